@@ -1,0 +1,144 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fatih/color"
+	"github.com/mattn/go-isatty"
+	flag "github.com/spf13/pflag"
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/rules"
+)
+
+func (a *app) check(args []string) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	asJSON := fs.Bool("json", false, "print the verdict as one JSON object on stdout")
+	cwd := fs.String("cwd", "", "judge the line as typed in `DIR` (default: the current directory)")
+	shell := fs.String("shell", "bash", "shell dialect: bash, posix, mksh or zsh")
+	fs.SetInterspersed(false)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(a.stderr, "guard check: missing LINE (usage: guard check [--json] [--cwd DIR] [--] LINE)")
+		return exitUsage
+	}
+	lang, err := parseLang(*shell)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard check: %v\n", err)
+		return exitUsage
+	}
+	dir, err := workingDir(*cwd, a.getenv)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard check: %v\n", err)
+		return exitUsage
+	}
+	engine, err := rules.NewEngine()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard check: %v\n", err)
+		return exitUsage
+	}
+	line := strings.Join(fs.Args(), " ")
+	verdict := engine.Judge(line, &guard.OSHost{}, guard.Options{Cwd: dir, Lang: lang})
+	if *asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(verdict); err != nil {
+			fmt.Fprintf(a.stderr, "guard check: writing the verdict: %v\n", err)
+		}
+	} else {
+		a.report(verdict, len(verdict.Invocations))
+	}
+	return verdict.Decision.ExitCode()
+}
+
+func parseLang(name string) (syntax.LangVariant, error) {
+	switch name {
+	case "bash", "":
+		return syntax.LangBash, nil
+	case "posix", "sh", "dash":
+		return syntax.LangPOSIX, nil
+	case "mksh", "ksh":
+		return syntax.LangMirBSDKorn, nil
+	case "zsh":
+		return syntax.LangZsh, nil
+	}
+	return 0, fmt.Errorf("unknown --shell %q (want bash, posix, mksh or zsh)", name)
+}
+
+// workingDir is the directory the line is judged in: --cwd, else the
+// process's own, else $PWD. "" when none can be had: relative paths are
+// then unknown, never guessed.
+func workingDir(flagValue string, getenv func(string) string) (string, error) {
+	if flagValue != "" {
+		if !filepath.IsAbs(flagValue) {
+			base, err := os.Getwd()
+			if err != nil {
+				return "", fmt.Errorf("--cwd %s is relative and the current directory is unknown: %w", flagValue, err)
+			}
+			flagValue = filepath.Join(base, flagValue)
+		}
+		return filepath.Clean(flagValue), nil
+	}
+	if wd, err := os.Getwd(); err == nil {
+		return wd, nil
+	}
+	if pwd := getenv("PWD"); filepath.IsAbs(pwd) {
+		return filepath.Clean(pwd), nil
+	}
+	return "", nil
+}
+
+// report prints the human verdict on stderr: one line for the decision,
+// then each finding with its rule, what would happen and what to type.
+func (a *app) report(v guard.Verdict, commands int) {
+	colors := a.useColor()
+	paint := func(attr color.Attribute, s string) string {
+		c := color.New(attr)
+		if !colors {
+			c.DisableColor()
+		} else {
+			c.EnableColor()
+		}
+		return c.Sprint(s)
+	}
+	decisionColor := map[guard.Decision]color.Attribute{
+		guard.Allow: color.FgGreen, guard.Warn: color.FgYellow, guard.Confirm: color.FgMagenta, guard.Block: color.FgRed,
+	}
+	if len(v.Findings) == 0 {
+		fmt.Fprintf(a.stderr, "guard: %s (%d command%s checked)\n", paint(color.FgGreen, "allow"), commands, plural(commands))
+		return
+	}
+	fmt.Fprintf(a.stderr, "guard: %s\n", paint(decisionColor[v.Decision], strings.ToUpper(v.Decision.String())))
+	for _, f := range v.Findings {
+		fmt.Fprintf(a.stderr, "  %s [%s] %s\n", paint(decisionColor[f.Decision], f.Decision.String()), f.Rule, f.Command)
+		fmt.Fprintf(a.stderr, "    %s\n", f.Message)
+		if f.Hint != "" {
+			fmt.Fprintf(a.stderr, "    %s %s\n", paint(color.FgCyan, "instead:"), f.Hint)
+		}
+	}
+	fmt.Fprintf(a.stderr, "  (guard explain RULE tells the story behind a rule)\n")
+}
+
+// useColor: colour only on a terminal, and never with NO_COLOR set.
+func (a *app) useColor() bool {
+	if a.getenv("NO_COLOR") != "" || a.getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := a.stderr.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

@@ -1,0 +1,64 @@
+// Command guard judges shell lines before they run: allow, warn, confirm
+// or block, with the reason and the safer alternative.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit statuses shared by the subcommands.
+const (
+	exitOK      = 0
+	exitUsage   = 2
+	exitConfirm = 10
+	exitBlock   = 20
+)
+
+// app carries what every subcommand needs, so that tests can run the CLI
+// in process with their own streams and environment.
+type app struct {
+	stdout, stderr io.Writer
+	stdin          io.Reader
+	getenv         func(string) string
+}
+
+func main() {
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv}
+	os.Exit(a.run(os.Args[1:]))
+}
+
+const usage = `guard judges shell lines before they run.
+
+Usage:
+  guard check [--json] [--cwd DIR] [--shell bash|posix|mksh|zsh] [--] LINE
+  guard rules [--json]
+  guard explain RULE
+  guard version
+
+Exit status of check: 0 allow or warn, 10 confirm, 20 block, 2 usage error.
+`
+
+func (a *app) run(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(a.stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "check":
+		return a.check(args[1:])
+	case "rules":
+		return a.rules(args[1:])
+	case "explain":
+		return a.explain(args[1:])
+	case "version", "--version":
+		fmt.Fprintf(a.stdout, "guard %s\n", version())
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(a.stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(a.stderr, "guard: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	flag "github.com/spf13/pflag"
+
+	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/rules"
+)
+
+func (a *app) rules(args []string) int {
+	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	asJSON := fs.Bool("json", false, "print the catalog as a JSON array")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	engine, err := rules.NewEngine()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard rules: %v\n", err)
+		return exitUsage
+	}
+	if *asJSON {
+		type entry struct {
+			ID         string         `json:"id"`
+			Decision   guard.Decision `json:"decision"`
+			Summary    string         `json:"summary"`
+			Programs   []string       `json:"programs"`
+			Postmortem string         `json:"postmortem"`
+		}
+		var list []entry
+		for _, r := range engine.Rules() {
+			list = append(list, entry{r.ID, r.Decision, r.Summary, r.Programs, r.Postmortem})
+		}
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(list)
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tDECISION\tSUMMARY")
+	for _, r := range engine.Rules() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Decision, r.Summary)
+	}
+	_ = tw.Flush()
+	return exitOK
+}
+
+func (a *app) explain(args []string) int {
+	if len(args) != 1 {
+		fmt.Fprintln(a.stderr, "guard explain: give one rule id (guard rules lists them)")
+		return exitUsage
+	}
+	engine, err := rules.NewEngine()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard explain: %v\n", err)
+		return exitUsage
+	}
+	r, ok := engine.Rule(args[0])
+	if !ok {
+		var near []string
+		for _, r := range engine.Rules() {
+			if strings.Contains(r.ID, args[0]) || strings.Contains(args[0], strings.SplitN(r.ID, "-", 2)[0]) {
+				near = append(near, r.ID)
+			}
+		}
+		sort.Strings(near)
+		fmt.Fprintf(a.stderr, "guard explain: no rule %q", args[0])
+		if len(near) > 0 {
+			fmt.Fprintf(a.stderr, "; did you mean %s?", strings.Join(near, ", "))
+		}
+		fmt.Fprintln(a.stderr, " (guard rules lists them all)")
+		return exitUsage
+	}
+	fmt.Fprintf(a.stdout, "%s\nDecision: %s\nFrom: %s\n", strings.TrimSpace(r.Explain), r.Decision, r.Postmortem)
+	return exitOK
+}

@@ -1,0 +1,47 @@
+// Package rules is guard's built-in catalog: one family of rules per file,
+// each rule a declared value with its own test cases under
+// testdata/rules/, and its story in explain/ID.md.
+package rules
+
+import (
+	"embed"
+	"fmt"
+
+	"github.com/guard-sh/guard/guard"
+)
+
+//go:embed explain/*.md
+var explanations embed.FS
+
+// Catalog returns the built-in rules, freshly built, with their
+// explanations attached. It fails only if the binary was built without a
+// rule's explanation, which the tests catch.
+func Catalog() ([]*guard.Rule, error) {
+	families := [][]*guard.Rule{
+		copyRules(), rmRules(), crontabRules(), lvmRules(), powerRules(), networkRules(),
+		dockerRules(), downloadRules(), blockdevRules(), permsRules(), fsckRules(),
+		sysfilesRules(), processRules(), packagesRules(), forkbombRules(), gitRules(),
+		databaseRules(), infraRules(),
+	}
+	var all []*guard.Rule
+	for _, family := range families {
+		for _, r := range family {
+			text, err := explanations.ReadFile("explain/" + r.ID + ".md")
+			if err != nil {
+				return nil, fmt.Errorf("rule %s has no explanation: %w", r.ID, err)
+			}
+			r.Explain = string(text)
+			all = append(all, r)
+		}
+	}
+	return all, nil
+}
+
+// NewEngine builds an engine over the built-in catalog.
+func NewEngine() (*guard.Engine, error) {
+	catalog, err := Catalog()
+	if err != nil {
+		return nil, err
+	}
+	return guard.NewEngine(catalog)
+}

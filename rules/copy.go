@@ -1,0 +1,141 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/guard-sh/guard/guard"
+)
+
+func copyRules() []*guard.Rule {
+	return []*guard.Rule{{
+		ID:         "copy-into-system",
+		Programs:   []string{"rsync", "cp", "tar", "bsdtar"},
+		Decision:   guard.Block,
+		Summary:    "rsync, cp -r or tar -x whose destination is / (block) or a top-level system folder (confirm)",
+		Postmortem: "mirror server: rsync -aP /path/to/root/ . in a screen whose pwd was / overwrote /etc/passwd and /home",
+		Match:      matchCopyInto,
+	}}
+}
+
+var rsyncSpec = guard.OptSpec{
+	ShortValue: "efBMT@",
+	LongValue: []string{"exclude", "include", "exclude-from", "include-from", "filter", "files-from",
+		"rsync-path", "log-file", "backup-dir", "suffix", "partial-dir", "temp-dir", "compare-dest",
+		"copy-dest", "link-dest", "chmod", "chown", "usermap", "groupmap", "timeout", "contimeout",
+		"port", "password-file", "bwlimit", "max-size", "min-size", "max-delete", "block-size", "rsh",
+		"out-format", "log-file-format", "info", "debug", "iconv", "checksum-choice", "compress-choice",
+		"skip-compress", "sockopts", "outbuf", "stop-after", "stop-at", "modify-window", "remote-option",
+		"write-batch", "read-batch", "only-write-batch", "address", "protocol", "checksum-seed"},
+}
+
+var cpSpec = guard.OptSpec{ShortValue: "St", LongValue: []string{"target-directory", "suffix"}}
+
+var tarSpec = guard.OptSpec{
+	ShortValue: "fCTXbKNVLgFHI",
+	LongValue:  []string{"file", "directory", "files-from", "exclude-from", "exclude", "blocking-factor", "starting-file", "newer", "label", "tape-length", "listed-incremental", "info-script", "format", "owner", "group", "mode", "use-compress-program", "transform", "xform"},
+}
+
+func matchCopyInto(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	var dest guard.Arg
+	switch inv.Program {
+	case "rsync":
+		p := guard.ParseOptions(inv.Args, rsyncSpec)
+		if p.Has("n", "dry-run", "list-only") || len(p.Operands) < 2 {
+			return nil
+		}
+		dest = p.Operands[len(p.Operands)-1]
+		if isRemoteSpec(dest.Value) {
+			return nil
+		}
+	case "cp":
+		p := guard.ParseOptions(inv.Args, cpSpec)
+		if !p.Has("r", "R", "a", "recursive", "archive") {
+			return nil
+		}
+		if t, ok := p.Value("t", "target-directory"); ok {
+			dest = t
+		} else if len(p.Operands) >= 2 {
+			dest = p.Operands[len(p.Operands)-1]
+		} else {
+			return nil
+		}
+	default: // tar, bsdtar
+		args := inv.Args
+		if len(args) > 0 && args[0].Known && !strings.HasPrefix(args[0].Value, "-") {
+			args = expandOldTar(args)
+		}
+		p := guard.ParseOptions(args, tarSpec)
+		if !p.Has("x", "extract", "get") || p.Has("O", "to-stdout", "t", "list") {
+			return nil
+		}
+		dest = guard.Arg{Text: ".", Value: ".", Known: true}
+		if d, ok := p.Value("C", "directory"); ok {
+			dest = d
+		}
+	}
+	t := TargetOf(inv, host, dest)
+	readingOfEmpty := ""
+	if !dest.Known {
+		if !dest.MaybeEmpty {
+			return nil
+		}
+		readingOfEmpty = fmt.Sprintf(" if %s is empty", strings.Join(dest.Unknown, ", "))
+	}
+	if t.Path == "" {
+		return nil
+	}
+	kind := Classify(t.Resolved, Home(inv, host))
+	if k := Classify(t.Path, Home(inv, host)); k > kind {
+		kind = k
+	}
+	where := fmt.Sprintf("the destination %s is %s%s", dest.Text, describeDest(t), cwdNote(inv, dest))
+	hint := "give the destination as a full path you mean, e.g. /srv/newroot/, and try it with -n (dry run) first"
+	if inv.Program != "rsync" {
+		hint = "give the destination as a full path you mean, e.g. -C /srv/newroot or cp -a SRC /srv/newroot/"
+	}
+	switch {
+	case kind == Root && readingOfEmpty == "":
+		return guard.Found(guard.Block, hint,
+			"would write over the root filesystem of %s%s: %s; /etc/passwd, /home and every system file can be replaced",
+			guard.HostName(inv, host), inv.Where(), where)
+	case kind == Root || kind == SystemDir:
+		return guard.Found(guard.Confirm, hint,
+			"would write into %s%s: %s", kind.Describe(t.Resolved), readingOfEmpty, where)
+	}
+	return nil
+}
+
+func describeDest(t Target) string {
+	if t.Resolved != t.Path && t.Resolved != "" {
+		return fmt.Sprintf("%s, which leads to %s", t.Path, t.Resolved)
+	}
+	return t.Path
+}
+
+// isRemoteSpec tells rsync's host:path and rsync:// destinations.
+func isRemoteSpec(v string) bool {
+	if strings.HasPrefix(v, "rsync://") {
+		return true
+	}
+	colon := strings.IndexByte(v, ':')
+	slash := strings.IndexByte(v, '/')
+	return colon > 0 && (slash < 0 || colon < slash)
+}
+
+// expandOldTar turns tar's old option style (`tar xzf a.tgz -C /`) into
+// dashed options: each letter becomes an option, and letters that take a
+// value take the following words in order.
+func expandOldTar(args []guard.Arg) []guard.Arg {
+	letters := args[0].Value
+	rest := args[1:]
+	var out []guard.Arg
+	for _, c := range letters {
+		out = append(out, guard.Arg{Text: "-" + string(c), Value: "-" + string(c), Known: true})
+		if strings.ContainsRune(tarSpec.ShortValue, c) && len(rest) > 0 {
+			out = append(out, rest[0])
+			rest = rest[1:]
+		}
+	}
+	return append(out, rest...)
+}

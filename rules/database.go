@@ -1,0 +1,93 @@
+package rules
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/guard-sh/guard/guard"
+)
+
+func databaseRules() []*guard.Rule {
+	return []*guard.Rule{{
+		ID:         "database-drop",
+		Programs:   []string{"mysql", "mariadb", "psql", "sqlite3", "clickhouse-client", "mysqladmin", "dropdb", "redis-cli", "mongo", "mongosh"},
+		Decision:   guard.Confirm,
+		Summary:    "DROP DATABASE/TABLE, TRUNCATE, DELETE without WHERE, dropdb, redis FLUSHALL, mongo dropDatabase",
+		Postmortem: "production databases dropped from a shell typed in the wrong terminal",
+		Match:      matchDatabaseDrop,
+	}}
+}
+
+var destructiveSQL = regexp.MustCompile(`(?i)\b(drop\s+(database|schema|table|keyspace)\b|truncate\s+(table\s+)?[\w."]+|delete\s+from\s+[\w."]+\s*(;|$))`)
+
+func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	hint := "take a dump first (mysqldump DB > DB.sql, pg_dump DB > DB.sql, redis-cli --rdb dump.rdb) and check which server you are on"
+	switch inv.Program {
+	case "dropdb":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "hpUd", LongValue: []string{"host", "port", "username", "maintenance-db"}})
+		if len(p.Operands) > 0 && !p.Has("help", "version") {
+			return guard.Found(guard.Confirm, hint, "would drop the PostgreSQL database %s and all its data", p.Operands[0].Value)
+		}
+		return nil
+	case "mysqladmin":
+		for i, a := range inv.Args {
+			if strings.EqualFold(a.Value, "drop") && i+1 < len(inv.Args) {
+				return guard.Found(guard.Confirm, hint, "would drop the MySQL database %s and all its data", inv.Args[i+1].Value)
+			}
+		}
+		return nil
+	case "redis-cli":
+		for _, a := range inv.Args {
+			if v := strings.ToLower(a.Value); v == "flushall" || v == "flushdb" {
+				return guard.Found(guard.Confirm, hint, "would delete every key (%s) on the Redis server", strings.ToUpper(v))
+			}
+		}
+		return nil
+	}
+	for _, sql := range sqlTexts(inv) {
+		if m := destructiveSQL.FindString(sql); m != "" {
+			return guard.Found(guard.Confirm, hint+"; where the database allows it, run it inside BEGIN; … ROLLBACK; first",
+				"would run %s: the data is deleted at once, with no undo", strings.Join(strings.Fields(m), " "))
+		}
+		if strings.Contains(sql, "dropDatabase(") || strings.Contains(sql, ".drop()") {
+			return guard.Found(guard.Confirm, hint, "would drop a MongoDB database or collection")
+		}
+	}
+	return nil
+}
+
+// sqlTexts collects the SQL a client would run: -e, -c, --query, --eval,
+// sqlite3's second operand, and standard input when it can be known.
+func sqlTexts(inv *guard.Invocation) []string {
+	var texts []string
+	args := inv.Args
+	for i, a := range args {
+		v := a.Value
+		for _, opt := range []string{"-e", "--execute", "-c", "--command", "-q", "--query", "--eval"} {
+			if v == opt && i+1 < len(args) {
+				texts = append(texts, args[i+1].Value)
+			}
+			if rest, ok := strings.CutPrefix(v, opt+"="); ok && strings.HasPrefix(opt, "--") {
+				texts = append(texts, rest)
+			}
+		}
+	}
+	if inv.Program == "sqlite3" {
+		p := guard.ParseOptions(args, guard.OptSpec{ShortValue: "", LongValue: nil})
+		if len(p.Operands) >= 2 {
+			texts = append(texts, p.Operands[1].Value)
+		}
+	}
+	for _, rd := range inv.Redirs {
+		if rd.Input() {
+			texts = append(texts, rd.Target.Value)
+		}
+	}
+	if len(inv.Stdin) > 0 {
+		last := inv.Stdin[len(inv.Stdin)-1]
+		if last.Program == "echo" || last.Program == "printf" {
+			texts = append(texts, strings.Join(last.Values(), " "))
+		}
+	}
+	return texts
+}

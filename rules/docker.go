@@ -1,0 +1,101 @@
+package rules
+
+import (
+	"net"
+	"strings"
+
+	"github.com/guard-sh/guard/guard"
+)
+
+func dockerRules() []*guard.Rule {
+	return []*guard.Rule{
+		{
+			ID:         "docker-tcp-exposed",
+			Programs:   []string{"dockerd", "docker"},
+			Decision:   guard.Block,
+			Summary:    "dockerd listening on a non-loopback tcp:// address without --tlsverify (root for the network)",
+			Postmortem: "Docker daemon reinstalled and started with -H tcp://0.0.0.0:2375: the root API open to the network",
+			Match:      matchDockerTCP,
+		},
+		{
+			ID:         "docker-volume-prune",
+			Programs:   []string{"docker", "docker-compose"},
+			Decision:   guard.Confirm,
+			Summary:    "docker system prune --volumes, docker volume prune/rm, compose down -v: container data is deleted",
+			Postmortem: "databases kept in Docker volumes lost to a cleanup",
+			Match:      matchDockerVolumes,
+		},
+	}
+}
+
+var dockerGlobalSpec = guard.OptSpec{
+	ShortValue: "Hcl",
+	LongValue:  []string{"host", "config", "context", "log-level", "tlscacert", "tlscert", "tlskey"},
+}
+
+func matchDockerTCP(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, dockerGlobalSpec)
+	if inv.Program == "docker" {
+		daemon := p.Has("d", "daemon") || len(p.Operands) > 0 && p.Operands[0].Value == "daemon"
+		if !daemon {
+			return nil // a client talking to a daemon
+		}
+	}
+	if p.Has("tlsverify") {
+		if v, ok := p.Value("tlsverify"); !ok || v.Value != "false" {
+			return nil
+		}
+	}
+	for _, h := range p.Values("H", "host") {
+		addr := strings.TrimPrefix(h.Value, "=")
+		if !strings.HasPrefix(addr, "tcp://") || isLoopback(strings.TrimPrefix(addr, "tcp://")) {
+			continue
+		}
+		return guard.Found(guard.Block,
+			"keep the unix socket (-H unix:///var/run/docker.sock) and reach it over SSH (DOCKER_HOST=ssh://user@host), bind tcp://127.0.0.1:2375, or require client certificates: --tlsverify --tlscacert ca.pem --tlscert cert.pem --tlskey key.pem",
+			"would open the Docker API on %s without TLS client verification: anyone who reaches that port gets root on %s",
+			addr, guard.HostName(inv, host))
+	}
+	return nil
+}
+
+// isLoopback tells host:port addresses only this machine can reach.
+func isLoopback(hostport string) bool {
+	hostport = strings.TrimSuffix(hostport, "/")
+	h, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		h = hostport
+	}
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(h, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+func matchDockerVolumes(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, dockerGlobalSpec)
+	ops := p.Operands
+	if inv.Program == "docker" && len(ops) > 0 && ops[0].Value == "compose" {
+		ops = ops[1:]
+	} else if inv.Program == "docker" && len(ops) > 0 && (ops[0].Value == "system" || ops[0].Value == "volume") {
+		// handled below
+	} else if inv.Program != "docker-compose" {
+		return nil
+	}
+	words := make([]string, len(ops))
+	for i, o := range ops {
+		words[i] = o.Value
+	}
+	args := " " + strings.Join(inv.Values(), " ") + " "
+	hint := "list what would go first (docker volume ls, docker system df -v) and back up the volumes you need (docker run --rm -v VOL:/v -v $PWD:/b busybox tar czf /b/VOL.tgz /v)"
+	switch {
+	case len(words) >= 2 && words[0] == "system" && words[1] == "prune" && strings.Contains(args, " --volumes "):
+		return guard.Found(guard.Confirm, hint, "would delete every Docker volume not used by a running container, with the data containers keep in them")
+	case len(words) >= 2 && words[0] == "volume" && (words[1] == "prune" || words[1] == "rm" || words[1] == "remove"):
+		return guard.Found(guard.Confirm, hint, "would delete Docker volumes %s and the data in them", strings.Join(words[2:], " "))
+	case len(words) >= 1 && words[0] == "down" && (strings.Contains(args, " -v ") || strings.Contains(args, " --volumes ")):
+		return guard.Found(guard.Confirm, hint, "would stop the compose project and delete its volumes, with their data")
+	}
+	return nil
+}

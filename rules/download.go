@@ -1,0 +1,74 @@
+package rules
+
+import (
+	"github.com/guard-sh/guard/guard"
+)
+
+func downloadRules() []*guard.Rule {
+	return []*guard.Rule{{
+		ID:         "download-to-shell",
+		Programs:   append(append([]string{"source", ".", "eval"}, shellNames...), interpreterNames...),
+		Decision:   guard.Confirm,
+		Summary:    "a download piped or substituted into a shell or interpreter (curl | sh, bash <(curl …))",
+		Postmortem: "Docker daemon reinstalled with curl -fsSL https://get.docker.com/ | sh",
+		Match:      matchDownloadToShell,
+	}}
+}
+
+var shellNames = []string{"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash", "fish"}
+var interpreterNames = []string{"python", "python2", "python3", "perl", "ruby", "node", "php"}
+
+var downloaders = map[string]bool{
+	"curl": true, "wget": true, "fetch": true, "http": true, "https": true, "xh": true,
+	"aria2c": true, "lwp-request": true, "GET": true, "lynx": true, "ftp": true, "tftp": true,
+}
+
+func fromDownload(programs []string) string {
+	for _, p := range programs {
+		if downloaders[p] {
+			return p
+		}
+	}
+	return ""
+}
+
+// readsScriptFromStdin tells a shell or interpreter that runs what it
+// reads on standard input.
+func readsScriptFromStdin(inv *guard.Invocation) bool {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "oOmW", StopAtOperand: true})
+	if p.Has("c", "e", "E", "m", "r", "version", "help") {
+		return false
+	}
+	return len(p.Operands) == 0 || p.Operands[0].Value == "-" || p.Has("s")
+}
+
+func matchDownloadToShell(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	source := ""
+	if readsScriptFromStdin(inv) && inv.Program != "source" && inv.Program != "." && inv.Program != "eval" {
+		var upstream []string
+		for _, up := range inv.Stdin {
+			upstream = append(upstream, up.Program)
+		}
+		source = fromDownload(upstream)
+	}
+	for _, a := range inv.Args {
+		if source == "" {
+			source = fromDownload(a.Sources)
+		}
+	}
+	for _, rd := range inv.Redirs {
+		if source == "" && (rd.Input() || rd.Op == "<") {
+			source = fromDownload(rd.Target.Sources)
+		}
+	}
+	if source == "" {
+		return nil
+	}
+	as := "you"
+	if inv.User != "" {
+		as = inv.User
+	}
+	return guard.Found(guard.Confirm,
+		"download to a file, read it and check it, then run it: curl -fsSLo install.sh URL; less install.sh; sha256sum install.sh; sh install.sh",
+		"would run whatever %s downloads as %s code, unread and unverified, as %s", source, inv.Program, as)
+}

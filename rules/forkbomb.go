@@ -1,0 +1,26 @@
+package rules
+
+import (
+	"github.com/guard-sh/guard/guard"
+)
+
+func forkbombRules() []*guard.Rule {
+	return []*guard.Rule{{
+		ID:         "fork-bomb",
+		Programs:   nil, // the function can have any name, even ":"
+		Decision:   guard.Block,
+		Summary:    "a function that starts copies of itself in a pipe or the background (:(){ :|:& };:)",
+		Postmortem: "fork bombs pasted from jokes: the process table fills and the host stops answering",
+		Match:      matchForkBomb,
+	}}
+}
+
+func matchForkBomb(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if !inv.Recursive || !(inv.InPipeline || inv.Background) {
+		return nil
+	}
+	return guard.Found(guard.Block,
+		"to test process limits, set one first (ulimit -u 200) in a throwaway container",
+		"is a fork bomb: the function %s starts copies of itself faster than they end, until the process table is full and %s stops answering",
+		inv.Function, guard.HostName(inv, host))
+}

@@ -1,0 +1,144 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/guard-sh/guard/guard"
+)
+
+func lvmRules() []*guard.Rule {
+	return []*guard.Rule{
+		{
+			ID:         "lvm-cachemode-dirty",
+			Programs:   []string{"lvchange"},
+			Decision:   guard.Block,
+			Summary:    "lvchange --cachemode writethrough|passthrough while the dm-cache still holds dirty blocks",
+			Postmortem: "lvmcache switched from writeback with dirty blocks left: the cache never flushed",
+			Match:      matchCachemodeDirty,
+		},
+		{
+			ID:         "lvm-cleaner-policy",
+			Programs:   []string{"lvchange", "lvconvert", "lvcreate"},
+			Decision:   guard.Warn,
+			Summary:    "--cachepolicy cleaner stalls unless migration_threshold is above the chunk size",
+			Postmortem: "lvmcache: the cleaner policy never flushed because migration_threshold was below the chunk size",
+			Match:      matchCleanerPolicy,
+		},
+		{
+			ID:         "lvm-cachesettings-grub",
+			Programs:   []string{"lvchange", "lvconvert", "lvcreate"},
+			Decision:   guard.Warn,
+			Summary:    "--cachesettings or a writeback cache writes policy_settings { } that GRUB's LVM parser cannot read",
+			Postmortem: "lvmcache: policy_settings in the LVM metadata broke grub-probe and grub-mkconfig",
+			Match:      matchCacheSettings,
+		},
+		{
+			ID:         "lvm-remove",
+			Programs:   []string{"lvremove", "vgremove", "pvremove"},
+			Decision:   guard.Confirm,
+			Summary:    "lvremove, vgremove and pvremove destroy volumes and their data",
+			Postmortem: "storage operations on production hosts",
+			Match:      matchLvmRemove,
+		},
+	}
+}
+
+var lvSpec = guard.OptSpec{
+	ShortValue: "aCcdeEfHiIjJklLmMnNopPrRsStTuvVyZ",
+	LongValue: []string{"cachemode", "cachepolicy", "cachesettings", "activate", "type", "name", "size",
+		"extents", "config", "chunksize", "cachevol", "cachepool", "cachedevice", "poolmetadata",
+		"poolmetadatasize", "readahead", "addtag", "deltag", "permission", "profile", "alloc",
+		"metadataprofile", "major", "minor", "discards", "zero", "select", "stripes", "stripesize",
+		"mirrors", "regionsize", "thinpool", "virtualsize", "vdopool", "setautoactivation", "errorwhenfull",
+		"monitor", "poll", "syncaction", "writecachesettings", "minrecoveryrate", "maxrecoveryrate",
+		"writemostly", "writebehind", "autobackup", "reportformat", "commandprofile", "driverloaded", "lockopt"},
+}
+
+// lvName turns /dev/vg/lv and /dev/mapper/vg-lv into vg/lv.
+func lvName(v string) string {
+	v = strings.TrimPrefix(v, "/dev/")
+	if rest, ok := strings.CutPrefix(v, "mapper/"); ok {
+		// Device-mapper doubles dashes inside names: vg--a-lv is vg-a/lv.
+		marked := strings.ReplaceAll(rest, "--", "\x00")
+		if vg, lv, ok := strings.Cut(marked, "-"); ok {
+			return strings.ReplaceAll(vg, "\x00", "-") + "/" + strings.ReplaceAll(lv, "\x00", "-")
+		}
+	}
+	return v
+}
+
+func matchCachemodeDirty(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, lvSpec)
+	mode, ok := p.Value("cachemode")
+	if !ok || (mode.Value != "writethrough" && mode.Value != "passthrough") {
+		return nil
+	}
+	var worst *guard.Finding
+	for _, op := range p.Operands {
+		lv := lvName(op.Value)
+		flush := fmt.Sprintf("flush first: lvchange --cachepolicy cleaner %s (raise migration_threshold above the chunk size: lvchange --cachesettings migration_threshold=CHUNKS %s), wait until lvs -o cache_dirty_blocks %s shows 0, then switch; or lvconvert --splitcache %s, which flushes and detaches", lv, lv, lv, lv)
+		if inv.Remote != "" {
+			return guard.Found(guard.Confirm, flush, "cannot check the dirty blocks of %s on %s from here before switching it to %s", lv, inv.Remote, mode.Value)
+		}
+		n, err := host.CacheDirtyBlocks(lv)
+		var f *guard.Finding
+		switch {
+		case err != nil:
+			why := err.Error()
+			if errors.Is(err, guard.ErrNoLvs) {
+				why = "lvs is not installed"
+			}
+			f = guard.Found(guard.Confirm, flush, "cannot tell whether the cache of %s is clean (%s); switching to %s with dirty blocks loses them", lv, why, mode.Value)
+		case n > 0:
+			f = guard.Found(guard.Block, flush, "would switch %s to %s while its cache holds %d dirty blocks not yet written to the origin volume: they would never be flushed", lv, mode.Value, n)
+		}
+		if f != nil && (worst == nil || f.Decision > worst.Decision) {
+			worst = f
+		}
+	}
+	return worst
+}
+
+func matchCleanerPolicy(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, lvSpec)
+	policy, ok := p.Value("cachepolicy")
+	if !ok || policy.Value != "cleaner" {
+		return nil
+	}
+	lv := "VG/LV"
+	if len(p.Operands) > 0 {
+		lv = lvName(p.Operands[len(p.Operands)-1].Value)
+	}
+	return guard.Found(guard.Warn,
+		fmt.Sprintf("check the chunk size (lvs -o+chunk_size %s) and raise the threshold above it: lvchange --cachesettings migration_threshold=CHUNKS %s; then watch lvs -o cache_dirty_blocks %s fall to 0", lv, lv, lv),
+		"the cleaner policy only flushes %s if migration_threshold is above the cache chunk size; otherwise the dirty blocks stay and the flush stalls", lv)
+}
+
+func matchCacheSettings(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, lvSpec)
+	mode, hasMode := p.Value("cachemode")
+	_, hasSettings := p.Value("cachesettings")
+	if !hasSettings && !(hasMode && mode.Value == "writeback" && inv.Program != "lvchange") {
+		return nil
+	}
+	return guard.Found(guard.Warn,
+		"before the next reboot run grub-probe / and grub-mkconfig -o /dev/null; if they fail, keep /boot off the cached LV or reset the settings (lvchange --cachesettings default)",
+		"writes policy_settings { … } into the LVM metadata, which GRUB's LVM parser cannot read: grub-probe and grub-mkconfig fail, and the host may not boot")
+}
+
+func matchLvmRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, lvSpec)
+	if p.Has("h", "help", "t", "test") || len(p.Operands) == 0 {
+		return nil
+	}
+	var names []string
+	for _, op := range p.Operands {
+		names = append(names, op.Value)
+	}
+	what := map[string]string{"lvremove": "logical volume", "vgremove": "volume group", "pvremove": "physical volume label"}[inv.Program]
+	return guard.Found(guard.Confirm,
+		"check first with "+inv.Program+" --test; keep a metadata backup: vgcfgbackup",
+		"would destroy the %s %s and the data on it", what, strings.Join(names, ", "))
+}

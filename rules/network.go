@@ -1,0 +1,186 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/guard-sh/guard/guard"
+)
+
+func networkRules() []*guard.Rule {
+	return []*guard.Rule{{
+		ID:         "ssh-network-cut",
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli"},
+		Decision:   guard.Confirm,
+		Summary:    "over SSH: restarting networking or sshd, taking links down, flushing firewall rules or setting DROP policies",
+		Postmortem: "networking restart over SSH cut the operator off from the host",
+		Match:      matchNetworkCut,
+	}}
+}
+
+// sessionUnits are the services an SSH session depends on.
+var sessionUnits = map[string]bool{
+	"networking": true, "network": true, "NetworkManager": true, "systemd-networkd": true,
+	"ssh": true, "sshd": true, "wicked": true,
+}
+
+func unitName(v string) string {
+	for _, suffix := range []string{".service", ".socket"} {
+		v = strings.TrimSuffix(v, suffix)
+	}
+	return v
+}
+
+// networkCut says how a command would cut the network, "" if it would not.
+func networkCut(inv *guard.Invocation) string {
+	args := inv.Values()
+	switch inv.Program {
+	case "systemctl":
+		p := guard.ParseOptions(inv.Args, systemctlSpec)
+		if len(p.Operands) < 2 {
+			return ""
+		}
+		switch verb := p.Operands[0].Value; verb {
+		case "stop", "restart", "try-restart", "reload-or-restart", "kill", "mask", "disable", "isolate":
+			if verb == "disable" && !p.Has("now") || verb == "mask" && !p.Has("now") {
+				return ""
+			}
+			for _, u := range p.Operands[1:] {
+				if sessionUnits[unitName(u.Value)] {
+					return verb + " " + u.Value
+				}
+			}
+		}
+	case "service", "invoke-rc.d":
+		if len(args) >= 2 && sessionUnits[unitName(args[0])] && isStopVerb(args[1]) {
+			return args[1] + " " + args[0]
+		}
+	case "networking", "ssh", "sshd":
+		// /etc/init.d/networking restart
+		if strings.Contains(inv.Command.Value, "init.d/") && len(args) > 0 && isStopVerb(args[0]) {
+			return args[0] + " " + inv.Program
+		}
+	case "ifdown":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "iX", LongValue: []string{"interfaces", "exclude"}})
+		if p.Has("n", "no-act", "h", "help") {
+			return ""
+		}
+		if p.Has("a", "all") {
+			return "take every interface down"
+		}
+		if len(p.Operands) > 0 {
+			return "take " + p.Operands[0].Value + " down"
+		}
+	case "ifconfig":
+		if len(args) >= 2 && args[len(args)-1] == "down" {
+			return "take " + args[0] + " down"
+		}
+	case "ip":
+		return ipCut(args)
+	case "iptables", "ip6tables", "iptables-legacy", "iptables-nft":
+		return iptablesCut(inv)
+	case "nft":
+		joined := " " + strings.Join(args, " ") + " "
+		if strings.Contains(joined, " flush ruleset ") {
+			return "flush every nftables rule"
+		}
+	case "nmcli":
+		joined := " " + strings.Join(args, " ") + " "
+		if strings.Contains(joined, " networking off ") || strings.Contains(joined, " n off ") {
+			return "turn networking off"
+		}
+		for _, verb := range []string{" con down ", " connection down ", " c down ", " dev disconnect ", " device disconnect ", " d disconnect "} {
+			if strings.Contains(joined, verb) {
+				return strings.TrimSpace(verb)
+			}
+		}
+	}
+	return ""
+}
+
+func isStopVerb(v string) bool {
+	switch v {
+	case "stop", "restart", "force-reload", "force-stop":
+		return true
+	}
+	return false
+}
+
+// ipCut reads `ip [opts] OBJECT COMMAND …` with iproute2's abbreviations.
+func ipCut(args []string) string {
+	i := 0
+	for i < len(args) && strings.HasPrefix(args[i], "-") {
+		switch args[i] {
+		case "-n", "-netns", "-b", "-batch", "-rc", "-rcvbuf":
+			i++
+		}
+		i++
+	}
+	if i+1 >= len(args) {
+		return ""
+	}
+	object, command, rest := args[i], args[i+1], args[i+2:]
+	prefixOf := func(full string, v string) bool { return v != "" && strings.HasPrefix(full, v) }
+	switch {
+	case prefixOf("link", object) && prefixOf("set", command):
+		for j, a := range rest {
+			if a == "down" {
+				dev := "an interface"
+				if j > 0 {
+					dev = rest[0]
+					if dev == "dev" && len(rest) > 1 {
+						dev = rest[1]
+					}
+				}
+				return "take " + dev + " down"
+			}
+		}
+	case prefixOf("address", object) && prefixOf("flush", command):
+		return "remove every address of " + strings.Join(rest, " ")
+	case prefixOf("route", object) && prefixOf("flush", command):
+		return "flush the routing table"
+	case prefixOf("route", object) && prefixOf("delete", command) && len(rest) > 0 && rest[0] == "default":
+		return "delete the default route"
+	}
+	return ""
+}
+
+var iptablesSpec = guard.OptSpec{
+	ShortValue: "tAICDRNXPELZSwWjgpsdiomvc",
+	LongValue:  []string{"table", "append", "insert", "check", "delete", "replace", "new-chain", "delete-chain", "policy", "rename-chain", "list", "zero", "jump", "goto", "protocol", "source", "destination", "in-interface", "out-interface", "match", "wait", "wait-interval", "set-counters"},
+}
+
+func iptablesCut(inv *guard.Invocation) string {
+	p := guard.ParseOptions(inv.Args, iptablesSpec)
+	if t, ok := p.Value("t", "table"); ok && t.Value != "filter" {
+		return "" // nat, mangle and raw rules do not decide whether packets pass
+	}
+	if p.Has("F", "flush") {
+		return "flush the firewall rules (whatever the default policy is then applies)"
+	}
+	if policy, ok := p.Value("P", "policy"); ok {
+		target := ""
+		if len(p.Operands) > 0 {
+			target = p.Operands[0].Value
+		}
+		if target == "DROP" || target == "REJECT" {
+			return fmt.Sprintf("set the default policy of %s to %s", policy.Value, target)
+		}
+	}
+	return ""
+}
+
+func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	client, ok := guard.SSHClient(inv, host)
+	if !ok {
+		return nil
+	}
+	cut := networkCut(inv)
+	if cut == "" {
+		return nil
+	}
+	return guard.Found(guard.Confirm,
+		"run it from the console, or with a way back: inside tmux/screen, or schedule a rollback first (e.g. iptables-save > /root/fw.rules; systemd-run --on-active=5min iptables-restore /root/fw.rules)",
+		"would %s on %s while you are connected over SSH from %s: your session can drop and not come back",
+		cut, guard.HostName(inv, host), client)
+}

@@ -1,0 +1,155 @@
+package rules
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/guard-sh/guard/guard"
+)
+
+// Kind says what a path is to the system, for the rules that protect
+// paths. Rules map kinds to decisions; the tables below are the one place
+// that says which folders matter.
+type Kind int
+
+const (
+	Ordinary    Kind = iota
+	Data             // live data: under /var/lib, a child of /srv
+	TopLevel         // /tmp, /opt, /mnt, /media, /srv, /root themselves
+	UserHome         // $HOME, /root, or a folder in /home
+	SystemChild      // a direct child of a system folder: /usr/lib, /etc/ssh
+	SystemDir        // a top-level system folder: /usr, /etc, /lib
+	Root             // /
+)
+
+// systemDirs are the top-level folders the system cannot run without;
+// their direct children are protected too.
+var systemDirs = map[string]bool{
+	"/bin": true, "/boot": true, "/dev": true, "/etc": true, "/home": true,
+	"/lib": true, "/lib32": true, "/lib64": true, "/libx32": true,
+	"/proc": true, "/run": true, "/sbin": true, "/snap": true, "/sys": true,
+	"/usr": true, "/var": true,
+}
+
+// topLevelDirs matter themselves, but their children are ordinary.
+var topLevelDirs = map[string]bool{
+	"/media": true, "/mnt": true, "/opt": true, "/root": true, "/srv": true, "/tmp": true,
+}
+
+// Classify says what the clean absolute path p is. home is $HOME.
+func Classify(p, home string) Kind {
+	switch {
+	case p == "/":
+		return Root
+	case systemDirs[p]:
+		return SystemDir
+	case p == home && home != "" && home != "/", p == "/root":
+		return UserHome
+	case topLevelDirs[p]:
+		return TopLevel
+	}
+	parent := filepath.Dir(p)
+	switch {
+	case parent == "/home":
+		return UserHome
+	case systemDirs[parent]:
+		return SystemChild
+	case parent == "/srv", strings.HasPrefix(p, "/var/lib/"):
+		return Data
+	}
+	return Ordinary
+}
+
+// Describe names a kind for messages.
+func (k Kind) Describe(p string) string {
+	switch k {
+	case Root:
+		return "the root of the filesystem"
+	case SystemDir:
+		return p + ", a system folder"
+	case SystemChild:
+		return p + ", part of the system"
+	case UserHome:
+		return p + ", a home folder"
+	case TopLevel:
+		return p + ", a top-level folder"
+	case Data:
+		return p + ", live data"
+	}
+	return p
+}
+
+// Target is an operand of a command as a path: where it is, what it is.
+type Target struct {
+	Arg guard.Arg
+	// Path is the absolute clean path, "" when it cannot be known.
+	Path string
+	// Resolved follows symbolic links in the parent folders (and in the
+	// last component too when the operand ends in a slash).
+	Resolved string
+	// Emptied is set for a pattern like DIR/* that matches everything in
+	// DIR: the command empties DIR.
+	Emptied string
+}
+
+// TargetOf makes an operand a Target, resolving it on the host unless the
+// command runs on another machine.
+func TargetOf(inv *guard.Invocation, host guard.Host, a guard.Arg) Target {
+	t := Target{Arg: a, Path: inv.Path(a.Value)}
+	if t.Path == "" {
+		return t
+	}
+	if a.Glob {
+		dir, base := filepath.Split(t.Path)
+		if base == "*" || base == ".*" || base == "*.*" || base == "{*,.*}" {
+			t.Emptied = filepath.Clean(dir)
+		}
+	}
+	t.Resolved = t.Path
+	if inv.Remote == "" && !a.Glob {
+		if strings.HasSuffix(a.Value, "/") {
+			t.Resolved, _ = guard.ResolvePath(host, t.Path)
+		} else {
+			parent, _ := guard.ResolvePath(host, filepath.Dir(t.Path))
+			t.Resolved = filepath.Join(parent, filepath.Base(t.Path))
+		}
+	}
+	return t
+}
+
+// Home is $HOME on the host, "" when unknown or remote.
+func Home(inv *guard.Invocation, host guard.Host) string {
+	if inv.Remote != "" {
+		return ""
+	}
+	h, _ := host.Getenv("HOME")
+	return filepath.Clean(h)
+}
+
+// Worst classifies a target by the worst of its readings: the path as
+// written, the path after symbolic links, and the folder a pattern
+// empties. It returns the kind and the path that has it.
+func (t Target) Worst(home string) (Kind, string) {
+	kind, where := Ordinary, t.Path
+	consider := func(p string, k Kind) {
+		if p != "" && k > kind {
+			kind, where = k, p
+		}
+	}
+	if t.Path != "" {
+		consider(t.Path, Classify(t.Path, home))
+	}
+	if t.Resolved != "" {
+		consider(t.Resolved, Classify(t.Resolved, home))
+	}
+	if t.Emptied != "" {
+		// Emptying a system folder or a home is as bad as removing it; for
+		// /tmp or /srv it is as bad as removing one child.
+		k := Classify(t.Emptied, home)
+		if k == TopLevel {
+			k = Classify(filepath.Join(t.Emptied, "x"), home)
+		}
+		consider(t.Emptied, k)
+	}
+	return kind, where
+}

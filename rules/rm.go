@@ -1,0 +1,206 @@
+package rules
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/guard-sh/guard/guard"
+)
+
+// rmSpec: rm has no option that takes a separate value.
+var rmSpec = guard.OptSpec{}
+
+func rmRules() []*guard.Rule {
+	return []*guard.Rule{
+		{
+			ID:         "rm-symlink-slash",
+			Programs:   []string{"rm"},
+			Decision:   guard.Confirm,
+			Summary:    "rm -r name/ where name is a symbolic link: the slash makes rm empty the link's target",
+			Postmortem: "LXC host migration: rm -rf … lib/ in a home folder emptied the real /lib (92-hour outage)",
+			Match:      matchRmSymlinkSlash,
+		},
+		{
+			ID:         "rm-protected",
+			Programs:   []string{"rm"},
+			Decision:   guard.Block,
+			Summary:    "rm -r of /, /*, a system folder or its direct children, or a home folder",
+			Postmortem: "LXC host migration and countless rm -rf / typos",
+			Match:      matchRmProtected,
+		},
+		{
+			ID:         "rm-unknown-operand",
+			Programs:   []string{"rm"},
+			Decision:   guard.Confirm,
+			Summary:    "rm -r of a path guard cannot know (unset variable, command substitution, unknown folder)",
+			Postmortem: `Steam for Linux: rm -rf "$STEAMROOT/"* with STEAMROOT empty deleted users' files`,
+			Match:      matchRmUnknown,
+		},
+	}
+}
+
+func rmArgs(inv *guard.Invocation) (recursive bool, operands []guard.Arg) {
+	p := guard.ParseOptions(inv.Args, rmSpec)
+	return p.Has("r", "R", "recursive"), p.Operands
+}
+
+func matchRmSymlinkSlash(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	recursive, operands := rmArgs(inv)
+	if !recursive || inv.Remote != "" {
+		return nil // plain rm refuses a folder, link or not
+	}
+	home := Home(inv, host)
+	var worst *guard.Finding
+	for _, a := range operands {
+		if !a.Known || !strings.HasSuffix(a.Value, "/") || a.Glob {
+			continue
+		}
+		name := strings.TrimRight(a.Value, "/")
+		if name == "" {
+			continue
+		}
+		p := inv.Path(name)
+		if p == "" {
+			continue
+		}
+		parent, _ := guard.ResolvePath(host, filepath.Dir(p))
+		link := filepath.Join(parent, filepath.Base(p))
+		if !guard.IsSymlink(host, link) {
+			continue
+		}
+		target, _ := guard.ResolvePath(host, link)
+		kind := Classify(target, home)
+		d := guard.Confirm
+		if kind >= UserHome {
+			d = guard.Block
+		}
+		f := guard.Found(d,
+			fmt.Sprintf("to remove the link itself: rm %s", name),
+			"would empty %s: %s is a symbolic link to %s, and the trailing slash makes rm follow it",
+			kind.Describe(target), a.Value, target)
+		if worst == nil || f.Decision > worst.Decision {
+			worst = f
+		}
+	}
+	return worst
+}
+
+func matchRmProtected(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	recursive, operands := rmArgs(inv)
+	if !recursive {
+		return nil
+	}
+	home := Home(inv, host)
+	var worst *guard.Finding
+	var worstKind Kind
+	for _, a := range operands {
+		if !a.Known {
+			continue
+		}
+		t := TargetOf(inv, host, a)
+		if t.Path == "" {
+			continue
+		}
+		kind, where := t.Worst(home)
+		var f *guard.Finding
+		switch {
+		case kind >= TopLevel:
+			f = guard.Found(guard.Block, rmHint(t, where), "would delete %s%s", rmWhat(t, kind, where), cwdNote(inv, a))
+		case kind == Data:
+			f = guard.Found(guard.Confirm, "check what is in it first: ls -la "+where+"; stop the service that owns it before deleting",
+				"would delete %s: %s%s", where, "live data under "+filepath.Dir(where), cwdNote(inv, a))
+		default:
+			if m, ok := mountBelow(host, t.Resolved); ok && inv.Remote == "" {
+				f = guard.Found(guard.Confirm, "unmount it first: umount "+m.Dir,
+					"would delete %s, which holds the filesystem mounted on %s (%s): rm crosses into it", t.Path, m.Dir, m.Source)
+				kind = Data
+			}
+		}
+		if f != nil && (worst == nil || kind > worstKind) {
+			worst, worstKind = f, kind
+		}
+	}
+	return worst
+}
+
+func rmWhat(t Target, kind Kind, where string) string {
+	if kind == Root {
+		if t.Emptied != "" {
+			return "everything in / (every file on this machine)"
+		}
+		return "every file on this machine (/)"
+	}
+	if t.Emptied == where {
+		return "everything in " + kind.Describe(where)
+	}
+	if where != t.Path {
+		return kind.Describe(where) + " (" + t.Arg.Value + " leads there)"
+	}
+	return kind.Describe(where)
+}
+
+func rmHint(t Target, where string) string {
+	if where == "/" {
+		return "name the folder you mean by its full path, e.g. rm -r /srv/old-release, after ls -la on it"
+	}
+	return fmt.Sprintf("delete what you mean inside it, e.g. rm -r %s/NAME, after ls -la %s", strings.TrimSuffix(where, "/"), where)
+}
+
+// cwdNote explains a relative operand: the folder it was resolved in.
+func cwdNote(inv *guard.Invocation, a guard.Arg) string {
+	if filepath.IsAbs(a.Value) || strings.HasPrefix(a.Text, "~") || inv.Cwd == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (%s is taken in the current folder %s)", a.Value, inv.Cwd)
+}
+
+// mountBelow returns a mount at or below p, other than p's own filesystem
+// root when p is /.
+func mountBelow(host guard.Host, p string) (guard.Mount, bool) {
+	if p == "" || p == "/" {
+		return guard.Mount{}, false
+	}
+	for _, m := range host.Mounts() {
+		if m.Dir == p || strings.HasPrefix(m.Dir, p+"/") {
+			return m, true
+		}
+	}
+	return guard.Mount{}, false
+}
+
+func matchRmUnknown(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	recursive, operands := rmArgs(inv)
+	if !recursive {
+		return nil
+	}
+	home := Home(inv, host)
+	for _, a := range operands {
+		if a.Origin != "" {
+			continue // find and xargs supply these; their own rules judge them
+		}
+		if a.Known {
+			if inv.Cwd == "" && inv.Remote == "" && !filepath.IsAbs(a.Value) && (a.Glob || a.Value == "." || a.Value == "..") {
+				return guard.Found(guard.Confirm, "cd to the folder with its full path first, or give rm full paths",
+					"would delete %s in a folder guard cannot know (the cd before it goes to an unknown place)", a.Value)
+			}
+			continue
+		}
+		what := strings.Join(a.Unknown, ", ")
+		msg := fmt.Sprintf("cannot tell what %s deletes: %s is not known to guard here", a.Text, what)
+		if a.MaybeEmpty {
+			t := TargetOf(inv, host, a)
+			if kind, where := t.Worst(home); kind >= TopLevel {
+				msg += fmt.Sprintf("; if it is empty or unset this is rm -r %s, which deletes %s", a.Value, rmWhat(t, kind, where))
+			}
+		}
+		return guard.Found(guard.Confirm,
+			`check the value first (echo "`+a.Text+`"), and write ${VAR:?} so the shell stops when a variable is empty`,
+			"%s", msg)
+	}
+	if inv.MoreOperands == "xargs" {
+		return guard.Found(guard.Confirm, "look at the list first: run the command before | without xargs; use xargs -p to confirm each",
+			"xargs appends paths it reads at run time to rm -r; guard cannot see which")
+	}
+	return nil
+}
