@@ -46,7 +46,7 @@ func lvmRules() []*guard.Rule {
 }
 
 var lvSpec = guard.OptSpec{
-	ShortValue: "aCcdeEfHiIjJklLmMnNopPrRsStTuvVyZ",
+	ShortValue: "aCkMprjmRiIcZnLlVSoO", // not f, y, t, s, v: those are flags
 	LongValue: []string{"cachemode", "cachepolicy", "cachesettings", "activate", "type", "name", "size",
 		"extents", "config", "chunksize", "cachevol", "cachepool", "cachedevice", "poolmetadata",
 		"poolmetadatasize", "readahead", "addtag", "deltag", "permission", "profile", "alloc",
