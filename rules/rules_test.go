@@ -245,3 +245,18 @@ func TestExplanations(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeListsEveryRule keeps the README's rule table in step with the
+// catalog.
+func TestReadmeListsEveryRule(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEngine(t)
+	for _, r := range e.Rules() {
+		if !strings.Contains(string(readme), "| `"+r.ID+"` |") {
+			t.Errorf("README.md does not list rule %s", r.ID)
+		}
+	}
+}

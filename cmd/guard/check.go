@@ -24,7 +24,7 @@ func (a *app) check(args []string) int {
 	shell := fs.String("shell", "bash", "shell dialect: bash, posix, mksh or zsh")
 	fs.SetInterspersed(false)
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return a.flagError(fs.Name(), err)
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(a.stderr, "guard check: missing LINE (usage: guard check [--json] [--cwd DIR] [--] LINE)")

@@ -3,9 +3,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+
+	flag "github.com/spf13/pflag"
 )
 
 // Exit statuses shared by the subcommands.
@@ -39,6 +42,15 @@ Usage:
 
 Exit status of check: 0 allow or warn, 10 confirm, 20 block, 2 usage error.
 `
+
+// flagError reports a command-line parse error; -h is not an error.
+func (a *app) flagError(command string, err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(a.stderr, "guard %s: %v\n", command, err)
+	return exitUsage
+}
 
 func (a *app) run(args []string) int {
 	if len(args) == 0 {

@@ -18,7 +18,7 @@ func (a *app) rules(args []string) int {
 	fs.SetOutput(a.stderr)
 	asJSON := fs.Bool("json", false, "print the catalog as a JSON array")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return a.flagError(fs.Name(), err)
 	}
 	engine, err := rules.NewEngine()
 	if err != nil {
