@@ -1,0 +1,177 @@
+package guard
+
+import (
+	"fmt"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// MaxLineBytes is the largest line guard reads; past it the line is not
+// parsed at all and the verdict is confirm.
+const MaxLineBytes = 16 << 20
+
+// Engine judges lines against a catalog of rules.
+type Engine struct {
+	rules     []*Rule
+	byProgram map[string][]*Rule
+	byPrefix  []*Rule
+	anyCmd    []*Rule
+}
+
+// NewEngine indexes the rules by the programs they are about. It refuses
+// incomplete rules and duplicate ids.
+func NewEngine(rules []*Rule) (*Engine, error) {
+	e := &Engine{byProgram: map[string][]*Rule{}}
+	seen := map[string]bool{}
+	for _, r := range append(MetaRules(), rules...) {
+		if err := r.Validate(); err != nil {
+			return nil, err
+		}
+		if seen[r.ID] {
+			return nil, fmt.Errorf("rule %q is declared twice", r.ID)
+		}
+		seen[r.ID] = true
+		e.rules = append(e.rules, r)
+		if len(r.Programs) == 0 {
+			e.anyCmd = append(e.anyCmd, r)
+			continue
+		}
+		prefixed := false
+		for _, p := range r.Programs {
+			if strings.HasSuffix(p, "*") {
+				prefixed = true
+				continue
+			}
+			e.byProgram[p] = append(e.byProgram[p], r)
+		}
+		if prefixed {
+			e.byPrefix = append(e.byPrefix, r)
+		}
+	}
+	return e, nil
+}
+
+// Rules returns the catalog, engine rules first.
+func (e *Engine) Rules() []*Rule { return e.rules }
+
+// Rule returns the rule with the given id.
+func (e *Engine) Rule(id string) (*Rule, bool) {
+	for _, r := range e.rules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+// Options say how to read a line.
+type Options struct {
+	// Cwd is the directory the line is typed in.
+	Cwd string
+	// Lang is the shell dialect; the zero value is bash.
+	Lang syntax.LangVariant
+}
+
+// Verdict is the answer for a line: the most severe decision of its
+// findings, and the findings.
+type Verdict struct {
+	Decision Decision  `json:"decision"`
+	Findings []Finding `json:"findings"`
+	// Invocations are the commands the line would run, as resolved.
+	Invocations []*Invocation `json:"-"`
+}
+
+// Judge reads line as typed in opts.Cwd on host and judges every command
+// it would run. It never runs any of them.
+func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
+	v.Findings = []Finding{}
+	defer func() {
+		if p := recover(); p != nil {
+			v.add(Finding{Rule: InternalID, Decision: Confirm, Command: firstLine(strings.TrimSpace(line)),
+				Message: fmt.Sprintf("guard failed while reading this line (%v), so it was not fully checked", p),
+				Hint:    "report this with the line; to go ahead, confirm"})
+		}
+	}()
+	if len(line) > MaxLineBytes {
+		v.add(Finding{Rule: TooComplexID, Decision: Confirm, Command: line[:40] + "…",
+			Message: fmt.Sprintf("the line is %d MB, more than guard reads (%d MB): nothing in it was checked", len(line)>>20, MaxLineBytes>>20),
+			Hint:    "put the commands in a script file, read it, and run it with bash FILE"})
+		return v
+	}
+	lang := opts.Lang
+	if lang == 0 {
+		lang = syntax.LangBash
+	}
+	invs, notes, truncated := Resolve(line, opts.Cwd, host, lang)
+	v.Invocations = invs
+	for _, note := range notes {
+		v.add(Finding{Rule: UnparsedID, Decision: Warn, Command: firstLine(strings.TrimSpace(line)), Message: note,
+			Hint: "check the quoting; guard judged the words it could find"})
+	}
+	if truncated {
+		v.add(Finding{Rule: TooComplexID, Decision: Confirm, Command: firstLine(strings.TrimSpace(line)),
+			Message: fmt.Sprintf("the line runs more than %d commands (or %d statements); guard stopped reading there, so the rest was not checked", maxInvocations, maxSteps),
+			Hint:    "put the commands in a script file, read it, and run it with bash FILE"})
+	}
+	for _, inv := range invs {
+		for _, r := range e.rulesFor(inv.Program) {
+			if f := e.match(r, inv, host); f != nil {
+				v.add(*f)
+			}
+		}
+	}
+	return v
+}
+
+func (v *Verdict) add(f Finding) {
+	for _, g := range v.Findings {
+		if g.Rule == f.Rule && g.Message == f.Message {
+			return // the same command seen through two wrappers
+		}
+	}
+	v.Findings = append(v.Findings, f)
+	if f.Decision > v.Decision {
+		v.Decision = f.Decision
+	}
+}
+
+func (e *Engine) rulesFor(program string) []*Rule {
+	rules := e.anyCmd
+	if program == "" {
+		return rules
+	}
+	if specific := e.byProgram[program]; len(specific) > 0 {
+		rules = append(append([]*Rule(nil), rules...), specific...)
+	}
+	for _, r := range e.byPrefix {
+		for _, p := range r.Programs {
+			if strings.HasSuffix(p, "*") && strings.HasPrefix(program, strings.TrimSuffix(p, "*")) {
+				rules = append(append([]*Rule(nil), rules...), r)
+				break
+			}
+		}
+	}
+	return rules
+}
+
+// match runs one rule, turning a panic into a finding: a broken rule must
+// not take the shell down with it, nor let the line through unseen.
+func (e *Engine) match(r *Rule, inv *Invocation, host Host) (f *Finding) {
+	defer func() {
+		if p := recover(); p != nil {
+			f = &Finding{Rule: r.ID, Decision: Confirm, Command: inv.Text,
+				Message: fmt.Sprintf("guard's rule %s failed on this command (%v); it could not be checked", r.ID, p),
+				Hint:    "report this with the line; to go ahead, confirm"}
+		}
+	}()
+	f = r.Match(inv, host)
+	if f == nil {
+		return nil
+	}
+	f.Rule = r.ID
+	if f.Command == "" {
+		f.Command = inv.Text
+	}
+	return f
+}

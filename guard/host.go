@@ -1,0 +1,222 @@
+package guard
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Host is the read-only view of the machine a line is judged on. Rules see
+// the host only through it, so unit tests can use an in-memory host and
+// nothing a rule does can change the system.
+type Host interface {
+	// Lstat describes path without following a final symbolic link.
+	Lstat(path string) (fs.FileInfo, error)
+	// Readlink returns the target of the symbolic link at path.
+	Readlink(path string) (string, error)
+	// ReadFile returns at most limit bytes of the file at path.
+	ReadFile(path string, limit int64) ([]byte, error)
+	// Mounts lists the mounted filesystems.
+	Mounts() []Mount
+	// Getenv returns an environment variable and whether it is set.
+	Getenv(name string) (string, bool)
+	// Hostname is the machine's name, as an operator would type it.
+	Hostname() string
+	// CacheDirtyBlocks reports how many dirty blocks the dm-cache of the
+	// logical volume vgLV ("vg/lv") holds.
+	CacheDirtyBlocks(vgLV string) (int64, error)
+}
+
+// Mount is one line of /proc/self/mounts.
+type Mount struct {
+	Source string // device or pseudo source, e.g. /dev/sda1 or tmpfs
+	Dir    string // where it is mounted
+	FSType string
+}
+
+// OSHost is the live machine. It only reads: lstat, readlink, small file
+// reads, /proc/self/mounts and, for dm-cache, a read-only `lvs` query.
+type OSHost struct {
+	// LvsTimeout bounds the `lvs` query; zero means two seconds.
+	LvsTimeout time.Duration
+	mounts     []Mount
+	mountsRead bool
+}
+
+func (h *OSHost) Lstat(path string) (fs.FileInfo, error) { return os.Lstat(path) }
+func (h *OSHost) Readlink(path string) (string, error)   { return os.Readlink(path) }
+func (h *OSHost) Getenv(name string) (string, bool)      { return os.LookupEnv(name) }
+
+func (h *OSHost) ReadFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit))
+}
+
+func (h *OSHost) Hostname() string {
+	name, err := os.Hostname()
+	if err != nil {
+		return "this host"
+	}
+	return name
+}
+
+// Mounts reads /proc/self/mounts once per host value.
+func (h *OSHost) Mounts() []Mount {
+	if h.mountsRead {
+		return h.mounts
+	}
+	h.mountsRead = true
+	data, err := h.ReadFile("/proc/self/mounts", 4<<20)
+	if err != nil {
+		return nil
+	}
+	h.mounts = ParseMounts(data)
+	return h.mounts
+}
+
+// ParseMounts reads the fstab-like format of /proc/self/mounts, undoing its
+// octal escapes (\040 for a space).
+func ParseMounts(data []byte) []Mount {
+	var mounts []Mount
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 3 {
+			continue
+		}
+		mounts = append(mounts, Mount{
+			Source: unescapeMount(fields[0]),
+			Dir:    unescapeMount(fields[1]),
+			FSType: fields[2],
+		})
+	}
+	return mounts
+}
+
+func unescapeMount(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// ErrNoLvs is returned when no `lvs` program is on PATH.
+var ErrNoLvs = errors.New("lvs not found on PATH")
+
+// CacheDirtyBlocks runs `lvs --noheadings --nosuffix -o cache_dirty_blocks
+// VG/LV`, the one program `guard check` may run: it only reads.
+func (h *OSHost) CacheDirtyBlocks(vgLV string) (int64, error) {
+	lvs, err := exec.LookPath("lvs")
+	if err != nil {
+		return 0, ErrNoLvs
+	}
+	timeout := h.LvsTimeout
+	if timeout == 0 {
+		timeout = 2 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, lvs, "--noheadings", "--nosuffix", "-o", "cache_dirty_blocks", "--", vgLV)
+	cmd.Stdin = nil
+	cmd.WaitDelay = 100 * time.Millisecond
+	out, err := cmd.Output()
+	if ctx.Err() != nil {
+		return 0, fmt.Errorf("lvs %s: timed out after %v", vgLV, timeout)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("lvs %s: %w", vgLV, err)
+	}
+	text := strings.TrimSpace(string(out))
+	n, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("lvs %s printed %q, not a block count", vgLV, text)
+	}
+	return n, nil
+}
+
+// maxLinks bounds symlink resolution, as the kernel's ELOOP does.
+const maxLinks = 40
+
+// ResolvePath follows every symbolic link in the absolute path p, the way
+// the kernel would, using only Lstat and Readlink. Components that do not
+// exist are kept as they are. It reports whether the result is certain
+// (false when a loop or an unreadable link stopped the walk).
+func ResolvePath(h Host, p string) (string, bool) {
+	if !filepath.IsAbs(p) {
+		return p, false
+	}
+	pending := strings.Split(strings.TrimPrefix(filepath.Clean(p), "/"), "/")
+	resolved := "/"
+	links := 0
+	for len(pending) > 0 {
+		part := pending[0]
+		pending = pending[1:]
+		switch part {
+		case "", ".":
+			continue
+		case "..":
+			resolved = filepath.Dir(resolved)
+			continue
+		}
+		next := filepath.Join(resolved, part)
+		info, err := h.Lstat(next)
+		if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+			resolved = next
+			continue
+		}
+		links++
+		if links > maxLinks {
+			return filepath.Join(append([]string{next}, pending...)...), false
+		}
+		target, err := h.Readlink(next)
+		if err != nil {
+			return filepath.Join(append([]string{next}, pending...)...), false
+		}
+		if filepath.IsAbs(target) {
+			resolved = "/"
+		}
+		pending = append(strings.Split(target, "/"), pending...)
+	}
+	return resolved, true
+}
+
+// IsSymlink reports whether path exists and is a symbolic link.
+func IsSymlink(h Host, path string) bool {
+	info, err := h.Lstat(path)
+	return err == nil && info.Mode()&fs.ModeSymlink != 0
+}
+
+// MountAt returns the mount whose directory is exactly dir.
+func MountAt(h Host, dir string) (Mount, bool) {
+	for _, m := range h.Mounts() {
+		if m.Dir == dir {
+			return m, true
+		}
+	}
+	return Mount{}, false
+}

@@ -1,0 +1,158 @@
+package guard
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// Arg is one word of a command after static expansion.
+type Arg struct {
+	// Text is the word as written in the line.
+	Text string
+	// Value is the expanded word. Parts that could not be known (an unset
+	// variable, a command substitution) read as empty here, which is what
+	// the shell does for an unset variable.
+	Value string
+	// Known is false when any part of the word could not be expanded.
+	Known bool
+	// Unknown names the parts that could not be known: "$DIR", "$(…)".
+	Unknown []string
+	// MaybeEmpty is true when the unknown parts may be empty, so that Value
+	// is one real reading of the word (false for ${X:?}).
+	MaybeEmpty bool
+	// Glob is true when the word holds unquoted pattern characters.
+	Glob bool
+	// Sources lists the programs whose output becomes part of this word,
+	// through command or process substitution.
+	Sources []string
+	// Origin is set for operands a wrapper supplies at run time: "find" for
+	// {} in find -exec, "xargs" for what xargs reads.
+	Origin string
+}
+
+// Redir is a redirection of a command.
+type Redir struct {
+	Op     string // as written: ">", ">>", "<", "<<", "<<<", "&>", ">|", ">&"
+	Fd     string // the explicit file descriptor, if any
+	Target Arg    // the file, or the body of a here-document or here-string
+}
+
+// Truncates reports whether the redirection empties its target file first.
+func (r Redir) Truncates() bool {
+	switch r.Op {
+	case ">", ">|", "&>", "&>|":
+		return true
+	case ">&":
+		// >&2 duplicates a descriptor; >&file writes a file (bash).
+		return !isAllDigits(r.Target.Value) && r.Target.Value != "-"
+	}
+	return false
+}
+
+// Writes reports whether the redirection writes to its target.
+func (r Redir) Writes() bool {
+	return r.Truncates() || r.Op == ">>" || r.Op == "&>>" || r.Op == "<>"
+}
+
+// Input reports whether the redirection is a here-document or here-string
+// whose body is the command's standard input.
+func (r Redir) Input() bool {
+	return r.Op == "<<" || r.Op == "<<-" || r.Op == "<<<"
+}
+
+// Invocation is one command as it would really run: wrappers peeled, words
+// expanded, the effective working directory known where it can be.
+type Invocation struct {
+	// Program is the base name of what runs, e.g. "rm" for /bin/rm.
+	Program string
+	// Command is the command word as expanded, e.g. "/etc/init.d/networking".
+	Command Arg
+	// Args are argv[1:].
+	Args []Arg
+	// Redirs are the redirections that apply to this command.
+	Redirs []Redir
+	// Cwd is the effective working directory, "" when it cannot be known.
+	Cwd string
+	// Via lists what this command runs inside, outermost first: "sudo",
+	// "bash -c", "ssh db1", "find -exec".
+	Via []string
+	// Remote is the host the command runs on when it came through ssh.
+	Remote string
+	// User is the user it runs as when a wrapper changed it (sudo -u).
+	User string
+	// Stdin lists the commands upstream in a pipeline, whose output is
+	// this command's input.
+	Stdin []*Invocation
+	// Background is true for `cmd &`.
+	Background bool
+	// InPipeline is true when the command is part of a pipeline.
+	InPipeline bool
+	// Function is the name of the shell function this command calls, if it
+	// calls one defined on the same line.
+	Function string
+	// Recursive is true when the command calls the function whose body it
+	// stands in.
+	Recursive bool
+	// MoreOperands is set when a wrapper appends operands at run time that
+	// cannot be known: "xargs", or "find" for -exec … {} +.
+	MoreOperands string
+	// Text is the simple command as written in the line.
+	Text string
+}
+
+// Values returns the expanded arguments.
+func (inv *Invocation) Values() []string {
+	values := make([]string, len(inv.Args))
+	for i, a := range inv.Args {
+		values[i] = a.Value
+	}
+	return values
+}
+
+// Path makes the expanded word an absolute, lexically clean path using the
+// effective working directory. It returns "" when that cannot be known (a
+// relative path with an unknown cwd, or a remote command).
+func (inv *Invocation) Path(value string) string {
+	if value == "" {
+		return ""
+	}
+	if inv.Remote != "" {
+		if filepath.IsAbs(value) {
+			return filepath.Clean(value)
+		}
+		return ""
+	}
+	if filepath.IsAbs(value) {
+		return filepath.Clean(value)
+	}
+	if inv.Cwd == "" {
+		return ""
+	}
+	return filepath.Join(inv.Cwd, value)
+}
+
+// Describe says where the command runs, for messages: "" on this host,
+// " on db1" over ssh.
+func (inv *Invocation) Where() string {
+	if inv.Remote != "" {
+		return " on " + inv.Remote
+	}
+	return ""
+}
+
+// ViaText renders the wrappers, e.g. "sudo → bash -c".
+func (inv *Invocation) ViaText() string {
+	return strings.Join(inv.Via, " → ")
+}
+
+func isAllDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

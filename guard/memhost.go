@@ -1,0 +1,139 @@
+package guard
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// MemHost is an in-memory Host for tests: a small tree of paths, an
+// environment, mounts and dm-cache dirty block counts. Parent folders of
+// every added path exist implicitly.
+type MemHost struct {
+	Name   string
+	Env    map[string]string
+	Mnts   []Mount
+	Dirty  map[string]int64 // "vg/lv" → dirty blocks; missing means lvs fails
+	Files  map[string][]byte
+	nodes  map[string]memNode
+	LvsErr error
+}
+
+type memNode struct {
+	mode   fs.FileMode
+	target string
+}
+
+// NewMemHost returns a host with the usual top-level folders, HOME=/home/op
+// and the host name web1.
+func NewMemHost() *MemHost {
+	h := &MemHost{
+		Name:  "web1",
+		Env:   map[string]string{"HOME": "/home/op", "USER": "op", "PATH": "/usr/bin:/bin"},
+		Dirty: map[string]int64{},
+		Files: map[string][]byte{
+			"/etc/passwd": []byte("root:x:0:0:root:/root:/bin/bash\nop:x:1000:1000:Operator:/home/op:/bin/bash\n"),
+		},
+		nodes: map[string]memNode{"/": {mode: fs.ModeDir | 0o755}},
+	}
+	for _, d := range []string{"/bin", "/boot", "/dev", "/etc", "/home/op", "/lib", "/lib64", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr/bin", "/usr/lib", "/var/lib", "/var/log"} {
+		h.AddDir(d)
+	}
+	return h
+}
+
+func (h *MemHost) add(path string, n memNode) {
+	path = filepath.Clean(path)
+	for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
+		if _, ok := h.nodes[dir]; !ok {
+			h.nodes[dir] = memNode{mode: fs.ModeDir | 0o755}
+		}
+		if dir == "/" {
+			break
+		}
+	}
+	h.nodes[path] = n
+}
+
+// AddDir adds a folder and its parents.
+func (h *MemHost) AddDir(path string) { h.add(path, memNode{mode: fs.ModeDir | 0o755}) }
+
+// AddFile adds a regular file.
+func (h *MemHost) AddFile(path string) { h.add(path, memNode{mode: 0o644}) }
+
+// AddLink adds a symbolic link to target (not resolved at creation).
+func (h *MemHost) AddLink(path, target string) {
+	h.add(path, memNode{mode: fs.ModeSymlink | 0o777, target: target})
+}
+
+// AddDevice adds a block device node.
+func (h *MemHost) AddDevice(path string) { h.add(path, memNode{mode: fs.ModeDevice | 0o660}) }
+
+func (h *MemHost) Lstat(path string) (fs.FileInfo, error) {
+	n, ok := h.nodes[filepath.Clean(path)]
+	if !ok {
+		return nil, &fs.PathError{Op: "lstat", Path: path, Err: fs.ErrNotExist}
+	}
+	return memInfo{name: filepath.Base(path), node: n}, nil
+}
+
+func (h *MemHost) Readlink(path string) (string, error) {
+	n, ok := h.nodes[filepath.Clean(path)]
+	if !ok || n.mode&fs.ModeSymlink == 0 {
+		return "", &fs.PathError{Op: "readlink", Path: path, Err: errors.New("not a symbolic link")}
+	}
+	return n.target, nil
+}
+
+func (h *MemHost) ReadFile(path string, limit int64) ([]byte, error) {
+	data, ok := h.Files[path]
+	if !ok {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+	}
+	if int64(len(data)) > limit {
+		data = data[:limit]
+	}
+	return data, nil
+}
+
+func (h *MemHost) Mounts() []Mount { return h.Mnts }
+
+func (h *MemHost) Getenv(name string) (string, bool) {
+	v, ok := h.Env[name]
+	return v, ok
+}
+
+func (h *MemHost) Hostname() string { return h.Name }
+
+func (h *MemHost) CacheDirtyBlocks(vgLV string) (int64, error) {
+	if h.LvsErr != nil {
+		return 0, h.LvsErr
+	}
+	n, ok := h.Dirty[vgLV]
+	if !ok {
+		return 0, fmt.Errorf("lvs %s: no such cached logical volume", vgLV)
+	}
+	return n, nil
+}
+
+// SetSSH marks the host's environment as an SSH session from client.
+func (h *MemHost) SetSSH(client string) {
+	h.Env["SSH_CONNECTION"] = client + " 51234 192.0.2.10 22"
+	h.Env["SSH_CLIENT"] = client + " 51234 22"
+	h.Env["SSH_TTY"] = "/dev/pts/3"
+}
+
+type memInfo struct {
+	name string
+	node memNode
+}
+
+func (i memInfo) Name() string       { return i.name }
+func (i memInfo) Size() int64        { return int64(len(strings.TrimSpace(i.node.target))) }
+func (i memInfo) Mode() fs.FileMode  { return i.node.mode }
+func (i memInfo) ModTime() time.Time { return time.Time{} }
+func (i memInfo) IsDir() bool        { return i.node.mode.IsDir() }
+func (i memInfo) Sys() any           { return nil }

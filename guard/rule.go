@@ -1,0 +1,93 @@
+package guard
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Rule is one entry of the catalog: a declared value with its id, the
+// programs it is about, and a Match function of a resolved invocation and
+// the read-only host. Rules never parse text or run commands themselves.
+type Rule struct {
+	// ID is stable: users search, silence and look it up by it.
+	ID string
+	// Programs are the programs the rule is about; the engine only asks
+	// the rule about those. "mkfs.*" matches by prefix. Empty means every
+	// command, including bare redirections (Program "").
+	Programs []string
+	// Decision is the rule's usual decision, for the catalog listing; a
+	// finding may carry another (confirm instead of block when unsure).
+	Decision Decision
+	// Summary is one line for `guard rules`.
+	Summary string
+	// Postmortem names the incident the rule comes from.
+	Postmortem string
+	// Explain is the rule's full story for `guard explain`.
+	Explain string
+	// Match returns a finding when the rule applies, nil otherwise.
+	Match func(inv *Invocation, host Host) *Finding
+}
+
+// Finding is one thing guard found in a line.
+type Finding struct {
+	Rule     string   `json:"rule"`
+	Decision Decision `json:"decision"`
+	// Command is the simple command the finding is about, as written.
+	Command string `json:"command"`
+	// Message says what would happen.
+	Message string `json:"message"`
+	// Hint says what to type instead.
+	Hint string `json:"hint"`
+}
+
+// Found builds a finding; the engine fills in the rule id and command.
+func Found(d Decision, hint, format string, args ...any) *Finding {
+	return &Finding{Decision: d, Message: fmt.Sprintf(format, args...), Hint: hint}
+}
+
+// Validate checks that a rule is complete enough to be trusted.
+func (r *Rule) Validate() error {
+	var missing []string
+	if r.ID == "" {
+		missing = append(missing, "id")
+	}
+	if r.Summary == "" {
+		missing = append(missing, "summary")
+	}
+	if r.Match == nil {
+		missing = append(missing, "match")
+	}
+	if r.Explain == "" {
+		missing = append(missing, "explanation")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("rule %q: missing %s", r.ID, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// SSHClient reports whether the line runs in an SSH session, and from
+// where. A command sent through ssh to another host always is.
+func SSHClient(inv *Invocation, host Host) (string, bool) {
+	if inv.Remote != "" {
+		return "this machine", true
+	}
+	for _, name := range []string{"SSH_CONNECTION", "SSH_CLIENT"} {
+		if v, ok := host.Getenv(name); ok && v != "" {
+			client, _, _ := strings.Cut(v, " ")
+			return client, true
+		}
+	}
+	if v, ok := host.Getenv("SSH_TTY"); ok && v != "" {
+		return "an SSH client", true
+	}
+	return "", false
+}
+
+// HostName is the name of the machine the command runs on.
+func HostName(inv *Invocation, host Host) string {
+	if inv.Remote != "" {
+		return inv.Remote
+	}
+	return host.Hostname()
+}
