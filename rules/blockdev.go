@@ -81,7 +81,7 @@ func diskWriter(inv *guard.Invocation) (verb string, devices []guard.Arg) {
 func devOperands(args []guard.Arg) []guard.Arg {
 	var devs []guard.Arg
 	for _, a := range args {
-		if strings.HasPrefix(a.Value, "/dev/") {
+		if strings.HasPrefix(a.Value, "/dev/") || !a.Known && !strings.HasPrefix(a.Text, "-") {
 			devs = append(devs, a)
 		}
 	}
@@ -99,6 +99,11 @@ func matchDiskOverwrite(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	var worst *guard.Finding
 	for _, d := range devices {
 		p := inv.Path(d.Value)
+		if !d.Known && inv.Program != "dd" && inv.Program != "tee" && verb != "overwrite" {
+			// mkfs "$DEV": the tool only takes devices, so an unknown one may be any disk.
+			return guard.Found(guard.Confirm, "check the value first (echo "+d.Text+"; lsblk -f)",
+				"would %s %s, a device guard cannot know (%s not known here)", verb, d.Text, strings.Join(d.Unknown, ", "))
+		}
 		if !d.Known || !blockDevice(host, inv, p) {
 			continue
 		}

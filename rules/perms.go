@@ -30,13 +30,18 @@ func matchPermsRecursive(inv *guard.Invocation, host guard.Host) *guard.Finding 
 	home := Home(inv, host)
 	what := map[string]string{"chmod": "permissions", "chown": "owner", "chgrp": "group"}[inv.Program]
 	for _, a := range operands {
-		if !a.Known {
+		if !a.Known && !a.MaybeEmpty {
 			continue
 		}
 		t := TargetOf(inv, host, a)
 		kind, where := t.Worst(home)
 		if kind != Root && kind != SystemDir && kind != SystemChild {
 			continue
+		}
+		if !a.Known {
+			return guard.Found(guard.Confirm, `check the value first (echo "`+a.Text+`") and write ${VAR:?} so the shell stops when it is empty`,
+				"cannot tell what %s is (%s not known to guard); if it is empty this changes the %s of every file under %s",
+				a.Text, strings.Join(a.Unknown, ", "), what, where)
 		}
 		return guard.Found(guard.Block,
 			fmt.Sprintf("name the folder you mean, e.g. %s -R … /var/www/site; to repair package files: dpkg --verify and reinstall, or rpm --setperms -a", inv.Program),
