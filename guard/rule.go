@@ -38,6 +38,14 @@ type Finding struct {
 	Message string `json:"message"`
 	// Hint says what to type instead.
 	Hint string `json:"hint"`
+	// Backup is what to save before running the command, if anything.
+	Backup *Backup `json:"-"`
+}
+
+// Saving attaches a backup plan to a finding.
+func (f *Finding) Saving(b Backup) *Finding {
+	f.Backup = &b
+	return f
 }
 
 // Found builds a finding; the engine fills in the rule id and command.
@@ -90,4 +98,35 @@ func HostName(inv *Invocation, host Host) string {
 		return inv.Remote
 	}
 	return host.Hostname()
+}
+
+// BackupKind says how to save what a command would destroy.
+type BackupKind string
+
+const (
+	BackupFiles    BackupKind = "files"    // files and folders, by path
+	BackupCrontab  BackupKind = "crontab"  // a user's crontab -l
+	BackupLVM      BackupKind = "lvm"      // vgcfgbackup of a volume group
+	BackupFirewall BackupKind = "firewall" // iptables-save and nft list ruleset
+	BackupGit      BackupKind = "git"      // a work tree's changes and untracked files
+)
+
+// Backup is what a finding says must be saved before the command may run,
+// computed from the resolved operands.
+type Backup struct {
+	Kind BackupKind
+	// Paths are the files or folders at risk (BackupFiles).
+	Paths []string
+	// Overwrite is true when the command writes over the files in place
+	// (cp, > file): then a hard link would not keep the old content.
+	Overwrite bool
+	// User whose crontab (BackupCrontab); "" is the current user.
+	User string
+	// VG is the volume group (BackupLVM).
+	VG string
+	// Dir is the git work tree (BackupGit).
+	Dir string
+	// Unknown says why what is at risk cannot be known; such a backup
+	// cannot be taken.
+	Unknown string
 }

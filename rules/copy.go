@@ -100,10 +100,24 @@ func matchCopyInto(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			"would write over the root filesystem of %s%s: %s; /etc/passwd, /home and every system file can be replaced",
 			guard.HostName(inv, host), inv.Where(), where)
 	case kind == Root || kind == SystemDir:
-		return guard.Found(guard.Confirm, hint,
+		f := guard.Found(guard.Confirm, hint,
 			"would write into %s%s: %s", kind.Describe(t.Resolved), readingOfEmpty, where)
+		if readingOfEmpty != "" {
+			return f.Saving(guard.Backup{Kind: guard.BackupFiles, Unknown: "the destination is not known before the line runs"})
+		}
+		// rsync replaces files by renaming new ones in; cp and tar write in place.
+		return f.Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}, Overwrite: inv.Program != "rsync" || hasDelete(inv)})
 	}
 	return nil
+}
+
+func hasDelete(inv *guard.Invocation) bool {
+	for _, a := range inv.Args {
+		if strings.HasPrefix(a.Value, "--delete") || a.Value == "--remove-source-files" {
+			return true
+		}
+	}
+	return false
 }
 
 func describeDest(t Target) string {

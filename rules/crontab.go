@@ -20,13 +20,15 @@ func matchCrontabRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	if !p.Has("r") || p.Has("i") {
 		return nil
 	}
-	whose := "your"
+	whose, user := "your", inv.User
 	if u, ok := p.Value("u"); ok {
-		whose = u.Value + "'s"
-	} else if inv.User != "" {
-		whose = inv.User + "'s"
+		user = u.Value
+	}
+	if user != "" {
+		whose = user + "'s"
 	}
 	return guard.Found(guard.Confirm,
 		"save it first: crontab -l > ~/crontab.bak; to be asked before deletion: crontab -ri; to edit: crontab -e",
-		"would delete %s crontab on %s at once, without asking and without a copy", whose, guard.HostName(inv, host))
+		"would delete %s crontab on %s at once, without asking and without a copy", whose, guard.HostName(inv, host)).
+		Saving(guard.Backup{Kind: guard.BackupCrontab, User: user})
 }

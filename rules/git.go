@@ -65,7 +65,7 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	switch sub {
 	case "reset":
 		if p.Has("hard") {
-			return guard.Found(guard.Confirm, keep, "would throw away every uncommitted change in %s: work that was never committed cannot be brought back", where)
+			return guard.Found(guard.Confirm, keep, "would throw away every uncommitted change in %s: work that was never committed cannot be brought back", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
 		}
 	case "clean":
 		if p.Has("f", "force") && !p.Has("n", "dry-run") {
@@ -77,7 +77,7 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 				what += ", ignored ones included (.env, build caches, local configs)"
 			}
 			return guard.Found(guard.Confirm, "see what would go first: git clean -n"+strings.Repeat("d", min(p.Count("d"), 1))+strings.Repeat("x", min(p.Count("x"), 1)),
-				"would delete %s in %s: they are not in git, so git cannot bring them back", what, where)
+				"would delete %s in %s: they are not in git, so git cannot bring them back", what, where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
 		}
 	case "checkout", "restore":
 		if sub == "restore" && p.Has("staged", "S") && !p.Has("worktree", "W") {
@@ -85,15 +85,15 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 		for _, o := range p.Operands {
 			if o.Value == "." || o.Value == "*" || o.Value == ":/" {
-				return guard.Found(guard.Confirm, keep, "would discard every uncommitted change to tracked files in %s", where)
+				return guard.Found(guard.Confirm, keep, "would discard every uncommitted change to tracked files in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
 			}
 		}
 		if sub == "checkout" && p.Has("f", "force") {
-			return guard.Found(guard.Confirm, keep, "would switch branches discarding local changes in %s", where)
+			return guard.Found(guard.Confirm, keep, "would switch branches discarding local changes in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
 		}
 	case "stash":
 		if len(p.Operands) > 0 && p.Operands[0].Value == "clear" {
-			return guard.Found(guard.Confirm, "drop one entry at a time after looking at it: git stash list; git stash show -p stash@{N}", "would delete every stash entry in %s", where)
+			return guard.Found(guard.Confirm, "drop one entry at a time after looking at it: git stash list; git stash show -p stash@{N}", "would delete every stash entry in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
 		}
 	}
 	return nil

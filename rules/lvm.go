@@ -138,7 +138,12 @@ func matchLvmRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		names = append(names, op.Value)
 	}
 	what := map[string]string{"lvremove": "logical volume", "vgremove": "volume group", "pvremove": "physical volume label"}[inv.Program]
-	return guard.Found(guard.Confirm,
+	f := guard.Found(guard.Confirm,
 		"check first with "+inv.Program+" --test; keep a metadata backup: vgcfgbackup",
 		"would destroy the %s %s and the data on it", what, strings.Join(names, ", "))
+	if inv.Program != "pvremove" {
+		vg, _, _ := strings.Cut(lvName(names[0]), "/")
+		f.Saving(guard.Backup{Kind: guard.BackupLVM, VG: vg})
+	}
+	return f
 }

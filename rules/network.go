@@ -179,8 +179,12 @@ func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	if cut == "" {
 		return nil
 	}
-	return guard.Found(guard.Confirm,
+	f := guard.Found(guard.Confirm,
 		"run it from the console, or with a way back: inside tmux/screen, or schedule a rollback first (e.g. iptables-save > /root/fw.rules; systemd-run --on-active=5min iptables-restore /root/fw.rules)",
 		"would %s on %s while you are connected over SSH from %s: your session can drop and not come back",
 		cut, guard.HostName(inv, host), client)
+	if strings.HasPrefix(inv.Program, "ip") && strings.Contains(inv.Program, "tables") || inv.Program == "nft" {
+		f.Saving(guard.Backup{Kind: guard.BackupFirewall})
+	}
+	return f
 }

@@ -78,7 +78,7 @@ func matchRmSymlinkSlash(inv *guard.Invocation, host guard.Host) *guard.Finding 
 		f := guard.Found(d,
 			fmt.Sprintf("to remove the link itself: rm %s", name),
 			"would empty %s: %s is a symbolic link to %s, and the trailing slash makes rm follow it",
-			kind.Describe(target), a.Value, target)
+			kind.Describe(target), a.Value, target).Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{target}})
 		if worst == nil || f.Decision > worst.Decision {
 			worst = f
 		}
@@ -109,11 +109,13 @@ func matchRmProtected(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			f = guard.Found(guard.Block, rmHint(t, where), "would delete %s%s", rmWhat(t, kind, where), cwdNote(inv, a))
 		case kind == Data:
 			f = guard.Found(guard.Confirm, "check what is in it first: ls -la "+where+"; stop the service that owns it before deleting",
-				"would delete %s: %s%s", where, "live data under "+filepath.Dir(where), cwdNote(inv, a))
+				"would delete %s: %s%s", where, "live data under "+filepath.Dir(where), cwdNote(inv, a)).
+				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{rmSaved(t, where)}})
 		default:
 			if m, ok := mountBelow(host, t.Resolved); ok && inv.Remote == "" {
 				f = guard.Found(guard.Confirm, "unmount it first: umount "+m.Dir,
-					"would delete %s, which holds the filesystem mounted on %s (%s): rm crosses into it", t.Path, m.Dir, m.Source)
+					"would delete %s, which holds the filesystem mounted on %s (%s): rm crosses into it", t.Path, m.Dir, m.Source).
+					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 				kind = Data
 			}
 		}
@@ -122,6 +124,15 @@ func matchRmProtected(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 	}
 	return worst
+}
+
+// rmSaved is what to save for an operand: the folder a pattern empties, or
+// the path itself.
+func rmSaved(t Target, where string) string {
+	if t.Emptied != "" {
+		return t.Emptied
+	}
+	return where
 }
 
 func rmWhat(t Target, kind Kind, where string) string {
@@ -182,7 +193,8 @@ func matchRmUnknown(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		if a.Known {
 			if inv.Cwd == "" && inv.Remote == "" && !filepath.IsAbs(a.Value) && (a.Glob || a.Value == "." || a.Value == "..") {
 				return guard.Found(guard.Confirm, "cd to the folder with its full path first, or give rm full paths",
-					"would delete %s in a folder guard cannot know (the cd before it goes to an unknown place)", a.Value)
+					"would delete %s in a folder guard cannot know (the cd before it goes to an unknown place)", a.Value).
+					Saving(guard.Backup{Kind: guard.BackupFiles, Unknown: "the folder the cd goes to is not known before the line runs"})
 			}
 			continue
 		}
@@ -196,11 +208,12 @@ func matchRmUnknown(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 		return guard.Found(guard.Confirm,
 			`check the value first (echo "`+a.Text+`"), and write ${VAR:?} so the shell stops when a variable is empty`,
-			"%s", msg)
+			"%s", msg).Saving(guard.Backup{Kind: guard.BackupFiles, Unknown: what + " is not known before the line runs"})
 	}
 	if inv.MoreOperands == "xargs" {
 		return guard.Found(guard.Confirm, "look at the list first: run the command before | without xargs; use xargs -p to confirm each",
-			"xargs appends paths it reads at run time to rm -r; guard cannot see which")
+			"xargs appends paths it reads at run time to rm -r; guard cannot see which").
+			Saving(guard.Backup{Kind: guard.BackupFiles, Unknown: "the paths xargs reads are not known before the line runs"})
 	}
 	return nil
 }

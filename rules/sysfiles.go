@@ -93,7 +93,8 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 		if d == guard.Confirm {
 			hint = "to add a line use >> (or tee -a); keep a copy first: cp -a " + p + " " + p + ".bak"
 		}
-		return guard.Found(d, hint, "would replace the whole of %s%s with this command's output: %s", p, inv.Where(), criticalEffect(p))
+		return guard.Found(d, hint, "would replace the whole of %s%s with this command's output: %s", p, inv.Where(), criticalEffect(p)).
+			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{p}, Overwrite: true})
 	}
 	return nil
 }
@@ -187,7 +188,8 @@ func matchFindDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		if kind == Root && !filtered {
 			return guard.Found(guard.Block, hint, "would delete every file find reaches from /: the whole machine")
 		}
-		return guard.Found(guard.Confirm, hint, "would delete every match found under %s%s, across the whole tree", kind.Describe(t.Path), cwdNote(inv, a))
+		return guard.Found(guard.Confirm, hint, "would delete every match found under %s%s, across the whole tree", kind.Describe(t.Path), cwdNote(inv, a)).
+			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 	}
 	return nil
 }

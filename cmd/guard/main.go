@@ -36,11 +36,15 @@ const usage = `guard judges shell lines before they run.
 
 Usage:
   guard check [--json] [--cwd DIR] [--shell bash|posix|mksh|zsh] [--] LINE
+  guard run [--cwd DIR] [--yes-i-know RULE]... [--no-snapshot] [--] LINE
+  guard snapshot list|show|restore|verify|prune|take ...
   guard rules [--json]
   guard explain RULE
   guard version
 
 Exit status of check: 0 allow or warn, 10 confirm, 20 block, 2 usage error.
+guard run exits with the command's own status, 20 when blocked, 10 when a
+confirmation was not given.
 `
 
 // flagError reports a command-line parse error; -h is not an error.
@@ -60,6 +64,10 @@ func (a *app) run(args []string) int {
 	switch args[0] {
 	case "check":
 		return a.check(args[1:])
+	case "run":
+		return a.runLine(args[1:])
+	case "snapshot":
+		return a.snapshot(args[1:])
 	case "rules":
 		return a.rules(args[1:])
 	case "explain":
