@@ -145,7 +145,10 @@ func (s *Store) takeFirewall(tmp string) ([]Item, int64, error) {
 	item := Item{Kind: "firewall"}
 	var size int64
 	var errs []string
-	for _, dump := range []struct{ name, prog string; args []string }{
+	for _, dump := range []struct {
+		name, prog string
+		args       []string
+	}{
 		{"iptables.rules", "iptables-save", nil},
 		{"ip6tables.rules", "ip6tables-save", nil},
 		{"nft.rules", "nft", []string{"list", "ruleset"}},
