@@ -106,7 +106,7 @@ func (a *app) confirm(v guard.Verdict, line, dir string, host guard.Host, yes []
 		m, err := store.Take(snapshot.Request{Line: line, Cwd: dir, Host: host.Hostname(), Rules: ruleIDs, Backups: backups})
 		if err != nil {
 			fmt.Fprintf(a.stderr, "guard: not run: the snapshot failed: %v\n  to run it without a snapshot, deliberately: guard run --no-snapshot %s-- %s\n",
-				err, yesFlags(pending), quoteLine(line))
+				err, yesFlags(ruleIDs), quoteLine(line))
 			return exitRefused
 		}
 		fmt.Fprintf(a.stderr, "guard: saved snapshot %s (%d items, %s) in %s\n  to put it back: guard snapshot restore %s\n",
@@ -131,7 +131,10 @@ func (a *app) confirm(v guard.Verdict, line, dir string, host guard.Host, yes []
 
 func yesFlags(rules []string) string {
 	var b strings.Builder
-	for _, r := range rules {
+	for i, r := range rules {
+		if slices.Contains(rules[:i], r) {
+			continue
+		}
 		b.WriteString("--yes-i-know " + r + " ")
 	}
 	return b.String()

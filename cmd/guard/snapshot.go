@@ -165,7 +165,7 @@ func (a *app) snapshot(args []string) int {
 			paths = append(paths, abs)
 		}
 		wd, _ := workingDir("", a.getenv)
-		m, err := s.Take(snapshot.Request{Line: "guard snapshot take " + strings.Join(fs.Args(), " "), Cwd: wd, Host: (&guard.OSHost{}).Hostname(),
+		m, err := s.Take(snapshot.Request{Line: "guard snapshot take " + strings.Join(args[1:], " "), Cwd: wd, Host: (&guard.OSHost{}).Hostname(),
 			Rules: []string{"manual"}, Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: paths, Overwrite: *overwrite}}})
 		if err != nil {
 			fmt.Fprintf(a.stderr, "guard snapshot take: %v\n", err)

@@ -9,7 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -27,6 +29,7 @@ type fileSaver struct {
 	count     int
 	inodes    map[[2]uint64]string // first path seen of each inode with several links
 	items     []Item
+	toHash    []int // items stored by link or reflink, hashed after the walk
 }
 
 func newFileSaver(dir string, budget int64, overwrite bool) (*fileSaver, error) {
@@ -125,9 +128,8 @@ func (fs_ *fileSaver) storeFile(p string, dev uint64, item *Item) error {
 	if !fs_.overwrite && dev == fs_.storeDev {
 		if err := os.Link(p, dst); err == nil {
 			item.Method = "hardlink"
-			sum, err := hashFile(p)
-			item.SHA256 = sum
-			return err
+			fs_.toHash = append(fs_.toHash, len(fs_.items))
+			return nil
 		}
 	}
 	src, err := os.Open(p)
@@ -141,12 +143,8 @@ func (fs_ *fileSaver) storeFile(p string, dev uint64, item *Item) error {
 	}
 	if err := unix.IoctlFileClone(int(out.Fd()), int(src.Fd())); err == nil {
 		item.Method = "reflink"
-		sum, err := hashFile(p)
-		item.SHA256 = sum
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-		return err
+		fs_.toHash = append(fs_.toHash, len(fs_.items))
+		return out.Close()
 	}
 	if fs_.written+item.Size > fs_.budget {
 		out.Close()
@@ -155,9 +153,6 @@ func (fs_ *fileSaver) storeFile(p string, dev uint64, item *Item) error {
 	h := sha256.New()
 	n, err := io.Copy(out, io.TeeReader(src, h))
 	fs_.written += n
-	if err == nil {
-		err = out.Sync()
-	}
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
@@ -167,6 +162,43 @@ func (fs_ *fileSaver) storeFile(p string, dev uint64, item *Item) error {
 	item.Method = "copy"
 	item.SHA256 = hex.EncodeToString(h.Sum(nil))
 	return nil
+}
+
+// hashLinked computes the sha256 of the files stored by link or reflink,
+// on every core: reading is what such a snapshot costs.
+func (fs_ *fileSaver) hashLinked() error {
+	jobs := make(chan int)
+	errs := make(chan error, 1)
+	var wg sync.WaitGroup
+	for range runtime.NumCPU() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				sum, err := hashFile(filepath.Join(fs_.dir, fs_.items[i].Stored))
+				if err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+					continue
+				}
+				fs_.items[i].SHA256 = sum
+			}
+		}()
+	}
+	for _, i := range fs_.toHash {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	fs_.toHash = nil
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
 }
 
 func hashFile(p string) (string, error) {

@@ -109,6 +109,15 @@ func (s *Store) begin() (id, tmp string, err error) {
 // commit writes the manifest and renames the snapshot into place: only
 // then does it exist for List, Show and Restore.
 func (s *Store) commit(tmp string, m *Manifest) error {
+	// One syncfs makes every saved file durable before the manifest that
+	// vouches for them exists (cheaper than an fsync per file).
+	if d, err := os.Open(tmp); err == nil {
+		err = unix.Syncfs(int(d.Fd()))
+		d.Close()
+		if err != nil {
+			return fmt.Errorf("flushing the snapshot to disk: %w", err)
+		}
+	}
 	m.Complete = true
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

@@ -105,6 +105,9 @@ func (s *Store) takeFiles(tmp string, paths []string, overwrite bool, budget int
 			return nil, 0, err
 		}
 	}
+	if err := saver.hashLinked(); err != nil {
+		return nil, 0, err
+	}
 	return saver.items, saver.written, nil
 }
 
