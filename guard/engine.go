@@ -115,6 +115,14 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 			Hint:    "put the commands in a script file, read it, and run it with bash FILE"})
 	}
 	for _, inv := range invs {
+		if inv.Unguarded {
+			if len(inv.Via) == 0 { // once, on the command as typed
+				v.add(Finding{Rule: GuardOffID, Decision: Warn, Command: inv.Text,
+					Message: "guard is off for this command (GUARD=off): it was not checked",
+					Hint:    "this is recorded; drop GUARD=off to have it checked"})
+			}
+			continue
+		}
 		for _, r := range e.rulesFor(inv.Program) {
 			if f := e.match(r, inv, host); f != nil {
 				v.add(*f)

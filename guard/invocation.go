@@ -98,6 +98,9 @@ type Invocation struct {
 	MoreOperands string
 	// Text is the simple command as written in the line.
 	Text string
+	// Unguarded is set for `GUARD=off cmd`: the operator turned guard off
+	// for this command, deliberately and visibly.
+	Unguarded bool
 }
 
 // Values returns the expanded arguments.

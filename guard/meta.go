@@ -5,6 +5,7 @@ const (
 	UnparsedID   = "unparsed-line"
 	TooComplexID = "line-too-complex"
 	InternalID   = "internal-error"
+	GuardOffID   = "guard-off"
 )
 
 // MetaRules are the engine's own findings, listed in the catalog so that
@@ -35,6 +36,18 @@ commands) the rest of the line is not checked, and guard asks for
 confirmation rather than let unseen commands through.
 
 Correct: put the commands in a script, read it, and run it as a file.`,
+		},
+		{
+			ID: GuardOffID, Decision: Warn, Match: never,
+			Summary:    "GUARD=off before a command: the operator turned guard off for it",
+			Postmortem: "guard's own design",
+			Explain: `The escape hatch: GUARD=off rm -rf build/ runs that one command without
+any rule being applied. It is deliberate (you type it), visible (guard
+prints this warning) and recorded (the audit log keeps the line). It
+applies to that command and what it runs (sudo, bash -c), not to the rest
+of the line.
+
+For a whole shell session, guard allow RULE acknowledges one rule.`,
 		},
 		{
 			ID: InternalID, Decision: Confirm, Match: never,

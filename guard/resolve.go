@@ -277,9 +277,13 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 	}
 	// Prefix assignments (VAR=x cmd) apply to cmd only, and are expanded
 	// before it; their substitutions still run.
+	unguarded := sc.unguarded
 	for _, as := range call.Assigns {
 		if as.Value != nil {
-			r.expandWord(as.Value, sc)
+			v := r.expandWord(as.Value, sc)
+			if as.Name != nil && as.Name.Value == "GUARD" && len(v) == 1 && v[0].Known && v[0].Value == "off" {
+				unguarded = true
+			}
 		}
 	}
 	var words []Arg
@@ -301,8 +305,13 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		Background: ctx.background,
 		InPipeline: ctx.inPipeline,
 		Text:       stmtText(st, sc),
+		Unguarded:  unguarded,
 	}
 	inv.Program = programName(inv.Command)
+	if unguarded && !sc.unguarded {
+		sc = sc.clone()
+		sc.unguarded = true
+	}
 	r.dispatch(inv, sc)
 }
 

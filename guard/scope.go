@@ -21,6 +21,8 @@ type scope struct {
 	user   string
 	depth  int    // nesting of re-parsed shell code
 	inFunc string // the function whose body is being walked
+	// unguarded: inside a command run with GUARD=off
+	unguarded bool
 }
 
 type shellVar struct {

@@ -106,6 +106,7 @@ func (r *resolver) runInner(outer *Invocation, argv []Arg, sc *scope, via string
 		InPipeline:   outer.InPipeline,
 		MoreOperands: outer.MoreOperands,
 		Text:         outer.Text,
+		Unguarded:    outer.Unguarded,
 	}
 	if adjust != nil {
 		adjust(inner, isc)
@@ -403,6 +404,7 @@ func (r *resolver) runCode(outer *Invocation, code string, sc *scope, via string
 		adjust(template, sc.clone())
 	}
 	nsc := sc.nested(via)
+	nsc.unguarded = nsc.unguarded || outer.Unguarded
 	nsc.cwd, nsc.user, nsc.remote = template.Cwd, template.User, template.Remote
 	if template.Remote != "" || template.User != outer.User {
 		nsc.vars = map[string]shellVar{}

@@ -66,6 +66,12 @@ func (a *app) run(args []string) int {
 		return a.check(args[1:])
 	case "run":
 		return a.runLine(args[1:])
+	case "gate":
+		return a.gateCmd(args[1:])
+	case "init":
+		return a.initShell(args[1:])
+	case "allow":
+		return a.allowRules(args[1:])
 	case "snapshot":
 		return a.snapshot(args[1:])
 	case "rules":

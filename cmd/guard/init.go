@@ -1,0 +1,76 @@
+package main
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"strings"
+
+	flag "github.com/spf13/pflag"
+
+	"github.com/guard-sh/guard/rules"
+)
+
+//go:embed hooks/guard.bash
+var bashHook string
+
+//go:embed hooks/guard.zsh
+var zshHook string
+
+// initShell prints the hook code for a shell, with the absolute path of
+// this binary, as direnv, zoxide and starship do: eval "$(guard init bash)".
+func (a *app) initShell(args []string) int {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	path := fs.String("path", "", "the guard binary the hook calls (default: this one)")
+	if err := fs.Parse(args); err != nil {
+		return a.flagError("init", err)
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(a.stderr, "guard init: say which shell: guard init bash, or guard init zsh")
+		return exitUsage
+	}
+	self := *path
+	if self == "" {
+		var err error
+		if self, err = os.Executable(); err != nil {
+			fmt.Fprintf(a.stderr, "guard init: cannot tell where guard is: %v\n", err)
+			return 1
+		}
+	}
+	quoted := quoteLine(self)
+	switch fs.Arg(0) {
+	case "bash":
+		fmt.Fprint(a.stdout, strings.ReplaceAll(bashHook, "@GUARD@", quoted))
+	case "zsh":
+		fmt.Fprint(a.stdout, strings.ReplaceAll(zshHook, "@GUARD@", quoted))
+	default:
+		fmt.Fprintf(a.stderr, "guard init: no hook for %q (bash or zsh)\n", fs.Arg(0))
+		return exitUsage
+	}
+	return exitOK
+}
+
+// allowRules checks rule ids for `guard allow RULE` (the shell function of
+// the hook then adds them to GUARD_ALLOW for the session) and records it.
+func (a *app) allowRules(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(a.stderr, "guard allow: name the rules to allow for this session (guard rules lists them)")
+		return exitUsage
+	}
+	engine, err := rules.NewEngine()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard allow: %v\n", err)
+		return 1
+	}
+	for _, id := range args {
+		if _, ok := engine.Rule(id); !ok {
+			fmt.Fprintf(a.stderr, "guard allow: no rule %q (guard rules lists them)\n", id)
+			return exitUsage
+		}
+	}
+	wd, _ := os.Getwd()
+	a.audit("override", "guard allow "+strings.Join(args, " "), wd, "session", args, "allowed for the rest of the shell session")
+	fmt.Fprintf(a.stderr, "guard: %s allowed for the rest of this shell session (recorded); lines it matches still get a snapshot\n", strings.Join(args, ", "))
+	return exitOK
+}
