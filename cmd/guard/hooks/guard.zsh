@@ -26,7 +26,6 @@ __guard_accept_line() {
 		zle .accept-line
 	else
 		print -s -- "$line" # in history too, to fix later
-		zle reset-prompt
 	fi
 }
 zle -N accept-line __guard_accept_line
