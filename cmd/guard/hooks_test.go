@@ -8,18 +8,20 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
 var (
+	socketSeq atomic.Int64 // unique tmux server names
 	buildOnce sync.Once
 	builtPath string
 	buildErr  error
 )
 
 // builtGuard builds the guard binary once for all end-to-end tests.
-func builtGuard(t *testing.T) string {
+func builtGuard(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "guard-bin-")
@@ -39,7 +41,7 @@ func builtGuard(t *testing.T) string {
 	return builtPath
 }
 
-func need(t *testing.T, programs ...string) {
+func need(t testing.TB, programs ...string) {
 	t.Helper()
 	for _, p := range programs {
 		if _, err := exec.LookPath(p); err != nil {
@@ -52,7 +54,7 @@ func need(t *testing.T, programs ...string) {
 // snapshot store and stand-ins for dockerd and lvchange all live in a
 // temporary folder, so a line that wrongly ran could only touch that.
 type shellBox struct {
-	t       *testing.T
+	t       testing.TB
 	socket  string
 	dir     string // the sandbox, also the shell's working directory
 	home    string
@@ -60,12 +62,18 @@ type shellBox struct {
 	counter string // one line per guard run
 }
 
-func startShell(t *testing.T, shell string) *shellBox {
+func startShell(t testing.TB, shell string) *shellBox {
+	return startShellWith(t, shell, true, true)
+}
+
+// startShellWith starts a shell with or without the hook; counted puts a
+// wrapper between the hook and guard that counts guard runs.
+func startShellWith(t testing.TB, shell string, hooked, counted bool) *shellBox {
 	t.Helper()
 	need(t, "tmux", shell)
 	guard := builtGuard(t)
 	b := &shellBox{t: t, dir: t.TempDir()}
-	b.socket = "guard-test-" + filepath.Base(b.dir)
+	b.socket = fmt.Sprintf("guard-test-%d-%d", os.Getpid(), socketSeq.Add(1))
 	b.home = filepath.Join(b.dir, "home")
 	b.snaps = filepath.Join(b.dir, "snaps")
 	b.counter = filepath.Join(b.dir, "guard-runs")
@@ -95,7 +103,15 @@ func startShell(t *testing.T, shell string) *shellBox {
 	var cmd string
 	switch shell {
 	case "bash":
-		write("bashrc", env+"PS1='READY$ '\neval \"$("+guard+" init bash --path "+filepath.Join(bin, "guard-counting")+")\"\n", 0o644)
+		hookPath := guard
+		if counted {
+			hookPath = filepath.Join(bin, "guard-counting")
+		}
+		hook := "eval \"$(" + guard + " init bash --path " + hookPath + ")\"\n"
+		if !hooked {
+			hook = ""
+		}
+		write("bashrc", env+"PS1='READY$ '\n"+hook, 0o644)
 		cmd = "bash --noprofile --rcfile " + filepath.Join(b.dir, "bashrc") + " -i"
 	case "zsh":
 		os.MkdirAll(filepath.Join(b.dir, "zdot"), 0o755)
@@ -308,4 +324,32 @@ func TestBashHookPitfalls(t *testing.T) {
 	if !b.eventually(func() bool { return b.exists("stand-ins.log") }) {
 		t.Errorf("guard allow did not allow the rule:\n%s", b.screen())
 	}
+}
+
+// BenchmarkEnterToPrompt: from Enter on a typed line to the next prompt in
+// a real interactive bash, with and without the hook. The difference is
+// what the hook adds to each line an operator types.
+func BenchmarkEnterToPrompt(b *testing.B) {
+	for _, hooked := range []bool{false, true} {
+		name := map[bool]string{false: "plain", true: "hooked"}[hooked]
+		b.Run(name, func(b *testing.B) {
+			box := startShellWith(b, "bash", hooked, false)
+			n := 0
+			for b.Loop() {
+				n++
+				box.typeLineFast(fmt.Sprintf("ls -la /tmp > /dev/null; echo line-%d", n), fmt.Sprintf("line-%d\n", n))
+			}
+		})
+	}
+}
+
+// typeLineFast sends a line and polls the screen closely until want shows.
+func (b *shellBox) typeLineFast(line, want string) {
+	b.send(line)
+	for i := 0; i < 20000; i++ {
+		if strings.Contains(b.screen(), want) {
+			return
+		}
+	}
+	b.t.Fatalf("%q never showed", want)
 }

@@ -13,7 +13,7 @@ __guard_bin=@GUARD@
 __guard_armed=0
 __guard_verdict=0
 __guard_each=0
-__guard_last=
+__guard_hcmd=-1
 __guard_busy=0
 
 __guard_trap() {
@@ -21,12 +21,12 @@ __guard_trap() {
 	[[ $__guard_busy == 1 || ${BASH_COMMAND} == __guard_* || -n ${COMP_LINE-} ]] && return 0
 	if [[ $__guard_armed == 1 ]]; then
 		__guard_armed=0
-		local entry
-		entry=$(HISTTIMEFORMAT= builtin history 1)
-		if [[ -z $entry || $entry == "$__guard_last" ]]; then
+		# HISTCMD is the number the line got if it was saved to history.
+		if [[ $HISTCMD != "$__guard_hcmd" ]]; then
 			__guard_each=1 # not in history: judge command by command
 		else
-			__guard_last=$entry
+			local entry
+			entry=$(HISTTIMEFORMAT= builtin history 1)
 			[[ $entry =~ ^[[:space:]]*[0-9]+\*?[[:space:]]+ ]] && entry=${entry:${#BASH_REMATCH[0]}}
 			case $entry in fc | fc\ *) __guard_each=1 ;; esac # fc runs other lines
 			if [[ $__guard_each == 0 ]]; then
@@ -51,8 +51,7 @@ __guard_trap() {
 
 __guard_prompt_begin() { __guard_busy=1; }
 __guard_prompt_end() {
-	__guard_busy=0 __guard_armed=1 __guard_verdict=0 __guard_each=0
-	__guard_last=$(HISTTIMEFORMAT= builtin history 1)
+	__guard_busy=0 __guard_armed=1 __guard_verdict=0 __guard_each=0 __guard_hcmd=$HISTCMD
 }
 
 # guard allow RULE: acknowledge a rule for the rest of this session.
