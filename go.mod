@@ -14,5 +14,6 @@ require (
 
 require (
 	github.com/mattn/go-colorable v0.1.14 // indirect
+	golang.org/x/term v0.45.0 // indirect
 	golang.org/x/tools v0.38.0 // indirect
 )

@@ -29,6 +29,9 @@ type app struct {
 
 func main() {
 	a := &app{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv}
+	if isLoginShellName(os.Args[0]) {
+		os.Exit(a.loginShell(os.Args[0], os.Args[1:]))
+	}
 	os.Exit(a.run(os.Args[1:]))
 }
 
@@ -38,6 +41,12 @@ Usage:
   guard check [--json] [--cwd DIR] [--shell bash|posix|mksh|zsh] [--] LINE
   guard run [--cwd DIR] [--yes-i-know RULE]... [--no-snapshot] [--] LINE
   guard snapshot list|show|restore|verify|prune|take ...
+  guard init bash|zsh [--path GUARD]       (eval "$(guard init bash)" in ~/.bashrc)
+  guard shell [-c CMD]                     (also as guard-shell, a login shell)
+  guard sudo [sudo options] CMD...         (alias sudo='guard sudo')
+  guard hook claude                        (a Claude Code PreToolUse hook)
+  guard install claude [--settings FILE] [--remove]
+  guard allow RULE...                      (through the shell hook: for the session)
   guard rules [--json]
   guard explain RULE
   guard version
@@ -68,6 +77,14 @@ func (a *app) run(args []string) int {
 		return a.runLine(args[1:])
 	case "gate":
 		return a.gateCmd(args[1:])
+	case "shell":
+		return a.loginShell("guard-shell", args[1:])
+	case "sudo":
+		return a.sudo(args[1:])
+	case "hook":
+		return a.agentHook(args[1:])
+	case "install":
+		return a.installAgent(args[1:])
 	case "init":
 		return a.initShell(args[1:])
 	case "allow":

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	flag "github.com/spf13/pflag"
+
+	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/snapshot"
+	"github.com/guard-sh/guard/rules"
+)
+
+// claudeEvent is the part of a Claude Code PreToolUse event guard reads.
+type claudeEvent struct {
+	HookEventName string `json:"hook_event_name"`
+	ToolName      string `json:"tool_name"`
+	Cwd           string `json:"cwd"`
+	ToolInput     struct {
+		Command string `json:"command"`
+	} `json:"tool_input"`
+}
+
+type claudeOutput struct {
+	HookSpecificOutput struct {
+		HookEventName            string `json:"hookEventName"`
+		PermissionDecision       string `json:"permissionDecision"`
+		PermissionDecisionReason string `json:"permissionDecisionReason"`
+	} `json:"hookSpecificOutput"`
+}
+
+// agentHook answers a coding agent's pre-tool hook. An agent cannot answer
+// a terminal prompt, so confirm becomes "ask" (the agent asks its user)
+// after the snapshot is taken, block becomes "deny", and allow or warn
+// give no decision, leaving the agent's own permission rules in charge.
+func (a *app) agentHook(args []string) int {
+	if len(args) != 1 || args[0] != "claude" {
+		fmt.Fprintln(a.stderr, "guard hook: the supported agent is claude (guard hook claude)")
+		return exitUsage
+	}
+	data, err := io.ReadAll(io.LimitReader(a.stdin, 8<<20))
+	var ev claudeEvent
+	if err == nil {
+		err = json.Unmarshal(data, &ev)
+	}
+	if err != nil {
+		// Never let an unreadable event through silently, never wedge the
+		// agent: ask its user.
+		return a.claudeAnswer("ask", "guard could not read the hook event ("+err.Error()+"); check the command yourself")
+	}
+	if ev.ToolName != "Bash" || strings.TrimSpace(ev.ToolInput.Command) == "" {
+		return exitOK
+	}
+	dir := ev.Cwd
+	if dir == "" {
+		dir, _ = os.Getwd()
+	}
+	engine, err := rules.NewEngine()
+	if err != nil {
+		return a.claudeAnswer("ask", "guard could not load its rules: "+err.Error())
+	}
+	host := &guard.OSHost{}
+	v := engine.Judge(ev.ToolInput.Command, host, guard.Options{Cwd: dir})
+	reason := findingsText(v)
+	switch v.Decision {
+	case guard.Block:
+		a.audit("block", ev.ToolInput.Command, dir, "claude", ruleIDs(v, guard.Block), "")
+		return a.claudeAnswer("deny", "guard blocked this command. "+reason)
+	case guard.Confirm:
+		var backups []guard.Backup
+		for _, f := range v.Findings {
+			if f.Backup != nil {
+				backups = append(backups, *f.Backup)
+			}
+		}
+		if len(backups) > 0 {
+			m, err := a.store().Take(snapshot.Request{Line: ev.ToolInput.Command, Cwd: dir, Host: host.Hostname(), Rules: ruleIDs(v, guard.Confirm), Backups: backups})
+			if err != nil {
+				a.audit("refused", ev.ToolInput.Command, dir, "claude", ruleIDs(v, guard.Confirm), "snapshot failed: "+err.Error())
+				return a.claudeAnswer("deny", "guard could not take a snapshot before this command ("+err.Error()+"), so it must not run. "+reason)
+			}
+			reason += fmt.Sprintf(" A snapshot was taken first: guard snapshot restore %s puts it back.", m.ID)
+		}
+		a.audit("confirm", ev.ToolInput.Command, dir, "claude", ruleIDs(v, guard.Confirm), "asked the agent's user")
+		return a.claudeAnswer("ask", "guard asks for confirmation. "+reason)
+	}
+	return exitOK
+}
+
+func (a *app) claudeAnswer(decision, reason string) int {
+	var out claudeOutput
+	out.HookSpecificOutput.HookEventName = "PreToolUse"
+	out.HookSpecificOutput.PermissionDecision = decision
+	out.HookSpecificOutput.PermissionDecisionReason = reason
+	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(out)
+	return exitOK
+}
+
+func findingsText(v guard.Verdict) string {
+	var parts []string
+	for _, f := range v.Findings {
+		if f.Decision >= guard.Warn {
+			parts = append(parts, fmt.Sprintf("[%s] %s: %s. Instead: %s.", f.Rule, f.Command, f.Message, f.Hint))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func ruleIDs(v guard.Verdict, at guard.Decision) []string {
+	var ids []string
+	for _, f := range v.Findings {
+		if f.Decision >= at {
+			ids = append(ids, f.Rule)
+		}
+	}
+	return ids
+}
+
+// installAgent registers (or with --remove, unregisters) guard's hook in
+// the agent's settings file, idempotently, keeping a backup of the file.
+func (a *app) installAgent(args []string) int {
+	fs := flag.NewFlagSet("install", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	settings := fs.String("settings", "", "the settings `FILE` (default ~/.claude/settings.json)")
+	remove := fs.Bool("remove", false, "remove guard's hook instead")
+	if err := fs.Parse(args); err != nil {
+		return a.flagError("install", err)
+	}
+	if fs.NArg() != 1 || fs.Arg(0) != "claude" {
+		fmt.Fprintln(a.stderr, "guard install: the supported agent is claude (guard install claude)")
+		return exitUsage
+	}
+	path := *settings
+	if path == "" {
+		path = filepath.Join(a.getenv("HOME"), ".claude", "settings.json")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		self = "guard"
+	}
+	changed, err := editClaudeSettings(path, quoteLine(self)+" hook claude", *remove)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard install claude: %v\n", err)
+		return 1
+	}
+	switch {
+	case !changed && *remove:
+		fmt.Fprintf(a.stdout, "guard's hook is not in %s: nothing to remove\n", path)
+	case !changed:
+		fmt.Fprintf(a.stdout, "guard's hook is already in %s\n", path)
+	case *remove:
+		fmt.Fprintf(a.stdout, "removed guard's hook from %s\n", path)
+	default:
+		fmt.Fprintf(a.stdout, "added guard's PreToolUse hook for Bash to %s\n", path)
+	}
+	return exitOK
+}
+
+const guardHookMark = " hook claude"
+
+// editClaudeSettings adds or removes guard's entry under hooks.PreToolUse,
+// leaving every other setting as it was. A file that is not valid JSON is
+// not touched.
+func editClaudeSettings(path, command string, remove bool) (bool, error) {
+	settings := map[string]any{}
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		data = nil
+	case err != nil:
+		return false, err
+	default:
+		if err := json.Unmarshal(data, &settings); err != nil {
+			return false, fmt.Errorf("%s is not valid JSON (%v); fix it first, guard did not change it", path, err)
+		}
+	}
+	hooks, _ := settings["hooks"].(map[string]any)
+	if hooks == nil {
+		hooks = map[string]any{}
+	}
+	pre, _ := hooks["PreToolUse"].([]any)
+	isGuard := func(entry any) bool {
+		m, _ := entry.(map[string]any)
+		list, _ := m["hooks"].([]any)
+		for _, h := range list {
+			hm, _ := h.(map[string]any)
+			if c, _ := hm["command"].(string); strings.HasSuffix(c, guardHookMark) {
+				return true
+			}
+		}
+		return false
+	}
+	var kept []any
+	found := false
+	for _, entry := range pre {
+		if isGuard(entry) {
+			found = true
+			if remove {
+				continue
+			}
+		}
+		kept = append(kept, entry)
+	}
+	if remove && !found || !remove && found {
+		return false, nil
+	}
+	if !remove {
+		kept = append(kept, map[string]any{
+			"matcher": "Bash",
+			"hooks":   []any{map[string]any{"type": "command", "command": command, "timeout": 30}},
+		})
+	}
+	if len(kept) == 0 {
+		delete(hooks, "PreToolUse")
+	} else {
+		hooks["PreToolUse"] = kept
+	}
+	if len(hooks) == 0 {
+		delete(settings, "hooks")
+	} else {
+		settings["hooks"] = hooks
+	}
+	out, err := json.MarshalIndent(settings, "", "  ")
+	if err != nil {
+		return false, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return false, err
+	}
+	if data != nil {
+		backup := fmt.Sprintf("%s.guard-backup-%s", path, time.Now().UTC().Format("20060102-150405"))
+		if err := os.WriteFile(backup, data, 0o600); err != nil {
+			return false, fmt.Errorf("keeping a backup of %s: %w", path, err)
+		}
+	}
+	tmp := path + ".guard-tmp"
+	if err := os.WriteFile(tmp, append(out, '\n'), 0o600); err != nil {
+		return false, err
+	}
+	return true, os.Rename(tmp, path)
+}

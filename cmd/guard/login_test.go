@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// loginBox: guard installed as guard-shell in a sandbox, with a stand-in
+// "ssh" that does what sshd does with a command: run the user's shell as
+// `SHELL -c "the words joined"`.
+type loginBox struct {
+	t     *testing.T
+	dir   string
+	shell string // the guard-shell link
+	ssh   string // the stand-in ssh for rsync -e, scp -S, GIT_SSH_COMMAND
+	env   []string
+}
+
+func newLoginBox(t *testing.T) *loginBox {
+	guard := builtGuard(t)
+	b := &loginBox{t: t, dir: t.TempDir()}
+	bin := filepath.Join(b.dir, "bin")
+	os.MkdirAll(bin, 0o755)
+	os.MkdirAll(filepath.Join(b.dir, "home"), 0o755)
+	b.shell = filepath.Join(bin, "guard-shell")
+	if err := os.Symlink(guard, b.shell); err != nil {
+		t.Fatal(err)
+	}
+	b.ssh = filepath.Join(bin, "fake-ssh")
+	// Skip ssh's options (and the values of those that take one), drop the
+	// host, hand the rest to the login shell as sshd does.
+	script := `#!/bin/sh
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-[bcDEeFIiJLlmOopQRSWw]) shift 2 ;;
+	-*) shift ;;
+	*) break ;;
+	esac
+done
+shift
+exec ` + b.shell + ` -c "$*"
+`
+	os.WriteFile(b.ssh, []byte(script), 0o755)
+	os.WriteFile(filepath.Join(bin, "dockerd"), []byte("#!/bin/sh\ntouch "+filepath.Join(b.dir, "dockerd-ran")+"\n"), 0o755)
+	b.env = []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "HOME=" + filepath.Join(b.dir, "home"), "NO_COLOR=1",
+		"GUARD_SNAPSHOTS=" + filepath.Join(b.dir, "snaps"), "SHELL=" + b.shell, "LANG=C.UTF-8"}
+	return b
+}
+
+func (b *loginBox) run(stdin string, name string, args ...string) (stdout, stderr string, code int) {
+	b.t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = b.dir
+	cmd.Env = b.env
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code = 0
+	if exit, ok := err.(*exec.ExitError); ok {
+		code = exit.ExitCode()
+	} else if err != nil {
+		b.t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// TestLoginShellCommandPassesThrough: argv, stdin, stdout and the exit
+// status reach the command exactly.
+func TestLoginShellCommandPassesThrough(t *testing.T) {
+	b := newLoginBox(t)
+	out, errOut, code := b.run("from stdin\n", b.shell, "-c", `printf '%s|%s|' "$0" "$1"; cat; exit 7`, "zero", "one")
+	if out != "zero|one|from stdin\n" || code != 7 || errOut != "" {
+		t.Errorf("got stdout %q stderr %q exit %d", out, errOut, code)
+	}
+	binary := string(bytes.Repeat([]byte{0, 1, 2, 255, '\n'}, 1000))
+	out, _, _ = b.run(binary, b.shell, "-c", "cat")
+	if out != binary {
+		t.Error("binary data through the shell was altered")
+	}
+}
+
+func TestLoginShellRefuses(t *testing.T) {
+	b := newLoginBox(t)
+	_, errOut, code := b.run("", b.shell, "-c", "dockerd -H tcp://0.0.0.0:2375; touch after")
+	if code != exitBlock || !strings.Contains(errOut, "docker-tcp-exposed") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(b.dir, "dockerd-ran")); err == nil {
+		t.Fatal("a blocked command ran through the login shell")
+	}
+	// a confirm without a terminal (ssh host cmd without -t) is refused
+	os.MkdirAll(filepath.Join(b.dir, "store"), 0o755)
+	os.WriteFile(filepath.Join(b.dir, "store", "keep"), []byte("x"), 0o644)
+	os.Symlink(filepath.Join(b.dir, "store"), filepath.Join(b.dir, "data"))
+	_, errOut, code = b.run("", "setsid", b.shell, "-c", "rm -rf data/")
+	if code != exitRefused || !strings.Contains(errOut, "no terminal to ask on") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(b.dir, "store", "keep")); err != nil {
+		t.Fatal("a refused confirm ran")
+	}
+}
+
+// TestRsyncScpGitThroughLoginShell: the programs that arrive as ssh
+// commands keep working through guard-shell.
+func TestRsyncScpGitThroughLoginShell(t *testing.T) {
+	need(t, "rsync", "scp", "git")
+	b := newLoginBox(t)
+	src := filepath.Join(b.dir, "src")
+	os.MkdirAll(filepath.Join(src, "deep"), 0o755)
+	os.WriteFile(filepath.Join(src, "deep", "file.bin"), bytes.Repeat([]byte{7, 0, 255}, 50000), 0o640)
+	os.WriteFile(filepath.Join(src, "top.txt"), []byte("top\n"), 0o644)
+
+	if out, errOut, code := b.run("", "rsync", "-a", "-e", b.ssh, src+"/", "backup-host:"+filepath.Join(b.dir, "rsynced")+"/"); code != 0 {
+		t.Fatalf("rsync through guard-shell: exit %d\n%s%s", code, out, errOut)
+	}
+	if out, _, code := b.run("", "diff", "-r", src, filepath.Join(b.dir, "rsynced")); code != 0 {
+		t.Errorf("rsync copy differs:\n%s", out)
+	}
+
+	if out, errOut, code := b.run("", "scp", "-O", "-q", "-S", b.ssh, filepath.Join(src, "top.txt"), "host:"+filepath.Join(b.dir, "scped.txt")); code != 0 {
+		t.Fatalf("scp through guard-shell: exit %d\n%s%s", code, out, errOut)
+	}
+	if data, _ := os.ReadFile(filepath.Join(b.dir, "scped.txt")); string(data) != "top\n" {
+		t.Errorf("scp copied %q", data)
+	}
+
+	repo := filepath.Join(b.dir, "repo")
+	for _, args := range [][]string{{"init", "-q", "-b", "main", repo}, {"-C", repo, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "--allow-empty", "-m", "first"}} {
+		if out, errOut, code := b.run("", "git", args...); code != 0 {
+			t.Fatalf("git %v: %s%s", args, out, errOut)
+		}
+	}
+	b.env = append(b.env, "GIT_SSH_COMMAND="+b.ssh)
+	if out, errOut, code := b.run("", "git", "clone", "-q", "host:"+repo, filepath.Join(b.dir, "clone")); code != 0 {
+		t.Fatalf("git clone through guard-shell: exit %d\n%s%s", code, out, errOut)
+	}
+	if out, _, _ := b.run("", "git", "-C", filepath.Join(b.dir, "clone"), "log", "--format=%s"); out != "first\n" {
+		t.Errorf("cloned log %q", out)
+	}
+}
+
+// TestRescueShell: when the real shell cannot start (as when /lib is
+// gone), guard's built-in shell takes over, still judging every line.
+func TestRescueShell(t *testing.T) {
+	b := newLoginBox(t)
+	b.env = append(b.env, "GUARD_REAL_SHELL="+filepath.Join(b.dir, "no-such-bash"))
+	out, errOut, code := b.run("", b.shell, "-c", "echo rescued; cd /tmp && echo \"$PWD\"")
+	if out != "rescued\n/tmp\n" || code != 0 || !strings.Contains(errOut, "rescue shell") {
+		t.Errorf("got %q, %q, exit %d", out, errOut, code)
+	}
+	_, errOut, code = b.run("", b.shell, "-c", "dockerd -H tcp://0.0.0.0:2375")
+	if code != exitBlock {
+		t.Errorf("the rescue shell let a blocked line through: exit %d %s", code, errOut)
+	}
+	out, _, _ = b.run("echo one\nx=2; echo \"two $x\"\nexit 4\necho never\n", b.shell)
+	if out != "one\ntwo 2\n" {
+		t.Errorf("rescue shell reading stdin: %q", out)
+	}
+}
+
+// TestInteractiveLoginShell starts guard-shell as login(1) and sshd do
+// (argv[0] "-guard-shell") in tmux: the user's profile runs, then the hook.
+func TestInteractiveLoginShell(t *testing.T) {
+	need(t, "tmux")
+	b := newLoginBox(t)
+	os.WriteFile(filepath.Join(b.dir, "home", ".bash_profile"), []byte("PS1='LOGIN$ '\ntrap - DEBUG # a profile cannot remove the hook: it is installed after\n"), 0o644)
+	box := &shellBox{t: t, dir: b.dir, socket: "guard-login-" + filepath.Base(b.dir)}
+	tm := exec.Command("tmux", "-L", box.socket, "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-c", b.dir,
+		"env -i "+strings.Join(b.env, " ")+" TERM=xterm bash -c 'exec -a -guard-shell "+b.shell+"'")
+	if out, err := tm.CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("tmux", "-L", box.socket, "kill-server").Run() })
+	box.waitScreen(`LOGIN\$ $`)
+	box.send("dockerd -H tcp://0.0.0.0:2375; touch after")
+	box.waitScreen(`not run: the line is blocked`)
+	if _, err := os.Stat(filepath.Join(b.dir, "dockerd-ran")); err == nil {
+		t.Fatalf("a blocked line ran in the login shell:\n%s", box.screen())
+	}
+	box.send("echo shell=$0 hooked=$__guard_loaded")
+	box.waitScreen(`shell=bash hooked=1`)
+}

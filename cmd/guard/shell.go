@@ -1,0 +1,267 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/interp"
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/rules"
+)
+
+// isLoginShellName tells the names guard answers to as a login shell:
+// guard-shell, or -guard-shell as login(1) and sshd start it.
+func isLoginShellName(argv0 string) bool {
+	return strings.TrimPrefix(filepath.Base(argv0), "-") == "guard-shell" || strings.HasPrefix(argv0, "-guard")
+}
+
+// realShell is the shell guard hands lines to: $GUARD_REAL_SHELL, else bash.
+func (a *app) realShell() string {
+	if s := a.getenv("GUARD_REAL_SHELL"); s != "" {
+		return s
+	}
+	for _, candidate := range []string{"/bin/bash", "/usr/bin/bash"} {
+		if _, err := os.Stat(candidate); err == nil {
+			return candidate
+		}
+	}
+	return "/bin/sh"
+}
+
+// loginShell is guard as a login shell. With -c CMD (ssh host 'cmd', scp,
+// rsync, git over ssh) it judges CMD and then execs the real shell with
+// the same arguments, so input, output and exit status are the command's.
+// Otherwise it starts an interactive bash with the hook installed after
+// the user's own start-up files. It never locks anyone out: whatever goes
+// wrong inside guard, a shell still starts, with a warning.
+func (a *app) loginShell(argv0 string, args []string) (code int) {
+	login := strings.HasPrefix(argv0, "-")
+	cmd, hasCmd := commandArg(args)
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(a.stderr, "guard: internal error (%v); starting the shell without guard\n", p)
+			a.audit("internal-error", cmd, "", "login", nil, fmt.Sprint(p))
+			code = a.execReal(args, login, "")
+		}
+	}()
+	if hasCmd {
+		dir, _ := os.Getwd()
+		if gateCode := a.gateWithin(cmd, gateOptions{cwd: dir, from: "login"}, 5*time.Second); gateCode != exitOK {
+			return gateCode
+		}
+		return a.execReal(args, false, "")
+	}
+	if !a.isInteractive(args) {
+		// A script on standard input (ssh host < script.sh): judged whole.
+		return a.execReal(args, login, "")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		self = "guard"
+	}
+	rc := loginRC(self, login)
+	return a.execReal([]string{"--noprofile", "-i"}, false, rc)
+}
+
+// commandArg finds -c CMD among a shell's arguments (-c, -lc, -ic…).
+func commandArg(args []string) (string, bool) {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "c") {
+			if i+1 < len(args) {
+				return args[i+1], true
+			}
+			return "", true
+		}
+		if !strings.HasPrefix(a, "-") {
+			break
+		}
+	}
+	return "", false
+}
+
+func (a *app) isInteractive(args []string) bool {
+	for _, arg := range args {
+		if arg == "-i" {
+			return true
+		}
+		if !strings.HasPrefix(arg, "-") {
+			return false // a script file
+		}
+	}
+	fi, err := os.Stdin.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// gateWithin runs the gate with a time bound: if guard cannot judge in
+// time, the command runs, with a loud warning and an audit record.
+func (a *app) gateWithin(line string, o gateOptions, limit time.Duration) int {
+	done := make(chan int, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				fmt.Fprintf(a.stderr, "guard: internal error judging this command (%v); it runs unchecked\n", p)
+				a.audit("internal-error", line, o.cwd, o.from, nil, fmt.Sprint(p))
+				done <- exitOK
+			}
+		}()
+		_, code := a.gate(line, o)
+		done <- code
+	}()
+	select {
+	case code := <-done:
+		if code == exitUsage {
+			fmt.Fprintln(a.stderr, "guard: could not judge this command; it runs unchecked")
+			return exitOK
+		}
+		return code
+	case <-time.After(limit):
+		fmt.Fprintf(a.stderr, "guard: judging this command took longer than %v; it runs unchecked\n", limit)
+		a.audit("internal-error", line, o.cwd, o.from, nil, "timeout")
+		return exitOK
+	}
+}
+
+// loginRC is the start-up file of the interactive shell: the login files
+// first, as bash --login would read them, then guard's hook, so that
+// nothing in them can run before the hook or remove it unnoticed.
+func loginRC(self string, login bool) string {
+	var b strings.Builder
+	b.WriteString("# guard login shell start-up\n")
+	if login {
+		b.WriteString(`[ -r /etc/profile ] && . /etc/profile
+for __guard_f in ~/.bash_profile ~/.bash_login ~/.profile; do
+	if [ -r "$__guard_f" ]; then . "$__guard_f"; break; fi
+done
+unset __guard_f
+`)
+	} else {
+		b.WriteString("[ -r /etc/bash.bashrc ] && . /etc/bash.bashrc\n[ -r ~/.bashrc ] && . ~/.bashrc\n")
+	}
+	b.WriteString(strings.ReplaceAll(bashHook, "@GUARD@", quoteLine(self)))
+	b.WriteString("readonly -f __guard_trap __guard_prompt_begin __guard_prompt_end 2>/dev/null\n")
+	return b.String()
+}
+
+// execReal replaces guard with the real shell. rc, when set, is handed to
+// bash as its start-up file through a pipe: nothing is written to disk, so
+// it works on a full or read-only one. If the shell cannot start at all
+// (its libraries are gone), guard's own rescue shell takes over.
+func (a *app) execReal(args []string, login bool, rc string) int {
+	shell := a.realShell()
+	argv0 := filepath.Base(shell)
+	if login {
+		argv0 = "-" + argv0
+	}
+	argv := append([]string{argv0}, args...)
+	if rc != "" {
+		fd, err := rcPipe(rc)
+		if err == nil {
+			argv = append([]string{argv0, "--rcfile", fmt.Sprintf("/dev/fd/%d", fd)}, args...)
+		} else {
+			fmt.Fprintf(a.stderr, "guard: cannot pass the hook to the shell (%v); starting it without guard\n", err)
+		}
+	}
+	err := syscall.Exec(shell, argv, os.Environ())
+	fmt.Fprintf(a.stderr, "guard: cannot start %s: %v\n", shell, err)
+	return a.rescueShell(args)
+}
+
+// rcPipe writes rc into a pipe and returns a descriptor the shell inherits.
+func rcPipe(rc string) (int, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	if len(rc) > 60000 {
+		return 0, errors.New("start-up file too large for a pipe")
+	}
+	if _, err := io.WriteString(w, rc); err != nil {
+		return 0, err
+	}
+	w.Close()
+	const target = 63
+	if err := unix.Dup2(int(r.Fd()), target); err != nil {
+		return 0, err
+	}
+	return target, nil // unix.Dup2 leaves close-on-exec off
+}
+
+// rescueShell is a small shell built into guard (mvdan.cc/sh's
+// interpreter), for when the real shell cannot start, typically because
+// /lib is damaged: guard is static, so this still runs. Builtins work, and
+// static programs (busybox, sln, ldconfig) can be run. Every line is still
+// judged.
+func (a *app) rescueShell(args []string) int {
+	fmt.Fprintln(a.stderr, "guard: rescue shell: the real shell does not start. Builtins (cd, echo, read, for, test…) work, and static programs such as busybox or sln; every line is still checked. exit to leave.")
+	engine, err := rules.NewEngine()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard: %v\n", err)
+		return 1
+	}
+	runner, err := interp.New(interp.StdIO(os.Stdin, a.stdout, a.stderr), interp.Env(expand.ListEnviron(os.Environ()...)), interp.Interactive(true))
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard: %v\n", err)
+		return 1
+	}
+	if cmd, ok := commandArg(args); ok {
+		return a.rescueRun(engine, runner, cmd)
+	}
+	in := bufio.NewReader(os.Stdin)
+	status := 0
+	for {
+		fmt.Fprint(a.stderr, "guard-rescue# ")
+		line, err := in.ReadString('\n')
+		if strings.TrimSpace(line) != "" {
+			status = a.rescueRun(engine, runner, line)
+			if runner.Exited() {
+				return status
+			}
+		}
+		if err != nil {
+			return status
+		}
+	}
+}
+
+func (a *app) rescueRun(engine *guard.Engine, runner *interp.Runner, line string) int {
+	v := engine.Judge(line, &guard.OSHost{}, guard.Options{Cwd: runner.Dir})
+	if len(v.Findings) > 0 {
+		a.report(v, len(v.Invocations))
+	}
+	if v.Decision >= guard.Confirm {
+		fmt.Fprintln(a.stderr, "guard: not run in the rescue shell (it cannot take snapshots or ask); use GUARD=off before the command to run it anyway")
+		if v.Decision == guard.Block {
+			return exitBlock
+		}
+		return exitRefused
+	}
+	file, err := syntax.NewParser().Parse(strings.NewReader(line), "")
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard-rescue: %v\n", err)
+		return 2
+	}
+	err = runner.Run(context.Background(), file)
+	if status, ok := interp.IsExitStatus(err); ok {
+		return int(status)
+	}
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard-rescue: %v\n", err)
+		return 1
+	}
+	return 0
+}
