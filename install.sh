@@ -1,61 +1,152 @@
 #!/bin/sh
-# install.sh: build guard as a static binary and install it.
+# install.sh: install guard, and wire it in only where asked.
 #
-#   ./install.sh [--prefix DIR] [--dry-run] [--uninstall]
+#   ./install.sh [options]
 #
-# --prefix DIR   install into DIR/bin (default /usr/local, or ~/.local when
-#                not root)
-# --dry-run      print what would be done, change nothing
-# --uninstall    remove what install.sh installed
+#   --prefix DIR     install into DIR/bin (default /usr/local; ~/.local when not root)
+#   --destdir DIR    stage everything under DIR (for packaging; nothing is activated)
+#   --binary FILE    install this prebuilt guard (a release tarball's) instead of building
+#   --bash-hook      for every user: add the hook to /etc/bash.bashrc
+#   --zsh-hook       for every user: add the hook to /etc/zsh/zshrc
+#   --login-shell    add guard-shell to /etc/shells (then: usermod -s PREFIX/bin/guard-shell USER)
+#   --config         write a commented /etc/guard/guard.toml if there is none
+#   --dry-run        print what would be done, change nothing
+#   --uninstall      remove all of the above that install.sh added (a config file is kept)
 #
-# It checks everything first, then acts, so it never stops half-way; running
-# it twice leaves the same result.
+# It checks everything first, then acts, so it never stops half-way; run
+# twice, it leaves the same result.
 set -eu
 
-prefix=""
-dry_run=false
-uninstall=false
+prefix="" destdir="" binary="" bash_hook=false zsh_hook=false login_shell=false
+config=false dry_run=false uninstall=false
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--prefix) [ $# -ge 2 ] || { echo "install.sh: --prefix needs a folder" >&2; exit 2; }; prefix=$2; shift 2 ;;
-	--prefix=*) prefix=${1#--prefix=}; shift ;;
+	--prefix | --destdir | --binary)
+		[ $# -ge 2 ] || { echo "install.sh: $1 needs a value" >&2; exit 2; }
+		case "$1" in --prefix) prefix=$2 ;; --destdir) destdir=$2 ;; --binary) binary=$2 ;; esac
+		shift 2 ;;
+	--prefix=*) prefix=${1#*=}; shift ;;
+	--destdir=*) destdir=${1#*=}; shift ;;
+	--binary=*) binary=${1#*=}; shift ;;
+	--bash-hook) bash_hook=true; shift ;;
+	--zsh-hook) zsh_hook=true; shift ;;
+	--login-shell) login_shell=true; shift ;;
+	--config) config=true; shift ;;
 	--dry-run) dry_run=true; shift ;;
 	--uninstall) uninstall=true; shift ;;
-	-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
 if [ -z "$prefix" ]; then
-	if [ "$(id -u)" = 0 ]; then prefix=/usr/local; else prefix=$HOME/.local; fi
+	if [ "$(id -u)" = 0 ] || [ -n "$destdir" ]; then prefix=/usr/local; else prefix=$HOME/.local; fi
 fi
-bindir=$prefix/bin
 src=$(cd "$(dirname "$0")" && pwd)
+bindir=$destdir$prefix/bin
+guard_path=$prefix/bin/guard # as seen on the installed system
+mark_begin="# >>> guard: judge each line before it runs (install.sh) >>>"
+mark_end="# <<< guard <<<"
 
 run() {
 	if $dry_run; then echo "would run: $*"; else "$@"; fi
+}
+say() { $dry_run || echo "$@"; }
+
+# remove_block FILE: drop guard's marked block, leaving the rest as it was.
+remove_block() {
+	[ -f "$1" ] && grep -qF "$mark_begin" "$1" || return 0
+	if $dry_run; then echo "would remove guard's block from $1"; return 0; fi
+	tmp=$1.guard-tmp
+	awk -v b="$mark_begin" -v e="$mark_end" '$0==b{skip=1;next} skip&&$0==e{skip=0;next} !skip' "$1" >"$tmp"
+	cat "$tmp" >"$1" && rm -f "$tmp"
+	echo "removed guard's block from $1"
+}
+
+# add_block FILE SHELL: append the hook block once.
+add_block() {
+	if [ -f "$1" ] && grep -qF "$mark_begin" "$1"; then
+		say "$1 already has guard's hook"
+		return 0
+	fi
+	if $dry_run; then echo "would add guard's $2 hook to $1"; return 0; fi
+	mkdir -p "$(dirname "$1")"
+	printf '%s\n[ -x %s ] && eval "$(%s init %s)"\n%s\n' "$mark_begin" "$guard_path" "$guard_path" "$2" "$mark_end" >>"$1"
+	echo "added guard's $2 hook to $1"
 }
 
 if $uninstall; then
 	for f in "$bindir/guard" "$bindir/guard-shell"; do
 		if [ -e "$f" ] || [ -L "$f" ]; then run rm -f "$f"; fi
 	done
+	remove_block "$destdir/etc/bash.bashrc"
+	remove_block "$destdir/etc/zsh/zshrc"
+	shells=$destdir/etc/shells
+	if [ -f "$shells" ] && grep -qxF "$prefix/bin/guard-shell" "$shells"; then
+		if $dry_run; then echo "would remove $prefix/bin/guard-shell from $shells"; else
+			grep -vxF "$prefix/bin/guard-shell" "$shells" >"$shells.guard-tmp" || true
+			cat "$shells.guard-tmp" >"$shells" && rm -f "$shells.guard-tmp"
+			echo "removed $prefix/bin/guard-shell from $shells (change the login shell of users who had it: usermod -s /bin/bash USER)"
+		fi
+	fi
+	[ -f "$destdir/etc/guard/guard.toml" ] && say "kept $destdir/etc/guard/guard.toml (your configuration)"
 	exit 0
 fi
 
 # Checks first.
-command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || {
-	echo "install.sh: Go is needed to build guard (apt-get install golang-go, or /usr/local/go)" >&2
-	exit 1
-}
-go=$(command -v go 2>/dev/null || echo /usr/local/go/bin/go)
-[ -f "$src/go.mod" ] || { echo "install.sh: run it from guard's source folder" >&2; exit 1; }
-if ! $dry_run; then
-	mkdir -p "$bindir" 2>/dev/null || { echo "install.sh: cannot create $bindir" >&2; exit 1; }
-	[ -w "$bindir" ] || { echo "install.sh: $bindir is not writable (try sudo, or --prefix ~/.local)" >&2; exit 1; }
+if [ -n "$binary" ]; then
+	[ -x "$binary" ] || { echo "install.sh: $binary is not an executable" >&2; exit 1; }
+else
+	command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || {
+		echo "install.sh: Go is needed to build guard (apt-get install golang-go, or /usr/local/go), or give --binary" >&2
+		exit 1
+	}
+	[ -f "$src/go.mod" ] || { echo "install.sh: run it from guard's source folder, or give --binary" >&2; exit 1; }
 fi
+for target in "$bindir" "$destdir/etc"; do
+	case "$target" in "$destdir/etc") $bash_hook || $zsh_hook || $login_shell || $config || continue ;; esac
+	probe=$target
+	while [ ! -d "$probe" ]; do probe=$(dirname "$probe"); done
+	[ -w "$probe" ] || { echo "install.sh: cannot write under $target (try sudo, or --prefix ~/.local)" >&2; exit 1; }
+done
 
-# Then act: build into a temporary file and move it in place atomically.
+# Then act. The binary is built or copied next to its place, then renamed.
+run mkdir -p "$bindir"
 tmp=$bindir/.guard.$$
-run env CGO_ENABLED=0 "$go" build -C "$src" -trimpath -o "$tmp" ./cmd/guard
+if [ -n "$binary" ]; then
+	run cp "$binary" "$tmp"
+else
+	go=$(command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+	run env CGO_ENABLED=0 "$go" build -C "$src" -trimpath -o "$tmp" ./cmd/guard
+fi
+run chmod 0755 "$tmp"
 run mv -f "$tmp" "$bindir/guard"
-$dry_run || echo "installed $bindir/guard ($("$bindir/guard" version))"
+say "installed $bindir/guard"
+
+if $login_shell; then
+	if [ ! -L "$bindir/guard-shell" ]; then run ln -sf guard "$bindir/guard-shell"; fi
+	shells=$destdir/etc/shells
+	if [ -f "$shells" ] && grep -qxF "$prefix/bin/guard-shell" "$shells"; then
+		say "$shells already lists $prefix/bin/guard-shell"
+	elif $dry_run; then
+		echo "would add $prefix/bin/guard-shell to $shells"
+	else
+		mkdir -p "$(dirname "$shells")"
+		echo "$prefix/bin/guard-shell" >>"$shells"
+		echo "added $prefix/bin/guard-shell to $shells; make it a user's login shell with: usermod -s $prefix/bin/guard-shell USER"
+	fi
+fi
+$bash_hook && add_block "$destdir/etc/bash.bashrc" bash
+$zsh_hook && add_block "$destdir/etc/zsh/zshrc" zsh
+if $config; then
+	conf=$destdir/etc/guard/guard.toml
+	if [ -e "$conf" ]; then
+		say "kept the existing $conf"
+	elif $dry_run; then
+		echo "would write a commented $conf"
+	else
+		mkdir -p "$(dirname "$conf")"
+		cp "$src/testdata/guard.toml.example" "$conf" 2>/dev/null || printf '# guard site policy: see guard explain and README\n' >"$conf"
+		echo "wrote $conf"
+	fi
+fi
+exit 0

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func runInstall(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("../../install.sh", args...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("install.sh %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func files(t *testing.T, root string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(p)
+			got[rel] = "-> " + target
+			return nil
+		}
+		data, _ := os.ReadFile(p)
+		got[rel] = string(data)
+		return nil
+	})
+	return got
+}
+
+func keys(m map[string]string) []string {
+	var k []string
+	for key := range m {
+		k = append(k, key)
+	}
+	sort.Strings(k)
+	return k
+}
+
+// TestInstallIntoDestdir: install.sh into a temporary root, twice (the
+// same result), then --uninstall restores the files it changed exactly
+// and removes the rest, but keeps the configuration.
+func TestInstallIntoDestdir(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "etc/zsh"), 0o755)
+	os.WriteFile(filepath.Join(root, "etc/bash.bashrc"), []byte("# the site's own bashrc\nalias ll='ls -l'\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "etc/shells"), []byte("/bin/sh\n/bin/bash\n"), 0o644)
+	before := files(t, root)
+	args := []string{"--destdir", root, "--prefix", "/usr/local", "--binary", builtGuard(t), "--bash-hook", "--zsh-hook", "--login-shell", "--config"}
+
+	dry := runInstall(t, append(args, "--dry-run")...)
+	if got := files(t, root); strings.Join(keys(got), ",") != strings.Join(keys(before), ",") {
+		t.Fatalf("--dry-run changed files: %v", keys(got))
+	}
+	if !strings.Contains(dry, "would add guard's bash hook") {
+		t.Errorf("--dry-run output:\n%s", dry)
+	}
+
+	runInstall(t, args...)
+	once := files(t, root)
+	runInstall(t, args...)
+	twice := files(t, root)
+	for _, k := range keys(once) {
+		if once[k] != twice[k] {
+			t.Errorf("a second install changed %s:\n%s\nvs\n%s", k, once[k], twice[k])
+		}
+	}
+	if strings.Count(twice["etc/shells"], "/usr/local/bin/guard-shell") != 1 {
+		t.Errorf("/etc/shells: %q", twice["etc/shells"])
+	}
+	if strings.Count(twice["etc/bash.bashrc"], `eval "$(/usr/local/bin/guard init bash)"`) != 1 || !strings.Contains(twice["etc/bash.bashrc"], "alias ll=") {
+		t.Errorf("/etc/bash.bashrc: %q", twice["etc/bash.bashrc"])
+	}
+	if !strings.Contains(twice["etc/zsh/zshrc"], "guard init zsh") || twice["usr/local/bin/guard-shell"] != "-> guard" {
+		t.Errorf("zsh hook or guard-shell link missing: %v", keys(twice))
+	}
+	if _, ok := twice["etc/guard/guard.toml"]; !ok {
+		t.Error("no /etc/guard/guard.toml written")
+	}
+	// the hook block is valid shell
+	if out, err := exec.Command("bash", "-n", filepath.Join(root, "etc/bash.bashrc")).CombinedOutput(); err != nil {
+		t.Errorf("bash -n: %v %s", err, out)
+	}
+
+	runInstall(t, "--destdir", root, "--prefix", "/usr/local", "--uninstall")
+	after := files(t, root)
+	for _, k := range keys(before) {
+		if after[k] != before[k] {
+			t.Errorf("--uninstall left %s changed:\n%q\nwant\n%q", k, after[k], before[k])
+		}
+	}
+	for _, k := range keys(after) {
+		if _, ok := before[k]; !ok && k != "etc/guard/guard.toml" && k != "etc/zsh/zshrc" {
+			t.Errorf("--uninstall left %s behind", k)
+		}
+	}
+	if strings.TrimSpace(after["etc/zsh/zshrc"]) != "" {
+		t.Errorf("zshrc should be left without guard's block: %q", after["etc/zsh/zshrc"])
+	}
+}
