@@ -13,14 +13,25 @@ import (
 //go:embed explain/*.md
 var explanations embed.FS
 
+// Options change the built-in catalog for a site.
+type Options struct {
+	// Protected paths are treated like system folders.
+	Protected []string
+}
+
 // Catalog returns the built-in rules, freshly built, with their
 // explanations attached. It fails only if the binary was built without a
 // rule's explanation, which the tests catch.
-func Catalog() ([]*guard.Rule, error) {
+func Catalog(opts ...Options) ([]*guard.Rule, error) {
+	var o Options
+	for _, x := range opts {
+		o.Protected = append(o.Protected, x.Protected...)
+	}
+	c := newClassifier(o.Protected)
 	families := [][]*guard.Rule{
-		copyRules(), rmRules(), crontabRules(), lvmRules(), powerRules(), networkRules(),
-		dockerRules(), downloadRules(), blockdevRules(), permsRules(), fsckRules(),
-		sysfilesRules(), processRules(), packagesRules(), forkbombRules(), gitRules(),
+		copyRules(c), rmRules(c), crontabRules(), lvmRules(), powerRules(), networkRules(),
+		dockerRules(), downloadRules(), blockdevRules(), permsRules(c), fsckRules(),
+		sysfilesRules(c), processRules(), packagesRules(), forkbombRules(), gitRules(),
 		databaseRules(), infraRules(),
 	}
 	var all []*guard.Rule

@@ -7,14 +7,14 @@ import (
 	"github.com/guard-sh/guard/guard"
 )
 
-func copyRules() []*guard.Rule {
+func copyRules(c classifier) []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "copy-into-system",
 		Programs:   []string{"rsync", "cp", "tar", "bsdtar"},
 		Decision:   guard.Block,
 		Summary:    "rsync, cp -r or tar -x whose destination is / (block) or a top-level system folder (confirm)",
 		Postmortem: "mirror server: rsync -aP /path/to/root/ . in a screen whose pwd was / overwrote /etc/passwd and /home",
-		Match:      matchCopyInto,
+		Match:      c.matchCopyInto,
 	}}
 }
 
@@ -36,7 +36,7 @@ var tarSpec = guard.OptSpec{
 	LongValue:  []string{"file", "directory", "files-from", "exclude-from", "exclude", "blocking-factor", "starting-file", "newer", "label", "tape-length", "listed-incremental", "info-script", "format", "owner", "group", "mode", "use-compress-program", "transform", "xform"},
 }
 
-func matchCopyInto(inv *guard.Invocation, host guard.Host) *guard.Finding {
+func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	var dest guard.Arg
 	switch inv.Program {
 	case "rsync":
@@ -85,8 +85,8 @@ func matchCopyInto(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	if t.Path == "" {
 		return nil
 	}
-	kind := Classify(t.Resolved, Home(inv, host))
-	if k := Classify(t.Path, Home(inv, host)); k > kind {
+	kind := c.Classify(t.Resolved, Home(inv, host))
+	if k := c.Classify(t.Path, Home(inv, host)); k > kind {
 		kind = k
 	}
 	where := fmt.Sprintf("the destination %s is %s%s", dest.Text, describeDest(t), cwdNote(inv, dest))

@@ -36,7 +36,33 @@ var topLevelDirs = map[string]bool{
 	"/media": true, "/mnt": true, "/opt": true, "/root": true, "/srv": true, "/tmp": true,
 }
 
+// classifier classifies paths: the built-in tables, plus the paths a
+// site policy protects (treated as system folders).
+type classifier struct {
+	protected map[string]bool
+}
+
+func newClassifier(protected []string) classifier {
+	c := classifier{protected: map[string]bool{}}
+	for _, p := range protected {
+		c.protected[filepath.Clean(p)] = true
+	}
+	return c
+}
+
 // Classify says what the clean absolute path p is. home is $HOME.
+func (c classifier) Classify(p, home string) Kind {
+	if c.protected[p] {
+		return SystemDir
+	}
+	if c.protected[filepath.Dir(p)] {
+		return SystemChild
+	}
+	return Classify(p, home)
+}
+
+// Classify says what the clean absolute path p is by the built-in tables.
+// home is $HOME.
 func Classify(p, home string) Kind {
 	switch {
 	case p == "/":
@@ -129,7 +155,7 @@ func Home(inv *guard.Invocation, host guard.Host) string {
 // Worst classifies a target by the worst of its readings: the path as
 // written, the path after symbolic links, and the folder a pattern
 // empties. It returns the kind and the path that has it.
-func (t Target) Worst(home string) (Kind, string) {
+func (c classifier) Worst(t Target, home string) (Kind, string) {
 	kind, where := Ordinary, t.Path
 	consider := func(p string, k Kind) {
 		if p != "" && k > kind {
@@ -137,17 +163,17 @@ func (t Target) Worst(home string) (Kind, string) {
 		}
 	}
 	if t.Path != "" {
-		consider(t.Path, Classify(t.Path, home))
+		consider(t.Path, c.Classify(t.Path, home))
 	}
 	if t.Resolved != "" {
-		consider(t.Resolved, Classify(t.Resolved, home))
+		consider(t.Resolved, c.Classify(t.Resolved, home))
 	}
 	if t.Emptied != "" {
 		// Emptying a system folder or a home is as bad as removing it; for
 		// /tmp or /srv it is as bad as removing one child.
-		k := Classify(t.Emptied, home)
+		k := c.Classify(t.Emptied, home)
 		if k == TopLevel {
-			k = Classify(filepath.Join(t.Emptied, "x"), home)
+			k = c.Classify(filepath.Join(t.Emptied, "x"), home)
 		}
 		consider(t.Emptied, k)
 	}

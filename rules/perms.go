@@ -7,18 +7,18 @@ import (
 	"github.com/guard-sh/guard/guard"
 )
 
-func permsRules() []*guard.Rule {
+func permsRules(c classifier) []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "chmod-recursive-system",
 		Programs:   []string{"chmod", "chown", "chgrp"},
 		Decision:   guard.Block,
 		Summary:    "chmod, chown or chgrp -R on / or a system folder",
 		Postmortem: "chmod -R 777 / and chown -R on /usr: setuid bits and service ownership lost, sudo and sshd refuse to start",
-		Match:      matchPermsRecursive,
+		Match:      c.matchPermsRecursive,
 	}}
 }
 
-func matchPermsRecursive(inv *guard.Invocation, host guard.Host) *guard.Finding {
+func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"reference", "from"}})
 	if !p.Has("R", "recursive") {
 		return nil
@@ -34,7 +34,7 @@ func matchPermsRecursive(inv *guard.Invocation, host guard.Host) *guard.Finding 
 			continue
 		}
 		t := TargetOf(inv, host, a)
-		kind, where := t.Worst(home)
+		kind, where := c.Worst(t, home)
 		if kind != Root && kind != SystemDir && kind != SystemChild {
 			continue
 		}

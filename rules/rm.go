@@ -11,7 +11,7 @@ import (
 // rmSpec: rm has no option that takes a separate value.
 var rmSpec = guard.OptSpec{}
 
-func rmRules() []*guard.Rule {
+func rmRules(c classifier) []*guard.Rule {
 	return []*guard.Rule{
 		{
 			ID:         "rm-symlink-slash",
@@ -19,7 +19,7 @@ func rmRules() []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "rm -r name/ where name is a symbolic link: the slash makes rm empty the link's target",
 			Postmortem: "LXC host migration: rm -rf … lib/ in a home folder emptied the real /lib (92-hour outage)",
-			Match:      matchRmSymlinkSlash,
+			Match:      c.matchRmSymlinkSlash,
 		},
 		{
 			ID:         "rm-protected",
@@ -27,7 +27,7 @@ func rmRules() []*guard.Rule {
 			Decision:   guard.Block,
 			Summary:    "rm -r of /, /*, a system folder or its direct children, or a home folder",
 			Postmortem: "LXC host migration and countless rm -rf / typos",
-			Match:      matchRmProtected,
+			Match:      c.matchRmProtected,
 		},
 		{
 			ID:         "rm-unknown-operand",
@@ -35,7 +35,7 @@ func rmRules() []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "rm -r of a path guard cannot know (unset variable, command substitution, unknown folder)",
 			Postmortem: `Steam for Linux: rm -rf "$STEAMROOT/"* with STEAMROOT empty deleted users' files`,
-			Match:      matchRmUnknown,
+			Match:      c.matchRmUnknown,
 		},
 	}
 }
@@ -45,7 +45,7 @@ func rmArgs(inv *guard.Invocation) (recursive bool, operands []guard.Arg) {
 	return p.Has("r", "R", "recursive"), p.Operands
 }
 
-func matchRmSymlinkSlash(inv *guard.Invocation, host guard.Host) *guard.Finding {
+func (c classifier) matchRmSymlinkSlash(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	recursive, operands := rmArgs(inv)
 	if !recursive || inv.Remote != "" {
 		return nil // plain rm refuses a folder, link or not
@@ -70,7 +70,7 @@ func matchRmSymlinkSlash(inv *guard.Invocation, host guard.Host) *guard.Finding 
 			continue
 		}
 		target, _ := guard.ResolvePath(host, link)
-		kind := Classify(target, home)
+		kind := c.Classify(target, home)
 		d := guard.Confirm
 		if kind >= UserHome {
 			d = guard.Block
@@ -86,7 +86,7 @@ func matchRmSymlinkSlash(inv *guard.Invocation, host guard.Host) *guard.Finding 
 	return worst
 }
 
-func matchRmProtected(inv *guard.Invocation, host guard.Host) *guard.Finding {
+func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	recursive, operands := rmArgs(inv)
 	if !recursive {
 		return nil
@@ -102,7 +102,7 @@ func matchRmProtected(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		if t.Path == "" {
 			continue
 		}
-		kind, where := t.Worst(home)
+		kind, where := c.Worst(t, home)
 		var f *guard.Finding
 		switch {
 		case kind >= TopLevel:
@@ -180,7 +180,7 @@ func mountBelow(host guard.Host, p string) (guard.Mount, bool) {
 	return guard.Mount{}, false
 }
 
-func matchRmUnknown(inv *guard.Invocation, host guard.Host) *guard.Finding {
+func (c classifier) matchRmUnknown(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	recursive, operands := rmArgs(inv)
 	if !recursive {
 		return nil
@@ -202,7 +202,7 @@ func matchRmUnknown(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		msg := fmt.Sprintf("cannot tell what %s deletes: %s is not known to guard here", a.Text, what)
 		if a.MaybeEmpty {
 			t := TargetOf(inv, host, a)
-			if kind, where := t.Worst(home); kind >= TopLevel {
+			if kind, where := c.Worst(t, home); kind >= TopLevel {
 				msg += fmt.Sprintf("; if it is empty or unset this is rm -r %s, which deletes %s", a.Value, rmWhat(t, kind, where))
 			}
 		}

@@ -8,7 +8,7 @@ import (
 	"github.com/guard-sh/guard/guard"
 )
 
-func sysfilesRules() []*guard.Rule {
+func sysfilesRules(c classifier) []*guard.Rule {
 	return []*guard.Rule{
 		{
 			ID:         "critical-file-truncate",
@@ -24,7 +24,7 @@ func sysfilesRules() []*guard.Rule {
 			Decision:   guard.Block,
 			Summary:    "mv of /, a system folder or its direct children, or a home folder (mv ~ /dev/null)",
 			Postmortem: "mv /lib /lib.old: mv itself, sshd and every dynamically linked program stop starting",
-			Match:      matchMvSystem,
+			Match:      c.matchMvSystem,
 		},
 		{
 			ID:         "find-delete-system",
@@ -32,7 +32,7 @@ func sysfilesRules() []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "find /, a system folder or a home with -delete or -exec rm (block for / with no test at all)",
 			Postmortem: "find / -name … -delete with a pattern that matched more than meant",
-			Match:      matchFindDelete,
+			Match:      c.matchFindDelete,
 		},
 	}
 }
@@ -99,7 +99,7 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 	return nil
 }
 
-func matchMvSystem(inv *guard.Invocation, host guard.Host) *guard.Finding {
+func (c classifier) matchMvSystem(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "tS", LongValue: []string{"target-directory", "suffix", "backup"}})
 	sources := p.Operands
 	if _, ok := p.Value("t", "target-directory"); !ok && len(sources) > 1 {
@@ -113,7 +113,7 @@ func matchMvSystem(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		t := TargetOf(inv, host, a)
 		// mv renames the link itself, not its target: judge the path as written.
 		t.Resolved = t.Path
-		kind, where := t.Worst(home)
+		kind, where := c.Worst(t, home)
 		if kind < UserHome || kind == TopLevel && where == "/tmp" {
 			continue
 		}
@@ -133,7 +133,7 @@ func matchMvSystem(inv *guard.Invocation, host guard.Host) *guard.Finding {
 // findTests are the find primaries that narrow what is matched.
 var findTests = []string{"-name", "-iname", "-path", "-ipath", "-wholename", "-regex", "-iregex", "-type", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-newer", "-size", "-user", "-group", "-perm", "-empty", "-links", "-inum", "-uid", "-gid", "-nouser", "-nogroup", "-lname", "-samefile"}
 
-func matchFindDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	var starts []guard.Arg
 	i := 0
 	for ; i < len(inv.Args); i++ {
@@ -180,7 +180,7 @@ func matchFindDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		if t.Path == "" {
 			continue
 		}
-		kind := Classify(t.Path, home)
+		kind := c.Classify(t.Path, home)
 		if kind != Root && kind != SystemDir && kind != UserHome {
 			continue
 		}

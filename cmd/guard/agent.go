@@ -15,7 +15,6 @@ import (
 
 	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/guard/snapshot"
-	"github.com/guard-sh/guard/rules"
 )
 
 // claudeEvent is the part of a Claude Code PreToolUse event guard reads.
@@ -62,7 +61,7 @@ func (a *app) agentHook(args []string) int {
 	if dir == "" {
 		dir, _ = os.Getwd()
 	}
-	engine, err := rules.NewEngine()
+	engine, err := a.engine()
 	if err != nil {
 		return a.claudeAnswer("ask", "guard could not load its rules: "+err.Error())
 	}

@@ -13,7 +13,6 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/guard-sh/guard/guard"
-	"github.com/guard-sh/guard/rules"
 )
 
 func (a *app) check(args []string) int {
@@ -40,7 +39,7 @@ func (a *app) check(args []string) int {
 		fmt.Fprintf(a.stderr, "guard check: %v\n", err)
 		return exitUsage
 	}
-	engine, err := rules.NewEngine()
+	engine, err := a.engine()
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard check: %v\n", err)
 		return exitUsage

@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	flag "github.com/spf13/pflag"
-
-	"github.com/guard-sh/guard/rules"
 )
 
 //go:embed hooks/guard.bash
@@ -58,7 +56,7 @@ func (a *app) allowRules(args []string) int {
 		fmt.Fprintln(a.stderr, "guard allow: name the rules to allow for this session (guard rules lists them)")
 		return exitUsage
 	}
-	engine, err := rules.NewEngine()
+	engine, err := a.engine()
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard allow: %v\n", err)
 		return 1

@@ -9,6 +9,9 @@ import (
 	"os"
 
 	flag "github.com/spf13/pflag"
+
+	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/policy"
 )
 
 // Exit statuses shared by the subcommands.
@@ -25,6 +28,9 @@ type app struct {
 	stdout, stderr io.Writer
 	stdin          io.Reader
 	getenv         func(string) string
+
+	policy *policy.Policy // loaded once per process
+	eng    *guard.Engine
 }
 
 func main() {
@@ -48,6 +54,8 @@ Usage:
   guard install claude [--settings FILE] [--remove]
   guard allow RULE...                      (through the shell hook: for the session)
   guard rules [--json]
+  guard rules test FILE                    (a policy's own examples)
+  guard policy check [--user] [FILE...]
   guard explain RULE
   guard version
 
@@ -92,7 +100,12 @@ func (a *app) run(args []string) int {
 	case "snapshot":
 		return a.snapshot(args[1:])
 	case "rules":
+		if len(args) > 1 && args[1] == "test" {
+			return a.rulesTest(args[2:])
+		}
 		return a.rules(args[1:])
+	case "policy":
+		return a.policyCmd(args[1:])
 	case "explain":
 		return a.explain(args[1:])
 	case "version", "--version":

@@ -10,7 +10,6 @@ import (
 	flag "github.com/spf13/pflag"
 
 	"github.com/guard-sh/guard/guard"
-	"github.com/guard-sh/guard/rules"
 )
 
 func (a *app) rules(args []string) int {
@@ -20,7 +19,7 @@ func (a *app) rules(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return a.flagError(fs.Name(), err)
 	}
-	engine, err := rules.NewEngine()
+	engine, err := a.engine()
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard rules: %v\n", err)
 		return exitUsage
@@ -56,7 +55,7 @@ func (a *app) explain(args []string) int {
 		fmt.Fprintln(a.stderr, "guard explain: give one rule id (guard rules lists them)")
 		return exitUsage
 	}
-	engine, err := rules.NewEngine()
+	engine, err := a.engine()
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard explain: %v\n", err)
 		return exitUsage

@@ -16,7 +16,6 @@ import (
 
 	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/guard/snapshot"
-	"github.com/guard-sh/guard/rules"
 )
 
 // exitRefused: a confirm that was not given (declined, no terminal, or the
@@ -91,7 +90,7 @@ func (a *app) gate(line string, o gateOptions) (dir string, code int) {
 		fmt.Fprintf(a.stderr, "guard: cannot tell the working directory: %v\n", err)
 		return "", exitUsage
 	}
-	engine, err := rules.NewEngine()
+	engine, err := a.engine()
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard: %v\n", err)
 		return "", exitUsage

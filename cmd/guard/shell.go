@@ -18,7 +18,6 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/guard-sh/guard/guard"
-	"github.com/guard-sh/guard/rules"
 )
 
 // isLoginShellName tells the names guard answers to as a login shell:
@@ -208,7 +207,7 @@ func rcPipe(rc string) (int, error) {
 // judged.
 func (a *app) rescueShell(args []string) int {
 	fmt.Fprintln(a.stderr, "guard: rescue shell: the real shell does not start. Builtins (cd, echo, read, for, test…) work, and static programs such as busybox or sln; every line is still checked. exit to leave.")
-	engine, err := rules.NewEngine()
+	engine, err := a.engine()
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard: %v\n", err)
 		return 1

@@ -1,0 +1,162 @@
+package rules
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/policy"
+)
+
+// Defaults maps every built-in rule id to its usual decision, for checking
+// a policy's overrides.
+func Defaults() map[string]guard.Decision {
+	known := map[string]guard.Decision{}
+	for _, r := range guard.MetaRules() {
+		known[r.ID] = r.Decision
+	}
+	catalog, _ := Catalog()
+	for _, r := range catalog {
+		known[r.ID] = r.Decision
+	}
+	return known
+}
+
+// NewSiteEngine builds the engine a site's policy asks for: the built-in
+// rules as the policy changes them, the site's own rules, its exceptions.
+func NewSiteEngine(p *policy.Policy) (*guard.Engine, error) {
+	if p == nil {
+		return NewEngine()
+	}
+	catalog, err := Catalog(Options{Protected: p.Protected})
+	if err != nil {
+		return nil, err
+	}
+	var rules []*guard.Rule
+	for _, r := range catalog {
+		o, ok := p.Overrides[r.ID]
+		switch {
+		case ok && o.Disabled:
+			continue
+		case ok && o.Decision != nil:
+			rules = append(rules, withDecision(r, *o.Decision, o.Source))
+		default:
+			rules = append(rules, r)
+		}
+	}
+	for _, c := range p.Rules {
+		r, err := SiteRule(c)
+		if err != nil {
+			return nil, err
+		}
+		rules = append(rules, r)
+	}
+	return guard.NewEngine(rules, p.Allow...)
+}
+
+// withDecision returns a copy of r whose findings carry decision d.
+func withDecision(r *guard.Rule, d guard.Decision, source string) *guard.Rule {
+	copied := *r
+	match := r.Match
+	copied.Decision = d
+	copied.Explain = r.Explain + fmt.Sprintf("\nThis site sets its decision to %s (%s).\n", d, source)
+	copied.Match = func(inv *guard.Invocation, host guard.Host) *guard.Finding {
+		f := match(inv, host)
+		if f != nil {
+			f.Decision = d
+		}
+		return f
+	}
+	return &copied
+}
+
+// SiteRule turns a rule declared as data into a rule of the catalog. It
+// goes through the same engine as the built-in rules: wrappers peeled,
+// nested shells parsed, words expanded, cwd tracked.
+func SiteRule(c policy.CustomRule) (*guard.Rule, error) {
+	d, err := guard.ParseDecision(c.Decision)
+	if err != nil {
+		return nil, fmt.Errorf("site rule %s (%s): %w", c.ID, c.Source, err)
+	}
+	explain := c.Explain
+	if explain == "" {
+		explain = fmt.Sprintf("A site rule, from %s.\n\nWhat would happen: %s.\nInstead: %s.\n", c.Source, c.Message, c.Hint)
+	}
+	return &guard.Rule{
+		ID:         c.ID,
+		Programs:   c.Programs,
+		Decision:   d,
+		Summary:    c.Message,
+		Postmortem: "site policy " + c.Source,
+		Explain:    explain,
+		Match: func(inv *guard.Invocation, host guard.Host) *guard.Finding {
+			return matchSiteRule(c, d, inv, host)
+		},
+	}, nil
+}
+
+func matchSiteRule(c policy.CustomRule, d guard.Decision, inv *guard.Invocation, host guard.Host) *guard.Finding {
+	values := inv.Values()
+	for _, want := range c.Args {
+		if !slices.Contains(values, want) {
+			return nil
+		}
+	}
+	if len(c.AnyArgs) > 0 && !slices.ContainsFunc(c.AnyArgs, func(a string) bool { return slices.Contains(values, a) }) {
+		return nil
+	}
+	if c.SSHOnly {
+		if _, ok := guard.SSHClient(inv, host); !ok {
+			return nil
+		}
+	}
+	var matched []string
+	if c.Path != nil {
+		for _, a := range inv.Args {
+			if !a.Known || strings.HasPrefix(a.Value, "-") {
+				continue
+			}
+			if p := inv.Path(a.Value); p != "" && pathMatches(*c.Path, p, inv, host) {
+				matched = append(matched, p)
+			}
+		}
+		if len(matched) == 0 {
+			return nil
+		}
+	}
+	f := guard.Found(d, c.Hint, "%s", c.Message)
+	if c.Snapshot == "files" && len(matched) > 0 {
+		f.Saving(guard.Backup{Kind: guard.BackupFiles, Paths: matched})
+	}
+	return f
+}
+
+func pathMatches(pc policy.PathCondition, p string, inv *guard.Invocation, host guard.Host) bool {
+	if pc.Glob != "" {
+		// A pattern without a slash matches the base name, as find -name.
+		subject := p
+		if !strings.Contains(pc.Glob, "/") {
+			subject = filepath.Base(p)
+		}
+		if ok, _ := filepath.Match(pc.Glob, subject); !ok {
+			return false
+		}
+	}
+	if pc.Under != "" {
+		under := filepath.Clean(pc.Under)
+		if p != under && !strings.HasPrefix(p, under+"/") {
+			return false
+		}
+	}
+	if pc.Symlink && (inv.Remote != "" || !guard.IsSymlink(host, p)) {
+		return false
+	}
+	if pc.MountPoint {
+		if _, ok := guard.MountAt(host, p); !ok || inv.Remote != "" {
+			return false
+		}
+	}
+	return true
+}
