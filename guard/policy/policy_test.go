@@ -28,8 +28,8 @@ func TestLaterFilesWinAndUserOnlyTightens(t *testing.T) {
 
 func TestSyntaxErrorPosition(t *testing.T) {
 	_, errs := Load([]Source{{Path: "x.toml", Data: []byte("a = 1\n\nb = [\n")}}, known)
-	if len(errs) != 1 || errs[0].Line != 4 || errs[0].File != "x.toml" {
-		t.Fatalf("want one error at line 4, got %+v", errs)
+	if len(errs) != 1 || errs[0].Line != 3 || errs[0].File != "x.toml" {
+		t.Fatalf("want one error at line 3, got %+v", errs)
 	}
 }
 
