@@ -1,45 +1,157 @@
 package main
 
 import (
-	"encoding/json"
-	"log/syslog"
+	"fmt"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
+
+	flag "github.com/spf13/pflag"
+
+	"github.com/guard-sh/guard/guard/audit"
 )
 
-// audit records a decision that stopped or overrode something: to syslog
-// (journald, rsyslog) as one JSON object, with the facility auth. Losing
-// the channel never stops the command.
+// auditLogger is where records go: the policy's [audit] settings over the
+// defaults (a JSON-lines file; journald when its socket exists, else
+// syslog).
+func (a *app) auditLogger() *audit.Logger {
+	cfg := a.loadPolicy().Audit
+	l := &audit.Logger{File: cfg.File, MaxSize: cfg.MaxSize, Keep: cfg.Keep}
+	if l.File == "" {
+		l.File = a.defaultAuditFile()
+	}
+	switch {
+	case cfg.Journal == "off":
+	case cfg.Journal != "":
+		l.Journal = cfg.Journal
+	case exists(audit.JournalSocket):
+		l.Journal = audit.JournalSocket
+	}
+	switch {
+	case cfg.Syslog == "off":
+	case cfg.Syslog != "":
+		l.Syslog = strings.TrimPrefix(cfg.Syslog, "unix://")
+	case l.Journal == "" && exists(audit.SyslogSocket):
+		l.Syslog = audit.SyslogSocket // journald already forwards to syslog
+	}
+	return l
+}
+
+func (a *app) defaultAuditFile() string {
+	if f := a.getenv("GUARD_AUDIT_FILE"); f != "" {
+		return f
+	}
+	if os.Geteuid() == 0 {
+		return "/var/log/guard/audit.jsonl"
+	}
+	state := a.getenv("XDG_STATE_HOME")
+	if state == "" {
+		state = filepath.Join(a.getenv("HOME"), ".local", "state")
+	}
+	return filepath.Join(state, "guard", "audit.jsonl")
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// audit records an event. A channel that fails is reported once, and the
+// command goes on.
 func (a *app) audit(event, line, cwd, integration string, rules []string, detail string) {
-	if integration == "" {
-		integration = "run"
+	a.auditRecord(audit.Record{Event: event, Line: line, Cwd: cwd, Integration: integration, Rules: rules, Detail: detail})
+}
+
+func (a *app) auditRecord(r audit.Record) {
+	r.Time = time.Now().UTC()
+	if r.Integration == "" {
+		r.Integration = "run"
 	}
-	record := map[string]any{
-		"event": event, "time": time.Now().UTC().Format(time.RFC3339), "line": line, "cwd": cwd,
-		"rules": rules, "integration": integration, "detail": detail, "uid": os.Getuid(),
-	}
+	r.UID = os.Getuid()
 	if u, err := user.Current(); err == nil {
-		record["user"] = u.Username
+		r.User = u.Username
 	}
-	if host, err := os.Hostname(); err == nil {
-		record["host"] = host
-	}
+	r.Host, _ = os.Hostname()
 	if c := a.getenv("SSH_CONNECTION"); c != "" {
-		record["ssh_client"], _, _ = strings.Cut(c, " ")
+		r.SSHClient, _, _ = strings.Cut(c, " ")
 	}
-	if t := a.getenv("SSH_TTY"); t != "" {
-		record["tty"] = t
+	r.TTY = a.getenv("SSH_TTY")
+	if r.TTY == "" {
+		if link, err := os.Readlink("/proc/self/fd/0"); err == nil && strings.HasPrefix(link, "/dev/pts/") {
+			r.TTY = link
+		}
 	}
-	data, err := json.Marshal(record)
+	for _, err := range a.auditLogger().Log(r) {
+		if !a.auditWarned {
+			fmt.Fprintf(a.stderr, "guard: could not write the audit record (%v); the command goes on\n", err)
+		}
+		a.auditWarned = true
+	}
+}
+
+// logCmd is guard log: recent records from the audit file.
+func (a *app) logCmd(args []string) int {
+	fs := flag.NewFlagSet("log", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	since := fs.String("since", "", "only records newer than this: a duration (2h, 7d) or a date (2026-11-23)")
+	rule := fs.String("rule", "", "only records about this `RULE`")
+	event := fs.String("decision", "", "only this decision or event: block, confirm, override, refused, allow")
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if err := fs.Parse(args); err != nil {
+		return a.flagError("log", err)
+	}
+	filter := audit.Filter{Rule: *rule, Event: *event}
+	if *since != "" {
+		t, err := parseSince(*since, time.Now())
+		if err != nil {
+			fmt.Fprintf(a.stderr, "guard log: --since %s: %v\n", *since, err)
+			return exitUsage
+		}
+		filter.Since = t
+	}
+	l := a.auditLogger()
+	records, err := audit.Read(l.File, l.Keep, filter)
 	if err != nil {
-		return
+		fmt.Fprintf(a.stderr, "guard log: %v\n", err)
+		return 1
 	}
-	w, err := syslog.New(syslog.LOG_AUTH|syslog.LOG_NOTICE, "guard")
-	if err != nil {
-		return // no syslog socket here: nothing to do, the command goes on
+	if *asJSON {
+		if records == nil {
+			records = []audit.Record{}
+		}
+		return a.printJSON(records)
 	}
-	defer w.Close()
-	_ = w.Notice(string(data))
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tEVENT\tRULES\tUSER\tVIA\tLINE")
+	for _, r := range records {
+		line := strings.ReplaceAll(r.Line, "\n", "⏎")
+		if len(line) > 70 {
+			line = line[:67] + "..."
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Time.Local().Format("2006-01-02 15:04:05"), r.Event, strings.Join(r.Rules, ","), r.User, r.Integration, line)
+	}
+	_ = tw.Flush()
+	return exitOK
+}
+
+// parseSince reads 90m, 2h, 7d, or a date.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if strings.HasSuffix(s, "d") {
+		var days int
+		if _, err := fmt.Sscanf(s, "%dd", &days); err == nil {
+			return now.Add(-time.Duration(days) * 24 * time.Hour), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{"2006-01-02", "2006-01-02T15:04", time.RFC3339} {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("want a duration (2h, 7d) or a date (2026-11-23)")
 }

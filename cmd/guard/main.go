@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -29,8 +30,9 @@ type app struct {
 	stdin          io.Reader
 	getenv         func(string) string
 
-	policy *policy.Policy // loaded once per process
-	eng    *guard.Engine
+	policy      *policy.Policy // loaded once per process
+	eng         *guard.Engine
+	auditWarned bool // a lost audit channel is reported once
 }
 
 func main() {
@@ -56,6 +58,7 @@ Usage:
   guard rules [--json]
   guard rules test FILE                    (a policy's own examples)
   guard policy check [--user] [FILE...]
+  guard log [--since D] [--rule R] [--decision D] [--json]
   guard explain RULE
   guard version
 
@@ -106,6 +109,8 @@ func (a *app) run(args []string) int {
 		return a.rules(args[1:])
 	case "policy":
 		return a.policyCmd(args[1:])
+	case "log":
+		return a.logCmd(args[1:])
 	case "explain":
 		return a.explain(args[1:])
 	case "version", "--version":
@@ -117,4 +122,16 @@ func (a *app) run(args []string) int {
 	}
 	fmt.Fprintf(a.stderr, "guard: unknown command %q\n\n%s", args[0], usage)
 	return exitUsage
+}
+
+// printJSON writes v indented on stdout.
+func (a *app) printJSON(v any) int {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(a.stderr, "guard: writing JSON: %v\n", err)
+		return 1
+	}
+	return exitOK
 }

@@ -26,6 +26,9 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("HOME", env.WorkDir+"/home")
+			// Never the machine's /etc/guard, /var/log/guard or syslog.
+			env.Setenv("GUARD_ETC", env.WorkDir+"/no-etc")
+			env.Setenv("GUARD_AUDIT_FILE", env.WorkDir+"/audit.jsonl")
 			return os.MkdirAll(env.WorkDir+"/home", 0o755)
 		},
 	})

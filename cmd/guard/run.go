@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/audit"
 	"github.com/guard-sh/guard/guard/snapshot"
 )
 
@@ -128,6 +129,9 @@ func (a *app) gate(line string, o gateOptions) (dir string, code int) {
 	case guard.Confirm:
 		return dir, a.confirm(v, line, dir, host, allowed, o)
 	}
+	if a.loadPolicy().Audit.Allow {
+		a.auditRecord(audit.Record{Event: v.Decision.String(), Line: line, Cwd: dir, Integration: o.from, Rules: ruleIDs(v, guard.Warn)})
+	}
 	return dir, exitOK
 }
 
@@ -190,7 +194,7 @@ func (a *app) confirm(v guard.Verdict, line, dir string, host guard.Host, allowe
 			m.ID, len(m.Items), snapshot.HumanBytes(m.Size), store.Dir, m.ID)
 	}
 	if len(pending) == 0 {
-		a.audit("override", line, dir, o.from, ruleIDs, "acknowledged (--yes-i-know or guard allow); snapshot "+snapshotID)
+		a.auditRecord(audit.Record{Event: "override", Line: line, Cwd: dir, Integration: o.from, Rules: ruleIDs, Snapshot: snapshotID, Detail: "acknowledged (--yes-i-know or guard allow)"})
 		return exitOK
 	}
 	want, prompt := "yes", "type yes to run it, anything else to cancel: "
@@ -204,7 +208,7 @@ func (a *app) confirm(v guard.Verdict, line, dir string, host guard.Host, allowe
 		fmt.Fprintln(a.stderr, "guard: not run")
 		return exitRefused
 	}
-	a.audit("confirm", line, dir, o.from, ruleIDs, "confirmed at the prompt; snapshot "+snapshotID)
+	a.auditRecord(audit.Record{Event: "confirm", Line: line, Cwd: dir, Integration: o.from, Rules: ruleIDs, Snapshot: snapshotID, Detail: "confirmed at the prompt"})
 	return exitOK
 }
 
