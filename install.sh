@@ -12,18 +12,20 @@
 #   --config         write a commented /etc/guard/guard.toml if there is none
 #   --dry-run        print what would be done, change nothing
 #   --uninstall      remove all of the above that install.sh added (a config file is kept)
+#   --deb DIR        build a Debian package into DIR instead (/usr/bin/guard, guard-shell,
+#                    /etc/guard/guard.toml as a conffile, man page, completions)
 #
 # It checks everything first, then acts, so it never stops half-way; run
 # twice, it leaves the same result.
 set -eu
 
 prefix="" destdir="" binary="" bash_hook=false zsh_hook=false login_shell=false
-config=false dry_run=false uninstall=false
+config=false dry_run=false uninstall=false deb=""
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--prefix | --destdir | --binary)
+	--prefix | --destdir | --binary | --deb)
 		[ $# -ge 2 ] || { echo "install.sh: $1 needs a value" >&2; exit 2; }
-		case "$1" in --prefix) prefix=$2 ;; --destdir) destdir=$2 ;; --binary) binary=$2 ;; esac
+		case "$1" in --prefix) prefix=$2 ;; --destdir) destdir=$2 ;; --binary) binary=$2 ;; --deb) deb=$2 ;; esac
 		shift 2 ;;
 	--prefix=*) prefix=${1#*=}; shift ;;
 	--destdir=*) destdir=${1#*=}; shift ;;
@@ -34,14 +36,66 @@ while [ $# -gt 0 ]; do
 	--config) config=true; shift ;;
 	--dry-run) dry_run=true; shift ;;
 	--uninstall) uninstall=true; shift ;;
-	-h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
+src=$(cd "$(dirname "$0")" && pwd)
+
+# --deb: stage a root, describe it, and let dpkg-deb pack it. Nothing on
+# this machine is changed; /etc/shells is edited by the package's scripts.
+if [ -n "$deb" ]; then
+	command -v dpkg-deb >/dev/null || { echo "install.sh: dpkg-deb is needed for --deb" >&2; exit 1; }
+	stage=$(mktemp -d)
+	trap 'rm -rf "$stage"' EXIT
+	root=$stage/root
+	set -- --destdir "$root" --prefix /usr --config
+	[ -n "$binary" ] && set -- "$@" --binary "$binary"
+	"$0" "$@" >/dev/null
+	ln -s guard "$root/usr/bin/guard-shell"
+	guard="$root/usr/bin/guard"
+	mkdir -p "$root/usr/share/man/man1" "$root/usr/share/bash-completion/completions" \
+		"$root/usr/share/zsh/vendor-completions" "$root/usr/share/doc/guard" "$root/DEBIAN"
+	"$guard" man | gzip -9n >"$root/usr/share/man/man1/guard.1.gz"
+	"$guard" completion bash >"$root/usr/share/bash-completion/completions/guard"
+	"$guard" completion zsh >"$root/usr/share/zsh/vendor-completions/_guard"
+	cp "$src/README.md" "$root/usr/share/doc/guard/README.md"
+	version=$("$guard" version | awk '{print $2}')
+	case "$version" in v0.0.0-* | "(devel)" | "") version="0.1.0~$(date -u +%Y%m%d)" ;; esac
+	version=${version#v}
+	arch=$(dpkg --print-architecture)
+	cat >"$root/DEBIAN/control" <<CONTROL
+Package: guard
+Version: $version
+Architecture: $arch
+Maintainer: guard maintainers <guard@localhost>
+Section: admin
+Priority: optional
+Description: safety guard for the shell on production hosts
+ guard reads each shell line before it runs and answers allow, warn,
+ confirm or block, with the reason and the safer alternative; confirms come
+ with a snapshot of what the command would destroy.
+CONTROL
+	echo /etc/guard/guard.toml >"$root/DEBIAN/conffiles"
+	printf '#!/bin/sh
+set -e
+if [ "$1" = configure ] && command -v add-shell >/dev/null; then add-shell /usr/bin/guard-shell; fi
+' >"$root/DEBIAN/postinst"
+	printf '#!/bin/sh
+set -e
+if [ "$1" = remove ] || [ "$1" = purge ]; then command -v remove-shell >/dev/null && remove-shell /usr/bin/guard-shell || true; fi
+' >"$root/DEBIAN/postrm"
+	chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/postrm"
+	mkdir -p "$deb"
+	out="$deb/guard_${version}_${arch}.deb"
+	dpkg-deb --root-owner-group -Zxz --build "$root" "$out" >/dev/null
+	echo "$out"
+	exit 0
+fi
+
 if [ -z "$prefix" ]; then
 	if [ "$(id -u)" = 0 ] || [ -n "$destdir" ]; then prefix=/usr/local; else prefix=$HOME/.local; fi
 fi
-src=$(cd "$(dirname "$0")" && pwd)
 bindir=$destdir$prefix/bin
 guard_path=$prefix/bin/guard # as seen on the installed system
 mark_begin="# >>> guard: judge each line before it runs (install.sh) >>>"

@@ -127,10 +127,10 @@ func ruleIDs(v guard.Verdict, at guard.Decision) []string {
 // installAgent registers (or with --remove, unregisters) guard's hook in
 // the agent's settings file, idempotently, keeping a backup of the file.
 func (a *app) installAgent(args []string) int {
-	fs := flag.NewFlagSet("install", flag.ContinueOnError)
+	var o installOptions
+	fs := installFlags(&o)
 	fs.SetOutput(a.stderr)
-	settings := fs.String("settings", "", "the settings `FILE` (default ~/.claude/settings.json)")
-	remove := fs.Bool("remove", false, "remove guard's hook instead")
+	settings, remove := &o.settings, &o.remove
 	if err := fs.Parse(args); err != nil {
 		return a.flagError("install", err)
 	}
@@ -162,6 +162,18 @@ func (a *app) installAgent(args []string) int {
 		fmt.Fprintf(a.stdout, "added guard's PreToolUse hook for Bash to %s\n", path)
 	}
 	return exitOK
+}
+
+type installOptions struct {
+	settings string
+	remove   bool
+}
+
+func installFlags(o *installOptions) *flag.FlagSet {
+	fs := flag.NewFlagSet("install", flag.ContinueOnError)
+	fs.StringVar(&o.settings, "settings", "", "the settings `FILE` (default ~/.claude/settings.json)")
+	fs.BoolVar(&o.remove, "remove", false, "remove guard's hook instead")
+	return fs
 }
 
 const guardHookMark = " hook claude"

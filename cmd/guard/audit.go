@@ -92,14 +92,26 @@ func (a *app) auditRecord(r audit.Record) {
 	}
 }
 
+type logOptions struct {
+	since, rule, event string
+	json               bool
+}
+
+func logFlags(o *logOptions) *flag.FlagSet {
+	fs := flag.NewFlagSet("log", flag.ContinueOnError)
+	fs.StringVar(&o.since, "since", "", "only records newer than this: a duration (2h, 7d) or a date (2026-11-23)")
+	fs.StringVar(&o.rule, "rule", "", "only records about this `RULE`")
+	fs.StringVar(&o.event, "decision", "", "only this decision or event: block, confirm, override, refused, allow")
+	fs.BoolVar(&o.json, "json", false, "print a JSON array")
+	return fs
+}
+
 // logCmd is guard log: recent records from the audit file.
 func (a *app) logCmd(args []string) int {
-	fs := flag.NewFlagSet("log", flag.ContinueOnError)
+	var o logOptions
+	fs := logFlags(&o)
 	fs.SetOutput(a.stderr)
-	since := fs.String("since", "", "only records newer than this: a duration (2h, 7d) or a date (2026-11-23)")
-	rule := fs.String("rule", "", "only records about this `RULE`")
-	event := fs.String("decision", "", "only this decision or event: block, confirm, override, refused, allow")
-	asJSON := fs.Bool("json", false, "print a JSON array")
+	since, rule, event, asJSON := &o.since, &o.rule, &o.event, &o.json
 	if err := fs.Parse(args); err != nil {
 		return a.flagError("log", err)
 	}

@@ -15,13 +15,25 @@ import (
 	"github.com/guard-sh/guard/guard"
 )
 
-func (a *app) check(args []string) int {
+type checkOptions struct {
+	json       bool
+	cwd, shell string
+}
+
+func checkFlags(o *checkOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	asJSON := fs.Bool("json", false, "print the verdict as one JSON object on stdout")
-	cwd := fs.String("cwd", "", "judge the line as typed in `DIR` (default: the current directory)")
-	shell := fs.String("shell", "bash", "shell dialect: bash, posix, mksh or zsh")
+	fs.BoolVar(&o.json, "json", false, "print the verdict as one JSON object on stdout")
+	fs.StringVar(&o.cwd, "cwd", "", "judge the line as typed in `DIR` (default: the current directory)")
+	fs.StringVar(&o.shell, "shell", "bash", "shell dialect: bash, posix, mksh or zsh")
 	fs.SetInterspersed(false)
+	return fs
+}
+
+func (a *app) check(args []string) int {
+	var o checkOptions
+	fs := checkFlags(&o)
+	fs.SetOutput(a.stderr)
+	asJSON, cwd, shell := &o.json, &o.cwd, &o.shell
 	if err := fs.Parse(args); err != nil {
 		return a.flagError(fs.Name(), err)
 	}

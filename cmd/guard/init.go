@@ -18,9 +18,10 @@ var zshHook string
 // initShell prints the hook code for a shell, with the absolute path of
 // this binary, as direnv, zoxide and starship do: eval "$(guard init bash)".
 func (a *app) initShell(args []string) int {
-	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	var pathv string
+	path := &pathv
+	fs := initFlags(path)
 	fs.SetOutput(a.stderr)
-	path := fs.String("path", "", "the guard binary the hook calls (default: this one)")
 	if err := fs.Parse(args); err != nil {
 		return a.flagError("init", err)
 	}
@@ -47,6 +48,12 @@ func (a *app) initShell(args []string) int {
 		return exitUsage
 	}
 	return exitOK
+}
+
+func initFlags(path *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	fs.StringVar(path, "path", "", "the guard binary the hook calls (default: this one)")
+	return fs
 }
 
 // allowRules checks rule ids for `guard allow RULE` (the shell function of

@@ -110,3 +110,32 @@ func TestInstallIntoDestdir(t *testing.T) {
 		t.Errorf("zshrc should be left without guard's block: %q", after["etc/zsh/zshrc"])
 	}
 }
+
+// TestDebianPackage builds the .deb with install.sh --deb and reads back
+// its file list, conffiles and maintainer scripts.
+func TestDebianPackage(t *testing.T) {
+	need(t, "dpkg-deb")
+	out := t.TempDir()
+	deb := strings.TrimSpace(runInstall(t, "--deb", out, "--binary", builtGuard(t)))
+	list, err := exec.Command("dpkg-deb", "-c", deb).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"./usr/bin/guard\n", "./usr/bin/guard-shell -> guard", "./etc/guard/guard.toml\n",
+		"./usr/share/man/man1/guard.1.gz\n", "./usr/share/bash-completion/completions/guard\n", "./usr/share/zsh/vendor-completions/_guard\n"} {
+		if !strings.Contains(string(list), want) {
+			t.Errorf("the package lacks %q:\n%s", strings.TrimSpace(want), list)
+		}
+	}
+	conffiles, _ := exec.Command("dpkg-deb", "-I", deb, "conffiles").Output()
+	if strings.TrimSpace(string(conffiles)) != "/etc/guard/guard.toml" {
+		t.Errorf("conffiles: %q", conffiles)
+	}
+	postinst, _ := exec.Command("dpkg-deb", "-I", deb, "postinst").Output()
+	if !strings.Contains(string(postinst), "add-shell /usr/bin/guard-shell") {
+		t.Errorf("postinst: %q", postinst)
+	}
+	if pkg, _ := exec.Command("dpkg-deb", "-f", deb, "Package").Output(); strings.TrimSpace(string(pkg)) != "guard" {
+		t.Errorf("Package field %q", pkg)
+	}
+}

@@ -12,10 +12,21 @@ import (
 	"github.com/guard-sh/guard/guard"
 )
 
+func jsonFlag(name, usage string, v *bool) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.BoolVar(v, "json", false, usage)
+	return fs
+}
+
+func rulesFlags(asJSON *bool) *flag.FlagSet {
+	return jsonFlag("rules", "print the catalog as a JSON array", asJSON)
+}
+
 func (a *app) rules(args []string) int {
-	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+	var asJSONv bool
+	asJSON := &asJSONv
+	fs := rulesFlags(asJSON)
 	fs.SetOutput(a.stderr)
-	asJSON := fs.Bool("json", false, "print the catalog as a JSON array")
 	if err := fs.Parse(args); err != nil {
 		return a.flagError(fs.Name(), err)
 	}

@@ -40,12 +40,25 @@ func (o *gateOptions) register(fs *flag.FlagSet) {
 }
 
 // runLine is guard run: the gate, then the line runs in the user's shell.
-func (a *app) runLine(args []string) int {
-	var o gateOptions
+func runFlags(o *gateOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
 	o.register(fs)
 	fs.SetInterspersed(false)
+	return fs
+}
+
+func gateFlags(o *gateOptions) *flag.FlagSet {
+	fs := flag.NewFlagSet("gate", flag.ContinueOnError)
+	o.register(fs)
+	fs.StringVar(&o.from, "from", "", "the integration calling: bash, zsh, login, sudo")
+	fs.SetInterspersed(false)
+	return fs
+}
+
+func (a *app) runLine(args []string) int {
+	var o gateOptions
+	fs := runFlags(&o)
+	fs.SetOutput(a.stderr)
 	if err := fs.Parse(args); err != nil {
 		return a.flagError("run", err)
 	}
@@ -66,11 +79,8 @@ func (a *app) runLine(args []string) int {
 // Exit 0: run it; 10: not confirmed; 20: blocked.
 func (a *app) gateCmd(args []string) int {
 	var o gateOptions
-	fs := flag.NewFlagSet("gate", flag.ContinueOnError)
+	fs := gateFlags(&o)
 	fs.SetOutput(a.stderr)
-	o.register(fs)
-	fs.StringVar(&o.from, "from", "", "the integration calling: bash, zsh, login, sudo")
-	fs.SetInterspersed(false)
 	if err := fs.Parse(args); err != nil {
 		return a.flagError("gate", err)
 	}

@@ -46,6 +46,25 @@ func parseBytes(s string) (int64, error) {
 	return int64(f * float64(mult)), nil
 }
 
+type snapshotOptions struct {
+	json, dryRun, force, overwrite bool
+	to                             string
+	keep                           int
+	maxAge                         time.Duration
+}
+
+func snapshotFlags(o *snapshotOptions) *flag.FlagSet {
+	fs := flag.NewFlagSet("snapshot", flag.ContinueOnError)
+	fs.BoolVar(&o.json, "json", false, "list, show: print JSON")
+	fs.StringVar(&o.to, "to", "", "restore: under `DIR` instead of the original places")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "restore: print what would be restored, change nothing")
+	fs.BoolVar(&o.force, "force", false, "restore: overwrite files changed since the snapshot")
+	fs.IntVar(&o.keep, "keep", snapshot.DefaultRetention.Keep, "prune: keep the newest `N` snapshots")
+	fs.DurationVar(&o.maxAge, "max-age", snapshot.DefaultRetention.MaxAge, "prune: remove snapshots older than this")
+	fs.BoolVar(&o.overwrite, "overwrite", false, "take: copy instead of hard-linking (for changes made in place)")
+	return fs
+}
+
 const snapshotUsage = `Usage:
   guard snapshot list [--json]
   guard snapshot show ID [--json]
@@ -60,15 +79,10 @@ func (a *app) snapshot(args []string) int {
 		fmt.Fprint(a.stderr, snapshotUsage)
 		return exitUsage
 	}
-	fs := flag.NewFlagSet("snapshot "+args[0], flag.ContinueOnError)
+	var o snapshotOptions
+	fs := snapshotFlags(&o)
 	fs.SetOutput(a.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	to := fs.String("to", "", "restore under `DIR` instead of the original places")
-	dryRun := fs.Bool("dry-run", false, "print what would be restored, change nothing")
-	force := fs.Bool("force", false, "overwrite files changed since the snapshot")
-	keep := fs.Int("keep", snapshot.DefaultRetention.Keep, "prune: keep the newest `N` snapshots")
-	maxAge := fs.Duration("max-age", snapshot.DefaultRetention.MaxAge, "prune: remove snapshots older than this")
-	overwrite := fs.Bool("overwrite", false, "take: copy instead of hard-linking (for changes made in place)")
+	asJSON, to, dryRun, force, keep, maxAge, overwrite := &o.json, &o.to, &o.dryRun, &o.force, &o.keep, &o.maxAge, &o.overwrite
 	if err := fs.Parse(args[1:]); err != nil {
 		return a.flagError("snapshot "+args[0], err)
 	}
