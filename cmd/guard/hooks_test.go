@@ -30,7 +30,9 @@ func builtGuard(t testing.TB) string {
 			return
 		}
 		builtPath = filepath.Join(dir, "guard")
-		out, err := exec.Command("go", "build", "-o", builtPath, ".").CombinedOutput()
+		build := exec.Command("go", "build", "-o", builtPath, ".")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0") // as install.sh ships it
+		out, err := build.CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -316,6 +318,18 @@ func TestBashHookPitfalls(t *testing.T) {
 	b.typeLine("EOF")
 	if !b.exists("home/sentinel") {
 		t.Fatalf("a here-document ran unchecked:\n%s", b.screen())
+	}
+	// pasted lines: each is judged, the refused one does not run
+	b.send("echo pasted-one\nrm -rf ~\necho pasted-three")
+	b.waitScreen(`^pasted-three$`)
+	if !b.exists("home/sentinel") {
+		t.Fatalf("a pasted line ran unchecked:\n%s", b.screen())
+	}
+	// fc runs other lines: each command it runs is judged
+	b.typeLine("echo rm -rf ~")
+	b.typeLine(`fc -s "echo "=`)
+	if !b.exists("home/sentinel") {
+		t.Fatalf("a line run by fc ran unchecked:\n%s", b.screen())
 	}
 	// session allow: the rule is acknowledged, the line runs
 	b.typeLine("guard allow docker-tcp-exposed")

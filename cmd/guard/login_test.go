@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -186,4 +187,22 @@ func TestInteractiveLoginShell(t *testing.T) {
 	}
 	box.send("echo shell=$0 hooked=$__guard_loaded")
 	box.waitScreen(`shell=bash hooked=1`)
+}
+
+// TestBrokenPolicyNeverBlocksLogin: an unreadable or invalid policy warns,
+// and the command still runs, with the built-in rules on.
+func TestBrokenPolicyNeverBlocksLogin(t *testing.T) {
+	b := newLoginBox(t)
+	etc := filepath.Join(b.dir, "etc")
+	os.MkdirAll(filepath.Join(etc, "guard.d"), 0o755)
+	os.WriteFile(filepath.Join(etc, "guard.toml"), []byte("[rules\nthis is not toml"), 0o644)
+	os.WriteFile(filepath.Join(etc, "guard.d", "10.toml"), []byte("x"), 0o000) // unreadable as non-root; invalid as root
+	out, errOut, code := b.run("", b.shell, "-c", "echo logged-in")
+	if out != "logged-in\n" || code != 0 || !regexp.MustCompile(`etc/guard.toml:\d+:\d+: `).MatchString(errOut) {
+		t.Errorf("got %q, exit %d, stderr %q", out, code, errOut)
+	}
+	_, _, code = b.run("", b.shell, "-c", "dockerd -H tcp://0.0.0.0:2375")
+	if code != exitBlock {
+		t.Errorf("with a broken policy the built-in rules must still block: exit %d", code)
+	}
 }

@@ -1,0 +1,54 @@
+package rules_test
+
+import (
+	"testing"
+
+	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/policy"
+	"github.com/guard-sh/guard/rules"
+)
+
+// TestSiteRulePathConditions judges site rules on the in-memory host:
+// each path condition with a line it catches and one it lets through.
+func TestSiteRulePathConditions(t *testing.T) {
+	rule := func(id string, pc policy.PathCondition) policy.CustomRule {
+		return policy.CustomRule{ID: id, Programs: []string{"rm", "umount"}, Path: &pc, Decision: "confirm", Message: "m", Hint: "h", Snapshot: "files"}
+	}
+	p := &policy.Policy{Rules: []policy.CustomRule{
+		rule("site-mount", policy.PathCondition{MountPoint: true}),
+		rule("site-link", policy.PathCondition{Symlink: true}),
+		rule("site-under", policy.PathCondition{Under: "/srv/db", Glob: "*.wal"}),
+	}}
+	e, err := rules.NewSiteEngine(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := guard.NewMemHost()
+	h.Mnts = []guard.Mount{{Source: "/dev/sdb1", Dir: "/mnt/backup"}}
+	h.AddLink("/home/op/current", "/srv/releases/42")
+	h.AddDir("/srv/db/pg")
+	for _, tc := range []struct {
+		rule, line string
+		want       guard.Decision
+	}{
+		{"site-mount", "umount /mnt/backup", guard.Confirm},
+		{"site-mount", "umount /mnt/other", guard.Allow},
+		{"site-link", "rm current", guard.Confirm},
+		{"site-link", "rm /srv/releases/42/x", guard.Allow},
+		{"site-under", "cd /srv/db/pg && rm 0001.wal", guard.Confirm},
+		{"site-under", "rm /srv/dbx/0001.wal", guard.Allow},
+		{"site-under", "rm /srv/db/pg/0001.log", guard.Allow},
+		{"site-under", "sudo bash -c 'rm /srv/db/pg/x.wal'", guard.Confirm},
+	} {
+		v := e.Judge(tc.line, h, guard.Options{Cwd: "/home/op"})
+		got, _ := ruleDecision(v, tc.rule)
+		if got != tc.want {
+			t.Errorf("%s: %q is %s, want %s", tc.rule, tc.line, got, tc.want)
+		}
+		for _, f := range v.Findings {
+			if f.Rule == tc.rule && (f.Backup == nil || len(f.Backup.Paths) == 0) {
+				t.Errorf("%s: snapshot = files must name the matched paths", tc.rule)
+			}
+		}
+	}
+}
