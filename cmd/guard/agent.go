@@ -130,7 +130,6 @@ func (a *app) installAgent(args []string) int {
 	var o installOptions
 	fs := installFlags(&o)
 	fs.SetOutput(a.stderr)
-	settings, remove := &o.settings, &o.remove
 	if err := fs.Parse(args); err != nil {
 		return a.flagError("install", err)
 	}
@@ -138,7 +137,7 @@ func (a *app) installAgent(args []string) int {
 		fmt.Fprintln(a.stderr, "guard install: the supported agent is claude (guard install claude)")
 		return exitUsage
 	}
-	path := *settings
+	path := o.settings
 	if path == "" {
 		path = filepath.Join(a.getenv("HOME"), ".claude", "settings.json")
 	}
@@ -146,17 +145,17 @@ func (a *app) installAgent(args []string) int {
 	if err != nil {
 		self = "guard"
 	}
-	changed, err := editClaudeSettings(path, quoteLine(self)+" hook claude", *remove)
+	changed, err := editClaudeSettings(path, quoteLine(self)+" hook claude", o.remove)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard install claude: %v\n", err)
 		return 1
 	}
 	switch {
-	case !changed && *remove:
+	case !changed && o.remove:
 		fmt.Fprintf(a.stdout, "guard's hook is not in %s: nothing to remove\n", path)
 	case !changed:
 		fmt.Fprintf(a.stdout, "guard's hook is already in %s\n", path)
-	case *remove:
+	case o.remove:
 		fmt.Fprintf(a.stdout, "removed guard's hook from %s\n", path)
 	default:
 		fmt.Fprintf(a.stdout, "added guard's PreToolUse hook for Bash to %s\n", path)

@@ -111,15 +111,14 @@ func (a *app) logCmd(args []string) int {
 	var o logOptions
 	fs := logFlags(&o)
 	fs.SetOutput(a.stderr)
-	since, rule, event, asJSON := &o.since, &o.rule, &o.event, &o.json
 	if err := fs.Parse(args); err != nil {
 		return a.flagError("log", err)
 	}
-	filter := audit.Filter{Rule: *rule, Event: *event}
-	if *since != "" {
-		t, err := parseSince(*since, time.Now())
+	filter := audit.Filter{Rule: o.rule, Event: o.event}
+	if o.since != "" {
+		t, err := parseSince(o.since, time.Now())
 		if err != nil {
-			fmt.Fprintf(a.stderr, "guard log: --since %s: %v\n", *since, err)
+			fmt.Fprintf(a.stderr, "guard log: --since %s: %v\n", o.since, err)
 			return exitUsage
 		}
 		filter.Since = t
@@ -130,7 +129,7 @@ func (a *app) logCmd(args []string) int {
 		fmt.Fprintf(a.stderr, "guard log: %v\n", err)
 		return 1
 	}
-	if *asJSON {
+	if o.json {
 		if records == nil {
 			records = []audit.Record{}
 		}

@@ -33,7 +33,6 @@ func (a *app) check(args []string) int {
 	var o checkOptions
 	fs := checkFlags(&o)
 	fs.SetOutput(a.stderr)
-	asJSON, cwd, shell := &o.json, &o.cwd, &o.shell
 	if err := fs.Parse(args); err != nil {
 		return a.flagError(fs.Name(), err)
 	}
@@ -41,12 +40,12 @@ func (a *app) check(args []string) int {
 		fmt.Fprintln(a.stderr, "guard check: missing LINE (usage: guard check [--json] [--cwd DIR] [--] LINE)")
 		return exitUsage
 	}
-	lang, err := parseLang(*shell)
+	lang, err := parseLang(o.shell)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard check: %v\n", err)
 		return exitUsage
 	}
-	dir, err := workingDir(*cwd, a.getenv)
+	dir, err := workingDir(o.cwd, a.getenv)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard check: %v\n", err)
 		return exitUsage
@@ -58,7 +57,7 @@ func (a *app) check(args []string) int {
 	}
 	line := strings.Join(fs.Args(), " ")
 	verdict := engine.Judge(line, &guard.OSHost{}, guard.Options{Cwd: dir, Lang: lang})
-	if *asJSON {
+	if o.json {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(verdict); err != nil {

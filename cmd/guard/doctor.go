@@ -33,9 +33,8 @@ type check struct {
 // doctor reports what is wired in, what policy applies, the snapshot
 // store, the audit channels, and judges a few lines as a self-test.
 func (a *app) doctor(args []string) int {
-	var asJSONv bool
-	asJSON := &asJSONv
-	flags := doctorFlags(asJSON)
+	var asJSON bool
+	flags := doctorFlags(&asJSON)
 	flags.SetOutput(a.stderr)
 	if err := flags.Parse(args); err != nil {
 		return a.flagError("doctor", err)
@@ -179,7 +178,7 @@ func (a *app) doctor(args []string) int {
 	for _, c := range checks {
 		failed = failed || c.Status == "fail"
 	}
-	if *asJSON {
+	if asJSON {
 		a.printJSON(map[string]any{"ok": !failed, "version": version(), "checks": checks})
 	} else {
 		for _, c := range checks {

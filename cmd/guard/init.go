@@ -18,9 +18,8 @@ var zshHook string
 // initShell prints the hook code for a shell, with the absolute path of
 // this binary, as direnv, zoxide and starship do: eval "$(guard init bash)".
 func (a *app) initShell(args []string) int {
-	var pathv string
-	path := &pathv
-	fs := initFlags(path)
+	var path string
+	fs := initFlags(&path)
 	fs.SetOutput(a.stderr)
 	if err := fs.Parse(args); err != nil {
 		return a.flagError("init", err)
@@ -29,7 +28,7 @@ func (a *app) initShell(args []string) int {
 		fmt.Fprintln(a.stderr, "guard init: say which shell: guard init bash, or guard init zsh")
 		return exitUsage
 	}
-	self := *path
+	self := path
 	if self == "" {
 		var err error
 		if self, err = os.Executable(); err != nil {

@@ -18,7 +18,11 @@ func (a *app) loadPolicy() *policy.Policy {
 		return a.policy
 	}
 	sources, readErrs := policy.Read(policy.Paths(a.getenv))
-	p, errs := policy.Load(sources, rules.Defaults())
+	known := map[string]guard.Decision{}
+	if len(sources) > 0 { // building the table costs a catalog: only when needed
+		known = rules.Defaults()
+	}
+	p, errs := policy.Load(sources, known)
 	for _, err := range append(readErrs, errs...) {
 		fmt.Fprintf(a.stderr, "guard: policy ignored: %v (the built-in rules and the valid files still apply; guard policy check lists every problem)\n", err)
 	}

@@ -23,9 +23,8 @@ func rulesFlags(asJSON *bool) *flag.FlagSet {
 }
 
 func (a *app) rules(args []string) int {
-	var asJSONv bool
-	asJSON := &asJSONv
-	fs := rulesFlags(asJSON)
+	var asJSON bool
+	fs := rulesFlags(&asJSON)
 	fs.SetOutput(a.stderr)
 	if err := fs.Parse(args); err != nil {
 		return a.flagError(fs.Name(), err)
@@ -35,7 +34,7 @@ func (a *app) rules(args []string) int {
 		fmt.Fprintf(a.stderr, "guard rules: %v\n", err)
 		return exitUsage
 	}
-	if *asJSON {
+	if asJSON {
 		type entry struct {
 			ID         string         `json:"id"`
 			Decision   guard.Decision `json:"decision"`

@@ -82,7 +82,6 @@ func (a *app) snapshot(args []string) int {
 	var o snapshotOptions
 	fs := snapshotFlags(&o)
 	fs.SetOutput(a.stderr)
-	asJSON, to, dryRun, force, keep, maxAge, overwrite := &o.json, &o.to, &o.dryRun, &o.force, &o.keep, &o.maxAge, &o.overwrite
 	if err := fs.Parse(args[1:]); err != nil {
 		return a.flagError("snapshot "+args[0], err)
 	}
@@ -96,7 +95,7 @@ func (a *app) snapshot(args []string) int {
 	}
 	switch args[0] {
 	case "list":
-		return a.snapshotList(s, *asJSON)
+		return a.snapshotList(s, o.json)
 	case "show":
 		id, ok := needID()
 		if !ok {
@@ -107,7 +106,7 @@ func (a *app) snapshot(args []string) int {
 			fmt.Fprintf(a.stderr, "guard snapshot show: %v\n", err)
 			return 1
 		}
-		if *asJSON {
+		if o.json {
 			enc := json.NewEncoder(a.stdout)
 			enc.SetIndent("", "  ")
 			_ = enc.Encode(m)
@@ -124,12 +123,12 @@ func (a *app) snapshot(args []string) int {
 		if !ok {
 			return exitUsage
 		}
-		if *to != "" {
-			if abs, err := filepath.Abs(*to); err == nil {
-				*to = abs
+		if o.to != "" {
+			if abs, err := filepath.Abs(o.to); err == nil {
+				o.to = abs
 			}
 		}
-		err := s.Restore(id, snapshot.RestoreOptions{To: *to, DryRun: *dryRun, Force: *force, Out: a.stdout})
+		err := s.Restore(id, snapshot.RestoreOptions{To: o.to, DryRun: o.dryRun, Force: o.force, Out: a.stdout})
 		if err != nil {
 			fmt.Fprintf(a.stderr, "guard snapshot restore: %v\n", err)
 			return 1
@@ -155,7 +154,7 @@ func (a *app) snapshot(args []string) int {
 		fmt.Fprintf(a.stdout, "snapshot %s: every stored file matches its sha256\n", id)
 		return exitOK
 	case "prune":
-		removed, err := s.Prune(snapshot.Retention{Keep: *keep, MaxAge: *maxAge})
+		removed, err := s.Prune(snapshot.Retention{Keep: o.keep, MaxAge: o.maxAge})
 		for _, id := range removed {
 			fmt.Fprintf(a.stdout, "removed %s\n", id)
 		}
@@ -180,7 +179,7 @@ func (a *app) snapshot(args []string) int {
 		}
 		wd, _ := workingDir("", a.getenv)
 		m, err := s.Take(snapshot.Request{Line: "guard snapshot take " + strings.Join(args[1:], " "), Cwd: wd, Host: (&guard.OSHost{}).Hostname(),
-			Rules: []string{"manual"}, Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: paths, Overwrite: *overwrite}}})
+			Rules: []string{"manual"}, Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: paths, Overwrite: o.overwrite}}})
 		if err != nil {
 			fmt.Fprintf(a.stderr, "guard snapshot take: %v\n", err)
 			return 1
