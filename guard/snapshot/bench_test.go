@@ -3,6 +3,7 @@ package snapshot
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -11,8 +12,12 @@ import (
 
 // benchTree builds 10,000 files of 100 KiB (about 1 GiB) in 100 folders.
 func benchTree(b *testing.B) string {
+	return benchTreeIn(b, b.TempDir())
+}
+
+func benchTreeIn(b *testing.B, dir string) string {
 	b.Helper()
-	root := filepath.Join(b.TempDir(), "tree")
+	root := filepath.Join(dir, "tree")
 	chunk := make([]byte, 100<<10)
 	for i := range chunk {
 		chunk[i] = byte(i * 7)
@@ -33,7 +38,10 @@ func benchTree(b *testing.B) string {
 }
 
 func benchmarkSnapshot(b *testing.B, overwrite bool) {
-	tree := benchTree(b)
+	benchmarkSnapshotOf(b, benchTree(b), overwrite)
+}
+
+func benchmarkSnapshotOf(b *testing.B, tree string, overwrite bool) {
 	s := &Store{Dir: filepath.Join(filepath.Dir(tree), "store"), Budget: 2 << 30}
 	b.SetBytes(1000 * 100 << 10 * 10)
 	b.ResetTimer()
@@ -58,3 +66,22 @@ func BenchmarkSnapshotHardLinks(b *testing.B) { benchmarkSnapshot(b, false) }
 // BenchmarkSnapshotCopy: a snapshot for an overwrite copies every byte
 // (reflinks where the filesystem has them; ext4 here has not).
 func BenchmarkSnapshotCopy(b *testing.B) { benchmarkSnapshot(b, true) }
+
+// BenchmarkSnapshotReflinkXFS: the overwrite snapshot on XFS with reflinks
+// (a loop-mounted image; root only): clones instead of copies.
+func BenchmarkSnapshotReflinkXFS(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root to loop-mount an XFS image")
+	}
+	img := filepath.Join(b.TempDir(), "xfs.img")
+	mnt := b.TempDir()
+	os.WriteFile(img, nil, 0o600)
+	os.Truncate(img, 2<<30)
+	for _, c := range [][]string{{"mkfs.xfs", "-q", "-m", "reflink=1", img}, {"mount", "-o", "loop", img, mnt}} {
+		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+			b.Fatalf("%v: %v %s", c, err, out)
+		}
+	}
+	b.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	benchmarkSnapshotOf(b, benchTreeIn(b, mnt), true)
+}

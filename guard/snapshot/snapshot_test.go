@@ -572,3 +572,53 @@ func TestUnknownTargetsRefuse(t *testing.T) {
 	}
 	assertNoSnapshot(t, s)
 }
+
+// TestReflinkOnXFS: on a filesystem with reflinks (XFS, loop-mounted from
+// an image in a temporary folder), an overwrite snapshot clones the files
+// instead of copying their bytes, and still survives the overwrite.
+func TestReflinkOnXFS(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("loop-mounting an XFS image needs root; CI runs as root")
+	}
+	if _, err := exec.LookPath("mkfs.xfs"); err != nil {
+		t.Fatal("mkfs.xfs is not installed: .ci/run installs xfsprogs")
+	}
+	img := filepath.Join(t.TempDir(), "xfs.img")
+	mnt := t.TempDir()
+	if err := os.WriteFile(img, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(img, 400<<20); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][]string{{"mkfs.xfs", "-q", "-m", "reflink=1", img}, {"mount", "-o", "loop", img, mnt}} {
+		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v %s", c, err, out)
+		}
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	tree := filepath.Join(mnt, "tree")
+	buildTree(t, tree)
+	before := treeState(t, tree)
+	s := &Store{Dir: filepath.Join(mnt, "store")}
+	m, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}, Overwrite: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range m.Items {
+		if it.Kind == "file" && it.LinkTo == "" && it.Method != "reflink" {
+			t.Errorf("%s saved by %s, want reflink", it.Path, it.Method)
+		}
+	}
+	if m.Size != 0 {
+		t.Errorf("reflinks wrote %d bytes, want 0", m.Size)
+	}
+	run(t, tree, "bash", "-c", "> a/one.txt; echo changed > run.sh")
+	if problems, _ := s.Verify(m.ID); len(problems) != 0 {
+		t.Fatalf("the overwrite reached the reflinked copies: %v", problems)
+	}
+	if err := s.Restore(m.ID, RestoreOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	compareTrees(t, before, treeState(t, tree))
+}
