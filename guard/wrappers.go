@@ -241,8 +241,10 @@ func stdinWords(inv *Invocation) ([]string, bool) {
 	return strings.Fields(text), true
 }
 
-// stdinText returns what an invocation reads on standard input when it
+// StdinText returns what an invocation reads on standard input when it
 // can be known: a here-document, a here-string, or echo/printf upstream.
+func StdinText(inv *Invocation) (string, bool) { return stdinText(inv) }
+
 func stdinText(inv *Invocation) (string, bool) {
 	for _, rd := range inv.Redirs {
 		if rd.Input() {

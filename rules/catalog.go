@@ -32,7 +32,7 @@ func Catalog(opts ...Options) ([]*guard.Rule, error) {
 		copyRules(c), rmRules(c), crontabRules(), lvmRules(), powerRules(), networkRules(),
 		dockerRules(), downloadRules(), blockdevRules(), permsRules(c), fsckRules(),
 		sysfilesRules(c), processRules(), packagesRules(), forkbombRules(), gitRules(),
-		databaseRules(), infraRules(),
+		databaseRules(), infraRules(), sysrqRules(),
 	}
 	var all []*guard.Rule
 	for _, family := range families {

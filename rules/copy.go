@@ -10,7 +10,7 @@ import (
 func copyRules(c classifier) []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "copy-into-system",
-		Programs:   []string{"rsync", "cp", "tar", "bsdtar"},
+		Programs:   []string{"rsync", "cp", "tar", "bsdtar", "unzip"},
 		Decision:   guard.Block,
 		Summary:    "rsync, cp -r or tar -x whose destination is / (block) or a top-level system folder (confirm)",
 		Postmortem: "mirror server: rsync -aP /path/to/root/ . in a screen whose pwd was / overwrote /etc/passwd and /home",
@@ -59,6 +59,15 @@ func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard
 			dest = p.Operands[len(p.Operands)-1]
 		} else {
 			return nil
+		}
+	case "unzip":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "dxP", LongValue: nil})
+		if p.Has("l", "t", "v", "Z", "p", "c") {
+			return nil // lists, tests or prints
+		}
+		dest = guard.Arg{Text: ".", Value: ".", Known: true}
+		if d, ok := p.Value("d"); ok {
+			dest = d
 		}
 	default: // tar, bsdtar
 		args := inv.Args

@@ -110,6 +110,9 @@ func matchGitForcePush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return nil
 	}
 	p := guard.ParseOptions(args, gitPushSpec)
+	if f := deletesProtected(p); f != nil {
+		return f
+	}
 	force := p.Has("f", "force", "mirror")
 	lease := p.Has("force-with-lease", "force-if-includes")
 	var refspecs []string
@@ -156,6 +159,26 @@ func matchGitForcePush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	}
 	if p.Has("all", "mirror") && force {
 		return guard.Found(guard.Confirm, "push the branches you mean by name", "would force-push every branch to %s, main included", remote)
+	}
+	return nil
+}
+
+// deletesProtected: git push origin :main, git push --delete origin main.
+func deletesProtected(p guard.Parsed) *guard.Finding {
+	if len(p.Operands) < 2 {
+		return nil
+	}
+	remote := p.Operands[0].Value
+	for _, o := range p.Operands[1:] {
+		branch, deleting := strings.CutPrefix(o.Value, ":")
+		if p.Has("d", "delete") {
+			branch, deleting = o.Value, true
+		}
+		branch = strings.TrimPrefix(branch, "refs/heads/")
+		if deleting && protectedBranches[branch] {
+			return guard.Found(guard.Confirm, "check the remote and branch first: git ls-remote "+remote+" "+branch,
+				"would delete the branch %s on %s for everyone (open pull requests and CI that track it break)", branch, remote)
+		}
 	}
 	return nil
 }

@@ -10,7 +10,7 @@ import (
 func networkRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-network-cut",
-		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli"},
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill"},
 		Decision:   guard.Confirm,
 		Summary:    "over SSH: restarting networking or sshd, taking links down, flushing firewall rules or setting DROP policies",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
@@ -59,6 +59,13 @@ func networkCut(inv *guard.Invocation) string {
 		// /etc/init.d/networking restart
 		if strings.Contains(inv.Command.Value, "init.d/") && len(args) > 0 && isStopVerb(args[0]) {
 			return args[0] + " " + inv.Program
+		}
+	case "killall", "pkill":
+		// killall sshd ends the listener and every session, yours too.
+		for _, a := range args {
+			if a == "sshd" || a == "ssh" || a == "sshd:" {
+				return "kill sshd (every SSH session, yours too)"
+			}
 		}
 	case "ifdown":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "iX", LongValue: []string{"interfaces", "exclude"}})

@@ -51,6 +51,10 @@ var essentialPackages = []struct{ pattern, why string }{
 	{"python3", "yum, dnf and many system tools are written in it"},
 }
 
+// essentialExamples are names a removal pattern is tested against.
+var essentialExamples = []string{"libc6", "systemd", "sudo", "grub-pc", "grub-efi-amd64", "linux-image-generic",
+	"linux-image-amd64", "openssh-server", "lvm2", "coreutils", "bash", "dpkg", "apt", "glibc", "kernel-core"}
+
 // removedPackages returns the packages a package-manager command removes.
 func removedPackages(inv *guard.Invocation) []string {
 	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "octqe", LongValue: []string{"option", "config-file", "target-release", "root", "admindir", "installroot", "releasever"}})
@@ -115,6 +119,15 @@ func matchEssentialRemoval(inv *guard.Invocation, host guard.Host) *guard.Findin
 			if ok, _ := path.Match(e.pattern, name); ok {
 				why = e.why
 				break
+			}
+		}
+		if why == "" && strings.ContainsAny(name, "*?[") {
+			// apt purge 'linux-image-*': a pattern takes every match with it.
+			for _, example := range essentialExamples {
+				if ok, _ := path.Match(name, example); ok {
+					why = "the pattern also matches " + example + ", which the host needs"
+					break
+				}
 			}
 		}
 		if why == "" && overSSH && (name == "openssh-server" || name == "ssh" || name == "openssh") {

@@ -35,7 +35,7 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 		}
 		t := TargetOf(inv, host, a)
 		kind, where := c.Worst(t, home)
-		if kind != Root && kind != SystemDir && kind != SystemChild {
+		if kind != Root && kind != SystemDir && kind != SystemChild || kind == SystemChild && varData[where] {
 			continue
 		}
 		if !a.Known {
@@ -49,4 +49,12 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 			what, strings.TrimSuffix(kind.Describe(where), ", a system folder"), cwdNote(inv, a))
 	}
 	return nil
+}
+
+// varData are the folders under /var that hold a site's own data, whose
+// permissions are routinely changed; /var/lib, /var/spool, /var/empty and
+// the others stay protected.
+var varData = map[string]bool{
+	"/var/www": true, "/var/log": true, "/var/cache": true, "/var/tmp": true,
+	"/var/mail": true, "/var/backups": true, "/var/opt": true, "/var/games": true,
 }

@@ -111,6 +111,11 @@ func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *gu
 			f = guard.Found(guard.Confirm, "check what is in it first: ls -la "+where+"; stop the service that owns it before deleting",
 				"would delete %s: %s%s", where, "live data under "+filepath.Dir(where), cwdNote(inv, a)).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{rmSaved(t, where)}})
+		case home != "" && (where == home+"/.ssh" || strings.HasPrefix(where, home+"/.ssh/authorized_keys")):
+			f = guard.Found(guard.Confirm, "remove the one key you mean: edit "+home+"/.ssh/authorized_keys; keep a copy first",
+				"would delete %s: the keys in it are how you log in over SSH, and the next login may be refused", where).
+				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{where}})
+			kind = Data
 		default:
 			if m, ok := mountBelow(host, t.Resolved); ok && inv.Remote == "" {
 				f = guard.Found(guard.Confirm, "unmount it first: umount "+m.Dir,
