@@ -35,6 +35,9 @@ func (r *resolver) expandWord(w *syntax.Word, sc *scope) []Arg {
 			}
 		}
 	}
+	if elems, ok := r.arrayFields(w, sc); ok {
+		return elems // "${arr[@]}": one field per element
+	}
 	fields := make([]Arg, 0, len(words))
 	for _, bw := range words {
 		a := Arg{Text: text, Known: true}
@@ -48,6 +51,33 @@ func (r *resolver) expandWord(w *syntax.Word, sc *scope) []Arg {
 		fields = append(fields, a)
 	}
 	return fields
+}
+
+// arrayFields expands a word that is only "${arr[@]}" (or ${arr[*]},
+// quoted or not) of a known array.
+func (r *resolver) arrayFields(w *syntax.Word, sc *scope) ([]Arg, bool) {
+	if len(w.Parts) != 1 {
+		return nil, false
+	}
+	part := w.Parts[0]
+	if dq, ok := part.(*syntax.DblQuoted); ok && len(dq.Parts) == 1 {
+		part = dq.Parts[0]
+	}
+	pe, ok := part.(*syntax.ParamExp)
+	if !ok || pe.Param == nil || pe.Index == nil || pe.Exp != nil || pe.Slice != nil || pe.Repl != nil || pe.Length || pe.Excl {
+		return nil, false
+	}
+	idx, ok := pe.Index.(*syntax.Word)
+	if !ok || (idx.Lit() != "@" && idx.Lit() != "*") {
+		return nil, false
+	}
+	v, ok := sc.vars[pe.Param.Value]
+	if !ok || v.list == nil {
+		return nil, false
+	}
+	out := make([]Arg, len(v.list))
+	copy(out, v.list)
+	return out, true
 }
 
 func hasBraceCandidate(w *syntax.Word) bool {
@@ -105,7 +135,12 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 		case *syntax.ParamExp:
 			r.expandParam(p, sc, a)
 		case *syntax.CmdSubst:
+			start := len(r.invs)
 			progs := r.walkNested(p.Stmts, sc.clone())
+			if out, ok := echoOutput(r.invs[start:]); ok && len(p.Stmts) == 1 {
+				a.Value += out // $(echo rm) is rm
+				break
+			}
 			a.unknown("$(…)", true)
 			a.Sources = append(a.Sources, progs...)
 		case *syntax.ProcSubst:
@@ -121,6 +156,36 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 			a.unknown(sc.textOf(part), true)
 		}
 	}
+}
+
+// echoOutput is what a lone echo or printf of known words prints, with
+// the trailing newlines a command substitution strips.
+func echoOutput(invs []*Invocation) (string, bool) {
+	if len(invs) != 1 || len(invs[0].Redirs) > 0 || len(invs[0].Via) > 0 {
+		return "", false
+	}
+	inv := invs[0]
+	if inv.Program != "echo" && inv.Program != "printf" {
+		return "", false
+	}
+	var words []string
+	for i, arg := range inv.Args {
+		if !arg.Known {
+			return "", false
+		}
+		if i == 0 && inv.Program == "echo" && (arg.Value == "-n" || arg.Value == "-e" || arg.Value == "-E") {
+			continue
+		}
+		words = append(words, arg.Value)
+	}
+	out := strings.Join(words, " ")
+	if inv.Program == "printf" {
+		if len(words) != 1 || strings.Contains(words[0], "%") {
+			return "", false // a format with arguments: not worth guessing
+		}
+		out = strings.ReplaceAll(out, `\n`, "\n")
+	}
+	return strings.TrimRight(out, "\n"), true
 }
 
 func (a *Arg) unknown(what string, maybeEmpty bool) {

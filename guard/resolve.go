@@ -250,6 +250,27 @@ func (r *resolver) assign(as *syntax.Assign, sc *scope) {
 	if as.Name == nil {
 		return
 	}
+	if as.Array != nil && as.Index == nil && !as.Append {
+		// arr=(rm -rf /usr): keep the elements while they are known
+		var elems []Arg
+		known := true
+		for _, el := range as.Array.Elems {
+			if el.Index != nil || el.Value == nil {
+				known = false
+				continue
+			}
+			for _, f := range r.expandWord(el.Value, sc) {
+				elems = append(elems, f)
+				known = known && f.Known
+			}
+		}
+		v := shellVar{set: true, known: false, maybeEmpty: true}
+		if known {
+			v.list = elems
+		}
+		sc.vars[as.Name.Value] = v
+		return
+	}
 	if as.Array != nil || as.Index != nil || as.Append {
 		r.walkSubstitutions(as, sc)
 		sc.assign(as.Name.Value, Arg{Unknown: []string{"$" + as.Name.Value}})

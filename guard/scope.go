@@ -29,7 +29,8 @@ type shellVar struct {
 	value      string
 	known      bool
 	set        bool
-	maybeEmpty bool // for an unknown value: whether it may be empty
+	maybeEmpty bool  // for an unknown value: whether it may be empty
+	list       []Arg // an indexed array's elements, when known
 }
 
 func (sc *scope) clone() *scope {

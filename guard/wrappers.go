@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"regexp"
 	"strings"
 )
 
@@ -65,6 +66,10 @@ func wrapperFor(program string) wrapFunc {
 		return wrapWatch
 	case "eval":
 		return wrapEval
+	case "at", "batch":
+		return wrapAt
+	case "python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php":
+		return wrapInterpreter
 	}
 	if spec, ok := simpleWrappers[program]; ok {
 		return spec.wrap
@@ -394,6 +399,62 @@ func wrapWatch(r *resolver, outer *Invocation, sc *scope) {
 
 func wrapEval(r *resolver, outer *Invocation, sc *scope) {
 	r.runCode(outer, joinValues(outer.Args), sc, "eval", nil)
+}
+
+// wrapAt: at and batch run the shell code they read on standard input.
+func wrapAt(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "qfMmtb"})
+	if p.Has("l", "d", "r", "c", "f") {
+		return // lists, deletes, or reads a file guard does not open
+	}
+	if text, ok := stdinText(outer); ok {
+		r.runCode(outer, text, sc, outer.Program, func(inner *Invocation, isc *scope) { inner.Stdin = nil })
+	}
+}
+
+// Shell commands and tree removals inside an interpreter's one-liner:
+// system("…"), os.system("…"), subprocess.run("…", shell=True), `…`,
+// shutil.rmtree("…"), FileUtils.rm_rf("…"), fs.rmSync("…", {recursive}).
+var (
+	shellCallPattern = regexp.MustCompile(`(?:\bsystem|\bexec|\bpopen|\bcheck_output|\bcheck_call|\bcall|\brun|\bPopen|\bexecSync|\bspawnSync|\bshell_exec|\bpassthru)\s*\(\s*(?:r|b)?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')`)
+	backtickPattern  = regexp.MustCompile("`([^`]+)`")
+	rmtreePattern    = regexp.MustCompile(`(?:rmtree|rm_rf|rm_r|remove_dir_all|rmSync|rmdirSync)\s*\(\s*(?:r)?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')`)
+)
+
+func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
+	var code string
+	for i, a := range outer.Args {
+		switch a.Value {
+		case "-c", "-e", "-E", "-r", "--eval", "-p", "--print":
+			if i+1 < len(outer.Args) {
+				code = outer.Args[i+1].Value
+			}
+		}
+		if code != "" {
+			break
+		}
+	}
+	if code == "" {
+		return
+	}
+	via := outer.Program + " " + "-c"
+	unquote := func(lit string) string {
+		body := lit[1 : len(lit)-1]
+		return strings.NewReplacer(`\"`, `"`, `\'`, `'`, `\\`, `\`).Replace(body)
+	}
+	for _, m := range shellCallPattern.FindAllStringSubmatch(code, 8) {
+		r.runCode(outer, unquote(m[1]), sc, via, nil)
+	}
+	if outer.Program == "perl" || outer.Program == "ruby" || outer.Program == "php" {
+		for _, m := range backtickPattern.FindAllStringSubmatch(code, 8) {
+			r.runCode(outer, m[1], sc, via, nil)
+		}
+	}
+	for _, m := range rmtreePattern.FindAllStringSubmatch(code, 8) {
+		target := unquote(m[1])
+		argv := []Arg{{Text: "rm", Value: "rm", Known: true}, {Text: "-rf", Value: "-rf", Known: true}, {Text: m[1], Value: target, Known: true}}
+		r.runInner(outer, argv, sc, via, func(inner *Invocation, isc *scope) { inner.Text = outer.Text })
+	}
 }
 
 // runCode judges shell code that outer hands to a shell.

@@ -9,7 +9,7 @@ func downloadRules() []*guard.Rule {
 		ID:         "download-to-shell",
 		Programs:   append(append([]string{"source", ".", "eval"}, shellNames...), interpreterNames...),
 		Decision:   guard.Confirm,
-		Summary:    "a download piped or substituted into a shell or interpreter (curl | sh, bash <(curl …))",
+		Summary:    "a download (or decoded text) piped or substituted into a shell or interpreter (curl | sh, bash <(curl …), base64 -d | sh)",
 		Postmortem: "Docker daemon reinstalled with curl -fsSL https://get.docker.com/ | sh",
 		Match:      matchDownloadToShell,
 	}}
@@ -23,9 +23,13 @@ var downloaders = map[string]bool{
 	"aria2c": true, "lwp-request": true, "GET": true, "lynx": true, "ftp": true, "tftp": true,
 }
 
+// decoders turn text that cannot be read into code: what they feed a
+// shell is as unread as a download.
+var decoders = map[string]bool{"base64": true, "base32": true, "xxd": true, "uudecode": true, "openssl": true, "basenc": true}
+
 func fromDownload(programs []string) string {
 	for _, p := range programs {
-		if downloaders[p] {
+		if downloaders[p] || decoders[p] {
 			return p
 		}
 	}
@@ -67,6 +71,10 @@ func matchDownloadToShell(inv *guard.Invocation, host guard.Host) *guard.Finding
 	as := "you"
 	if inv.User != "" {
 		as = inv.User
+	}
+	if decoders[source] {
+		return guard.Found(guard.Confirm, "decode it to a file and read it first: ... | "+source+" -d > script.sh; less script.sh",
+			"would run what %s decodes as %s code, unread, as %s: the line hides what it runs", source, inv.Program, as)
 	}
 	return guard.Found(guard.Confirm,
 		"download to a file, read it and check it, then run it: curl -fsSLo install.sh URL; less install.sh; sha256sum install.sh; sh install.sh",
