@@ -17,14 +17,30 @@ import (
 	"github.com/guard-sh/guard/guard/snapshot"
 )
 
-// claudeEvent is the part of a Claude Code PreToolUse event guard reads.
-type claudeEvent struct {
+// agentEvent is the part of a coding agent's pre-tool event guard reads
+// (Claude Code's PreToolUse and Gemini CLI's BeforeTool share it).
+type agentEvent struct {
 	HookEventName string `json:"hook_event_name"`
 	ToolName      string `json:"tool_name"`
 	Cwd           string `json:"cwd"`
 	ToolInput     struct {
-		Command string `json:"command"`
+		Command   string `json:"command"`
+		Directory string `json:"directory"` // Gemini's run_shell_command
 	} `json:"tool_input"`
+}
+
+// agent describes one coding agent's hook protocol and settings file.
+type agent struct {
+	name      string
+	shellTool string // the tool name of shell commands
+	event     string // the settings key of the pre-tool event
+	settings  string // relative to $HOME
+	canAsk    bool   // whether the agent can ask its user
+}
+
+var agents = map[string]agent{
+	"claude": {name: "claude", shellTool: "Bash", event: "PreToolUse", settings: ".claude/settings.json", canAsk: true},
+	"gemini": {name: "gemini", shellTool: "run_shell_command", event: "BeforeTool", settings: ".gemini/settings.json"},
 }
 
 type claudeOutput struct {
@@ -40,39 +56,50 @@ type claudeOutput struct {
 // after the snapshot is taken, block becomes "deny", and allow or warn
 // give no decision, leaving the agent's own permission rules in charge.
 func (a *app) agentHook(args []string) int {
-	if len(args) != 1 || args[0] != "claude" {
-		fmt.Fprintln(a.stderr, "guard hook: the supported agent is claude (guard hook claude)")
+	ag, ok := agents[firstArg(args)]
+	if len(args) != 1 || !ok {
+		fmt.Fprintln(a.stderr, "guard hook: the supported agents are claude and gemini (guard hook claude)")
 		return exitUsage
 	}
 	data, err := io.ReadAll(io.LimitReader(a.stdin, 8<<20))
-	var ev claudeEvent
+	var ev agentEvent
 	if err == nil {
 		err = json.Unmarshal(data, &ev)
 	}
 	if err != nil {
 		// Never let an unreadable event through silently, never wedge the
 		// agent: ask its user.
-		return a.claudeAnswer("ask", "guard could not read the hook event ("+err.Error()+"); check the command yourself")
+		return a.agentAnswer(ag, "ask", "guard could not read the hook event ("+err.Error()+"); check the command yourself")
 	}
-	if ev.ToolName != "Bash" || strings.TrimSpace(ev.ToolInput.Command) == "" {
-		return exitOK
+	if ev.ToolName != ag.shellTool || strings.TrimSpace(ev.ToolInput.Command) == "" {
+		return a.agentAnswer(ag, "", "")
 	}
 	dir := ev.Cwd
 	if dir == "" {
 		dir, _ = os.Getwd()
 	}
+	if d := ev.ToolInput.Directory; d != "" {
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(dir, d)
+		}
+		dir = d
+	}
 	engine, err := a.engine()
 	if err != nil {
-		return a.claudeAnswer("ask", "guard could not load its rules: "+err.Error())
+		return a.agentAnswer(ag, "ask", "guard could not load its rules: "+err.Error())
 	}
 	host := &guard.OSHost{}
 	v := engine.Judge(ev.ToolInput.Command, host, guard.Options{Cwd: dir})
 	reason := findingsText(v)
 	switch v.Decision {
 	case guard.Block:
-		a.audit("block", ev.ToolInput.Command, dir, "claude", ruleIDs(v, guard.Block), "")
-		return a.claudeAnswer("deny", "guard blocked this command. "+reason)
+		a.audit("block", ev.ToolInput.Command, dir, ag.name, ruleIDs(v, guard.Block), "")
+		return a.agentAnswer(ag, "deny", "guard blocked this command. "+reason)
 	case guard.Confirm:
+		if !ag.canAsk {
+			a.audit("refused", ev.ToolInput.Command, dir, ag.name, ruleIDs(v, guard.Confirm), "the agent cannot ask its user")
+			return a.agentAnswer(ag, "deny", "guard needs a person to confirm this, and this agent cannot ask: let the user run it in a terminal, where guard takes a snapshot and asks. "+reason)
+		}
 		var backups []guard.Backup
 		for _, f := range v.Findings {
 			if f.Backup != nil {
@@ -82,24 +109,46 @@ func (a *app) agentHook(args []string) int {
 		if len(backups) > 0 {
 			m, err := a.store().Take(snapshot.Request{Line: ev.ToolInput.Command, Cwd: dir, Host: host.Hostname(), Rules: ruleIDs(v, guard.Confirm), Backups: backups})
 			if err != nil {
-				a.audit("refused", ev.ToolInput.Command, dir, "claude", ruleIDs(v, guard.Confirm), "snapshot failed: "+err.Error())
-				return a.claudeAnswer("deny", "guard could not take a snapshot before this command ("+err.Error()+"), so it must not run. "+reason)
+				a.audit("refused", ev.ToolInput.Command, dir, ag.name, ruleIDs(v, guard.Confirm), "snapshot failed: "+err.Error())
+				return a.agentAnswer(ag, "deny", "guard could not take a snapshot before this command ("+err.Error()+"), so it must not run. "+reason)
 			}
 			reason += fmt.Sprintf(" A snapshot was taken first: guard snapshot restore %s puts it back.", m.ID)
 		}
-		a.audit("confirm", ev.ToolInput.Command, dir, "claude", ruleIDs(v, guard.Confirm), "asked the agent's user")
-		return a.claudeAnswer("ask", "guard asks for confirmation. "+reason)
+		a.audit("confirm", ev.ToolInput.Command, dir, ag.name, ruleIDs(v, guard.Confirm), "asked the agent's user")
+		return a.agentAnswer(ag, "ask", "guard asks for confirmation. "+reason)
 	}
-	return exitOK
+	return a.agentAnswer(ag, "", "")
 }
 
-func (a *app) claudeAnswer(decision, reason string) int {
+func firstArg(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
+}
+
+// agentAnswer writes the agent's own answer format. An empty decision
+// leaves the agent's permission rules in charge. An agent that cannot ask
+// is denied instead.
+func (a *app) agentAnswer(ag agent, decision, reason string) int {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false)
+	if !ag.canAsk {
+		switch decision {
+		case "":
+			fmt.Fprintln(a.stdout, "{}") // Gemini CLI wants JSON on stdout, even empty
+		default:
+			_ = enc.Encode(map[string]string{"decision": "deny", "reason": reason})
+		}
+		return exitOK
+	}
+	if decision == "" {
+		return exitOK
+	}
 	var out claudeOutput
 	out.HookSpecificOutput.HookEventName = "PreToolUse"
 	out.HookSpecificOutput.PermissionDecision = decision
 	out.HookSpecificOutput.PermissionDecisionReason = reason
-	enc := json.NewEncoder(a.stdout)
-	enc.SetEscapeHTML(false)
 	_ = enc.Encode(out)
 	return exitOK
 }
@@ -133,21 +182,22 @@ func (a *app) installAgent(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return a.flagError("install", err)
 	}
-	if fs.NArg() != 1 || fs.Arg(0) != "claude" {
-		fmt.Fprintln(a.stderr, "guard install: the supported agent is claude (guard install claude)")
+	ag, ok := agents[fs.Arg(0)]
+	if fs.NArg() != 1 || !ok {
+		fmt.Fprintln(a.stderr, "guard install: the supported agents are claude and gemini (guard install claude)")
 		return exitUsage
 	}
 	path := o.settings
 	if path == "" {
-		path = filepath.Join(a.getenv("HOME"), ".claude", "settings.json")
+		path = filepath.Join(a.getenv("HOME"), ag.settings)
 	}
 	self, err := os.Executable()
 	if err != nil {
 		self = "guard"
 	}
-	changed, err := editClaudeSettings(path, quoteLine(self)+" hook claude", o.remove)
+	changed, err := editAgentSettings(path, ag, quoteLine(self)+" hook "+ag.name, o.remove)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "guard install claude: %v\n", err)
+		fmt.Fprintf(a.stderr, "guard install %s: %v\n", ag.name, err)
 		return 1
 	}
 	switch {
@@ -158,7 +208,7 @@ func (a *app) installAgent(args []string) int {
 	case o.remove:
 		fmt.Fprintf(a.stdout, "removed guard's hook from %s\n", path)
 	default:
-		fmt.Fprintf(a.stdout, "added guard's PreToolUse hook for Bash to %s\n", path)
+		fmt.Fprintf(a.stdout, "added guard's %s hook for %s to %s\n", ag.event, ag.shellTool, path)
 	}
 	return exitOK
 }
@@ -175,12 +225,13 @@ func installFlags(o *installOptions) *flag.FlagSet {
 	return fs
 }
 
-const guardHookMark = " hook claude"
+// guardHookMark ends the command of guard's entry in an agent's settings.
+const guardHookMark = " hook "
 
-// editClaudeSettings adds or removes guard's entry under hooks.PreToolUse,
+// editAgentSettings adds or removes guard's entry under hooks.EVENT,
 // leaving every other setting as it was. A file that is not valid JSON is
 // not touched.
-func editClaudeSettings(path, command string, remove bool) (bool, error) {
+func editAgentSettings(path string, ag agent, command string, remove bool) (bool, error) {
 	settings := map[string]any{}
 	data, err := os.ReadFile(path)
 	switch {
@@ -197,13 +248,13 @@ func editClaudeSettings(path, command string, remove bool) (bool, error) {
 	if hooks == nil {
 		hooks = map[string]any{}
 	}
-	pre, _ := hooks["PreToolUse"].([]any)
+	pre, _ := hooks[ag.event].([]any)
 	isGuard := func(entry any) bool {
 		m, _ := entry.(map[string]any)
 		list, _ := m["hooks"].([]any)
 		for _, h := range list {
 			hm, _ := h.(map[string]any)
-			if c, _ := hm["command"].(string); strings.HasSuffix(c, guardHookMark) {
+			if c, _ := hm["command"].(string); strings.HasSuffix(c, guardHookMark+ag.name) {
 				return true
 			}
 		}
@@ -225,14 +276,14 @@ func editClaudeSettings(path, command string, remove bool) (bool, error) {
 	}
 	if !remove {
 		kept = append(kept, map[string]any{
-			"matcher": "Bash",
+			"matcher": ag.shellTool,
 			"hooks":   []any{map[string]any{"type": "command", "command": command, "timeout": 30}},
 		})
 	}
 	if len(kept) == 0 {
-		delete(hooks, "PreToolUse")
+		delete(hooks, ag.event)
 	} else {
-		hooks["PreToolUse"] = kept
+		hooks[ag.event] = kept
 	}
 	if len(hooks) == 0 {
 		delete(settings, "hooks")

@@ -75,10 +75,13 @@ func (a *app) doctor(args []string) int {
 	default:
 		add("login shell", "off", "guard-shell is not in /etc/shells (install.sh --login-shell)")
 	}
-	if data, err := os.ReadFile(filepath.Join(home, ".claude", "settings.json")); err == nil && bytes.Contains(data, []byte(guardHookMark)) {
-		add("claude hook", "ok", "in ~/.claude/settings.json")
-	} else {
-		add("claude hook", "off", "not installed (guard install claude)")
+	for _, name := range []string{"claude", "gemini"} {
+		ag := agents[name]
+		if data, err := os.ReadFile(filepath.Join(home, ag.settings)); err == nil && bytes.Contains(data, []byte(guardHookMark+name)) {
+			add(name+" hook", "ok", "in ~/%s", ag.settings)
+		} else {
+			add(name+" hook", "off", "not installed (guard install %s)", name)
+		}
 	}
 	if static, err := isStatic(self); err != nil {
 		add("static binary", "warn", "cannot tell: %v", err)
