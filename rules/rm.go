@@ -88,10 +88,10 @@ func (c classifier) matchRmSymlinkSlash(inv *guard.Invocation, host guard.Host) 
 
 func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	recursive, operands := rmArgs(inv)
-	if !recursive {
-		return nil
-	}
 	home := Home(inv, host)
+	if !recursive {
+		return removesLoginKeys(inv, operands, home)
+	}
 	var worst *guard.Finding
 	var worstKind Kind
 	for _, a := range operands {
@@ -219,6 +219,18 @@ func (c classifier) matchRmUnknown(inv *guard.Invocation, host guard.Host) *guar
 		return guard.Found(guard.Confirm, "look at the list first: run the command before | without xargs; use xargs -p to confirm each",
 			"xargs appends paths it reads at run time to rm -r; guard cannot see which").
 			Saving(guard.Backup{Kind: guard.BackupFiles, Unknown: "the paths xargs reads are not known before the line runs"})
+	}
+	return nil
+}
+
+// removesLoginKeys: rm ~/.ssh/authorized_keys, the file that lets you in.
+func removesLoginKeys(inv *guard.Invocation, operands []guard.Arg, home string) *guard.Finding {
+	for _, a := range operands {
+		if p := inv.Path(a.Value); a.Known && home != "" && p == home+"/.ssh/authorized_keys" {
+			return guard.Found(guard.Confirm, "remove the one key you mean: edit "+p+"; keep a copy first",
+				"would delete %s: the keys in it are how you log in over SSH, and the next login may be refused", p).
+				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{p}, Overwrite: true})
+		}
 	}
 	return nil
 }

@@ -289,6 +289,17 @@ func TestShellHooks(t *testing.T) {
 	}
 }
 
+// TestZshRerun: r re-runs the previous line; that line is judged.
+func TestZshRerun(t *testing.T) {
+	b := startShell(t, "zsh")
+	b.typeLine("echo rm -rf ~")
+	b.typeLine("r echo=")
+	b.waitScreen(`not run: the line is blocked`)
+	if !b.exists("home/sentinel") {
+		t.Fatalf("r ran a line unchecked:\n%s", b.screen())
+	}
+}
+
 // TestBashHookPitfalls: the cases where a DEBUG-trap hook goes wrong.
 func TestBashHookPitfalls(t *testing.T) {
 	b := startShell(t, "bash")

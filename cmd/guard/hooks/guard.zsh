@@ -13,6 +13,18 @@ __guard_accept_line() {
 		zle .accept-line
 		return
 	fi
+	# r runs the previous line, with old=new substitutions: judge what it
+	# will run. fc opens an editor on it: judge the line it starts from.
+	case $line in
+	r | r\ *)
+		local prev=$(fc -ln -1) w
+		for w in ${(z)line}; do
+			[[ $w == *=* ]] && prev=${prev/${w%%=*}/${w#*=}}
+		done
+		line=$prev
+		;;
+	fc | fc\ *) line="$line; $(fc -ln -1)" ;;
+	esac
 	# Most lines are allowed: say nothing and redraw nothing for them.
 	if [[ $("$__guard_bin" check --json --shell zsh --cwd "$PWD" -- "$line" 2>/dev/null) == '{"decision":"allow",'* ]]; then
 		zle .accept-line
