@@ -153,7 +153,7 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 			a.Value += p.Op.String() + p.Pattern.Value + ")"
 			a.Glob = true
 		default:
-			a.unknown(sc.textOf(part), true)
+			a.unknown(sc.text(part), true)
 		}
 	}
 }

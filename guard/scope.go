@@ -100,10 +100,6 @@ func (sc *scope) text(n syntax.Node) string {
 	return sliceSrc(sc.src, n.Pos(), n.End())
 }
 
-func (sc *scope) textOf(n syntax.Node) string {
-	return sc.text(n)
-}
-
 func sliceSrc(src string, from, to syntax.Pos) string {
 	start, end := int(from.Offset()), int(to.Offset())
 	if !from.IsValid() || !to.IsValid() || start < 0 || end > len(src) || start > end {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -46,10 +45,7 @@ func (a *app) rules(args []string) int {
 		for _, r := range engine.Rules() {
 			list = append(list, entry{r.ID, r.Decision, r.Summary, r.Programs, r.Postmortem})
 		}
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(list)
-		return exitOK
+		return a.printJSON(list)
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tDECISION\tSUMMARY")

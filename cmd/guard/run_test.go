@@ -15,18 +15,6 @@ import (
 	"github.com/creack/pty"
 )
 
-// guardBinary builds guard once for the tests that drive it through a
-// real pseudo-terminal.
-func guardBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "guard")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // session runs guard in a new session whose controlling terminal is a pty,
 // so that its /dev/tty is that pty: the prompt is answered the way a
 // person at a terminal answers it.
@@ -141,7 +129,7 @@ func testEnv(t *testing.T, extra ...string) []string {
 // TestConfirmThroughTerminal: the snapshot exists before the prompt, the
 // command runs only after "yes", and the snapshot restores what it deleted.
 func TestConfirmThroughTerminal(t *testing.T) {
-	bin := guardBinary(t)
+	bin := builtGuard(t)
 	env := testEnv(t)
 	dir, target := sandboxWithLink(t)
 	s := startSession(t, env, dir, bin, "run", "--", "rm -rf data/")
@@ -171,7 +159,7 @@ func TestConfirmThroughTerminal(t *testing.T) {
 }
 
 func TestDeclineThroughTerminal(t *testing.T) {
-	bin := guardBinary(t)
+	bin := builtGuard(t)
 	env := testEnv(t)
 	dir, target := sandboxWithLink(t)
 	s := startSession(t, env, dir, bin, "run", "--", "rm -rf data/")
@@ -188,7 +176,7 @@ func TestDeclineThroughTerminal(t *testing.T) {
 // TestPowerAsksForHostName uses a stand-in reboot first on PATH: the line
 // must not reboot this machine even if guard had a bug.
 func TestPowerAsksForHostName(t *testing.T) {
-	bin := guardBinary(t)
+	bin := builtGuard(t)
 	fakebin := t.TempDir()
 	marker := filepath.Join(t.TempDir(), "rebooted")
 	os.WriteFile(filepath.Join(fakebin, "reboot"), []byte("#!/bin/sh\ntouch "+marker+"\n"), 0o755)

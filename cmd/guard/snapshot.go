@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -107,10 +106,7 @@ func (a *app) snapshot(args []string) int {
 			return 1
 		}
 		if o.json {
-			enc := json.NewEncoder(a.stdout)
-			enc.SetIndent("", "  ")
-			_ = enc.Encode(m)
-			return exitOK
+			return a.printJSON(m)
 		}
 		fmt.Fprintf(a.stdout, "snapshot %s\ntime:  %s\nuser:  %s@%s\ncwd:   %s\nline:  %s\nrules: %s\nsize:  %s\n",
 			m.ID, m.Time.Local().Format(time.RFC3339), m.User, m.Host, m.Cwd, m.Line, strings.Join(m.Rules, ", "), snapshot.HumanBytes(m.Size))
@@ -212,10 +208,7 @@ func (a *app) snapshotList(s *snapshot.Store, asJSON bool) int {
 		for _, m := range list {
 			out = append(out, entry{m.ID, m.Time, m.Line, m.Rules, m.Size, len(m.Items), m.User, m.Host, m.Cwd})
 		}
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(out)
-		return exitOK
+		return a.printJSON(out)
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTIME\tRULES\tSIZE\tLINE")
