@@ -11,8 +11,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -24,8 +26,13 @@ type Host interface {
 	Lstat(path string) (fs.FileInfo, error)
 	// Readlink returns the target of the symbolic link at path.
 	Readlink(path string) (string, error)
-	// ReadFile returns at most limit bytes of the file at path.
+	// ReadFile returns at most limit bytes of the file at path. Only
+	// regular files are read: a FIFO, a device or a socket is an error,
+	// so that no path can make judging block or read without end.
 	ReadFile(path string, limit int64) ([]byte, error)
+	// ReadDir lists at most limit entries of the folder at path, sorted
+	// by name, and reports whether that is all of them.
+	ReadDir(path string, limit int) (entries []fs.DirEntry, complete bool, err error)
 	// Mounts lists the mounted filesystems.
 	Mounts() []Mount
 	// Getenv returns an environment variable and whether it is set.
@@ -58,12 +65,50 @@ func (h *OSHost) Readlink(path string) (string, error)   { return os.Readlink(pa
 func (h *OSHost) Getenv(name string) (string, bool)      { return os.LookupEnv(name) }
 
 func (h *OSHost) ReadFile(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	return ReadRegular(path, limit)
+}
+
+// ErrNotRegular is returned for a path that is not a regular file (a FIFO,
+// a device, a socket, a folder): guard never reads those as data.
+var ErrNotRegular = errors.New("not a regular file")
+
+// ReadRegular reads at most limit bytes of the regular file at path,
+// following symbolic links. It opens with O_NONBLOCK so that a FIFO put
+// where a file was expected cannot make it wait, and refuses anything
+// that is not a regular file, so that a link to /dev/zero cannot make it
+// read without end.
+func ReadRegular(path string, limit int64) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+	}
 	return io.ReadAll(io.LimitReader(f, limit))
+}
+
+func (h *OSHost) ReadDir(path string, limit int) ([]fs.DirEntry, bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	entries, err := f.ReadDir(limit + 1)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, false, err
+	}
+	complete := len(entries) <= limit
+	if !complete {
+		entries = entries[:limit]
+	}
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return entries, complete, nil
 }
 
 func (h *OSHost) Hostname() string {

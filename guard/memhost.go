@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path/filepath"
-	"strings"
+	"slices"
 	"time"
 )
 
@@ -25,6 +26,7 @@ type MemHost struct {
 type memNode struct {
 	mode   fs.FileMode
 	target string
+	size   int64
 }
 
 // NewMemHost returns a host with the usual top-level folders, HOME=/home/op
@@ -64,6 +66,14 @@ func (h *MemHost) AddDir(path string) { h.add(path, memNode{mode: fs.ModeDir | 0
 // AddFile adds a regular file.
 func (h *MemHost) AddFile(path string) { h.add(path, memNode{mode: 0o644}) }
 
+// AddFileSize adds a regular file of size bytes (its content is not kept).
+func (h *MemHost) AddFileSize(path string, size int64) {
+	h.add(path, memNode{mode: 0o644, size: size})
+}
+
+// AddFIFO adds a named pipe, which ReadFile refuses as the live host does.
+func (h *MemHost) AddFIFO(path string) { h.add(path, memNode{mode: fs.ModeNamedPipe | 0o644}) }
+
 // AddLink adds a symbolic link to target (not resolved at creation).
 func (h *MemHost) AddLink(path, target string) {
 	h.add(path, memNode{mode: fs.ModeSymlink | 0o777, target: target})
@@ -89,6 +99,9 @@ func (h *MemHost) Readlink(path string) (string, error) {
 }
 
 func (h *MemHost) ReadFile(path string, limit int64) ([]byte, error) {
+	if n, ok := h.nodes[filepath.Clean(path)]; ok && !n.mode.IsRegular() && n.mode&fs.ModeSymlink == 0 {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+	}
 	data, ok := h.Files[path]
 	if !ok {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
@@ -97,6 +110,42 @@ func (h *MemHost) ReadFile(path string, limit int64) ([]byte, error) {
 		data = data[:limit]
 	}
 	return data, nil
+}
+
+// ReadDir lists the nodes directly inside path, and the files whose
+// content was given in Files.
+func (h *MemHost) ReadDir(path string, limit int) ([]fs.DirEntry, bool, error) {
+	dir := filepath.Clean(path)
+	n, ok := h.nodes[dir]
+	if !ok {
+		return nil, false, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+	}
+	if !n.mode.IsDir() {
+		return nil, false, &fs.PathError{Op: "readdir", Path: path, Err: errors.New("not a directory")}
+	}
+	names := map[string]memNode{}
+	for p, node := range h.nodes {
+		if p != "/" && filepath.Dir(p) == dir {
+			names[filepath.Base(p)] = node
+		}
+	}
+	for p, data := range h.Files {
+		if filepath.Dir(p) == dir {
+			if _, ok := names[filepath.Base(p)]; !ok {
+				names[filepath.Base(p)] = memNode{mode: 0o644, size: int64(len(data))}
+			}
+		}
+	}
+	sorted := slices.Sorted(maps.Keys(names))
+	complete := len(sorted) <= limit
+	if !complete {
+		sorted = sorted[:limit]
+	}
+	entries := make([]fs.DirEntry, len(sorted))
+	for i, name := range sorted {
+		entries[i] = fs.FileInfoToDirEntry(memInfo{name: name, node: names[name]})
+	}
+	return entries, complete, nil
 }
 
 func (h *MemHost) Mounts() []Mount { return h.Mnts }
@@ -131,8 +180,13 @@ type memInfo struct {
 	node memNode
 }
 
-func (i memInfo) Name() string       { return i.name }
-func (i memInfo) Size() int64        { return int64(len(strings.TrimSpace(i.node.target))) }
+func (i memInfo) Name() string { return i.name }
+func (i memInfo) Size() int64 {
+	if i.node.mode&fs.ModeSymlink != 0 {
+		return int64(len(i.node.target))
+	}
+	return i.node.size
+}
 func (i memInfo) Mode() fs.FileMode  { return i.node.mode }
 func (i memInfo) ModTime() time.Time { return time.Time{} }
 func (i memInfo) IsDir() bool        { return i.node.mode.IsDir() }

@@ -40,6 +40,16 @@ type Finding struct {
 	Hint string `json:"hint"`
 	// Backup is what to save before running the command, if anything.
 	Backup *Backup `json:"-"`
+	// ConfirmWith is what a person must type to confirm it; "" means
+	// the word yes. ssh-power asks for the host name, so that a reboot
+	// typed into the wrong terminal is caught (as molly-guard does).
+	ConfirmWith string `json:"confirm_with,omitempty"`
+}
+
+// TypeToConfirm sets what a person must type to confirm the finding.
+func (f *Finding) TypeToConfirm(word string) *Finding {
+	f.ConfirmWith = word
+	return f
 }
 
 // Saving attaches a backup plan to a finding.

@@ -86,5 +86,5 @@ func matchSSHPower(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	return guard.Found(guard.Confirm,
 		fmt.Sprintf("make sure this is the host you mean: to go ahead type its name, %s, at guard's prompt; to cancel a scheduled shutdown: shutdown -c", name),
 		"would %s %s while you are connected over SSH from %s: the session ends, and without console access the host may not come back",
-		action, name, client)
+		action, name, client).TypeToConfirm(name)
 }
