@@ -76,8 +76,14 @@ type Invocation struct {
 	// Via lists what this command runs inside, outermost first: "sudo",
 	// "bash -c", "ssh db1", "find -exec".
 	Via []string
-	// Remote is the host the command runs on when it came through ssh.
+	// Remote names the machine the command runs on when it is not this
+	// one: the host of ssh, or "container db-0" for a command run inside a
+	// container. Rules never read this host's files for such a command.
 	Remote string
+	// Container is the container the command runs in (docker exec db-0,
+	// kubectl exec, nsenter -t PID -m), "" on a host. Remote is then set
+	// too, so that paths are not looked up on this host.
+	Container string
 	// User is the user it runs as when a wrapper changed it (sudo -u).
 	User string
 	// Stdin lists the commands upstream in a pipeline, whose output is
@@ -101,6 +107,15 @@ type Invocation struct {
 	// Unguarded is set for `GUARD=off cmd`: the operator turned guard off
 	// for this command, deliberately and visibly.
 	Unguarded bool
+	// HiddenCode says how the code this command runs is hidden from the
+	// line: "it comes from the output of ls, which guard does not
+	// compute", "tr rewrites it on its way in". "" when the code is shown
+	// or guard read it all.
+	HiddenCode string
+	// Schedules says when shell code this command installs will run, for
+	// a line written into /etc/cron.d or a crontab: "every minute as root
+	// (/etc/cron.d/x)". The installed code is judged as commands of its own.
+	Schedules string
 }
 
 // Values returns the expanded arguments.
@@ -114,7 +129,7 @@ func (inv *Invocation) Values() []string {
 
 // Path makes the expanded word an absolute, lexically clean path using the
 // effective working directory. It returns "" when that cannot be known (a
-// relative path with an unknown cwd, or a remote command).
+// relative path with an unknown cwd, as on a remote host).
 func (inv *Invocation) Path(value string) string {
 	if value == "" {
 		return ""
@@ -122,6 +137,9 @@ func (inv *Invocation) Path(value string) string {
 	if inv.Remote != "" {
 		if filepath.IsAbs(value) {
 			return filepath.Clean(value)
+		}
+		if filepath.IsAbs(inv.Cwd) { // a container's working directory (docker exec -w)
+			return filepath.Join(inv.Cwd, value)
 		}
 		return ""
 	}

@@ -27,6 +27,7 @@ type resolver struct {
 	notes     []string // what could not be parsed, for the engine's finding
 	steps     int      // statements walked so far
 	unrolling bool     // inside an unrolled loop: nested loops are not unrolled
+	reach     *reach   // scripts read and files written on this line (scripts.go)
 }
 
 // Resolve parses line and returns every command it would run, as seen from
@@ -431,6 +432,7 @@ func (r *resolver) dispatch(inv *Invocation, sc *scope) {
 		inv.Recursive = sc.inFunc == inv.Program
 	}
 	r.emit(inv)
+	r.observe(inv, sc) // container binds, files written on this line
 	if inv.Function != "" || !inv.Command.Known {
 		return
 	}
@@ -473,7 +475,9 @@ func (r *resolver) dispatch(inv *Invocation, sc *scope) {
 	}
 	if isShell(inv.Program) {
 		r.enterShell(inv, sc)
+		return
 	}
+	r.runProgramFile(inv, sc) // ./x.sh: the script it runs
 }
 
 func (r *resolver) changeDir(inv *Invocation, sc *scope) {

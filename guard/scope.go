@@ -23,6 +23,7 @@ type scope struct {
 	inFunc string // the function whose body is being walked
 	// unguarded: inside a command run with GUARD=off
 	unguarded bool
+	box       *box // the container the code runs in (containers.go), nil on the host
 }
 
 type shellVar struct {

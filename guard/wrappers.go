@@ -1,7 +1,7 @@
 package guard
 
 import (
-	"regexp"
+	"fmt"
 	"strings"
 )
 
@@ -34,12 +34,10 @@ var simpleWrappers = map[string]wrapperSpec{
 	"lvm":         {opts: OptSpec{StopAtOperand: true}},
 	"time":        {opts: OptSpec{ShortValue: "of", LongValue: []string{"output", "format"}, StopAtOperand: true}},
 	"setsid":      {opts: OptSpec{StopAtOperand: true}},
-	"taskset":     {opts: OptSpec{StopAtOperand: true}, skip: 1, noCommand: []string{"p", "pid"}},
 	"chronic":     {opts: OptSpec{StopAtOperand: true}},
 	"unbuffer":    {opts: OptSpec{StopAtOperand: true}},
 	"torsocks":    {opts: OptSpec{StopAtOperand: true}},
 	"proxychains": {opts: OptSpec{ShortValue: "f", StopAtOperand: true}},
-	"systemd-run": {opts: OptSpec{ShortValue: "uHMpEs", LongValue: []string{"unit", "property", "description", "slice", "uid", "gid", "setenv", "working-directory", "machine", "host", "on-calendar", "on-active", "timer-property", "path-property", "socket-property", "service-type", "nice"}, StopAtOperand: true}},
 }
 
 // wrapperFor returns how to look inside a wrapper program, nil if the
@@ -68,13 +66,16 @@ func wrapperFor(program string) wrapFunc {
 		return wrapEval
 	case "at", "batch":
 		return wrapAt
-	case "python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php":
-		return wrapInterpreter
+	case "source", ".":
+		return wrapSource
 	}
 	if spec, ok := simpleWrappers[program]; ok {
 		return spec.wrap
 	}
-	return nil
+	if wrap := moreWrapperFor(program); wrap != nil {
+		return wrap
+	}
+	return codeRunnerFor(program)
 }
 
 // wrap peels the options, skips the operands before the command and
@@ -105,6 +106,7 @@ func (r *resolver) runInner(outer *Invocation, argv []Arg, sc *scope, via string
 		Redirs:       outer.Redirs,
 		Cwd:          outer.Cwd,
 		Remote:       outer.Remote,
+		Container:    outer.Container,
 		User:         outer.User,
 		Stdin:        outer.Stdin,
 		Background:   outer.Background,
@@ -133,7 +135,8 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 	if p.Has("e", "edit", "l", "list", "v", "validate", "k", "K", "reset-timestamp", "remove-timestamp", "V", "version", "h", "help") && len(p.Operands) == 0 {
 		return
 	}
-	argv := append(p.Operands, p.Rest...)
+	// sudo VAR=value cmd sets VAR for cmd, as env does.
+	argv := dropAssignments(append(p.Operands, p.Rest...))
 	login := p.Has("i", "login")
 	shell := login || p.Has("s", "shell")
 	adjust := func(inner *Invocation, isc *scope) {
@@ -153,21 +156,30 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 		}
 		isc.vars = map[string]shellVar{}
 	}
-	if shell && len(argv) > 0 {
+	switch {
+	case shell && len(argv) > 0:
 		// sudo -s CMD runs $SHELL -c "CMD": judge the joined words as code.
 		r.runCode(outer, joinValues(argv), sc, "sudo -s", adjust)
-		return
+	case shell:
+		r.runStdin(outer, sc, "sudo -s", adjust) // the shell reads its commands
+	default:
+		r.runInner(outer, argv, sc, "sudo", adjust)
 	}
-	r.runInner(outer, argv, sc, "sudo", adjust)
+}
+
+// dropAssignments drops the NAME=VALUE words before a command (env, sudo)
+// and env's lone "-".
+func dropAssignments(argv []Arg) []Arg {
+	for len(argv) > 0 && (argv[0].Value == "-" || strings.Contains(argv[0].Value, "=") && !strings.HasPrefix(argv[0].Value, "=")) {
+		argv = argv[1:]
+	}
+	return argv
 }
 
 func wrapEnv(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: "uCS", LongValue: []string{"unset", "chdir", "split-string"}, StopAtOperand: true})
-	argv := append(p.Operands, p.Rest...)
 	// `env -` is env -i; NAME=VALUE words come before the command.
-	for len(argv) > 0 && (argv[0].Value == "-" || strings.Contains(argv[0].Value, "=") && !strings.HasPrefix(argv[0].Value, "=")) {
-		argv = argv[1:]
-	}
+	argv := dropAssignments(append(p.Operands, p.Rest...))
 	adjust := func(inner *Invocation, isc *scope) {
 		if d, ok := p.Value("C", "chdir"); ok {
 			inner.Cwd = ""
@@ -224,7 +236,7 @@ func wrapXargs(r *resolver, outer *Invocation, sc *scope) {
 	}
 	// What xargs appends comes from its input: known when that is an echo
 	// or printf of known words, unknown otherwise.
-	words, known := stdinWords(outer)
+	words, known := r.stdinWords(outer)
 	r.runInner(outer, argv, sc, "xargs", func(inner *Invocation, isc *scope) {
 		if known {
 			for _, w := range words {
@@ -234,56 +246,6 @@ func wrapXargs(r *resolver, outer *Invocation, sc *scope) {
 		}
 		inner.MoreOperands = "xargs"
 	})
-}
-
-// stdinWords returns the words an invocation reads on its standard input
-// when they can be known: the output of echo or printf upstream.
-func stdinWords(inv *Invocation) ([]string, bool) {
-	text, ok := stdinText(inv)
-	if !ok {
-		return nil, false
-	}
-	return strings.Fields(text), true
-}
-
-// StdinText returns what an invocation reads on standard input when it
-// can be known: a here-document, a here-string, or echo/printf upstream.
-func StdinText(inv *Invocation) (string, bool) { return stdinText(inv) }
-
-func stdinText(inv *Invocation) (string, bool) {
-	for _, rd := range inv.Redirs {
-		if rd.Input() {
-			body := rd.Target.Value
-			if rd.Op == "<<<" {
-				body += "\n"
-			}
-			return body, rd.Target.Known || rd.Target.Value != ""
-		}
-	}
-	if len(inv.Stdin) == 0 {
-		return "", false
-	}
-	last := inv.Stdin[len(inv.Stdin)-1]
-	switch last.Program {
-	case "echo", "printf":
-		var words []string
-		for i, a := range last.Args {
-			if i == 0 && strings.HasPrefix(a.Value, "-") && last.Program == "echo" {
-				continue
-			}
-			words = append(words, a.Value)
-		}
-		text := strings.Join(words, " ")
-		if last.Program == "printf" || strings.Contains(text, `\n`) {
-			text = strings.ReplaceAll(text, `\n`, "\n")
-		}
-		return text, true
-	case "cat":
-		if len(last.Args) == 0 {
-			return stdinText(last)
-		}
-	}
-	return "", false
 }
 
 // findActions are the find primaries that run a command, up to ";" or "+".
@@ -351,22 +313,25 @@ func wrapSu(r *resolver, outer *Invocation, sc *scope) {
 		user = operands[0].Value
 	}
 	login := p.Has("l", "login") || (len(outer.Args) > 0 && outer.Args[0].Value == "-")
-	if c, ok := p.Value("c", "command", "session-command"); ok {
-		r.runCode(outer, c.Value, sc, outer.Program+" -c", func(inner *Invocation, isc *scope) {
-			inner.User = user
-			if login {
-				inner.Cwd = ""
-			}
-		})
+	adjust := func(inner *Invocation, isc *scope) {
+		inner.User = user
+		if login {
+			inner.Cwd = ""
+		}
 	}
+	if c, ok := p.Value("c", "command", "session-command"); ok {
+		r.runCode(outer, c.Value, sc, outer.Program+" -c", adjust)
+		return
+	}
+	r.runStdin(outer, sc, outer.Program, adjust) // su - <<EOF: the shell reads it
 }
 
 var sshSpec = OptSpec{ShortValue: "bcDEeFIiJLlmOopQRSWwB", StopAtOperand: true}
 
 func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, sshSpec)
-	if len(p.Operands) == 0 || len(p.Rest) == 0 {
-		return // an interactive session: nothing to judge here
+	if len(p.Operands) == 0 || p.Has("N", "V", "G", "Q") {
+		return // no command, a tunnel, or a query of ssh itself
 	}
 	dest := p.Operands[0].Value
 	dest = strings.TrimPrefix(dest, "ssh://")
@@ -376,15 +341,36 @@ func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	if host, _, ok := strings.Cut(dest, ":"); ok {
 		dest = host
 	}
-	// ssh joins its remaining words with spaces; the remote shell parses them.
-	r.runCode(outer, joinValues(p.Rest), sc, "ssh "+dest, func(inner *Invocation, isc *scope) {
-		inner.Remote, inner.Cwd, inner.User = dest, "", ""
+	adjust := func(inner *Invocation, isc *scope) {
+		inner.Remote, inner.Cwd, inner.User, inner.Container = dest, "", "", ""
 		inner.Stdin = nil
 		isc.vars = map[string]shellVar{}
+		isc.box = nil
 		if u, ok := p.Value("l"); ok {
 			inner.User = u.Value
 		}
-	})
+	}
+	if len(p.Rest) == 0 {
+		// ssh host <<EOF: the remote login shell reads the commands.
+		if !p.Has("n") {
+			r.runStdin(outer, sc, "ssh "+dest, adjust)
+		}
+		return
+	}
+	// ssh joins its remaining words with spaces; the remote shell parses
+	// them, and its commands read what ssh reads (ssh host bash -s < x.sh).
+	r.runCodeFed(outer, joinValues(p.Rest), sc, "ssh "+dest, adjust, feedOf(outer))
+}
+
+// feedOf is what a command run by outer reads on its standard input when
+// outer passes its own on: its input redirections, or its pipeline.
+func feedOf(outer *Invocation) []*Invocation {
+	for _, rd := range outer.Redirs {
+		if rd.Input() || rd.Op == "<" {
+			return []*Invocation{{Program: "cat", Redirs: outer.Redirs, Cwd: outer.Cwd, Remote: outer.Remote, Text: outer.Text}}
+		}
+	}
+	return outer.Stdin
 }
 
 func wrapWatch(r *resolver, outer *Invocation, sc *scope) {
@@ -401,81 +387,100 @@ func wrapEval(r *resolver, outer *Invocation, sc *scope) {
 	r.runCode(outer, joinValues(outer.Args), sc, "eval", nil)
 }
 
-// wrapAt: at and batch run the shell code they read on standard input.
-func wrapAt(r *resolver, outer *Invocation, sc *scope) {
-	p := ParseOptions(outer.Args, OptSpec{ShortValue: "qfMmtb"})
-	if p.Has("l", "d", "r", "c", "f") {
-		return // lists, deletes, or reads a file guard does not open
-	}
-	if text, ok := stdinText(outer); ok {
-		r.runCode(outer, text, sc, outer.Program, func(inner *Invocation, isc *scope) { inner.Stdin = nil })
-	}
-}
-
-// Shell commands and tree removals inside an interpreter's one-liner:
-// system("…"), os.system("…"), subprocess.run("…", shell=True), `…`,
-// shutil.rmtree("…"), FileUtils.rm_rf("…"), fs.rmSync("…", {recursive}).
-var (
-	shellCallPattern = regexp.MustCompile(`(?:\bsystem|\bexec|\bpopen|\bcheck_output|\bcheck_call|\bcall|\brun|\bPopen|\bexecSync|\bspawnSync|\bshell_exec|\bpassthru)\s*\(\s*(?:r|b)?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')`)
-	backtickPattern  = regexp.MustCompile("`([^`]+)`")
-	rmtreePattern    = regexp.MustCompile(`(?:rmtree|rm_rf|rm_r|remove_dir_all|rmSync|rmdirSync)\s*\(\s*(?:r)?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')`)
-)
-
-func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
-	var code string
-	for i, a := range outer.Args {
-		switch a.Value {
-		case "-c", "-e", "-E", "-r", "--eval", "-p", "--print":
-			if i+1 < len(outer.Args) {
-				code = outer.Args[i+1].Value
-			}
-		}
-		if code != "" {
-			break
-		}
-	}
-	if code == "" {
-		return
-	}
-	via := outer.Program + " " + "-c"
-	unquote := func(lit string) string {
-		body := lit[1 : len(lit)-1]
-		return strings.NewReplacer(`\"`, `"`, `\'`, `'`, `\\`, `\`).Replace(body)
-	}
-	for _, m := range shellCallPattern.FindAllStringSubmatch(code, 8) {
-		r.runCode(outer, unquote(m[1]), sc, via, nil)
-	}
-	if outer.Program == "perl" || outer.Program == "ruby" || outer.Program == "php" {
-		for _, m := range backtickPattern.FindAllStringSubmatch(code, 8) {
-			r.runCode(outer, m[1], sc, via, nil)
-		}
-	}
-	for _, m := range rmtreePattern.FindAllStringSubmatch(code, 8) {
-		target := unquote(m[1])
-		argv := []Arg{{Text: "rm", Value: "rm", Known: true}, {Text: "-rf", Value: "-rf", Known: true}, {Text: m[1], Value: target, Known: true}}
-		r.runInner(outer, argv, sc, via, func(inner *Invocation, isc *scope) { inner.Text = outer.Text })
-	}
-}
-
 // runCode judges shell code that outer hands to a shell.
 func (r *resolver) runCode(outer *Invocation, code string, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
+	r.runCodeFed(outer, code, sc, via, adjust, nil)
+}
+
+// runCodeFed judges shell code whose commands read stdin: the commands
+// upstream of what outer hands the code to (ssh host bash -s < x.sh).
+// unknown names variables the code uses that stand for values of another
+// language guard cannot know.
+func (r *resolver) runCodeFed(outer *Invocation, code string, sc *scope, via string, adjust func(inner *Invocation, isc *scope), stdin []*Invocation, unknown ...string) {
 	if strings.TrimSpace(code) == "" {
 		return
 	}
-	template := &Invocation{Cwd: outer.Cwd, User: outer.User, Remote: outer.Remote, Stdin: outer.Stdin}
+	template := &Invocation{Cwd: outer.Cwd, User: outer.User, Remote: outer.Remote, Container: outer.Container, Stdin: outer.Stdin}
+	probe := sc.clone()
 	if adjust != nil {
-		adjust(template, sc.clone())
+		adjust(template, probe)
 	}
 	nsc := sc.nested(via)
 	nsc.unguarded = nsc.unguarded || outer.Unguarded
-	nsc.cwd, nsc.user, nsc.remote = template.Cwd, template.User, template.Remote
+	nsc.cwd, nsc.user, nsc.remote, nsc.box = template.Cwd, template.User, template.Remote, probe.box
 	if template.Remote != "" || template.User != outer.User {
 		nsc.vars = map[string]shellVar{}
 	}
 	if template.Remote != "" {
 		nsc.env = nil
 	}
-	r.walkSource(code, nsc)
+	for _, name := range unknown {
+		nsc.vars[name] = shellVar{set: true, maybeEmpty: true}
+	}
+	r.walkCode(code, nsc, stmtCtx{stdin: stdin}, "")
+}
+
+// walkCode parses shell code and walks it with ctx for its top-level
+// commands. name, when set, is the file the code comes from: parse
+// problems are reported against it rather than against the line.
+func (r *resolver) walkCode(code string, sc *scope, ctx stmtCtx, name string) *parsed {
+	file, note := parse(code, r.lang)
+	if note != "" {
+		if name != "" {
+			note = strings.Replace(note, "the line does not parse", name+" does not parse", 1)
+		}
+		r.notes = append(r.notes, note)
+	}
+	if file == nil {
+		return nil
+	}
+	sc.src = file.src
+	r.walkStmts(file.stmts, sc, ctx)
+	return file
+}
+
+// runStdin judges what a shell run by outer reads on its standard input
+// (sudo -s <<EOF, su - <<EOF, ssh host < x.sh, bash -s): the text when
+// guard can compute it, else a finding that says where it comes from.
+func (r *resolver) runStdin(outer *Invocation, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
+	t := r.stdinOf(outer, 0)
+	if t.known {
+		r.runCode(outer, t.value, sc, via, func(inner *Invocation, isc *scope) {
+			if adjust != nil {
+				adjust(inner, isc)
+			}
+			inner.Stdin = nil
+		})
+	}
+	r.hidden(outer, t)
+}
+
+// hidden records on outer, which runs the code t, how that code is hidden
+// from the line: rewritten by a filter, unknown, or typed later into a
+// pipe. A download, a decoder, a file that is not there, or a shell that
+// simply reads the terminal is not reported here.
+func (r *resolver) hidden(outer *Invocation, t text) {
+	switch {
+	case t.download:
+	case t.known && t.rewrittenBy != "":
+		outer.HiddenCode = fmt.Sprintf("%s rewrites it on its way in; guard computed it as: %s", t.rewrittenBy, shorten(t.value))
+	case t.known, t.quiet:
+	case t.tty:
+		if len(outer.Stdin) > 0 {
+			outer.HiddenCode = "it is what you type next, passed on through a pipe: guard will not see it"
+		}
+	case t.from != "":
+		outer.HiddenCode = "it comes from " + t.from
+	}
+}
+
+// shorten keeps messages to one line of reasonable length.
+func shorten(code string) string {
+	code = strings.Join(strings.Fields(code), " ")
+	if len(code) > 80 {
+		code = code[:77] + "…"
+	}
+	return code
 }
 
 func joinValues(args []Arg) string {
@@ -495,21 +500,80 @@ func isShell(program string) bool { return shells[program] }
 
 var shellSpec = OptSpec{ShortValue: "oO", LongValue: []string{"rcfile", "init-file"}, StopAtOperand: true}
 
-// enterShell judges the code a shell would run: its -c argument, or its
-// standard input when it reads a script from a here-document, a
-// here-string, or echo/printf upstream.
+// enterShell judges the code a shell would run: its -c argument, the
+// script file it is given, or its standard input (a here-document, a
+// here-string, a pipeline guard can compute).
 func (r *resolver) enterShell(inv *Invocation, sc *scope) {
-	p := ParseOptions(inv.Args, shellSpec)
-	if p.Has("c") {
-		if len(p.Operands) > 0 && p.Operands[0].Known {
-			r.runCode(inv, p.Operands[0].Value, sc, inv.Program+" -c", nil)
+	p := ParseOptions(dropPlusOptions(inv.Args), shellSpec)
+	if p.Has("n", "noexec", "D", "dump-strings", "dump-po-strings", "pretty-print", "help", "version") {
+		return // bash -n checks the syntax; these print; nothing runs
+	}
+	for _, o := range p.Values("o") {
+		if o.Value == "noexec" {
+			return
 		}
+	}
+	if p.Has("c") {
+		if len(p.Operands) == 0 {
+			return
+		}
+		code, ok := r.codeOf(inv, p.Operands[0])
+		if !ok {
+			return
+		}
+		r.runCode(inv, code, sc, inv.Program+" -c", nil)
 		return
 	}
-	if len(p.Operands) > 0 && p.Operands[0].Value != "-" && !p.Has("s") {
-		return // runs a script file
+	if len(p.Operands) > 0 && !p.Has("s") {
+		script := p.Operands[0]
+		if !script.Known || !isStdinPath(script.Value) {
+			r.runScript(inv, script, p.Rest, sc, inv.Program)
+			return
+		}
 	}
-	if text, ok := stdinText(inv); ok {
-		r.runCode(inv, text, sc, inv.Program+" <stdin", func(inner *Invocation, isc *scope) { inner.Stdin = nil })
+	r.runStdin(inv, sc, inv.Program+" <stdin", nil)
+}
+
+// dropPlusOptions drops a shell's +x style options (and +o NAME, +O
+// NAME), which ParseOptions would take for operands.
+func dropPlusOptions(args []Arg) []Arg {
+	var out []Arg
+	for i := 0; i < len(args); i++ {
+		v := args[i].Value
+		if len(v) > 1 && v[0] == '+' && args[i].Known {
+			if (v == "+o" || v == "+O") && i+1 < len(args) {
+				i++
+			}
+			continue
+		}
+		if v == "--" || !strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "+") {
+			return append(out, args[i:]...)
+		}
+		out = append(out, args[i])
 	}
+	return out
+}
+
+func isStdinPath(p string) bool {
+	switch p {
+	case "-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0":
+		return true
+	}
+	return false
+}
+
+// codeOf is the code held by a word handed to a shell: its value when
+// known, or what a command substitution in it prints when guard can
+// compute that (bash -c "$(echo … | base64 -d)").
+func (r *resolver) codeOf(inv *Invocation, a Arg) (string, bool) {
+	if a.Known {
+		return a.Value, true
+	}
+	t := strings.TrimSuffix(strings.TrimPrefix(a.Text, `"`), `"`)
+	if strings.HasPrefix(t, "$(") && strings.HasSuffix(t, ")") && len(a.Sources) > 0 {
+		if out, ok := r.substOutput(t[2:len(t)-1], inv); ok && out.known {
+			return strings.TrimRight(out.value, "\n"), true
+		}
+	}
+	return "", false
 }

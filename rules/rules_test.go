@@ -25,6 +25,8 @@ import (
 //	cwd=DIR  ssh  home=DIR  dir=PATH  file=PATH  link=PATH->TARGET  dev=PATH
 //	mount=SOURCE@DIR  swap=DEV  dirty=VG/LV=N  lvs=fail  env=NAME=VALUE
 //	githead=DIR=BRANCH  unset=NAME
+//	content=PATH=TEXT (a file holding TEXT, escaped as LINE is; ⟨20⟩ is a space)
+//	fixture=PATH=NAME (a file holding testdata/fixtures/NAME)
 //
 // In LINE, ⏎ stands for a newline and ⟨HH⟩ for the byte with hex value HH.
 type testCase struct {
@@ -132,6 +134,18 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 			h.Env[name] = v
 		case "unset":
 			delete(h.Env, value)
+		case "content":
+			path, text, _ := strings.Cut(value, "=")
+			h.AddFile(path)
+			h.Files[path] = []byte(unescapeLine(text))
+		case "fixture":
+			path, name, _ := strings.Cut(value, "=")
+			data, err := os.ReadFile(filepath.Join("..", "testdata", "fixtures", name))
+			if err != nil {
+				t.Fatalf("%s: fixture %s: %v", c, name, err)
+			}
+			h.AddFile(path)
+			h.Files[path] = data
 		case "githead":
 			dir, branch, _ := strings.Cut(value, "=")
 			h.Files[filepath.Join(dir, ".git", "HEAD")] = []byte("ref: refs/heads/" + branch + "\n")

@@ -1,0 +1,238 @@
+package guard
+
+import (
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// runScript judges the script file a shell is given (bash ./cleanup.sh
+// ARGS): its content, read through the host and bounded, is walked as the
+// shell code it is, with $0, $1… bound to the arguments. A script guard
+// cannot read (missing, or not readable by this user, as a root-only
+// script run with sudo often is) is judged by what is known: the command
+// as written. One it cannot read for a reason that hides code (too large,
+// written by a download earlier on the line) is a finding.
+func (r *resolver) runScript(inv *Invocation, script Arg, args []Arg, sc *scope, shell string) {
+	name := script.Value
+	var content string
+	switch {
+	case !script.Known && strings.HasPrefix(script.Text, "<("):
+		// bash <(echo …): the code is what the substitution prints.
+		t, ok := r.substOutput(script.Text[2:len(script.Text)-1], inv)
+		if ok {
+			r.hidden(inv, t)
+		}
+		if !ok || !t.known {
+			return
+		}
+		content, name = t.value, script.Text
+	case !script.Known:
+		return
+	default:
+		var ok bool
+		if content, ok = r.scriptContent(inv, script.Value); !ok {
+			return
+		}
+	}
+	nsc := sc.nested(shell + " " + name)
+	nsc.inFunc = ""
+	bindPositional(nsc, script, args)
+	start := len(r.invs)
+	if file := r.walkCode(content, nsc, stmtCtx{}, name); file != nil {
+		labelInvocations(r.invs[start:], name, file.src, inv.Text)
+	}
+}
+
+// scriptContent reads the file a command runs, relative to its working
+// directory. ok is false when there is nothing to judge; a file hidden
+// for a reason worth asking about sets inv.HiddenCode.
+func (r *resolver) scriptContent(inv *Invocation, value string) (string, bool) {
+	if inv.Remote != "" {
+		return "", false // a file on another machine, or in a container
+	}
+	p := inv.Path(value)
+	if p == "" {
+		return "", false
+	}
+	content, state, by := r.readFile(p)
+	if state != fileRead {
+		if reason := unreadReason(value, state, by); reason != "" {
+			inv.HiddenCode = reason
+		}
+		return "", false
+	}
+	if isBinary(content) {
+		return "", false
+	}
+	return content, true
+}
+
+// isBinary tells a compiled program from a script: guard judges scripts.
+func isBinary(content string) bool {
+	head := content[:min(len(content), 1024)]
+	return strings.HasPrefix(head, "\x7fELF") || strings.ContainsRune(head, 0)
+}
+
+// bindPositional sets $0, $1…, $#, $@ and $* for code run with
+// arguments. Parameters past the last argument are known to be empty,
+// which is what makes rm -rf "$1/" with no argument rm -rf /.
+func bindPositional(sc *scope, zero Arg, args []Arg) {
+	sc.assign("0", zero)
+	values := make([]string, len(args))
+	known := true
+	for i, a := range args {
+		sc.assign(strconv.Itoa(i+1), a)
+		values[i] = a.Value
+		known = known && a.Known
+	}
+	for i := len(args) + 1; i <= 9; i++ {
+		sc.vars[strconv.Itoa(i)] = shellVar{known: true}
+	}
+	sc.assign("#", Arg{Value: strconv.Itoa(len(args)), Known: true})
+	all := Arg{Value: strings.Join(values, " "), Known: known, MaybeEmpty: len(args) == 0}
+	if !known {
+		all.Unknown = []string{"$@"}
+	}
+	sc.assign("@", all)
+	sc.assign("*", all)
+}
+
+// runProgramFile judges a command that is itself a script: ./cleanup.sh,
+// /opt/app/bin/deploy, or a name ending in .sh found on PATH. Its first
+// line says what runs it (#!/bin/bash, #!/usr/bin/env python3); without
+// one, the shell does.
+func (r *resolver) runProgramFile(inv *Invocation, sc *scope) {
+	cmd := inv.Command.Value
+	if inv.Remote != "" || cmd == "" {
+		return
+	}
+	path := cmd
+	if !strings.Contains(cmd, "/") {
+		if !strings.HasSuffix(cmd, ".sh") && !strings.HasSuffix(cmd, ".bash") {
+			return // a program: guard does not look for every command on PATH
+		}
+		if path = r.lookPath(cmd); path == "" {
+			return
+		}
+	}
+	content, ok := r.scriptContent(inv, path)
+	if !ok {
+		return
+	}
+	runner := []Arg{{Text: "sh", Value: "sh", Known: true}}
+	if line, found := strings.CutPrefix(content, "#!"); found {
+		line, _, _ = strings.Cut(line, "\n")
+		if runner = shebang(line); len(runner) == 0 {
+			return
+		}
+	}
+	file := Arg{Text: inv.Command.Text, Value: path, Known: true}
+	argv := append(append(runner, file), inv.Args...)
+	r.runInner(inv, argv, sc, cmd, func(inner *Invocation, isc *scope) {
+		isc.depth++ // a script whose first line names itself must end
+	})
+}
+
+// shebang reads the interpreter line of a script: "/bin/bash -e" runs
+// bash -e FILE; "/usr/bin/env -S python3 -u" runs python3 -u FILE.
+func shebang(line string) []Arg {
+	fields := strings.Fields(strings.TrimSpace(line))
+	if len(fields) == 0 {
+		return nil
+	}
+	if filepath.Base(fields[0]) == "env" {
+		fields = fields[1:]
+		for len(fields) > 0 && strings.HasPrefix(fields[0], "-") {
+			fields = fields[1:] // env -S, -i
+		}
+		for len(fields) > 0 && strings.Contains(fields[0], "=") {
+			fields = fields[1:]
+		}
+	} else if len(fields) > 2 {
+		// the kernel passes everything after the interpreter as one word
+		fields = []string{fields[0], strings.Join(fields[1:], " ")}
+	}
+	out := make([]Arg, len(fields))
+	for i, f := range fields {
+		out[i] = Arg{Text: f, Value: f, Known: true}
+	}
+	return out
+}
+
+// lookPath finds a script name on this host's PATH, bounded.
+func (r *resolver) lookPath(name string) string {
+	path, ok := r.host.Getenv("PATH")
+	if !ok {
+		return ""
+	}
+	dirs := strings.Split(path, ":")
+	for _, dir := range dirs[:min(len(dirs), 32)] {
+		if !filepath.IsAbs(dir) {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if info, err := r.host.Lstat(p); err == nil && !info.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
+
+// wrapSource judges source FILE and . FILE: the file's code runs in this
+// shell, so what it sets (variables, the working directory) stays set for
+// the rest of the line.
+func wrapSource(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	if len(args) > 0 && args[0].Known && args[0].Value == "--" {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		return
+	}
+	file := args[0]
+	var content, name string
+	switch {
+	case !file.Known && strings.HasPrefix(file.Text, "<("):
+		t, ok := r.substOutput(file.Text[2:len(file.Text)-1], outer)
+		if ok {
+			r.hidden(outer, t)
+		}
+		if !ok || !t.known {
+			return
+		}
+		content, name = t.value, file.Text
+	case !file.Known:
+		return
+	default:
+		var ok bool
+		if content, ok = r.scriptContent(outer, file.Value); !ok {
+			return
+		}
+		name = file.Value
+	}
+	if len(args) > 1 {
+		// With arguments, $1… are the file's own while it runs.
+		nsc := sc.nested(outer.Program + " " + name)
+		bindPositional(nsc, sc.varArg("0"), args[1:])
+		start := len(r.invs)
+		if f := r.walkCode(content, nsc, stmtCtx{}, name); f != nil {
+			labelInvocations(r.invs[start:], name, f.src, outer.Text)
+		}
+		return
+	}
+	src, via, depth := sc.src, sc.via, sc.depth
+	sc.via = append(append([]string(nil), sc.via...), outer.Program+" "+name)
+	sc.depth++
+	start := len(r.invs)
+	if f := r.walkCode(content, sc, stmtCtx{}, name); f != nil {
+		labelInvocations(r.invs[start:], name, f.src, outer.Text)
+	}
+	sc.src, sc.via, sc.depth = src, via, depth
+}
+
+// varArg is a variable's value as an argument.
+func (sc *scope) varArg(name string) Arg {
+	v, known := sc.lookup(name)
+	return Arg{Text: "$" + name, Value: v, Known: known}
+}
