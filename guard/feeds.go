@@ -37,6 +37,9 @@ type text struct {
 	// download: the text comes from a download or a decoder, which the
 	// download-to-shell rule reports.
 	download bool
+	// fromFile: unknown because a file could not be read (too large,
+	// written by a download earlier on the line).
+	fromFile bool
 }
 
 // Bounds on following text through a pipeline.
@@ -172,7 +175,7 @@ func (r *resolver) fileText(inv *Invocation, a Arg) text {
 	case fileMissing:
 		return text{from: p, quiet: true}
 	}
-	return text{from: unreadReason(p, state, by), download: downloaders[by]}
+	return text{from: unreadReason(p, state, by), download: downloaders[by] && state != fileUnread, fromFile: true}
 }
 
 // downloaders are programs whose output is a download: download-to-shell

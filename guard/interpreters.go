@@ -320,11 +320,11 @@ func (r *resolver) runPieces(site codeSite, ps []piece) {
 		unknown = append(unknown, name)
 		b.WriteString("${" + name + "}")
 	}
-	start := len(r.invs)
-	r.runCodeFed(site.outer, b.String(), site.sc, site.via, func(inner *Invocation, isc *scope) { inner.Stdin = nil }, nil, unknown...)
-	if site.file != "" {
-		labelInvocations(r.invs[start:], site.file, "", site.outer.Text)
-	}
+	r.runCodeWith(site.outer, b.String(), site.sc, site.via, codeOpts{
+		adjust:  func(inner *Invocation, isc *scope) { inner.Stdin = nil },
+		unknown: unknown,
+		file:    site.file,
+	})
 }
 
 // unknownName makes a shell variable name for an expression of another

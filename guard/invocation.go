@@ -26,7 +26,9 @@ type Arg struct {
 	// through command or process substitution.
 	Sources []string
 	// Origin is set for operands a wrapper supplies at run time: "find" for
-	// {} in find -exec, "xargs" for what xargs reads.
+	// {} in find -exec, "xargs" for what xargs reads; or the file that
+	// computes them itself, for words of a script's own logic ("x.sh" for
+	// rm -rf "$tmp" after tmp=$(mktemp -d) in x.sh).
 	Origin string
 }
 

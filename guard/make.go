@@ -9,11 +9,12 @@ import (
 
 // make runs the recipe lines of the targets it is asked for, and of their
 // prerequisites first, each line with sh -c in the Makefile's folder.
-// guard reads the Makefile (bounded), expands the variables it defines
-// simply, and judges each recipe line as shell code. A variable the
-// Makefile does not define stays a shell variable ${NAME}: make takes it
-// from the environment, and when it is not there it is empty, which is
-// what makes rm -rf $(BUILD)/ dangerous.
+// guard reads the Makefile and the files it includes (bounded), expands
+// the variables they define, and judges each recipe line as shell code. A
+// variable nobody defines is make's: taken from the environment, else
+// empty, which is what makes rm -rf $(BUILD)/ dangerous. When guard could
+// not read everything that may define it (an include it cannot read,
+// $(eval)), it stays a shell variable ${NAME} that guard does not know.
 
 // Bounds on reading a Makefile.
 const (
@@ -27,7 +28,15 @@ type makefile struct {
 	vars  map[string]string
 	rules map[string]*makeRule
 	first string // the default goal
+	// incomplete: some definitions could not be read, so an undefined
+	// variable is unknown rather than empty.
+	incomplete bool
+	env        func(string) (string, bool)
+	includes   []string // files to read next, as written
 }
+
+// maxMakeIncludes bounds the files a Makefile includes that are read.
+const maxMakeIncludes = 8
 
 type makeRule struct {
 	prereqs []string
@@ -72,7 +81,7 @@ func wrapMake(r *resolver, outer *Invocation, sc *scope) {
 	if len(names) == 0 {
 		names = []string{"GNUmakefile", "makefile", "Makefile"}
 	}
-	var content string
+	var content, makefileName string
 	found := false
 	for _, name := range names {
 		path := name
@@ -81,7 +90,7 @@ func wrapMake(r *resolver, outer *Invocation, sc *scope) {
 		}
 		text, state, by := r.readFile(path)
 		if state == fileRead {
-			content, found = text, true
+			content, makefileName, found = text, name, true
 			break
 		}
 		if reason := unreadReason(name, state, by); reason != "" {
@@ -95,7 +104,25 @@ func wrapMake(r *resolver, outer *Invocation, sc *scope) {
 	if !found {
 		return
 	}
-	mf := parseMakefile(content, dir)
+	mf := &makefile{dir: dir, env: r.host.Getenv, vars: map[string]string{"CURDIR": dir, "MAKE": "make", "RM": "rm -f", "SHELL": "/bin/sh"}, rules: map[string]*makeRule{}}
+	mf.parse(content)
+	for n := 0; n < len(mf.includes); n++ {
+		if n >= maxMakeIncludes {
+			mf.incomplete = true
+			break
+		}
+		for _, inc := range strings.Fields(mf.expand(mf.includes[n], "", &makeRule{}, 0)) {
+			path := inc
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(dir, path)
+			}
+			if text, state, _ := r.readFile(path); state == fileRead {
+				mf.parse(text)
+			} else {
+				mf.incomplete = true
+			}
+		}
+	}
 	var goals []string
 	for _, a := range p.Operands {
 		if !a.Known {
@@ -113,13 +140,14 @@ func wrapMake(r *resolver, outer *Invocation, sc *scope) {
 	if len(goals) == 0 && mf.first != "" {
 		goals = []string{mf.first}
 	}
-	w := makeWalk{r: r, outer: outer, sc: sc, mf: mf, seen: map[string]bool{}}
+	w := makeWalk{file: makefileName, r: r, outer: outer, sc: sc, mf: mf, seen: map[string]bool{}}
 	for _, g := range goals {
 		w.target(g, 0)
 	}
 }
 
 type makeWalk struct {
+	file  string // the Makefile's name, for messages
 	r     *resolver
 	outer *Invocation
 	sc    *scope
@@ -142,18 +170,18 @@ func (w *makeWalk) target(name string, depth int) {
 	for _, line := range rule.recipe {
 		code := w.mf.expand(line, name, rule, 0)
 		code = strings.TrimLeft(code, "@-+ \t")
-		start := len(w.r.invs)
-		w.r.runCode(w.outer, code, w.sc, "make "+name, func(inner *Invocation, isc *scope) {
+		w.r.runCodeWith(w.outer, code, w.sc, "make "+name, codeOpts{file: w.file + " (" + name + ")", adjust: func(inner *Invocation, isc *scope) {
 			inner.Cwd, inner.Stdin = w.mf.dir, nil
-		})
-		labelInvocations(w.r.invs[start:], "make "+name, "", w.outer.Text)
+		}})
 	}
 }
 
-// parseMakefile reads the rules and variables of a Makefile. Conditional
+// parse reads the rules and variables of a Makefile. Conditional
 // directives are not evaluated: the lines of every branch are read.
-func parseMakefile(content, dir string) *makefile {
-	mf := &makefile{dir: dir, vars: map[string]string{"CURDIR": dir, "MAKE": "make", "RM": "rm -f", "SHELL": "/bin/sh"}, rules: map[string]*makeRule{}}
+func (mf *makefile) parse(content string) {
+	if strings.Contains(content, "$(eval") || strings.Contains(content, "${eval") {
+		mf.incomplete = true
+	}
 	lines := strings.Split(strings.ReplaceAll(content, "\r\n", "\n"), "\n")
 	var current []*makeRule
 	inDefine := false
@@ -188,6 +216,9 @@ func parseMakefile(content, dir string) *makefile {
 			continue
 		case strings.HasPrefix(trimmed, "define "):
 			inDefine = true
+			if f := strings.Fields(trimmed); len(f) > 1 {
+				mf.vars[f[1]] = "${make_" + f[1] + "}" // a multi-line value guard does not read
+			}
 			continue
 		case trimmed == "endef":
 			inDefine = false
@@ -197,7 +228,10 @@ func parseMakefile(content, dir string) *makefile {
 		}
 		first := strings.Fields(trimmed)[0]
 		switch first {
-		case "ifeq", "ifneq", "ifdef", "ifndef", "else", "endif", "include", "-include", "sinclude", "vpath", "unexport", "undefine", "export", "override":
+		case "include", "-include", "sinclude":
+			mf.includes = append(mf.includes, strings.TrimSpace(strings.TrimPrefix(trimmed, first)))
+			continue
+		case "ifeq", "ifneq", "ifdef", "ifndef", "else", "endif", "vpath", "unexport", "undefine", "export", "override":
 			if m := makeAssign.FindStringSubmatch(trimmed); m != nil && (first == "export" || first == "override") {
 				mf.assign(m)
 			}
@@ -242,7 +276,6 @@ func parseMakefile(content, dir string) *makefile {
 			}
 		}
 	}
-	return mf
 }
 
 func (mf *makefile) assign(m []string) {
@@ -329,7 +362,15 @@ func (mf *makefile) reference(ref, target string, rule *makeRule, depth int) str
 	if value, ok := mf.vars[name]; ok {
 		return mf.expand(value, target, rule, depth+1)
 	}
-	if makeVarRef.MatchString(name) {
+	if mf.env != nil {
+		if value, ok := mf.env(name); ok {
+			return value
+		}
+	}
+	switch {
+	case !mf.incomplete:
+		return "" // defined nowhere: empty
+	case makeVarRef.MatchString(name):
 		return "${" + name + "}"
 	}
 	return "${make_variable}"

@@ -2,7 +2,6 @@ package guard
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 )
 
@@ -96,6 +95,7 @@ const (
 // reach is what the walk learns while following code into files: what
 // earlier commands on the line wrote, and how much it has read.
 type reach struct {
+	inFile    int // walking code read from a file
 	written   map[string]written
 	read      map[string]string // files read from the host, by path
 	readBytes int64
@@ -125,7 +125,12 @@ const (
 	fileTooLarge             // larger than guard reads
 	fileUnread               // written earlier on this line with unknown content
 	fileOverBudget           // the line has read too much already
+	fileBinary               // a compiled program or data, not code
 )
+
+// headBytes is how much of a file is read first to tell a program from a
+// script, so that running a binary by its path does not read it whole.
+const headBytes = 4096
 
 // readFile returns the content of the file at the absolute path p as the
 // command would see it: what an earlier command on the line wrote there,
@@ -147,7 +152,13 @@ func (r *resolver) readFile(p string) (string, fileState, string) {
 	if st.readFiles >= maxReadFiles || st.readBytes >= maxReadBytes {
 		return "", fileOverBudget, ""
 	}
-	data, err := r.host.ReadFile(p, maxScriptBytes+1)
+	data, err := r.host.ReadFile(p, headBytes)
+	if err == nil && isBinary(string(data)) {
+		return "", fileBinary, ""
+	}
+	if err == nil && len(data) == headBytes {
+		data, err = r.host.ReadFile(p, maxScriptBytes+1)
+	}
 	if err != nil {
 		// Missing, not a regular file, or not readable by this user (a
 		// root-only script run with sudo): the command is judged as written.
@@ -200,7 +211,7 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		if rd.Op == ">&" && !rd.Truncates() {
 			continue
 		}
-		if p := inv.Path(rd.Target.Value); p != "" {
+		if p := inv.Path(rd.Target.Value); p != "" && !isDevicePath(p) {
 			targets = append(targets, p)
 			appendTo[p] = rd.Op == ">>" || rd.Op == "&>>"
 		}
@@ -212,7 +223,7 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		p := ParseOptions(inv.Args, OptSpec{})
 		for _, a := range p.Operands {
 			if a.Known {
-				if path := inv.Path(a.Value); path != "" {
+				if path := inv.Path(a.Value); path != "" && !isDevicePath(path) {
 					targets = append(targets, path)
 					appendTo[path] = p.Has("a", "append")
 				}
@@ -257,12 +268,10 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 	}
 }
 
-// cleanAbs is filepath.Clean for an absolute path, "" otherwise.
-func cleanAbs(p string) string {
-	if !filepath.IsAbs(p) {
-		return ""
-	}
-	return filepath.Clean(p)
+// isDevicePath tells the files that are not files: what is written to
+// /dev/tty or /proc is not there to be read back.
+func isDevicePath(p string) bool {
+	return strings.HasPrefix(p, "/dev/") || strings.HasPrefix(p, "/proc/") || strings.HasPrefix(p, "/sys/")
 }
 
 // labelInvocations prefixes the commands found in a file with where they

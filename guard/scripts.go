@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // runScript judges the script file a shell is given (bash ./cleanup.sh
@@ -35,13 +37,9 @@ func (r *resolver) runScript(inv *Invocation, script Arg, args []Arg, sc *scope,
 			return
 		}
 	}
-	nsc := sc.nested(shell + " " + name)
-	nsc.inFunc = ""
-	bindPositional(nsc, script, args)
-	start := len(r.invs)
-	if file := r.walkCode(content, nsc, stmtCtx{}, name); file != nil {
-		labelInvocations(r.invs[start:], name, file.src, inv.Text)
-	}
+	r.runCodeWith(inv, content, sc, shell+" "+name, codeOpts{file: name, prepare: func(nsc *scope) {
+		bindPositional(nsc, script, args)
+	}})
 }
 
 // scriptContent reads the file a command runs, relative to its working
@@ -68,6 +66,22 @@ func (r *resolver) scriptContent(inv *Invocation, value string) (string, bool) {
 	return content, true
 }
 
+// parseFile parses the code of a file that did not parse in the line's
+// dialect: a script for sh may use what bash reads otherwise ((cmd) |…),
+// and a file may hold bytes that are not UTF-8. The tolerant fallback
+// comes last.
+func parseFile(code string, lang syntax.LangVariant) (*parsed, string) {
+	code = strings.ToValidUTF8(code, "?")
+	var note string
+	for _, l := range []syntax.LangVariant{lang, syntax.LangPOSIX, syntax.LangMirBSDKorn, syntax.LangBash} {
+		var file *parsed
+		if file, note = parse(code, l); note == "" {
+			return file, ""
+		}
+	}
+	return parse(code, syntax.LangBash)
+}
+
 // isBinary tells a compiled program from a script: guard judges scripts.
 func isBinary(content string) bool {
 	head := content[:min(len(content), 1024)]
@@ -75,8 +89,10 @@ func isBinary(content string) bool {
 }
 
 // bindPositional sets $0, $1…, $#, $@ and $* for code run with
-// arguments. Parameters past the last argument are known to be empty,
-// which is what makes rm -rf "$1/" with no argument rm -rf /.
+// arguments. A parameter past the last argument may be empty: unknown, so
+// that rm -rf "$1/" run without one asks (if empty, it is rm -rf /), while
+// a script that checks $# first is not refused for a branch it never
+// takes.
 func bindPositional(sc *scope, zero Arg, args []Arg) {
 	sc.assign("0", zero)
 	values := make([]string, len(args))
@@ -87,7 +103,7 @@ func bindPositional(sc *scope, zero Arg, args []Arg) {
 		known = known && a.Known
 	}
 	for i := len(args) + 1; i <= 9; i++ {
-		sc.vars[strconv.Itoa(i)] = shellVar{known: true}
+		sc.vars[strconv.Itoa(i)] = shellVar{maybeEmpty: true}
 	}
 	sc.assign("#", Arg{Value: strconv.Itoa(len(args)), Known: true})
 	all := Arg{Value: strings.Join(values, " "), Known: known, MaybeEmpty: len(args) == 0}
@@ -213,21 +229,16 @@ func wrapSource(r *resolver, outer *Invocation, sc *scope) {
 	}
 	if len(args) > 1 {
 		// With arguments, $1… are the file's own while it runs.
-		nsc := sc.nested(outer.Program + " " + name)
-		bindPositional(nsc, sc.varArg("0"), args[1:])
-		start := len(r.invs)
-		if f := r.walkCode(content, nsc, stmtCtx{}, name); f != nil {
-			labelInvocations(r.invs[start:], name, f.src, outer.Text)
-		}
+		zero := sc.varArg("0")
+		r.runCodeWith(outer, content, sc, outer.Program+" "+name, codeOpts{file: name, prepare: func(nsc *scope) {
+			bindPositional(nsc, zero, args[1:])
+		}})
 		return
 	}
 	src, via, depth := sc.src, sc.via, sc.depth
 	sc.via = append(append([]string(nil), sc.via...), outer.Program+" "+name)
 	sc.depth++
-	start := len(r.invs)
-	if f := r.walkCode(content, sc, stmtCtx{}, name); f != nil {
-		labelInvocations(r.invs[start:], name, f.src, outer.Text)
-	}
+	r.walkFileCode(content, sc, stmtCtx{}, name, outer.Text)
 	sc.src, sc.via, sc.depth = src, via, depth
 }
 

@@ -359,7 +359,7 @@ func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	}
 	// ssh joins its remaining words with spaces; the remote shell parses
 	// them, and its commands read what ssh reads (ssh host bash -s < x.sh).
-	r.runCodeFed(outer, joinValues(p.Rest), sc, "ssh "+dest, adjust, feedOf(outer))
+	r.runCodeWith(outer, joinValues(p.Rest), sc, "ssh "+dest, codeOpts{adjust: adjust, stdin: feedOf(outer)})
 }
 
 // feedOf is what a command run by outer reads on its standard input when
@@ -389,21 +389,34 @@ func wrapEval(r *resolver, outer *Invocation, sc *scope) {
 
 // runCode judges shell code that outer hands to a shell.
 func (r *resolver) runCode(outer *Invocation, code string, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
-	r.runCodeFed(outer, code, sc, via, adjust, nil)
+	r.runCodeWith(outer, code, sc, via, codeOpts{adjust: adjust})
 }
 
-// runCodeFed judges shell code whose commands read stdin: the commands
-// upstream of what outer hands the code to (ssh host bash -s < x.sh).
-// unknown names variables the code uses that stand for values of another
-// language guard cannot know.
-func (r *resolver) runCodeFed(outer *Invocation, code string, sc *scope, via string, adjust func(inner *Invocation, isc *scope), stdin []*Invocation, unknown ...string) {
+// codeOpts say how shell code handed on is run.
+type codeOpts struct {
+	// adjust changes what the runner changes: user, cwd, host.
+	adjust func(inner *Invocation, isc *scope)
+	// stdin is what the code's commands read: the commands upstream of
+	// what outer hands the code to (ssh host bash -s < x.sh).
+	stdin []*Invocation
+	// unknown names variables the code uses that stand for values of
+	// another language guard cannot know.
+	unknown []string
+	// file is the file the code comes from, "" for code on the line.
+	file string
+	// prepare sets up the code's scope: $0, $1… of a script.
+	prepare func(nsc *scope)
+}
+
+// runCodeWith judges shell code that outer hands to a shell.
+func (r *resolver) runCodeWith(outer *Invocation, code string, sc *scope, via string, o codeOpts) {
 	if strings.TrimSpace(code) == "" {
 		return
 	}
 	template := &Invocation{Cwd: outer.Cwd, User: outer.User, Remote: outer.Remote, Container: outer.Container, Stdin: outer.Stdin}
 	probe := sc.clone()
-	if adjust != nil {
-		adjust(template, probe)
+	if o.adjust != nil {
+		o.adjust(template, probe)
 	}
 	nsc := sc.nested(via)
 	nsc.unguarded = nsc.unguarded || outer.Unguarded
@@ -414,10 +427,34 @@ func (r *resolver) runCodeFed(outer *Invocation, code string, sc *scope, via str
 	if template.Remote != "" {
 		nsc.env = nil
 	}
-	for _, name := range unknown {
+	for _, name := range o.unknown {
 		nsc.vars[name] = shellVar{set: true, maybeEmpty: true}
 	}
-	r.walkCode(code, nsc, stmtCtx{stdin: stdin}, "")
+	if o.prepare != nil {
+		o.prepare(nsc)
+	}
+	if o.file != "" {
+		// variables of another language in a file: that file's own logic
+		r.walkFileCode(code, nsc, stmtCtx{stdin: o.stdin}, o.file, outer.Text, o.unknown...)
+		return
+	}
+	r.walkCode(code, nsc, stmtCtx{stdin: o.stdin}, "")
+}
+
+// walkFileCode walks code read from a file (a script, a sourced file, a
+// Makefile's recipe, code in a Python script): its commands are labelled
+// with the file, and what it computes itself is marked as such.
+// inside names more variables the file computes itself.
+func (r *resolver) walkFileCode(code string, sc *scope, ctx stmtCtx, name, line string, inside ...string) {
+	st := r.reached()
+	st.inFile++
+	start := len(r.invs)
+	file := r.walkCode(code, sc, ctx, name)
+	st.inFile--
+	if file != nil {
+		markRunTime(r.invs[start:], file, name, inside)
+		labelInvocations(r.invs[start:], name, file.src, line)
+	}
 }
 
 // walkCode parses shell code and walks it with ctx for its top-level
@@ -425,6 +462,9 @@ func (r *resolver) runCodeFed(outer *Invocation, code string, sc *scope, via str
 // problems are reported against it rather than against the line.
 func (r *resolver) walkCode(code string, sc *scope, ctx stmtCtx, name string) *parsed {
 	file, note := parse(code, r.lang)
+	if note != "" && name != "" {
+		file, note = parseFile(code, r.lang)
+	}
 	if note != "" {
 		if name != "" {
 			note = strings.Replace(note, "the line does not parse", name+" does not parse", 1)
@@ -460,7 +500,11 @@ func (r *resolver) runStdin(outer *Invocation, sc *scope, via string, adjust fun
 // pipe. A download, a decoder, a file that is not there, or a shell that
 // simply reads the terminal is not reported here.
 func (r *resolver) hidden(outer *Invocation, t text) {
+	inFile := r.reach != nil && r.reach.inFile > 0
 	switch {
+	case inFile && !t.known && !t.fromFile:
+		// a script's own pipelines are its logic: only rewritten code, or
+		// a file guard could not read, is reported from inside a file
 	case t.download:
 	case t.known && t.rewrittenBy != "":
 		outer.HiddenCode = fmt.Sprintf("%s rewrites it on its way in; guard computed it as: %s", t.rewrittenBy, shorten(t.value))
