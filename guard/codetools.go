@@ -345,7 +345,11 @@ func tclWordAt(s string, i int) (tclWord, int) {
 			flush()
 			j := i + 1
 			if s[j] == '{' {
-				j = max(strings.IndexByte(s[j:], '}')+j, j) + 1
+				if k := strings.IndexByte(s[j:], '}'); k >= 0 {
+					j += k + 1
+				} else {
+					j = len(s)
+				}
 			} else {
 				for j < len(s) && (isIdentByte(s[j]) || s[j] == ':') {
 					j++
@@ -357,7 +361,7 @@ func tclWordAt(s string, i int) (tclWord, int) {
 			flush()
 			end := matchingClose(s, i+1, '[')
 			if end < 0 {
-				end = len(s) - 1
+				end = len(s) // an unclosed bracket runs to the end
 			}
 			w.script = s[i+1 : end]
 			w.pieces = append(w.pieces, piece{text: "[" + w.script + "]"})

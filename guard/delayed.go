@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Code that runs later is judged as if it ran now: what at, trap, a cron
@@ -115,7 +116,11 @@ func parseCrontab(content string, system bool, user string) []cronJob {
 		}
 		job.user = user
 		if system {
-			job.user, line = strings.Fields(line)[0], skipFields(line, 1)
+			f := strings.Fields(line)
+			if len(f) == 0 {
+				continue
+			}
+			job.user, line = f[0], skipFields(line, 1)
 		}
 		job.command = cronCommand(line)
 		if job.command != "" {
@@ -131,14 +136,14 @@ func parseCrontab(content string, system bool, user string) []cronJob {
 // skipFields returns s after its first n fields separated by blanks.
 func skipFields(s string, n int) string {
 	for ; n > 0; n-- {
-		s = strings.TrimLeft(s, " \t")
-		end := strings.IndexAny(s, " \t")
+		s = strings.TrimLeftFunc(s, unicode.IsSpace)
+		end := strings.IndexFunc(s, unicode.IsSpace)
 		if end < 0 {
 			return ""
 		}
 		s = s[end:]
 	}
-	return strings.TrimLeft(s, " \t")
+	return strings.TrimLeftFunc(s, unicode.IsSpace)
 }
 
 // cronCommand is the command part of an entry: up to the first % that is

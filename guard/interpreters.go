@@ -37,6 +37,9 @@ var languages = map[string]language{
 // languageOf names the language a program runs: python3.12, pypy3,
 // nodejs, luajit, perl5.36.
 func languageOf(program string) (language, bool) {
+	if program == "" || strings.IndexByte("plnr", program[0]) < 0 {
+		return language{}, false // most programs: not an interpreter
+	}
 	name := strings.TrimRight(program, "0123456789.")
 	switch name {
 	case "python", "pypy", "python-dbg":
@@ -118,14 +121,89 @@ const (
 	maxCodeDepth   = 3 // exec("…") inside exec("…")
 )
 
-var (
-	// Calls that run a shell command line (a string) or a program with its
-	// arguments (a list, or several strings).
-	runCall = regexp.MustCompile(`\b(os\.system|os\.popen|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|commands\.getoutput|pty\.spawn|os\.exec[lv]p?e?|os\.spawn[lv]p?e?|os\.posix_spawnp?|create_subprocess_shell|create_subprocess_exec|shell_exec|passthru|proc_open|pcntl_exec|execSync|execFileSync|execFile|spawnSync|IO\.popen|Open3\.(?:capture[23]e?|popen[23]e?|pipeline\w*)|os\.execute|io\.popen|Kernel\.system|Kernel\.exec|system|exec|popen|spawn|qx|%x)\b`)
-	// Calls that remove a file, a tree, or move, copy or write one.
-	fileCall = regexp.MustCompile(`\b(shutil\.rmtree|shutil\.move|shutil\.copy(?:file|2)?|os\.(?:remove|unlink|rename|replace|truncate|removedirs)|FileUtils\.(?:rm_rf|rm_r|rm_f|rmtree|rm|remove_dir|remove_entry_secure|remove_entry|remove|mv|move|cp|copy)|File\.(?:delete|unlink|rename|write|truncate|open)|IO\.write|fs\.(?:promises\.)?(?:rmSync|rm|rmdirSync|rmdir|unlinkSync|unlink|renameSync|rename|writeFileSync|writeFile|appendFileSync|appendFile|truncateSync|truncate|copyFileSync|copyFile|createWriteStream|removeSync|remove)|fse\.\w+|rimraf(?:\.sync)?|rmtree|remove_tree|rmSync|rmdirSync|unlinkSync|writeFileSync|truncateSync|removeSync|unlink|rename|truncate|file_put_contents|fopen|io\.open|open|Path|Deno\.removeSync|Deno\.remove|Deno\.writeTextFileSync)\b`)
-	qxQuote  = regexp.MustCompile(`(?:\bqx|%x)\s*([{(\[<|!/])`)
-)
+// Calls that run a shell command line (a string) or a program with its
+// arguments (a list, or several strings), by name.
+var runNames = nameSet(
+	"os.system", "os.popen", "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+	"subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput", "pty.spawn",
+	"os.execl", "os.execlp", "os.execle", "os.execlpe", "os.execv", "os.execvp", "os.execve", "os.execvpe",
+	"os.spawnl", "os.spawnlp", "os.spawnv", "os.spawnvp", "os.spawnle", "os.spawnve", "os.posix_spawn", "os.posix_spawnp",
+	"create_subprocess_shell", "create_subprocess_exec", "shell_exec", "passthru", "proc_open", "pcntl_exec",
+	"execSync", "execFileSync", "execFile", "spawnSync", "IO.popen", "Open3.capture2", "Open3.capture2e", "Open3.capture3",
+	"Open3.popen2", "Open3.popen2e", "Open3.popen3", "Open3.pipeline", "os.execute", "io.popen", "Kernel.system",
+	"Kernel.exec", "system", "exec", "eval", "popen", "spawn")
+
+// Calls that remove a file or a tree, or move, copy or write one.
+var fileNames = nameSet(
+	"shutil.rmtree", "shutil.move", "shutil.copy", "shutil.copyfile", "shutil.copy2",
+	"os.remove", "os.unlink", "os.rename", "os.replace", "os.truncate", "os.removedirs",
+	"FileUtils.rm_rf", "FileUtils.rm_r", "FileUtils.rm_f", "FileUtils.rmtree", "FileUtils.rm", "FileUtils.remove_dir",
+	"FileUtils.remove_entry_secure", "FileUtils.remove_entry", "FileUtils.remove", "FileUtils.mv", "FileUtils.move",
+	"FileUtils.cp", "FileUtils.copy", "File.delete", "File.unlink", "File.rename", "File.write", "File.truncate", "File.open",
+	"IO.write", "fs.rmSync", "fs.rm", "fs.rmdirSync", "fs.rmdir", "fs.unlinkSync", "fs.unlink", "fs.renameSync", "fs.rename",
+	"fs.writeFileSync", "fs.writeFile", "fs.appendFileSync", "fs.appendFile", "fs.truncateSync", "fs.truncate",
+	"fs.copyFileSync", "fs.copyFile", "fs.createWriteStream", "fs.removeSync", "fs.remove", "fs.promises.rm",
+	"fs.promises.rmdir", "fs.promises.unlink", "fs.promises.rename", "fs.promises.writeFile", "fs.promises.appendFile",
+	"fs.promises.truncate", "fs.promises.copyFile", "fse.removeSync", "fse.remove", "rimraf", "rimraf.sync", "rmtree",
+	"remove_tree", "rmSync", "rmdirSync", "unlinkSync", "writeFileSync", "truncateSync", "removeSync", "unlink", "rename",
+	"truncate", "file_put_contents", "fopen", "io.open", "open", "Path", "Deno.removeSync", "Deno.remove",
+	"Deno.writeTextFileSync")
+
+var qxQuote = regexp.MustCompile(`(?:\bqx|%x)\s*([{(\[<|!/])`)
+
+func nameSet(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// knownCall finds which of a set of call names a dotted identifier ends
+// with (x.fs.rmSync is fs.rmSync; foo.system is system).
+func knownCall(ident string, names map[string]bool) (string, bool) {
+	if names[ident] {
+		return ident, true
+	}
+	parts := strings.Split(ident, ".")
+	for k := 3; k >= 1; k-- {
+		if len(parts) > k {
+			if tail := strings.Join(parts[len(parts)-k:], "."); names[tail] {
+				return tail, true
+			}
+		}
+	}
+	return "", false
+}
+
+// codeCall is a named call found in code.
+type codeCall struct {
+	name       string // as in runNames or fileNames
+	start, end int    // the identifier's bytes
+	method     bool   // called on something: x.open()
+}
+
+// scanCalls finds the calls of code whose names are in names, in one pass
+// over its identifiers, at most limit of them.
+func scanCalls(code string, names map[string]bool, limit int) []codeCall {
+	var calls []codeCall
+	for i := 0; i < len(code) && len(calls) < limit; i++ {
+		c := code[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') || i > 0 && isIdentByte(code[i-1]) {
+			continue
+		}
+		j := i
+		for j < len(code) && (isIdentByte(code[j]) || code[j] == '.') {
+			j++
+		}
+		ident := strings.TrimRight(code[i:j], ".")
+		if name, ok := knownCall(ident, names); ok {
+			calls = append(calls, codeCall{name: name, start: i, end: i + len(ident), method: i > 0 && code[i-1] == '.'})
+		}
+		i = j - 1
+	}
+	return calls
+}
 
 // codeSite is where code of another language runs: the command that runs
 // it, its scope, how to name it in Via, and the file the code comes from
@@ -160,15 +238,12 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 	if lang.name == "python" {
 		code = pythonAliases(code)
 	}
-	for n, m := range runCall.FindAllStringSubmatchIndex(code, maxCodeMatches) {
-		if n >= maxCodeMatches {
-			break
+	for _, c := range scanCalls(code, runNames, maxCodeMatches) {
+		name := c.name
+		args, end := callArgs(code, c.end, lang)
+		if name == "eval" && lang.name != "python" {
+			continue // eval of the language's own code, which is not read here
 		}
-		name := code[m[2]:m[3]]
-		if name == "qx" || name == "%x" {
-			continue // read below, with their own quotes
-		}
-		args, end := callArgs(code, m[1], lang)
 		if (name == "exec" || name == "eval") && lang.name == "python" {
 			// Python's exec runs Python code.
 			if len(args) > 0 && args[0].literal() {
@@ -179,7 +254,7 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 		if name == "open" || name == "popen" && lang.name == "perl" {
 			continue
 		}
-		r.runCallArgs(site, name, args, code[m[0]:end])
+		r.runCallArgs(site, name, args, code[c.start:end])
 	}
 	if lang.backticks {
 		for _, m := range quoted(code, '`', lang, maxCodeMatches) {
@@ -187,7 +262,7 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 		}
 		for _, loc := range qxQuote.FindAllStringSubmatchIndex(code, maxCodeMatches) {
 			open := code[loc[2]]
-			end := matchingClose(code, loc[3], open)
+			end := matchingClose(code[:min(len(code), loc[3]+maxCallBytes)], loc[3], open)
 			if end < 0 {
 				continue
 			}
@@ -378,23 +453,20 @@ func piecesArg(ps []piece) Arg {
 // fileCalls judges calls that remove, move, copy or write files named by
 // string literals.
 func (r *resolver) fileCalls(site codeSite, lang language, code string) {
-	for n, m := range fileCall.FindAllStringSubmatchIndex(code, maxCodeMatches) {
-		if n >= maxCodeMatches {
-			break
-		}
-		name := code[m[2]:m[3]]
-		if m[2] > 0 && code[m[2]-1] == '.' && genericFileCalls[name] {
+	for _, c := range scanCalls(code, fileNames, maxCodeMatches) {
+		name := c.name
+		if c.method && genericFileCalls[name] {
 			continue // obj.open(), x.unlink(): a method of something guard cannot know
 		}
-		args, end := callArgs(code, m[1], lang)
-		call := code[m[0]:end]
+		args, end := callArgs(code, c.end, lang)
+		call := code[c.start:end]
 		switch {
 		case name == "Path":
 			r.pathlibCall(site, args, code[end:], call)
 		case name == "open" || name == "fopen" || name == "io.open" || name == "File.open":
 			r.openCall(site, lang, args, call)
 		default:
-			r.fileAPICall(site, name, args, code[m[1]:end], call)
+			r.fileAPICall(site, name, args, code[c.end:end], call)
 		}
 	}
 }
@@ -570,9 +642,14 @@ func (r *resolver) emitWrite(site codeSite, path string, appends bool, call stri
 	})
 }
 
+// maxCallBytes bounds how far the arguments of one call are read, so that
+// many calls in a large file cost no more than reading it a few times.
+const maxCallBytes = 8 << 10
+
 // callArgs reads the arguments of a call whose name ends at i: in
 // parentheses, or (perl, ruby) up to the end of the statement.
 func callArgs(code string, i int, lang language) ([]callArg, int) {
+	code = code[:min(len(code), i+maxCallBytes)]
 	for i < len(code) && (code[i] == ' ' || code[i] == '\t') {
 		i++
 	}
@@ -759,7 +836,7 @@ func readString(code string, i int, lang language) ([]piece, int) {
 			interpolates := (lang.name == "perl" || lang.name == "php" || lang.name == "ruby") && q == '"' ||
 				lang.name == "node" && q == '`' || lang.name == "python" && strings.ContainsAny(prefix, "fF")
 			if raw {
-				s = strings.NewReplacer(`\\`, `\`, `\'`, `'`).Replace(s)
+				s = rawQuotes.Replace(s)
 				return []piece{{text: s, known: true}}, j + len(delim)
 			}
 			return interpolate(s, lang, interpolates), j + len(delim)
@@ -767,6 +844,10 @@ func readString(code string, i int, lang language) ([]piece, int) {
 	}
 	return nil, -1
 }
+
+// rawQuotes undoes the two escapes of a single-quoted string in perl,
+// ruby and php.
+var rawQuotes = strings.NewReplacer(`\\`, `\`, `\'`, `'`)
 
 func isIdentByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'

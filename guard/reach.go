@@ -194,9 +194,24 @@ func (r *resolver) observe(inv *Invocation, sc *scope) {
 		inv.Container = sc.box.name
 		r.judgeOnHost(inv, sc.box)
 	}
-	if inv.Remote == "" && wrapperFor(inv.Program) == nil {
+	if inv.Remote == "" && writesFiles(inv) && wrapperFor(inv.Program) == nil {
 		r.recordWrites(inv, sc)
 	}
+}
+
+// writesFiles is a cheap first look for recordWrites: a redirection that
+// writes, or a program that writes the files it names.
+func writesFiles(inv *Invocation) bool {
+	switch inv.Program {
+	case "tee", "curl", "wget":
+		return true
+	}
+	for _, rd := range inv.Redirs {
+		if rd.Writes() {
+			return true
+		}
+	}
+	return false
 }
 
 // recordWrites remembers the files inv writes with what it writes there:
