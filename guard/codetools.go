@@ -49,7 +49,7 @@ func wrapAwk(r *resolver, outer *Invocation, sc *scope) {
 	}
 	for _, m := range awkPipeTo.FindAllStringSubmatch(code, maxCodeMatches) {
 		cmd := awkString(m[3])
-		r.runCode(outer, cmd, sc, via+" | \""+cmd+"\"", nil)
+		r.runSnippet(outer, cmd, sc, via+" | \""+cmd+"\"", nil)
 		fields := strings.Fields(cmd)
 		if len(fields) == 0 || !isShell(fields[0]) && !isShell(lastPathPart(fields[0])) {
 			continue
@@ -57,14 +57,14 @@ func wrapAwk(r *resolver, outer *Invocation, sc *scope) {
 		// print … | "sh": what awk prints is the shell's code.
 		printed := stringPieces(strings.TrimSpace(m[2]), awkLang)
 		if known := (callArg{pieces: printed}); known.literal() && m[1] == "print" {
-			r.runCode(outer, known.text(), sc, via+" | \""+cmd+"\"", nil)
+			r.runSnippet(outer, known.text(), sc, via+" | \""+cmd+"\"", nil)
 			continue
 		}
 		outer.HiddenCode = "the lines awk prints into " + cmd
 	}
 	for _, m := range awkPipeFrom.FindAllStringSubmatch(code, maxCodeMatches) {
 		cmd := awkString(m[1])
-		r.runCode(outer, cmd, sc, via+" getline", nil)
+		r.runSnippet(outer, cmd, sc, via+" getline", nil)
 	}
 	for _, m := range awkWriteTo.FindAllStringSubmatch(code, maxCodeMatches) {
 		if path := awkString(m[2]); path != "/dev/stdout" && path != "/dev/stderr" && path != "-" {
@@ -94,11 +94,11 @@ func wrapSed(r *resolver, outer *Invocation, sc *scope) {
 	for _, c := range cmds {
 		switch {
 		case c.name == 'e' && c.arg != "":
-			r.runCode(outer, c.arg, sc, "sed e", nil)
+			r.runSnippet(outer, c.arg, sc, "sed e", nil)
 		case c.name == 'e':
 			// each line the command reaches runs as a shell command
 			if t := r.inputOf(outer, files, 0); t.known {
-				r.runCode(outer, t.value, sc, "sed e", nil)
+				r.runSnippet(outer, t.value, sc, "sed e", nil)
 			} else {
 				r.hidden(outer, t)
 			}
@@ -130,7 +130,7 @@ func (r *resolver) sedExecutes(outer *Invocation, c sedCmd, files []Arg, ere boo
 					run = append(run, replaced)
 				}
 			}
-			r.runCode(outer, strings.Join(run, "\n"), sc, "sed s///e", nil)
+			r.runSnippet(outer, strings.Join(run, "\n"), sc, "sed s///e", nil)
 			return
 		}
 	}
@@ -457,18 +457,18 @@ func (r *resolver) exCommand(outer *Invocation, line string, sc *scope, depth in
 	case cmd == "":
 		return
 	case strings.HasPrefix(cmd, "!"):
-		r.runCode(outer, cmd[1:], sc, via, nil)
+		r.runSnippet(outer, cmd[1:], sc, via, nil)
 		return // the rest of the line, | included, is the shell's
 	case strings.HasPrefix(cmd, "r !") || strings.HasPrefix(cmd, "r!") || strings.HasPrefix(cmd, "read !") || strings.HasPrefix(cmd, "read!") ||
 		strings.HasPrefix(cmd, "w !") || strings.HasPrefix(cmd, "write !"):
-		r.runCode(outer, cmd[strings.IndexByte(cmd, '!')+1:], sc, via, nil)
+		r.runSnippet(outer, cmd[strings.IndexByte(cmd, '!')+1:], sc, via, nil)
 		return
 	case strings.HasPrefix(cmd, "term ") || strings.HasPrefix(cmd, "terminal "):
 		rest := strings.TrimSpace(cmd[strings.IndexByte(cmd, ' '):])
 		for strings.HasPrefix(rest, "++") {
 			_, rest, _ = strings.Cut(rest, " ")
 		}
-		r.runCode(outer, rest, sc, via, nil)
+		r.runSnippet(outer, rest, sc, via, nil)
 		return
 	case strings.HasPrefix(cmd, "exe ") || strings.HasPrefix(cmd, "execute "):
 		expr := strings.TrimSpace(cmd[strings.IndexByte(cmd, ' '):])

@@ -399,6 +399,7 @@ func (r *resolver) runPieces(site codeSite, ps []piece) {
 		adjust:  func(inner *Invocation, isc *scope) { inner.Stdin = nil },
 		unknown: unknown,
 		file:    site.file,
+		snippet: true,
 	})
 }
 

@@ -28,7 +28,8 @@ type Arg struct {
 	// Origin is set for operands a wrapper supplies at run time: "find" for
 	// {} in find -exec, "xargs" for what xargs reads; or the file that
 	// computes them itself, for words of a script's own logic ("x.sh" for
-	// rm -rf "$tmp" after tmp=$(mktemp -d) in x.sh).
+	// rm -rf "$tmp" after tmp=$(mktemp -d) in x.sh), whose MaybeEmpty is
+	// then false.
 	Origin string
 }
 

@@ -289,20 +289,51 @@ func isDevicePath(p string) bool {
 	return strings.HasPrefix(p, "/dev/") || strings.HasPrefix(p, "/proc/") || strings.HasPrefix(p, "/sys/")
 }
 
+// textOffsets finds where each command's text is in src, -1 for a
+// command that does not come from it (another file's, or made by guard).
+// Commands come in the order of the source, so the search goes forward
+// from the last one found, and finding them all stays linear.
+func textOffsets(invs []*Invocation, src string) []int {
+	offsets := make([]int, len(invs))
+	cursor := 0
+	for i, inv := range invs {
+		offsets[i] = -1
+		if inv.Text == "" {
+			continue
+		}
+		if at := strings.Index(src[cursor:], inv.Text); at >= 0 {
+			offsets[i] = cursor + at
+			cursor += at
+		} else if at := strings.Index(src[:cursor], inv.Text); at >= 0 {
+			offsets[i] = at
+		}
+	}
+	return offsets
+}
+
 // labelInvocations prefixes the commands found in a file with where they
 // are, so that a finding about a script says which script and line:
-// "cleanup.sh:3: rm -rf /usr".
-// Commands that stand for the line itself (a call synthesized from
-// interpreter code carries the line's text) are left as they are.
-func labelInvocations(invs []*Invocation, name, src, line string) {
-	for _, inv := range invs {
+// "cleanup.sh:3: rm -rf /usr". Commands that stand for the line itself
+// (a call synthesized from interpreter code carries the line's text) are
+// left as they are.
+func labelInvocations(invs []*Invocation, offsets []int, name, src, line string) {
+	lineNo, counted := 1, 0
+	for i, inv := range invs {
 		if inv.Text == "" || inv.Text == line || strings.HasPrefix(inv.Text, name+":") {
 			continue
 		}
-		if i := strings.Index(src, inv.Text); i >= 0 {
-			inv.Text = fmt.Sprintf("%s:%d: %s", name, 1+strings.Count(src[:i], "\n"), inv.Text)
-			continue
+		at := -1
+		if offsets != nil {
+			at = offsets[i]
 		}
-		inv.Text = name + ": " + inv.Text
+		if at < 0 {
+			continue // another file's command, labelled there, or code made at run time
+		}
+		if at < counted {
+			lineNo, counted = 1, 0
+		}
+		lineNo += strings.Count(src[counted:at], "\n")
+		counted = at
+		inv.Text = fmt.Sprintf("%s:%d: %s", name, lineNo, inv.Text)
 	}
 }

@@ -282,7 +282,7 @@ func (r *resolver) tmuxCommand(outer *Invocation, args []Arg, sc *scope) {
 				typed.WriteString(k.Value)
 			}
 		}
-		r.runCode(outer, typed.String(), sc, via, func(inner *Invocation, isc *scope) { inner.Cwd = "" })
+		r.runSnippet(outer, typed.String(), sc, via, func(inner *Invocation, isc *scope) { inner.Cwd = "" })
 		return
 	}
 	valued, ok := tmuxShellCommands[name]
@@ -390,7 +390,7 @@ options:
 		for _, a := range rest[1:] {
 			typed.WriteString(screenUnescape(a.Value))
 		}
-		r.runCode(outer, typed.String(), sc, "screen -X stuff", func(inner *Invocation, isc *scope) { inner.Cwd = "" })
+		r.runSnippet(outer, typed.String(), sc, "screen -X stuff", func(inner *Invocation, isc *scope) { inner.Cwd = "" })
 	case "exec", "screen":
 		argv := rest[1:]
 		for len(argv) > 0 && (strings.HasPrefix(argv[0].Value, "-") || strings.Trim(argv[0].Value, "!.|:") == "") {

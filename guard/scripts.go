@@ -238,7 +238,7 @@ func wrapSource(r *resolver, outer *Invocation, sc *scope) {
 	src, via, depth := sc.src, sc.via, sc.depth
 	sc.via = append(append([]string(nil), sc.via...), outer.Program+" "+name)
 	sc.depth++
-	r.walkFileCode(content, sc, stmtCtx{}, name, outer.Text)
+	r.walkFileCode(content, sc, stmtCtx{}, name, outer.Text, false)
 	sc.src, sc.via, sc.depth = src, via, depth
 }
 

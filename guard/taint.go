@@ -14,8 +14,9 @@ import (
 // TARGET from the environment is the same risk typed or in a file. Words
 // made only of the first kind are marked with the script as their Origin,
 // which the rules read as "supplied at run time, judged where it is
-// known": so a refused line written into a script is refused again,
-// while a script's own bookkeeping is not asked about.
+// known", and are not read as possibly empty: so a refused line written
+// into a script is refused again, while a script's own bookkeeping is not
+// asked about.
 
 // maxTaintNames bounds the variables followed in one file.
 const maxTaintNames = 4096
@@ -184,14 +185,14 @@ func readNames(call *syntax.CallExpr, assigned func(string, syntax.Node)) {
 
 // markRunTime marks the unknown words of the commands that came from a
 // file's code when the file computes them itself.
-func markRunTime(invs []*Invocation, file *parsed, name string, inside []string) {
+func markRunTime(invs []*Invocation, offsets []int, file *parsed, name string, inside []string) {
 	rt := findRunTime(file.stmts)
 	for _, v := range inside {
 		rt.inside[v] = true
 	}
-	for _, inv := range invs {
-		at := strings.Index(file.src, inv.Text)
-		if inv.Text == "" || at < 0 {
+	for i, inv := range invs {
+		at := offsets[i]
+		if at < 0 {
 			continue // a command from another file, or made by guard
 		}
 		inFunc := rt.inFunc(at)
@@ -199,7 +200,9 @@ func markRunTime(invs []*Invocation, file *parsed, name string, inside []string)
 			if a.Known || a.Origin != "" || !rt.computes(a.Unknown, inFunc) {
 				return
 			}
-			a.Origin = name
+			// Its empty reading is not taken either: that is the script's
+			// logic failing, not what the line asks for.
+			a.Origin, a.MaybeEmpty = name, false
 		}
 		for i := range inv.Args {
 			mark(&inv.Args[i])

@@ -406,6 +406,16 @@ type codeOpts struct {
 	file string
 	// prepare sets up the code's scope: $0, $1… of a script.
 	prepare func(nsc *scope)
+	// snippet: text that may be shell code or not (a string in Python
+	// code, keys typed into a terminal): if it does not parse, that is not
+	// worth a warning.
+	snippet bool
+}
+
+// runSnippet judges text that is shell code if anything: keys typed into
+// a terminal, a command string in another tool's language.
+func (r *resolver) runSnippet(outer *Invocation, code string, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
+	r.runCodeWith(outer, code, sc, via, codeOpts{adjust: adjust, snippet: true})
 }
 
 // runCodeWith judges shell code that outer hands to a shell.
@@ -435,37 +445,40 @@ func (r *resolver) runCodeWith(outer *Invocation, code string, sc *scope, via st
 	}
 	if o.file != "" {
 		// variables of another language in a file: that file's own logic
-		r.walkFileCode(code, nsc, stmtCtx{stdin: o.stdin}, o.file, outer.Text, o.unknown...)
+		r.walkFileCode(code, nsc, stmtCtx{stdin: o.stdin}, o.file, outer.Text, o.snippet, o.unknown...)
 		return
 	}
-	r.walkCode(code, nsc, stmtCtx{stdin: o.stdin}, "")
+	r.walkCode(code, nsc, stmtCtx{stdin: o.stdin}, "", o.snippet)
 }
 
 // walkFileCode walks code read from a file (a script, a sourced file, a
 // Makefile's recipe, code in a Python script): its commands are labelled
 // with the file, and what it computes itself is marked as such.
 // inside names more variables the file computes itself.
-func (r *resolver) walkFileCode(code string, sc *scope, ctx stmtCtx, name, line string, inside ...string) {
+func (r *resolver) walkFileCode(code string, sc *scope, ctx stmtCtx, name, line string, snippet bool, inside ...string) {
 	st := r.reached()
 	st.inFile++
 	start := len(r.invs)
-	file := r.walkCode(code, sc, ctx, name)
+	file := r.walkCode(code, sc, ctx, name, snippet)
 	st.inFile--
 	if file != nil {
-		markRunTime(r.invs[start:], file, name, inside)
-		labelInvocations(r.invs[start:], name, file.src, line)
+		invs := r.invs[start:]
+		offsets := textOffsets(invs, file.src)
+		markRunTime(invs, offsets, file, name, inside)
+		labelInvocations(invs, offsets, name, file.src, line)
 	}
 }
 
 // walkCode parses shell code and walks it with ctx for its top-level
 // commands. name, when set, is the file the code comes from: parse
-// problems are reported against it rather than against the line.
-func (r *resolver) walkCode(code string, sc *scope, ctx stmtCtx, name string) *parsed {
+// problems are reported against it rather than against the line; for a
+// snippet, they are not reported.
+func (r *resolver) walkCode(code string, sc *scope, ctx stmtCtx, name string, snippet bool) *parsed {
 	file, note := parse(code, r.lang)
 	if note != "" && name != "" {
 		file, note = parseFile(code, r.lang)
 	}
-	if note != "" {
+	if note != "" && !snippet {
 		if name != "" {
 			note = strings.Replace(note, "the line does not parse", name+" does not parse", 1)
 		}
