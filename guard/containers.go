@@ -30,7 +30,10 @@ func enterBox(inner *Invocation, isc *scope, name string, binds []bind) {
 		inner.Remote += " on " + b.remote
 	}
 	inner.Cwd, inner.User = "", ""
-	inner.Stdin = nil
+	// The runner's redirections are made by the shell on this host, for
+	// the runner: what it reads, the container's command reads only with
+	// -i (inContainer), and what it writes is judged on the runner.
+	inner.Stdin, inner.Redirs = nil, nil
 	isc.vars = map[string]shellVar{}
 }
 
@@ -213,7 +216,7 @@ func wrapDocker(r *resolver, outer *Invocation, sc *scope) {
 		r.runInner(outer, argv, sc, outer.Program+" run", func(inner *Invocation, isc *scope) {
 			atRemote(inner)
 			enterBox(inner, isc, name, binds)
-			inContainer(inner, p)
+			inContainer(inner, outer, p)
 		})
 	case "exec":
 		p := ParseOptions(args[1:], dockerExecSpec)
@@ -223,15 +226,19 @@ func wrapDocker(r *resolver, outer *Invocation, sc *scope) {
 		r.runInner(outer, p.Rest, sc, outer.Program+" exec", func(inner *Invocation, isc *scope) {
 			atRemote(inner)
 			enterBox(inner, isc, p.Operands[0].Value, nil)
-			inContainer(inner, p)
+			inContainer(inner, outer, p)
 		})
 	case "compose":
 		r.compose(outer, args[1:], sc, atRemote)
 	}
 }
 
-// inContainer applies -u and -w of docker run and exec.
-func inContainer(inner *Invocation, p Parsed) {
+// inContainer applies -u, -w and -i of docker run and exec: with -i the
+// command reads what docker reads (cat x.sh | docker exec -i db sh).
+func inContainer(inner, outer *Invocation, p Parsed) {
+	if p.Has("i", "interactive") {
+		inner.Stdin = feedOf(outer)
+	}
 	if u, ok := p.Value("u", "user"); ok {
 		inner.User = u.Value
 	}
@@ -249,7 +256,7 @@ func dockerBinds(outer *Invocation, p Parsed) []bind {
 		if !v.Known {
 			continue
 		}
-		parts := strings.Split(v.Value, ":")
+		parts := strings.Split(strings.TrimPrefix(v.Value, "="), ":") // -v=/:/h
 		if len(parts) < 2 || !(strings.HasPrefix(parts[0], "/") || strings.HasPrefix(parts[0], ".") || strings.HasPrefix(parts[0], "~")) {
 			continue // a named volume, or an anonymous one
 		}
@@ -268,7 +275,7 @@ func dockerBinds(outer *Invocation, p Parsed) []bind {
 		}
 		fields := map[string]string{}
 		var flags []string
-		for _, kv := range strings.Split(m.Value, ",") {
+		for _, kv := range strings.Split(strings.TrimPrefix(m.Value, "="), ",") {
 			k, v, _ := strings.Cut(kv, "=")
 			fields[k] = v
 			if v == "" || v == "true" || v == "1" {
@@ -329,7 +336,7 @@ func (r *resolver) compose(outer *Invocation, args []Arg, sc *scope, atRemote fu
 			atRemote(inner)
 		}
 		enterBox(inner, isc, "service "+p.Operands[0].Value, binds)
-		inContainer(inner, p)
+		inContainer(inner, outer, p)
 	})
 }
 
@@ -340,10 +347,20 @@ var kubectlSpec = OptSpec{
 		"tls-server-name", "cache-dir", "pod-running-timeout", "log-file", "v", "selector"},
 }
 
-// wrapKubectl: kubectl exec [flags] POD [-c C] -- CMD runs CMD in the pod.
+// wrapKubectl: kubectl exec [flags] POD [-c C] -- CMD runs CMD in the
+// pod; kubectl debug node/NAME -- CMD runs it in a pod with the node's
+// files at /host.
 func wrapKubectl(r *resolver, outer *Invocation, sc *scope) {
 	before, after, found := splitAtDashes(outer.Args)
 	p := ParseOptions(before, kubectlSpec)
+	if len(p.Operands) >= 2 && p.Operands[0].Value == "debug" && strings.HasPrefix(p.Operands[1].Value, "node/") && found {
+		node := strings.TrimPrefix(p.Operands[1].Value, "node/")
+		r.runInner(outer, after, sc, "kubectl debug", func(inner *Invocation, isc *scope) {
+			inner.Remote = "node " + node
+			enterBox(inner, isc, "a debug pod on node "+node, []bind{{inside: "/host", outside: "/"}})
+		})
+		return
+	}
 	if len(p.Operands) < 2 || p.Operands[0].Value != "exec" {
 		return
 	}
@@ -361,6 +378,9 @@ func wrapKubectl(r *resolver, outer *Invocation, sc *scope) {
 	}
 	r.runInner(outer, argv, sc, outer.Program+" exec", func(inner *Invocation, isc *scope) {
 		enterBox(inner, isc, name, nil)
+		if p.Has("i", "stdin") {
+			inner.Stdin = feedOf(outer)
+		}
 	})
 }
 

@@ -209,6 +209,9 @@ func cronFile(p string) (kind, user string) {
 		return "user", base
 	case dir == "/etc/cron.hourly", dir == "/etc/cron.daily", dir == "/etc/cron.weekly", dir == "/etc/cron.monthly":
 		return "periodic", "root"
+	case (strings.HasSuffix(dir, "/systemd/system") || strings.HasSuffix(dir, "/systemd/user") || strings.Contains(dir, "/systemd/system/")) &&
+		(strings.HasSuffix(base, ".service") || strings.HasSuffix(base, ".conf")):
+		return "unit", "root"
 	case p == "/etc/profile", p == "/etc/bash.bashrc", p == "/etc/bashrc", p == "/etc/zsh/zshrc", p == "/etc/zshrc", p == "/etc/rc.local",
 		dir == "/etc/profile.d" && strings.HasSuffix(base, ".sh"):
 		return "startup", ""
@@ -247,5 +250,40 @@ func (r *resolver) scheduleWritten(inv *Invocation, p string, w written, sc *sco
 		r.runCode(inv, w.text, sc, "start-up file "+p, func(inner *Invocation, isc *scope) {
 			inner.Cwd, inner.Stdin = "", nil
 		})
+	case "unit":
+		r.unitCommands(inv, p, w.text, sc)
+	}
+}
+
+// unitCommands judges the commands of a systemd unit written on the line
+// (ExecStart= and its kin), as the unit's user in its working directory,
+// and reports that they run when the service starts.
+func (r *resolver) unitCommands(inv *Invocation, path, content string, sc *scope) {
+	user, cwd := "root", "/"
+	var cmds []string
+	for _, line := range strings.Split(content, "\n") {
+		key, value, ok := strings.Cut(strings.TrimSpace(line), "=")
+		if !ok {
+			continue
+		}
+		switch key = strings.TrimSpace(key); key {
+		case "User":
+			user = strings.TrimSpace(value)
+		case "WorkingDirectory":
+			cwd = strings.TrimLeft(strings.TrimSpace(value), "-")
+		case "ExecStart", "ExecStartPre", "ExecStartPost", "ExecStop", "ExecStopPost", "ExecReload", "ExecCondition":
+			// @, -, :, +, ! and !! change how it runs, not what
+			if cmd := strings.TrimLeft(strings.TrimSpace(value), "@-:+!"); cmd != "" && len(cmds) < maxCronJobs {
+				cmds = append(cmds, cmd)
+			}
+		}
+	}
+	for _, cmd := range cmds {
+		r.runSnippet(inv, cmd, sc, "systemd "+filepath.Base(path), func(inner *Invocation, isc *scope) {
+			inner.User, inner.Cwd, inner.Stdin = user, cwd, nil
+		})
+	}
+	if len(cmds) > 0 {
+		inv.Schedules = fmt.Sprintf("%s runs %q as %s when the service starts", path, shorten(cmds[0]), user)
 	}
 }

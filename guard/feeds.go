@@ -116,6 +116,9 @@ func (r *resolver) stdinOf(inv *Invocation, depth int) text {
 			return knownText(rd.Target.Value)
 		case rd.Op == "<<<":
 			if !rd.Target.Known {
+				if t, ok := r.wordOutput(rd.Target, inv); ok {
+					return t.with(t.value + "\n")
+				}
 				return text{from: unknownWhat(rd.Target)}
 			}
 			return knownText(rd.Target.Value + "\n")
@@ -127,6 +130,21 @@ func (r *resolver) stdinOf(inv *Invocation, depth int) text {
 		return text{tty: true}
 	}
 	return r.outputOf(inv.Stdin[len(inv.Stdin)-1], depth+1)
+}
+
+// wordOutput is the value of a word that is one command substitution,
+// "$(…)", when guard can compute what the command prints: bash <<<
+// "$(echo … | base64 -d)". The shell strips the trailing newlines.
+func (r *resolver) wordOutput(a Arg, inv *Invocation) (text, bool) {
+	t := strings.TrimSuffix(strings.TrimPrefix(a.Text, `"`), `"`)
+	if !strings.HasPrefix(t, "$(") || !strings.HasSuffix(t, ")") || len(a.Sources) == 0 || strings.HasPrefix(t, "$((") {
+		return text{}, false
+	}
+	out, ok := r.substOutput(t[2:len(t)-1], inv)
+	if !ok || !out.known {
+		return out, ok && out.from != ""
+	}
+	return out.with(strings.TrimRight(out.value, "\n")), true
 }
 
 // unknownWhat names the unknown parts of a word for messages.

@@ -474,7 +474,7 @@ func (r *resolver) fileCalls(site codeSite, lang language, code string) {
 
 // genericFileCalls are names that, as a method of an object guard cannot
 // know, may be anything: f.open(), sock.unlink().
-var genericFileCalls = map[string]bool{"open": true, "unlink": true, "rename": true, "truncate": true, "fopen": true, "Path": true}
+var genericFileCalls = map[string]bool{"open": true, "unlink": true, "rename": true, "truncate": true, "fopen": true}
 
 // pathlibCall: Path("/x").unlink(), .rmdir(), .write_text(…).
 func (r *resolver) pathlibCall(site codeSite, args []callArg, after, call string) {
@@ -729,6 +729,17 @@ func callArgs(code string, i int, lang language) ([]callArg, int) {
 			if j < len(code) && (code[j] == '"' || code[j] == '\'') && isStringPrefix(code[i:j]) {
 				i = j - 1 // r"…", b'…', f"…": the prefix of the string that follows
 				break
+			}
+			if word := code[i:j]; (word == "qw" || word == "%w" || word == "%W") && j < len(code) && cur.pieces == nil && cur.list == nil {
+				// qw(rm -rf /usr), %w(…): a list of words
+				if end := matchingClose(code, j+1, code[j]); end > j {
+					cur.list = [][]piece{}
+					for _, w := range strings.Fields(code[j+1 : end]) {
+						cur.list = append(cur.list, []piece{{text: w, known: true}})
+					}
+					i = end
+					break
+				}
 			}
 			cur.pieces = append(cur.pieces, piece{text: code[i:j]})
 			i = j - 1

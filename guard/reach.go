@@ -2,6 +2,7 @@ package guard
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 )
 
@@ -53,7 +54,7 @@ it does not exist or belongs to another user is judged as written.`,
 		},
 		{
 			ID: ScheduledID, Decision: Warn,
-			Summary:    "shell code written into /etc/cron.d, /etc/crontab, a crontab spool or installed with crontab FILE: it will run later, unattended",
+			Summary:    "shell code written into /etc/cron.d, /etc/crontab, a crontab spool, /etc/cron.daily…, a systemd unit, or installed with crontab FILE: it runs later, unattended",
 			Postmortem: "guard's own design",
 			Match: func(inv *Invocation, _ Host) *Finding {
 				if inv.Schedules == "" {
@@ -63,9 +64,10 @@ it does not exist or belongs to another user is judged as written.`,
 					"installs shell code that will run later, unattended: %s", inv.Schedules)
 			},
 			Explain: `A line that writes into /etc/cron.d, /etc/crontab, /etc/cron.daily and
-its siblings, or a crontab spool, or that installs a crontab with
-crontab FILE, schedules shell code: nothing happens now, and the code
-runs later as its user with nobody watching. guard judges the scheduled
+its siblings, a crontab spool or a systemd unit (its ExecStart= and
+kin), or that installs a crontab with crontab FILE, schedules code:
+nothing happens now, and the code runs later as its user with nobody
+watching. guard judges the scheduled
 commands as if they ran now (so a dangerous one is refused at once) and
 warns that the line installs code to run later.
 
@@ -203,7 +205,7 @@ func (r *resolver) observe(inv *Invocation, sc *scope) {
 // writes, or a program that writes the files it names.
 func writesFiles(inv *Invocation) bool {
 	switch inv.Program {
-	case "tee", "curl", "wget":
+	case "tee", "curl", "wget", "cp", "install", "mv", "dd":
 		return true
 	}
 	for _, rd := range inv.Redirs {
@@ -254,6 +256,25 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 			}
 		}
 		out = text{from: inv.Program}
+	case "cp", "install", "mv":
+		if dest, src, ok := r.copyTarget(inv); ok {
+			targets = append(targets, dest)
+			out = r.fileText(inv, src)
+		}
+	case "dd":
+		for _, a := range inv.Args {
+			if of, ok := strings.CutPrefix(a.Value, "of="); ok && a.Known {
+				if path := inv.Path(of); path != "" && !isDevicePath(path) {
+					targets = append(targets, path)
+				}
+			}
+		}
+		out = r.stdinOf(inv, 0)
+		for _, a := range inv.Args {
+			if in, ok := strings.CutPrefix(a.Value, "if="); ok {
+				out = r.fileText(inv, Arg{Text: a.Text, Value: in, Known: a.Known})
+			}
+		}
 	default:
 		if len(targets) > 0 {
 			out = r.produced(inv, 0)
@@ -281,6 +302,34 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		}
 		r.scheduleWritten(inv, p, w, sc)
 	}
+}
+
+// copyTarget reads cp, install and mv of one file: the file written and
+// the one whose content it gets (into a folder: under the same name).
+func (r *resolver) copyTarget(inv *Invocation) (string, Arg, bool) {
+	p := ParseOptions(inv.Args, OptSpec{ShortValue: "tSmogZ", LongValue: []string{"target-directory", "suffix", "mode", "owner", "group", "backup", "context", "sparse", "reflink", "preserve", "no-preserve"}})
+	if p.Has("r", "R", "recursive", "a", "archive", "d", "directory") {
+		return "", Arg{}, false // trees: not followed
+	}
+	ops := p.Operands
+	dir, toDir := p.Value("t", "target-directory")
+	if !toDir {
+		if len(ops) != 2 {
+			return "", Arg{}, false
+		}
+		dir, ops = ops[1], ops[:1]
+	}
+	if len(ops) != 1 || !dir.Known || !ops[0].Known {
+		return "", Arg{}, false
+	}
+	dest := inv.Path(dir.Value)
+	if dest == "" || isDevicePath(dest) {
+		return "", Arg{}, false
+	}
+	if info, err := r.host.Lstat(dest); toDir || strings.HasSuffix(dir.Value, "/") || err == nil && info.IsDir() {
+		dest = filepath.Join(dest, filepath.Base(ops[0].Value))
+	}
+	return dest, ops[0], true
 }
 
 // isDevicePath tells the files that are not files: what is written to

@@ -78,6 +78,12 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapTrap
 	case "crontab":
 		return wrapCrontab
+	case "npm", "yarn", "pnpm", "bun":
+		return wrapPackageScripts
+	case "git":
+		return wrapGit
+	case "emacs", "emacsclient":
+		return wrapEmacs
 	}
 	if spec, ok := moreWrappers[program]; ok {
 		return spec.wrap

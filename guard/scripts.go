@@ -209,6 +209,14 @@ func wrapSource(r *resolver, outer *Invocation, sc *scope) {
 	file := args[0]
 	var content, name string
 	switch {
+	case file.Known && isStdinPath(file.Value) && file.Value != "-":
+		// source /dev/stdin <<< '…': the code is what it reads
+		t := r.stdinOf(outer, 0)
+		r.hidden(outer, t)
+		if !t.known {
+			return
+		}
+		content, name = t.value, file.Value
 	case !file.Known && strings.HasPrefix(file.Text, "<("):
 		t, ok := r.substOutput(file.Text[2:len(file.Text)-1], outer)
 		if ok {

@@ -2,6 +2,7 @@ package guard
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 )
 
@@ -219,6 +220,15 @@ func wrapChroot(r *resolver, outer *Invocation, sc *scope) {
 	root := argv[0].Value
 	r.runInner(outer, argv[1:], sc, "chroot "+root, func(inner *Invocation, isc *scope) {
 		inner.Cwd = "/"
+		// In a container, chroot into a host folder mapped in (docker run
+		// -v /:/host … chroot /host) makes the host's files the command's.
+		if b := isc.box; b != nil && filepath.IsAbs(root) {
+			if hostRoot, ok := b.toHost(filepath.Clean(root)); ok {
+				isc.box = &box{name: b.name + ", chroot " + root, binds: []bind{{inside: "/", outside: hostRoot}}, remote: b.remote}
+				inner.Container = isc.box.name
+				inner.Remote = "container " + isc.box.name
+			}
+		}
 	})
 }
 
@@ -384,6 +394,13 @@ func wrapWatch(r *resolver, outer *Invocation, sc *scope) {
 }
 
 func wrapEval(r *resolver, outer *Invocation, sc *scope) {
+	if len(outer.Args) == 1 && !outer.Args[0].Known {
+		// eval "$(…)": what the substitution prints, when guard can tell
+		if code, ok := r.codeOf(outer, outer.Args[0]); ok {
+			r.runCode(outer, code, sc, "eval", nil)
+		}
+		return
+	}
 	r.runCode(outer, joinValues(outer.Args), sc, "eval", nil)
 }
 
@@ -626,11 +643,8 @@ func (r *resolver) codeOf(inv *Invocation, a Arg) (string, bool) {
 	if a.Known {
 		return a.Value, true
 	}
-	t := strings.TrimSuffix(strings.TrimPrefix(a.Text, `"`), `"`)
-	if strings.HasPrefix(t, "$(") && strings.HasSuffix(t, ")") && len(a.Sources) > 0 {
-		if out, ok := r.substOutput(t[2:len(t)-1], inv); ok && out.known {
-			return strings.TrimRight(out.value, "\n"), true
-		}
+	if out, ok := r.wordOutput(a, inv); ok && out.known {
+		return out.value, true
 	}
 	return "", false
 }
