@@ -190,7 +190,7 @@ func (r *resolver) fileText(inv *Invocation, a Arg) text {
 	switch state {
 	case fileRead:
 		return knownText(content)
-	case fileMissing:
+	case fileMissing, fileBinary:
 		return text{from: p, quiet: true}
 	}
 	return text{from: unreadReason(p, state, by), download: downloaders[by] && state != fileUnread, fromFile: true}

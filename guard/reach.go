@@ -109,6 +109,9 @@ type written struct {
 	text  string
 	known bool
 	by    string // the program that writes it, when the text is not known
+	// quiet: a copy of a file guard does not read (missing, a binary):
+	// judged as written, like that file.
+	quiet bool
 }
 
 func (r *resolver) reached() *reach {
@@ -143,10 +146,13 @@ func (r *resolver) readFile(p string) (string, fileState, string) {
 		return "", fileMissing, "" // StdinText: rules do not read files this way
 	}
 	if w, ok := st.written[p]; ok {
-		if !w.known {
-			return "", fileUnread, w.by
+		switch {
+		case w.known:
+			return w.text, fileRead, ""
+		case w.quiet:
+			return "", fileMissing, ""
 		}
-		return w.text, fileRead, ""
+		return "", fileUnread, w.by
 	}
 	if content, ok := st.read[p]; ok {
 		return content, fileRead, ""
@@ -285,7 +291,7 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 	}
 	st := r.reached()
 	for _, p := range targets {
-		w := written{text: out.value, known: out.known, by: by}
+		w := written{text: out.value, known: out.known, by: by, quiet: out.quiet}
 		if prev, ok := st.written[p]; ok && appendTo[p] {
 			w.text = prev.text + out.value
 			w.known = prev.known && out.known

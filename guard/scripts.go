@@ -44,7 +44,9 @@ func (r *resolver) runScript(inv *Invocation, script Arg, args []Arg, sc *scope,
 
 // scriptContent reads the file a command runs, relative to its working
 // directory. ok is false when there is nothing to judge; a file hidden
-// for a reason worth asking about sets inv.HiddenCode.
+// for a reason worth asking about sets inv.HiddenCode: written on the
+// line by something guard cannot compute (inside a script, only by a
+// download), or too large to read when it runs as another user.
 func (r *resolver) scriptContent(inv *Invocation, value string) (string, bool) {
 	if inv.Remote != "" {
 		return "", false // a file on another machine, or in a container
@@ -55,7 +57,11 @@ func (r *resolver) scriptContent(inv *Invocation, value string) (string, bool) {
 	}
 	content, state, by := r.readFile(p)
 	if state != fileRead {
-		if reason := unreadReason(value, state, by); reason != "" {
+		// Too large to read, or past the line's budget: a finding only when
+		// it runs as another user (sudo), where what it does is not yours
+		// to undo. Written by a download on this line: always.
+		inFile := r.reach != nil && r.reach.inFile > 0
+		if reason := unreadReason(value, state, by); reason != "" && (state == fileUnread && (!inFile || downloaders[by]) || state != fileUnread && inv.User != "") {
 			inv.HiddenCode = reason
 		}
 		return "", false

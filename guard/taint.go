@@ -190,12 +190,24 @@ func markRunTime(invs []*Invocation, offsets []int, file *parsed, name string, i
 	for _, v := range inside {
 		rt.inside[v] = true
 	}
+	// After a cd to a folder the script computes, its relative paths are
+	// its own logic too; after a cd to one from outside (cd "$1"), they
+	// are as unknown as typed.
+	cwdFromOutside := false
 	for i, inv := range invs {
 		at := offsets[i]
 		if at < 0 {
 			continue // a command from another file, or made by guard
 		}
 		inFunc := rt.inFunc(at)
+		if inv.Program == "cd" || inv.Program == "pushd" {
+			cwdFromOutside = false
+			for _, a := range inv.Args {
+				if !a.Known && !strings.HasPrefix(a.Value, "-") {
+					cwdFromOutside = !rt.computes(a.Unknown, inFunc)
+				}
+			}
+		}
 		mark := func(a *Arg) {
 			if a.Known || a.Origin != "" || !rt.computes(a.Unknown, inFunc) {
 				return
@@ -206,6 +218,10 @@ func markRunTime(invs []*Invocation, offsets []int, file *parsed, name string, i
 		}
 		for i := range inv.Args {
 			mark(&inv.Args[i])
+			if a := &inv.Args[i]; inv.Cwd == "" && inv.Remote == "" && !cwdFromOutside && a.Known && a.Origin == "" &&
+				!strings.HasPrefix(a.Value, "/") && !strings.HasPrefix(a.Value, "-") {
+				a.Origin = name // relative to a folder the script chose
+			}
 		}
 		for i := range inv.Redirs {
 			mark(&inv.Redirs[i].Target)

@@ -495,7 +495,10 @@ func (r *resolver) walkCode(code string, sc *scope, ctx stmtCtx, name string, sn
 	if note != "" && name != "" {
 		file, note = parseFile(code, r.lang)
 	}
-	if note != "" && !snippet {
+	// Code a script builds as it runs (eval "…" in configure) is its own
+	// business: only the file itself not parsing is worth a warning.
+	inFile := r.reach != nil && r.reach.inFile > 0
+	if note != "" && !snippet && (name != "" || !inFile) {
 		if name != "" {
 			note = strings.Replace(note, "the line does not parse", name+" does not parse", 1)
 		}
