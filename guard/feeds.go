@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // text is what a command prints, or reads on its standard input, as far
@@ -976,10 +975,4 @@ func (r *resolver) substOutput(code string, inv *Invocation) (text, bool) {
 		return tooLarge("<(…)"), true
 	}
 	return knownText(b.String()), true
-}
-
-// validUTF8Code reports whether decoded bytes can be shell code at all:
-// binary output fed to a shell is not judged as text.
-func validUTF8Code(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

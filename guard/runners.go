@@ -222,8 +222,8 @@ func wrapScriptCmd(r *resolver, outer *Invocation, sc *scope) {
 
 var tmuxGlobalSpec = OptSpec{ShortValue: "cfLST", StopAtOperand: true}
 
-// tmuxCommand describes a tmux command that runs shell code: the options
-// of it that take a value.
+// tmuxShellCommands are the tmux commands that run shell code, with the
+// short options of each that take a value.
 var tmuxShellCommands = map[string]string{
 	"new-session": "cenFfstxy", "new": "cenFfstxy",
 	"new-window": "cenFt", "neww": "cenFt",
