@@ -2,6 +2,8 @@ package guard
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -18,6 +20,9 @@ type Engine struct {
 	byPrefix   []*Rule
 	anyCmd     []*Rule
 	exceptions []Exception
+	// candidates are the programs rules are about, in order: the
+	// programs an unknown command word is tried as.
+	candidates []string
 }
 
 // Exception is a site's exception: an exact line, or an exact simple command
@@ -38,7 +43,7 @@ func (a Exception) covers(inv *Invocation) bool {
 func NewEngine(rules []*Rule, exceptions ...Exception) (*Engine, error) {
 	e := &Engine{byProgram: map[string][]*Rule{}, exceptions: exceptions}
 	seen := map[string]bool{}
-	for _, r := range append(MetaRules(), rules...) {
+	for _, r := range append(append(MetaRules(), unknownProgramRule()), rules...) {
 		if err := r.Validate(); err != nil {
 			return nil, err
 		}
@@ -63,6 +68,7 @@ func NewEngine(rules []*Rule, exceptions ...Exception) (*Engine, error) {
 			e.byPrefix = append(e.byPrefix, r)
 		}
 	}
+	e.candidates = slices.Sorted(maps.Keys(e.byProgram))
 	return e, nil
 }
 
@@ -128,11 +134,12 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 		v.add(Finding{Rule: UnparsedID, Decision: Warn, Command: firstLine(strings.TrimSpace(line)), Message: note,
 			Hint: "check the quoting; guard judged the words it could find"})
 	}
-	if truncated {
+	if truncated != "" {
 		v.add(Finding{Rule: TooComplexID, Decision: Confirm, Command: firstLine(strings.TrimSpace(line)),
-			Message: fmt.Sprintf("the line runs more than %d commands (or %d statements); guard stopped reading there, so the rest was not checked", maxInvocations, maxSteps),
+			Message: fmt.Sprintf("guard stopped reading this line: %s, so the rest was not checked", truncated),
 			Hint:    "put the commands in a script file, read it, and run it with bash FILE"})
 	}
+	trials := 0
 	for _, inv := range invs {
 		if inv.Unguarded {
 			if len(inv.Via) == 0 { // once, on the command as typed
@@ -147,6 +154,17 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 		}
 		for _, r := range e.rulesFor(inv.Program) {
 			if f := e.match(r, inv, host); f != nil {
+				v.add(*f)
+			}
+		}
+		if !inv.Command.Known && inv.Command.Text != "" && inv.Function == "" {
+			if trials++; trials > maxTrials {
+				v.add(Finding{Rule: TooComplexID, Decision: Confirm, Command: firstLine(strings.TrimSpace(line)),
+					Message: fmt.Sprintf("the line runs more than %d commands whose program guard cannot tell; it did not try them all", maxTrials),
+					Hint:    "name the programs the line runs, or put the commands in a script file, read it, and run it with bash FILE"})
+				continue
+			}
+			if f := e.tryPrograms(inv, host); f != nil {
 				v.add(*f)
 			}
 		}

@@ -30,7 +30,7 @@ type Parsed struct {
 // ParseOptions splits args into options and operands. Short options may be
 // clustered (-rf); long options may carry "=value"; "--" ends options.
 func ParseOptions(args []Arg, spec OptSpec) Parsed {
-	p := Parsed{flags: map[string]int{}, values: map[string][]Arg{}}
+	var p Parsed
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		v := a.Value
@@ -40,7 +40,7 @@ func ParseOptions(args []Arg, spec OptSpec) Parsed {
 			return p
 		case strings.HasPrefix(v, "--") && a.Known:
 			name, value, hasValue := strings.Cut(v[2:], "=")
-			p.flags[name]++
+			p.flag(name)
 			if hasValue {
 				p.values[name] = append(p.values[name], Arg{Text: a.Text, Value: value, Known: true})
 			} else if contains(spec.LongValue, name) && i+1 < len(args) {
@@ -49,13 +49,13 @@ func ParseOptions(args []Arg, spec OptSpec) Parsed {
 			}
 		case len(v) > 1 && v[0] == '-' && a.Known:
 			if spec.NumericOptions && isAllDigits(v[1:]) {
-				p.flags["n"]++
+				p.flag("n")
 				p.values["n"] = append(p.values["n"], Arg{Text: a.Text, Value: v[1:], Known: true})
 				continue
 			}
 			for j := 1; j < len(v); j++ {
 				name := v[j : j+1]
-				p.flags[name]++
+				p.flag(name)
 				if strings.Contains(spec.ShortValue, name) {
 					if j+1 < len(v) {
 						p.values[name] = append(p.values[name], Arg{Text: a.Text, Value: v[j+1:], Known: true})
@@ -75,6 +75,14 @@ func ParseOptions(args []Arg, spec OptSpec) Parsed {
 		}
 	}
 	return p
+}
+
+// flag counts one more use of an option, making the maps on the first.
+func (p *Parsed) flag(name string) {
+	if p.flags == nil {
+		p.flags, p.values = map[string]int{}, map[string][]Arg{}
+	}
+	p.flags[name]++
 }
 
 // Has reports whether any of the named options was given. One-letter names

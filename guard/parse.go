@@ -1,36 +1,236 @@
 package guard
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
 )
 
-// parsed is a parse result with the source its positions refer to, which
-// is the repaired text when the tolerant fallback was used.
-type parsed struct {
-	stmts []*syntax.Stmt
-	src   string
+// Bounds on what is handed to the parser. mvdan.cc/sh parses recursively,
+// so a line nested many thousands of levels deep would cost gigabytes of
+// stack; a single statement of megabytes costs tens of bytes of tree per
+// byte. Past these bounds the line is judged word by word, or not further,
+// and the verdict says it was too complex.
+const (
+	// maxParseDepth bounds brackets and compound commands nested in each
+	// other (`$(`, `(`, `{`, `${`, `if`, `while`…).
+	maxParseDepth = 1000
+	// maxChain bounds operators the parser nests instead of looping over
+	// (`1**1**…`, `[[ a && b && … ]]`, `time time …`, `f() f() …`).
+	maxChain = 10000
+	// maxStmtBytes bounds one top-level statement, the unit the parser
+	// hands over whole.
+	maxStmtBytes = 1 << 20
+	// maxReparseBytes bounds shell code parsed again inside the line:
+	// bash -c, eval, here-documents fed to a shell, arithmetic in values.
+	maxReparseBytes = 4 << 20
+)
+
+var errStmtTooLarge = errors.New("statement too large")
+
+// stmtReader hands the parser its source and fails once one statement has
+// taken more than maxStmtBytes, so that a giant statement costs at most
+// that much tree.
+type stmtReader struct {
+	src       string
+	off       int
+	stmtStart int
 }
 
-// parse parses src in the given dialect. A line that does not parse (an
-// unterminated quote, an `if` without `fi`, another shell's syntax) is
-// still judged: it is split into words by a tolerant tokenizer, rebuilt as
-// plain commands and parsed again. note says what went wrong, "" if
-// nothing did.
-func parse(src string, lang syntax.LangVariant) (*parsed, string) {
-	file, err := syntax.NewParser(syntax.Variant(lang)).Parse(strings.NewReader(src), "")
-	if err == nil {
-		return &parsed{stmts: file.Stmts, src: src}, ""
+func (b *stmtReader) Read(p []byte) (int, error) {
+	if b.off >= len(b.src) {
+		return 0, io.EOF
 	}
-	note := fmt.Sprintf("the line does not parse as %s (%s); guard judged it word by word", lang, firstLine(err.Error()))
-	repaired := repair(src)
-	file, err2 := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(repaired), "")
-	if err2 != nil {
-		return nil, note
+	if b.off-b.stmtStart > maxStmtBytes {
+		return 0, errStmtTooLarge
 	}
-	return &parsed{stmts: file.Stmts, src: repaired}, note
+	n := copy(p, b.src[b.off:])
+	b.off += n
+	return n, nil
+}
+
+// parseEach parses src in the resolver's dialect and calls fn with each
+// top-level statement and the text its positions refer to, one statement
+// at a time, so that a long script is never held as one tree. A line that
+// does not parse (an unterminated quote, an `if` without `fi`, another
+// shell's syntax) is still judged: from the statement that fails, it is
+// split into words by a tolerant tokenizer, rebuilt as plain commands and
+// parsed again. fn returns false to stop.
+func (r *resolver) parseEach(src string, fn func(st *syntax.Stmt, src string) bool) {
+	if why := tooDeep(src); why != "" {
+		r.tooComplex(why + "; guard judged it word by word")
+		r.streamStmts(repair(src), syntax.LangBash, fn)
+		return
+	}
+	lastEnd, err := r.streamStmts(src, r.lang, fn)
+	switch {
+	case err == nil || r.truncated != "":
+		return
+	case errors.Is(err, errStmtTooLarge):
+		r.tooComplex(fmt.Sprintf("one statement is longer than %d KB", maxStmtBytes>>10))
+		return
+	}
+	r.notes = append(r.notes, fmt.Sprintf("the line does not parse as %s (%s); guard judged it word by word", langName(r.lang), firstLine(err.Error())))
+	if _, err := r.streamStmts(repair(src[lastEnd:]), syntax.LangBash, fn); errors.Is(err, errStmtTooLarge) {
+		r.tooComplex(fmt.Sprintf("one statement is longer than %d KB", maxStmtBytes>>10))
+	}
+}
+
+// streamStmts parses src statement by statement. A statement whose
+// here-document bodies are not read yet (`cat <<EOF; echo x` on one line)
+// waits until the parser has read them. It returns the offset after the
+// last statement handed to fn.
+func (r *resolver) streamStmts(src string, lang syntax.LangVariant, fn func(*syntax.Stmt, string) bool) (int, error) {
+	reader := &stmtReader{src: src}
+	var pending []*syntax.Stmt
+	lastEnd := 0
+	stopped := false
+	flush := func(all bool) {
+		for len(pending) > 0 && !stopped && (all || !awaitsHeredoc(pending[0], src)) {
+			st := pending[0]
+			pending = pending[1:]
+			lastEnd = int(st.End().Offset())
+			if !fn(st, src) {
+				stopped = true
+			}
+		}
+	}
+	parser := syntax.NewParser(syntax.Variant(lang))
+	var parseErr error
+	for st, err := range parser.StmtsSeq(reader) {
+		if err != nil {
+			parseErr = err
+			break
+		}
+		reader.stmtStart = int(st.End().Offset())
+		pending = append(pending, st)
+		flush(false)
+		if stopped {
+			return lastEnd, nil
+		}
+	}
+	if parseErr != nil {
+		// Statements parsed before the error are judged; the heredocs they
+		// wait for will not come.
+		flush(true)
+		return lastEnd, parseErr
+	}
+	flush(true)
+	return lastEnd, nil
+}
+
+// awaitsHeredoc reports whether st has a here-document whose body the
+// parser has not read yet.
+func awaitsHeredoc(st *syntax.Stmt, src string) bool {
+	if !strings.Contains(sliceSrc(src, st.Pos(), st.End()), "<<") {
+		return false
+	}
+	waiting := false
+	syntax.Walk(st, func(n syntax.Node) bool {
+		if rd, ok := n.(*syntax.Redirect); ok && (rd.Op == syntax.Hdoc || rd.Op == syntax.DashHdoc) && rd.Hdoc == nil {
+			waiting = true
+		}
+		return !waiting
+	})
+	return waiting
+}
+
+func langName(lang syntax.LangVariant) string {
+	if lang == 0 {
+		return "bash"
+	}
+	return lang.String()
+}
+
+// tooDeep scans src once, without parsing it, for nesting the parser would
+// recurse through: brackets of any kind, compound commands, and operators
+// the parser nests instead of looping over. It over-counts (quotes are not
+// followed), which only ever makes guard more careful. It returns why src
+// is too deep, or "".
+func tooDeep(src string) string {
+	type frame struct {
+		chain int  // nesting operators since this frame's last statement end
+		expr  bool // arithmetic or [[ ]]: operators nest
+	}
+	stack := []frame{{}}
+	chain := 0 // sum of the frames' chains
+	keywords := 0
+	wordStart := true
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		top := &stack[len(stack)-1]
+		startsWord := wordStart
+		wordStart = false
+		switch c {
+		case '(', '{', '[':
+			expr := top.expr || (c == '(' || c == '[') && i+1 < len(src) && src[i+1] == c
+			if c == '(' && strings.HasPrefix(strings.TrimLeft(src[i+1:], " \t"), ")") {
+				top.chain++ // f() f() … nests declarations
+				chain++
+			}
+			stack = append(stack, frame{expr: expr})
+			if len(stack)+keywords > maxParseDepth {
+				return fmt.Sprintf("it nests more than %d levels deep", maxParseDepth)
+			}
+			wordStart = true
+			continue
+		case ')', '}', ']':
+			if len(stack) > 1 {
+				chain -= top.chain
+				stack = stack[:len(stack)-1]
+			}
+			wordStart = true
+			continue
+		case '\n', ';':
+			if !top.expr {
+				chain -= top.chain
+				top.chain = 0
+			}
+			wordStart = true
+			continue
+		case ' ', '\t', '&', '|', '<', '>':
+			wordStart = true
+			if !top.expr && c != '&' && c != '|' {
+				continue
+			}
+		case '#':
+			if startsWord && !top.expr {
+				for i < len(src) && src[i] != '\n' {
+					i++
+				}
+				i--
+				continue
+			}
+		}
+		if top.expr && strings.IndexByte("-+!~*?&|=<>,%^/:", c) >= 0 {
+			top.chain++
+			chain++
+		} else if startsWord && !top.expr {
+			word := src[i:]
+			if end := strings.IndexAny(word, " \t\n;&|()<>"); end >= 0 {
+				word = word[:end]
+			}
+			switch word {
+			case "if", "while", "until", "for", "select", "case", "function":
+				keywords++
+			case "fi", "done", "esac":
+				keywords = max(keywords-1, 0)
+			case "time", "coproc", "!":
+				top.chain++
+				chain++
+			}
+			if len(stack)+keywords > maxParseDepth {
+				return fmt.Sprintf("it nests more than %d levels deep", maxParseDepth)
+			}
+		}
+		if chain > maxChain {
+			return fmt.Sprintf("it chains more than %d operators in one expression", maxChain)
+		}
+	}
+	return ""
 }
 
 func firstLine(s string) string {
@@ -50,10 +250,11 @@ var reservedWords = map[string]bool{
 // repair rebuilds src as simple commands that parse: every word is quoted
 // unless it is plain, separators are kept, reserved words at the start of
 // a command are dropped, an unterminated quote runs to the end of the line.
+// The result nests nothing, whatever src nested.
 func repair(src string) string {
 	var out strings.Builder
 	atStart := true
-	for _, tok := range tolerantTokens(src) {
+	eachToken(src, func(tok token) bool {
 		switch {
 		case tok.op != "":
 			if !atStart || tok.op == "\n" {
@@ -61,12 +262,12 @@ func repair(src string) string {
 			}
 			atStart = tok.op != ">" && tok.op != ">>" && tok.op != "<" && tok.op != "&>"
 		case atStart && reservedWords[tok.text] && !tok.quoted:
-			continue
 		default:
 			out.WriteString(" " + quoteWord(tok))
 			atStart = false
 		}
-	}
+		return out.Len() < MaxLineBytes
+	})
 	return out.String()
 }
 
@@ -101,19 +302,20 @@ type token struct {
 	op     string // a separator or redirection operator instead of a word
 }
 
-// tolerantTokens splits src the way a shell would, but never fails.
-func tolerantTokens(src string) []token {
-	var toks []token
+// eachToken splits src the way a shell would, but never fails, handing
+// each token to fn until fn returns false.
+func eachToken(src string, fn func(token) bool) {
 	var cur strings.Builder
 	inWord, quoted := false, false
+	stopped := false
 	flush := func() {
-		if inWord {
-			toks = append(toks, token{text: cur.String(), quoted: quoted})
+		if inWord && !stopped {
+			stopped = !fn(token{text: cur.String(), quoted: quoted})
 		}
 		cur.Reset()
 		inWord, quoted = false, false
 	}
-	for i := 0; i < len(src); i++ {
+	for i := 0; i < len(src) && !stopped; i++ {
 		c := src[i]
 		switch {
 		case c == '\\' && i+1 < len(src):
@@ -158,12 +360,11 @@ func tolerantTokens(src string) []token {
 			if op == "<<" || op == ";" && c == '<' {
 				continue
 			}
-			toks = append(toks, token{op: op})
+			stopped = !fn(token{op: op})
 		default:
 			cur.WriteByte(c)
 			inWord = true
 		}
 	}
 	flush()
-	return toks
 }
