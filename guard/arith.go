@@ -96,7 +96,7 @@ func (r *resolver) arithText(text string, sc *scope, depth int) (int64, bool) {
 		return 0, false
 	}
 	if why := tooDeep(text); why != "" {
-		r.tooComplex("a value used in arithmetic " + strings.TrimPrefix(why, "it "))
+		r.tooComplex("a value used in arithmetic " + strings.TrimPrefix(why, "it ") + "; guard did not evaluate it")
 		return 0, false
 	}
 	x, err := syntax.NewParser(syntax.Variant(r.langOr())).Arithmetic(strings.NewReader(text))

@@ -136,7 +136,7 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 	}
 	if truncated != "" {
 		v.add(Finding{Rule: TooComplexID, Decision: Confirm, Command: firstLine(strings.TrimSpace(line)),
-			Message: fmt.Sprintf("guard stopped reading this line: %s, so the rest was not checked", truncated),
+			Message: fmt.Sprintf("guard could not judge all of this line: %s", truncated),
 			Hint:    "put the commands in a script file, read it, and run it with bash FILE"})
 	}
 	trials := 0

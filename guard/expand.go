@@ -2,6 +2,7 @@ package guard
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -108,7 +109,7 @@ func (r *resolver) expandPrewalked(w *syntax.Word, sc *scope, mode expandMode) [
 				f.Value = f.Value[:min(len(f.Value), 256)]
 				f.unknown("a value longer than guard follows", false)
 				if r.expanded > maxExpandedBytes {
-					r.tooComplex("its words expand to more than 32 MB")
+					r.tooComplex(fmt.Sprintf("its words expand to more than %d MB; guard stopped reading there", maxExpandedBytes>>20))
 				}
 			}
 			globbed = globbed || f.Glob

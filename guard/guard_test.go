@@ -165,7 +165,7 @@ func TestRepairKeepsCommands(t *testing.T) {
 		"ls | sh -c 'rm":          "ls | sh -c rm",
 	}
 	for in, want := range tests {
-		got := strings.Join(strings.Fields(repair(in)), " ")
+		got := strings.Join(strings.Fields(repair(in, false)), " ")
 		if !strings.Contains(got, want) {
 			t.Errorf("repair(%q) = %q, want it to hold %q", in, got, want)
 		}

@@ -61,8 +61,12 @@ func (b *stmtReader) Read(p []byte) (int, error) {
 // parsed again. fn returns false to stop.
 func (r *resolver) parseEach(src string, fn func(st *syntax.Stmt, src string) bool) {
 	if why := tooDeep(src); why != "" {
-		r.tooComplex(why + "; guard judged it word by word")
-		r.streamStmts(repair(src), syntax.LangBash, fn)
+		flat := repair(src, false)
+		if tooDeep(flat) != "" {
+			flat = repair(src, true) // words nest too (${x:-${x:-…}}): take them literally
+		}
+		r.streamStmts(flat, syntax.LangBash, fn)
+		r.tooComplex(why + ", so guard judged it word by word")
 		return
 	}
 	lastEnd, err := r.streamStmts(src, r.lang, fn)
@@ -70,12 +74,12 @@ func (r *resolver) parseEach(src string, fn func(st *syntax.Stmt, src string) bo
 	case err == nil || r.truncated != "":
 		return
 	case errors.Is(err, errStmtTooLarge):
-		r.tooComplex(fmt.Sprintf("one statement is longer than %d KB", maxStmtBytes>>10))
+		r.tooComplex(fmt.Sprintf("one statement is longer than %d KB; guard stopped reading there", maxStmtBytes>>10))
 		return
 	}
 	r.notes = append(r.notes, fmt.Sprintf("the line does not parse as %s (%s); guard judged it word by word", langName(r.lang), firstLine(err.Error())))
-	if _, err := r.streamStmts(repair(src[lastEnd:]), syntax.LangBash, fn); errors.Is(err, errStmtTooLarge) {
-		r.tooComplex(fmt.Sprintf("one statement is longer than %d KB", maxStmtBytes>>10))
+	if _, err := r.streamStmts(repair(src[lastEnd:], false), syntax.LangBash, fn); errors.Is(err, errStmtTooLarge) {
+		r.tooComplex(fmt.Sprintf("one statement is longer than %d KB; guard stopped reading there", maxStmtBytes>>10))
 	}
 }
 
@@ -209,7 +213,7 @@ func tooDeep(src string) string {
 			top.chain++
 			chain++
 		} else if startsWord && !top.expr {
-			word := src[i:]
+			word := src[i:min(i+len("function")+1, len(src))] // the longest keyword, and what ends it
 			if end := strings.IndexAny(word, " \t\n;&|()<>"); end >= 0 {
 				word = word[:end]
 			}
@@ -250,8 +254,9 @@ var reservedWords = map[string]bool{
 // repair rebuilds src as simple commands that parse: every word is quoted
 // unless it is plain, separators are kept, reserved words at the start of
 // a command are dropped, an unterminated quote runs to the end of the line.
-// The result nests nothing, whatever src nested.
-func repair(src string) string {
+// With literal set, every word is quoted, so that the result nests
+// nothing, whatever src nested.
+func repair(src string, literal bool) string {
 	var out strings.Builder
 	atStart := true
 	eachToken(src, func(tok token) bool {
@@ -263,7 +268,7 @@ func repair(src string) string {
 			atStart = tok.op != ">" && tok.op != ">>" && tok.op != "<" && tok.op != "&>"
 		case atStart && reservedWords[tok.text] && !tok.quoted:
 		default:
-			out.WriteString(" " + quoteWord(tok))
+			out.WriteString(" " + quoteWord(tok, literal))
 			atStart = false
 		}
 		return out.Len() < MaxLineBytes
@@ -271,8 +276,8 @@ func repair(src string) string {
 	return out.String()
 }
 
-func quoteWord(tok token) string {
-	if !tok.quoted && tok.text != "" && isPlainWord(tok.text) {
+func quoteWord(tok token, literal bool) string {
+	if !tok.quoted && tok.text != "" && isPlainWord(tok.text) && (!literal || !strings.ContainsAny(tok.text, "$[{")) {
 		return tok.text
 	}
 	q, err := syntax.Quote(strings.ReplaceAll(tok.text, "\x00", ""), syntax.LangBash)

@@ -85,7 +85,7 @@ func (r *resolver) tooComplex(why string) {
 func (r *resolver) budgetReparse(code string) bool {
 	r.reparsed += len(code)
 	if r.reparsed > maxReparseBytes {
-		r.tooComplex(fmt.Sprintf("it hands more than %d MB of code to shells inside it", maxReparseBytes>>20))
+		r.tooComplex(fmt.Sprintf("it hands more than %d MB of code to shells inside it; guard stopped reading there", maxReparseBytes>>20))
 		return false
 	}
 	return true
@@ -240,10 +240,10 @@ func (r *resolver) stop() bool {
 	case r.truncated != "":
 		return true
 	case len(r.invs) >= maxInvocations:
-		r.tooComplex(fmt.Sprintf("it runs more than %d commands", maxInvocations))
+		r.tooComplex(fmt.Sprintf("it runs more than %d commands; guard stopped reading there", maxInvocations))
 		return true
 	case r.steps >= maxSteps:
-		r.tooComplex(fmt.Sprintf("it takes more than %d statements to follow (loops and function calls included)", maxSteps))
+		r.tooComplex(fmt.Sprintf("it takes more than %d statements to follow (loops and function calls included); guard stopped reading there", maxSteps))
 		return true
 	}
 	return false
@@ -480,7 +480,7 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 				name, value, hasValue := strings.Cut(a.Value, "=")
 				name = r.nameRef(name, sc)
 				if integer && hasValue {
-					r.evalArithText(value, sc)
+					r.arithText(value, sc, 1)
 				}
 				if syntax.ValidName(name) && hasValue {
 					sc.set(name, shellVar{value: value, known: !nameref, set: true, maybeEmpty: true, local: local})
@@ -500,7 +500,7 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 		r.assign(as, sc)
 		if v, ok := sc.get(as.Name.Value); ok {
 			if integer && v.known {
-				r.evalArithText(v.value, sc)
+				r.arithText(v.value, sc, 1)
 			}
 			v.local = local
 			v.known = v.known && !nameref
@@ -615,7 +615,7 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 	}
 	r.args += len(words)
 	if r.args > maxArgs {
-		r.tooComplex(fmt.Sprintf("its commands have more than %d words", maxArgs))
+		r.tooComplex(fmt.Sprintf("its commands have more than %d words; guard stopped reading there", maxArgs))
 		return
 	}
 	inv := &Invocation{

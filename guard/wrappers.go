@@ -269,6 +269,11 @@ func stdinText(inv *Invocation) (string, bool) {
 		return "", false
 	}
 	last := inv.Stdin[len(inv.Stdin)-1]
+	if args, known := realArgs(last.Args); known && last.Program == "printf" {
+		if out, ok := printfText(args); ok {
+			return out, true
+		}
+	}
 	switch last.Program {
 	case "echo", "printf":
 		var words []string

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"mvdan.cc/sh/v3/syntax"
+
 	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/rules"
 )
@@ -24,7 +26,7 @@ import (
 //
 //	cwd=DIR  ssh  home=DIR  dir=PATH  file=PATH  link=PATH->TARGET  dev=PATH
 //	mount=SOURCE@DIR  swap=DEV  dirty=VG/LV=N  lvs=fail  env=NAME=VALUE
-//	githead=DIR=BRANCH  unset=NAME
+//	githead=DIR=BRANCH  unset=NAME  shell=zsh|posix|mksh|bats
 //
 // In LINE, ⏎ stands for a newline and ⟨HH⟩ for the byte with hex value HH.
 type testCase struct {
@@ -132,6 +134,8 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 			h.Env[name] = v
 		case "unset":
 			delete(h.Env, value)
+		case "shell":
+			// read by langFor
 		case "githead":
 			dir, branch, _ := strings.Cut(value, "=")
 			h.Files[filepath.Join(dir, ".git", "HEAD")] = []byte("ref: refs/heads/" + branch + "\n")
@@ -140,6 +144,19 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 		}
 	}
 	return h, cwd
+}
+
+// langFor is the dialect a case is written in (shell=zsh), bash by default.
+func langFor(c testCase) syntax.LangVariant {
+	for _, item := range c.ctx {
+		if name, ok := strings.CutPrefix(item, "shell="); ok {
+			var lang syntax.LangVariant
+			if err := lang.Set(name); err == nil {
+				return lang
+			}
+		}
+	}
+	return syntax.LangBash
 }
 
 func newEngine(t testing.TB) *guard.Engine {
@@ -174,7 +191,7 @@ func runCases(t *testing.T, pattern string) {
 				}
 			}
 			host, cwd := hostFor(t, c)
-			v := e.Judge(c.line, host, guard.Options{Cwd: cwd})
+			v := e.Judge(c.line, host, guard.Options{Cwd: cwd, Lang: langFor(c)})
 			got := v.Decision
 			if c.rule != "*" {
 				got, _ = ruleDecision(v, c.rule)
