@@ -165,10 +165,35 @@ func (r *resolver) prewalk(n syntax.Node, sc *scope) int {
 			res.known = false
 			r.substs = append(r.substs, res)
 			return false
+		case *syntax.ExtGlob:
+			r.textSubsts(s.Pattern.Value, sc)
+		case *syntax.FlagsArithm:
+			if w, ok := s.X.(*syntax.Word); ok && len(w.Parts) == 1 {
+				if lit, ok := w.Parts[0].(*syntax.Lit); ok {
+					r.textSubsts(lit.Value, sc) // a zsh subscript pattern, kept as text
+				}
+			}
 		}
 		return true
 	})
 	return mark
+}
+
+// textSubsts walks the substitutions the shell runs inside text the parser
+// keeps as plain text: an extglob group (@(a|$(cmd))), a zsh subscript
+// pattern.
+func (r *resolver) textSubsts(text string, sc *scope) {
+	if !strings.ContainsAny(text, "$`") || !r.budgetReparse(text) || tooDeep(text) != "" {
+		return
+	}
+	w, err := syntax.NewParser(syntax.Variant(r.langOr())).Document(strings.NewReader(text))
+	if err != nil || w == nil {
+		return
+	}
+	inner := sc.clone()
+	inner.src = text
+	mark := r.prewalk(w, inner)
+	r.substs = r.substs[:mark]
 }
 
 // mayHoldSubst is a cheap test that a text holds no substitution at all.

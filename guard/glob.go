@@ -101,9 +101,32 @@ func zshQualifiers(p string) (string, globQuals) {
 	return p[:open], q
 }
 
+// globKey is what a pattern's matches depend on.
+type globKey struct {
+	pattern, cwd string
+	opts         shellOpts
+	quals        globQuals
+}
+
+type globResult struct {
+	matches      []string
+	complete, ok bool
+}
+
 // glob returns the matches of pattern, sorted, whether they are all of
-// them, and false when the pattern is relative to an unknown folder.
+// them, and false when the pattern is relative to an unknown folder. A
+// pattern met again in the same folder is not matched again.
 func (r *resolver) glob(pattern string, sc *scope, quals globQuals) (matches []string, complete, ok bool) {
+	key := globKey{pattern: pattern, cwd: sc.cwd, opts: sc.opts, quals: quals}
+	if res, seen := r.globCache[key]; seen {
+		return res.matches, res.complete, res.ok
+	}
+	matches, complete, ok = r.globUncached(pattern, sc, quals)
+	r.globCache[key] = globResult{matches, complete, ok}
+	return matches, complete, ok
+}
+
+func (r *resolver) globUncached(pattern string, sc *scope, quals globQuals) (matches []string, complete, ok bool) {
 	base := sc.cwd
 	if strings.HasPrefix(pattern, "/") {
 		base = "/"

@@ -21,9 +21,11 @@ const (
 	// maxChain bounds operators the parser nests instead of looping over
 	// (`1**1**…`, `[[ a && b && … ]]`, `time time …`, `f() f() …`).
 	maxChain = 10000
-	// maxStmtBytes bounds one top-level statement, the unit the parser
-	// hands over whole.
+	// maxStmtBytes and maxStmtWords bound one top-level statement, the
+	// unit the parser hands over whole: a tree costs some hundred bytes
+	// per word.
 	maxStmtBytes = 1 << 20
+	maxStmtWords = 150000
 	// maxReparseBytes bounds shell code parsed again inside the line:
 	// bash -c, eval, here-documents fed to a shell, arithmetic in values.
 	maxReparseBytes = 4 << 20
@@ -32,24 +34,46 @@ const (
 var errStmtTooLarge = errors.New("statement too large")
 
 // stmtReader hands the parser its source and fails once one statement has
-// taken more than maxStmtBytes, so that a giant statement costs at most
-// that much tree.
+// taken more than maxStmtBytes or maxStmtWords, so that a giant statement
+// costs at most that much tree.
 type stmtReader struct {
 	src       string
 	off       int
 	stmtStart int
+	words     int // words and operators handed over since stmtStart
+	inWord    bool
 }
 
 func (b *stmtReader) Read(p []byte) (int, error) {
 	if b.off >= len(b.src) {
 		return 0, io.EOF
 	}
-	if b.off-b.stmtStart > maxStmtBytes {
+	if b.off-b.stmtStart > maxStmtBytes || b.words > maxStmtWords {
 		return 0, errStmtTooLarge
 	}
 	n := copy(p, b.src[b.off:])
+	for _, c := range p[:n] {
+		switch c {
+		case ' ', '\t', '\n':
+			b.inWord = false
+		case '|', ';', '&', '(', ')', '<', '>', '\'', '"', '`', '$', '{', '[':
+			b.words++
+			b.inWord = false
+		default:
+			if !b.inWord {
+				b.words++
+			}
+			b.inWord = true
+		}
+	}
 	b.off += n
 	return n, nil
+}
+
+// nextStmt starts counting a new statement from offset.
+func (b *stmtReader) nextStmt(offset int) {
+	b.stmtStart = offset
+	b.words = 0
 }
 
 // parseEach parses src in the resolver's dialect and calls fn with each
@@ -109,7 +133,7 @@ func (r *resolver) streamStmts(src string, lang syntax.LangVariant, fn func(*syn
 			parseErr = err
 			break
 		}
-		reader.stmtStart = int(st.End().Offset())
+		reader.nextStmt(int(st.End().Offset()))
 		pending = append(pending, st)
 		flush(false)
 		if stopped {
@@ -271,7 +295,7 @@ func repair(src string, literal bool) string {
 			out.WriteString(" " + quoteWord(tok, literal))
 			atStart = false
 		}
-		return out.Len() < MaxLineBytes
+		return out.Len() < maxStmtBytes // more than the walk could follow before its bounds
 	})
 	return out.String()
 }
@@ -280,11 +304,11 @@ func quoteWord(tok token, literal bool) string {
 	if !tok.quoted && tok.text != "" && isPlainWord(tok.text) && (!literal || !strings.ContainsAny(tok.text, "$[{")) {
 		return tok.text
 	}
-	q, err := syntax.Quote(strings.ReplaceAll(tok.text, "\x00", ""), syntax.LangBash)
-	if err != nil {
-		return "''"
+	text := strings.ToValidUTF8(strings.ReplaceAll(tok.text, "\x00", ""), "?")
+	if text != "" && strings.Trim(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./,:@%+=-") == "" {
+		return text
 	}
-	return q
+	return "'" + strings.ReplaceAll(text, "'", `'\''`) + "'"
 }
 
 // isPlainWord: characters that keep their meaning (variables, globs,
@@ -313,6 +337,13 @@ func eachToken(src string, fn func(token) bool) {
 	var cur strings.Builder
 	inWord, quoted := false, false
 	stopped := false
+	// A word longer than a statement may be is cut: the parser would not
+	// take it whole anyway.
+	add := func(s string) {
+		if room := maxStmtBytes - cur.Len(); room > 0 {
+			cur.WriteString(s[:min(len(s), room)])
+		}
+	}
 	flush := func() {
 		if inWord && !stopped {
 			stopped = !fn(token{text: cur.String(), quoted: quoted})
@@ -326,17 +357,17 @@ func eachToken(src string, fn func(token) bool) {
 		case c == '\\' && i+1 < len(src):
 			i++
 			if src[i] != '\n' {
-				cur.WriteByte(src[i])
+				add(src[i : i+1])
 				inWord, quoted = true, true
 			}
 		case c == '\'' || c == '"':
 			inWord, quoted = true, true
 			end := strings.IndexByte(src[i+1:], c)
 			if end < 0 {
-				cur.WriteString(src[i+1:])
+				add(src[i+1:])
 				i = len(src)
 			} else {
-				cur.WriteString(src[i+1 : i+1+end])
+				add(src[i+1 : i+1+end])
 				i += end + 1
 			}
 		case c == '#' && !inWord:
@@ -367,7 +398,7 @@ func eachToken(src string, fn func(token) bool) {
 			}
 			stopped = !fn(token{op: op})
 		default:
-			cur.WriteByte(c)
+			add(src[i : i+1])
 			inWord = true
 		}
 	}

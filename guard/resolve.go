@@ -15,9 +15,9 @@ const (
 	maxInvocations = 20000
 	maxNesting     = 8 // bash -c 'bash -c …' levels
 	maxLoopUnroll  = 64
-	maxSteps       = 200000 // statements walked, unrolled loops and calls included
+	maxSteps       = 100000 // statements walked, unrolled loops and calls included
 	maxCallDepth   = 8      // functions called from functions, each walked with its arguments
-	maxArgs        = 200000 // words kept across the line's commands
+	maxArgs        = 100000 // words kept across the line's commands
 	maxStdin       = 64     // upstream commands recorded for one command
 )
 
@@ -38,6 +38,7 @@ type resolver struct {
 	args      int      // words kept in invocations
 	globRead  int      // folder entries read for patterns
 	dirCache  map[string][]fs.DirEntry
+	globCache map[globKey]globResult
 	substs    []substResult // substitutions walked for the words being expanded
 }
 
@@ -56,7 +57,7 @@ type funcDef struct {
 // cwd on host. notes lists parse problems that were worked around;
 // tooComplex says why the walk stopped before the end, "" if it did not.
 func Resolve(line, cwd string, host Host, lang syntax.LangVariant) (invs []*Invocation, notes []string, tooComplex string) {
-	r := &resolver{host: host, lang: lang, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}}
+	r := &resolver{host: host, lang: lang, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
 	sc := &scope{cwd: cwd, env: host.Getenv}
 	if user, ok := host.Getenv("USER"); ok {
 		sc.localUser = user
@@ -762,7 +763,7 @@ func (r *resolver) dispatch(inv *Invocation, sc *scope) {
 	if !inv.Command.Known {
 		// An unknown command word may be empty, or a wrapper (sudo, env):
 		// the words after it are judged as the command they would be.
-		if args := bindable(inv.Args); len(args) > 0 && sc.depth < maxNesting {
+		if args := bindable(inv.Args); len(args) > 0 {
 			r.runInner(inv, args, sc, inv.Command.Text, nil)
 		}
 		return
@@ -771,6 +772,9 @@ func (r *resolver) dispatch(inv *Invocation, sc *scope) {
 		return
 	}
 	if sc.depth >= maxNesting {
+		if wrapperFor(inv.Program) != nil || isShell(inv.Program) || zshPrecommand(inv.Program, sc) != nil {
+			r.tooComplex(fmt.Sprintf("it runs shells inside shells more than %d deep; guard stopped reading there", maxNesting))
+		}
 		return
 	}
 	if wrap := zshPrecommand(inv.Program, sc); wrap != nil {
