@@ -588,12 +588,13 @@ func parseClass(p string) (*charClass, string, bool) {
 // step budget: a pattern of nested groups cannot make it run for long.
 type matcher struct {
 	steps    int
+	limit    int // maxMatchSteps when 0
 	exceeded bool
 }
 
 func (m *matcher) match(toks []globTok, s string) bool {
 	m.steps++
-	if m.steps > maxMatchSteps {
+	if m.steps > maxMatchSteps && m.limit == 0 || m.limit > 0 && m.steps > m.limit {
 		m.exceeded = true
 		return false
 	}
@@ -678,19 +679,45 @@ func (m *matcher) matchAlts(alts [][]globTok, s string) bool {
 }
 
 // matchPattern matches s against a pattern written as in a word (with
-// backslash escapes), for ${x#pat} and ${x/pat/rep}.
+// backslash escapes).
 func matchPattern(pattern, s string) (matched, ok bool) {
-	toks, ok := parseGlob(pattern, false)
+	pm, ok := newPatternMatcher(pattern)
 	if !ok {
 		return false, false
 	}
-	m := matcher{}
-	matched = m.match(toks, s)
-	return matched, !m.exceeded
+	return pm.match(s)
+}
+
+// maxAffixSteps bounds the matching one ${x#pat} or ${x/pat/rep} does
+// over all the pieces of x it tries.
+const maxAffixSteps = 200000
+
+// patternMatcher matches many strings against one pattern within one
+// step budget.
+type patternMatcher struct {
+	toks []globTok
+	m    matcher
+}
+
+func newPatternMatcher(pattern string) (*patternMatcher, bool) {
+	toks, ok := parseGlob(pattern, false)
+	if !ok {
+		return nil, false
+	}
+	return &patternMatcher{toks: toks, m: matcher{limit: maxAffixSteps}}, true
+}
+
+func (pm *patternMatcher) match(s string) (matched, ok bool) {
+	matched = pm.m.match(pm.toks, s)
+	return matched, !pm.m.exceeded
 }
 
 // removeAffix applies ${x#pat}, ${x##pat}, ${x%pat}, ${x%%pat}.
 func removeAffix(s, pattern string, op syntax.ParExpOperator) (string, bool) {
+	pm, ok := newPatternMatcher(pattern)
+	if !ok {
+		return "", false
+	}
 	prefix := op == syntax.RemSmallPrefix || op == syntax.RemLargePrefix
 	longest := op == syntax.RemLargePrefix || op == syntax.RemLargeSuffix
 	cuts := make([]int, 0, len(s)+1)
@@ -709,7 +736,7 @@ func removeAffix(s, pattern string, op syntax.ParExpOperator) (string, bool) {
 		if !prefix {
 			piece = s[cut:]
 		}
-		matched, ok := matchPattern(pattern, piece)
+		matched, ok := pm.match(piece)
 		if !ok {
 			return "", false
 		}
@@ -735,8 +762,9 @@ func replacePattern(s, pattern, with string, all bool) (string, bool) {
 	if pattern == "" {
 		return s, true
 	}
-	if len(s) > 4096 {
-		return "", false // quadratic matching is not worth it here
+	pm, ok := newPatternMatcher(pattern)
+	if !ok {
+		return "", false
 	}
 	var out strings.Builder
 	for i := 0; i <= len(s); {
@@ -745,15 +773,15 @@ func replacePattern(s, pattern, with string, all bool) (string, bool) {
 			return out.String(), true
 		}
 		found := -1
-		for j := len(s); j >= i; j-- {
+		for j := len(s); j > i; j-- {
 			if anchorEnd && j != len(s) {
 				break
 			}
-			matched, ok := matchPattern(pattern, s[i:j])
+			matched, ok := pm.match(s[i:j])
 			if !ok {
 				return "", false
 			}
-			if matched && j > i {
+			if matched {
 				found = j
 				break
 			}

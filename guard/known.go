@@ -234,7 +234,7 @@ func printfOnce(out *strings.Builder, format string, rest *[]Arg) (used int, sto
 			}
 			j++
 		}
-		if j == len(format) {
+		if j == len(format) || !smallWidths(spec) {
 			return 0, false, false
 		}
 		verb := format[j]
@@ -276,6 +276,17 @@ func printfOnce(out *strings.Builder, format string, rest *[]Arg) (used int, sto
 		}
 	}
 	return used, false, true
+}
+
+// smallWidths: a printf spec's width and precision stay small, so that
+// %1000000000s cannot make guard write a gigabyte.
+func smallWidths(spec string) bool {
+	for _, n := range strings.FieldsFunc(spec, func(c rune) bool { return c < '0' || c > '9' }) {
+		if v, err := strconv.Atoi(n); err != nil || v > 4096 {
+			return false
+		}
+	}
+	return true
 }
 
 func basenameText(args []Arg) (string, bool) {

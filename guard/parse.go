@@ -70,6 +70,9 @@ func (b *stmtReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// stop ends the input where it is.
+func (b *stmtReader) stop() { b.off = len(b.src) }
+
 // nextStmt starts counting a new statement from offset.
 func (b *stmtReader) nextStmt(offset int) {
 	b.stmtStart = offset
@@ -128,26 +131,33 @@ func (r *resolver) streamStmts(src string, lang syntax.LangVariant, fn func(*syn
 	}
 	parser := syntax.NewParser(syntax.Variant(lang))
 	var parseErr error
+	// The loop never breaks: the parser's iterator may yield its error
+	// once more after a break, which Go does not allow. To stop early the
+	// reader ends the input instead.
 	for st, err := range parser.StmtsSeq(reader) {
-		if err != nil {
-			parseErr = err
-			break
-		}
-		reader.nextStmt(int(st.End().Offset()))
-		pending = append(pending, st)
-		flush(false)
-		if stopped {
-			return lastEnd, nil
+		switch {
+		case stopped, parseErr != nil && err == nil:
+		case err != nil:
+			if parseErr == nil {
+				parseErr = err
+			}
+			reader.stop()
+		default:
+			reader.nextStmt(int(st.End().Offset()))
+			pending = append(pending, st)
+			flush(false)
+			if stopped {
+				reader.stop()
+			}
 		}
 	}
-	if parseErr != nil {
-		// Statements parsed before the error are judged; the heredocs they
-		// wait for will not come.
-		flush(true)
-		return lastEnd, parseErr
+	if stopped {
+		return lastEnd, nil
 	}
+	// Statements parsed before an error are judged; the here-documents
+	// they wait for will not come.
 	flush(true)
-	return lastEnd, nil
+	return lastEnd, parseErr
 }
 
 // awaitsHeredoc reports whether st has a here-document whose body the
