@@ -103,11 +103,13 @@ func (r *resolver) arithText(text string, sc *scope, depth int) (int64, bool) {
 	if err != nil || x == nil {
 		return 0, false
 	}
-	inner := sc.clone()
-	inner.src = text
-	mark := r.prewalk(x, inner)
-	defer func() { r.substs = r.substs[:mark] }()
-	return r.arith(x, inner, depth)
+	// Evaluated in the caller's scope, so that x=5 in the text assigns; only
+	// the text positions refer to changes for the while.
+	outer := sc.src
+	sc.src = text
+	mark := r.prewalk(x, sc)
+	defer func() { r.substs, sc.src = r.substs[:mark], outer }()
+	return r.arith(x, sc, depth)
 }
 
 // evalArithText runs the arithmetic bash would evaluate in text (an array

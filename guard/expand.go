@@ -329,6 +329,7 @@ func (b *fieldBuilder) result(s string, quoted bool) {
 			b.endField()
 		}
 		b.appendRaw(p)
+		b.keep = true // a field between two delimiters, even if empty
 	}
 	if trailing && len(pieces) > 0 {
 		b.endField()
@@ -420,15 +421,38 @@ func appendSources(dst, src []string) []string {
 	return dst
 }
 
-// splitIFS splits an unquoted expansion result on IFS characters, as bash
-// does for the default IFS: runs of IFS whitespace separate fields and
-// are trimmed at both ends.
+// splitIFS splits an unquoted expansion result on IFS, as bash does: runs
+// of IFS whitespace separate fields and are trimmed at both ends; each
+// other IFS character ends a field, so that two in a row make an empty one.
 func splitIFS(s, ifs string) (pieces []string, leading, trailing bool) {
-	isSep := func(c rune) bool { return strings.ContainsRune(ifs, c) }
-	pieces = strings.FieldsFunc(s, isSep)
-	if s != "" {
-		leading = isSep(rune(s[0]))
-		trailing = isSep(rune(s[len(s)-1]))
+	isIFS := func(c byte) bool { return strings.IndexByte(ifs, c) >= 0 }
+	isSpace := func(c byte) bool { return isIFS(c) && (c == ' ' || c == '\t' || c == '\n') }
+	if s == "" {
+		return nil, false, false
+	}
+	leading, trailing = isIFS(s[0]), isIFS(s[len(s)-1])
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	start := i
+	for i < len(s) {
+		if !isIFS(s[i]) {
+			i++
+			continue
+		}
+		pieces = append(pieces, s[start:i])
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+		if i < len(s) && isIFS(s[i]) && !isSpace(s[i]) {
+			for i++; i < len(s) && isSpace(s[i]); i++ {
+			}
+		}
+		start = i
+	}
+	if start < len(s) {
+		pieces = append(pieces, s[start:])
 	}
 	return pieces, leading, trailing
 }

@@ -322,14 +322,21 @@ func (g *globber) list(dir string) ([]fs.DirEntry, bool) {
 	return entries, true
 }
 
+// lstat describes p, following symbolic links in the folders above it
+// (a host answering lstat from a table may not).
+func (g *globber) lstat(p string) (fs.FileInfo, error) {
+	parent, _ := ResolvePath(g.r.host, path.Dir(p))
+	return g.r.host.Lstat(path.Join(parent, path.Base(p)))
+}
+
 func (g *globber) exists(p string) bool {
-	_, err := g.r.host.Lstat(p)
+	_, err := g.lstat(p)
 	return err == nil
 }
 
 // isDir follows symbolic links, as bash does when it descends.
 func (g *globber) isDir(p string) bool {
-	info, err := g.r.host.Lstat(p)
+	info, err := g.lstat(p)
 	if err != nil {
 		return false
 	}
