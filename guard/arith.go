@@ -53,7 +53,8 @@ func (r *resolver) arithWord(w *syntax.Word, sc *scope, depth int) (int64, bool)
 	if name := w.Lit(); name != "" && syntax.ValidName(name) {
 		return r.arithVar(name, sc, depth)
 	}
-	a := r.expandPrewalked(w, sc, modeScalar)[0]
+	var one [1]Arg
+	a := r.expandPrewalked(one[:0], w, sc, modeScalar)[0]
 	if !a.Known {
 		return 0, false
 	}

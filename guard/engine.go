@@ -23,6 +23,9 @@ type Engine struct {
 	// candidates are the programs rules are about, in order: the
 	// programs an unknown command word is tried as.
 	candidates []string
+	// forProgram holds rulesFor's answer for each candidate, read-only
+	// once the engine is built.
+	forProgram map[string][]*Rule
 }
 
 // Exception is a site's exception: an exact line, or an exact simple command
@@ -69,6 +72,10 @@ func NewEngine(rules []*Rule, exceptions ...Exception) (*Engine, error) {
 		}
 	}
 	e.candidates = slices.Sorted(maps.Keys(e.byProgram))
+	e.forProgram = map[string][]*Rule{}
+	for _, p := range e.candidates {
+		e.forProgram[p] = e.collectRules(p)
+	}
 	return e, nil
 }
 
@@ -195,7 +202,16 @@ func (v *Verdict) add(f Finding) {
 	}
 }
 
+// rulesFor returns the rules to ask about a program: those about every
+// command, those about it, those about a prefix of it.
 func (e *Engine) rulesFor(program string) []*Rule {
+	if rules, ok := e.forProgram[program]; ok {
+		return rules
+	}
+	return e.collectRules(program)
+}
+
+func (e *Engine) collectRules(program string) []*Rule {
 	rules := e.anyCmd
 	if program == "" {
 		return rules

@@ -61,15 +61,21 @@ type substResult struct {
 // default value, an index, an arithmetic expansion) are walked first, as
 // commands of their own, since the shell runs them.
 func (r *resolver) expandWord(w *syntax.Word, sc *scope, mode expandMode) []Arg {
-	mark := r.prewalk(w, sc)
-	defer func() { r.substs = r.substs[:mark] }()
-	return r.expandPrewalked(w, sc, mode)
+	return r.expandInto(nil, w, sc, mode)
 }
 
-// expandPrewalked expands a word whose substitutions were walked.
-func (r *resolver) expandPrewalked(w *syntax.Word, sc *scope, mode expandMode) []Arg {
+// expandInto appends the fields of a word to dst.
+func (r *resolver) expandInto(dst []Arg, w *syntax.Word, sc *scope, mode expandMode) []Arg {
+	mark := r.prewalk(w, sc)
+	defer func() { r.substs = r.substs[:mark] }()
+	return r.expandPrewalked(dst, w, sc, mode)
+}
+
+// expandPrewalked appends the fields of a word whose substitutions were
+// walked to dst.
+func (r *resolver) expandPrewalked(dst []Arg, w *syntax.Word, sc *scope, mode expandMode) []Arg {
 	text := sc.text(w)
-	words := []*syntax.Word{w}
+	var words []*syntax.Word // brace expansion's words, when it has some
 	braceUnknown := false
 	if mode != modeScalar && hasBraceCandidate(w) {
 		if strings.Count(text, "{") > maxBraceOpen {
@@ -78,26 +84,27 @@ func (r *resolver) expandPrewalked(w *syntax.Word, sc *scope, mode expandMode) [
 			copied := *w
 			copied.Parts = append([]syntax.WordPart(nil), w.Parts...)
 			if syntax.SplitBraces(&copied) {
-				words = words[:0]
 				for bw, err := range expand.BracesSeq(nil, &copied) {
 					if err != nil || len(words) == maxBraceFields {
 						break
 					}
 					words = append(words, bw)
 				}
-				if len(words) == 0 {
-					words = []*syntax.Word{w}
-				}
 			}
 		}
 	}
-	fields := make([]Arg, 0, 1)
-	for _, bw := range words {
-		b := fieldBuilder{r: r, sc: sc, mode: mode, text: text, fields: fields}
-		b.reset()
-		r.expandParts(bw.Parts, sc, false, &b, true)
+	first := len(dst)
+	fields := dst
+	for i := 0; i == 0 || i < len(words); i++ {
+		parts := w.Parts
+		if len(words) > 0 {
+			parts = words[i].Parts
+		}
+		b := r.builder(sc, mode, text, fields)
+		r.expandParts(parts, sc, false, b, true)
 		start := len(fields)
 		fields = b.finish()
+		r.release(b)
 		globbed := false
 		for i := start; i < len(fields); i++ {
 			f := &fields[i]
@@ -115,25 +122,25 @@ func (r *resolver) expandPrewalked(w *syntax.Word, sc *scope, mode expandMode) [
 			globbed = globbed || f.Glob
 		}
 		if globbed && mode != modeScalar {
-			expanded := append([]Arg(nil), fields[:start]...)
-			for _, f := range fields[start:] {
-				expanded = append(expanded, r.globField(f, sc, mode)...)
+			words := append([]Arg(nil), fields[start:]...)
+			fields = fields[:start]
+			for _, f := range words {
+				fields = append(fields, r.globField(f, sc, mode)...)
 			}
-			fields = expanded
 		}
 	}
 	if mode == modeScalar || mode == modeRedir {
-		if len(fields) == 0 {
-			return []Arg{{Text: text, Known: true}}
+		if len(fields) == first {
+			return append(fields, Arg{Text: text, Known: true})
 		}
-		if len(fields) > 1 && mode == modeScalar {
-			joined := fields[0]
-			for _, f := range fields[1:] {
+		if len(fields) > first+1 && mode == modeScalar {
+			joined := fields[first]
+			for _, f := range fields[first+1:] {
 				joined.Value += " " + f.Value
 				joined.Known = joined.Known && f.Known
 				joined.Unknown = append(joined.Unknown, f.Unknown...)
 			}
-			return []Arg{joined}
+			return append(fields[:first], joined)
 		}
 	}
 	return fields
@@ -144,7 +151,8 @@ func (r *resolver) scalar(w *syntax.Word, sc *scope) Arg {
 	if w == nil {
 		return Arg{Known: true}
 	}
-	return r.expandWord(w, sc, modeScalar)[0]
+	var one [1]Arg
+	return r.expandInto(one[:0], w, sc, modeScalar)[0]
 }
 
 // prewalk walks the command and process substitutions inside n, in the
@@ -152,7 +160,7 @@ func (r *resolver) scalar(w *syntax.Word, sc *scope) Arg {
 // mark to truncate r.substs back to once n is expanded.
 func (r *resolver) prewalk(n syntax.Node, sc *scope) int {
 	mark := len(r.substs)
-	if n == nil || !mayHoldSubst(sc.text(n)) {
+	if n == nil || !mayHoldSubst(n, sc) {
 		return mark
 	}
 	syntax.Walk(n, func(node syntax.Node) bool {
@@ -196,16 +204,46 @@ func (r *resolver) textSubsts(text string, sc *scope) {
 	r.substs = r.substs[:mark]
 }
 
-// mayHoldSubst is a cheap test that a text holds no substitution at all.
-func mayHoldSubst(text string) bool {
+// mayHoldSubst is a cheap test that a node holds no substitution: most
+// words are literals and plain $var, which need no walk.
+func mayHoldSubst(n syntax.Node, sc *scope) bool {
+	if w, ok := n.(*syntax.Word); ok {
+		return partsMayHoldSubst(w.Parts)
+	}
+	text := sc.text(n)
 	return strings.ContainsAny(text, "$`") || strings.Contains(text, "(")
+}
+
+func partsMayHoldSubst(parts []syntax.WordPart) bool {
+	for _, part := range parts {
+		switch p := part.(type) {
+		case *syntax.Lit, *syntax.SglQuoted:
+		case *syntax.DblQuoted:
+			if partsMayHoldSubst(p.Parts) {
+				return true
+			}
+		case *syntax.ParamExp:
+			if p.Exp != nil || p.Index != nil || p.Slice != nil || p.Repl != nil || p.NestedParam != nil {
+				return true
+			}
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // runSubst walks the statements of a substitution in a subshell and works
 // out its output when that can be known.
 func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) substResult {
 	start := len(r.invs)
-	r.walkStmts(stmts, sc.clone(), stmtCtx{})
+	var inner *scope
+	if len(stmts) == 1 {
+		inner = r.subshell(stmts[0], sc)
+	} else {
+		inner = sc.clone()
+	}
+	r.walkStmts(stmts, inner, stmtCtx{})
 	invs := r.invs[start:]
 	res := substResult{node: node}
 	for _, inv := range invs {
@@ -243,6 +281,26 @@ type fieldBuilder struct {
 	// ownPattern: cur.pattern is built beside cur.Value; until then the
 	// pattern is the value itself, which is the common case.
 	ownPattern bool
+}
+
+// builder takes a field builder from the resolver's free list: words are
+// expanded by the hundred thousand, and builders nest only as deep as
+// expansions do.
+func (r *resolver) builder(sc *scope, mode expandMode, text string, fields []Arg) *fieldBuilder {
+	var b *fieldBuilder
+	if n := len(r.builders); n > 0 {
+		b, r.builders = r.builders[n-1], r.builders[:n-1]
+	} else {
+		b = &fieldBuilder{}
+	}
+	*b = fieldBuilder{r: r, sc: sc, mode: mode, text: text, fields: fields}
+	b.reset()
+	return b
+}
+
+func (r *resolver) release(b *fieldBuilder) {
+	*b = fieldBuilder{}
+	r.builders = append(r.builders, b)
 }
 
 func (b *fieldBuilder) reset() {

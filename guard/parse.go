@@ -247,10 +247,11 @@ func tooDeep(src string) string {
 			top.chain++
 			chain++
 		} else if startsWord && !top.expr {
-			word := src[i:min(i+len("function")+1, len(src))] // the longest keyword, and what ends it
-			if end := strings.IndexAny(word, " \t\n;&|()<>"); end >= 0 {
-				word = word[:end]
+			end := i
+			for end < len(src) && end < i+len("function")+1 && !endsWord[src[end]] {
+				end++
 			}
+			word := src[i:end]
 			switch word {
 			case "if", "while", "until", "for", "select", "case", "function":
 				keywords++
@@ -270,6 +271,9 @@ func tooDeep(src string) string {
 	}
 	return ""
 }
+
+// endsWord marks the bytes that end a word, for tooDeep's keyword test.
+var endsWord = [256]bool{' ': true, '\t': true, '\n': true, ';': true, '&': true, '|': true, '(': true, ')': true, '<': true, '>': true}
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")

@@ -39,7 +39,8 @@ type resolver struct {
 	globRead  int      // folder entries read for patterns
 	dirCache  map[string][]fs.DirEntry
 	globCache map[globKey]globResult
-	substs    []substResult // substitutions walked for the words being expanded
+	substs    []substResult   // substitutions walked for the words being expanded
+	builders  []*fieldBuilder // free field builders
 }
 
 // funcDef is a shell function declared on the line: its body is judged at
@@ -214,9 +215,30 @@ func (r *resolver) walkBinary(cmd *syntax.BinaryCmd, sc *scope, ctx stmtCtx) {
 		pctx := ctx
 		pctx.inPipeline = true
 		pctx.stdin = upstream[max(0, len(upstream)-maxStdin):len(upstream):len(upstream)]
-		r.walkStmt(part, sc.clone(), pctx)
+		r.walkStmt(part, r.subshell(part, sc), pctx)
 		upstream = append(upstream, r.invs[start:]...)
 	}
+}
+
+// subshell returns the scope a statement runs in when it runs in a
+// subshell: a clone, unless the statement cannot change the shell's state
+// (a plain command that is not a builtin like cd or read, nor a function),
+// which most pipeline parts and substitutions are.
+func (r *resolver) subshell(st *syntax.Stmt, sc *scope) *scope {
+	call, ok := st.Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Assigns) > 0 || len(call.Args) == 0 {
+		return sc.clone()
+	}
+	name := call.Args[0].Lit()
+	if name == "" || stateBuiltins[name] || r.funcs[name] != nil || wrapperFor(name) != nil || isShell(name) || zshPrecommand(name, sc) != nil {
+		return sc.clone()
+	}
+	for _, w := range call.Args {
+		if partsMayHoldSubst(w.Parts) {
+			return sc.clone() // ${x:=v} and $((x=1)) assign
+		}
+	}
+	return sc
 }
 
 // flattenBinary lists the statements joined by operators that same
@@ -607,9 +629,9 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		wsc.opts |= optNoglob
 	}
 	words := make([]Arg, 0, len(call.Args))
-	words = append(words, r.expandWord(call.Args[0], sc, modeList)...)
+	words = r.expandInto(words, call.Args[0], sc, modeList)
 	for _, w := range call.Args[1:] {
-		words = append(words, r.expandWord(w, wsc, modeArgs)...)
+		words = r.expandInto(words, w, wsc, modeArgs)
 	}
 	if len(words) == 0 {
 		return
