@@ -108,6 +108,9 @@ func hugeLines() map[string]string {
 		"glob of globs":            "ls /*/*/*/*/*/*; rm -rf /usr",
 		"nested loops":             strings.Repeat("for a in 1 2 3 4 5 6 7 8; do ", 64) + "rm -rf /usr/$a" + strings.Repeat("; done", 64),
 		"past the limit":           strings.Repeat("x", guard.MaxLineBytes+1),
+		"a command of unknowns":    strings.Repeat(`"$a" `, 100000) + "; rm -rf /usr",
+		"mutual recursion":         "a() { b; b; b; }; b() { a; a; a; }; a; rm -rf /usr",
+		"calls in a loop":          "f() { for i in 1 2 3 4 5 6 7 8; do g $i; done; }; g() { rm -rf /tmp/$1; }; " + strings.Repeat("f; ", 5000) + "rm -rf /usr",
 	}
 }
 

@@ -699,6 +699,14 @@ func stmtText(st *syntax.Stmt, sc *scope) string {
 	return strings.TrimSpace(sliceSrc(sc.src, st.Pos(), end))
 }
 
+// knownBase reports whether the last path component of a word is written
+// out, so that its program is known even if its folder is not:
+// "$APP_HOME"/bin/ctl is ctl.
+func knownBase(cmd Arg) bool {
+	i := strings.LastIndex(cmd.Text, "/")
+	return i >= 0 && i < len(cmd.Text)-1 && !strings.ContainsAny(cmd.Text[i+1:], "$`\"'")
+}
+
 func programName(cmd Arg) string {
 	if cmd.Value == "" {
 		return ""
@@ -784,8 +792,9 @@ func (r *resolver) dispatch(inv *Invocation, sc *scope) {
 	r.emit(inv)
 	if !inv.Command.Known {
 		// An unknown command word may be empty, or a wrapper (sudo, env):
-		// the words after it are judged as the command they would be.
-		if args := bindable(inv.Args); len(args) > 0 {
+		// the words after it are judged as the command they would be. Not
+		// so when only its folder is unknown ("$APP"/bin/ctl).
+		if args := bindable(inv.Args); len(args) > 0 && args[0].Known && !knownBase(inv.Command) {
 			r.runInner(inv, args, sc, inv.Command.Text, nil)
 		}
 		return
