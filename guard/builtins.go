@@ -108,14 +108,16 @@ func (r *resolver) set(args []Arg, sc *scope) {
 		case v == "--" || v == "-":
 			r.setParams(args[i+1:], sc)
 			return
-		case v == "-o" || v == "+o":
-			if i+1 < len(args) && args[i+1].Value == "noglob" {
-				setOpt(sc, optNoglob, v == "-o")
-			}
-			i++
 		case strings.HasPrefix(v, "-") || strings.HasPrefix(v, "+"):
 			if strings.Contains(v, "f") {
 				setOpt(sc, optNoglob, v[0] == '-')
+			}
+			if strings.Contains(v, "o") && i+1 < len(args) {
+				// -o NAME, also inside a cluster: set -euo pipefail
+				i++
+				if args[i].Value == "noglob" {
+					setOpt(sc, optNoglob, v[0] == '-')
+				}
 			}
 		default:
 			r.setParams(args[i:], sc)

@@ -103,7 +103,9 @@ func (sc *scope) nested(via string) *scope {
 	c.depth++
 	c.inFunc = ""
 	c.calls = nil
-	c.params = nil
+	if via != "eval" {
+		c.params = nil // a new shell has its own; eval runs in this one
+	}
 	return c
 }
 
