@@ -14,7 +14,7 @@ import (
 	flag "github.com/spf13/pflag"
 
 	"github.com/guard-sh/guard/guard"
-	"github.com/guard-sh/guard/guard/snapshot"
+	"github.com/guard-sh/guard/guard/gate"
 )
 
 // agentEvent is the part of a coding agent's pre-tool event guard reads
@@ -84,41 +84,43 @@ func (a *app) agentHook(args []string) int {
 		}
 		dir = d
 	}
-	engine, err := a.engine()
-	if err != nil {
-		return a.agentAnswer(ag, "ask", "guard could not load its rules: "+err.Error())
-	}
-	host := &guard.OSHost{}
-	v := engine.Judge(ev.ToolInput.Command, host, guard.Options{Cwd: dir})
-	reason := findingsText(v)
-	switch v.Decision {
-	case guard.Block:
-		a.audit("block", ev.ToolInput.Command, dir, ag.name, ruleIDs(v, guard.Block), "")
+	g := a.newGate(agentAsker{canAsk: ag.canAsk})
+	g.Report, g.Notice = nil, nil // the answer carries the findings
+	out := g.Decide(gate.Request{Line: ev.ToolInput.Command, Cwd: dir, From: ag.name})
+	reason := findingsText(out.Verdict)
+	switch out.Status {
+	case gate.Blocked:
 		return a.agentAnswer(ag, "deny", "guard blocked this command. "+reason)
-	case guard.Confirm:
-		if !ag.canAsk {
-			a.audit("refused", ev.ToolInput.Command, dir, ag.name, ruleIDs(v, guard.Confirm), "the agent cannot ask its user")
-			return a.agentAnswer(ag, "deny", "guard needs a person to confirm this, and this agent cannot ask: let the user run it in a terminal, where guard takes a snapshot and asks. "+reason)
+	case gate.Refused:
+		if strings.Contains(out.Reason, errAgentCannotAsk.Error()) {
+			return a.agentAnswer(ag, "deny", "guard needs a person to confirm this: "+out.Reason+". "+reason)
 		}
-		var backups []guard.Backup
-		for _, f := range v.Findings {
-			if f.Backup != nil {
-				backups = append(backups, *f.Backup)
-			}
+		return a.agentAnswer(ag, "deny", "guard refused this command: "+out.Reason+". "+reason)
+	case gate.Asked:
+		if out.Snapshot != nil {
+			reason += fmt.Sprintf(" A snapshot was taken first: guard snapshot restore %s puts it back.", out.Snapshot.ID)
 		}
-		if len(backups) > 0 {
-			m, err := a.store().Take(snapshot.Request{Line: ev.ToolInput.Command, Cwd: dir, Host: host.Hostname(), Rules: ruleIDs(v, guard.Confirm), Backups: backups})
-			if err != nil {
-				a.audit("refused", ev.ToolInput.Command, dir, ag.name, ruleIDs(v, guard.Confirm), "snapshot failed: "+err.Error())
-				return a.agentAnswer(ag, "deny", "guard could not take a snapshot before this command ("+err.Error()+"), so it must not run. "+reason)
-			}
-			reason += fmt.Sprintf(" A snapshot was taken first: guard snapshot restore %s puts it back.", m.ID)
-		}
-		a.audit("confirm", ev.ToolInput.Command, dir, ag.name, ruleIDs(v, guard.Confirm), "asked the agent's user")
 		return a.agentAnswer(ag, "ask", "guard asks for confirmation. "+reason)
 	}
 	return a.agentAnswer(ag, "", "")
 }
+
+// errAgentCannotAsk: the agent has no way to ask its user, so a line that
+// needs confirming is refused there.
+var errAgentCannotAsk = errors.New("this agent cannot ask its user; stop and ask the user to run it in a terminal, where guard takes a snapshot and asks")
+
+// agentAsker hands the question to a coding agent, which asks its own user
+// where it can.
+type agentAsker struct{ canAsk bool }
+
+func (a agentAsker) Ready() error {
+	if !a.canAsk {
+		return errAgentCannotAsk
+	}
+	return nil
+}
+
+func (agentAsker) Ask(gate.Question) gate.Answer { return gate.Deferred }
 
 func firstArg(args []string) string {
 	if len(args) == 0 {
@@ -195,7 +197,7 @@ func (a *app) installAgent(args []string) int {
 	if err != nil {
 		self = "guard"
 	}
-	changed, err := editAgentSettings(path, ag, quoteLine(self)+" hook "+ag.name, o.remove)
+	changed, err := editAgentSettings(path, ag, gate.Quote(self)+" hook "+ag.name, o.remove)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard install %s: %v\n", ag.name, err)
 		return 1

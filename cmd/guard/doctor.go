@@ -110,7 +110,10 @@ func (a *app) doctor(args []string) int {
 	}
 
 	// Snapshot store.
-	store := a.store()
+	store, err := a.store()
+	if err != nil {
+		store = &snapshot.Store{}
+	}
 	list, listErrs := store.List()
 	var size int64
 	filepath.WalkDir(store.Dir, func(p string, d fs.DirEntry, err error) error {

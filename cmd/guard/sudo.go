@@ -29,7 +29,7 @@ func (a *app) sudo(args []string) int {
 		words = append(words, q)
 	}
 	wd, _ := os.Getwd()
-	if code := a.gateWithin(strings.Join(words, " "), gateOptions{cwd: wd, from: "sudo"}, 5e9); code != exitOK {
+	if _, code := a.gate(strings.Join(words, " "), gateOptions{cwd: wd, from: "sudo", shell: "bash"}); code != exitOK {
 		return code
 	}
 	err := syscall.Exec(real, append([]string{"sudo"}, args...), os.Environ())
