@@ -26,6 +26,7 @@ type gateOptions struct {
 	shell      string
 	from       string // the integration: bash, zsh, login, sudo; "" for guard run
 	wayPast    string // what to type to run a refused line deliberately
+	file       string // --file: read the line from here
 }
 
 func (o *gateOptions) register(fs *flag.FlagSet) {
@@ -33,6 +34,7 @@ func (o *gateOptions) register(fs *flag.FlagSet) {
 	fs.StringSliceVar(&o.yes, "yes-i-know", nil, "confirm these `RULE`s without asking (they are still snapshotted)")
 	fs.BoolVar(&o.noSnapshot, "no-snapshot", false, "run a confirmed line without taking a snapshot first")
 	fs.StringVar(&o.shell, "shell", "bash", "shell dialect: bash, posix, mksh or zsh")
+	fs.StringVar(&o.file, "file", "", "read the line from `PATH`, - for standard input, instead of the arguments")
 }
 
 // runLine is guard run: the gate, then the line runs in the user's shell.
@@ -58,11 +60,11 @@ func (a *app) runLine(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return a.flagError("run", err)
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(a.stderr, "guard run: missing LINE (usage: guard run [--cwd DIR] [--yes-i-know RULE] -- LINE)")
+	line, err := a.lineFrom(o.file, fs.Args())
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard run: %v (usage: guard run [--cwd DIR] [--yes-i-know RULE] [--file PATH|-] [--] LINE)\n", err)
 		return exitUsage
 	}
-	line := strings.Join(fs.Args(), " ")
 	dir, code := a.gate(line, o)
 	if code != exitOK {
 		return code
@@ -78,9 +80,16 @@ func (a *app) gateCmd(args []string) int {
 	fs := gateFlags(&o)
 	fs.SetOutput(a.stderr)
 	if err := fs.Parse(args); err != nil {
-		return a.flagError("gate", err)
+		a.flagError("gate", err)
+		return exitRefused // a hook that calls guard wrongly must not run the line
 	}
-	_, code := a.gate(strings.Join(fs.Args(), " "), o)
+	line, err := a.lineFrom(o.file, fs.Args())
+	if err != nil {
+		// The hook could not hand the line over: it must not run unseen.
+		fmt.Fprintf(a.stderr, "guard: not run: %v\n", err)
+		return exitRefused
+	}
+	_, code := a.gate(line, o)
 	return code
 }
 
