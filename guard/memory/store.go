@@ -56,8 +56,8 @@ type document struct {
 	Entries []Entry `json:"entries"`
 }
 
-// Recall returns the remembered refusal, in this agent's session, of one
-// of effects. An agent event without a session id has no memory.
+// Recall returns the first remembered refusal, in this agent's session,
+// of one of effects. An agent event without a session id has no memory.
 func (s *Store) Recall(agent, session string, effects []Effect) (Entry, bool, error) {
 	if session == "" || len(effects) == 0 {
 		return Entry{}, false, nil
@@ -67,8 +67,7 @@ func (s *Store) Recall(agent, session string, effects []Effect) (Entry, bool, er
 		return Entry{}, false, err
 	}
 	session = clip(session, maxIDBytes)
-	for i := len(doc.Entries) - 1; i >= 0; i-- { // newest first
-		e := doc.Entries[i]
+	for _, e := range doc.Entries { // oldest first: the refusal that started it
 		if e.Agent != agent || e.Session != session || !s.fresh(e) {
 			continue
 		}
