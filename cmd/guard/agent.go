@@ -46,6 +46,9 @@ type agent struct {
 	sample func(line, cwd, session string) []byte
 	// reg registers the hook in the agent's settings.
 	reg registration
+	// detect, when set, asks the installed agent its version at install
+	// time, for what the hook entry can say; it returns a line for the user.
+	detect func() (installed, string)
 	// onFailure says what the agent does when the hook itself fails (its
 	// binary is gone, it crashes, it times out), for guard doctor.
 	onFailure string

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
@@ -43,17 +44,35 @@ var claudeAgent = agent{
 			return filepath.Join(getenv("HOME"), ".claude", "settings.json")
 		},
 		style: groupedHooks, event: "PreToolUse", matcher: "Bash", commandKey: "command",
-		entry: func(command string) *jnode {
+		entry: func(command string, in installed) *jnode {
 			h := jobject()
 			h.set("type", jscalar("command"))
 			h.set("command", jscalar(command))
 			h.set("timeout", jscalar(hookTimeout))
-			h.set("onFailure", jscalar("block"))
+			if in.failClosed {
+				h.set("onFailure", jscalar("block"))
+			}
 			return h
 		},
 	},
-	onFailure: "blocks the command: guard installs the hook with \"onFailure\": \"block\" (Claude Code 2.1.295 or later; older versions run the command)",
+	detect: func() (installed, string) {
+		// Claude Code rejects a whole settings file with a key it does not
+		// know, so onFailure is only written for a version that has it.
+		v, err := programVersion("claude")
+		switch {
+		case err != nil:
+			return installed{}, fmt.Sprintf("could not tell the Claude Code version (%v): the hook is installed without \"onFailure\": \"block\", so a failing hook lets the command run; run guard install claude again where claude is on PATH (%s or later) to make it fail closed", err, claudeOnFailureSince)
+		case !versionAtLeast(v, claudeOnFailureSince):
+			return installed{}, fmt.Sprintf("Claude Code %s has no \"onFailure\" (it came in %s): a failing hook lets the command run there", v, claudeOnFailureSince)
+		}
+		return installed{failClosed: true}, fmt.Sprintf("Claude Code %s: the hook is installed with \"onFailure\": \"block\", so a failing hook blocks the command", v)
+	},
+	onFailure: "blocks the command when the hook was installed with \"onFailure\": \"block\" (Claude Code 2.1.295 or later); runs it otherwise",
 }
+
+// claudeOnFailureSince is the first Claude Code release with the hook
+// handler's "onFailure" field.
+const claudeOnFailureSince = "2.1.295"
 
 // claudeEvent is Claude Code's PreToolUse event; Codex sends the same.
 type claudeEvent struct {

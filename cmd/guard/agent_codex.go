@@ -36,7 +36,7 @@ var codexAgent = agent{
 			return filepath.Join(getenv("HOME"), ".codex", "hooks.json")
 		},
 		style: groupedHooks, event: "PreToolUse", matcher: "Bash", commandKey: "command",
-		entry: func(command string) *jnode {
+		entry: func(command string, _ installed) *jnode {
 			h := jobject()
 			h.set("type", jscalar("command"))
 			h.set("command", jscalar(command))

@@ -47,7 +47,7 @@ var copilotAgent = agent{
 			return filepath.Join(getenv("HOME"), ".copilot", "hooks", "guard.json")
 		},
 		style: flatHooks, event: "preToolUse", commandKey: "bash",
-		entry: func(command string) *jnode {
+		entry: func(command string, _ installed) *jnode {
 			h := jobject()
 			h.set("type", jscalar("command"))
 			h.set("bash", jscalar(command))

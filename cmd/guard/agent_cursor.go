@@ -49,7 +49,7 @@ var cursorAgent = agent{
 			return filepath.Join(getenv("HOME"), ".cursor", "hooks.json")
 		},
 		style: flatHooks, event: "beforeShellExecution", commandKey: "command",
-		entry: func(command string) *jnode {
+		entry: func(command string, _ installed) *jnode {
 			h := jobject()
 			h.set("command", jscalar(command))
 			h.set("timeout", jscalar(hookTimeout))

@@ -55,7 +55,7 @@ var geminiAgent = agent{
 			return filepath.Join(getenv("HOME"), ".gemini", "settings.json")
 		},
 		style: groupedHooks, event: "BeforeTool", matcher: "run_shell_command", commandKey: "command",
-		entry: func(command string) *jnode {
+		entry: func(command string, _ installed) *jnode {
 			h := jobject()
 			h.set("name", jscalar("guard"))
 			h.set("type", jscalar("command"))
@@ -66,6 +66,16 @@ var geminiAgent = agent{
 			h.set("timeout", jscalar(hookTimeout*1000))
 			return h
 		},
+	},
+	detect: func() (installed, string) {
+		v, err := programVersion("gemini")
+		switch {
+		case err != nil:
+			return installed{}, fmt.Sprintf("could not tell the Gemini CLI version (%v): confirms are denied there with the advice to run the line in a terminal; run guard install gemini again after installing Gemini CLI %s or later to have them asked", err, geminiAskSince)
+		case !versionAtLeast(v, geminiAskSince):
+			return installed{}, fmt.Sprintf("Gemini CLI %s cannot ask (\"ask\" came in %s): confirms are denied with the advice to run the line in a terminal", v, geminiAskSince)
+		}
+		return installed{hookFlags: []string{"--ask"}}, fmt.Sprintf("Gemini CLI %s can ask: confirms are asked there, after the snapshot", v)
 	},
 	onFailure: "runs the command with a warning (only exit 2 blocks; Gemini CLI has no fail-closed setting)",
 }
@@ -149,12 +159,12 @@ func readGemini(stdout, stderr []byte, exit int) agentAnswer {
 	return agentAnswer{}
 }
 
-// geminiVersion asks the installed Gemini CLI its version: gemini
-// --version, which only prints it, bounded in time.
-func geminiVersion() (string, error) {
-	path, err := exec.LookPath("gemini")
+// programVersion asks an agent's program its version (NAME --version,
+// which only prints it), bounded in time and output.
+func programVersion(name string) (string, error) {
+	path, err := exec.LookPath(name)
 	if err != nil {
-		return "", errors.New("gemini is not on PATH")
+		return "", fmt.Errorf("%s is not on PATH", name)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -29,13 +29,20 @@ type registration struct {
 	// commandKey is the entry field holding the command ("command", or
 	// "bash" for Copilot).
 	commandKey string
-	// entry is guard's hook entry for a command line.
-	entry func(command string) *jnode
+	// entry is guard's hook entry for a command line, as the installed
+	// version of the agent reads it.
+	entry func(command string, in installed) *jnode
 	// header are the top-level fields a new file starts with ("version": 1).
 	header func(root *jnode)
 	// ownFile: the file is guard's alone and is deleted when it holds no
 	// hook any more.
 	ownFile bool
+}
+
+// installed is what guard install learned of the agent's version.
+type installed struct {
+	hookFlags  []string // appended to guard hook NAME (Gemini's --ask)
+	failClosed bool     // the handler may say that a failing hook blocks
 }
 
 type regStyle int
@@ -98,16 +105,16 @@ func (a *app) installAgent(args []string) int {
 		return 1
 	}
 	command := gate.Quote(self) + " hook " + ag.name
-	if !o.remove {
-		flags, note := a.installFlagsFor(ag)
-		for _, f := range flags {
+	var in installed
+	if !o.remove && ag.detect != nil {
+		var note string
+		in, note = ag.detect()
+		fmt.Fprintln(a.stdout, note)
+		for _, f := range in.hookFlags {
 			command += " " + f
 		}
-		if note != "" {
-			fmt.Fprintln(a.stdout, note)
-		}
 	}
-	res, err := ag.reg.apply(path, ag.name, command, o.remove)
+	res, err := ag.reg.apply(path, ag.name, command, in, o.remove)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard install %s: %v\n", ag.name, err)
 		return 1
@@ -130,22 +137,6 @@ func (a *app) installAgent(args []string) int {
 		fmt.Fprintf(a.stdout, "added guard's %s hook for %s to %s\n", ag.reg.event, ag.title, res.path)
 	}
 	return exitOK
-}
-
-// installFlagsFor are the options guard hook NAME is installed with, and a
-// line saying why; only Gemini CLI has any (--ask, for versions that can).
-func (a *app) installFlagsFor(ag *agent) ([]string, string) {
-	if ag != &geminiAgent {
-		return nil, ""
-	}
-	version, err := geminiVersion()
-	switch {
-	case err != nil:
-		return nil, fmt.Sprintf("could not tell the Gemini CLI version (%v): confirms are denied there with the advice to run the line in a terminal; run guard install gemini again after installing Gemini CLI %s or later to have them asked", err, geminiAskSince)
-	case !versionAtLeast(version, geminiAskSince):
-		return nil, fmt.Sprintf("Gemini CLI %s cannot ask (\"ask\" came in %s): confirms are denied with the advice to run the line in a terminal", version, geminiAskSince)
-	}
-	return []string{"--ask"}, fmt.Sprintf("Gemini CLI %s can ask: confirms are asked there, after the snapshot", version)
 }
 
 // selfPath is this guard's absolute path, which the hook entry names: an
@@ -173,7 +164,7 @@ type applied struct {
 }
 
 // apply adds or removes guard's entry for command in the settings file.
-func (reg registration) apply(path, name, command string, remove bool) (applied, error) {
+func (reg registration) apply(path, name, command string, in installed, remove bool) (applied, error) {
 	if resolved, err := filepath.EvalSymlinks(path); err == nil {
 		path = resolved // a dotfiles link keeps pointing at the edited file
 	}
@@ -187,7 +178,7 @@ func (reg registration) apply(path, name, command string, remove bool) (applied,
 	}
 	if line := commentAt(data); line > 0 {
 		return res, fmt.Errorf("%s has comments (line %d), which guard would drop when writing it; guard did not change it. Either remove the comments and run this again, or edit it by hand: under \"hooks\", %q, add %s",
-			path, line, reg.event, reg.wrap(reg.entry(command)).encode(""))
+			path, line, reg.event, reg.wrap(reg.entry(command, in)).encode(""))
 	}
 	root := jobject()
 	if len(strings.TrimSpace(string(data))) > 0 {
@@ -200,7 +191,7 @@ func (reg registration) apply(path, name, command string, remove bool) (applied,
 	} else if reg.header != nil {
 		reg.header(root)
 	}
-	changed, previous, err := reg.edit(root, name, command, remove)
+	changed, previous, err := reg.edit(root, name, command, in, remove)
 	if err != nil {
 		return res, fmt.Errorf("%s: %v; guard did not change it", path, err)
 	}
@@ -224,7 +215,7 @@ func (reg registration) apply(path, name, command string, remove bool) (applied,
 
 // edit adds or removes guard's entry in the parsed settings. It reports
 // whether anything changed, and guard's commands it found.
-func (reg registration) edit(root *jnode, name, command string, remove bool) (bool, []string, error) {
+func (reg registration) edit(root *jnode, name, command string, in installed, remove bool) (bool, []string, error) {
 	hooks := root.get("hooks")
 	if hooks == nil {
 		if remove {
@@ -247,7 +238,7 @@ func (reg registration) edit(root *jnode, name, command string, remove bool) (bo
 	if list.kind != '[' {
 		return false, nil, fmt.Errorf(`"hooks".%q is not a list`, reg.event)
 	}
-	want := reg.entry(command)
+	want := reg.entry(command, in)
 	var kept []*jnode
 	var previous []string
 	at, exact := -1, false

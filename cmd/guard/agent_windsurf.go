@@ -43,7 +43,7 @@ var windsurfAgent = agent{
 			return filepath.Join(getenv("HOME"), ".codeium", "windsurf", "hooks.json")
 		},
 		style: flatHooks, event: "pre_run_command", commandKey: "command",
-		entry: func(command string) *jnode {
+		entry: func(command string, _ installed) *jnode {
 			h := jobject()
 			h.set("command", jscalar(command))
 			h.set("show_output", jscalar(true))
