@@ -102,8 +102,14 @@ func (s *Store) Remember(agent, session, line string, effects []Effect) error {
 		}
 	}
 	now := s.now().UTC()
+	session = clip(session, maxIDBytes)
 	for _, eff := range effects {
-		kept = append(kept, Entry{Agent: agent, Session: clip(session, maxIDBytes), Time: now, Effect: eff, Line: clip(line, maxLineBytes)})
+		known := slices.ContainsFunc(kept, func(e Entry) bool {
+			return e.Agent == agent && e.Session == session && e.Effect == eff
+		})
+		if !known { // the first refusal is the one to name; retries add nothing
+			kept = append(kept, Entry{Agent: agent, Session: session, Time: now, Effect: eff, Line: clip(line, maxLineBytes)})
+		}
 	}
 	if limit := s.maxEntries(); len(kept) > limit {
 		kept = kept[len(kept)-limit:]
