@@ -164,15 +164,10 @@ func (g *Gate) Decide(req Request) (out Outcome) {
 		out.Status = Run
 		return out
 	}
-	// Confirm, or a block every rule of which the operator acknowledged:
-	// an acknowledged block is still asked about, never waved through.
+	// Confirm, or a block every rule of which the operator acknowledged by
+	// name (--yes-i-know, guard allow): deliberate and recorded.
 	serious := atLeast(v, guard.Confirm)
 	pending := unacknowledged(v, guard.Confirm, req.Acknowledged)
-	for _, f := range serious {
-		if f.Decision == guard.Block && !slices.ContainsFunc(pending, func(p guard.Finding) bool { return p.Rule == f.Rule }) {
-			pending = append(pending, f)
-		}
-	}
 	if len(pending) > 0 {
 		if err := g.Asker.Ready(); err != nil {
 			out.Status = Refused
