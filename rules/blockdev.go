@@ -29,20 +29,12 @@ func diskWriter(inv *guard.Invocation) (verb string, devices []guard.Arg) {
 		}
 	case strings.HasPrefix(prog, "mkfs") || prog == "mke2fs" || prog == "mkswap" || prog == "mkdosfs" || prog == "mkntfs":
 		// Option values differ between mkfs flavours; devices are what
-		// start with /dev/. Dry runs: mke2fs -n, mkfs.xfs -N.
-		dry := "-n"
-		if prog == "mkfs.xfs" {
-			dry = "-N"
-		}
-		for _, a := range inv.Args {
-			if a.Value == dry || a.Value == "-V" || a.Value == "--help" {
-				return "", nil
-			}
-		}
+		// start with /dev/. Dry runs (mke2fs -n, mkfs.xfs -N) are in
+		// inertForms.
 		return "format", devOperands(inv.Args)
 	case prog == "wipefs":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "otO", LongValue: []string{"offset", "types", "output", "backup"}})
-		if (p.Has("a", "all") || p.Has("o", "offset")) && !p.Has("n", "no-act") {
+		if p.Has("a", "all") || p.Has("o", "offset") {
 			return "wipe the signatures of", devOperands(p.Operands)
 		}
 	case prog == "sgdisk":
@@ -51,10 +43,8 @@ func diskWriter(inv *guard.Invocation) (verb string, devices []guard.Arg) {
 			return "erase the partition table of", devOperands(p.Operands)
 		}
 	case prog == "sfdisk":
-		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "NX", LongValue: []string{"label", "label-nested", "backup-file", "color", "wipe", "wipe-partitions", "move-data", "sector-size"}})
-		if p.Has("l", "list", "d", "dump", "J", "json", "s", "show-size", "g", "show-geometry", "V", "verify", "n", "no-act", "r", "reorder", "help") {
-			return "", nil
-		}
+		// Its listing modes (-l, -d, -J) are in inertForms.
+		p := guard.ParseOptions(inv.Args, inertForms["sfdisk"].spec)
 		return "rewrite the partition table of", devOperands(p.Operands)
 	case prog == "parted":
 		for _, a := range inv.Args {

@@ -41,7 +41,7 @@ func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard
 	switch inv.Program {
 	case "rsync":
 		p := guard.ParseOptions(inv.Args, rsyncSpec)
-		if p.Has("n", "dry-run", "list-only") || len(p.Operands) < 2 {
+		if len(p.Operands) < 2 {
 			return nil
 		}
 		dest = p.Operands[len(p.Operands)-1]
@@ -62,9 +62,6 @@ func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard
 		}
 	case "unzip":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "dxP", LongValue: nil})
-		if p.Has("l", "t", "v", "Z", "p", "c") {
-			return nil // lists, tests or prints
-		}
 		dest = guard.Arg{Text: ".", Value: ".", Known: true}
 		if d, ok := p.Value("d"); ok {
 			dest = d
@@ -75,7 +72,7 @@ func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard
 			args = expandOldTar(args)
 		}
 		p := guard.ParseOptions(args, tarSpec)
-		if !p.Has("x", "extract", "get") || p.Has("O", "to-stdout", "t", "list") {
+		if !p.Has("x", "extract", "get") {
 			return nil
 		}
 		dest = guard.Arg{Text: ".", Value: ".", Known: true}

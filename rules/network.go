@@ -69,9 +69,6 @@ func networkCut(inv *guard.Invocation) string {
 		}
 	case "ifdown":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "iX", LongValue: []string{"interfaces", "exclude"}})
-		if p.Has("n", "no-act", "h", "help") {
-			return ""
-		}
 		if p.Has("a", "all") {
 			return "take every interface down"
 		}

@@ -28,7 +28,7 @@ func powerAction(inv *guard.Invocation) string {
 	switch inv.Program {
 	case "systemctl":
 		p := guard.ParseOptions(inv.Args, systemctlSpec)
-		if len(p.Operands) == 0 || p.Has("help", "h") {
+		if len(p.Operands) == 0 {
 			return ""
 		}
 		switch verb := p.Operands[0].Value; verb {
@@ -45,7 +45,7 @@ func powerAction(inv *guard.Invocation) string {
 		return ""
 	case "shutdown":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{})
-		if p.Has("c", "k", "help", "show") {
+		if p.Has("c", "k", "show") {
 			return ""
 		}
 		if p.Has("r", "reboot") {
@@ -65,10 +65,6 @@ func powerAction(inv *guard.Invocation) string {
 		}
 		return ""
 	default: // reboot, poweroff, halt
-		p := guard.ParseOptions(inv.Args, guard.OptSpec{})
-		if p.Has("help", "w", "wtmp-only") {
-			return ""
-		}
 		return inv.Program
 	}
 }

@@ -44,8 +44,6 @@ func matchKillInit(inv *guard.Invocation, host guard.Host) *guard.Finding {
 				i++
 				signal = args[i].Value
 			}
-		case v == "-l" || v == "-L" || v == "--list" || v == "--table":
-			return nil
 		case strings.HasPrefix(v, "-") && len(v) > 1 && v != "-1":
 			signal = strings.TrimPrefix(v, "-")
 		default:
