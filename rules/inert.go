@@ -42,6 +42,7 @@ type inertForm struct {
 
 var gnuHelp = inertForm{options: []string{"help", "version"}}
 var lvmTest = inertForm{spec: lvSpec, options: []string{"t", "test", "help", "h"}}
+var lvResizeTest = inertForm{spec: lvResizeSpec, options: []string{"t", "test", "help", "h"}}
 var fsckNoModify = inertForm{spec: guard.OptSpec{ShortValue: "tbBCjlLEz", LongValue: []string{"type"}}, options: []string{"n", "N", "no-modify", "help"}}
 var mke2fsDry = inertForm{spec: guard.OptSpec{ShortValue: "bCcdEgGiIjJLmMNoOrtTUe"}, options: []string{"n", "V", "help"}}
 var lxcHelp = inertForm{options: []string{"help", "h", "usage", "version"}}
@@ -96,8 +97,8 @@ var inertForms = map[string]inertForm{
 	"zpool":          {options: []string{"help"}, helpFirst: true},
 	"restic":         backupDry, "borg": backupDry, "rclone": backupDry, "kopia": {options: []string{"help", "dry-run"}},
 	// storage
-	"lvremove": lvmTest, "vgremove": lvmTest, "pvremove": lvmTest, "lvreduce": lvmTest,
-	"lvresize": lvmTest, "pvcreate": lvmTest, "pvmove": lvmTest, "lvchange": lvmTest,
+	"lvremove": lvmTest, "vgremove": lvmTest, "pvremove": lvmTest, "lvreduce": lvResizeTest,
+	"lvresize": lvResizeTest, "pvcreate": lvmTest, "pvmove": lvmTest, "lvchange": lvmTest,
 	"lvconvert": lvmTest, "lvcreate": lvmTest, "vgreduce": lvmTest,
 	"mke2fs": mke2fsDry, "mkfs.ext2": mke2fsDry, "mkfs.ext3": mke2fsDry, "mkfs.ext4": mke2fsDry,
 	"mkfs.xfs": {spec: guard.OptSpec{ShortValue: "bdfiLlmnprsL"}, options: []string{"N", "V", "help"}},
@@ -107,7 +108,7 @@ var inertForms = map[string]inertForm{
 		options: []string{"l", "list", "d", "dump", "J", "json", "s", "show-size", "g", "show-geometry", "V", "verify", "n", "no-act", "help", "h", "list-free", "F", "list-types", "T"}},
 	"fdisk":      {options: []string{"l", "list", "help", "h", "V", "version"}},
 	"parted":     {options: []string{"l", "list", "help", "h", "v", "version"}},
-	"sgdisk":     {options: []string{"help", "?", "version", "V"}},
+	"sgdisk":     {spec: sgdiskSpec, options: []string{"help", "?", "version", "V", "P", "pretend"}},
 	"mdadm":      {options: []string{"help", "h", "version", "V"}},
 	"dmsetup":    {options: []string{"help", "h", "version"}, helpFirst: true},
 	"btrfs":      {options: []string{"help"}, helpFirst: true},

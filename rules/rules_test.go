@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +26,11 @@ import (
 //	cwd=DIR  ssh  home=DIR  dir=PATH  file=PATH  link=PATH->TARGET  dev=PATH
 //	mount=SOURCE@DIR  swap=DEV  dirty=VG/LV=N  lvs=fail  env=NAME=VALUE
 //	githead=DIR=BRANCH  unset=NAME
+//	content=PATH=TEXT   a regular file holding TEXT (⏎ and ⟨HH⟩ as in LINE)
+//	holder=DEV=HOLDER   /sys/class/block/DEV/holders/HOLDER (sdb1=dm-0, sdc=md0)
+//	md=ARRAY:MEMBER,…   an active array in /proc/mdstat; MEMBER(F) failed,
+//	                    MEMBER(S) spare; fewer working members than listed
+//	                    makes it degraded ([2/1] [U_])
 //
 // In LINE, ⏎ stands for a newline and ⟨HH⟩ for the byte with hex value HH.
 type testCase struct {
@@ -132,6 +138,15 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 			h.Env[name] = v
 		case "unset":
 			delete(h.Env, value)
+		case "content":
+			path, text, _ := strings.Cut(value, "=")
+			h.Files[path] = []byte(unescapeLine(text))
+		case "holder":
+			dev, holder, _ := strings.Cut(value, "=")
+			h.AddDir("/sys/class/block/" + dev + "/holders/" + holder)
+			h.AddDir("/sys/class/block/" + holder)
+		case "md":
+			h.Files["/proc/mdstat"] = append(h.Files["/proc/mdstat"], []byte(mdstatLine(value))...)
 		case "githead":
 			dir, branch, _ := strings.Cut(value, "=")
 			h.Files[filepath.Join(dir, ".git", "HEAD")] = []byte("ref: refs/heads/" + branch + "\n")
@@ -140,6 +155,30 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 		}
 	}
 	return h, cwd
+}
+
+// mdstatLine renders md=md0:sdb1,sdc1(F) as /proc/mdstat does.
+func mdstatLine(spec string) string {
+	array, list, _ := strings.Cut(spec, ":")
+	members := strings.Split(list, ",")
+	var words []string
+	working, status := 0, ""
+	for i, m := range members {
+		name, flag, _ := strings.Cut(m, "(")
+		if flag != "" {
+			words = append(words, fmt.Sprintf("%s[%d](%s", name, i, flag))
+			if flag == "S)" {
+				continue
+			}
+			status += "_"
+			continue
+		}
+		words = append(words, fmt.Sprintf("%s[%d]", name, i))
+		working++
+		status += "U"
+	}
+	slots := len(status)
+	return fmt.Sprintf("%s : active raid1 %s\n      1046528 blocks super 1.2 [%d/%d] [%s]\n\n", array, strings.Join(words, " "), slots, working, status)
 }
 
 func newEngine(t testing.TB) *guard.Engine {
@@ -246,17 +285,51 @@ func TestExplanations(t *testing.T) {
 	}
 }
 
-// TestReadmeListsEveryRule keeps the README's rule table in step with the
-// catalog.
-func TestReadmeListsEveryRule(t *testing.T) {
+var updateReadme = flag.Bool("update-readme", false, "rewrite the rule table in ../README.md from the catalog")
+
+const (
+	tableStart = "<!-- rule table: from the catalog; check or rewrite with go test ./rules -run TestReadmeRuleTable [-update-readme] -->"
+	tableEnd   = "<!-- end of rule table -->"
+)
+
+// ruleTable renders the catalog as README's rule table.
+func ruleTable(e *guard.Engine) string {
+	var b strings.Builder
+	b.WriteString("| rule | family | decision | what it catches |\n|---|---|---|---|\n")
+	for _, r := range e.Rules() {
+		family := r.Family
+		if family == "" {
+			family = "engine"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", r.ID, family, r.Decision, strings.ReplaceAll(r.Summary, "|", `\|`))
+	}
+	return b.String()
+}
+
+// TestReadmeRuleTable keeps README's rule table equal to the catalog: every
+// rule, its family, decision and summary. With -update-readme it rewrites
+// the table; otherwise a difference fails and prints the expected table.
+func TestReadmeRuleTable(t *testing.T) {
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEngine(t)
-	for _, r := range e.Rules() {
-		if !strings.Contains(string(readme), "| `"+r.ID+"` |") {
-			t.Errorf("README.md does not list rule %s", r.ID)
-		}
+	text := string(readme)
+	start, end := strings.Index(text, tableStart), strings.Index(text, tableEnd)
+	if start < 0 || end < start {
+		t.Fatalf("README.md lacks the markers around the rule table:\n%s\n%s", tableStart, tableEnd)
 	}
+	current := text[start+len(tableStart)+1 : end]
+	want := ruleTable(newEngine(t))
+	if current == want {
+		return
+	}
+	if *updateReadme {
+		text = text[:start+len(tableStart)+1] + want + text[end:]
+		if err := os.WriteFile("../README.md", []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("README.md's rule table differs from the catalog; run go test ./rules -run TestReadmeRuleTable -update-readme, or paste:\n%s", want)
 }
