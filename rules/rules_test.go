@@ -333,3 +333,69 @@ func TestReadmeRuleTable(t *testing.T) {
 	}
 	t.Errorf("README.md's rule table differs from the catalog; run go test ./rules -run TestReadmeRuleTable -update-readme, or paste:\n%s", want)
 }
+
+// explainContext is the host each rule's explain examples are judged on,
+// in the CONTEXT keys of the test data: the situation the page describes
+// ("over SSH", "mounted on /").
+var explainContext = map[string][]string{
+	"ssh-power":                 {"ssh"},
+	"ssh-network-cut":           {"ssh"},
+	"essential-package-removal": {"ssh"},
+	"serving-stop":              {"ssh"},
+	"fsck-mounted":              {"mount=/dev/sda1@/"},
+	"lvm-cachemode-dirty":       {"dirty=vg/lv=12"},
+	"copy-into-system":          {"cwd=/"},
+	"rm-symlink-slash":          {"link=/home/op/lib->/lib"},
+	"md-array-destroy":          {"md=md0:sda1,sdb1(F)", "md=md1:sdc1,sdd1"},
+	"dm-remove":                 {"mount=/dev/mapper/vg0-home@/home"},
+	"nbd-disconnect":            {"mount=/dev/nbd0p1@/mnt/img"},
+}
+
+// explainExamples returns the indented lines of a section of a page.
+func explainExamples(page, section string) []string {
+	var lines []string
+	in := false
+	for _, line := range strings.Split(page, "\n") {
+		if strings.HasPrefix(line, "## ") {
+			in = strings.HasPrefix(line, section)
+			continue
+		}
+		if in && strings.HasPrefix(line, "    ") && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			lines = append(lines, strings.TrimSpace(line))
+		}
+	}
+	return lines
+}
+
+// TestExplainExamples: the problematic lines of a rule's page are caught
+// by that rule, and its correct lines are not asked about (a warning is
+// fine), as gitleaks checks each rule against its own examples.
+func TestExplainExamples(t *testing.T) {
+	e := newEngine(t)
+	catalog, err := rules.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range catalog {
+		problematic, correct := explainExamples(r.Explain, "## Problematic"), explainExamples(r.Explain, "## Correct")
+		if len(problematic) == 0 {
+			t.Errorf("explain/%s.md has no problematic example", r.ID)
+		}
+		for _, group := range []struct {
+			lines []string
+			bad   bool
+		}{{problematic, true}, {correct, false}} {
+			for _, line := range group.lines {
+				c := testCase{file: "explain/" + r.ID + ".md", rule: r.ID, ctx: explainContext[r.ID], line: line}
+				host, cwd := hostFor(t, c)
+				got, _ := ruleDecision(e.Judge(line, host, guard.Options{Cwd: cwd}), r.ID)
+				if group.bad && got == guard.Allow {
+					t.Errorf("explain/%s.md: problematic example %q is not caught", r.ID, line)
+				}
+				if !group.bad && got > guard.Warn {
+					t.Errorf("explain/%s.md: correct example %q is judged %s", r.ID, line, got)
+				}
+			}
+		}
+	}
+}
