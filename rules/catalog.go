@@ -38,7 +38,7 @@ func Catalog(opts ...Options) ([]*guard.Rule, error) {
 		{"fsck", fsckRules()}, {"sysfiles", sysfilesRules(c)}, {"process", processRules()},
 		{"packages", packagesRules()}, {"forkbomb", forkbombRules()}, {"git", gitRules()},
 		{"database", databaseRules()}, {"infra", infraRules()}, {"sysrq", sysrqRules()},
-		{"storage", storageRules()},
+		{"storage", storageRules()}, {"serving", servingRules()},
 	}
 	var all []*guard.Rule
 	for _, family := range families {
