@@ -38,7 +38,7 @@ func Catalog(opts ...Options) ([]*guard.Rule, error) {
 		{"fsck", fsckRules()}, {"sysfiles", sysfilesRules(c)}, {"process", processRules()},
 		{"packages", packagesRules()}, {"forkbomb", forkbombRules()}, {"git", gitRules()},
 		{"database", databaseRules()}, {"infra", infraRules()}, {"sysrq", sysrqRules()},
-		{"storage", storageRules()}, {"serving", servingRules()},
+		{"storage", storageRules()}, {"serving", servingRules()}, {"lxc", lxcRules()},
 	}
 	var all []*guard.Rule
 	for _, family := range families {

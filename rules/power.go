@@ -85,9 +85,10 @@ func powerAction(inv *guard.Invocation) string {
 	case "ipmitool":
 		action, _ := ipmiPower(inv)
 		return action
-	default: // reboot, poweroff, halt
+	case "reboot", "poweroff", "halt":
 		return inv.Program
 	}
+	return ""
 }
 
 // logindPower: the methods of logind's and systemd's managers that power
