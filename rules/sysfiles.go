@@ -39,7 +39,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "find-delete-system",
 			Programs:   []string{"find"},
 			Decision:   guard.Confirm,
-			Summary:    "find /, a system folder or a home with -delete or -exec rm (block for / with no test at all)",
+			Summary:    "find /, a system folder or a home with -delete or -exec rm (block for / with no test at all; a warning when a name test narrows it)",
 			Postmortem: "find / -name … -delete with a pattern that matched more than meant",
 			Match:      c.matchFindDelete,
 		},
@@ -341,7 +341,55 @@ func (c classifier) matchMvSystem(inv *guard.Invocation, host guard.Host) *guard
 }
 
 // findTests are the find primaries that narrow what is matched.
-var findTests = []string{"-name", "-iname", "-path", "-ipath", "-wholename", "-regex", "-iregex", "-type", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-newer", "-size", "-user", "-group", "-perm", "-empty", "-links", "-inum", "-uid", "-gid", "-nouser", "-nogroup", "-lname", "-samefile"}
+var findTests = []string{"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex", "-type", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-newer", "-size", "-user", "-group", "-perm", "-empty", "-links", "-inum", "-uid", "-gid", "-nouser", "-nogroup", "-lname", "-ilname", "-samefile"}
+
+// findNameTests pick files by what they are called: with a pattern that
+// is not everything, they make a delete targeted (find /etc -name
+// '*.dpkg-old' -delete), not a wipe.
+var findNameTests = []string{"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex", "-lname", "-ilname", "-inum", "-samefile"}
+
+// findExpr is what a find expression deletes and how narrowly.
+type findExpr struct {
+	deletes  bool
+	filtered bool   // any test narrows the match
+	named    string // a name test with a pattern narrower than everything
+}
+
+func readFindExpr(expr []string) findExpr {
+	var e findExpr
+	alternatives := false
+	for j, v := range expr {
+		switch {
+		case v == "-delete":
+			e.deletes = true
+		case findActions(v) && j+1 < len(expr):
+			switch filepath.Base(expr[j+1]) {
+			case "rm", "shred", "unlink", "rmdir":
+				e.deletes = true
+			}
+		case v == "-o" || v == "-or" || v == ",":
+			alternatives = true // -delete may apply to the other branch
+		case contains(findTests, v):
+			e.filtered = true
+			negated := j > 0 && (expr[j-1] == "!" || expr[j-1] == "-not")
+			if contains(findNameTests, v) && !negated && j+1 < len(expr) && !matchesEverything(v, expr[j+1]) {
+				e.named = expr[j+1]
+			}
+		}
+	}
+	if alternatives {
+		e.named = ""
+	}
+	return e
+}
+
+// matchesEverything: -name '*', -name '*.*', -regex '.*' name every file.
+func matchesEverything(test, pattern string) bool {
+	if strings.HasSuffix(test, "regex") {
+		return strings.Trim(pattern, ".*^$") == ""
+	}
+	return strings.Trim(pattern, "*?.") == ""
+}
 
 func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	var starts []guard.Arg
@@ -363,22 +411,8 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 		}
 		starts = append(starts, inv.Args[i])
 	}
-	expr := inv.Values()[i:]
-	deletes, filtered := false, false
-	for j, v := range expr {
-		switch {
-		case v == "-delete":
-			deletes = true
-		case findActions(v) && j+1 < len(expr):
-			switch filepath.Base(expr[j+1]) {
-			case "rm", "shred", "unlink", "rmdir":
-				deletes = true
-			}
-		case contains(findTests, v):
-			filtered = true
-		}
-	}
-	if !deletes {
+	e := readFindExpr(inv.Values()[i:])
+	if !e.deletes {
 		return nil
 	}
 	if len(starts) == 0 {
@@ -395,8 +429,12 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 			continue
 		}
 		hint := "run the same find without -delete first and read the list; then narrow it to the folder you mean"
-		if kind == Root && !filtered {
+		switch {
+		case kind == Root && !e.filtered:
 			return guard.Found(guard.Block, hint, "would delete every file find reaches from /: the whole machine")
+		case kind != Root && e.named != "":
+			// A targeted delete: say what goes, do not ask.
+			return guard.Found(guard.Warn, hint, "deletes every file named %s under %s%s", e.named, kind.Describe(t.Path), cwdNote(inv, a))
 		}
 		return guard.Found(guard.Confirm, hint, "would delete every match found under %s%s, across the whole tree", kind.Describe(t.Path), cwdNote(inv, a)).
 			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
