@@ -190,6 +190,9 @@ func changesNothing(inv *guard.Invocation) bool {
 			return true
 		}
 	}
+	if form.custom == nil && form.normalize == nil && !mayMention(form, args) {
+		return false // the usual case, decided without parsing
+	}
 	if form.normalize != nil {
 		args = form.normalize(args)
 	}
@@ -212,6 +215,51 @@ func changesNothing(inv *guard.Invocation) bool {
 	for _, name := range form.bySubcommand[first.Value] {
 		if p.Has(name) {
 			return true
+		}
+	}
+	return false
+}
+
+// mayMention is a quick look, without parsing, at whether any argument
+// could be one of the form's options or its help word: when it says no,
+// the command is certainly not inert.
+func mayMention(form inertForm, args []guard.Arg) bool {
+	for _, a := range args {
+		v := a.Value
+		switch {
+		case v == "--":
+			return false
+		case v == "help":
+			if form.helpFirst || form.helpLast {
+				return true
+			}
+		case strings.HasPrefix(v, "--"):
+			name, _, _ := strings.Cut(v[2:], "=")
+			if form.names(func(o string) bool { return o == name }) {
+				return true
+			}
+		case len(v) > 1 && v[0] == '-':
+			if form.names(func(o string) bool { return len(o) == 1 && strings.Contains(v[1:], o) }) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// names reports whether any option of the form, anywhere or for a
+// subcommand, satisfies match.
+func (form inertForm) names(match func(string) bool) bool {
+	for _, o := range form.options {
+		if match(o) {
+			return true
+		}
+	}
+	for _, opts := range form.bySubcommand {
+		for _, o := range opts {
+			if match(o) {
+				return true
+			}
 		}
 	}
 	return false

@@ -129,6 +129,13 @@ func dbusPowerCall(inv *guard.Invocation) string {
 	return action + " (" + method + " over D-Bus)"
 }
 
+func ipmiPowerOf(inv *guard.Invocation) (string, string) {
+	if inv.Program != "ipmitool" {
+		return "", ""
+	}
+	return ipmiPower(inv)
+}
+
 var ipmiSpec = guard.OptSpec{ShortValue: "IHUPfpLAtbmykKCNRTBloOeSzdY"}
 
 // ipmiPower reads ipmitool [options] chassis power off|cycle|reset|soft
@@ -164,7 +171,7 @@ func ipmiPower(inv *guard.Invocation) (action, bmc string) {
 }
 
 func matchSSHPower(inv *guard.Invocation, host guard.Host) *guard.Finding {
-	if action, bmc := ipmiPower(inv); inv.Program == "ipmitool" && bmc != "" {
+	if action, bmc := ipmiPowerOf(inv); bmc != "" {
 		// Through a BMC there is no session to lose, but the same wrong
 		// host: ask for the BMC's name, as for a host's.
 		return guard.Found(guard.Confirm,
