@@ -89,13 +89,31 @@ var runtimeNames = []string{"ld-linux*.so*", "ld64.so.*", "ld-*.so", "ld-musl-*.
 // cronDirs hold crontabs: the spool of each distribution, and cron.d.
 var cronDirs = map[string]bool{"/var/spool/cron/crontabs": true, "/var/spool/cron": true, "/var/spool/cron/tabs": true, "/etc/cron.d": true}
 
+// cronSpoolFolders live next to the crontabs in /var/spool/cron.
+var cronSpoolFolders = map[string]bool{"crontabs": true, "tabs": true, "atjobs": true, "atspool": true, "lastrun": true}
+
+// cronName: cron reads files named by run-parts' rule (letters, digits,
+// _ and -; a user name in the spool) and ignores the others (job.bak,
+// job.dpkg-old), so only those are crontabs; patterns (*) cover them.
+func cronName(base string) bool {
+	if cronSpoolFolders[base] {
+		return false
+	}
+	for _, c := range base {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '*' || c == '?') {
+			return false
+		}
+	}
+	return base != ""
+}
+
 // critical says what the clean absolute path p is to the host, if anything.
 func critical(p string) (criticalFile, bool) {
 	if f, ok := criticalFiles[p]; ok {
 		return f, true
 	}
 	dir, base := filepath.Dir(p), filepath.Base(p)
-	if cronDirs[dir] && base != "crontabs" && base != "tabs" && !strings.HasPrefix(base, ".") {
+	if cronDirs[dir] && cronName(base) {
 		return crontabFile, true
 	}
 	if libraryDirs[dir] || libraryDirs[filepath.Dir(dir)] && strings.Contains(filepath.Base(dir), "-linux-") {
@@ -295,8 +313,13 @@ func (c classifier) matchSystemFileRemove(inv *guard.Invocation, host guard.Host
 			}
 			f = guard.Found(d, strings.ReplaceAll(file.safer, "FILE", p), "would %s %s%s: %s", verb, p, inv.Where(), file.effect).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{p}, Overwrite: inv.Program != "rm" && inv.Program != "unlink"})
-		} else if h.removes && h.arg.Glob {
-			if dir := TargetOf(inv, host, h.arg).Emptied; cronDirs[dir] {
+		} else if h.removes {
+			t := TargetOf(inv, host, h.arg)
+			dir := t.Emptied
+			if !h.arg.Glob && h.arg.Known {
+				dir = t.Path // rm -r of the spool itself
+			}
+			if cronDirs[dir] {
 				f = guard.Found(crontabFile.remove, strings.ReplaceAll(crontabFile.safer, "FILE", dir+"/NAME"),
 					"would delete every crontab in %s%s: %s", dir, inv.Where(), crontabFile.effect).
 					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{dir}})
