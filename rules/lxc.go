@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -123,7 +125,12 @@ const (
 // 2) or a kept network namespace (lxc.namespace.keep = net).
 func sharesHostNetwork(host guard.Host, config string, depth int) (bool, string, error) {
 	data, err := host.ReadFile(config, maxConfigBytes)
-	if err != nil {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, "", fmt.Errorf("there is no %s", config)
+	case errors.Is(err, fs.ErrPermission):
+		return false, "", fmt.Errorf("%s is not readable by you; it is root's", config)
+	case err != nil:
 		return false, "", fmt.Errorf("reading %s: %w", config, err)
 	}
 	for _, line := range strings.Split(string(data), "\n") {

@@ -28,6 +28,7 @@ import (
 //	githead=DIR=BRANCH  unset=NAME
 //	content=PATH=TEXT   a regular file holding TEXT (⏎ and ⟨HH⟩ as in LINE)
 //	holder=DEV=HOLDER   /sys/class/block/DEV/holders/HOLDER (sdb1=dm-0, sdc=md0)
+//	msg=TEXT            the rule's message must hold TEXT (⟨20⟩ for a space)
 //	md=ARRAY:MEMBER,…   an active array in /proc/mdstat; MEMBER(F) failed,
 //	                    MEMBER(S) spare; fewer working members than listed
 //	                    makes it degraded ([2/1] [U_])
@@ -50,6 +51,17 @@ func unescapeLine(s string) string {
 		n, _ := strconv.ParseUint(byteEscape.FindStringSubmatch(m)[1], 16, 8)
 		return string([]byte{byte(n)})
 	})
+}
+
+// wantInMessage lists the msg=TEXT items of a case.
+func (c testCase) wantInMessage() []string {
+	var want []string
+	for _, item := range c.ctx {
+		if text, ok := strings.CutPrefix(item, "msg="); ok {
+			want = append(want, unescapeLine(text))
+		}
+	}
+	return want
 }
 
 func (c testCase) String() string { return fmt.Sprintf("%s:%d", c.file, c.lineNo) }
@@ -147,6 +159,7 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 			h.AddDir("/sys/class/block/" + holder)
 		case "md":
 			h.Files["/proc/mdstat"] = append(h.Files["/proc/mdstat"], []byte(mdstatLine(value))...)
+		case "msg": // checked by runCases
 		case "githead":
 			dir, branch, _ := strings.Cut(value, "=")
 			h.Files[filepath.Join(dir, ".git", "HEAD")] = []byte("ref: refs/heads/" + branch + "\n")
@@ -220,6 +233,12 @@ func runCases(t *testing.T, pattern string) {
 			}
 			if got != c.expect {
 				t.Errorf("%q: %s says %s, want %s\nfindings: %+v", c.line, c.rule, got, c.expect, v.Findings)
+			}
+			for _, want := range c.wantInMessage() {
+				_, messages := ruleDecision(v, c.rule)
+				if !strings.Contains(strings.Join(messages, "\n"), want) {
+					t.Errorf("%q: no %s message holds %q: %q", c.line, c.rule, want, messages)
+				}
 			}
 			for _, f := range v.Findings {
 				if f.Message == "" || f.Hint == "" || f.Command == "" {

@@ -49,23 +49,33 @@ func sysfilesRules(c classifier) []*guard.Rule {
 // A criticalFile is a file the host cannot lose: what replacing its
 // content does, and what removing or emptying it does.
 type criticalFile struct {
-	replace, remove guard.Decision
-	effect          string // what breaks
-	safer           string // what to type instead; FILE stands for the path
+	replace, remove   guard.Decision
+	replaced, removed string // what breaks
+	safer             string // what to type instead; FILE stands for the path
 }
 
 var (
-	accountFile = criticalFile{guard.Block, guard.Block, "every account not in the new content stops existing; logins and sudo break",
-		"to add a line use >> (or tee -a); to edit use vipw, vigr or visudo, which lock the file and check it"}
-	sudoersFile = criticalFile{guard.Block, guard.Block, "sudo refuses to run with a broken or missing sudoers, so root is out of reach",
+	accountFile = criticalFile{guard.Block, guard.Block,
+		"every account not in the new content stops existing; logins and sudo break",
+		"no account can be looked up any more: logins, su and sudo fail, root's included",
+		"to change an entry use vipw or vigr (-s for shadow and gshadow), usermod or passwd, which lock and check the file; to add a line use >>"}
+	sudoersFile = criticalFile{guard.Block, guard.Block,
+		"sudo refuses to run with a broken sudoers, so root is out of reach",
+		"sudo refuses to run without its sudoers, so root is out of reach",
 		"edit it with visudo, which checks it before saving; add rules in /etc/sudoers.d/"}
-	bootFile = criticalFile{guard.Confirm, guard.Confirm, "the next boot may stop at an emergency shell",
+	bootFile = criticalFile{guard.Confirm, guard.Confirm,
+		"the next boot may stop at an emergency shell",
+		"the next boot may stop at an emergency shell",
 		"keep a copy first (cp -a FILE FILE.bak) and edit it in place"}
-	loginFile = criticalFile{guard.Confirm, guard.Confirm, "logins can break",
+	loginFile = criticalFile{guard.Confirm, guard.Confirm,
+		"logins can break", "logins can break",
 		"keep a copy first (cp -a FILE FILE.bak), edit it, and test a new login before closing this one"}
-	runtimeFile = criticalFile{guard.Block, guard.Block, "the dynamic loader or the C library goes: every dynamically linked program (the next command you type, sudo, sshd) stops starting, and only a rescue boot brings it back",
+	runtimeFile = criticalFile{guard.Block, guard.Block,
+		"programs that have it loaded crash, and the next to start may not",
+		"every dynamically linked program (the next command you type, sudo, sshd) stops starting, and only a rescue boot brings it back",
 		"leave it to the package manager (apt-get install --reinstall libc6, dnf reinstall glibc); to replace a library use install or mv onto it, never cp or > over it"}
-	crontabFile = criticalFile{guard.Allow, guard.Confirm, "the jobs in it stop running, silently",
+	crontabFile = criticalFile{guard.Allow, guard.Confirm,
+		"", "the jobs in it stop running, silently",
 		"keep a copy first (crontab -l -u USER > USER.cron, or cp -a FILE FILE.bak); edit a user's crontab with crontab -e -u USER"}
 )
 
@@ -220,14 +230,14 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 		if !ok {
 			continue
 		}
-		d, what := f.replace, "would replace the whole of %s%s with this command's output: %s"
+		d, what, effect := f.replace, "would replace the whole of %s%s with this command's output: %s", f.replaced
 		if t.empties {
-			d, what = f.remove, "would empty %s%s: %s"
+			d, what, effect = f.remove, "would empty %s%s: %s", f.removed
 		}
 		if d == guard.Allow {
 			continue
 		}
-		finding := guard.Found(d, strings.ReplaceAll(f.safer, "FILE", p), what, p, inv.Where(), f.effect).
+		finding := guard.Found(d, strings.ReplaceAll(f.safer, "FILE", p), what, p, inv.Where(), effect).
 			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{p}, Overwrite: true})
 		if worst == nil || finding.Decision > worst.Decision {
 			worst = finding
@@ -304,14 +314,14 @@ func (c classifier) matchSystemFileRemove(inv *guard.Invocation, host guard.Host
 	for _, h := range c.removedOrReplaced(inv, host) {
 		var f *guard.Finding
 		if p, file, ok := criticalTarget(inv, host, h.arg); ok {
-			d, verb := file.replace, "replace"
+			d, verb, effect := file.replace, "replace", file.replaced
 			if h.removes {
-				d, verb = file.remove, map[string]string{"rm": "delete", "unlink": "delete", "shred": "destroy", "mv": "move away"}[inv.Program]
+				d, verb, effect = file.remove, map[string]string{"rm": "delete", "unlink": "delete", "shred": "destroy", "mv": "move away"}[inv.Program], file.removed
 			}
 			if d == guard.Allow {
 				continue
 			}
-			f = guard.Found(d, strings.ReplaceAll(file.safer, "FILE", p), "would %s %s%s: %s", verb, p, inv.Where(), file.effect).
+			f = guard.Found(d, strings.ReplaceAll(file.safer, "FILE", p), "would %s %s%s: %s", verb, p, inv.Where(), effect).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{p}, Overwrite: inv.Program != "rm" && inv.Program != "unlink"})
 		} else if h.removes {
 			t := TargetOf(inv, host, h.arg)
@@ -321,7 +331,7 @@ func (c classifier) matchSystemFileRemove(inv *guard.Invocation, host guard.Host
 			}
 			if cronDirs[dir] {
 				f = guard.Found(crontabFile.remove, strings.ReplaceAll(crontabFile.safer, "FILE", dir+"/NAME"),
-					"would delete every crontab in %s%s: %s", dir, inv.Where(), crontabFile.effect).
+					"would delete every crontab in %s%s: %s", dir, inv.Where(), crontabFile.removed).
 					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{dir}})
 			}
 		}
