@@ -18,10 +18,11 @@ type inertForm struct {
 	// options make any use of the program inert, wherever they stand
 	// before "--" (GNU programs and most CLIs handle --help anywhere).
 	options []string
-	// alone lists arguments that make it inert when they stand alone as
+	// first lists arguments that make it inert when they come first, as
 	// written, for programs whose options cannot be read as clusters
-	// (kill -KILL is a signal name, kill -L the signal table).
-	alone []string
+	// (kill -KILL is a signal name, kill -L the signal table; bash's kill
+	// reads options only at the front, so kill -9 1 -l still kills).
+	first []string
 	// unless lists, for an option that takes a value, the values that do
 	// not make it inert: kubectl --dry-run=none runs for real.
 	unless map[string][]string
@@ -132,7 +133,7 @@ var inertForms = map[string]inertForm{
 	"init":       {options: []string{"help"}},
 	"telinit":    {options: []string{"help"}},
 	"loginctl":   {options: []string{"help", "h"}},
-	"kill":       {alone: []string{"-l", "-L", "--list", "--table", "--help"}},
+	"kill":       {first: []string{"-l", "-L", "--list", "--table", "--help"}},
 	"pkill":      {options: []string{"help", "h", "V"}},
 	"killall":    {options: []string{"help", "l", "list", "V"}},
 	"ipmitool":   {options: []string{"h"}},
@@ -177,6 +178,20 @@ func mkfsDryRun(p guard.Parsed) bool {
 	return false
 }
 
+// permutingParsers read options wherever they stand, whatever the
+// environment (pflag, Go's flag per subcommand, git's parse-options,
+// apt's and Python's parsers). Every other program in the table uses
+// getopt, which POSIXLY_CORRECT makes stop at the first operand: for
+// those only the options before it count (rm -rf /usr --help deletes
+// /usr then), at each level (systemctl [opts] reboot [opts] ARG).
+var permutingParsers = map[string]bool{
+	"git": true, "docker": true, "docker-compose": true, "podman": true, "nerdctl": true, "dockerd": true,
+	"kubectl": true, "oc": true, "helm": true, "terraform": true, "tofu": true, "terragrunt": true,
+	"pulumi": true, "cdk": true, "aws": true, "gcloud": true, "gsutil": true, "az": true,
+	"apt": true, "apt-get": true, "aptitude": true, "yum": true, "dnf": true, "zypper": true,
+	"restic": true, "rclone": true, "kopia": true, "borg": true, "btrfs": true,
+}
+
 // changesNothing reports whether the invocation is one of its program's
 // inert forms: help, a listing or a dry run.
 func changesNothing(inv *guard.Invocation) bool {
@@ -185,10 +200,8 @@ func changesNothing(inv *guard.Invocation) bool {
 		return false
 	}
 	args := inv.Args
-	for _, a := range args {
-		if a.Known && contains(form.alone, a.Value) {
-			return true
-		}
+	if len(args) > 0 && args[0].Known && contains(form.first, args[0].Value) {
+		return true
 	}
 	if form.custom == nil && form.normalize == nil && !mayMention(form, args) {
 		return false // the usual case, decided without parsing
@@ -196,7 +209,9 @@ func changesNothing(inv *guard.Invocation) bool {
 	if form.normalize != nil {
 		args = form.normalize(args)
 	}
-	p := guard.ParseOptions(args, form.spec)
+	spec := form.spec
+	spec.StopAtOperand = !permutingParsers[inv.Program]
+	p := guard.ParseOptions(args, spec)
 	for _, name := range form.options {
 		if p.Has(name) && !excepted(p, name, form.unless[name]) {
 			return true
@@ -212,8 +227,12 @@ func changesNothing(inv *guard.Invocation) bool {
 	if form.helpFirst && first.Known && first.Value == "help" || form.helpLast && last.Known && last.Value == "help" {
 		return true
 	}
+	sub := p
+	if spec.StopAtOperand {
+		sub = guard.ParseOptions(p.Rest, spec)
+	}
 	for _, name := range form.bySubcommand[first.Value] {
-		if p.Has(name) {
+		if p.Has(name) || sub.Has(name) {
 			return true
 		}
 	}
