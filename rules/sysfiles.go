@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -386,6 +388,7 @@ type findExpr struct {
 	deletes  bool
 	filtered bool   // any test narrows the match
 	named    string // a name test with a pattern narrower than everything
+	test     string // the test that names it: -name, -path…
 }
 
 func readFindExpr(expr []string) findExpr {
@@ -406,7 +409,7 @@ func readFindExpr(expr []string) findExpr {
 			e.filtered = true
 			negated := j > 0 && (expr[j-1] == "!" || expr[j-1] == "-not")
 			if contains(findNameTests, v) && !negated && j+1 < len(expr) && !matchesEverything(v, expr[j+1]) {
-				e.named = expr[j+1]
+				e.named, e.test = expr[j+1], v
 			}
 		}
 	}
@@ -414,6 +417,74 @@ func readFindExpr(expr []string) findExpr {
 		e.named = ""
 	}
 	return e
+}
+
+// runtimeExamples are where the loader and libc live, spelled both ways
+// of a merged /usr.
+var runtimeExamples = []string{"/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2",
+	"/usr/lib64/ld-linux-x86-64.so.2", "/usr/lib64/libc.so.6", "/usr/lib/aarch64-linux-gnu/libc.so.6", "/lib/ld-linux-aarch64.so.1"}
+
+// criticalMatch names a file the host cannot lose under dir that a find
+// name test would match, "" if none: -name 'passwd*' under /etc.
+func criticalMatch(dir, test, pattern string) string {
+	var candidates []string
+	for p := range criticalFiles {
+		candidates = append(candidates, p)
+	}
+	slices.Sort(candidates)
+	for _, p := range append(candidates, runtimeExamples...) {
+		if dir != "/" && !strings.HasPrefix(p, dir+"/") {
+			continue
+		}
+		subject, pat := filepath.Base(p), pattern
+		if strings.Contains(test, "path") {
+			subject = p
+		}
+		if strings.HasPrefix(test, "-i") {
+			subject, pat = strings.ToLower(subject), strings.ToLower(pat)
+		}
+		if !strings.HasSuffix(test, "regex") && fnmatch(pat, subject) {
+			return p
+		}
+	}
+	return ""
+}
+
+// fnmatch matches as find's -name and -path do (fnmatch without
+// FNM_PATHNAME): * and ? match a slash too.
+func fnmatch(pattern, s string) bool {
+	var re strings.Builder
+	re.WriteString("^")
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; c {
+		case '*':
+			re.WriteString(".*")
+		case '?':
+			re.WriteString(".")
+		case '[':
+			end := strings.IndexByte(pattern[i+1:], ']')
+			if end < 0 {
+				re.WriteString(`\[`)
+				continue
+			}
+			class := pattern[i+1 : i+1+end]
+			if strings.HasPrefix(class, "!") {
+				class = "^" + class[1:]
+			}
+			re.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
+			i += end + 1
+		case '\\':
+			if i+1 < len(pattern) {
+				i++
+				re.WriteString(regexp.QuoteMeta(pattern[i : i+1]))
+			}
+		default:
+			re.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	re.WriteString("$")
+	matched, err := regexp.MatchString(re.String(), s)
+	return err == nil && matched
 }
 
 // matchesEverything: -name '*', -name '*.*', -regex '.*' name every file.
@@ -465,6 +536,10 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 		switch {
 		case kind == Root && !e.filtered:
 			return guard.Found(guard.Block, hint, "would delete every file find reaches from /: the whole machine")
+		case kind != Root && e.named != "" && criticalMatch(t.Path, e.test, e.named) != "":
+			return guard.Found(guard.Confirm, hint, "would delete every file named %s under %s%s, and the pattern also matches %s",
+				e.named, kind.Describe(t.Path), cwdNote(inv, a), criticalMatch(t.Path, e.test, e.named)).
+				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 		case kind != Root && e.named != "":
 			// A targeted delete: say what goes, do not ask.
 			return guard.Found(guard.Warn, hint, "deletes every file named %s under %s%s", e.named, kind.Describe(t.Path), cwdNote(inv, a))
