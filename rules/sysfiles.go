@@ -325,11 +325,10 @@ func (c classifier) matchSystemFileRemove(inv *guard.Invocation, host guard.Host
 			}
 			f = guard.Found(d, strings.ReplaceAll(file.safer, "FILE", p), "would %s %s%s: %s", verb, p, inv.Where(), effect).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{p}, Overwrite: inv.Program != "rm" && inv.Program != "unlink"})
-		} else if h.removes {
-			t := TargetOf(inv, host, h.arg)
-			dir := t.Emptied
-			if !h.arg.Glob && h.arg.Known {
-				dir = t.Path // rm -r of the spool itself
+		} else if h.removes && h.arg.Known {
+			dir := inv.Path(h.arg.Value) // rm -r of the spool itself
+			if h.arg.Glob {
+				dir = TargetOf(inv, host, h.arg).Emptied
 			}
 			if cronDirs[dir] {
 				f = guard.Found(crontabFile.remove, strings.ReplaceAll(crontabFile.safer, "FILE", dir+"/NAME"),
