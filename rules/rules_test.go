@@ -26,6 +26,10 @@ import (
 //	mount=SOURCE@DIR  swap=DEV  dirty=VG/LV=N  lvs=fail  env=NAME=VALUE
 //	githead=DIR=BRANCH  unset=NAME
 //
+// and want=WORD, which the message of the rule's finding must hold (the
+// resource at risk, "backup"), the way x/tools analyzers put a want
+// comment on the line.
+//
 // In LINE, ⏎ stands for a newline and ⟨HH⟩ for the byte with hex value HH.
 type testCase struct {
 	file   string
@@ -132,6 +136,8 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 			h.Env[name] = v
 		case "unset":
 			delete(h.Env, value)
+		case "want":
+			// checked against the messages by runCases
 		case "githead":
 			dir, branch, _ := strings.Cut(value, "=")
 			h.Files[filepath.Join(dir, ".git", "HEAD")] = []byte("ref: refs/heads/" + branch + "\n")
@@ -175,12 +181,21 @@ func runCases(t *testing.T, pattern string) {
 			}
 			host, cwd := hostFor(t, c)
 			v := e.Judge(c.line, host, guard.Options{Cwd: cwd})
-			got := v.Decision
+			got, messages := v.Decision, []string{}
 			if c.rule != "*" {
-				got, _ = ruleDecision(v, c.rule)
+				got, messages = ruleDecision(v, c.rule)
+			} else {
+				for _, f := range v.Findings {
+					messages = append(messages, f.Message)
+				}
 			}
 			if got != c.expect {
 				t.Errorf("%q: %s says %s, want %s\nfindings: %+v", c.line, c.rule, got, c.expect, v.Findings)
+			}
+			for _, item := range c.ctx {
+				if word, ok := strings.CutPrefix(item, "want="); ok && !strings.Contains(strings.Join(messages, "\n"), word) {
+					t.Errorf("%q: the message of %s does not say %q: %q", c.line, c.rule, word, messages)
+				}
 			}
 			for _, f := range v.Findings {
 				if f.Message == "" || f.Hint == "" || f.Command == "" {
