@@ -33,7 +33,7 @@ func Catalog(opts ...Options) ([]*guard.Rule, error) {
 		dockerRules(), downloadRules(), blockdevRules(), permsRules(c), fsckRules(),
 		sysfilesRules(c), processRules(), packagesRules(), forkbombRules(), gitRules(),
 		databaseRules(), infraRules(), sysrqRules(),
-		cloudRules(), dataServicesRules(), backupsRules(),
+		cloudRules(), dataServicesRules(), backupsRules(), orchestrationRules(),
 	}
 	var all []*guard.Rule
 	for _, family := range families {
