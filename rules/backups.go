@@ -27,7 +27,7 @@ func backupsRules() []*guard.Rule {
 			ID:         "borg-delete",
 			Programs:   []string{"borg", "borg2"},
 			Decision:   guard.Confirm,
-			Summary:    "borg delete of an archive or a whole repository, borg prune, borg rdelete/repo-delete",
+			Summary:    "borg delete of an archive or a whole repository, borg prune, borg recreate, borg rdelete/repo-delete",
 			Postmortem: "a common failure mode: borg delete REPO (without ::ARCHIVE) deleting every archive of the repository",
 			Match:      matchBorgDelete,
 		},
@@ -141,8 +141,8 @@ func matchResticForget(inv *guard.Invocation, host guard.Host) *guard.Finding {
 }
 
 var borgSpec = guard.OptSpec{
-	ShortValue: "rdwmyHaP",
-	LongValue: []string{"repo", "remote-path", "lock-wait", "rsh", "umask", "debug-topic", "glob-archives", "match-archives",
+	ShortValue: "rdwmyHaPeC",
+	LongValue: []string{"repo", "remote-path", "lock-wait", "rsh", "umask", "debug-topic", "glob-archives", "match-archives", "exclude", "exclude-from", "pattern", "patterns-from", "recompress", "compression", "comment", "target", "timestamp",
 		"prefix", "first", "last", "sort-by", "keep-within", "keep-last", "keep-secondly", "keep-minutely", "keep-hourly",
 		"keep-daily", "keep-weekly", "keep-monthly", "keep-yearly", "checkpoint-interval", "upload-ratelimit", "upload-buffer"},
 }
@@ -184,6 +184,14 @@ func matchBorgDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return guard.Found(guard.Confirm, look, "would delete the whole borg repository %s%s with every archive in it: %s", repo, inv.Where(), backupLoss)
 	case "prune":
 		return guard.Found(guard.Confirm, look, "would delete every archive of %s%s outside the policy%s: %s", repo, inv.Where(), retention(inv), backupLoss)
+	case "recreate":
+		what := "every archive"
+		if archive != "" {
+			what = "the archive " + archive
+		} else if matching != "" {
+			what = "every archive matching " + matching
+		}
+		return guard.Found(guard.Confirm, look, "would rewrite %s of %s%s without what --exclude and the other options drop: %s, and what it drops is gone from it", what, repo, inv.Where(), "this is a backup")
 	}
 	return nil
 }

@@ -26,7 +26,7 @@ func cloudRules() []*guard.Rule {
 		},
 		{
 			ID:         "object-storage-purge",
-			Programs:   []string{"aws", "gsutil", "gcloud", "az", "azcopy", "mc", "s3cmd"},
+			Programs:   []string{"aws", "gsutil", "gcloud", "az", "azcopy", "mc", "mcli", "s3cmd", "oci", "linode-cli", "linode"},
 			Decision:   guard.Confirm,
 			Summary:    "recursive removal from object storage (aws s3 rm --recursive, s3 rb --force, gsutil rm -r, gcloud storage rm -r, az storage blob delete-batch, mc rm -r --force, mc rb --force), or a sync with deletes from an empty source",
 			Postmortem: "buckets emptied by a recursive delete with the wrong prefix; without versioning there is no undo",
@@ -158,9 +158,9 @@ func readCloudLine(cli *cloudCLI, args []guard.Arg) cloudLine {
 			// after the operation: before it, the service and operation
 			// are words of their own.
 			list := cli.listValues && len(l.words) >= 2
-			for i+1 < len(args) && !strings.HasPrefix(args[i+1].Value, "-") {
+			for i+1 < len(args) && (!strings.HasPrefix(args[i+1].Value, "-") || !args[i+1].Known) {
 				i++
-				l.opts[name] = append(l.opts[name], args[i].Value)
+				l.opts[name] = append(l.opts[name], shownValue(args[i]))
 				if !list {
 					break
 				}
@@ -181,10 +181,20 @@ func readCloudLine(cli *cloudCLI, args []guard.Arg) cloudLine {
 				break
 			}
 		default:
-			l.words = append(l.words, v)
+			l.words = append(l.words, shownValue(a))
 		}
 	}
 	return l
+}
+
+// shownValue is a word's value, or, when it cannot be known, the word as
+// written ($(aws ec2 describe-instances …)), so that a message names
+// where the resources come from.
+func shownValue(a guard.Arg) string {
+	if a.Known {
+		return a.Value
+	}
+	return a.Text
 }
 
 func (l cloudLine) has(names ...string) bool {
@@ -482,6 +492,8 @@ func kindOf(c cloudCall) *cloudKind {
 			return kindKey
 		}
 		return nil
+	case head == "group" && contains(noun, "replication") && hasWord(dataServiceWords):
+		return kindDatabase // aws elasticache delete-replication-group
 	case head == "system" && contains(all, "db"):
 		return kindDatabase // oci db system terminate
 	case kind == kindInstance && hasWord(fileServiceWords):
@@ -613,6 +625,15 @@ func matchObjectPurge(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	switch inv.Program {
 	case "aws":
 		l := readCloudLine(cloudCLIs["aws"], inv.Args)
+		if len(l.words) >= 2 && l.words[0] == "s3api" && l.words[1] == "delete-objects" && !l.asksForHelp() {
+			// --delete is a boolean for s3 sync, so its value here is read as
+			// a word: the key list (file://keys.json or inline JSON).
+			keys := "the --delete list"
+			if len(l.words) > 2 {
+				keys = strings.Join(l.words[2:], " ")
+			}
+			return purgeFinding(hint, "would delete every object listed in %s from the bucket %s at once", keys, strings.Join(l.values("bucket"), " "))
+		}
 		if len(l.words) < 3 || l.words[0] != "s3" || l.asksForHelp() || l.has("dryrun", "dry-run") {
 			return nil
 		}
@@ -684,7 +705,25 @@ func matchObjectPurge(inv *guard.Invocation, host guard.Host) *guard.Finding {
 				return emptySourceFinding(inv, host, ops[1], ops[2], "azcopy sync --delete-destination=true")
 			}
 		}
-	case "mc":
+	case "oci":
+		l := readCloudLine(cloudCLIs["oci"], inv.Args)
+		if len(l.words) < 3 || l.words[0] != "os" || l.words[1] != "object" || l.words[2] != "bulk-delete" || l.asksForHelp() || l.has("dry-run") {
+			return nil
+		}
+		prefix := ""
+		if v := l.values("prefix"); len(v) > 0 {
+			prefix = " under the prefix " + v[0]
+		}
+		return purgeFinding(hint, "would delete every object%s in the bucket %s", prefix, strings.Join(l.values("bucket-name", "bucket"), " "))
+	case "linode-cli", "linode":
+		p, ops := words(guard.OptSpec{LongValue: []string{"cluster", "as-user"}})
+		if len(ops) < 3 || ops[0] != "obj" || p.Has("help", "h") {
+			return nil
+		}
+		if (ops[1] == "rb" || ops[1] == "rm" || ops[1] == "del") && p.Has("recursive", "r") {
+			return purgeFinding(hint, "would delete every object in %s", ops[2])
+		}
+	case "mc", "mcli":
 		p, ops := words(guard.OptSpec{ShortValue: "C", LongValue: []string{"config-dir", "older-than", "newer-than", "version-id", "rewind", "encrypt-key"}})
 		if len(ops) < 2 || p.Has("help", "h", "dry-run") {
 			return nil
@@ -759,7 +798,7 @@ func emptySourceFinding(inv *guard.Invocation, host guard.Host, src, dst, how st
 	}
 	shown := src
 	for _, a := range inv.Args {
-		if a.Value == src && !a.Known {
+		if (a.Value == src || a.Text == src) && !a.Known {
 			shown = a.Text
 		}
 	}
@@ -773,7 +812,7 @@ func emptySourceFinding(inv *guard.Invocation, host guard.Host, src, dst, how st
 // cannot be checked from here and passes.
 func emptySource(inv *guard.Invocation, host guard.Host, src string) (string, bool) {
 	for _, a := range inv.Args {
-		if a.Value == src && !a.Known {
+		if (a.Value == src || a.Text == src) && !a.Known {
 			return fmt.Sprintf("the source %s cannot be known here (%s)", a.Text, strings.Join(a.Unknown, ", ")), true
 		}
 	}

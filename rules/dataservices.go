@@ -2,6 +2,7 @@ package rules
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -24,10 +25,18 @@ func dataServicesRules() []*guard.Rule {
 			Match:      matchSearchIndexDelete,
 		},
 		{
-			ID:         "kafka-topic-delete",
-			Programs:   append([]string{"kafka-topics", "kafka-topics.sh", "rpk"}, httpClients...),
+			ID:         "couchdb-delete",
+			Programs:   httpClients,
 			Decision:   guard.Confirm,
-			Summary:    "kafka-topics --delete, rpk topic delete, or a Kafka REST DELETE of a topic: its messages are gone",
+			Summary:    "an HTTP DELETE of a CouchDB database (port 5984): every document and revision in it",
+			Postmortem: "a common failure mode: a CouchDB database deleted with curl -X DELETE against the production host from shell history",
+			Match:      matchCouchDelete,
+		},
+		{
+			ID:         "kafka-topic-delete",
+			Programs:   append([]string{"kafka-topics", "kafka-topics.sh", "kafka-configs", "kafka-configs.sh", "kafka-delete-records", "kafka-delete-records.sh", "rpk"}, httpClients...),
+			Decision:   guard.Confirm,
+			Summary:    "kafka-topics --delete, rpk topic delete, a Kafka REST DELETE of a topic, and purging its messages (retention.ms set to seconds, kafka-delete-records, rpk topic trim-prefix)",
 			Postmortem: "a common failure mode: a topic (or a regex of topics) deleted on the production cluster, with every message consumers had not read",
 			Match:      matchKafkaTopicDelete,
 		},
@@ -88,6 +97,33 @@ func dataServicesRules() []*guard.Rule {
 			Match:      matchNatsDelete,
 		},
 	}
+}
+
+// inputText is what a command reads on standard input when it can be
+// known: a here-document, a here-string, echo or printf upstream, or a file
+// given with < or cat upstream (read through the host, bounded).
+func inputText(inv *guard.Invocation, host guard.Host) (string, bool) {
+	if text, ok := guard.StdinText(inv); ok {
+		return text, true
+	}
+	var file string
+	for _, rd := range inv.Redirs {
+		if rd.Op == "<" && rd.Target.Known && (rd.Fd == "" || rd.Fd == "0") {
+			file = rd.Target.Value
+		}
+	}
+	if n := len(inv.Stdin); file == "" && n > 0 && inv.Stdin[n-1].Program == "cat" && len(inv.Stdin[n-1].Args) == 1 && inv.Stdin[n-1].Args[0].Known {
+		file = inv.Stdin[n-1].Args[0].Value
+		if p := inv.Stdin[n-1].Path(file); p != "" {
+			file = p
+		}
+	}
+	if p := inv.Path(file); p != "" {
+		if data, err := host.ReadFile(p, maxBodyFile); err == nil {
+			return string(data), true
+		}
+	}
+	return "", false
 }
 
 // goFlags reads the options of programs built on Go's flag package
@@ -178,6 +214,9 @@ func isSearchCluster(r httpRequest) bool {
 	if searchHostLabel.MatchString(label) {
 		return true
 	}
+	if r.HostVarHas("es", "elastic", "elasticsearch", "opensearch", "search") {
+		return true
+	}
 	for i, s := range r.Segments {
 		if s == "_delete_by_query" || i == 0 && (s == "_all" || s == "_data_stream" || s == "_snapshot") {
 			return true
@@ -196,7 +235,11 @@ func matchSearchIndexDelete(inv *guard.Invocation, host guard.Host) *guard.Findi
 		}
 		where := r.Hostport() + inv.Where()
 		first := r.Segments[0]
-		look := "look first: curl -s '" + r.URL.Scheme + "://" + r.Hostport() + "/_cat/indices/" + first + "?v'; take a snapshot (PUT _snapshot/REPO/NAME) and keep action.destructive_requires_name=true so that _all and wildcards are refused"
+		base := r.URL.Scheme + "://" + r.Hostport()
+		if r.HostVar != "" {
+			base = r.HostVar
+		}
+		look := "look first: curl -s \"" + base + "/_cat/indices/" + first + "?v\"; take a snapshot (PUT _snapshot/REPO/NAME) and keep action.destructive_requires_name=true so that _all and wildcards are refused"
 		switch {
 		case r.Method == "DELETE" && first == "_data_stream" && len(r.Segments) >= 2:
 			return guard.Found(guard.Confirm, look, "would delete the data stream %s on %s with every backing index and document in it: only a snapshot can bring it back", r.Segments[1], where)
@@ -204,7 +247,10 @@ func matchSearchIndexDelete(inv *guard.Invocation, host guard.Host) *guard.Findi
 			return guard.Found(guard.Confirm, "list the snapshots first: curl -s '"+r.URL.Scheme+"://"+r.Hostport()+"/_cat/snapshots/"+r.Segments[1]+"?v'; keep it until a newer one has been restored and checked",
 				"would delete the snapshot %s of repository %s on %s: this is a backup, the one a lost index is restored from", r.Segments[2], r.Segments[1], where)
 		case r.Method == "DELETE" && len(r.Segments) == 1 && (first == "_all" || !strings.HasPrefix(first, "_")):
-			if first == "_all" || strings.ContainsAny(first, "*?") {
+			if first == "_all" || first == "*" {
+				return guard.Found(guard.Confirm, look, "would delete every index on %s (%s), with every document in them: only a snapshot can bring them back", where, first)
+			}
+			if strings.ContainsAny(first, "*?") {
 				return guard.Found(guard.Confirm, look, "would delete every index matching %s on %s, with every document in them: only a snapshot can bring them back", first, where)
 			}
 			return guard.Found(guard.Confirm, look, "would delete the index %s on %s with every document in it: only a snapshot can bring it back", first, where)
@@ -222,12 +268,32 @@ func matchSearchIndexDelete(inv *guard.Invocation, host guard.Host) *guard.Findi
 	return nil
 }
 
+// --- CouchDB ---
+
+func matchCouchDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	for _, r := range readHTTPRequests(inv, host) {
+		if r.Method != "DELETE" || len(r.Segments) != 1 || strings.HasPrefix(r.Segments[0], "_") {
+			continue
+		}
+		if !(r.PortIs("5984", "6984") || r.HostHas("couch") || r.HostVarHas("couch", "couchdb")) {
+			continue
+		}
+		base := r.URL.Scheme + "://" + r.Hostport()
+		return guard.Found(guard.Confirm, "replicate it first (POST "+base+"/_replicate with a target database) and check the host: curl -s "+base+"/_all_dbs",
+			"would delete the CouchDB database %s on %s%s with every document and revision in it, at once", r.Segments[0], r.Hostport(), inv.Where())
+	}
+	return nil
+}
+
 // --- Kafka and Redpanda ---
 
 var kafkaTopicsSpec = guard.OptSpec{LongValue: []string{"bootstrap-server", "zookeeper", "topic", "command-config", "config",
 	"partitions", "replication-factor", "replica-assignment", "delete-config", "add-config"}}
 
-var rpkSpec = guard.OptSpec{ShortValue: "X", LongValue: []string{"brokers", "config", "profile", "user", "password", "sasl-mechanism", "tls-key", "tls-cert", "tls-truststore", "format"}}
+var kafkaConfigsSpec = guard.OptSpec{LongValue: []string{"bootstrap-server", "zookeeper", "entity-type", "entity-name", "entity-default",
+	"add-config", "add-config-file", "delete-config", "command-config", "topic", "broker", "client", "user"}}
+
+var rpkSpec = guard.OptSpec{ShortValue: "Xpo", LongValue: []string{"partitions", "offset", "brokers", "config", "profile", "user", "password", "sasl-mechanism", "tls-key", "tls-cert", "tls-truststore", "format"}}
 
 func matchKafkaTopicDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	hint := "describe it first (kafka-topics --describe --topic NAME, rpk topic describe NAME) and check the cluster you are on; consumers that have not read its messages lose them"
@@ -249,9 +315,37 @@ func matchKafkaTopicDelete(inv *guard.Invocation, host guard.Host) *guard.Findin
 			return guard.Found(guard.Confirm, hint, "would delete every Kafka topic matching %s on %s%s, with their messages", topic, server, inv.Where())
 		}
 		return guard.Found(guard.Confirm, hint, "would delete the Kafka topic %s on %s%s with every message in it", topic, server, inv.Where())
+	case "kafka-configs", "kafka-configs.sh":
+		p := guard.ParseOptions(inv.Args, kafkaConfigsSpec)
+		if !p.Has("alter") || p.Has("help") {
+			return nil
+		}
+		for _, c := range p.Values("add-config") {
+			for _, kv := range strings.Split(c.Value, ",") {
+				key, value, _ := strings.Cut(kv, "=")
+				if ms, err := strconv.ParseInt(value, 10, 64); err == nil && key == "retention.ms" && ms >= 0 && ms < 3600_000 {
+					topic := "(the --entity-name given)"
+					if t, ok := p.Value("entity-name", "topic"); ok {
+						topic = t.Value
+					}
+					return guard.Found(guard.Confirm, "describe it first: kafka-configs --describe --entity-type topics --entity-name "+topic+"; set retention back right after, and know that consumers behind lose what they had not read",
+						"would set retention.ms=%s on %s: Kafka deletes every message older than that, emptying the topic within minutes%s", value, topic, inv.Where())
+				}
+			}
+		}
+		return nil
+	case "kafka-delete-records", "kafka-delete-records.sh":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"bootstrap-server", "offset-json-file", "command-config"}})
+		if f, ok := p.Value("offset-json-file"); ok && !p.Has("help") {
+			return guard.Found(guard.Confirm, hint, "would delete the Kafka records before the offsets in %s%s, with no undo", f.Value, inv.Where())
+		}
+		return nil
 	case "rpk":
 		p := guard.ParseOptions(inv.Args, rpkSpec)
 		ops := operandValues(p.Operands)
+		if len(ops) >= 3 && ops[0] == "topic" && ops[1] == "trim-prefix" && !p.Has("help", "h") {
+			return guard.Found(guard.Confirm, hint, "would delete the messages of the Redpanda topic %s before the given offset%s, with no undo", strings.Join(ops[2:], " "), inv.Where())
+		}
 		if len(ops) < 3 || ops[0] != "topic" || ops[1] != "delete" || p.Has("help", "h") {
 			return nil
 		}
@@ -361,6 +455,9 @@ func matchVaultDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			return nil
 		}
 		path := ops[len(ops)-1]
+		if len(ops) >= 2 && ops[0] == "delete" {
+			path = ops[1]
+		}
 		if m, ok := g.value("mount"); ok {
 			path = strings.TrimSuffix(m, "/") + "/" + path
 		}
@@ -377,6 +474,11 @@ func matchVaultDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		case ops[0] == "kv" && ops[1] == "destroy" && len(ops) >= 3:
 			versions, _ := g.value("versions")
 			return guard.Found(guard.Confirm, hint, "would destroy version(s) %s of %s on %s%s, for good", versions, path, addr, inv.Where())
+		case ops[0] == "auth" && ops[1] == "disable" && len(ops) >= 3:
+			return guard.Found(guard.Confirm, "list it first: vault auth list -detailed; check who logs in through it",
+				"would disable the auth method at %s on %s%s: every token it issued is revoked and what it stores (userpass users, AppRole roles, their secret IDs) is deleted", path, addr, inv.Where())
+		case ops[0] == "delete" && len(ops) == 2:
+			return guard.Found(guard.Warn, hint, "would delete the data at %s on %s%s (on a KV version 1 mount, for good)", path, addr, inv.Where())
 		case ops[0] == "kv" && ops[1] == "delete" && len(ops) >= 3:
 			return guard.Found(guard.Warn, "vault kv undelete -versions=N "+path+" brings it back",
 				"would delete the latest version of %s on %s%s (KV version 2 keeps it for vault kv undelete; on a version 1 mount it is gone)", path, addr, inv.Where())
@@ -531,7 +633,7 @@ func matchRedisFlush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			}
 		}
 	}
-	if text, known := guard.StdinText(inv); known && command == "" {
+	if text, known := inputText(inv, host); known && command == "" {
 		for _, line := range strings.Split(text, "\n") {
 			fields := strings.Fields(line)
 			if len(fields) > 0 && (strings.EqualFold(fields[0], "flushall") || strings.EqualFold(fields[0], "flushdb")) {
@@ -540,7 +642,14 @@ func matchRedisFlush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			}
 		}
 	}
-	if command == "" {
+	massDelete := false
+	if len(p.Operands) > 0 && inv.MoreOperands == "xargs" {
+		switch strings.ToLower(p.Operands[0].Value) {
+		case "del", "unlink":
+			massDelete = true
+		}
+	}
+	if command == "" && !massDelete {
 		return nil
 	}
 	server := "127.0.0.1:6379"
@@ -569,6 +678,10 @@ func matchRedisFlush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		h, port, _ := strings.Cut(server, ":")
 		target = "-h " + h + " -p " + port
 	}
+	if command == "" {
+		return guard.Found(guard.Warn, "count what matches first: redis-cli "+target+" --scan --pattern PATTERN | wc -l; save it: redis-cli "+target+" --rdb /var/backups/dump.rdb",
+			"would delete on %s%s%s every key that xargs reads from the listing upstream, with no undo", server, db, inv.Where())
+	}
 	return guard.Found(guard.Confirm,
 		"check where you are first (redis-cli "+target+" INFO keyspace) and save it: redis-cli "+target+" --rdb /var/backups/dump.rdb; rename-command FLUSHALL \"\" in redis.conf keeps it from happening",
 		"would send %s to %s%s%s: %s is deleted at once, with no undo", command, server, db, inv.Where(), scope)
@@ -596,7 +709,7 @@ func matchInfluxDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 				return guard.Found(guard.Confirm, hint, "would run %s%s: the data is deleted at once, with no undo", strings.Join(strings.Fields(m), " "), where)
 			}
 		}
-		if text, known := guard.StdinText(inv); known {
+		if text, known := inputText(inv, host); known {
 			if m := influxQLDrop.FindString(text); m != "" {
 				return guard.Found(guard.Confirm, hint, "would run %s%s: the data is deleted at once, with no undo", strings.Join(strings.Fields(m), " "), where)
 			}

@@ -23,6 +23,10 @@ type httpRequest struct {
 	// Segments are the path's segments, unescaped one by one, so that a
 	// vhost written %2F stays one segment.
 	Segments []string
+	// HostVar is the variable the URL starts with when its host cannot be
+	// known ("$ES_HOST/orders"): its name is all there is to tell the
+	// service by.
+	HostVar string
 }
 
 // Port is the request's port, the scheme's default when none is written.
@@ -37,7 +41,24 @@ func (r httpRequest) Port() string {
 }
 
 // Hostport names the server for messages.
-func (r httpRequest) Hostport() string { return r.URL.Host }
+func (r httpRequest) Hostport() string {
+	if r.HostVar != "" {
+		return r.HostVar
+	}
+	return r.URL.Host
+}
+
+// HostVarHas tells whether the variable that stands for the host has one
+// of words among its _-separated parts: $ES_URL, ${ELASTIC_HOST}.
+func (r httpRequest) HostVarHas(words ...string) bool {
+	name := strings.Trim(strings.ToLower(r.HostVar), "${}")
+	for _, part := range strings.FieldsFunc(name, func(c rune) bool { return c == '_' || c == '-' }) {
+		if contains(words, part) {
+			return true
+		}
+	}
+	return false
+}
 
 // HostHas tells whether the host name holds word (es-prod, vault.internal).
 func (r httpRequest) HostHas(words ...string) bool {
@@ -151,10 +172,9 @@ func readCurl(inv *guard.Invocation, host guard.Host) []httpRequest {
 			method = "GET"
 		}
 	}
-	urls := append(operandValues(p.Operands), operandValues(p.Values("url"))...)
 	var out []httpRequest
-	for _, raw := range urls {
-		r, ok := newHTTPRequest(method, raw, "http")
+	for _, arg := range append(p.Operands, p.Values("url")...) {
+		r, ok := requestOf(method, arg, "http")
 		if !ok {
 			continue
 		}
@@ -196,8 +216,8 @@ func readWget(inv *guard.Invocation, host guard.Host) []httpRequest {
 		method = strings.ToUpper(m.Value)
 	}
 	var out []httpRequest
-	for _, raw := range operandValues(p.Operands) {
-		if r, ok := newHTTPRequest(method, raw, "http"); ok {
+	for _, arg := range p.Operands {
+		if r, ok := requestOf(method, arg, "http"); ok {
 			r.Body = body
 			out = append(out, r)
 		}
@@ -213,26 +233,27 @@ func readHttpie(inv *guard.Invocation, host guard.Host) []httpRequest {
 	if p.Has("help", "version") {
 		return nil
 	}
-	ops := operandValues(p.Operands)
-	if len(ops) == 0 {
+	args := p.Operands
+	if len(args) == 0 {
 		return nil
 	}
 	method := ""
-	if httpMethods[strings.ToUpper(ops[0])] && len(ops) > 1 {
-		method, ops = strings.ToUpper(ops[0]), ops[1:]
+	if httpMethods[strings.ToUpper(args[0].Value)] && len(args) > 1 {
+		method, args = strings.ToUpper(args[0].Value), args[1:]
 	}
 	scheme := "http"
 	if inv.Program == "https" || inv.Program == "xhs" {
 		scheme = "https"
 	}
-	raw := ops[0]
-	if strings.HasPrefix(raw, ":") {
-		raw = "localhost" + raw
+	target := args[0]
+	if strings.HasPrefix(target.Value, ":") && target.Known {
+		target.Value = "localhost" + target.Value
 	}
-	r, ok := newHTTPRequest(method, raw, scheme)
+	r, ok := requestOf(method, target, scheme)
 	if !ok {
 		return nil
 	}
+	ops := operandValues(args)
 	var fields, query []string
 	for _, item := range ops[1:] {
 		switch {
@@ -256,6 +277,32 @@ func readHttpie(inv *guard.Invocation, host guard.Host) []httpRequest {
 		}
 	}
 	return []httpRequest{r}
+}
+
+// requestOf reads a URL word. A word that starts with a variable that
+// cannot be known ("$ES_HOST/orders") keeps its path and the variable's
+// name in place of the host.
+func requestOf(method string, arg guard.Arg, scheme string) (httpRequest, bool) {
+	if arg.Known {
+		return newHTTPRequest(method, arg.Value, scheme)
+	}
+	if len(arg.Unknown) == 0 {
+		return httpRequest{}, false
+	}
+	if !strings.HasPrefix(strings.TrimLeft(arg.Text, "\"'"), arg.Unknown[0]) {
+		// http://$H:9200/x: the port and path are still known
+		r, ok := newHTTPRequest(method, arg.Value, scheme)
+		if ok && r.URL.Hostname() == "" {
+			r.HostVar = arg.Unknown[0]
+		}
+		return r, ok
+	}
+	r, ok := newHTTPRequest(method, "unknown.invalid"+arg.Value, scheme)
+	if !ok {
+		return r, false
+	}
+	r.HostVar = arg.Unknown[0]
+	return r, true
 }
 
 // newHTTPRequest parses a URL as the clients do: without a scheme it is

@@ -18,9 +18,9 @@ func orchestrationRules() []*guard.Rule {
 	return []*guard.Rule{
 		{
 			ID:         "container-remove-all",
-			Programs:   []string{"docker", "podman", "nerdctl"},
+			Programs:   []string{"docker", "podman", "nerdctl", "crictl"},
 			Decision:   guard.Confirm,
-			Summary:    "docker/podman rm -f of every container ($(docker ps -aq), xargs, rm --all), container prune, system prune -a, rmi -f of every image, podman system reset",
+			Summary:    "docker/podman/nerdctl/crictl rm -f of every container ($(docker ps -aq), xargs, rm --all), pod rm --all, container prune, system prune -a, rmi -f of every image, podman volume prune, podman system reset; stop/kill of every container warns",
 			Postmortem: "a common failure mode: docker rm -f $(docker ps -aq) run on a production host instead of a laptop, taking every running service and its unsaved container data",
 			Match:      matchContainerRemoveAll,
 		},
@@ -99,18 +99,41 @@ func matchContainerRemoveAll(inv *guard.Invocation, host guard.Host) *guard.Find
 				words[1] = "rmi"
 			}
 			words, ops = words[1:], ops[1:]
+		case "stop", "kill":
+			words, ops = words[1:], ops[1:]
 		case "prune":
 			words[1] = words[0] + "-prune"
 			words, ops = words[1:], ops[1:]
 		}
 	}
 	rt := inv.Program
-	hint := "list what would go first (" + rt + " ps -a, " + rt + " images, " + rt + " system df -v); commit or copy out what a container holds (" + rt + " cp NAME:/path ., " + rt + " commit NAME backup/NAME) and name the containers you mean"
+	if words[0] == "pod" && len(words) >= 2 && (words[1] == "rm" || words[1] == "remove") {
+		words, ops = words[1:], ops[1:] // podman pod rm --all: every pod and its containers
+	}
+	if rt == "crictl" && words[0] == "rmp" {
+		words[0] = "rm"
+	}
 	force := p.Has("f", "force")
 	all := p.Has("a", "all")
+	everything := listsContainers(inv, ops[1:]) || all && rt != "docker"
+	hint := "list what would go first (" + rt + " ps -a, " + rt + " images, " + rt + " system df -v); commit or copy out what a container holds (" + rt + " cp NAME:/path ., " + rt + " commit NAME backup/NAME) and name the containers you mean"
 	switch words[0] {
+	case "stop", "kill":
+		if everything {
+			return guard.Found(guard.Warn, "stop the ones you mean by name; "+rt+" ps shows which run", "would %s every container %s lists%s: their services go down, and only those with a restart policy come back on their own", words[0], rt+" ps", inv.Where())
+		}
+		return nil
+	case "volume":
+		if rt == "docker" || len(words) < 2 {
+			return nil // docker-volume-prune reports docker's
+		}
+		if words[1] == "prune" || (words[1] == "rm" || words[1] == "remove") && (all || listsContainers(inv, ops[2:])) {
+			return guard.Found(guard.Confirm, "list them first ("+rt+" volume ls, "+rt+" system df -v) and export what you need ("+rt+" volume export VOL -o VOL.tar)",
+				"would delete every %s volume no container uses%s, with the data in it", rt, inv.Where())
+		}
+		return nil
 	case "rm":
-		if !listsContainers(inv, ops[1:]) && !(all && rt != "docker") {
+		if !everything {
 			return nil
 		}
 		if force {
@@ -120,7 +143,7 @@ func matchContainerRemoveAll(inv *guard.Invocation, host guard.Host) *guard.Find
 	case "container-prune":
 		return guard.Found(guard.Confirm, hint, "would remove every stopped container%s, with what they wrote outside volumes: a stopped database or a container kept for its logs goes too", inv.Where())
 	case "rmi":
-		if !listsContainers(inv, ops[1:]) && !(all && rt != "docker") {
+		if !everything {
 			return nil
 		}
 		if force {
@@ -154,6 +177,30 @@ func matchContainerRemoveAll(inv *guard.Invocation, host guard.Host) *guard.Find
 		}
 	}
 	return nil
+}
+
+// manifestKinds reads the kinds of the objects in the manifests given
+// with -f (a file, or standard input for -f -), bounded through the host.
+func manifestKinds(inv *guard.Invocation, host guard.Host, p guard.Parsed) []string {
+	var kinds []string
+	for _, f := range p.Values("f", "filename") {
+		var text string
+		if f.Value == "-" {
+			text, _ = guard.StdinText(inv)
+		} else if path := inv.Path(f.Value); path != "" {
+			data, err := host.ReadFile(path, maxBodyFile)
+			if err != nil {
+				continue
+			}
+			text = string(data)
+		}
+		for _, line := range strings.Split(text, "\n") {
+			if kind, ok := strings.CutPrefix(strings.TrimSpace(line), "kind:"); ok {
+				kinds = append(kinds, strings.Trim(strings.TrimSpace(kind), "\"'"))
+			}
+		}
+	}
+	return kinds
 }
 
 func anonVolumes(p guard.Parsed) string {
@@ -213,11 +260,21 @@ func kubeContext(p guard.Parsed) string {
 func matchKubectlDeleteData(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, kubectlSpec)
 	ops := operandValues(p.Operands)
-	if len(ops) < 2 || ops[0] != "delete" || p.Has("dry-run", "help", "h") {
+	if len(ops) < 1 || ops[0] != "delete" || p.Has("dry-run", "help", "h") || len(ops) < 2 && !p.Has("f", "filename") {
 		return nil
 	}
 	if p.Has("all", "A", "all-namespaces") {
 		return nil // kubectl-delete-broad reports it
+	}
+	if p.Has("f", "filename") {
+		for _, k := range manifestKinds(inv, host, p) {
+			if kind, _ := kubeKindOf(k); kind != nil {
+				files := operandValues(p.Values("f", "filename"))
+				return guard.Found(guard.Confirm, "see what it names first: kubectl get -f "+files[0]+"; try it with --dry-run=server",
+					"would delete the objects of %s in %s%s, among them a %s: %s", strings.Join(files, " "), kubeContext(p), inv.Where(), kind.name, kind.loss)
+			}
+		}
+		return nil
 	}
 	var names []string
 	var kind *kubeKind

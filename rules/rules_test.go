@@ -24,7 +24,7 @@ import (
 //
 //	cwd=DIR  ssh  home=DIR  dir=PATH  file=PATH  link=PATH->TARGET  dev=PATH
 //	mount=SOURCE@DIR  swap=DEV  dirty=VG/LV=N  lvs=fail  env=NAME=VALUE
-//	githead=DIR=BRANCH  unset=NAME
+//	githead=DIR=BRANCH  unset=NAME  content=PATH=TEXT (⏎ for newlines)
 //
 // and want=WORD, which the message of the rule's finding must hold (the
 // resource at risk, "backup"), the way x/tools analyzers put a want
@@ -136,6 +136,9 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 			h.Env[name] = v
 		case "unset":
 			delete(h.Env, value)
+		case "content":
+			path, text, _ := strings.Cut(value, "=")
+			h.Files[path] = []byte(unescapeLine(text))
 		case "want":
 			// checked against the messages by runCases
 		case "githead":
