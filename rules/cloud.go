@@ -67,13 +67,13 @@ type cloudScope struct {
 
 var cloudCLIs = map[string]*cloudCLI{
 	"aws": {
-		defaultScope: "the default profile (no --profile, no AWS_PROFILE)",
+		defaultScope: "the profile this shell selects (no --profile on the line: AWS_PROFILE, else default)",
 		valueOpts:    []string{"profile", "region", "output", "endpoint-url", "query", "color", "ca-bundle", "cli-read-timeout", "cli-connect-timeout", "cli-binary-format"},
 		compoundOp:   true, listValues: true,
 		scope: []cloudScope{{"profile", []string{"profile"}, "AWS_PROFILE"}, {"region", []string{"region"}, "AWS_REGION"}},
 	},
 	"gcloud": {
-		defaultScope: "the project of the active gcloud configuration",
+		defaultScope: "the project of the active gcloud configuration (no --project on the line)",
 		valueOpts: []string{"project", "account", "configuration", "verbosity", "format", "impersonate-service-account", "billing-project",
 			"flags-file", "flatten", "trace-token", "zone", "region", "location", "filter", "limit", "sort-by", "page-size",
 			"instance", "database", "cluster", "keyring", "key", "delete-disks", "keep-disks", "bucket"},
@@ -109,7 +109,7 @@ var cloudCLIs = map[string]*cloudCLI{
 		show:         "view",
 	},
 	"oci": {
-		defaultScope: "the DEFAULT profile of ~/.oci/config",
+		defaultScope: "the profile this shell selects (no --profile on the line: OCI_CLI_PROFILE, else DEFAULT)",
 		valueOpts: []string{"profile", "region", "config-file", "auth", "output", "query", "endpoint", "cert-bundle",
 			"connection-timeout", "read-timeout", "max-retries", "from-json", "defaults-file"},
 		scope: []cloudScope{{"profile", []string{"profile"}, "OCI_CLI_PROFILE"}, {"region", []string{"region"}, "OCI_CLI_REGION"}},
@@ -294,6 +294,8 @@ func readCloudCall(cli string, l cloudLine) (cloudCall, bool) {
 			c.verb, c.noun = "purge", []string{"queue"}
 		case strings.HasPrefix(op, "delete-"):
 			c.verb, c.noun = "delete", strings.Split(strings.TrimPrefix(op, "delete-"), "-")
+		case strings.HasPrefix(op, "batch-delete-"):
+			c.verb, c.noun = "delete", strings.Split(strings.TrimPrefix(op, "batch-delete-"), "-")
 		default:
 			return c, false
 		}
@@ -490,6 +492,9 @@ func kindOf(c cloudCall) *cloudKind {
 		}
 		if head == "key" && len(noun) == 1 {
 			return kindKey
+		}
+		if head == "version" && contains(all, "secrets") {
+			return kindSecret // gcloud secrets versions destroy
 		}
 		return nil
 	case head == "group" && contains(noun, "replication") && hasWord(dataServiceWords):
