@@ -283,7 +283,7 @@ func readCloudCall(cli string, l cloudLine) (cloudCall, bool) {
 		if len(l.words) < 2 {
 			return c, false
 		}
-		c.service, c.verb = l.words[:1], ""
+		c.service = l.words[:1]
 		op := l.words[1]
 		switch {
 		case strings.HasPrefix(op, "terminate-"):
