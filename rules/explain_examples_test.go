@@ -27,11 +27,22 @@ func explainExamples(page, section string) []string {
 	return lines
 }
 
+// judgeExample judges an example line for its rule. A line may end with
+// "# with: CONTEXT…", the host the example needs, in the keys of
+// testdata/rules (ssh, link=lib->/lib, mount=/dev/sda1@/): a reader who
+// copies the line gets a shell comment.
+func judgeExample(t *testing.T, e *guard.Engine, rule, line string) guard.Decision {
+	command, context, _ := strings.Cut(line, "# with:")
+	c := testCase{file: "explain/" + rule + ".md", rule: rule, ctx: strings.Fields(context), line: strings.TrimSpace(command)}
+	host, cwd := hostFor(t, c)
+	d, _ := ruleDecision(e.Judge(c.line, host, guard.Options{Cwd: cwd}), rule)
+	return d
+}
+
 // explainNeedsHost lists the pages written before this test whose
 // examples hold only with a host they describe in a comment (an SSH
 // session, a mount, a symbolic link, dirty cache blocks); they are judged
-// by their cases in testdata/rules until they say so in a form the test
-// can read.
+// by their cases in testdata/rules until they say so with "# with:".
 var explainNeedsHost = map[string]bool{
 	"copy-into-system": true, "rm-symlink-slash": true, "rm-protected": true, "rm-unknown-operand": true,
 	"lvm-cachemode-dirty": true, "lvm-cleaner-policy": true, "ssh-power": true, "ssh-network-cut": true,
@@ -57,14 +68,12 @@ func TestExplainExamples(t *testing.T) {
 			t.Errorf("explain/%s.md: want indented lines under Problematic and Correct", r.ID)
 		}
 		for _, line := range problematic {
-			v := e.Judge(line, guard.NewMemHost(), guard.Options{Cwd: "/home/op"})
-			if d, _ := ruleDecision(v, r.ID); d == guard.Allow {
+			if d := judgeExample(t, e, r.ID, line); d == guard.Allow {
 				t.Errorf("explain/%s.md: problematic line %q is not caught", r.ID, line)
 			}
 		}
 		for _, line := range correct {
-			v := e.Judge(line, guard.NewMemHost(), guard.Options{Cwd: "/home/op"})
-			if d, _ := ruleDecision(v, r.ID); d != guard.Allow {
+			if d := judgeExample(t, e, r.ID, line); d != guard.Allow {
 				t.Errorf("explain/%s.md: correct line %q is caught (%s)", r.ID, line, d)
 			}
 		}
