@@ -260,7 +260,7 @@ func kubeContext(p guard.Parsed) string {
 func matchKubectlDeleteData(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, kubectlSpec)
 	ops := operandValues(p.Operands)
-	if len(ops) < 1 || ops[0] != "delete" || p.Has("dry-run", "help", "h") || len(ops) < 2 && !p.Has("f", "filename") {
+	if len(ops) < 1 || ops[0] != "delete" || rehearses(p) || p.Has("help", "h") || len(ops) < 2 && !p.Has("f", "filename") {
 		return nil
 	}
 	if p.Has("all", "A", "all-namespaces") {
@@ -325,6 +325,16 @@ func matchKubectlDeleteData(inv *guard.Invocation, host guard.Host) *guard.Findi
 	return guard.Found(guard.Confirm, hint, "would delete the %s %s%s in %s%s: %s", kind.name, what, namespace, kubeContext(p), inv.Where(), kind.loss)
 }
 
+// rehearses: kubectl's and helm's --dry-run, --dry-run=client|server;
+// --dry-run=none runs for real.
+func rehearses(p guard.Parsed) bool {
+	if !p.Has("dry-run") {
+		return false
+	}
+	v, ok := p.Value("dry-run")
+	return !ok || v.Value != "none" && v.Value != "false"
+}
+
 func firstWord(words []string, fallback string) string {
 	if len(words) == 0 {
 		return fallback
@@ -334,7 +344,7 @@ func firstWord(words []string, fallback string) string {
 
 func matchKubectlDrainAll(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, kubectlSpec)
-	if len(p.Operands) == 0 || p.Operands[0].Value != "drain" || p.Has("dry-run", "help", "h") {
+	if len(p.Operands) == 0 || p.Operands[0].Value != "drain" || rehearses(p) || p.Has("help", "h") {
 		return nil
 	}
 	hint := "drain one node at a time and wait for its pods to be ready elsewhere (kubectl get pods -A -o wide --field-selector spec.nodeName=NODE); keep PodDisruptionBudgets on what must stay up"
@@ -368,7 +378,7 @@ var helmSpec = guard.OptSpec{ShortValue: "n", LongValue: []string{"namespace", "
 func matchHelmUninstall(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, helmSpec)
 	ops := operandValues(p.Operands)
-	if len(ops) < 2 || p.Has("dry-run", "help", "h") {
+	if len(ops) < 2 || rehearses(p) || p.Has("help", "h") {
 		return nil
 	}
 	switch ops[0] {
