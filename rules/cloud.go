@@ -797,7 +797,7 @@ func anyRecursiveWildcard(urls []string) bool {
 // the source lacks: from an empty folder (a disk that did not mount) or a
 // word that cannot be known, it deletes everything in the destination.
 func emptySourceFinding(inv *guard.Invocation, host guard.Host, src, dst, how string) *guard.Finding {
-	why, empty := emptySource(inv, host, src)
+	why, empty := syncSourceEmpty(inv, host, src)
 	if !empty {
 		return nil
 	}
@@ -812,10 +812,10 @@ func emptySourceFinding(inv *guard.Invocation, host guard.Host, src, dst, how st
 		"%s deletes in %s whatever the source lacks, and %s: it would empty %s; if this is a backup, it is the last copy", how, dst, why, dst)
 }
 
-// emptySource tells whether the source of a sync is, or may be, empty:
+// syncSourceEmpty tells whether the source of a sync is, or may be, empty:
 // an unknown word, or a local folder with nothing in it. A remote source
 // cannot be checked from here and passes.
-func emptySource(inv *guard.Invocation, host guard.Host, src string) (string, bool) {
+func syncSourceEmpty(inv *guard.Invocation, host guard.Host, src string) (string, bool) {
 	for _, a := range inv.Args {
 		if (a.Value == src || a.Text == src) && !a.Known {
 			return fmt.Sprintf("the source %s cannot be known here (%s)", a.Text, strings.Join(a.Unknown, ", ")), true
