@@ -39,6 +39,8 @@ func Catalog(opts ...Options) ([]*guard.Rule, error) {
 		{"packages", packagesRules()}, {"forkbomb", forkbombRules()}, {"git", gitRules()},
 		{"database", databaseRules()}, {"infra", infraRules()}, {"sysrq", sysrqRules()},
 		{"storage", storageRules()}, {"serving", servingRules()}, {"lxc", lxcRules()},
+		{"cloud", cloudRules()}, {"dataservices", dataServicesRules()}, {"backups", backupsRules()},
+		{"orchestration", orchestrationRules()},
 	}
 	var all []*guard.Rule
 	for _, family := range families {
