@@ -27,6 +27,7 @@ type gateOptions struct {
 	from       string // the integration: bash, zsh, login, sudo; "" for guard run
 	wayPast    string // what to type to run a refused line deliberately
 	file       string // --file: read the line from here
+	host       guard.Host
 }
 
 func (o *gateOptions) register(fs *flag.FlagSet) {
@@ -135,7 +136,11 @@ func (a *app) gate(line string, o gateOptions) (dir string, code int) {
 		Typed:        o.from == "bash" || o.from == "zsh",
 		WayPast:      o.wayPast,
 	}
-	return dir, a.settle(a.newGate(gate.Terminal{}).Decide(req))
+	g := a.newGate(gate.Terminal{})
+	if o.host != nil {
+		g.Host = o.host
+	}
+	return dir, a.settle(g.Decide(req))
 }
 
 // settle prints why a line did not run and returns the exit status.

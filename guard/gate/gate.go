@@ -179,7 +179,8 @@ func (g *Gate) Decide(req Request) (out Outcome) {
 		out.Status = Run
 		return out
 	}
-	// Confirm, or a block every rule of which the operator acknowledged.
+	// Confirm, or a block every rule of which the operator acknowledged by
+	// name (--yes-i-know, guard allow): deliberate and recorded.
 	serious := atLeast(v, guard.Confirm)
 	pending := unacknowledged(v, guard.Confirm, req.Acknowledged)
 	if len(pending) > 0 {
