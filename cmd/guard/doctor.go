@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"debug/elf"
 	"fmt"
 	"io/fs"
@@ -139,14 +138,7 @@ func (a *app) doctor(args []string) int {
 	default:
 		add("login shell", "off", "guard-shell is not in /etc/shells (install.sh --login-shell, or the .deb)")
 	}
-	for _, name := range []string{"claude", "gemini"} {
-		ag := agents[name]
-		if data, err := os.ReadFile(filepath.Join(home, ag.settings)); err == nil && bytes.Contains(data, []byte(guardHookMark+name)) {
-			add(name+" hook", "ok", "in ~/%s", ag.settings)
-		} else {
-			add(name+" hook", "off", "not installed (guard install %s)", name)
-		}
-	}
+	a.agentChecks(add)
 	if static, err := isStatic(self); err != nil {
 		add("static binary", "warn", "cannot tell: %v", err)
 	} else if static {

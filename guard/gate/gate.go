@@ -45,6 +45,14 @@ type Request struct {
 	// WayPast is what the operator can type to run the line deliberately
 	// when guard refuses to ask; "" for the default (guard run …).
 	WayPast string
+	// Strict: the line comes from a coding agent, which never gets the
+	// operator's ways past written into a line (GUARD=off, guard run
+	// --yes-i-know): they are judged like any other command.
+	Strict bool
+	// Recall says why the verdict's effect was refused before (to the same
+	// coding agent session); the line is then refused without a question,
+	// whatever its decision. nil or "" lets the gate go on.
+	Recall func(guard.Verdict) string
 }
 
 // Status is what becomes of the line.
@@ -129,7 +137,7 @@ func (g *Gate) Judge(req Request) guard.Verdict {
 			Hint:    "run guard doctor to see what is wrong; to go ahead, confirm",
 		}}}
 	}
-	v := g.Engine.Judge(req.Line, g.Host, guard.Options{Cwd: req.Cwd, Lang: req.Lang})
+	v := g.Engine.Judge(req.Line, g.Host, guard.Options{Cwd: req.Cwd, Lang: req.Lang, Strict: req.Strict})
 	if req.Typed {
 		// The shell reports its own syntax errors; a line still being typed
 		// (a continuation) is judged by its words, quietly.
@@ -146,6 +154,13 @@ func (g *Gate) Decide(req Request) (out Outcome) {
 	out.Verdict = v
 	if len(v.Findings) > 0 && g.Report != nil {
 		g.Report(v)
+	}
+	if req.Recall != nil {
+		if why := req.Recall(v); why != "" {
+			g.record(req, "refused", ids(atLeast(v, guard.Warn)), "", why)
+			out.Status, out.Reason = Refused, why
+			return out
+		}
 	}
 	for _, f := range v.Findings {
 		if f.Rule == guard.GuardOffID {
