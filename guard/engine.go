@@ -98,6 +98,10 @@ type Options struct {
 	Cwd string
 	// Lang is the shell dialect; the zero value is bash.
 	Lang syntax.LangVariant
+	// Strict: the line comes from a coding agent, which never gets the
+	// operator's ways past written into a line (GUARD=off, guard run
+	// --yes-i-know): those commands are judged like any other.
+	Strict bool
 }
 
 // Verdict is the answer for a line: the most severe decision of its
@@ -148,7 +152,7 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 	}
 	trials := 0
 	for _, inv := range invs {
-		if inv.Unguarded {
+		if inv.Unguarded && !opts.Strict {
 			if len(inv.Via) == 0 { // once, on the command as typed
 				v.add(Finding{Rule: GuardOffID, Decision: Warn, Command: inv.Text,
 					Message: "guard is off for this command (GUARD=off): it was not checked",
@@ -160,7 +164,7 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 			continue
 		}
 		for _, r := range e.rulesFor(inv.Program) {
-			if f := e.match(r, inv, host); f != nil {
+			if f := e.match(r, inv, host); f != nil && (opts.Strict || !slices.Contains(inv.Acknowledged, f.Rule)) {
 				v.add(*f)
 			}
 		}

@@ -109,6 +109,10 @@ type Invocation struct {
 	// Unguarded is set for `GUARD=off cmd`: the operator turned guard off
 	// for this command, deliberately and visibly.
 	Unguarded bool
+	// Acknowledged are the rules the operator acknowledged for this command
+	// by running it through guard run --yes-i-know RULE: that guard run
+	// judges, snapshots and records them itself.
+	Acknowledged []string
 }
 
 // Values returns the expanded arguments.

@@ -131,8 +131,13 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 	default:
 		val, known = r.paramValue(name, sc)
 	}
-	if !known && val.Unknown == nil {
+	if !known && (val.Unknown == nil || !isAllDigits(name)) {
+		// named as written (${HOST} stays ${HOST}): rules match it in the
+		// word's text; a positional parameter keeps what its caller passed
 		val.Unknown = []string{display}
+		if p.Excl {
+			val.Unknown = []string{"${!" + name + "}"}
+		}
 	}
 	value := val.Value
 	switch {

@@ -17,7 +17,7 @@ const (
 	maxLoopUnroll  = 64
 	maxSteps       = 100000 // statements walked, unrolled loops and calls included
 	maxCallDepth   = 8      // functions called from functions, each walked with its arguments
-	maxArgs        = 100000 // words kept across the line's commands
+	maxArgs        = 300000 // words kept across the line's commands
 	maxStdin       = 64     // upstream commands recorded for one command
 )
 

@@ -11,6 +11,9 @@ import (
 type Rule struct {
 	// ID is stable: users search, silence and look it up by it.
 	ID string
+	// Family names the group of related rules it belongs to ("storage",
+	// "power"), for listings; the built-in catalog sets it per family file.
+	Family string
 	// Programs are the programs the rule is about; the engine only asks
 	// the rule about those. "mkfs.*" matches by prefix. Empty means every
 	// command, including bare redirections (Program "").

@@ -72,6 +72,8 @@ func wrapperFor(program string) wrapFunc {
 		return wrapAt
 	case "python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php":
 		return wrapInterpreter
+	case "guard", "guard-shell":
+		return wrapGuard
 	}
 	if spec, ok := simpleWrappers[program]; ok {
 		return spec.wrap
