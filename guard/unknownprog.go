@@ -18,9 +18,11 @@ func unknownProgramRule() *Rule {
 		ID: UnknownProgramID, Decision: Confirm, Match: func(*Invocation, Host) *Finding { return nil },
 		Summary:    "the program a command runs is not known, and its arguments would be dangerous for one",
 		Postmortem: "guard's own design: lines written to get past a refusal",
-		Explain: `The command word is computed when the line runs: "$tool" filled by
-$(basename …) or read, "$@" after set --, "${cmd[@]}", $(printf %s rm).
-guard cannot tell which program runs, so it judges the arguments as if
+		Explain: `The command word is computed when the line runs: "$tool" filled by read
+from a terminal, by $(cat tool.txt), by a variable that is not exported.
+(What guard can work out it does: $(printf %s rm), $(basename /bin/rm),
+"$@" after set --, "${cmd[@]}", read x <<< rm are rm.) When it cannot
+tell which program runs, it judges the arguments as if
 the program were each one its rules know, and asks when one of them
 would be blocked: "$tool" -rf /opt would delete /opt if $tool is rm.
 
