@@ -2,6 +2,7 @@ package guard
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -19,6 +20,12 @@ type Engine struct {
 	byPrefix   []*Rule
 	anyCmd     []*Rule
 	exceptions []Exception
+	// candidates are the programs rules are about, in order: the
+	// programs an unknown command word is tried as.
+	candidates []string
+	// forProgram holds rulesFor's answer for each candidate, read-only
+	// once the engine is built.
+	forProgram map[string][]*Rule
 }
 
 // Exception is a site's exception: an exact line, or an exact simple command
@@ -39,7 +46,7 @@ func (a Exception) covers(inv *Invocation) bool {
 func NewEngine(rules []*Rule, exceptions ...Exception) (*Engine, error) {
 	e := &Engine{byProgram: map[string][]*Rule{}, exceptions: exceptions}
 	seen := map[string]bool{}
-	for _, r := range append(MetaRules(), rules...) {
+	for _, r := range append(append(MetaRules(), unknownProgramRule()), rules...) {
 		if err := r.Validate(); err != nil {
 			return nil, err
 		}
@@ -63,6 +70,11 @@ func NewEngine(rules []*Rule, exceptions ...Exception) (*Engine, error) {
 		if prefixed {
 			e.byPrefix = append(e.byPrefix, r)
 		}
+	}
+	e.candidates = slices.Sorted(maps.Keys(e.byProgram))
+	e.forProgram = map[string][]*Rule{}
+	for _, p := range e.candidates {
+		e.forProgram[p] = e.collectRules(p)
 	}
 	return e, nil
 }
@@ -133,11 +145,12 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 		v.add(Finding{Rule: UnparsedID, Decision: Warn, Command: firstLine(strings.TrimSpace(line)), Message: note,
 			Hint: "check the quoting; guard judged the words it could find"})
 	}
-	if truncated {
+	if truncated != "" {
 		v.add(Finding{Rule: TooComplexID, Decision: Confirm, Command: firstLine(strings.TrimSpace(line)),
-			Message: fmt.Sprintf("the line runs more than %d commands (or %d statements); guard stopped reading there, so the rest was not checked", maxInvocations, maxSteps),
+			Message: fmt.Sprintf("guard could not judge all of this line: %s", truncated),
 			Hint:    "put the commands in a script file, read it, and run it with bash FILE"})
 	}
+	trials := 0
 	for _, inv := range invs {
 		if inv.Unguarded && !opts.Strict {
 			if len(inv.Via) == 0 { // once, on the command as typed
@@ -152,6 +165,17 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 		}
 		for _, r := range e.rulesFor(inv.Program) {
 			if f := e.match(r, inv, host); f != nil && (opts.Strict || !slices.Contains(inv.Acknowledged, f.Rule)) {
+				v.add(*f)
+			}
+		}
+		if !inv.Command.Known && inv.Command.Text != "" && inv.Function == "" && !knownBase(inv.Command) {
+			if trials++; trials > maxTrials {
+				v.add(Finding{Rule: TooComplexID, Decision: Confirm, Command: firstLine(strings.TrimSpace(line)),
+					Message: fmt.Sprintf("the line runs more than %d commands whose program guard cannot tell; it did not try them all", maxTrials),
+					Hint:    "name the programs the line runs, or put the commands in a script file, read it, and run it with bash FILE"})
+				continue
+			}
+			if f := e.tryPrograms(inv, host); f != nil {
 				v.add(*f)
 			}
 		}
@@ -182,7 +206,16 @@ func (v *Verdict) add(f Finding) {
 	}
 }
 
+// rulesFor returns the rules to ask about a program: those about every
+// command, those about it, those about a prefix of it.
 func (e *Engine) rulesFor(program string) []*Rule {
+	if rules, ok := e.forProgram[program]; ok {
+		return rules
+	}
+	return e.collectRules(program)
+}
+
+func (e *Engine) collectRules(program string) []*Rule {
 	rules := e.anyCmd
 	if program == "" {
 		return rules

@@ -28,6 +28,14 @@ type Arg struct {
 	// Origin is set for operands a wrapper supplies at run time: "find" for
 	// {} in find -exec, "xargs" for what xargs reads.
 	Origin string
+
+	// pattern is the word as a pattern: quoted characters escaped, so that
+	// only the unquoted ones match (pathname expansion, ${x#pat}).
+	pattern string
+	// standIn marks a word bash does not pass as it is: a pattern kept in
+	// front of its matches (rules read "/etc/nginx/*" as emptying
+	// /etc/nginx), or the stand-in for matches guard did not read.
+	standIn bool
 }
 
 // Redir is a redirection of a command.

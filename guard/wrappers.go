@@ -66,6 +66,8 @@ func wrapperFor(program string) wrapFunc {
 		return wrapWatch
 	case "eval":
 		return wrapEval
+	case "parallel", "sem":
+		return wrapParallel
 	case "at", "batch":
 		return wrapAt
 	case "python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php":
@@ -153,7 +155,7 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 		if login {
 			inner.Cwd = "" // the target user's home
 		}
-		isc.vars = map[string]shellVar{}
+		isc.forgetVars()
 	}
 	if shell && len(argv) > 0 {
 		// sudo -s CMD runs $SHELL -c "CMD": judge the joined words as code.
@@ -224,6 +226,9 @@ func wrapXargs(r *resolver, outer *Invocation, sc *scope) {
 	if len(argv) == 0 {
 		argv = []Arg{{Text: "echo", Value: "echo", Known: true}}
 	}
+	if r.xargsReplace(outer, argv, sc) {
+		return
+	}
 	// What xargs appends comes from its input: known when that is an echo
 	// or printf of known words, unknown otherwise.
 	words, known := stdinWords(outer)
@@ -266,6 +271,11 @@ func stdinText(inv *Invocation) (string, bool) {
 		return "", false
 	}
 	last := inv.Stdin[len(inv.Stdin)-1]
+	if args, known := realArgs(last.Args); known && last.Program == "printf" {
+		if out, ok := printfText(args); ok {
+			return out, true
+		}
+	}
 	switch last.Program {
 	case "echo", "printf":
 		var words []string
@@ -311,6 +321,10 @@ func wrapFind(r *resolver, outer *Invocation, sc *scope) {
 				break
 			}
 			argv = append(argv, args[j])
+		}
+		if r.runFindMatches(outer, argv, action, plus, sc) {
+			i = j
+			continue
 		}
 		for k, a := range argv {
 			if strings.Contains(a.Value, "{}") {
@@ -372,17 +386,18 @@ func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	}
 	dest := p.Operands[0].Value
 	dest = strings.TrimPrefix(dest, "ssh://")
-	if _, host, ok := strings.Cut(dest, "@"); ok {
-		dest = host
+	user := ""
+	if u, host, ok := strings.Cut(dest, "@"); ok {
+		user, dest = u, host
 	}
 	if host, _, ok := strings.Cut(dest, ":"); ok {
 		dest = host
 	}
 	// ssh joins its remaining words with spaces; the remote shell parses them.
 	r.runCode(outer, joinValues(p.Rest), sc, "ssh "+dest, func(inner *Invocation, isc *scope) {
-		inner.Remote, inner.Cwd, inner.User = dest, "", ""
+		inner.Remote, inner.Cwd, inner.User = dest, "", user
 		inner.Stdin = nil
-		isc.vars = map[string]shellVar{}
+		isc.forgetVars()
 		if u, ok := p.Value("l"); ok {
 			inner.User = u.Value
 		}
@@ -459,20 +474,21 @@ func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
 	}
 }
 
-// runCode judges shell code that outer hands to a shell.
+// runCode judges shell code that outer hands to a shell. adjust may change
+// what the wrapper changes, and the scope the code runs in (its $0 $1 …).
 func (r *resolver) runCode(outer *Invocation, code string, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
 	if strings.TrimSpace(code) == "" {
 		return
 	}
 	template := &Invocation{Cwd: outer.Cwd, User: outer.User, Remote: outer.Remote, Stdin: outer.Stdin}
-	if adjust != nil {
-		adjust(template, sc.clone())
-	}
 	nsc := sc.nested(via)
+	if adjust != nil {
+		adjust(template, nsc)
+	}
 	nsc.unguarded = nsc.unguarded || outer.Unguarded
 	nsc.cwd, nsc.user, nsc.remote = template.Cwd, template.User, template.Remote
 	if template.Remote != "" || template.User != outer.User {
-		nsc.vars = map[string]shellVar{}
+		nsc.forgetVars()
 	}
 	if template.Remote != "" {
 		nsc.env = nil
@@ -504,7 +520,7 @@ func (r *resolver) enterShell(inv *Invocation, sc *scope) {
 	p := ParseOptions(inv.Args, shellSpec)
 	if p.Has("c") {
 		if len(p.Operands) > 0 && p.Operands[0].Known {
-			r.runCode(inv, p.Operands[0].Value, sc, inv.Program+" -c", nil)
+			r.runCode(inv, p.Operands[0].Value, sc, inv.Program+" -c", bindShellArgs(append(p.Operands[1:], p.Rest...)))
 		}
 		return
 	}

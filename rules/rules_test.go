@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"mvdan.cc/sh/v3/syntax"
+
 	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/rules"
 )
@@ -25,7 +27,7 @@ import (
 //
 //	cwd=DIR  ssh  home=DIR  dir=PATH  file=PATH  link=PATH->TARGET  dev=PATH
 //	mount=SOURCE@DIR  swap=DEV  dirty=VG/LV=N  lvs=fail  env=NAME=VALUE
-//	githead=DIR=BRANCH  unset=NAME
+//	githead=DIR=BRANCH  unset=NAME  shell=zsh|posix|mksh|bats
 //	content=PATH=TEXT   a regular file holding TEXT (⏎ and ⟨HH⟩ as in LINE)
 //	holder=DEV=HOLDER   /sys/class/block/DEV/holders/HOLDER (sdb1=dm-0, sdc=md0)
 //	msg=TEXT            the rule's message must hold TEXT (⟨20⟩ for a space)
@@ -150,6 +152,8 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 			h.Env[name] = v
 		case "unset":
 			delete(h.Env, value)
+		case "shell":
+			// read by langFor
 		case "content":
 			path, text, _ := strings.Cut(value, "=")
 			h.Files[path] = []byte(unescapeLine(text))
@@ -168,6 +172,19 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 		}
 	}
 	return h, cwd
+}
+
+// langFor is the dialect a case is written in (shell=zsh), bash by default.
+func langFor(c testCase) syntax.LangVariant {
+	for _, item := range c.ctx {
+		if name, ok := strings.CutPrefix(item, "shell="); ok {
+			var lang syntax.LangVariant
+			if err := lang.Set(name); err == nil {
+				return lang
+			}
+		}
+	}
+	return syntax.LangBash
 }
 
 // mdstatLine renders md=md0:sdb1,sdc1(F) as /proc/mdstat does.
@@ -226,7 +243,7 @@ func runCases(t *testing.T, pattern string) {
 				}
 			}
 			host, cwd := hostFor(t, c)
-			v := e.Judge(c.line, host, guard.Options{Cwd: cwd})
+			v := e.Judge(c.line, host, guard.Options{Cwd: cwd, Lang: langFor(c)})
 			got := v.Decision
 			if c.rule != "*" {
 				got, _ = ruleDecision(v, c.rule)

@@ -346,6 +346,9 @@ func (c classifier) matchSystemFileRemove(inv *guard.Invocation, host guard.Host
 func (c classifier) matchMvSystem(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "tS", LongValue: []string{"target-directory", "suffix", "backup"}})
 	sources := p.Operands
+	if _, ok := p.Value("t", "target-directory"); !ok && len(sources) < 2 {
+		return nil // mv moves nothing without a destination
+	}
 	if _, ok := p.Value("t", "target-directory"); !ok && len(sources) > 1 {
 		sources = sources[:len(sources)-1]
 	}
