@@ -261,7 +261,7 @@ func TestSSHCommands(t *testing.T) {
 	if code != exitBlock || !strings.Contains(errOut, "docker-tcp-exposed") {
 		t.Errorf("blocked command: exit %d, stderr %q", code, errOut)
 	}
-	if ran := b.standInsRan(); ran != "" || exists(b.sandbox+"/after") {
+	if ran := b.standInsRan(); ran != "" || lexists(b.sandbox+"/after") {
 		t.Fatalf("a blocked line ran over ssh: %q", ran)
 	}
 }
@@ -339,11 +339,11 @@ func TestSSHScriptOnStandardInput(t *testing.T) {
 	if code != exitRefused || !strings.Contains(errOut, "rm-symlink-slash") {
 		t.Errorf("ssh host < fix.sh: exit %d, stderr %q", code, errOut)
 	}
-	if !exists(sentinel) || exists(b.sandbox+"/before.txt") || exists(b.sandbox+"/after.txt") {
+	if !lexists(sentinel) || lexists(b.sandbox+"/before.txt") || lexists(b.sandbox+"/after.txt") {
 		t.Fatal("a refused script on standard input ran")
 	}
 	_, _, code = b.ssh("cd "+b.sandbox+" && rm -rf lib/\n", "-T")
-	if code != exitRefused || !exists(sentinel) {
+	if code != exitRefused || !lexists(sentinel) {
 		t.Fatalf("printf 'rm -rf lib/' | ssh -T host: exit %d, sentinel kept: %v", code, exists(sentinel))
 	}
 	out, errOut, code := b.ssh("echo one\nfor i in 2 3; do echo $i; done\nexit 4\n", "-T")
@@ -384,7 +384,7 @@ func TestSSHStreamedCommands(t *testing.T) {
 	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != exitRefused {
 		t.Errorf("exit %v, stderr %q", err, errb.String())
 	}
-	if !exists(sentinel) || strings.Contains(out.String(), "never") {
+	if !lexists(sentinel) || strings.Contains(out.String(), "never") {
 		t.Fatal("a refused command in a stream ran, or the stream went on after it")
 	}
 }
@@ -442,4 +442,35 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.buf.String()
+}
+
+// TestSSHDeepLineIsBounded: a 60 KB command whose eval string holds a
+// 12,000-deep $( nest (bash never runs it), then a real command. Judging
+// is bounded by construction: the line is answered at once as too complex
+// to judge, which is a confirm, refused without a terminal. It never runs
+// unchecked after a timer.
+func TestSSHDeepLineIsBounded(t *testing.T) {
+	b := startSSHD(t)
+	sentinel := b.linkedStore()
+	nest := strings.Repeat("$( ", 12000) + "true" + strings.Repeat(" )", 12000)
+	line := "false && eval \"" + nest + "\"; cd " + b.sandbox + " && rm -rf lib/"
+	if len(line) < 48000 {
+		t.Fatalf("the line is only %d bytes", len(line))
+	}
+	start := time.Now()
+	_, errOut, code := b.ssh("", line)
+	if code != exitRefused || !strings.Contains(errOut, "line-too-complex") {
+		t.Errorf("exit %d, stderr %.400q", code, errOut)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("judging took %v", took)
+	}
+	if !lexists(sentinel) {
+		t.Fatal("the command behind the deep nest ran")
+	}
+}
+
+func lexists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }
