@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -21,10 +22,11 @@ type Engine struct {
 	anyCmd     []*Rule
 	exceptions []Exception
 	// candidates are the programs rules are about, in order: the
-	// programs an unknown command word is tried as.
-	candidates []string
-	// forProgram holds rulesFor's answer for each candidate, read-only
-	// once the engine is built.
+	// programs an unknown command word is tried as. Built when first
+	// needed, as is forProgram, rulesFor's answer per program: most
+	// processes judge one short line, and should not pay for the table.
+	candidates func() []string
+	mu         sync.Mutex
 	forProgram map[string][]*Rule
 }
 
@@ -71,11 +73,8 @@ func NewEngine(rules []*Rule, exceptions ...Exception) (*Engine, error) {
 			e.byPrefix = append(e.byPrefix, r)
 		}
 	}
-	e.candidates = slices.Sorted(maps.Keys(e.byProgram))
+	e.candidates = sync.OnceValue(func() []string { return slices.Sorted(maps.Keys(e.byProgram)) })
 	e.forProgram = map[string][]*Rule{}
-	for _, p := range e.candidates {
-		e.forProgram[p] = e.collectRules(p)
-	}
 	return e, nil
 }
 
@@ -209,10 +208,14 @@ func (v *Verdict) add(f Finding) {
 // rulesFor returns the rules to ask about a program: those about every
 // command, those about it, those about a prefix of it.
 func (e *Engine) rulesFor(program string) []*Rule {
-	if rules, ok := e.forProgram[program]; ok {
-		return rules
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	rules, ok := e.forProgram[program]
+	if !ok {
+		rules = e.collectRules(program)
+		e.forProgram[program] = rules
 	}
-	return e.collectRules(program)
+	return rules
 }
 
 func (e *Engine) collectRules(program string) []*Rule {

@@ -43,7 +43,7 @@ program ("$EDITOR" notes.txt) passes.`,
 func (e *Engine) tryPrograms(inv *Invocation, host Host) *Finding {
 	var worst *Finding
 	worstProgram := ""
-	for _, program := range e.candidates {
+	for _, program := range e.candidates() {
 		try := *inv
 		try.Program = program
 		try.Command = Arg{Text: inv.Command.Text, Value: program, Known: true}

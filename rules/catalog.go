@@ -6,6 +6,7 @@ package rules
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 
 	"github.com/guard-sh/guard/guard"
 )
@@ -45,11 +46,14 @@ func Catalog(opts ...Options) ([]*guard.Rule, error) {
 	var all []*guard.Rule
 	for _, family := range families {
 		for _, r := range family.rules {
-			text, err := explanations.ReadFile("explain/" + r.ID + ".md")
-			if err != nil {
+			page := "explain/" + r.ID + ".md"
+			if _, err := fs.Stat(explanations, page); err != nil {
 				return nil, fmt.Errorf("rule %s has no explanation: %w", r.ID, err)
 			}
-			r.Explain = string(text)
+			r.Story = func() string {
+				text, _ := explanations.ReadFile(page)
+				return string(text)
+			}
 			r.Family = family.name
 			inertAware(r)
 			all = append(all, r)

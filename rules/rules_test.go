@@ -305,7 +305,7 @@ func TestExplanations(t *testing.T) {
 	for _, r := range catalog {
 		ids[r.ID] = true
 		for _, section := range []string{"## What happened", "## Problematic", "## Correct", "## Rationale", "## Exceptions"} {
-			if !strings.Contains(r.Explain, section) {
+			if !strings.Contains(r.Explanation(), section) {
 				t.Errorf("explain/%s.md lacks %q", r.ID, section)
 			}
 		}
@@ -413,7 +413,7 @@ func TestExplainExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range catalog {
-		problematic, correct := explainExamples(r.Explain, "## Problematic"), explainExamples(r.Explain, "## Correct")
+		problematic, correct := explainExamples(r.Explanation(), "## Problematic"), explainExamples(r.Explanation(), "## Correct")
 		if len(problematic) == 0 {
 			t.Errorf("explain/%s.md has no problematic example", r.ID)
 		}

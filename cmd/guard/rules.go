@@ -95,6 +95,6 @@ func (a *app) explain(args []string) int {
 		fmt.Fprintln(a.stderr, " (guard rules lists them all)")
 		return exitUsage
 	}
-	fmt.Fprintf(a.stdout, "%s\nDecision: %s\nFrom: %s\n", strings.TrimSpace(r.Explain), r.Decision, r.Postmortem)
+	fmt.Fprintf(a.stdout, "%s\nDecision: %s\nFrom: %s\n", strings.TrimSpace(r.Explanation()), r.Decision, r.Postmortem)
 	return exitOK
 }
