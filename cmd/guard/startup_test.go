@@ -11,9 +11,10 @@ import (
 // typical line, print the verdict. The hooks pay it on every Enter.
 func BenchmarkCheckStartup(b *testing.B) {
 	b.ReportAllocs()
+	etc := b.TempDir() // no site policy
 	env := withHome(func(name string) string {
 		if name == "GUARD_ETC" {
-			return b.TempDir()
+			return etc
 		}
 		return os.Getenv(name)
 	})
