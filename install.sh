@@ -11,7 +11,9 @@
 #   --login-shell    add guard-shell to /etc/shells (then: usermod -s PREFIX/bin/guard-shell USER)
 #   --config         write a commented /etc/guard/guard.toml if there is none
 #   --dry-run        print what would be done, change nothing
-#   --uninstall      remove all of the above that install.sh added (a config file is kept)
+#   --uninstall      remove all of the above that install.sh added (a config file is kept);
+#                    refused while guard-shell is a user's login shell (that would lock
+#                    them out), unless --restore-shells sets those users back to /bin/bash
 #   --deb DIR        build a Debian package into DIR instead (/usr/bin/guard, guard-shell,
 #                    /etc/guard/guard.toml as a conffile, man page, completions)
 #
@@ -20,7 +22,7 @@
 set -eu
 
 prefix="" destdir="" binary="" bash_hook=false zsh_hook=false login_shell=false
-config=false dry_run=false uninstall=false deb=""
+config=false dry_run=false uninstall=false deb="" restore_shells=false
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--prefix | --destdir | --binary | --deb)
@@ -36,7 +38,8 @@ while [ $# -gt 0 ]; do
 	--config) config=true; shift ;;
 	--dry-run) dry_run=true; shift ;;
 	--uninstall) uninstall=true; shift ;;
-	-h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--restore-shells) restore_shells=true; shift ;;
+	-h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -85,7 +88,21 @@ if [ "$1" = configure ] && command -v add-shell >/dev/null; then add-shell /usr/
 set -e
 if [ "$1" = remove ] || [ "$1" = purge ]; then command -v remove-shell >/dev/null && remove-shell /usr/bin/guard-shell || true; fi
 ' >"$root/DEBIAN/postrm"
-	chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/postrm"
+	# prerm refuses to remove guard while it is someone's login shell: sshd
+	# would then refuse them ("shell does not exist"), a lock-out.
+	printf '#!/bin/sh
+set -e
+case "$1" in remove | deconfigure)
+	users=$(getent passwd | awk -F: '"'"'$7 == "/usr/bin/guard-shell" || $7 == "/usr/bin/guard" { print $1 }'"'"')
+	if [ -n "$users" ]; then
+		echo "guard: not removed: it is the login shell of: $(echo $users)" >&2
+		echo "guard: removing it would lock them out (sshd refuses a user whose shell does not exist). First run:" >&2
+		for u in $users; do echo "    usermod -s /bin/bash $u" >&2; done
+		exit 1
+	fi ;;
+esac
+' >"$root/DEBIAN/prerm"
+	chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/postrm" "$root/DEBIAN/prerm"
 	mkdir -p "$deb"
 	out="$deb/guard_${version}_${arch}.deb"
 	dpkg-deb --root-owner-group -Zxz --build "$root" "$out" >/dev/null
@@ -128,7 +145,31 @@ add_block() {
 	echo "added guard's $2 hook to $1"
 }
 
+# login_users: the users whose login shell is this guard (the passwd of
+# --destdir when given, else every account NSS knows: getent covers LDAP).
+login_users() {
+	if [ -n "$destdir" ]; then cat "$destdir/etc/passwd" 2>/dev/null || true
+	elif command -v getent >/dev/null; then getent passwd || true
+	else cat /etc/passwd; fi |
+		awk -F: -v a="$prefix/bin/guard-shell" -v b="$prefix/bin/guard" '$7 == a || $7 == b { print $1 }'
+}
+
 if $uninstall; then
+	users=$(login_users)
+	if [ -n "$users" ]; then
+		if $restore_shells; then
+			for u in $users; do
+				if [ -n "$destdir" ]; then run usermod --prefix "$destdir" -s /bin/bash "$u"; else run usermod -s /bin/bash "$u"; fi
+				say "set $u's login shell back to /bin/bash"
+			done
+		else
+			echo "install.sh: not uninstalled: $prefix/bin/guard-shell is the login shell of: $(echo $users)" >&2
+			echo "install.sh: removing it would lock them out (sshd refuses a user whose shell does not exist). First run:" >&2
+			for u in $users; do echo "    usermod -s /bin/bash $u" >&2; done
+			echo "install.sh: or let install.sh do it: ./install.sh --uninstall --restore-shells" >&2
+			exit 1
+		fi
+	fi
 	for f in "$bindir/guard" "$bindir/guard-shell"; do
 		if [ -e "$f" ] || [ -L "$f" ]; then run rm -f "$f"; fi
 	done

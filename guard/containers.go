@@ -34,7 +34,7 @@ func enterBox(inner *Invocation, isc *scope, name string, binds []bind) {
 	// the runner: what it reads, the container's command reads only with
 	// -i (inContainer), and what it writes is judged on the runner.
 	inner.Stdin, inner.Redirs = nil, nil
-	isc.vars = map[string]shellVar{}
+	isc.forgetVars()
 }
 
 // toHost maps a path inside the container to the host path it is, through
@@ -490,7 +490,7 @@ func wrapMachinectl(r *resolver, outer *Invocation, sc *scope) {
 	r.runInner(outer, operands[1:], sc, "machinectl shell", func(inner *Invocation, isc *scope) {
 		if machine == "" || machine == ".host" {
 			inner.User, inner.Cwd = user, ""
-			isc.vars = map[string]shellVar{}
+			isc.forgetVars()
 			return
 		}
 		enterBox(inner, isc, machine, nil)

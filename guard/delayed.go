@@ -23,7 +23,10 @@ func wrapAt(r *resolver, outer *Invocation, sc *scope) {
 	if len(p.Operands) > 0 {
 		via += " " + joinValues(p.Operands)
 	}
-	adjust := func(inner *Invocation, isc *scope) { inner.Stdin = nil }
+	adjust := func(inner *Invocation, isc *scope) {
+		inner.Stdin = nil
+		detach(inner, isc) // atd runs it, not this session
+	}
 	if f, ok := p.Value("f"); ok {
 		t := r.fileText(outer, f)
 		if t.known {

@@ -2,7 +2,10 @@ package guard
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -18,6 +21,13 @@ type Engine struct {
 	byPrefix   []*Rule
 	anyCmd     []*Rule
 	exceptions []Exception
+	// candidates are the programs rules are about, in order: the
+	// programs an unknown command word is tried as. Built when first
+	// needed, as is forProgram, rulesFor's answer per program: most
+	// processes judge one short line, and should not pay for the table.
+	candidates func() []string
+	mu         sync.Mutex
+	forProgram map[string][]*Rule
 }
 
 // Exception is a site's exception: an exact line, or an exact simple command
@@ -38,7 +48,7 @@ func (a Exception) covers(inv *Invocation) bool {
 func NewEngine(rules []*Rule, exceptions ...Exception) (*Engine, error) {
 	e := &Engine{byProgram: map[string][]*Rule{}, exceptions: exceptions}
 	seen := map[string]bool{}
-	for _, r := range append(MetaRules(), rules...) {
+	for _, r := range append(append(MetaRules(), unknownProgramRule()), rules...) {
 		if err := r.Validate(); err != nil {
 			return nil, err
 		}
@@ -63,6 +73,8 @@ func NewEngine(rules []*Rule, exceptions ...Exception) (*Engine, error) {
 			e.byPrefix = append(e.byPrefix, r)
 		}
 	}
+	e.candidates = sync.OnceValue(func() []string { return slices.Sorted(maps.Keys(e.byProgram)) })
+	e.forProgram = map[string][]*Rule{}
 	return e, nil
 }
 
@@ -85,6 +97,10 @@ type Options struct {
 	Cwd string
 	// Lang is the shell dialect; the zero value is bash.
 	Lang syntax.LangVariant
+	// Strict: the line comes from a coding agent, which never gets the
+	// operator's ways past written into a line (GUARD=off, guard run
+	// --yes-i-know): those commands are judged like any other.
+	Strict bool
 }
 
 // Verdict is the answer for a line: the most severe decision of its
@@ -128,13 +144,14 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 		v.add(Finding{Rule: UnparsedID, Decision: Warn, Command: firstLine(strings.TrimSpace(line)), Message: note,
 			Hint: "check the quoting; guard judged the words it could find"})
 	}
-	if truncated {
+	if truncated != "" {
 		v.add(Finding{Rule: TooComplexID, Decision: Confirm, Command: firstLine(strings.TrimSpace(line)),
-			Message: fmt.Sprintf("the line runs more than %d commands (or %d statements); guard stopped reading there, so the rest was not checked", maxInvocations, maxSteps),
+			Message: fmt.Sprintf("guard could not judge all of this line: %s", truncated),
 			Hint:    "put the commands in a script file, read it, and run it with bash FILE"})
 	}
+	trials := 0
 	for _, inv := range invs {
-		if inv.Unguarded {
+		if inv.Unguarded && !opts.Strict {
 			if len(inv.Via) == 0 { // once, on the command as typed
 				v.add(Finding{Rule: GuardOffID, Decision: Warn, Command: inv.Text,
 					Message: "guard is off for this command (GUARD=off): it was not checked",
@@ -146,7 +163,18 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 			continue
 		}
 		for _, r := range e.rulesFor(inv.Program) {
-			if f := e.match(r, inv, host); f != nil {
+			if f := e.match(r, inv, host); f != nil && (opts.Strict || !slices.Contains(inv.Acknowledged, f.Rule)) {
+				v.add(*f)
+			}
+		}
+		if !inv.Command.Known && inv.Command.Text != "" && inv.Function == "" && !knownBase(inv.Command) {
+			if trials++; trials > maxTrials {
+				v.add(Finding{Rule: TooComplexID, Decision: Confirm, Command: firstLine(strings.TrimSpace(line)),
+					Message: fmt.Sprintf("the line runs more than %d commands whose program guard cannot tell; it did not try them all", maxTrials),
+					Hint:    "name the programs the line runs, or put the commands in a script file, read it, and run it with bash FILE"})
+				continue
+			}
+			if f := e.tryPrograms(inv, host); f != nil {
 				v.add(*f)
 			}
 		}
@@ -177,7 +205,20 @@ func (v *Verdict) add(f Finding) {
 	}
 }
 
+// rulesFor returns the rules to ask about a program: those about every
+// command, those about it, those about a prefix of it.
 func (e *Engine) rulesFor(program string) []*Rule {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	rules, ok := e.forProgram[program]
+	if !ok {
+		rules = e.collectRules(program)
+		e.forProgram[program] = rules
+	}
+	return rules
+}
+
+func (e *Engine) collectRules(program string) []*Rule {
 	rules := e.anyCmd
 	if program == "" {
 		return rules

@@ -2,6 +2,7 @@ package guard
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -9,75 +10,509 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 )
 
-// maxBraceFields bounds brace expansion ({1..100000} would otherwise turn one
-// word into a hundred thousand).
-const maxBraceFields = 64
+// Bounds on expansion, so that a short line cannot expand into gigabytes.
+const (
+	// maxBraceFields bounds brace expansion ({1..100000} would otherwise
+	// turn one word into a hundred thousand).
+	maxBraceFields = 64
+	// maxBraceOpen: past this many `{` in one word, brace expansion is not
+	// tried (it recurses through nested braces) and the word is unknown.
+	maxBraceOpen = 64
+	// maxValueBytes bounds one expanded word (x=$x$x doubles it).
+	maxValueBytes = 1 << 20
+	// maxExpandedBytes bounds every word the line expands, together.
+	maxExpandedBytes = 32 << 20
+	// maxListElems bounds the elements kept for an array or for $@.
+	maxListElems = 1024
+	// maxSources bounds the programs recorded as a word's sources.
+	maxSources = 16
+)
 
-// expandWord expands a word statically into its fields. Command and process
-// substitutions inside it are walked as commands of their own, since the
-// shell runs them.
-func (r *resolver) expandWord(w *syntax.Word, sc *scope) []Arg {
+// expandMode says what a word is for, which decides which expansions
+// bash applies to it.
+type expandMode uint8
+
+const (
+	// modeArgs: a command's arguments. Braces, field splitting and
+	// patterns; a pattern with matches is kept, marked standIn, in front
+	// of them, so that rules still see "empties /etc/nginx" in /etc/nginx/*.
+	modeArgs expandMode = iota
+	// modeList: loop items, array elements, the command word: a pattern
+	// is replaced by its matches.
+	modeList
+	// modeRedir: a redirection target: a pattern with one match is that
+	// match.
+	modeRedir
+	// modeScalar: assignments, case patterns, [[ ]] operands,
+	// here-documents: one word, no splitting, no patterns.
+	modeScalar
+)
+
+// substResult is what a command or process substitution gives its word.
+type substResult struct {
+	node  syntax.Node
+	out   string
+	known bool
+	progs []string
+}
+
+// expandWord expands a word statically into its fields, as bash would for
+// mode. Command and process substitutions anywhere inside it (in a
+// default value, an index, an arithmetic expansion) are walked first, as
+// commands of their own, since the shell runs them.
+func (r *resolver) expandWord(w *syntax.Word, sc *scope, mode expandMode) []Arg {
+	return r.expandInto(nil, w, sc, mode)
+}
+
+// expandInto appends the fields of a word to dst.
+func (r *resolver) expandInto(dst []Arg, w *syntax.Word, sc *scope, mode expandMode) []Arg {
+	mark := r.prewalk(w, sc)
+	defer func() { r.substs = r.substs[:mark] }()
+	return r.expandPrewalked(dst, w, sc, mode)
+}
+
+// expandPrewalked appends the fields of a word whose substitutions were
+// walked to dst.
+func (r *resolver) expandPrewalked(dst []Arg, w *syntax.Word, sc *scope, mode expandMode) []Arg {
 	text := sc.text(w)
-	words := []*syntax.Word{w}
-	if hasBraceCandidate(w) {
-		copied := *w
-		copied.Parts = append([]syntax.WordPart(nil), w.Parts...)
-		if syntax.SplitBraces(&copied) {
-			words = words[:0]
-			for bw, err := range expand.BracesSeq(nil, &copied) {
-				if err != nil || len(words) == maxBraceFields {
-					break
+	var words []*syntax.Word // brace expansion's words, when it has some
+	braceUnknown := false
+	if mode != modeScalar && hasBraceCandidate(w) {
+		if strings.Count(text, "{") > maxBraceOpen {
+			braceUnknown = true
+		} else {
+			copied := *w
+			copied.Parts = append([]syntax.WordPart(nil), w.Parts...)
+			if syntax.SplitBraces(&copied) {
+				for bw, err := range expand.BracesSeq(nil, &copied) {
+					if err != nil || len(words) == maxBraceFields {
+						break
+					}
+					words = append(words, bw)
 				}
-				words = append(words, bw)
-			}
-			if len(words) == 0 {
-				words = []*syntax.Word{w}
 			}
 		}
 	}
-	if elems, ok := r.arrayFields(w, sc); ok {
-		return elems // "${arr[@]}": one field per element
-	}
-	fields := make([]Arg, 0, len(words))
-	for _, bw := range words {
-		a := Arg{Text: text, Known: true}
-		r.expandParts(bw.Parts, sc, false, &a, true)
-		// An unquoted variable holding spaces splits into several words,
-		// which is how `CMD="rm -rf"; $CMD /` runs rm.
-		if split := splitUnquotedParam(bw, a); split != nil {
-			fields = append(fields, split...)
-			continue
+	first := len(dst)
+	fields := dst
+	for i := 0; i == 0 || i < len(words); i++ {
+		parts := w.Parts
+		if len(words) > 0 {
+			parts = words[i].Parts
 		}
-		fields = append(fields, a)
+		b := r.builder(sc, mode, text, fields)
+		r.expandParts(parts, sc, false, b, true)
+		start := len(fields)
+		fields = b.finish()
+		r.release(b)
+		globbed := false
+		for i := start; i < len(fields); i++ {
+			f := &fields[i]
+			if braceUnknown {
+				f.unknown("{…} (too many braces to expand)", false)
+			}
+			r.expanded += len(f.Value)
+			if len(f.Value) > maxValueBytes || r.expanded > maxExpandedBytes {
+				f.Value = f.Value[:min(len(f.Value), 256)]
+				f.unknown("a value longer than guard follows", false)
+				if r.expanded > maxExpandedBytes {
+					r.tooComplex(fmt.Sprintf("its words expand to more than %d MB; guard stopped reading there", maxExpandedBytes>>20))
+				}
+			}
+			globbed = globbed || f.Glob
+		}
+		if globbed && mode != modeScalar {
+			words := append([]Arg(nil), fields[start:]...)
+			fields = fields[:start]
+			for _, f := range words {
+				fields = append(fields, r.globField(f, sc, mode)...)
+			}
+		}
+	}
+	if mode == modeScalar || mode == modeRedir {
+		if len(fields) == first {
+			return append(fields, Arg{Text: text, Known: true})
+		}
+		if len(fields) > first+1 && mode == modeScalar {
+			joined := fields[first]
+			for _, f := range fields[first+1:] {
+				joined.Value += " " + f.Value
+				joined.Known = joined.Known && f.Known
+				joined.Unknown = append(joined.Unknown, f.Unknown...)
+			}
+			return append(fields[:first], joined)
+		}
 	}
 	return fields
 }
 
-// arrayFields expands a word that is only "${arr[@]}" (or ${arr[*]},
-// quoted or not) of a known array.
-func (r *resolver) arrayFields(w *syntax.Word, sc *scope) ([]Arg, bool) {
-	if len(w.Parts) != 1 {
-		return nil, false
+// scalar expands a word as one string, as an assignment does.
+func (r *resolver) scalar(w *syntax.Word, sc *scope) Arg {
+	if w == nil {
+		return Arg{Known: true}
 	}
-	part := w.Parts[0]
-	if dq, ok := part.(*syntax.DblQuoted); ok && len(dq.Parts) == 1 {
-		part = dq.Parts[0]
+	var one [1]Arg
+	return r.expandInto(one[:0], w, sc, modeScalar)[0]
+}
+
+// prewalk walks the command and process substitutions inside n, in the
+// order the shell runs them, and records what each gives. It returns the
+// mark to truncate r.substs back to once n is expanded.
+func (r *resolver) prewalk(n syntax.Node, sc *scope) int {
+	mark := len(r.substs)
+	if n == nil || !mayHoldSubst(n, sc) {
+		return mark
 	}
-	pe, ok := part.(*syntax.ParamExp)
-	if !ok || pe.Param == nil || pe.Index == nil || pe.Exp != nil || pe.Slice != nil || pe.Repl != nil || pe.Length || pe.Excl {
-		return nil, false
+	syntax.Walk(n, func(node syntax.Node) bool {
+		switch s := node.(type) {
+		case *syntax.CmdSubst:
+			r.substs = append(r.substs, r.runSubst(s, s.Stmts, sc))
+			return false
+		case *syntax.ProcSubst:
+			res := r.runSubst(s, s.Stmts, sc)
+			res.known = false
+			r.substs = append(r.substs, res)
+			return false
+		case *syntax.ExtGlob:
+			r.textSubsts(s.Pattern.Value, sc)
+		case *syntax.FlagsArithm:
+			if w, ok := s.X.(*syntax.Word); ok && len(w.Parts) == 1 {
+				if lit, ok := w.Parts[0].(*syntax.Lit); ok {
+					r.textSubsts(lit.Value, sc) // a zsh subscript pattern, kept as text
+				}
+			}
+		}
+		return true
+	})
+	return mark
+}
+
+// textSubsts walks the substitutions the shell runs inside text the parser
+// keeps as plain text: an extglob group (@(a|$(cmd))), a zsh subscript
+// pattern.
+func (r *resolver) textSubsts(text string, sc *scope) {
+	if !strings.ContainsAny(text, "$`") || !r.budgetReparse(text) || tooDeep(text) != "" {
+		return
 	}
-	idx, ok := pe.Index.(*syntax.Word)
-	if !ok || (idx.Lit() != "@" && idx.Lit() != "*") {
-		return nil, false
+	w, err := syntax.NewParser(syntax.Variant(r.langOr())).Document(strings.NewReader(text))
+	if err != nil || w == nil {
+		return
 	}
-	v, ok := sc.vars[pe.Param.Value]
-	if !ok || v.list == nil {
-		return nil, false
+	inner := sc.clone()
+	inner.src = text
+	mark := r.prewalk(w, inner)
+	r.substs = r.substs[:mark]
+}
+
+// mayHoldSubst is a cheap test that a node holds no substitution: most
+// words are literals and plain $var, which need no walk.
+func mayHoldSubst(n syntax.Node, sc *scope) bool {
+	if w, ok := n.(*syntax.Word); ok {
+		return partsMayHoldSubst(w.Parts)
 	}
-	out := make([]Arg, len(v.list))
-	copy(out, v.list)
-	return out, true
+	text := sc.text(n)
+	return strings.ContainsAny(text, "$`") || strings.Contains(text, "(")
+}
+
+func partsMayHoldSubst(parts []syntax.WordPart) bool {
+	for _, part := range parts {
+		switch p := part.(type) {
+		case *syntax.Lit, *syntax.SglQuoted:
+		case *syntax.DblQuoted:
+			if partsMayHoldSubst(p.Parts) {
+				return true
+			}
+		case *syntax.ParamExp:
+			if p.Exp != nil || p.Index != nil || p.Slice != nil || p.Repl != nil || p.NestedParam != nil {
+				return true
+			}
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// runSubst walks the statements of a substitution in a subshell and works
+// out its output when that can be known.
+func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) substResult {
+	start := len(r.invs)
+	var inner *scope
+	if len(stmts) == 1 {
+		inner = r.subshell(stmts[0], sc)
+	} else {
+		inner = sc.clone()
+	}
+	r.walkStmts(stmts, inner, stmtCtx{})
+	invs := r.invs[start:]
+	res := substResult{node: node}
+	for _, inv := range invs {
+		if len(res.progs) == maxSources {
+			break
+		}
+		res.progs = append(res.progs, inv.Program)
+	}
+	res.out, res.known = r.outputOf(invs)
+	return res
+}
+
+// substFor returns the recorded result of a substitution, walking it now
+// if it was not (which prewalk makes the exception).
+func (r *resolver) substFor(n syntax.Node, stmts []*syntax.Stmt, sc *scope) substResult {
+	for i := len(r.substs) - 1; i >= 0; i-- {
+		if r.substs[i].node == n {
+			return r.substs[i]
+		}
+	}
+	return r.runSubst(n, stmts, sc)
+}
+
+// fieldBuilder assembles the fields of one word: text from quoted parts
+// sticks together, unquoted expansion results split on IFS, and "$@"
+// breaks fields between its elements.
+type fieldBuilder struct {
+	r      *resolver
+	sc     *scope
+	mode   expandMode
+	text   string
+	fields []Arg
+	cur    Arg
+	keep   bool // cur holds a literal or quoted part: kept even when empty
+	// ownPattern: cur.pattern is built beside cur.Value; until then the
+	// pattern is the value itself, which is the common case.
+	ownPattern bool
+}
+
+// builder takes a field builder from the resolver's free list: words are
+// expanded by the hundred thousand, and builders nest only as deep as
+// expansions do.
+func (r *resolver) builder(sc *scope, mode expandMode, text string, fields []Arg) *fieldBuilder {
+	var b *fieldBuilder
+	if n := len(r.builders); n > 0 {
+		b, r.builders = r.builders[n-1], r.builders[:n-1]
+	} else {
+		b = &fieldBuilder{}
+	}
+	*b = fieldBuilder{r: r, sc: sc, mode: mode, text: text, fields: fields}
+	b.reset()
+	return b
+}
+
+func (r *resolver) release(b *fieldBuilder) {
+	*b = fieldBuilder{}
+	r.builders = append(r.builders, b)
+}
+
+func (b *fieldBuilder) reset() {
+	b.cur = Arg{Text: b.text, Known: true}
+	b.keep = false
+	b.ownPattern = false
+}
+
+// add appends to the current field a value and its reading as a pattern.
+func (b *fieldBuilder) add(value, pattern string) {
+	if !b.ownPattern && value != pattern {
+		b.cur.pattern = b.cur.Value
+		b.ownPattern = true
+	}
+	b.cur.Value += value
+	if b.ownPattern {
+		b.cur.pattern += pattern
+	}
+}
+
+// endField closes the current field, dropping it when nothing but empty
+// unquoted expansions made it (as $EMPTY vanishes).
+func (b *fieldBuilder) endField() {
+	if !b.ownPattern {
+		b.cur.pattern = b.cur.Value
+	}
+	if b.keep || b.cur.Value != "" || !b.cur.Known {
+		b.fields = append(b.fields, b.cur)
+	}
+	b.reset()
+}
+
+func (b *fieldBuilder) finish() []Arg {
+	b.endField()
+	return b.fields
+}
+
+func (b *fieldBuilder) zsh() bool { return b.sc.opts&optZsh != 0 }
+
+// literal appends unquoted text as written: backslashes escape, pattern
+// characters are live.
+func (b *fieldBuilder) literal(raw string) {
+	value, glob := unescapeUnquoted(raw, b.zsh())
+	b.add(value, raw)
+	b.cur.Glob = b.cur.Glob || glob
+	b.keep = true
+}
+
+// quoted appends text that is taken as it is.
+func (b *fieldBuilder) quoted(s string) {
+	b.add(s, escapeGlob(s))
+	b.keep = true
+}
+
+// result appends the value of an expansion: quoted, it is taken as it is;
+// unquoted, it is split on IFS and its pattern characters are live (zsh
+// does neither).
+func (b *fieldBuilder) result(s string, quoted bool) {
+	if quoted || b.mode == modeScalar {
+		b.add(s, escapeGlob(s))
+		if quoted {
+			b.keep = true
+		}
+		return
+	}
+	if b.zsh() {
+		b.add(s, escapeGlob(s))
+		return
+	}
+	ifs := " \t\n"
+	if v, known := b.sc.lookup("IFS"); known && b.sc.isSet("IFS") {
+		ifs = v
+	}
+	if ifs == "" {
+		b.appendRaw(s)
+		return
+	}
+	pieces, leading, trailing := splitIFS(s, ifs)
+	if leading && (b.cur.Value != "" || b.keep || !b.cur.Known) {
+		b.endField()
+	}
+	for i, p := range pieces {
+		if i > 0 {
+			b.endField()
+		}
+		b.appendRaw(p)
+		b.keep = true // a field between two delimiters, even if empty
+	}
+	if trailing && len(pieces) > 0 {
+		b.endField()
+	}
+}
+
+// appendRaw appends an unquoted expansion result: its pattern characters
+// are live, its backslashes are not escapes.
+func (b *fieldBuilder) appendRaw(s string) {
+	b.add(s, strings.ReplaceAll(s, `\`, `\\`))
+	if strings.ContainsAny(s, "*?[") {
+		_, glob := unescapeUnquoted(strings.ReplaceAll(s, `\`, `\\`), false)
+		b.cur.Glob = b.cur.Glob || glob
+	}
+}
+
+// unknown marks the current field as holding a part guard cannot know.
+func (b *fieldBuilder) unknown(what string, maybeEmpty, quoted bool) {
+	b.cur.unknown(what, maybeEmpty)
+	if quoted {
+		b.keep = true
+	}
+}
+
+// arg appends a word known as an Arg (a positional parameter, an array
+// element): its value, what of it is unknown, and where it comes from.
+func (b *fieldBuilder) arg(a Arg, quoted bool) {
+	if a.Known {
+		b.result(a.Value, quoted)
+		return
+	}
+	b.add(a.Value, escapeGlob(a.Value))
+	wasKnown := b.cur.Known
+	b.cur.Known = false
+	b.cur.Unknown = append(b.cur.Unknown, a.Unknown...)
+	if wasKnown {
+		b.cur.MaybeEmpty = a.MaybeEmpty
+	} else {
+		b.cur.MaybeEmpty = b.cur.MaybeEmpty && a.MaybeEmpty
+	}
+	if a.Origin != "" {
+		b.cur.Origin = a.Origin
+	}
+	b.cur.Sources = appendSources(b.cur.Sources, a.Sources)
+	if quoted {
+		b.keep = true
+	}
+}
+
+// list appends the elements of "$@" or "${arr[@]}": quoted, one field per
+// element; star joins them with the first character of IFS.
+func (b *fieldBuilder) list(elems []Arg, quoted, star bool) {
+	if star && quoted {
+		sep := " "
+		if v, known := b.sc.lookup("IFS"); known && b.sc.isSet("IFS") {
+			sep = v[:min(len(v), 1)]
+		}
+		joined := Arg{Known: true}
+		for i, e := range elems {
+			if i > 0 {
+				joined.Value += sep
+			}
+			joined.Value += e.Value
+			if !e.Known {
+				joined.unknown(strings.Join(e.Unknown, ", "), e.MaybeEmpty)
+			}
+		}
+		b.arg(joined, true)
+		return
+	}
+	for i, e := range elems {
+		if i > 0 {
+			if quoted {
+				b.keep = true
+			}
+			b.endField()
+		}
+		b.arg(e, quoted)
+	}
+}
+
+func appendSources(dst, src []string) []string {
+	for _, s := range src {
+		if len(dst) >= maxSources {
+			break
+		}
+		dst = append(dst, s)
+	}
+	return dst
+}
+
+// splitIFS splits an unquoted expansion result on IFS, as bash does: runs
+// of IFS whitespace separate fields and are trimmed at both ends; each
+// other IFS character ends a field, so that two in a row make an empty one.
+func splitIFS(s, ifs string) (pieces []string, leading, trailing bool) {
+	isIFS := func(c byte) bool { return strings.IndexByte(ifs, c) >= 0 }
+	isSpace := func(c byte) bool { return isIFS(c) && (c == ' ' || c == '\t' || c == '\n') }
+	if s == "" {
+		return nil, false, false
+	}
+	leading, trailing = isIFS(s[0]), isIFS(s[len(s)-1])
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	start := i
+	for i < len(s) {
+		if !isIFS(s[i]) {
+			i++
+			continue
+		}
+		pieces = append(pieces, s[start:i])
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+		if i < len(s) && isIFS(s[i]) && !isSpace(s[i]) {
+			for i++; i < len(s) && isSpace(s[i]); i++ {
+			}
+		}
+		start = i
+	}
+	if start < len(s) {
+		pieces = append(pieces, s[start:])
+	}
+	return pieces, leading, trailing
 }
 
 func hasBraceCandidate(w *syntax.Word) bool {
@@ -89,103 +524,101 @@ func hasBraceCandidate(w *syntax.Word) bool {
 	return false
 }
 
-func splitUnquotedParam(w *syntax.Word, a Arg) []Arg {
-	if len(w.Parts) != 1 || !a.Known {
-		return nil
-	}
-	if _, ok := w.Parts[0].(*syntax.ParamExp); !ok {
-		return nil
-	}
-	fields := strings.Fields(a.Value)
-	if len(fields) < 2 {
-		return nil
-	}
-	out := make([]Arg, len(fields))
-	for i, f := range fields {
-		out[i] = Arg{Text: a.Text, Value: f, Known: true, Glob: strings.ContainsAny(f, "*?[")}
-	}
-	return out
-}
-
-// expandParts appends the expansion of parts to a. first is true while the
+// expandParts appends the expansion of parts to b. first is true while the
 // parts are at the start of the word, where a tilde expands.
-func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, a *Arg, first bool) {
+func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, b *fieldBuilder, first bool) {
 	for i, part := range parts {
 		switch p := part.(type) {
 		case *syntax.Lit:
 			value := p.Value
 			if first && i == 0 && !quoted && strings.HasPrefix(value, "~") {
-				value = r.expandTilde(value, sc, a)
+				home, rest := r.expandTilde(value, sc, b)
+				b.quoted(home)
+				if rest != "" {
+					b.literal(rest)
+				}
+				continue
 			}
 			if quoted {
-				a.Value += unescapeDouble(value)
+				b.quoted(unescapeDouble(value))
 			} else {
-				unescaped, glob := unescapeUnquoted(value)
-				a.Value += unescaped
-				a.Glob = a.Glob || glob
+				b.literal(value)
 			}
 		case *syntax.SglQuoted:
 			if p.Dollar {
-				a.Value += unescapeDollar(p.Value)
+				b.quoted(unescapeDollar(p.Value))
 			} else {
-				a.Value += p.Value
+				b.quoted(p.Value)
 			}
 		case *syntax.DblQuoted:
-			r.expandParts(p.Parts, sc, true, a, false)
+			if !isLoneList(p.Parts) {
+				b.keep = true // "" is an empty argument
+			}
+			r.expandParts(p.Parts, sc, true, b, false)
 		case *syntax.ParamExp:
-			r.expandParam(p, sc, a)
+			r.expandParam(p, sc, quoted, b)
 		case *syntax.CmdSubst:
-			start := len(r.invs)
-			progs := r.walkNested(p.Stmts, sc.clone())
-			if out, ok := echoOutput(r.invs[start:]); ok && len(p.Stmts) == 1 {
-				a.Value += out // $(echo rm) is rm
+			res := r.substFor(p, p.Stmts, sc)
+			b.cur.Sources = appendSources(b.cur.Sources, res.progs)
+			if res.known {
+				b.result(res.out, quoted) // $(echo rm) is rm
 				break
 			}
-			a.unknown("$(…)", true)
-			a.Sources = append(a.Sources, progs...)
+			b.unknown("$(…)", true, quoted)
 		case *syntax.ProcSubst:
-			progs := r.walkNested(p.Stmts, sc.clone())
-			a.unknown(p.Op.String()+"…)", false)
-			a.Sources = append(a.Sources, progs...)
+			res := r.substFor(p, p.Stmts, sc)
+			b.cur.Sources = appendSources(b.cur.Sources, res.progs)
+			b.unknown(p.Op.String()+"…)", false, quoted)
 		case *syntax.ArithmExp:
-			a.unknown("$((…))", false)
+			if v, ok := r.arithValue(p.X, sc); ok {
+				b.result(strconv.FormatInt(v, 10), quoted)
+				break
+			}
+			b.unknown("$((…))", false, quoted)
 		case *syntax.ExtGlob:
-			a.Value += p.Op.String() + p.Pattern.Value + ")"
-			a.Glob = true
+			b.literal(p.Op.String() + p.Pattern.Value + ")")
+			b.cur.Glob = true
 		default:
-			a.unknown(sc.text(part), true)
+			b.unknown(sc.text(part), true, quoted)
 		}
 	}
 }
 
-// echoOutput is what a lone echo or printf of known words prints, with
-// the trailing newlines a command substitution strips.
-func echoOutput(invs []*Invocation) (string, bool) {
-	if len(invs) != 1 || len(invs[0].Redirs) > 0 || len(invs[0].Via) > 0 {
-		return "", false
+// isLoneList: "$@" or "${a[@]}" alone in double quotes, which yields no
+// field at all when the list is empty.
+func isLoneList(parts []syntax.WordPart) bool {
+	if len(parts) != 1 {
+		return false
 	}
-	inv := invs[0]
-	if inv.Program != "echo" && inv.Program != "printf" {
-		return "", false
+	pe, ok := parts[0].(*syntax.ParamExp)
+	if !ok || pe.Param == nil {
+		return false
 	}
-	var words []string
-	for i, arg := range inv.Args {
-		if !arg.Known {
+	if pe.Param.Value == "@" && pe.Index == nil {
+		return true
+	}
+	idx, ok := pe.Index.(*syntax.Word)
+	return ok && idx.Lit() == "@"
+}
+
+// outputOf is what a substitution prints when every command in it prints
+// something guard can work out (echo, printf, basename, pwd, mktemp…).
+func (r *resolver) outputOf(invs []*Invocation) (string, bool) {
+	if len(invs) == 0 || len(invs) > 4 {
+		return "", len(invs) == 0
+	}
+	var out strings.Builder
+	for _, inv := range invs {
+		if len(inv.Via) > 0 || inv.InPipeline || inv.Function != "" {
 			return "", false
 		}
-		if i == 0 && inv.Program == "echo" && (arg.Value == "-n" || arg.Value == "-e" || arg.Value == "-E") {
-			continue
+		text, ok := r.knownOutput(inv)
+		if !ok {
+			return "", false
 		}
-		words = append(words, arg.Value)
+		out.WriteString(text)
 	}
-	out := strings.Join(words, " ")
-	if inv.Program == "printf" {
-		if len(words) != 1 || strings.Contains(words[0], "%") {
-			return "", false // a format with arguments: not worth guessing
-		}
-		out = strings.ReplaceAll(out, `\n`, "\n")
-	}
-	return strings.TrimRight(out, "\n"), true
+	return strings.TrimRight(out.String(), "\n"), true
 }
 
 func (a *Arg) unknown(what string, maybeEmpty bool) {
@@ -197,10 +630,11 @@ func (a *Arg) unknown(what string, maybeEmpty bool) {
 	a.MaybeEmpty = a.MaybeEmpty && maybeEmpty
 }
 
-// expandTilde expands ~, ~/x, ~+, ~- and ~user at the start of a word.
-func (r *resolver) expandTilde(lit string, sc *scope, a *Arg) string {
-	name, rest, _ := strings.Cut(lit[1:], "/")
-	if rest != "" || strings.Contains(lit, "/") {
+// expandTilde expands ~, ~/x, ~+, ~- and ~user at the start of a word. It
+// returns the folder and the rest of the literal, from its first slash.
+func (r *resolver) expandTilde(lit string, sc *scope, b *fieldBuilder) (string, string) {
+	name, rest, hasSlash := strings.Cut(lit[1:], "/")
+	if hasSlash {
 		rest = "/" + rest
 	}
 	var home string
@@ -208,30 +642,42 @@ func (r *resolver) expandTilde(lit string, sc *scope, a *Arg) string {
 	case "":
 		v, known := sc.lookup("HOME")
 		if !known {
-			a.unknown("~", true)
-			return rest
+			b.unknown("~", sc.mayBeEmpty("HOME"), true)
+			return "", rest
 		}
 		home = v
 	case "+":
 		if sc.cwd == "" {
-			a.unknown("~+", true)
-			return rest
+			b.unknown("~+", true, true)
+			return "", rest
 		}
 		home = sc.cwd
 	case "-":
 		if sc.oldpwd == "" {
-			a.unknown("~-", true)
-			return rest
+			b.unknown("~-", true, true)
+			return "", rest
 		}
 		home = sc.oldpwd
 	default:
+		if sc.remote != "" {
+			switch name {
+			case "root":
+				return "/root", rest
+			}
+			if syntax.ValidName(name) {
+				return "/home/" + name, rest
+			}
+		}
 		home = r.userHome(name)
 		if home == "" {
-			a.unknown("~"+name, false)
-			return rest
+			if strings.ContainsAny(name, "*?[") {
+				return "", lit // not a tilde prefix after all
+			}
+			b.unknown("~"+name, false, true)
+			return "", rest
 		}
 	}
-	return home + rest
+	return home, rest
 }
 
 // userHome reads a user's home folder from /etc/passwd, once per line.
@@ -252,93 +698,31 @@ func (r *resolver) userHome(user string) string {
 	return ""
 }
 
-func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, a *Arg) {
-	name := ""
-	if p.Param != nil {
-		name = p.Param.Value
+// escapeGlob escapes the characters of s that a pattern would read as
+// special, so that quoted text matches only itself.
+func escapeGlob(s string) string {
+	if !strings.ContainsAny(s, `*?[]\(|)!@+^#~<>`) {
+		return s
 	}
-	display := "$" + name
-	if !p.Short {
-		display = "${" + name + "}"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(`*?[]\(|)!@+^#~<>`, s[i]) >= 0 {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
 	}
-	if p.Excl || p.Width || p.Index != nil || p.Slice != nil || p.Repl != nil || p.Names != 0 || name == "" {
-		a.unknown(display, true)
-		return
-	}
-	value, known := sc.lookup(name)
-	if p.Length {
-		if !known {
-			a.unknown(display, false)
-			return
-		}
-		a.Value += strconv.Itoa(len(value))
-		return
-	}
-	if p.Exp == nil {
-		if !known {
-			a.unknown(display, sc.mayBeEmpty(name))
-			return
-		}
-		a.Value += value
-		return
-	}
-	set := known // an unknown variable may or may not be set
-	switch p.Exp.Op {
-	case syntax.DefaultUnset, syntax.DefaultUnsetOrNull, syntax.AssignUnset, syntax.AssignUnsetOrNull:
-		useDefault := known && (value == "" && (p.Exp.Op == syntax.DefaultUnsetOrNull || p.Exp.Op == syntax.AssignUnsetOrNull) || !sc.isSet(name))
-		if known && !useDefault {
-			a.Value += value
-			return
-		}
-		// Unknown: the empty reading is the default word.
-		if !known {
-			a.unknown(display, true)
-		}
-		if p.Exp.Word != nil {
-			r.expandParts(p.Exp.Word.Parts, sc, true, a, false)
-		}
-	case syntax.ErrorUnset, syntax.ErrorUnsetOrNull:
-		if known && value != "" {
-			a.Value += value
-			return
-		}
-		// The shell aborts the command when it is unset, so no empty reading.
-		a.unknown(display, false)
-	case syntax.AlternateUnset, syntax.AlternateUnsetOrNull:
-		if !known {
-			a.unknown(display, true)
-			return
-		}
-		if set && (value != "" || p.Exp.Op == syntax.AlternateUnset) && p.Exp.Word != nil {
-			r.expandParts(p.Exp.Word.Parts, sc, true, a, false)
-		}
-	default:
-		// Prefix and suffix removal, case changes: literal patterns only.
-		if !known || p.Exp.Word == nil || !isPlainLit(p.Exp.Word) {
-			a.unknown(display, true)
-			return
-		}
-		pattern := p.Exp.Word.Lit()
-		switch p.Exp.Op {
-		case syntax.RemSmallPrefix, syntax.RemLargePrefix:
-			a.Value += strings.TrimPrefix(value, pattern)
-		case syntax.RemSmallSuffix, syntax.RemLargeSuffix:
-			a.Value += strings.TrimSuffix(value, pattern)
-		default:
-			a.unknown(display, true)
-		}
-	}
-}
-
-func isPlainLit(w *syntax.Word) bool {
-	lit := w.Lit()
-	return lit != "" && !strings.ContainsAny(lit, `*?[\`)
+	return b.String()
 }
 
 // unescapeUnquoted removes backslash escapes from an unquoted literal and
-// reports whether it holds pattern characters that were not escaped.
-func unescapeUnquoted(s string) (string, bool) {
-	if !strings.ContainsAny(s, `\*?[`) {
+// reports whether it holds pattern characters that were not escaped. In
+// zsh, parentheses group alternatives as well.
+func unescapeUnquoted(s string, zsh bool) (string, bool) {
+	specials := `\*?[`
+	if zsh {
+		specials += "("
+	}
+	if !strings.ContainsAny(s, specials) {
 		return s, false
 	}
 	var b strings.Builder
@@ -355,6 +739,8 @@ func unescapeUnquoted(s string) (string, bool) {
 		case c == '*' || c == '?':
 			glob = true
 		case c == '[' && strings.Contains(s[i+1:], "]"):
+			glob = true
+		case zsh && c == '(' && strings.Contains(s[i+1:], ")"):
 			glob = true
 		}
 		b.WriteByte(c)

@@ -2,6 +2,7 @@ package guard
 
 import (
 	"bytes"
+	"cmp"
 	"compress/bzip2"
 	"compress/gzip"
 	"encoding/base32"
@@ -9,9 +10,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // text is what a command prints, or reads on its standard input, as far
@@ -84,6 +88,12 @@ func StdinText(inv *Invocation) (string, bool) {
 	return t.value, t.known
 }
 
+// stdinText is what an invocation reads on its standard input, when known.
+func (r *resolver) stdinText(inv *Invocation) (string, bool) {
+	t := r.stdinOf(inv, 0)
+	return t.value, t.known
+}
+
 // stdinWords returns the words an invocation reads on its standard input
 // when they can be known (what xargs appends).
 func (r *resolver) stdinWords(inv *Invocation) ([]string, bool) {
@@ -128,7 +138,7 @@ func (r *resolver) stdinOf(inv *Invocation, depth int) text {
 	if len(inv.Stdin) == 0 {
 		return text{tty: true}
 	}
-	return r.outputOf(inv.Stdin[len(inv.Stdin)-1], depth+1)
+	return r.pipedOut(inv.Stdin[len(inv.Stdin)-1], depth+1)
 }
 
 // wordOutput is the value of a word that is one command substitution,
@@ -203,8 +213,8 @@ var downloaders = map[string]bool{
 	"base64": true, "base32": true, "xxd": true, "uudecode": true, "openssl": true, "basenc": true,
 }
 
-// outputOf is what inv prints on its standard output, down the pipe.
-func (r *resolver) outputOf(inv *Invocation, depth int) text {
+// pipedOut is what inv prints on its standard output, down the pipe.
+func (r *resolver) pipedOut(inv *Invocation, depth int) text {
 	for _, rd := range inv.Redirs {
 		if (rd.Op == ">" || rd.Op == ">>" || rd.Op == ">|" || rd.Op == "&>" || rd.Op == "&>>") && (rd.Fd == "" || rd.Fd == "1") {
 			return knownText("") // its output goes to a file, not down the pipe
@@ -222,6 +232,9 @@ func (r *resolver) produced(inv *Invocation, depth int) text {
 	if filter == nil {
 		if inv.Program == "" {
 			return text{from: "the output of a command guard cannot know"}
+		}
+		if out, ok := r.knownOutput(inv); ok && r.host != nil {
+			return knownText(out) // basename, pwd, mktemp…: what $(…) knows too
 		}
 		return text{from: "the output of " + inv.Program + ", which guard does not compute"}
 	}
@@ -947,32 +960,40 @@ func grepFilter(r *resolver, inv *Invocation, depth int) text {
 // the code is walked on its own, without being recorded again (the line's
 // walk already recorded it), and its output computed.
 func (r *resolver) substOutput(code string, inv *Invocation) (text, bool) {
-	file, _ := parse(code, r.lang)
-	if file == nil || r.host == nil {
+	if r.host == nil || !r.budgetReparse(code) {
 		return text{}, false
 	}
-	sub := &resolver{host: r.host, lang: r.lang, funcs: map[string]bool{}, passwd: r.passwd, reach: r.reached(), steps: r.steps}
-	sc := &scope{cwd: inv.Cwd, remote: inv.Remote, user: inv.User, vars: map[string]shellVar{}, env: r.host.Getenv, src: file.src}
+	sub := &resolver{host: r.host, lang: r.lang, funcs: map[string]*funcDef{}, passwd: r.passwd, reach: r.reached(), steps: r.steps,
+		reparsed: r.reparsed, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
+	sc := &scope{cwd: inv.Cwd, remote: inv.Remote, user: inv.User, env: r.host.Getenv}
 	if inv.Remote != "" {
 		sc.env = nil
 	}
 	var b bytes.Buffer
-	for _, st := range file.stmts {
+	out := text{known: true}
+	sub.parseEach(code, func(st *syntax.Stmt, src string) bool {
+		sc.src = src
 		start := len(sub.invs)
 		sub.walkStmt(st, sc, stmtCtx{})
 		if len(sub.invs) == start {
-			continue
+			return true
 		}
-		t := sub.outputOf(sub.invs[len(sub.invs)-1], 1)
+		t := sub.pipedOut(sub.invs[len(sub.invs)-1], 1)
 		if !t.known {
-			r.steps = sub.steps
-			return t, true
+			out = t
+			return false
 		}
 		b.WriteString(t.value)
+		out.rewrittenBy = cmp.Or(out.rewrittenBy, t.rewrittenBy)
+		out.download = out.download || t.download
+		return b.Len() <= maxFeedBytes
+	})
+	r.steps, r.reparsed = sub.steps, sub.reparsed
+	if !out.known {
+		return out, true
 	}
-	r.steps = sub.steps
 	if b.Len() > maxFeedBytes {
 		return tooLarge("<(…)"), true
 	}
-	return knownText(b.String()), true
+	return out.with(b.String()), true
 }

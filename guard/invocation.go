@@ -31,6 +31,14 @@ type Arg struct {
 	// rm -rf "$tmp" after tmp=$(mktemp -d) in x.sh), whose MaybeEmpty is
 	// then false.
 	Origin string
+
+	// pattern is the word as a pattern: quoted characters escaped, so that
+	// only the unquoted ones match (pathname expansion, ${x#pat}).
+	pattern string
+	// standIn marks a word bash does not pass as it is: a pattern kept in
+	// front of its matches (rules read "/etc/nginx/*" as emptying
+	// /etc/nginx), or the stand-in for matches guard did not read.
+	standIn bool
 }
 
 // Redir is a redirection of a command.
@@ -110,6 +118,14 @@ type Invocation struct {
 	// Unguarded is set for `GUARD=off cmd`: the operator turned guard off
 	// for this command, deliberately and visibly.
 	Unguarded bool
+	// Acknowledged are the rules the operator acknowledged for this command
+	// by running it through guard run --yes-i-know RULE: that guard run
+	// judges, snapshots and records them itself.
+	Acknowledged []string
+	// Detached is true for a command that runs apart from the terminal
+	// session the line is typed in (tmux new, screen -dm, systemd-run, at,
+	// nohup, setsid): it goes on, and ends, even if that session drops.
+	Detached bool
 	// HiddenCode says how the code this command runs is hidden from the
 	// line: "it comes from the output of ls, which guard does not
 	// compute", "tr rewrites it on its way in". "" when the code is shown

@@ -19,8 +19,11 @@ type OptSpec struct {
 
 // Parsed is the result of parsing arguments with an OptSpec.
 type Parsed struct {
-	flags    map[string]int
-	values   map[string][]Arg
+	// flags lists each option given, once per use; values each option's
+	// value. Lists, not maps: a command has a handful of options, and
+	// rules parse every command they see.
+	flags    []string
+	values   []optValue
 	Operands []Arg
 	// Rest holds the arguments after the first operand when StopAtOperand is
 	// set; Operands then holds only that first one.
@@ -30,7 +33,7 @@ type Parsed struct {
 // ParseOptions splits args into options and operands. Short options may be
 // clustered (-rf); long options may carry "=value"; "--" ends options.
 func ParseOptions(args []Arg, spec OptSpec) Parsed {
-	p := Parsed{flags: map[string]int{}, values: map[string][]Arg{}}
+	var p Parsed
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		v := a.Value
@@ -40,28 +43,28 @@ func ParseOptions(args []Arg, spec OptSpec) Parsed {
 			return p
 		case strings.HasPrefix(v, "--") && a.Known:
 			name, value, hasValue := strings.Cut(v[2:], "=")
-			p.flags[name]++
+			p.flag(name)
 			if hasValue {
-				p.values[name] = append(p.values[name], Arg{Text: a.Text, Value: value, Known: true})
+				p.value(name, Arg{Text: a.Text, Value: value, Known: true})
 			} else if contains(spec.LongValue, name) && i+1 < len(args) {
 				i++
-				p.values[name] = append(p.values[name], args[i])
+				p.value(name, args[i])
 			}
 		case len(v) > 1 && v[0] == '-' && a.Known:
 			if spec.NumericOptions && isAllDigits(v[1:]) {
-				p.flags["n"]++
-				p.values["n"] = append(p.values["n"], Arg{Text: a.Text, Value: v[1:], Known: true})
+				p.flag("n")
+				p.value("n", Arg{Text: a.Text, Value: v[1:], Known: true})
 				continue
 			}
 			for j := 1; j < len(v); j++ {
 				name := v[j : j+1]
-				p.flags[name]++
+				p.flag(name)
 				if strings.Contains(spec.ShortValue, name) {
 					if j+1 < len(v) {
-						p.values[name] = append(p.values[name], Arg{Text: a.Text, Value: v[j+1:], Known: true})
+						p.value(name, Arg{Text: a.Text, Value: v[j+1:], Known: true})
 					} else if i+1 < len(args) {
 						i++
-						p.values[name] = append(p.values[name], args[i])
+						p.value(name, args[i])
 					}
 					break
 				}
@@ -77,11 +80,22 @@ func ParseOptions(args []Arg, spec OptSpec) Parsed {
 	return p
 }
 
+type optValue struct {
+	name  string
+	value Arg
+}
+
+// flag records one more use of an option.
+func (p *Parsed) flag(name string) { p.flags = append(p.flags, name) }
+
+// value records an option's value.
+func (p *Parsed) value(name string, a Arg) { p.values = append(p.values, optValue{name, a}) }
+
 // Has reports whether any of the named options was given. One-letter names
 // are short options, longer ones long options.
 func (p Parsed) Has(names ...string) bool {
-	for _, n := range names {
-		if p.flags[n] > 0 {
+	for _, f := range p.flags {
+		if contains(names, f) {
 			return true
 		}
 	}
@@ -91,8 +105,10 @@ func (p Parsed) Has(names ...string) bool {
 // Count returns how many times the named options were given (-vv is 2).
 func (p Parsed) Count(names ...string) int {
 	n := 0
-	for _, name := range names {
-		n += p.flags[name]
+	for _, f := range p.flags {
+		if contains(names, f) {
+			n++
+		}
 	}
 	return n
 }
@@ -101,19 +117,21 @@ func (p Parsed) Count(names ...string) int {
 func (p Parsed) Value(names ...string) (Arg, bool) {
 	var last Arg
 	found := false
-	for _, n := range names {
-		if vs := p.values[n]; len(vs) > 0 {
-			last, found = vs[len(vs)-1], true
+	for _, v := range p.values {
+		if contains(names, v.name) {
+			last, found = v.value, true
 		}
 	}
 	return last, found
 }
 
-// Values returns every value given to the named options.
+// Values returns every value given to the named options, in order.
 func (p Parsed) Values(names ...string) []Arg {
 	var all []Arg
-	for _, n := range names {
-		all = append(all, p.values[n]...)
+	for _, v := range p.values {
+		if contains(names, v.name) {
+			all = append(all, v.value)
+		}
 	}
 	return all
 }

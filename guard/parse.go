@@ -1,37 +1,279 @@
 package guard
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
 )
 
-// parsed is a parse result with the source its positions refer to, which
-// is the repaired text when the tolerant fallback was used.
-type parsed struct {
-	stmts []*syntax.Stmt
-	src   string
+// Bounds on what is handed to the parser. mvdan.cc/sh parses recursively,
+// so a line nested many thousands of levels deep would cost gigabytes of
+// stack; a single statement of megabytes costs tens of bytes of tree per
+// byte. Past these bounds the line is judged word by word, or not further,
+// and the verdict says it was too complex.
+const (
+	// maxParseDepth bounds brackets and compound commands nested in each
+	// other (`$(`, `(`, `{`, `${`, `if`, `while`…).
+	maxParseDepth = 1000
+	// maxChain bounds operators the parser nests instead of looping over
+	// (`1**1**…`, `[[ a && b && … ]]`, `time time …`, `f() f() …`).
+	maxChain = 10000
+	// maxStmtBytes and maxStmtWords bound one top-level statement, the
+	// unit the parser hands over whole: a tree costs some hundred bytes
+	// per word.
+	maxStmtBytes = 1 << 20
+	maxStmtWords = 150000
+	// maxReparseBytes bounds shell code parsed again inside the line:
+	// bash -c, eval, here-documents fed to a shell, arithmetic in values.
+	maxReparseBytes = 4 << 20
+)
+
+var errStmtTooLarge = errors.New("statement too large")
+
+// stmtReader hands the parser its source and fails once one statement has
+// taken more than maxStmtBytes or maxStmtWords, so that a giant statement
+// costs at most that much tree.
+type stmtReader struct {
+	src       string
+	off       int
+	stmtStart int
+	words     int // words and operators handed over since stmtStart
+	inWord    bool
 }
 
-// parse parses src in the given dialect. A line that does not parse (an
-// unterminated quote, an `if` without `fi`, another shell's syntax) is
-// still judged: it is split into words by a tolerant tokenizer, rebuilt as
-// plain commands and parsed again. note says what went wrong, "" if
-// nothing did.
-func parse(src string, lang syntax.LangVariant) (*parsed, string) {
-	file, err := syntax.NewParser(syntax.Variant(lang)).Parse(strings.NewReader(src), "")
-	if err == nil {
-		return &parsed{stmts: file.Stmts, src: src}, ""
+func (b *stmtReader) Read(p []byte) (int, error) {
+	if b.off >= len(b.src) {
+		return 0, io.EOF
 	}
-	note := fmt.Sprintf("the line does not parse as %s (%s); guard judged it word by word", lang, firstLine(err.Error()))
-	repaired := repair(src)
-	file, err2 := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(repaired), "")
-	if err2 != nil {
-		return nil, note
+	if b.off-b.stmtStart > maxStmtBytes || b.words > maxStmtWords {
+		return 0, errStmtTooLarge
 	}
-	return &parsed{stmts: file.Stmts, src: repaired}, note
+	n := copy(p, b.src[b.off:])
+	for _, c := range p[:n] {
+		switch c {
+		case ' ', '\t', '\n':
+			b.inWord = false
+		case '|', ';', '&', '(', ')', '<', '>', '\'', '"', '`', '$', '{', '[':
+			b.words++
+			b.inWord = false
+		default:
+			if !b.inWord {
+				b.words++
+			}
+			b.inWord = true
+		}
+	}
+	b.off += n
+	return n, nil
 }
+
+// stop ends the input where it is.
+func (b *stmtReader) stop() { b.off = len(b.src) }
+
+// nextStmt starts counting a new statement from offset.
+func (b *stmtReader) nextStmt(offset int) {
+	b.stmtStart = offset
+	b.words = 0
+}
+
+// parseEach parses src in the resolver's dialect and calls fn with each
+// top-level statement and the text its positions refer to, one statement
+// at a time, so that a long script is never held as one tree. A line that
+// does not parse (an unterminated quote, an `if` without `fi`, another
+// shell's syntax) is still judged: from the statement that fails, it is
+// split into words by a tolerant tokenizer, rebuilt as plain commands and
+// parsed again. fn returns false to stop.
+func (r *resolver) parseEach(src string, fn func(st *syntax.Stmt, src string) bool) {
+	if why := tooDeep(src); why != "" {
+		flat := repair(src, false)
+		if tooDeep(flat) != "" {
+			flat = repair(src, true) // words nest too (${x:-${x:-…}}): take them literally
+		}
+		r.streamStmts(flat, syntax.LangBash, fn)
+		r.tooComplex(why + ", so guard judged it word by word")
+		return
+	}
+	lastEnd, err := r.streamStmts(src, r.lang, fn)
+	switch {
+	case err == nil || r.truncated != "":
+		return
+	case errors.Is(err, errStmtTooLarge):
+		r.tooComplex(fmt.Sprintf("one statement is longer than %d KB; guard stopped reading there", maxStmtBytes>>10))
+		return
+	}
+	r.notes = append(r.notes, fmt.Sprintf("the line does not parse as %s (%s); guard judged it word by word", langName(r.lang), firstLine(err.Error())))
+	if _, err := r.streamStmts(repair(src[lastEnd:], false), syntax.LangBash, fn); errors.Is(err, errStmtTooLarge) {
+		r.tooComplex(fmt.Sprintf("one statement is longer than %d KB; guard stopped reading there", maxStmtBytes>>10))
+	}
+}
+
+// streamStmts parses src statement by statement. A statement whose
+// here-document bodies are not read yet (`cat <<EOF; echo x` on one line)
+// waits until the parser has read them. It returns the offset after the
+// last statement handed to fn.
+func (r *resolver) streamStmts(src string, lang syntax.LangVariant, fn func(*syntax.Stmt, string) bool) (int, error) {
+	reader := &stmtReader{src: src}
+	var pending []*syntax.Stmt
+	lastEnd := 0
+	stopped := false
+	flush := func(all bool) {
+		for len(pending) > 0 && !stopped && (all || !awaitsHeredoc(pending[0], src)) {
+			st := pending[0]
+			pending = pending[1:]
+			lastEnd = int(st.End().Offset())
+			if !fn(st, src) {
+				stopped = true
+			}
+		}
+	}
+	parser := syntax.NewParser(syntax.Variant(lang))
+	var parseErr error
+	// The loop never breaks: the parser's iterator may yield its error
+	// once more after a break, which Go does not allow. To stop early the
+	// reader ends the input instead.
+	for st, err := range parser.StmtsSeq(reader) {
+		switch {
+		case stopped, parseErr != nil && err == nil:
+		case err != nil:
+			if parseErr == nil {
+				parseErr = err
+			}
+			reader.stop()
+		default:
+			reader.nextStmt(int(st.End().Offset()))
+			pending = append(pending, st)
+			flush(false)
+			if stopped {
+				reader.stop()
+			}
+		}
+	}
+	if stopped {
+		return lastEnd, nil
+	}
+	// Statements parsed before an error are judged; the here-documents
+	// they wait for will not come.
+	flush(true)
+	return lastEnd, parseErr
+}
+
+// awaitsHeredoc reports whether st has a here-document whose body the
+// parser has not read yet.
+func awaitsHeredoc(st *syntax.Stmt, src string) bool {
+	if !strings.Contains(sliceSrc(src, st.Pos(), st.End()), "<<") {
+		return false
+	}
+	waiting := false
+	syntax.Walk(st, func(n syntax.Node) bool {
+		if rd, ok := n.(*syntax.Redirect); ok && (rd.Op == syntax.Hdoc || rd.Op == syntax.DashHdoc) && rd.Hdoc == nil {
+			waiting = true
+		}
+		return !waiting
+	})
+	return waiting
+}
+
+func langName(lang syntax.LangVariant) string {
+	if lang == 0 {
+		return "bash"
+	}
+	return lang.String()
+}
+
+// tooDeep scans src once, without parsing it, for nesting the parser would
+// recurse through: brackets of any kind, compound commands, and operators
+// the parser nests instead of looping over. It over-counts (quotes are not
+// followed), which only ever makes guard more careful. It returns why src
+// is too deep, or "".
+func tooDeep(src string) string {
+	type frame struct {
+		chain int  // nesting operators since this frame's last statement end
+		expr  bool // arithmetic or [[ ]]: operators nest
+	}
+	stack := []frame{{}}
+	chain := 0 // sum of the frames' chains
+	keywords := 0
+	wordStart := true
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		top := &stack[len(stack)-1]
+		startsWord := wordStart
+		wordStart = false
+		switch c {
+		case '(', '{', '[':
+			expr := top.expr || (c == '(' || c == '[') && i+1 < len(src) && src[i+1] == c
+			if c == '(' && strings.HasPrefix(strings.TrimLeft(src[i+1:], " \t"), ")") {
+				top.chain++ // f() f() … nests declarations
+				chain++
+			}
+			stack = append(stack, frame{expr: expr})
+			if len(stack)+keywords > maxParseDepth {
+				return fmt.Sprintf("it nests more than %d levels deep", maxParseDepth)
+			}
+			wordStart = true
+			continue
+		case ')', '}', ']':
+			if len(stack) > 1 {
+				chain -= top.chain
+				stack = stack[:len(stack)-1]
+			}
+			wordStart = true
+			continue
+		case '\n', ';':
+			if !top.expr {
+				chain -= top.chain
+				top.chain = 0
+			}
+			wordStart = true
+			continue
+		case ' ', '\t', '&', '|', '<', '>':
+			wordStart = true
+			if !top.expr && c != '&' && c != '|' {
+				continue
+			}
+		case '#':
+			if startsWord && !top.expr {
+				for i < len(src) && src[i] != '\n' {
+					i++
+				}
+				i--
+				continue
+			}
+		}
+		if top.expr && strings.IndexByte("-+!~*?&|=<>,%^/:", c) >= 0 {
+			top.chain++
+			chain++
+		} else if startsWord && !top.expr {
+			end := i
+			for end < len(src) && end < i+len("function")+1 && !endsWord[src[end]] {
+				end++
+			}
+			word := src[i:end]
+			switch word {
+			case "if", "while", "until", "for", "select", "case", "function":
+				keywords++
+			case "fi", "done", "esac":
+				keywords = max(keywords-1, 0)
+			case "time", "coproc", "!":
+				top.chain++
+				chain++
+			}
+			if len(stack)+keywords > maxParseDepth {
+				return fmt.Sprintf("it nests more than %d levels deep", maxParseDepth)
+			}
+		}
+		if chain > maxChain {
+			return fmt.Sprintf("it chains more than %d operators in one expression", maxChain)
+		}
+	}
+	return ""
+}
+
+// endsWord marks the bytes that end a word, for tooDeep's keyword test.
+var endsWord = [256]bool{' ': true, '\t': true, '\n': true, ';': true, '&': true, '|': true, '(': true, ')': true, '<': true, '>': true}
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
@@ -50,10 +292,12 @@ var reservedWords = map[string]bool{
 // repair rebuilds src as simple commands that parse: every word is quoted
 // unless it is plain, separators are kept, reserved words at the start of
 // a command are dropped, an unterminated quote runs to the end of the line.
-func repair(src string) string {
+// With literal set, every word is quoted, so that the result nests
+// nothing, whatever src nested.
+func repair(src string, literal bool) string {
 	var out strings.Builder
 	atStart := true
-	for _, tok := range tolerantTokens(src) {
+	eachToken(src, func(tok token) bool {
 		switch {
 		case tok.op != "":
 			if !atStart || tok.op == "\n" {
@@ -61,24 +305,24 @@ func repair(src string) string {
 			}
 			atStart = tok.op != ">" && tok.op != ">>" && tok.op != "<" && tok.op != "&>"
 		case atStart && reservedWords[tok.text] && !tok.quoted:
-			continue
 		default:
-			out.WriteString(" " + quoteWord(tok))
+			out.WriteString(" " + quoteWord(tok, literal))
 			atStart = false
 		}
-	}
+		return out.Len() < maxStmtBytes // more than the walk could follow before its bounds
+	})
 	return out.String()
 }
 
-func quoteWord(tok token) string {
-	if !tok.quoted && tok.text != "" && isPlainWord(tok.text) {
+func quoteWord(tok token, literal bool) string {
+	if !tok.quoted && tok.text != "" && isPlainWord(tok.text) && (!literal || !strings.ContainsAny(tok.text, "$[{")) {
 		return tok.text
 	}
-	q, err := syntax.Quote(strings.ReplaceAll(tok.text, "\x00", ""), syntax.LangBash)
-	if err != nil {
-		return "''"
+	text := strings.ToValidUTF8(strings.ReplaceAll(tok.text, "\x00", ""), "?")
+	if text != "" && strings.Trim(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./,:@%+=-") == "" {
+		return text
 	}
-	return q
+	return "'" + strings.ReplaceAll(text, "'", `'\''`) + "'"
 }
 
 // isPlainWord: characters that keep their meaning (variables, globs,
@@ -101,35 +345,43 @@ type token struct {
 	op     string // a separator or redirection operator instead of a word
 }
 
-// tolerantTokens splits src the way a shell would, but never fails.
-func tolerantTokens(src string) []token {
-	var toks []token
+// eachToken splits src the way a shell would, but never fails, handing
+// each token to fn until fn returns false.
+func eachToken(src string, fn func(token) bool) {
 	var cur strings.Builder
 	inWord, quoted := false, false
+	stopped := false
+	// A word longer than a statement may be is cut: the parser would not
+	// take it whole anyway.
+	add := func(s string) {
+		if room := maxStmtBytes - cur.Len(); room > 0 {
+			cur.WriteString(s[:min(len(s), room)])
+		}
+	}
 	flush := func() {
-		if inWord {
-			toks = append(toks, token{text: cur.String(), quoted: quoted})
+		if inWord && !stopped {
+			stopped = !fn(token{text: cur.String(), quoted: quoted})
 		}
 		cur.Reset()
 		inWord, quoted = false, false
 	}
-	for i := 0; i < len(src); i++ {
+	for i := 0; i < len(src) && !stopped; i++ {
 		c := src[i]
 		switch {
 		case c == '\\' && i+1 < len(src):
 			i++
 			if src[i] != '\n' {
-				cur.WriteByte(src[i])
+				add(src[i : i+1])
 				inWord, quoted = true, true
 			}
 		case c == '\'' || c == '"':
 			inWord, quoted = true, true
 			end := strings.IndexByte(src[i+1:], c)
 			if end < 0 {
-				cur.WriteString(src[i+1:])
+				add(src[i+1:])
 				i = len(src)
 			} else {
-				cur.WriteString(src[i+1 : i+1+end])
+				add(src[i+1 : i+1+end])
 				i += end + 1
 			}
 		case c == '#' && !inWord:
@@ -158,12 +410,11 @@ func tolerantTokens(src string) []token {
 			if op == "<<" || op == ";" && c == '<' {
 				continue
 			}
-			toks = append(toks, token{op: op})
+			stopped = !fn(token{op: op})
 		default:
-			cur.WriteByte(c)
+			add(src[i : i+1])
 			inWord = true
 		}
 	}
 	flush()
-	return toks
 }

@@ -198,6 +198,7 @@ func unreadReason(name string, state fileState, by string) string {
 // with host folders mapped in, it is judged again on the host's paths;
 // what it writes is remembered for later commands on the line.
 func (r *resolver) observe(inv *Invocation, sc *scope) {
+	inv.Detached = inv.Detached || sc.detached
 	if sc.box != nil {
 		inv.Container = sc.box.name
 		r.judgeOnHost(inv, sc.box)

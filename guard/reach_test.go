@@ -1,11 +1,17 @@
 package guard
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
 
 	"mvdan.cc/sh/v3/syntax"
 )
+
+// newReachResolver is a resolver over h, as Resolve makes one.
+func newReachResolver(h Host) *resolver {
+	return &resolver{host: h, lang: syntax.LangBash, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
+}
 
 // findWhere returns the first invocation of program whose Via holds via.
 func findWhere(invs []*Invocation, program, via string) *Invocation {
@@ -115,8 +121,8 @@ func TestFiltersCompute(t *testing.T) {
 		{`echo "$NOPE" | cat`, "", false},
 	}
 	for _, tt := range tests {
-		r := &resolver{host: h, lang: syntax.LangBash, funcs: map[string]bool{}}
-		sc := &scope{cwd: "/home/op", vars: map[string]shellVar{}, env: h.Getenv}
+		r := newReachResolver(h)
+		sc := &scope{cwd: "/home/op", env: h.Getenv}
 		r.walkSource(tt.line, sc)
 		last := r.invs[len(r.invs)-1]
 		got := r.stdinOf(last, 0)
@@ -265,8 +271,8 @@ func TestScriptsAreBounded(t *testing.T) {
 	for i := 0; i < maxReadFiles+8; i++ {
 		line = append(line, "bash s"+strings.Repeat("x", i)+".sh")
 	}
-	r := &resolver{host: h, lang: syntax.LangBash, funcs: map[string]bool{}}
-	r.walkSource(strings.Join(line, "; "), &scope{cwd: "/home/op", vars: map[string]shellVar{}, env: h.Getenv})
+	r := newReachResolver(h)
+	r.walkSource(strings.Join(line, "; "), &scope{cwd: "/home/op", env: h.Getenv})
 	if r.reach.readFiles > maxReadFiles {
 		t.Errorf("read %d files, more than %d", r.reach.readFiles, maxReadFiles)
 	}
@@ -282,8 +288,11 @@ for a in "$@"; do rm -rf "$a"; done
 clean() { local d="$1"; rm -rf "$d"; }
 rm -rf "$tmp" "$dir" "$target" "$copy" "$HOME_DIR"
 `
-	file, _ := parse(src, syntax.LangBash)
-	rt := findRunTime(file.stmts)
+	file, err := syntax.NewParser().Parse(strings.NewReader(src), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := findRunTime(file.Stmts)
 	for name, inside := range map[string]bool{"tmp": true, "dir": true, "f": true, "d": true, "target": false, "copy": false, "a": false, "HOME_DIR": false} {
 		if rt.inside[name] != inside {
 			t.Errorf("%s: inside=%v, want %v", name, rt.inside[name], inside)
@@ -362,8 +371,8 @@ func FuzzReachParsers(f *testing.F) {
 		trSet(s)
 		printfFormat(s, []string{"a", "1"})
 		h := NewMemHost()
-		r := &resolver{host: h, lang: syntax.LangBash, funcs: map[string]bool{}}
-		sc := &scope{cwd: "/home/op", vars: map[string]shellVar{}, env: h.Getenv}
+		r := newReachResolver(h)
+		sc := &scope{cwd: "/home/op", env: h.Getenv}
 		r.readCode(codeSite{outer: &Invocation{}, sc: sc}, languages["perl"], s)
 	})
 }

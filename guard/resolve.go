@@ -1,6 +1,8 @@
 package guard
 
 import (
+	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -12,8 +14,11 @@ import (
 const (
 	maxInvocations = 20000
 	maxNesting     = 8 // bash -c 'bash -c …' levels
-	maxLoopUnroll  = 16
-	maxSteps       = 200000 // statements walked, unrolled loops included
+	maxLoopUnroll  = 64
+	maxSteps       = 100000 // statements walked, unrolled loops and calls included
+	maxCallDepth   = 8      // functions called from functions, each walked with its arguments
+	maxArgs        = 300000 // words kept across the line's commands
+	maxStdin       = 64     // upstream commands recorded for one command
 )
 
 // resolver turns a parsed line into invocations.
@@ -21,57 +26,85 @@ type resolver struct {
 	host      Host
 	lang      syntax.LangVariant
 	invs      []*Invocation
-	funcs     map[string]bool
+	funcs     map[string]*funcDef
+	funcOrder []*funcDef
 	passwd    []byte
-	truncated bool
+	truncated string   // why the walk stopped early, "" if it did not
 	notes     []string // what could not be parsed, for the engine's finding
 	steps     int      // statements walked so far
 	unrolling bool     // inside an unrolled loop: nested loops are not unrolled
-	reach     *reach   // scripts read and files written on this line (scripts.go)
+	reparsed  int      // bytes of shell code parsed again inside the line
+	expanded  int      // bytes of words expanded
+	args      int      // words kept in invocations
+	globRead  int      // folder entries read for patterns
+	dirCache  map[string][]fs.DirEntry
+	globCache map[globKey]globResult
+	substs    []substResult   // substitutions walked for the words being expanded
+	builders  []*fieldBuilder // free field builders
+	reach     *reach          // scripts read and files written on this line (reach.go)
+}
+
+// funcDef is a shell function declared on the line: its body is judged at
+// each call with the call's arguments, and once at the end with unknown
+// arguments if nothing called it.
+type funcDef struct {
+	name   string
+	body   *syntax.Stmt
+	src    string // the text the body's positions refer to
+	sc     *scope // where it was declared
+	walked bool
 }
 
 // Resolve parses line and returns every command it would run, as seen from
-// cwd on host. notes lists parse problems that were worked around.
-func Resolve(line, cwd string, host Host, lang syntax.LangVariant) (invs []*Invocation, notes []string, truncated bool) {
-	r := &resolver{host: host, lang: lang, funcs: map[string]bool{}}
-	sc := &scope{
-		cwd:  cwd,
-		vars: map[string]shellVar{},
-		env:  host.Getenv,
+// cwd on host. notes lists parse problems that were worked around;
+// tooComplex says why the walk stopped before the end, "" if it did not.
+func Resolve(line, cwd string, host Host, lang syntax.LangVariant) (invs []*Invocation, notes []string, tooComplex string) {
+	r := &resolver{host: host, lang: lang, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
+	sc := &scope{cwd: cwd, env: host.Getenv}
+	if user, ok := host.Getenv("USER"); ok {
+		sc.localUser = user
+	} else if user, ok := host.Getenv("LOGNAME"); ok {
+		sc.localUser = user
+	}
+	if lang == syntax.LangZsh {
+		sc.opts |= optZsh
 	}
 	if v, ok := host.Getenv("OLDPWD"); ok {
 		sc.oldpwd = v
 	}
 	r.walkSource(line, sc)
+	r.walkUncalled()
 	return r.invs, r.notes, r.truncated
 }
 
-// walkSource parses src (the whole line, or shell code handed to another
-// shell) and walks it.
-func (r *resolver) walkSource(src string, sc *scope) []*Invocation {
-	file, note := parse(src, r.lang)
-	if note != "" {
-		r.notes = append(r.notes, note)
+// tooComplex stops the walk, keeping the first reason.
+func (r *resolver) tooComplex(why string) {
+	if r.truncated == "" {
+		r.truncated = why
 	}
-	if file == nil {
-		return nil
-	}
-	sc.src = file.src
-	start := len(r.invs)
-	r.walkStmts(file.stmts, sc, stmtCtx{})
-	return r.invs[start:]
 }
 
-// walkNested walks statements run in a substitution and returns the
-// programs they run.
-func (r *resolver) walkNested(stmts []*syntax.Stmt, sc *scope) []string {
-	start := len(r.invs)
-	r.walkStmts(stmts, sc, stmtCtx{})
-	var progs []string
-	for _, inv := range r.invs[start:] {
-		progs = append(progs, inv.Program)
+// budgetReparse counts shell code parsed again inside the line.
+func (r *resolver) budgetReparse(code string) bool {
+	r.reparsed += len(code)
+	if r.reparsed > maxReparseBytes {
+		r.tooComplex(fmt.Sprintf("it hands more than %d MB of code to shells inside it; guard stopped reading there", maxReparseBytes>>20))
+		return false
 	}
-	return progs
+	return true
+}
+
+// walkSource parses src (the whole line, or shell code handed to another
+// shell) and walks it statement by statement.
+func (r *resolver) walkSource(src string, sc *scope) {
+	if sc.depth > 0 && !r.budgetReparse(src) {
+		return
+	}
+	r.parseEach(src, func(st *syntax.Stmt, text string) bool {
+		sc.src = text
+		r.walkStmt(st, sc, stmtCtx{})
+		return r.truncated == ""
+	})
 }
 
 // stmtCtx is what a statement inherits from where it stands.
@@ -107,20 +140,7 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 	}
 	switch cmd := st.Cmd.(type) {
 	case *syntax.BinaryCmd:
-		switch cmd.Op {
-		case syntax.AndStmt, syntax.OrStmt:
-			r.walkStmt(cmd.X, sc, ctx)
-			r.walkStmt(cmd.Y, sc, ctx)
-		default: // | and |&: each part runs in a subshell
-			start := len(r.invs)
-			left := ctx
-			left.inPipeline = true
-			r.walkStmt(cmd.X, sc.clone(), left)
-			right := ctx
-			right.inPipeline = true
-			right.stdin = append(append([]*Invocation(nil), ctx.stdin...), r.invs[start:]...)
-			r.walkStmt(cmd.Y, sc.clone(), right)
-		}
+		r.walkBinary(cmd, sc, ctx)
 	case *syntax.Subshell:
 		r.walkStmts(cmd.Stmts, sc.clone(), ctx)
 	case *syntax.Block:
@@ -136,28 +156,118 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 	case *syntax.ForClause:
 		r.walkFor(cmd, sc, ctx)
 	case *syntax.CaseClause:
-		r.expandWord(cmd.Word, sc)
+		r.expandWord(cmd.Word, sc, modeScalar)
 		for _, item := range cmd.Items {
+			for _, p := range item.Patterns {
+				r.expandWord(p, sc, modeScalar)
+			}
 			r.walkStmts(item.Stmts, sc.clone(), ctx)
 		}
 	case *syntax.FuncDecl:
-		r.walkFunc(cmd, sc, ctx)
+		r.declareFunc(cmd, sc)
 	case *syntax.DeclClause:
 		r.walkDecl(cmd, sc)
 	case *syntax.TimeClause:
 		r.walkStmt(cmd.Stmt, sc, ctx)
 	case *syntax.CoprocClause:
+		if cmd.Name != nil {
+			r.expandWord(cmd.Name, sc, modeScalar)
+		}
 		ctx.background = true
 		r.walkStmt(cmd.Stmt, sc.clone(), ctx)
+	case *syntax.ArithmCmd:
+		r.arithStmt(cmd.X, sc)
+	case *syntax.LetClause:
+		for _, x := range cmd.Exprs {
+			r.arithStmt(x, sc)
+		}
+	case *syntax.TestClause:
+		r.walkTest(cmd.X, sc)
+	case *syntax.TestDecl:
+		if cmd.Description != nil {
+			r.expandWord(cmd.Description, sc, modeScalar)
+		}
+		r.walkStmt(cmd.Body, sc.clone(), ctx)
 	default:
-		// let, (( )), [[ ]] and others: only their substitutions run.
+		// A kind of command this walker does not know: at least the
+		// substitutions inside it run.
 		r.walkSubstitutions(cmd, sc)
 	}
 }
 
+// walkBinary walks a && b || c in order and a | b | c as a pipeline,
+// without recursing once per operator: a chain of thousands stays flat.
+func (r *resolver) walkBinary(cmd *syntax.BinaryCmd, sc *scope, ctx stmtCtx) {
+	if cmd.Op == syntax.AndStmt || cmd.Op == syntax.OrStmt {
+		for _, part := range flattenBinary(cmd, func(op syntax.BinCmdOperator) bool {
+			return op == syntax.AndStmt || op == syntax.OrStmt
+		}) {
+			r.walkStmt(part, sc, ctx)
+		}
+		return
+	}
+	// Each part of a pipeline runs in a subshell and reads what the parts
+	// before it print.
+	upstream := ctx.stdin[:len(ctx.stdin):len(ctx.stdin)]
+	for _, part := range flattenBinary(cmd, func(op syntax.BinCmdOperator) bool {
+		return op == syntax.Pipe || op == syntax.PipeAll
+	}) {
+		start := len(r.invs)
+		pctx := ctx
+		pctx.inPipeline = true
+		pctx.stdin = upstream[max(0, len(upstream)-maxStdin):len(upstream):len(upstream)]
+		r.walkStmt(part, r.subshell(part, sc), pctx)
+		upstream = append(upstream, r.invs[start:]...)
+	}
+}
+
+// subshell returns the scope a statement runs in when it runs in a
+// subshell: a clone, unless the statement cannot change the shell's state
+// (a plain command that is not a builtin like cd or read, nor a function),
+// which most pipeline parts and substitutions are.
+func (r *resolver) subshell(st *syntax.Stmt, sc *scope) *scope {
+	call, ok := st.Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Assigns) > 0 || len(call.Args) == 0 {
+		return sc.clone()
+	}
+	name := call.Args[0].Lit()
+	if name == "" || stateBuiltins[name] || r.funcs[name] != nil || wrapperFor(name) != nil || isShell(name) || zshPrecommand(name, sc) != nil {
+		return sc.clone()
+	}
+	for _, w := range call.Args {
+		if partsMayHoldSubst(w.Parts) {
+			return sc.clone() // ${x:=v} and $((x=1)) assign
+		}
+	}
+	return sc
+}
+
+// flattenBinary lists the statements joined by operators that same
+// accepts, left to right, with an explicit stack.
+func flattenBinary(cmd *syntax.BinaryCmd, same func(syntax.BinCmdOperator) bool) []*syntax.Stmt {
+	var out []*syntax.Stmt
+	stack := []*syntax.Stmt{cmd.Y, cmd.X}
+	for len(stack) > 0 {
+		st := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if b, ok := st.Cmd.(*syntax.BinaryCmd); ok && same(b.Op) && len(st.Redirs) == 0 && !st.Negated && !st.Background && !st.Coprocess && !st.Disown {
+			stack = append(stack, b.Y, b.X)
+			continue
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
 func (r *resolver) stop() bool {
-	if len(r.invs) >= maxInvocations || r.steps >= maxSteps {
-		r.truncated = true
+	switch {
+	case r.truncated != "":
+		return true
+	case len(r.invs) >= maxInvocations:
+		r.tooComplex(fmt.Sprintf("it runs more than %d commands; guard stopped reading there", maxInvocations))
+		return true
+	case r.steps >= maxSteps:
+		r.tooComplex(fmt.Sprintf("it takes more than %d statements to follow (loops and function calls included); guard stopped reading there", maxSteps))
 		return true
 	}
 	return false
@@ -165,24 +275,59 @@ func (r *resolver) stop() bool {
 
 // walkSubstitutions walks the command substitutions inside any node.
 func (r *resolver) walkSubstitutions(n syntax.Node, sc *scope) {
-	syntax.Walk(n, func(n syntax.Node) bool {
-		switch s := n.(type) {
-		case *syntax.CmdSubst:
-			r.walkStmts(s.Stmts, sc.clone(), stmtCtx{})
-			return false
-		case *syntax.ProcSubst:
-			r.walkStmts(s.Stmts, sc.clone(), stmtCtx{})
-			return false
+	mark := r.prewalk(n, sc)
+	r.substs = r.substs[:mark]
+}
+
+// walkTest walks a [[ ]] expression. Operands of -eq and the other
+// arithmetic comparisons are evaluated as arithmetic, so a value holding
+// a[$(cmd)] runs cmd; so does the name given to -v.
+func (r *resolver) walkTest(x syntax.TestExpr, sc *scope) {
+	switch x := x.(type) {
+	case *syntax.Word:
+		r.expandWord(x, sc, modeScalar)
+	case *syntax.ParenTest:
+		r.walkTest(x.X, sc)
+	case *syntax.UnaryTest:
+		if w, ok := x.X.(*syntax.Word); ok && x.Op == syntax.TsVarSet {
+			if a := r.expandWord(w, sc, modeScalar)[0]; a.Known {
+				r.nameRef(a.Value, sc)
+			}
+			return
 		}
-		return true
-	})
+		r.walkTest(x.X, sc)
+	case *syntax.BinaryTest:
+		switch x.Op {
+		case syntax.TsEql, syntax.TsNeq, syntax.TsLeq, syntax.TsGeq, syntax.TsLss, syntax.TsGtr:
+			for _, side := range []syntax.TestExpr{x.X, x.Y} {
+				w, ok := side.(*syntax.Word)
+				if !ok {
+					r.walkTest(side, sc)
+					continue
+				}
+				if a := r.expandWord(w, sc, modeScalar)[0]; a.Known {
+					r.arithText(a.Value, sc, 1)
+				}
+			}
+			return
+		}
+		// a && b && … nests to the right: walk the chain without recursing.
+		for {
+			r.walkTest(x.X, sc)
+			next, ok := x.Y.(*syntax.BinaryTest)
+			if !ok || next.Op != x.Op || (x.Op != syntax.AndTest && x.Op != syntax.OrTest) {
+				r.walkTest(x.Y, sc)
+				return
+			}
+			x = next
+		}
+	}
 }
 
 func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	iter, ok := f.Loop.(*syntax.WordIter)
 	if !ok {
-		r.walkSubstitutions(f.Loop, sc)
-		r.walkStmts(f.Do, sc, ctx)
+		r.walkCStyle(f, sc, ctx)
 		return
 	}
 	name := iter.Name.Value
@@ -190,11 +335,15 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	seen := map[string]bool{}
 	allKnown := iter.InPos.IsValid()
 	anyEmpty := false
+	if !allKnown && sc.params != nil {
+		// for x; do … loops over "$@"
+		items, allKnown = bindable(sc.params.list), true
+	}
 	for _, w := range iter.Items {
-		for _, a := range r.expandWord(w, sc) {
+		for _, a := range r.expandWord(w, sc, modeList) {
 			allKnown = allKnown && a.Known && !a.Glob
 			anyEmpty = anyEmpty || a.Value == ""
-			if !seen[a.Value] || !a.Known {
+			if len(items) <= maxLoopUnroll && (!seen[a.Value] || !a.Known) {
 				seen[a.Value] = true
 				items = append(items, a)
 			}
@@ -219,31 +368,168 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	r.walkStmts(f.Do, sc, ctx)
 }
 
-func (r *resolver) walkFunc(f *syntax.FuncDecl, sc *scope, ctx stmtCtx) {
+// walkCStyle walks for ((init; cond; post)): the body once, with the
+// variables the loop changes unknown, since they differ per round.
+func (r *resolver) walkCStyle(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
+	loop, ok := f.Loop.(*syntax.CStyleLoop)
+	if !ok {
+		r.walkSubstitutions(f.Loop, sc)
+		r.walkStmts(f.Do, sc, ctx)
+		return
+	}
+	r.arithStmt(loop.Init, sc)
+	r.arithStmt(loop.Cond, sc)
+	r.arithStmt(loop.Post, sc)
+	syntax.Walk(loop, func(n syntax.Node) bool {
+		switch x := n.(type) {
+		case *syntax.BinaryArithm:
+			if _, isAssign := assignOps[x.Op]; isAssign {
+				r.setArith(wordName(x.X), 0, false, sc)
+			}
+		case *syntax.UnaryArithm:
+			if x.Op == syntax.Inc || x.Op == syntax.Dec {
+				r.setArith(wordName(x.X), 0, false, sc)
+			}
+		}
+		return true
+	})
+	r.walkStmts(f.Do, sc, ctx)
+}
+
+func (r *resolver) declareFunc(f *syntax.FuncDecl, sc *scope) {
 	names := f.Names
 	if f.Name != nil {
 		names = append(names, f.Name)
 	}
 	for _, n := range names {
-		r.funcs[n.Value] = true
+		def := &funcDef{name: n.Value, body: f.Body, src: sc.src, sc: sc.clone()}
+		r.funcs[n.Value] = def
+		r.funcOrder = append(r.funcOrder, def)
 	}
+}
+
+// callFunc walks a function's body for one call, with the call's words as
+// $1 $2 …, as bash runs it: in the caller's shell, so that a cd or an
+// assignment in it stays after it returns.
+func (r *resolver) callFunc(def *funcDef, inv *Invocation, sc *scope) {
+	if len(sc.calls) >= maxCallDepth {
+		return // judged with unknown arguments at the end, unless called elsewhere
+	}
+	def.walked = true
 	body := sc.clone()
-	if len(names) > 0 {
-		body.inFunc = names[0].Value
+	body.src = def.src
+	body.inFunc = def.name
+	body.calls = append(body.calls, def.name)
+	body.params = &positional{zero: r.zero(sc), list: bindable(inv.Args)}
+	r.walkStmt(def.body, body, stmtCtx{stdin: inv.Stdin, inPipeline: inv.InPipeline, background: inv.Background})
+	if _, sub := def.body.Cmd.(*syntax.Subshell); sub || inv.InPipeline || inv.Background {
+		return
 	}
-	ctx.stdin = nil
-	r.walkStmt(f.Body, body, ctx)
+	sc.cwd, sc.oldpwd, sc.opts = body.cwd, body.oldpwd, body.opts
+	for name, v := range body.own() {
+		if !v.local {
+			sc.set(name, v)
+		}
+	}
+}
+
+// walkUncalled judges the functions nothing on the line called, with
+// unknown arguments: a function may be called later, from elsewhere.
+func (r *resolver) walkUncalled() {
+	for i := 0; i < len(r.funcOrder) && r.truncated == ""; i++ {
+		def := r.funcOrder[i]
+		if def.walked || r.funcs[def.name] != def {
+			continue
+		}
+		def.walked = true
+		body := def.sc.clone()
+		body.src = def.src
+		body.inFunc = def.name
+		body.calls = []string{def.name}
+		body.params = nil
+		r.walkStmt(def.body, body, stmtCtx{})
+	}
+}
+
+// zero is $0 as a function sees it: the shell's.
+func (r *resolver) zero(sc *scope) Arg {
+	if sc.params != nil {
+		return sc.params.zero
+	}
+	return Arg{Text: "$0", Value: "bash", Known: true}
+}
+
+// bindable drops the patterns kept for rules beside their matches: bash
+// passes only the matches on. It returns args itself when there are none,
+// so the result must not be written to.
+func bindable(args []Arg) []Arg {
+	kept := 0
+	for _, a := range args {
+		if a.standIn {
+			kept++
+		}
+	}
+	if kept == 0 && len(args) <= maxListElems {
+		return args
+	}
+	out := make([]Arg, 0, len(args))
+	for _, a := range args {
+		if !a.standIn {
+			out = append(out, a)
+		}
+	}
+	if len(out) > maxListElems {
+		out = out[:maxListElems]
+	}
+	return out
 }
 
 func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
+	variant := ""
+	if d.Variant != nil {
+		variant = d.Variant.Value
+	}
+	local := variant == "local" || (variant == "declare" || variant == "typeset") && sc.inFunc != ""
+	integer, nameref := false, false
 	for _, as := range d.Args {
-		if as.Name == nil || as.Naked {
-			if as.Value != nil {
-				r.expandWord(as.Value, sc)
+		if as.Naked && as.Name == nil && as.Value != nil {
+			a := r.expandWord(as.Value, sc, modeScalar)[0]
+			switch {
+			case strings.HasPrefix(a.Value, "-") || strings.HasPrefix(a.Value, "+"):
+				integer = integer || strings.Contains(a.Value, "i") && a.Value[0] == '-'
+				nameref = nameref || strings.Contains(a.Value, "n") && a.Value[0] == '-'
+				local = local && !strings.Contains(a.Value, "g")
+			case a.Known:
+				// declare "$name=value" is judged as the assignment it makes
+				name, value, hasValue := strings.Cut(a.Value, "=")
+				name = r.nameRef(name, sc)
+				if integer && hasValue {
+					r.arithText(value, sc, 1)
+				}
+				if syntax.ValidName(name) && hasValue {
+					sc.set(name, shellVar{value: value, known: !nameref, set: true, maybeEmpty: true, local: local})
+				}
+			}
+			continue
+		}
+		if as.Name == nil {
+			continue
+		}
+		if as.Naked {
+			if local {
+				sc.set(as.Name.Value, shellVar{known: true, local: true})
 			}
 			continue
 		}
 		r.assign(as, sc)
+		if v, ok := sc.get(as.Name.Value); ok {
+			if integer && v.known {
+				r.arithText(v.value, sc, 1)
+			}
+			v.local = local
+			v.known = v.known && !nameref
+			sc.set(as.Name.Value, v)
+		}
 	}
 }
 
@@ -251,40 +537,64 @@ func (r *resolver) assign(as *syntax.Assign, sc *scope) {
 	if as.Name == nil {
 		return
 	}
-	if as.Array != nil && as.Index == nil && !as.Append {
+	name := as.Name.Value
+	if as.Index != nil {
+		// a[i]=v: the subscript is arithmetic, and runs what is inside it.
+		r.arithStmt(as.Index, sc)
+		if as.Value != nil {
+			r.expandWord(as.Value, sc, modeScalar)
+		}
+		sc.set(name, shellVar{set: true, maybeEmpty: true})
+		return
+	}
+	if as.Array != nil {
 		// arr=(rm -rf /usr): keep the elements while they are known
 		var elems []Arg
 		known := true
 		for _, el := range as.Array.Elems {
-			if el.Index != nil || el.Value == nil {
+			if el.Index != nil {
+				r.arithStmt(el.Index, sc)
 				known = false
+			}
+			if el.Value == nil {
 				continue
 			}
-			for _, f := range r.expandWord(el.Value, sc) {
-				elems = append(elems, f)
-				known = known && f.Known
+			for _, f := range r.expandWord(el.Value, sc, modeList) {
+				if len(elems) < maxListElems {
+					elems = append(elems, f)
+				} else {
+					known = false
+				}
 			}
 		}
-		v := shellVar{set: true, known: false, maybeEmpty: true}
-		if known {
-			v.list = elems
+		v := shellVar{set: true, maybeEmpty: true}
+		if old, ok := sc.get(name); as.Append && (!ok || old.list == nil) {
+			known = known && !ok
+		} else if as.Append {
+			elems = append(append([]Arg(nil), old.list...), elems...)
 		}
-		sc.vars[as.Name.Value] = v
-		return
-	}
-	if as.Array != nil || as.Index != nil || as.Append {
-		r.walkSubstitutions(as, sc)
-		sc.assign(as.Name.Value, Arg{Unknown: []string{"$" + as.Name.Value}})
+		if known && len(elems) <= maxListElems {
+			v.list = elems
+			if v.list == nil {
+				v.list = []Arg{}
+			}
+		}
+		sc.set(name, v)
 		return
 	}
 	value := Arg{Known: true}
 	if as.Value != nil {
-		if fields := r.expandWord(as.Value, sc); len(fields) > 0 {
-			value = fields[0]
-			value.Glob = false // no pathname expansion in assignments
-		}
+		value = r.scalar(as.Value, sc)
+		value.Glob = false // no pathname expansion in assignments
 	}
-	sc.assign(as.Name.Value, value)
+	if as.Append {
+		old, known := sc.lookup(name)
+		if !known {
+			value.unknown("$"+name, true)
+		}
+		value.Value = old + value.Value
+	}
+	sc.assign(name, value)
 }
 
 func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, ctx stmtCtx) {
@@ -297,22 +607,39 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		}
 		return
 	}
-	// Prefix assignments (VAR=x cmd) apply to cmd only, and are expanded
-	// before it; their substitutions still run.
+	// Prefix assignments (VAR=x cmd) are expanded before cmd and are in
+	// its environment only: what it runs sees them, its words do not.
 	unguarded := sc.unguarded
+	var env []*syntax.Assign
+	var envValues []Arg
 	for _, as := range call.Assigns {
-		if as.Value != nil {
-			v := r.expandWord(as.Value, sc)
-			if as.Name != nil && as.Name.Value == "GUARD" && len(v) == 1 && v[0].Known && v[0].Value == "off" {
-				unguarded = true
-			}
+		v := r.scalar(as.Value, sc)
+		if as.Value == nil {
+			v = Arg{Known: true}
+		}
+		if as.Name != nil && as.Name.Value == "GUARD" && v.Known && v.Value == "off" {
+			unguarded = true
+		}
+		if as.Name != nil && as.Index == nil && as.Array == nil {
+			env, envValues = append(env, as), append(envValues, v)
 		}
 	}
-	var words []Arg
-	for _, w := range call.Args {
-		words = append(words, r.expandWord(w, sc)...)
+	wsc := sc
+	if sc.opts&optZsh != 0 && call.Args[0].Lit() == "noglob" {
+		wsc = sc.clone()
+		wsc.opts |= optNoglob
+	}
+	words := make([]Arg, 0, len(call.Args))
+	words = r.expandInto(words, call.Args[0], sc, modeList)
+	for _, w := range call.Args[1:] {
+		words = r.expandInto(words, w, wsc, modeArgs)
 	}
 	if len(words) == 0 {
+		return
+	}
+	r.args += len(words)
+	if r.args > maxArgs {
+		r.tooComplex(fmt.Sprintf("its commands have more than %d words; guard stopped reading there", maxArgs))
 		return
 	}
 	inv := &Invocation{
@@ -330,11 +657,38 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		Unguarded:  unguarded,
 	}
 	inv.Program = programName(inv.Command)
-	if unguarded && !sc.unguarded {
-		sc = sc.clone()
-		sc.unguarded = true
+	dsc := sc
+	if len(env) > 0 && !stateBuiltins[inv.Program] {
+		dsc = sc.clone()
+		for i, as := range env {
+			dsc.assign(as.Name.Value, envValues[i])
+		}
 	}
-	r.dispatch(inv, sc)
+	if unguarded && !dsc.unguarded {
+		if dsc == sc {
+			dsc = sc.clone()
+		}
+		dsc.unguarded = true
+	}
+	if def := r.funcs[inv.Program]; def != nil && inv.Command.Known && inv.Command.Value == inv.Program {
+		// A function defined on the line: bash runs its body, not a program.
+		inv.Function = inv.Program
+		inv.Recursive = contains(sc.calls, inv.Program)
+		r.emit(inv)
+		if !inv.Recursive {
+			r.callFunc(def, inv, dsc)
+		}
+		return
+	}
+	r.dispatch(inv, dsc)
+}
+
+// stateBuiltins change the shell's own state; a prefix assignment does not
+// make them run elsewhere.
+var stateBuiltins = map[string]bool{
+	"cd": true, "pushd": true, "popd": true, "read": true, "mapfile": true, "readarray": true,
+	"set": true, "shift": true, "shopt": true, "unset": true, "export": true, "local": true,
+	"declare": true, "typeset": true, "readonly": true, "printf": true, "getopts": true,
 }
 
 // stmtText is the statement as written, without a trailing & or ;.
@@ -344,6 +698,14 @@ func stmtText(st *syntax.Stmt, sc *scope) string {
 		end = st.Semicolon
 	}
 	return strings.TrimSpace(sliceSrc(sc.src, st.Pos(), end))
+}
+
+// knownBase reports whether the last path component of a word is written
+// out, so that its program is known even if its folder is not:
+// "$APP_HOME"/bin/ctl is ctl.
+func knownBase(cmd Arg) bool {
+	i := strings.LastIndex(cmd.Text, "/")
+	return i >= 0 && i < len(cmd.Text)-1 && !strings.ContainsAny(cmd.Text[i+1:], "$`\"'")
 }
 
 func programName(cmd Arg) string {
@@ -363,16 +725,18 @@ func (r *resolver) expandRedirs(redirs []*syntax.Redirect, sc *scope) []Redir {
 		if rd.N != nil {
 			red.Fd = rd.N.Value
 		}
-		word := rd.Word
-		if rd.Hdoc != nil {
-			word = rd.Hdoc
-		}
-		if word != nil {
-			if fields := r.expandWord(word, sc); len(fields) > 0 {
+		switch {
+		case rd.Hdoc != nil && !heredocExpands(rd.Word):
+			// A quoted delimiter: the body is taken as written, and
+			// nothing in it runs.
+			red.Target = Arg{Text: sc.text(rd.Hdoc), Value: sc.text(rd.Hdoc), Known: true}
+		case rd.Hdoc != nil:
+			red.Target = r.expandWord(rd.Hdoc, sc, modeScalar)[0]
+		case rd.Word != nil && rd.Op == syntax.WordHdoc:
+			red.Target = r.expandWord(rd.Word, sc, modeScalar)[0]
+		case rd.Word != nil:
+			if fields := r.expandWord(rd.Word, sc, modeRedir); len(fields) > 0 {
 				red.Target = fields[0]
-				if rd.Hdoc != nil && !heredocExpands(rd.Word) {
-					red.Target = Arg{Text: sc.text(rd.Hdoc), Value: sc.text(rd.Hdoc), Known: true}
-				}
 			}
 		}
 		out = append(out, red)
@@ -387,10 +751,8 @@ func heredocExpands(delim *syntax.Word) bool {
 		return true
 	}
 	for _, p := range delim.Parts {
-		if _, ok := p.(*syntax.Lit); !ok {
-			return false
-		}
-		if strings.Contains(p.(*syntax.Lit).Value, `\`) {
+		lit, ok := p.(*syntax.Lit)
+		if !ok || strings.Contains(lit.Value, `\`) {
 			return false
 		}
 	}
@@ -425,48 +787,31 @@ func (r *resolver) emit(inv *Invocation) {
 }
 
 // dispatch records the invocation, then looks through it: the command a
-// wrapper runs, the shell code a shell runs, the directory cd changes to.
+// wrapper runs, the shell code a shell runs, the directory cd changes to,
+// the state a builtin changes.
 func (r *resolver) dispatch(inv *Invocation, sc *scope) {
-	if r.funcs[inv.Program] && inv.Program == inv.Command.Value {
-		inv.Function = inv.Program
-		inv.Recursive = sc.inFunc == inv.Program
-	}
 	r.emit(inv)
 	r.observe(inv, sc) // container binds, files written on this line
-	if inv.Function != "" || !inv.Command.Known {
+	if !inv.Command.Known {
+		// An unknown command word may be empty, or a wrapper (sudo, env):
+		// the words after it are judged as the command they would be. Not
+		// so when only its folder is unknown ("$APP"/bin/ctl).
+		if args := bindable(inv.Args); len(args) > 0 && args[0].Known && !knownBase(inv.Command) {
+			r.runInner(inv, args, sc, inv.Command.Text, nil)
+		}
 		return
 	}
-	switch inv.Program {
-	case "cd", "pushd":
-		r.changeDir(inv, sc)
-		return
-	case "popd":
-		sc.oldpwd, sc.cwd = sc.cwd, ""
-		return
-	case "unset":
-		for _, a := range inv.Args {
-			if a.Known && !strings.HasPrefix(a.Value, "-") {
-				sc.vars[a.Value] = shellVar{known: true}
-			}
-		}
-		return
-	case "read", "mapfile", "readarray":
-		for _, a := range inv.Args {
-			if a.Known && syntax.ValidName(a.Value) {
-				sc.vars[a.Value] = shellVar{set: true}
-			}
-		}
-		return
-	case "export", "local", "declare", "typeset", "readonly":
-		// Reached only when the parser did not make a DeclClause (posix).
-		for _, a := range inv.Args {
-			if name, value, ok := strings.Cut(a.Value, "="); ok && syntax.ValidName(name) {
-				sc.assign(name, Arg{Value: value, Known: a.Known})
-			}
-		}
+	if r.builtin(inv, sc) {
 		return
 	}
 	if sc.depth >= maxNesting {
+		if wrapperFor(inv.Program) != nil || isShell(inv.Program) || zshPrecommand(inv.Program, sc) != nil {
+			r.tooComplex(fmt.Sprintf("it runs shells inside shells more than %d deep; guard stopped reading there", maxNesting))
+		}
+		return
+	}
+	if wrap := zshPrecommand(inv.Program, sc); wrap != nil {
+		wrap(r, inv, sc)
 		return
 	}
 	if wrap := wrapperFor(inv.Program); wrap != nil {
@@ -481,7 +826,7 @@ func (r *resolver) dispatch(inv *Invocation, sc *scope) {
 }
 
 func (r *resolver) changeDir(inv *Invocation, sc *scope) {
-	p := ParseOptions(inv.Args, OptSpec{StopAtOperand: true})
+	p := ParseOptions(bindable(inv.Args), OptSpec{StopAtOperand: true})
 	if len(p.Operands) == 0 {
 		home, known := sc.lookup("HOME")
 		sc.oldpwd, sc.cwd = sc.cwd, ""

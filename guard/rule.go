@@ -11,6 +11,9 @@ import (
 type Rule struct {
 	// ID is stable: users search, silence and look it up by it.
 	ID string
+	// Family names the group of related rules it belongs to ("storage",
+	// "power"), for listings; the built-in catalog sets it per family file.
+	Family string
 	// Programs are the programs the rule is about; the engine only asks
 	// the rule about those. "mkfs.*" matches by prefix. Empty means every
 	// command, including bare redirections (Program "").
@@ -22,8 +25,13 @@ type Rule struct {
 	Summary string
 	// Postmortem names the incident the rule comes from.
 	Postmortem string
-	// Explain is the rule's full story for `guard explain`.
+	// Explain is the rule's full story for `guard explain`, or notes
+	// added to its Story (a site's override of its decision).
 	Explain string
+	// Story reads the rule's story when it is asked for: the catalog's
+	// stories are embedded pages, and most processes judge one line and
+	// never show one. Explanation joins it with Explain.
+	Story func() string
 	// Match returns a finding when the rule applies, nil otherwise.
 	Match func(inv *Invocation, host Host) *Finding
 }
@@ -75,13 +83,21 @@ func (r *Rule) Validate() error {
 	if r.Match == nil {
 		missing = append(missing, "match")
 	}
-	if r.Explain == "" {
+	if r.Explain == "" && r.Story == nil {
 		missing = append(missing, "explanation")
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("rule %q: missing %s", r.ID, strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// Explanation is the rule's story, as guard explain shows it.
+func (r *Rule) Explanation() string {
+	if r.Story != nil {
+		return r.Story() + r.Explain
+	}
+	return r.Explain
 }
 
 // SSHClient reports whether the line runs in an SSH session, and from

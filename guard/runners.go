@@ -124,7 +124,7 @@ func wrapPkexec(r *resolver, outer *Invocation, sc *scope) {
 		if !p.Has("keep-cwd") {
 			inner.Cwd = ""
 		}
-		isc.vars = map[string]shellVar{}
+		isc.forgetVars()
 	})
 }
 
@@ -150,7 +150,7 @@ func wrapRun0(r *resolver, outer *Invocation, sc *scope) {
 				inner.Cwd = outer.Path(d.Value)
 			}
 		}
-		isc.vars = map[string]shellVar{}
+		isc.forgetVars()
 		if m, ok := p.Value("machine"); ok {
 			enterBox(inner, isc, m.Value, nil)
 		}
@@ -180,6 +180,7 @@ func wrapSystemdRun(r *resolver, outer *Invocation, sc *scope) {
 		return // --shell, or a unit with no command
 	}
 	r.runInner(outer, argv, sc, "systemd-run", func(inner *Invocation, isc *scope) {
+		detach(inner, isc)
 		if !p.Has("user") {
 			inner.User = "root"
 		}
@@ -207,7 +208,7 @@ func wrapSystemdRun(r *resolver, outer *Invocation, sc *scope) {
 		if m, ok := p.Value("M", "machine"); ok {
 			enterBox(inner, isc, m.Value, nil)
 		}
-		isc.vars = map[string]shellVar{}
+		isc.forgetVars()
 	})
 }
 
@@ -243,7 +244,7 @@ var tmuxShellCommands = map[string]string{
 func wrapTmux(r *resolver, outer *Invocation, sc *scope) {
 	g := ParseOptions(outer.Args, tmuxGlobalSpec)
 	if c, ok := g.Value("c"); ok && c.Known {
-		r.runCode(outer, c.Value, sc, "tmux -c", nil)
+		r.runCode(outer, c.Value, sc, "tmux -c", detach)
 	}
 	args := append(g.Operands, g.Rest...)
 	for len(args) > 0 {
@@ -288,7 +289,10 @@ func (r *resolver) tmuxCommand(outer *Invocation, args []Arg, sc *scope) {
 				typed.WriteString(k.Value)
 			}
 		}
-		r.runSnippet(outer, typed.String(), sc, via, func(inner *Invocation, isc *scope) { inner.Cwd = "" })
+		r.runSnippet(outer, typed.String(), sc, via, func(inner *Invocation, isc *scope) {
+			inner.Cwd = ""
+			detach(inner, isc)
+		})
 		return
 	}
 	valued, ok := tmuxShellCommands[name]
@@ -299,7 +303,7 @@ func (r *resolver) tmuxCommand(outer *Invocation, args []Arg, sc *scope) {
 	argv := append(p.Operands, p.Rest...)
 	if name == "if-shell" || name == "if" {
 		if len(argv) > 0 && !p.Has("F") {
-			r.runCode(outer, argv[0].Value, sc, via, nil)
+			r.runCode(outer, argv[0].Value, sc, via, detach)
 		}
 		for _, cmd := range argv[min(1, len(argv)):] {
 			// the tmux commands it runs, as one string each
@@ -311,6 +315,7 @@ func (r *resolver) tmuxCommand(outer *Invocation, args []Arg, sc *scope) {
 		return
 	}
 	adjust := func(inner *Invocation, isc *scope) {
+		detach(inner, isc) // run by the tmux server, not this session
 		if d, ok := p.Value("c"); ok && name != "display-popup" && name != "popup" {
 			inner.Cwd = ""
 			if d.Known {
@@ -387,7 +392,7 @@ options:
 		return
 	}
 	if !xcmd {
-		r.runInner(outer, rest, sc, "screen", nil)
+		r.runInner(outer, rest, sc, "screen", detach)
 		return
 	}
 	switch rest[0].Value {
@@ -396,13 +401,16 @@ options:
 		for _, a := range rest[1:] {
 			typed.WriteString(screenUnescape(a.Value))
 		}
-		r.runSnippet(outer, typed.String(), sc, "screen -X stuff", func(inner *Invocation, isc *scope) { inner.Cwd = "" })
+		r.runSnippet(outer, typed.String(), sc, "screen -X stuff", func(inner *Invocation, isc *scope) {
+			inner.Cwd = ""
+			detach(inner, isc)
+		})
 	case "exec", "screen":
 		argv := rest[1:]
 		for len(argv) > 0 && (strings.HasPrefix(argv[0].Value, "-") || strings.Trim(argv[0].Value, "!.|:") == "") {
 			argv = argv[1:] // the options and fd patterns of exec and screen
 		}
-		r.runInner(outer, argv, sc, "screen -X "+rest[0].Value, nil)
+		r.runInner(outer, argv, sc, "screen -X "+rest[0].Value, detach)
 	}
 }
 
@@ -488,6 +496,7 @@ func wrapRuncon(r *resolver, outer *Invocation, sc *scope) {
 func wrapDaemonize(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: "ceEopluU", StopAtOperand: true})
 	r.runInner(outer, append(p.Operands, p.Rest...), sc, "daemonize", func(inner *Invocation, isc *scope) {
+		detach(inner, isc)
 		inner.Cwd = "/"
 		if d, ok := p.Value("c"); ok {
 			inner.Cwd = ""

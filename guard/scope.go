@@ -1,29 +1,61 @@
 package guard
 
 import (
-	"maps"
-
 	"mvdan.cc/sh/v3/syntax"
 )
 
 // scope is the shell state the walk tracks: what the shell would know at a
 // given point of the line. Subshells, pipeline parts and substitutions get
 // a clone, so a `cd` inside them does not leak out.
+//
+// A clone costs O(1): it shares its parent's variables through a chain of
+// frames and writes into a frame of its own only when it assigns. A clone
+// reads its parent's frames as they are when it reads them, so it is walked
+// right away, before the parent assigns again; every walk does that.
 type scope struct {
 	src    string // the source text the current tree was parsed from
 	cwd    string // "" when unknown
 	oldpwd string
-	vars   map[string]shellVar
-	env    func(string) (string, bool)
+	vars   *varFrame // nil: no variable assigned yet
+	// ownFrame: vars is this scope's own frame, which it may write into.
+	ownFrame bool
+	env      func(string) (string, bool)
+	// params are the positional parameters $1…, nil when unknown (the
+	// interactive shell's own, or a script's arguments).
+	params *positional
 
-	via    []string
+	// localUser is who runs the line here: ssh logs in as that name
+	// unless told otherwise.
+	localUser string
+
+	via    []string // shared with clones: append through withVia
 	remote string
 	user   string
 	depth  int    // nesting of re-parsed shell code
 	inFunc string // the function whose body is being walked
+	calls  []string
+	opts   shellOpts
 	// unguarded: inside a command run with GUARD=off
 	unguarded bool
 	box       *box // the container the code runs in (containers.go), nil on the host
+	detached  bool // apart from the terminal session (tmux new, at…)
+}
+
+// shellOpts are the shell options that change how words expand.
+type shellOpts uint8
+
+const (
+	optGlobstar shellOpts = 1 << iota // ** crosses folders
+	optDotglob                        // * matches names starting with a dot
+	optNullglob                       // a pattern without matches vanishes
+	optNoglob                         // set -f: no pathname expansion
+	optZsh                            // zsh rules: no word splitting, ** always recursive
+)
+
+// positional are $0 and $1… as a list of known or unknown words.
+type positional struct {
+	zero Arg
+	list []Arg
 }
 
 type shellVar struct {
@@ -32,13 +64,35 @@ type shellVar struct {
 	set        bool
 	maybeEmpty bool  // for an unknown value: whether it may be empty
 	list       []Arg // an indexed array's elements, when known
+	local      bool  // declared local in the function being walked
+	// origin is the Arg.Origin of the word assigned, kept so that a
+	// value a wrapper supplies (find's {}) stays marked as such.
+	origin string
 }
+
+// varFrame is one level of the variable chain: a scope's own assignments,
+// in front of the frames it was cloned from.
+type varFrame struct {
+	m      map[string]shellVar
+	parent *varFrame
+	depth  int
+}
+
+// maxFrameDepth bounds lookups: a chain longer than this is flattened into
+// one frame, so a deep nest of subshells cannot make every lookup slow.
+const maxFrameDepth = 16
 
 func (sc *scope) clone() *scope {
 	c := *sc
-	c.vars = maps.Clone(sc.vars)
-	c.via = append([]string(nil), sc.via...)
+	c.ownFrame = false
+	c.via = sc.via[:len(sc.via):len(sc.via)]
+	c.calls = sc.calls[:len(sc.calls):len(sc.calls)]
 	return &c
+}
+
+// withVia records one more wrapper around what this scope runs.
+func (sc *scope) withVia(via string) {
+	sc.via = append(sc.via[:len(sc.via):len(sc.via)], via)
 }
 
 // nested returns the scope of shell code run by another shell (bash -c):
@@ -47,19 +101,86 @@ func (sc *scope) clone() *scope {
 // same line are usually exported or used right away.
 func (sc *scope) nested(via string) *scope {
 	c := sc.clone()
-	c.via = append(c.via, via)
+	c.withVia(via)
 	c.depth++
 	c.inFunc = ""
+	c.calls = nil
+	if via != "eval" {
+		c.params = nil // a new shell has its own; eval runs in this one
+	}
 	return c
+}
+
+// forgetVars drops every variable assigned on the line: the command runs
+// with another user's or another host's environment.
+func (sc *scope) forgetVars() {
+	sc.vars = &varFrame{m: map[string]shellVar{}}
+	sc.ownFrame = true
+	sc.vars.depth = 0
+}
+
+// get looks a variable up through the chain of frames.
+func (sc *scope) get(name string) (shellVar, bool) {
+	for f := sc.vars; f != nil; f = f.parent {
+		if v, ok := f.m[name]; ok {
+			return v, true
+		}
+	}
+	return shellVar{}, false
+}
+
+// set assigns a variable in this scope's own frame, making one first.
+func (sc *scope) set(name string, v shellVar) {
+	if !sc.ownFrame {
+		parent := sc.vars
+		f := &varFrame{m: map[string]shellVar{}, parent: parent}
+		if parent != nil {
+			f.depth = parent.depth + 1
+		}
+		if f.depth > maxFrameDepth {
+			f = flatten(f)
+		}
+		sc.vars, sc.ownFrame = f, true
+	}
+	sc.vars.m[name] = v
+}
+
+// flatten copies a chain into one frame, nearest assignments winning.
+func flatten(f *varFrame) *varFrame {
+	var chain []*varFrame
+	for ; f != nil; f = f.parent {
+		chain = append(chain, f)
+	}
+	flat := &varFrame{m: map[string]shellVar{}}
+	for i := len(chain) - 1; i >= 0; i-- {
+		for k, v := range chain[i].m {
+			flat.m[k] = v
+		}
+	}
+	return flat
+}
+
+// own returns the variables assigned in this scope's own frame.
+func (sc *scope) own() map[string]shellVar {
+	if !sc.ownFrame || sc.vars == nil {
+		return nil
+	}
+	return sc.vars.m
 }
 
 // mayBeEmpty tells whether an unknown variable may expand to nothing.
 func (sc *scope) mayBeEmpty(name string) bool {
-	if v, ok := sc.vars[name]; ok && !v.known {
+	if v, ok := sc.get(name); ok && !v.known {
 		return v.maybeEmpty
+	}
+	if sc.remote != "" && remoteAlwaysSet[name] {
+		return false
 	}
 	return true
 }
+
+// remoteAlwaysSet are variables a login on another host always has.
+var remoteAlwaysSet = map[string]bool{"HOME": true, "USER": true, "LOGNAME": true, "PATH": true, "SHELL": true}
 
 func (sc *scope) lookup(name string) (string, bool) {
 	switch name {
@@ -68,11 +189,18 @@ func (sc *scope) lookup(name string) (string, bool) {
 	case "OLDPWD":
 		return sc.oldpwd, sc.oldpwd != ""
 	}
-	if v, ok := sc.vars[name]; ok {
+	if v, ok := sc.get(name); ok {
 		return v.value, v.known
 	}
 	if sc.remote != "" {
-		return "", false // the remote host's environment is not ours
+		// The remote host's environment is not ours; only the home folder
+		// of the user ssh logs in as can be read, as where it usually is.
+		if name == "HOME" {
+			if home := sc.remoteHome(); home != "" {
+				return home, true
+			}
+		}
+		return "", false
 	}
 	if sc.env != nil {
 		if v, ok := sc.env(name); ok {
@@ -82,9 +210,29 @@ func (sc *scope) lookup(name string) (string, bool) {
 	return "", false
 }
 
+// remoteHome is the usual home folder of the user a remote command runs
+// as: ssh logs in with the local user's name unless told otherwise.
+func (sc *scope) remoteHome() string {
+	user := sc.user
+	if user == "" {
+		user = sc.localUser
+	}
+	switch {
+	case user == "root":
+		return "/root"
+	case user != "" && syntax.ValidName(user):
+		return "/home/" + user
+	}
+	// Some user's home: where exactly does not change what is at risk.
+	return "/home/<remote-user>"
+}
+
 func (sc *scope) isSet(name string) bool {
-	if v, ok := sc.vars[name]; ok {
+	if v, ok := sc.get(name); ok {
 		return v.set
+	}
+	if sc.remote != "" {
+		return remoteAlwaysSet[name]
 	}
 	if sc.env != nil {
 		_, ok := sc.env(name)
@@ -94,7 +242,7 @@ func (sc *scope) isSet(name string) bool {
 }
 
 func (sc *scope) assign(name string, a Arg) {
-	sc.vars[name] = shellVar{value: a.Value, known: a.Known, set: true, maybeEmpty: a.MaybeEmpty || a.Known}
+	sc.set(name, shellVar{value: a.Value, known: a.Known, set: true, maybeEmpty: a.MaybeEmpty || a.Known, origin: a.Origin})
 }
 
 func (sc *scope) text(n syntax.Node) string {

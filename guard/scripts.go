@@ -2,10 +2,7 @@ package guard
 
 import (
 	"path/filepath"
-	"strconv"
 	"strings"
-
-	"mvdan.cc/sh/v3/syntax"
 )
 
 // runScript judges the script file a shell is given (bash ./cleanup.sh
@@ -72,52 +69,22 @@ func (r *resolver) scriptContent(inv *Invocation, value string) (string, bool) {
 	return content, true
 }
 
-// parseFile parses the code of a file that did not parse in the line's
-// dialect: a script for sh may use what bash reads otherwise ((cmd) |…),
-// and a file may hold bytes that are not UTF-8. The tolerant fallback
-// comes last.
-func parseFile(code string, lang syntax.LangVariant) (*parsed, string) {
-	code = strings.ToValidUTF8(code, "?")
-	var note string
-	for _, l := range []syntax.LangVariant{lang, syntax.LangPOSIX, syntax.LangMirBSDKorn, syntax.LangBash} {
-		var file *parsed
-		if file, note = parse(code, l); note == "" {
-			return file, ""
-		}
-	}
-	return parse(code, syntax.LangBash)
-}
-
 // isBinary tells a compiled program from a script: guard judges scripts.
 func isBinary(content string) bool {
 	head := content[:min(len(content), 1024)]
 	return strings.HasPrefix(head, "\x7fELF") || strings.ContainsRune(head, 0)
 }
 
-// bindPositional sets $0, $1…, $#, $@ and $* for code run with
-// arguments. A parameter past the last argument may be empty: unknown, so
-// that rm -rf "$1/" run without one asks (if empty, it is rm -rf /), while
-// a script that checks $# first is not refused for a branch it never
-// takes.
+// bindPositional sets $0, $1… for code run with arguments. Run without
+// any, its parameters are unknown and may be empty, so that rm -rf "$1/"
+// asks (if empty, it is rm -rf /), while a script that checks $# first is
+// not refused for a branch it does not take.
 func bindPositional(sc *scope, zero Arg, args []Arg) {
-	sc.assign("0", zero)
-	values := make([]string, len(args))
-	known := true
-	for i, a := range args {
-		sc.assign(strconv.Itoa(i+1), a)
-		values[i] = a.Value
-		known = known && a.Known
+	if len(args) == 0 {
+		sc.params = nil
+		return
 	}
-	for i := len(args) + 1; i <= 9; i++ {
-		sc.vars[strconv.Itoa(i)] = shellVar{maybeEmpty: true}
-	}
-	sc.assign("#", Arg{Value: strconv.Itoa(len(args)), Known: true})
-	all := Arg{Value: strings.Join(values, " "), Known: known, MaybeEmpty: len(args) == 0}
-	if !known {
-		all.Unknown = []string{"$@"}
-	}
-	sc.assign("@", all)
-	sc.assign("*", all)
+	sc.params = &positional{zero: zero, list: append([]Arg(nil), args...)}
 }
 
 // runProgramFile judges a command that is itself a script: ./cleanup.sh,

@@ -185,7 +185,7 @@ func readNames(call *syntax.CallExpr, assigned func(string, syntax.Node)) {
 
 // markRunTime marks the unknown words of the commands that came from a
 // file's code when the file computes them itself.
-func markRunTime(invs []*Invocation, offsets []int, file *parsed, name string, inside []string) {
+func markRunTime(invs []*Invocation, offsets []int, file *walked, name string, inside []string) {
 	rt := findRunTime(file.stmts)
 	for _, v := range inside {
 		rt.inside[v] = true

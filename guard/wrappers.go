@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // A wrapper runs another command: sudo, env, timeout, xargs, find -exec…
@@ -18,6 +20,7 @@ type wrapperSpec struct {
 	opts      OptSpec
 	skip      int
 	noCommand []string
+	detaches  bool // the command goes on if the terminal session ends
 }
 
 // simpleWrappers is a read-only table, looked up by program name.
@@ -25,7 +28,7 @@ var simpleWrappers = map[string]wrapperSpec{
 	"doas":        {opts: OptSpec{ShortValue: "uC", StopAtOperand: true}, noCommand: []string{"s", "L"}},
 	"nice":        {opts: OptSpec{ShortValue: "n", LongValue: []string{"adjustment"}, StopAtOperand: true, NumericOptions: true}},
 	"ionice":      {opts: OptSpec{ShortValue: "cnP", LongValue: []string{"class", "classdata"}, StopAtOperand: true}, noCommand: []string{"p", "pid", "pgid", "u", "uid"}},
-	"nohup":       {opts: OptSpec{StopAtOperand: true}},
+	"nohup":       {opts: OptSpec{StopAtOperand: true}, detaches: true},
 	"timeout":     {opts: OptSpec{ShortValue: "sk", LongValue: []string{"signal", "kill-after"}, StopAtOperand: true}, skip: 1},
 	"stdbuf":      {opts: OptSpec{ShortValue: "ioe", LongValue: []string{"input", "output", "error"}, StopAtOperand: true}},
 	"command":     {opts: OptSpec{StopAtOperand: true}, noCommand: []string{"v", "V"}},
@@ -34,7 +37,7 @@ var simpleWrappers = map[string]wrapperSpec{
 	"busybox":     {opts: OptSpec{StopAtOperand: true}},
 	"lvm":         {opts: OptSpec{StopAtOperand: true}},
 	"time":        {opts: OptSpec{ShortValue: "of", LongValue: []string{"output", "format"}, StopAtOperand: true}},
-	"setsid":      {opts: OptSpec{StopAtOperand: true}},
+	"setsid":      {opts: OptSpec{StopAtOperand: true}, detaches: true},
 	"chronic":     {opts: OptSpec{StopAtOperand: true}},
 	"unbuffer":    {opts: OptSpec{StopAtOperand: true}},
 	"torsocks":    {opts: OptSpec{StopAtOperand: true}},
@@ -65,10 +68,14 @@ func wrapperFor(program string) wrapFunc {
 		return wrapWatch
 	case "eval":
 		return wrapEval
+	case "parallel", "sem":
+		return wrapParallel
 	case "at", "batch":
 		return wrapAt
 	case "source", ".":
 		return wrapSource
+	case "guard", "guard-shell":
+		return wrapGuard
 	}
 	if spec, ok := simpleWrappers[program]; ok {
 		return spec.wrap
@@ -90,7 +97,17 @@ func (spec wrapperSpec) wrap(r *resolver, outer *Invocation, sc *scope) {
 	if len(argv) <= spec.skip {
 		return
 	}
-	r.runInner(outer, argv[spec.skip:], sc, outer.Program, nil)
+	var adjust func(inner *Invocation, isc *scope)
+	if spec.detaches {
+		adjust = detach
+	}
+	r.runInner(outer, argv[spec.skip:], sc, outer.Program, adjust)
+}
+
+// detach marks a command, and the code it runs, as run apart from the
+// terminal session the line is typed in.
+func detach(inner *Invocation, isc *scope) {
+	inner.Detached, isc.detached = true, true
 }
 
 // runInner dispatches argv as a command run by outer, letting adjust
@@ -115,6 +132,7 @@ func (r *resolver) runInner(outer *Invocation, argv []Arg, sc *scope, via string
 		MoreOperands: outer.MoreOperands,
 		Text:         outer.Text,
 		Unguarded:    outer.Unguarded,
+		Detached:     outer.Detached,
 	}
 	if adjust != nil {
 		adjust(inner, isc)
@@ -155,7 +173,7 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 		if login {
 			inner.Cwd = "" // the target user's home
 		}
-		isc.vars = map[string]shellVar{}
+		isc.forgetVars()
 	}
 	switch {
 	case shell && len(argv) > 0:
@@ -244,6 +262,9 @@ func wrapXargs(r *resolver, outer *Invocation, sc *scope) {
 	if len(argv) == 0 {
 		argv = []Arg{{Text: "echo", Value: "echo", Known: true}}
 	}
+	if r.xargsReplace(outer, argv, sc) {
+		return
+	}
 	// What xargs appends comes from its input: known when that is an echo
 	// or printf of known words, unknown otherwise.
 	words, known := r.stdinWords(outer)
@@ -281,6 +302,10 @@ func wrapFind(r *resolver, outer *Invocation, sc *scope) {
 				break
 			}
 			argv = append(argv, args[j])
+		}
+		if r.runFindMatches(outer, argv, action, plus, sc) {
+			i = j
+			continue
 		}
 		for k, a := range argv {
 			if strings.Contains(a.Value, "{}") {
@@ -345,16 +370,17 @@ func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	}
 	dest := p.Operands[0].Value
 	dest = strings.TrimPrefix(dest, "ssh://")
-	if _, host, ok := strings.Cut(dest, "@"); ok {
-		dest = host
+	user := ""
+	if u, host, ok := strings.Cut(dest, "@"); ok {
+		user, dest = u, host
 	}
 	if host, _, ok := strings.Cut(dest, ":"); ok {
 		dest = host
 	}
 	adjust := func(inner *Invocation, isc *scope) {
-		inner.Remote, inner.Cwd, inner.User, inner.Container = dest, "", "", ""
+		inner.Remote, inner.Cwd, inner.User, inner.Container = dest, "", user, ""
 		inner.Stdin = nil
-		isc.vars = map[string]shellVar{}
+		isc.forgetVars()
 		isc.box = nil
 		if u, ok := p.Value("l"); ok {
 			inner.User = u.Value
@@ -404,7 +430,8 @@ func wrapEval(r *resolver, outer *Invocation, sc *scope) {
 	r.runCode(outer, joinValues(outer.Args), sc, "eval", nil)
 }
 
-// runCode judges shell code that outer hands to a shell.
+// runCode judges shell code that outer hands to a shell. adjust may change
+// what the wrapper changes, and the scope the code runs in (its $0 $1 …).
 func (r *resolver) runCode(outer *Invocation, code string, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
 	r.runCodeWith(outer, code, sc, via, codeOpts{adjust: adjust})
 }
@@ -441,21 +468,20 @@ func (r *resolver) runCodeWith(outer *Invocation, code string, sc *scope, via st
 		return
 	}
 	template := &Invocation{Cwd: outer.Cwd, User: outer.User, Remote: outer.Remote, Container: outer.Container, Stdin: outer.Stdin}
-	probe := sc.clone()
-	if o.adjust != nil {
-		o.adjust(template, probe)
-	}
 	nsc := sc.nested(via)
+	if o.adjust != nil {
+		o.adjust(template, nsc)
+	}
 	nsc.unguarded = nsc.unguarded || outer.Unguarded
-	nsc.cwd, nsc.user, nsc.remote, nsc.box = template.Cwd, template.User, template.Remote, probe.box
+	nsc.cwd, nsc.user, nsc.remote = template.Cwd, template.User, template.Remote
 	if template.Remote != "" || template.User != outer.User {
-		nsc.vars = map[string]shellVar{}
+		nsc.forgetVars()
 	}
 	if template.Remote != "" {
 		nsc.env = nil
 	}
 	for _, name := range o.unknown {
-		nsc.vars[name] = shellVar{set: true, maybeEmpty: true}
+		nsc.set(name, shellVar{set: true, maybeEmpty: true})
 	}
 	if o.prepare != nil {
 		o.prepare(nsc)
@@ -486,30 +512,71 @@ func (r *resolver) walkFileCode(code string, sc *scope, ctx stmtCtx, name, line 
 	}
 }
 
+// walked is code that was walked: its top-level statements and the text
+// their positions refer to.
+type walked struct {
+	stmts []*syntax.Stmt
+	src   string
+}
+
 // walkCode parses shell code and walks it with ctx for its top-level
 // commands. name, when set, is the file the code comes from: parse
-// problems are reported against it rather than against the line; for a
-// snippet, they are not reported.
-func (r *resolver) walkCode(code string, sc *scope, ctx stmtCtx, name string, snippet bool) *parsed {
-	file, note := parse(code, r.lang)
-	if note != "" && name != "" {
-		file, note = parseFile(code, r.lang)
-	}
-	// Code a script builds as it runs (eval "…" in configure) is its own
-	// business: only the file itself not parsing is worth a warning.
-	inFile := r.reach != nil && r.reach.inFile > 0
-	if note != "" && !snippet && (name != "" || !inFile) {
-		if name != "" {
-			note = strings.Replace(note, "the line does not parse", name+" does not parse", 1)
-		}
-		r.notes = append(r.notes, note)
-	}
-	if file == nil {
+// problems are reported against it rather than against the line, and a
+// file that does not parse as the line's dialect is read as POSIX sh or
+// mksh when it parses as that. For a snippet, parse problems are not
+// reported; nor for code a script builds as it runs (eval "…" in
+// configure), which is its own business.
+func (r *resolver) walkCode(code string, sc *scope, ctx stmtCtx, name string, snippet bool) *walked {
+	if !r.budgetReparse(code) {
 		return nil
 	}
-	sc.src = file.src
-	r.walkStmts(file.stmts, sc, ctx)
-	return file
+	start, notes := len(r.invs), len(r.notes)
+	w := r.walkParsed(code, sc, ctx)
+	if name != "" && len(r.notes) > notes && tooDeep(code) == "" {
+		for _, lang := range []syntax.LangVariant{syntax.LangPOSIX, syntax.LangMirBSDKorn, syntax.LangBash} {
+			if lang == r.lang || !parses(code, lang) {
+				continue
+			}
+			r.invs, r.notes = r.invs[:start], r.notes[:notes]
+			saved := r.lang
+			r.lang = lang
+			w = r.walkParsed(code, sc, ctx)
+			r.lang = saved
+			break
+		}
+	}
+	inFile := r.reach != nil && r.reach.inFile > 0
+	for i := notes; i < len(r.notes); i++ {
+		switch {
+		case snippet || name == "" && inFile:
+			r.notes = r.notes[:notes]
+		case name != "":
+			r.notes[i] = strings.Replace(r.notes[i], "the line does not parse", name+" does not parse", 1)
+		}
+	}
+	return w
+}
+
+// walkParsed walks code statement by statement, as the parser hands them
+// over, and keeps them.
+func (r *resolver) walkParsed(code string, sc *scope, ctx stmtCtx) *walked {
+	w := &walked{src: code}
+	r.parseEach(code, func(st *syntax.Stmt, text string) bool {
+		sc.src = text
+		if len(w.stmts) == 0 || text == w.src {
+			w.stmts = append(w.stmts, st)
+		}
+		r.walkStmt(st, sc, ctx)
+		return r.truncated == ""
+	})
+	return w
+}
+
+// parses reports whether code parses as lang, for a file that does not
+// parse as the line's dialect (a script for sh that bash reads otherwise).
+func parses(code string, lang syntax.LangVariant) bool {
+	_, err := syntax.NewParser(syntax.Variant(lang)).Parse(strings.NewReader(code), "")
+	return err == nil
 }
 
 // runStdin judges what a shell run by outer reads on its standard input
@@ -598,7 +665,7 @@ func (r *resolver) enterShell(inv *Invocation, sc *scope) {
 		if !ok {
 			return
 		}
-		r.runCode(inv, code, sc, inv.Program+" -c", nil)
+		r.runCode(inv, code, sc, inv.Program+" -c", bindShellArgs(append(p.Operands[1:], p.Rest...)))
 		return
 	}
 	if len(p.Operands) > 0 && !p.Has("s") {

@@ -12,7 +12,7 @@ func blockdevRules() []*guard.Rule {
 		ID:         "disk-overwrite",
 		Programs:   nil, // redirections into a disk can come from any program
 		Decision:   guard.Confirm,
-		Summary:    "dd of=/dev/…, mkfs, wipefs, sgdisk --zap-all, shred, blkdiscard or a redirection onto a disk (block when it is mounted)",
+		Summary:    "dd of=/dev/…, mkfs, wipefs, partition table writers, badblocks -w, hdparm --security-erase, pvcreate -ff, ddrescue or a redirection onto a disk (block when it is in use)",
 		Postmortem: "dd and mkfs run against the wrong disk; the classic one-letter mistake between sdb and sda",
 		Match:      matchDiskOverwrite,
 	}}
@@ -29,37 +29,37 @@ func diskWriter(inv *guard.Invocation) (verb string, devices []guard.Arg) {
 		}
 	case strings.HasPrefix(prog, "mkfs") || prog == "mke2fs" || prog == "mkswap" || prog == "mkdosfs" || prog == "mkntfs":
 		// Option values differ between mkfs flavours; devices are what
-		// start with /dev/. Dry runs: mke2fs -n, mkfs.xfs -N.
-		dry := "-n"
-		if prog == "mkfs.xfs" {
-			dry = "-N"
-		}
-		for _, a := range inv.Args {
-			if a.Value == dry || a.Value == "-V" || a.Value == "--help" {
-				return "", nil
-			}
-		}
+		// start with /dev/. Dry runs (mke2fs -n, mkfs.xfs -N) are in
+		// inertForms.
 		return "format", devOperands(inv.Args)
 	case prog == "wipefs":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "otO", LongValue: []string{"offset", "types", "output", "backup"}})
-		if (p.Has("a", "all") || p.Has("o", "offset")) && !p.Has("n", "no-act") {
+		if p.Has("a", "all") || p.Has("o", "offset") {
 			return "wipe the signatures of", devOperands(p.Operands)
 		}
 	case prog == "sgdisk":
-		p := guard.ParseOptions(inv.Args, guard.OptSpec{})
-		if p.Has("Z", "zap-all", "z", "zap", "o", "clear") {
-			return "erase the partition table of", devOperands(p.Operands)
+		p := guard.ParseOptions(inv.Args, sgdiskSpec)
+		if target, ok := p.Value("R", "replicate"); ok {
+			// sgdisk -R /dev/sdb /dev/sda copies sda's table over sdb's.
+			return "copy another disk's partition table over", []guard.Arg{target}
+		}
+		if p.Has("Z", "zap-all", "z", "zap", "o", "clear", "d", "delete", "l", "load-backup", "g", "mbrtogpt") {
+			return "rewrite the partition table of", devOperands(p.Operands)
+		}
+	case prog == "fdisk":
+		// fdisk writes only on its w command: judge what it reads when
+		// that is not a person at the keyboard.
+		if script, known := guard.StdinText(inv); known && hasLine(script, "w") || !known && readsPipeOrFile(inv) {
+			return "write a new partition table to", devOperands(inv.Args)
 		}
 	case prog == "sfdisk":
-		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "NX", LongValue: []string{"label", "label-nested", "backup-file", "color", "wipe", "wipe-partitions", "move-data", "sector-size"}})
-		if p.Has("l", "list", "d", "dump", "J", "json", "s", "show-size", "g", "show-geometry", "V", "verify", "n", "no-act", "r", "reorder", "help") {
-			return "", nil
-		}
+		// Its listing modes (-l, -d, -J) are in inertForms.
+		p := guard.ParseOptions(inv.Args, inertForms["sfdisk"].spec)
 		return "rewrite the partition table of", devOperands(p.Operands)
 	case prog == "parted":
 		for _, a := range inv.Args {
 			switch a.Value {
-			case "mklabel", "mktable", "rm", "mkpart", "resizepart":
+			case "mklabel", "mktable", "rm", "mkpart", "mkpartfs", "resizepart", "resize", "move", "rescue", "mkfs":
 				return "change the partition table of", devOperands(inv.Args)
 			}
 		}
@@ -71,6 +71,29 @@ func diskWriter(inv *guard.Invocation) (verb string, devices []guard.Arg) {
 			if a.Value == "luksFormat" || a.Value == "erase" || a.Value == "luksErase" || a.Value == "reencrypt" {
 				return "re-format (LUKS) and lose the keys of", devOperands(inv.Args[i+1:])
 			}
+		}
+	case prog == "badblocks":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "bcdeioptZ"})
+		if p.Has("w") {
+			return "write test patterns over", devOperands(p.Operands)
+		}
+	case prog == "hdparm":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"security-erase", "security-erase-enhanced", "trim-sector-ranges", "write-sector", "make-bad-sector", "user-master", "security-mode"}})
+		if p.Has("security-erase", "security-erase-enhanced") {
+			return "erase every sector of (ATA secure erase)", devOperands(p.Operands)
+		}
+		if p.Has("trim-sector-ranges", "trim-sector-ranges-stdin", "write-sector", "make-bad-sector", "dco-restore") {
+			return "destroy sectors of", devOperands(p.Operands)
+		}
+	case prog == "pvcreate":
+		p := guard.ParseOptions(inv.Args, lvSpec)
+		if p.Count("f", "force") >= 2 {
+			return "write a new LVM label (pvcreate -ff) over", devOperands(p.Operands)
+		}
+	case prog == "ddrescue":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "abceiKmosTxZ"})
+		if len(p.Operands) >= 2 {
+			return "overwrite", []guard.Arg{p.Operands[1]}
 		}
 	case prog == "tee":
 		return "overwrite", devOperands(guard.ParseOptions(inv.Args, guard.OptSpec{}).Operands)
@@ -109,13 +132,38 @@ func matchDiskOverwrite(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 		hint := fmt.Sprintf("check which disk it is first: lsblk -f %s; findmnt -S %s; the device names can change between boots, prefer /dev/disk/by-id/", p, p)
 		f := guard.Found(guard.Confirm, hint, "would %s the block device %s%s: every partition and file on it is lost", verb, p, inv.Where())
-		if m, ok := mountedFrom(host, inv, p); ok {
-			f = guard.Found(guard.Block, hint+"; unmount it first if this really is the disk",
-				"would %s %s, and %s on it is in use (mounted on %s): this destroys a live filesystem", verb, p, m.Source, m.Dir)
+		if use := deviceUse(host, inv, p); use != "" {
+			f = guard.Found(guard.Block, hint+"; stop what uses it first (umount, swapoff, vgchange -an, mdadm --stop) if this really is the disk",
+				"would %s %s, which is in use (%s): this destroys live data", verb, p, use)
 		}
 		if worst == nil || f.Decision > worst.Decision {
 			worst = f
 		}
 	}
 	return worst
+}
+
+var sgdiskSpec = guard.OptSpec{ShortValue: "aAbcdEfhilmnNrRtTuUjM", LongValue: []string{"replicate", "delete", "new", "typecode", "change-name", "attributes", "partition-guid", "disk-guid", "load-backup", "backup", "info", "set-alignment", "transpose", "gpttombr", "hybrid", "move-second-header"}}
+
+// hasLine reports whether text has a line that is word, spaces aside.
+func hasLine(text, word string) bool {
+	for _, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == word {
+			return true
+		}
+	}
+	return false
+}
+
+// readsPipeOrFile: the command's input is a pipe or a file, not a person.
+func readsPipeOrFile(inv *guard.Invocation) bool {
+	if len(inv.Stdin) > 0 {
+		return true
+	}
+	for _, rd := range inv.Redirs {
+		if rd.Op == "<" || rd.Input() {
+			return true
+		}
+	}
+	return false
 }

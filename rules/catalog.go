@@ -6,6 +6,7 @@ package rules
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 
 	"github.com/guard-sh/guard/guard"
 )
@@ -28,20 +29,33 @@ func Catalog(opts ...Options) ([]*guard.Rule, error) {
 		o.Protected = append(o.Protected, x.Protected...)
 	}
 	c := newClassifier(o.Protected)
-	families := [][]*guard.Rule{
-		copyRules(c), rmRules(c), crontabRules(), lvmRules(), powerRules(), networkRules(),
-		dockerRules(), downloadRules(), blockdevRules(), permsRules(c), fsckRules(),
-		sysfilesRules(c), processRules(), packagesRules(), forkbombRules(), gitRules(),
-		databaseRules(), infraRules(), sysrqRules(),
+	families := []struct {
+		name  string
+		rules []*guard.Rule
+	}{
+		{"copy", copyRules(c)}, {"rm", rmRules(c)}, {"crontab", crontabRules()}, {"lvm", lvmRules()},
+		{"power", powerRules()}, {"network", networkRules()}, {"docker", dockerRules()},
+		{"download", downloadRules()}, {"blockdev", blockdevRules()}, {"perms", permsRules(c)},
+		{"fsck", fsckRules()}, {"sysfiles", sysfilesRules(c)}, {"process", processRules()},
+		{"packages", packagesRules()}, {"forkbomb", forkbombRules()}, {"git", gitRules()},
+		{"database", databaseRules()}, {"infra", infraRules()}, {"sysrq", sysrqRules()},
+		{"storage", storageRules()}, {"serving", servingRules()}, {"lxc", lxcRules()},
+		{"cloud", cloudRules()}, {"dataservices", dataServicesRules()}, {"backups", backupsRules()},
+		{"orchestration", orchestrationRules()},
 	}
 	var all []*guard.Rule
 	for _, family := range families {
-		for _, r := range family {
-			text, err := explanations.ReadFile("explain/" + r.ID + ".md")
-			if err != nil {
+		for _, r := range family.rules {
+			page := "explain/" + r.ID + ".md"
+			if _, err := fs.Stat(explanations, page); err != nil {
 				return nil, fmt.Errorf("rule %s has no explanation: %w", r.ID, err)
 			}
-			r.Explain = string(text)
+			r.Story = func() string {
+				text, _ := explanations.ReadFile(page)
+				return string(text)
+			}
+			r.Family = family.name
+			inertAware(r)
 			all = append(all, r)
 		}
 	}

@@ -10,9 +10,9 @@ import (
 func copyRules(c classifier) []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "copy-into-system",
-		Programs:   []string{"rsync", "cp", "tar", "bsdtar", "unzip"},
+		Programs:   []string{"rsync", "cp", "tar", "bsdtar", "unzip", "cpio", "dpkg-deb", "dpkg", "7z", "7za", "7zr"},
 		Decision:   guard.Block,
-		Summary:    "rsync, cp -r or tar -x whose destination is / (block) or a top-level system folder (confirm)",
+		Summary:    "rsync, cp -r, tar -x, unzip, cpio -i/-p, dpkg-deb -x or 7z x whose destination is / (block) or a top-level system folder (confirm)",
 		Postmortem: "mirror server: rsync -aP /path/to/root/ . in a screen whose pwd was / overwrote /etc/passwd and /home",
 		Match:      c.matchCopyInto,
 	}}
@@ -41,7 +41,7 @@ func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard
 	switch inv.Program {
 	case "rsync":
 		p := guard.ParseOptions(inv.Args, rsyncSpec)
-		if p.Has("n", "dry-run", "list-only") || len(p.Operands) < 2 {
+		if len(p.Operands) < 2 {
 			return nil
 		}
 		dest = p.Operands[len(p.Operands)-1]
@@ -62,12 +62,40 @@ func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard
 		}
 	case "unzip":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "dxP", LongValue: nil})
-		if p.Has("l", "t", "v", "Z", "p", "c") {
-			return nil // lists, tests or prints
-		}
 		dest = guard.Arg{Text: ".", Value: ".", Known: true}
 		if d, ok := p.Value("d"); ok {
 			dest = d
+		}
+	case "cpio":
+		p := guard.ParseOptions(inv.Args, cpioSpec)
+		switch {
+		case p.Has("p", "pass-through") && len(p.Operands) > 0:
+			dest = p.Operands[0] // find . | cpio -pdm DIR
+		case p.Has("i", "extract"):
+			dest = guard.Arg{Text: ".", Value: ".", Known: true}
+			if d, ok := p.Value("D", "directory"); ok {
+				dest = d
+			}
+		default:
+			return nil // -o writes an archive
+		}
+	case "dpkg-deb", "dpkg":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "", LongValue: []string{"admindir", "root", "instdir"}})
+		// dpkg -R is --recursive; only dpkg-deb has -R, --raw-extract.
+		extracts := p.Has("x", "extract", "X", "vextract") || inv.Program == "dpkg-deb" && p.Has("R", "raw-extract")
+		if !extracts || len(p.Operands) < 2 {
+			return nil
+		}
+		dest = p.Operands[1] // dpkg-deb -x PACKAGE.deb DIR
+	case "7z", "7za", "7zr":
+		if len(inv.Args) == 0 || inv.Args[0].Value != "x" && inv.Args[0].Value != "e" {
+			return nil
+		}
+		dest = guard.Arg{Text: ".", Value: ".", Known: true}
+		for _, a := range inv.Args[1:] {
+			if v, ok := strings.CutPrefix(a.Value, "-o"); ok && v != "" {
+				dest = guard.Arg{Text: a.Text, Value: v, Known: a.Known, Unknown: a.Unknown, MaybeEmpty: a.MaybeEmpty}
+			}
 		}
 	default: // tar, bsdtar
 		args := inv.Args
@@ -75,7 +103,7 @@ func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard
 			args = expandOldTar(args)
 		}
 		p := guard.ParseOptions(args, tarSpec)
-		if !p.Has("x", "extract", "get") || p.Has("O", "to-stdout", "t", "list") {
+		if !p.Has("x", "extract", "get") {
 			return nil
 		}
 		dest = guard.Arg{Text: ".", Value: ".", Known: true}
@@ -100,8 +128,12 @@ func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard
 	}
 	where := fmt.Sprintf("the destination %s is %s%s", dest.Text, describeDest(t), cwdNote(inv, dest))
 	hint := "give the destination as a full path you mean, e.g. /srv/newroot/, and try it with -n (dry run) first"
-	if inv.Program != "rsync" {
-		hint = "give the destination as a full path you mean, e.g. -C /srv/newroot or cp -a SRC /srv/newroot/"
+	switch inv.Program {
+	case "rsync":
+	case "dpkg-deb", "dpkg":
+		hint = "extract into an empty folder and look first: dpkg-deb -x PACKAGE.deb /tmp/pkg; to install, use apt install ./PACKAGE.deb"
+	default:
+		hint = "give the destination as a full path you mean, e.g. -C /srv/newroot, -D /srv/newroot or cp -a SRC /srv/newroot/"
 	}
 	switch {
 	case kind == Root && readingOfEmpty == "":

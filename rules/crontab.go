@@ -20,7 +20,7 @@ func crontabRules() []*guard.Rule {
 func matchCrontabRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "us"})
 	if !p.Has("r") || p.Has("i") {
-		if !replacesWithNothing(inv, p) {
+		if !replacesWithNothing(inv, host, p) {
 			return nil
 		}
 	}
@@ -37,18 +37,37 @@ func matchCrontabRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		Saving(guard.Backup{Kind: guard.BackupCrontab, User: user})
 }
 
-// replacesWithNothing: crontab /dev/null, or crontab - fed an empty line,
-// installs an empty crontab: the same loss as crontab -r.
-func replacesWithNothing(inv *guard.Invocation, p guard.Parsed) bool {
-	if p.Has("l", "e", "r") || len(p.Operands) != 1 {
+// replacesWithNothing: crontab /dev/null, an empty file, or crontab -
+// fed nothing (< /dev/null, echo -n |, true |) installs an empty crontab:
+// the same loss as crontab -r.
+func replacesWithNothing(inv *guard.Invocation, host guard.Host, p guard.Parsed) bool {
+	if p.Has("l", "e", "r") || len(p.Operands) > 1 {
 		return false
 	}
-	switch f := p.Operands[0]; {
-	case f.Known && f.Value == "/dev/null":
-		return true
-	case f.Known && f.Value == "-":
-		text, known := guard.StdinText(inv)
-		return known && strings.TrimSpace(text) == ""
+	if len(p.Operands) == 1 && p.Operands[0].Value != "-" {
+		f := p.Operands[0]
+		return f.Known && (f.Value == "/dev/null" || emptyFile(inv, host, f.Value))
 	}
-	return false
+	if len(p.Operands) == 1 && !p.Operands[0].Known {
+		return false
+	}
+	for _, rd := range inv.Redirs {
+		if rd.Op == "<" && rd.Target.Known {
+			return rd.Target.Value == "/dev/null" || emptyFile(inv, host, rd.Target.Value)
+		}
+	}
+	if text, known := guard.StdinText(inv); known {
+		return strings.TrimSpace(text) == ""
+	}
+	return len(inv.Stdin) > 0 && writesNothing(inv.Stdin[len(inv.Stdin)-1])
+}
+
+// emptyFile: the file exists on this host and holds nothing.
+func emptyFile(inv *guard.Invocation, host guard.Host, name string) bool {
+	p := inv.Path(name)
+	if p == "" || inv.Remote != "" {
+		return false
+	}
+	info, err := host.Lstat(p)
+	return err == nil && info.Mode().IsRegular() && info.Size() == 0
 }

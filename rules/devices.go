@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"regexp"
@@ -72,3 +73,147 @@ func isPartitionOf(part, disk string) bool {
 	rest = strings.TrimPrefix(rest, "p")
 	return rest != "" && strings.Trim(rest, "0123456789") == "" && filepath.Dir(part) == filepath.Dir(disk)
 }
+
+// deviceUse says why the block device p is in use, "" when guard sees no
+// use: mounted (itself or a partition) or swap, held by another device
+// (an LVM or crypt mapping, an md array: /sys/class/block/NAME/holders),
+// or a member of an active md array (/proc/mdstat). Remote devices cannot
+// be seen from here.
+func deviceUse(host guard.Host, inv *guard.Invocation, p string) string {
+	if inv.Remote != "" || p == "" {
+		return ""
+	}
+	if m, ok := mountedFrom(host, inv, p); ok {
+		if m.Dir == "swap" {
+			return fmt.Sprintf("%s is in use as swap", m.Source)
+		}
+		return fmt.Sprintf("%s is mounted on %s", m.Source, m.Dir)
+	}
+	if m, ok := lvMounted(host, p); ok {
+		return fmt.Sprintf("%s is mounted on %s", m.Source, m.Dir)
+	}
+	resolved, _ := guard.ResolvePath(host, p)
+	name := filepath.Base(resolved)
+	for _, dev := range withPartitions(host, name) {
+		if holder := firstHolder(host, dev); holder != "" {
+			return fmt.Sprintf("%s is held by %s", "/dev/"+dev, holder)
+		}
+	}
+	for _, a := range readMdstat(host) {
+		if !a.active {
+			continue
+		}
+		for _, m := range a.members {
+			if !m.failed && (m.name == name || isPartitionOf("/dev/"+m.name, "/dev/"+name)) {
+				return fmt.Sprintf("/dev/%s is a member of the active array /dev/%s", m.name, a.name)
+			}
+		}
+	}
+	return ""
+}
+
+// lvMounted: a mount whose source names the same logical volume as p,
+// however it is spelled (/dev/vg/lv, /dev/mapper/vg-lv).
+func lvMounted(host guard.Host, p string) (guard.Mount, bool) {
+	lv := lvName(p)
+	if !strings.Contains(lv, "/") || strings.HasPrefix(lv, "disk/") || strings.HasPrefix(lv, "md/") {
+		return guard.Mount{}, false
+	}
+	for _, m := range host.Mounts() {
+		if strings.HasPrefix(m.Source, "/dev/") && lvName(m.Source) == lv {
+			return m, true
+		}
+	}
+	return guard.Mount{}, false
+}
+
+// maxSysEntries bounds the folders read under /sys.
+const maxSysEntries = 4096
+
+// withPartitions returns the block device name and its partitions' names,
+// as /sys/class/block lists them.
+func withPartitions(host guard.Host, name string) []string {
+	names := []string{name}
+	entries, _, err := host.ReadDir("/sys/class/block", maxSysEntries)
+	if err != nil {
+		return names
+	}
+	for _, e := range entries {
+		if isPartitionOf("/dev/"+e.Name(), "/dev/"+name) {
+			names = append(names, e.Name())
+		}
+	}
+	return names
+}
+
+// firstHolder names what holds the device open through the kernel: a
+// device-mapper mapping (by its name) or an md array.
+func firstHolder(host guard.Host, name string) string {
+	entries, _, err := host.ReadDir("/sys/class/block/"+name+"/holders", 64)
+	if err != nil || len(entries) == 0 {
+		return ""
+	}
+	holder := entries[0].Name()
+	if strings.HasPrefix(holder, "dm-") {
+		if data, err := host.ReadFile("/sys/class/block/"+holder+"/dm/name", 256); err == nil && len(strings.TrimSpace(string(data))) > 0 {
+			return "/dev/mapper/" + strings.TrimSpace(string(data)) + " (" + holder + ")"
+		}
+	}
+	if strings.HasPrefix(holder, "md") {
+		return "the array /dev/" + holder
+	}
+	return "/dev/" + holder
+}
+
+// mdArray is one array of /proc/mdstat.
+type mdArray struct {
+	name     string // md0
+	active   bool
+	members  []mdMember
+	degraded bool // fewer working members than the array has slots
+}
+
+type mdMember struct {
+	name   string // sdb1
+	failed bool   // (F)
+	spare  bool   // (S)
+}
+
+// readMdstat parses /proc/mdstat, e.g.
+//
+//	md0 : active raid1 sdb1[1] sda1[0](F)
+//	      1046528 blocks super 1.2 [2/1] [U_]
+func readMdstat(host guard.Host) []mdArray {
+	data, err := host.ReadFile("/proc/mdstat", 1<<20)
+	if err != nil {
+		return nil
+	}
+	var arrays []mdArray
+	for _, line := range strings.Split(string(data), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) >= 3 && strings.HasPrefix(fields[0], "md") && fields[1] == ":" {
+			a := mdArray{name: fields[0], active: fields[2] == "active"}
+			for _, f := range fields[3:] {
+				name, rest, ok := strings.Cut(f, "[")
+				if !ok {
+					continue // the level, or (auto-read-only)
+				}
+				a.members = append(a.members, mdMember{name: name, failed: strings.Contains(rest, "(F)"), spare: strings.Contains(rest, "(S)")})
+			}
+			arrays = append(arrays, a)
+			continue
+		}
+		if len(arrays) == 0 {
+			continue
+		}
+		for _, f := range fields {
+			// [2/1]: two slots, one working.
+			if slots, working, ok := strings.Cut(strings.Trim(f, "[]"), "/"); ok && strings.HasPrefix(f, "[") && slots != working && isDigits(slots) && isDigits(working) {
+				arrays[len(arrays)-1].degraded = true
+			}
+		}
+	}
+	return arrays
+}
+
+func isDigits(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }

@@ -47,8 +47,8 @@ func matchDockerTCP(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 	}
 	for _, h := range p.Values("H", "host") {
-		addr := strings.TrimPrefix(h.Value, "=")
-		if !strings.HasPrefix(addr, "tcp://") || isLoopback(strings.TrimPrefix(addr, "tcp://")) {
+		addr, tcp := dockerTCPAddr(strings.TrimPrefix(h.Value, "="))
+		if !tcp || isLoopback(addr) {
 			continue
 		}
 		return guard.Found(guard.Block,
@@ -57,6 +57,26 @@ func matchDockerTCP(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			addr, guard.HostName(inv, host))
 	}
 	return nil
+}
+
+// dockerTCPAddr reads a -H address the way dockerd does: without a
+// scheme it is tcp (-H 0.0.0.0:2375), and an empty host is localhost
+// (-H tcp://:2375, -H :2375).
+func dockerTCPAddr(h string) (string, bool) {
+	scheme, addr, hasScheme := strings.Cut(h, "://")
+	if !hasScheme {
+		scheme, addr = "tcp", h
+	}
+	if scheme != "tcp" || h == "" {
+		return "", false
+	}
+	if host, port, err := net.SplitHostPort(strings.TrimSuffix(addr, "/")); err == nil && host == "" {
+		return "localhost:" + port, true
+	}
+	if addr == "" {
+		return "localhost:2375", true
+	}
+	return addr, true
 }
 
 // isLoopback tells host:port addresses only this machine can reach.

@@ -25,9 +25,6 @@ func matchFsckMounted(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 		operands = operands[1:]
 	}
-	if p.Has("n", "N", "no-modify", "dry-run") {
-		return nil // read-only checks are safe
-	}
 	for _, a := range operands {
 		if !a.Known {
 			continue

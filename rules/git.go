@@ -68,7 +68,7 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			return guard.Found(guard.Confirm, keep, "would throw away every uncommitted change in %s: work that was never committed cannot be brought back", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
 		}
 	case "clean":
-		if p.Has("f", "force") && !p.Has("n", "dry-run") {
+		if p.Has("f", "force") {
 			what := "untracked files"
 			if p.Has("d") {
 				what = "untracked files and folders"

@@ -43,7 +43,7 @@ var kubectlSpec = guard.OptSpec{
 func matchKubectlDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, kubectlSpec)
 	ops := operandValues(p.Operands)
-	if len(ops) < 2 || ops[0] != "delete" || p.Has("dry-run") {
+	if len(ops) < 2 || ops[0] != "delete" {
 		return nil
 	}
 	context := "the current context"
@@ -72,9 +72,6 @@ func matchTerraformDestroy(inv *guard.Invocation, host guard.Host) *guard.Findin
 		if v == "-destroy" || v == "--destroy" {
 			destroyFlag = true
 		}
-		if v == "-help" || v == "--help" || v == "-h" {
-			return nil
-		}
 	}
 	if sub == "destroy" || sub == "apply" && destroyFlag {
 		return guard.Found(guard.Confirm, "look at the plan first: "+inv.Program+" plan -destroy; check the workspace: "+inv.Program+" workspace show",
@@ -86,7 +83,7 @@ func matchTerraformDestroy(inv *guard.Invocation, host guard.Host) *guard.Findin
 func matchZfsDestroy(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, guard.OptSpec{})
 	ops := operandValues(p.Operands)
-	if len(ops) < 2 || (ops[0] != "destroy" && ops[0] != "labelclear") || p.Has("n") {
+	if len(ops) < 2 || (ops[0] != "destroy" && ops[0] != "labelclear") {
 		return nil
 	}
 	what := ops[len(ops)-1]

@@ -130,7 +130,7 @@ func matchCacheSettings(inv *guard.Invocation, host guard.Host) *guard.Finding {
 
 func matchLvmRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, lvSpec)
-	if p.Has("h", "help", "t", "test") || len(p.Operands) == 0 {
+	if len(p.Operands) == 0 {
 		return nil
 	}
 	var names []string

@@ -69,9 +69,6 @@ func networkCut(inv *guard.Invocation) string {
 		}
 	case "ifdown":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "iX", LongValue: []string{"interfaces", "exclude"}})
-		if p.Has("n", "no-act", "h", "help") {
-			return ""
-		}
 		if p.Has("a", "all") {
 			return "take every interface down"
 		}
@@ -163,7 +160,12 @@ func iptablesCut(inv *guard.Invocation) string {
 		return "" // nat, mangle and raw rules do not decide whether packets pass
 	}
 	if p.Has("F", "flush") {
-		return "flush the firewall rules (whatever the default policy is then applies)"
+		// One user chain (f2b-sshd, DOCKER-USER) or FORWARD holds rules,
+		// not this session's way in; INPUT, OUTPUT or every chain may.
+		if len(p.Operands) == 0 || !p.Operands[0].Known || p.Operands[0].Value == "INPUT" || p.Operands[0].Value == "OUTPUT" {
+			return "flush the firewall rules (whatever the default policy is then applies)"
+		}
+		return ""
 	}
 	if policy, ok := p.Value("P", "policy"); ok {
 		target := ""
@@ -179,8 +181,8 @@ func iptablesCut(inv *guard.Invocation) string {
 
 func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	client, ok := guard.SSHClient(inv, host)
-	if !ok {
-		return nil
+	if !ok || inv.Detached {
+		return nil // detached (tmux new, systemd-run, at…), it finishes even if the session drops
 	}
 	cut := networkCut(inv)
 	if cut == "" {

@@ -61,7 +61,7 @@ func removedPackages(inv *guard.Invocation) []string {
 	ops := operandValues(p.Operands)
 	switch inv.Program {
 	case "apt", "apt-get", "aptitude":
-		if len(ops) == 0 || p.Has("s", "simulate", "dry-run", "just-print", "no-act") {
+		if len(ops) == 0 {
 			return nil
 		}
 		switch ops[0] {

@@ -32,8 +32,9 @@ var systemDirs = map[string]bool{
 }
 
 // topLevelDirs matter themselves, but their children are ordinary.
+// /var/tmp is /tmp's twin, kept across reboots: its content is scratch.
 var topLevelDirs = map[string]bool{
-	"/media": true, "/mnt": true, "/opt": true, "/root": true, "/srv": true, "/tmp": true,
+	"/media": true, "/mnt": true, "/opt": true, "/root": true, "/srv": true, "/tmp": true, "/var/tmp": true,
 }
 
 // classifier classifies paths: the built-in tables, plus the paths a

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/guard-sh/guard/guard"
 )
@@ -9,9 +10,9 @@ import (
 func powerRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-power",
-		Programs:   []string{"shutdown", "reboot", "poweroff", "halt", "init", "telinit", "systemctl"},
+		Programs:   []string{"shutdown", "reboot", "poweroff", "halt", "init", "telinit", "systemctl", "loginctl", "kill", "pkill", "killall", "busctl", "dbus-send", "gdbus", "ipmitool"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: shutdown, reboot, poweroff, halt, init 0|6, systemctl poweroff|reboot|halt|kexec",
+		Summary:    "over SSH: shutdown, reboot, poweroff, halt, init 0|6, systemctl or loginctl poweroff|reboot, a power signal to PID 1 (kill -INT 1, kill -RTMIN+4 1), logind's PowerOff over D-Bus; ipmitool chassis power off|cycle|reset",
 		Postmortem: "init 0 typed in a container sharing the host's network namespace; reboots of the wrong host (molly-guard)",
 		Match:      matchSSHPower,
 	}}
@@ -28,7 +29,7 @@ func powerAction(inv *guard.Invocation) string {
 	switch inv.Program {
 	case "systemctl":
 		p := guard.ParseOptions(inv.Args, systemctlSpec)
-		if len(p.Operands) == 0 || p.Has("help", "h") {
+		if len(p.Operands) == 0 {
 			return ""
 		}
 		switch verb := p.Operands[0].Value; verb {
@@ -45,7 +46,7 @@ func powerAction(inv *guard.Invocation) string {
 		return ""
 	case "shutdown":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{})
-		if p.Has("c", "k", "help", "show") {
+		if p.Has("c", "k", "show") {
 			return ""
 		}
 		if p.Has("r", "reboot") {
@@ -64,16 +65,119 @@ func powerAction(inv *guard.Invocation) string {
 			}
 		}
 		return ""
-	default: // reboot, poweroff, halt
-		p := guard.ParseOptions(inv.Args, guard.OptSpec{})
-		if p.Has("help", "w", "wtmp-only") {
-			return ""
+	case "loginctl":
+		p := guard.ParseOptions(inv.Args, systemctlSpec)
+		if len(p.Operands) > 0 {
+			switch verb := p.Operands[0].Value; verb {
+			case "poweroff", "reboot", "halt", "kexec", "suspend", "hibernate", "hybrid-sleep", "suspend-then-hibernate":
+				return verb
+			}
 		}
+		return ""
+	case "kill", "pkill", "killall":
+		c, ok := readSignalCall(inv)
+		if effect, known := initSignals[c.signal]; ok && c.init && known && !effect.immediate {
+			return effect.action + " (" + signalName(c.signal) + " to PID 1)"
+		}
+		return ""
+	case "busctl", "dbus-send", "gdbus", "qdbus":
+		return dbusPowerCall(inv)
+	case "ipmitool":
+		action, _ := ipmiPower(inv)
+		return action
+	case "reboot", "poweroff", "halt":
 		return inv.Program
 	}
+	return ""
+}
+
+// logindPower: the methods of logind's and systemd's managers that power
+// the machine off or restart it. systemd's own do it at once, without
+// stopping services.
+var logindPower = map[string]string{
+	"PowerOff": "power off", "Reboot": "reboot", "Halt": "halt", "KExec": "reboot with kexec",
+	"Suspend": "suspend", "Hibernate": "hibernate", "HybridSleep": "suspend", "SuspendThenHibernate": "suspend",
+	"PowerOffWithFlags": "power off", "RebootWithFlags": "reboot", "HaltWithFlags": "halt", "SoftReboot": "soft-reboot",
+}
+
+// dbusPowerCall reads busctl call, dbus-send and gdbus call for a method
+// call to logind or systemd that powers the machine off.
+func dbusPowerCall(inv *guard.Invocation) string {
+	service, method := "", ""
+	for _, a := range inv.Args {
+		v := strings.TrimPrefix(strings.TrimPrefix(a.Value, "--dest="), "--method=")
+		if strings.Contains(v, "org.freedesktop.login1") || strings.Contains(v, "org.freedesktop.systemd1") {
+			service = v
+		}
+		member := v[strings.LastIndex(v, ".")+1:]
+		if _, ok := logindPower[member]; ok && a.Known {
+			method = member
+		}
+	}
+	if service == "" || method == "" {
+		return ""
+	}
+	if inv.Program == "busctl" || inv.Program == "gdbus" {
+		if !contains(inv.Values(), "call") {
+			return "" // introspect, monitor: nothing is called
+		}
+	}
+	action := logindPower[method]
+	if strings.Contains(service, "systemd1") {
+		action += " at once, without stopping services"
+	}
+	return action + " (" + method + " over D-Bus)"
+}
+
+func ipmiPowerOf(inv *guard.Invocation) (string, string) {
+	if inv.Program != "ipmitool" {
+		return "", ""
+	}
+	return ipmiPower(inv)
+}
+
+var ipmiSpec = guard.OptSpec{ShortValue: "IHUPfpLAtbmykKCNRTBloOeSzdY"}
+
+// ipmiPower reads ipmitool [options] chassis power off|cycle|reset|soft
+// (or the short `ipmitool power off`), and the BMC it talks to, "" for
+// this machine's own.
+func ipmiPower(inv *guard.Invocation) (action, bmc string) {
+	p := guard.ParseOptions(inv.Args, ipmiSpec)
+	ops := operandValues(p.Operands)
+	if len(ops) >= 1 && ops[0] == "chassis" {
+		ops = ops[1:]
+	}
+	if len(ops) < 2 || ops[0] != "power" {
+		return "", ""
+	}
+	switch ops[1] {
+	case "off":
+		action = "power off"
+	case "cycle":
+		action = "power-cycle"
+	case "reset":
+		action = "hard-reset"
+	case "soft":
+		action = "shut down (ACPI)"
+	case "diag":
+		action = "send a diagnostic interrupt (NMI, usually a crash dump) to"
+	default:
+		return "", "" // status, on
+	}
+	if h, ok := p.Value("H"); ok {
+		bmc = h.Value
+	}
+	return action, bmc
 }
 
 func matchSSHPower(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if action, bmc := ipmiPowerOf(inv); bmc != "" {
+		// Through a BMC there is no session to lose, but the same wrong
+		// host: ask for the BMC's name, as for a host's.
+		return guard.Found(guard.Confirm,
+			fmt.Sprintf("check which machine that BMC drives (ipmitool -H %s fru print); to go ahead type %s at guard's prompt", bmc, bmc),
+			"would %s the machine behind the BMC %s at once, whatever runs on it", action, bmc).TypeToConfirm(bmc)
+	}
 	client, ok := guard.SSHClient(inv, host)
 	if !ok {
 		return nil

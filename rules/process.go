@@ -10,9 +10,9 @@ func processRules() []*guard.Rule {
 	return []*guard.Rule{
 		{
 			ID:         "kill-init",
-			Programs:   []string{"kill"},
+			Programs:   []string{"kill", "pkill", "killall"},
 			Decision:   guard.Block,
-			Summary:    "kill -9 1 (PID 1) or kill -9 -1 (every process you can signal)",
+			Summary:    "SIGKILL or an immediate-shutdown signal to PID 1 (kill -9 1, kill -KILL 01, pkill -9 systemd), or a signal to every process (kill -9 -1)",
 			Postmortem: "kill -9 1 inside what the operator thought was a container: the host panicked",
 			Match:      matchKillInit,
 		},
@@ -28,43 +28,26 @@ func processRules() []*guard.Rule {
 }
 
 func matchKillInit(inv *guard.Invocation, host guard.Host) *guard.Finding {
-	signal := "TERM"
-	var pids []string
-	args := inv.Args
-	for i := 0; i < len(args); i++ {
-		v := args[i].Value
-		switch {
-		case v == "--":
-			for _, a := range args[i+1:] {
-				pids = append(pids, a.Value)
-			}
-			i = len(args)
-		case v == "-s" || v == "-n" || v == "--signal":
-			if i+1 < len(args) {
-				i++
-				signal = args[i].Value
-			}
-		case v == "-l" || v == "-L" || v == "--list" || v == "--table":
-			return nil
-		case strings.HasPrefix(v, "-") && len(v) > 1 && v != "-1":
-			signal = strings.TrimPrefix(v, "-")
-		default:
-			pids = append(pids, v)
-		}
-	}
-	signal = strings.TrimPrefix(strings.ToUpper(signal), "SIG")
-	if signal != "KILL" && signal != "9" {
+	c, ok := readSignalCall(inv)
+	if !ok || !c.init && !c.everyone {
 		return nil
 	}
-	for _, pid := range pids {
-		switch pid {
-		case "1":
-			return guard.Found(guard.Block, "to restart the service manager: systemctl daemon-reexec; to reboot cleanly: systemctl reboot",
-				"would kill PID 1 (init, systemd) on %s: the kernel panics and the whole machine goes down at once", guard.HostName(inv, host))
-		case "-1":
-			return guard.Found(guard.Block, "name the process: kill -9 PID (find it with pgrep -a NAME)",
-				"would kill every process you are allowed to signal, including your shell and sshd")
-		}
+	name := guard.HostName(inv, host)
+	if c.signal == sigUnread {
+		return guard.Found(guard.Confirm, "write the signal out (kill -TERM PID) and name the process: pgrep -a NAME",
+			"sends a signal guard cannot read to %s on %s: SIGKILL would take the host down", c.whom, name)
+	}
+	sig := signalName(c.signal)
+	switch {
+	case c.everyone && !harmlessSignals[c.signal]:
+		return guard.Found(guard.Block, "name the process: kill PID (find it with pgrep -a NAME); to stop a service: systemctl stop UNIT",
+			"would send %s to %s on %s: your shell, sshd and the services die with it", sig, c.whom, name)
+	case c.init && c.signal == sigKILL:
+		return guard.Found(guard.Block, "to restart the service manager: systemctl daemon-reexec; to reboot cleanly: systemctl reboot",
+			"would send SIGKILL to %s on %s: if it dies the kernel panics and the whole machine goes down at once (the kernel usually shields init; do not count on it)", c.whom, name)
+	case c.init && initSignals[c.signal].immediate:
+		return guard.Found(guard.Block, "for a clean shutdown: systemctl poweroff or systemctl reboot, which stop services and unmount first",
+			"would send %s to %s on %s: systemd would %s, without stopping services or unmounting the filesystems", sig, c.whom, name, initSignals[c.signal].action)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/rules"
@@ -24,9 +27,14 @@ import (
 //
 //	cwd=DIR  ssh  home=DIR  dir=PATH  file=PATH  link=PATH->TARGET  dev=PATH
 //	mount=SOURCE@DIR  swap=DEV  dirty=VG/LV=N  lvs=fail  env=NAME=VALUE
-//	githead=DIR=BRANCH  unset=NAME
-//	content=PATH=TEXT (a file holding TEXT, escaped as LINE is; ⟨20⟩ is a space)
-//	fixture=PATH=NAME (a file holding testdata/fixtures/NAME)
+//	githead=DIR=BRANCH  unset=NAME  shell=zsh|posix|mksh|bats
+//	content=PATH=TEXT   a regular file holding TEXT (⏎ and ⟨HH⟩ as in LINE)
+//	holder=DEV=HOLDER   /sys/class/block/DEV/holders/HOLDER (sdb1=dm-0, sdc=md0)
+//	msg=TEXT            the rule's message must hold TEXT (⟨20⟩ for a space)
+//	fixture=PATH=NAME   a regular file holding testdata/fixtures/NAME
+//	md=ARRAY:MEMBER,…   an active array in /proc/mdstat; MEMBER(F) failed,
+//	                    MEMBER(S) spare; fewer working members than listed
+//	                    makes it degraded ([2/1] [U_])
 //
 // In LINE, ⏎ stands for a newline and ⟨HH⟩ for the byte with hex value HH.
 type testCase struct {
@@ -46,6 +54,17 @@ func unescapeLine(s string) string {
 		n, _ := strconv.ParseUint(byteEscape.FindStringSubmatch(m)[1], 16, 8)
 		return string([]byte{byte(n)})
 	})
+}
+
+// wantInMessage lists the msg=TEXT items of a case.
+func (c testCase) wantInMessage() []string {
+	var want []string
+	for _, item := range c.ctx {
+		if text, ok := strings.CutPrefix(item, "msg="); ok {
+			want = append(want, unescapeLine(text))
+		}
+	}
+	return want
 }
 
 func (c testCase) String() string { return fmt.Sprintf("%s:%d", c.file, c.lineNo) }
@@ -134,9 +153,10 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 			h.Env[name] = v
 		case "unset":
 			delete(h.Env, value)
+		case "shell":
+			// read by langFor
 		case "content":
 			path, text, _ := strings.Cut(value, "=")
-			h.AddFile(path)
 			h.Files[path] = []byte(unescapeLine(text))
 		case "fixture":
 			path, name, _ := strings.Cut(value, "=")
@@ -146,6 +166,13 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 			}
 			h.AddFile(path)
 			h.Files[path] = data
+		case "holder":
+			dev, holder, _ := strings.Cut(value, "=")
+			h.AddDir("/sys/class/block/" + dev + "/holders/" + holder)
+			h.AddDir("/sys/class/block/" + holder)
+		case "md":
+			h.Files["/proc/mdstat"] = append(h.Files["/proc/mdstat"], []byte(mdstatLine(value))...)
+		case "msg": // checked by runCases
 		case "githead":
 			dir, branch, _ := strings.Cut(value, "=")
 			h.Files[filepath.Join(dir, ".git", "HEAD")] = []byte("ref: refs/heads/" + branch + "\n")
@@ -154,6 +181,43 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 		}
 	}
 	return h, cwd
+}
+
+// langFor is the dialect a case is written in (shell=zsh), bash by default.
+func langFor(c testCase) syntax.LangVariant {
+	for _, item := range c.ctx {
+		if name, ok := strings.CutPrefix(item, "shell="); ok {
+			var lang syntax.LangVariant
+			if err := lang.Set(name); err == nil {
+				return lang
+			}
+		}
+	}
+	return syntax.LangBash
+}
+
+// mdstatLine renders md=md0:sdb1,sdc1(F) as /proc/mdstat does.
+func mdstatLine(spec string) string {
+	array, list, _ := strings.Cut(spec, ":")
+	members := strings.Split(list, ",")
+	var words []string
+	working, status := 0, ""
+	for i, m := range members {
+		name, flag, _ := strings.Cut(m, "(")
+		if flag != "" {
+			words = append(words, fmt.Sprintf("%s[%d](%s", name, i, flag))
+			if flag == "S)" {
+				continue
+			}
+			status += "_"
+			continue
+		}
+		words = append(words, fmt.Sprintf("%s[%d]", name, i))
+		working++
+		status += "U"
+	}
+	slots := len(status)
+	return fmt.Sprintf("%s : active raid1 %s\n      1046528 blocks super 1.2 [%d/%d] [%s]\n\n", array, strings.Join(words, " "), slots, working, status)
 }
 
 func newEngine(t testing.TB) *guard.Engine {
@@ -188,13 +252,19 @@ func runCases(t *testing.T, pattern string) {
 				}
 			}
 			host, cwd := hostFor(t, c)
-			v := e.Judge(c.line, host, guard.Options{Cwd: cwd})
+			v := e.Judge(c.line, host, guard.Options{Cwd: cwd, Lang: langFor(c)})
 			got := v.Decision
 			if c.rule != "*" {
 				got, _ = ruleDecision(v, c.rule)
 			}
 			if got != c.expect {
 				t.Errorf("%q: %s says %s, want %s\nfindings: %+v", c.line, c.rule, got, c.expect, v.Findings)
+			}
+			for _, want := range c.wantInMessage() {
+				_, messages := ruleDecision(v, c.rule)
+				if !strings.Contains(strings.Join(messages, "\n"), want) {
+					t.Errorf("%q: no %s message holds %q: %q", c.line, c.rule, want, messages)
+				}
 			}
 			for _, f := range v.Findings {
 				if f.Message == "" || f.Hint == "" || f.Command == "" {
@@ -244,7 +314,7 @@ func TestExplanations(t *testing.T) {
 	for _, r := range catalog {
 		ids[r.ID] = true
 		for _, section := range []string{"## What happened", "## Problematic", "## Correct", "## Rationale", "## Exceptions"} {
-			if !strings.Contains(r.Explain, section) {
+			if !strings.Contains(r.Explanation(), section) {
 				t.Errorf("explain/%s.md lacks %q", r.ID, section)
 			}
 		}
@@ -260,17 +330,117 @@ func TestExplanations(t *testing.T) {
 	}
 }
 
-// TestReadmeListsEveryRule keeps the README's rule table in step with the
-// catalog.
-func TestReadmeListsEveryRule(t *testing.T) {
+var updateReadme = flag.Bool("update-readme", false, "rewrite the rule table in ../README.md from the catalog")
+
+const (
+	tableStart = "<!-- rule table: from the catalog; check or rewrite with go test ./rules -run TestReadmeRuleTable [-update-readme] -->"
+	tableEnd   = "<!-- end of rule table -->"
+)
+
+// ruleTable renders the catalog as README's rule table.
+func ruleTable(e *guard.Engine) string {
+	var b strings.Builder
+	b.WriteString("| rule | family | decision | what it catches |\n|---|---|---|---|\n")
+	for _, r := range e.Rules() {
+		family := r.Family
+		if family == "" {
+			family = "engine"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", r.ID, family, r.Decision, strings.ReplaceAll(r.Summary, "|", `\|`))
+	}
+	return b.String()
+}
+
+// TestReadmeRuleTable keeps README's rule table equal to the catalog: every
+// rule, its family, decision and summary. With -update-readme it rewrites
+// the table; otherwise a difference fails and prints the expected table.
+func TestReadmeRuleTable(t *testing.T) {
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
+	text := string(readme)
+	start, end := strings.Index(text, tableStart), strings.Index(text, tableEnd)
+	if start < 0 || end < start {
+		t.Fatalf("README.md lacks the markers around the rule table:\n%s\n%s", tableStart, tableEnd)
+	}
+	current := text[start+len(tableStart)+1 : end]
+	want := ruleTable(newEngine(t))
+	if current == want {
+		return
+	}
+	if *updateReadme {
+		text = text[:start+len(tableStart)+1] + want + text[end:]
+		if err := os.WriteFile("../README.md", []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("README.md's rule table differs from the catalog; run go test ./rules -run TestReadmeRuleTable -update-readme, or paste:\n%s", want)
+}
+
+// explainContext is the host each rule's explain examples are judged on,
+// in the CONTEXT keys of the test data: the situation the page describes
+// ("over SSH", "mounted on /").
+var explainContext = map[string][]string{
+	"ssh-power":                 {"ssh"},
+	"ssh-network-cut":           {"ssh"},
+	"essential-package-removal": {"ssh"},
+	"serving-stop":              {"ssh"},
+	"fsck-mounted":              {"mount=/dev/sda1@/"},
+	"lvm-cachemode-dirty":       {"dirty=vg/lv=12"},
+	"copy-into-system":          {"cwd=/"},
+	"rm-symlink-slash":          {"link=/home/op/lib->/lib"},
+	"md-array-destroy":          {"md=md0:sda1,sdb1(F)", "md=md1:sdc1,sdd1"},
+	"dm-remove":                 {"mount=/dev/mapper/vg0-home@/home"},
+	"nbd-disconnect":            {"mount=/dev/nbd0p1@/mnt/img"},
+}
+
+// explainExamples returns the indented lines of a section of a page.
+func explainExamples(page, section string) []string {
+	var lines []string
+	in := false
+	for _, line := range strings.Split(page, "\n") {
+		if strings.HasPrefix(line, "## ") {
+			in = strings.HasPrefix(line, section)
+			continue
+		}
+		if in && strings.HasPrefix(line, "    ") && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			lines = append(lines, strings.TrimSpace(line))
+		}
+	}
+	return lines
+}
+
+// TestExplainExamples: the problematic lines of a rule's page are caught
+// by that rule, and its correct lines are not asked about (a warning is
+// fine), as gitleaks checks each rule against its own examples.
+func TestExplainExamples(t *testing.T) {
 	e := newEngine(t)
-	for _, r := range e.Rules() {
-		if !strings.Contains(string(readme), "| `"+r.ID+"` |") {
-			t.Errorf("README.md does not list rule %s", r.ID)
+	catalog, err := rules.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range catalog {
+		problematic, correct := explainExamples(r.Explanation(), "## Problematic"), explainExamples(r.Explanation(), "## Correct")
+		if len(problematic) == 0 {
+			t.Errorf("explain/%s.md has no problematic example", r.ID)
+		}
+		for _, group := range []struct {
+			lines []string
+			bad   bool
+		}{{problematic, true}, {correct, false}} {
+			for _, line := range group.lines {
+				c := testCase{file: "explain/" + r.ID + ".md", rule: r.ID, ctx: explainContext[r.ID], line: line}
+				host, cwd := hostFor(t, c)
+				got, _ := ruleDecision(e.Judge(line, host, guard.Options{Cwd: cwd}), r.ID)
+				if group.bad && got == guard.Allow {
+					t.Errorf("explain/%s.md: problematic example %q is not caught", r.ID, line)
+				}
+				if !group.bad && got > guard.Warn {
+					t.Errorf("explain/%s.md: correct example %q is judged %s", r.ID, line, got)
+				}
+			}
 		}
 	}
 }

@@ -40,8 +40,8 @@ func NewSiteEngine(p *policy.Policy) (*guard.Engine, error) {
 		switch {
 		case ok && o.Disabled:
 			continue
-		case ok && o.Decision != nil:
-			rules = append(rules, withDecision(r, *o.Decision, o.Source))
+		case ok && (o.Decision != nil || o.Floor != nil):
+			rules = append(rules, withDecision(r, o))
 		default:
 			rules = append(rules, r)
 		}
@@ -56,16 +56,30 @@ func NewSiteEngine(p *policy.Policy) (*guard.Engine, error) {
 	return guard.NewEngine(rules, p.Allow...)
 }
 
-// withDecision returns a copy of r whose findings carry decision d.
-func withDecision(r *guard.Rule, d guard.Decision, source string) *guard.Rule {
+// withDecision returns a copy of r whose findings carry the decision the
+// site sets (which replaces the rule's), raised to the user's floor (which
+// never lowers a finding).
+func withDecision(r *guard.Rule, o policy.Override) *guard.Rule {
 	copied := *r
 	match := r.Match
-	copied.Decision = d
-	copied.Explain = r.Explain + fmt.Sprintf("\nThis site sets its decision to %s (%s).\n", d, source)
+	if o.Decision != nil {
+		copied.Decision = *o.Decision
+		copied.Explain += fmt.Sprintf("\nThis site sets its decision to %s (%s).\n", *o.Decision, o.Source)
+	}
+	if o.Floor != nil {
+		copied.Decision = max(copied.Decision, *o.Floor)
+		copied.Explain += fmt.Sprintf("\nYour own policy raises its findings to at least %s (%s).\n", *o.Floor, o.Source)
+	}
 	copied.Match = func(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		f := match(inv, host)
-		if f != nil {
-			f.Decision = d
+		if f == nil {
+			return nil
+		}
+		if o.Decision != nil {
+			f.Decision = *o.Decision
+		}
+		if o.Floor != nil {
+			f.Decision = max(f.Decision, *o.Floor)
 		}
 		return f
 	}

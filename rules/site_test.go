@@ -52,3 +52,39 @@ func TestSiteRulePathConditions(t *testing.T) {
 		}
 	}
 }
+
+// TestUserOverridesAreFloors: a decision from a user's own file raises
+// each finding of the rule and never lowers one; the same decision from
+// /etc/guard replaces it, as the site's administrators decided.
+func TestUserOverridesAreFloors(t *testing.T) {
+	h := guard.NewMemHost()
+	h.AddDevice("/dev/vda")
+	h.AddDevice("/dev/vdb")
+	h.Mnts = []guard.Mount{{Source: "/dev/vda", Dir: "/"}}
+	load := func(user bool, text string) *guard.Engine {
+		p, errs := policy.Load([]policy.Source{{Path: "guard.toml", Data: []byte(text), User: user}}, rules.Defaults())
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		e, err := rules.NewSiteEngine(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	for _, tc := range []struct {
+		user       bool
+		text, line string
+		want       guard.Decision
+	}{
+		{true, "[rules.disk-overwrite]\ndecision = \"confirm\"\n", "dd if=/dev/zero of=/dev/vda", guard.Block},
+		{true, "[rules.disk-overwrite]\ndecision = \"block\"\n", "dd if=/dev/zero of=/dev/vdb", guard.Block},
+		{true, "[rules.crontab-remove]\ndecision = \"block\"\n", "crontab -r", guard.Block},
+		{false, "[rules.disk-overwrite]\ndecision = \"confirm\"\n", "dd if=/dev/zero of=/dev/vda", guard.Confirm},
+	} {
+		v := load(tc.user, tc.text).Judge(tc.line, h, guard.Options{Cwd: "/home/op"})
+		if v.Decision != tc.want {
+			t.Errorf("user=%v %q with %q: %s, want %s", tc.user, tc.line, tc.text, v.Decision, tc.want)
+		}
+	}
+}

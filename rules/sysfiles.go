@@ -2,7 +2,10 @@ package rules
 
 import (
 	"fmt"
+	"path"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -14,9 +17,17 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "critical-file-truncate",
 			Programs:   nil, // a redirection can stand on any command
 			Decision:   guard.Block,
-			Summary:    "> or tee (without -a) onto /etc/passwd, shadow, group, sudoers (block) or fstab (confirm)",
+			Summary:    "> , tee, truncate, cp or install over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab (confirm), or emptying a crontab (confirm)",
 			Postmortem: "echo user:x:… > /etc/passwd typed for >>: every other account gone, sudo and logins broken",
 			Match:      matchCriticalTruncate,
+		},
+		{
+			ID:         "system-file-remove",
+			Programs:   []string{"rm", "unlink", "shred", "mv", "ln"},
+			Decision:   guard.Block,
+			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab (confirm), or a crontab in the spool or /etc/cron.d (confirm)",
+			Postmortem: "a common failure mode: rm -f of libc.so.6 or /etc/shadow while cleaning up, after which the next command cannot start",
+			Match:      c.matchSystemFileRemove,
 		},
 		{
 			ID:         "mv-system",
@@ -30,78 +41,314 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "find-delete-system",
 			Programs:   []string{"find"},
 			Decision:   guard.Confirm,
-			Summary:    "find /, a system folder or a home with -delete or -exec rm (block for / with no test at all)",
+			Summary:    "find /, a system folder or a home with -delete or -exec rm (block for / with no test at all; a warning when a name test narrows it)",
 			Postmortem: "find / -name … -delete with a pattern that matched more than meant",
 			Match:      c.matchFindDelete,
 		},
 	}
 }
 
-// criticalFiles: the files whose loss locks everyone out (block), or stops
-// the next boot (confirm).
-var criticalFiles = map[string]guard.Decision{
-	"/etc/passwd": guard.Block, "/etc/shadow": guard.Block, "/etc/group": guard.Block,
-	"/etc/gshadow": guard.Block, "/etc/sudoers": guard.Block,
-	"/etc/fstab": guard.Confirm, "/etc/crypttab": guard.Confirm, "/etc/ssh/sshd_config": guard.Confirm,
-	"/etc/pam.d/sudo": guard.Confirm, "/etc/pam.d/sshd": guard.Confirm, "/etc/pam.d/common-auth": guard.Confirm,
+// A criticalFile is a file the host cannot lose: what replacing its
+// content does, and what removing or emptying it does.
+type criticalFile struct {
+	replace, remove   guard.Decision
+	replaced, removed string // what breaks
+	safer             string // what to type instead; FILE stands for the path
 }
 
-func criticalEffect(p string) string {
-	switch filepath.Base(p) {
-	case "passwd", "shadow", "group", "gshadow":
-		return "every account not in the new content stops existing; logins and sudo break"
-	case "sudoers":
-		return "sudo refuses to run with a broken sudoers, so root is out of reach"
-	case "fstab", "crypttab":
-		return "the next boot may stop at an emergency shell"
+var (
+	accountFile = criticalFile{guard.Block, guard.Block,
+		"every account not in the new content stops existing; logins and sudo break",
+		"no account can be looked up any more: logins, su and sudo fail, root's included",
+		"to change an entry use vipw or vigr (-s for shadow and gshadow), usermod or passwd, which lock and check the file; to add a line use >>"}
+	sudoersFile = criticalFile{guard.Block, guard.Block,
+		"sudo refuses to run with a broken sudoers, so root is out of reach",
+		"sudo refuses to run without its sudoers, so root is out of reach",
+		"edit it with visudo, which checks it before saving; add rules in /etc/sudoers.d/"}
+	bootFile = criticalFile{guard.Confirm, guard.Confirm,
+		"the next boot may stop at an emergency shell",
+		"the next boot may stop at an emergency shell",
+		"keep a copy first (cp -a FILE FILE.bak) and edit it in place"}
+	loginFile = criticalFile{guard.Confirm, guard.Confirm,
+		"logins can break", "logins can break",
+		"keep a copy first (cp -a FILE FILE.bak), edit it, and test a new login before closing this one"}
+	runtimeFile = criticalFile{guard.Block, guard.Block,
+		"programs that have it loaded crash, and the next to start may not",
+		"every dynamically linked program (the next command you type, sudo, sshd) stops starting, and only a rescue boot brings it back",
+		"leave it to the package manager (apt-get install --reinstall libc6, dnf reinstall glibc); to replace a library use install or mv onto it, never cp or > over it"}
+	crontabFile = criticalFile{guard.Allow, guard.Confirm,
+		"", "the jobs in it stop running, silently",
+		"keep a copy first (crontab -l -u USER > USER.cron, or cp -a FILE FILE.bak); edit a user's crontab with crontab -e -u USER"}
+)
+
+// criticalFiles: by exact path.
+var criticalFiles = map[string]criticalFile{
+	"/etc/passwd": accountFile, "/etc/shadow": accountFile, "/etc/group": accountFile, "/etc/gshadow": accountFile,
+	"/etc/sudoers": sudoersFile,
+	"/etc/fstab":   bootFile, "/etc/crypttab": bootFile,
+	"/etc/ssh/sshd_config": loginFile, "/etc/pam.d/sudo": loginFile, "/etc/pam.d/sshd": loginFile, "/etc/pam.d/common-auth": loginFile,
+	"/etc/crontab": crontabFile,
+}
+
+// libraryDirs hold the dynamic loader and the C library, directly or in
+// a multiarch folder (x86_64-linux-gnu).
+var libraryDirs = map[string]bool{"/lib": true, "/lib64": true, "/lib32": true, "/libx32": true, "/usr/lib": true, "/usr/lib64": true, "/usr/lib32": true, "/usr/libx32": true}
+
+// runtimeNames are the base names of the loader and the C library, for
+// glibc (every architecture) and musl.
+var runtimeNames = []string{"ld-linux*.so*", "ld64.so.*", "ld-*.so", "ld-musl-*.so*", "libc.so.6", "libc-2.*.so", "libc.musl-*.so*"}
+
+// cronDirs hold crontabs: the spool of each distribution, and cron.d.
+var cronDirs = map[string]bool{"/var/spool/cron/crontabs": true, "/var/spool/cron": true, "/var/spool/cron/tabs": true, "/etc/cron.d": true}
+
+// cronSpoolFolders live next to the crontabs in /var/spool/cron.
+var cronSpoolFolders = map[string]bool{"crontabs": true, "tabs": true, "atjobs": true, "atspool": true, "lastrun": true}
+
+// cronName: cron reads files named by run-parts' rule (letters, digits,
+// _ and -; a user name in the spool) and ignores the others (job.bak,
+// job.dpkg-old), so only those are crontabs; patterns (*) cover them.
+func cronName(base string) bool {
+	if cronSpoolFolders[base] {
+		return false
 	}
-	return "logins can break"
+	for _, c := range base {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '*' || c == '?') {
+			return false
+		}
+	}
+	return base != ""
+}
+
+// critical says what the clean absolute path p is to the host, if anything.
+func critical(p string) (criticalFile, bool) {
+	if f, ok := criticalFiles[p]; ok {
+		return f, true
+	}
+	dir, base := filepath.Dir(p), filepath.Base(p)
+	if cronDirs[dir] && cronName(base) {
+		return crontabFile, true
+	}
+	if libraryDirs[dir] || libraryDirs[filepath.Dir(dir)] && strings.Contains(filepath.Base(dir), "-linux-") {
+		for _, pattern := range runtimeNames {
+			if ok, _ := path.Match(pattern, base); ok {
+				return runtimeFile, true
+			}
+		}
+	}
+	return criticalFile{}, false
+}
+
+// criticalTarget finds the critical file an operand names: as written, or
+// once the symbolic links of its folders are followed (/lib is usr/lib on
+// a merged-/usr host; a link elsewhere may lead into /lib).
+func criticalTarget(inv *guard.Invocation, host guard.Host, a guard.Arg) (string, criticalFile, bool) {
+	p := inv.Path(a.Value)
+	if !a.Known || p == "" {
+		return "", criticalFile{}, false
+	}
+	if f, ok := critical(p); ok {
+		return p, f, true
+	}
+	if inv.Remote == "" {
+		parent, _ := guard.ResolvePath(host, filepath.Dir(p))
+		if r := filepath.Join(parent, filepath.Base(p)); r != p {
+			if f, ok := critical(r); ok {
+				return r, f, true
+			}
+		}
+	}
+	return "", criticalFile{}, false
+}
+
+// writesNothing: the command writes nothing to its standard output, so a
+// > redirection of it only empties the file (: > f, true > f, > f).
+func writesNothing(inv *guard.Invocation) bool {
+	switch inv.Program {
+	case "", ":", "true", "false":
+		return true
+	case "echo":
+		return len(inv.Args) == 1 && inv.Args[0].Value == "-n"
+	case "printf":
+		return len(inv.Args) == 1 && inv.Args[0].Known && inv.Args[0].Value == ""
+	case "cat":
+		return len(inv.Args) == 1 && inv.Args[0].Value == "/dev/null"
+	}
+	return false
+}
+
+// emptySource: the file a copy reads is empty (/dev/null).
+func emptySource(a guard.Arg) bool { return a.Known && a.Value == "/dev/null" }
+
+// zeroSize: truncate -s 0, --size=0, -s0 (and <0, /0: at most zero).
+func zeroSize(size guard.Arg) bool {
+	v := strings.TrimLeft(size.Value, "<>/%")
+	return size.Known && v != "" && strings.Trim(v, "0") == ""
+}
+
+// overwritten is one file a command writes over, and whether it only
+// empties it.
+type overwritten struct {
+	arg     guard.Arg
+	empties bool
 }
 
 func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Finding {
-	var targets []guard.Arg
+	var targets []overwritten
 	for _, rd := range inv.Redirs {
 		if rd.Truncates() {
-			targets = append(targets, rd.Target)
+			targets = append(targets, overwritten{rd.Target, writesNothing(inv)})
 		}
 	}
-	if inv.Program == "tee" {
+	switch inv.Program {
+	case "tee":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"output-error"}})
 		if !p.Has("a", "append") {
-			targets = append(targets, p.Operands...)
+			for _, o := range p.Operands {
+				targets = append(targets, overwritten{o, false})
+			}
 		}
-	}
-	if inv.Program == "truncate" || inv.Program == "cp" || inv.Program == "install" {
-		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "srStmogbT", LongValue: []string{"size", "reference", "suffix", "target-directory", "mode", "owner", "group"}})
+	case "truncate":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "sr", LongValue: []string{"size", "reference"}})
+		size, _ := p.Value("s", "size")
+		for _, o := range p.Operands {
+			targets = append(targets, overwritten{o, zeroSize(size)})
+		}
+	case "cp", "install":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "StmogbT", LongValue: []string{"suffix", "target-directory", "mode", "owner", "group"}})
 		if len(p.Operands) > 0 {
-			targets = append(targets, p.Operands[len(p.Operands)-1])
+			empties := len(p.Operands) == 2 && emptySource(p.Operands[0])
+			targets = append(targets, overwritten{p.Operands[len(p.Operands)-1], empties})
+		}
+	case "dd":
+		for _, a := range inv.Args {
+			if v, ok := strings.CutPrefix(a.Value, "of="); ok {
+				targets = append(targets, overwritten{guard.Arg{Text: a.Text, Value: v, Known: a.Known}, false})
+			}
 		}
 	}
+	var worst *guard.Finding
 	for _, t := range targets {
-		p := inv.Path(t.Value)
-		if !t.Known || p == "" {
-			continue
-		}
-		if inv.Remote == "" {
-			p, _ = guard.ResolvePath(host, p)
-		}
-		d, ok := criticalFiles[p]
+		p, f, ok := criticalTarget(inv, host, t.arg)
 		if !ok {
 			continue
 		}
-		hint := "to add a line use >> (or tee -a); to edit use vipw, vigr or visudo, which lock the file and check it"
-		if d == guard.Confirm {
-			hint = "to add a line use >> (or tee -a); keep a copy first: cp -a " + p + " " + p + ".bak"
+		d, what, effect := f.replace, "would replace the whole of %s%s with this command's output: %s", f.replaced
+		if t.empties {
+			d, what, effect = f.remove, "would empty %s%s: %s", f.removed
 		}
-		return guard.Found(d, hint, "would replace the whole of %s%s with this command's output: %s", p, inv.Where(), criticalEffect(p)).
+		if d == guard.Allow {
+			continue
+		}
+		finding := guard.Found(d, strings.ReplaceAll(f.safer, "FILE", p), what, p, inv.Where(), effect).
 			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{p}, Overwrite: true})
+		if worst == nil || finding.Decision > worst.Decision {
+			worst = finding
+		}
 	}
-	return nil
+	return worst
+}
+
+// fileHit is an operand a command removes, or whose content it replaces.
+type fileHit struct {
+	arg     guard.Arg
+	removes bool
+}
+
+// removedOrReplaced reads rm, unlink, shred, mv and ln for the files they
+// remove or replace.
+func (c classifier) removedOrReplaced(inv *guard.Invocation, host guard.Host) []fileHit {
+	var hits []fileHit
+	switch inv.Program {
+	case "rm", "unlink":
+		for _, o := range guard.ParseOptions(inv.Args, rmSpec).Operands {
+			hits = append(hits, fileHit{o, true})
+		}
+	case "shred":
+		for _, o := range guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "ns", LongValue: []string{"iterations", "size", "random-source", "remove"}}).Operands {
+			hits = append(hits, fileHit{o, true})
+		}
+	case "mv", "ln":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "tS", LongValue: []string{"target-directory", "suffix", "backup"}})
+		if inv.Program == "ln" && !p.Has("f", "force") {
+			return nil // ln refuses to replace an existing file
+		}
+		ops := p.Operands
+		var dest guard.Arg
+		intoDir := false
+		if t, ok := p.Value("t", "target-directory"); ok {
+			dest, intoDir = t, true
+		} else if len(ops) >= 2 {
+			dest, ops = ops[len(ops)-1], ops[:len(ops)-1]
+			intoDir = len(ops) > 1 || isDir(inv, host, dest)
+		} else {
+			return nil
+		}
+		if !intoDir {
+			hits = append(hits, fileHit{dest, false})
+		}
+		if inv.Program == "mv" {
+			home := Home(inv, host)
+			for _, o := range ops {
+				// mv-system judges the system folders' direct children.
+				if t := TargetOf(inv, host, o); t.Path == "" || c.Classify(t.Path, home) < SystemChild {
+					hits = append(hits, fileHit{o, true})
+				}
+			}
+		}
+	}
+	return hits
+}
+
+func isDir(inv *guard.Invocation, host guard.Host, a guard.Arg) bool {
+	p := inv.Path(a.Value)
+	if p == "" || inv.Remote != "" {
+		return false
+	}
+	p, _ = guard.ResolvePath(host, p)
+	info, err := host.Lstat(p)
+	return err == nil && info.IsDir()
+}
+
+// matchSystemFileRemove: rm, unlink, shred, mv and ln -f of one critical
+// file at a time (rm -r of the folders themselves is rm-protected's).
+func (c classifier) matchSystemFileRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	var worst *guard.Finding
+	for _, h := range c.removedOrReplaced(inv, host) {
+		var f *guard.Finding
+		if p, file, ok := criticalTarget(inv, host, h.arg); ok {
+			d, verb, effect := file.replace, "replace", file.replaced
+			if h.removes {
+				d, verb, effect = file.remove, map[string]string{"rm": "delete", "unlink": "delete", "shred": "destroy", "mv": "move away"}[inv.Program], file.removed
+			}
+			if d == guard.Allow {
+				continue
+			}
+			f = guard.Found(d, strings.ReplaceAll(file.safer, "FILE", p), "would %s %s%s: %s", verb, p, inv.Where(), effect).
+				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{p}, Overwrite: inv.Program != "rm" && inv.Program != "unlink"})
+		} else if h.removes && h.arg.Known {
+			dir := inv.Path(h.arg.Value) // rm -r of the spool itself
+			if h.arg.Glob {
+				dir = TargetOf(inv, host, h.arg).Emptied
+			}
+			if cronDirs[dir] {
+				f = guard.Found(crontabFile.remove, strings.ReplaceAll(crontabFile.safer, "FILE", dir+"/NAME"),
+					"would delete every crontab in %s%s: %s", dir, inv.Where(), crontabFile.removed).
+					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{dir}})
+			}
+		}
+		if f != nil && (worst == nil || f.Decision > worst.Decision) {
+			worst = f
+		}
+	}
+	return worst
 }
 
 func (c classifier) matchMvSystem(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "tS", LongValue: []string{"target-directory", "suffix", "backup"}})
 	sources := p.Operands
+	if _, ok := p.Value("t", "target-directory"); !ok && len(sources) < 2 {
+		return nil // mv moves nothing without a destination
+	}
 	if _, ok := p.Value("t", "target-directory"); !ok && len(sources) > 1 {
 		sources = sources[:len(sources)-1]
 	}
@@ -131,7 +378,124 @@ func (c classifier) matchMvSystem(inv *guard.Invocation, host guard.Host) *guard
 }
 
 // findTests are the find primaries that narrow what is matched.
-var findTests = []string{"-name", "-iname", "-path", "-ipath", "-wholename", "-regex", "-iregex", "-type", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-newer", "-size", "-user", "-group", "-perm", "-empty", "-links", "-inum", "-uid", "-gid", "-nouser", "-nogroup", "-lname", "-samefile"}
+var findTests = []string{"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex", "-type", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-newer", "-size", "-user", "-group", "-perm", "-empty", "-links", "-inum", "-uid", "-gid", "-nouser", "-nogroup", "-lname", "-ilname", "-samefile"}
+
+// findNameTests pick files by what they are called: with a pattern that
+// is not everything, they make a delete targeted (find /etc -name
+// '*.dpkg-old' -delete), not a wipe.
+var findNameTests = []string{"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex", "-lname", "-ilname", "-inum", "-samefile"}
+
+// findExpr is what a find expression deletes and how narrowly.
+type findExpr struct {
+	deletes  bool
+	filtered bool   // any test narrows the match
+	named    string // a name test with a pattern narrower than everything
+	test     string // the test that names it: -name, -path…
+}
+
+func readFindExpr(expr []string) findExpr {
+	var e findExpr
+	alternatives := false
+	for j, v := range expr {
+		switch {
+		case v == "-delete":
+			e.deletes = true
+		case findActions(v) && j+1 < len(expr):
+			switch filepath.Base(expr[j+1]) {
+			case "rm", "shred", "unlink", "rmdir":
+				e.deletes = true
+			}
+		case v == "-o" || v == "-or" || v == ",":
+			alternatives = true // -delete may apply to the other branch
+		case contains(findTests, v):
+			e.filtered = true
+			negated := j > 0 && (expr[j-1] == "!" || expr[j-1] == "-not")
+			if contains(findNameTests, v) && !negated && j+1 < len(expr) && !matchesEverything(v, expr[j+1]) {
+				e.named, e.test = expr[j+1], v
+			}
+		}
+	}
+	if alternatives {
+		e.named = ""
+	}
+	return e
+}
+
+// runtimeExamples are where the loader and libc live, spelled both ways
+// of a merged /usr.
+var runtimeExamples = []string{"/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2",
+	"/usr/lib64/ld-linux-x86-64.so.2", "/usr/lib64/libc.so.6", "/usr/lib/aarch64-linux-gnu/libc.so.6", "/lib/ld-linux-aarch64.so.1"}
+
+// criticalMatch names a file the host cannot lose under dir that a find
+// name test would match, "" if none: -name 'passwd*' under /etc.
+func criticalMatch(dir, test, pattern string) string {
+	var candidates []string
+	for p := range criticalFiles {
+		candidates = append(candidates, p)
+	}
+	slices.Sort(candidates)
+	for _, p := range append(candidates, runtimeExamples...) {
+		if dir != "/" && !strings.HasPrefix(p, dir+"/") {
+			continue
+		}
+		subject, pat := filepath.Base(p), pattern
+		if strings.Contains(test, "path") {
+			subject = p
+		}
+		if strings.HasPrefix(test, "-i") {
+			subject, pat = strings.ToLower(subject), strings.ToLower(pat)
+		}
+		if !strings.HasSuffix(test, "regex") && fnmatch(pat, subject) {
+			return p
+		}
+	}
+	return ""
+}
+
+// fnmatch matches as find's -name and -path do (fnmatch without
+// FNM_PATHNAME): * and ? match a slash too.
+func fnmatch(pattern, s string) bool {
+	var re strings.Builder
+	re.WriteString("^")
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; c {
+		case '*':
+			re.WriteString(".*")
+		case '?':
+			re.WriteString(".")
+		case '[':
+			end := strings.IndexByte(pattern[i+1:], ']')
+			if end < 0 {
+				re.WriteString(`\[`)
+				continue
+			}
+			class := pattern[i+1 : i+1+end]
+			if strings.HasPrefix(class, "!") {
+				class = "^" + class[1:]
+			}
+			re.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
+			i += end + 1
+		case '\\':
+			if i+1 < len(pattern) {
+				i++
+				re.WriteString(regexp.QuoteMeta(pattern[i : i+1]))
+			}
+		default:
+			re.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	re.WriteString("$")
+	matched, err := regexp.MatchString(re.String(), s)
+	return err == nil && matched
+}
+
+// matchesEverything: -name '*', -name '*.*', -regex '.*' name every file.
+func matchesEverything(test, pattern string) bool {
+	if strings.HasSuffix(test, "regex") {
+		return strings.Trim(pattern, ".*^$") == ""
+	}
+	return strings.Trim(pattern, "*?.") == ""
+}
 
 func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	var starts []guard.Arg
@@ -153,22 +517,8 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 		}
 		starts = append(starts, inv.Args[i])
 	}
-	expr := inv.Values()[i:]
-	deletes, filtered := false, false
-	for j, v := range expr {
-		switch {
-		case v == "-delete":
-			deletes = true
-		case findActions(v) && j+1 < len(expr):
-			switch filepath.Base(expr[j+1]) {
-			case "rm", "shred", "unlink", "rmdir":
-				deletes = true
-			}
-		case contains(findTests, v):
-			filtered = true
-		}
-	}
-	if !deletes {
+	e := readFindExpr(inv.Values()[i:])
+	if !e.deletes {
 		return nil
 	}
 	if len(starts) == 0 {
@@ -185,8 +535,16 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 			continue
 		}
 		hint := "run the same find without -delete first and read the list; then narrow it to the folder you mean"
-		if kind == Root && !filtered {
+		switch {
+		case kind == Root && !e.filtered:
 			return guard.Found(guard.Block, hint, "would delete every file find reaches from /: the whole machine")
+		case kind != Root && e.named != "" && criticalMatch(t.Path, e.test, e.named) != "":
+			return guard.Found(guard.Confirm, hint, "would delete every file named %s under %s%s, and the pattern also matches %s",
+				e.named, kind.Describe(t.Path), cwdNote(inv, a), criticalMatch(t.Path, e.test, e.named)).
+				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
+		case kind != Root && e.named != "":
+			// A targeted delete: say what goes, do not ask.
+			return guard.Found(guard.Warn, hint, "deletes every file named %s under %s%s", e.named, kind.Describe(t.Path), cwdNote(inv, a))
 		}
 		return guard.Found(guard.Confirm, hint, "would delete every match found under %s%s, across the whole tree", kind.Describe(t.Path), cwdNote(inv, a)).
 			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})

@@ -1,157 +1,256 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
-
-	flag "github.com/spf13/pflag"
 
 	"github.com/guard-sh/guard/guard"
-	"github.com/guard-sh/guard/guard/snapshot"
+	"github.com/guard-sh/guard/guard/audit"
+	"github.com/guard-sh/guard/guard/gate"
+	"github.com/guard-sh/guard/guard/memory"
 )
 
-// agentEvent is the part of a coding agent's pre-tool event guard reads
-// (Claude Code's PreToolUse and Gemini CLI's BeforeTool share it).
-type agentEvent struct {
-	HookEventName string `json:"hook_event_name"`
-	ToolName      string `json:"tool_name"`
-	Cwd           string `json:"cwd"`
-	ToolInput     struct {
-		Command   string `json:"command"`
-		Directory string `json:"directory"` // Gemini's run_shell_command
-	} `json:"tool_input"`
-}
-
-// agent describes one coding agent's hook protocol and settings file.
+// agent is one coding agent's pre-command hook, declared like a rule: how
+// its event reads, how it wants its answer, what it can say, and how the
+// hook is registered in its settings. Each lives in agent_NAME.go with the
+// documentation its wire format comes from. The hook only adapts input and
+// output: judging, snapshots, asking and the audit trail are the gate's.
 type agent struct {
-	name      string
-	shellTool string // the tool name of shell commands
-	event     string // the settings key of the pre-tool event
-	settings  string // relative to $HOME
-	canAsk    bool   // whether the agent can ask its user
+	name  string // guard hook NAME, guard install NAME
+	title string // the product, for messages
+	// docs are where the event and answer formats were read.
+	docs []string
+	// parse reads an event. An error means guard cannot tell what would
+	// run, and the command is refused.
+	parse func(data []byte) (agentEvent, error)
+	// toolKey is where the event names its tool (or event), and shellTool
+	// the value for a shell command: read from the start of an event too
+	// large to parse, so that a big file write is not refused as a command.
+	toolKey   []string
+	shellTool string
+	// write answers in the agent's format and returns the exit status.
+	write func(stdout, stderr io.Writer, ans agentAnswer) int
+	// read is the inverse of write, for guard doctor and the tests: what an
+	// answer means to the agent, given the hook's output and exit status.
+	read func(stdout, stderr []byte, exit int) agentAnswer
+	// canAsk: the agent can ask its user and honours the answer. flags are
+	// the hook's own (guard hook gemini --ask).
+	canAsk func(flags []string) bool
+	// sample is an event of the agent's shape for a shell line, for doctor.
+	sample func(line, cwd, session string) []byte
+	// reg registers the hook in the agent's settings.
+	reg registration
+	// detect, when set, asks the installed agent its version at install
+	// time, for what the hook entry can say; it returns a line for the user.
+	detect func() (installed, string)
+	// onFailure says what the agent does when the hook itself fails (its
+	// binary is gone, it crashes, it times out), for guard doctor.
+	onFailure string
 }
 
-var agents = map[string]agent{
-	"claude": {name: "claude", shellTool: "Bash", event: "PreToolUse", settings: ".claude/settings.json", canAsk: true},
-	"gemini": {name: "gemini", shellTool: "run_shell_command", event: "BeforeTool", settings: ".gemini/settings.json"},
+// agentEvent is what guard needs from an agent's event.
+type agentEvent struct {
+	shell   bool   // a shell command; false: another tool, no opinion
+	line    string // the shell code as it will run
+	cwd     string // where it runs, "" if the event does not say
+	session string // the agent's session (conversation, task) id
 }
 
-type claudeOutput struct {
-	HookSpecificOutput struct {
-		HookEventName            string `json:"hookEventName"`
-		PermissionDecision       string `json:"permissionDecision"`
-		PermissionDecisionReason string `json:"permissionDecisionReason"`
-	} `json:"hookSpecificOutput"`
+// agentAnswer is guard's answer in agent-neutral terms.
+type agentAnswer struct {
+	decision string // "" no opinion (the agent's own rules apply), "ask", "deny"
+	reason   string
+	failed   string // for read: the hook did not answer (exit 127, a crash)
 }
 
-// agentHook answers a coding agent's pre-tool hook. An agent cannot answer
-// a terminal prompt, so confirm becomes "ask" (the agent asks its user)
-// after the snapshot is taken, block becomes "deny", and allow or warn
-// give no decision, leaving the agent's own permission rules in charge.
-func (a *app) agentHook(args []string) int {
-	ag, ok := agents[firstArg(args)]
-	if len(args) != 1 || !ok {
-		fmt.Fprintln(a.stderr, "guard hook: the supported agents are claude and gemini (guard hook claude)")
+// maxEventBytes bounds what guard reads of an event; a larger one is
+// refused (unless it is visibly about another tool).
+const maxEventBytes = 1 << 20
+
+// agentCatalog is every agent guard speaks to, in the order listed.
+func agentCatalog() []*agent {
+	return []*agent{&claudeAgent, &codexAgent, &geminiAgent, &cursorAgent, &copilotAgent, &windsurfAgent, &clineAgent}
+}
+
+func lookupAgent(name string) (*agent, bool) {
+	for _, ag := range agentCatalog() {
+		if ag.name == name {
+			return ag, true
+		}
+	}
+	return nil, false
+}
+
+func agentNames() []string {
+	var names []string
+	for _, ag := range agentCatalog() {
+		names = append(names, ag.name)
+	}
+	return names
+}
+
+// agentHook answers a coding agent's pre-command hook. Nothing that goes
+// wrong lets a command through silently: an event guard cannot read, one
+// too large, or guard failing itself is refused (asked, where the agent
+// can ask).
+func (a *app) agentHook(args []string) (code int) {
+	if len(args) == 0 {
+		fmt.Fprintf(a.stderr, "guard hook: which agent? %s\n", strings.Join(agentNames(), ", "))
+		return exitUsage // exit 2: the agents that read exit codes block on it
+	}
+	ag, ok := lookupAgent(args[0])
+	if !ok {
+		fmt.Fprintf(a.stderr, "guard hook: unknown agent %q; guard speaks to %s\n", args[0], strings.Join(agentNames(), ", "))
 		return exitUsage
 	}
-	data, err := io.ReadAll(io.LimitReader(a.stdin, 8<<20))
-	var ev agentEvent
-	if err == nil {
-		err = json.Unmarshal(data, &ev)
+	flags := args[1:]
+	for _, f := range flags {
+		if f != "--ask" {
+			return a.refuseEvent(ag, flags, fmt.Sprintf("guard hook %s was installed with an unknown option %q; reinstall it: guard install %s", ag.name, f, ag.name))
+		}
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			code = a.refuseEvent(ag, flags, fmt.Sprintf("guard failed while checking this command (%v), so it was not checked; report this with the command", p))
+		}
+	}()
+	data, err := io.ReadAll(io.LimitReader(a.stdin, maxEventBytes+1))
 	if err != nil {
-		// Never let an unreadable event through silently, never wedge the
-		// agent: ask its user.
-		return a.agentAnswer(ag, "ask", "guard could not read the hook event ("+err.Error()+"); check the command yourself")
+		return a.refuseEvent(ag, flags, "guard could not read the hook event ("+err.Error()+")")
 	}
-	if ev.ToolName != ag.shellTool || strings.TrimSpace(ev.ToolInput.Command) == "" {
-		return a.agentAnswer(ag, "", "")
-	}
-	dir := ev.Cwd
-	if dir == "" {
-		dir, _ = os.Getwd()
-	}
-	if d := ev.ToolInput.Directory; d != "" {
-		if !filepath.IsAbs(d) {
-			d = filepath.Join(dir, d)
+	if len(data) > maxEventBytes {
+		if tool, ok := peekString(data, ag.toolKey); ok && tool != ag.shellTool {
+			return ag.write(a.stdout, a.stderr, agentAnswer{}) // a large file write, say: not a command
 		}
-		dir = d
+		return a.refuseEvent(ag, flags, fmt.Sprintf("the hook event is larger than %d MB, more than guard reads, so the command was not checked", maxEventBytes>>20))
 	}
-	engine, err := a.engine()
+	ev, err := ag.parse(data)
 	if err != nil {
-		return a.agentAnswer(ag, "ask", "guard could not load its rules: "+err.Error())
+		return a.refuseEvent(ag, flags, "guard could not read the hook event ("+err.Error()+"), so the command was not checked")
 	}
-	host := &guard.OSHost{}
-	v := engine.Judge(ev.ToolInput.Command, host, guard.Options{Cwd: dir})
-	reason := findingsText(v)
-	switch v.Decision {
-	case guard.Block:
-		a.audit("block", ev.ToolInput.Command, dir, ag.name, ruleIDs(v, guard.Block), "")
-		return a.agentAnswer(ag, "deny", "guard blocked this command. "+reason)
-	case guard.Confirm:
-		if !ag.canAsk {
-			a.audit("refused", ev.ToolInput.Command, dir, ag.name, ruleIDs(v, guard.Confirm), "the agent cannot ask its user")
-			return a.agentAnswer(ag, "deny", "guard needs a person to confirm this, and this agent cannot ask: let the user run it in a terminal, where guard takes a snapshot and asks. "+reason)
+	if !ev.shell || strings.TrimSpace(ev.line) == "" {
+		return ag.write(a.stdout, a.stderr, agentAnswer{})
+	}
+	return ag.write(a.stdout, a.stderr, a.decideForAgent(ag, flags, ev))
+}
+
+// refuseEvent answers an event guard could not check: ask the agent's
+// user where it can, deny otherwise. Never a silent pass.
+func (a *app) refuseEvent(ag *agent, flags []string, why string) int {
+	if ag.canAsk(flags) {
+		return ag.write(a.stdout, a.stderr, agentAnswer{decision: "ask", reason: why + ". Check the command yourself before allowing it."})
+	}
+	return ag.write(a.stdout, a.stderr, agentAnswer{decision: "deny", reason: why + ". " + stopAndAsk})
+}
+
+// stopAndAsk ends every refusal to an agent: it must not look for another
+// way to the same effect.
+const stopAndAsk = "Do not try to get the same effect another way (a script, another command, an interpreter): stop and ask the user."
+
+// decideForAgent takes the agent's line through the gate. A coding agent
+// never gets the operator's ways past (Strict), and what was refused in
+// its session stays refused by any route (the refusal memory).
+func (a *app) decideForAgent(ag *agent, flags []string, ev agentEvent) agentAnswer {
+	dir := ev.cwd
+	if dir == "" || !filepath.IsAbs(dir) {
+		wd, _ := os.Getwd()
+		if dir == "" {
+			dir = wd
+		} else {
+			dir = filepath.Join(wd, dir)
 		}
-		var backups []guard.Backup
-		for _, f := range v.Findings {
-			if f.Backup != nil {
-				backups = append(backups, *f.Backup)
-			}
+	}
+	g := a.newGate(agentAsker{canAsk: ag.canAsk(flags)})
+	g.Report, g.Notice = nil, nil // the answer carries the findings
+	g.Audit = func(r audit.Record) {
+		if ev.session != "" {
+			r.Detail = strings.TrimSpace(r.Detail + " (" + ag.name + " session " + ev.session + ")")
 		}
-		if len(backups) > 0 {
-			m, err := a.store().Take(snapshot.Request{Line: ev.ToolInput.Command, Cwd: dir, Host: host.Hostname(), Rules: ruleIDs(v, guard.Confirm), Backups: backups})
+		a.auditRecord(r)
+	}
+	req := gate.Request{Line: ev.line, Cwd: dir, From: ag.name, Strict: true}
+	mem := a.refusals()
+	recalled := ""
+	if mem != nil && ev.session != "" {
+		req.Recall = func(v guard.Verdict) string {
+			e, ok, err := mem.Recall(ag.name, ev.session, memory.EffectsOf(v, guard.Warn))
 			if err != nil {
-				a.audit("refused", ev.ToolInput.Command, dir, ag.name, ruleIDs(v, guard.Confirm), "snapshot failed: "+err.Error())
-				return a.agentAnswer(ag, "deny", "guard could not take a snapshot before this command ("+err.Error()+"), so it must not run. "+reason)
+				fmt.Fprintf(a.stderr, "guard: %v\n", err)
 			}
-			reason += fmt.Sprintf(" A snapshot was taken first: guard snapshot restore %s puts it back.", m.ID)
+			if ok {
+				recalled = alreadyRefused(e)
+			}
+			return recalled
 		}
-		a.audit("confirm", ev.ToolInput.Command, dir, ag.name, ruleIDs(v, guard.Confirm), "asked the agent's user")
-		return a.agentAnswer(ag, "ask", "guard asks for confirmation. "+reason)
 	}
-	return a.agentAnswer(ag, "", "")
+	out := g.Decide(req)
+	findings := findingsText(out.Verdict)
+	switch out.Status {
+	case gate.Run:
+		return agentAnswer{}
+	case gate.Asked:
+		reason := "guard asks for confirmation. " + findings
+		if out.Snapshot != nil {
+			reason += fmt.Sprintf(" A snapshot was taken first: guard snapshot restore %s puts it back.", out.Snapshot.ID)
+		}
+		return agentAnswer{decision: "ask", reason: reason}
+	}
+	if mem != nil && ev.session != "" {
+		if err := mem.Remember(ag.name, ev.session, ev.line, memory.EffectsOf(out.Verdict, guard.Confirm)); err != nil {
+			fmt.Fprintf(a.stderr, "guard: remembering the refusal: %v\n", err)
+		}
+	}
+	switch {
+	case recalled != "":
+		return agentAnswer{decision: "deny", reason: "guard " + recalled + ". Running it another way does not change what it does. " + stopAndAsk + " " + findings}
+	case out.Status == gate.Blocked:
+		return agentAnswer{decision: "deny", reason: "guard blocked this command. " + findings + " " + stopAndAsk}
+	case strings.Contains(out.Reason, errAgentCannotAsk.Error()):
+		return agentAnswer{decision: "deny", reason: "guard needs a person to confirm this command, and " + ag.title + " cannot ask for guard. " + findings +
+			" Stop and ask the user to run it themselves in a terminal, where guard takes a snapshot and asks: " + gate.Quote(ev.line) + ". " + stopAndAsk}
+	default:
+		return agentAnswer{decision: "deny", reason: "guard refused this command: " + out.Reason + ". " + findings + " " + stopAndAsk}
+	}
 }
 
-func firstArg(args []string) string {
-	if len(args) == 0 {
-		return ""
-	}
-	return args[0]
+// alreadyRefused says which earlier refusal in the session a line repeats,
+// for the audit trail and the agent.
+func alreadyRefused(e memory.Entry) string {
+	return fmt.Sprintf("already refused in this session: %s (at %s UTC: %s)", e.Effect, e.Time.UTC().Format("15:04"), gate.Quote(e.Line))
 }
 
-// agentAnswer writes the agent's own answer format. An empty decision
-// leaves the agent's permission rules in charge. An agent that cannot ask
-// is denied instead.
-func (a *app) agentAnswer(ag agent, decision, reason string) int {
-	enc := json.NewEncoder(a.stdout)
-	enc.SetEscapeHTML(false)
-	if !ag.canAsk {
-		switch decision {
-		case "":
-			fmt.Fprintln(a.stdout, "{}") // Gemini CLI wants JSON on stdout, even empty
-		default:
-			_ = enc.Encode(map[string]string{"decision": "deny", "reason": reason})
-		}
-		return exitOK
+// refusals is the memory of what agents were refused, in the state
+// folder; nil when there is none (no home): then nothing is remembered.
+func (a *app) refusals() *memory.Store {
+	dir := a.stateDir()
+	if dir == "" {
+		return nil
 	}
-	if decision == "" {
-		return exitOK
-	}
-	var out claudeOutput
-	out.HookSpecificOutput.HookEventName = "PreToolUse"
-	out.HookSpecificOutput.PermissionDecision = decision
-	out.HookSpecificOutput.PermissionDecisionReason = reason
-	_ = enc.Encode(out)
-	return exitOK
+	return &memory.Store{Path: filepath.Join(dir, "agent-refusals.json")}
 }
+
+// errAgentCannotAsk: the agent has no way to ask its user, so a line that
+// needs confirming is refused there.
+var errAgentCannotAsk = errors.New("this agent cannot ask its user")
+
+// agentAsker hands the question to a coding agent, which asks its own user
+// where it can.
+type agentAsker struct{ canAsk bool }
+
+func (a agentAsker) Ready() error {
+	if !a.canAsk {
+		return errAgentCannotAsk
+	}
+	return nil
+}
+
+func (agentAsker) Ask(gate.Question) gate.Answer { return gate.Deferred }
 
 func findingsText(v guard.Verdict) string {
 	var parts []string
@@ -163,149 +262,84 @@ func findingsText(v guard.Verdict) string {
 	return strings.Join(parts, " ")
 }
 
-func ruleIDs(v guard.Verdict, at guard.Decision) []string {
-	var ids []string
-	for _, f := range v.Findings {
-		if f.Decision >= at {
-			ids = append(ids, f.Rule)
+// peekString finds the string at key path in the start of a JSON object
+// that may be cut off: the tool an oversized event is about, when the
+// agent writes it before the tool's input, as they all do.
+func peekString(data []byte, path []string) (string, bool) {
+	if len(path) == 0 {
+		return "", false
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
 		}
-	}
-	return ids
-}
-
-// installAgent registers (or with --remove, unregisters) guard's hook in
-// the agent's settings file, idempotently, keeping a backup of the file.
-func (a *app) installAgent(args []string) int {
-	var o installOptions
-	fs := installFlags(&o)
-	fs.SetOutput(a.stderr)
-	if err := fs.Parse(args); err != nil {
-		return a.flagError("install", err)
-	}
-	ag, ok := agents[fs.Arg(0)]
-	if fs.NArg() != 1 || !ok {
-		fmt.Fprintln(a.stderr, "guard install: the supported agents are claude and gemini (guard install claude)")
-		return exitUsage
-	}
-	path := o.settings
-	if path == "" {
-		path = filepath.Join(a.getenv("HOME"), ag.settings)
-	}
-	self, err := os.Executable()
-	if err != nil {
-		self = "guard"
-	}
-	changed, err := editAgentSettings(path, ag, quoteLine(self)+" hook "+ag.name, o.remove)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "guard install %s: %v\n", ag.name, err)
-		return 1
-	}
-	switch {
-	case !changed && o.remove:
-		fmt.Fprintf(a.stdout, "guard's hook is not in %s: nothing to remove\n", path)
-	case !changed:
-		fmt.Fprintf(a.stdout, "guard's hook is already in %s\n", path)
-	case o.remove:
-		fmt.Fprintf(a.stdout, "removed guard's hook from %s\n", path)
-	default:
-		fmt.Fprintf(a.stdout, "added guard's %s hook for %s to %s\n", ag.event, ag.shellTool, path)
-	}
-	return exitOK
-}
-
-type installOptions struct {
-	settings string
-	remove   bool
-}
-
-func installFlags(o *installOptions) *flag.FlagSet {
-	fs := flag.NewFlagSet("install", flag.ContinueOnError)
-	fs.StringVar(&o.settings, "settings", "", "the settings `FILE` (default ~/.claude/settings.json)")
-	fs.BoolVar(&o.remove, "remove", false, "remove guard's hook instead")
-	return fs
-}
-
-// guardHookMark ends the command of guard's entry in an agent's settings.
-const guardHookMark = " hook "
-
-// editAgentSettings adds or removes guard's entry under hooks.EVENT,
-// leaving every other setting as it was. A file that is not valid JSON is
-// not touched.
-func editAgentSettings(path string, ag agent, command string, remove bool) (bool, error) {
-	settings := map[string]any{}
-	data, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		data = nil
-	case err != nil:
-		return false, err
-	default:
-		if err := json.Unmarshal(data, &settings); err != nil {
-			return false, fmt.Errorf("%s is not valid JSON (%v); fix it first, guard did not change it", path, err)
+		if d, ok := tok.(json.Delim); !ok || d != '{' {
+			return "", false
 		}
-	}
-	hooks, _ := settings["hooks"].(map[string]any)
-	if hooks == nil {
-		hooks = map[string]any{}
-	}
-	pre, _ := hooks[ag.event].([]any)
-	isGuard := func(entry any) bool {
-		m, _ := entry.(map[string]any)
-		list, _ := m["hooks"].([]any)
-		for _, h := range list {
-			hm, _ := h.(map[string]any)
-			if c, _ := hm["command"].(string); strings.HasSuffix(c, guardHookMark+ag.name) {
-				return true
+		found := false
+		for dec.More() {
+			key, err := dec.Token()
+			if err != nil {
+				return "", false
+			}
+			if key == path[0] {
+				found = true
+				break
+			}
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return "", false
 			}
 		}
-		return false
-	}
-	var kept []any
-	found := false
-	for _, entry := range pre {
-		if isGuard(entry) {
-			found = true
-			if remove {
-				continue
-			}
+		if !found {
+			return "", false
 		}
-		kept = append(kept, entry)
-	}
-	if remove && !found || !remove && found {
-		return false, nil
-	}
-	if !remove {
-		kept = append(kept, map[string]any{
-			"matcher": ag.shellTool,
-			"hooks":   []any{map[string]any{"type": "command", "command": command, "timeout": 30}},
-		})
-	}
-	if len(kept) == 0 {
-		delete(hooks, ag.event)
-	} else {
-		hooks[ag.event] = kept
-	}
-	if len(hooks) == 0 {
-		delete(settings, "hooks")
-	} else {
-		settings["hooks"] = hooks
-	}
-	out, err := json.MarshalIndent(settings, "", "  ")
-	if err != nil {
-		return false, err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return false, err
-	}
-	if data != nil {
-		backup := fmt.Sprintf("%s.guard-backup-%s", path, time.Now().UTC().Format("20060102-150405"))
-		if err := os.WriteFile(backup, data, 0o600); err != nil {
-			return false, fmt.Errorf("keeping a backup of %s: %w", path, err)
+		if path = path[1:]; len(path) == 0 {
+			tok, err := dec.Token()
+			s, ok := tok.(string)
+			return s, err == nil && ok
 		}
 	}
-	tmp := path + ".guard-tmp"
-	if err := os.WriteFile(tmp, append(out, '\n'), 0o600); err != nil {
-		return false, err
+}
+
+// jsonString reads a field that must be a string when present.
+func jsonString(raw json.RawMessage, what string) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
 	}
-	return true, os.Rename(tmp, path)
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fmt.Errorf("%s is not a string", what)
+	}
+	return s, nil
+}
+
+// shellCommand reads a shell tool's command: a string, or an argv list
+// (quoted back into one line).
+func shellCommand(raw json.RawMessage, what string) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", fmt.Errorf("the shell command has no %s", what)
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s, nil
+	}
+	var argv []string
+	if err := json.Unmarshal(raw, &argv); err != nil {
+		return "", fmt.Errorf("%s is neither a string nor a list of words", what)
+	}
+	quoted := make([]string, len(argv))
+	for i, w := range argv {
+		quoted[i] = gate.Quote(w)
+	}
+	return strings.Join(quoted, " "), nil
+}
+
+// encodeJSON writes v as one line, without HTML escaping.
+func encodeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
 }

@@ -86,7 +86,7 @@ func (a *app) auditRecord(r audit.Record) {
 	}
 	for _, err := range a.auditLogger().Log(r) {
 		if !a.auditWarned {
-			fmt.Fprintf(a.stderr, "guard: could not write the audit record (%v); the command goes on\n", err)
+			a.noticeOnce(fmt.Sprintf("guard: could not write the audit record (%v); the command goes on", err))
 		}
 		a.auditWarned = true
 	}

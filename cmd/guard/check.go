@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,8 +17,8 @@ import (
 )
 
 type checkOptions struct {
-	json       bool
-	cwd, shell string
+	json             bool
+	cwd, shell, file string
 }
 
 func checkFlags(o *checkOptions) *flag.FlagSet {
@@ -25,8 +26,40 @@ func checkFlags(o *checkOptions) *flag.FlagSet {
 	fs.BoolVar(&o.json, "json", false, "print the verdict as one JSON object on stdout")
 	fs.StringVar(&o.cwd, "cwd", "", "judge the line as typed in `DIR` (default: the current directory)")
 	fs.StringVar(&o.shell, "shell", "bash", "shell dialect: bash, posix, mksh or zsh")
+	fs.StringVar(&o.file, "file", "", "read the line (or a whole script) from `PATH`, - for standard input, instead of the arguments")
 	fs.SetInterspersed(false)
 	return fs
+}
+
+// lineFrom is the line to judge: the arguments joined, or what --file
+// names (a file, a pipe, - for standard input), which carries any size
+// (argv cannot carry more than 128 KiB in one argument). Past
+// guard.MaxLineBytes the rest is not read: the engine then says the line
+// is too large to judge, rather than judge half of it.
+func (a *app) lineFrom(file string, args []string) (string, error) {
+	if file == "" {
+		if len(args) == 0 {
+			return "", fmt.Errorf("missing LINE (or --file PATH)")
+		}
+		return strings.Join(args, " "), nil
+	}
+	if len(args) > 0 {
+		return "", fmt.Errorf("give the line as arguments or with --file, not both")
+	}
+	var r io.Reader = a.stdin
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, guard.MaxLineBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", file, err)
+	}
+	return string(data), nil
 }
 
 func (a *app) check(args []string) int {
@@ -36,8 +69,9 @@ func (a *app) check(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return a.flagError(fs.Name(), err)
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(a.stderr, "guard check: missing LINE (usage: guard check [--json] [--cwd DIR] [--] LINE)")
+	line, err := a.lineFrom(o.file, fs.Args())
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard check: %v (usage: guard check [--json] [--cwd DIR] [--file PATH|-] [--] LINE)\n", err)
 		return exitUsage
 	}
 	lang, err := parseLang(o.shell)
@@ -55,7 +89,6 @@ func (a *app) check(args []string) int {
 		fmt.Fprintf(a.stderr, "guard check: %v\n", err)
 		return exitUsage
 	}
-	line := strings.Join(fs.Args(), " ")
 	verdict := engine.Judge(line, &guard.OSHost{}, guard.Options{Cwd: dir, Lang: lang})
 	if o.json {
 		enc := json.NewEncoder(a.stdout)

@@ -38,9 +38,9 @@ func commandTable() []command {
 		{name: "allow", synopsis: "RULE...", summary: "through the shell hook: acknowledge rules for the rest of the session (recorded)", run: (*app).allowRules},
 		{name: "shell", synopsis: "[-c CMD]", summary: "guard as a login shell (also reachable as guard-shell)", run: func(a *app, args []string) int { return a.loginShell("guard-shell", args) }},
 		{name: "sudo", synopsis: "[sudo options] CMD...", summary: "judge what sudo would run, then run the real sudo (alias sudo='guard sudo')", run: (*app).sudo},
-		{name: "hook", synopsis: "claude|gemini", summary: "answer a coding agent's pre-tool hook on stdin", words: []string{"claude", "gemini"}, run: (*app).agentHook},
-		{name: "install", synopsis: "claude|gemini [--settings FILE] [--remove]", summary: "register guard's hook in the agent's settings, idempotently, with a backup",
-			flags: func() *flag.FlagSet { return installFlags(&installOptions{}) }, words: []string{"claude", "gemini"}, run: (*app).installAgent},
+		{name: "hook", synopsis: strings.Join(agentNames(), "|") + " [--ask]", summary: "answer a coding agent's pre-command hook: its event on stdin, its own answer format out", words: agentNames(), run: (*app).agentHook},
+		{name: "install", synopsis: strings.Join(agentNames(), "|") + " [--settings FILE] [--remove]", summary: "register guard's hook in a coding agent's settings, idempotently, after a backup",
+			flags: func() *flag.FlagSet { return installFlags(&installOptions{}) }, words: agentNames(), run: (*app).installAgent},
 		{name: "rules", synopsis: "[--json] | test FILE", summary: "the rule catalog; rules test runs a policy's own examples",
 			flags: func() *flag.FlagSet { var j bool; return rulesFlags(&j) }, words: []string{"test"}, run: func(a *app, args []string) int {
 				if len(args) > 0 && args[0] == "test" {

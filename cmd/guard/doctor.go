@@ -1,13 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"debug/elf"
 	"fmt"
 	"io/fs"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +23,54 @@ import (
 
 func doctorFlags(asJSON *bool) *flag.FlagSet {
 	return jsonFlag("doctor", "print the checks as JSON, for fleet checks", asJSON)
+}
+
+func (a *app) doctorStore(store *snapshot.Store, add func(name, status, format string, args ...any)) {
+	list, listErrs := store.List()
+	var size int64
+	filepath.WalkDir(store.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				size += info.Size()
+			}
+		}
+		return nil
+	})
+	budget := store.Budget
+	if budget == 0 {
+		budget = snapshot.DefaultBudget(store.Dir)
+	}
+	status := "ok"
+	if len(listErrs) > 0 {
+		status = "warn"
+	}
+	add("snapshots", status, "%s: %d snapshot(s), %s on disk (hard links counted once per name), budget %s per snapshot%s",
+		store.Dir, len(list), snapshot.HumanBytes(size), snapshot.HumanBytes(budget), errSuffix(listErrs))
+}
+
+// passwdShell is the current user's name and login shell from the passwd
+// file (getent when it is the system's, to include LDAP accounts).
+func passwdShell(passwd string) (name, shell string) {
+	uid := strconv.Itoa(os.Getuid())
+	var data []byte
+	if passwd == "/etc/passwd" {
+		data, _ = exec.Command("getent", "passwd", uid).Output()
+	}
+	if len(data) == 0 {
+		data, _ = guard.ReadRegular(passwd, 4<<20)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) >= 7 && f[2] == uid {
+			return f[0], f[6]
+		}
+	}
+	return "USER", ""
+}
+
+func executable(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.Mode().IsRegular() && info.Mode()&0o111 != 0
 }
 
 // check is one line of guard doctor.
@@ -64,25 +114,31 @@ func (a *app) doctor(args []string) int {
 			add(h.name, "off", "not installed (eval \"$(guard init %s)\" in your rc file)", strings.Fields(h.marker)[2])
 		}
 	}
+	// The login shell as the passwd entry says (what sshd starts), not
+	// $SHELL, and the guard-shell that belongs to this binary: a .deb
+	// installs /usr/bin/guard-shell, install.sh /usr/local/bin/guard-shell.
 	shells, _ := os.ReadFile(etc + "/etc/shells")
-	listed := strings.Contains(string(shells), "guard-shell")
-	loginShell := a.getenv("SHELL")
-	switch {
-	case listed && strings.HasSuffix(loginShell, "guard-shell"):
-		add("login shell", "ok", "guard-shell is in /etc/shells and is your login shell")
-	case listed:
-		add("login shell", "off", "guard-shell is in /etc/shells; make it a login shell with usermod -s /usr/local/bin/guard-shell USER")
-	default:
-		add("login shell", "off", "guard-shell is not in /etc/shells (install.sh --login-shell)")
-	}
-	for _, name := range []string{"claude", "gemini"} {
-		ag := agents[name]
-		if data, err := os.ReadFile(filepath.Join(home, ag.settings)); err == nil && bytes.Contains(data, []byte(guardHookMark+name)) {
-			add(name+" hook", "ok", "in ~/%s", ag.settings)
-		} else {
-			add(name+" hook", "off", "not installed (guard install %s)", name)
+	guardShell := filepath.Join(filepath.Dir(self), "guard-shell")
+	if _, err := os.Lstat(etc + guardShell); err != nil {
+		for _, line := range strings.Split(string(shells), "\n") {
+			if strings.HasSuffix(strings.TrimSpace(line), "/guard-shell") {
+				guardShell = strings.TrimSpace(line)
+			}
 		}
 	}
+	listed := slices.Contains(strings.Split(string(shells), "\n"), guardShell)
+	name, loginShell := passwdShell(etc + "/etc/passwd")
+	switch {
+	case loginShell != "" && filepath.Base(loginShell) == "guard-shell" && !executable(etc+loginShell):
+		add("login shell", "fail", "your login shell %s does not exist or cannot run: the next login will be refused; fix it now, from this session: usermod -s /bin/bash %s", loginShell, name)
+	case filepath.Base(loginShell) == "guard-shell":
+		add("login shell", "ok", "%s is your login shell (passwd entry of %s)", loginShell, name)
+	case listed:
+		add("login shell", "off", "%s is in /etc/shells; make it a login shell with: usermod -s %s %s", guardShell, guardShell, name)
+	default:
+		add("login shell", "off", "guard-shell is not in /etc/shells (install.sh --login-shell, or the .deb)")
+	}
+	a.agentChecks(add)
 	if static, err := isStatic(self); err != nil {
 		add("static binary", "warn", "cannot tell: %v", err)
 	} else if static {
@@ -110,27 +166,11 @@ func (a *app) doctor(args []string) int {
 	}
 
 	// Snapshot store.
-	store := a.store()
-	list, listErrs := store.List()
-	var size int64
-	filepath.WalkDir(store.Dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			if info, err := d.Info(); err == nil {
-				size += info.Size()
-			}
-		}
-		return nil
-	})
-	budget := store.Budget
-	if budget == 0 {
-		budget = snapshot.DefaultBudget(store.Dir)
+	if store, err := a.store(); err != nil {
+		add("snapshots", "fail", "%v: confirmed commands that need a snapshot will be refused", err)
+	} else {
+		a.doctorStore(store, add)
 	}
-	status := "ok"
-	if len(listErrs) > 0 {
-		status = "warn"
-	}
-	add("snapshots", status, "%s: %d snapshot(s), %s on disk (hard links counted once per name), budget %s per snapshot%s",
-		store.Dir, len(list), snapshot.HumanBytes(size), snapshot.HumanBytes(budget), errSuffix(listErrs))
 
 	// Audit channels.
 	l := a.auditLogger()

@@ -100,8 +100,8 @@ func startShellWith(t testing.TB, shell string, hooked, counted bool) *shellBox 
 	write("bin/lvchange", standIn, 0o755)
 	// Count guard runs, then run the real one.
 	write("bin/guard-counting", "#!/bin/sh\necho \"$*\" >> "+b.counter+"\nexec "+guard+" \"$@\"\n", 0o755)
-	env := fmt.Sprintf("export HOME=%s PATH=%s:$PATH GUARD_SNAPSHOTS=%s SHELL=%s HISTFILE=/dev/null NO_COLOR=1 GUARD_ETC=%s GUARD_AUDIT_FILE=%s\n",
-		b.home, bin, b.snaps, shell, filepath.Join(b.dir, "etc"), filepath.Join(b.dir, "audit.jsonl"))
+	env := fmt.Sprintf("export HOME=%s PATH=%s:$PATH GUARD_SNAPSHOTS=%s SHELL=%s HISTFILE=/dev/null NO_COLOR=1 GUARD_ETC=%s GUARD_AUDIT_FILE=%s GUARD_STATE=%s\n",
+		b.home, bin, b.snaps, shell, filepath.Join(b.dir, "etc"), filepath.Join(b.dir, "audit.jsonl"), filepath.Join(b.dir, "state"))
 	var cmd string
 	switch shell {
 	case "bash":

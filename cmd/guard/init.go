@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	flag "github.com/spf13/pflag"
+
+	"github.com/guard-sh/guard/guard/gate"
 )
 
 //go:embed hooks/guard.bash
@@ -36,7 +38,7 @@ func (a *app) initShell(args []string) int {
 			return 1
 		}
 	}
-	quoted := quoteLine(self)
+	quoted := gate.Quote(self)
 	switch fs.Arg(0) {
 	case "bash":
 		fmt.Fprint(a.stdout, strings.ReplaceAll(bashHook, "@GUARD@", quoted))

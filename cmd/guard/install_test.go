@@ -111,6 +111,35 @@ func TestInstallIntoDestdir(t *testing.T) {
 	}
 }
 
+// TestUninstallNeverLocksOut: while guard-shell is someone's login shell,
+// --uninstall refuses, names them and the usermod to run; with
+// --restore-shells it sets them back to /bin/bash first.
+func TestUninstallNeverLocksOut(t *testing.T) {
+	need(t, "usermod")
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "etc"), 0o755)
+	os.WriteFile(filepath.Join(root, "etc/passwd"), []byte("root:x:0:0:root:/root:/bin/bash\nops:x:1001:1001::/home/ops:/usr/local/bin/guard-shell\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "etc/group"), []byte("root:x:0:\nops:x:1001:\n"), 0o644)
+	runInstall(t, "--destdir", root, "--prefix", "/usr/local", "--binary", builtGuard(t), "--login-shell")
+
+	cmd := exec.Command("sh", append([]string{"../../install.sh"}, "--destdir", root, "--prefix", "/usr/local", "--uninstall")...)
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "login shell of: ops") || !strings.Contains(string(out), "usermod -s /bin/bash ops") {
+		t.Fatalf("--uninstall with a user on guard-shell: err %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(root, "usr/local/bin/guard-shell")); err != nil {
+		t.Fatal("--uninstall removed the login shell of a user")
+	}
+	runInstall(t, "--destdir", root, "--prefix", "/usr/local", "--uninstall", "--restore-shells")
+	passwd, _ := os.ReadFile(filepath.Join(root, "etc/passwd"))
+	if !strings.Contains(string(passwd), "ops:x:1001:1001::/home/ops:/bin/bash") {
+		t.Errorf("--restore-shells left passwd as %q", passwd)
+	}
+	if _, err := os.Stat(filepath.Join(root, "usr/local/bin/guard")); err == nil {
+		t.Error("guard is still installed after --uninstall --restore-shells")
+	}
+}
+
 // TestDebianPackage builds the .deb with install.sh --deb and reads back
 // its file list, conffiles and maintainer scripts.
 func TestDebianPackage(t *testing.T) {
@@ -137,5 +166,31 @@ func TestDebianPackage(t *testing.T) {
 	}
 	if pkg, _ := exec.Command("dpkg-deb", "-f", deb, "Package").Output(); strings.TrimSpace(string(pkg)) != "guard" {
 		t.Errorf("Package field %q", pkg)
+	}
+
+	// prerm refuses removal while guard-shell is a login shell: run the
+	// package's own script with a getent that reports such a user.
+	control := t.TempDir()
+	if out, err := exec.Command("dpkg-deb", "-e", deb, control).CombinedOutput(); err != nil {
+		t.Fatalf("dpkg-deb -e: %v %s", err, out)
+	}
+	fakebin := t.TempDir()
+	for _, tc := range []struct {
+		passwd string
+		ok     bool
+	}{
+		{"root:x:0:0:root:/root:/bin/bash\nops:x:1001:1001::/home/ops:/usr/bin/guard-shell", false},
+		{"root:x:0:0:root:/root:/bin/bash", true},
+	} {
+		os.WriteFile(filepath.Join(fakebin, "getent"), []byte("#!/bin/sh\nprintf '%s\\n' '"+tc.passwd+"'\n"), 0o755)
+		prerm := exec.Command(filepath.Join(control, "prerm"), "remove")
+		prerm.Env = []string{"PATH=" + fakebin + ":/usr/bin:/bin"}
+		out, err := prerm.CombinedOutput()
+		if (err == nil) != tc.ok {
+			t.Errorf("prerm remove with %q: err %v\n%s", tc.passwd, err, out)
+		}
+		if !tc.ok && !strings.Contains(string(out), "usermod -s /bin/bash ops") {
+			t.Errorf("prerm does not say what to run: %s", out)
+		}
 	}
 }

@@ -49,7 +49,8 @@ exec ` + b.shell + ` -c "$*"
 	os.WriteFile(filepath.Join(bin, "dockerd"), []byte("#!/bin/sh\ntouch "+filepath.Join(b.dir, "dockerd-ran")+"\n"), 0o755)
 	b.env = []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "HOME=" + filepath.Join(b.dir, "home"), "NO_COLOR=1",
 		"GUARD_SNAPSHOTS=" + filepath.Join(b.dir, "snaps"), "SHELL=" + b.shell, "LANG=C.UTF-8",
-		"GUARD_ETC=" + filepath.Join(b.dir, "etc"), "GUARD_AUDIT_FILE=" + filepath.Join(b.dir, "audit.jsonl")}
+		"GUARD_ETC=" + filepath.Join(b.dir, "etc"), "GUARD_AUDIT_FILE=" + filepath.Join(b.dir, "audit.jsonl"),
+		"GUARD_STATE=" + filepath.Join(b.dir, "state")}
 	return b
 }
 

@@ -36,7 +36,7 @@ type app struct {
 }
 
 func main() {
-	a := &app{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv}
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: withHome(os.Getenv)}
 	if isLoginShellName(os.Args[0]) {
 		os.Exit(a.loginShell(os.Args[0], os.Args[1:]))
 	}

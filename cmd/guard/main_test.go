@@ -13,7 +13,7 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"guard": func() {
-			a := &app{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv}
+			a := &app{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: withHome(os.Getenv)}
 			os.Exit(a.run(os.Args[1:]))
 		},
 	})
@@ -29,6 +29,7 @@ func TestScripts(t *testing.T) {
 			// Never the machine's /etc/guard, /var/log/guard or syslog.
 			env.Setenv("GUARD_ETC", env.WorkDir+"/no-etc")
 			env.Setenv("GUARD_AUDIT_FILE", env.WorkDir+"/audit.jsonl")
+			env.Setenv("GUARD_STATE", env.WorkDir+"/state")
 			return os.MkdirAll(env.WorkDir+"/home", 0o755)
 		},
 	})

@@ -10,9 +10,10 @@ import (
 	"github.com/guard-sh/guard/rules"
 )
 
-// loadPolicy reads the site policy once per process. Errors are reported
-// once, and never stop guard: the built-in rules and the valid files
-// apply.
+// loadPolicy reads the site policy once per process. Errors never stop
+// guard (the built-in rules and the valid files apply) and each is shown
+// to a user once, not at every Enter: guard policy check and guard doctor
+// list them all, every time.
 func (a *app) loadPolicy() *policy.Policy {
 	if a.policy != nil {
 		return a.policy
@@ -24,7 +25,7 @@ func (a *app) loadPolicy() *policy.Policy {
 	}
 	p, errs := policy.Load(sources, known)
 	for _, err := range append(readErrs, errs...) {
-		fmt.Fprintf(a.stderr, "guard: policy ignored: %v (the built-in rules and the valid files still apply; guard policy check lists every problem)\n", err)
+		a.noticeOnce(fmt.Sprintf("guard: policy ignored: %v (the built-in rules and the valid files still apply; guard policy check lists every problem)", err))
 	}
 	a.policy = p
 	return p
@@ -38,7 +39,7 @@ func (a *app) engine() (*guard.Engine, error) {
 	}
 	e, err := rules.NewSiteEngine(a.loadPolicy())
 	if err != nil {
-		fmt.Fprintf(a.stderr, "guard: the site policy cannot be used (%v); the built-in rules apply\n", err)
+		a.noticeOnce(fmt.Sprintf("guard: the site policy cannot be used (%v); the built-in rules apply", err))
 		e, err = rules.NewEngine()
 	}
 	a.eng = e

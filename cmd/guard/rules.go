@@ -36,6 +36,7 @@ func (a *app) rules(args []string) int {
 	if asJSON {
 		type entry struct {
 			ID         string         `json:"id"`
+			Family     string         `json:"family"`
 			Decision   guard.Decision `json:"decision"`
 			Summary    string         `json:"summary"`
 			Programs   []string       `json:"programs"`
@@ -43,17 +44,29 @@ func (a *app) rules(args []string) int {
 		}
 		var list []entry
 		for _, r := range engine.Rules() {
-			list = append(list, entry{r.ID, r.Decision, r.Summary, r.Programs, r.Postmortem})
+			list = append(list, entry{r.ID, family(r), r.Decision, r.Summary, r.Programs, r.Postmortem})
 		}
 		return a.printJSON(list)
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RULE\tDECISION\tSUMMARY")
+	fmt.Fprintln(tw, "RULE\tFAMILY\tDECISION\tSUMMARY")
 	for _, r := range engine.Rules() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Decision, r.Summary)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, family(r), r.Decision, r.Summary)
 	}
 	_ = tw.Flush()
 	return exitOK
+}
+
+// family is the rule's family; guard's own findings and site rules have
+// none of their own.
+func family(r *guard.Rule) string {
+	switch {
+	case r.Family != "":
+		return r.Family
+	case strings.HasPrefix(r.Postmortem, "site policy"):
+		return "site"
+	}
+	return "engine"
 }
 
 func (a *app) explain(args []string) int {
@@ -82,6 +95,6 @@ func (a *app) explain(args []string) int {
 		fmt.Fprintln(a.stderr, " (guard rules lists them all)")
 		return exitUsage
 	}
-	fmt.Fprintf(a.stdout, "%s\nDecision: %s\nFrom: %s\n", strings.TrimSpace(r.Explain), r.Decision, r.Postmortem)
+	fmt.Fprintf(a.stdout, "%s\nDecision: %s\nFrom: %s\n", strings.TrimSpace(r.Explanation()), r.Decision, r.Postmortem)
 	return exitOK
 }

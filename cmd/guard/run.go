@@ -1,22 +1,17 @@
 package main
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 
 	flag "github.com/spf13/pflag"
-	"golang.org/x/sys/unix"
 
 	"github.com/guard-sh/guard/guard"
-	"github.com/guard-sh/guard/guard/audit"
-	"github.com/guard-sh/guard/guard/snapshot"
+	"github.com/guard-sh/guard/guard/gate"
 )
 
 // exitRefused: a confirm that was not given (declined, no terminal, or the
@@ -30,6 +25,9 @@ type gateOptions struct {
 	noSnapshot bool
 	shell      string
 	from       string // the integration: bash, zsh, login, sudo; "" for guard run
+	wayPast    string // what to type to run a refused line deliberately
+	file       string // --file: read the line from here
+	host       guard.Host
 }
 
 func (o *gateOptions) register(fs *flag.FlagSet) {
@@ -37,6 +35,7 @@ func (o *gateOptions) register(fs *flag.FlagSet) {
 	fs.StringSliceVar(&o.yes, "yes-i-know", nil, "confirm these `RULE`s without asking (they are still snapshotted)")
 	fs.BoolVar(&o.noSnapshot, "no-snapshot", false, "run a confirmed line without taking a snapshot first")
 	fs.StringVar(&o.shell, "shell", "bash", "shell dialect: bash, posix, mksh or zsh")
+	fs.StringVar(&o.file, "file", "", "read the line from `PATH`, - for standard input, instead of the arguments")
 }
 
 // runLine is guard run: the gate, then the line runs in the user's shell.
@@ -62,11 +61,11 @@ func (a *app) runLine(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return a.flagError("run", err)
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(a.stderr, "guard run: missing LINE (usage: guard run [--cwd DIR] [--yes-i-know RULE] -- LINE)")
+	line, err := a.lineFrom(o.file, fs.Args())
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard run: %v (usage: guard run [--cwd DIR] [--yes-i-know RULE] [--file PATH|-] [--] LINE)\n", err)
 		return exitUsage
 	}
-	line := strings.Join(fs.Args(), " ")
 	dir, code := a.gate(line, o)
 	if code != exitOK {
 		return code
@@ -82,14 +81,44 @@ func (a *app) gateCmd(args []string) int {
 	fs := gateFlags(&o)
 	fs.SetOutput(a.stderr)
 	if err := fs.Parse(args); err != nil {
-		return a.flagError("gate", err)
+		a.flagError("gate", err)
+		return exitRefused // a hook that calls guard wrongly must not run the line
 	}
-	_, code := a.gate(strings.Join(fs.Args(), " "), o)
+	line, err := a.lineFrom(o.file, fs.Args())
+	if err != nil {
+		// The hook could not hand the line over: it must not run unseen.
+		fmt.Fprintf(a.stderr, "guard: not run: %v\n", err)
+		return exitRefused
+	}
+	_, code := a.gate(line, o)
 	return code
 }
 
-// gate judges line and decides whether it may run: it prints the
-// findings, refuses blocks, and for confirms takes the snapshot and asks.
+// newGate is the one gate, set up for this process: the site's engine, the
+// live host, the snapshot store, the audit trail and the human report.
+// asker says who answers questions at this entry point.
+func (a *app) newGate(asker gate.Asker) *gate.Gate {
+	g := &gate.Gate{
+		Host:         &guard.OSHost{},
+		Asker:        asker,
+		Audit:        a.auditRecord,
+		AuditAllowed: a.loadPolicy().Audit.Allow,
+		Report:       func(v guard.Verdict) { a.report(v, len(v.Invocations)) },
+		Notice:       a.stderr,
+	}
+	if e, err := a.engine(); err == nil {
+		g.Engine = e
+	}
+	if s, err := a.store(); err != nil {
+		g.StoreErr = err
+	} else {
+		g.Store = s
+	}
+	return g
+}
+
+// gate takes a line through the gate with a person at the terminal, as
+// guard run and the shells' hooks do, and prints why a line did not run.
 func (a *app) gate(line string, o gateOptions) (dir string, code int) {
 	lang, err := parseLang(o.shell)
 	if err != nil {
@@ -98,160 +127,38 @@ func (a *app) gate(line string, o gateOptions) (dir string, code int) {
 	}
 	dir, err = workingDir(o.cwd, a.getenv)
 	if err != nil || dir == "" {
-		fmt.Fprintf(a.stderr, "guard: cannot tell the working directory: %v\n", err)
-		return "", exitUsage
+		fmt.Fprintf(a.stderr, "guard: not run: cannot tell the working directory: %v\n", err)
+		return "", exitRefused
 	}
-	engine, err := a.engine()
-	if err != nil {
-		fmt.Fprintf(a.stderr, "guard: %v\n", err)
-		return "", exitUsage
+	req := gate.Request{
+		Line: line, Cwd: dir, Lang: lang, From: o.from, NoSnapshot: o.noSnapshot,
+		Acknowledged: append(o.yes, strings.Fields(strings.ReplaceAll(a.getenv("GUARD_ALLOW"), ",", " "))...),
+		Typed:        o.from == "bash" || o.from == "zsh",
+		WayPast:      o.wayPast,
 	}
-	host := &guard.OSHost{}
-	v := engine.Judge(line, host, guard.Options{Cwd: dir, Lang: lang})
-	if o.from == "bash" || o.from == "zsh" {
-		// The shell reports its own syntax errors; a line still being
-		// typed (a continuation) is judged by its words, quietly.
-		v = without(v, guard.UnparsedID)
+	g := a.newGate(gate.Terminal{})
+	if o.host != nil {
+		g.Host = o.host
 	}
-	allowed := append(o.yes, strings.Fields(strings.ReplaceAll(a.getenv("GUARD_ALLOW"), ",", " "))...)
-	if len(v.Findings) > 0 {
-		a.report(v, len(v.Invocations))
-	}
-	for _, f := range v.Findings {
-		if f.Rule == guard.GuardOffID {
-			a.audit("override", line, dir, o.from, []string{f.Rule}, "GUARD=off")
-		}
-	}
-	switch v.Decision {
-	case guard.Block:
-		var blocking []string
-		for _, f := range v.Findings {
-			if f.Decision == guard.Block && !slices.Contains(allowed, f.Rule) {
-				blocking = append(blocking, f.Rule)
-			}
-		}
-		if len(blocking) > 0 {
-			a.audit("block", line, dir, o.from, blocking, "")
-			fmt.Fprintln(a.stderr, "guard: not run: the line is blocked (see above)")
-			return dir, exitBlock
-		}
-		fallthrough // every blocking rule was allowed for the session: confirm it
-	case guard.Confirm:
-		return dir, a.confirm(v, line, dir, host, allowed, o)
-	}
-	if a.loadPolicy().Audit.Allow {
-		a.auditRecord(audit.Record{Event: v.Decision.String(), Line: line, Cwd: dir, Integration: o.from, Rules: ruleIDs(v, guard.Warn)})
-	}
-	return dir, exitOK
+	return dir, a.settle(g.Decide(req))
 }
 
-func without(v guard.Verdict, rule string) guard.Verdict {
-	out := v
-	out.Findings, out.Decision = nil, guard.Allow
-	for _, f := range v.Findings {
-		if f.Rule != rule {
-			out.Findings = append(out.Findings, f)
-			out.Decision = max(out.Decision, f.Decision)
+// settle prints why a line did not run and returns the exit status.
+func (a *app) settle(out gate.Outcome) int {
+	switch out.Status {
+	case gate.Blocked:
+		fmt.Fprintln(a.stderr, "guard: not run: the line is blocked (see above)")
+	case gate.Refused:
+		fmt.Fprintf(a.stderr, "guard: not run: %s\n", out.Reason)
+		if out.WayPast != "" {
+			fmt.Fprintf(a.stderr, "  to run it anyway, deliberately: %s\n", out.WayPast)
+		}
+	case gate.Run:
+		if out.Snapshot != nil {
+			fmt.Fprintf(a.stderr, "guard: to undo it afterwards: guard snapshot restore %s\n", out.Snapshot.ID)
 		}
 	}
-	return out
-}
-
-// confirm takes the snapshot the findings call for, then asks on the
-// terminal. It returns exitOK when the line may run.
-func (a *app) confirm(v guard.Verdict, line, dir string, host guard.Host, allowed []string, o gateOptions) int {
-	var pending, ruleIDs []string
-	var backups []guard.Backup
-	power := false
-	for _, f := range v.Findings {
-		if f.Decision < guard.Confirm {
-			continue
-		}
-		ruleIDs = append(ruleIDs, f.Rule)
-		if !slices.Contains(allowed, f.Rule) {
-			pending = append(pending, f.Rule)
-		}
-		if f.Backup != nil {
-			backups = append(backups, *f.Backup)
-		}
-		power = power || f.Rule == "ssh-power"
-	}
-	// Ask for a terminal before spending time on a snapshot that would not
-	// be used.
-	var tty *os.File
-	if len(pending) > 0 {
-		var err error
-		if tty, err = os.OpenFile("/dev/tty", os.O_RDWR, 0); err != nil {
-			a.audit("refused", line, dir, o.from, pending, "no terminal to confirm on")
-			fmt.Fprintf(a.stderr, "guard: not run: %s needs confirmation and there is no terminal to ask on (%v)\n  to run it anyway, deliberately: guard run %s-- %s\n",
-				strings.Join(pending, ", "), errors.Unwrap(err), yesFlags(pending), quoteLine(line))
-			return exitRefused
-		}
-		defer tty.Close()
-	}
-	snapshotID := ""
-	if len(backups) > 0 && !o.noSnapshot {
-		store := a.store()
-		m, err := store.Take(snapshot.Request{Line: line, Cwd: dir, Host: host.Hostname(), Rules: ruleIDs, Backups: backups})
-		if err != nil {
-			a.audit("refused", line, dir, o.from, ruleIDs, "snapshot failed: "+err.Error())
-			fmt.Fprintf(a.stderr, "guard: not run: the snapshot failed: %v\n  to run it without a snapshot, deliberately: guard run --no-snapshot %s-- %s\n",
-				err, yesFlags(ruleIDs), quoteLine(line))
-			return exitRefused
-		}
-		snapshotID = m.ID
-		fmt.Fprintf(a.stderr, "guard: saved snapshot %s (%d items, %s) in %s\n  to put it back: guard snapshot restore %s\n",
-			m.ID, len(m.Items), snapshot.HumanBytes(m.Size), store.Dir, m.ID)
-	}
-	if len(pending) == 0 {
-		a.auditRecord(audit.Record{Event: "override", Line: line, Cwd: dir, Integration: o.from, Rules: ruleIDs, Snapshot: snapshotID, Detail: "acknowledged (--yes-i-know or guard allow)"})
-		return exitOK
-	}
-	want, prompt := "yes", "type yes to run it, anything else to cancel: "
-	if power {
-		want = host.Hostname()
-		prompt = fmt.Sprintf("type the host name (%s) to run it, anything else to cancel: ", want)
-	}
-	answer := askLine(tty, "guard: "+prompt)
-	if answer != want {
-		a.audit("refused", line, dir, o.from, pending, "declined at the prompt")
-		fmt.Fprintln(a.stderr, "guard: not run")
-		return exitRefused
-	}
-	a.auditRecord(audit.Record{Event: "confirm", Line: line, Cwd: dir, Integration: o.from, Rules: ruleIDs, Snapshot: snapshotID, Detail: "confirmed at the prompt"})
-	return exitOK
-}
-
-// askLine prints prompt on the terminal and reads one answer, with the
-// terminal in its normal line mode for the duration (a shell's line
-// editor may have left it raw).
-func askLine(tty *os.File, prompt string) string {
-	fd := int(tty.Fd())
-	if saved, err := unix.IoctlGetTermios(fd, unix.TCGETS); err == nil {
-		cooked := *saved
-		cooked.Lflag |= unix.ICANON | unix.ECHO | unix.ISIG
-		cooked.Iflag |= unix.ICRNL
-		_ = unix.IoctlSetTermios(fd, unix.TCSETS, &cooked)
-		defer unix.IoctlSetTermios(fd, unix.TCSETS, saved)
-	}
-	fmt.Fprint(tty, prompt)
-	answer, _ := bufio.NewReader(tty).ReadString('\n')
-	return strings.TrimSpace(answer)
-}
-
-func yesFlags(rules []string) string {
-	var b strings.Builder
-	for i, r := range rules {
-		if slices.Contains(rules[:i], r) {
-			continue
-		}
-		b.WriteString("--yes-i-know " + r + " ")
-	}
-	return b.String()
-}
-
-func quoteLine(line string) string {
-	return "'" + strings.ReplaceAll(line, "'", `'\''`) + "'"
+	return out.Status.ExitCode()
 }
 
 // execShell replaces guard with the user's shell running the line, so the

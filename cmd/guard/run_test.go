@@ -123,6 +123,7 @@ func testEnv(t *testing.T, extra ...string) []string {
 		"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=dumb", "NO_COLOR=1",
 		"SHELL=/bin/bash", "GUARD_SNAPSHOTS=" + filepath.Join(t.TempDir(), "snapshots"),
 		"GUARD_ETC=" + filepath.Join(t.TempDir(), "etc"), "GUARD_AUDIT_FILE=" + filepath.Join(t.TempDir(), "audit.jsonl"),
+		"GUARD_STATE=" + filepath.Join(t.TempDir(), "state"),
 	}, extra...)
 }
 

@@ -10,14 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
 	"mvdan.cc/sh/v3/syntax"
 
-	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/gate"
 )
 
 // isLoginShellName tells the names guard answers to as a login shell:
@@ -40,38 +39,86 @@ func (a *app) realShell() string {
 }
 
 // loginShell is guard as a login shell. With -c CMD (ssh host 'cmd', scp,
-// rsync, git over ssh) it judges CMD and then execs the real shell with
-// the same arguments, so input, output and exit status are the command's.
-// Otherwise it starts an interactive bash with the hook installed after
-// the user's own start-up files. It never locks anyone out: whatever goes
-// wrong inside guard, a shell still starts, with a warning.
+// rsync, git over ssh) it takes CMD through the gate and then execs the
+// real shell with the same arguments, so input, output and exit status are
+// the command's. A script on standard input (ssh host < fix.sh) is judged
+// before bash reads it. Otherwise it starts an interactive bash with the
+// hook installed after the user's own start-up files.
+//
+// What fails open and what fails shut: the interactive login starts even
+// when guard is broken (a locked-out operator cannot fix anything); a
+// command guard could not judge is asked about on a terminal and refused
+// without one, never run unchecked.
 func (a *app) loginShell(argv0 string, args []string) (code int) {
 	login := strings.HasPrefix(argv0, "-")
 	cmd, hasCmd := commandArg(args)
-	defer func() {
-		if p := recover(); p != nil {
-			fmt.Fprintf(a.stderr, "guard: internal error (%v); starting the shell without guard\n", p)
-			a.audit("internal-error", cmd, "", "login", nil, fmt.Sprint(p))
-			code = a.execReal(args, login, "")
-		}
-	}()
 	if hasCmd {
+		defer func() {
+			if p := recover(); p != nil {
+				fmt.Fprintf(a.stderr, "guard: internal error (%v); not run. To run it anyway, deliberately: GUARD=off bash -c %s\n", p, gate.Quote(cmd))
+				a.audit("internal-error", cmd, "", "login", nil, fmt.Sprint(p))
+				code = exitRefused
+			}
+		}()
 		dir, _ := os.Getwd()
-		if gateCode := a.gateWithin(cmd, gateOptions{cwd: dir, from: "login"}, 5*time.Second); gateCode != exitOK {
+		if gateCode := a.gateLogin(cmd, dir, "login"); gateCode != exitOK {
 			return gateCode
 		}
 		return a.execReal(args, false, "")
 	}
-	if !a.isInteractive(args) {
-		// A script on standard input (ssh host < script.sh): judged whole.
+	if script, ok := scriptOperand(args); ok {
+		// guard-shell FILE ARGS: bash would run the file; judge it as that.
+		dir, _ := os.Getwd()
+		if gateCode := a.gateLogin("bash "+script, dir, "login"); gateCode != exitOK {
+			return gateCode
+		}
 		return a.execReal(args, login, "")
 	}
+	if !a.isInteractive(args) {
+		return a.stdinScript(args, login)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(a.stderr, "guard: internal error (%v); starting the shell without guard\n", p)
+			a.audit("internal-error", "", "", "login", nil, fmt.Sprint(p))
+			code = a.execReal(args, login, "")
+		}
+	}()
 	self, err := os.Executable()
 	if err != nil {
 		self = "guard"
 	}
 	rc := loginRC(self, login)
 	return a.execReal([]string{"--noprofile", "-i"}, false, rc)
+}
+
+// gateLogin takes a command that arrived through the login shell through
+// the gate. guard's own trouble (no working directory, an unreadable
+// policy) never waves a command through: the engine's built-in rules still
+// apply, and what cannot be judged is asked about.
+func (a *app) gateLogin(line, dir, from string) int {
+	_, code := a.gate(line, gateOptions{cwd: dir, from: from, shell: "bash"})
+	return code
+}
+
+// scriptOperand finds the script file bash would run: the first operand
+// that is not an option.
+func scriptOperand(args []string) (string, bool) {
+	for i, a := range args {
+		if a == "--" {
+			if i+1 < len(args) {
+				return gate.Quote(args[i+1]), true
+			}
+			return "", false
+		}
+		if !strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "+") {
+			return gate.Quote(a), true
+		}
+		if a == "-o" || a == "+o" || a == "-O" || a == "+O" || a == "--rcfile" || a == "--init-file" {
+			return "", false // options with values: not worth guessing
+		}
+	}
+	return "", false
 }
 
 // commandArg finds -c CMD among a shell's arguments (-c, -lc, -ic…).
@@ -93,46 +140,19 @@ func commandArg(args []string) (string, bool) {
 	return "", false
 }
 
+// isInteractive: bash would be interactive: -i, or standard input is a
+// terminal.
 func (a *app) isInteractive(args []string) bool {
 	for _, arg := range args {
 		if arg == "-i" {
 			return true
 		}
-		if !strings.HasPrefix(arg, "-") {
-			return false // a script file
+		if arg == "-s" {
+			break
 		}
 	}
 	fi, err := os.Stdin.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// gateWithin runs the gate with a time bound: if guard cannot judge in
-// time, the command runs, with a loud warning and an audit record.
-func (a *app) gateWithin(line string, o gateOptions, limit time.Duration) int {
-	done := make(chan int, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				fmt.Fprintf(a.stderr, "guard: internal error judging this command (%v); it runs unchecked\n", p)
-				a.audit("internal-error", line, o.cwd, o.from, nil, fmt.Sprint(p))
-				done <- exitOK
-			}
-		}()
-		_, code := a.gate(line, o)
-		done <- code
-	}()
-	select {
-	case code := <-done:
-		if code == exitUsage {
-			fmt.Fprintln(a.stderr, "guard: could not judge this command; it runs unchecked")
-			return exitOK
-		}
-		return code
-	case <-time.After(limit):
-		fmt.Fprintf(a.stderr, "guard: judging this command took longer than %v; it runs unchecked\n", limit)
-		a.audit("internal-error", line, o.cwd, o.from, nil, "timeout")
-		return exitOK
-	}
 }
 
 // loginRC is the start-up file of the interactive shell: the login files
@@ -151,7 +171,7 @@ unset __guard_f
 	} else {
 		b.WriteString("[ -r /etc/bash.bashrc ] && . /etc/bash.bashrc\n[ -r ~/.bashrc ] && . ~/.bashrc\n")
 	}
-	b.WriteString(strings.ReplaceAll(bashHook, "@GUARD@", quoteLine(self)))
+	b.WriteString(strings.ReplaceAll(bashHook, "@GUARD@", gate.Quote(self)))
 	b.WriteString("readonly -f __guard_trap __guard_prompt_begin __guard_prompt_end 2>/dev/null\n")
 	return b.String()
 }
@@ -207,18 +227,13 @@ func rcPipe(rc string) (int, error) {
 // judged.
 func (a *app) rescueShell(args []string) int {
 	fmt.Fprintln(a.stderr, "guard: rescue shell: the real shell does not start. Builtins (cd, echo, read, for, test…) work, and static programs such as busybox or sln; every line is still checked. exit to leave.")
-	engine, err := a.engine()
-	if err != nil {
-		fmt.Fprintf(a.stderr, "guard: %v\n", err)
-		return 1
-	}
 	runner, err := interp.New(interp.StdIO(os.Stdin, a.stdout, a.stderr), interp.Env(expand.ListEnviron(os.Environ()...)), interp.Interactive(true))
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard: %v\n", err)
 		return 1
 	}
 	if cmd, ok := commandArg(args); ok {
-		return a.rescueRun(engine, runner, cmd)
+		return a.rescueRun(runner, cmd)
 	}
 	in := bufio.NewReader(os.Stdin)
 	status := 0
@@ -226,7 +241,7 @@ func (a *app) rescueShell(args []string) int {
 		fmt.Fprint(a.stderr, "guard-rescue# ")
 		line, err := in.ReadString('\n')
 		if strings.TrimSpace(line) != "" {
-			status = a.rescueRun(engine, runner, line)
+			status = a.rescueRun(runner, line)
 			if runner.Exited() {
 				return status
 			}
@@ -237,17 +252,11 @@ func (a *app) rescueShell(args []string) int {
 	}
 }
 
-func (a *app) rescueRun(engine *guard.Engine, runner *interp.Runner, line string) int {
-	v := engine.Judge(line, &guard.OSHost{}, guard.Options{Cwd: runner.Dir})
-	if len(v.Findings) > 0 {
-		a.report(v, len(v.Invocations))
-	}
-	if v.Decision >= guard.Confirm {
-		fmt.Fprintln(a.stderr, "guard: not run in the rescue shell (it cannot take snapshots or ask); use GUARD=off before the command to run it anyway")
-		if v.Decision == guard.Block {
-			return exitBlock
-		}
-		return exitRefused
+// rescueRun takes a line through the same gate as every other entry
+// point, then runs it in the built-in interpreter.
+func (a *app) rescueRun(runner *interp.Runner, line string) int {
+	if _, code := a.gate(line, gateOptions{cwd: runner.Dir, from: "rescue", shell: "bash"}); code != exitOK {
+		return code
 	}
 	file, err := syntax.NewParser().Parse(strings.NewReader(line), "")
 	if err != nil {

@@ -15,9 +15,15 @@ import (
 )
 
 // store is the snapshot store: $GUARD_SNAPSHOTS or the default folder,
-// with the budget from $GUARD_SNAPSHOT_BUDGET if set.
-func (a *app) store() *snapshot.Store {
-	s := &snapshot.Store{Dir: snapshot.DefaultDir(a.getenv)}
+// with the budget from $GUARD_SNAPSHOT_BUDGET if set. It is always an
+// absolute folder: a relative one would sit in the folder the confirmed
+// command may be deleting.
+func (a *app) store() (*snapshot.Store, error) {
+	dir := snapshot.DefaultDir(a.getenv)
+	if !filepath.IsAbs(dir) {
+		return nil, fmt.Errorf("the snapshot store %q is not an absolute folder (is HOME unset? set GUARD_SNAPSHOTS to a full path)", dir)
+	}
+	s := &snapshot.Store{Dir: dir}
 	if b := a.getenv("GUARD_SNAPSHOT_BUDGET"); b != "" {
 		if n, err := parseBytes(b); err == nil {
 			s.Budget = n
@@ -25,7 +31,7 @@ func (a *app) store() *snapshot.Store {
 			fmt.Fprintf(a.stderr, "guard: ignoring GUARD_SNAPSHOT_BUDGET=%q: %v\n", b, err)
 		}
 	}
-	return s
+	return s, nil
 }
 
 // parseBytes reads 4096, 500M, 2GiB, 1.5G.
@@ -84,7 +90,11 @@ func (a *app) snapshot(args []string) int {
 	if err := fs.Parse(args[1:]); err != nil {
 		return a.flagError("snapshot "+args[0], err)
 	}
-	s := a.store()
+	s, err := a.store()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard snapshot: %v\n", err)
+		return 1
+	}
 	needID := func() (string, bool) {
 		if fs.NArg() != 1 {
 			fmt.Fprintf(a.stderr, "guard snapshot %s: give one snapshot id (guard snapshot list shows them)\n", args[0])

@@ -41,7 +41,14 @@ type Policy struct {
 
 // Override changes one built-in rule.
 type Override struct {
+	// Decision, from /etc/guard, replaces the decision of the rule's
+	// findings: the site's administrators may lower a rule as well as
+	// raise it.
 	Decision *guard.Decision
+	// Floor, from a user's own file, raises each finding of the rule to at
+	// least this decision and never lowers one: a user's file can make
+	// guard stricter, never weaker (a block stays a block).
+	Floor    *guard.Decision
 	Disabled bool
 	Source   string // file:line, for messages
 }
@@ -140,16 +147,26 @@ func Paths(getenv func(string) string) []Source {
 	return out
 }
 
+// MaxFileBytes is the largest policy file guard reads.
+const MaxFileBytes = 1 << 20
+
 // Read loads the contents of each source; an unreadable file is an error.
+// Only regular files are read, without blocking and at most MaxFileBytes:
+// a FIFO or a link to /dev/zero at a policy path is reported and left out,
+// never waited on or read without end.
 func Read(sources []Source) ([]Source, []Error) {
 	var ok []Source
 	var errs []Error
 	for _, s := range sources {
-		data, err := os.ReadFile(s.Path)
+		data, err := guard.ReadRegular(s.Path, MaxFileBytes+1)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
 				errs = append(errs, Error{File: s.Path, Msg: "cannot read it: " + err.Error()})
 			}
+			continue
+		}
+		if len(data) > MaxFileBytes {
+			errs = append(errs, Error{File: s.Path, Msg: fmt.Sprintf("it is larger than %d bytes; guard reads no policy that large", MaxFileBytes)})
 			continue
 		}
 		s.Data = data
@@ -307,7 +324,11 @@ func apply(p *Policy, src Source, doc fileDoc) {
 		cur.Source = src.Path
 		if o.Decision != "" {
 			d, _ := guard.ParseDecision(o.Decision)
-			cur.Decision = &d
+			if src.User {
+				cur.Floor = &d
+			} else {
+				cur.Decision = &d
+			}
 		}
 		if o.Enabled != nil {
 			cur.Disabled = !*o.Enabled

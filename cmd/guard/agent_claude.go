@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// claudeAgent is Claude Code's PreToolUse hook for the Bash tool.
+//
+// Event (stdin): {"session_id", "transcript_path", "cwd", "permission_mode",
+// "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input":
+// {"command", "description", "timeout"}, "tool_use_id"}.
+// Answer (stdout, exit 0): {"hookSpecificOutput": {"hookEventName":
+// "PreToolUse", "permissionDecision": "allow|deny|ask|defer",
+// "permissionDecisionReason"}}; nothing leaves Claude Code's own permission
+// rules in charge. Exit 2 blocks with stderr as the reason; any other exit,
+// a crash or a timeout does not block, unless the handler says
+// "onFailure": "block" (Claude Code 2.1.295 and later), which guard sets.
+var claudeAgent = agent{
+	name:  "claude",
+	title: "Claude Code",
+	docs: []string{
+		"https://code.claude.com/docs/en/hooks (PreToolUse input, hookSpecificOutput.permissionDecision, exit codes)",
+		"Claude Code 2.1.295 changelog, onFailure: \"block\" (as quoted in https://dev.to/gabrielanhaia/a-claude-code-hook-that-times-out-lets-the-command-through-make-it-fail-closed-1g5k)",
+	},
+	parse:     parseClaudeStyle("Bash"),
+	toolKey:   []string{"tool_name"},
+	shellTool: "Bash",
+	write:     writeClaudeStyle(true),
+	read:      readClaudeStyle,
+	canAsk:    func([]string) bool { return true },
+	sample:    claudeStyleSample("Bash"),
+	reg: registration{
+		path: func(getenv func(string) string) string {
+			if dir := getenv("CLAUDE_CONFIG_DIR"); filepath.IsAbs(dir) {
+				return filepath.Join(dir, "settings.json")
+			}
+			return filepath.Join(getenv("HOME"), ".claude", "settings.json")
+		},
+		style: groupedHooks, event: "PreToolUse", matcher: "Bash", commandKey: "command",
+		entry: func(command string, in installed) *jnode {
+			h := jobject()
+			h.set("type", jscalar("command"))
+			h.set("command", jscalar(command))
+			h.set("timeout", jscalar(hookTimeout))
+			if in.failClosed {
+				h.set("onFailure", jscalar("block"))
+			}
+			return h
+		},
+	},
+	detect: func() (installed, string) {
+		// Claude Code rejects a whole settings file with a key it does not
+		// know, so onFailure is only written for a version that has it.
+		v, err := programVersion("claude")
+		switch {
+		case err != nil:
+			return installed{}, fmt.Sprintf("could not tell the Claude Code version (%v): the hook is installed without \"onFailure\": \"block\", so a failing hook lets the command run; run guard install claude again where claude is on PATH (%s or later) to make it fail closed", err, claudeOnFailureSince)
+		case !versionAtLeast(v, claudeOnFailureSince):
+			return installed{}, fmt.Sprintf("Claude Code %s has no \"onFailure\" (it came in %s): a failing hook lets the command run there", v, claudeOnFailureSince)
+		}
+		return installed{failClosed: true}, fmt.Sprintf("Claude Code %s: the hook is installed with \"onFailure\": \"block\", so a failing hook blocks the command", v)
+	},
+	onFailure: "blocks the command when the hook was installed with \"onFailure\": \"block\" (Claude Code 2.1.295 or later); runs it otherwise",
+}
+
+// claudeOnFailureSince is the first Claude Code release with the hook
+// handler's "onFailure" field.
+const claudeOnFailureSince = "2.1.295"
+
+// claudeEvent is Claude Code's PreToolUse event; Codex sends the same.
+type claudeEvent struct {
+	SessionID     string                     `json:"session_id"`
+	Cwd           string                     `json:"cwd"`
+	HookEventName string                     `json:"hook_event_name"`
+	ToolName      string                     `json:"tool_name"`
+	ToolInput     map[string]json.RawMessage `json:"tool_input"`
+}
+
+func parseClaudeStyle(shellTool string) func([]byte) (agentEvent, error) {
+	return func(data []byte) (agentEvent, error) {
+		var ev claudeEvent
+		if err := json.Unmarshal(data, &ev); err != nil {
+			return agentEvent{}, err
+		}
+		if ev.ToolName == "" {
+			return agentEvent{}, errors.New("the event names no tool_name")
+		}
+		out := agentEvent{session: ev.SessionID, cwd: ev.Cwd}
+		if ev.ToolName != shellTool {
+			return out, nil
+		}
+		line, err := shellCommand(ev.ToolInput["command"], "tool_input.command")
+		if err != nil {
+			return agentEvent{}, err
+		}
+		out.shell, out.line = true, line
+		return out, nil
+	}
+}
+
+// claudeOutput is the answer Claude Code and Codex read.
+type claudeOutput struct {
+	HookSpecificOutput struct {
+		HookEventName            string `json:"hookEventName"`
+		PermissionDecision       string `json:"permissionDecision"`
+		PermissionDecisionReason string `json:"permissionDecisionReason"`
+	} `json:"hookSpecificOutput"`
+}
+
+// writeClaudeStyle answers Claude Code (canAsk) or Codex (only deny).
+func writeClaudeStyle(canAsk bool) func(stdout, stderr io.Writer, ans agentAnswer) int {
+	return func(stdout, _ io.Writer, ans agentAnswer) int {
+		if ans.decision == "" {
+			return exitOK // no decision: the agent's own permission rules apply
+		}
+		var out claudeOutput
+		out.HookSpecificOutput.HookEventName = "PreToolUse"
+		out.HookSpecificOutput.PermissionDecision = ans.decision
+		if !canAsk {
+			out.HookSpecificOutput.PermissionDecision = "deny"
+		}
+		out.HookSpecificOutput.PermissionDecisionReason = ans.reason
+		encodeJSON(stdout, out)
+		return exitOK
+	}
+}
+
+func readClaudeStyle(stdout, stderr []byte, exit int) agentAnswer {
+	switch {
+	case exit == 2:
+		return agentAnswer{decision: "deny", reason: strings.TrimSpace(string(stderr))}
+	case exit != 0:
+		return hookFailed(exit, stderr)
+	case len(bytes.TrimSpace(stdout)) == 0:
+		return agentAnswer{}
+	}
+	var out claudeOutput
+	if err := json.Unmarshal(stdout, &out); err != nil {
+		return agentAnswer{failed: "the hook printed something that is not its answer: " + clipText(string(stdout), 120)}
+	}
+	d := out.HookSpecificOutput.PermissionDecision
+	if d == "allow" {
+		d = ""
+	}
+	return agentAnswer{decision: d, reason: out.HookSpecificOutput.PermissionDecisionReason}
+}
+
+func claudeStyleSample(tool string) func(line, cwd, session string) []byte {
+	return func(line, cwd, session string) []byte {
+		var b bytes.Buffer
+		encodeJSON(&b, map[string]any{
+			"session_id": session, "transcript_path": filepath.Join(cwd, ".guard-doctor.jsonl"), "cwd": cwd,
+			"permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": tool,
+			"tool_input": map[string]any{"command": line, "description": "guard doctor self-test"}, "tool_use_id": "guard-doctor",
+		})
+		return b.Bytes()
+	}
+}
+
+// hookFailed describes a hook that did not answer: its program missing
+// (127 from the shell), not executable (126), or another failure.
+func hookFailed(exit int, stderr []byte) agentAnswer {
+	msg := strings.TrimSpace(string(stderr))
+	switch exit {
+	case 127:
+		return agentAnswer{failed: "the hook's program cannot be found (exit 127): " + clipText(msg, 200)}
+	case 126:
+		return agentAnswer{failed: "the hook's program cannot be run (exit 126): " + clipText(msg, 200)}
+	}
+	return agentAnswer{failed: "the hook failed (exit " + strconv.Itoa(exit) + "): " + clipText(msg, 200)}
+}
+
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Each entry point that asks on a terminal: the question waits as long as
+// the person takes (longer than any limit guard has inside), and Ctrl-C or
+// end of input means no. Driven through a pseudo-terminal.
+func TestUnansweredConfirmNeverRunsAtAnyEntryPoint(t *testing.T) {
+	need(t, "sudo")
+	bin := builtGuard(t)
+	for _, entry := range []struct {
+		name string
+		argv func(link string) []string
+		end  []byte
+	}{
+		{"guard sudo", func(link string) []string { return []string{bin, "sudo", "rm", "-rf", link + "/"} }, []byte{3}},
+		{"guard shell -c", func(link string) []string { return []string{bin, "shell", "-c", "rm -rf " + link + "/"} }, []byte{4}},
+		{"guard run", func(link string) []string { return []string{bin, "run", "--", "rm -rf " + link + "/"} }, []byte{3}},
+	} {
+		t.Run(entry.name, func(t *testing.T) {
+			env := testEnv(t)
+			dir, target := sandboxWithLink(t)
+			sentinel := filepath.Join(target, "sub", "precious.txt")
+			s := startSession(t, env, dir, entry.argv("data")...)
+			s.waitFor("type yes to run it")
+			time.Sleep(6 * time.Second)
+			if _, err := os.Stat(sentinel); err != nil {
+				t.Fatal("an unanswered confirmation ran the command")
+			}
+			s.tty.Write(entry.end)
+			if code := s.exitCode(); code != exitRefused {
+				t.Errorf("exit %d, want %d; screen:\n%s", code, exitRefused, s.screen)
+			}
+			if _, err := os.Stat(sentinel); err != nil {
+				t.Fatal("the command ran after Ctrl-C or end of input")
+			}
+			if ids := snapshotIDs(t, bin, env); len(ids) != 0 {
+				t.Errorf("a declined prompt left snapshots behind: %v", ids)
+			}
+		})
+	}
+}
+
+// TestUserPolicyOnlyRaises: a user's file that sets a rule to confirm does
+// not turn a block of that rule into a confirm. dd is a stand-in here.
+func TestUserPolicyOnlyRaises(t *testing.T) {
+	bin := builtGuard(t)
+	device := mountedDevice(t)
+	env := testEnv(t)
+	home := envValue(env, "HOME")
+	fakebin := t.TempDir()
+	marker := filepath.Join(t.TempDir(), "dd-ran")
+	os.WriteFile(filepath.Join(fakebin, "dd"), []byte("#!/bin/sh\ntouch "+marker+"\n"), 0o755)
+	env = append(env, "PATH="+fakebin+":/usr/bin:/bin")
+	os.MkdirAll(filepath.Join(home, ".config", "guard"), 0o755)
+	os.WriteFile(filepath.Join(home, ".config", "guard", "guard.toml"), []byte("[rules.disk-overwrite]\ndecision = \"confirm\"\n"), 0o644)
+	cmd := exec.Command("setsid", bin, "run", "--", "dd if=/dev/zero of="+device+" bs=1M count=1")
+	cmd.Env = env
+	cmd.Dir = t.TempDir()
+	out, _ := cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != exitBlock {
+		t.Errorf("dd onto %s (mounted) with a user policy saying confirm: exit %d, want %d (block)\n%s", device, cmd.ProcessState.ExitCode(), exitBlock, out)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("dd ran")
+	}
+}
+
+// mountedDevice is a block device mounted on this machine, as
+// /proc/self/mounts says.
+func mountedDevice(t *testing.T) string {
+	f, err := os.Open("/proc/self/mounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) > 1 && strings.HasPrefix(fields[0], "/dev/") {
+			if info, err := os.Stat(fields[0]); err == nil && info.Mode()&os.ModeDevice != 0 {
+				return fields[0]
+			}
+		}
+	}
+	t.Skip("no block device is mounted here (a container on overlayfs): the rules' own tests cover the floor with an in-memory host")
+	return ""
+}
+
+func envValue(env []string, name string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], name+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// TestStoreIsNeverRelative: with HOME unset the snapshot store comes from
+// the passwd entry, never from the current folder, where the command being
+// confirmed could delete its own snapshot; if that folder cannot be used,
+// the command does not run.
+func TestStoreIsNeverRelative(t *testing.T) {
+	need(t, "setpriv")
+	bin := builtGuard(t)
+	if _, err := exec.Command("id", "guardtest").Output(); err != nil {
+		t.Fatal("no guardtest user: ./test.sh creates it")
+	}
+	dir, err := os.MkdirTemp("", "guard-nohome-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o777)
+	os.MkdirAll(filepath.Join(dir, "store"), 0o777)
+	sentinel := filepath.Join(dir, "store", "keep.txt")
+	os.WriteFile(sentinel, []byte("keep\n"), 0o666)
+	os.Symlink(filepath.Join(dir, "store"), filepath.Join(dir, "data"))
+	os.Chmod(bin, 0o755)
+	cmd := exec.Command("setpriv", "--reuid=guardtest", "--regid=nogroup", "--clear-groups", "--",
+		bin, "run", "--yes-i-know", "rm-symlink-slash", "--", "rm -rf data/")
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "NO_COLOR=1", "GUARD_ETC=" + dir + "/etc", "GUARD_AUDIT_FILE=" + dir + "/audit.jsonl"}
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != exitRefused {
+		t.Errorf("exit %d, want %d (the snapshot cannot be written where guardtest's passwd home says)\n%s", code, exitRefused, out)
+	}
+	if _, err := os.Stat(sentinel); err != nil {
+		t.Fatal("the command ran without its snapshot")
+	}
+	for _, name := range []string{".local", "snapshots", "guard"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("guard put its state in the current folder: %s", name)
+		}
+	}
+	if !strings.Contains(string(out), "snapshot") {
+		t.Errorf("the refusal does not say it was the snapshot: %s", out)
+	}
+	// A relative store named on purpose is refused the same way.
+	cmd = exec.Command(bin, "run", "--yes-i-know", "rm-symlink-slash", "--", "rm -rf data/")
+	cmd.Dir = dir
+	cmd.Env = append(testEnv(t), "GUARD_SNAPSHOTS=relative/snaps")
+	out, _ = cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != exitRefused || !strings.Contains(string(out), "not an absolute folder") {
+		t.Errorf("GUARD_SNAPSHOTS=relative/snaps: exit %d\n%s", code, out)
+	}
+}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/guard-sh/guard/guard"
+)
+
+// gatherWindow is how long guard waits for more of a script that is
+// arriving, so that a script piped in at once is judged as a whole, while
+// a program that writes one command and waits for its output is not kept
+// waiting.
+const gatherWindow = 30 * time.Millisecond
+
+// stdinScript is the login shell with a script on standard input (ssh host
+// < fix.sh, printf … | ssh -T host, sshd with no command and no terminal):
+// bash would read it and run it unseen. guard reads it first, in batches
+// of complete statements (a script that arrives at once is one batch),
+// takes each batch through the gate, and only then hands it to bash
+// through a pipe, byte for byte. A refused batch never reaches bash and
+// nothing after it is read: bash finishes what it already has, and guard
+// exits 10 or 20.
+//
+// Commands in the script that read standard input themselves (cat > file
+// followed by data lines) still get those lines, because bash reads the
+// same bytes from the pipe; but guard judges them as the shell code bash
+// would take them for if nothing consumed them, so data that looks like a
+// dangerous command is refused. That is the safe side of a rare case.
+func (a *app) stdinScript(args []string, login bool) int {
+	shell := a.realShell()
+	argv0 := filepath.Base(shell)
+	if login {
+		argv0 = "-" + argv0
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard: not run: cannot make a pipe to the shell: %v\n", err)
+		return exitRefused
+	}
+	cmd := &exec.Cmd{Path: shell, Args: append([]string{argv0}, args...), Stdin: pr, Stdout: os.Stdout, Stderr: os.Stderr, Env: os.Environ()}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(a.stderr, "guard: cannot start %s: %v\n", shell, err)
+		return a.rescueShell(args)
+	}
+	pr.Close()
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT)
+	go func() {
+		for s := range sigs {
+			cmd.Process.Signal(s)
+		}
+	}()
+
+	refused := exitOK
+	dir, _ := os.Getwd()
+	batches := newBatcher(os.Stdin)
+	for {
+		batch, ok := batches.next()
+		if !ok {
+			break
+		}
+		if strings.TrimSpace(batch) != "" {
+			if _, code := a.gate(batch, gateOptions{cwd: dir, from: "stdin", shell: "bash"}); code != exitOK {
+				refused = code
+				break
+			}
+		}
+		if _, err := io.WriteString(pw, batch); err != nil {
+			break // the shell has exited: it reads no more
+		}
+	}
+	pw.Close()
+	err = cmd.Wait()
+	signal.Stop(sigs)
+	close(sigs)
+	if refused != exitOK {
+		fmt.Fprintln(a.stderr, "guard: the rest of the script was not run")
+		return refused
+	}
+	if exit, ok := err.(*exec.ExitError); ok {
+		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal())
+		}
+		return exit.ExitCode()
+	}
+	return exitOK
+}
+
+// batcher cuts a stream of shell code into batches of complete statements.
+type batcher struct {
+	chunks  chan []byte
+	pending []byte
+	eof     bool
+}
+
+func newBatcher(r io.Reader) *batcher {
+	b := &batcher{chunks: make(chan []byte, 16)}
+	go func() {
+		defer close(b.chunks)
+		for {
+			buf := make([]byte, 64<<10)
+			n, err := r.Read(buf)
+			if n > 0 {
+				b.chunks <- buf[:n]
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return b
+}
+
+// read waits for input, then gathers what else arrives at once.
+func (b *batcher) read() {
+	chunk, ok := <-b.chunks
+	if !ok {
+		b.eof = true
+		return
+	}
+	b.pending = append(b.pending, chunk...)
+	timer := time.NewTimer(gatherWindow)
+	defer timer.Stop()
+	for len(b.pending) <= guard.MaxLineBytes {
+		select {
+		case chunk, ok := <-b.chunks:
+			if !ok {
+				b.eof = true
+				return
+			}
+			b.pending = append(b.pending, chunk...)
+		case <-timer.C:
+			return
+		}
+	}
+}
+
+// next returns the next batch of complete statements, with the exact
+// bytes that were read; false at the end of the input.
+func (b *batcher) next() (string, bool) {
+	for {
+		if b.eof {
+			if len(b.pending) == 0 {
+				return "", false
+			}
+			batch := string(b.pending)
+			b.pending = nil
+			return batch, true
+		}
+		if cut := bytes.LastIndexByte(b.pending, '\n') + 1; cut > 0 {
+			candidate := b.pending[:cut]
+			_, err := syntax.NewParser().Parse(bytes.NewReader(candidate), "")
+			// A statement still open (an if, a here-document) waits for more,
+			// unless waiting could not help: a real syntax error, or more
+			// than guard would judge anyway.
+			if err == nil || !syntax.IsIncomplete(err) || len(b.pending) > guard.MaxLineBytes {
+				batch := string(candidate)
+				b.pending = b.pending[cut:]
+				return batch, true
+			}
+		}
+		b.read()
+	}
+}

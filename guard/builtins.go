@@ -1,0 +1,240 @@
+package guard
+
+import (
+	"strconv"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// builtin follows what a builtin changes in the shell: its folder, its
+// variables, its positional parameters, its options. It reports whether
+// the command was one of those builtins, which run nothing else.
+func (r *resolver) builtin(inv *Invocation, sc *scope) bool {
+	args := bindable(inv.Args)
+	switch inv.Program {
+	case "cd", "pushd":
+		r.changeDir(inv, sc)
+	case "popd":
+		sc.oldpwd, sc.cwd = sc.cwd, ""
+	case "unset":
+		functions := false
+		for _, a := range args {
+			switch {
+			case !a.Known:
+			case a.Value == "-f":
+				functions = true
+			case strings.HasPrefix(a.Value, "-"):
+			case functions:
+				delete(r.funcs, a.Value)
+			default:
+				if name := r.nameRef(a.Value, sc); syntax.ValidName(name) && !strings.Contains(a.Value, "[") {
+					sc.set(name, shellVar{known: true})
+				}
+			}
+		}
+	case "read":
+		r.read(inv, args, sc)
+	case "mapfile", "readarray":
+		r.mapfile(inv, args, sc)
+	case "printf":
+		if len(args) >= 2 && args[0].Value == "-v" && args[0].Known {
+			name := r.nameRef(args[1].Value, sc)
+			value := Arg{Unknown: []string{"$" + name}, MaybeEmpty: true}
+			if out, ok := printfText(args[2:]); ok {
+				value = Arg{Value: out, Known: true}
+			}
+			if syntax.ValidName(name) && args[1].Known && !strings.Contains(args[1].Value, "[") {
+				sc.assign(name, value)
+			}
+		}
+		return false // printf is also a program rules may look at
+	case "export", "local", "declare", "typeset", "readonly":
+		// Reached only when the parser did not make a DeclClause (posix).
+		for _, a := range args {
+			name, value, ok := strings.Cut(a.Value, "=")
+			name = r.nameRef(name, sc)
+			if ok && syntax.ValidName(name) {
+				sc.assign(name, Arg{Value: value, Known: a.Known})
+			}
+		}
+	case "getopts":
+		if len(args) >= 2 {
+			if name := r.nameRef(args[1].Value, sc); syntax.ValidName(name) {
+				sc.assign(name, Arg{Unknown: []string{"$" + name}, MaybeEmpty: true})
+			}
+		}
+	case "test", "[":
+		for i, a := range args {
+			if a.Value == "-v" && i+1 < len(args) && args[i+1].Known {
+				r.nameRef(args[i+1].Value, sc)
+			}
+		}
+		return false
+	case "set":
+		r.set(args, sc)
+	case "shift":
+		n := 1
+		if len(args) > 0 {
+			if v, err := strconv.Atoi(args[0].Value); err == nil && args[0].Known {
+				n = v
+			} else {
+				sc.params = nil
+				break
+			}
+		}
+		if sc.params != nil && n >= 0 && n <= len(sc.params.list) {
+			sc.params = &positional{zero: sc.params.zero, list: sc.params.list[n:]}
+		}
+	case "shopt":
+		r.shopt(args, sc)
+	default:
+		return false
+	}
+	return true
+}
+
+// set follows `set -- a b` (the positional parameters), `set -f` and
+// `set -o noglob`.
+func (r *resolver) set(args []Arg, sc *scope) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !a.Known {
+			sc.params = nil
+			return
+		}
+		v := a.Value
+		switch {
+		case v == "--" || v == "-":
+			r.setParams(args[i+1:], sc)
+			return
+		case strings.HasPrefix(v, "-") || strings.HasPrefix(v, "+"):
+			if strings.Contains(v, "f") {
+				setOpt(sc, optNoglob, v[0] == '-')
+			}
+			if strings.Contains(v, "o") && i+1 < len(args) {
+				// -o NAME, also inside a cluster: set -euo pipefail
+				i++
+				if args[i].Value == "noglob" {
+					setOpt(sc, optNoglob, v[0] == '-')
+				}
+			}
+		default:
+			r.setParams(args[i:], sc)
+			return
+		}
+	}
+}
+
+func (r *resolver) setParams(args []Arg, sc *scope) {
+	if len(args) > maxListElems {
+		sc.params = nil
+		return
+	}
+	sc.params = &positional{zero: r.zero(sc), list: append([]Arg(nil), args...)}
+}
+
+func setOpt(sc *scope, opt shellOpts, on bool) {
+	if on {
+		sc.opts |= opt
+	} else {
+		sc.opts &^= opt
+	}
+}
+
+// shopt follows the options that change pathname expansion.
+func (r *resolver) shopt(args []Arg, sc *scope) {
+	on := true
+	for _, a := range args {
+		switch a.Value {
+		case "-s":
+			on = true
+		case "-u":
+			on = false
+		case "globstar":
+			setOpt(sc, optGlobstar, on)
+		case "dotglob":
+			setOpt(sc, optDotglob, on)
+		case "nullglob":
+			setOpt(sc, optNullglob, on)
+		}
+	}
+}
+
+// read assigns its variables from its standard input when that is known
+// (a here-string, a here-document), and unknown values otherwise. Names
+// with a subscript have it evaluated, as bash does.
+func (r *resolver) read(inv *Invocation, args []Arg, sc *scope) {
+	p := ParseOptions(args, OptSpec{ShortValue: "adinNptu"})
+	var names []string
+	for _, a := range p.Operands {
+		if a.Known {
+			names = append(names, r.nameRef(a.Value, sc))
+		}
+	}
+	array := ""
+	if a, ok := p.Value("a"); ok && a.Known {
+		array = r.nameRef(a.Value, sc)
+	}
+	if len(names) == 0 && array == "" {
+		names = []string{"REPLY"}
+	}
+	text, known := "", false
+	if !inv.InPipeline && !p.Has("d", "n", "N", "u") {
+		text, known = StdinText(inv)
+		text, _, _ = strings.Cut(text, "\n")
+	}
+	if !p.Has("r") {
+		text = strings.ReplaceAll(text, `\`, "")
+	}
+	fields := strings.Fields(text)
+	for i, name := range names {
+		if !syntax.ValidName(name) {
+			continue
+		}
+		if !known {
+			sc.set(name, shellVar{set: true, maybeEmpty: true})
+			continue
+		}
+		value := ""
+		switch {
+		case i == len(names)-1 && i < len(fields):
+			// the last name takes the rest of the line
+			value = strings.Join(fields[i:], " ")
+		case i < len(fields):
+			value = fields[i]
+		}
+		sc.assign(name, Arg{Value: value, Known: true})
+	}
+	if syntax.ValidName(array) {
+		v := shellVar{set: true, maybeEmpty: true}
+		if known {
+			for _, f := range fields {
+				v.list = append(v.list, Arg{Text: f, Value: f, Known: true})
+			}
+		}
+		sc.set(array, v)
+	}
+}
+
+// mapfile fills an array with the lines of its standard input.
+func (r *resolver) mapfile(inv *Invocation, args []Arg, sc *scope) {
+	p := ParseOptions(args, OptSpec{ShortValue: "dnOsuCc"})
+	name := "MAPFILE"
+	if len(p.Operands) > 0 && p.Operands[0].Known {
+		name = r.nameRef(p.Operands[0].Value, sc)
+	}
+	if !syntax.ValidName(name) {
+		return
+	}
+	v := shellVar{set: true, maybeEmpty: true}
+	if text, known := StdinText(inv); known && !inv.InPipeline && !p.Has("d", "n", "O", "s", "u", "C") {
+		lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+		if len(lines) <= maxListElems {
+			for _, l := range lines {
+				v.list = append(v.list, Arg{Text: l, Value: l, Known: true})
+			}
+		}
+	}
+	sc.set(name, v)
+}

@@ -1,0 +1,86 @@
+package guard
+
+import (
+	"testing"
+	"time"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// fuzzHost is a small tree for patterns to match.
+func fuzzHost() *MemHost {
+	h := NewMemHost()
+	for _, p := range []string{"/srv/app/.env", "/srv/app/a.log", "/srv/app/b.log", "/etc/shadow", "/etc/nginx/nginx.conf", "/home/op/.ssh/authorized_keys"} {
+		h.AddFile(p)
+	}
+	h.AddLink("/srv/current", "/srv/app")
+	h.AddLink("/srv/loop", "/srv/loop")
+	return h
+}
+
+// FuzzResolve runs the resolver over arbitrary lines, without the
+// engine's recover: an expansion path that panics or runs long fails.
+func FuzzResolve(f *testing.F) {
+	for _, seed := range []string{
+		"n=$(( 2 + $(rm -rf /usr) ))", "echo ${x:-$(rm -rf /)} ${x#$(a)} ${x/$(b)/c} ${x:0:$(d)}",
+		"v='a[$(rm -rf /usr)]'; [[ $v -eq 1 ]]; (( v )); echo ${!v}", "read 'a[$(x)]' <<< 1; printf -v 'b[$(y)]' %s z",
+		"rm -rf /u?r /[e]tc /*/*/ /!(tmp) /@(a|b) [ul]*", "shopt -s globstar dotglob nullglob; rm -rf /srv/**/*.log",
+		"set -- a b c; shift 2; f() { \"$@\"; g \"${@:2}\"; }; f rm -rf /usr", "IFS=,; x=a,b,c; $x; echo \"$*\" ${#@}",
+		"sh -c 'rm -rf \"$1\"' _ /x; find / -maxdepth 1 -name usr -exec sh -c 'rm -rf \"$0\"' {} \\;",
+		"echo /usr | xargs -I{} sh -c 'rm {}'; parallel rm ::: a b ::: c d", "kill -9 $((16#1 ** 2 - 0x0)) $[ 1/0 ] $(( 2**63 ))",
+		"x=$(mktemp -d); rm -rf \"$x\"/..; rm \"$(pwd)\" \"$(basename /a/b .c)\" \"$(printf '%5.2s|%d' ab 7)\"",
+		"a=(1 2 3); a+=(4); echo ${a[@]:1:2} ${a[-1]} ${#a[@]} ${a[*]^^} ${x,,} ${x%%*/} ${x//[ab]/c}",
+		"for ((i=0;i<3;i++)); do rm -rf /tmp/$i; done; for x; do :; done", "case $(a) in $(b)|@(c|d)) ;; esac",
+		"declare -i n='x[$(id)]'; local -n r=v; unset 'a[$(z)]'; [[ -v a[$(w)] ]]",
+		"echo @(a|$(rm -rf /usr)) ~ ~op ~+ ~- ~nosuch/x", "noglob rm /x*; repeat 2 rm /y; rm /(a|b) /*(N) /*(D/)",
+		"cmd=(rm -rf /usr); \"${cmd[@]}\" ; ${cmd[*]} ; $(printf %s rm) -rf /", "ssh h 'rm -rf $HOME/x ~/y'",
+	} {
+		f.Add(seed)
+	}
+	h := fuzzHost()
+	f.Fuzz(func(t *testing.T, line string) {
+		for _, lang := range []syntax.LangVariant{syntax.LangBash, syntax.LangZsh} {
+			start := time.Now()
+			Resolve(line, "/srv", h, lang)
+			if d := time.Since(start); d > 2*time.Second {
+				t.Fatalf("resolving %q (%s) took %v", line, lang, d)
+			}
+		}
+	})
+}
+
+// FuzzGlob matches arbitrary patterns against arbitrary names, and the
+// parameter operators built on the matcher.
+func FuzzGlob(f *testing.F) {
+	for _, seed := range [][2]string{
+		{"*.log", "a.log"}, {"[!a-z]?", "X1"}, {"@(a|b)*", "bc"}, {"!(x)", "y"}, {"+(ab|c)", "abcab"},
+		{"*(a|*(b|c))d", "abcbd"}, {"[[:alpha:]]", "q"}, {`\*`, "*"}, {"[]-]", "-"}, {"?(x)y", "y"},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, name string) {
+		start := time.Now()
+		matchPattern(pattern, name)
+		removeAffix(name, pattern, syntax.RemLargePrefix)
+		removeAffix(name, pattern, syntax.RemSmallSuffix)
+		replacePattern(name, pattern, "x", true)
+		parseGlob(pattern, true)
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("matching %q against %q took %v", pattern, name, d)
+		}
+	})
+}
+
+// FuzzPrintf formats arbitrary formats and arguments.
+func FuzzPrintf(f *testing.F) {
+	for _, seed := range [][2]string{{"%s\n", "rm"}, {"%5.2s|%-3d|%x|%%|%b", "ab"}, {`\x41\101\c`, ""}, {"%*d", "3"}} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, format, arg string) {
+		out, _ := printfText([]Arg{{Value: format, Known: true}, {Value: arg, Known: true}, {Value: arg, Known: true}})
+		if len(out) > maxValueBytes+4096 {
+			t.Fatalf("printf %q %q printed %d bytes", format, arg, len(out))
+		}
+		parseArithNumber(arg)
+	})
+}

@@ -1,0 +1,813 @@
+package guard
+
+import (
+	"io/fs"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Bounds on pathname expansion: past them a pattern's matches are only
+// those read, and the pattern counts as matching more that guard cannot
+// name.
+const (
+	maxGlobEntries = 50000 // folder entries read for patterns, per line
+	maxGlobDirs    = 2048  // folders listed for patterns, per line
+	maxDirEntries  = 8192  // entries read from one folder
+	maxGlobMatches = 1024  // matches kept for one pattern
+	maxGlobStar    = 8     // folder levels ** descends
+	maxMatchSteps  = 20000 // matcher steps for one name
+)
+
+// globField expands an unquoted pattern against the host's files, as bash
+// does (dotglob and nullglob off unless set, ** only with globstar or in
+// zsh, extglob groups), and returns the fields bash would pass for mode.
+func (r *resolver) globField(f Arg, sc *scope, mode expandMode) []Arg {
+	if !f.Glob || !f.Known || mode == modeScalar || sc.opts&optNoglob != 0 || sc.remote != "" {
+		return []Arg{f}
+	}
+	pattern, quals := f.pattern, globQuals{}
+	if sc.opts&optZsh != 0 {
+		pattern, quals = zshQualifiers(pattern)
+		if cut := len(f.pattern) - len(pattern); cut > 0 && cut <= len(f.Value) {
+			f.Value = f.Value[:len(f.Value)-cut] // the qualifiers select, they are not part of a name
+		}
+	}
+	matches, complete, ok := r.glob(pattern, sc, quals)
+	if !ok {
+		return []Arg{f} // relative to a folder guard cannot know
+	}
+	nullglob := sc.opts&optNullglob != 0 || quals.nullglob
+	if len(matches) == 0 && complete {
+		if nullglob {
+			return nil
+		}
+		return []Arg{f}
+	}
+	out := make([]Arg, 0, len(matches)+2)
+	switch mode {
+	case modeRedir:
+		if len(matches) == 1 && complete {
+			return []Arg{{Text: f.Text, Value: matches[0], Known: true}}
+		}
+		return []Arg{f} // bash refuses an ambiguous redirect
+	case modeArgs:
+		kept := f
+		kept.standIn = len(matches) > 0
+		out = append(out, kept)
+	}
+	for _, m := range matches {
+		out = append(out, Arg{Text: f.Text, Value: m, Known: true})
+	}
+	if !complete {
+		more := Arg{Text: f.Text, Value: f.Value, Glob: true, standIn: true}
+		more.unknown("more matches of "+f.Value+" than guard read", false)
+		out = append(out, more)
+	}
+	return out
+}
+
+// globQuals are zsh glob qualifiers that change what matches.
+type globQuals struct {
+	nullglob, dotglob bool
+	dirsOnly          bool
+}
+
+// zshQualifiers splits a trailing (…) without | off a zsh pattern: those
+// are glob qualifiers, (N) nullglob, (D) dotglob, (/) folders.
+func zshQualifiers(p string) (string, globQuals) {
+	var q globQuals
+	if !strings.HasSuffix(p, ")") || strings.HasSuffix(p, `\)`) {
+		return p, q
+	}
+	open := strings.LastIndex(p, "(")
+	if open < 0 || strings.Contains(p[open:], "|") || open > 0 && p[open-1] == '\\' {
+		return p, q
+	}
+	for _, c := range p[open+1 : len(p)-1] {
+		switch c {
+		case 'N':
+			q.nullglob = true
+		case 'D':
+			q.dotglob = true
+		case '/':
+			q.dirsOnly = true
+		}
+	}
+	return p[:open], q
+}
+
+// globKey is what a pattern's matches depend on.
+type globKey struct {
+	pattern, cwd string
+	opts         shellOpts
+	quals        globQuals
+}
+
+type globResult struct {
+	matches      []string
+	complete, ok bool
+}
+
+// glob returns the matches of pattern, sorted, whether they are all of
+// them, and false when the pattern is relative to an unknown folder. A
+// pattern met again in the same folder is not matched again.
+func (r *resolver) glob(pattern string, sc *scope, quals globQuals) (matches []string, complete, ok bool) {
+	key := globKey{pattern: pattern, cwd: sc.cwd, opts: sc.opts, quals: quals}
+	if res, seen := r.globCache[key]; seen {
+		return res.matches, res.complete, res.ok
+	}
+	matches, complete, ok = r.globUncached(pattern, sc, quals)
+	r.globCache[key] = globResult{matches, complete, ok}
+	return matches, complete, ok
+}
+
+func (r *resolver) globUncached(pattern string, sc *scope, quals globQuals) (matches []string, complete, ok bool) {
+	base := sc.cwd
+	if strings.HasPrefix(pattern, "/") {
+		base = "/"
+	}
+	if base == "" {
+		return nil, false, false
+	}
+	g := &globber{r: r, sc: sc, dotglob: sc.opts&optDotglob != 0 || quals.dotglob, complete: true,
+		globstar: sc.opts&(optGlobstar|optZsh) != 0, zsh: sc.opts&optZsh != 0}
+	parts := splitPattern(pattern)
+	trailingSlash := strings.HasSuffix(pattern, "/") && len(parts) > 0
+	if trailingSlash {
+		parts = parts[:len(parts)-1]
+	}
+	start := globPath{fs: base}
+	if strings.HasPrefix(pattern, "/") {
+		start.shown = "/"
+		parts = parts[1:]
+	}
+	paths := []globPath{start}
+	for i, part := range parts {
+		last := i == len(parts)-1
+		paths = g.step(paths, part, last && !trailingSlash && !quals.dirsOnly)
+		if len(paths) == 0 {
+			break
+		}
+	}
+	for _, p := range paths {
+		if p.shown == "" || p.shown == "/" && len(parts) == 0 {
+			continue
+		}
+		shown := p.shown
+		if trailingSlash {
+			if !g.isDir(p.fs) {
+				continue
+			}
+			shown += "/"
+		} else if !g.exists(p.fs) {
+			continue
+		}
+		matches = append(matches, shown)
+		if len(matches) == maxGlobMatches {
+			g.complete = false
+			break
+		}
+	}
+	sort.Strings(matches)
+	return matches, g.complete, true
+}
+
+type globPath struct {
+	fs    string // absolute path on the host
+	shown string // as bash prints it: relative when the pattern was
+}
+
+func (p globPath) join(name string) globPath {
+	shown := name
+	switch {
+	case p.shown == "/":
+		shown = "/" + name
+	case p.shown != "":
+		shown = p.shown + "/" + name
+	}
+	return globPath{fs: path.Join(p.fs, name), shown: shown}
+}
+
+type globber struct {
+	r        *resolver
+	sc       *scope
+	dotglob  bool
+	globstar bool
+	zsh      bool
+	complete bool
+}
+
+// step matches one component of the pattern in each folder reached so far.
+func (g *globber) step(paths []globPath, part string, last bool) []globPath {
+	if part == "" {
+		return paths // a doubled slash
+	}
+	if !hasGlobMeta(part, g.zsh) {
+		lit := unescapePattern(part)
+		next := make([]globPath, 0, len(paths))
+		for _, p := range paths {
+			q := p.join(lit)
+			if lit == "." || lit == ".." {
+				q.fs = path.Join(p.fs, lit)
+			}
+			if last || g.isDir(q.fs) {
+				next = append(next, q)
+			}
+		}
+		return next
+	}
+	if part == "**" && g.globstar {
+		return g.descend(paths, last)
+	}
+	toks, ok := parseGlob(part, g.zsh)
+	if !ok {
+		g.complete = false
+		return nil
+	}
+	var next []globPath
+	for _, p := range paths {
+		entries, ok := g.list(p.fs)
+		if !ok {
+			continue
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if !g.dotglob && strings.HasPrefix(name, ".") && !(len(toks) > 0 && toks[0].kind == tokLit && toks[0].r == '.') {
+				continue
+			}
+			m := matcher{}
+			if !m.match(toks, name) {
+				if m.exceeded {
+					g.complete = false
+				}
+				continue
+			}
+			q := p.join(name)
+			if !last && !g.isDir(q.fs) {
+				continue
+			}
+			next = append(next, q)
+			if len(next) > maxGlobMatches {
+				g.complete = false
+				return next
+			}
+		}
+	}
+	return next
+}
+
+// descend is globstar's **: the folder itself and every folder below it,
+// without following symbolic links.
+func (g *globber) descend(paths []globPath, last bool) []globPath {
+	out := append([]globPath(nil), paths...)
+	level := paths
+	for depth := 0; depth < maxGlobStar && len(level) > 0; depth++ {
+		var next []globPath
+		for _, p := range level {
+			entries, ok := g.list(p.fs)
+			if !ok {
+				continue
+			}
+			for _, e := range entries {
+				if !g.dotglob && strings.HasPrefix(e.Name(), ".") {
+					continue
+				}
+				q := p.join(e.Name())
+				if e.IsDir() {
+					next = append(next, q)
+				} else if last {
+					out = append(out, q)
+				}
+			}
+		}
+		out = append(out, next...)
+		if len(out) > maxGlobMatches {
+			g.complete = false
+			return out[:maxGlobMatches]
+		}
+		level = next
+	}
+	if len(level) > 0 {
+		g.complete = false
+	}
+	return out
+}
+
+// list reads a folder once per line, within the line's budget.
+func (g *globber) list(dir string) ([]fs.DirEntry, bool) {
+	r := g.r
+	if entries, ok := r.dirCache[dir]; ok {
+		return entries, entries != nil
+	}
+	if len(r.dirCache) >= maxGlobDirs || r.globRead >= maxGlobEntries {
+		g.complete = false
+		return nil, false
+	}
+	real, _ := ResolvePath(r.host, dir)
+	entries, complete, err := r.host.ReadDir(real, min(maxDirEntries, maxGlobEntries-r.globRead))
+	if err != nil {
+		r.dirCache[dir] = nil
+		return nil, false
+	}
+	if !complete {
+		g.complete = false
+	}
+	r.globRead += len(entries)
+	r.dirCache[dir] = entries
+	return entries, true
+}
+
+// lstat describes p, following symbolic links in the folders above it
+// (a host answering lstat from a table may not).
+func (g *globber) lstat(p string) (fs.FileInfo, error) {
+	parent, _ := ResolvePath(g.r.host, path.Dir(p))
+	return g.r.host.Lstat(path.Join(parent, path.Base(p)))
+}
+
+func (g *globber) exists(p string) bool {
+	_, err := g.lstat(p)
+	return err == nil
+}
+
+// isDir follows symbolic links, as bash does when it descends.
+func (g *globber) isDir(p string) bool {
+	info, err := g.lstat(p)
+	if err != nil {
+		return false
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		real, sure := ResolvePath(g.r.host, p)
+		if !sure {
+			return false
+		}
+		info, err = g.r.host.Lstat(real)
+		if err != nil {
+			return false
+		}
+	}
+	return info.IsDir()
+}
+
+// splitPattern splits a pattern on the slashes outside brackets and groups.
+func splitPattern(p string) []string {
+	var parts []string
+	depth, start := 0, 0
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			i++
+		case '(':
+			depth++
+		case ')':
+			depth = max(depth-1, 0)
+		case '/':
+			if depth == 0 {
+				parts = append(parts, p[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(parts, p[start:])
+}
+
+// hasGlobMeta reports whether a pattern component holds live pattern
+// characters.
+func hasGlobMeta(p string, zsh bool) bool {
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			i++
+		case '*', '?':
+			return true
+		case '[':
+			if strings.Contains(p[i+1:], "]") {
+				return true
+			}
+		case '(':
+			if zsh || i > 0 && strings.IndexByte("?*+@!", p[i-1]) >= 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func unescapePattern(p string) string {
+	if !strings.Contains(p, `\`) {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '\\' && i+1 < len(p) {
+			i++
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
+}
+
+type tokKind uint8
+
+const (
+	tokLit   tokKind = iota
+	tokAny           // ?
+	tokStar          // *
+	tokClass         // […]
+	tokGroup         // ?(…) *(…) +(…) @(…) !(…), and zsh's (a|b)
+)
+
+type globTok struct {
+	kind  tokKind
+	r     rune
+	class *charClass
+	op    byte // for groups: one of ?*+@!
+	alts  [][]globTok
+}
+
+type charClass struct {
+	negate bool
+	runes  []rune
+	ranges [][2]rune
+	named  []string
+}
+
+func (c *charClass) matches(r rune) bool {
+	in := false
+	for _, x := range c.runes {
+		in = in || x == r
+	}
+	for _, rg := range c.ranges {
+		in = in || rg[0] <= r && r <= rg[1]
+	}
+	for _, n := range c.named {
+		in = in || namedClass(n, r)
+	}
+	return in != c.negate
+}
+
+func namedClass(name string, r rune) bool {
+	switch name {
+	case "alpha":
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+	case "digit":
+		return r >= '0' && r <= '9'
+	case "alnum":
+		return namedClass("alpha", r) || namedClass("digit", r)
+	case "upper":
+		return r >= 'A' && r <= 'Z'
+	case "lower":
+		return r >= 'a' && r <= 'z'
+	case "space":
+		return strings.ContainsRune(" \t\n\r\v\f", r)
+	case "blank":
+		return r == ' ' || r == '\t'
+	case "punct":
+		return r > ' ' && r < 0x7f && !namedClass("alnum", r)
+	case "xdigit":
+		return namedClass("digit", r) || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F'
+	case "print":
+		return r >= ' ' && r != 0x7f
+	case "graph":
+		return r > ' ' && r != 0x7f
+	case "cntrl":
+		return r < ' ' || r == 0x7f
+	}
+	return false
+}
+
+// parseGlob reads one pattern component. It fails on a group left open.
+func parseGlob(p string, zsh bool) ([]globTok, bool) {
+	toks, rest, ok := parseGlobSeq(p, zsh, false)
+	return toks, ok && rest == ""
+}
+
+// parseGlobSeq reads tokens up to the end, or up to | or ) inside a group.
+func parseGlobSeq(p string, zsh, inGroup bool) ([]globTok, string, bool) {
+	var toks []globTok
+	for p != "" {
+		c := p[0]
+		switch {
+		case inGroup && (c == '|' || c == ')'):
+			return toks, p, true
+		case c == '\\' && len(p) > 1:
+			r, size := utf8.DecodeRuneInString(p[1:])
+			toks = append(toks, globTok{kind: tokLit, r: r})
+			p = p[1+size:]
+			continue
+		case strings.IndexByte("?*+@!", c) >= 0 && len(p) > 1 && p[1] == '(':
+			alts, rest, ok := parseGlobAlts(p[2:], zsh)
+			if !ok {
+				return nil, "", false
+			}
+			toks = append(toks, globTok{kind: tokGroup, op: c, alts: alts})
+			p = rest
+			continue
+		case zsh && c == '(':
+			alts, rest, ok := parseGlobAlts(p[1:], zsh)
+			if !ok {
+				return nil, "", false
+			}
+			toks = append(toks, globTok{kind: tokGroup, op: '@', alts: alts})
+			p = rest
+			continue
+		case c == '*':
+			if len(toks) == 0 || toks[len(toks)-1].kind != tokStar {
+				toks = append(toks, globTok{kind: tokStar})
+			}
+			p = p[1:]
+			continue
+		case c == '?':
+			toks = append(toks, globTok{kind: tokAny})
+			p = p[1:]
+			continue
+		case c == '[':
+			if class, rest, ok := parseClass(p[1:]); ok {
+				toks = append(toks, globTok{kind: tokClass, class: class})
+				p = rest
+				continue
+			}
+		}
+		r, size := utf8.DecodeRuneInString(p)
+		toks = append(toks, globTok{kind: tokLit, r: r})
+		p = p[size:]
+	}
+	return toks, "", !inGroup
+}
+
+// parseGlobAlts reads the alternatives of a group up to its ).
+func parseGlobAlts(p string, zsh bool) ([][]globTok, string, bool) {
+	var alts [][]globTok
+	for {
+		seq, rest, ok := parseGlobSeq(p, zsh, true)
+		if !ok || rest == "" {
+			return nil, "", false
+		}
+		alts = append(alts, seq)
+		if rest[0] == ')' {
+			return alts, rest[1:], true
+		}
+		p = rest[1:]
+	}
+}
+
+// parseClass reads a bracket expression after its [.
+func parseClass(p string) (*charClass, string, bool) {
+	c := &charClass{}
+	if p != "" && (p[0] == '!' || p[0] == '^') {
+		c.negate = true
+		p = p[1:]
+	}
+	first := true
+	for p != "" {
+		if p[0] == ']' && !first {
+			return c, p[1:], true
+		}
+		first = false
+		if strings.HasPrefix(p, "[:") {
+			if end := strings.Index(p, ":]"); end > 0 {
+				c.named = append(c.named, p[2:end])
+				p = p[end+2:]
+				continue
+			}
+		}
+		if p[0] == '\\' && len(p) > 1 {
+			p = p[1:]
+		}
+		r, size := utf8.DecodeRuneInString(p)
+		p = p[size:]
+		if len(p) > 1 && p[0] == '-' && p[1] != ']' {
+			hi, hsize := utf8.DecodeRuneInString(p[1:])
+			c.ranges = append(c.ranges, [2]rune{r, hi})
+			p = p[1+hsize:]
+			continue
+		}
+		c.runes = append(c.runes, r)
+	}
+	return nil, "", false
+}
+
+// matcher matches names against parsed patterns by backtracking, within a
+// step budget: a pattern of nested groups cannot make it run for long.
+type matcher struct {
+	steps    int
+	limit    int // maxMatchSteps when 0
+	exceeded bool
+}
+
+func (m *matcher) match(toks []globTok, s string) bool {
+	m.steps++
+	if m.steps > maxMatchSteps && m.limit == 0 || m.limit > 0 && m.steps > m.limit {
+		m.exceeded = true
+		return false
+	}
+	if len(toks) == 0 {
+		return s == ""
+	}
+	t, rest := toks[0], toks[1:]
+	switch t.kind {
+	case tokLit, tokAny, tokClass:
+		r, size := utf8.DecodeRuneInString(s)
+		if size == 0 {
+			return false
+		}
+		if t.kind == tokLit && r != t.r || t.kind == tokClass && !t.class.matches(r) {
+			return false
+		}
+		return m.match(rest, s[size:])
+	case tokStar:
+		if len(rest) == 0 {
+			return true
+		}
+		for i := 0; i <= len(s); i++ {
+			if m.match(rest, s[i:]) {
+				return true
+			}
+			if m.exceeded {
+				return false
+			}
+		}
+		return false
+	}
+	switch t.op {
+	case '?', '*':
+		if m.match(rest, s) {
+			return true
+		}
+	case '!':
+		for i := 0; i <= len(s); i++ {
+			if !m.matchAlts(t.alts, s[:i]) && m.match(rest, s[i:]) {
+				return true
+			}
+			if m.exceeded {
+				return false
+			}
+		}
+		return false
+	}
+	first := 1 // a repetition must take something, or * and + would loop
+	if t.op == '@' || t.op == '?' {
+		first = 0
+	}
+	for i := first; i <= len(s); i++ {
+		if !m.matchAlts(t.alts, s[:i]) {
+			continue
+		}
+		switch t.op {
+		case '*', '+':
+			// after one repetition, what is left is *(…) again
+			again := append([]globTok{{kind: tokGroup, op: '*', alts: t.alts}}, rest...)
+			if m.match(again, s[i:]) {
+				return true
+			}
+		default:
+			if m.match(rest, s[i:]) {
+				return true
+			}
+		}
+		if m.exceeded {
+			return false
+		}
+	}
+	return false
+}
+
+func (m *matcher) matchAlts(alts [][]globTok, s string) bool {
+	for _, alt := range alts {
+		if m.match(alt, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchPattern matches s against a pattern written as in a word (with
+// backslash escapes).
+func matchPattern(pattern, s string) (matched, ok bool) {
+	pm, ok := newPatternMatcher(pattern)
+	if !ok {
+		return false, false
+	}
+	return pm.match(s)
+}
+
+// maxAffixSteps bounds the matching one ${x#pat} or ${x/pat/rep} does
+// over all the pieces of x it tries.
+const maxAffixSteps = 200000
+
+// patternMatcher matches many strings against one pattern within one
+// step budget.
+type patternMatcher struct {
+	toks []globTok
+	m    matcher
+}
+
+func newPatternMatcher(pattern string) (*patternMatcher, bool) {
+	toks, ok := parseGlob(pattern, false)
+	if !ok {
+		return nil, false
+	}
+	return &patternMatcher{toks: toks, m: matcher{limit: maxAffixSteps}}, true
+}
+
+func (pm *patternMatcher) match(s string) (matched, ok bool) {
+	matched = pm.m.match(pm.toks, s)
+	return matched, !pm.m.exceeded
+}
+
+// removeAffix applies ${x#pat}, ${x##pat}, ${x%pat}, ${x%%pat}.
+func removeAffix(s, pattern string, op syntax.ParExpOperator) (string, bool) {
+	pm, ok := newPatternMatcher(pattern)
+	if !ok {
+		return "", false
+	}
+	prefix := op == syntax.RemSmallPrefix || op == syntax.RemLargePrefix
+	longest := op == syntax.RemLargePrefix || op == syntax.RemLargeSuffix
+	cuts := make([]int, 0, len(s)+1)
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || utf8.RuneStart(s[i]) {
+			cuts = append(cuts, i)
+		}
+	}
+	// The shortest prefix and the longest suffix are found cutting from
+	// the start; the others cutting from the end.
+	if longest == prefix {
+		slices.Reverse(cuts)
+	}
+	for _, cut := range cuts {
+		piece := s[:cut]
+		if !prefix {
+			piece = s[cut:]
+		}
+		matched, ok := pm.match(piece)
+		if !ok {
+			return "", false
+		}
+		if matched {
+			if prefix {
+				return s[cut:], true
+			}
+			return s[:cut], true
+		}
+	}
+	return s, true
+}
+
+// replacePattern applies ${x/pat/rep} and ${x//pat/rep} (# and % anchors
+// included), taking the longest match at each place.
+func replacePattern(s, pattern, with string, all bool) (string, bool) {
+	anchorStart, anchorEnd := false, false
+	if strings.HasPrefix(pattern, "#") {
+		anchorStart, pattern = true, pattern[1:]
+	} else if strings.HasPrefix(pattern, "%") {
+		anchorEnd, pattern = true, pattern[1:]
+	}
+	if pattern == "" {
+		return s, true
+	}
+	pm, ok := newPatternMatcher(pattern)
+	if !ok {
+		return "", false
+	}
+	var out strings.Builder
+	for i := 0; i <= len(s); {
+		if anchorStart && i > 0 {
+			out.WriteString(s[i:])
+			return out.String(), true
+		}
+		found := -1
+		for j := len(s); j > i; j-- {
+			if anchorEnd && j != len(s) {
+				break
+			}
+			matched, ok := pm.match(s[i:j])
+			if !ok {
+				return "", false
+			}
+			if matched {
+				found = j
+				break
+			}
+		}
+		if found < 0 {
+			if i == len(s) {
+				break
+			}
+			_, size := utf8.DecodeRuneInString(s[i:])
+			out.WriteString(s[i : i+size])
+			i += size
+			continue
+		}
+		out.WriteString(with)
+		if !all {
+			out.WriteString(s[found:])
+			return out.String(), true
+		}
+		i = found
+	}
+	return out.String(), true
+}

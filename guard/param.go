@@ -1,0 +1,350 @@
+package guard
+
+import (
+	"strconv"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// paramValue returns a parameter's value: a variable, a positional or a
+// special parameter.
+func (r *resolver) paramValue(name string, sc *scope) (Arg, bool) {
+	switch {
+	case name == "#":
+		if sc.params == nil {
+			return Arg{Unknown: []string{"$#"}}, false
+		}
+		return Arg{Value: strconv.Itoa(len(sc.params.list)), Known: true}, true
+	case name == "0":
+		if sc.params == nil || sc.params.zero.Value == "" && sc.params.zero.Known {
+			return Arg{Value: "bash", Known: true}, true
+		}
+		return sc.params.zero, sc.params.zero.Known
+	case isAllDigits(name):
+		n, _ := strconv.Atoi(name)
+		if sc.params == nil {
+			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: true}, false
+		}
+		if n-1 < len(sc.params.list) {
+			a := sc.params.list[n-1]
+			return a, a.Known
+		}
+		return Arg{Known: true}, true
+	case name == "?" || name == "$" || name == "!" || name == "-" || name == "_":
+		return Arg{Unknown: []string{"$" + name}}, false
+	}
+	if v, ok := sc.get(name); ok {
+		switch {
+		case v.list != nil && len(v.list) > 0:
+			return v.list[0], v.list[0].Known // $arr is ${arr[0]}
+		case v.list != nil:
+			return Arg{Known: true}, true
+		case !v.known && v.origin != "":
+			return Arg{Value: v.value, Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Origin: v.origin}, false
+		}
+	}
+	value, known := sc.lookup(name)
+	if !known {
+		return Arg{Unknown: []string{"$" + name}, MaybeEmpty: sc.mayBeEmpty(name)}, false
+	}
+	return Arg{Value: value, Known: true}, true
+}
+
+// paramList returns the elements of $@ or of an array, when known.
+func (r *resolver) paramList(name string, sc *scope) ([]Arg, bool) {
+	if name == "@" || name == "*" {
+		if sc.params == nil {
+			return nil, false
+		}
+		return sc.params.list, true
+	}
+	v, ok := sc.get(name)
+	if !ok || v.list == nil {
+		if ok && v.known {
+			return []Arg{{Value: v.value, Known: true}}, true
+		}
+		return nil, false
+	}
+	return v.list, true
+}
+
+func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fieldBuilder) {
+	if p.Param == nil {
+		b.unknown(sc.text(p), true, quoted)
+		return
+	}
+	name := p.Param.Value
+	display := "$" + name
+	if !p.Short {
+		display = "${" + name + "}"
+	}
+	if p.Flags != nil || p.Width || p.IsSet || len(p.Modifiers) > 0 || p.Names != 0 || p.NestedParam != nil || p.Split != syntax.OptUnset || p.GlobSubst != syntax.OptUnset || p.RcExpand != syntax.OptUnset {
+		b.unknown(display, true, quoted)
+		return
+	}
+	// Lists: "$@", "${arr[@]}", ${#arr[@]}, ${arr[@]:1}.
+	listIndex := ""
+	if idx, ok := p.Index.(*syntax.Word); ok && (idx.Lit() == "@" || idx.Lit() == "*") {
+		listIndex = idx.Lit()
+	} else if p.Index == nil && (name == "@" || name == "*") {
+		listIndex = name
+	}
+	if listIndex != "" && !p.Excl {
+		elems, known := r.paramList(name, sc)
+		if !known {
+			b.unknown(display, true, quoted)
+			return
+		}
+		if p.Length {
+			b.result(strconv.Itoa(len(elems)), quoted)
+			return
+		}
+		if p.Slice != nil {
+			elems, known = r.sliceList(elems, p.Slice, sc, name == "@" || name == "*")
+			if !known {
+				b.unknown(display, true, quoted)
+				return
+			}
+		}
+		if p.Exp != nil || p.Repl != nil {
+			b.unknown(display, true, quoted)
+			return
+		}
+		b.list(elems, quoted, listIndex == "*")
+		return
+	}
+	if b.zsh() && p.Index == nil && !p.Excl && !p.Length && p.Exp == nil && p.Slice == nil && p.Repl == nil {
+		// zsh: $arr is every element, as separate words unless quoted.
+		if v, ok := sc.get(name); ok && v.list != nil {
+			b.list(v.list, quoted, quoted)
+			return
+		}
+	}
+	var val Arg
+	var known bool
+	switch {
+	case p.Excl:
+		val, known = r.indirect(name, sc)
+	case p.Index != nil:
+		val, known = r.element(name, p.Index, sc)
+	default:
+		val, known = r.paramValue(name, sc)
+	}
+	if !known && (val.Unknown == nil || !isAllDigits(name)) {
+		// named as written (${HOST} stays ${HOST}): rules match it in the
+		// word's text; a positional parameter keeps what its caller passed
+		val.Unknown = []string{display}
+		if p.Excl {
+			val.Unknown = []string{"${!" + name + "}"}
+		}
+	}
+	value := val.Value
+	switch {
+	case p.Length:
+		if !known {
+			b.unknown(display, false, quoted)
+			return
+		}
+		b.result(strconv.Itoa(len([]rune(value))), quoted)
+		return
+	case p.Slice != nil:
+		if !known {
+			b.unknown(display, true, quoted)
+			return
+		}
+		if s, ok := r.sliceString(value, p.Slice, sc); ok {
+			b.result(s, quoted)
+			return
+		}
+		b.unknown(display, true, quoted)
+		return
+	case p.Repl != nil:
+		orig, with := r.scalar(p.Repl.Orig, sc), r.scalar(p.Repl.With, sc)
+		if !known || !orig.Known || !with.Known {
+			b.unknown(display, true, quoted)
+			return
+		}
+		if s, ok := replacePattern(value, orig.pattern, with.Value, p.Repl.All); ok {
+			b.result(s, quoted)
+			return
+		}
+		b.unknown(display, true, quoted)
+		return
+	case p.Exp == nil:
+		b.arg(val, quoted)
+		return
+	}
+	r.expandOperator(p, name, display, val, known, sc, quoted, b)
+}
+
+// expandOperator applies ${x:-w}, ${x#pat} and the other operators.
+func (r *resolver) expandOperator(p *syntax.ParamExp, name, display string, val Arg, known bool, sc *scope, quoted bool, b *fieldBuilder) {
+	value := val.Value
+	set := known && (sc.isSet(name) || p.Index != nil || isAllDigits(name) && value != "")
+	switch p.Exp.Op {
+	case syntax.DefaultUnset, syntax.DefaultUnsetOrNull, syntax.AssignUnset, syntax.AssignUnsetOrNull:
+		orNull := p.Exp.Op == syntax.DefaultUnsetOrNull || p.Exp.Op == syntax.AssignUnsetOrNull
+		useDefault := known && (!set || orNull && value == "")
+		if known && !useDefault {
+			b.arg(val, quoted)
+			return
+		}
+		// Unknown: the empty reading is the default word.
+		if !known {
+			b.unknown(display, true, quoted)
+		}
+		if p.Exp.Word != nil {
+			r.expandParts(p.Exp.Word.Parts, sc, quoted, b, false)
+		}
+		if (p.Exp.Op == syntax.AssignUnset || p.Exp.Op == syntax.AssignUnsetOrNull) && syntax.ValidName(name) {
+			sc.assign(name, r.scalar(p.Exp.Word, sc))
+		}
+	case syntax.ErrorUnset, syntax.ErrorUnsetOrNull:
+		if known && value != "" {
+			b.arg(val, quoted)
+			return
+		}
+		// The shell aborts the command when it is unset, so no empty reading.
+		b.unknown(display, false, quoted)
+	case syntax.AlternateUnset, syntax.AlternateUnsetOrNull:
+		if !known {
+			b.unknown(display, true, quoted)
+			return
+		}
+		if set && (value != "" || p.Exp.Op == syntax.AlternateUnset) && p.Exp.Word != nil {
+			r.expandParts(p.Exp.Word.Parts, sc, quoted, b, false)
+		}
+	case syntax.UpperFirst, syntax.UpperAll, syntax.LowerFirst, syntax.LowerAll:
+		if !known || p.Exp.Word != nil && p.Exp.Word.Lit() != "" {
+			b.unknown(display, true, quoted)
+			return
+		}
+		b.result(changeCase(value, p.Exp.Op), quoted)
+	case syntax.RemSmallPrefix, syntax.RemLargePrefix, syntax.RemSmallSuffix, syntax.RemLargeSuffix:
+		pat := Arg{Known: true}
+		if p.Exp.Word != nil {
+			pat = r.scalar(p.Exp.Word, sc)
+		}
+		if !known || !pat.Known {
+			b.unknown(display, true, quoted)
+			return
+		}
+		s, ok := removeAffix(value, pat.pattern, p.Exp.Op)
+		if !ok {
+			b.unknown(display, true, quoted)
+			return
+		}
+		b.result(s, quoted)
+	default:
+		b.unknown(display, true, quoted)
+	}
+}
+
+func changeCase(s string, op syntax.ParExpOperator) string {
+	if s == "" {
+		return s
+	}
+	switch op {
+	case syntax.UpperAll:
+		return strings.ToUpper(s)
+	case syntax.LowerAll:
+		return strings.ToLower(s)
+	case syntax.UpperFirst:
+		return strings.ToUpper(s[:1]) + s[1:]
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// indirect expands ${!ref}: the variable whose name ref holds. A name with
+// a subscript (ref='a[$(cmd)]') has its subscript evaluated, which runs
+// what is inside it.
+func (r *resolver) indirect(ref string, sc *scope) (Arg, bool) {
+	target, known := r.paramValue(ref, sc)
+	if !known {
+		return Arg{Unknown: []string{"${!" + ref + "}"}, MaybeEmpty: true}, false
+	}
+	name := r.nameRef(target.Value, sc)
+	if name == "" || !syntax.ValidName(name) && !isAllDigits(name) {
+		return Arg{Unknown: []string{"${!" + ref + "}"}, MaybeEmpty: true}, false
+	}
+	if strings.Contains(target.Value, "[") {
+		return Arg{Unknown: []string{"${!" + ref + "}"}, MaybeEmpty: true}, false
+	}
+	return r.paramValue(name, sc)
+}
+
+// element expands ${a[i]}.
+func (r *resolver) element(name string, index syntax.ArithmExpr, sc *scope) (Arg, bool) {
+	n, ok := r.arithValue(index, sc)
+	v, exists := sc.get(name)
+	if !ok || !exists || v.list == nil {
+		if exists && v.known && v.list == nil && ok && n == 0 {
+			return Arg{Value: v.value, Known: true}, true
+		}
+		return Arg{MaybeEmpty: true}, false
+	}
+	if n < 0 {
+		n += int64(len(v.list))
+	}
+	if n < 0 || n >= int64(len(v.list)) {
+		return Arg{Known: true}, true
+	}
+	return v.list[n], v.list[n].Known
+}
+
+// sliceString applies ${x:offset:length}.
+func (r *resolver) sliceString(s string, sl *syntax.Slice, sc *scope) (string, bool) {
+	runes := []rune(s)
+	off, length, ok := r.sliceBounds(len(runes), sl, sc)
+	if !ok {
+		return "", false
+	}
+	return string(runes[off : off+length]), true
+}
+
+// sliceList applies ${@:offset:length} (offset 0 is $0, 1 is $1) and
+// ${a[@]:offset:length}.
+func (r *resolver) sliceList(elems []Arg, sl *syntax.Slice, sc *scope, positional bool) ([]Arg, bool) {
+	if positional {
+		zero, _ := r.paramValue("0", sc)
+		elems = append([]Arg{zero}, elems...)
+	}
+	off, length, ok := r.sliceBounds(len(elems), sl, sc)
+	if !ok {
+		return nil, false
+	}
+	return elems[off : off+length], true
+}
+
+func (r *resolver) sliceBounds(n int, sl *syntax.Slice, sc *scope) (int, int, bool) {
+	off := int64(0)
+	if sl.Offset != nil {
+		v, ok := r.arithValue(sl.Offset, sc)
+		if !ok {
+			return 0, 0, false
+		}
+		off = v
+	}
+	if off < 0 {
+		off += int64(n)
+	}
+	if off < 0 || off > int64(n) {
+		return 0, 0, off >= 0
+	}
+	length := int64(n) - off
+	if sl.Length != nil {
+		v, ok := r.arithValue(sl.Length, sc)
+		if !ok {
+			return 0, 0, false
+		}
+		if v < 0 {
+			v = int64(n) - off + v
+			if v < 0 {
+				return 0, 0, false
+			}
+		}
+		length = min(v, length)
+	}
+	return int(off), int(length), true
+}

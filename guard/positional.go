@@ -1,0 +1,223 @@
+package guard
+
+import (
+	"strconv"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// bindShellArgs makes the words after `sh -c CODE` the code's $0 $1 …, as
+// the shell does: `sh -c 'rm -rf "$1"' _ /srv` removes /srv.
+func bindShellArgs(words []Arg) func(inner *Invocation, isc *scope) {
+	return func(inner *Invocation, isc *scope) {
+		words := bindable(words)
+		params := &positional{zero: Arg{Text: "$0", Value: "sh", Known: true}, list: []Arg{}}
+		if len(words) > 0 {
+			params.zero, params.list = words[0], words[1:]
+		}
+		isc.params = params
+	}
+}
+
+// xargsReplace handles xargs -I STR (and -i, --replace): each input line
+// replaces STR in the command, which then runs once per line. It reports
+// whether xargs was given a replacement string.
+func (r *resolver) xargsReplace(outer *Invocation, argv []Arg, sc *scope) bool {
+	repl := ""
+	for i := 0; i < len(outer.Args); i++ {
+		v := outer.Args[i].Value
+		switch {
+		case !strings.HasPrefix(v, "-") || v == "--":
+			i = len(outer.Args) // the command starts here
+		case v == "-I" && i+1 < len(outer.Args):
+			repl = outer.Args[i+1].Value
+			i++
+		case strings.HasPrefix(v, "-I"):
+			repl = v[2:]
+		case v == "-i" || v == "--replace":
+			repl = "{}"
+		case strings.HasPrefix(v, "-i"):
+			repl = v[2:]
+		case strings.HasPrefix(v, "--replace="):
+			repl = strings.TrimPrefix(v, "--replace=")
+		case len(v) == 2 && strings.Contains("adELnPs", v[1:]):
+			i++ // an option's value
+		}
+	}
+	if repl == "" {
+		return false
+	}
+	text, known := r.stdinText(outer)
+	var lines []string
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	if !known || len(lines) > maxFindRuns {
+		lines = nil
+	}
+	if lines == nil {
+		r.runInner(outer, replaceArgs(argv, repl, Arg{Unknown: []string{repl}, Origin: "xargs"}), sc, "xargs", func(inner *Invocation, isc *scope) {
+			inner.MoreOperands = "xargs"
+		})
+		return true
+	}
+	for _, l := range lines {
+		r.runInner(outer, replaceArgs(argv, repl, Arg{Value: l, Known: true, Origin: "xargs"}), sc, "xargs", nil)
+	}
+	return true
+}
+
+// replaceArgs replaces repl in every word of argv with value.
+func replaceArgs(argv []Arg, repl string, value Arg) []Arg {
+	out := make([]Arg, len(argv))
+	for i, a := range argv {
+		if !strings.Contains(a.Value, repl) {
+			out[i] = a
+			continue
+		}
+		b := value
+		b.Text = a.Text
+		b.Value = strings.ReplaceAll(a.Value, repl, value.Value)
+		b.Unknown = append([]string(nil), value.Unknown...)
+		out[i] = b
+	}
+	return out
+}
+
+// parallelValueOpts are GNU parallel's options that take a separate value.
+var parallelValueOpts = map[string]bool{
+	"j": true, "jobs": true, "P": true, "max-procs": true, "S": true, "sshlogin": true, "a": true, "arg-file": true,
+	"I": true, "d": true, "delimiter": true, "colsep": true, "C": true, "E": true, "joblog": true, "results": true,
+	"n": true, "max-args": true, "N": true, "L": true, "max-lines": true, "timeout": true, "delay": true, "tmpdir": true,
+	"env": true, "halt": true, "halt-on-error": true, "sshloginfile": true, "slf": true, "W": true, "workdir": true,
+	"id": true, "semaphorename": true, "basefile": true, "B": true, "transfer-file": true, "tf": true, "return": true,
+	"nice": true, "memfree": true, "load": true, "retries": true, "block": true, "blocksize": true, "tag-string": true,
+}
+
+// wrapParallel judges GNU parallel and sem: the command runs once per
+// combination of the ::: inputs (or of the lines it reads), through a
+// shell, with {} replaced or the input appended.
+func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
+	args := bindable(outer.Args)
+	repl := "{}"
+	i := 0
+	for i < len(args) {
+		v := args[i].Value
+		if v == "--" {
+			i++
+			break
+		}
+		if !strings.HasPrefix(v, "-") || v == "-" || v == ":::" || v == "::::" {
+			break
+		}
+		name := strings.TrimLeft(v, "-")
+		if strings.Contains(name, "=") {
+			i++
+			continue
+		}
+		if (name == "I" || name == "replace") && i+1 < len(args) {
+			repl = args[i+1].Value
+		}
+		if parallelValueOpts[name] {
+			i++
+		}
+		i++
+	}
+	var cmd []Arg
+	for ; i < len(args) && !strings.HasPrefix(args[i].Value, ":::"); i++ {
+		cmd = append(cmd, args[i])
+	}
+	var groups [][]Arg
+	unknownInput := false
+	for ; i < len(args); i++ {
+		switch v := args[i].Value; v {
+		case ":::", ":::+":
+			groups = append(groups, nil)
+		case "::::", "::::+":
+			unknownInput = true // inputs read from files
+			groups = append(groups, nil)
+		default:
+			if len(groups) > 0 {
+				groups[len(groups)-1] = append(groups[len(groups)-1], args[i])
+			}
+		}
+	}
+	if len(groups) == 0 && outer.Program == "parallel" {
+		words, known := r.stdinWords(outer)
+		if !known {
+			unknownInput = true
+		}
+		groups = append(groups, nil)
+		for _, w := range words {
+			groups[0] = append(groups[0], Arg{Text: w, Value: w, Known: true})
+		}
+	}
+	if unknownInput || len(cmd) == 0 && len(groups) == 0 {
+		argv := replaceArgs(cmd, repl, Arg{Unknown: []string{repl}, Origin: "xargs"})
+		r.runInner(outer, argv, sc, outer.Program, func(inner *Invocation, isc *scope) {
+			inner.MoreOperands = "xargs"
+		})
+		return
+	}
+	for _, run := range combinations(groups, maxFindRuns) {
+		r.runCode(outer, composeParallel(cmd, run, repl), sc, outer.Program, nil)
+	}
+}
+
+// combinations lists the first max combinations of one input per group.
+func combinations(groups [][]Arg, limit int) [][]Arg {
+	runs := [][]Arg{nil}
+	for _, g := range groups {
+		if len(g) == 0 {
+			continue
+		}
+		var next [][]Arg
+		for _, run := range runs {
+			for _, a := range g {
+				if len(next) == limit {
+					break
+				}
+				next = append(next, append(append([]Arg(nil), run...), a))
+			}
+		}
+		runs = next
+	}
+	return runs
+}
+
+// composeParallel builds the line parallel hands to its shell: the
+// command with each replacement string filled, or the inputs appended.
+func composeParallel(cmd, run []Arg, repl string) string {
+	quoted := make([]string, len(run))
+	for i, a := range run {
+		q, err := syntax.Quote(a.Value, syntax.LangBash)
+		if err != nil {
+			q = "''"
+		}
+		quoted[i] = q
+	}
+	words := make([]string, 0, len(cmd)+len(run))
+	replaced := false
+	for _, a := range cmd {
+		w := a.Value
+		if strings.Contains(w, repl) {
+			w = strings.ReplaceAll(w, repl, strings.Join(quoted, " "))
+			replaced = true
+		}
+		for n := range run {
+			positional := "{" + strconv.Itoa(n+1) + "}"
+			if strings.Contains(w, positional) {
+				w = strings.ReplaceAll(w, positional, quoted[n])
+				replaced = true
+			}
+		}
+		words = append(words, w)
+	}
+	if !replaced {
+		words = append(words, quoted...)
+	}
+	return strings.Join(words, " ")
+}

@@ -1,0 +1,70 @@
+package guard
+
+import (
+	"fmt"
+	"strings"
+)
+
+// UnknownProgramID is the engine's finding for a command whose program
+// guard cannot tell, with arguments that would be dangerous for one.
+const UnknownProgramID = "unknown-program"
+
+// maxTrials bounds the unknown command words tried against every program
+// on one line; past it the line is too complex.
+const maxTrials = 256
+
+func unknownProgramRule() *Rule {
+	return &Rule{
+		ID: UnknownProgramID, Decision: Confirm, Match: func(*Invocation, Host) *Finding { return nil },
+		Summary:    "the program a command runs is not known, and its arguments would be dangerous for one",
+		Postmortem: "guard's own design: lines written to get past a refusal",
+		Explain: `The command word is computed when the line runs: "$tool" filled by read
+from a terminal, by $(cat tool.txt), by a variable that is not exported.
+(What guard can work out it does: $(printf %s rm), $(basename /bin/rm),
+"$@" after set --, "${cmd[@]}", read x <<< rm are rm.) When it cannot
+tell which program runs, it judges the arguments as if
+the program were each one its rules know, and asks when one of them
+would be blocked: "$tool" -rf /opt would delete /opt if $tool is rm.
+
+Correct: name the program (rm -rf /opt/old-release), or check the value
+first (echo "$tool").
+
+A command word guard cannot know whose arguments are harmless to every
+program ("$EDITOR" notes.txt) passes.`,
+	}
+}
+
+// tryPrograms judges an invocation whose program is unknown as if it were
+// each program the rules know. When the words would be blocked for one of
+// them, it asks, naming that program: asking rather than blocking, since
+// which program runs is a guess. Readings that would only ask are left
+// out: any word is the name of some database or user, and a command word
+// guard cannot see ("$EDITOR" notes.txt) is common and harmless.
+func (e *Engine) tryPrograms(inv *Invocation, host Host) *Finding {
+	var worst *Finding
+	worstProgram := ""
+	for _, program := range e.candidates() {
+		try := *inv
+		try.Program = program
+		try.Command = Arg{Text: inv.Command.Text, Value: program, Known: true}
+		for _, r := range e.byProgram[program] {
+			f := e.match(r, &try, host)
+			if f != nil && f.Decision == Block && worst == nil {
+				worst, worstProgram = f, program
+			}
+		}
+	}
+	if worst == nil {
+		return nil
+	}
+	what := strings.Join(inv.Command.Unknown, ", ")
+	if what == "" {
+		what = inv.Command.Text
+	}
+	return &Finding{
+		Rule: UnknownProgramID, Decision: Confirm, Command: inv.Text,
+		Message: fmt.Sprintf("guard cannot tell which program %s runs (%s is only known when the line runs); if it is %s, this %s",
+			inv.Command.Text, what, worstProgram, strings.TrimPrefix(worst.Message, "this ")),
+		Hint: fmt.Sprintf("name the program instead of %s; to see what it is: echo %s", inv.Command.Text, inv.Command.Text),
+	}
+}

@@ -1,0 +1,346 @@
+package rules
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/guard-sh/guard/guard"
+)
+
+// The backups family: the last line of defence. Deleting or pruning
+// backups, snapshots and copies is often the second half of an incident
+// (GitLab, 31 January 2017: after the database directory was removed by
+// mistake, five backup and replication methods turned out not to work; a
+// backup deleted before is one fewer to try). Every rule here says "this
+// is a backup" and names the repository and what goes.
+func backupsRules() []*guard.Rule {
+	return []*guard.Rule{
+		{
+			ID:         "restic-forget",
+			Programs:   []string{"restic"},
+			Decision:   guard.Confirm,
+			Summary:    "restic forget --prune and restic prune delete backup data for good; forget without --prune warns",
+			Postmortem: "backups pruned with a retention policy that kept too little (--keep-last 1) just before the only good snapshot was needed",
+			Match:      matchResticForget,
+		},
+		{
+			ID:         "borg-delete",
+			Programs:   []string{"borg", "borg2"},
+			Decision:   guard.Confirm,
+			Summary:    "borg delete of an archive or a whole repository, borg prune, borg recreate, borg rdelete/repo-delete",
+			Postmortem: "a common failure mode: borg delete REPO (without ::ARCHIVE) deleting every archive of the repository",
+			Match:      matchBorgDelete,
+		},
+		{
+			ID:         "kopia-snapshot-delete",
+			Programs:   []string{"kopia"},
+			Decision:   guard.Confirm,
+			Summary:    "kopia snapshot delete --delete and snapshot expire --delete (without --delete kopia only lists)",
+			Postmortem: "a common failure mode: snapshots expired or deleted by a script with the wrong source",
+			Match:      matchKopiaDelete,
+		},
+		{
+			ID:         "rclone-delete",
+			Programs:   []string{"rclone"},
+			Decision:   guard.Confirm,
+			Summary:    "rclone purge and delete, and rclone sync from an empty or unknown source (sync deletes in the destination what the source lacks)",
+			Postmortem: "off-site copies wiped by a nightly rclone sync whose source disk had not mounted: an empty source makes sync delete everything",
+			Match:      matchRcloneDelete,
+		},
+		{
+			ID:         "velero-backup-delete",
+			Programs:   []string{"velero"},
+			Decision:   guard.Confirm,
+			Summary:    "velero backup delete (and delete backup): the backup and its volume snapshots are deleted; schedule delete warns",
+			Postmortem: "a common failure mode: velero backup delete --all --confirm run against the wrong cluster context",
+			Match:      matchVeleroDelete,
+		},
+		{
+			ID:         "fs-snapshot-delete",
+			Programs:   []string{"btrfs", "snapper", "timeshift"},
+			Decision:   guard.Confirm,
+			Summary:    "btrfs subvolume delete (a snapshot, or a subvolume with its files), snapper delete, timeshift --delete/--delete-all",
+			Postmortem: "a common failure mode: snapshots deleted to free space just before they were needed to roll back",
+			Match:      matchFsSnapshotDelete,
+		},
+	}
+}
+
+// backupLoss is the sentence every backup finding carries.
+const backupLoss = "this is a backup; once deleted it can restore nothing, and it may be the last copy"
+
+var resticSpec = guard.OptSpec{
+	ShortValue: "rpolHdwmygt",
+	LongValue: []string{"repo", "repository-file", "password-file", "password-command", "cache-dir", "cacert", "tls-client-cert",
+		"option", "limit-upload", "limit-download", "pack-size", "compression", "key-hint", "retry-lock", "stuck-request-timeout",
+		"keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly", "keep-within",
+		"keep-within-hourly", "keep-within-daily", "keep-within-weekly", "keep-within-monthly", "keep-within-yearly",
+		"keep-tag", "host", "tag", "path", "group-by", "max-unused", "max-repack-size"},
+}
+
+// backupRepo names a repository from an option, or from the environment
+// variable the tool reads.
+func backupRepo(p guard.Parsed, host guard.Host, env string, opts ...string) string {
+	if r, ok := p.Value(opts...); ok && r.Value != "" {
+		return r.Value
+	}
+	if v, ok := host.Getenv(env); ok && v != "" {
+		return v + " (from $" + env + ")"
+	}
+	return "the repository in $" + env
+}
+
+// retention lists the --keep-* options of a forget or prune, for the
+// message: "--keep-last 1" is what the operator must see.
+func retention(inv *guard.Invocation) string {
+	var keep []string
+	for i, a := range inv.Args {
+		v := a.Value
+		if !strings.HasPrefix(v, "--keep-") {
+			continue
+		}
+		if strings.Contains(v, "=") || i+1 >= len(inv.Args) {
+			keep = append(keep, v)
+		} else {
+			keep = append(keep, v+" "+inv.Args[i+1].Value)
+		}
+	}
+	if len(keep) == 0 {
+		return ""
+	}
+	return " (keeping only " + strings.Join(keep, ", ") + ")"
+}
+
+func matchResticForget(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, resticSpec)
+	ops := operandValues(p.Operands)
+	if len(ops) == 0 || p.Has("n", "dry-run", "help", "h") {
+		return nil
+	}
+	repo := backupRepo(p, host, "RESTIC_REPOSITORY", "r", "repo", "repository-file")
+	look := "list them first: restic -r " + strings.Fields(repo)[0] + " snapshots; try the policy with --dry-run"
+	switch {
+	case ops[0] == "forget" && p.Has("prune"):
+		what := "the snapshots " + strings.Join(ops[1:], " ")
+		if len(ops) == 1 {
+			what = "every snapshot outside the policy" + retention(inv)
+		}
+		return guard.Found(guard.Confirm, look, "would forget %s in %s%s and prune their data: %s", what, repo, inv.Where(), backupLoss)
+	case ops[0] == "prune":
+		return guard.Found(guard.Confirm, "check what is forgotten first: restic snapshots; restic recover can still bring snapshots back before a prune",
+			"would delete for good the data of every forgotten snapshot in %s%s: %s", repo, inv.Where(), backupLoss)
+	case ops[0] == "forget":
+		what := "the snapshots " + strings.Join(ops[1:], " ")
+		if len(ops) == 1 {
+			what = "every snapshot outside the policy" + retention(inv)
+		}
+		return guard.Found(guard.Warn, look+"; the data stays until restic prune (restic recover can bring snapshots back)",
+			"would forget %s in %s%s: %s", what, repo, inv.Where(), "this is a backup; its data stays until the next prune")
+	}
+	return nil
+}
+
+var borgSpec = guard.OptSpec{
+	ShortValue: "rdwmyHaPeC",
+	LongValue: []string{"repo", "remote-path", "lock-wait", "rsh", "umask", "debug-topic", "glob-archives", "match-archives", "exclude", "exclude-from", "pattern", "patterns-from", "recompress", "compression", "comment", "target", "timestamp",
+		"prefix", "first", "last", "sort-by", "keep-within", "keep-last", "keep-secondly", "keep-minutely", "keep-hourly",
+		"keep-daily", "keep-weekly", "keep-monthly", "keep-yearly", "checkpoint-interval", "upload-ratelimit", "upload-buffer"},
+}
+
+func matchBorgDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, borgSpec)
+	ops := operandValues(p.Operands)
+	if len(ops) == 0 || p.Has("n", "dry-run", "help", "h", "cache-only") {
+		return nil
+	}
+	repo := backupRepo(p, host, "BORG_REPO", "r", "repo")
+	archive := ""
+	if len(ops) >= 2 {
+		location, name, found := strings.Cut(ops[1], "::")
+		if location != "" && !p.Has("r", "repo") {
+			repo = location
+		}
+		if found {
+			archive = name
+		} else if p.Has("r", "repo") {
+			archive = strings.Join(ops[1:], " ") // borg 2: borg -r REPO delete NAME
+		}
+	}
+	look := "list it first: borg list " + strings.Fields(repo)[0] + "; try it with --dry-run --list"
+	matching := ""
+	if g, ok := p.Value("a", "glob-archives", "match-archives", "P", "prefix"); ok {
+		matching = g.Value
+	}
+	switch ops[0] {
+	case "delete":
+		switch {
+		case archive != "":
+			return guard.Found(guard.Confirm, look, "would delete the borg archive %s of %s%s: %s", archive, repo, inv.Where(), backupLoss)
+		case matching != "":
+			return guard.Found(guard.Confirm, look, "would delete every borg archive matching %s in %s%s: %s", matching, repo, inv.Where(), backupLoss)
+		}
+		return guard.Found(guard.Confirm, look, "would delete the whole borg repository %s%s with every archive in it: %s", repo, inv.Where(), backupLoss)
+	case "rdelete", "repo-delete":
+		return guard.Found(guard.Confirm, look, "would delete the whole borg repository %s%s with every archive in it: %s", repo, inv.Where(), backupLoss)
+	case "prune":
+		return guard.Found(guard.Confirm, look, "would delete every archive of %s%s outside the policy%s: %s", repo, inv.Where(), retention(inv), backupLoss)
+	case "recreate":
+		what := "every archive"
+		if archive != "" {
+			what = "the archive " + archive
+		} else if matching != "" {
+			what = "every archive matching " + matching
+		}
+		return guard.Found(guard.Confirm, look, "would rewrite %s of %s%s without what --exclude and the other options drop: %s, and what it drops is gone from it", what, repo, inv.Where(), "this is a backup")
+	}
+	return nil
+}
+
+func matchKopiaDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"config-file", "password", "log-dir", "log-level", "file-log-level", "console-timestamps"}})
+	ops := operandValues(p.Operands)
+	if len(ops) < 2 || (ops[0] != "snapshot" && ops[0] != "snap") || !p.Has("delete") || p.Has("help") {
+		return nil // without --delete kopia only says what it would delete
+	}
+	look := "list them first: kopia snapshot list --all; run the same line without --delete to see what would go"
+	switch ops[1] {
+	case "delete", "rm":
+		what := strings.Join(ops[2:], " ")
+		if p.Has("all-snapshots-for-source") {
+			what = "every snapshot of " + what
+		}
+		return guard.Found(guard.Confirm, look, "would delete the kopia snapshots %s%s: %s", what, inv.Where(), backupLoss)
+	case "expire":
+		what := "every source"
+		if len(ops) > 2 {
+			what = strings.Join(ops[2:], " ")
+		}
+		return guard.Found(guard.Confirm, look, "would delete the kopia snapshots of %s%s that the retention policy no longer keeps: %s", what, inv.Where(), backupLoss)
+	}
+	return nil
+}
+
+var rcloneSpec = guard.OptSpec{
+	LongValue: []string{"config", "filter", "filter-from", "include", "include-from", "exclude", "exclude-from", "files-from",
+		"min-age", "max-age", "min-size", "max-size", "bwlimit", "transfers", "checkers", "log-file", "log-level", "backup-dir",
+		"suffix", "max-delete", "max-transfer", "order-by", "user-agent", "retries", "low-level-retries", "contimeout", "timeout",
+		"stats", "stats-log-level", "compare-dest", "copy-dest", "delete-before", "track-renames-strategy", "max-depth", "password-command"},
+}
+
+func matchRcloneDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, rcloneSpec)
+	ops := operandValues(p.Operands)
+	if len(ops) < 2 || p.Has("n", "dry-run", "i", "interactive", "help", "h") {
+		return nil
+	}
+	look := "look first: rclone lsf -R " + ops[1] + " | head; try it with --dry-run (or -i to be asked per file)"
+	filtered := p.Has("include", "exclude", "filter", "filter-from", "include-from", "exclude-from", "files-from", "min-age", "max-age", "min-size", "max-size")
+	switch ops[0] {
+	case "purge":
+		return guard.Found(guard.Confirm, look, "would delete %s%s and everything in it, filters or not: if this is a backup, it is gone with no trash to restore from", ops[1], inv.Where())
+	case "delete":
+		what := "every file under"
+		if filtered {
+			what = "the files the filters select under"
+		}
+		return guard.Found(guard.Confirm, look, "would delete %s %s%s: if this is a backup, those files are gone", what, ops[1], inv.Where())
+	case "sync":
+		if len(ops) < 3 || p.Has("backup-dir") {
+			return nil // --backup-dir keeps what sync would delete
+		}
+		return emptySourceFinding(inv, host, ops[1], ops[2], "rclone sync")
+	}
+	return nil
+}
+
+func matchVeleroDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "nl", LongValue: []string{"namespace", "kubeconfig", "kubecontext", "features", "selector", "colorized"}})
+	ops := operandValues(p.Operands)
+	if len(ops) < 2 || p.Has("help", "h") {
+		return nil
+	}
+	kind, verb := ops[0], ops[1]
+	if kind == "delete" {
+		kind, verb = ops[1], "delete" // velero delete backup NAME
+	}
+	if verb != "delete" {
+		return nil
+	}
+	context := "the current kubectl context"
+	if c, ok := p.Value("kubecontext"); ok {
+		context = c.Value
+	}
+	noun := strings.TrimSuffix(kind, "s")
+	what := "the Velero " + noun + " " + strings.Join(ops[2:], " ")
+	switch {
+	case p.Has("all"):
+		what = "every Velero " + noun
+	case p.Has("l", "selector"):
+		sel, _ := p.Value("l", "selector")
+		what = "every Velero " + noun + " matching " + sel.Value
+	}
+	switch noun {
+	case "backup":
+		return guard.Found(guard.Confirm, "list them first: velero backup get; look inside: velero backup describe NAME --details",
+			"would delete %s in %s, with its files in object storage and its volume snapshots: %s", what, context, backupLoss)
+	case "schedule":
+		return guard.Found(guard.Warn, "velero schedule get; pause it instead: velero schedule pause NAME",
+			"would delete %s in %s: no new backups will be taken (the existing ones stay)", what, context)
+	}
+	return nil
+}
+
+// snapshotName: a path that names a snapshot (/.snapshots/42/snapshot,
+// @home-2025-03-01, /srv/snaps/daily.0).
+var snapshotName = regexp.MustCompile(`(?i)snap|[0-9]{4}-[0-9]{2}-[0-9]{2}|\.[0-9]+$`)
+
+func matchFsSnapshotDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	switch inv.Program {
+	case "btrfs":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "i", LongValue: []string{"subvolid", "format", "log"}})
+		ops := operandValues(p.Operands)
+		if len(ops) < 3 || !strings.HasPrefix("subvolume", ops[0]) || len(ops[0]) < 2 || !strings.HasPrefix("delete", ops[1]) || p.Has("help", "h") {
+			return nil
+		}
+		hint := "look first: btrfs subvolume list -s " + ops[2] + "; keep at least one snapshot older than the change you are undoing"
+		var snaps, subvols []string
+		for i, o := range ops[2:] {
+			if snapshotName.MatchString(o) || p.Operands[i+2].Glob {
+				snaps = append(snaps, o)
+			} else {
+				subvols = append(subvols, o)
+			}
+		}
+		if len(subvols) > 0 {
+			return guard.Found(guard.Confirm, "look first: btrfs subvolume show "+subvols[0]+"; snapshot it first: btrfs subvolume snapshot -r "+subvols[0]+" "+subvols[0]+".bak",
+				"would delete the btrfs subvolume %s%s and every file in it, at once", strings.Join(subvols, " "), inv.Where())
+		}
+		return guard.Found(guard.Confirm, hint, "would delete the btrfs snapshot %s%s: %s", strings.Join(snaps, " "), inv.Where(), backupLoss)
+	case "snapper":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "c", LongValue: []string{"config", "root"}})
+		ops := operandValues(p.Operands)
+		if len(ops) < 2 || (ops[0] != "delete" && ops[0] != "remove" && ops[0] != "rm") {
+			return nil
+		}
+		config := "root"
+		if c, ok := p.Value("c", "config"); ok {
+			config = c.Value
+		}
+		return guard.Found(guard.Confirm, "list them first: snapper -c "+config+" list",
+			"would delete the snapper snapshots %s of config %s%s: %s", strings.Join(ops[1:], " "), config, inv.Where(), backupLoss)
+	case "timeshift":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"snapshot", "snapshot-device", "comments", "tags", "target", "target-device"}})
+		hint := "list them first: timeshift --list"
+		if p.Has("delete-all") {
+			return guard.Found(guard.Confirm, hint, "would delete every Timeshift snapshot%s: %s", inv.Where(), backupLoss)
+		}
+		if p.Has("delete") {
+			what := "the snapshot chosen at the prompt"
+			if s, ok := p.Value("snapshot"); ok {
+				what = s.Value
+			}
+			return guard.Found(guard.Confirm, hint, "would delete the Timeshift snapshot %s%s: %s", what, inv.Where(), backupLoss)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,202 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+
+	"github.com/guard-sh/guard/guard"
+)
+
+// The mirror-server postmortem: a container created without its own
+// network namespace shares the host's interfaces, so shutting it down (or
+// stopping its networking) runs the container's ifdown on the host's
+// interfaces and takes the host off the network.
+func lxcRules() []*guard.Rule {
+	programs := []string{"lxc-attach", "shutdown", "reboot", "poweroff", "halt", "init", "telinit", "systemctl",
+		"service", "invoke-rc.d", "networking", "ifdown", "ifconfig", "ip", "nmcli"}
+	return []*guard.Rule{{
+		ID:         "container-host-network",
+		Programs:   programs,
+		Decision:   guard.Block,
+		Summary:    "shutting down, or stopping the network of, a container that shares the host's network namespace (lxc.net.0.type = none): the host's interfaces go down",
+		Postmortem: "mirror server: init 0 in an LXC container created with lxc.network.type = none took the host's network down",
+		Match:      matchContainerHostNetwork,
+	}}
+}
+
+// containerStop says what a command does that stops a container's
+// network with it: a power action or a network cut, "" if neither.
+func containerStop(inv *guard.Invocation) string {
+	if action := powerAction(inv); action != "" {
+		return action
+	}
+	switch inv.Program {
+	case "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "killall", "pkill":
+		return "" // firewall rules and sshd: ssh-network-cut's, not the interfaces'
+	}
+	return networkCut(inv)
+}
+
+var lxcAttachSpec = guard.OptSpec{
+	ShortValue:    "nPfsavugLol",
+	LongValue:     []string{"name", "lxcpath", "rcfile", "namespaces", "arch", "set-var", "keep-var", "uid", "gid", "pty-log", "logfile", "logpriority", "context"},
+	StopAtOperand: true,
+}
+
+func matchContainerHostNetwork(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Program == "lxc-attach" {
+		return judgeLxcAttach(inv, host)
+	}
+	action := containerStop(inv)
+	if action == "" || inv.Remote != "" {
+		return nil
+	}
+	kind, inside := insideContainer(host)
+	if !inside {
+		return nil
+	}
+	nic, shared := hostInterfaceVisible(host)
+	if !shared {
+		return nil
+	}
+	return guard.Found(guard.Block,
+		"stop the container from the host instead (lxc-stop -n NAME, docker stop, machinectl poweroff), which leaves the host's interfaces alone; give the container its own network (lxc.net.0.type = veth) before using it again",
+		"would %s inside this %s container, which shares the host's network namespace (the host's interface %s is visible here): its shutdown takes the host's interfaces down with it",
+		action, kind, nic)
+}
+
+// judgeLxcAttach reads lxc-attach -n NAME [-P LXCPATH] -- COMMAND: the
+// command runs inside the container, and the container's config says
+// whether it has a network of its own.
+func judgeLxcAttach(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, lxcAttachSpec)
+	words := append(append([]guard.Arg(nil), p.Operands...), p.Rest...)
+	if len(words) == 0 || !words[0].Known {
+		return nil // an interactive shell, or a command guard cannot read
+	}
+	inner := &guard.Invocation{Program: filepath.Base(words[0].Value), Command: words[0], Args: words[1:], Remote: inv.Remote, Text: inv.Text}
+	action := containerStop(inner)
+	if action == "" || changesNothing(inner) {
+		return nil
+	}
+	name, hasName := p.Value("n", "name")
+	stop := "lxc-stop -n " + name.Value
+	if !hasName || !name.Known {
+		return guard.Found(guard.Confirm, "name the container (lxc-attach -n NAME) and check its config; to stop it: lxc-stop -n NAME",
+			"would %s inside a container guard cannot name: if it shares the host's network (lxc.net.0.type = none), the host's interfaces go down", action)
+	}
+	lxcpath := "/var/lib/lxc"
+	if lp, ok := p.Value("P", "lxcpath"); ok && lp.Known {
+		lxcpath = lp.Value
+	}
+	config := filepath.Join(lxcpath, name.Value, "config")
+	if rc, ok := p.Value("f", "rcfile"); ok && rc.Known {
+		config = rc.Value
+	}
+	if inv.Remote != "" {
+		return guard.Found(guard.Confirm, "check "+config+" on "+inv.Remote+" first; to stop the container: "+stop,
+			"would %s inside the container %s on %s, whose network guard cannot see from here: if it shares the host's network (lxc.net.0.type = none), that host's interfaces go down", action, name.Value, inv.Remote)
+	}
+	shared, setting, err := sharesHostNetwork(host, config, 0)
+	switch {
+	case err != nil:
+		return guard.Found(guard.Confirm, "check "+config+" for lxc.net.0.type = none first (sudo grep -E 'lxc.net(work)?' "+config+"); to stop the container: "+stop,
+			"would %s inside the container %s, and guard could not read its config (%v): if it shares the host's network, the host's interfaces go down", action, name.Value, err)
+	case shared:
+		return guard.Found(guard.Block, "stop it from the host, which leaves the host's interfaces alone: "+stop+"; then give it its own network (lxc.net.0.type = veth)",
+			"would %s inside the container %s, which shares the host's network namespace (%s in %s): its shutdown takes the host's interfaces down with it", action, name.Value, setting, config)
+	}
+	return guard.Found(guard.Warn, "the way to stop a container is from the host: "+stop,
+		"would %s inside the container %s (it has its own network, so the host is not touched)", action, name.Value)
+}
+
+// maxConfigBytes bounds what is read of a container config; maxIncludes
+// bounds how deep lxc.include is followed.
+const (
+	maxConfigBytes = 256 << 10
+	maxIncludes    = 3
+)
+
+// sharesHostNetwork reads an LXC config (following lxc.include files) for
+// a network of type none (lxc.net.N.type, or lxc.network.type in LXC 1 and
+// 2) or a kept network namespace (lxc.namespace.keep = net).
+func sharesHostNetwork(host guard.Host, config string, depth int) (bool, string, error) {
+	data, err := host.ReadFile(config, maxConfigBytes)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, "", fmt.Errorf("there is no %s", config)
+	case errors.Is(err, fs.ErrPermission):
+		return false, "", fmt.Errorf("%s is not readable by you; it is root's", config)
+	case err != nil:
+		return false, "", fmt.Errorf("reading %s: %w", config, err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		key, value, ok := strings.Cut(line, "=")
+		if !ok || strings.HasPrefix(strings.TrimSpace(line), "#") {
+			continue
+		}
+		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		switch {
+		case (key == "lxc.network.type" || strings.HasPrefix(key, "lxc.net.") && strings.HasSuffix(key, ".type")) && value == "none":
+			return true, key + " = none", nil
+		case key == "lxc.namespace.keep" && contains(strings.Fields(value), "net"):
+			return true, key + " = " + value, nil
+		case key == "lxc.include" && depth < maxIncludes:
+			if shared, setting, err := sharesHostNetwork(host, value, depth+1); err == nil && shared {
+				return true, setting + " (through " + value + ")", nil
+			}
+		}
+	}
+	return false, "", nil
+}
+
+// initialPIDNamespace is how /proc/self/ns/pid reads in the kernel's first
+// PID namespace (PROC_PID_INIT_INO): a VM or a bare host, never a
+// container, whatever files an image left behind (/.dockerenv).
+const initialPIDNamespace = "pid:[4026531836]"
+
+// insideContainer tells, read-only, whether this shell runs in a
+// container, and which kind: systemd's /run/systemd/container, the
+// container= variable in PID 1's environment, Docker's /.dockerenv,
+// Podman's /run/.containerenv; unless the PID namespace is the
+// kernel's first one.
+func insideContainer(host guard.Host) (string, bool) {
+	if ns, err := host.Readlink("/proc/self/ns/pid"); err == nil && ns == initialPIDNamespace {
+		return "", false
+	}
+	if data, err := host.ReadFile("/run/systemd/container", 256); err == nil && strings.TrimSpace(string(data)) != "" {
+		return strings.TrimSpace(string(data)), true
+	}
+	if data, err := host.ReadFile("/proc/1/environ", 64<<10); err == nil {
+		for _, v := range strings.Split(string(data), "\x00") {
+			if kind, ok := strings.CutPrefix(v, "container="); ok && kind != "" {
+				return kind, true
+			}
+		}
+	}
+	for file, kind := range map[string]string{"/.dockerenv": "docker", "/run/.containerenv": "podman"} {
+		if _, err := host.Lstat(file); err == nil {
+			return kind, true
+		}
+	}
+	return "", false
+}
+
+// hostInterfaceVisible names a network interface backed by a device (a
+// NIC: /sys/class/net/IF/device exists). A container with its own
+// network namespace sees only virtual ones (veth, lo).
+func hostInterfaceVisible(host guard.Host) (string, bool) {
+	entries, _, err := host.ReadDir("/sys/class/net", 256)
+	if err != nil {
+		return "", false
+	}
+	for _, e := range entries {
+		if _, err := host.Lstat("/sys/class/net/" + e.Name() + "/device"); err == nil {
+			return e.Name(), true
+		}
+	}
+	return "", false
+}

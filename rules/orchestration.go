@@ -1,0 +1,527 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/guard-sh/guard/guard"
+)
+
+// The orchestration family: removing every container or image of a host,
+// the Kubernetes objects that carry data or whole kinds (volumes, claims,
+// custom resource definitions, nodes), draining every node, and the
+// infrastructure-as-code tools' destroy commands that terraform-destroy
+// does not read (pulumi, cdk, cdktf, terragrunt run-all, serverless).
+// Namespace and --all deletes stay kubectl-delete-broad's, terraform and
+// terragrunt destroy terraform-destroy's, volume prunes
+// docker-volume-prune's: each line is reported once.
+func orchestrationRules() []*guard.Rule {
+	return []*guard.Rule{
+		{
+			ID:         "container-remove-all",
+			Programs:   []string{"docker", "podman", "nerdctl", "crictl"},
+			Decision:   guard.Confirm,
+			Summary:    "docker/podman/nerdctl/crictl rm -f of every container ($(docker ps -aq), xargs, rm --all), pod rm --all, container prune, system prune -a, rmi -f of every image, podman volume prune, podman system reset; stop/kill of every container warns",
+			Postmortem: "a common failure mode: docker rm -f $(docker ps -aq) run on a production host instead of a laptop, taking every running service and its unsaved container data",
+			Match:      matchContainerRemoveAll,
+		},
+		{
+			ID:         "kubectl-delete-data",
+			Programs:   []string{"kubectl", "oc"},
+			Decision:   guard.Confirm,
+			Summary:    "kubectl delete of a PersistentVolume, PersistentVolumeClaim, CustomResourceDefinition or node: the disk, every custom resource of the kind, or the node's pods go with it",
+			Postmortem: "a common failure mode: a PVC deleted with reclaim policy Delete, and the cloud disk under a database with it",
+			Match:      matchKubectlDeleteData,
+		},
+		{
+			ID:         "kubectl-drain-all",
+			Programs:   []string{"kubectl", "oc"},
+			Decision:   guard.Confirm,
+			Summary:    "kubectl drain of every node ($(kubectl get nodes …), xargs, a label selector): nothing is left to run the evicted pods",
+			Postmortem: "a common failure mode: kubectl drain run over the list of all nodes, evicting every pod of the cluster at once",
+			Match:      matchKubectlDrainAll,
+		},
+		{
+			ID:         "helm-uninstall",
+			Programs:   []string{"helm"},
+			Decision:   guard.Warn,
+			Summary:    "helm uninstall (delete, del, un): every Kubernetes object of the release is deleted",
+			Postmortem: "a common failure mode: helm uninstall of a release in the wrong kube-context or namespace",
+			Match:      matchHelmUninstall,
+		},
+		{
+			ID:         "iac-destroy",
+			Programs:   []string{"pulumi", "cdk", "cdktf", "terragrunt", "serverless", "sls"},
+			Decision:   guard.Confirm,
+			Summary:    "pulumi destroy/down and stack rm, cdk/cdktf destroy, terragrunt run-all destroy / destroy-all / run --all destroy, serverless remove",
+			Postmortem: "a common failure mode: a destroy run with the production stack selected, the same failure terraform-destroy guards against",
+			Match:      matchIaCDestroy,
+		},
+	}
+}
+
+var containerSpec = guard.OptSpec{
+	ShortValue: "Hclt",
+	LongValue:  []string{"host", "config", "context", "log-level", "tlscacert", "tlscert", "tlskey", "filter", "time", "connection", "url", "identity", "root", "runroot", "storage-driver", "namespace", "address"},
+}
+
+// listsContainers tells a word or an xargs input that comes from the
+// runtime's own listing: $(docker ps -aq), docker images -q | xargs.
+func listsContainers(inv *guard.Invocation, ops []guard.Arg) bool {
+	for _, o := range ops {
+		for _, src := range o.Sources {
+			if src == inv.Program || src == "docker" || src == "podman" || src == "nerdctl" {
+				return true
+			}
+		}
+	}
+	if inv.MoreOperands == "xargs" {
+		for _, up := range inv.Stdin {
+			if up.Program == "docker" || up.Program == "podman" || up.Program == "nerdctl" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func matchContainerRemoveAll(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, containerSpec)
+	ops := p.Operands
+	words := operandValues(ops)
+	if len(words) == 0 || p.Has("help") {
+		return nil
+	}
+	// docker container rm … is docker rm …
+	if len(words) >= 2 && (words[0] == "container" || words[0] == "image") {
+		switch words[1] {
+		case "rm", "remove":
+			if words[0] == "image" {
+				words[1] = "rmi"
+			}
+			words, ops = words[1:], ops[1:]
+		case "stop", "kill":
+			words, ops = words[1:], ops[1:]
+		case "prune":
+			words[1] = words[0] + "-prune"
+			words, ops = words[1:], ops[1:]
+		}
+	}
+	rt := inv.Program
+	if words[0] == "pod" && len(words) >= 2 && (words[1] == "rm" || words[1] == "remove") {
+		words, ops = words[1:], ops[1:] // podman pod rm --all: every pod and its containers
+	}
+	if rt == "crictl" && words[0] == "rmp" {
+		words[0] = "rm"
+	}
+	force := p.Has("f", "force")
+	all := p.Has("a", "all")
+	everything := listsContainers(inv, ops[1:]) || all && rt != "docker"
+	hint := "list what would go first (" + rt + " ps -a, " + rt + " images, " + rt + " system df -v); commit or copy out what a container holds (" + rt + " cp NAME:/path ., " + rt + " commit NAME backup/NAME) and name the containers you mean"
+	switch words[0] {
+	case "stop", "kill":
+		if everything {
+			return guard.Found(guard.Warn, "stop the ones you mean by name; "+rt+" ps shows which run", "would %s every container %s lists%s: their services go down, and only those with a restart policy come back on their own", words[0], rt+" ps", inv.Where())
+		}
+		return nil
+	case "volume":
+		if rt == "docker" || len(words) < 2 {
+			return nil // docker-volume-prune reports docker's
+		}
+		if words[1] == "prune" || (words[1] == "rm" || words[1] == "remove") && (all || listsContainers(inv, ops[2:])) {
+			return guard.Found(guard.Confirm, "list them first ("+rt+" volume ls, "+rt+" system df -v) and export what you need ("+rt+" volume export VOL -o VOL.tar)",
+				"would delete every %s volume no container uses%s, with the data in it", rt, inv.Where())
+		}
+		return nil
+	case "rm":
+		if !everything {
+			return nil
+		}
+		if force {
+			return guard.Found(guard.Confirm, hint, "would remove every container %s lists%s, running ones included: their services stop and what they wrote outside volumes is deleted%s", rt+" ps", inv.Where(), anonVolumes(p))
+		}
+		return guard.Found(guard.Confirm, hint, "would remove every stopped container %s lists%s, with what they wrote outside volumes%s", rt+" ps", inv.Where(), anonVolumes(p))
+	case "container-prune":
+		return guard.Found(guard.Confirm, hint, "would remove every stopped container%s, with what they wrote outside volumes: a stopped database or a container kept for its logs goes too", inv.Where())
+	case "rmi":
+		if !everything {
+			return nil
+		}
+		if force {
+			return guard.Found(guard.Confirm, hint, "would remove every image %s lists%s, even those containers use: images built here or no longer in a registry cannot be pulled back", rt+" images", inv.Where())
+		}
+		return guard.Found(guard.Warn, hint, "would remove every image %s lists that no container uses%s: images built here or no longer in a registry cannot be pulled back", rt+" images", inv.Where())
+	case "image-prune":
+		if all {
+			return guard.Found(guard.Warn, hint, "would remove every image no container uses%s: images built here or no longer in a registry cannot be pulled back", inv.Where())
+		}
+	case "system":
+		if len(words) < 2 {
+			return nil
+		}
+		switch words[1] {
+		case "prune":
+			if p.Has("volumes") && rt == "docker" {
+				return nil // docker-volume-prune reports it, with the volumes
+			}
+			volumes := ""
+			if p.Has("volumes") {
+				volumes = ", and every volume no container uses, with its data"
+			}
+			if all {
+				return guard.Found(guard.Confirm, hint, "would remove every stopped container, every image no container uses, every unused network and the build cache%s%s", volumes, inv.Where())
+			}
+			return guard.Found(guard.Warn, hint, "would remove every stopped container, dangling images, unused networks and the build cache%s%s", volumes, inv.Where())
+		case "reset":
+			return guard.Found(guard.Confirm, "export what you need first ("+rt+" volume export, "+rt+" save); "+rt+" system prune is the narrower cleanup",
+				"would delete every container, pod, image, volume and network of %s%s, and its storage: a clean slate with nothing of it kept", rt, inv.Where())
+		}
+	}
+	return nil
+}
+
+// manifestKinds reads the kinds of the objects in the manifests given
+// with -f (a file, or standard input for -f -), bounded through the host.
+func manifestKinds(inv *guard.Invocation, host guard.Host, p guard.Parsed) []string {
+	var kinds []string
+	for _, f := range p.Values("f", "filename") {
+		var text string
+		if f.Value == "-" {
+			text, _ = guard.StdinText(inv)
+		} else if path := inv.Path(f.Value); path != "" {
+			data, err := host.ReadFile(path, maxBodyFile)
+			if err != nil {
+				continue
+			}
+			text = string(data)
+		}
+		for _, line := range strings.Split(text, "\n") {
+			if kind, ok := strings.CutPrefix(strings.TrimSpace(line), "kind:"); ok {
+				kinds = append(kinds, strings.Trim(strings.TrimSpace(kind), "\"'"))
+			}
+		}
+	}
+	return kinds
+}
+
+func anonVolumes(p guard.Parsed) string {
+	if p.Has("v", "volumes") {
+		return ", and -v deletes their anonymous volumes with the data in them"
+	}
+	return ""
+}
+
+// kubeKind names the kinds that carry data or other objects with them.
+type kubeKind struct {
+	name string
+	loss string
+	hint string
+}
+
+var kubeDataKinds = map[string]*kubeKind{
+	"persistentvolume": {"PersistentVolume",
+		"with reclaim policy Delete (the default for dynamically provisioned volumes) the disk behind it is deleted too",
+		"check its reclaim policy first (kubectl get pv NAME -o jsonpath='{.spec.persistentVolumeReclaimPolicy}') and set Retain before deleting: kubectl patch pv NAME -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Retain\"}}'"},
+	"persistentvolumeclaim": {"PersistentVolumeClaim",
+		"with reclaim policy Delete (the default for dynamically provisioned volumes) its volume and the data on it go too",
+		"snapshot the volume first (VolumeSnapshot, or the provider's disk snapshot) and set its reclaim policy to Retain: kubectl patch pv $(kubectl get pvc NAME NSOPT -o jsonpath='{.spec.volumeName}') -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Retain\"}}'"},
+	"customresourcedefinition": {"CustomResourceDefinition",
+		"every custom resource of that kind, in every namespace, is deleted with it",
+		"list what would go first (kubectl get KIND -A) and back it up (kubectl get KIND -A -o yaml > KIND.yaml, or velero backup create)"},
+	"node": {"node",
+		"its pods are deleted and must be scheduled elsewhere, and it is out of the cluster until its kubelet registers again",
+		"drain it first (kubectl drain NAME --ignore-daemonsets) and check capacity elsewhere (kubectl top nodes)"},
+}
+
+// kubeKindOf reads a kubectl resource word: pv, pvc/name, crd,
+// persistentvolumeclaims.v1, customresourcedefinition.apiextensions.k8s.io/x.
+func kubeKindOf(word string) (*kubeKind, string) {
+	kind, name, _ := strings.Cut(strings.ToLower(word), "/")
+	kind, _, _ = strings.Cut(kind, ".")
+	switch kind {
+	case "pv", "persistentvolume", "persistentvolumes":
+		return kubeDataKinds["persistentvolume"], name
+	case "pvc", "persistentvolumeclaim", "persistentvolumeclaims":
+		return kubeDataKinds["persistentvolumeclaim"], name
+	case "crd", "crds", "customresourcedefinition", "customresourcedefinitions":
+		return kubeDataKinds["customresourcedefinition"], name
+	case "no", "node", "nodes":
+		return kubeDataKinds["node"], name
+	}
+	return nil, ""
+}
+
+func kubeContext(p guard.Parsed) string {
+	if c, ok := p.Value("context"); ok {
+		return "context " + c.Value
+	}
+	return "the current context"
+}
+
+func matchKubectlDeleteData(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, kubectlSpec)
+	ops := operandValues(p.Operands)
+	if len(ops) < 1 || ops[0] != "delete" || rehearses(p) || p.Has("help", "h") || len(ops) < 2 && !p.Has("f", "filename") {
+		return nil
+	}
+	if p.Has("all", "A", "all-namespaces") {
+		return nil // kubectl-delete-broad reports it
+	}
+	if p.Has("f", "filename") {
+		for _, k := range manifestKinds(inv, host, p) {
+			if kind, _ := kubeKindOf(k); kind != nil {
+				files := operandValues(p.Values("f", "filename"))
+				return guard.Found(guard.Confirm, "see what it names first: kubectl get -f "+files[0]+"; try it with --dry-run=server",
+					"would delete the objects of %s in %s%s, among them a %s: %s", strings.Join(files, " "), kubeContext(p), inv.Where(), kind.name, kind.loss)
+			}
+		}
+		return nil
+	}
+	var names []string
+	var kind *kubeKind
+	for _, group := range strings.Split(ops[1], ",") {
+		k, name := kubeKindOf(group)
+		if k == nil {
+			continue
+		}
+		if kind == nil {
+			kind = k
+		}
+		if name != "" {
+			names = append(names, name)
+		}
+	}
+	if kind == nil {
+		return nil
+	}
+	if !strings.Contains(ops[1], "/") {
+		names = append(names, ops[2:]...)
+	} else {
+		for _, o := range ops[2:] {
+			if _, name := kubeKindOf(o); name != "" {
+				names = append(names, name)
+			}
+		}
+	}
+	what := strings.Join(names, " ")
+	if sel, ok := p.Value("l", "selector"); ok {
+		what = "matching " + sel.Value
+	}
+	if what == "" {
+		return nil // kubectl asks for a name
+	}
+	namespace := ""
+	if kind.name == "PersistentVolumeClaim" {
+		namespace = " (namespace of the current context)"
+		if n, ok := p.Value("n", "namespace"); ok {
+			namespace = " (namespace " + n.Value + ")"
+		}
+	}
+	nsOpt := ""
+	if n, ok := p.Value("n", "namespace"); ok {
+		nsOpt = "-n " + n.Value
+	}
+	hint := strings.NewReplacer("NAME", firstWord(names, "NAME"), " NSOPT", " "+nsOpt).Replace(kind.hint)
+	hint = strings.ReplaceAll(hint, "  ", " ") + "; try it with --dry-run=server"
+	return guard.Found(guard.Confirm, hint, "would delete the %s %s%s in %s%s: %s", kind.name, what, namespace, kubeContext(p), inv.Where(), kind.loss)
+}
+
+// rehearses: kubectl's and helm's --dry-run, --dry-run=client|server;
+// --dry-run=none runs for real.
+func rehearses(p guard.Parsed) bool {
+	if !p.Has("dry-run") {
+		return false
+	}
+	v, ok := p.Value("dry-run")
+	return !ok || v.Value != "none" && v.Value != "false"
+}
+
+func firstWord(words []string, fallback string) string {
+	if len(words) == 0 {
+		return fallback
+	}
+	return words[0]
+}
+
+func matchKubectlDrainAll(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, kubectlSpec)
+	if len(p.Operands) == 0 || p.Operands[0].Value != "drain" || rehearses(p) || p.Has("help", "h") {
+		return nil
+	}
+	hint := "drain one node at a time and wait for its pods to be ready elsewhere (kubectl get pods -A -o wide --field-selector spec.nodeName=NODE); keep PodDisruptionBudgets on what must stay up"
+	fromListing := false
+	for _, o := range p.Operands[1:] {
+		for _, src := range o.Sources {
+			if src == "kubectl" || src == "oc" {
+				fromListing = true
+			}
+		}
+	}
+	if inv.MoreOperands == "xargs" {
+		for _, up := range inv.Stdin {
+			if up.Program == "kubectl" || up.Program == "oc" {
+				fromListing = true
+			}
+		}
+	}
+	switch {
+	case fromListing:
+		return guard.Found(guard.Confirm, hint, "would drain every node that kubectl lists in %s%s: every pod is evicted and nothing is left to run them", kubeContext(p), inv.Where())
+	case p.Has("l", "selector"):
+		sel, _ := p.Value("l", "selector")
+		return guard.Found(guard.Confirm, hint, "would drain every node matching %s in %s%s at once: their pods are evicted together", sel.Value, kubeContext(p), inv.Where())
+	}
+	return nil
+}
+
+var helmSpec = guard.OptSpec{ShortValue: "n", LongValue: []string{"namespace", "kube-context", "kubeconfig", "kube-apiserver", "kube-as-user", "kube-token", "registry-config", "repository-cache", "repository-config", "timeout", "cascade", "description"}}
+
+func matchHelmUninstall(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, helmSpec)
+	ops := operandValues(p.Operands)
+	if len(ops) < 2 || rehearses(p) || p.Has("help", "h") {
+		return nil
+	}
+	switch ops[0] {
+	case "uninstall", "delete", "del", "un":
+	default:
+		return nil
+	}
+	namespace, nsOpt := "the current namespace", ""
+	if n, ok := p.Value("n", "namespace"); ok {
+		namespace, nsOpt = "namespace "+n.Value, " -n "+n.Value
+	}
+	context := "the current context"
+	if c, ok := p.Value("kube-context"); ok {
+		context = "context " + c.Value
+	}
+	release := strings.Join(ops[1:], " ")
+	return guard.Found(guard.Warn,
+		"see what goes first: helm get manifest "+ops[1]+nsOpt+"; helm uninstall "+ops[1]+nsOpt+" --dry-run",
+		"would delete every Kubernetes object of the Helm release %s in %s of %s%s (Deployments, Services, Secrets, ConfigMaps; claims the chart itself created go too)",
+		release, namespace, context, inv.Where())
+}
+
+func matchIaCDestroy(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	switch inv.Program {
+	case "pulumi":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "sCmpc", LongValue: []string{"stack", "cwd", "message", "parallel", "target", "exclude", "config-file", "color", "tracing", "profiling", "verbose", "secrets-provider"}})
+		ops := operandValues(p.Operands)
+		if len(ops) == 0 || p.Has("help", "h", "preview-only") {
+			return nil
+		}
+		stack := "the selected stack (pulumi stack --show-name)"
+		if s, ok := p.Value("s", "stack"); ok {
+			stack = s.Value
+		}
+		if len(ops) >= 2 && ops[0] == "stack" && ops[1] == "rm" {
+			if len(ops) >= 3 {
+				stack = ops[2]
+			}
+			force := ""
+			if p.Has("f", "force") {
+				force = "; with --force even while it still has resources, which then nothing manages"
+			}
+			return guard.Found(guard.Confirm, "check it is empty first: pulumi stack --stack "+firstField(stack)+"; export its state: pulumi stack export --stack "+firstField(stack)+" > state.json",
+				"would remove the Pulumi stack %s with its state, configuration and history%s", stack, force)
+		}
+		if ops[0] != "destroy" && ops[0] != "down" {
+			return nil
+		}
+		remove := ""
+		if p.Has("remove") {
+			remove = ", and then remove the stack itself"
+		}
+		what := "every resource"
+		if p.Has("target") {
+			what = "the targeted resources (and, with --target-dependents, what depends on them)"
+		}
+		return guard.Found(guard.Confirm, "look at the plan first: pulumi destroy --preview-only --stack "+firstField(stack)+"; check where you are: pulumi stack ls",
+			"would destroy %s of the Pulumi stack %s%s%s", what, stack, remove, inv.Where())
+	case "cdk", "cdktf":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "ac", LongValue: []string{"app", "context", "profile", "output", "role-arn", "plugin", "toolkit-stack-name", "ca-bundle-path", "exclusively"}})
+		ops := operandValues(p.Operands)
+		if len(ops) == 0 || ops[0] != "destroy" || p.Has("help", "h") {
+			return nil
+		}
+		stacks := strings.Join(ops[1:], " ")
+		if p.Has("all") || stacks == "" {
+			stacks = "every stack of the app"
+		}
+		profile := ""
+		if pr, ok := p.Value("profile"); ok {
+			profile = " (profile " + pr.Value + ")"
+		}
+		return guard.Found(guard.Confirm, "see what each stack holds first: "+inv.Program+" diff, "+inv.Program+" list; resources with a Retain removal policy are the ones that survive",
+			"would destroy %s%s and every resource it manages, except those with a Retain removal policy%s", stacks, profile, inv.Where())
+	case "terragrunt":
+		return matchTerragruntAll(inv)
+	case "serverless", "sls":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "srca", LongValue: []string{"stage", "region", "config", "aws-profile", "app", "org"}})
+		ops := operandValues(p.Operands)
+		if len(ops) == 0 || ops[0] != "remove" || p.Has("help", "h") {
+			return nil
+		}
+		stage := "dev (the default stage)"
+		if s, ok := p.Value("s", "stage"); ok {
+			stage = s.Value
+		}
+		return guard.Found(guard.Confirm, "check the stage first: "+inv.Program+" info --stage "+firstField(stage)+"; set DeletionPolicy: Retain on tables and buckets that must survive",
+			"would delete the stage %s of this Serverless service: its CloudFormation stack and every function, table and bucket it created without a Retain policy%s", stage, inv.Where())
+	}
+	return nil
+}
+
+func firstField(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
+	}
+	return s
+}
+
+// matchTerragruntAll: the destroys that walk every module under the
+// folder. `terragrunt destroy` in one module is terraform-destroy's.
+func matchTerragruntAll(inv *guard.Invocation) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"working-dir", "terragrunt-working-dir", "config", "terragrunt-config", "queue-include-dir", "queue-exclude-dir", "terragrunt-include-dir", "terragrunt-exclude-dir", "parallelism", "tf-path", "log-level"}})
+	ops := operandValues(p.Operands)
+	if len(ops) == 0 || p.Has("help", "h") {
+		return nil
+	}
+	destroys := false
+	everyModule := false
+	switch ops[0] {
+	case "destroy-all", "tear-down":
+		destroys, everyModule = true, true
+	case "run-all", "run", "stack":
+		rest := ops[1:]
+		if ops[0] == "stack" {
+			if len(rest) == 0 || rest[0] != "run" {
+				return nil
+			}
+			rest = rest[1:]
+		}
+		everyModule = ops[0] != "run" || p.Has("all")
+		for _, w := range rest {
+			if w == "destroy" {
+				destroys = true
+			}
+			if w == "apply" && (contains(inv.Values(), "-destroy") || contains(inv.Values(), "--destroy")) {
+				destroys = true
+			}
+		}
+	}
+	if !destroys {
+		return nil
+	}
+	dir := inv.Cwd
+	if d, ok := p.Value("working-dir", "terragrunt-working-dir"); ok {
+		dir = d.Value
+	}
+	if dir == "" {
+		dir = "the current folder"
+	}
+	hint := "look at the plan first: terragrunt run --all plan -destroy (older: terragrunt run-all plan -destroy); limit it with --queue-include-dir"
+	if !everyModule {
+		return guard.Found(guard.Confirm, hint, "would destroy every resource of the Terragrunt module in %s%s", dir, inv.Where())
+	}
+	return guard.Found(guard.Confirm, hint, "would destroy every resource of every Terragrunt module under %s%s (it walks the whole folder tree)", dir, inv.Where())
+}
