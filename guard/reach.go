@@ -92,6 +92,9 @@ const (
 	maxReadBytes   = 4 << 20 // all files read for one line
 	maxReadFiles   = 64
 	maxWritten     = 64 // files remembered as written earlier on the line
+	// maxFileDepth bounds scripts run or sourced by scripts: deeper ones
+	// are judged as written, not read.
+	maxFileDepth = 4
 )
 
 // reach is what the walk learns while following code into files: what
@@ -153,6 +156,9 @@ func (r *resolver) readFile(p string) (string, fileState, string) {
 			return "", fileMissing, ""
 		}
 		return "", fileUnread, w.by
+	}
+	if st.inFile >= maxFileDepth {
+		return "", fileMissing, "" // scripts that run scripts, this deep: judged as written
 	}
 	if content, ok := st.read[p]; ok {
 		return content, fileRead, ""

@@ -435,10 +435,14 @@ func (r *resolver) callFunc(def *funcDef, inv *Invocation, sc *scope) {
 
 // walkUncalled judges the functions nothing on the line called, with
 // unknown arguments: a function may be called later, from elsewhere.
-func (r *resolver) walkUncalled() {
+func (r *resolver) walkUncalled() { r.walkUncalledIn("") }
+
+// walkUncalledIn does it for the functions declared in src (a script
+// read for the line), or in any source when src is "".
+func (r *resolver) walkUncalledIn(src string) {
 	for i := 0; i < len(r.funcOrder) && r.truncated == ""; i++ {
 		def := r.funcOrder[i]
-		if def.walked || r.funcs[def.name] != def {
+		if def.walked || r.funcs[def.name] != def || src != "" && def.src != src {
 			continue
 		}
 		def.walked = true

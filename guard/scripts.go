@@ -118,8 +118,11 @@ func (r *resolver) runProgramFile(inv *Invocation, sc *scope) {
 	}
 	file := Arg{Text: inv.Command.Text, Value: path, Known: true}
 	argv := append(append(runner, file), inv.Args...)
+	interp := filepath.Base(runner[0].Value)
 	r.runInner(inv, argv, sc, cmd, func(inner *Invocation, isc *scope) {
-		isc.depth++ // a script whose first line names itself must end
+		if !isShell(interp) && wrapperFor(interp) == nil {
+			isc.depth++ // a script run by a script file: a chain of them must end
+		}
 	})
 }
 

@@ -216,6 +216,7 @@ func markRunTime(invs []*Invocation, offsets []int, file *walked, name string, i
 			// logic failing, not what the line asks for.
 			a.Origin, a.MaybeEmpty = name, false
 		}
+		mark(&inv.Command)
 		for i := range inv.Args {
 			mark(&inv.Args[i])
 			if a := &inv.Args[i]; inv.Cwd == "" && inv.Remote == "" && !cwdFromOutside && a.Known && a.Origin == "" &&

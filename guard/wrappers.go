@@ -503,6 +503,9 @@ func (r *resolver) walkFileCode(code string, sc *scope, ctx stmtCtx, name, line 
 	st.inFile++
 	start := len(r.invs)
 	file := r.walkCode(code, sc, ctx, name, snippet)
+	if file != nil {
+		r.walkUncalledIn(file.src) // the file's own functions, judged as part of it
+	}
 	st.inFile--
 	if file != nil {
 		invs := r.invs[start:]
@@ -530,6 +533,9 @@ func (r *resolver) walkCode(code string, sc *scope, ctx stmtCtx, name string, sn
 	if !r.budgetReparse(code) {
 		return nil
 	}
+	if name != "" {
+		code = strings.ToValidUTF8(code, "?") // a file in Latin-1 is still a script
+	}
 	start, notes := len(r.invs), len(r.notes)
 	w := r.walkParsed(code, sc, ctx)
 	if name != "" && len(r.notes) > notes && tooDeep(code) == "" {
@@ -545,10 +551,16 @@ func (r *resolver) walkCode(code string, sc *scope, ctx stmtCtx, name string, sn
 			break
 		}
 	}
+	if snippet && len(r.notes) > notes {
+		// Text that does not parse was not shell code after all (a
+		// string in Perl that a stray quote ran on): nothing of it is kept.
+		r.invs, r.notes = r.invs[:start], r.notes[:notes]
+		return nil
+	}
 	inFile := r.reach != nil && r.reach.inFile > 0
 	for i := notes; i < len(r.notes); i++ {
 		switch {
-		case snippet || name == "" && inFile:
+		case name == "" && inFile:
 			r.notes = r.notes[:notes]
 		case name != "":
 			r.notes[i] = strings.Replace(r.notes[i], "the line does not parse", name+" does not parse", 1)
