@@ -21,7 +21,9 @@ var (
 // wrapAwk reads an awk program for the commands it runs and the files it
 // writes.
 func wrapAwk(r *resolver, outer *Invocation, sc *scope) {
-	r.recordWrites(outer, sc)
+	if writesFiles(outer) {
+		r.recordWrites(outer, sc)
+	}
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: "FvfeiElW", LongValue: []string{"field-separator", "assign", "file", "source", "include", "load", "exec"}})
 	var program []string
 	for _, f := range p.Values("f", "file", "E", "exec") {
@@ -36,8 +38,8 @@ func wrapAwk(r *resolver, outer *Invocation, sc *scope) {
 		program = append(program, p.Operands[0].Value)
 	}
 	code := strings.Join(program, "\n")
-	if len(code) > maxCodeBytes {
-		return
+	if len(code) > maxCodeBytes || !strings.ContainsAny(code, "|>") && !strings.Contains(code, "system") {
+		return // no system(), no pipe, no file written
 	}
 	code = stripComments(code, awkLang)
 	via := outer.Program
@@ -60,7 +62,7 @@ func wrapAwk(r *resolver, outer *Invocation, sc *scope) {
 			r.runSnippet(outer, known.text(), sc, via+" | \""+cmd+"\"", nil)
 			continue
 		}
-		outer.HiddenCode = "the lines awk prints into " + cmd
+		outer.note().Hidden = "the lines awk prints into " + cmd
 	}
 	for _, m := range awkPipeFrom.FindAllStringSubmatch(code, maxCodeMatches) {
 		cmd := awkString(m[1])
@@ -84,10 +86,12 @@ func lastPathPart(p string) string { return p[strings.LastIndex(p, "/")+1:] }
 // s///e, which runs the pattern space after the substitution) or write
 // files (w FILE, s///w FILE).
 func wrapSed(r *resolver, outer *Invocation, sc *scope) {
-	r.recordWrites(outer, sc)
+	if writesFiles(outer) {
+		r.recordWrites(outer, sc)
+	}
 	script, files, p, ok := sedScript(r, outer)
-	if !ok {
-		return
+	if !ok || !strings.ContainsAny(script, "ewW") {
+		return // no e command or flag, no w: nothing runs, nothing written
 	}
 	cmds, _ := parseSed(script)
 	ere := p.Has("E", "r", "regexp-extended")

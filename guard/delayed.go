@@ -76,7 +76,7 @@ func wrapCrontab(r *resolver, outer *Invocation, sc *scope) {
 	}
 	if !t.known {
 		if t.from != "" && !t.quiet {
-			outer.Schedules = fmt.Sprintf("a crontab guard cannot read (%s)", t.from)
+			outer.note().Scheduled = fmt.Sprintf("a crontab guard cannot read (%s)", t.from)
 		}
 		return
 	}
@@ -197,7 +197,7 @@ func (r *resolver) schedule(inv *Invocation, jobs []cronJob, sc *scope, via, fil
 	if file != "" {
 		where = " (" + file + ")"
 	}
-	inv.Schedules = strings.Join(said, "; ") + where
+	inv.note().Scheduled = strings.Join(said, "; ") + where
 }
 
 // cronFile tells what kind of file the cron daemon or a shell runs later:
@@ -235,7 +235,7 @@ func (r *resolver) scheduleWritten(inv *Invocation, p string, w written, sc *sco
 	}
 	if !w.known {
 		if kind != "startup" {
-			inv.Schedules = fmt.Sprintf("%s, with content guard cannot read (written by %s)", p, w.by)
+			inv.note().Scheduled = fmt.Sprintf("%s, with content guard cannot read (written by %s)", p, w.by)
 		}
 		return
 	}
@@ -247,7 +247,7 @@ func (r *resolver) scheduleWritten(inv *Invocation, p string, w written, sc *sco
 			inner.User, inner.Cwd, inner.Stdin = "root", "/", nil
 		})
 		if strings.TrimSpace(w.text) != "" {
-			inv.Schedules = fmt.Sprintf("%s runs %s as root", p, strings.TrimPrefix(filepath.Base(filepath.Dir(p)), "cron."))
+			inv.note().Scheduled = fmt.Sprintf("%s runs %s as root", p, strings.TrimPrefix(filepath.Base(filepath.Dir(p)), "cron."))
 		}
 	case "startup":
 		r.runCode(inv, w.text, sc, "start-up file "+p, func(inner *Invocation, isc *scope) {
@@ -287,6 +287,6 @@ func (r *resolver) unitCommands(inv *Invocation, path, content string, sc *scope
 		})
 	}
 	if len(cmds) > 0 {
-		inv.Schedules = fmt.Sprintf("%s runs %q as %s when the service starts", path, shorten(cmds[0]), user)
+		inv.note().Scheduled = fmt.Sprintf("%s runs %q as %s when the service starts", path, shorten(cmds[0]), user)
 	}
 }

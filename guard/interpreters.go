@@ -77,7 +77,9 @@ func codeRunnerFor(program string) wrapFunc {
 // wrapInterpreter finds an interpreter's code: its -c/-e values, the
 // script file it is given, or its standard input (python3 - <<EOF).
 func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
-	r.recordWrites(outer, sc)
+	if writesFiles(outer) {
+		r.recordWrites(outer, sc)
+	}
 	lang, _ := languageOf(outer.Program)
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: lang.code + lang.values, LongValue: append(lang.longCode, lang.longValue...), StopAtOperand: true})
 	via := outer.Program

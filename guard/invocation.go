@@ -104,6 +104,10 @@ type Invocation struct {
 	Background bool
 	// InPipeline is true when the command is part of a pipeline.
 	InPipeline bool
+	// Detached is true for a command that runs apart from the terminal
+	// session the line is typed in (tmux new, screen -dm, systemd-run, at,
+	// nohup, setsid): it goes on, and ends, even if that session drops.
+	Detached bool
 	// Function is the name of the shell function this command calls, if it
 	// calls one defined on the same line.
 	Function string
@@ -122,19 +126,39 @@ type Invocation struct {
 	// by running it through guard run --yes-i-know RULE: that guard run
 	// judges, snapshots and records them itself.
 	Acknowledged []string
-	// Detached is true for a command that runs apart from the terminal
-	// session the line is typed in (tmux new, screen -dm, systemd-run, at,
-	// nohup, setsid): it goes on, and ends, even if that session drops.
-	Detached bool
-	// HiddenCode says how the code this command runs is hidden from the
-	// line: "it comes from the output of ls, which guard does not
-	// compute", "tr rewrites it on its way in". "" when the code is shown
-	// or guard read it all.
-	HiddenCode string
-	// Schedules says when shell code this command installs will run, for
-	// a line written into /etc/cron.d or a crontab: "every minute as root
-	// (/etc/cron.d/x)". The installed code is judged as commands of its own.
-	Schedules string
+	// Code is what guard has to say about code this command hands on,
+	// nil when there is nothing (most commands).
+	Code *CodeNote
+}
+
+// CodeNote is what guard found about code a command hands on.
+type CodeNote struct {
+	// Hidden says how the code the command runs is hidden from the line:
+	// "it comes from the output of ls, which guard does not compute", "tr
+	// rewrites it on its way in". "" when the code is shown or guard read
+	// it all.
+	Hidden string
+	// Scheduled says when shell code the command installs will run, for a
+	// line written into /etc/cron.d or a crontab: "\"rm -rf /tmp/x\" at
+	// */5 * * * * as root (/etc/cron.d/x)". The installed code is judged as
+	// commands of its own.
+	Scheduled string
+}
+
+// note returns the command's CodeNote, making one first.
+func (inv *Invocation) note() *CodeNote {
+	if inv.Code == nil {
+		inv.Code = &CodeNote{}
+	}
+	return inv.Code
+}
+
+// hiddenCode is CodeNote.Hidden, "" without a note.
+func (inv *Invocation) hiddenCode() string {
+	if inv.Code == nil {
+		return ""
+	}
+	return inv.Code.Hidden
 }
 
 // Values returns the expanded arguments.

@@ -94,7 +94,7 @@ func wrapMake(r *resolver, outer *Invocation, sc *scope) {
 			break
 		}
 		if reason := unreadReason(name, state, by); reason != "" {
-			outer.HiddenCode = reason
+			outer.note().Hidden = reason
 			return
 		}
 		if len(p.Values("f", "file", "makefile")) > 0 {

@@ -68,7 +68,7 @@ func wrapPackageScripts(r *resolver, outer *Invocation, sc *scope) {
 	content, state, by := r.readFile(filepath.Join(dir, "package.json"))
 	if state != fileRead {
 		if reason := unreadReason("package.json", state, by); reason != "" {
-			outer.HiddenCode = reason
+			outer.note().Hidden = reason
 		}
 		return
 	}

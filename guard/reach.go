@@ -22,11 +22,11 @@ func reachRules() []*Rule {
 			Summary:    "a shell or interpreter runs code the line does not show: rewritten on its way in (tr, rev, sed), or unreadable (a filter guard cannot compute, a file a download writes)",
 			Postmortem: "guard's own design",
 			Match: func(inv *Invocation, _ Host) *Finding {
-				if inv.HiddenCode == "" {
+				if inv.Code == nil || inv.Code.Hidden == "" {
 					return nil
 				}
 				return Found(Confirm, "write the code to a file, read it, then run the file: … > /tmp/job.sh; less /tmp/job.sh; bash /tmp/job.sh",
-					"%s would run code the line does not show: %s", runnerName(inv), inv.HiddenCode)
+					"%s would run code the line does not show: %s", runnerName(inv), inv.Code.Hidden)
 			},
 			Explain: `A shell or an interpreter is about to run code that the line does not
 show. Either the text is rewritten on its way in (printf 'cm -ce /hfe' |
@@ -57,11 +57,11 @@ it does not exist or belongs to another user is judged as written.`,
 			Summary:    "shell code written into /etc/cron.d, /etc/crontab, a crontab spool, /etc/cron.daily…, a systemd unit, or installed with crontab FILE: it runs later, unattended",
 			Postmortem: "guard's own design",
 			Match: func(inv *Invocation, _ Host) *Finding {
-				if inv.Schedules == "" {
+				if inv.Code == nil || inv.Code.Scheduled == "" {
 					return nil
 				}
 				return Found(Warn, "read it back before it first runs: cat the file, or crontab -l",
-					"installs shell code that will run later, unattended: %s", inv.Schedules)
+					"installs shell code that will run later, unattended: %s", inv.Code.Scheduled)
 			},
 			Explain: `A line that writes into /etc/cron.d, /etc/crontab, /etc/cron.daily and
 its siblings, a crontab spool or a systemd unit (its ExecStart= and
@@ -144,10 +144,10 @@ const headBytes = 4096
 // command would see it: what an earlier command on the line wrote there,
 // else the file on the host, bounded.
 func (r *resolver) readFile(p string) (string, fileState, string) {
-	st := r.reached()
 	if r.host == nil {
 		return "", fileMissing, "" // StdinText: rules do not read files this way
 	}
+	st := r.reached()
 	if w, ok := st.written[p]; ok {
 		switch {
 		case w.known:
@@ -233,7 +233,10 @@ func writesFiles(inv *Invocation) bool {
 // `echo … > x.sh`, `… | tee x.sh`, `curl -o x.sh URL`.
 func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 	var targets []string
-	appendTo := map[string]bool{}
+	var appendTo []bool // for each target: written at its end (>>, tee -a)
+	add := func(p string, appends bool) {
+		targets, appendTo = append(targets, p), append(appendTo, appends)
+	}
 	for _, rd := range inv.Redirs {
 		if !rd.Writes() || (rd.Fd != "" && rd.Fd != "1") || !rd.Target.Known {
 			continue
@@ -242,8 +245,7 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 			continue
 		}
 		if p := inv.Path(rd.Target.Value); p != "" && !isDevicePath(p) {
-			targets = append(targets, p)
-			appendTo[p] = rd.Op == ">>" || rd.Op == "&>>"
+			add(p, rd.Op == ">>" || rd.Op == "&>>")
 		}
 	}
 	by := inv.Program
@@ -254,8 +256,7 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		for _, a := range p.Operands {
 			if a.Known {
 				if path := inv.Path(a.Value); path != "" && !isDevicePath(path) {
-					targets = append(targets, path)
-					appendTo[path] = p.Has("a", "append")
+					add(path, p.Has("a", "append"))
 				}
 			}
 		}
@@ -265,20 +266,20 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		p := ParseOptions(inv.Args, OptSpec{ShortValue: "oOdHuXAeEw", LongValue: []string{"output", "output-document", "data", "header", "user", "request", "user-agent", "referer"}})
 		if o, ok := p.Value("o", "output", "O", "output-document"); ok && o.Known && (inv.Program == "curl" && o.Text != "-O" || inv.Program == "wget") {
 			if path := inv.Path(o.Value); path != "" && o.Value != "-" {
-				targets = append(targets, path)
+				add(path, false)
 			}
 		}
 		out = text{from: inv.Program}
 	case "cp", "install", "mv":
-		if dest, src, ok := r.copyTarget(inv); ok {
-			targets = append(targets, dest)
+		if dest, src, ok := r.copyTarget(inv); ok && worthRecording(dest) {
+			add(dest, false)
 			out = r.fileText(inv, src)
 		}
 	case "dd":
 		for _, a := range inv.Args {
 			if of, ok := strings.CutPrefix(a.Value, "of="); ok && a.Known {
 				if path := inv.Path(of); path != "" && !isDevicePath(path) {
-					targets = append(targets, path)
+					add(path, false)
 				}
 			}
 		}
@@ -297,12 +298,12 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		return
 	}
 	st := r.reached()
-	for _, p := range targets {
+	for i, p := range targets {
 		w := written{text: out.value, known: out.known, by: by, quiet: out.quiet}
-		if prev, ok := st.written[p]; ok && appendTo[p] {
+		if prev, ok := st.written[p]; ok && appendTo[i] {
 			w.text = prev.text + out.value
 			w.known = prev.known && out.known
-		} else if !ok && appendTo[p] {
+		} else if !ok && appendTo[i] {
 			// >> onto a file that exists: its old content runs too, but
 			// what is added is what matters here.
 			w.known = out.known
@@ -315,6 +316,19 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		}
 		r.scheduleWritten(inv, p, w, sc)
 	}
+}
+
+// worthRecording tells the copies worth following: into a place that runs
+// code later, or of a script that a later command may run.
+func worthRecording(dest string) bool {
+	if kind, _ := cronFile(dest); kind != "" {
+		return true
+	}
+	switch filepath.Ext(dest) {
+	case ".sh", ".bash", ".py", ".pl", ".rb", ".js", ".php", "":
+		return true
+	}
+	return false
 }
 
 // copyTarget reads cp, install and mv of one file: the file written and

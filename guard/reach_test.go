@@ -252,7 +252,7 @@ func TestScriptsAreBounded(t *testing.T) {
 		invs, _, _ := Resolve(tt.line, "/home/op", h, syntax.LangBash)
 		hidden := false
 		for _, inv := range invs {
-			hidden = hidden || inv.HiddenCode != ""
+			hidden = hidden || inv.hiddenCode() != ""
 		}
 		if hidden != tt.hidden {
 			t.Errorf("%q: hidden=%v, want %v", tt.line, hidden, tt.hidden)

@@ -41,7 +41,7 @@ func (r *resolver) runScript(inv *Invocation, script Arg, args []Arg, sc *scope,
 
 // scriptContent reads the file a command runs, relative to its working
 // directory. ok is false when there is nothing to judge; a file hidden
-// for a reason worth asking about sets inv.HiddenCode: written on the
+// for a reason worth asking about sets inv.Code.Hidden: written on the
 // line by something guard cannot compute (inside a script, only by a
 // download), or too large to read when it runs as another user.
 func (r *resolver) scriptContent(inv *Invocation, value string) (string, bool) {
@@ -59,7 +59,7 @@ func (r *resolver) scriptContent(inv *Invocation, value string) (string, bool) {
 		// to undo. Written by a download on this line: always.
 		inFile := r.reach != nil && r.reach.inFile > 0
 		if reason := unreadReason(value, state, by); reason != "" && (state == fileUnread && (!inFile || downloaders[by]) || state != fileUnread && inv.User != "") {
-			inv.HiddenCode = reason
+			inv.note().Hidden = reason
 		}
 		return "", false
 	}

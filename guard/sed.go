@@ -207,6 +207,10 @@ func sedFilter(r *resolver, inv *Invocation, depth int) text {
 	if p.Has("z", "null-data", "s", "separate") {
 		return unknown
 	}
+	t := r.inputOf(inv, files, depth)
+	if !t.known {
+		return t // nothing to compute the script on
+	}
 	cmds, ok := parseSed(script)
 	if !ok {
 		return unknown
@@ -215,10 +219,6 @@ func sedFilter(r *resolver, inv *Invocation, depth int) text {
 	prog, ok := compileSed(cmds, ere)
 	if !ok {
 		return unknown
-	}
-	t := r.inputOf(inv, files, depth)
-	if !t.known {
-		return t
 	}
 	out, ok := prog.run(t.value, p.Has("n", "quiet", "silent"))
 	if !ok {

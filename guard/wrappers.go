@@ -619,14 +619,14 @@ func (r *resolver) hidden(outer *Invocation, t text) {
 		// a file guard could not read, is reported from inside a file
 	case t.download:
 	case t.known && t.rewrittenBy != "":
-		outer.HiddenCode = fmt.Sprintf("%s rewrites it on its way in; guard computed it as: %s", t.rewrittenBy, shorten(t.value))
+		outer.note().Hidden = fmt.Sprintf("%s rewrites it on its way in; guard computed it as: %s", t.rewrittenBy, shorten(t.value))
 	case t.known, t.quiet:
 	case t.tty:
 		if len(outer.Stdin) > 0 {
-			outer.HiddenCode = "it is what you type next, passed on through a pipe: guard will not see it"
+			outer.note().Hidden = "it is what you type next, passed on through a pipe: guard will not see it"
 		}
 	case t.from != "":
-		outer.HiddenCode = "it comes from " + t.from
+		outer.note().Hidden = "it comes from " + t.from
 	}
 }
 
