@@ -109,17 +109,13 @@ func (s *Store) begin() (id, tmp string, err error) {
 // commit writes the manifest and renames the snapshot into place: only
 // then does it exist for List, Show and Restore.
 func (s *Store) commit(tmp string, m *Manifest) error {
-	// One syncfs makes every saved file durable before the manifest that
-	// vouches for them exists (cheaper than an fsync per file).
-	if d, err := os.Open(tmp); err == nil {
-		err = unix.Syncfs(int(d.Fd()))
-		d.Close()
-		if err != nil {
-			return fmt.Errorf("flushing the snapshot to disk: %w", err)
-		}
+	if err := flush(tmp, m); err != nil {
+		return fmt.Errorf("flushing the snapshot to disk: %w", err)
 	}
 	m.Complete = true
-	data, err := json.MarshalIndent(m, "", "  ")
+	// Compact: indenting costs five times the encoding itself on a
+	// manifest of 100,000 files; guard snapshot show --json indents.
+	data, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
@@ -134,6 +130,44 @@ func (s *Store) commit(tmp string, m *Manifest) error {
 		d.Close()
 	}
 	return nil
+}
+
+// flush makes what the manifest vouches for durable before the manifest
+// exists. Copied or cloned bytes take one syncfs for them all (cheaper
+// than an fsync per file). A snapshot of hard links wrote no data, only
+// names in its folders: an fsync of those folders commits them, and does
+// not wait for every other dirty page on the filesystem as syncfs would.
+func flush(tmp string, m *Manifest) error {
+	for _, it := range m.Items {
+		if it.Method == "copy" || it.Method == "reflink" {
+			return syncFS(tmp)
+		}
+	}
+	for _, dir := range []string{filepath.Join(tmp, "files"), tmp} {
+		if err := fsyncDir(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncFS flushes the whole filesystem holding path.
+func syncFS(path string) error {
+	d, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return unix.Syncfs(int(d.Fd()))
+}
+
+func fsyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 func writeFileSync(path string, data []byte) error {

@@ -94,19 +94,16 @@ func (s *Store) takeFiles(tmp string, paths []string, overwrite bool, budget int
 		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
 			continue // nothing there, nothing to lose
 		}
-		need, files, err := saver.estimate(p)
+		entries, need, err := saver.scan(p)
 		if err != nil {
 			return nil, 0, fmt.Errorf("measuring %s: %w", p, err)
 		}
 		if saver.written+need > budget {
-			return nil, 0, fmt.Errorf("%w: %s holds %d entries, %s to copy, and the budget is %s", ErrBudget, p, files, HumanBytes(need), HumanBytes(budget))
+			return nil, 0, fmt.Errorf("%w: %s holds %d entries, %s to copy, and the budget is %s", ErrBudget, p, len(entries), HumanBytes(need), HumanBytes(budget))
 		}
-		if err := saver.save(p); err != nil {
+		if err := saver.save(entries); err != nil {
 			return nil, 0, err
 		}
-	}
-	if err := saver.hashLinked(); err != nil {
-		return nil, 0, err
 	}
 	return saver.items, saver.written, nil
 }
