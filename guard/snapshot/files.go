@@ -15,6 +15,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/guard-sh/guard/guard"
 )
 
 // fileSaver saves trees into a snapshot folder as cheaply as the
@@ -316,19 +318,8 @@ func splitNul(b []byte) []string {
 	return names
 }
 
-// HumanBytes renders a size for messages: 1.5 GiB.
-func HumanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+// HumanBytes renders a size for messages: 1.5 GiB (guard.HumanBytes).
+func HumanBytes(n int64) string { return guard.HumanBytes(n) }
 
 var errNoSpace = syscall.ENOSPC
 
