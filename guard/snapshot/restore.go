@@ -80,7 +80,7 @@ func (s *Store) Restore(id string, opts RestoreOptions) error {
 func (s *Store) restoreCrontab(dir string, it Item, opts RestoreOptions) error {
 	file := filepath.Join(dir, it.Stored)
 	args := []string{file}
-	if it.User != "" && it.User != currentUser() {
+	if it.User != "" && it.User != CurrentUser() {
 		args = []string{"-u", it.User, file}
 	}
 	fmt.Fprintf(opts.Out, "crontab %s\n", strings.Join(args, " "))

@@ -238,13 +238,64 @@ func (s *Store) List() (list []*Manifest, errs []error) {
 	return list, errs
 }
 
-// Remove deletes snapshot id.
+// ErrNoSnapshot is returned by Newest when there is none to restore.
+var ErrNoSnapshot = errors.New("no snapshot")
+
+// Newest returns the most recent complete snapshot taken by user ("" for
+// anyone). Snapshot ids begin with the time they were taken, so only the
+// newest manifests are read, not the whole store.
+func (s *Store) Newest(user string) (*Manifest, error) {
+	entries, err := os.ReadDir(s.Dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("reading the snapshot store %s: %w", s.Dir, err)
+	}
+	var best *Manifest
+	for i := len(entries) - 1; i >= 0; i-- {
+		name := entries[i].Name()
+		if !entries[i].IsDir() || strings.HasPrefix(name, ".") {
+			continue
+		}
+		if best != nil && !sameSecond(name, best.ID) {
+			break // older than the newest found: ids sort by time
+		}
+		m, err := s.Load(name)
+		if err != nil || (user != "" && m.User != user) {
+			continue
+		}
+		if best == nil || m.Time.After(best.Time) || (m.Time.Equal(best.Time) && m.ID > best.ID) {
+			best = m
+		}
+	}
+	if best == nil {
+		who := ""
+		if user != "" {
+			who = " taken by " + user
+		}
+		return nil, fmt.Errorf("%w%s in %s", ErrNoSnapshot, who, s.Dir)
+	}
+	return best, nil
+}
+
+// sameSecond: two ids taken in the same second (YYYYMMDD-HHMMSS-…).
+func sameSecond(a, b string) bool {
+	const prefix = len("20060102-150405")
+	return len(a) >= prefix && len(b) >= prefix && a[:prefix] == b[:prefix]
+}
+
+// Remove deletes snapshot id, with the refs it keeps under refs/guard/ in
+// a git work tree. The gate calls it for a snapshot taken before a prompt
+// that was then declined: a command that did not run leaves nothing
+// behind.
 func (s *Store) Remove(id string) error {
-	if _, err := s.Load(id); err != nil {
+	m, err := s.Load(id)
+	if err != nil {
 		// a damaged snapshot may still be removed by its folder name
 		if id == "" || strings.ContainsAny(id, "/\\") || strings.HasPrefix(id, ".") {
 			return err
 		}
+	}
+	if m != nil {
+		s.dropGitRefs(m)
 	}
 	return os.RemoveAll(filepath.Join(s.Dir, id))
 }
