@@ -63,7 +63,7 @@ func (r *AtRisk) Summary() string {
 	case !r.Counted():
 		fmt.Fprintf(&b, "would %s %s", r.Action, where)
 	case r.Files == 0 && r.Dirs == 0:
-		fmt.Fprintf(&b, "would %s nothing: %s does not exist", r.Action, where)
+		fmt.Fprintf(&b, "would %s nothing under %s", r.Action, where)
 	default:
 		atLeast := ""
 		if !r.Complete {
@@ -83,6 +83,18 @@ func (r *AtRisk) Summary() string {
 		b.WriteString(r.Why)
 	}
 	return b.String()
+}
+
+// InvocationOf returns the command a finding of the verdict is about:
+// the engine gives a finding the text of its invocation as Command. nil
+// when none matches (a finding about the whole line).
+func (v *Verdict) InvocationOf(f *Finding) *Invocation {
+	for _, inv := range v.Invocations {
+		if inv.Text == f.Command {
+			return inv
+		}
+	}
+	return nil
 }
 
 // Plural renders a count with thousands separators: "1 file", "48,213

@@ -253,3 +253,31 @@ func andList(parts []string) string {
 	}
 	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
+
+// Summaries runs the dry runs of a verdict's findings that have one, one
+// after another (each within its timeout, all within ctx), and returns
+// what to show before the prompt: each summary, or why there is none. A
+// command met by several findings is run once.
+func Summaries(ctx context.Context, v *guard.Verdict, runner Runner) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i := range v.Findings {
+		f := v.Findings[i]
+		p, ok := For(v.InvocationOf(&f), f)
+		if !ok || seen[p.Command()] || ctx.Err() != nil {
+			continue
+		}
+		seen[p.Command()] = true
+		p.Runner = runner
+		summary, err := p.Run(ctx)
+		switch {
+		case err != nil && summary != "":
+			out = append(out, summary+" ("+err.Error()+")")
+		case err != nil:
+			out = append(out, fmt.Sprintf("no dry run: %v", err))
+		default:
+			out = append(out, summary)
+		}
+	}
+	return out
+}

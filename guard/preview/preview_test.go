@@ -313,3 +313,31 @@ func TestExecRunnerKillsTheProcessGroup(t *testing.T) {
 		t.Error("a missing program must be an error, never a hang")
 	}
 }
+
+// TestSummaries: what the gate shows before its prompt, from a verdict as
+// the engine returns it: one line per command with a dry run.
+func TestSummaries(t *testing.T) {
+	need(t, "rsync")
+	dir := t.TempDir()
+	write(t, dir+"/src/a", "a")
+	write(t, dir+"/dst/old", "old")
+	line := "rsync -a --delete src/ dst/ && crontab -l && rsync -a --delete src/ dst/"
+	invs, _, _ := guard.Resolve(line, dir, &guard.OSHost{}, syntax.LangBash)
+	v := &guard.Verdict{Invocations: invs, Findings: []guard.Finding{
+		{Rule: "copy-into-system", Command: invs[0].Text},
+		{Rule: "other", Command: invs[0].Text},
+		{Rule: "third", Command: "echo unrelated"},
+	}}
+	got := preview.Summaries(context.Background(), v, nil)
+	want := []string{"rsync --dry-run: in " + dir + "/dst/ it would delete 1 file (e.g. old) and create 1 file"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if _, err := os.Stat(dir + "/dst/old"); err != nil {
+		t.Fatal("the preview deleted old")
+	}
+	v.Findings[0].Command, v.Findings[1].Command = "nothing", "nothing"
+	if got := preview.Summaries(context.Background(), v, nil); len(got) != 0 {
+		t.Errorf("no command, no dry run: %q", got)
+	}
+}

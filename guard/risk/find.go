@@ -52,7 +52,9 @@ func countFind(inv *guard.Invocation, host guard.Host, m *meter) (*guard.AtRisk,
 		if p == "" {
 			return nil, fmt.Errorf("%w: the folder %s is taken in is not known", ErrNotCountable, start)
 		}
-		if q.followStarts {
+		if q.followStarts || strings.HasSuffix(start, "/") {
+			// -H, or a trailing slash, which makes the kernel follow a
+			// start point that is a link
 			p, _ = guard.ResolvePath(host, p)
 		}
 		resolved = append(resolved, p)

@@ -136,6 +136,7 @@ func TestCountFindAgreesWithFind(t *testing.T) {
 		"build src -name *.o -delete",
 		"-H link -name *.o -delete",
 		"link -name *.o -delete",
+		"link/ -name *.o -delete",
 		". -name *.o -print -delete",
 		". -name *.o -false -delete",
 		". -name *.o -true -delete",

@@ -98,7 +98,7 @@ func AssessVerdict(v *guard.Verdict, host guard.Host, opts Options) {
 	m := newMeter(opts.Budget)
 	for i := range v.Findings {
 		f := &v.Findings[i]
-		f.AtRisk = assess(f, invocationOf(v, f), host, opts, m)
+		f.AtRisk = assess(f, v.InvocationOf(f), host, opts, m)
 	}
 }
 
@@ -146,7 +146,7 @@ func assess(f *guard.Finding, inv *guard.Invocation, host guard.Host, opts Optio
 func assessFiles(b *guard.Backup, inv *guard.Invocation, host guard.Host, opts Options, m *meter) *guard.AtRisk {
 	var r *guard.AtRisk
 	if inv != nil && inv.Program == "find" && !b.Overwrite {
-		if counted, err := countFind(inv, host, m); err == nil && startsCover(counted.Paths, b.Paths) {
+		if counted, err := countFind(inv, host, m); err == nil && startsCover(host, counted.Paths, b.Paths) {
 			r = counted
 		}
 	}
@@ -165,26 +165,22 @@ func assessFiles(b *guard.Backup, inv *guard.Invocation, host guard.Host, opts O
 	return r
 }
 
-// startsCover: a find's start points are the paths the rule saves, so
-// its matches are what the finding is about.
-func startsCover(starts, saved []string) bool {
+// startsCover: a find's start points lead to the paths the rule saves,
+// so its matches are what the finding is about. A rule saves where a
+// start point leads; find -P does not follow a start point that is a
+// symbolic link, and its count says so (it is what find would do).
+func startsCover(host guard.Host, starts, saved []string) bool {
+	var resolved []string
+	for _, s := range starts {
+		r, _ := guard.ResolvePath(host, s)
+		resolved = append(resolved, s, r)
+	}
 	for _, p := range saved {
-		if !slices.Contains(starts, p) {
+		if !slices.Contains(resolved, p) {
 			return false
 		}
 	}
 	return len(saved) > 0
-}
-
-// invocationOf finds the command a finding is about: the engine sets a
-// finding's Command to the invocation's text.
-func invocationOf(v *guard.Verdict, f *guard.Finding) *guard.Invocation {
-	for _, inv := range v.Invocations {
-		if inv.Text == f.Command {
-			return inv
-		}
-	}
-	return nil
 }
 
 // recoverability says whether the snapshot guard takes first can bring
@@ -273,6 +269,7 @@ type counter struct {
 	bytes   int64
 	sample  sampler
 	skipped []string // what was left out and why
+	notes   []string // what is worth saying but left nothing out
 	cut     bool
 }
 
@@ -294,7 +291,9 @@ func (c *counter) root(path string) {
 	}
 	info, err := c.host.Lstat(path)
 	if err != nil {
-		if !isNotExist(err) {
+		if isNotExist(err) {
+			c.notes = append(c.notes, path+" does not exist")
+		} else {
 			c.skipped = append(c.skipped, fmt.Sprintf("%s could not be read (%v)", path, err))
 		}
 		return
@@ -369,7 +368,7 @@ func (c *counter) result(action string, paths []string) *guard.AtRisk {
 	if len(c.skipped) > 3 {
 		c.skipped = append(c.skipped[:3:3], fmt.Sprintf("and %d more", len(c.skipped)-3))
 	}
-	r.Why = joinWhy(append(notes, c.skipped...)...)
+	r.Why = joinWhy(append(append(notes, c.skipped...), c.notes...)...)
 	return r
 }
 

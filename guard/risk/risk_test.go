@@ -176,7 +176,7 @@ func TestAssessRealTree(t *testing.T) {
 		t.Errorf("a symbolic link counts as one entry: %+v", *link)
 	}
 	gone := risk.Assess(deletes(filepath.Join(root, "nothing-here")), nil, &guard.OSHost{}, risk.Options{})
-	if !gone.Complete || gone.Files != 0 || !strings.HasPrefix(gone.Summary(), "would delete nothing: ") {
+	if !gone.Complete || gone.Files != 0 || !strings.HasPrefix(gone.Summary(), "would delete nothing under "+filepath.Join(root, "nothing-here")) || !strings.Contains(gone.Why, "nothing-here does not exist") {
 		t.Errorf("a path that does not exist: %+v %s", *gone, gone.Summary())
 	}
 }
@@ -245,6 +245,9 @@ func TestAssessVerdict(t *testing.T) {
 	h.AddFileSize("/etc/app.conf.bak", 50)
 	h.AddFileSize("/etc/ssl/old.bak", 70)
 	h.AddLink("/home/op/data", "/srv/app")
+	h.AddLink("/lib", "usr/lib")
+	h.AddFileSize("/usr/lib/x86_64-linux-gnu/libc.so.6", 1000)
+	h.AddFileSize("/usr/lib/x86_64-linux-gnu/libm.so.6", 500)
 	tests := []struct {
 		line string
 		want string // in the summary
@@ -252,6 +255,10 @@ func TestAssessVerdict(t *testing.T) {
 		{"rm -rf data/", "would delete 8 files in 3 folders (3.0 MiB) under /srv/app"},
 		{"find /etc -name '*.bak' -delete", "would delete 2 files (120 B) under /etc"},
 		{"crontab -r", "would delete your crontab — a snapshot will be taken first (crontab -l)"},
+		// find -P does not follow a start point that is a link: nothing
+		// under /usr/lib is reached, whatever the rule saves.
+		{"find /lib -name '*.so' -delete", "would delete nothing under /lib — a snapshot will be taken first; find matches 0 files in /lib"},
+		{"find /lib/ -name '*.so*' -delete", "would delete 2 files (1.5 KiB) under /usr/lib, e.g. /usr/lib/x86_64-linux-gnu/libc.so.6, /usr/lib/x86_64-linux-gnu/libm.so.6"},
 	}
 	for _, tt := range tests {
 		v := e.Judge(tt.line, h, guard.Options{Cwd: "/home/op"})

@@ -70,7 +70,9 @@ func (s *Store) now() time.Time {
 	return time.Now()
 }
 
-func (s *Store) budget() int64 {
+// EffectiveBudget is the most one snapshot may write: Budget, or
+// DefaultBudget(Dir) when it is zero.
+func (s *Store) EffectiveBudget() int64 {
 	if s.Budget > 0 {
 		return s.Budget
 	}

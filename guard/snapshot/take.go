@@ -60,7 +60,7 @@ func (s *Store) Take(req Request) (m *Manifest, err error) {
 		}
 	}()
 	m = &Manifest{ID: id, Time: s.now(), User: CurrentUser(), Host: req.Host, Cwd: req.Cwd, Line: req.Line, Rules: req.Rules}
-	budget := s.budget()
+	budget := s.EffectiveBudget()
 	for _, b := range req.Backups {
 		items, size, err := s.takeOne(tmp, id, b, budget-m.Size)
 		if err != nil {
