@@ -59,6 +59,9 @@ func (r *AtRisk) Summary() string {
 	}
 	var b strings.Builder
 	where := strings.Join(r.Paths, ", ")
+	if where == "" {
+		where = "what guard cannot name"
+	}
 	switch {
 	case !r.Counted():
 		fmt.Fprintf(&b, "would %s %s", r.Action, where)

@@ -120,7 +120,7 @@ func assess(f *guard.Finding, inv *guard.Invocation, host guard.Host, opts Optio
 			Why: "NOT recoverable: a disk cannot be snapshotted"}
 	case b.Unknown != "":
 		return &guard.AtRisk{Action: "delete", Paths: b.Paths, Recoverable: guard.RecoverNo,
-			Why: "what it would destroy cannot be counted: " + b.Unknown + ", so no snapshot can be taken"}
+			Why: "cannot be counted nor snapshotted: " + b.Unknown + "; guard will not run it without --no-snapshot"}
 	case b.Kind == guard.BackupFiles:
 		return assessFiles(b, inv, host, opts, m)
 	case b.Kind == guard.BackupCrontab:

@@ -108,11 +108,6 @@ func (fs_ *fileSaver) scan(root string) ([]scanned, int64, error) {
 // several at once), then what must be cloned or copied, in order, so that
 // the budget is counted as the bytes are written.
 func (fs_ *fileSaver) save(entries []scanned) error {
-	for w := range linkWorkers {
-		if err := os.MkdirAll(filepath.Join(fs_.dir, "files", strconv.Itoa(w)), 0o700); err != nil {
-			return err
-		}
-	}
 	var toLink [linkWorkers][]int
 	var toCopy []int
 	for _, e := range entries {
@@ -125,11 +120,18 @@ func (fs_ *fileSaver) save(entries []scanned) error {
 				if e.nlink > 1 {
 					fs_.inodes[key] = item.Path
 				}
+				// Small folders, each filled by one worker: links into
+				// one folder wait for each other on its lock, and a
+				// large folder makes each one slower.
+				shard := fs_.count / filesPerFolder
+				if fs_.count%filesPerFolder == 0 {
+					if err := os.MkdirAll(filepath.Join(fs_.dir, "files", strconv.Itoa(shard)), 0o700); err != nil {
+						return err
+					}
+				}
 				fs_.count++
-				// Spread over one folder per worker: links into one
-				// folder wait for each other on its lock.
-				w := fs_.count % linkWorkers
-				item.Stored = filepath.Join("files", strconv.Itoa(w), strconv.Itoa(fs_.count))
+				w := shard % linkWorkers
+				item.Stored = filepath.Join("files", strconv.Itoa(shard), strconv.Itoa(fs_.count))
 				if fs_.linkable(e) {
 					toLink[w] = append(toLink[w], len(fs_.items))
 				} else {
@@ -152,8 +154,11 @@ func (fs_ *fileSaver) save(entries []scanned) error {
 }
 
 // linkWorkers is how many links are made at once, each worker into its
-// own folder of the snapshot.
-const linkWorkers = 4
+// own folders of the snapshot, of filesPerFolder files each.
+const (
+	linkWorkers    = 4
+	filesPerFolder = 256
+)
 
 // linkAll hard-links the items into the snapshot, each worker into its
 // own folder, and returns those that could not be linked.

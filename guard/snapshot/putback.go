@@ -73,10 +73,13 @@ type tally struct {
 // rename, so that a reader never sees half a file. One syncfs per
 // filesystem at the end makes it all durable, instead of an fsync per file.
 func (ts targets) restore(dir string, opts RestoreOptions) error {
+	if len(ts) == 0 {
+		return nil // a crontab, LVM, firewall or git snapshot: said above
+	}
 	sort.SliceStable(ts, func(i, j int) bool { return order(ts[i].item) < order(ts[j].item) })
 	var t tally
 	if opts.DryRun {
-		ts.list(dir, opts.Out)
+		ts.list(opts.Out)
 		return nil
 	}
 	var dirs, files, hardLinks []target
@@ -93,10 +96,13 @@ func (ts targets) restore(dir string, opts RestoreOptions) error {
 		}
 	}
 	for _, d := range dirs {
-		if err := makeDir(d); err != nil {
+		made, err := makeDir(d)
+		if err != nil {
 			return fmt.Errorf("restoring %s: %w", d.path, err)
 		}
-		t.dirs.Add(1)
+		if made {
+			t.dirs.Add(1)
+		}
 	}
 	var copier copier
 	err := parallel(files, func(x target) error { return copier.put(dir, x, &t) })
@@ -121,7 +127,7 @@ func (ts targets) restore(dir string, opts RestoreOptions) error {
 }
 
 // list prints what a restore would do, a few entries and a count.
-func (ts targets) list(dir string, out io.Writer) {
+func (ts targets) list(out io.Writer) {
 	const shown = 20
 	var files, dirs, links int
 	var bytes int64
@@ -197,21 +203,22 @@ func order(it Item) int {
 	return 3 << 20
 }
 
-func makeDir(d target) error {
+// makeDir makes a folder that is not there, and says whether it did.
+func makeDir(d target) (bool, error) {
 	switch {
 	case d.now != nil && d.now.IsDir():
-		return nil
+		return false, nil
 	case d.now != nil:
-		return fmt.Errorf("a %s is in the way", kindOf(d.now))
+		return false, fmt.Errorf("a %s is in the way", kindOf(d.now))
 	}
 	err := os.Mkdir(d.path, 0o700)
 	if errors.Is(err, fs.ErrNotExist) {
 		err = os.MkdirAll(d.path, 0o700)
 	}
 	if errors.Is(err, fs.ErrExist) {
-		return nil
+		return false, nil
 	}
-	return err
+	return err == nil, err
 }
 
 func kindOf(info fs.FileInfo) string {

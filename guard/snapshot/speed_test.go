@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,6 +51,33 @@ func timed(b *testing.B, name string, args ...string) time.Duration {
 	return time.Since(start)
 }
 
+// settle writes back what earlier steps left dirty, so that neither side
+// of a comparison pays for the other's writes (this machine is shared).
+func settle(b *testing.B) {
+	b.StopTimer()
+	syscall.Sync()
+	b.StartTimer()
+}
+
+// both times the reference and guard in turn, the reference first on even
+// iterations and second on odd ones, so that neither always runs on a
+// colder or busier disk.
+func both(b *testing.B, i int, r *ratio, ref, guard func() time.Duration) {
+	first, second := ref, guard
+	if i%2 == 1 {
+		first, second = guard, ref
+	}
+	settle(b)
+	d1 := first()
+	settle(b)
+	d2 := second()
+	if i%2 == 1 {
+		d1, d2 = d2, d1
+	}
+	r.ref += d1
+	r.guard += d2
+}
+
 // ratio accumulates guard's time and the reference tool's, to report both
 // and their quotient.
 type ratio struct{ guard, ref time.Duration }
@@ -72,16 +100,19 @@ func BenchmarkTakeVsCpAl(b *testing.B) {
 			var r ratio
 			for i := 0; b.Loop(); i++ {
 				copyDir := filepath.Join(dir, fmt.Sprint("cp-al-", i))
-				r.ref += timed(b, "cp", "-al", tree, copyDir)
-				start := time.Now()
-				m, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}}}})
-				r.guard += time.Since(start)
-				if err != nil {
-					b.Fatal(err)
-				}
+				var id string
+				both(b, i, &r, func() time.Duration { return timed(b, "cp", "-al", tree, copyDir) }, func() time.Duration {
+					start := time.Now()
+					m, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}}}})
+					if err != nil {
+						b.Fatal(err)
+					}
+					id = m.ID
+					return time.Since(start)
+				})
 				b.StopTimer()
 				os.RemoveAll(copyDir)
-				s.Remove(m.ID)
+				s.Remove(id)
 				b.StartTimer()
 			}
 			r.report(b, "cp-al")
@@ -102,14 +133,14 @@ func BenchmarkRestoreVsCpA(b *testing.B) {
 			var r ratio
 			for i := 0; b.Loop(); i++ {
 				copyDir := filepath.Join(dir, fmt.Sprint("cp-a-", i))
-				r.ref += timed(b, "cp", "-a", tree, copyDir)
 				to := filepath.Join(dir, fmt.Sprint("to-", i))
-				start := time.Now()
-				err := s.Restore(m.ID, RestoreOptions{To: to})
-				r.guard += time.Since(start)
-				if err != nil {
-					b.Fatal(err)
-				}
+				both(b, i, &r, func() time.Duration { return timed(b, "cp", "-a", tree, copyDir) }, func() time.Duration {
+					start := time.Now()
+					if err := s.Restore(m.ID, RestoreOptions{To: to}); err != nil {
+						b.Fatal(err)
+					}
+					return time.Since(start)
+				})
 				b.StopTimer()
 				os.RemoveAll(copyDir)
 				os.RemoveAll(to)
@@ -132,14 +163,17 @@ func BenchmarkVerifyVsSha256sum(b *testing.B) {
 			}
 			stored := filepath.Join(s.Dir, m.ID, "files")
 			var r ratio
-			for b.Loop() {
-				r.ref += timed(b, "sh", "-c", `find "$1" -type f -print0 | xargs -0 sha256sum >/dev/null`, "sh", stored)
-				start := time.Now()
-				problems, err := s.Verify(m.ID)
-				r.guard += time.Since(start)
-				if err != nil || len(problems) > 0 {
-					b.Fatal(err, problems)
-				}
+			for i := 0; b.Loop(); i++ {
+				both(b, i, &r, func() time.Duration {
+					return timed(b, "sh", "-c", `find "$1" -type f -print0 | xargs -0 sha256sum >/dev/null`, "sh", stored)
+				}, func() time.Duration {
+					start := time.Now()
+					problems, err := s.Verify(m.ID)
+					if err != nil || len(problems) > 0 {
+						b.Fatal(err, problems)
+					}
+					return time.Since(start)
+				})
 			}
 			r.report(b, "sha256sum")
 		})
