@@ -7,27 +7,20 @@ import (
 	"github.com/guard-sh/guard/guard"
 )
 
-// forCrontab previews crontab -r with crontab -l of the same user.
+// forCrontab previews what a crontab command would delete with crontab -l
+// of the same user: the user the finding's backup names (the rule has
+// read -u and sudo -u), else the command's own -u or sudo -u.
 func forCrontab(inv *guard.Invocation, f guard.Finding) (Preview, bool) {
-	args := inv.Values()
-	user, removes := "", false
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "-u" && i+1 < len(args):
-			user = args[i+1]
-			i++
-		case strings.HasPrefix(a, "-u") && len(a) > 2:
-			user = a[2:]
-		case strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--"):
-			removes = removes || strings.Contains(a, "r")
-		}
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "us"})
+	user := inv.User
+	if u, ok := p.Value("u"); ok {
+		user = u.Value
 	}
-	if !removes {
-		return Preview{}, false
-	}
-	if user == "" && f.Backup != nil {
+	switch {
+	case f.Backup != nil && f.Backup.Kind == guard.BackupCrontab:
 		user = f.Backup.User
+	case !p.Has("r"):
+		return Preview{}, false
 	}
 	argv := []string{"crontab", "-l"}
 	who := "your crontab"

@@ -266,6 +266,21 @@ func TestCrontabPreview(t *testing.T) {
 	if out, _ := exec.Command("crontab", "-u", user, "-l").Output(); !strings.Contains(string(out), "backup") {
 		t.Fatal("the preview changed the crontab")
 	}
+	for _, line := range []string{"sudo -u guardtest crontab -r", "crontab -ru guardtest"} {
+		p, ok := preview.For(resolve(t, line, "/"), guard.Finding{})
+		if got, _ := p.Run(context.Background()); !ok || got != want {
+			t.Errorf("%s: %q", line, got)
+		}
+	}
+	// crontab /dev/null replaces it with nothing: the rule's backup names
+	// whose crontab is at risk.
+	backup := guard.Finding{Backup: &guard.Backup{Kind: guard.BackupCrontab, User: user}}
+	if p, ok := preview.For(resolve(t, "crontab -u guardtest /dev/null", "/"), backup); !ok || run(t, p) != want {
+		t.Errorf("crontab /dev/null: %q %v", p.Command(), ok)
+	}
+	if p, ok := preview.For(resolve(t, "crontab -l", "/"), guard.Finding{}); ok {
+		t.Errorf("crontab -l deletes nothing: %q", p.Command())
+	}
 	exec.Command("crontab", "-u", user, "-r").Run()
 	if got := run(t, p); got != "crontab -l: the crontab of guardtest does not exist: crontab -r would delete nothing" {
 		t.Errorf("no crontab: %q", got)
