@@ -33,6 +33,7 @@ func commandTable() []command {
 			flags: func() *flag.FlagSet { return gateFlags(&gateOptions{}) }, run: (*app).gateCmd, hidden: true},
 		{name: "snapshot", synopsis: "list|show|restore|verify|prune|take [options] [ID|PATH...]", summary: "the snapshots taken before confirmed commands",
 			flags: func() *flag.FlagSet { return snapshotFlags(&snapshotOptions{}) }, words: []string{"list", "show", "restore", "verify", "prune", "take"}, run: (*app).snapshot},
+		{name: "undo", synopsis: "[--dry-run] [--force] [--to DIR]", summary: "restore your newest snapshot: what the last confirmed command destroyed", flags: func() *flag.FlagSet { return undoFlags(&undoOptions{}) }, run: (*app).undo},
 		{name: "init", synopsis: "bash|zsh [--path GUARD]", summary: `print the shell hook: eval "$(guard init bash)" in ~/.bashrc`,
 			flags: func() *flag.FlagSet { var p string; return initFlags(&p) }, words: []string{"bash", "zsh"}, run: (*app).initShell},
 		{name: "allow", synopsis: "RULE...", summary: "through the shell hook: acknowledge rules for the rest of the session (recorded)", run: (*app).allowRules},
