@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/guard/gate"
+	"github.com/guard-sh/guard/guard/preview"
 )
 
 // exitRefused: a confirm that was not given (declined, no terminal, or the
@@ -105,6 +107,11 @@ func (a *app) newGate(asker gate.Asker) *gate.Gate {
 		AuditAllowed: a.loadPolicy().Audit.Allow,
 		Report:       func(v guard.Verdict) { a.report(v, len(v.Invocations)) },
 		Notice:       a.stderr,
+		Preview: func(v *guard.Verdict) []string {
+			ctx, cancel := context.WithTimeout(context.Background(), preview.DefaultTimeout)
+			defer cancel()
+			return preview.Summaries(ctx, v, nil)
+		},
 	}
 	if e, err := a.engine(); err == nil {
 		g.Engine = e
@@ -112,7 +119,7 @@ func (a *app) newGate(asker gate.Asker) *gate.Gate {
 	if s, err := a.store(); err != nil {
 		g.StoreErr = err
 	} else {
-		g.Store = s
+		g.Store, g.StoreDir = s, s.Dir
 	}
 	return g
 }
@@ -155,7 +162,7 @@ func (a *app) settle(out gate.Outcome) int {
 		}
 	case gate.Run:
 		if out.Snapshot != nil {
-			fmt.Fprintf(a.stderr, "guard: to undo it afterwards: guard snapshot restore %s\n", out.Snapshot.ID)
+			fmt.Fprintf(a.stderr, "guard: to undo it: guard undo (restores snapshot %s)\n", out.Snapshot.ID)
 		}
 	}
 	return out.Status.ExitCode()

@@ -40,7 +40,11 @@ func (a *app) undo(args []string) int {
 		fmt.Fprintln(a.stderr, "guard undo: takes no arguments; to restore an older snapshot: guard snapshot list, then guard snapshot restore ID")
 		return exitUsage
 	}
-	s := a.store()
+	s, err := a.store()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard undo: %v\n", err)
+		return 1
+	}
 	m, err := s.Newest(snapshot.CurrentUser())
 	if errors.Is(err, snapshot.ErrNoSnapshot) {
 		fmt.Fprintf(a.stderr, "guard undo: nothing to undo: %v\n", err)
