@@ -27,11 +27,17 @@ type resolver struct {
 	notes     []string // what could not be parsed, for the engine's finding
 	steps     int      // statements walked so far
 	unrolling bool     // inside an unrolled loop: nested loops are not unrolled
+	// defs are the interactive shell's aliases and functions (aliases.go);
+	// alias is the alias text being walked, aliasBytes what it added.
+	defs       *Definitions
+	alias      *aliasFrame
+	aliasBytes int
 }
 
 // Resolve parses line and returns every command it would run, as seen from
-// cwd on host. notes lists parse problems that were worked around.
-func Resolve(line, cwd string, host Host, lang syntax.LangVariant) (invs []*Invocation, notes []string, truncated bool) {
+// cwd on host. notes lists parse problems that were worked around. defs,
+// if given, are the aliases and functions of the shell it is typed in.
+func Resolve(line, cwd string, host Host, lang syntax.LangVariant, defs ...*Definitions) (invs []*Invocation, notes []string, truncated bool) {
 	r := &resolver{host: host, lang: lang, funcs: map[string]bool{}}
 	sc := &scope{
 		cwd:  cwd,
@@ -41,6 +47,7 @@ func Resolve(line, cwd string, host Host, lang syntax.LangVariant) (invs []*Invo
 	if v, ok := host.Getenv("OLDPWD"); ok {
 		sc.oldpwd = v
 	}
+	r.useDefinitions(defs)
 	r.walkSource(line, sc)
 	return r.invs, r.notes, r.truncated
 }
@@ -295,6 +302,9 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 			r.emitRedirsOnly(st, sc, ctx)
 		}
 		return
+	}
+	if r.fromShell(call, st, sc, ctx) {
+		return // an alias: its text was walked in its place
 	}
 	// Prefix assignments (VAR=x cmd) apply to cmd only, and are expanded
 	// before it; their substitutions still run.

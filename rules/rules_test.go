@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"mvdan.cc/sh/v3/syntax"
+
 	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/rules"
 )
@@ -25,6 +27,10 @@ import (
 //	cwd=DIR  ssh  home=DIR  dir=PATH  file=PATH  link=PATH->TARGET  dev=PATH
 //	mount=SOURCE@DIR  swap=DEV  dirty=VG/LV=N  lvs=fail  env=NAME=VALUE
 //	githead=DIR=BRANCH  unset=NAME
+//
+// and the interactive shell's definitions the line may use (⟨20⟩ is a
+// space in them): alias=NAME=TEXT  galias=NAME=TEXT (zsh's alias -g)
+// func=NAME=BODY.
 //
 // In LINE, ⏎ stands for a newline and ⟨HH⟩ for the byte with hex value HH.
 type testCase struct {
@@ -132,6 +138,7 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 			h.Env[name] = v
 		case "unset":
 			delete(h.Env, value)
+		case "alias", "galias", "func": // definitionsFor
 		case "githead":
 			dir, branch, _ := strings.Cut(value, "=")
 			h.Files[filepath.Join(dir, ".git", "HEAD")] = []byte("ref: refs/heads/" + branch + "\n")
@@ -140,6 +147,24 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 		}
 	}
 	return h, cwd
+}
+
+// definitionsFor is the interactive shell a case is typed in: its aliases
+// and functions, as a hook would send them.
+func definitionsFor(c testCase) *guard.Definitions {
+	var code strings.Builder
+	for _, item := range c.ctx {
+		key, value, _ := strings.Cut(item, "=")
+		name, text, _ := strings.Cut(unescapeLine(value), "=")
+		switch key {
+		case "alias", "galias":
+			q, _ := syntax.Quote(name+"="+text, syntax.LangBash)
+			code.WriteString(map[string]string{"alias": "alias ", "galias": "alias -g "}[key] + q + "\n")
+		case "func":
+			code.WriteString(name + "() {\n" + text + "\n}\n")
+		}
+	}
+	return guard.ParseDefinitions(code.String(), syntax.LangBash)
 }
 
 func newEngine(t testing.TB) *guard.Engine {
@@ -174,7 +199,7 @@ func runCases(t *testing.T, pattern string) {
 				}
 			}
 			host, cwd := hostFor(t, c)
-			v := e.Judge(c.line, host, guard.Options{Cwd: cwd})
+			v := e.Judge(c.line, host, guard.Options{Cwd: cwd, Definitions: definitionsFor(c)})
 			got := v.Decision
 			if c.rule != "*" {
 				got, _ = ruleDecision(v, c.rule)

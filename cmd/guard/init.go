@@ -7,9 +7,16 @@ import (
 	"strings"
 
 	flag "github.com/spf13/pflag"
+	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/guard-sh/guard/guard/gate"
 )
+
+// exitIncomplete is guard gate --incomplete's answer for a line the shell
+// will read more of before it runs any (an open quote, a here-document, a
+// backslash at the end): the hook lets the shell read on, and the whole
+// text is judged at the Enter that completes it.
+const exitIncomplete = 30
 
 //go:embed hooks/guard.bash
 var bashHook string
@@ -55,6 +62,49 @@ func initFlags(path *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	fs.StringVar(path, "path", "", "the guard binary the hook calls (default: this one)")
 	return fs
+}
+
+// hookOptions are the flags of guard gate that only the shell hooks use.
+type hookOptions struct {
+	definitionsFile string
+	definitions     string // read from definitionsFile
+	incomplete      bool
+}
+
+func (h *hookOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&h.definitionsFile, "definitions", "", "read the shell's aliases and functions the line uses, as shell code, from `PATH`")
+	fs.BoolVar(&h.incomplete, "incomplete", false, "exit 30 without judging a line the shell will read more of")
+}
+
+// hookStep reads what a hook sends besides the line. done says the gate
+// answers code without judging: the line is incomplete, or the
+// definitions could not be read (then it does not run).
+func (a *app) hookStep(line string, o *gateOptions) (code int, done bool) {
+	if o.hook.incomplete {
+		if lang, err := parseLang(o.shell); err == nil && lineIncomplete(line, lang) {
+			return exitIncomplete, true
+		}
+	}
+	if o.hook.definitionsFile != "" {
+		defs, err := a.lineFrom(o.hook.definitionsFile, nil)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "guard: not run: reading the shell's aliases and functions: %v\n", err)
+			return exitRefused, true
+		}
+		o.hook.definitions = defs
+	}
+	return exitOK, false
+}
+
+// lineIncomplete: the shell reads more lines before it runs any of line.
+func lineIncomplete(line string, lang syntax.LangVariant) bool {
+	text := strings.TrimSuffix(line, "\n")
+	escapes := len(text) - len(strings.TrimRight(text, `\`))
+	if escapes%2 == 1 {
+		return true // a backslash at the end continues the line
+	}
+	_, err := syntax.NewParser(syntax.Variant(lang)).Parse(strings.NewReader(text+"\n"), "")
+	return syntax.IsIncomplete(err)
 }
 
 // allowRules checks rule ids for `guard allow RULE` (the shell function of

@@ -27,6 +27,9 @@ type gateOptions struct {
 	from       string // the integration: bash, zsh, login, sudo; "" for guard run
 	wayPast    string // what to type to run a refused line deliberately
 	file       string // --file: read the line from here
+	// The shell hooks' own: the shell's definitions, and whether a line
+	// still being typed is answered with exitIncomplete (hookflags.go).
+	hook hookOptions
 }
 
 func (o *gateOptions) register(fs *flag.FlagSet) {
@@ -49,6 +52,7 @@ func gateFlags(o *gateOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("gate", flag.ContinueOnError)
 	o.register(fs)
 	fs.StringVar(&o.from, "from", "", "the integration calling: bash, zsh, login, sudo")
+	o.hook.register(fs)
 	fs.SetInterspersed(false)
 	return fs
 }
@@ -88,6 +92,9 @@ func (a *app) gateCmd(args []string) int {
 		// The hook could not hand the line over: it must not run unseen.
 		fmt.Fprintf(a.stderr, "guard: not run: %v\n", err)
 		return exitRefused
+	}
+	if code, done := a.hookStep(line, &o); done {
+		return code
 	}
 	_, code := a.gate(line, o)
 	return code
@@ -134,6 +141,7 @@ func (a *app) gate(line string, o gateOptions) (dir string, code int) {
 		Acknowledged: append(o.yes, strings.Fields(strings.ReplaceAll(a.getenv("GUARD_ALLOW"), ",", " "))...),
 		Typed:        o.from == "bash" || o.from == "zsh",
 		WayPast:      o.wayPast,
+		Definitions:  o.hook.definitions,
 	}
 	return dir, a.settle(a.newGate(gate.Terminal{}).Decide(req))
 }

@@ -45,6 +45,9 @@ type Request struct {
 	// WayPast is what the operator can type to run the line deliberately
 	// when guard refuses to ask; "" for the default (guard run …).
 	WayPast string
+	// Definitions are the interactive shell's aliases and functions the
+	// line may use, as shell code (guard.ParseDefinitions); "" if none.
+	Definitions string
 }
 
 // Status is what becomes of the line.
@@ -129,7 +132,8 @@ func (g *Gate) Judge(req Request) guard.Verdict {
 			Hint:    "run guard doctor to see what is wrong; to go ahead, confirm",
 		}}}
 	}
-	v := g.Engine.Judge(req.Line, g.Host, guard.Options{Cwd: req.Cwd, Lang: req.Lang})
+	v := g.Engine.Judge(req.Line, g.Host, guard.Options{Cwd: req.Cwd, Lang: req.Lang,
+		Definitions: guard.ParseDefinitions(req.Definitions, req.Lang)})
 	if req.Typed {
 		// The shell reports its own syntax errors; a line still being typed
 		// (a continuation) is judged by its words, quietly.
