@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -72,6 +73,10 @@ type shellBox struct {
 	snaps   string
 	counter string // one line per guard run
 	synced  int
+	// mark is the screen line (counted from the top of the history) the
+	// cursor was on at the last key sent: waitScreen looks from there, so
+	// the output of an earlier line never answers for a later one.
+	mark int
 }
 
 // shellSetup says how the sandboxed shell starts.
@@ -161,24 +166,50 @@ func startShellWith(t testing.TB, shell string, s shellSetup) *shellBox {
 	if out, err := tm.CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v %s", err, out)
 	}
-	t.Cleanup(func() { exec.Command("tmux", "-L", b.socket, "kill-server").Run() })
+	t.Cleanup(func() {
+		// The shell may still write in the sandbox (a PROMPT_COMMAND):
+		// the temporary folder goes only once it has gone.
+		out, _ := exec.Command("tmux", "-L", b.socket, "display", "-p", "#{pane_pid}").Output()
+		exec.Command("tmux", "-L", b.socket, "kill-server").Run()
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(out))); err == nil {
+			b.eventually(func() bool { return syscall.Kill(pid, 0) != nil })
+		}
+	})
 	b.waitScreen(`READY[$%] $`)
 	os.Remove(b.counter)
 	return b
 }
 
 func (b *shellBox) screen() string {
-	out, _ := exec.Command("tmux", "-L", b.socket, "capture-pane", "-p", "-J", "-S", "-1000").Output()
+	out, _ := exec.Command("tmux", "-L", b.socket, "capture-pane", "-p", "-J", "-S", "-5000").Output()
 	return string(out)
 }
 
-// waitScreen waits until the screen matches pattern (multi-line mode).
+// screenSince is the screen from the line numbered line (counted from the
+// top of the history) down.
+func (b *shellBox) screenSince(line int) string {
+	history, _ := b.cursor()
+	out, _ := exec.Command("tmux", "-L", b.socket, "capture-pane", "-p", "-J", "-S", strconv.Itoa(line-history)).Output()
+	return string(out)
+}
+
+// cursor is the number of lines in the history and the cursor's line,
+// counted from the top of the history.
+func (b *shellBox) cursor() (history, line int) {
+	out, _ := exec.Command("tmux", "-L", b.socket, "display", "-p", "#{history_size} #{cursor_y}").Output()
+	var y int
+	fmt.Sscan(string(out), &history, &y)
+	return history, history + y
+}
+
+// waitScreen waits until the screen since the last key sent matches
+// pattern (multi-line mode).
 func (b *shellBox) waitScreen(pattern string) {
 	b.t.Helper()
 	re := regexp.MustCompile("(?m)" + pattern)
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if re.MatchString(b.screen()) {
+		if re.MatchString(b.screenSince(b.mark)) {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -215,6 +246,7 @@ func (b *shellBox) clearLine() {
 // keys sends tmux key names (C-c, Escape, Enter…).
 func (b *shellBox) keys(keys ...string) {
 	b.t.Helper()
+	_, b.mark = b.cursor()
 	if err := exec.Command("tmux", append([]string{"-L", b.socket, "send-keys"}, keys...)...).Run(); err != nil {
 		b.t.Fatal(err)
 	}
@@ -222,16 +254,24 @@ func (b *shellBox) keys(keys ...string) {
 
 func (b *shellBox) send(line string) {
 	b.t.Helper()
-	if err := exec.Command("tmux", "-L", b.socket, "send-keys", "-l", line).Run(); err != nil {
+	b.typeText(line)
+	b.keys("Enter")
+}
+
+// typeText types text without pressing Enter.
+func (b *shellBox) typeText(text string) {
+	b.t.Helper()
+	_, b.mark = b.cursor()
+	if err := exec.Command("tmux", "-L", b.socket, "send-keys", "-l", text).Run(); err != nil {
 		b.t.Fatal(err)
 	}
-	b.keys("Enter")
 }
 
 // paste pastes text as a terminal does (bracketed paste, which bash 5.2
 // and zsh turn on), without pressing Enter.
 func (b *shellBox) paste(text string) {
 	b.t.Helper()
+	_, b.mark = b.cursor()
 	file := filepath.Join(b.t.TempDir(), "paste")
 	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
 		b.t.Fatal(err)
@@ -456,6 +496,24 @@ func TestBashEnterRebound(t *testing.T) {
 	b.notRun("Enter bound again", "after-rebind")
 }
 
+// TestBashOtherAcceptKeys: C-o (operate-and-get-next) and vi mode's Enter
+// go through the hook too.
+func TestBashOtherAcceptKeys(t *testing.T) {
+	b := startShell(t, "bash")
+	b.typeText(blocked + "; touch after-ctrl-o")
+	b.keys("C-o")
+	b.waitScreen(`not run: the line is blocked`)
+	b.notRun("C-o", "after-ctrl-o")
+	b.typeLine("set -o vi")
+	b.typeLine(blocked + "; touch after-vi")
+	b.waitScreen(`not run: the line is blocked`)
+	b.notRun("vi mode", "after-vi")
+	b.typeText(blocked + "; touch after-vi-command")
+	b.keys("Escape", "Enter")
+	b.waitScreen(`not run: the line is blocked`)
+	b.notRun("vi command mode", "after-vi-command")
+}
+
 // TestLinesHiddenFromHistory: lines history does not keep are refused whole
 // too, not command by command.
 func TestLinesHiddenFromHistory(t *testing.T) {
@@ -530,9 +588,7 @@ func TestZshAcceptWidgets(t *testing.T) {
 		after: "my-accept() { zle .accept-line }\nzle -N my-accept\nbindkey '^X^J' my-accept"})
 	for _, keys := range [][]string{{"C-o"}, {"Escape", "a"}, {"C-x", "C-j"}} {
 		b.clearLine()
-		if err := exec.Command("tmux", "-L", b.socket, "send-keys", "-l", blocked+"; touch after-widget").Run(); err != nil {
-			t.Fatal(err)
-		}
+		b.typeText(blocked + "; touch after-widget")
 		b.keys(keys...)
 		b.waitScreen(`not run: the line is blocked`)
 		b.notRun(strings.Join(keys, " "), "after-widget")
@@ -671,9 +727,7 @@ func TestConfirmPromptMeansNo(t *testing.T) {
 		t.Run(shell, func(t *testing.T) {
 			b := startShell(t, shell)
 			// "yes" typed right after Enter, before guard asks
-			if err := exec.Command("tmux", "-L", b.socket, "send-keys", "-l", "rm -rf data/; touch after-typeahead").Run(); err != nil {
-				t.Fatal(err)
-			}
+			b.typeText("rm -rf data/; touch after-typeahead")
 			b.keys("Enter", "y", "e", "s", "Enter")
 			b.waitScreen(`type yes to run it, anything else to cancel: $`)
 			b.typeLine("no")
