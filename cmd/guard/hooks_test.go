@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -77,6 +76,7 @@ type shellBox struct {
 	// cursor was on at the last key sent: waitScreen looks from there, so
 	// the output of an earlier line never answers for a later one.
 	mark int
+	pid  int // the shell's process
 }
 
 // shellSetup says how the sandboxed shell starts.
@@ -166,16 +166,27 @@ func startShellWith(t testing.TB, shell string, s shellSetup) *shellBox {
 	if out, err := tm.CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v %s", err, out)
 	}
+	out, _ := exec.Command("tmux", "-L", b.socket, "display", "-p", "#{pane_pid}").Output()
+	pane, _ := strconv.Atoi(strings.TrimSpace(string(out)))
 	t.Cleanup(func() {
 		// The shell may still write in the sandbox (a PROMPT_COMMAND):
 		// the temporary folder goes only once it has gone.
-		out, _ := exec.Command("tmux", "-L", b.socket, "display", "-p", "#{pane_pid}").Output()
 		exec.Command("tmux", "-L", b.socket, "kill-server").Run()
-		if pid, err := strconv.Atoi(strings.TrimSpace(string(out))); err == nil {
-			b.eventually(func() bool { return syscall.Kill(pid, 0) != nil })
-		}
+		b.eventually(func() bool {
+			stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pane))
+			return err != nil || strings.Contains(string(stat), ") Z ") // gone, or a zombie
+		})
 	})
 	b.waitScreen(`READY[$%] $`)
+	b.pid = pane
+	if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pane)); strings.TrimSpace(string(comm)) != shell {
+		// tmux started it through sh -c, which did not exec it
+		kids := strings.Fields(b.procFile("task/" + strconv.Itoa(pane) + "/children"))
+		if len(kids) == 1 {
+			b.pid, _ = strconv.Atoi(kids[0])
+		}
+	}
+	b.waitIdle()
 	os.Remove(b.counter)
 	return b
 }
@@ -217,7 +228,8 @@ func (b *shellBox) waitScreen(pattern string) {
 	b.t.Fatalf("screen never matched %q:\n%s", pattern, b.screen())
 }
 
-// typeLine types a line and Enter, then waits for the next prompt.
+// typeLine types a line and Enter, then waits for the next prompt and
+// for the shell to wait for keys again.
 func (b *shellBox) typeLine(line string) {
 	b.t.Helper()
 	before := strings.Count(b.screen(), "READY")
@@ -225,11 +237,36 @@ func (b *shellBox) typeLine(line string) {
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if strings.Count(b.screen(), "READY") > before {
+			b.waitIdle()
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	b.t.Fatalf("no new prompt after %q:\n%s", line, b.screen())
+}
+
+// procFile reads a file of the shell's /proc folder.
+func (b *shellBox) procFile(name string) string {
+	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/%s", b.pid, name))
+	return strings.TrimSpace(string(data))
+}
+
+// waitIdle waits until the shell waits for keys: no program running, and
+// asleep on the terminal (in read, poll or select). Keys sent before that
+// may be thrown away by a refusal (it interrupts the read, as Ctrl-C does).
+func (b *shellBox) waitIdle() {
+	b.t.Helper()
+	idle := func() bool {
+		if b.procFile("task/"+strconv.Itoa(b.pid)+"/children") != "" {
+			return false
+		}
+		wchan := b.procFile("wchan")
+		return strings.HasPrefix(wchan, "wait_woken") || strings.HasPrefix(wchan, "poll_schedule_timeout") || strings.Contains(wchan, "select")
+	}
+	// Twice in a row: the shell may pass through a read between two steps.
+	if !b.eventually(func() bool { return idle() && idle() }) {
+		b.t.Fatalf("the shell never waited for keys again:\n%s", b.screen())
+	}
 }
 
 // clearLine empties the line editor's buffer (Ctrl-U): zsh puts a refused
@@ -288,6 +325,7 @@ func (b *shellBox) paste(text string) {
 // never will.
 func (b *shellBox) settle() {
 	b.t.Helper()
+	b.waitIdle()
 	b.clearLine()
 	b.synced++
 	name := fmt.Sprintf("settled-%d", b.synced)
@@ -737,7 +775,7 @@ func TestConfirmPromptMeansNo(t *testing.T) {
 				b.send("rm -rf data/; touch after-" + key)
 				b.waitScreen(`type yes to run it, anything else to cancel: $`)
 				b.keys(key)
-				b.waitScreen(`not confirmed`)
+				b.waitScreen(`not run: not confirmed`)
 				b.notRun(key, "after-"+key)
 			}
 		})
