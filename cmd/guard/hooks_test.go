@@ -892,32 +892,39 @@ var benchShells = []struct {
 }
 
 // BenchmarkEnterToPrompt: from Enter on a typed line to the command's own
-// output, and to the next prompt, in a real interactive shell, with and
-// without the hook. The output is printed by the command (out-N, which the
-// echo of the typed text does not contain). The medians are reported: the
-// machine's other work makes the mean wander.
+// output, and to the next prompt, in a real interactive shell: without the
+// hook, with the hook alone, with the hook and guard. The output is
+// printed by the command (out-N, which the echo of the typed text does not
+// contain). The three shells take turns line by line, so that the
+// machine's other work weighs on each alike; the medians are reported.
 func BenchmarkEnterToPrompt(b *testing.B) {
 	for _, shell := range shells {
-		for _, bs := range benchShells {
-			b.Run(shell+"/"+bs.name, func(b *testing.B) {
-				p := startPtyShell(b, shell, bs.setup)
-				var toOutput, toPrompt []time.Duration
-				n := 0
-				for b.Loop() {
-					n++
+		b.Run(shell, func(b *testing.B) {
+			ptys := make([]*ptyShell, len(benchShells))
+			for i, bs := range benchShells {
+				ptys[i] = startPtyShell(b, shell, bs.setup)
+			}
+			toOutput := make([][]time.Duration, len(ptys))
+			toPrompt := make([][]time.Duration, len(ptys))
+			n := 0
+			for b.Loop() {
+				n++
+				for i, p := range ptys {
 					line := fmt.Sprintf("ls -la /tmp > /dev/null; printf 'out-%%s\\n' %d\r", n)
 					from := p.len()
 					start := time.Now()
 					p.tty.WriteString(line)
 					after := p.waitFor(from, fmt.Sprintf("out-%d\r\n", n))
-					toOutput = append(toOutput, time.Since(start))
+					toOutput[i] = append(toOutput[i], time.Since(start))
 					p.waitFor(after, "READY")
-					toPrompt = append(toPrompt, time.Since(start))
+					toPrompt[i] = append(toPrompt[i], time.Since(start))
 				}
-				b.ReportMetric(median(toOutput), "ms-to-output")
-				b.ReportMetric(median(toPrompt), "ms-to-prompt")
-			})
-		}
+			}
+			for i, bs := range benchShells {
+				b.ReportMetric(median(toOutput[i]), bs.name+"-ms-to-output")
+				b.ReportMetric(median(toPrompt[i]), bs.name+"-ms-to-prompt")
+			}
+		})
 	}
 }
 
@@ -929,7 +936,8 @@ func median(d []time.Duration) float64 {
 }
 
 // BenchmarkLoopCommand: what the hook costs each command run inside a
-// line (a loop of 20,000 `:`), timed by the shell itself.
+// line (a loop of 20,000 `:`), timed by the shell itself, the set-ups
+// taking turns as in BenchmarkEnterToPrompt.
 func BenchmarkLoopCommand(b *testing.B) {
 	const count = 20000
 	loops := map[string]string{
@@ -938,12 +946,14 @@ func BenchmarkLoopCommand(b *testing.B) {
 	}
 	took := regexp.MustCompile(`took-(\d+)-us`)
 	for _, shell := range shells {
-		for _, bs := range benchShells {
-			b.Run(shell+"/"+bs.name, func(b *testing.B) {
-				p := startPtyShell(b, shell, bs.setup)
-				var total time.Duration
-				runs := 0
-				for b.Loop() {
+		b.Run(shell, func(b *testing.B) {
+			ptys := make([]*ptyShell, len(benchShells))
+			for i, bs := range benchShells {
+				ptys[i] = startPtyShell(b, shell, bs.setup)
+			}
+			per := make([][]time.Duration, len(ptys))
+			for b.Loop() {
+				for i, p := range ptys {
 					from := p.len()
 					p.tty.WriteString(fmt.Sprintf(loops[shell], count))
 					end := p.waitFor(from, "-us\r\n")
@@ -954,12 +964,13 @@ func BenchmarkLoopCommand(b *testing.B) {
 						b.Fatal("no timing in the output")
 					}
 					us, _ := strconv.Atoi(string(m[1]))
-					total += time.Duration(us) * time.Microsecond
-					runs++
+					per[i] = append(per[i], time.Duration(us)*time.Microsecond)
 					p.waitFor(end, "READY")
 				}
-				b.ReportMetric(float64(total.Nanoseconds())/float64(runs*count)/1000, "µs/command")
-			})
-		}
+			}
+			for i, bs := range benchShells {
+				b.ReportMetric(median(per[i])*1000/count, bs.name+"-µs/command")
+			}
+		})
 	}
 }

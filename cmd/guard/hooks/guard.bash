@@ -7,19 +7,20 @@
 #   __guard_enter sees the whole editing buffer, so a pasted block is
 #   judged whole; it adds the lines bash is still reading the command from
 #   (a continuation, a here-document), and hands the text to guard gate on
-#   standard input. A refused line never reaches bash: it goes
-#   to history (press Up to fix it) and the hook interrupts the read, as
-#   Ctrl-C would, so no part of it runs.
+#   standard input. A refused line never reaches bash: it goes to history
+#   (press Up to fix it) and the hook interrupts the read, as Ctrl-C
+#   would, so no part of it runs.
 # - A DEBUG trap (extdebug: a non-zero return skips the command) is the
-#   second line. Its first test, [[ $__guard_ok == 1 ]], passes every
-#   command of a line Enter judged; commands inside functions pass too (a
-#   function runs only when the command that calls it did). PS0, which bash expands after it reads each
-#   command and before it runs it, clears __guard_ok unless Enter judged
-#   that command: a line that reached bash another way (Enter rebound, no
-#   line editing) is judged from history there, or refused with a message.
-# - PROMPT_COMMAND (its first element, put back at each Enter if the user
-#   replaced it) and PS0 (appended again if replaced) are re-armed at every
-#   Enter; the key bindings are re-armed when a line slipped past them.
+#   second line. Its one test, [[ $__guard_ok == 1 || -n ${FUNCNAME-} ]],
+#   passes every command of a line Enter judged, and commands inside
+#   functions (a function runs only when the command calling it did). PS0,
+#   which bash expands after it reads each command and before it runs it,
+#   clears __guard_ok unless Enter judged that command: a line that reached
+#   bash another way (Enter rebound, no line editing) is judged from
+#   history there, or refused with a message.
+# - PROMPT_COMMAND's first element and PS0 are put back at every Enter if
+#   the user's settings replaced them; the keys are bound again when a
+#   line slipped past them.
 if [[ $- == *i* && -z ${__guard_loaded-} ]]; then
 __guard_loaded=1
 __guard_bin=@GUARD@
@@ -47,9 +48,11 @@ __guard_enter() {
 	# no program could start with it in its environment.
 	export -n READLINE_LINE READLINE_POINT READLINE_MARK 2>/dev/null
 	# The DEBUG trap need not look at the hook's own commands: functions
-	# called from here do not inherit it (set -T is back on return).
+	# called from here do not inherit it; and guard runs in the shell's
+	# process group, which holds the terminal, without a job of its own
+	# (both are back on return).
 	local -
-	set +T
+	set +T +m
 	local line=$READLINE_LINE text status n=${__guard_cmdno@P}
 	# A prompt was shown, or bash ran a command since the last Enter: this
 	# line starts a new command; otherwise it continues the pending one.
@@ -131,18 +134,24 @@ __guard_judge() {
 # on standard input (argv carries at most 128 KiB). A here-string is a
 # pipe up to 64 KiB and a temporary file past that, which a full disk can
 # cut short without a word: gate checks the length (--length), and the
-# text goes again through a pipe.
+# text goes again through a pipe; a larger one goes through a pipe at
+# once. The definitions go the same way on descriptor 3.
 __guard_gate() {
 	local text=$1 status
 	shift
 	__guard_bytes "$text"
 	set -- "$@" --length "$__guard_n"
-	[[ -n $__guard_defs ]] && set -- "$@" --definitions /dev/fd/3
 	status=31
-	if ((__guard_n < 60000 && ${#__guard_defs} < 60000)); then
-		# (a here-string that cannot be written reports it to /dev/null)
-		"$__guard_bin" gate --from bash --cwd "$PWD" "$@" --file - 4>&2 2>/dev/null <<<"$text" 3<<<"$__guard_defs" 2>&4 4>&-
+	# (a here-string that cannot be written reports it to /dev/null)
+	if [[ -z $__guard_defs ]] && ((__guard_n < 60000)); then
+		"$__guard_bin" gate --from bash --cwd "$PWD" "$@" --file - 4>&2 2>/dev/null <<<"$text" 2>&4 4>&-
 		status=$?
+	elif [[ -n $__guard_defs ]]; then
+		set -- "$@" --definitions /dev/fd/3
+		if ((__guard_n < 60000 && ${#__guard_defs} < 60000)); then
+			"$__guard_bin" gate --from bash --cwd "$PWD" "$@" --file - 4>&2 2>/dev/null <<<"$text" 3<<<"$__guard_defs" 2>&4 4>&-
+			status=$?
+		fi
 	fi
 	if ((status == 1 || status == 31)); then
 		"$__guard_bin" gate --from bash --cwd "$PWD" "$@" --file - < <(printf '%s\n' "$text") 3< <(printf '%s' "$__guard_defs")
@@ -195,8 +204,8 @@ __guard_definitions() {
 # __guard_trap is the DEBUG trap's slow path: the command about to run was
 # not covered by a judgement of Enter.
 __guard_trap() {
-	# guard's own functions, completion and key bindings (bind -x) at the prompt
-	[[ $BASH_COMMAND == __guard_* || ${FUNCNAME[1]-} == __guard_* || -n ${COMP_LINE+set} || -n ${READLINE_LINE+set} ]] && return 0
+	# guard's own commands, completion and key bindings (bind -x) at the prompt
+	[[ $BASH_COMMAND == __guard_* || -n ${COMP_LINE+set} || -n ${READLINE_LINE+set} ]] && return 0
 	((__guard_refused)) && return 1
 	if ((__guard_each)); then
 		__guard_one "$BASH_COMMAND"
@@ -257,6 +266,7 @@ __guard_edit() {
 __guard_prompt() {
 	local status=$?
 	__guard_ok=1 __guard_refused=0 __guard_each=0 __guard_multi=0 __guard_fresh=1 __guard_unjudged= __guard_hist=$HISTCMD
+	set -T # subshells inherit the trap (Ctrl-C in __guard_enter skips its local -)
 	__guard_bind_expand
 	return $status
 }
@@ -265,6 +275,7 @@ __guard_prompt() {
 # settings replaced them (PROMPT_COMMAND='history -a' in ~/.bashrc after
 # /etc/bash.bashrc, or a bash 5.1 array).
 __guard_rearm() {
+	shopt -q extdebug || shopt -s extdebug # without it the trap cannot skip a command
 	if [[ ${PROMPT_COMMAND[0]-} != __guard_prompt* && ${PROMPT_COMMAND@a} != *r* ]]; then
 		if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
 			PROMPT_COMMAND=(__guard_prompt "${PROMPT_COMMAND[@]}")

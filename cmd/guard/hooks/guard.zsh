@@ -65,6 +65,9 @@ __guard_failed() {
 __guard_judge() {
 	emulate -L zsh
 	setopt no_multios # 2>&4 after 2>/dev/null replaces it: no tee process
+	# guard runs in the shell's process group, which holds the terminal,
+	# without a job of its own
+	setopt no_monitor
 	__guard_definitions "$1"
 	local REPLY verdict
 	__guard_bytes "$1"
@@ -163,6 +166,7 @@ __guard_line_finish() {
 
 # __guard_rearm puts the hooks back if the user's settings removed them.
 __guard_rearm() {
+	[[ -o debug_before_cmd ]] || setopt debug_before_cmd # else the trap cannot skip a command
 	(( ${preexec_functions[(Ie)__guard_preexec]} )) || preexec_functions=(__guard_preexec $preexec_functions)
 	(( ${precmd_functions[(Ie)__guard_precmd]} )) || precmd_functions=(__guard_precmd $precmd_functions)
 	if [[ ${widgets[zle-line-finish]-} != user:azhw:zle-line-finish ]] && (( ${+functions[add-zle-hook-widget]} )); then
