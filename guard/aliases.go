@@ -26,6 +26,19 @@ type Definitions struct {
 	funcs map[string]*syntax.Stmt
 	// src is the text the definitions' positions refer to.
 	src string
+	// typed are the aliases the line itself defines or removes (alias,
+	// unalias): the shell applies them from the next line it reads, as
+	// in a pasted block that defines an alias and then uses it.
+	typed map[string]typedAlias
+}
+
+// typedAlias is an alias command found in the line.
+type typedAlias struct {
+	text    string
+	global  bool
+	removed bool
+	src     string // the text the alias command stands in
+	line    uint   // its line there
 }
 
 // ParseDefinitions reads what a shell's hook sends about the shell: alias
@@ -73,32 +86,102 @@ func (d *Definitions) addAliases(stmts []*syntax.Stmt) {
 		if !ok || len(call.Args) == 0 || call.Args[0].Lit() != "alias" {
 			continue
 		}
-		into := d.aliases
-		options := true
-		for _, w := range call.Args[1:] {
-			word, ok := wordText(w)
-			if !ok {
-				continue
+		aliasArgs(call.Args[1:], func(name, text string, global bool) {
+			if global {
+				d.global[name] = text
+			} else {
+				d.aliases[name] = text
 			}
-			switch {
-			case options && word == "--":
-				options = false
-			case options && strings.HasPrefix(word, "-"):
-				if strings.Contains(word, "g") {
-					into = d.global
-				}
-				if strings.Contains(word, "s") {
-					into = nil // zsh's suffix aliases open files, not commands
-				}
-			default:
-				options = false
-				name, text, ok := strings.Cut(word, "=")
-				if ok && name != "" && into != nil {
-					into[name] = text
-				}
+		})
+	}
+}
+
+// aliasArgs reads the words of an alias command: NAME=TEXT definitions,
+// after -g (zsh's global aliases); -s (zsh's suffix aliases, which open
+// files) define nothing guard needs. Words it cannot know are skipped.
+func aliasArgs(args []*syntax.Word, define func(name, text string, global bool)) {
+	global, suffix, options := false, false, true
+	for _, w := range args {
+		word, ok := wordText(w)
+		if !ok {
+			continue
+		}
+		switch {
+		case options && word == "--":
+			options = false
+		case options && strings.HasPrefix(word, "-"):
+			global = global || strings.Contains(word, "g")
+			suffix = suffix || strings.Contains(word, "s")
+		default:
+			options = false
+			name, text, ok := strings.Cut(word, "=")
+			if ok && name != "" && !suffix {
+				define(name, text, global)
 			}
 		}
 	}
+}
+
+// noteTyped records an alias or unalias command of the line, for the
+// lines after it.
+func (r *resolver) noteTyped(call *syntax.CallExpr, st *syntax.Stmt, sc *scope) {
+	command := call.Args[0].Lit()
+	if command != "alias" && command != "unalias" {
+		return
+	}
+	if r.defs == nil {
+		r.defs = &Definitions{}
+	}
+	d := r.defs
+	if d.typed == nil {
+		d.typed = map[string]typedAlias{}
+	}
+	at := typedAlias{src: sc.src, line: st.Pos().Line()}
+	if command == "alias" {
+		aliasArgs(call.Args[1:], func(name, text string, global bool) {
+			t := at
+			t.text, t.global = text, global
+			d.typed[name] = t
+		})
+		return
+	}
+	for _, w := range call.Args[1:] {
+		word, ok := wordText(w)
+		if !ok {
+			continue
+		}
+		if word == "-a" { // every alias
+			for name := range d.aliases {
+				removed := at
+				removed.removed = true
+				d.typed[name] = removed
+			}
+			for name, t := range d.typed {
+				t.removed, t.src, t.line = true, at.src, at.line
+				d.typed[name] = t
+			}
+			continue
+		}
+		removed := at
+		removed.removed = true
+		d.typed[word] = removed
+	}
+}
+
+// lookup is the text of alias name for a word of st, if it is one:
+// candidate says the word may be a regular alias (command position).
+func (d *Definitions) lookup(name string, candidate bool, st *syntax.Stmt, sc *scope) (string, bool) {
+	if t, ok := d.typed[name]; ok && (t.src != sc.src || st.Pos().Line() > t.line) {
+		if t.removed || (!t.global && !candidate) {
+			return "", false
+		}
+		return t.text, true
+	}
+	if text, ok := d.aliases[name]; ok && candidate {
+		return text, true
+	}
+	text, ok := d.global[name]
+	return text, ok
 }
 
 // aliasFrame is the text an alias expanded to, while it is walked.
@@ -121,8 +204,12 @@ type aliasFrame struct {
 // functions gets the function's definition walked first, as if typed
 // before the line, so the engine judges what the call runs.
 func (r *resolver) fromShell(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, ctx stmtCtx) bool {
+	if !inInteractiveShell(sc) {
+		return false
+	}
+	defer r.noteTyped(call, st, sc) // for the lines after this one
 	d := r.defs
-	if d == nil || !inInteractiveShell(sc) {
+	if d == nil {
 		return false
 	}
 	if sc.src != d.src && r.expandAlias(call, st, sc, ctx) {
@@ -157,13 +244,7 @@ func (r *resolver) expandAlias(call *syntax.CallExpr, st *syntax.Stmt, sc *scope
 		if !ok || contains(frame.chain, name) {
 			continue
 		}
-		text, found := "", false
-		if candidate {
-			text, found = d.aliases[name]
-		}
-		if !found {
-			text, found = d.global[name]
-		}
+		text, found := d.lookup(name, candidate, st, sc)
 		if !found {
 			continue
 		}
