@@ -499,6 +499,7 @@ func TestBashPromptCommand(t *testing.T) {
 		{name: "an array (bash 5.1)", after: "PROMPT_COMMAND=('echo one >> pc.log' 'echo two >> pc.log')", want: "one\ntwo\n"},
 		{name: "assigned at the prompt", typed: "PROMPT_COMMAND='echo typed >> pc.log'", want: "typed\n"},
 		{name: "emptied at the prompt", typed: "unset PROMPT_COMMAND"},
+		{name: "reading $?", after: "PROMPT_COMMAND='echo status=$? >> pc.log'", typed: "false", want: "status=1\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -514,6 +515,32 @@ func TestBashPromptCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBashKeepsPriorDebugTrap: a DEBUG trap set before the hook (as
+// bash-preexec sets one) still runs, and lines are still judged.
+func TestBashKeepsPriorDebugTrap(t *testing.T) {
+	// a quote in the trap's text, which trap -p shows as '\''
+	b := startShellWith(t, "bash", shellSetup{hooked: true, counted: true, before: `trap 'echo "it'\''s: $BASH_COMMAND" >> debug.log' DEBUG`})
+	b.typeLine("echo hello > hello")
+	b.typeLine(blocked + "; touch after-block")
+	b.notRun("a prior DEBUG trap", "after-block")
+	if !strings.Contains(b.read("debug.log"), "it's: echo hello > hello") {
+		t.Errorf("the prior DEBUG trap did not run: %q", b.read("debug.log"))
+	}
+}
+
+// TestBashSigintIgnored: with SIGINT ignored the hook cannot interrupt the
+// read; a refused line still does not run, nor a command bash was still
+// reading.
+func TestBashSigintIgnored(t *testing.T) {
+	b := startShellWith(t, "bash", shellSetup{hooked: true, counted: true, after: "trap '' INT"})
+	b.typeLine(blocked + "; touch after-block")
+	b.notRun("SIGINT ignored", "after-block")
+	b.send("touch before-continued; \\")
+	b.waitScreen(`^> $`)
+	b.typeLine(blocked + "; touch after-continued")
+	b.notRun("SIGINT ignored, a continued line", "before-continued", "after-continued")
 }
 
 // TestBashEnterRebound: a line that reaches bash without passing through
