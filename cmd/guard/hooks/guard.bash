@@ -283,7 +283,7 @@ __guard_rearm() {
 			PROMPT_COMMAND=__guard_prompt${PROMPT_COMMAND:+$'\n'$PROMPT_COMMAND}
 		fi
 	fi
-	if [[ ${PS0-} != *"$__guard_ps0"* ]] && shopt -q promptvars; then
+	if [[ ${PS0-} != *"$__guard_ps0"* && ${PS0@a} != *r* ]] && shopt -q promptvars; then
 		PS0=${PS0-}$__guard_ps0
 	fi
 }
