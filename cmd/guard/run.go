@@ -28,7 +28,7 @@ type gateOptions struct {
 	wayPast    string // what to type to run a refused line deliberately
 	file       string // --file: read the line from here
 	// The shell hooks' own: the shell's definitions, and whether a line
-	// still being typed is answered with exitIncomplete (hookflags.go).
+	// still being typed is answered with exitIncomplete (init.go).
 	hook hookOptions
 }
 
