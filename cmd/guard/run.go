@@ -30,6 +30,9 @@ type gateOptions struct {
 	wayPast    string // what to type to run a refused line deliberately
 	file       string // --file: read the line from here
 	host       guard.Host
+	// The shell hooks' own: the shell's definitions, and whether a line
+	// still being typed is answered with exitIncomplete (init.go).
+	hook hookOptions
 }
 
 func (o *gateOptions) register(fs *flag.FlagSet) {
@@ -52,6 +55,7 @@ func gateFlags(o *gateOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("gate", flag.ContinueOnError)
 	o.register(fs)
 	fs.StringVar(&o.from, "from", "", "the integration calling: bash, zsh, login, sudo")
+	o.hook.register(fs)
 	fs.SetInterspersed(false)
 	return fs
 }
@@ -91,6 +95,9 @@ func (a *app) gateCmd(args []string) int {
 		// The hook could not hand the line over: it must not run unseen.
 		fmt.Fprintf(a.stderr, "guard: not run: %v\n", err)
 		return exitRefused
+	}
+	if code, done := a.hookStep(line, &o); done {
+		return code
 	}
 	_, code := a.gate(line, o)
 	return code
@@ -142,6 +149,7 @@ func (a *app) gate(line string, o gateOptions) (dir string, code int) {
 		Acknowledged: append(o.yes, strings.Fields(strings.ReplaceAll(a.getenv("GUARD_ALLOW"), ",", " "))...),
 		Typed:        o.from == "bash" || o.from == "zsh",
 		WayPast:      o.wayPast,
+		Definitions:  o.hook.definitions,
 	}
 	g := a.newGate(gate.Terminal{})
 	if o.host != nil {

@@ -54,6 +54,9 @@ type Request struct {
 	// coding agent session); the line is then refused without a question,
 	// whatever its decision. nil or "" lets the gate go on.
 	Recall func(guard.Verdict) string
+	// Definitions are the interactive shell's aliases and functions the
+	// line may use, as shell code (guard.ParseDefinitions); "" if none.
+	Definitions string
 }
 
 // Status is what becomes of the line.
@@ -147,7 +150,8 @@ func (g *Gate) Judge(req Request) guard.Verdict {
 			Hint:    "run guard doctor to see what is wrong; to go ahead, confirm",
 		}}}
 	}
-	v := g.Engine.Judge(req.Line, g.Host, guard.Options{Cwd: req.Cwd, Lang: req.Lang, Strict: req.Strict})
+	v := g.Engine.Judge(req.Line, g.Host, guard.Options{Cwd: req.Cwd, Lang: req.Lang, Strict: req.Strict,
+		Definitions: guard.ParseDefinitions(req.Definitions, req.Lang)})
 	// What each finding puts at risk, counted read-only within a budget;
 	// at once for findings that destroy no files.
 	opts := risk.Options{StoreDir: g.StoreDir}
