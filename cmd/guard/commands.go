@@ -29,7 +29,7 @@ func commandTable() []command {
 			flags: func() *flag.FlagSet { return checkFlags(&checkOptions{}) }, run: (*app).check},
 		{name: "run", synopsis: "[--cwd DIR] [--yes-i-know RULE]... [--no-snapshot] [--] LINE", summary: "judge a line, take the snapshot and ask for confirms, then run it",
 			flags: func() *flag.FlagSet { return runFlags(&gateOptions{}) }, run: (*app).runLine},
-		{name: "gate", synopsis: "[--from bash|zsh|login|sudo] [--cwd DIR] [--] LINE", summary: "what the shell hooks call: judge, snapshot, ask; exit 0 when the line may run",
+		{name: "gate", synopsis: "[--from bash|zsh|login|sudo] [--cwd DIR] [--shell bash|zsh] [--definitions FILE] [--incomplete] [--length N] [--file PATH|-] [--] LINE", summary: "what the shell hooks call: judge, snapshot, ask; exit 0 when the line may run",
 			flags: func() *flag.FlagSet { return gateFlags(&gateOptions{}) }, run: (*app).gateCmd, hidden: true},
 		{name: "snapshot", synopsis: "list|show|restore|verify|prune|take [options] [ID|PATH...]", summary: "the snapshots taken before confirmed commands",
 			flags: func() *flag.FlagSet { return snapshotFlags(&snapshotOptions{}) }, words: []string{"list", "show", "restore", "verify", "prune", "take"}, run: (*app).snapshot},
