@@ -25,9 +25,9 @@ type command struct {
 
 func commandTable() []command {
 	return []command{
-		{name: "check", synopsis: "[--json] [--cwd DIR] [--shell bash|posix|mksh|zsh] [--] LINE", summary: "judge a line without running it; exit 0 allow or warn, 10 confirm, 20 block",
+		{name: "check", synopsis: "[--json] [--cwd DIR] [--shell bash|posix|mksh|zsh] [--file PATH|-] [--] LINE", summary: "judge a line without running it; exit 0 allow or warn, 10 confirm, 20 block",
 			flags: func() *flag.FlagSet { return checkFlags(&checkOptions{}) }, run: (*app).check},
-		{name: "run", synopsis: "[--cwd DIR] [--yes-i-know RULE]... [--no-snapshot] [--] LINE", summary: "judge a line, take the snapshot and ask for confirms, then run it",
+		{name: "run", synopsis: "[--cwd DIR] [--yes-i-know RULE]... [--no-snapshot] [--file PATH|-] [--] LINE", summary: "judge a line, take the snapshot and ask for confirms, then run it",
 			flags: func() *flag.FlagSet { return runFlags(&gateOptions{}) }, run: (*app).runLine},
 		{name: "gate", synopsis: "[--from bash|zsh|login|sudo] [--cwd DIR] [--shell bash|zsh] [--definitions FILE] [--incomplete] [--length N] [--file PATH|-] [--] LINE", summary: "what the shell hooks call: judge, snapshot, ask; exit 0 when the line may run",
 			flags: func() *flag.FlagSet { return gateFlags(&gateOptions{}) }, run: (*app).gateCmd, hidden: true},
