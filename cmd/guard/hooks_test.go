@@ -1001,3 +1001,44 @@ func BenchmarkLoopCommand(b *testing.B) {
 		})
 	}
 }
+
+// TestAliasedSudoAskedOnce: with alias sudo='guard sudo' beside the hook,
+// the hook judges the whole line (guard sudo is judged as what it runs),
+// asks once and takes one snapshot; the guard sudo the line then runs
+// does not ask again. A guard command the line did not contain is still
+// asked about.
+func TestAliasedSudoAskedOnce(t *testing.T) {
+	need(t, "sudo")
+	guard := builtGuard(t)
+	for _, shell := range shells {
+		t.Run(shell, func(t *testing.T) {
+			b := startShellWith(t, shell, shellSetup{hooked: true, counted: true,
+				after: "alias sudo=" + gate.Quote(guard+" sudo")})
+			b.send("sudo rm -rf data/")
+			b.waitScreen(`type yes to run it, anything else to cancel: $`)
+			b.typeLine("yes")
+			if !b.eventually(func() bool { return !b.exists("store/sub") }) {
+				t.Fatalf("the confirmed line did not run:\n%s", b.screen())
+			}
+			if n := strings.Count(b.screen(), "type yes to run it"); n != 1 {
+				t.Errorf("asked %d times, want once:\n%s", n, b.screen())
+			}
+			if !strings.Contains(b.screen(), "confirmed at the shell's prompt already") {
+				t.Errorf("the inner guard sudo did not say why it did not ask:\n%s", b.screen())
+			}
+			snaps, _ := filepath.Glob(filepath.Join(b.snaps, "*", "manifest.json"))
+			if len(snaps) != 1 {
+				t.Errorf("%d snapshots, want one", len(snaps))
+			}
+			// A guard sudo the line did not name (a script's) is judged.
+			os.MkdirAll(filepath.Join(b.dir, "store", "again"), 0o755)
+			os.WriteFile(filepath.Join(b.dir, "inner.sh"), []byte(guard+" sudo rm -rf "+filepath.Join(b.dir, "data")+"/\n"), 0o755)
+			b.send("GUARD=off sh inner.sh < /dev/null")
+			b.waitScreen(`type yes to run it, anything else to cancel: $`)
+			b.typeLine("no")
+			if !b.exists("store/again") {
+				t.Fatal("a guard sudo the confirmed line did not contain went unasked")
+			}
+		})
+	}
+}

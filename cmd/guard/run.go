@@ -144,10 +144,17 @@ func (a *app) gate(line string, o gateOptions) (dir string, code int) {
 		fmt.Fprintf(a.stderr, "guard: not run: cannot tell the working directory: %v\n", err)
 		return "", exitRefused
 	}
+	if !fromPrompt(o.from) && len(a.args) > 0 && a.approvedAtPrompt(dir, a.args) {
+		// The shell's hook judged the whole line this command is part of,
+		// asked, and took the snapshot: not twice.
+		a.audit("confirm", line, dir, o.from, nil, "confirmed at the shell's prompt for the line that runs it")
+		fmt.Fprintln(a.stderr, "guard: confirmed at the shell's prompt already")
+		return dir, exitOK
+	}
 	req := gate.Request{
 		Line: line, Cwd: dir, Lang: lang, From: o.from, NoSnapshot: o.noSnapshot,
 		Acknowledged: append(o.yes, strings.Fields(strings.ReplaceAll(a.getenv("GUARD_ALLOW"), ",", " "))...),
-		Typed:        o.from == "bash" || o.from == "zsh",
+		Typed:        fromPrompt(o.from),
 		WayPast:      o.wayPast,
 		Definitions:  o.hook.definitions,
 	}
@@ -155,8 +162,15 @@ func (a *app) gate(line string, o gateOptions) (dir string, code int) {
 	if o.host != nil {
 		g.Host = o.host
 	}
-	return dir, a.settle(g.Decide(req))
+	out := g.Decide(req)
+	if req.Typed {
+		a.noteApprovals(out)
+	}
+	return dir, a.settle(out)
 }
+
+// fromPrompt: the line comes from a shell's hook, typed at its prompt.
+func fromPrompt(from string) bool { return from == "bash" || from == "zsh" }
 
 // settle prints why a line did not run and returns the exit status.
 func (a *app) settle(out gate.Outcome) int {
