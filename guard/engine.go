@@ -101,6 +101,9 @@ type Options struct {
 	// operator's ways past written into a line (GUARD=off, guard run
 	// --yes-i-know): those commands are judged like any other.
 	Strict bool
+	// Definitions are the aliases and functions of the interactive shell
+	// the line is typed in (ParseDefinitions); nil when unknown.
+	Definitions *Definitions
 }
 
 // Verdict is the answer for a line: the most severe decision of its
@@ -138,7 +141,7 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 	if lang == 0 {
 		lang = syntax.LangBash
 	}
-	invs, notes, truncated := Resolve(line, opts.Cwd, host, lang)
+	invs, notes, truncated := Resolve(line, opts.Cwd, host, lang, opts.Definitions)
 	v.Invocations = invs
 	for _, note := range notes {
 		v.add(Finding{Rule: UnparsedID, Decision: Warn, Command: firstLine(strings.TrimSpace(line)), Message: note,

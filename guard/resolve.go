@@ -41,7 +41,12 @@ type resolver struct {
 	globCache map[globKey]globResult
 	substs    []substResult   // substitutions walked for the words being expanded
 	builders  []*fieldBuilder // free field builders
-	reach     *reach          // scripts read and files written on this line (reach.go)
+	// defs are the interactive shell's aliases and functions (aliases.go);
+	// alias is the alias text being walked, aliasBytes what it added.
+	defs       *Definitions
+	alias      *aliasFrame
+	aliasBytes int
+	reach      *reach // scripts read and files written on this line (reach.go)
 }
 
 // funcDef is a shell function declared on the line: its body is judged at
@@ -58,7 +63,8 @@ type funcDef struct {
 // Resolve parses line and returns every command it would run, as seen from
 // cwd on host. notes lists parse problems that were worked around;
 // tooComplex says why the walk stopped before the end, "" if it did not.
-func Resolve(line, cwd string, host Host, lang syntax.LangVariant) (invs []*Invocation, notes []string, tooComplex string) {
+// defs, if given, are the aliases and functions of the shell it is typed in.
+func Resolve(line, cwd string, host Host, lang syntax.LangVariant, defs ...*Definitions) (invs []*Invocation, notes []string, tooComplex string) {
 	r := &resolver{host: host, lang: lang, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
 	sc := &scope{cwd: cwd, env: host.Getenv}
 	if user, ok := host.Getenv("USER"); ok {
@@ -72,6 +78,7 @@ func Resolve(line, cwd string, host Host, lang syntax.LangVariant) (invs []*Invo
 	if v, ok := host.Getenv("OLDPWD"); ok {
 		sc.oldpwd = v
 	}
+	r.useDefinitions(defs)
 	r.walkSource(line, sc)
 	r.walkUncalled()
 	return r.invs, r.notes, r.truncated
@@ -610,6 +617,9 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 			r.emitRedirsOnly(st, sc, ctx)
 		}
 		return
+	}
+	if r.fromShell(call, st, sc, ctx) {
+		return // an alias: its text was walked in its place
 	}
 	// Prefix assignments (VAR=x cmd) are expanded before cmd and are in
 	// its environment only: what it runs sees them, its words do not.

@@ -52,6 +52,9 @@ type Finding struct {
 	// the word yes. ssh-power asks for the host name, so that a reboot
 	// typed into the wrong terminal is caught (as molly-guard does).
 	ConfirmWith string `json:"confirm_with,omitempty"`
+	// AtRisk is what the finding would destroy, counted on the host
+	// (guard/risk); nil when nothing was assessed.
+	AtRisk *AtRisk `json:"at_risk,omitempty"`
 }
 
 // TypeToConfirm sets what a person must type to confirm the finding.

@@ -136,6 +136,9 @@ func matchDiskOverwrite(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			f = guard.Found(guard.Block, hint+"; stop what uses it first (umount, swapoff, vgchange -an, mdadm --stop) if this really is the disk",
 				"would %s %s, which is in use (%s): this destroys live data", verb, p, use)
 		}
+		// Declared so that what is at risk says it: a disk cannot be
+		// snapshotted, and nothing guard takes brings it back.
+		f.Saving(guard.Backup{Kind: guard.BackupDisk, Paths: []string{p}})
 		if worst == nil || f.Decision > worst.Decision {
 			worst = f
 		}

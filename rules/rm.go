@@ -106,7 +106,8 @@ func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *gu
 		var f *guard.Finding
 		switch {
 		case kind >= TopLevel:
-			f = guard.Found(guard.Block, rmHint(t, where), "would delete %s%s", rmWhat(t, kind, where), cwdNote(inv, a))
+			f = guard.Found(guard.Block, rmHint(t, where), "would delete %s%s", rmWhat(t, kind, where), cwdNote(inv, a)).
+				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{rmSaved(t, where)}})
 		case kind == Data:
 			f = guard.Found(guard.Confirm, "check what is in it first: ls -la "+where+"; stop the service that owns it before deleting",
 				"would delete %s: %s%s", where, "live data under "+filepath.Dir(where), cwdNote(inv, a)).

@@ -36,6 +36,10 @@ import (
 //	                    MEMBER(S) spare; fewer working members than listed
 //	                    makes it degraded ([2/1] [U_])
 //
+// and the interactive shell's definitions the line may use (⟨20⟩ is a
+// space in them): alias=NAME=TEXT  galias=NAME=TEXT (zsh's alias -g)
+// func=NAME=BODY.
+//
 // In LINE, ⏎ stands for a newline and ⟨HH⟩ for the byte with hex value HH.
 type testCase struct {
 	file   string
@@ -173,6 +177,7 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 		case "md":
 			h.Files["/proc/mdstat"] = append(h.Files["/proc/mdstat"], []byte(mdstatLine(value))...)
 		case "msg": // checked by runCases
+		case "alias", "galias", "func": // definitionsFor
 		case "githead":
 			dir, branch, _ := strings.Cut(value, "=")
 			h.Files[filepath.Join(dir, ".git", "HEAD")] = []byte("ref: refs/heads/" + branch + "\n")
@@ -220,6 +225,24 @@ func mdstatLine(spec string) string {
 	return fmt.Sprintf("%s : active raid1 %s\n      1046528 blocks super 1.2 [%d/%d] [%s]\n\n", array, strings.Join(words, " "), slots, working, status)
 }
 
+// definitionsFor is the interactive shell a case is typed in: its aliases
+// and functions, as a hook would send them.
+func definitionsFor(c testCase) *guard.Definitions {
+	var code strings.Builder
+	for _, item := range c.ctx {
+		key, value, _ := strings.Cut(item, "=")
+		name, text, _ := strings.Cut(unescapeLine(value), "=")
+		switch key {
+		case "alias", "galias":
+			q, _ := syntax.Quote(name+"="+text, syntax.LangBash)
+			code.WriteString(map[string]string{"alias": "alias ", "galias": "alias -g "}[key] + q + "\n")
+		case "func":
+			code.WriteString(name + "() {\n" + text + "\n}\n")
+		}
+	}
+	return guard.ParseDefinitions(code.String(), syntax.LangBash)
+}
+
 func newEngine(t testing.TB) *guard.Engine {
 	t.Helper()
 	e, err := rules.NewEngine()
@@ -252,7 +275,7 @@ func runCases(t *testing.T, pattern string) {
 				}
 			}
 			host, cwd := hostFor(t, c)
-			v := e.Judge(c.line, host, guard.Options{Cwd: cwd, Lang: langFor(c)})
+			v := e.Judge(c.line, host, guard.Options{Cwd: cwd, Lang: langFor(c), Definitions: definitionsFor(c)})
 			got := v.Decision
 			if c.rule != "*" {
 				got, _ = ruleDecision(v, c.rule)

@@ -537,14 +537,18 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 		hint := "run the same find without -delete first and read the list; then narrow it to the folder you mean"
 		switch {
 		case kind == Root && !e.filtered:
-			return guard.Found(guard.Block, hint, "would delete every file find reaches from /: the whole machine")
+			return guard.Found(guard.Block, hint, "would delete every file find reaches from /: the whole machine").
+				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{"/"}})
 		case kind != Root && e.named != "" && criticalMatch(t.Path, e.test, e.named) != "":
 			return guard.Found(guard.Confirm, hint, "would delete every file named %s under %s%s, and the pattern also matches %s",
 				e.named, kind.Describe(t.Path), cwdNote(inv, a), criticalMatch(t.Path, e.test, e.named)).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 		case kind != Root && e.named != "":
 			// A targeted delete: say what goes, do not ask.
-			return guard.Found(guard.Warn, hint, "deletes every file named %s under %s%s", e.named, kind.Describe(t.Path), cwdNote(inv, a))
+			// The plan lets what is at risk count what the pattern matches;
+			// a warn is not snapshotted.
+			return guard.Found(guard.Warn, hint, "deletes every file named %s under %s%s", e.named, kind.Describe(t.Path), cwdNote(inv, a)).
+				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 		}
 		return guard.Found(guard.Confirm, hint, "would delete every match found under %s%s, across the whole tree", kind.Describe(t.Path), cwdNote(inv, a)).
 			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})

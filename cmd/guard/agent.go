@@ -256,7 +256,11 @@ func findingsText(v guard.Verdict) string {
 	var parts []string
 	for _, f := range v.Findings {
 		if f.Decision >= guard.Warn {
-			parts = append(parts, fmt.Sprintf("[%s] %s: %s. Instead: %s.", f.Rule, f.Command, f.Message, f.Hint))
+			part := fmt.Sprintf("[%s] %s: %s.", f.Rule, f.Command, f.Message)
+			if risk := f.AtRisk.Summary(); risk != "" {
+				part += " At risk: " + risk + "."
+			}
+			parts = append(parts, part+" Instead: "+f.Hint+".")
 		}
 	}
 	return strings.Join(parts, " ")

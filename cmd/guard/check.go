@@ -14,6 +14,7 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/gate"
 )
 
 type checkOptions struct {
@@ -84,12 +85,10 @@ func (a *app) check(args []string) int {
 		fmt.Fprintf(a.stderr, "guard check: %v\n", err)
 		return exitUsage
 	}
-	engine, err := a.engine()
-	if err != nil {
-		fmt.Fprintf(a.stderr, "guard check: %v\n", err)
-		return exitUsage
-	}
-	verdict := engine.Judge(line, &guard.OSHost{}, guard.Options{Cwd: dir, Lang: lang})
+	// The gate's first steps, as every entry point takes them: judged,
+	// the policy applied, what is at risk counted. Nothing more: check
+	// takes no snapshot, asks nothing and runs nothing.
+	verdict := a.newGate(gate.Nobody{}).Judge(gate.Request{Line: line, Cwd: dir, Lang: lang, From: "check"})
 	if o.json {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetEscapeHTML(false)
@@ -163,6 +162,9 @@ func (a *app) report(v guard.Verdict, commands int) {
 	for _, f := range v.Findings {
 		fmt.Fprintf(a.stderr, "  %s [%s] %s\n", paint(decisionColor[f.Decision], f.Decision.String()), f.Rule, f.Command)
 		fmt.Fprintf(a.stderr, "    %s\n", f.Message)
+		if risk := f.AtRisk.Summary(); risk != "" {
+			fmt.Fprintf(a.stderr, "    %s %s\n", paint(color.FgRed, "at risk:"), risk)
+		}
 		if f.Hint != "" {
 			fmt.Fprintf(a.stderr, "    %s %s\n", paint(color.FgCyan, "instead:"), f.Hint)
 		}

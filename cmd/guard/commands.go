@@ -25,14 +25,15 @@ type command struct {
 
 func commandTable() []command {
 	return []command{
-		{name: "check", synopsis: "[--json] [--cwd DIR] [--shell bash|posix|mksh|zsh] [--] LINE", summary: "judge a line without running it; exit 0 allow or warn, 10 confirm, 20 block",
+		{name: "check", synopsis: "[--json] [--cwd DIR] [--shell bash|posix|mksh|zsh] [--file PATH|-] [--] LINE", summary: "judge a line without running it; exit 0 allow or warn, 10 confirm, 20 block",
 			flags: func() *flag.FlagSet { return checkFlags(&checkOptions{}) }, run: (*app).check},
-		{name: "run", synopsis: "[--cwd DIR] [--yes-i-know RULE]... [--no-snapshot] [--] LINE", summary: "judge a line, take the snapshot and ask for confirms, then run it",
+		{name: "run", synopsis: "[--cwd DIR] [--yes-i-know RULE]... [--no-snapshot] [--file PATH|-] [--] LINE", summary: "judge a line, take the snapshot and ask for confirms, then run it",
 			flags: func() *flag.FlagSet { return runFlags(&gateOptions{}) }, run: (*app).runLine},
-		{name: "gate", synopsis: "[--from bash|zsh|login|sudo] [--cwd DIR] [--] LINE", summary: "what the shell hooks call: judge, snapshot, ask; exit 0 when the line may run",
+		{name: "gate", synopsis: "[--from bash|zsh|login|sudo] [--cwd DIR] [--shell bash|zsh] [--definitions FILE] [--incomplete] [--length N] [--file PATH|-] [--] LINE", summary: "what the shell hooks call: judge, snapshot, ask; exit 0 when the line may run",
 			flags: func() *flag.FlagSet { return gateFlags(&gateOptions{}) }, run: (*app).gateCmd, hidden: true},
 		{name: "snapshot", synopsis: "list|show|restore|verify|prune|take [options] [ID|PATH...]", summary: "the snapshots taken before confirmed commands",
 			flags: func() *flag.FlagSet { return snapshotFlags(&snapshotOptions{}) }, words: []string{"list", "show", "restore", "verify", "prune", "take"}, run: (*app).snapshot},
+		{name: "undo", synopsis: "[--dry-run] [--force] [--to DIR]", summary: "restore your newest snapshot: what the last confirmed command destroyed", flags: func() *flag.FlagSet { return undoFlags(&undoOptions{}) }, run: (*app).undo},
 		{name: "init", synopsis: "bash|zsh [--path GUARD]", summary: `print the shell hook: eval "$(guard init bash)" in ~/.bashrc`,
 			flags: func() *flag.FlagSet { var p string; return initFlags(&p) }, words: []string{"bash", "zsh"}, run: (*app).initShell},
 		{name: "allow", synopsis: "RULE...", summary: "through the shell hook: acknowledge rules for the rest of the session (recorded)", run: (*app).allowRules},

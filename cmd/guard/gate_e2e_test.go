@@ -153,3 +153,39 @@ func TestStoreIsNeverRelative(t *testing.T) {
 		t.Errorf("GUARD_SNAPSHOTS=relative/snaps: exit %d\n%s", code, out)
 	}
 }
+
+// TestRunShowsDryRunBeforeAsking: guard run on an rsync into a system
+// folder (a site protects the sandbox's sys/) shows what rsync itself says
+// it would delete and overwrite, and what is at risk, before the question;
+// declined, nothing changed and no snapshot is left.
+func TestRunShowsDryRunBeforeAsking(t *testing.T) {
+	need(t, "rsync")
+	bin := builtGuard(t)
+	dir := t.TempDir()
+	etc := filepath.Join(dir, "etc")
+	os.MkdirAll(etc, 0o755)
+	os.WriteFile(filepath.Join(etc, "guard.toml"), []byte("protected = [\""+filepath.Join(dir, "sys")+"\"]\n"), 0o644)
+	for _, f := range []string{"src/a", "src/b", "src/c", "sys/a", "sys/old1", "sys/old2", "sys/old3", "sys/old4"} {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755)
+		os.WriteFile(filepath.Join(dir, f), []byte(f+"\n"), 0o644)
+	}
+	env := append(testEnv(t), "GUARD_ETC="+etc)
+	s := startSession(t, env, dir, bin, "run", "--", "rsync -a --delete src/ sys/")
+	s.waitFor("type yes to run it")
+	screen := s.screen.String()
+	for _, want := range []string{"at risk: would overwrite", "dry run: rsync --dry-run: in ", "it would delete 4 files", "copy-into-system"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the question does not show %q:\n%s", want, screen)
+		}
+	}
+	s.tty.Write([]byte("no\r"))
+	if code := s.exitCode(); code != exitRefused {
+		t.Errorf("exit %d", code)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "sys")); len(entries) != 5 {
+		t.Errorf("sys/ changed: %d entries", len(entries))
+	}
+	if ids := snapshotIDs(t, bin, env); len(ids) != 0 {
+		t.Errorf("a declined prompt left snapshots behind: %v", ids)
+	}
+}

@@ -30,13 +30,17 @@ type app struct {
 	stdin          io.Reader
 	getenv         func(string) string
 
+	// args are this process's own arguments, to tell a guard command the
+	// shell's hook has already let through (approvals.go).
+	args []string
+
 	policy      *policy.Policy // loaded once per process
 	eng         *guard.Engine
 	auditWarned bool // a lost audit channel is reported once
 }
 
 func main() {
-	a := &app{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: withHome(os.Getenv)}
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: withHome(os.Getenv), args: os.Args[1:]}
 	if isLoginShellName(os.Args[0]) {
 		os.Exit(a.loginShell(os.Args[0], os.Args[1:]))
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/guard/gate"
+	"github.com/guard-sh/guard/guard/preview"
 )
 
 // exitRefused: a confirm that was not given (declined, no terminal, or the
@@ -28,6 +30,9 @@ type gateOptions struct {
 	wayPast    string // what to type to run a refused line deliberately
 	file       string // --file: read the line from here
 	host       guard.Host
+	// The shell hooks' own: the shell's definitions, and whether a line
+	// still being typed is answered with exitIncomplete (init.go).
+	hook hookOptions
 }
 
 func (o *gateOptions) register(fs *flag.FlagSet) {
@@ -50,6 +55,7 @@ func gateFlags(o *gateOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("gate", flag.ContinueOnError)
 	o.register(fs)
 	fs.StringVar(&o.from, "from", "", "the integration calling: bash, zsh, login, sudo")
+	o.hook.register(fs)
 	fs.SetInterspersed(false)
 	return fs
 }
@@ -90,6 +96,9 @@ func (a *app) gateCmd(args []string) int {
 		fmt.Fprintf(a.stderr, "guard: not run: %v\n", err)
 		return exitRefused
 	}
+	if code, done := a.hookStep(line, &o); done {
+		return code
+	}
 	_, code := a.gate(line, o)
 	return code
 }
@@ -105,6 +114,11 @@ func (a *app) newGate(asker gate.Asker) *gate.Gate {
 		AuditAllowed: a.loadPolicy().Audit.Allow,
 		Report:       func(v guard.Verdict) { a.report(v, len(v.Invocations)) },
 		Notice:       a.stderr,
+		Preview: func(v *guard.Verdict) []string {
+			ctx, cancel := context.WithTimeout(context.Background(), preview.DefaultTimeout)
+			defer cancel()
+			return preview.Summaries(ctx, v, nil)
+		},
 	}
 	if e, err := a.engine(); err == nil {
 		g.Engine = e
@@ -112,7 +126,7 @@ func (a *app) newGate(asker gate.Asker) *gate.Gate {
 	if s, err := a.store(); err != nil {
 		g.StoreErr = err
 	} else {
-		g.Store = s
+		g.Store, g.StoreDir = s, s.Dir
 	}
 	return g
 }
@@ -130,18 +144,33 @@ func (a *app) gate(line string, o gateOptions) (dir string, code int) {
 		fmt.Fprintf(a.stderr, "guard: not run: cannot tell the working directory: %v\n", err)
 		return "", exitRefused
 	}
+	if !fromPrompt(o.from) && len(a.args) > 0 && a.approvedAtPrompt(dir, a.args) {
+		// The shell's hook judged the whole line this command is part of,
+		// asked, and took the snapshot: not twice.
+		a.audit("confirm", line, dir, o.from, nil, "confirmed at the shell's prompt for the line that runs it")
+		fmt.Fprintln(a.stderr, "guard: confirmed at the shell's prompt already")
+		return dir, exitOK
+	}
 	req := gate.Request{
 		Line: line, Cwd: dir, Lang: lang, From: o.from, NoSnapshot: o.noSnapshot,
 		Acknowledged: append(o.yes, strings.Fields(strings.ReplaceAll(a.getenv("GUARD_ALLOW"), ",", " "))...),
-		Typed:        o.from == "bash" || o.from == "zsh",
+		Typed:        fromPrompt(o.from),
 		WayPast:      o.wayPast,
+		Definitions:  o.hook.definitions,
 	}
 	g := a.newGate(gate.Terminal{})
 	if o.host != nil {
 		g.Host = o.host
 	}
-	return dir, a.settle(g.Decide(req))
+	out := g.Decide(req)
+	if req.Typed {
+		a.noteApprovals(out)
+	}
+	return dir, a.settle(out)
 }
+
+// fromPrompt: the line comes from a shell's hook, typed at its prompt.
+func fromPrompt(from string) bool { return from == "bash" || from == "zsh" }
 
 // settle prints why a line did not run and returns the exit status.
 func (a *app) settle(out gate.Outcome) int {
@@ -155,7 +184,7 @@ func (a *app) settle(out gate.Outcome) int {
 		}
 	case gate.Run:
 		if out.Snapshot != nil {
-			fmt.Fprintf(a.stderr, "guard: to undo it afterwards: guard snapshot restore %s\n", out.Snapshot.ID)
+			fmt.Fprintf(a.stderr, "guard: to undo it: guard undo (restores snapshot %s)\n", out.Snapshot.ID)
 		}
 	}
 	return out.Status.ExitCode()

@@ -172,7 +172,7 @@ unset __guard_f
 		b.WriteString("[ -r /etc/bash.bashrc ] && . /etc/bash.bashrc\n[ -r ~/.bashrc ] && . ~/.bashrc\n")
 	}
 	b.WriteString(strings.ReplaceAll(bashHook, "@GUARD@", gate.Quote(self)))
-	b.WriteString("readonly -f __guard_trap __guard_prompt_begin __guard_prompt_end 2>/dev/null\n")
+	b.WriteString("readonly -f \"${__guard_functions[@]}\" 2>/dev/null\n")
 	return b.String()
 }
 

@@ -26,6 +26,9 @@ type Question struct {
 	Snapshot *snapshot.Manifest
 	// Unrecoverable says why what the line destroys could not be saved.
 	Unrecoverable []string
+	// Previews are the tools' own dry runs: what rsync would delete, the
+	// work git would lose, the entries of a crontab.
+	Previews []string
 }
 
 // Answer is what came back.
@@ -141,6 +144,9 @@ func (t Terminal) Ask(q Question) Answer {
 // prompt is the question as printed: what is at stake, then what to type.
 func prompt(q Question) string {
 	var b strings.Builder
+	for _, p := range q.Previews {
+		fmt.Fprintf(&b, "guard: dry run: %s\n", p)
+	}
 	if len(q.Unrecoverable) > 0 {
 		fmt.Fprintf(&b, "guard: NO snapshot can be taken: %s. If this goes wrong it cannot be undone.\n", strings.Join(q.Unrecoverable, "; "))
 	}

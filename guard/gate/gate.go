@@ -19,6 +19,7 @@ import (
 
 	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/guard/audit"
+	"github.com/guard-sh/guard/guard/risk"
 	"github.com/guard-sh/guard/guard/snapshot"
 )
 
@@ -53,6 +54,9 @@ type Request struct {
 	// coding agent session); the line is then refused without a question,
 	// whatever its decision. nil or "" lets the gate go on.
 	Recall func(guard.Verdict) string
+	// Definitions are the interactive shell's aliases and functions the
+	// line may use, as shell code (guard.ParseDefinitions); "" if none.
+	Definitions string
 }
 
 // Status is what becomes of the line.
@@ -98,6 +102,9 @@ type Outcome struct {
 // Snapshots is the part of the snapshot store the gate uses.
 type Snapshots interface {
 	Take(snapshot.Request) (*snapshot.Manifest, error)
+	// EffectiveBudget is the most one snapshot may write: what is at
+	// risk says when a snapshot could not be afforded.
+	EffectiveBudget() int64
 	// Remove drops a snapshot nobody will need: its prompt was declined.
 	Remove(id string) error
 }
@@ -121,6 +128,12 @@ type Gate struct {
 	Report func(guard.Verdict)
 	// Notice receives guard's messages for the operator (stderr).
 	Notice io.Writer
+	// StoreDir is the snapshot store's folder, for what is at risk.
+	StoreDir string
+	// Preview runs the tools' own dry runs before a question (guard run
+	// and the hooks); nil runs none. Never called by Judge: guard check
+	// runs nothing.
+	Preview func(v *guard.Verdict) []string
 }
 
 // Judge is the first two steps: the line judged by the engine, whose
@@ -137,7 +150,15 @@ func (g *Gate) Judge(req Request) guard.Verdict {
 			Hint:    "run guard doctor to see what is wrong; to go ahead, confirm",
 		}}}
 	}
-	v := g.Engine.Judge(req.Line, g.Host, guard.Options{Cwd: req.Cwd, Lang: req.Lang, Strict: req.Strict})
+	v := g.Engine.Judge(req.Line, g.Host, guard.Options{Cwd: req.Cwd, Lang: req.Lang, Strict: req.Strict,
+		Definitions: guard.ParseDefinitions(req.Definitions, req.Lang)})
+	// What each finding puts at risk, counted read-only within a budget;
+	// at once for findings that destroy no files.
+	opts := risk.Options{StoreDir: g.StoreDir}
+	if g.Store != nil {
+		opts.SnapshotBudget = g.Store.EffectiveBudget()
+	}
+	risk.AssessVerdict(&v, g.Host, opts)
 	if req.Typed {
 		// The shell reports its own syntax errors; a line still being typed
 		// (a continuation) is judged by its words, quietly.
@@ -215,6 +236,11 @@ func (g *Gate) Decide(req Request) (out Outcome) {
 		return out
 	}
 	q := Question{Line: req.Line, Findings: pending, Word: confirmWord(pending), Snapshot: out.Snapshot, Unrecoverable: unknown}
+	if g.Preview != nil {
+		// The tools' own dry runs (rsync -n, git clean -n, crontab -l),
+		// read-only and under a timeout: only now that someone is asked.
+		q.Previews = g.Preview(&v)
+	}
 	switch g.Asker.Ask(q) {
 	case Confirmed:
 		g.record(req, "confirm", ids(serious), snapID, "confirmed at the prompt")
@@ -259,8 +285,8 @@ func (g *Gate) record(req Request, event string, rules []string, snap, detail st
 	g.Audit(audit.Record{Event: event, Line: req.Line, Cwd: req.Cwd, Integration: req.From, Rules: rules, Snapshot: snap, Detail: detail})
 }
 
-// backupPlan is what the serious findings say must be saved. Backups whose
-// target cannot be known before the line runs cannot be taken: they are
+// backupPlan is what the serious findings say must be saved. Backups that
+// cannot be taken (a target not known before the line runs, a disk) are
 // returned as reasons, for the question to say so.
 func backupPlan(findings []guard.Finding) (plan []guard.Backup, unknown []string) {
 	for _, f := range findings {
@@ -268,6 +294,8 @@ func backupPlan(findings []guard.Finding) (plan []guard.Backup, unknown []string
 		case f.Backup == nil:
 		case f.Backup.Unknown != "":
 			unknown = append(unknown, f.Backup.Unknown)
+		case f.Backup.Kind == guard.BackupDisk:
+			unknown = append(unknown, "a disk cannot be snapshotted ("+strings.Join(f.Backup.Paths, ", ")+")")
 		default:
 			plan = append(plan, *f.Backup)
 		}

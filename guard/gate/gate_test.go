@@ -47,6 +47,8 @@ func (s *fakeStore) Take(r snapshot.Request) (*snapshot.Manifest, error) {
 	return &snapshot.Manifest{ID: "snap-1"}, nil
 }
 
+func (s *fakeStore) EffectiveBudget() int64 { return 1 << 30 }
+
 func (s *fakeStore) Remove(id string) error {
 	*s.log = append(*s.log, "remove")
 	s.removed = append(s.removed, id)
@@ -228,5 +230,24 @@ func TestTypedLinesDropSyntaxNotes(t *testing.T) {
 		if f.Rule == guard.UnparsedID {
 			t.Fatal("a line being typed got a syntax note")
 		}
+	}
+}
+
+// TestDiskIsAskedAboutWithoutSnapshot: a disk cannot be snapshotted; the
+// question says so and no snapshot is attempted (which would fail and
+// refuse a line the person may well mean).
+func TestDiskIsAskedAboutWithoutSnapshot(t *testing.T) {
+	r := newRig(t, gate.Confirmed)
+	r.host.AddDevice("/dev/vdb")
+	out := r.gate.Decide(gate.Request{Line: "wipefs -a /dev/vdb", Cwd: "/home/op"})
+	if out.Status != gate.Run || slices.Contains(*r.log, "take") {
+		t.Fatalf("status %v (%s), steps %v", out.Status, out.Reason, *r.log)
+	}
+	q := r.asker.asked[0]
+	if len(q.Unrecoverable) == 0 || !strings.Contains(q.Unrecoverable[0], "a disk cannot be snapshotted (/dev/vdb)") {
+		t.Errorf("the question does not say the disk cannot be saved: %+v", q.Unrecoverable)
+	}
+	if ar := out.Verdict.Findings[0].AtRisk; ar == nil || ar.Recoverable != guard.RecoverNo {
+		t.Errorf("at_risk %+v, want recoverable no", ar)
 	}
 }

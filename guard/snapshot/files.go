@@ -9,17 +9,22 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/guard-sh/guard/guard"
 )
 
-// fileSaver copies a tree into a snapshot folder as cheaply as the
+// fileSaver saves trees into a snapshot folder as cheaply as the
 // filesystem allows: hard links for pure deletions on the same filesystem
-// (no bytes written), reflinks where supported, plain copies otherwise.
+// (no bytes written, nothing read), reflinks where supported, plain copies
+// otherwise. Only copies are hashed at take time, while their bytes pass
+// through anyway; a hard link or a reflink is the only remaining reference
+// to the old data, so it is hashed the first time it is verified.
 type fileSaver struct {
 	dir       string // the snapshot folder being written
 	storeDev  uint64
@@ -29,7 +34,7 @@ type fileSaver struct {
 	count     int
 	inodes    map[[2]uint64]string // first path seen of each inode with several links
 	items     []Item
-	toHash    []int // items stored by link or reflink, hashed after the walk
+	noClone   bool // the store's filesystem refused a reflink once: do not ask again
 }
 
 func newFileSaver(dir string, budget int64, overwrite bool) (*fileSaver, error) {
@@ -40,97 +45,151 @@ func newFileSaver(dir string, budget int64, overwrite bool) (*fileSaver, error) 
 	return &fileSaver{dir: dir, storeDev: uint64(st.Dev), overwrite: overwrite, budget: budget, inodes: map[[2]uint64]string{}}, nil
 }
 
-// estimate returns the bytes saving root would write: files that cannot
-// be hard-linked.
-func (fs_ *fileSaver) estimate(root string) (int64, int, error) {
-	var bytes int64
-	files := 0
+// scanned is one entry of a tree, read but not yet saved.
+type scanned struct {
+	item  Item
+	dev   uint64
+	ino   uint64
+	nlink uint64
+}
+
+// scan walks root without following symbolic links and describes every
+// entry, saving nothing. It returns the bytes saving them would write:
+// the files that cannot be hard-linked.
+func (fs_ *fileSaver) scan(root string) ([]scanned, int64, error) {
+	var entries []scanned
+	var need int64
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return err
-		}
-		files++
-		if !d.Type().IsRegular() {
-			return nil
+			return fmt.Errorf("reading %s: %w", p, err)
 		}
 		info, err := d.Info()
 		if err != nil {
-			return err
-		}
-		st := info.Sys().(*syscall.Stat_t)
-		if fs_.overwrite || uint64(st.Dev) != fs_.storeDev {
-			bytes += info.Size()
-		}
-		return nil
-	})
-	return bytes, files, err
-}
-
-// save walks root without following symbolic links and saves every entry.
-func (fs_ *fileSaver) save(root string) error {
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", p, err)
-		}
-		info, err := os.Lstat(p)
-		if err != nil {
 			return fmt.Errorf("reading %s: %w", p, err)
 		}
 		st := info.Sys().(*syscall.Stat_t)
-		item := Item{
+		e := scanned{dev: uint64(st.Dev), ino: st.Ino, nlink: uint64(st.Nlink), item: Item{
 			Path:  p,
 			Mode:  uint32(info.Mode()),
 			UID:   int(st.Uid),
 			GID:   int(st.Gid),
 			MTime: info.ModTime(),
 			Size:  info.Size(),
-		}
-		item.Xattrs = readXattrs(p)
+		}}
 		switch {
 		case info.IsDir():
-			item.Kind = "dir"
+			e.item.Kind = "dir"
 		case info.Mode()&fs.ModeSymlink != 0:
-			item.Kind = "symlink"
-			if item.Target, err = os.Readlink(p); err != nil {
+			e.item.Kind = "symlink"
+			if e.item.Target, err = os.Readlink(p); err != nil {
 				return fmt.Errorf("reading link %s: %w", p, err)
 			}
 		case info.Mode().IsRegular():
-			item.Kind = "file"
-			key := [2]uint64{uint64(st.Dev), st.Ino}
-			if first, ok := fs_.inodes[key]; ok && st.Nlink > 1 {
-				item.LinkTo = first
-				break
-			}
-			if st.Nlink > 1 {
-				fs_.inodes[key] = p
-			}
-			if err := fs_.storeFile(p, uint64(st.Dev), &item); err != nil {
-				return err
+			e.item.Kind = "file"
+			if !fs_.linkable(e) {
+				need += info.Size()
 			}
 		default:
-			item.Kind = "special" // devices, fifos, sockets: recorded, not restored
+			e.item.Kind = "special" // devices, fifos, sockets: recorded, not restored
 		}
-		fs_.items = append(fs_.items, item)
+		if e.item.Kind != "file" || !fs_.linkable(e) {
+			// A hard link keeps the extended attributes with the inode;
+			// anything else records them.
+			e.item.Xattrs = readXattrs(p)
+		}
+		entries = append(entries, e)
 		return nil
 	})
+	return entries, need, err
 }
 
-func (fs_ *fileSaver) storeFile(p string, dev uint64, item *Item) error {
-	fs_.count++
-	rel := filepath.Join("files", strconv.Itoa(fs_.count))
-	dst := filepath.Join(fs_.dir, rel)
-	if fs_.count == 1 {
-		if err := os.MkdirAll(filepath.Join(fs_.dir, "files"), 0o700); err != nil {
+// save stores the scanned entries of one tree: hard links first, on a
+// few workers (each link is a metadata write the kernel can do for
+// several at once), then what must be cloned or copied, in order, so that
+// the budget is counted as the bytes are written.
+func (fs_ *fileSaver) save(entries []scanned) error {
+	var toLink [linkWorkers][]int
+	var toCopy []int
+	for _, e := range entries {
+		item := e.item
+		if item.Kind == "file" {
+			key := [2]uint64{e.dev, e.ino}
+			if first, ok := fs_.inodes[key]; ok && e.nlink > 1 {
+				item.LinkTo = first
+			} else {
+				if e.nlink > 1 {
+					fs_.inodes[key] = item.Path
+				}
+				// Small folders, each filled by one worker: links into
+				// one folder wait for each other on its lock, and a
+				// large folder makes each one slower.
+				shard := fs_.count / filesPerFolder
+				if fs_.count%filesPerFolder == 0 {
+					if err := os.MkdirAll(filepath.Join(fs_.dir, "files", strconv.Itoa(shard)), 0o700); err != nil {
+						return err
+					}
+				}
+				fs_.count++
+				w := shard % linkWorkers
+				item.Stored = filepath.Join("files", strconv.Itoa(shard), strconv.Itoa(fs_.count))
+				if fs_.linkable(e) {
+					toLink[w] = append(toLink[w], len(fs_.items))
+				} else {
+					toCopy = append(toCopy, len(fs_.items))
+				}
+			}
+		}
+		fs_.items = append(fs_.items, item)
+	}
+	// A link refused (another owner's file under protected_hardlinks, too
+	// many links) is copied instead.
+	toCopy = append(fs_.linkAll(toLink), toCopy...)
+	slices.Sort(toCopy)
+	for _, i := range toCopy {
+		if err := fs_.copyFile(&fs_.items[i]); err != nil {
 			return err
 		}
 	}
-	item.Stored = rel
-	if !fs_.overwrite && dev == fs_.storeDev {
-		if err := os.Link(p, dst); err == nil {
-			item.Method = "hardlink"
-			fs_.toHash = append(fs_.toHash, len(fs_.items))
-			return nil
-		}
+	return nil
+}
+
+// linkWorkers is how many links are made at once, each worker into its
+// own folders of the snapshot, of filesPerFolder files each.
+const (
+	linkWorkers    = 4
+	filesPerFolder = 256
+)
+
+// linkAll hard-links the items into the snapshot, each worker into its
+// own folder, and returns those that could not be linked.
+func (fs_ *fileSaver) linkAll(shards [linkWorkers][]int) []int {
+	var failed [linkWorkers][]int
+	var wg sync.WaitGroup
+	for w, indexes := range shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, i := range indexes {
+				it := &fs_.items[i]
+				if err := os.Link(it.Path, filepath.Join(fs_.dir, it.Stored)); err != nil {
+					failed[w] = append(failed[w], i)
+					continue
+				}
+				it.Method = "hardlink"
+			}
+		}()
+	}
+	wg.Wait()
+	return slices.Concat(failed[:]...)
+}
+
+// copyFile saves one file by reflink, else by copy, hashing the bytes as
+// they pass.
+func (fs_ *fileSaver) copyFile(item *Item) error {
+	p := item.Path
+	dst := filepath.Join(fs_.dir, item.Stored)
+	if item.Xattrs == nil {
+		item.Xattrs = readXattrs(p) // not read by scan: a link was expected
 	}
 	src, err := os.Open(p)
 	if err != nil {
@@ -141,17 +200,20 @@ func (fs_ *fileSaver) storeFile(p string, dev uint64, item *Item) error {
 	if err != nil {
 		return fmt.Errorf("saving %s: %w", p, err)
 	}
-	if err := unix.IoctlFileClone(int(out.Fd()), int(src.Fd())); err == nil {
-		item.Method = "reflink"
-		fs_.toHash = append(fs_.toHash, len(fs_.items))
-		return out.Close()
+	if !fs_.noClone {
+		err := unix.IoctlFileClone(int(out.Fd()), int(src.Fd()))
+		if err == nil {
+			item.Method = "reflink"
+			return out.Close()
+		}
+		fs_.noClone = cloneUnsupported(err)
 	}
 	if fs_.written+item.Size > fs_.budget {
 		out.Close()
 		return fmt.Errorf("%w: copying %s would go past %s", ErrBudget, p, HumanBytes(fs_.budget))
 	}
 	h := sha256.New()
-	n, err := io.Copy(out, io.TeeReader(src, h))
+	n, err := io.CopyBuffer(out, io.TeeReader(src, h), make([]byte, 256<<10))
 	fs_.written += n
 	if cerr := out.Close(); err == nil {
 		err = cerr
@@ -164,54 +226,50 @@ func (fs_ *fileSaver) storeFile(p string, dev uint64, item *Item) error {
 	return nil
 }
 
-// hashLinked computes the sha256 of the files stored by link or reflink,
-// on every core: reading is what such a snapshot costs.
-func (fs_ *fileSaver) hashLinked() error {
-	jobs := make(chan int)
-	errs := make(chan error, 1)
-	var wg sync.WaitGroup
-	for range runtime.NumCPU() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				sum, err := hashFile(filepath.Join(fs_.dir, fs_.items[i].Stored))
-				if err != nil {
-					select {
-					case errs <- err:
-					default:
-					}
-					continue
-				}
-				fs_.items[i].SHA256 = sum
-			}
-		}()
-	}
-	for _, i := range fs_.toHash {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	fs_.toHash = nil
-	select {
-	case err := <-errs:
-		return err
-	default:
-		return nil
-	}
+// linkable tells a file that can be saved by a hard link: a deletion on
+// the store's filesystem.
+func (fs_ *fileSaver) linkable(e scanned) bool {
+	return !fs_.overwrite && e.dev == fs_.storeDev
 }
 
+// cloneUnsupported tells a filesystem without reflinks (ext4: EOPNOTSUPP)
+// or a pair of files on two filesystems (EXDEV) from a passing failure.
+func cloneUnsupported(err error) bool {
+	return errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOTTY) || errors.Is(err, unix.EXDEV) || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS)
+}
+
+// hashFile returns the sha256 of a file.
 func hashFile(p string) (string, error) {
-	f, err := os.Open(p)
+	sum, _, err := hashFileSize(p, make([]byte, 64<<10))
+	return sum, err
+}
+
+// hashFileSize returns the sha256 of a file and its size, reading through
+// buf (one per worker, so that hashing many small files allocates
+// nothing). It reads the descriptor directly: an *os.File costs an fstat
+// to open and, through io.Copy, a fresh buffer per file.
+func hashFileSize(p string, buf []byte) (string, int64, error) {
+	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
 	if err != nil {
-		return "", err
+		return "", 0, &fs.PathError{Op: "open", Path: p, Err: err}
 	}
-	defer f.Close()
+	defer unix.Close(fd)
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("reading %s: %w", p, err)
+	var size int64
+	for {
+		n, err := unix.Read(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return "", 0, fmt.Errorf("reading %s: %w", p, err)
+		}
+		if n == 0 {
+			return hex.EncodeToString(h.Sum(nil)), size, nil
+		}
+		h.Write(buf[:n])
+		size += int64(n)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func readXattrs(p string) []Xattr {
@@ -238,6 +296,31 @@ func readXattrs(p string) []Xattr {
 	return out
 }
 
+// fileXattrs reads the extended attributes of an open file.
+func fileXattrs(f *os.File) []Xattr {
+	fd := int(f.Fd())
+	size, err := unix.Flistxattr(fd, nil)
+	if err != nil || size <= 0 {
+		return nil
+	}
+	buf := make([]byte, size)
+	if size, err = unix.Flistxattr(fd, buf); err != nil {
+		return nil
+	}
+	var out []Xattr
+	for _, name := range splitNul(buf[:size]) {
+		vsize, err := unix.Fgetxattr(fd, name, nil)
+		if err != nil || vsize < 0 {
+			continue
+		}
+		value := make([]byte, vsize)
+		if vsize, err = unix.Fgetxattr(fd, name, value); err == nil {
+			out = append(out, Xattr{Name: name, Value: value[:vsize]})
+		}
+	}
+	return out
+}
+
 func splitNul(b []byte) []string {
 	var names []string
 	start := 0
@@ -252,19 +335,8 @@ func splitNul(b []byte) []string {
 	return names
 }
 
-// HumanBytes renders a size for messages: 1.5 GiB.
-func HumanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+// HumanBytes renders a size for messages: 1.5 GiB (guard.HumanBytes).
+func HumanBytes(n int64) string { return guard.HumanBytes(n) }
 
 var errNoSpace = syscall.ENOSPC
 

@@ -54,3 +54,20 @@ func (s *Store) takeGit(tmp, id, dir string, budget int64) ([]Item, int64, error
 	}
 	return append([]Item{item}, files...), size, nil
 }
+
+// dropGitRefs deletes the refs a snapshot kept alive in its work trees;
+// a work tree that is gone has none left to drop.
+func (s *Store) dropGitRefs(m *Manifest) {
+	for _, it := range m.Items {
+		if it.Kind != "git" {
+			continue
+		}
+		refs := []string{"refs/guard/" + m.ID}
+		for i := range it.Stash {
+			refs = append(refs, fmt.Sprintf("refs/guard/%s-stash-%d", m.ID, i))
+		}
+		for _, ref := range refs {
+			_, _ = s.runner().Run(it.Path, nil, "git", "update-ref", "-d", ref)
+		}
+	}
+}

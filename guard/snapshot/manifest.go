@@ -34,16 +34,20 @@ type Item struct {
 	// Path is where it was (absolute), or the git work tree.
 	Path string `json:"path,omitempty"`
 	// Stored is where its data is, relative to the snapshot folder.
-	Stored string      `json:"stored,omitempty"`
-	Mode   uint32      `json:"mode,omitempty"`
-	UID    int         `json:"uid"`
-	GID    int         `json:"gid"`
-	MTime  time.Time   `json:"mtime,omitempty"`
-	Size   int64       `json:"size"`
-	SHA256 string      `json:"sha256,omitempty"`
-	Target string      `json:"target,omitempty"`  // a symlink's target
-	LinkTo string      `json:"link_to,omitempty"` // a hard link: the first path of its inode
-	Method string      `json:"method,omitempty"`  // hardlink, reflink or copy
+	Stored string    `json:"stored,omitempty"`
+	Mode   uint32    `json:"mode,omitempty"`
+	UID    int       `json:"uid"`
+	GID    int       `json:"gid"`
+	MTime  time.Time `json:"mtime,omitempty"`
+	Size   int64     `json:"size"`
+	// SHA256 of a copy is taken as it is written; of a hard link or a
+	// reflink, at the first verify ("" until then).
+	SHA256 string `json:"sha256,omitempty"`
+	Target string `json:"target,omitempty"`  // a symlink's target
+	LinkTo string `json:"link_to,omitempty"` // a hard link: the first path of its inode
+	Method string `json:"method,omitempty"`  // hardlink, reflink or copy
+	// Xattrs are recorded for everything but a file saved by hard link,
+	// whose attributes stay on the inode the snapshot holds.
 	Xattrs []Xattr     `json:"xattrs,omitempty"`
 	User   string      `json:"user,omitempty"`   // crontab
 	VG     string      `json:"vg,omitempty"`     // lvm

@@ -6,14 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
-	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // RestoreOptions say where and how to restore.
@@ -24,7 +18,9 @@ type RestoreOptions struct {
 	DryRun bool
 	// Force overwrites files changed since the snapshot.
 	Force bool
-	// Out receives one line per action.
+	// Out receives a summary of what was restored, the commands to run
+	// for what guard does not restore itself, and with DryRun the first
+	// entries it would restore.
 	Out io.Writer
 }
 
@@ -51,27 +47,16 @@ func (s *Store) Restore(id string, opts RestoreOptions) error {
 		}
 		return p
 	}
-	var conflicts []string
-	for _, it := range m.Items {
-		if it.Kind != "file" && it.Kind != "symlink" {
-			continue
-		}
-		if info, err := os.Lstat(dest(it.Path)); err == nil && info.ModTime().After(it.MTime) && !info.IsDir() {
-			conflicts = append(conflicts, dest(it.Path))
-		}
-	}
-	if len(conflicts) > 0 && !opts.Force {
+	targets := planTargets(m.Items, dest)
+	if conflicts := targets.newer(); len(conflicts) > 0 && !opts.Force {
 		shown := conflicts
 		if len(shown) > 5 {
 			shown = append(shown[:5:5], fmt.Sprintf("and %d more", len(conflicts)-5))
 		}
 		return fmt.Errorf("%w: %s; nothing was restored (use --force to overwrite them, or --to DIR to restore elsewhere)", ErrNewer, strings.Join(shown, ", "))
 	}
-	var files []Item
 	for _, it := range m.Items {
 		switch it.Kind {
-		case "file", "dir", "symlink", "special":
-			files = append(files, it)
 		case "crontab":
 			if err := s.restoreCrontab(dir, it, opts); err != nil {
 				return err
@@ -89,13 +74,13 @@ func (s *Store) Restore(id string, opts RestoreOptions) error {
 			}
 		}
 	}
-	return restoreFiles(dir, files, dest, opts)
+	return targets.restore(dir, opts)
 }
 
 func (s *Store) restoreCrontab(dir string, it Item, opts RestoreOptions) error {
 	file := filepath.Join(dir, it.Stored)
 	args := []string{file}
-	if it.User != "" && it.User != currentUser() {
+	if it.User != "" && it.User != CurrentUser() {
 		args = []string{"-u", it.User, file}
 	}
 	fmt.Fprintf(opts.Out, "crontab %s\n", strings.Join(args, " "))
@@ -131,167 +116,6 @@ func (s *Store) restoreGit(it Item, opts RestoreOptions) error {
 		}
 	}
 	return nil
-}
-
-// restoreFiles recreates folders, then files, links and hard links, then
-// sets owners, modes, extended attributes and times (folders last, since
-// filling them changes their times).
-func restoreFiles(dir string, items []Item, dest func(string) string, opts RestoreOptions) error {
-	sort.SliceStable(items, func(i, j int) bool { return order(items[i]) < order(items[j]) })
-	for _, it := range items {
-		target := dest(it.Path)
-		var err error
-		switch {
-		case it.Kind == "dir":
-			fmt.Fprintf(opts.Out, "folder  %s\n", target)
-			if !opts.DryRun {
-				err = os.MkdirAll(target, 0o700)
-			}
-		case it.Kind == "symlink":
-			fmt.Fprintf(opts.Out, "link    %s -> %s\n", target, it.Target)
-			if !opts.DryRun {
-				err = replace(target, func(tmp string) error { return os.Symlink(it.Target, tmp) })
-			}
-		case it.Kind == "file" && it.LinkTo != "":
-			fmt.Fprintf(opts.Out, "hard link %s = %s\n", target, dest(it.LinkTo))
-			if !opts.DryRun {
-				err = replace(target, func(tmp string) error { return os.Link(dest(it.LinkTo), tmp) })
-			}
-		case it.Kind == "file":
-			fmt.Fprintf(opts.Out, "file    %s (%s)\n", target, HumanBytes(it.Size))
-			if !opts.DryRun {
-				err = replace(target, func(tmp string) error { return copyFile(filepath.Join(dir, it.Stored), tmp) })
-			}
-		default:
-			fmt.Fprintf(opts.Out, "skipped %s: a device, fifo or socket is not restored\n", target)
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("restoring %s: %w", target, err)
-		}
-		if !opts.DryRun && it.Kind != "dir" {
-			setMeta(target, it)
-		}
-	}
-	if opts.DryRun {
-		return nil
-	}
-	for i := len(items) - 1; i >= 0; i-- {
-		if items[i].Kind == "dir" {
-			setMeta(dest(items[i].Path), items[i])
-		}
-	}
-	return nil
-}
-
-// order: folders by depth, then files, symbolic links, hard links.
-func order(it Item) int {
-	switch {
-	case it.Kind == "dir":
-		return strings.Count(it.Path, "/")
-	case it.Kind == "file" && it.LinkTo == "":
-		return 1 << 20
-	case it.Kind == "symlink":
-		return 2 << 20
-	}
-	return 3 << 20
-}
-
-// replace makes the new entry under a temporary name in the same folder,
-// then renames it over the target: a reader never sees half a file.
-func replace(target string, create func(tmp string) error) error {
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		return err
-	}
-	tmp := filepath.Join(filepath.Dir(target), fmt.Sprintf(".guard-restore-%d-%s", os.Getpid(), filepath.Base(target)))
-	os.Remove(tmp)
-	if err := create(tmp); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if info, err := os.Lstat(target); err == nil && info.IsDir() {
-		os.Remove(tmp)
-		return fmt.Errorf("a folder is in the way")
-	}
-	return os.Rename(tmp, target)
-}
-
-func copyFile(from, to string) error {
-	src, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if err := unix.IoctlFileClone(int(out.Fd()), int(src.Fd())); err != nil {
-		if _, err := io.Copy(out, src); err != nil {
-			out.Close()
-			return err
-		}
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-// setMeta applies owner, mode, extended attributes and times; an owner
-// change that is not permitted (not root) is skipped, as cp -a does.
-func setMeta(p string, it Item) {
-	_ = os.Lchown(p, it.UID, it.GID)
-	if it.Kind == "symlink" {
-		ts := []unix.Timespec{unix.NsecToTimespec(it.MTime.UnixNano()), unix.NsecToTimespec(it.MTime.UnixNano())}
-		_ = unix.UtimesNanoAt(unix.AT_FDCWD, p, ts, unix.AT_SYMLINK_NOFOLLOW)
-		return
-	}
-	_ = os.Chmod(p, fs.FileMode(it.Mode).Perm()|fs.FileMode(it.Mode)&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky))
-	for _, x := range it.Xattrs {
-		_ = unix.Lsetxattr(p, x.Name, x.Value, 0)
-	}
-	_ = os.Chtimes(p, time.Time{}, it.MTime)
-}
-
-// Problem is one thing verify found wrong.
-type Problem struct {
-	Path string
-	What string
-}
-
-// Verify re-reads every stored file and checks its sha256 against the
-// manifest.
-func (s *Store) Verify(id string) ([]Problem, error) {
-	m, err := s.Load(id)
-	if err != nil {
-		return nil, err
-	}
-	dir := filepath.Join(s.Dir, id)
-	var problems []Problem
-	check := func(path, stored, want string) {
-		got, err := hashFile(filepath.Join(dir, stored))
-		switch {
-		case err != nil:
-			problems = append(problems, Problem{path, "stored copy unreadable: " + err.Error()})
-		case got != want:
-			problems = append(problems, Problem{path, fmt.Sprintf("sha256 is %s, the manifest says %s", got[:12], want[:12])})
-		}
-	}
-	for _, it := range m.Items {
-		if it.Stored != "" && it.SHA256 != "" {
-			name := it.Path
-			if name == "" {
-				name = it.Kind
-			}
-			check(name, it.Stored, it.SHA256)
-		}
-		for _, x := range it.Extra {
-			check(x.Name, x.Stored, x.SHA256)
-		}
-	}
-	return problems, nil
 }
 
 func sha256Hex(data []byte) string {

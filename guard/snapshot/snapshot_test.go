@@ -352,7 +352,7 @@ func TestInterruptedSnapshot(t *testing.T) {
 	// Kill it once it has started writing data.
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if matches, _ := filepath.Glob(filepath.Join(dir, ".tmp-*", "files", "*")); len(matches) > 3 {
+		if matches, _ := filepath.Glob(filepath.Join(dir, ".tmp-*", "files", "*", "*")); len(matches) > 3 {
 			break
 		}
 		time.Sleep(2 * time.Millisecond)

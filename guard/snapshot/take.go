@@ -26,14 +26,27 @@ type Request struct {
 // before it runs, so no snapshot can hold it.
 var ErrUnknown = errors.New("cannot tell what to save")
 
+// ErrNothingToSave is returned when every backup asked for is of a disk,
+// which no snapshot can hold: there is nothing to take, and nothing is left
+// behind. The caller goes on without a snapshot and says it cannot be undone.
+var ErrNothingToSave = errors.New("nothing that can be saved: a disk cannot be snapshotted")
+
 // Take saves everything the backups name into a new snapshot and returns
 // its manifest. On any error nothing is left that looks like a snapshot.
 func (s *Store) Take(req Request) (m *Manifest, err error) {
+	var backups []guard.Backup
 	for _, b := range req.Backups {
 		if b.Unknown != "" {
 			return nil, fmt.Errorf("%w: %s", ErrUnknown, b.Unknown)
 		}
+		if b.Kind != guard.BackupDisk { // a disk cannot be saved; its finding says so
+			backups = append(backups, b)
+		}
 	}
+	if len(backups) == 0 && len(req.Backups) > 0 {
+		return nil, ErrNothingToSave
+	}
+	req.Backups = backups
 	id, tmp, err := s.begin()
 	if err != nil {
 		return nil, err
@@ -46,8 +59,8 @@ func (s *Store) Take(req Request) (m *Manifest, err error) {
 			}
 		}
 	}()
-	m = &Manifest{ID: id, Time: s.now(), User: currentUser(), Host: req.Host, Cwd: req.Cwd, Line: req.Line, Rules: req.Rules}
-	budget := s.budget()
+	m = &Manifest{ID: id, Time: s.now(), User: CurrentUser(), Host: req.Host, Cwd: req.Cwd, Line: req.Line, Rules: req.Rules}
+	budget := s.EffectiveBudget()
 	for _, b := range req.Backups {
 		items, size, err := s.takeOne(tmp, id, b, budget-m.Size)
 		if err != nil {
@@ -62,7 +75,9 @@ func (s *Store) Take(req Request) (m *Manifest, err error) {
 	return m, nil
 }
 
-func currentUser() string {
+// CurrentUser is the name snapshots record as their user: the login name,
+// or the numeric uid when it has none.
+func CurrentUser() string {
 	if u, err := user.Current(); err == nil {
 		return u.Username
 	}
@@ -94,26 +109,23 @@ func (s *Store) takeFiles(tmp string, paths []string, overwrite bool, budget int
 		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
 			continue // nothing there, nothing to lose
 		}
-		need, files, err := saver.estimate(p)
+		entries, need, err := saver.scan(p)
 		if err != nil {
 			return nil, 0, fmt.Errorf("measuring %s: %w", p, err)
 		}
 		if saver.written+need > budget {
-			return nil, 0, fmt.Errorf("%w: %s holds %d entries, %s to copy, and the budget is %s", ErrBudget, p, files, HumanBytes(need), HumanBytes(budget))
+			return nil, 0, fmt.Errorf("%w: %s holds %d entries, %s to copy, and the budget is %s", ErrBudget, p, len(entries), HumanBytes(need), HumanBytes(budget))
 		}
-		if err := saver.save(p); err != nil {
+		if err := saver.save(entries); err != nil {
 			return nil, 0, err
 		}
-	}
-	if err := saver.hashLinked(); err != nil {
-		return nil, 0, err
 	}
 	return saver.items, saver.written, nil
 }
 
 func (s *Store) takeCrontab(tmp, user string) ([]Item, int64, error) {
 	args := []string{"-l"}
-	if user != "" && user != currentUser() {
+	if user != "" && user != CurrentUser() {
 		args = []string{"-u", user, "-l"}
 	}
 	out, err := s.runner().Run("", nil, "crontab", args...)

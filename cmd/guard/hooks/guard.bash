@@ -1,58 +1,331 @@
 # guard: judge each line before bash runs it.  eval "$(guard init bash)"
 #
-# How: a DEBUG trap with extdebug, so that a refused line is skipped. The
-# whole line is judged once, at its first command, from `history 1` (which
-# holds the line as typed, !! expanded, continuation lines and here-documents
-# joined); its verdict is reused for every later command of the same line,
-# so a refused line refuses all of it, and a loop costs no extra guard run.
-# When the line was not saved to history (HISTCONTROL=ignorespace…), each
-# command is judged on its own instead.
+# How (bash 4.4 or later, with readline):
+# - Enter (C-m, C-j, and C-o) is a readline macro: history-expand-line (the
+#   expansion bash would do, !! !$ ^old^new, done first so that what is
+#   judged is what runs), then __guard_enter (bind -x), then accept-line.
+#   __guard_enter sees the whole editing buffer, so a pasted block is
+#   judged whole; it adds the lines bash is still reading the command from
+#   (a continuation, a here-document), and hands the text to guard gate on
+#   standard input. A refused line never reaches bash: it goes to history
+#   (press Up to fix it) and the hook interrupts the read, as Ctrl-C
+#   would, so no part of it runs.
+# - A DEBUG trap (extdebug: a non-zero return skips the command) is the
+#   second line. Its one test, [[ $__guard_ok == 1 || -n ${FUNCNAME-} ]],
+#   passes every command of a line Enter judged, and commands inside
+#   functions (a function runs only when the command calling it did). PS0,
+#   which bash expands after it reads each command and before it runs it,
+#   clears __guard_ok unless Enter judged that command: a line that reached
+#   bash another way (Enter rebound, no line editing) is judged from
+#   history there, or refused with a message.
+# - PROMPT_COMMAND's first element and PS0 are put back at every Enter if
+#   the user's settings replaced them; the keys are bound again when a
+#   line slipped past them.
 if [[ $- == *i* && -z ${__guard_loaded-} ]]; then
 __guard_loaded=1
 __guard_bin=@GUARD@
-__guard_armed=0
-__guard_verdict=0
-__guard_each=0
-__guard_hcmd=-1
-__guard_busy=0
+__guard_functions=(__guard_enter __guard_edit __guard_trap __guard_prompt __guard_judge __guard_gate __guard_bytes __guard_definitions
+	__guard_refuse __guard_failed __guard_one __guard_rearm __guard_bind __guard_bind_expand guard)
+__guard_ok=1       # 1: what runs now was judged (or is the shell's own prompt work)
+__guard_armed=0    # 1: Enter judged the command bash reads next; PS0 keeps __guard_ok then
+__guard_refused=0  # 1: skip every command until the next prompt
+__guard_each=0     # 1: judge command by command (fc, edit-and-execute-command)
+__guard_multi=0    # 1: the judged text has several commands: bash reads them without a prompt
+__guard_pending=   # the lines of the command bash is still reading
+__guard_unjudged=  # text guard found incomplete: judged by the trap if bash runs it anyway
+__guard_fresh=1    # 1: a prompt was shown: the next Enter starts a new command
+__guard_cmdno='\#' # prompt escape: the number of the command bash reads next
+__guard_lastno=
+__guard_hist=      # HISTCMD at the last prompt: a line saved to history gets it
+__guard_defs=
+__guard_n=0
+__guard_expand=    # how Enter expands history: on, off, or verify (histverify)
+__guard_ps0='${__guard_nil[__guard_ok=__guard_armed?__guard_ok:0,__guard_armed=0]-}'
 
-__guard_trap() {
-	# Not for guard's own functions, prompt commands or completion.
-	[[ $__guard_busy == 1 || ${BASH_COMMAND} == __guard_* || -n ${COMP_LINE-} ]] && return 0
-	if [[ $__guard_armed == 1 ]]; then
-		__guard_armed=0
-		# HISTCMD is the number the line got if it was saved to history.
-		if [[ $HISTCMD != "$__guard_hcmd" ]]; then
-			__guard_each=1 # not in history: judge command by command
-		else
-			local entry
-			entry=$(HISTTIMEFORMAT= builtin history 1)
-			[[ $entry =~ ^[[:space:]]*[0-9]+\*?[[:space:]]+ ]] && entry=${entry:${#BASH_REMATCH[0]}}
-			case $entry in fc | fc\ *) __guard_each=1 ;; esac # fc runs other lines
-			if [[ $__guard_each == 0 ]]; then
-				"$__guard_bin" gate --from bash --cwd "$PWD" -- "$entry"
-				__guard_verdict=$?
-			fi
+# __guard_enter runs when Enter is pressed, before bash reads the line.
+__guard_enter() {
+	# bash exports READLINE_LINE to what a key binding runs: past 128 KiB
+	# no program could start with it in its environment.
+	export -n READLINE_LINE READLINE_POINT READLINE_MARK 2>/dev/null
+	# The DEBUG trap need not look at the hook's own commands: functions
+	# called from here do not inherit it; and guard runs in the shell's
+	# process group, which holds the terminal, without a job of its own
+	# (both are back on return).
+	local -
+	set +T +m
+	local line=$READLINE_LINE text status n=${__guard_cmdno@P}
+	# A prompt was shown, or bash ran a command since the last Enter: this
+	# line starts a new command; otherwise it continues the pending one.
+	[[ $__guard_fresh == 1 || $n != "$__guard_lastno" ]] && __guard_pending=
+	__guard_fresh=0 __guard_lastno=$n __guard_refused=0 __guard_each=0 __guard_hist=
+	__guard_rearm
+	local marks=${histchars:-'!^'}
+	if [[ $__guard_expand == verify && ($line == *"${marks:0:1}"* || $line == "${marks:1:1}"*) ]]; then
+		# histverify: bash shows an expansion to be edited before it runs;
+		# if nothing expands, the trap judges the line as it runs.
+		__guard_unjudged=$__guard_pending$line __guard_armed=0
+		return 0
+	fi
+	text=$__guard_pending$line
+	[[ -z ${text//[[:space:]]/} ]] && return 0 # nothing runs
+	__guard_armed=0                            # until guard has answered
+	__guard_judge "$text" --incomplete
+	status=$?
+	case $status in
+	0)
+		__guard_ok=1 __guard_armed=1 __guard_unjudged=
+		__guard_pending=$text$'\n' # in case bash still reads more of it
+		[[ $text == *$'\n'* ]] && __guard_multi=1 || __guard_multi=0
+		# fc runs other lines: each command it runs is judged on its own
+		if [[ " $text" =~ [[:space:]\;\&\|\(\{\`]fc([[:space:]]|$) ]]; then
+			__guard_each=1 __guard_ok=0
+		fi
+		;;
+	30) # bash will read more lines before it runs any of it
+		__guard_pending=$text$'\n' __guard_unjudged=$text
+		;;
+	*)
+		__guard_refuse "$text" "$status" && return 0
+		;;
+	esac
+	return 0
+}
+
+# __guard_refuse keeps a refused line from running: it goes to history, and
+# the read is interrupted as Ctrl-C would (the partial command too). It
+# returns 0 only for a line the operator ran deliberately (GUARD=off while
+# guard itself could not judge).
+__guard_refuse() {
+	local text=$1 status=$2
+	if [[ $status != 10 && $status != 20 ]]; then
+		__guard_failed "$status" "$text" && { __guard_ok=1 __guard_armed=1; return 0; }
+	fi
+	__guard_pending= __guard_unjudged= __guard_fresh=1 __guard_ok=1
+	builtin history -s -- "$text"
+	set -T # the interrupt returns past the local -
+	builtin kill -s INT $$
+	# Still here: SIGINT is trapped or ignored. The line left is empty, and
+	# the trap skips the rest of a command bash was still reading.
+	__guard_ok=0 __guard_refused=1
+	READLINE_LINE= READLINE_POINT=0
+	return 1
+}
+
+# __guard_failed says that guard itself could not judge a line (deleted,
+# crashed, killed): it does not run, unless it starts with GUARD=off.
+__guard_failed() {
+	local status=$1 text=$2
+	if [[ $text =~ ^[[:space:]]*GUARD=off[[:space:]] ]]; then
+		printf 'guard: could not judge this line (guard exit %s); it runs unchecked because of GUARD=off\n' "$status" >&2
+		return 0
+	fi
+	printf 'guard: not run: guard could not judge this line (guard exit %s)\n  to run it anyway, deliberately: put GUARD=off before it\n' "$status" >&2
+	return 1
+}
+
+# __guard_judge asks guard about a text, with the aliases and functions
+# it uses: $1 the text, then gate's flags.
+__guard_judge() {
+	__guard_definitions "$1"
+	__guard_gate "$@"
+}
+
+# __guard_gate runs guard gate on a text ($1) with gate's flags, the text
+# on standard input (argv carries at most 128 KiB). A here-string is a
+# pipe up to 64 KiB and a temporary file past that, which a full disk can
+# cut short without a word: gate checks the length (--length), and the
+# text goes again through a pipe; a larger one goes through a pipe at
+# once. The definitions go the same way on descriptor 3.
+__guard_gate() {
+	local text=$1 status
+	shift
+	__guard_bytes "$text"
+	set -- "$@" --length "$__guard_n"
+	status=31
+	# (a here-string that cannot be written reports it to /dev/null)
+	if [[ -z $__guard_defs ]] && ((__guard_n < 60000)); then
+		"$__guard_bin" gate --from bash --cwd "$PWD" "$@" --file - 4>&2 2>/dev/null <<<"$text" 2>&4 4>&-
+		status=$?
+	elif [[ -n $__guard_defs ]]; then
+		set -- "$@" --definitions /dev/fd/3
+		if ((__guard_n < 60000 && ${#__guard_defs} < 60000)); then
+			"$__guard_bin" gate --from bash --cwd "$PWD" "$@" --file - 4>&2 2>/dev/null <<<"$text" 3<<<"$__guard_defs" 2>&4 4>&-
+			status=$?
 		fi
 	fi
-	if [[ $__guard_each == 1 ]]; then
-		"$__guard_bin" gate --from bash --cwd "$PWD" -- "$BASH_COMMAND"
-		__guard_verdict=$?
+	if ((status == 1 || status == 31)); then
+		"$__guard_bin" gate --from bash --cwd "$PWD" "$@" --file - < <(printf '%s\n' "$text") 3< <(printf '%s' "$__guard_defs")
+		status=$?
 	fi
-	case $__guard_verdict in
-	0) return 0 ;;
-	10 | 20) return 1 ;; # not confirmed, or blocked: skip it
-	*) # guard itself failed: never lock the shell
-		printf 'guard: could not judge this line (exit %s); it runs unchecked\n' "$__guard_verdict" >&2
-		__guard_verdict=0
-		return 0 ;;
-	esac
+	return $status
 }
 
-__guard_prompt_begin() { __guard_busy=1; }
-__guard_prompt_end() {
-	__guard_busy=0 __guard_armed=1 __guard_verdict=0 __guard_each=0 __guard_hcmd=$HISTCMD
+# __guard_bytes sets __guard_n to the length of $1 in bytes.
+__guard_bytes() {
+	local LC_ALL=C
+	__guard_n=${#1}
 }
+
+# __guard_definitions sets __guard_defs to the aliases and functions of
+# this shell that the text may use (and those they use), as shell code.
+__guard_definitions() {
+	__guard_defs=
+	local - name value more words=" ${1//[^[:alnum:]_.:+-]/ } " round=0 IFS=$' \t\n'
+	set -f
+	local -A sent=()
+	# aliases: each name that stands as a word, and those its text uses
+	if shopt -q expand_aliases; then
+		more=1
+		while ((more)); do
+			more=0
+			for name in "${!BASH_ALIASES[@]}"; do
+				[[ -z ${sent[$name]-} && $words == *" $name "* ]] || continue
+				sent[$name]=1 more=1
+				value=${BASH_ALIASES[$name]}
+				__guard_defs+="alias -- ${name@Q}=${value@Q}"$'\n'
+				words+=" ${value//[^[:alnum:]_.:+-]/ } "
+			done
+		done
+	fi
+	# functions: each word that names one, and those their bodies call
+	local -a check=($words) funcs
+	while ((${#check[@]} && round++ < 4)); do
+		funcs=()
+		for name in "${check[@]}"; do
+			[[ -z ${sent[$name]-} ]] && declare -F -- "$name" && sent[$name]=1 && funcs+=("$name")
+		done >/dev/null 2>&1 # one redirection, not one a word
+		((${#funcs[@]})) || break
+		value=$(declare -f -- "${funcs[@]}")
+		__guard_defs+=$value$'\n'
+		check=(${value//[^[:alnum:]_.:+-]/ })
+	done
+}
+
+# __guard_trap is the DEBUG trap's slow path: the command about to run was
+# not covered by a judgement of Enter.
+__guard_trap() {
+	# guard's own commands, completion and key bindings (bind -x) at the prompt
+	[[ $BASH_COMMAND == __guard_* || -n ${COMP_LINE+set} || -n ${READLINE_LINE+set} ]] && return 0
+	((__guard_refused)) && return 1
+	if ((__guard_each)); then
+		__guard_one "$BASH_COMMAND"
+		return
+	fi
+	local text status
+	if [[ -n $__guard_unjudged ]]; then
+		# guard found the text incomplete, yet bash runs it
+		text=$__guard_unjudged
+		__guard_unjudged=
+	elif ((__guard_multi)); then
+		__guard_ok=1 # the next command of a pasted block Enter judged whole
+		return 0
+	else
+		# A line Enter did not see: bind the keys again for the next one.
+		__guard_bind
+		if [[ -n $__guard_hist && $HISTCMD == "$__guard_hist" ]]; then
+			text=$(HISTTIMEFORMAT= builtin history 1)
+			[[ $text =~ ^[[:space:]]*[0-9]+\*?[[:space:]]+ ]] && text=${text:${#BASH_REMATCH[0]}}
+		else
+			printf 'guard: not run: this line did not pass through guard (Enter was not bound to its hook, or line editing is off) and is not in history\n  guard bound Enter again: type the line again; or put GUARD=off before it\n' >&2
+			__guard_refused=1
+			return 1
+		fi
+	fi
+	__guard_judge "$text"
+	status=$?
+	if ((status == 0)); then
+		__guard_ok=1
+		return 0
+	fi
+	if [[ $status != 10 && $status != 20 ]] && __guard_failed "$status" "$text"; then
+		__guard_ok=1
+		return 0
+	fi
+	__guard_refused=1
+	return 1
+}
+
+# __guard_one judges one command on its own (lines fc runs).
+__guard_one() {
+	local status
+	__guard_judge "$1"
+	status=$?
+	((status == 0)) && return 0
+	[[ $status != 10 && $status != 20 ]] && __guard_failed "$status" "$1" && return 0
+	return 1
+}
+
+# __guard_edit: edit-and-execute-command (C-x C-e, v in vi mode) runs what
+# the editor saves, which Enter never sees: each command is judged.
+__guard_edit() {
+	__guard_each=1 __guard_ok=0 __guard_armed=0
+}
+
+# __guard_prompt is PROMPT_COMMAND's first element: the line is done, the
+# prompt's own work may run. It keeps $? for the rest of PROMPT_COMMAND.
+__guard_prompt() {
+	local status=$?
+	__guard_ok=1 __guard_refused=0 __guard_each=0 __guard_multi=0 __guard_fresh=1 __guard_unjudged= __guard_hist=$HISTCMD
+	set -T # subshells inherit the trap (Ctrl-C in __guard_enter skips its local -)
+	__guard_bind_expand
+	return $status
+}
+
+# __guard_rearm puts the hook's prompt command and PS0 back if the user's
+# settings replaced them (PROMPT_COMMAND='history -a' in ~/.bashrc after
+# /etc/bash.bashrc, or a bash 5.1 array).
+__guard_rearm() {
+	shopt -q extdebug || shopt -s extdebug # without it the trap cannot skip a command
+	if [[ ${PROMPT_COMMAND[0]-} != __guard_prompt* && ${PROMPT_COMMAND@a} != *r* ]]; then
+		if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+			PROMPT_COMMAND=(__guard_prompt "${PROMPT_COMMAND[@]}")
+		else
+			PROMPT_COMMAND=__guard_prompt${PROMPT_COMMAND:+$'\n'$PROMPT_COMMAND}
+		fi
+	fi
+	if [[ ${PS0-} != *"$__guard_ps0"* && ${PS0@a} != *r* ]] && shopt -q promptvars; then
+		PS0=${PS0-}$__guard_ps0
+	fi
+}
+
+# __guard_bind binds Enter (and C-o, C-x C-e, vi's v) to go through
+# __guard_enter, in the emacs and both vi keymaps.
+__guard_bind() {
+	local map
+	for map in emacs vi-insert vi-command; do
+		builtin bind -m $map -x '"\e[9990~": __guard_enter'
+		builtin bind -m $map -x '"\e[9993~": __guard_edit'
+		builtin bind -m $map '"\e[9991~": accept-line'
+		builtin bind -m $map '"\e[9992~": operate-and-get-next'
+		builtin bind -m $map '"\e[9994~": edit-and-execute-command'
+		builtin bind -m $map '"\C-m": "\e[9995~\e[9990~\e[9991~"'
+		builtin bind -m $map '"\C-j": "\e[9995~\e[9990~\e[9991~"'
+	done
+	builtin bind -m emacs '"\C-o": "\e[9995~\e[9990~\e[9992~"'
+	builtin bind -m emacs '"\C-x\C-e": "\e[9993~\e[9994~"'
+	builtin bind -m vi-command '"v": "\e[9993~\e[9994~"'
+	__guard_expand=
+	__guard_bind_expand
+} 2>/dev/null
+
+# __guard_bind_expand makes Enter expand history when bash would (set -H)
+# and run it at once (no histverify).
+__guard_bind_expand() {
+	local want=off map
+	if [[ $- == *H* ]]; then
+		want=on
+		shopt -q histverify && want=verify
+	fi
+	[[ $want == "$__guard_expand" ]] && return 0
+	__guard_expand=$want
+	for map in emacs vi-insert vi-command; do
+		if [[ $want == on ]]; then
+			builtin bind -m $map '"\e[9995~": history-expand-line'
+		else
+			builtin bind -m $map '"\e[9995~": ""'
+		fi
+	done
+} 2>/dev/null
 
 # guard allow RULE: acknowledge a rule for the rest of this session.
 guard() {
@@ -65,6 +338,14 @@ guard() {
 }
 
 shopt -s extdebug
-PROMPT_COMMAND="__guard_prompt_begin${PROMPT_COMMAND:+; $PROMPT_COMMAND}; __guard_prompt_end"
-trap '__guard_trap' DEBUG
+__guard_bind
+__guard_rearm
+# Keep a DEBUG trap already set (bash-preexec's, say), before ours.
+__guard_prior=$(trap -p DEBUG)
+__guard_prior=${__guard_prior#"trap -- '"}
+__guard_prior=${__guard_prior%"' DEBUG"}
+__guard_prior=${__guard_prior//"'\\''"/"'"}
+[[ $__guard_prior == *__guard_* ]] && __guard_prior=
+trap "${__guard_prior:+$__guard_prior$'\n'}"'[[ $__guard_ok == 1 || -n ${FUNCNAME-} ]] || __guard_trap' DEBUG
+unset __guard_prior
 fi

@@ -1,46 +1,178 @@
 # guard: judge each line before zsh runs it.  eval "$(guard init zsh)"
 #
-# How: accept-line is wrapped. The whole buffer (with the lines already
-# entered after a continuation) is judged once when Enter is pressed; a
-# refused line stays in the buffer to be fixed.
+# How: zsh runs preexec for every line it is about to run, however it was
+# accepted (Enter, Ctrl-O, Esc-a, accept-search, a user's widget), with the
+# line as it will run: history expanded (!!, !$, !-2, ^old^new) and with
+# the lines of its here-documents. __guard_preexec hands that line to guard
+# gate on standard input, once. A DEBUG trap (ERR_EXIT set in it skips the
+# command) skips every command of a refused line, which goes back to the
+# editing buffer (print -z) to be fixed. The trap's one test,
+# (( __guard_ok )), passes every command of a line that was judged; the
+# line editor's line-finish hook clears it for the next line, so a line
+# preexec did not see (the hook removed) is judged from history there.
+# Commands inside functions pass: the prompt's hooks and widgets, or a
+# function a line calls, which runs only when the call itself did.
 if [[ -o interactive && -z ${__guard_loaded-} ]]; then
 typeset -g __guard_loaded=1
 typeset -g __guard_bin=@GUARD@
+typeset -gi __guard_ok=1      # 1: what runs now was judged
+typeset -gi __guard_refused=0 # 1: skip every command until the next prompt
+typeset -gi __guard_each=0    # 1: judge command by command (r and fc run other lines)
+typeset -g __guard_defs=
 
-__guard_accept_line() {
-	local line="$PREBUFFER$BUFFER"
-	if [[ -z ${line//[[:space:]]/} ]]; then
-		zle .accept-line
-		return
+# __guard_preexec judges the line zsh is about to run.
+__guard_preexec() {
+	emulate -L zsh
+	local line=${1:-$3} verdict
+	__guard_refused=0 __guard_each=0 __guard_ok=0
+	__guard_rearm
+	# r and fc run other lines: each command they run is judged on its own
+	if [[ " $line" =~ '[[:space:];&|({`](r|fc)([[:space:]]|$)' ]]; then
+		__guard_each=1
+		return 0
 	fi
-	# r runs the previous line, with old=new substitutions: judge what it
-	# will run. fc opens an editor on it: judge the line it starts from.
-	case $line in
-	r | r\ *)
-		local prev=$(fc -ln -1) w
-		for w in ${(z)line}; do
-			[[ $w == *=* ]] && prev=${prev/${w%%=*}/${w#*=}}
-		done
-		line=$prev
-		;;
-	fc | fc\ *) line="$line; $(fc -ln -1)" ;;
-	esac
-	# Most lines are allowed: say nothing and redraw nothing for them.
-	if [[ $("$__guard_bin" check --json --shell zsh --cwd "$PWD" -- "$line" 2>/dev/null) == '{"decision":"allow",'* ]]; then
-		zle .accept-line
-		return
+	__guard_judge "$line"
+	verdict=$?
+	if (( verdict == 0 )); then
+		__guard_ok=1
+		return 0
 	fi
-	zle -I
-	"$__guard_bin" gate --from zsh --shell zsh --cwd "$PWD" -- "$line" </dev/tty
-	local verdict=$?
-	if (( verdict != 10 && verdict != 20 )); then
-		(( verdict != 0 )) && print -u2 "guard: could not judge this line (exit $verdict); it runs unchecked"
-		zle .accept-line
+	if (( verdict != 10 && verdict != 20 )) && __guard_failed $verdict "$line"; then
+		__guard_ok=1
+		return 0
+	fi
+	__guard_refused=1
+	print -rz -- "$line" # back in the editing buffer, to be fixed
+}
+
+# __guard_failed says that guard itself could not judge a line (deleted,
+# crashed, killed): it does not run, unless it starts with GUARD=off.
+__guard_failed() {
+	if [[ $2 =~ '^[[:space:]]*GUARD=off[[:space:]]' ]]; then
+		print -u2 "guard: could not judge this line (guard exit $1); it runs unchecked because of GUARD=off"
+		return 0
+	fi
+	print -u2 "guard: not run: guard could not judge this line (guard exit $1)"
+	print -u2 "  to run it anyway, deliberately: put GUARD=off before it"
+	return 1
+}
+
+# __guard_judge asks guard about a line, with the aliases and functions
+# it uses, the line on standard input (argv carries at most 128 KiB). zsh
+# writes a here-string to a temporary file, which a full disk can cut
+# short without a word: gate checks the length (--length), and the line
+# goes again through a pipe.
+__guard_judge() {
+	emulate -L zsh
+	setopt no_multios # 2>&4 after 2>/dev/null replaces it: no tee process
+	# guard runs in the shell's process group, which holds the terminal,
+	# without a job of its own
+	setopt no_monitor
+	__guard_definitions "$1"
+	local REPLY verdict
+	__guard_bytes "$1"
+	local -a flags=(gate --from zsh --shell zsh --cwd "$PWD" --length $REPLY)
+	if [[ -n $__guard_defs ]]; then
+		flags+=(--definitions /dev/fd/3)
+		"$__guard_bin" $flags --file - 4>&2 2>/dev/null <<<"$1" 2>&4 4>&- 3< <(print -rn -- "$__guard_defs")
 	else
-		print -s -- "$line" # in history too, to fix later
+		"$__guard_bin" $flags --file - 4>&2 2>/dev/null <<<"$1" 2>&4 4>&-
+	fi
+	verdict=$?
+	if (( verdict == 1 || verdict == 31 )); then
+		"$__guard_bin" $flags --file - < <(print -r -- "$1") 3< <(print -rn -- "$__guard_defs")
+		verdict=$?
+	fi
+	return $verdict
+}
+
+# __guard_bytes sets REPLY to the length of $1 in bytes.
+__guard_bytes() {
+	setopt local_options no_multibyte
+	REPLY=${#1}
+}
+
+# __guard_definitions sets __guard_defs to the aliases and functions of
+# this shell that the line may use (and those they use), as shell code.
+__guard_definitions() {
+	emulate -L zsh
+	__guard_defs=
+	local w
+	local -A seen
+	local -a words
+	words=(${=1//[^[:alnum:]_.:+-]/ })
+	local -i i=1
+	while (( i <= $#words && $#seen < 4096 )); do
+		w=$words[i]
+		(( i++ ))
+		[[ -n $w && -z ${seen[$w]-} ]] || continue
+		seen[$w]=1
+		if (( ${+aliases[$w]} )); then
+			__guard_defs+="alias -- ${(q)w}=${(q)aliases[$w]}"$'\n'
+			words+=(${=aliases[$w]//[^[:alnum:]_.:+-]/ })
+		fi
+		if (( ${+galiases[$w]} )); then
+			__guard_defs+="alias -g -- ${(q)w}=${(q)galiases[$w]}"$'\n'
+			words+=(${=galiases[$w]//[^[:alnum:]_.:+-]/ })
+		fi
+		if (( ${+functions[$w]} )) && [[ $w != __guard_* ]]; then
+			__guard_defs+="$w() {"$'\n'"$functions[$w]"$'\n}\n'
+			words+=(${=functions[$w]//[^[:alnum:]_.:+-]/ })
+		fi
+	done
+}
+
+# __guard_trap is the DEBUG trap's slow path: the command about to run was
+# not covered by a judgement.
+__guard_trap() {
+	(( __guard_refused )) && return 1
+	if (( __guard_each )); then
+		__guard_judge "$ZSH_DEBUG_CMD"
+		local verdict=$?
+		(( verdict == 0 )) && return 0
+		(( verdict != 10 && verdict != 20 )) && __guard_failed $verdict "$ZSH_DEBUG_CMD" && return 0
+		return 1
+	fi
+	# A line preexec did not judge: judge it from history, where zsh keeps
+	# it while it runs.
+	__guard_rearm
+	local line=${history[$HISTCMD]-}
+	if [[ -z $line ]]; then
+		print -u2 "guard: not run: this line did not pass through guard (its preexec hook was removed) and is not in history"
+		print -u2 "  guard's hook is back: type the line again; or put GUARD=off before it"
+		__guard_refused=1
+		return 1
+	fi
+	__guard_judge "$line"
+	local verdict=$?
+	if (( verdict == 0 )) || { (( verdict != 10 && verdict != 20 )) && __guard_failed $verdict "$line" }; then
+		__guard_ok=1
+		return 0
+	fi
+	__guard_refused=1
+	return 1
+}
+
+# __guard_precmd: the line is done; the prompt's own work may run.
+__guard_precmd() {
+	__guard_ok=1 __guard_refused=0 __guard_each=0
+	__guard_rearm
+}
+
+# __guard_line_finish: a line was accepted; preexec judges it next.
+__guard_line_finish() {
+	__guard_ok=0
+}
+
+# __guard_rearm puts the hooks back if the user's settings removed them.
+__guard_rearm() {
+	[[ -o debug_before_cmd ]] || setopt debug_before_cmd # else the trap cannot skip a command
+	(( ${preexec_functions[(Ie)__guard_preexec]} )) || preexec_functions=(__guard_preexec $preexec_functions)
+	(( ${precmd_functions[(Ie)__guard_precmd]} )) || precmd_functions=(__guard_precmd $precmd_functions)
+	if [[ ${widgets[zle-line-finish]-} != user:azhw:zle-line-finish ]] && (( ${+functions[add-zle-hook-widget]} )); then
+		add-zle-hook-widget line-finish __guard_line_finish 2>/dev/null
 	fi
 }
-zle -N accept-line __guard_accept_line
 
 # guard allow RULE: acknowledge a rule for the rest of this session.
 guard() {
@@ -51,4 +183,9 @@ guard() {
 		"$__guard_bin" "$@"
 	fi
 }
+
+zmodload zsh/parameter 2>/dev/null
+autoload -Uz add-zle-hook-widget 2>/dev/null
+__guard_rearm
+trap '(( __guard_ok || $#funcstack )) || __guard_trap || setopt err_exit' DEBUG
 fi
