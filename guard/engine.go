@@ -170,7 +170,7 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 				v.add(*f)
 			}
 		}
-		if !inv.Command.Known && inv.Command.Text != "" && inv.Function == "" && !knownBase(inv.Command) {
+		if !inv.Command.Known && inv.Command.Text != "" && inv.Function == "" && !knownBase(inv.Command) && inv.Command.Origin == "" {
 			if trials++; trials > maxTrials {
 				v.add(Finding{Rule: TooComplexID, Decision: Confirm, Command: firstLine(strings.TrimSpace(line)),
 					Message: fmt.Sprintf("the line runs more than %d commands whose program guard cannot tell; it did not try them all", maxTrials),

@@ -26,7 +26,10 @@ type Arg struct {
 	// through command or process substitution.
 	Sources []string
 	// Origin is set for operands a wrapper supplies at run time: "find" for
-	// {} in find -exec, "xargs" for what xargs reads.
+	// {} in find -exec, "xargs" for what xargs reads; or the file that
+	// computes them itself, for words of a script's own logic ("x.sh" for
+	// rm -rf "$tmp" after tmp=$(mktemp -d) in x.sh), whose MaybeEmpty is
+	// then false.
 	Origin string
 
 	// pattern is the word as a pattern: quoted characters escaped, so that
@@ -84,8 +87,14 @@ type Invocation struct {
 	// Via lists what this command runs inside, outermost first: "sudo",
 	// "bash -c", "ssh db1", "find -exec".
 	Via []string
-	// Remote is the host the command runs on when it came through ssh.
+	// Remote names the machine the command runs on when it is not this
+	// one: the host of ssh, or "container db-0" for a command run inside a
+	// container. Rules never read this host's files for such a command.
 	Remote string
+	// Container is the container the command runs in (docker exec db-0,
+	// kubectl exec, nsenter -t PID -m), "" on a host. Remote is then set
+	// too, so that paths are not looked up on this host.
+	Container string
 	// User is the user it runs as when a wrapper changed it (sudo -u).
 	User string
 	// Stdin lists the commands upstream in a pipeline, whose output is
@@ -95,6 +104,10 @@ type Invocation struct {
 	Background bool
 	// InPipeline is true when the command is part of a pipeline.
 	InPipeline bool
+	// Detached is true for a command that runs apart from the terminal
+	// session the line is typed in (tmux new, screen -dm, systemd-run, at,
+	// nohup, setsid): it goes on, and ends, even if that session drops.
+	Detached bool
 	// Function is the name of the shell function this command calls, if it
 	// calls one defined on the same line.
 	Function string
@@ -113,6 +126,39 @@ type Invocation struct {
 	// by running it through guard run --yes-i-know RULE: that guard run
 	// judges, snapshots and records them itself.
 	Acknowledged []string
+	// Code is what guard has to say about code this command hands on,
+	// nil when there is nothing (most commands).
+	Code *CodeNote
+}
+
+// CodeNote is what guard found about code a command hands on.
+type CodeNote struct {
+	// Hidden says how the code the command runs is hidden from the line:
+	// "it comes from the output of ls, which guard does not compute", "tr
+	// rewrites it on its way in". "" when the code is shown or guard read
+	// it all.
+	Hidden string
+	// Scheduled says when shell code the command installs will run, for a
+	// line written into /etc/cron.d or a crontab: "\"rm -rf /tmp/x\" at
+	// */5 * * * * as root (/etc/cron.d/x)". The installed code is judged as
+	// commands of its own.
+	Scheduled string
+}
+
+// note returns the command's CodeNote, making one first.
+func (inv *Invocation) note() *CodeNote {
+	if inv.Code == nil {
+		inv.Code = &CodeNote{}
+	}
+	return inv.Code
+}
+
+// hiddenCode is CodeNote.Hidden, "" without a note.
+func (inv *Invocation) hiddenCode() string {
+	if inv.Code == nil {
+		return ""
+	}
+	return inv.Code.Hidden
 }
 
 // Values returns the expanded arguments.
@@ -126,7 +172,7 @@ func (inv *Invocation) Values() []string {
 
 // Path makes the expanded word an absolute, lexically clean path using the
 // effective working directory. It returns "" when that cannot be known (a
-// relative path with an unknown cwd, or a remote command).
+// relative path with an unknown cwd, as on a remote host).
 func (inv *Invocation) Path(value string) string {
 	if value == "" {
 		return ""
@@ -134,6 +180,9 @@ func (inv *Invocation) Path(value string) string {
 	if inv.Remote != "" {
 		if filepath.IsAbs(value) {
 			return filepath.Clean(value)
+		}
+		if filepath.IsAbs(inv.Cwd) { // a container's working directory (docker exec -w)
+			return filepath.Join(inv.Cwd, value)
 		}
 		return ""
 	}

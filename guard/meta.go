@@ -12,7 +12,7 @@ const (
 // `guard explain` knows them. They match nothing by themselves.
 func MetaRules() []*Rule {
 	never := func(*Invocation, Host) *Finding { return nil }
-	return []*Rule{
+	return append([]*Rule{
 		{
 			ID: UnparsedID, Decision: Warn, Match: never,
 			Summary:    "the line does not parse; guard judged it word by word",
@@ -57,5 +57,5 @@ For a whole shell session, guard allow RULE acknowledges one rule.`,
 lets the line through unseen nor locks you out: it asks for confirmation,
 and the message carries the error. Please report it with the line.`,
 		},
-	}
+	}, reachRules()...)
 }

@@ -48,7 +48,7 @@ func (r *resolver) xargsReplace(outer *Invocation, argv []Arg, sc *scope) bool {
 	if repl == "" {
 		return false
 	}
-	text, known := stdinText(outer)
+	text, known := r.stdinText(outer)
 	var lines []string
 	for _, l := range strings.Split(text, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -146,7 +146,7 @@ func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 		}
 	}
 	if len(groups) == 0 && outer.Program == "parallel" {
-		words, known := stdinWords(outer)
+		words, known := r.stdinWords(outer)
 		if !known {
 			unknownInput = true
 		}

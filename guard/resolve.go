@@ -46,6 +46,7 @@ type resolver struct {
 	defs       *Definitions
 	alias      *aliasFrame
 	aliasBytes int
+	reach      *reach // scripts read and files written on this line (reach.go)
 }
 
 // funcDef is a shell function declared on the line: its body is judged at
@@ -441,10 +442,14 @@ func (r *resolver) callFunc(def *funcDef, inv *Invocation, sc *scope) {
 
 // walkUncalled judges the functions nothing on the line called, with
 // unknown arguments: a function may be called later, from elsewhere.
-func (r *resolver) walkUncalled() {
+func (r *resolver) walkUncalled() { r.walkUncalledIn("") }
+
+// walkUncalledIn does it for the functions declared in src (a script
+// read for the line), or in any source when src is "".
+func (r *resolver) walkUncalledIn(src string) {
 	for i := 0; i < len(r.funcOrder) && r.truncated == ""; i++ {
 		def := r.funcOrder[i]
-		if def.walked || r.funcs[def.name] != def {
+		if def.walked || r.funcs[def.name] != def || src != "" && def.src != src {
 			continue
 		}
 		def.walked = true
@@ -800,6 +805,7 @@ func (r *resolver) emit(inv *Invocation) {
 // the state a builtin changes.
 func (r *resolver) dispatch(inv *Invocation, sc *scope) {
 	r.emit(inv)
+	r.observe(inv, sc) // container binds, files written on this line
 	if !inv.Command.Known {
 		// An unknown command word may be empty, or a wrapper (sudo, env):
 		// the words after it are judged as the command they would be. Not
@@ -828,7 +834,9 @@ func (r *resolver) dispatch(inv *Invocation, sc *scope) {
 	}
 	if isShell(inv.Program) {
 		r.enterShell(inv, sc)
+		return
 	}
+	r.runProgramFile(inv, sc) // ./x.sh: the script it runs
 }
 
 func (r *resolver) changeDir(inv *Invocation, sc *scope) {

@@ -104,8 +104,13 @@ func (r *Rule) Explanation() string {
 }
 
 // SSHClient reports whether the line runs in an SSH session, and from
-// where. A command sent through ssh to another host always is.
+// where. A command sent through ssh to another host always is; one run
+// inside a container is not: it does not power off or cut the network of
+// the machine the session is on.
 func SSHClient(inv *Invocation, host Host) (string, bool) {
+	if inv.Container != "" {
+		return "", false
+	}
 	if inv.Remote != "" {
 		return "this machine", true
 	}

@@ -37,6 +37,8 @@ type scope struct {
 	opts   shellOpts
 	// unguarded: inside a command run with GUARD=off
 	unguarded bool
+	box       *box // the container the code runs in (containers.go), nil on the host
+	detached  bool // apart from the terminal session (tmux new, at…)
 }
 
 // shellOpts are the shell options that change how words expand.

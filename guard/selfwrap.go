@@ -63,7 +63,7 @@ func (r *resolver) guardRun(outer *Invocation, sub string, args []Arg, sc *scope
 	if f, ok := p.Value("file"); ok {
 		switch {
 		case f.Known && f.Value == "-":
-			if text, known := stdinText(outer); known {
+			if text, known := r.stdinText(outer); known {
 				r.runCode(outer, text, sc, via, func(inner *Invocation, isc *scope) {
 					adjust(inner, isc)
 					inner.Stdin = nil

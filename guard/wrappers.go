@@ -1,8 +1,11 @@
 package guard
 
 import (
-	"regexp"
+	"fmt"
+	"path/filepath"
 	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // A wrapper runs another command: sudo, env, timeout, xargs, find -exec…
@@ -17,6 +20,7 @@ type wrapperSpec struct {
 	opts      OptSpec
 	skip      int
 	noCommand []string
+	detaches  bool // the command goes on if the terminal session ends
 }
 
 // simpleWrappers is a read-only table, looked up by program name.
@@ -24,7 +28,7 @@ var simpleWrappers = map[string]wrapperSpec{
 	"doas":        {opts: OptSpec{ShortValue: "uC", StopAtOperand: true}, noCommand: []string{"s", "L"}},
 	"nice":        {opts: OptSpec{ShortValue: "n", LongValue: []string{"adjustment"}, StopAtOperand: true, NumericOptions: true}},
 	"ionice":      {opts: OptSpec{ShortValue: "cnP", LongValue: []string{"class", "classdata"}, StopAtOperand: true}, noCommand: []string{"p", "pid", "pgid", "u", "uid"}},
-	"nohup":       {opts: OptSpec{StopAtOperand: true}},
+	"nohup":       {opts: OptSpec{StopAtOperand: true}, detaches: true},
 	"timeout":     {opts: OptSpec{ShortValue: "sk", LongValue: []string{"signal", "kill-after"}, StopAtOperand: true}, skip: 1},
 	"stdbuf":      {opts: OptSpec{ShortValue: "ioe", LongValue: []string{"input", "output", "error"}, StopAtOperand: true}},
 	"command":     {opts: OptSpec{StopAtOperand: true}, noCommand: []string{"v", "V"}},
@@ -33,13 +37,11 @@ var simpleWrappers = map[string]wrapperSpec{
 	"busybox":     {opts: OptSpec{StopAtOperand: true}},
 	"lvm":         {opts: OptSpec{StopAtOperand: true}},
 	"time":        {opts: OptSpec{ShortValue: "of", LongValue: []string{"output", "format"}, StopAtOperand: true}},
-	"setsid":      {opts: OptSpec{StopAtOperand: true}},
-	"taskset":     {opts: OptSpec{StopAtOperand: true}, skip: 1, noCommand: []string{"p", "pid"}},
+	"setsid":      {opts: OptSpec{StopAtOperand: true}, detaches: true},
 	"chronic":     {opts: OptSpec{StopAtOperand: true}},
 	"unbuffer":    {opts: OptSpec{StopAtOperand: true}},
 	"torsocks":    {opts: OptSpec{StopAtOperand: true}},
 	"proxychains": {opts: OptSpec{ShortValue: "f", StopAtOperand: true}},
-	"systemd-run": {opts: OptSpec{ShortValue: "uHMpEs", LongValue: []string{"unit", "property", "description", "slice", "uid", "gid", "setenv", "working-directory", "machine", "host", "on-calendar", "on-active", "timer-property", "path-property", "socket-property", "service-type", "nice"}, StopAtOperand: true}},
 }
 
 // wrapperFor returns how to look inside a wrapper program, nil if the
@@ -70,15 +72,18 @@ func wrapperFor(program string) wrapFunc {
 		return wrapParallel
 	case "at", "batch":
 		return wrapAt
-	case "python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php":
-		return wrapInterpreter
+	case "source", ".":
+		return wrapSource
 	case "guard", "guard-shell":
 		return wrapGuard
 	}
 	if spec, ok := simpleWrappers[program]; ok {
 		return spec.wrap
 	}
-	return nil
+	if wrap := moreWrapperFor(program); wrap != nil {
+		return wrap
+	}
+	return codeRunnerFor(program)
 }
 
 // wrap peels the options, skips the operands before the command and
@@ -92,7 +97,17 @@ func (spec wrapperSpec) wrap(r *resolver, outer *Invocation, sc *scope) {
 	if len(argv) <= spec.skip {
 		return
 	}
-	r.runInner(outer, argv[spec.skip:], sc, outer.Program, nil)
+	var adjust func(inner *Invocation, isc *scope)
+	if spec.detaches {
+		adjust = detach
+	}
+	r.runInner(outer, argv[spec.skip:], sc, outer.Program, adjust)
+}
+
+// detach marks a command, and the code it runs, as run apart from the
+// terminal session the line is typed in.
+func detach(inner *Invocation, isc *scope) {
+	inner.Detached, isc.detached = true, true
 }
 
 // runInner dispatches argv as a command run by outer, letting adjust
@@ -109,6 +124,7 @@ func (r *resolver) runInner(outer *Invocation, argv []Arg, sc *scope, via string
 		Redirs:       outer.Redirs,
 		Cwd:          outer.Cwd,
 		Remote:       outer.Remote,
+		Container:    outer.Container,
 		User:         outer.User,
 		Stdin:        outer.Stdin,
 		Background:   outer.Background,
@@ -116,6 +132,7 @@ func (r *resolver) runInner(outer *Invocation, argv []Arg, sc *scope, via string
 		MoreOperands: outer.MoreOperands,
 		Text:         outer.Text,
 		Unguarded:    outer.Unguarded,
+		Detached:     outer.Detached,
 	}
 	if adjust != nil {
 		adjust(inner, isc)
@@ -137,7 +154,8 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 	if p.Has("e", "edit", "l", "list", "v", "validate", "k", "K", "reset-timestamp", "remove-timestamp", "V", "version", "h", "help") && len(p.Operands) == 0 {
 		return
 	}
-	argv := append(p.Operands, p.Rest...)
+	// sudo VAR=value cmd sets VAR for cmd, as env does.
+	argv := dropAssignments(append(p.Operands, p.Rest...))
 	login := p.Has("i", "login")
 	shell := login || p.Has("s", "shell")
 	adjust := func(inner *Invocation, isc *scope) {
@@ -157,21 +175,30 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 		}
 		isc.forgetVars()
 	}
-	if shell && len(argv) > 0 {
+	switch {
+	case shell && len(argv) > 0:
 		// sudo -s CMD runs $SHELL -c "CMD": judge the joined words as code.
 		r.runCode(outer, joinValues(argv), sc, "sudo -s", adjust)
-		return
+	case shell:
+		r.runStdin(outer, sc, "sudo -s", adjust) // the shell reads its commands
+	default:
+		r.runInner(outer, argv, sc, "sudo", adjust)
 	}
-	r.runInner(outer, argv, sc, "sudo", adjust)
+}
+
+// dropAssignments drops the NAME=VALUE words before a command (env, sudo)
+// and env's lone "-".
+func dropAssignments(argv []Arg) []Arg {
+	for len(argv) > 0 && (argv[0].Value == "-" || strings.Contains(argv[0].Value, "=") && !strings.HasPrefix(argv[0].Value, "=")) {
+		argv = argv[1:]
+	}
+	return argv
 }
 
 func wrapEnv(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: "uCS", LongValue: []string{"unset", "chdir", "split-string"}, StopAtOperand: true})
-	argv := append(p.Operands, p.Rest...)
 	// `env -` is env -i; NAME=VALUE words come before the command.
-	for len(argv) > 0 && (argv[0].Value == "-" || strings.Contains(argv[0].Value, "=") && !strings.HasPrefix(argv[0].Value, "=")) {
-		argv = argv[1:]
-	}
+	argv := dropAssignments(append(p.Operands, p.Rest...))
 	adjust := func(inner *Invocation, isc *scope) {
 		if d, ok := p.Value("C", "chdir"); ok {
 			inner.Cwd = ""
@@ -211,6 +238,15 @@ func wrapChroot(r *resolver, outer *Invocation, sc *scope) {
 	root := argv[0].Value
 	r.runInner(outer, argv[1:], sc, "chroot "+root, func(inner *Invocation, isc *scope) {
 		inner.Cwd = "/"
+		// In a container, chroot into a host folder mapped in (docker run
+		// -v /:/host … chroot /host) makes the host's files the command's.
+		if b := isc.box; b != nil && filepath.IsAbs(root) {
+			if hostRoot, ok := b.toHost(filepath.Clean(root)); ok {
+				isc.box = &box{name: b.name + ", chroot " + root, binds: []bind{{inside: "/", outside: hostRoot}}, remote: b.remote}
+				inner.Container = isc.box.name
+				inner.Remote = "container " + isc.box.name
+			}
+		}
 	})
 }
 
@@ -231,7 +267,7 @@ func wrapXargs(r *resolver, outer *Invocation, sc *scope) {
 	}
 	// What xargs appends comes from its input: known when that is an echo
 	// or printf of known words, unknown otherwise.
-	words, known := stdinWords(outer)
+	words, known := r.stdinWords(outer)
 	r.runInner(outer, argv, sc, "xargs", func(inner *Invocation, isc *scope) {
 		if known {
 			for _, w := range words {
@@ -241,61 +277,6 @@ func wrapXargs(r *resolver, outer *Invocation, sc *scope) {
 		}
 		inner.MoreOperands = "xargs"
 	})
-}
-
-// stdinWords returns the words an invocation reads on its standard input
-// when they can be known: the output of echo or printf upstream.
-func stdinWords(inv *Invocation) ([]string, bool) {
-	text, ok := stdinText(inv)
-	if !ok {
-		return nil, false
-	}
-	return strings.Fields(text), true
-}
-
-// StdinText returns what an invocation reads on standard input when it
-// can be known: a here-document, a here-string, or echo/printf upstream.
-func StdinText(inv *Invocation) (string, bool) { return stdinText(inv) }
-
-func stdinText(inv *Invocation) (string, bool) {
-	for _, rd := range inv.Redirs {
-		if rd.Input() {
-			body := rd.Target.Value
-			if rd.Op == "<<<" {
-				body += "\n"
-			}
-			return body, rd.Target.Known || rd.Target.Value != ""
-		}
-	}
-	if len(inv.Stdin) == 0 {
-		return "", false
-	}
-	last := inv.Stdin[len(inv.Stdin)-1]
-	if args, known := realArgs(last.Args); known && last.Program == "printf" {
-		if out, ok := printfText(args); ok {
-			return out, true
-		}
-	}
-	switch last.Program {
-	case "echo", "printf":
-		var words []string
-		for i, a := range last.Args {
-			if i == 0 && strings.HasPrefix(a.Value, "-") && last.Program == "echo" {
-				continue
-			}
-			words = append(words, a.Value)
-		}
-		text := strings.Join(words, " ")
-		if last.Program == "printf" || strings.Contains(text, `\n`) {
-			text = strings.ReplaceAll(text, `\n`, "\n")
-		}
-		return text, true
-	case "cat":
-		if len(last.Args) == 0 {
-			return stdinText(last)
-		}
-	}
-	return "", false
 }
 
 // findActions are the find primaries that run a command, up to ";" or "+".
@@ -367,22 +348,25 @@ func wrapSu(r *resolver, outer *Invocation, sc *scope) {
 		user = operands[0].Value
 	}
 	login := p.Has("l", "login") || (len(outer.Args) > 0 && outer.Args[0].Value == "-")
-	if c, ok := p.Value("c", "command", "session-command"); ok {
-		r.runCode(outer, c.Value, sc, outer.Program+" -c", func(inner *Invocation, isc *scope) {
-			inner.User = user
-			if login {
-				inner.Cwd = ""
-			}
-		})
+	adjust := func(inner *Invocation, isc *scope) {
+		inner.User = user
+		if login {
+			inner.Cwd = ""
+		}
 	}
+	if c, ok := p.Value("c", "command", "session-command"); ok {
+		r.runCode(outer, c.Value, sc, outer.Program+" -c", adjust)
+		return
+	}
+	r.runStdin(outer, sc, outer.Program, adjust) // su - <<EOF: the shell reads it
 }
 
 var sshSpec = OptSpec{ShortValue: "bcDEeFIiJLlmOopQRSWwB", StopAtOperand: true}
 
 func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, sshSpec)
-	if len(p.Operands) == 0 || len(p.Rest) == 0 {
-		return // an interactive session: nothing to judge here
+	if len(p.Operands) == 0 || p.Has("N", "V", "G", "Q") {
+		return // no command, a tunnel, or a query of ssh itself
 	}
 	dest := p.Operands[0].Value
 	dest = strings.TrimPrefix(dest, "ssh://")
@@ -393,15 +377,36 @@ func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	if host, _, ok := strings.Cut(dest, ":"); ok {
 		dest = host
 	}
-	// ssh joins its remaining words with spaces; the remote shell parses them.
-	r.runCode(outer, joinValues(p.Rest), sc, "ssh "+dest, func(inner *Invocation, isc *scope) {
-		inner.Remote, inner.Cwd, inner.User = dest, "", user
+	adjust := func(inner *Invocation, isc *scope) {
+		inner.Remote, inner.Cwd, inner.User, inner.Container = dest, "", user, ""
 		inner.Stdin = nil
 		isc.forgetVars()
+		isc.box = nil
 		if u, ok := p.Value("l"); ok {
 			inner.User = u.Value
 		}
-	})
+	}
+	if len(p.Rest) == 0 {
+		// ssh host <<EOF: the remote login shell reads the commands.
+		if !p.Has("n") {
+			r.runStdin(outer, sc, "ssh "+dest, adjust)
+		}
+		return
+	}
+	// ssh joins its remaining words with spaces; the remote shell parses
+	// them, and its commands read what ssh reads (ssh host bash -s < x.sh).
+	r.runCodeWith(outer, joinValues(p.Rest), sc, "ssh "+dest, codeOpts{adjust: adjust, stdin: feedOf(outer)})
+}
+
+// feedOf is what a command run by outer reads on its standard input when
+// outer passes its own on: its input redirections, or its pipeline.
+func feedOf(outer *Invocation) []*Invocation {
+	for _, rd := range outer.Redirs {
+		if rd.Input() || rd.Op == "<" {
+			return []*Invocation{{Program: "cat", Redirs: outer.Redirs, Cwd: outer.Cwd, Remote: outer.Remote, Text: outer.Text}}
+		}
+	}
+	return outer.Stdin
 }
 
 func wrapWatch(r *resolver, outer *Invocation, sc *scope) {
@@ -415,75 +420,57 @@ func wrapWatch(r *resolver, outer *Invocation, sc *scope) {
 }
 
 func wrapEval(r *resolver, outer *Invocation, sc *scope) {
-	r.runCode(outer, joinValues(outer.Args), sc, "eval", nil)
-}
-
-// wrapAt: at and batch run the shell code they read on standard input.
-func wrapAt(r *resolver, outer *Invocation, sc *scope) {
-	p := ParseOptions(outer.Args, OptSpec{ShortValue: "qfMmtb"})
-	if p.Has("l", "d", "r", "c", "f") {
-		return // lists, deletes, or reads a file guard does not open
-	}
-	if text, ok := stdinText(outer); ok {
-		r.runCode(outer, text, sc, outer.Program, func(inner *Invocation, isc *scope) { inner.Stdin = nil })
-	}
-}
-
-// Shell commands and tree removals inside an interpreter's one-liner:
-// system("…"), os.system("…"), subprocess.run("…", shell=True), `…`,
-// shutil.rmtree("…"), FileUtils.rm_rf("…"), fs.rmSync("…", {recursive}).
-var (
-	shellCallPattern = regexp.MustCompile(`(?:\bsystem|\bexec|\bpopen|\bcheck_output|\bcheck_call|\bcall|\brun|\bPopen|\bexecSync|\bspawnSync|\bshell_exec|\bpassthru)\s*\(\s*(?:r|b)?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')`)
-	backtickPattern  = regexp.MustCompile("`([^`]+)`")
-	rmtreePattern    = regexp.MustCompile(`(?:rmtree|rm_rf|rm_r|remove_dir_all|rmSync|rmdirSync)\s*\(\s*(?:r)?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')`)
-)
-
-func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
-	var code string
-	for i, a := range outer.Args {
-		switch a.Value {
-		case "-c", "-e", "-E", "-r", "--eval", "-p", "--print":
-			if i+1 < len(outer.Args) {
-				code = outer.Args[i+1].Value
-			}
+	if len(outer.Args) == 1 && !outer.Args[0].Known {
+		// eval "$(…)": what the substitution prints, when guard can tell
+		if code, ok := r.codeOf(outer, outer.Args[0]); ok {
+			r.runCode(outer, code, sc, "eval", nil)
 		}
-		if code != "" {
-			break
-		}
-	}
-	if code == "" {
 		return
 	}
-	via := outer.Program + " " + "-c"
-	unquote := func(lit string) string {
-		body := lit[1 : len(lit)-1]
-		return strings.NewReplacer(`\"`, `"`, `\'`, `'`, `\\`, `\`).Replace(body)
-	}
-	for _, m := range shellCallPattern.FindAllStringSubmatch(code, 8) {
-		r.runCode(outer, unquote(m[1]), sc, via, nil)
-	}
-	if outer.Program == "perl" || outer.Program == "ruby" || outer.Program == "php" {
-		for _, m := range backtickPattern.FindAllStringSubmatch(code, 8) {
-			r.runCode(outer, m[1], sc, via, nil)
-		}
-	}
-	for _, m := range rmtreePattern.FindAllStringSubmatch(code, 8) {
-		target := unquote(m[1])
-		argv := []Arg{{Text: "rm", Value: "rm", Known: true}, {Text: "-rf", Value: "-rf", Known: true}, {Text: m[1], Value: target, Known: true}}
-		r.runInner(outer, argv, sc, via, func(inner *Invocation, isc *scope) { inner.Text = outer.Text })
-	}
+	r.runCode(outer, joinValues(outer.Args), sc, "eval", nil)
 }
 
 // runCode judges shell code that outer hands to a shell. adjust may change
 // what the wrapper changes, and the scope the code runs in (its $0 $1 …).
 func (r *resolver) runCode(outer *Invocation, code string, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
+	r.runCodeWith(outer, code, sc, via, codeOpts{adjust: adjust})
+}
+
+// codeOpts say how shell code handed on is run.
+type codeOpts struct {
+	// adjust changes what the runner changes: user, cwd, host.
+	adjust func(inner *Invocation, isc *scope)
+	// stdin is what the code's commands read: the commands upstream of
+	// what outer hands the code to (ssh host bash -s < x.sh).
+	stdin []*Invocation
+	// unknown names variables the code uses that stand for values of
+	// another language guard cannot know.
+	unknown []string
+	// file is the file the code comes from, "" for code on the line.
+	file string
+	// prepare sets up the code's scope: $0, $1… of a script.
+	prepare func(nsc *scope)
+	// snippet: text that may be shell code or not (a string in Python
+	// code, keys typed into a terminal): if it does not parse, that is not
+	// worth a warning.
+	snippet bool
+}
+
+// runSnippet judges text that is shell code if anything: keys typed into
+// a terminal, a command string in another tool's language.
+func (r *resolver) runSnippet(outer *Invocation, code string, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
+	r.runCodeWith(outer, code, sc, via, codeOpts{adjust: adjust, snippet: true})
+}
+
+// runCodeWith judges shell code that outer hands to a shell.
+func (r *resolver) runCodeWith(outer *Invocation, code string, sc *scope, via string, o codeOpts) {
 	if strings.TrimSpace(code) == "" {
 		return
 	}
-	template := &Invocation{Cwd: outer.Cwd, User: outer.User, Remote: outer.Remote, Stdin: outer.Stdin}
+	template := &Invocation{Cwd: outer.Cwd, User: outer.User, Remote: outer.Remote, Container: outer.Container, Stdin: outer.Stdin}
 	nsc := sc.nested(via)
-	if adjust != nil {
-		adjust(template, nsc)
+	if o.adjust != nil {
+		o.adjust(template, nsc)
 	}
 	nsc.unguarded = nsc.unguarded || outer.Unguarded
 	nsc.cwd, nsc.user, nsc.remote = template.Cwd, template.User, template.Remote
@@ -493,7 +480,163 @@ func (r *resolver) runCode(outer *Invocation, code string, sc *scope, via string
 	if template.Remote != "" {
 		nsc.env = nil
 	}
-	r.walkSource(code, nsc)
+	for _, name := range o.unknown {
+		nsc.set(name, shellVar{set: true, maybeEmpty: true})
+	}
+	if o.prepare != nil {
+		o.prepare(nsc)
+	}
+	if o.file != "" {
+		// variables of another language in a file: that file's own logic
+		r.walkFileCode(code, nsc, stmtCtx{stdin: o.stdin}, o.file, outer.Text, o.snippet, o.unknown...)
+		return
+	}
+	r.walkCode(code, nsc, stmtCtx{stdin: o.stdin}, "", o.snippet)
+}
+
+// walkFileCode walks code read from a file (a script, a sourced file, a
+// Makefile's recipe, code in a Python script): its commands are labelled
+// with the file, and what it computes itself is marked as such.
+// inside names more variables the file computes itself.
+func (r *resolver) walkFileCode(code string, sc *scope, ctx stmtCtx, name, line string, snippet bool, inside ...string) {
+	st := r.reached()
+	st.inFile++
+	start := len(r.invs)
+	file := r.walkCode(code, sc, ctx, name, snippet)
+	if file != nil {
+		r.walkUncalledIn(file.src) // the file's own functions, judged as part of it
+	}
+	st.inFile--
+	if file != nil {
+		invs := r.invs[start:]
+		offsets := textOffsets(invs, file.src)
+		markRunTime(invs, offsets, file, name, inside)
+		labelInvocations(invs, offsets, name, file.src, line)
+	}
+}
+
+// walked is code that was walked: its top-level statements and the text
+// their positions refer to.
+type walked struct {
+	stmts []*syntax.Stmt
+	src   string
+}
+
+// walkCode parses shell code and walks it with ctx for its top-level
+// commands. name, when set, is the file the code comes from: parse
+// problems are reported against it rather than against the line, and a
+// file that does not parse as the line's dialect is read as POSIX sh or
+// mksh when it parses as that. For a snippet, parse problems are not
+// reported; nor for code a script builds as it runs (eval "…" in
+// configure), which is its own business.
+func (r *resolver) walkCode(code string, sc *scope, ctx stmtCtx, name string, snippet bool) *walked {
+	if !r.budgetReparse(code) {
+		return nil
+	}
+	if name != "" {
+		code = strings.ToValidUTF8(code, "?") // a file in Latin-1 is still a script
+	}
+	start, notes := len(r.invs), len(r.notes)
+	w := r.walkParsed(code, sc, ctx)
+	if name != "" && len(r.notes) > notes && tooDeep(code) == "" {
+		for _, lang := range []syntax.LangVariant{syntax.LangPOSIX, syntax.LangMirBSDKorn, syntax.LangBash} {
+			if lang == r.lang || !parses(code, lang) {
+				continue
+			}
+			r.invs, r.notes = r.invs[:start], r.notes[:notes]
+			saved := r.lang
+			r.lang = lang
+			w = r.walkParsed(code, sc, ctx)
+			r.lang = saved
+			break
+		}
+	}
+	if snippet && len(r.notes) > notes {
+		// Text that does not parse was not shell code after all (a
+		// string in Perl that a stray quote ran on): nothing of it is kept.
+		r.invs, r.notes = r.invs[:start], r.notes[:notes]
+		return nil
+	}
+	inFile := r.reach != nil && r.reach.inFile > 0
+	for i := notes; i < len(r.notes); i++ {
+		switch {
+		case name == "" && inFile:
+			r.notes = r.notes[:notes]
+		case name != "":
+			r.notes[i] = strings.Replace(r.notes[i], "the line does not parse", name+" does not parse", 1)
+		}
+	}
+	return w
+}
+
+// walkParsed walks code statement by statement, as the parser hands them
+// over, and keeps them.
+func (r *resolver) walkParsed(code string, sc *scope, ctx stmtCtx) *walked {
+	w := &walked{src: code}
+	r.parseEach(code, func(st *syntax.Stmt, text string) bool {
+		sc.src = text
+		if len(w.stmts) == 0 || text == w.src {
+			w.stmts = append(w.stmts, st)
+		}
+		r.walkStmt(st, sc, ctx)
+		return r.truncated == ""
+	})
+	return w
+}
+
+// parses reports whether code parses as lang, for a file that does not
+// parse as the line's dialect (a script for sh that bash reads otherwise).
+func parses(code string, lang syntax.LangVariant) bool {
+	_, err := syntax.NewParser(syntax.Variant(lang)).Parse(strings.NewReader(code), "")
+	return err == nil
+}
+
+// runStdin judges what a shell run by outer reads on its standard input
+// (sudo -s <<EOF, su - <<EOF, ssh host < x.sh, bash -s): the text when
+// guard can compute it, else a finding that says where it comes from.
+func (r *resolver) runStdin(outer *Invocation, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
+	t := r.stdinOf(outer, 0)
+	if t.known {
+		r.runCode(outer, t.value, sc, via, func(inner *Invocation, isc *scope) {
+			if adjust != nil {
+				adjust(inner, isc)
+			}
+			inner.Stdin = nil
+		})
+	}
+	r.hidden(outer, t)
+}
+
+// hidden records on outer, which runs the code t, how that code is hidden
+// from the line: rewritten by a filter, unknown, or typed later into a
+// pipe. A download, a decoder, a file that is not there, or a shell that
+// simply reads the terminal is not reported here.
+func (r *resolver) hidden(outer *Invocation, t text) {
+	inFile := r.reach != nil && r.reach.inFile > 0
+	switch {
+	case inFile && !t.known && !t.fromFile:
+		// a script's own pipelines are its logic: only rewritten code, or
+		// a file guard could not read, is reported from inside a file
+	case t.download:
+	case t.known && t.rewrittenBy != "":
+		outer.note().Hidden = fmt.Sprintf("%s rewrites it on its way in; guard computed it as: %s", t.rewrittenBy, shorten(t.value))
+	case t.known, t.quiet:
+	case t.tty:
+		if len(outer.Stdin) > 0 {
+			outer.note().Hidden = "it is what you type next, passed on through a pipe: guard will not see it"
+		}
+	case t.from != "":
+		outer.note().Hidden = "it comes from " + t.from
+	}
+}
+
+// shorten keeps messages to one line of reasonable length.
+func shorten(code string) string {
+	code = strings.Join(strings.Fields(code), " ")
+	if len(code) > 80 {
+		code = code[:77] + "…"
+	}
+	return code
 }
 
 func joinValues(args []Arg) string {
@@ -513,21 +656,77 @@ func isShell(program string) bool { return shells[program] }
 
 var shellSpec = OptSpec{ShortValue: "oO", LongValue: []string{"rcfile", "init-file"}, StopAtOperand: true}
 
-// enterShell judges the code a shell would run: its -c argument, or its
-// standard input when it reads a script from a here-document, a
-// here-string, or echo/printf upstream.
+// enterShell judges the code a shell would run: its -c argument, the
+// script file it is given, or its standard input (a here-document, a
+// here-string, a pipeline guard can compute).
 func (r *resolver) enterShell(inv *Invocation, sc *scope) {
-	p := ParseOptions(inv.Args, shellSpec)
-	if p.Has("c") {
-		if len(p.Operands) > 0 && p.Operands[0].Known {
-			r.runCode(inv, p.Operands[0].Value, sc, inv.Program+" -c", bindShellArgs(append(p.Operands[1:], p.Rest...)))
+	p := ParseOptions(dropPlusOptions(inv.Args), shellSpec)
+	if p.Has("n", "noexec", "D", "dump-strings", "dump-po-strings", "pretty-print", "help", "version") {
+		return // bash -n checks the syntax; these print; nothing runs
+	}
+	for _, o := range p.Values("o") {
+		if o.Value == "noexec" {
+			return
 		}
+	}
+	if p.Has("c") {
+		if len(p.Operands) == 0 {
+			return
+		}
+		code, ok := r.codeOf(inv, p.Operands[0])
+		if !ok {
+			return
+		}
+		r.runCode(inv, code, sc, inv.Program+" -c", bindShellArgs(append(p.Operands[1:], p.Rest...)))
 		return
 	}
-	if len(p.Operands) > 0 && p.Operands[0].Value != "-" && !p.Has("s") {
-		return // runs a script file
+	if len(p.Operands) > 0 && !p.Has("s") {
+		script := p.Operands[0]
+		if !script.Known || !isStdinPath(script.Value) {
+			r.runScript(inv, script, p.Rest, sc, inv.Program)
+			return
+		}
 	}
-	if text, ok := stdinText(inv); ok {
-		r.runCode(inv, text, sc, inv.Program+" <stdin", func(inner *Invocation, isc *scope) { inner.Stdin = nil })
+	r.runStdin(inv, sc, inv.Program+" <stdin", nil)
+}
+
+// dropPlusOptions drops a shell's +x style options (and +o NAME, +O
+// NAME), which ParseOptions would take for operands.
+func dropPlusOptions(args []Arg) []Arg {
+	var out []Arg
+	for i := 0; i < len(args); i++ {
+		v := args[i].Value
+		if len(v) > 1 && v[0] == '+' && args[i].Known {
+			if (v == "+o" || v == "+O") && i+1 < len(args) {
+				i++
+			}
+			continue
+		}
+		if v == "--" || !strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "+") {
+			return append(out, args[i:]...)
+		}
+		out = append(out, args[i])
 	}
+	return out
+}
+
+func isStdinPath(p string) bool {
+	switch p {
+	case "-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0":
+		return true
+	}
+	return false
+}
+
+// codeOf is the code held by a word handed to a shell: its value when
+// known, or what a command substitution in it prints when guard can
+// compute that (bash -c "$(echo … | base64 -d)").
+func (r *resolver) codeOf(inv *Invocation, a Arg) (string, bool) {
+	if a.Known {
+		return a.Value, true
+	}
+	if out, ok := r.wordOutput(a, inv); ok && out.known {
+		return out.value, true
+	}
+	return "", false
 }

@@ -181,8 +181,8 @@ func iptablesCut(inv *guard.Invocation) string {
 
 func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	client, ok := guard.SSHClient(inv, host)
-	if !ok {
-		return nil
+	if !ok || inv.Detached {
+		return nil // detached (tmux new, systemd-run, at…), it finishes even if the session drops
 	}
 	cut := networkCut(inv)
 	if cut == "" {

@@ -31,6 +31,7 @@ import (
 //	content=PATH=TEXT   a regular file holding TEXT (⏎ and ⟨HH⟩ as in LINE)
 //	holder=DEV=HOLDER   /sys/class/block/DEV/holders/HOLDER (sdb1=dm-0, sdc=md0)
 //	msg=TEXT            the rule's message must hold TEXT (⟨20⟩ for a space)
+//	fixture=PATH=NAME   a regular file holding testdata/fixtures/NAME
 //	md=ARRAY:MEMBER,…   an active array in /proc/mdstat; MEMBER(F) failed,
 //	                    MEMBER(S) spare; fewer working members than listed
 //	                    makes it degraded ([2/1] [U_])
@@ -161,6 +162,14 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 		case "content":
 			path, text, _ := strings.Cut(value, "=")
 			h.Files[path] = []byte(unescapeLine(text))
+		case "fixture":
+			path, name, _ := strings.Cut(value, "=")
+			data, err := os.ReadFile(filepath.Join("..", "testdata", "fixtures", name))
+			if err != nil {
+				t.Fatalf("%s: fixture %s: %v", c, name, err)
+			}
+			h.AddFile(path)
+			h.Files[path] = data
 		case "holder":
 			dev, holder, _ := strings.Cut(value, "=")
 			h.AddDir("/sys/class/block/" + dev + "/holders/" + holder)

@@ -1,0 +1,292 @@
+package guard
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// Code that runs later is judged as if it ran now: what at, trap, a cron
+// file or a crontab will run is walked like any other code, and a cron
+// entry written on the line is also said to run later (scheduled-code).
+
+// wrapAt: at and batch run the shell code they read on standard input or
+// from -f FILE, later, in the directory they were given it in.
+func wrapAt(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "qft"})
+	if p.Has("l", "d", "r", "c", "V") {
+		return // lists, deletes or prints jobs
+	}
+	via := outer.Program
+	if len(p.Operands) > 0 {
+		via += " " + joinValues(p.Operands)
+	}
+	adjust := func(inner *Invocation, isc *scope) {
+		inner.Stdin = nil
+		detach(inner, isc) // atd runs it, not this session
+	}
+	if f, ok := p.Value("f"); ok {
+		t := r.fileText(outer, f)
+		if t.known {
+			r.runCode(outer, t.value, sc, via, adjust)
+			return
+		}
+		if !t.quiet {
+			r.hidden(outer, t)
+		}
+		return
+	}
+	r.runStdin(outer, sc, via, adjust)
+}
+
+// wrapTrap: trap 'CODE' SIGNAL… runs CODE when the signal comes (EXIT:
+// when the shell ends), so CODE is judged now.
+func wrapTrap(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	if len(args) > 0 && args[0].Known && args[0].Value == "--" {
+		args = args[1:]
+	}
+	if len(args) < 2 || !args[0].Known || args[0].Value == "-" || strings.HasPrefix(args[0].Value, "-") {
+		return // trap -p, trap -l, trap - SIG (reset), trap SIG
+	}
+	r.runCode(outer, args[0].Value, sc, "trap "+joinValues(args[1:]), nil)
+}
+
+// wrapCrontab: crontab [-u USER] FILE (or - for standard input) installs
+// FILE as the user's crontab: its commands are judged, and installing
+// them is reported as code that runs later.
+func wrapCrontab(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "unsc"})
+	if p.Has("l", "r", "e", "V", "T", "c", "s") && len(p.Operands) == 0 || p.Has("l", "e", "r") {
+		return
+	}
+	user := outer.User
+	if u, ok := p.Value("u"); ok {
+		user = u.Value
+	}
+	var t text
+	source := "the crontab from standard input"
+	if len(p.Operands) > 0 && !(p.Operands[0].Known && p.Operands[0].Value == "-") {
+		t = r.fileText(outer, p.Operands[0])
+		source = p.Operands[0].Value
+	} else {
+		t = r.stdinOf(outer, 0)
+	}
+	if !t.known {
+		if t.from != "" && !t.quiet {
+			outer.note().Scheduled = fmt.Sprintf("a crontab guard cannot read (%s)", t.from)
+		}
+		return
+	}
+	r.schedule(outer, parseCrontab(t.value, false, user), sc, "crontab "+source, "")
+}
+
+// cronJob is one entry of a crontab.
+type cronJob struct {
+	when, user, command string
+}
+
+var (
+	cronAssignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*\s*=`)
+	cronSpecial    = regexp.MustCompile(`^@(reboot|yearly|annually|monthly|weekly|daily|midnight|hourly)\s+`)
+)
+
+// maxCronJobs bounds how many entries of one crontab are judged.
+const maxCronJobs = 64
+
+// parseCrontab reads the entries of a crontab: five time fields (or
+// @daily…), the user in system tables (/etc/crontab, /etc/cron.d), and
+// the command, whose first unescaped % starts its standard input.
+func parseCrontab(content string, system bool, user string) []cronJob {
+	var jobs []cronJob
+	for _, line := range strings.Split(content, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") || cronAssignment.MatchString(line) {
+			continue
+		}
+		var job cronJob
+		if m := cronSpecial.FindString(line); m != "" {
+			job.when, line = strings.TrimSpace(m), line[len(m):]
+		} else {
+			fields := strings.Fields(line)
+			if len(fields) < 6 {
+				continue
+			}
+			job.when = strings.Join(fields[:5], " ")
+			line = skipFields(line, 5)
+		}
+		job.user = user
+		if system {
+			f := strings.Fields(line)
+			if len(f) == 0 {
+				continue
+			}
+			job.user, line = f[0], skipFields(line, 1)
+		}
+		job.command = cronCommand(line)
+		if job.command != "" {
+			jobs = append(jobs, job)
+		}
+		if len(jobs) == maxCronJobs {
+			break
+		}
+	}
+	return jobs
+}
+
+// skipFields returns s after its first n fields separated by blanks.
+func skipFields(s string, n int) string {
+	for ; n > 0; n-- {
+		s = strings.TrimLeftFunc(s, unicode.IsSpace)
+		end := strings.IndexFunc(s, unicode.IsSpace)
+		if end < 0 {
+			return ""
+		}
+		s = s[end:]
+	}
+	return strings.TrimLeftFunc(s, unicode.IsSpace)
+}
+
+// cronCommand is the command part of an entry: up to the first % that is
+// not escaped, with \% read as %.
+func cronCommand(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\\' && i+1 < len(s) && s[i+1] == '%':
+			b.WriteByte('%')
+			i++
+		case s[i] == '%':
+			return strings.TrimSpace(b.String())
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// schedule judges cron jobs as if they ran now, as their user in their
+// home, and says on inv that they will run later.
+func (r *resolver) schedule(inv *Invocation, jobs []cronJob, sc *scope, via, file string) {
+	var said []string
+	for _, job := range jobs {
+		user := job.user
+		r.runCode(inv, job.command, sc, via, func(inner *Invocation, isc *scope) {
+			inner.User, inner.Cwd, inner.Stdin = user, "", nil
+			if user != "" {
+				inner.Cwd = r.userHome(user)
+			}
+		})
+		if len(said) < 3 {
+			as := ""
+			if user != "" {
+				as = " as " + user
+			}
+			said = append(said, fmt.Sprintf("%q at %s%s", job.command, job.when, as))
+		}
+	}
+	if len(said) == 0 {
+		return
+	}
+	if len(jobs) > len(said) {
+		said = append(said, fmt.Sprintf("and %d more", len(jobs)-len(said)))
+	}
+	where := ""
+	if file != "" {
+		where = " (" + file + ")"
+	}
+	inv.note().Scheduled = strings.Join(said, "; ") + where
+}
+
+// cronFile tells what kind of file the cron daemon or a shell runs later:
+// a system table with a user field, a user's table, a periodic script, or
+// a shell start-up file (judged, not reported as scheduled).
+func cronFile(p string) (kind, user string) {
+	dir, base := filepath.Dir(p), filepath.Base(p)
+	switch {
+	case p == "/etc/crontab", dir == "/etc/cron.d":
+		return "system", ""
+	case dir == "/var/spool/cron/crontabs", dir == "/var/spool/cron/tabs", dir == "/var/spool/cron" && base != "crontabs" && base != "tabs" && base != "atjobs":
+		return "user", base
+	case dir == "/etc/cron.hourly", dir == "/etc/cron.daily", dir == "/etc/cron.weekly", dir == "/etc/cron.monthly":
+		return "periodic", "root"
+	case (strings.HasSuffix(dir, "/systemd/system") || strings.HasSuffix(dir, "/systemd/user") || strings.Contains(dir, "/systemd/system/")) &&
+		(strings.HasSuffix(base, ".service") || strings.HasSuffix(base, ".conf")):
+		return "unit", "root"
+	case p == "/etc/profile", p == "/etc/bash.bashrc", p == "/etc/bashrc", p == "/etc/zsh/zshrc", p == "/etc/zshrc", p == "/etc/rc.local",
+		dir == "/etc/profile.d" && strings.HasSuffix(base, ".sh"):
+		return "startup", ""
+	}
+	switch base {
+	case ".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile", ".zshenv", ".zlogin", ".kshrc", ".bash_logout":
+		return "startup", ""
+	}
+	return "", ""
+}
+
+// scheduleWritten judges what a command writes into a file that runs
+// later: a cron table's entries, a periodic script, a start-up file.
+func (r *resolver) scheduleWritten(inv *Invocation, p string, w written, sc *scope) {
+	kind, user := cronFile(p)
+	if kind == "" {
+		return
+	}
+	if !w.known {
+		if kind != "startup" {
+			inv.note().Scheduled = fmt.Sprintf("%s, with content guard cannot read (written by %s)", p, w.by)
+		}
+		return
+	}
+	switch kind {
+	case "system", "user":
+		r.schedule(inv, parseCrontab(w.text, kind == "system", user), sc, "cron "+p, p)
+	case "periodic":
+		r.runCode(inv, w.text, sc, "cron "+p, func(inner *Invocation, isc *scope) {
+			inner.User, inner.Cwd, inner.Stdin = "root", "/", nil
+		})
+		if strings.TrimSpace(w.text) != "" {
+			inv.note().Scheduled = fmt.Sprintf("%s runs %s as root", p, strings.TrimPrefix(filepath.Base(filepath.Dir(p)), "cron."))
+		}
+	case "startup":
+		r.runCode(inv, w.text, sc, "start-up file "+p, func(inner *Invocation, isc *scope) {
+			inner.Cwd, inner.Stdin = "", nil
+		})
+	case "unit":
+		r.unitCommands(inv, p, w.text, sc)
+	}
+}
+
+// unitCommands judges the commands of a systemd unit written on the line
+// (ExecStart= and its kin), as the unit's user in its working directory,
+// and reports that they run when the service starts.
+func (r *resolver) unitCommands(inv *Invocation, path, content string, sc *scope) {
+	user, cwd := "root", "/"
+	var cmds []string
+	for _, line := range strings.Split(content, "\n") {
+		key, value, ok := strings.Cut(strings.TrimSpace(line), "=")
+		if !ok {
+			continue
+		}
+		switch key = strings.TrimSpace(key); key {
+		case "User":
+			user = strings.TrimSpace(value)
+		case "WorkingDirectory":
+			cwd = strings.TrimLeft(strings.TrimSpace(value), "-")
+		case "ExecStart", "ExecStartPre", "ExecStartPost", "ExecStop", "ExecStopPost", "ExecReload", "ExecCondition":
+			// @, -, :, +, ! and !! change how it runs, not what
+			if cmd := strings.TrimLeft(strings.TrimSpace(value), "@-:+!"); cmd != "" && len(cmds) < maxCronJobs {
+				cmds = append(cmds, cmd)
+			}
+		}
+	}
+	for _, cmd := range cmds {
+		r.runSnippet(inv, cmd, sc, "systemd "+filepath.Base(path), func(inner *Invocation, isc *scope) {
+			inner.User, inner.Cwd, inner.Stdin = user, cwd, nil
+		})
+	}
+	if len(cmds) > 0 {
+		inv.note().Scheduled = fmt.Sprintf("%s runs %q as %s when the service starts", path, shorten(cmds[0]), user)
+	}
+}

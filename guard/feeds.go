@@ -1,0 +1,999 @@
+package guard
+
+import (
+	"bytes"
+	"cmp"
+	"compress/bzip2"
+	"compress/gzip"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// text is what a command prints, or reads on its standard input, as far
+// as guard can tell.
+type text struct {
+	value string
+	known bool
+	// from says where an unknown text comes from, for messages: "the
+	// output of ls, which guard does not compute", "$CMD, whose value
+	// guard does not know".
+	from string
+	// tty: nothing is redirected or piped in, so it is what the operator
+	// types next.
+	tty bool
+	// rewrittenBy names the filter that rewrote the text on its way
+	// (tr, rev, sed s///): known, but not what the line shows.
+	rewrittenBy string
+	// quiet: unknown, but not worth asking about (the file does not exist
+	// or guard may not read it: the command fails or reads what it always
+	// did).
+	quiet bool
+	// download: the text comes from a download or a decoder, which the
+	// download-to-shell rule reports.
+	download bool
+	// fromFile: unknown because a file could not be read (too large,
+	// written by a download earlier on the line).
+	fromFile bool
+}
+
+// Bounds on following text through a pipeline.
+const (
+	maxFeedBytes = 1 << 20
+	maxFeedDepth = 16
+)
+
+func knownText(s string) text { return text{value: s, known: true} }
+
+// with is the text t turned into s by a filter that keeps its story
+// (where it was rewritten).
+func (t text) with(s string) text {
+	t.value = s
+	return t
+}
+
+// rewritten is t turned into s by a filter that changes what the line
+// shows into something else.
+func (t text) rewritten(s, by string) text {
+	t.value = s
+	if t.rewrittenBy == "" {
+		t.rewrittenBy = by
+	}
+	return t
+}
+
+// uncomputed is the output of a command guard does not compute.
+func uncomputed(what string) text {
+	return text{from: "the output of " + what + ", which guard does not compute"}
+}
+
+// tooLarge is the text of a stage whose output guard stops following.
+func tooLarge(program string) text {
+	return text{from: fmt.Sprintf("the output of %s, more than guard follows (%d KB)", program, maxFeedBytes>>10)}
+}
+
+// StdinText returns what an invocation reads on standard input when it
+// can be known: a here-document, a here-string, or echo/printf upstream.
+// Files are not read: rules do not reach the host that way.
+func StdinText(inv *Invocation) (string, bool) {
+	t := (&resolver{}).stdinOf(inv, 0)
+	return t.value, t.known
+}
+
+// stdinText is what an invocation reads on its standard input, when known.
+func (r *resolver) stdinText(inv *Invocation) (string, bool) {
+	t := r.stdinOf(inv, 0)
+	return t.value, t.known
+}
+
+// stdinWords returns the words an invocation reads on its standard input
+// when they can be known (what xargs appends).
+func (r *resolver) stdinWords(inv *Invocation) ([]string, bool) {
+	t := r.stdinOf(inv, 0)
+	if !t.known {
+		return nil, false
+	}
+	return strings.Fields(t.value), true
+}
+
+// stdinOf is what inv reads on its standard input: its last input
+// redirection, else the output of the command before it in the pipeline.
+func (r *resolver) stdinOf(inv *Invocation, depth int) text {
+	if depth > maxFeedDepth {
+		return text{from: "a pipeline longer than guard follows"}
+	}
+	for i := len(inv.Redirs) - 1; i >= 0; i-- {
+		rd := inv.Redirs[i]
+		if rd.Fd != "" && rd.Fd != "0" {
+			continue
+		}
+		switch {
+		case rd.Op == "<<" || rd.Op == "<<-":
+			if !rd.Target.Known {
+				// The body as written: the code reading it looks its
+				// unknown variables up itself, and stays unsure about them.
+				return knownText(rd.Target.Text)
+			}
+			return knownText(rd.Target.Value)
+		case rd.Op == "<<<":
+			if !rd.Target.Known {
+				if t, ok := r.wordOutput(rd.Target, inv); ok {
+					return t.with(t.value + "\n")
+				}
+				return text{from: unknownWhat(rd.Target)}
+			}
+			return knownText(rd.Target.Value + "\n")
+		case rd.Op == "<" || rd.Op == "<>":
+			return r.fileText(inv, rd.Target)
+		}
+	}
+	if len(inv.Stdin) == 0 {
+		return text{tty: true}
+	}
+	return r.pipedOut(inv.Stdin[len(inv.Stdin)-1], depth+1)
+}
+
+// wordOutput is the value of a word that is one command substitution,
+// "$(…)", when guard can compute what the command prints: bash <<<
+// "$(echo … | base64 -d)". The shell strips the trailing newlines.
+func (r *resolver) wordOutput(a Arg, inv *Invocation) (text, bool) {
+	t := strings.TrimSuffix(strings.TrimPrefix(a.Text, `"`), `"`)
+	if !strings.HasPrefix(t, "$(") || !strings.HasSuffix(t, ")") || len(a.Sources) == 0 || strings.HasPrefix(t, "$((") {
+		return text{}, false
+	}
+	out, ok := r.substOutput(t[2:len(t)-1], inv)
+	if !ok || !out.known {
+		return out, ok && out.from != ""
+	}
+	return out.with(strings.TrimRight(out.value, "\n")), true
+}
+
+// unknownWhat names the unknown parts of a word for messages.
+func unknownWhat(a Arg) string {
+	if len(a.Sources) > 0 {
+		return "the output of " + a.Sources[len(a.Sources)-1]
+	}
+	if len(a.Unknown) > 0 {
+		return strings.Join(a.Unknown, ", ") + ", whose value guard does not know"
+	}
+	return a.Text
+}
+
+// fileText is the content of the file a word names, as a command reading
+// it would see it.
+func (r *resolver) fileText(inv *Invocation, a Arg) text {
+	if !a.Known {
+		if strings.HasPrefix(a.Text, "<(") {
+			if t, ok := r.substOutput(a.Text[2:len(a.Text)-1], inv); ok {
+				return t
+			}
+		}
+		t := text{from: unknownWhat(a)}
+		for _, s := range a.Sources {
+			t.download = t.download || downloaders[s]
+		}
+		return t
+	}
+	switch a.Value {
+	case "/dev/null":
+		return knownText("")
+	case "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0", "-":
+		return r.stdinOf(inv, 1)
+	}
+	if inv.Remote != "" {
+		return text{from: a.Value + inv.Where(), quiet: true}
+	}
+	p := inv.Path(a.Value)
+	if p == "" {
+		return text{from: a.Value + " (in a folder guard cannot know)"}
+	}
+	content, state, by := r.readFile(p)
+	switch state {
+	case fileRead:
+		return knownText(content)
+	case fileMissing, fileBinary:
+		return text{from: p, quiet: true}
+	}
+	return text{from: unreadReason(p, state, by), download: downloaders[by] && state != fileUnread, fromFile: true}
+}
+
+// downloaders are programs whose output is a download: download-to-shell
+// reports a shell reading it, so unread-code does not repeat it.
+var downloaders = map[string]bool{
+	"curl": true, "wget": true, "fetch": true, "http": true, "https": true, "xh": true,
+	"aria2c": true, "lwp-request": true, "GET": true, "lynx": true, "ftp": true, "tftp": true,
+	"base64": true, "base32": true, "xxd": true, "uudecode": true, "openssl": true, "basenc": true,
+}
+
+// pipedOut is what inv prints on its standard output, down the pipe.
+func (r *resolver) pipedOut(inv *Invocation, depth int) text {
+	for _, rd := range inv.Redirs {
+		if (rd.Op == ">" || rd.Op == ">>" || rd.Op == ">|" || rd.Op == "&>" || rd.Op == "&>>") && (rd.Fd == "" || rd.Fd == "1") {
+			return knownText("") // its output goes to a file, not down the pipe
+		}
+	}
+	return r.produced(inv, depth)
+}
+
+// produced is what inv writes, wherever its output goes.
+func (r *resolver) produced(inv *Invocation, depth int) text {
+	if downloaders[inv.Program] && !decodes(inv) {
+		return text{from: "the output of " + inv.Program, download: true}
+	}
+	filter := filterFor(inv.Program)
+	if filter == nil {
+		if inv.Program == "" {
+			return text{from: "the output of a command guard cannot know"}
+		}
+		if out, ok := r.knownOutput(inv); ok && r.host != nil {
+			return knownText(out) // basename, pwd, mktemp…: what $(…) knows too
+		}
+		return text{from: "the output of " + inv.Program + ", which guard does not compute"}
+	}
+	t := filter(r, inv, depth)
+	if t.known && len(t.value) > maxFeedBytes {
+		return tooLarge(inv.Program)
+	}
+	if !t.known && t.from == "" && !t.tty {
+		t.from = "the output of " + inv.Program + ", which guard does not compute"
+	}
+	return t
+}
+
+// decodes reports whether a decoder is asked to decode, which guard can
+// compute, rather than to encode or decrypt.
+func decodes(inv *Invocation) bool {
+	switch inv.Program {
+	case "base64", "base32", "basenc", "xxd", "openssl":
+		return true
+	}
+	return false
+}
+
+// A filter computes a command's output from its arguments and input.
+type filter func(r *resolver, inv *Invocation, depth int) text
+
+// filterFor returns how to compute a program's output from its input,
+// nil for a program guard does not compute.
+func filterFor(program string) filter {
+	switch program {
+	case "echo":
+		return echoFilter
+	case "printf":
+		return printfFilter
+	case "cat":
+		return catFilter
+	case "tee":
+		return teeFilter
+	case "tac", "rev", "head", "tail":
+		return linesFilter
+	case "tr":
+		return trFilter
+	case "sed":
+		return sedFilter
+	case "grep", "egrep", "fgrep":
+		return grepFilter
+	case "base64", "base32", "basenc", "xxd", "openssl":
+		return decodeFilter
+	case "gzip", "gunzip", "zcat", "bzip2", "bunzip2", "bzcat":
+		return decompressFilter
+	case "dos2unix":
+		return func(r *resolver, inv *Invocation, depth int) text {
+			t := r.inputOf(inv, nil, depth)
+			t.value = strings.ReplaceAll(t.value, "\r\n", "\n")
+			return t
+		}
+	case "true", "false", ":":
+		return func(*resolver, *Invocation, int) text { return knownText("") }
+	}
+	return nil
+}
+
+// inputOf is the concatenation of the files named by operands ("-" is
+// standard input), or standard input when there are none.
+func (r *resolver) inputOf(inv *Invocation, operands []Arg, depth int) text {
+	if len(operands) == 0 {
+		return r.stdinOf(inv, depth)
+	}
+	var b strings.Builder
+	all := knownText("")
+	for _, a := range operands {
+		t := r.fileText(inv, a)
+		if a.Known && a.Value == "-" {
+			t = r.stdinOf(inv, depth)
+		}
+		if !t.known {
+			return t
+		}
+		b.WriteString(t.value)
+		if b.Len() > maxFeedBytes {
+			return tooLarge(inv.Program)
+		}
+		all.download = all.download || t.download
+		if all.rewrittenBy == "" {
+			all.rewrittenBy = t.rewrittenBy
+		}
+	}
+	return all.with(b.String())
+}
+
+func allKnown(args []Arg) (Arg, bool) {
+	for _, a := range args {
+		if !a.Known {
+			return a, false
+		}
+	}
+	return Arg{}, true
+}
+
+func echoFilter(r *resolver, inv *Invocation, depth int) text {
+	args := inv.Args
+	newline, escapes := true, false
+	for len(args) > 0 && args[0].Known && len(args[0].Value) > 1 && strings.Trim(args[0].Value, "-neE") == "" && args[0].Value[0] == '-' {
+		newline = newline && !strings.Contains(args[0].Value, "n")
+		escapes = escapes || strings.Contains(args[0].Value, "e")
+		args = args[1:]
+	}
+	if a, ok := allKnown(args); !ok {
+		return text{from: unknownWhat(a)}
+	}
+	var words []string
+	for _, a := range args {
+		words = append(words, a.Value)
+	}
+	out := strings.Join(words, " ")
+	// dash's echo, which sh runs, reads backslash escapes without -e:
+	// read them, the more dangerous reading.
+	if escapes || strings.Contains(out, `\`) {
+		out, _ = unescapeEcho(out)
+	}
+	if newline {
+		out += "\n"
+	}
+	return knownText(out)
+}
+
+func printfFilter(r *resolver, inv *Invocation, depth int) text {
+	args := inv.Args
+	if len(args) > 0 && args[0].Known && args[0].Value == "--" {
+		args = args[1:]
+	}
+	if len(args) > 0 && args[0].Known && args[0].Value == "-v" {
+		return knownText("") // printf -v VAR assigns, prints nothing
+	}
+	if len(args) == 0 {
+		return knownText("")
+	}
+	if a, ok := allKnown(args); !ok {
+		return text{from: unknownWhat(a)}
+	}
+	values := make([]string, len(args)-1)
+	for i, a := range args[1:] {
+		values[i] = a.Value
+	}
+	out, ok := printfFormat(args[0].Value, values)
+	if !ok {
+		return uncomputed("printf " + args[0].Text)
+	}
+	return knownText(out)
+}
+
+// printfFormat formats like printf(1) for the conversions scripts use to
+// hide text: %s, %b, %c, %d, %%, backslash escapes; the format is reused
+// while arguments remain.
+func printfFormat(format string, args []string) (string, bool) {
+	var b strings.Builder
+	for round := 0; round < 1+len(args); round++ {
+		used := 0
+		for i := 0; i < len(format); i++ {
+			c := format[i]
+			if c == '\\' {
+				s, n := unescapeOne(format[i:])
+				b.WriteString(s)
+				i += n - 1
+				continue
+			}
+			if c != '%' {
+				b.WriteByte(c)
+				continue
+			}
+			j := i + 1
+			for j < len(format) && strings.IndexByte("-+ #0123456789.", format[j]) >= 0 {
+				j++
+			}
+			if j >= len(format) {
+				return "", false
+			}
+			verb := format[j]
+			i = j
+			if verb == '%' {
+				b.WriteByte('%')
+				continue
+			}
+			arg := ""
+			if used < len(args) {
+				arg = args[used]
+			}
+			used++
+			switch verb {
+			case 's':
+				b.WriteString(arg)
+			case 'b':
+				s, _ := unescapeEcho(arg)
+				b.WriteString(s)
+			case 'c':
+				if arg != "" {
+					b.WriteByte(arg[0])
+				}
+			case 'd', 'i', 'u':
+				if arg == "" {
+					arg = "0"
+				}
+				n, err := strconv.ParseInt(arg, 0, 64)
+				if err != nil {
+					return "", false
+				}
+				b.WriteString(strconv.FormatInt(n, 10))
+			case 'x', 'X', 'o':
+				n, err := strconv.ParseInt(arg, 0, 64)
+				if err != nil && arg != "" {
+					return "", false
+				}
+				base := map[byte]int{'x': 16, 'X': 16, 'o': 8}[verb]
+				s := strconv.FormatInt(n, base)
+				if verb == 'X' {
+					s = strings.ToUpper(s)
+				}
+				b.WriteString(s)
+			default:
+				return "", false
+			}
+			if b.Len() > maxFeedBytes {
+				return "", false
+			}
+		}
+		args = args[min(used, len(args)):]
+		if used == 0 || len(args) == 0 {
+			break
+		}
+	}
+	return b.String(), true
+}
+
+// unescapeEcho reads the backslash escapes of echo -e and printf %b; \c
+// ends the output, which the second result reports.
+func unescapeEcho(s string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		if s[i+1] == 'c' {
+			return b.String(), true
+		}
+		if s[i+1] == '0' { // echo's \0NNN octal
+			j := i + 2
+			for j < len(s) && j < i+5 && s[j] >= '0' && s[j] <= '7' {
+				j++
+			}
+			n, _ := strconv.ParseUint("0"+s[i+2:j], 8, 8)
+			b.WriteByte(byte(n))
+			i = j - 1
+			continue
+		}
+		out, n := unescapeOne(s[i:])
+		b.WriteString(out)
+		i += n - 1
+	}
+	return b.String(), false
+}
+
+// unescapeOne reads one backslash escape at the start of s, as printf's
+// format does, and returns its text and length.
+func unescapeOne(s string) (string, int) {
+	if len(s) < 2 {
+		return s, len(s)
+	}
+	switch c := s[1]; c {
+	case 'n':
+		return "\n", 2
+	case 't':
+		return "\t", 2
+	case 'r':
+		return "\r", 2
+	case 'a':
+		return "\a", 2
+	case 'b':
+		return "\b", 2
+	case 'f':
+		return "\f", 2
+	case 'v':
+		return "\v", 2
+	case 'e', 'E':
+		return "\x1b", 2
+	case '\\':
+		return `\`, 2
+	case 'x':
+		j := 2
+		for j < len(s) && j < 4 && isHex(s[j]) {
+			j++
+		}
+		if j == 2 {
+			return s[:2], 2
+		}
+		n, _ := strconv.ParseUint(s[2:j], 16, 8)
+		return string([]byte{byte(n)}), j
+	case '0', '1', '2', '3', '4', '5', '6', '7':
+		j := 1
+		for j < len(s) && j < 4 && s[j] >= '0' && s[j] <= '7' {
+			j++
+		}
+		n, _ := strconv.ParseUint(s[1:j], 8, 8)
+		return string([]byte{byte(n)}), j
+	}
+	return s[:2], 2
+}
+
+func catFilter(r *resolver, inv *Invocation, depth int) text {
+	p := ParseOptions(inv.Args, OptSpec{})
+	for _, flag := range []string{"n", "b", "A", "e", "E", "s", "t", "T", "v", "number", "show-all", "squeeze-blank"} {
+		if p.Has(flag) {
+			return uncomputed("cat -" + flag)
+		}
+	}
+	return r.inputOf(inv, p.Operands, depth)
+}
+
+func teeFilter(r *resolver, inv *Invocation, depth int) text { return r.stdinOf(inv, depth) }
+
+// linesFilter computes tac, rev, head and tail.
+func linesFilter(r *resolver, inv *Invocation, depth int) text {
+	p := ParseOptions(inv.Args, OptSpec{ShortValue: "nc", LongValue: []string{"lines", "bytes"}, NumericOptions: inv.Program == "head" || inv.Program == "tail"})
+	t := r.inputOf(inv, p.Operands, depth)
+	if !t.known {
+		return t
+	}
+	lines := strings.SplitAfter(t.value, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	switch inv.Program {
+	case "tac":
+		slices.Reverse(lines)
+		if n := len(lines); n > 0 && !strings.HasSuffix(lines[0], "\n") {
+			lines[0] += "\n" // tac moves the unterminated last line first
+			lines[n-1] = strings.TrimSuffix(lines[n-1], "\n")
+		}
+		return t.with(strings.Join(lines, ""))
+	case "rev":
+		for i, l := range lines {
+			body, nl := strings.CutSuffix(l, "\n")
+			runes := []rune(body)
+			slices.Reverse(runes)
+			lines[i] = string(runes)
+			if nl {
+				lines[i] += "\n"
+			}
+		}
+		return t.rewritten(strings.Join(lines, ""), "rev")
+	}
+	if c, ok := p.Value("c", "bytes"); ok {
+		n, err := strconv.Atoi(strings.TrimPrefix(c.Value, "+"))
+		if err != nil || n < 0 {
+			return uncomputed(inv.Program + " -c " + c.Value)
+		}
+		if inv.Program == "head" {
+			return t.with(t.value[:min(n, len(t.value))])
+		}
+		if strings.HasPrefix(c.Value, "+") {
+			return t.with(t.value[min(max(n-1, 0), len(t.value)):])
+		}
+		return t.with(t.value[max(len(t.value)-n, 0):])
+	}
+	count := "10"
+	if v, ok := p.Value("n", "lines"); ok {
+		count = v.Value
+	}
+	from := strings.HasPrefix(count, "+")
+	n, err := strconv.Atoi(strings.TrimPrefix(count, "+"))
+	if err != nil || n < 0 {
+		return uncomputed(inv.Program + " -n " + count)
+	}
+	switch {
+	case inv.Program == "head":
+		lines = lines[:min(n, len(lines))]
+	case from:
+		lines = lines[min(max(n-1, 0), len(lines)):]
+	default:
+		lines = lines[max(len(lines)-n, 0):]
+	}
+	return t.with(strings.Join(lines, ""))
+}
+
+// trFilter computes tr with plain sets: ranges, escapes, [:classes:],
+// -d and -s; -c (complement) is not computed.
+func trFilter(r *resolver, inv *Invocation, depth int) text {
+	p := ParseOptions(inv.Args, OptSpec{})
+	if p.Has("c", "C", "complement") || len(p.Operands) == 0 {
+		return uncomputed("tr " + joinValues(inv.Args))
+	}
+	if a, ok := allKnown(p.Operands); !ok {
+		return text{from: unknownWhat(a)}
+	}
+	t := r.stdinOf(inv, depth)
+	if !t.known {
+		return t
+	}
+	set1, ok1 := trSet(p.Operands[0].Value)
+	var set2 []byte
+	ok2 := true
+	if len(p.Operands) > 1 {
+		set2, ok2 = trSet(p.Operands[1].Value)
+	}
+	if !ok1 || !ok2 {
+		return uncomputed("tr " + joinValues(inv.Args))
+	}
+	in := []byte(t.value)
+	var out []byte
+	del := p.Has("d", "delete")
+	squeeze := p.Has("s", "squeeze-repeats")
+	switch {
+	case del:
+		drop := byteSet(set1)
+		for _, c := range in {
+			if !drop[c] {
+				out = append(out, c)
+			}
+		}
+		if squeeze {
+			out = squeezeBytes(out, byteSet(set2))
+		}
+	case len(set2) > 0:
+		var table [256]byte
+		for i := range table {
+			table[i] = byte(i)
+		}
+		if p.Has("t", "truncate-set1") && len(set1) > len(set2) {
+			set1 = set1[:len(set2)]
+		}
+		for i, c := range set1 {
+			table[c] = set2[min(i, len(set2)-1)]
+		}
+		out = make([]byte, len(in))
+		for i, c := range in {
+			out[i] = table[c]
+		}
+		if squeeze {
+			out = squeezeBytes(out, byteSet(set2))
+		}
+	case squeeze:
+		out = squeezeBytes(in, byteSet(set1))
+	default:
+		return uncomputed("tr " + joinValues(inv.Args))
+	}
+	if del && !squeeze && strings.Trim(string(set1), " \t\r\n") == "" {
+		return t.with(string(out)) // dropping carriage returns hides nothing
+	}
+	return t.rewritten(string(out), "tr")
+}
+
+func byteSet(set []byte) [256]bool {
+	var s [256]bool
+	for _, c := range set {
+		s[c] = true
+	}
+	return s
+}
+
+func squeezeBytes(in []byte, set [256]bool) []byte {
+	out := in[:0:0]
+	for i, c := range in {
+		if i > 0 && c == in[i-1] && set[c] {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+var trClasses = map[string]string{
+	"lower": "abcdefghijklmnopqrstuvwxyz", "upper": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+	"digit": "0123456789", "space": " \t\n\r\f\v", "blank": " \t",
+	"xdigit": "0123456789ABCDEFabcdef",
+}
+
+// trSet expands a tr set into its bytes, in order; false for what is not
+// computed ([c*n], [=c=], unknown classes).
+func trSet(s string) ([]byte, bool) {
+	var raw []byte
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\\':
+			u, n := unescapeOne(s[i:])
+			raw = append(raw, u...)
+			i += n - 1
+		case strings.HasPrefix(s[i:], "[:"):
+			end := strings.Index(s[i:], ":]")
+			if end < 0 {
+				return nil, false
+			}
+			name := s[i+2 : i+end]
+			switch name {
+			case "alpha":
+				raw = append(raw, trClasses["lower"]+trClasses["upper"]...)
+			case "alnum":
+				raw = append(raw, "0123456789"+trClasses["lower"]+trClasses["upper"]...)
+			default:
+				class, ok := trClasses[name]
+				if !ok {
+					return nil, false
+				}
+				raw = append(raw, class...)
+			}
+			i += end + 1
+		case strings.HasPrefix(s[i:], "[=") || (s[i] == '[' && strings.Contains(s[i:], "*") && strings.Contains(s[i:], "]")):
+			return nil, false
+		case i+2 < len(s) && s[i+1] == '-':
+			lo, hi := s[i], s[i+2]
+			if hi == '\\' {
+				u, n := unescapeOne(s[i+2:])
+				if len(u) != 1 {
+					return nil, false
+				}
+				hi = u[0]
+				i += n - 1
+			}
+			if lo > hi {
+				return nil, false
+			}
+			for c := int(lo); c <= int(hi); c++ {
+				raw = append(raw, byte(c))
+			}
+			i += 2
+		default:
+			raw = append(raw, s[i])
+		}
+		if len(raw) > 4096 {
+			return nil, false
+		}
+	}
+	return raw, true
+}
+
+// decodeFilter computes base64 -d, base32 -d, basenc, xxd -r -p and
+// openssl base64 -d: text hidden by encoding, not by a key.
+func decodeFilter(r *resolver, inv *Invocation, depth int) text {
+	p := ParseOptions(inv.Args, OptSpec{ShortValue: "wicls", LongValue: []string{"wrap", "cols", "len", "seek"}})
+	undecided := uncomputed(inv.Program + " " + joinValues(inv.Args))
+	undecided.download = true
+	var decode func(string) ([]byte, error)
+	operands := p.Operands
+	switch inv.Program {
+	case "base64", "base32", "basenc":
+		if !p.Has("d", "decode", "D") {
+			return undecided
+		}
+		enc := inv.Program
+		if enc == "basenc" {
+			enc = ""
+			for _, e := range []string{"base64", "base64url", "base32", "base32hex", "base16"} {
+				if p.Has(e) {
+					enc = e
+				}
+			}
+		}
+		decode = decoderFor(enc)
+		if decode == nil {
+			return undecided
+		}
+	case "xxd":
+		if !p.Has("r", "revert") || !p.Has("p", "ps", "postscript", "plain") {
+			return undecided
+		}
+		decode = func(s string) ([]byte, error) { return hex.DecodeString(stripSpace(s)) }
+	case "openssl":
+		args := inv.Values()
+		if len(args) == 0 || !slices.Contains(args, "-d") {
+			return undecided
+		}
+		base := args[0] == "base64" || args[0] == "enc" && (slices.Contains(args, "-base64") || slices.Contains(args, "-a") || slices.Contains(args, "-A"))
+		for _, a := range args[1:] {
+			if a != "-d" && a != "-base64" && a != "-a" && a != "-A" && a != "-in" && strings.HasPrefix(a, "-") {
+				return undecided // a cipher, a key, a passphrase
+			}
+		}
+		if !base {
+			return undecided
+		}
+		decode = decoderFor("base64")
+		operands = nil
+		for i, a := range inv.Args {
+			if a.Value == "-in" && i+1 < len(inv.Args) {
+				operands = []Arg{inv.Args[i+1]}
+			}
+		}
+	}
+	t := r.inputOf(inv, operands, depth)
+	if !t.known {
+		t.download = true
+		return t
+	}
+	out, err := decode(t.value)
+	if err != nil {
+		return text{from: "the output of " + inv.Program + ", which does not decode", download: true}
+	}
+	decoded := t.rewritten(string(out), inv.Program)
+	decoded.download = true // download-to-shell reports decoded code
+	return decoded
+}
+
+func decoderFor(enc string) func(string) ([]byte, error) {
+	var e interface {
+		DecodeString(string) ([]byte, error)
+	}
+	switch enc {
+	case "base64":
+		e = base64.StdEncoding
+	case "base64url":
+		e = base64.URLEncoding
+	case "base32":
+		e = base32.StdEncoding
+	case "base32hex":
+		e = base32.HexEncoding
+	case "base16":
+		return func(s string) ([]byte, error) { return hex.DecodeString(stripSpace(s)) }
+	default:
+		return nil
+	}
+	return func(s string) ([]byte, error) {
+		s = stripSpace(s)
+		if out, err := e.DecodeString(s); err == nil {
+			return out, nil
+		}
+		// Missing padding is common in hand-made payloads.
+		for len(s)%4 != 0 && enc == "base64" {
+			s += "="
+		}
+		return e.DecodeString(s)
+	}
+}
+
+func stripSpace(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\n' || r == '\t' || r == '\r' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// decompressFilter computes gzip -d and bzip2 -d of known bytes, bounded
+// so that a small bomb cannot grow past what guard follows.
+func decompressFilter(r *resolver, inv *Invocation, depth int) text {
+	p := ParseOptions(inv.Args, OptSpec{ShortValue: "S", LongValue: []string{"suffix"}})
+	decompress := inv.Program == "gunzip" || inv.Program == "zcat" || inv.Program == "bunzip2" || inv.Program == "bzcat" || p.Has("d", "decompress", "uncompress")
+	if !decompress || !(p.Has("c", "stdout", "to-stdout") || len(p.Operands) == 0 || inv.Program == "zcat" || inv.Program == "bzcat") {
+		return uncomputed(inv.Program)
+	}
+	t := r.inputOf(inv, p.Operands, depth)
+	if !t.known {
+		return t
+	}
+	var rd io.Reader
+	if strings.HasPrefix(inv.Program, "b") {
+		rd = bzip2.NewReader(strings.NewReader(t.value))
+	} else {
+		z, err := gzip.NewReader(strings.NewReader(t.value))
+		if err != nil {
+			return text{from: "the output of " + inv.Program + ", which does not decompress"}
+		}
+		rd = z
+	}
+	out, err := io.ReadAll(io.LimitReader(rd, maxFeedBytes+1))
+	if err != nil {
+		return text{from: "the output of " + inv.Program + ", which does not decompress"}
+	}
+	return t.rewritten(string(out), inv.Program)
+}
+
+// grepFilter computes grep with its plain forms: patterns, -v, -i, -x,
+// -E, -F; what changes the output's shape (-o, -n, -c…) is not.
+func grepFilter(r *resolver, inv *Invocation, depth int) text {
+	p := ParseOptions(inv.Args, OptSpec{ShortValue: "efABCdDm", LongValue: []string{"regexp", "file", "after-context", "before-context", "context", "max-count"}})
+	for _, flag := range []string{"o", "n", "c", "l", "L", "b", "A", "B", "C", "f", "z", "P", "m", "r", "R", "only-matching", "count", "files-with-matches", "file", "null-data", "recursive"} {
+		if p.Has(flag) {
+			return uncomputed("grep -" + flag)
+		}
+	}
+	patterns := p.Values("e", "regexp")
+	operands := p.Operands
+	if len(patterns) == 0 {
+		if len(operands) == 0 {
+			return uncomputed("grep")
+		}
+		patterns, operands = operands[:1], operands[1:]
+	}
+	if a, ok := allKnown(patterns); !ok {
+		return text{from: unknownWhat(a)}
+	}
+	ere := p.Has("E", "extended-regexp") || inv.Program == "egrep"
+	fixed := p.Has("F", "fixed-strings") || inv.Program == "fgrep"
+	var res []*lineMatcher
+	for _, pat := range patterns {
+		for _, one := range strings.Split(pat.Value, "\n") {
+			m, ok := newLineMatcher(one, ere, fixed, p.Has("i", "ignore-case"), p.Has("x", "line-regexp"), p.Has("w", "word-regexp"))
+			if !ok {
+				return uncomputed("grep " + pat.Text)
+			}
+			res = append(res, m)
+		}
+	}
+	t := r.inputOf(inv, operands, depth)
+	if !t.known {
+		return t
+	}
+	invert := p.Has("v", "invert-match")
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(t.value, "\n") {
+		if line == "" {
+			continue
+		}
+		body := strings.TrimSuffix(line, "\n")
+		matched := slices.ContainsFunc(res, func(m *lineMatcher) bool { return m.match(body) })
+		if matched != invert {
+			b.WriteString(body + "\n")
+		}
+	}
+	return t.with(b.String())
+}
+
+// substOutput is what the shell code of a process substitution prints:
+// the code is walked on its own, without being recorded again (the line's
+// walk already recorded it), and its output computed.
+func (r *resolver) substOutput(code string, inv *Invocation) (text, bool) {
+	if r.host == nil || !r.budgetReparse(code) {
+		return text{}, false
+	}
+	sub := &resolver{host: r.host, lang: r.lang, funcs: map[string]*funcDef{}, passwd: r.passwd, reach: r.reached(), steps: r.steps,
+		reparsed: r.reparsed, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
+	sc := &scope{cwd: inv.Cwd, remote: inv.Remote, user: inv.User, env: r.host.Getenv}
+	if inv.Remote != "" {
+		sc.env = nil
+	}
+	var b bytes.Buffer
+	out := text{known: true}
+	sub.parseEach(code, func(st *syntax.Stmt, src string) bool {
+		sc.src = src
+		start := len(sub.invs)
+		sub.walkStmt(st, sc, stmtCtx{})
+		if len(sub.invs) == start {
+			return true
+		}
+		t := sub.pipedOut(sub.invs[len(sub.invs)-1], 1)
+		if !t.known {
+			out = t
+			return false
+		}
+		b.WriteString(t.value)
+		out.rewrittenBy = cmp.Or(out.rewrittenBy, t.rewrittenBy)
+		out.download = out.download || t.download
+		return b.Len() <= maxFeedBytes
+	})
+	r.steps, r.reparsed = sub.steps, sub.reparsed
+	if !out.known {
+		return out, true
+	}
+	if b.Len() > maxFeedBytes {
+		return tooLarge("<(…)"), true
+	}
+	return out.with(b.String()), true
+}

@@ -1,0 +1,239 @@
+package guard
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Commands that run code a project or a tool's configuration names:
+// npm/yarn/pnpm run the scripts of package.json, git runs the commands
+// its -c settings name, emacs --eval runs Lisp that can run commands.
+
+// maxPackageScripts bounds the scripts judged for one command.
+const maxPackageScripts = 16
+
+// npmLifecycle are the scripts npm runs around an install of the project.
+var npmLifecycle = []string{"preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"}
+
+// wrapPackageScripts judges npm run NAME, npm test, npm start, npm
+// install (its lifecycle scripts), and the same with yarn, pnpm and bun:
+// the scripts of package.json in the project folder, with their pre- and
+// post- scripts, run by sh in that folder.
+func wrapPackageScripts(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "wC", LongValue: []string{"prefix", "workspace", "cwd", "dir", "filter", "userconfig", "cache", "registry"}})
+	if p.Has("ignore-scripts") {
+		return
+	}
+	dir := outer.Cwd
+	if d, ok := p.Value("prefix", "cwd", "dir", "C"); ok {
+		dir = ""
+		if d.Known {
+			dir = outer.Path(d.Value)
+		}
+	}
+	ops := p.Operands
+	if dir == "" || outer.Remote != "" {
+		return
+	}
+	var names []string
+	var extra []Arg
+	sub := ""
+	if len(ops) > 0 && ops[0].Known {
+		sub = ops[0].Value
+	}
+	switch {
+	case sub == "run" || sub == "run-script" || sub == "rum" || sub == "urn":
+		if len(ops) < 2 || !ops[1].Known {
+			return
+		}
+		names, extra = []string{ops[1].Value}, ops[2:]
+	case sub == "test" || sub == "t" || sub == "tst" || sub == "start" || sub == "stop" || sub == "restart":
+		name := map[string]string{"t": "test", "tst": "test"}[sub]
+		if name == "" {
+			name = sub
+		}
+		names, extra = []string{name}, ops[1:]
+	case sub == "install" || sub == "i" || sub == "ci" || sub == "add" && len(ops) == 1 || sub == "" && outer.Program != "npm" && outer.Program != "bun":
+		if len(ops) > 1 && sub != "ci" {
+			return // installs a dependency: its scripts are not this project's
+		}
+		names = npmLifecycle
+	case outer.Program == "yarn" || outer.Program == "pnpm" || outer.Program == "bun":
+		names, extra = []string{sub}, ops[1:] // yarn NAME runs the script NAME
+	default:
+		return
+	}
+	content, state, by := r.readFile(filepath.Join(dir, "package.json"))
+	if state != fileRead {
+		if reason := unreadReason("package.json", state, by); reason != "" {
+			outer.note().Hidden = reason
+		}
+		return
+	}
+	var pkg struct {
+		Scripts map[string]string `json:"scripts"`
+	}
+	if json.Unmarshal([]byte(content), &pkg) != nil {
+		return
+	}
+	var run []string
+	for _, name := range names {
+		for _, n := range []string{"pre" + name, name, "post" + name} {
+			if script, ok := pkg.Scripts[n]; ok && len(run) < maxPackageScripts {
+				run = append(run, n)
+				if n == name && len(extra) > 0 {
+					script += " " + joinValues(dropDashes(extra))
+				}
+				r.runCodeWith(outer, script, sc, outer.Program+" run "+n, codeOpts{file: "package.json (" + n + ")", adjust: func(inner *Invocation, isc *scope) {
+					inner.Cwd, inner.Stdin = dir, nil
+				}})
+			}
+		}
+	}
+}
+
+func dropDashes(args []Arg) []Arg {
+	if len(args) > 0 && args[0].Known && args[0].Value == "--" {
+		return args[1:]
+	}
+	return args
+}
+
+// gitCommandKeys are the settings whose value git runs with the shell.
+var gitCommandKeys = regexp.MustCompile(`(?i)^(core\.(pager|editor|sshcommand|fsmonitor|askpass)|sequence\.editor|pager\.[\w.-]+|diff\.external|diff\.[\w.-]+\.(textconv|command)|filter\.[\w.-]+\.(clean|smudge|process)|merge\.[\w.-]+\.driver|gpg(\.[\w.-]+)?\.program|credential(\..+)?\.helper|uploadpack\.packobjectshook|core\.gitproxy)$`)
+
+// wrapGit judges what git -c KEY=VALUE makes git run: a pager, an
+// editor, an ssh command, a filter, a credential helper starting with !,
+// and an alias starting with ! when the line calls it.
+func wrapGit(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	aliases := map[string]string{}
+	for i := 0; i < len(args); i++ {
+		v := args[i].Value
+		switch {
+		case v == "-c" && i+1 < len(args):
+			i++
+			key, value, ok := strings.Cut(args[i].Value, "=")
+			if !ok || !args[i].Known {
+				continue
+			}
+			if name, isAlias := strings.CutPrefix(strings.ToLower(key), "alias."); isAlias {
+				aliases[name] = value
+				continue
+			}
+			if gitCommandKeys.MatchString(key) {
+				value = strings.TrimPrefix(value, "!")
+				r.runSnippet(outer, value, sc, "git -c "+key, nil)
+			}
+		case v == "-C" || v == "--git-dir" || v == "--work-tree" || v == "--namespace" || v == "--exec-path" || v == "--config-env":
+			i++
+		case strings.HasPrefix(v, "-"):
+		default:
+			if code, ok := aliases[strings.ToLower(v)]; ok && strings.HasPrefix(code, "!") {
+				r.runSnippet(outer, code[1:]+" "+joinValues(args[i+1:]), sc, "git alias "+v, nil)
+			}
+			return
+		}
+	}
+}
+
+var elispCall = regexp.MustCompile(`\((shell-command-to-string|shell-command|async-shell-command|call-process-shell-command|call-process|start-process-shell-command|start-process|process-lines|delete-directory|delete-file|write-region)\s`)
+
+// wrapEmacs reads the Lisp of emacs --eval and -l FILE for the commands
+// it runs and the files it deletes or writes.
+func wrapEmacs(r *resolver, outer *Invocation, sc *scope) {
+	var code []string
+	for i, a := range outer.Args {
+		if i+1 >= len(outer.Args) {
+			break
+		}
+		next := outer.Args[i+1]
+		switch a.Value {
+		case "--eval", "-eval", "--execute":
+			code = append(code, next.Value)
+		case "-l", "--load", "--script", "-scriptload":
+			if content, ok := r.scriptContent(outer, next.Value); ok && next.Known {
+				code = append(code, content)
+			}
+		}
+		if v, ok := strings.CutPrefix(a.Value, "--eval="); ok {
+			code = append(code, v)
+		}
+	}
+	lisp := strings.Join(code, "\n")
+	if len(lisp) > maxCodeBytes {
+		return
+	}
+	site := codeSite{outer: outer, sc: sc, via: "emacs --eval"}
+	lit := func(s string) []piece { return []piece{{text: s, known: true}} }
+	for _, m := range elispCall.FindAllStringSubmatchIndex(lisp, maxCodeMatches) {
+		fn := lisp[m[2]:m[3]]
+		strs := elispArgs(lisp[m[1]:min(len(lisp), m[1]+maxCallBytes)])
+		if len(strs) == 0 {
+			continue
+		}
+		switch fn {
+		case "shell-command", "shell-command-to-string", "async-shell-command", "call-process-shell-command", "start-process-shell-command":
+			cmd := strs[0]
+			if fn == "start-process-shell-command" && len(strs) > 2 {
+				cmd = strs[2]
+			}
+			r.runPieces(site, lit(cmd))
+		case "call-process", "process-lines", "start-process":
+			var argv [][]piece
+			for i, s := range strs {
+				if fn == "start-process" && i < 2 || fn == "call-process" && i >= 1 && i <= 3 {
+					continue // a name and a buffer; infile, destination, display
+				}
+				argv = append(argv, lit(s))
+			}
+			r.runArgv(site, argv, "")
+		case "delete-directory":
+			if len(strs) > 1 && strs[1] == "t" {
+				r.runArgv(site, [][]piece{lit("rm"), lit("-rf"), lit(strs[0])}, "")
+			}
+		case "delete-file":
+			r.runArgv(site, [][]piece{lit("rm"), lit("-f"), lit(strs[0])}, "")
+		case "write-region":
+			r.emitWrite(site, strs[len(strs)-1], false, "")
+		}
+	}
+}
+
+// elispArgs reads the arguments of a Lisp call up to its closing
+// parenthesis: strings as their text, atoms (t, nil, numbers) as written,
+// forms as "?".
+func elispArgs(s string) []string {
+	var out []string
+	for i := 0; i < len(s) && len(out) < 32; i++ {
+		switch c := s[i]; {
+		case c == ' ' || c == '\t' || c == '\n':
+		case c == ')':
+			return out
+		case c == '"':
+			ps, end := readString(s, i, language{name: "elisp"})
+			if end < 0 {
+				return out
+			}
+			out = append(out, piecesText(ps))
+			i = end - 1
+		case c == '(':
+			end := matchingClose(s, i+1, '(')
+			if end < 0 {
+				return out
+			}
+			out = append(out, "?")
+			i = end
+		default:
+			j := i
+			for j < len(s) && !strings.ContainsRune(" \t\n()\"", rune(s[j])) {
+				j++
+			}
+			out = append(out, s[i:j])
+			i = j - 1
+		}
+	}
+	return out
+}

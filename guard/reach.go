@@ -1,0 +1,415 @@
+package guard
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Ids of the findings about code that a command hands to something that
+// runs it, when guard cannot see that code or it runs later.
+const (
+	HiddenCodeID = "hidden-code"
+	ScheduledID  = "scheduled-code"
+)
+
+// reachRules are the engine's findings about code it follows into pipes,
+// files, containers and schedules (feeds.go, scripts.go, delayed.go).
+func reachRules() []*Rule {
+	return []*Rule{
+		{
+			ID: HiddenCodeID, Decision: Confirm,
+			Summary:    "a shell or interpreter runs code the line does not show: rewritten on its way in (tr, rev, sed), or unreadable (a filter guard cannot compute, a file a download writes)",
+			Postmortem: "guard's own design",
+			Match: func(inv *Invocation, _ Host) *Finding {
+				if inv.Code == nil || inv.Code.Hidden == "" {
+					return nil
+				}
+				return Found(Confirm, "write the code to a file, read it, then run the file: … > /tmp/job.sh; less /tmp/job.sh; bash /tmp/job.sh",
+					"%s would run code the line does not show: %s", runnerName(inv), inv.Code.Hidden)
+			},
+			Explain: `A shell or an interpreter is about to run code that the line does not
+show. Either the text is rewritten on its way in (printf 'cm -ce /hfe' |
+tr c r | bash: nobody needs tr to type a command, but it is how a line
+hides one), or guard cannot know it at all: it comes out of a filter guard
+does not compute (ls | sed 's/^/rm /' | sh), from a variable whose value
+is unknown (echo "$CMD" | bash), from a file that an earlier command on
+the same line writes with content guard cannot read (curl -o x.sh URL &&
+bash x.sh), or from the keyboard through a pipe (cat - | bash: what you
+type next goes to a shell that guard never sees).
+
+guard computes what it can (echo, printf, cat of a readable file, tr,
+rev, tac, base64 -d, xxd -r -p, gzip -d, head, tail, simple sed and grep)
+and judges the result as shell code: a dangerous result is refused on its
+own merits. It still asks about hidden code, because "generate commands
+and pipe them into sh" is both how bulk deletions go wrong and how a
+refused line gets past a guard.
+
+Problematic: ls /srv | sed 's/^/rm -rf \/srv\//' | sh
+Correct: write the generated commands to a file, read it, run the file.
+
+Exceptions: a download or decoded text piped into a shell is reported by
+download-to-shell instead. A script file that guard cannot read because
+it does not exist or belongs to another user is judged as written.`,
+		},
+		{
+			ID: ScheduledID, Decision: Warn,
+			Summary:    "shell code written into /etc/cron.d, /etc/crontab, a crontab spool, /etc/cron.daily…, a systemd unit, or installed with crontab FILE: it runs later, unattended",
+			Postmortem: "guard's own design",
+			Match: func(inv *Invocation, _ Host) *Finding {
+				if inv.Code == nil || inv.Code.Scheduled == "" {
+					return nil
+				}
+				return Found(Warn, "read it back before it first runs: cat the file, or crontab -l",
+					"installs shell code that will run later, unattended: %s", inv.Code.Scheduled)
+			},
+			Explain: `A line that writes into /etc/cron.d, /etc/crontab, /etc/cron.daily and
+its siblings, a crontab spool or a systemd unit (its ExecStart= and
+kin), or that installs a crontab with crontab FILE, schedules code:
+nothing happens now, and the code runs later as its user with nobody
+watching. guard judges the scheduled
+commands as if they ran now (so a dangerous one is refused at once) and
+warns that the line installs code to run later.
+
+Problematic: echo '*/5 * * * * root /opt/app/cleanup' > /etc/cron.d/app
+Correct: the same, then cat /etc/cron.d/app to read what was installed.`,
+		},
+	}
+}
+
+// runnerName is the program that runs the unread code, for messages.
+func runnerName(inv *Invocation) string {
+	if inv.Program != "" {
+		return inv.Program
+	}
+	return "this command"
+}
+
+// Bounds on reading files that a command runs (scripts, Makefiles,
+// crontabs): past them a file is not judged by its content.
+const (
+	maxScriptBytes = 1 << 20 // one file
+	maxReadBytes   = 4 << 20 // all files read for one line
+	maxReadFiles   = 64
+	maxWritten     = 64 // files remembered as written earlier on the line
+	// maxFileDepth bounds scripts run or sourced by scripts: deeper ones
+	// are judged as written, not read.
+	maxFileDepth = 4
+)
+
+// reach is what the walk learns while following code into files: what
+// earlier commands on the line wrote, and how much it has read.
+type reach struct {
+	inFile    int // walking code read from a file
+	written   map[string]written
+	read      map[string]string // files read from the host, by path
+	readBytes int64
+	readFiles int
+}
+
+// written is a file an earlier command on the line writes.
+type written struct {
+	text  string
+	known bool
+	by    string // the program that writes it, when the text is not known
+	// quiet: a copy of a file guard does not read (missing, a binary):
+	// judged as written, like that file.
+	quiet bool
+}
+
+func (r *resolver) reached() *reach {
+	if r.reach == nil {
+		r.reach = &reach{written: map[string]written{}, read: map[string]string{}}
+	}
+	return r.reach
+}
+
+// fileState says why a file's content is or is not known.
+type fileState int
+
+const (
+	fileRead       fileState = iota
+	fileMissing              // not there, or not readable by guard
+	fileTooLarge             // larger than guard reads
+	fileUnread               // written earlier on this line with unknown content
+	fileOverBudget           // the line has read too much already
+	fileBinary               // a compiled program or data, not code
+)
+
+// headBytes is how much of a file is read first to tell a program from a
+// script, so that running a binary by its path does not read it whole.
+const headBytes = 4096
+
+// readFile returns the content of the file at the absolute path p as the
+// command would see it: what an earlier command on the line wrote there,
+// else the file on the host, bounded.
+func (r *resolver) readFile(p string) (string, fileState, string) {
+	if r.host == nil {
+		return "", fileMissing, "" // StdinText: rules do not read files this way
+	}
+	st := r.reached()
+	if w, ok := st.written[p]; ok {
+		switch {
+		case w.known:
+			return w.text, fileRead, ""
+		case w.quiet:
+			return "", fileMissing, ""
+		}
+		return "", fileUnread, w.by
+	}
+	if st.inFile >= maxFileDepth {
+		return "", fileMissing, "" // scripts that run scripts, this deep: judged as written
+	}
+	if content, ok := st.read[p]; ok {
+		return content, fileRead, ""
+	}
+	if st.readFiles >= maxReadFiles || st.readBytes >= maxReadBytes {
+		return "", fileOverBudget, ""
+	}
+	data, err := r.host.ReadFile(p, headBytes)
+	if err == nil && isBinary(string(data)) {
+		return "", fileBinary, ""
+	}
+	if err == nil && len(data) == headBytes {
+		data, err = r.host.ReadFile(p, maxScriptBytes+1)
+	}
+	if err != nil {
+		// Missing, not a regular file, or not readable by this user (a
+		// root-only script run with sudo): the command is judged as written.
+		return "", fileMissing, ""
+	}
+	st.readFiles++
+	st.readBytes += int64(len(data))
+	if len(data) > maxScriptBytes {
+		return "", fileTooLarge, ""
+	}
+	st.read[p] = string(data)
+	return string(data), fileRead, ""
+}
+
+// unreadReason says, for messages, why a file a command runs is not known.
+func unreadReason(name string, state fileState, by string) string {
+	switch state {
+	case fileTooLarge:
+		return fmt.Sprintf("%s is larger than guard reads (%d KB)", name, maxScriptBytes>>10)
+	case fileUnread:
+		return fmt.Sprintf("%s is written by %s earlier on this line", name, by)
+	case fileOverBudget:
+		return fmt.Sprintf("the line runs more files than guard reads (%d files, %d MB); %s was not read", maxReadFiles, maxReadBytes>>20, name)
+	}
+	return ""
+}
+
+// observe looks at each command as it is dispatched: inside a container
+// with host folders mapped in, it is judged again on the host's paths;
+// what it writes is remembered for later commands on the line.
+func (r *resolver) observe(inv *Invocation, sc *scope) {
+	inv.Detached = inv.Detached || sc.detached
+	if sc.box != nil {
+		inv.Container = sc.box.name
+		r.judgeOnHost(inv, sc.box)
+	}
+	if inv.Remote == "" && writesFiles(inv) && wrapperFor(inv.Program) == nil {
+		r.recordWrites(inv, sc)
+	}
+}
+
+// writesFiles is a cheap first look for recordWrites: a redirection that
+// writes, or a program that writes the files it names.
+func writesFiles(inv *Invocation) bool {
+	switch inv.Program {
+	case "tee", "curl", "wget", "cp", "install", "mv", "dd":
+		return true
+	}
+	for _, rd := range inv.Redirs {
+		if rd.Writes() {
+			return true
+		}
+	}
+	return false
+}
+
+// recordWrites remembers the files inv writes with what it writes there:
+// `echo … > x.sh`, `… | tee x.sh`, `curl -o x.sh URL`.
+func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
+	var targets []string
+	var appendTo []bool // for each target: written at its end (>>, tee -a)
+	add := func(p string, appends bool) {
+		targets, appendTo = append(targets, p), append(appendTo, appends)
+	}
+	for _, rd := range inv.Redirs {
+		if !rd.Writes() || (rd.Fd != "" && rd.Fd != "1") || !rd.Target.Known {
+			continue
+		}
+		if rd.Op == ">&" && !rd.Truncates() {
+			continue
+		}
+		if p := inv.Path(rd.Target.Value); p != "" && !isDevicePath(p) {
+			add(p, rd.Op == ">>" || rd.Op == "&>>")
+		}
+	}
+	by := inv.Program
+	var out text
+	switch inv.Program {
+	case "tee":
+		p := ParseOptions(inv.Args, OptSpec{})
+		for _, a := range p.Operands {
+			if a.Known {
+				if path := inv.Path(a.Value); path != "" && !isDevicePath(path) {
+					add(path, p.Has("a", "append"))
+				}
+			}
+		}
+		out = r.stdinOf(inv, 0)
+	case "curl", "wget":
+		// downloads: the content cannot be known
+		p := ParseOptions(inv.Args, OptSpec{ShortValue: "oOdHuXAeEw", LongValue: []string{"output", "output-document", "data", "header", "user", "request", "user-agent", "referer"}})
+		if o, ok := p.Value("o", "output", "O", "output-document"); ok && o.Known && (inv.Program == "curl" && o.Text != "-O" || inv.Program == "wget") {
+			if path := inv.Path(o.Value); path != "" && o.Value != "-" {
+				add(path, false)
+			}
+		}
+		out = text{from: inv.Program}
+	case "cp", "install", "mv":
+		if dest, src, ok := r.copyTarget(inv); ok && worthRecording(dest) {
+			add(dest, false)
+			out = r.fileText(inv, src)
+		}
+	case "dd":
+		for _, a := range inv.Args {
+			if of, ok := strings.CutPrefix(a.Value, "of="); ok && a.Known {
+				if path := inv.Path(of); path != "" && !isDevicePath(path) {
+					add(path, false)
+				}
+			}
+		}
+		out = r.stdinOf(inv, 0)
+		for _, a := range inv.Args {
+			if in, ok := strings.CutPrefix(a.Value, "if="); ok {
+				out = r.fileText(inv, Arg{Text: a.Text, Value: in, Known: a.Known})
+			}
+		}
+	default:
+		if len(targets) > 0 {
+			out = r.produced(inv, 0)
+		}
+	}
+	if len(targets) == 0 {
+		return
+	}
+	st := r.reached()
+	for i, p := range targets {
+		w := written{text: out.value, known: out.known, by: by, quiet: out.quiet}
+		if prev, ok := st.written[p]; ok && appendTo[i] {
+			w.text = prev.text + out.value
+			w.known = prev.known && out.known
+		} else if !ok && appendTo[i] {
+			// >> onto a file that exists: its old content runs too, but
+			// what is added is what matters here.
+			w.known = out.known
+		}
+		if !w.known && w.by == "" {
+			w.by = "a command"
+		}
+		if _, seen := st.written[p]; seen || len(st.written) < maxWritten {
+			st.written[p] = w
+		}
+		r.scheduleWritten(inv, p, w, sc)
+	}
+}
+
+// worthRecording tells the copies worth following: into a place that runs
+// code later, or of a script that a later command may run.
+func worthRecording(dest string) bool {
+	if kind, _ := cronFile(dest); kind != "" {
+		return true
+	}
+	switch filepath.Ext(dest) {
+	case ".sh", ".bash", ".py", ".pl", ".rb", ".js", ".php", "":
+		return true
+	}
+	return false
+}
+
+// copyTarget reads cp, install and mv of one file: the file written and
+// the one whose content it gets (into a folder: under the same name).
+func (r *resolver) copyTarget(inv *Invocation) (string, Arg, bool) {
+	p := ParseOptions(inv.Args, OptSpec{ShortValue: "tSmogZ", LongValue: []string{"target-directory", "suffix", "mode", "owner", "group", "backup", "context", "sparse", "reflink", "preserve", "no-preserve"}})
+	if p.Has("r", "R", "recursive", "a", "archive", "d", "directory") {
+		return "", Arg{}, false // trees: not followed
+	}
+	ops := p.Operands
+	dir, toDir := p.Value("t", "target-directory")
+	if !toDir {
+		if len(ops) != 2 {
+			return "", Arg{}, false
+		}
+		dir, ops = ops[1], ops[:1]
+	}
+	if len(ops) != 1 || !dir.Known || !ops[0].Known {
+		return "", Arg{}, false
+	}
+	dest := inv.Path(dir.Value)
+	if dest == "" || isDevicePath(dest) {
+		return "", Arg{}, false
+	}
+	if info, err := r.host.Lstat(dest); toDir || strings.HasSuffix(dir.Value, "/") || err == nil && info.IsDir() {
+		dest = filepath.Join(dest, filepath.Base(ops[0].Value))
+	}
+	return dest, ops[0], true
+}
+
+// isDevicePath tells the files that are not files: what is written to
+// /dev/tty or /proc is not there to be read back.
+func isDevicePath(p string) bool {
+	return strings.HasPrefix(p, "/dev/") || strings.HasPrefix(p, "/proc/") || strings.HasPrefix(p, "/sys/")
+}
+
+// textOffsets finds where each command's text is in src, -1 for a
+// command that does not come from it (another file's, or made by guard).
+// Commands come in the order of the source, so the search goes forward
+// from the last one found, and finding them all stays linear.
+func textOffsets(invs []*Invocation, src string) []int {
+	offsets := make([]int, len(invs))
+	cursor := 0
+	for i, inv := range invs {
+		offsets[i] = -1
+		if inv.Text == "" {
+			continue
+		}
+		if at := strings.Index(src[cursor:], inv.Text); at >= 0 {
+			offsets[i] = cursor + at
+			cursor += at
+		} else if at := strings.Index(src[:cursor], inv.Text); at >= 0 {
+			offsets[i] = at
+		}
+	}
+	return offsets
+}
+
+// labelInvocations prefixes the commands found in a file with where they
+// are, so that a finding about a script says which script and line:
+// "cleanup.sh:3: rm -rf /usr". Commands that stand for the line itself
+// (a call synthesized from interpreter code carries the line's text) are
+// left as they are.
+func labelInvocations(invs []*Invocation, offsets []int, name, src, line string) {
+	lineNo, counted := 1, 0
+	for i, inv := range invs {
+		if inv.Text == "" || inv.Text == line || strings.HasPrefix(inv.Text, name+":") {
+			continue
+		}
+		at := -1
+		if offsets != nil {
+			at = offsets[i]
+		}
+		if at < 0 {
+			continue // another file's command, labelled there, or code made at run time
+		}
+		if at < counted {
+			lineNo, counted = 1, 0
+		}
+		lineNo += strings.Count(src[counted:at], "\n")
+		counted = at
+		inv.Text = fmt.Sprintf("%s:%d: %s", name, lineNo, inv.Text)
+	}
+}

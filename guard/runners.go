@@ -1,0 +1,533 @@
+package guard
+
+import (
+	"strings"
+)
+
+// moreWrappers are programs that run the command given after their
+// options, with the options that take a value as their manuals list them
+// (util-linux 2.39, systemd 255, strace 6, numactl 2).
+var moreWrappers = map[string]wrapperSpec{
+	"taskset": {opts: OptSpec{StopAtOperand: true}, skip: 1, noCommand: []string{"p", "pid"}},
+	"chrt": {opts: OptSpec{ShortValue: "TPD", LongValue: []string{"sched-runtime", "sched-period", "sched-deadline"}, StopAtOperand: true},
+		skip: 1, noCommand: []string{"p", "pid", "m", "max"}},
+	"numactl": {opts: OptSpec{ShortValue: "ipmNCPwbu", LongValue: []string{"interleave", "preferred", "preferred-many", "membind", "cpunodebind", "physcpubind", "weighted-interleave", "cpubind"}, StopAtOperand: true},
+		noCommand: []string{"s", "show", "H", "hardware"}},
+	"systemd-inhibit": {opts: OptSpec{LongValue: []string{"what", "who", "why", "mode"}, StopAtOperand: true}, noCommand: []string{"list"}},
+	"strace":          {opts: OptSpec{ShortValue: "abeEIoOpPsSuUX", LongValue: []string{"attach", "output", "user", "env", "trace", "signal", "status", "string-limit", "columns", "summary-sort-by", "trace-path", "const-print-style", "decode-fds", "seccomp-bpf-filter", "absolute-timestamps", "timestamps"}, StopAtOperand: true}},
+	"ltrace":          {opts: OptSpec{ShortValue: "aADeFlnopsuwx", LongValue: []string{"align", "demangle", "library", "output", "indent"}, StopAtOperand: true}},
+	"setpriv": {opts: OptSpec{LongValue: []string{"ruid", "euid", "rgid", "egid", "reuid", "regid", "groups", "inh-caps", "ambient-caps", "bounding-set", "securebits", "pdeathsig", "selinux-label", "apparmor-profile", "landlock-access", "landlock-rule", "seccomp-filter"}, StopAtOperand: true},
+		noCommand: []string{"d", "dump"}},
+	"firejail":         {opts: OptSpec{StopAtOperand: true}, noCommand: []string{"list", "tree", "top", "version", "help", "debug-syscalls", "debug-protocols"}},
+	"cgexec":           {opts: OptSpec{ShortValue: "g", StopAtOperand: true}},
+	"prlimit":          {opts: OptSpec{ShortValue: "po", LongValue: []string{"pid", "output"}, StopAtOperand: true}},
+	"linux32":          {opts: OptSpec{StopAtOperand: true}},
+	"linux64":          {opts: OptSpec{StopAtOperand: true}},
+	"eatmydata":        {opts: OptSpec{StopAtOperand: true}},
+	"fakeroot":         {opts: OptSpec{ShortValue: "lisb", LongValue: []string{"lib", "faked"}, StopAtOperand: true}},
+	"dbus-run-session": {opts: OptSpec{LongValue: []string{"config-file", "dbus-daemon"}, StopAtOperand: true}},
+	"xvfb-run":         {opts: OptSpec{ShortValue: "nsfepw", LongValue: []string{"server-num", "server-args", "auth-file", "error-file", "xauth-protocol", "wait"}, StopAtOperand: true}},
+	"catchsegv":        {opts: OptSpec{StopAtOperand: true}},
+	"valgrind":         {opts: OptSpec{StopAtOperand: true}},
+	"nocache":          {opts: OptSpec{ShortValue: "n", StopAtOperand: true}},
+	"trickle":          {opts: OptSpec{ShortValue: "wtlnud", StopAtOperand: true}},
+	"sshpass":          {opts: OptSpec{ShortValue: "fdpP", StopAtOperand: true}},
+	"ssh-agent":        {opts: OptSpec{ShortValue: "aEtPO", StopAtOperand: true}, noCommand: []string{"k", "c", "s"}},
+	"systemd-cat":      {opts: OptSpec{ShortValue: "tp", LongValue: []string{"identifier", "priority", "stderr-priority", "level-prefix", "namespace"}, StopAtOperand: true}},
+	"rlwrap":           {opts: OptSpec{ShortValue: "aAbCeDfFgHlmOoPqsSwz", StopAtOperand: true}},
+	"faketime":         {opts: OptSpec{ShortValue: "mp", LongValue: []string{"date-prog"}, StopAtOperand: true}, skip: 1},
+	"gosu":             {opts: OptSpec{StopAtOperand: true}, skip: 1},
+	"su-exec":          {opts: OptSpec{StopAtOperand: true}, skip: 1},
+	"setuidgid":        {opts: OptSpec{StopAtOperand: true}, skip: 1},
+	"s6-setuidgid":     {opts: OptSpec{StopAtOperand: true}, skip: 1},
+	"chpst":            {opts: OptSpec{ShortValue: "uUbe/nlLmdofpcr", StopAtOperand: true}},
+	"softlimit":        {opts: OptSpec{ShortValue: "mdsaloprftc", StopAtOperand: true}},
+}
+
+// moreWrapperFor returns how to look inside the programs of this file,
+// nil for others.
+func moreWrapperFor(program string) wrapFunc {
+	switch program {
+	case "pkexec":
+		return wrapPkexec
+	case "run0":
+		return wrapRun0
+	case "systemd-run":
+		return wrapSystemdRun
+	case "script":
+		return wrapScriptCmd
+	case "tmux":
+		return wrapTmux
+	case "screen":
+		return wrapScreen
+	case "unshare":
+		return wrapUnshare
+	case "nsenter":
+		return wrapNsenter
+	case "sg":
+		return wrapSg
+	case "runcon":
+		return wrapRuncon
+	case "daemonize":
+		return wrapDaemonize
+	case "entr":
+		return wrapEntr
+	case "setarch":
+		return wrapSetarch
+	case "trap":
+		return wrapTrap
+	case "crontab":
+		return wrapCrontab
+	case "npm", "yarn", "pnpm", "bun":
+		return wrapPackageScripts
+	case "git":
+		return wrapGit
+	case "emacs", "emacsclient":
+		return wrapEmacs
+	}
+	if spec, ok := moreWrappers[program]; ok {
+		return spec.wrap
+	}
+	if wrap := containerRunnerFor(program); wrap != nil {
+		return wrap
+	}
+	if isLoader(program) {
+		return wrapLoader
+	}
+	return nil
+}
+
+// isLoader tells the dynamic loader, which runs the program it is given:
+// /lib64/ld-linux-x86-64.so.2 /bin/rm -rf /usr.
+func isLoader(program string) bool {
+	return program == "ld.so" || strings.HasPrefix(program, "ld-linux") && strings.Contains(program, ".so") ||
+		strings.HasPrefix(program, "ld64.so") || strings.HasPrefix(program, "ld-musl-")
+}
+
+func wrapLoader(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{LongValue: []string{"library-path", "inhibit-rpath", "audit", "preload", "argv0", "glibc-hwcaps-prepend", "glibc-hwcaps-mask"}, StopAtOperand: true})
+	if p.Has("list", "verify", "help", "version", "list-tunables", "list-diagnostics") {
+		return
+	}
+	r.runInner(outer, append(p.Operands, p.Rest...), sc, outer.Program, nil)
+}
+
+// wrapPkexec: pkexec [--user USER] [--keep-cwd] PROGRAM ARGS, as root by
+// default, in the target user's home unless --keep-cwd.
+func wrapPkexec(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{LongValue: []string{"user"}, StopAtOperand: true})
+	r.runInner(outer, append(p.Operands, p.Rest...), sc, "pkexec", func(inner *Invocation, isc *scope) {
+		inner.User = "root"
+		if u, ok := p.Value("user"); ok {
+			inner.User = u.Value
+		}
+		if !p.Has("keep-cwd") {
+			inner.Cwd = ""
+		}
+		isc.forgetVars()
+	})
+}
+
+var run0Spec = OptSpec{
+	ShortValue:    "ugD",
+	LongValue:     []string{"unit", "property", "description", "slice", "user", "group", "nice", "chdir", "setenv", "background", "machine", "shell-prompt-prefix", "lightweight", "area"},
+	StopAtOperand: true,
+}
+
+// wrapRun0: systemd's sudo. As root unless --user; --machine runs in a
+// container.
+func wrapRun0(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, run0Spec)
+	argv := append(p.Operands, p.Rest...)
+	adjust := func(inner *Invocation, isc *scope) {
+		inner.User = "root"
+		if u, ok := p.Value("u", "user"); ok {
+			inner.User = u.Value
+		}
+		if d, ok := p.Value("D", "chdir"); ok {
+			inner.Cwd = ""
+			if d.Known {
+				inner.Cwd = outer.Path(d.Value)
+			}
+		}
+		isc.forgetVars()
+		if m, ok := p.Value("machine"); ok {
+			enterBox(inner, isc, m.Value, nil)
+		}
+	}
+	if len(argv) == 0 {
+		r.runStdin(outer, sc, "run0", adjust)
+		return
+	}
+	r.runInner(outer, argv, sc, "run0", adjust)
+}
+
+var systemdRunSpec = OptSpec{
+	ShortValue: "uHMpEC",
+	LongValue: []string{"unit", "property", "description", "slice", "uid", "gid", "setenv", "working-directory", "machine", "host",
+		"on-active", "on-boot", "on-startup", "on-unit-active", "on-unit-inactive", "on-calendar", "timer-property",
+		"path-property", "socket-property", "service-type", "nice", "capsule", "json", "expand-environment"},
+	StopAtOperand: true,
+}
+
+// wrapSystemdRun: the command runs as a transient service, now or on a
+// timer (judged as if now), as root in / unless told otherwise; -H runs
+// it on another host and -M in a container.
+func wrapSystemdRun(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, systemdRunSpec)
+	argv := append(p.Operands, p.Rest...)
+	if len(argv) == 0 {
+		return // --shell, or a unit with no command
+	}
+	r.runInner(outer, argv, sc, "systemd-run", func(inner *Invocation, isc *scope) {
+		detach(inner, isc)
+		if !p.Has("user") {
+			inner.User = "root"
+		}
+		if u, ok := p.Value("uid"); ok {
+			inner.User = u.Value
+		}
+		switch d, ok := p.Value("working-directory"); {
+		case ok:
+			inner.Cwd = ""
+			if d.Known {
+				inner.Cwd = outer.Path(d.Value)
+			}
+		case p.Has("scope", "d", "same-dir"):
+		default:
+			inner.Cwd = "/" // a service starts in /
+		}
+		if h, ok := p.Value("H", "host"); ok {
+			host := h.Value
+			if _, after, found := strings.Cut(host, "@"); found {
+				host = after
+			}
+			inner.Remote, inner.Cwd = host, "/"
+			isc.box = nil
+		}
+		if m, ok := p.Value("M", "machine"); ok {
+			enterBox(inner, isc, m.Value, nil)
+		}
+		isc.forgetVars()
+	})
+}
+
+// wrapScriptCmd: script -c CMD runs CMD with the shell; without -c it
+// starts an interactive shell.
+func wrapScriptCmd(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "IOBTmEoc", LongValue: []string{"log-in", "log-out", "log-io", "log-timing", "logging-format", "echo", "output-limit", "command"}})
+	if c, ok := p.Value("c", "command"); ok && c.Known {
+		r.runCode(outer, c.Value, sc, "script -c", nil)
+	}
+}
+
+var tmuxGlobalSpec = OptSpec{ShortValue: "cfLST", StopAtOperand: true}
+
+// tmuxShellCommands are the tmux commands that run shell code, with the
+// short options of each that take a value.
+var tmuxShellCommands = map[string]string{
+	"new-session": "cenFfstxy", "new": "cenFfstxy",
+	"new-window": "cenFt", "neww": "cenFt",
+	"split-window": "celtF", "splitw": "celtF",
+	"respawn-pane": "cet", "respawnp": "cet",
+	"respawn-window": "cet", "respawnw": "cet",
+	"run-shell": "cdt", "run": "cdt",
+	"display-popup": "bcdehsStTwxy", "popup": "bcdehsStTwxy",
+	"pipe-pane": "t", "pipep": "t",
+	"if-shell": "t", "if": "t",
+}
+
+// wrapTmux judges what tmux runs: the shell command of new-session,
+// new-window, split-window, run-shell…, and the keys typed by send-keys,
+// which a shell in that pane reads as a command line. Commands are
+// separated by ";" words.
+func wrapTmux(r *resolver, outer *Invocation, sc *scope) {
+	g := ParseOptions(outer.Args, tmuxGlobalSpec)
+	if c, ok := g.Value("c"); ok && c.Known {
+		r.runCode(outer, c.Value, sc, "tmux -c", detach)
+	}
+	args := append(g.Operands, g.Rest...)
+	for len(args) > 0 {
+		end := len(args)
+		for i, a := range args {
+			if a.Value == ";" || a.Value == `\;` {
+				end = i
+				break
+			}
+		}
+		r.tmuxCommand(outer, args[:end], sc)
+		if end == len(args) {
+			break
+		}
+		args = args[end+1:]
+	}
+}
+
+func (r *resolver) tmuxCommand(outer *Invocation, args []Arg, sc *scope) {
+	if len(args) == 0 || !args[0].Known {
+		return
+	}
+	name := args[0].Value
+	via := "tmux " + name
+	if name == "send-keys" || name == "send" {
+		p := ParseOptions(args[1:], OptSpec{ShortValue: "cNt"})
+		if p.Has("X", "H") {
+			return // copy-mode commands, or keys given in hex
+		}
+		var typed strings.Builder
+		for _, k := range p.Operands {
+			switch {
+			case p.Has("l"):
+				typed.WriteString(k.Value)
+			case k.Value == "Enter" || k.Value == "C-m" || k.Value == "KPEnter" || k.Value == "C-j" || k.Value == "^M":
+				typed.WriteString("\n")
+			case k.Value == "Space":
+				typed.WriteString(" ")
+			case len(k.Value) == 3 && (k.Value[:2] == "C-" || k.Value[:2] == "M-"), k.Value == "Escape", k.Value == "Tab", k.Value == "BSpace":
+				// control keys type nothing a shell runs
+			default:
+				typed.WriteString(k.Value)
+			}
+		}
+		r.runSnippet(outer, typed.String(), sc, via, func(inner *Invocation, isc *scope) {
+			inner.Cwd = ""
+			detach(inner, isc)
+		})
+		return
+	}
+	valued, ok := tmuxShellCommands[name]
+	if !ok {
+		return
+	}
+	p := ParseOptions(args[1:], OptSpec{ShortValue: valued, StopAtOperand: true})
+	argv := append(p.Operands, p.Rest...)
+	if name == "if-shell" || name == "if" {
+		if len(argv) > 0 && !p.Has("F") {
+			r.runCode(outer, argv[0].Value, sc, via, detach)
+		}
+		for _, cmd := range argv[min(1, len(argv)):] {
+			// the tmux commands it runs, as one string each
+			r.tmuxCommand(outer, splitWords(cmd.Value), sc)
+		}
+		return
+	}
+	if len(argv) == 0 {
+		return
+	}
+	adjust := func(inner *Invocation, isc *scope) {
+		detach(inner, isc) // run by the tmux server, not this session
+		if d, ok := p.Value("c"); ok && name != "display-popup" && name != "popup" {
+			inner.Cwd = ""
+			if d.Known {
+				inner.Cwd = outer.Path(d.Value)
+			}
+		}
+	}
+	if len(argv) == 1 {
+		r.runCode(outer, argv[0].Value, sc, via, adjust) // run by the shell
+		return
+	}
+	r.runInner(outer, argv, sc, via, adjust)
+}
+
+// splitWords splits a string into words at spaces, for commands that
+// hold another tool's command line (tmux if-shell).
+func splitWords(s string) []Arg {
+	var out []Arg
+	for _, w := range strings.Fields(s) {
+		out = append(out, Arg{Text: w, Value: w, Known: true})
+	}
+	return out
+}
+
+// wrapScreen judges what screen runs: the command of a new session or
+// window (screen -dmS name CMD), and with -X the screen command given:
+// stuff types text into the window's shell, exec and screen run a
+// program.
+func wrapScreen(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	xcmd, newSession, attach := false, false, false
+	i := 0
+options:
+	for i < len(args) {
+		v := args[i].Value
+		if !args[i].Known || !strings.HasPrefix(v, "-") || v == "-" {
+			break
+		}
+		i++
+		switch v {
+		case "--":
+			break options
+		case "-ls", "-list", "-wipe", "-version", "-help", "-v":
+			return // lists or prints: runs nothing
+		case "-Logfile", "-logfile":
+			i++
+			continue
+		case "-fn", "-fa", "-ln":
+			continue
+		}
+		letters := v[1:]
+		for j := 0; j < len(letters); j++ {
+			switch c := letters[j]; {
+			case c == 'X':
+				xcmd = true
+			case c == 'm':
+				newSession = true
+			case strings.IndexByte("dDrRx", c) >= 0:
+				attach = true
+			case strings.IndexByte("cehpsStT", c) >= 0:
+				// -S name, or -Sname: the value ends this word
+				if j+1 == len(letters) {
+					i++
+				}
+				continue options
+			}
+		}
+	}
+	if attach && !newSession && !xcmd {
+		return // attaches to a session that already runs
+	}
+	rest := args[min(i, len(args)):]
+	if len(rest) == 0 || !rest[0].Known {
+		return
+	}
+	if !xcmd {
+		r.runInner(outer, rest, sc, "screen", detach)
+		return
+	}
+	switch rest[0].Value {
+	case "stuff":
+		var typed strings.Builder
+		for _, a := range rest[1:] {
+			typed.WriteString(screenUnescape(a.Value))
+		}
+		r.runSnippet(outer, typed.String(), sc, "screen -X stuff", func(inner *Invocation, isc *scope) {
+			inner.Cwd = ""
+			detach(inner, isc)
+		})
+	case "exec", "screen":
+		argv := rest[1:]
+		for len(argv) > 0 && (strings.HasPrefix(argv[0].Value, "-") || strings.Trim(argv[0].Value, "!.|:") == "") {
+			argv = argv[1:] // the options and fd patterns of exec and screen
+		}
+		r.runInner(outer, argv, sc, "screen -X "+rest[0].Value, detach)
+	}
+}
+
+// screenUnescape reads the escapes screen's stuff command understands:
+// ^M and ^J type Enter, \n, \r and \015 too.
+func screenUnescape(s string) string {
+	s = strings.NewReplacer("^M", "\n", "^J", "\n", `\r`, "\n", `\n`, "\n", `\015`, "\n", `\012`, "\n", "\r", "\n").Replace(s)
+	return s
+}
+
+var unshareSpec = OptSpec{
+	ShortValue:    "RwSG",
+	LongValue:     []string{"root", "wd", "setuid", "setgid", "map-user", "map-group", "map-users", "map-groups", "propagation", "setgroups", "monotonic", "boottime"},
+	StopAtOperand: true,
+}
+
+// wrapUnshare: new namespaces, same files (unless --root, which is a
+// chroot); without a program it starts a shell.
+func wrapUnshare(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, unshareSpec)
+	r.runInner(outer, append(p.Operands, p.Rest...), sc, "unshare", func(inner *Invocation, isc *scope) {
+		if _, ok := p.Value("R", "root"); ok {
+			inner.Cwd = "/"
+		}
+		if w, ok := p.Value("w", "wd"); ok {
+			inner.Cwd = ""
+			if w.Known {
+				inner.Cwd = outer.Path(w.Value)
+			}
+		}
+	})
+}
+
+var nsenterSpec = OptSpec{ShortValue: "tSGW", LongValue: []string{"target", "setuid", "setgid", "wdns"}, StopAtOperand: true}
+
+// wrapNsenter: with the mount namespace of another process (-m, -a), the
+// command sees that process's files: a container, unless the process is
+// PID 1, the host's own init.
+func wrapNsenter(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, nsenterSpec)
+	r.runInner(outer, append(p.Operands, p.Rest...), sc, "nsenter", func(inner *Invocation, isc *scope) {
+		target, hasTarget := p.Value("t", "target")
+		mountNS := p.Has("m", "mount", "a", "all")
+		switch {
+		case !mountNS:
+		case hasTarget && target.Known && target.Value == "1":
+			inner.User, inner.Cwd = "root", "" // the host itself, as root
+		case hasTarget:
+			enterBox(inner, isc, "pid "+target.Value, nil)
+		default:
+			enterBox(inner, isc, "another mount namespace", nil)
+		}
+	})
+}
+
+// wrapSg: sg GROUP [-c] COMMAND, where COMMAND is one string for sh -c.
+func wrapSg(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	if len(args) > 0 && args[0].Value == "-" {
+		args = args[1:]
+	}
+	if len(args) < 2 {
+		return
+	}
+	rest := args[1:]
+	if rest[0].Value == "-c" {
+		rest = rest[1:]
+	}
+	r.runCode(outer, joinValues(rest), sc, "sg", nil)
+}
+
+// wrapRuncon: runcon CONTEXT CMD, or runcon [-u -r -t -l VALUE] CMD.
+func wrapRuncon(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "urtl", LongValue: []string{"user", "role", "type", "range"}, StopAtOperand: true})
+	argv := append(p.Operands, p.Rest...)
+	if !p.Has("u", "r", "t", "l", "user", "role", "type", "range") && len(argv) > 0 {
+		argv = argv[1:] // the context
+	}
+	r.runInner(outer, argv, sc, "runcon", nil)
+}
+
+// wrapDaemonize: daemonize [-c DIR] [-u USER] … PATH ARGS.
+func wrapDaemonize(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "ceEopluU", StopAtOperand: true})
+	r.runInner(outer, append(p.Operands, p.Rest...), sc, "daemonize", func(inner *Invocation, isc *scope) {
+		detach(inner, isc)
+		inner.Cwd = "/"
+		if d, ok := p.Value("c"); ok {
+			inner.Cwd = ""
+			if d.Known {
+				inner.Cwd = outer.Path(d.Value)
+			}
+		}
+		if u, ok := p.Value("u"); ok {
+			inner.User = u.Value
+		}
+	})
+}
+
+// wrapSetarch: setarch ARCH [options] [PROGRAM [ARGS]]; the options come
+// after the architecture.
+func wrapSetarch(r *resolver, outer *Invocation, sc *scope) {
+	if len(outer.Args) == 0 || outer.Args[0].Value == "--list" {
+		return
+	}
+	p := ParseOptions(outer.Args[1:], OptSpec{StopAtOperand: true})
+	r.runInner(outer, append(p.Operands, p.Rest...), sc, "setarch", nil)
+}
+
+// wrapEntr: entr runs its utility when files change; with -s it is shell
+// code.
+func wrapEntr(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{StopAtOperand: true})
+	argv := append(p.Operands, p.Rest...)
+	if p.Has("s") && len(argv) > 0 {
+		r.runCode(outer, argv[0].Value, sc, "entr -s", nil)
+		return
+	}
+	r.runInner(outer, argv, sc, "entr", nil)
+}

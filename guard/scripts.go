@@ -1,0 +1,233 @@
+package guard
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// runScript judges the script file a shell is given (bash ./cleanup.sh
+// ARGS): its content, read through the host and bounded, is walked as the
+// shell code it is, with $0, $1… bound to the arguments. A script guard
+// cannot read (missing, or not readable by this user, as a root-only
+// script run with sudo often is) is judged by what is known: the command
+// as written. One it cannot read for a reason that hides code (too large,
+// written by a download earlier on the line) is a finding.
+func (r *resolver) runScript(inv *Invocation, script Arg, args []Arg, sc *scope, shell string) {
+	name := script.Value
+	var content string
+	switch {
+	case !script.Known && strings.HasPrefix(script.Text, "<("):
+		// bash <(echo …): the code is what the substitution prints.
+		t, ok := r.substOutput(script.Text[2:len(script.Text)-1], inv)
+		if ok {
+			r.hidden(inv, t)
+		}
+		if !ok || !t.known {
+			return
+		}
+		content, name = t.value, script.Text
+	case !script.Known:
+		return
+	default:
+		var ok bool
+		if content, ok = r.scriptContent(inv, script.Value); !ok {
+			return
+		}
+	}
+	r.runCodeWith(inv, content, sc, shell+" "+name, codeOpts{file: name, prepare: func(nsc *scope) {
+		bindPositional(nsc, script, args)
+	}})
+}
+
+// scriptContent reads the file a command runs, relative to its working
+// directory. ok is false when there is nothing to judge; a file hidden
+// for a reason worth asking about sets inv.Code.Hidden: written on the
+// line by something guard cannot compute (inside a script, only by a
+// download), or too large to read when it runs as another user.
+func (r *resolver) scriptContent(inv *Invocation, value string) (string, bool) {
+	if inv.Remote != "" {
+		return "", false // a file on another machine, or in a container
+	}
+	p := inv.Path(value)
+	if p == "" {
+		return "", false
+	}
+	content, state, by := r.readFile(p)
+	if state != fileRead {
+		// Too large to read, or past the line's budget: a finding only when
+		// it runs as another user (sudo), where what it does is not yours
+		// to undo. Written by a download on this line: always.
+		inFile := r.reach != nil && r.reach.inFile > 0
+		if reason := unreadReason(value, state, by); reason != "" && (state == fileUnread && (!inFile || downloaders[by]) || state != fileUnread && inv.User != "") {
+			inv.note().Hidden = reason
+		}
+		return "", false
+	}
+	if isBinary(content) {
+		return "", false
+	}
+	return content, true
+}
+
+// isBinary tells a compiled program from a script: guard judges scripts.
+func isBinary(content string) bool {
+	head := content[:min(len(content), 1024)]
+	return strings.HasPrefix(head, "\x7fELF") || strings.ContainsRune(head, 0)
+}
+
+// bindPositional sets $0, $1… for code run with arguments. Run without
+// any, its parameters are unknown and may be empty, so that rm -rf "$1/"
+// asks (if empty, it is rm -rf /), while a script that checks $# first is
+// not refused for a branch it does not take.
+func bindPositional(sc *scope, zero Arg, args []Arg) {
+	if len(args) == 0 {
+		sc.params = nil
+		return
+	}
+	sc.params = &positional{zero: zero, list: append([]Arg(nil), args...)}
+}
+
+// runProgramFile judges a command that is itself a script: ./cleanup.sh,
+// /opt/app/bin/deploy, or a name ending in .sh found on PATH. Its first
+// line says what runs it (#!/bin/bash, #!/usr/bin/env python3); without
+// one, the shell does.
+func (r *resolver) runProgramFile(inv *Invocation, sc *scope) {
+	cmd := inv.Command.Value
+	if inv.Remote != "" || cmd == "" {
+		return
+	}
+	path := cmd
+	if !strings.Contains(cmd, "/") {
+		if !strings.HasSuffix(cmd, ".sh") && !strings.HasSuffix(cmd, ".bash") {
+			return // a program: guard does not look for every command on PATH
+		}
+		if path = r.lookPath(cmd); path == "" {
+			return
+		}
+	}
+	content, ok := r.scriptContent(inv, path)
+	if !ok {
+		return
+	}
+	runner := []Arg{{Text: "sh", Value: "sh", Known: true}}
+	if line, found := strings.CutPrefix(content, "#!"); found {
+		line, _, _ = strings.Cut(line, "\n")
+		if runner = shebang(line); len(runner) == 0 {
+			return
+		}
+	}
+	file := Arg{Text: inv.Command.Text, Value: path, Known: true}
+	argv := append(append(runner, file), inv.Args...)
+	interp := filepath.Base(runner[0].Value)
+	r.runInner(inv, argv, sc, cmd, func(inner *Invocation, isc *scope) {
+		if !isShell(interp) && wrapperFor(interp) == nil {
+			isc.depth++ // a script run by a script file: a chain of them must end
+		}
+	})
+}
+
+// shebang reads the interpreter line of a script: "/bin/bash -e" runs
+// bash -e FILE; "/usr/bin/env -S python3 -u" runs python3 -u FILE.
+func shebang(line string) []Arg {
+	fields := strings.Fields(strings.TrimSpace(line))
+	if len(fields) == 0 {
+		return nil
+	}
+	if filepath.Base(fields[0]) == "env" {
+		fields = fields[1:]
+		for len(fields) > 0 && strings.HasPrefix(fields[0], "-") {
+			fields = fields[1:] // env -S, -i
+		}
+		for len(fields) > 0 && strings.Contains(fields[0], "=") {
+			fields = fields[1:]
+		}
+	} else if len(fields) > 2 {
+		// the kernel passes everything after the interpreter as one word
+		fields = []string{fields[0], strings.Join(fields[1:], " ")}
+	}
+	out := make([]Arg, len(fields))
+	for i, f := range fields {
+		out[i] = Arg{Text: f, Value: f, Known: true}
+	}
+	return out
+}
+
+// lookPath finds a script name on this host's PATH, bounded.
+func (r *resolver) lookPath(name string) string {
+	path, ok := r.host.Getenv("PATH")
+	if !ok {
+		return ""
+	}
+	dirs := strings.Split(path, ":")
+	for _, dir := range dirs[:min(len(dirs), 32)] {
+		if !filepath.IsAbs(dir) {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if info, err := r.host.Lstat(p); err == nil && !info.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
+
+// wrapSource judges source FILE and . FILE: the file's code runs in this
+// shell, so what it sets (variables, the working directory) stays set for
+// the rest of the line.
+func wrapSource(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	if len(args) > 0 && args[0].Known && args[0].Value == "--" {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		return
+	}
+	file := args[0]
+	var content, name string
+	switch {
+	case file.Known && isStdinPath(file.Value) && file.Value != "-":
+		// source /dev/stdin <<< '…': the code is what it reads
+		t := r.stdinOf(outer, 0)
+		r.hidden(outer, t)
+		if !t.known {
+			return
+		}
+		content, name = t.value, file.Value
+	case !file.Known && strings.HasPrefix(file.Text, "<("):
+		t, ok := r.substOutput(file.Text[2:len(file.Text)-1], outer)
+		if ok {
+			r.hidden(outer, t)
+		}
+		if !ok || !t.known {
+			return
+		}
+		content, name = t.value, file.Text
+	case !file.Known:
+		return
+	default:
+		var ok bool
+		if content, ok = r.scriptContent(outer, file.Value); !ok {
+			return
+		}
+		name = file.Value
+	}
+	if len(args) > 1 {
+		// With arguments, $1… are the file's own while it runs.
+		zero := sc.varArg("0")
+		r.runCodeWith(outer, content, sc, outer.Program+" "+name, codeOpts{file: name, prepare: func(nsc *scope) {
+			bindPositional(nsc, zero, args[1:])
+		}})
+		return
+	}
+	src, via, depth := sc.src, sc.via, sc.depth
+	sc.via = append(append([]string(nil), sc.via...), outer.Program+" "+name)
+	sc.depth++
+	r.walkFileCode(content, sc, stmtCtx{}, name, outer.Text, false)
+	sc.src, sc.via, sc.depth = src, via, depth
+}
+
+// varArg is a variable's value as an argument.
+func (sc *scope) varArg(name string) Arg {
+	v, known := sc.lookup(name)
+	return Arg{Text: "$" + name, Value: v, Known: known}
+}
