@@ -44,11 +44,17 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 id guardtest >/dev/null 2>&1 || as_root useradd --no-create-home --shell /usr/sbin/nologin guardtest
+# guardssh's home is an ordinary one under /home, so that relative paths
+# in the tests' commands are judged as a user's would be.
 if ! id guardssh >/dev/null 2>&1; then
-	as_root mkdir -p /usr/local/lib/guard-test /var/lib/guard-test/guardssh
-	as_root useradd --home-dir /var/lib/guard-test/guardssh --shell /usr/local/lib/guard-test/guard-shell guardssh
-	as_root chown guardssh: /var/lib/guard-test/guardssh
+	as_root mkdir -p /usr/local/lib/guard-test
+	as_root useradd --create-home --home-dir /home/guardssh --shell /usr/local/lib/guard-test/guard-shell guardssh
 fi
+if [ "$(getent passwd guardssh | cut -d: -f6)" != /home/guardssh ]; then
+	as_root usermod --home /home/guardssh guardssh
+fi
+as_root mkdir -p /home/guardssh
+as_root chown guardssh: /home/guardssh
 # sshd refuses a locked account ("!" in shadow) even for a key: unlock it
 # with an impossible password instead.
 as_root usermod -p '*' guardssh

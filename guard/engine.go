@@ -97,6 +97,10 @@ type Options struct {
 	Cwd string
 	// Lang is the shell dialect; the zero value is bash.
 	Lang syntax.LangVariant
+	// Prelude is code the same shell ran before this line (the earlier
+	// parts of a script streamed to it): walked for the folder, variables
+	// and functions it leaves behind, not judged again.
+	Prelude string
 	// Strict: the line comes from a coding agent, which never gets the
 	// operator's ways past written into a line (GUARD=off, guard run
 	// --yes-i-know): those commands are judged like any other.
@@ -141,7 +145,7 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 	if lang == 0 {
 		lang = syntax.LangBash
 	}
-	invs, notes, truncated := Resolve(line, opts.Cwd, host, lang, opts.Definitions)
+	invs, notes, truncated := resolveAfter(opts.Prelude, line, opts.Cwd, host, lang, opts.Definitions)
 	v.Invocations = invs
 	for _, note := range notes {
 		v.add(Finding{Rule: UnparsedID, Decision: Warn, Command: firstLine(strings.TrimSpace(line)), Message: note,

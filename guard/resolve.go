@@ -65,6 +65,14 @@ type funcDef struct {
 // tooComplex says why the walk stopped before the end, "" if it did not.
 // defs, if given, are the aliases and functions of the shell it is typed in.
 func Resolve(line, cwd string, host Host, lang syntax.LangVariant, defs ...*Definitions) (invs []*Invocation, notes []string, tooComplex string) {
+	return resolveAfter("", line, cwd, host, lang, defs...)
+}
+
+// resolveAfter resolves line as run after prelude: code the same shell
+// has already been given (the earlier parts of a script streamed to it),
+// walked only for what it leaves behind (the folder, variables, functions)
+// and not judged again.
+func resolveAfter(prelude, line, cwd string, host Host, lang syntax.LangVariant, defs ...*Definitions) (invs []*Invocation, notes []string, tooComplex string) {
 	r := &resolver{host: host, lang: lang, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
 	sc := &scope{cwd: cwd, env: host.Getenv}
 	if user, ok := host.Getenv("USER"); ok {
@@ -79,6 +87,18 @@ func Resolve(line, cwd string, host Host, lang syntax.LangVariant, defs ...*Defi
 		sc.oldpwd = v
 	}
 	r.useDefinitions(defs)
+	if prelude != "" {
+		r.walkSource(prelude, sc)
+		for _, def := range r.funcOrder {
+			def.walked = true // judged when the prelude was the line
+		}
+		if r.truncated != "" {
+			// What the prelude left behind is not known for sure: the
+			// folder is not, at least.
+			sc.cwd, r.truncated = "", ""
+		}
+		r.invs, r.notes, r.steps = r.invs[:0], nil, 0
+	}
 	r.walkSource(line, sc)
 	r.walkUncalled()
 	return r.invs, r.notes, r.truncated

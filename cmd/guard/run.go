@@ -29,6 +29,7 @@ type gateOptions struct {
 	from       string // the integration: bash, zsh, login, sudo; "" for guard run
 	wayPast    string // what to type to run a refused line deliberately
 	file       string // --file: read the line from here
+	prelude    string // what the same shell was given before the line
 	host       guard.Host
 	// The shell hooks' own: the shell's definitions, and whether a line
 	// still being typed is answered with exitIncomplete (init.go).
@@ -156,6 +157,7 @@ func (a *app) gate(line string, o gateOptions) (dir string, code int) {
 		Acknowledged: append(o.yes, strings.Fields(strings.ReplaceAll(a.getenv("GUARD_ALLOW"), ",", " "))...),
 		Typed:        fromPrompt(o.from),
 		WayPast:      o.wayPast,
+		Prelude:      o.prelude,
 		Definitions:  o.hook.definitions,
 	}
 	g := a.newGate(gate.Terminal{})

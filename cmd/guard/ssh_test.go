@@ -370,7 +370,9 @@ func TestSSHStreamedCommands(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	fmt.Fprintf(stdin, "echo first\n")
+	// The cd comes in its own batch: the later batch must be judged in
+	// the folder the shell is in by then, not where the login began.
+	fmt.Fprintf(stdin, "cd %s; echo first\n", b.sandbox)
 	deadline := time.Now().Add(15 * time.Second)
 	for !strings.Contains(out.String(), "first") {
 		if time.Now().After(deadline) {
@@ -378,7 +380,7 @@ func TestSSHStreamedCommands(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	fmt.Fprintf(stdin, "cd %s && rm -rf lib/\necho never\n", b.sandbox)
+	fmt.Fprintf(stdin, "rm -rf lib/\necho never\n")
 	stdin.Close()
 	err := cmd.Wait()
 	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != exitRefused {

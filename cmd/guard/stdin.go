@@ -17,6 +17,16 @@ import (
 	"github.com/guard-sh/guard/guard"
 )
 
+// maxPrelude bounds what of a streamed script guard keeps to judge the
+// next batch in (its folder, variables, functions). Past it, the earlier
+// parts are forgotten and the folder is taken as unknown: relative paths
+// are then asked about, never guessed.
+const maxPrelude = 1 << 20
+
+// forgotten is the prelude that stands for forgotten earlier parts: a cd
+// to a folder guard cannot know.
+const forgotten = "cd \"$__guard_forgotten_earlier_parts\"\n"
+
 // gatherWindow is how long guard waits for more of a script that is
 // arriving, so that a script piped in at once is judged as a whole, while
 // a program that writes one command and waits for its output is not kept
@@ -65,17 +75,25 @@ func (a *app) stdinScript(args []string, login bool) int {
 	refused := exitOK
 	dir, _ := os.Getwd()
 	batches := newBatcher(os.Stdin)
+	// What bash has been given so far: each batch is judged in the state
+	// the earlier ones leave (cd /, then rm -rf usr in a later batch).
+	var prelude strings.Builder
 	for {
 		batch, ok := batches.next()
 		if !ok {
 			break
 		}
 		if strings.TrimSpace(batch) != "" {
-			if _, code := a.gate(batch, gateOptions{cwd: dir, from: "stdin", shell: "bash"}); code != exitOK {
+			if _, code := a.gate(batch, gateOptions{cwd: dir, from: "stdin", shell: "bash", prelude: prelude.String()}); code != exitOK {
 				refused = code
 				break
 			}
 		}
+		if prelude.Len()+len(batch) > maxPrelude {
+			prelude.Reset()
+			prelude.WriteString(forgotten)
+		}
+		prelude.WriteString(batch)
 		if _, err := io.WriteString(pw, batch); err != nil {
 			break // the shell has exited: it reads no more
 		}

@@ -54,6 +54,10 @@ type Request struct {
 	// coding agent session); the line is then refused without a question,
 	// whatever its decision. nil or "" lets the gate go on.
 	Recall func(guard.Verdict) string
+	// Prelude is code the same shell was given before the line (the
+	// earlier parts of a script on the login shell's standard input): the
+	// line is judged in the state it leaves, cd included.
+	Prelude string
 	// Definitions are the interactive shell's aliases and functions the
 	// line may use, as shell code (guard.ParseDefinitions); "" if none.
 	Definitions string
@@ -150,7 +154,7 @@ func (g *Gate) Judge(req Request) guard.Verdict {
 			Hint:    "run guard doctor to see what is wrong; to go ahead, confirm",
 		}}}
 	}
-	v := g.Engine.Judge(req.Line, g.Host, guard.Options{Cwd: req.Cwd, Lang: req.Lang, Strict: req.Strict,
+	v := g.Engine.Judge(req.Line, g.Host, guard.Options{Cwd: req.Cwd, Lang: req.Lang, Strict: req.Strict, Prelude: req.Prelude,
 		Definitions: guard.ParseDefinitions(req.Definitions, req.Lang)})
 	// What each finding puts at risk, counted read-only within a budget;
 	// at once for findings that destroy no files.
