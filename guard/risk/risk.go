@@ -99,7 +99,37 @@ func AssessVerdict(v *guard.Verdict, host guard.Host, opts Options) {
 	for i := range v.Findings {
 		f := &v.Findings[i]
 		f.AtRisk = assess(f, v.InvocationOf(f), host, opts, m)
+		byDecision(f)
 	}
+}
+
+// snapshotPhrase opens what Why says of the snapshot a plan describes.
+const snapshotPhrase = "a snapshot will be taken first"
+
+// byDecision says what becomes of that snapshot: only a command a person
+// confirms gets one. A warned command runs without one, a blocked one
+// does not run at all.
+func byDecision(f *guard.Finding) {
+	r := f.AtRisk
+	if r == nil || r.Recoverable != guard.RecoverSnapshot || f.Decision == guard.Confirm {
+		return
+	}
+	instead := "blocked, so it does not run"
+	if f.Decision < guard.Confirm {
+		r.Recoverable = guard.RecoverNo
+		instead = "NOT recoverable: guard warns and lets it run, without a snapshot"
+	}
+	i := strings.Index(r.Why, snapshotPhrase)
+	if i < 0 {
+		return
+	}
+	end := i + len(snapshotPhrase)
+	if rest := r.Why[end:]; strings.HasPrefix(rest, " (") {
+		if j := strings.IndexByte(rest, ')'); j >= 0 {
+			end += j + 1
+		}
+	}
+	r.Why = r.Why[:i] + instead + r.Why[end:]
 }
 
 // Assess says what one finding puts at risk, nil when it destroys nothing
@@ -120,7 +150,7 @@ func assess(f *guard.Finding, inv *guard.Invocation, host guard.Host, opts Optio
 			Why: "NOT recoverable: a disk cannot be snapshotted"}
 	case b.Unknown != "":
 		return &guard.AtRisk{Action: "delete", Paths: b.Paths, Recoverable: guard.RecoverNo,
-			Why: "cannot be counted nor snapshotted: " + b.Unknown + "; guard will not run it without --no-snapshot"}
+			Why: "cannot be counted nor snapshotted: " + b.Unknown + "; if it goes wrong, nothing brings it back"}
 	case b.Kind == guard.BackupFiles:
 		return assessFiles(b, inv, host, opts, m)
 	case b.Kind == guard.BackupCrontab:
@@ -204,7 +234,7 @@ func recoverability(r *guard.AtRisk, b *guard.Backup, host guard.Host, opts Opti
 		}
 	}
 	r.Recoverable = guard.RecoverSnapshot
-	why := "a snapshot will be taken first" + how
+	why := snapshotPhrase + how
 	if copied && opts.SnapshotBudget > 0 && r.Bytes > opts.SnapshotBudget {
 		r.Recoverable = guard.RecoverNo
 		why = fmt.Sprintf("too large to snapshot: %s%s to copy, the budget is %s; guard will not run it without --no-snapshot, and then nothing brings it back",

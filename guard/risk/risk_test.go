@@ -257,7 +257,9 @@ func TestAssessVerdict(t *testing.T) {
 		{"crontab -r", "would delete your crontab — a snapshot will be taken first (crontab -l)"},
 		// find -P does not follow a start point that is a link: nothing
 		// under /usr/lib is reached, whatever the rule saves.
-		{"find /lib -name '*.so' -delete", "would delete nothing under /lib — a snapshot will be taken first; find matches 0 files in /lib"},
+		{"find /lib -name '*.so' -delete", "would delete nothing under /lib — NOT recoverable: guard warns and lets it run, without a snapshot; find matches 0 files in /lib"},
+		// a blocked command does not run: no snapshot to speak of
+		{"rm -rf /usr/lib", "under /usr/lib, e.g. /usr/lib/x86_64-linux-gnu/libc.so.6, /usr/lib/x86_64-linux-gnu/libm.so.6 — blocked, so it does not run"},
 		{"find /lib/ -name '*.so*' -delete", "would delete 2 files (1.5 KiB) under /usr/lib, e.g. /usr/lib/x86_64-linux-gnu/libc.so.6, /usr/lib/x86_64-linux-gnu/libm.so.6"},
 	}
 	for _, tt := range tests {
