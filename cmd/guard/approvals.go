@@ -104,12 +104,8 @@ func (a *app) noteApprovals(out gate.Outcome) {
 		return
 	}
 	data, _ := json.Marshal(approval{Time: time.Now(), Commands: commands})
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return
-	}
-	tmp := path + ".tmp"
-	if os.WriteFile(tmp, data, 0o600) == nil {
-		os.Rename(tmp, path)
+	if os.MkdirAll(filepath.Dir(path), 0o700) == nil {
+		writeAtomic(path, data, 0o600, nil)
 	}
 }
 

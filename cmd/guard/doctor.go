@@ -16,6 +16,7 @@ import (
 	flag "github.com/spf13/pflag"
 
 	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/audit"
 	"github.com/guard-sh/guard/guard/policy"
 	"github.com/guard-sh/guard/guard/snapshot"
 	"github.com/guard-sh/guard/rules"
@@ -247,7 +248,7 @@ func writable(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := audit.OpenAppend(path)
 	if err != nil {
 		return err
 	}

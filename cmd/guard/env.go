@@ -87,13 +87,7 @@ func (a *app) noticeOnce(msg string) {
 	if len(seen) > maxNotices {
 		seen = seen[len(seen)-maxNotices:]
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return
+	if os.MkdirAll(dir, 0o700) == nil {
+		writeAtomic(path, []byte(strings.Join(seen, "\n")+"\n"), 0o600, nil)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strings.Join(seen, "\n")+"\n"), 0o600); err != nil {
-		os.Remove(tmp)
-		return
-	}
-	os.Rename(tmp, path)
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -187,5 +189,42 @@ func TestRunShowsDryRunBeforeAsking(t *testing.T) {
 	}
 	if ids := snapshotIDs(t, bin, env); len(ids) != 0 {
 		t.Errorf("a declined prompt left snapshots behind: %v", ids)
+	}
+}
+
+// TestHostileStateFilesDoNotHang: a FIFO where the audit file belongs
+// (planted by an allowed line) must not stall a refusal: a hook that hangs
+// is one some agents give up on and then run the command.
+func TestHostileStateFilesDoNotHang(t *testing.T) {
+	bin := builtGuard(t)
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "audit.jsonl")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := append(testEnv(t), "GUARD_AUDIT_FILE="+fifo)
+	for _, tc := range []struct {
+		args  []string
+		stdin string
+		want  int
+	}{
+		{[]string{"run", "--", "rm -rf /usr"}, "", exitBlock},
+		{[]string{"hook", "codex"}, `{"session_id":"s","hook_event_name":"PreToolUse","tool_name":"Bash","cwd":"/","tool_input":{"command":"rm -rf /usr"}}`, 0},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		cmd := exec.CommandContext(ctx, bin, tc.args...)
+		cmd.Env, cmd.Dir, cmd.Stdin = env, dir, strings.NewReader(tc.stdin)
+		out, _ := cmd.CombinedOutput()
+		hung := ctx.Err() != nil
+		cancel()
+		if hung {
+			t.Fatalf("guard %v hung on a FIFO audit file", tc.args)
+		}
+		if code := cmd.ProcessState.ExitCode(); code != tc.want {
+			t.Errorf("guard %v: exit %d, want %d\n%s", tc.args, code, tc.want, out)
+		}
+		if !strings.Contains(string(out), "could not write the audit record") && !strings.Contains(string(out), "deny") {
+			t.Errorf("guard %v did not refuse or report the FIFO:\n%s", tc.args, out)
+		}
 	}
 }

@@ -82,6 +82,27 @@ func (l *Logger) Log(r Record) []error {
 	return errs
 }
 
+// OpenAppend opens the audit file for appending, creating it if needed.
+// Only a regular file is written: it is opened without blocking, so that
+// a FIFO put where the file belongs cannot stall every refusal (and with
+// it a coding agent's hook, which some agents then give up on and run the
+// command), and anything but a regular file is an error.
+func OpenAppend(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|unix.O_NONBLOCK|unix.O_NOCTTY, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.Stat()
+	if err == nil && !info.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file", path)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
 // appendFile appends one line under an exclusive lock, rotating first
 // when the file has grown past MaxSize.
 func (l *Logger) appendFile(r Record) error {
@@ -92,7 +113,7 @@ func (l *Logger) appendFile(r Record) error {
 	if err := os.MkdirAll(filepath.Dir(l.File), 0o700); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(l.File, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := OpenAppend(l.File)
 	if err != nil {
 		return err
 	}
@@ -109,7 +130,7 @@ func (l *Logger) appendFile(r Record) error {
 			return err
 		}
 		f.Close()
-		if f, err = os.OpenFile(l.File, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600); err != nil {
+		if f, err = OpenAppend(l.File); err != nil {
 			return err
 		}
 		defer f.Close()
