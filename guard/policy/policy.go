@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/BurntSushi/toml"
 
@@ -158,6 +159,12 @@ func Read(sources []Source) ([]Source, []Error) {
 	var ok []Source
 	var errs []Error
 	for _, s := range sources {
+		if !s.User {
+			if why := notRoots(s.Path); why != "" {
+				errs = append(errs, Error{File: s.Path, Msg: why + ": a site policy must belong to root and be writable by root alone (as sudoers); left out"})
+				continue
+			}
+		}
 		data, err := guard.ReadRegular(s.Path, MaxFileBytes+1)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
@@ -173,6 +180,30 @@ func Read(sources []Source) ([]Source, []Error) {
 		ok = append(ok, s)
 	}
 	return ok, errs
+}
+
+// notRoots says why a site policy file, or the folder holding it, could
+// have been written by someone other than root; "" when it could not. A
+// user who points GUARD_ETC at a folder of their own gets no say in the
+// site's policy: their own file can only tighten it.
+func notRoots(path string) string {
+	for _, p := range []string{path, filepath.Dir(path)} {
+		info, err := os.Stat(p)
+		if err != nil {
+			continue // a missing file is reported when read
+		}
+		st, ok := info.Sys().(*syscall.Stat_t)
+		if !ok {
+			continue
+		}
+		if st.Uid != 0 {
+			return fmt.Sprintf("%s belongs to uid %d, not root", p, st.Uid)
+		}
+		if info.Mode().Perm()&0o022 != 0 && info.Mode()&fs.ModeSticky == 0 {
+			return fmt.Sprintf("%s is writable by others (mode %v)", p, info.Mode().Perm())
+		}
+	}
+	return ""
 }
 
 // fileDoc is one file as written.

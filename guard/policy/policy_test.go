@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -44,5 +46,39 @@ examples.catch = ["x"]
 `)}}, known)
 	if len(errs) != 1 || !strings.Contains(errs[0].Msg, "look-alikes it allows") {
 		t.Fatalf("errors: %v", errs)
+	}
+}
+
+// TestSitePolicyMustBeRoots: a site policy in a folder or file someone
+// other than root could write is left out, with the reason; the user's own
+// file is read as theirs (it can only tighten).
+func TestSitePolicyMustBeRoots(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test changes file owners: run it as root (./test.sh)")
+	}
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	site := filepath.Join(dir, "guard.toml")
+	os.WriteFile(site, []byte("[rules.crontab-remove]\nenabled = false\n"), 0o644)
+	if _, errs := Read([]Source{{Path: site}}); len(errs) != 0 {
+		t.Fatalf("root's own policy was refused: %v", errs)
+	}
+	os.Chown(site, 65534, 65534)
+	read, errs := Read([]Source{{Path: site}})
+	if len(read) != 0 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "not root") {
+		t.Errorf("a site policy owned by nobody: read %d, errors %v", len(read), errs)
+	}
+	os.Chown(site, 0, 0)
+	os.Chmod(site, 0o666)
+	if read, _ := Read([]Source{{Path: site}}); len(read) != 0 {
+		t.Error("a site policy anyone can write was read")
+	}
+	os.Chmod(site, 0o644)
+	os.Chown(dir, 65534, 65534)
+	if read, _ := Read([]Source{{Path: site}}); len(read) != 0 {
+		t.Error("a site policy in a folder nobody owns was read")
+	}
+	if read, _ := Read([]Source{{Path: site, User: true}}); len(read) != 1 {
+		t.Error("a user's own policy is theirs to own")
 	}
 }
