@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -77,7 +76,7 @@ func (a *app) runLine(args []string) int {
 	if code != exitOK {
 		return code
 	}
-	return a.execShell(line, dir)
+	return a.execShell(line, dir, o.shell)
 }
 
 // gateCmd is guard gate, what the shell hooks call: the same judgement,
@@ -192,34 +191,41 @@ func (a *app) settle(out gate.Outcome) int {
 	return out.Status.ExitCode()
 }
 
-// execShell replaces guard with the user's shell running the line, so the
-// exit status, signals and descriptors are the command's own.
-func (a *app) execShell(line, dir string) int {
-	shell := userShell(a.getenv("SHELL"))
+// execShell replaces guard with the shell of the dialect the line was
+// judged in (bash unless --shell says otherwise), running the line, so the
+// exit status, signals and descriptors are the command's own. Never
+// $SHELL: a line judged as bash must not be run by zsh, or by python3
+// that an agent named in SHELL.
+func (a *app) execShell(line, dir, dialect string) int {
+	shell, err := shellFor(dialect)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "guard: not run: %v\n", err)
+		return exitRefused
+	}
 	if err := os.Chdir(dir); err != nil {
 		fmt.Fprintf(a.stderr, "guard: not run: cannot enter %s: %v\n", dir, err)
 		return 1
 	}
-	err := syscall.Exec(shell, []string{shell, "-c", line}, os.Environ())
+	err = syscall.Exec(shell, []string{shell, "-c", line}, os.Environ())
 	fmt.Fprintf(a.stderr, "guard: not run: starting %s: %v\n", shell, err)
 	return 1
 }
 
-// userShell is $SHELL when it is a real shell (not guard itself, which
-// would loop), else bash, else sh.
-func userShell(shell string) string {
-	if shell != "" && filepath.IsAbs(shell) && !strings.HasPrefix(filepath.Base(shell), "guard") {
-		if info, err := os.Stat(shell); err == nil && info.Mode()&0o111 != 0 {
-			return shell
+// shellFor is the system's shell for a dialect guard judges in, from the
+// system's own folders.
+func shellFor(dialect string) (string, error) {
+	names := map[string][]string{
+		"": {"bash"}, "bash": {"bash"}, "zsh": {"zsh"},
+		"posix": {"sh", "dash"}, "sh": {"sh", "dash"}, "dash": {"dash", "sh"},
+		"mksh": {"mksh"}, "ksh": {"mksh", "ksh"},
+	}[dialect]
+	for _, name := range names {
+		for _, dir := range []string{"/bin", "/usr/bin", "/usr/local/bin"} {
+			p := filepath.Join(dir, name)
+			if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() && info.Mode()&0o111 != 0 {
+				return p, nil
+			}
 		}
 	}
-	for _, candidate := range []string{"/bin/bash", "/usr/bin/bash", "/bin/sh"} {
-		if _, err := os.Stat(candidate); err == nil {
-			return candidate
-		}
-	}
-	if p, err := exec.LookPath("sh"); err == nil {
-		return p
-	}
-	return "/bin/sh"
+	return "", fmt.Errorf("no %s shell on this system to run the line the way it was judged", dialect)
 }
