@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"mvdan.cc/sh/v3/syntax"
+
 	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/guard/audit"
 	"github.com/guard-sh/guard/guard/gate"
@@ -175,6 +177,10 @@ func (a *app) decideForAgent(ag *agent, flags []string, ev agentEvent) agentAnsw
 		a.auditRecord(r)
 	}
 	req := gate.Request{Line: ev.line, Cwd: dir, From: ag.name, Strict: true}
+	if filepath.Base(a.getenv("SHELL")) == "zsh" {
+		// Agents run their commands in the user's shell: judge zsh as zsh.
+		req.Lang = syntax.LangZsh
+	}
 	mem := a.refusals()
 	recalled := ""
 	if mem != nil && ev.session != "" {
