@@ -197,7 +197,10 @@ func (c classifier) matchRmUnknown(inv *guard.Invocation, host guard.Host) *guar
 			continue // find and xargs supply these; their own rules judge them
 		}
 		if a.Known {
-			if inv.Cwd == "" && inv.Remote == "" && !filepath.IsAbs(a.Value) && (a.Glob || a.Value == "." || a.Value == "..") {
+			// In a folder guard cannot know, a pattern or a dot may be
+			// anything, and so may a name that is a system folder's under
+			// /, /usr or /var: `cd "$X"; rm -rf usr` with X=/ is rm -rf /usr.
+			if inv.Cwd == "" && inv.Remote == "" && !filepath.IsAbs(a.Value) && (a.Glob || a.Value == "." || a.Value == ".." || c.systemNameAnywhere(host, a.Value, home)) {
 				return guard.Found(guard.Confirm, "cd to the folder with its full path first, or give rm full paths",
 					"would delete %s in a folder guard cannot know (the cd before it goes to an unknown place)", a.Value).
 					Saving(guard.Backup{Kind: guard.BackupFiles, Unknown: "the folder the cd goes to is not known before the line runs"})
@@ -222,6 +225,21 @@ func (c classifier) matchRmUnknown(inv *guard.Invocation, host guard.Host) *guar
 			Saving(guard.Backup{Kind: guard.BackupFiles, Unknown: "the paths xargs reads are not known before the line runs"})
 	}
 	return nil
+}
+
+// systemNameAnywhere: a relative path that names an existing part of the
+// system when taken in /, /usr or /var (usr, lib, etc, share, log…).
+func (c classifier) systemNameAnywhere(host guard.Host, rel, home string) bool {
+	for _, parent := range []string{"/", "/usr", "/var"} {
+		p := filepath.Join(parent, rel)
+		if c.Classify(p, home) < SystemChild {
+			continue
+		}
+		if _, err := host.Lstat(p); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // removesLoginKeys: rm ~/.ssh/authorized_keys, the file that lets you in.

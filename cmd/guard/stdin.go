@@ -25,7 +25,7 @@ const maxPrelude = 1 << 20
 
 // forgotten is the prelude that stands for forgotten earlier parts: a cd
 // to a folder guard cannot know.
-const forgotten = "cd \"$__guard_forgotten_earlier_parts\"\n"
+const forgotten = "cd \"$(__guard_forgotten_earlier_parts)\"\n"
 
 // gatherWindow is how long guard waits for more of a script that is
 // arriving, so that a script piped in at once is judged as a whole, while
