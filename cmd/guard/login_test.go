@@ -165,6 +165,17 @@ func TestRescueShell(t *testing.T) {
 	if out != "one\ntwo 2\n" {
 		t.Errorf("rescue shell reading stdin: %q", out)
 	}
+	// A line is judged in the state the earlier lines left: a folder the
+	// site protects, named in a variable one line before.
+	sys := filepath.Join(b.dir, "sys")
+	os.MkdirAll(filepath.Join(sys, "keep"), 0o755)
+	os.WriteFile(filepath.Join(sys, "keep", "precious"), []byte("x\n"), 0o644)
+	os.MkdirAll(filepath.Join(b.dir, "etc"), 0o755)
+	os.WriteFile(filepath.Join(b.dir, "etc", "guard.toml"), []byte("protected = [\""+sys+"\"]\n"), 0o644)
+	_, errOut, code = b.run("x="+sys+"/keep\nrm -rf \"$x\"\n", b.shell)
+	if _, err := os.Stat(filepath.Join(sys, "keep", "precious")); err != nil || code != exitBlock {
+		t.Fatalf("the rescue shell ran a line whose target an earlier line set: exit %d\n%s", code, errOut)
+	}
 }
 
 // TestInteractiveLoginShell starts guard-shell as login(1) and sshd do

@@ -232,8 +232,9 @@ func (a *app) rescueShell(args []string) int {
 		fmt.Fprintf(a.stderr, "guard: %v\n", err)
 		return 1
 	}
+	past := &history{start: runner.Dir}
 	if cmd, ok := commandArg(args); ok {
-		return a.rescueRun(runner, cmd)
+		return a.rescueRun(runner, past, cmd)
 	}
 	in := bufio.NewReader(os.Stdin)
 	status := 0
@@ -241,7 +242,7 @@ func (a *app) rescueShell(args []string) int {
 		fmt.Fprint(a.stderr, "guard-rescue# ")
 		line, err := in.ReadString('\n')
 		if strings.TrimSpace(line) != "" {
-			status = a.rescueRun(runner, line)
+			status = a.rescueRun(runner, past, line)
 			if runner.Exited() {
 				return status
 			}
@@ -253,11 +254,13 @@ func (a *app) rescueShell(args []string) int {
 }
 
 // rescueRun takes a line through the same gate as every other entry
-// point, then runs it in the built-in interpreter.
-func (a *app) rescueRun(runner *interp.Runner, line string) int {
-	if _, code := a.gate(line, gateOptions{cwd: runner.Dir, from: "rescue", shell: "bash"}); code != exitOK {
+// point, judged in the state the earlier lines left (x='rm -rf …' on one
+// line, $x on the next), then runs it in the built-in interpreter.
+func (a *app) rescueRun(runner *interp.Runner, past *history, line string) int {
+	if _, code := a.gate(line, gateOptions{cwd: past.start, from: "rescue", shell: "bash", prelude: past.prelude()}); code != exitOK {
 		return code
 	}
+	past.add(line)
 	file, err := syntax.NewParser().Parse(strings.NewReader(line), "")
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard-rescue: %v\n", err)

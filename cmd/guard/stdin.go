@@ -75,25 +75,19 @@ func (a *app) stdinScript(args []string, login bool) int {
 	refused := exitOK
 	dir, _ := os.Getwd()
 	batches := newBatcher(os.Stdin)
-	// What bash has been given so far: each batch is judged in the state
-	// the earlier ones leave (cd /, then rm -rf usr in a later batch).
-	var prelude strings.Builder
+	past := history{start: dir}
 	for {
 		batch, ok := batches.next()
 		if !ok {
 			break
 		}
 		if strings.TrimSpace(batch) != "" {
-			if _, code := a.gate(batch, gateOptions{cwd: dir, from: "stdin", shell: "bash", prelude: prelude.String()}); code != exitOK {
+			if _, code := a.gate(batch, gateOptions{cwd: past.start, from: "stdin", shell: "bash", prelude: past.prelude()}); code != exitOK {
 				refused = code
 				break
 			}
 		}
-		if prelude.Len()+len(batch) > maxPrelude {
-			prelude.Reset()
-			prelude.WriteString(forgotten)
-		}
-		prelude.WriteString(batch)
+		past.add(batch)
 		if _, err := io.WriteString(pw, batch); err != nil {
 			break // the shell has exited: it reads no more
 		}
@@ -114,6 +108,28 @@ func (a *app) stdinScript(args []string, login bool) int {
 	}
 	return exitOK
 }
+
+// history is what one shell has been given so far, so that each new part
+// is judged in the state the earlier ones leave: the folder (cd /, then rm
+// -rf usr in a later batch), variables, functions. Past maxPrelude it
+// forgets, and the folder becomes unknown.
+type history struct {
+	start string // the folder the shell started in
+	text  strings.Builder
+}
+
+func (h *history) add(code string) {
+	if h.text.Len()+len(code) > maxPrelude {
+		h.text.Reset()
+		h.text.WriteString(forgotten)
+	}
+	h.text.WriteString(code)
+	if !strings.HasSuffix(code, "\n") {
+		h.text.WriteByte('\n')
+	}
+}
+
+func (h *history) prelude() string { return h.text.String() }
 
 // batcher cuts a stream of shell code into batches of complete statements.
 type batcher struct {
