@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/user"
@@ -65,8 +66,16 @@ func (a *app) audit(event, line, cwd, integration string, rules []string, detail
 	a.auditRecord(audit.Record{Event: event, Line: line, Cwd: cwd, Integration: integration, Rules: rules, Detail: detail})
 }
 
+// maxAuditLine is the most of a line a record keeps: a 16 MB paste would
+// otherwise be written whole to the file and to every channel.
+const maxAuditLine = 64 << 10
+
 func (a *app) auditRecord(r audit.Record) {
 	r.Time = time.Now().UTC()
+	if len(r.Line) > maxAuditLine {
+		sum := sha256.Sum256([]byte(r.Line))
+		r.Line = fmt.Sprintf("%s… (%d bytes in all, sha256 %x)", r.Line[:maxAuditLine], len(r.Line), sum)
+	}
 	if r.Integration == "" {
 		r.Integration = "run"
 	}

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // loginBox: guard installed as guard-shell in a sandbox, with a stand-in
@@ -216,5 +219,46 @@ func TestBrokenPolicyNeverBlocksLogin(t *testing.T) {
 	_, _, code = b.run("", b.shell, "-c", "dockerd -H tcp://0.0.0.0:2375")
 	if code != exitBlock {
 		t.Errorf("with a broken policy the built-in rules must still block: exit %d", code)
+	}
+}
+
+// TestStdinStreamBounds: a loop sent in two parts by a program that then
+// waits for its output is run as soon as it is complete (never kept
+// waiting for input that will not come); a 16 MB script on the login
+// shell's standard input is judged in bounded memory.
+func TestStdinStreamBounds(t *testing.T) {
+	b := newLoginBox(t)
+	cmd := exec.Command(b.shell)
+	cmd.Dir, cmd.Env = b.dir, b.env
+	stdin, _ := cmd.StdinPipe()
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(stdin, "for i in 1 2; do\n")
+	time.Sleep(200 * time.Millisecond)
+	io.WriteString(stdin, "echo loop$i\ndone\n")
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "loop2") {
+		if time.Now().After(deadline) {
+			t.Fatalf("a loop completed in a second part never ran while the input stayed open: %q", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stdin.Close()
+	cmd.Wait()
+
+	// 16 MB of harmless commands: judged and run, or refused as too large,
+	// but in bounded memory either way.
+	big := strings.Repeat("echo this is a harmless line of a very long script > /dev/null\n", 16<<20/64)
+	cmd = exec.Command(b.shell)
+	cmd.Dir, cmd.Env, cmd.Stdin = b.dir, b.env, strings.NewReader(big)
+	start := time.Now()
+	cmd.Run()
+	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KB, the largest process: guard or bash
+	t.Logf("16 MB on stdin: %v, peak RSS %d MB", time.Since(start).Round(time.Millisecond), rss>>10)
+	if rss > 150<<10 {
+		t.Errorf("a 16 MB script on stdin took %d MB", rss>>10)
 	}
 }

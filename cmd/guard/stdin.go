@@ -136,7 +136,14 @@ type batcher struct {
 	chunks  chan []byte
 	pending []byte
 	eof     bool
+	openAt  int  // pending was an open statement when this long
+	paused  bool // the input stopped coming at the last read
 }
+
+// recheckBelow: an open statement shorter than this is checked again
+// whenever the input pauses, so that a program that sends a loop and waits
+// for its output is not kept waiting; a longer one only once it doubles.
+const recheckBelow = 256 << 10
 
 func newBatcher(r io.Reader) *batcher {
 	b := &batcher{chunks: make(chan []byte, 16)}
@@ -156,12 +163,13 @@ func newBatcher(r io.Reader) *batcher {
 	return b
 }
 
-// read waits for input, then gathers what else arrives at once.
-func (b *batcher) read() {
+// read waits for input, then gathers what else arrives at once. It reports
+// whether the input then paused (nothing more waiting).
+func (b *batcher) read() (paused bool) {
 	chunk, ok := <-b.chunks
 	if !ok {
 		b.eof = true
-		return
+		return true
 	}
 	b.pending = append(b.pending, chunk...)
 	timer := time.NewTimer(gatherWindow)
@@ -171,13 +179,14 @@ func (b *batcher) read() {
 		case chunk, ok := <-b.chunks:
 			if !ok {
 				b.eof = true
-				return
+				return true
 			}
 			b.pending = append(b.pending, chunk...)
 		case <-timer.C:
-			return
+			return len(b.chunks) == 0
 		}
 	}
+	return false
 }
 
 // next returns the next batch of complete statements, with the exact
@@ -192,18 +201,22 @@ func (b *batcher) next() (string, bool) {
 			b.pending = nil
 			return batch, true
 		}
-		if cut := bytes.LastIndexByte(b.pending, '\n') + 1; cut > 0 {
+		// A statement still open (an if, a here-document) waits for more,
+		// unless waiting could not help: a real syntax error, or more than
+		// guard would judge anyway. An open statement is checked again only
+		// once what is pending has doubled, so that one trickled in a few
+		// bytes at a time costs linear work, not a parse per read.
+		cut := bytes.LastIndexByte(b.pending, '\n') + 1
+		if cut > 0 && (cut >= 2*b.openAt || b.paused && b.openAt < recheckBelow) {
 			candidate := b.pending[:cut]
-			_, err := syntax.NewParser().Parse(bytes.NewReader(candidate), "")
-			// A statement still open (an if, a here-document) waits for more,
-			// unless waiting could not help: a real syntax error, or more
-			// than guard would judge anyway.
-			if err == nil || !syntax.IsIncomplete(err) || len(b.pending) > guard.MaxLineBytes {
+			if len(b.pending) > guard.MaxLineBytes || guard.Complete(candidate, syntax.LangBash) {
 				batch := string(candidate)
 				b.pending = b.pending[cut:]
+				b.openAt = 0
 				return batch, true
 			}
+			b.openAt = cut
 		}
-		b.read()
+		b.paused = b.read()
 	}
 }

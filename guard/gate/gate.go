@@ -223,7 +223,7 @@ func (g *Gate) Decide(req Request) (out Outcome) {
 		if err != nil {
 			out.Status = Refused
 			out.Reason = "the snapshot failed: " + err.Error()
-			out.WayPast = "guard run --no-snapshot " + yesFlags(ids(serious)) + "-- " + Quote(req.Line)
+			out.WayPast = "guard run --no-snapshot " + yesFlags(ids(serious)) + lineArgument(req.Line)
 			g.record(req, "refused", ids(serious), "", out.Reason)
 			return out
 		}
@@ -367,7 +367,17 @@ func wayPast(req Request, pending []guard.Finding) string {
 	if req.WayPast != "" {
 		return req.WayPast
 	}
-	return "guard run " + yesFlags(ids(pending)) + "-- " + Quote(req.Line)
+	return "guard run " + yesFlags(ids(pending)) + lineArgument(req.Line)
+}
+
+// lineArgument is how a line is given back to guard run: quoted after --,
+// or, for a line too long to be worth printing (a pasted script), from a
+// file the operator saves it to.
+func lineArgument(line string) string {
+	if len(line) > 2000 || strings.Count(line, "\n") > 20 {
+		return "--file FILE (with the script saved in FILE)"
+	}
+	return "-- " + Quote(line)
 }
 
 func yesFlags(rules []string) string {
