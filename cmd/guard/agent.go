@@ -347,3 +347,10 @@ func encodeJSON(w io.Writer, v any) {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 }
+
+// jsonLine is v as encodeJSON writes it, for a sample event or a scalar.
+func jsonLine(v any) []byte {
+	var b bytes.Buffer
+	encodeJSON(&b, v)
+	return b.Bytes()
+}

@@ -154,13 +154,11 @@ func readClaudeStyle(stdout, stderr []byte, exit int) agentAnswer {
 
 func claudeStyleSample(tool string) func(line, cwd, session string) []byte {
 	return func(line, cwd, session string) []byte {
-		var b bytes.Buffer
-		encodeJSON(&b, map[string]any{
+		return jsonLine(map[string]any{
 			"session_id": session, "transcript_path": filepath.Join(cwd, ".guard-doctor.jsonl"), "cwd": cwd,
 			"permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": tool,
 			"tool_input": map[string]any{"command": line, "description": "guard doctor self-test"}, "tool_use_id": "guard-doctor",
 		})
-		return b.Bytes()
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -37,12 +36,10 @@ var cursorAgent = agent{
 	read:      readCursor,
 	canAsk:    func([]string) bool { return false },
 	sample: func(line, cwd, session string) []byte {
-		var b bytes.Buffer
-		encodeJSON(&b, map[string]any{
+		return jsonLine(map[string]any{
 			"hook_event_name": "beforeShellExecution", "conversation_id": session, "generation_id": "guard-doctor",
 			"workspace_roots": []string{cwd}, "command": line, "cwd": cwd,
 		})
-		return b.Bytes()
 	},
 	reg: registration{
 		path: func(getenv func(string) string) string {

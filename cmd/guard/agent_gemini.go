@@ -42,13 +42,11 @@ var geminiAgent = agent{
 	read:      readGemini,
 	canAsk:    func(flags []string) bool { return slices.Contains(flags, "--ask") },
 	sample: func(line, cwd, session string) []byte {
-		var b bytes.Buffer
-		encodeJSON(&b, map[string]any{
+		return jsonLine(map[string]any{
 			"session_id": session, "transcript_path": filepath.Join(cwd, ".guard-doctor.json"), "cwd": cwd,
 			"hook_event_name": "BeforeTool", "timestamp": "2026-01-01T00:00:00Z", "tool_name": "run_shell_command",
 			"tool_input": map[string]any{"command": line, "description": "guard doctor self-test", "dir_path": cwd},
 		})
-		return b.Bytes()
 	},
 	reg: registration{
 		path: func(getenv func(string) string) string {

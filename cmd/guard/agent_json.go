@@ -24,9 +24,7 @@ func jarray() *jnode  { return &jnode{kind: '['} }
 
 // jscalar is a scalar from a Go string, number or bool.
 func jscalar(v any) *jnode {
-	var b bytes.Buffer
-	encodeJSON(&b, v)
-	return &jnode{raw: bytes.TrimSpace(b.Bytes())}
+	return &jnode{raw: bytes.TrimSpace(jsonLine(v))}
 }
 
 // parseJSON reads one JSON value and nothing after it.

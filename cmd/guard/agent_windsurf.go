@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,12 +30,10 @@ var windsurfAgent = agent{
 	read:      readWindsurf,
 	canAsk:    func([]string) bool { return false },
 	sample: func(line, cwd, session string) []byte {
-		var b bytes.Buffer
-		encodeJSON(&b, map[string]any{
+		return jsonLine(map[string]any{
 			"agent_action_name": "pre_run_command", "trajectory_id": session, "execution_id": "guard-doctor",
 			"timestamp": "2026-01-01T00:00:00Z", "tool_info": map[string]any{"command_line": line, "cwd": cwd},
 		})
-		return b.Bytes()
 	},
 	reg: registration{
 		path: func(getenv func(string) string) string {
