@@ -44,16 +44,7 @@ var claudeAgent = agent{
 			return filepath.Join(getenv("HOME"), ".claude", "settings.json")
 		},
 		style: groupedHooks, event: "PreToolUse", matcher: "Bash", commandKey: "command",
-		entry: func(command string, in installed) *jnode {
-			h := jobject()
-			h.set("type", jscalar("command"))
-			h.set("command", jscalar(command))
-			h.set("timeout", jscalar(hookTimeout))
-			if in.failClosed {
-				h.set("onFailure", jscalar("block"))
-			}
-			return h
-		},
+		entry: claudeStyleEntry,
 	},
 	detect: func() (installed, string) {
 		// Claude Code rejects a whole settings file with a key it does not
@@ -73,6 +64,19 @@ var claudeAgent = agent{
 // claudeOnFailureSince is the first Claude Code release with the hook
 // handler's "onFailure" field.
 const claudeOnFailureSince = "2.1.295"
+
+// claudeStyleEntry is the hook handler Claude Code and Codex read. It
+// says "onFailure" only where detect found a Claude Code that knows it.
+func claudeStyleEntry(command string, in installed) *jnode {
+	h := jobject()
+	h.set("type", jscalar("command"))
+	h.set("command", jscalar(command))
+	h.set("timeout", jscalar(hookTimeout))
+	if in.failClosed {
+		h.set("onFailure", jscalar("block"))
+	}
+	return h
+}
 
 // claudeEvent is Claude Code's PreToolUse event; Codex sends the same.
 type claudeEvent struct {
