@@ -272,49 +272,42 @@ func hashFileSize(p string, buf []byte) (string, int64, error) {
 	}
 }
 
+// readXattrs reads the extended attributes of the path itself, a symbolic
+// link's own included.
 func readXattrs(p string) []Xattr {
-	size, err := unix.Llistxattr(p, nil)
-	if err != nil || size <= 0 {
-		return nil
-	}
-	buf := make([]byte, size)
-	size, err = unix.Llistxattr(p, buf)
-	if err != nil {
-		return nil
-	}
-	var out []Xattr
-	for _, name := range splitNul(buf[:size]) {
-		vsize, err := unix.Lgetxattr(p, name, nil)
-		if err != nil || vsize < 0 {
-			continue
-		}
-		value := make([]byte, vsize)
-		if vsize, err = unix.Lgetxattr(p, name, value); err == nil {
-			out = append(out, Xattr{Name: name, Value: value[:vsize]})
-		}
-	}
-	return out
+	return xattrs(
+		func(buf []byte) (int, error) { return unix.Llistxattr(p, buf) },
+		func(name string, buf []byte) (int, error) { return unix.Lgetxattr(p, name, buf) })
 }
 
 // fileXattrs reads the extended attributes of an open file.
 func fileXattrs(f *os.File) []Xattr {
 	fd := int(f.Fd())
-	size, err := unix.Flistxattr(fd, nil)
+	return xattrs(
+		func(buf []byte) (int, error) { return unix.Flistxattr(fd, buf) },
+		func(name string, buf []byte) (int, error) { return unix.Fgetxattr(fd, name, buf) })
+}
+
+// xattrs lists the attribute names and reads each value, asking each call
+// first for the size (a nil buffer); an attribute that cannot be read is
+// left out, as in the rest of the snapshot's metadata.
+func xattrs(list func(buf []byte) (int, error), get func(name string, buf []byte) (int, error)) []Xattr {
+	size, err := list(nil)
 	if err != nil || size <= 0 {
 		return nil
 	}
 	buf := make([]byte, size)
-	if size, err = unix.Flistxattr(fd, buf); err != nil {
+	if size, err = list(buf); err != nil {
 		return nil
 	}
 	var out []Xattr
 	for _, name := range splitNul(buf[:size]) {
-		vsize, err := unix.Fgetxattr(fd, name, nil)
+		vsize, err := get(name, nil)
 		if err != nil || vsize < 0 {
 			continue
 		}
 		value := make([]byte, vsize)
-		if vsize, err = unix.Fgetxattr(fd, name, value); err == nil {
+		if vsize, err = get(name, value); err == nil {
 			out = append(out, Xattr{Name: name, Value: value[:vsize]})
 		}
 	}
