@@ -137,12 +137,10 @@ func writeClaudeStyle(canAsk bool) func(stdout, stderr io.Writer, ans agentAnswe
 }
 
 func readClaudeStyle(stdout, stderr []byte, exit int) agentAnswer {
-	switch {
-	case exit == 2:
-		return agentAnswer{decision: "deny", reason: strings.TrimSpace(string(stderr))}
-	case exit != 0:
-		return hookFailed(exit, stderr)
-	case len(bytes.TrimSpace(stdout)) == 0:
+	if ans, told := exitAnswer(stderr, exit); told {
+		return ans
+	}
+	if len(bytes.TrimSpace(stdout)) == 0 {
 		return agentAnswer{}
 	}
 	var out claudeOutput
@@ -164,6 +162,20 @@ func claudeStyleSample(tool string) func(line, cwd, session string) []byte {
 			"tool_input": map[string]any{"command": line, "description": "guard doctor self-test"}, "tool_use_id": "guard-doctor",
 		})
 	}
+}
+
+// exitAnswer is what a hook's exit status says to an agent that blocks
+// on exit 2 with standard error as the reason (Claude Code, Codex,
+// Cursor, Gemini CLI, Windsurf); told is false for exit 0, where the
+// output says the rest.
+func exitAnswer(stderr []byte, exit int) (ans agentAnswer, told bool) {
+	switch exit {
+	case 0:
+		return agentAnswer{}, false
+	case 2:
+		return agentAnswer{decision: "deny", reason: strings.TrimSpace(string(stderr))}, true
+	}
+	return hookFailed(exit, stderr), true
 }
 
 // hookFailed describes a hook that did not answer: its program missing

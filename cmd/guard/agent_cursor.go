@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
-	"strings"
 )
 
 // cursorAgent is Cursor's beforeShellExecution hook.
@@ -102,11 +101,8 @@ func writeCursor(stdout, _ io.Writer, ans agentAnswer) int {
 }
 
 func readCursor(stdout, stderr []byte, exit int) agentAnswer {
-	switch {
-	case exit == 2:
-		return agentAnswer{decision: "deny", reason: strings.TrimSpace(string(stderr))}
-	case exit != 0:
-		return hookFailed(exit, stderr)
+	if ans, told := exitAnswer(stderr, exit); told {
+		return ans
 	}
 	var out struct {
 		Permission   string `json:"permission"`

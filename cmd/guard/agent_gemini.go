@@ -138,11 +138,8 @@ func writeGemini(stdout, _ io.Writer, ans agentAnswer) int {
 }
 
 func readGemini(stdout, stderr []byte, exit int) agentAnswer {
-	switch {
-	case exit == 2:
-		return agentAnswer{decision: "deny", reason: strings.TrimSpace(string(stderr))}
-	case exit != 0:
-		return hookFailed(exit, stderr)
+	if ans, told := exitAnswer(stderr, exit); told {
+		return ans
 	}
 	var out struct{ Decision, Reason string }
 	if err := json.Unmarshal(stdout, &out); err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 )
 
 // windsurfAgent is Windsurf's (Cascade's) pre_run_command hook.
@@ -89,11 +88,6 @@ func writeWindsurf(_, stderr io.Writer, ans agentAnswer) int {
 }
 
 func readWindsurf(_, stderr []byte, exit int) agentAnswer {
-	switch exit {
-	case 0:
-		return agentAnswer{}
-	case 2:
-		return agentAnswer{decision: "deny", reason: strings.TrimSpace(string(stderr))}
-	}
-	return hookFailed(exit, stderr)
+	ans, _ := exitAnswer(stderr, exit) // exit 0 lets the command run
+	return ans
 }
