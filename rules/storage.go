@@ -199,12 +199,6 @@ func matchMdadm(inv *guard.Invocation, host guard.Host) *guard.Finding {
 // removed routinely; a working one leaves the array without redundancy,
 // and in a degraded array without its data.
 func mdManage(inv *guard.Invocation, host guard.Host, c mdadmCall) *guard.Finding {
-	var works []string
-	for _, w := range c.actions {
-		if w.verb == "fail" || w.verb == "remove" {
-			works = append(works, w.verb+" "+w.device)
-		}
-	}
 	var worst *guard.Finding
 	for _, w := range c.actions {
 		var f *guard.Finding
