@@ -13,14 +13,12 @@ func newReachResolver(h Host) *resolver {
 	return &resolver{host: h, lang: syntax.LangBash, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
 }
 
-// findWhere returns the first invocation of program whose Via holds via.
-func findWhere(invs []*Invocation, program, via string) *Invocation {
-	for _, inv := range invs {
-		if inv.Program == program && strings.Contains(inv.ViaText(), via) {
-			return inv
-		}
+// hiddenCode is the command's CodeNote.Hidden, "" without a note.
+func hiddenCode(inv *Invocation) string {
+	if inv.Code == nil {
+		return ""
 	}
-	return nil
+	return inv.Code.Hidden
 }
 
 func TestContainersSetWhereCommandsRun(t *testing.T) {
@@ -252,7 +250,7 @@ func TestScriptsAreBounded(t *testing.T) {
 		invs, _, _ := Resolve(tt.line, "/home/op", h, syntax.LangBash)
 		hidden := false
 		for _, inv := range invs {
-			hidden = hidden || inv.hiddenCode() != ""
+			hidden = hidden || hiddenCode(inv) != ""
 		}
 		if hidden != tt.hidden {
 			t.Errorf("%q: hidden=%v, want %v", tt.line, hidden, tt.hidden)
