@@ -240,35 +240,32 @@ func cloneUnsupported(err error) bool {
 
 // hashFile returns the sha256 of a file.
 func hashFile(p string) (string, error) {
-	sum, _, err := hashFileSize(p, make([]byte, 64<<10))
-	return sum, err
+	return hashFileWith(p, make([]byte, 64<<10))
 }
 
-// hashFileSize returns the sha256 of a file and its size, reading through
-// buf (one per worker, so that hashing many small files allocates
-// nothing). It reads the descriptor directly: an *os.File costs an fstat
-// to open and, through io.Copy, a fresh buffer per file.
-func hashFileSize(p string, buf []byte) (string, int64, error) {
+// hashFileWith returns the sha256 of a file, reading through buf (one per
+// worker, so that hashing many small files allocates nothing). It reads
+// the descriptor directly: an *os.File costs an fstat to open and,
+// through io.Copy, a fresh buffer per file.
+func hashFileWith(p string, buf []byte) (string, error) {
 	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
 	if err != nil {
-		return "", 0, &fs.PathError{Op: "open", Path: p, Err: err}
+		return "", &fs.PathError{Op: "open", Path: p, Err: err}
 	}
 	defer unix.Close(fd)
 	h := sha256.New()
-	var size int64
 	for {
 		n, err := unix.Read(fd, buf)
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return "", 0, fmt.Errorf("reading %s: %w", p, err)
+			return "", fmt.Errorf("reading %s: %w", p, err)
 		}
 		if n == 0 {
-			return hex.EncodeToString(h.Sum(nil)), size, nil
+			return hex.EncodeToString(h.Sum(nil)), nil
 		}
 		h.Write(buf[:n])
-		size += int64(n)
 	}
 }
 
