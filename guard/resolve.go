@@ -41,12 +41,14 @@ type resolver struct {
 	globCache map[globKey]globResult
 	substs    []substResult   // substitutions walked for the words being expanded
 	builders  []*fieldBuilder // free field builders
-	// defs are the interactive shell's aliases and functions (aliases.go);
-	// alias is the alias text being walked, aliasBytes what it added.
-	defs       *Definitions
-	alias      *aliasFrame
-	aliasBytes int
-	reach      *reach // scripts read and files written on this line (reach.go)
+	// defs are the interactive shell's aliases and functions (aliases.go),
+	// typedAliases those the line defines or removes itself; alias is the
+	// alias text being walked, aliasBytes what it added.
+	defs         *Definitions
+	typedAliases map[string]typedAlias
+	alias        *aliasFrame
+	aliasBytes   int
+	reach        *reach // scripts read and files written on this line (reach.go)
 }
 
 // funcDef is a shell function declared on the line: its body is judged at
