@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -963,8 +962,9 @@ func (r *resolver) substOutput(code string, inv *Invocation) (text, bool) {
 	if r.host == nil || !r.budgetReparse(code) {
 		return text{}, false
 	}
-	sub := &resolver{host: r.host, lang: r.lang, funcs: map[string]*funcDef{}, passwd: r.passwd, reach: r.reached(), steps: r.steps,
-		reparsed: r.reparsed, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
+	// Its own walk, sharing the line's budgets and what it has read.
+	sub := newResolver(r.host, r.lang)
+	sub.passwd, sub.reach, sub.steps, sub.reparsed = r.passwd, r.reached(), r.steps, r.reparsed
 	sc := &scope{cwd: inv.Cwd, remote: inv.Remote, user: inv.User, env: r.host.Getenv}
 	if inv.Remote != "" {
 		sc.env = nil

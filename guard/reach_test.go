@@ -1,17 +1,11 @@
 package guard
 
 import (
-	"io/fs"
 	"strings"
 	"testing"
 
 	"mvdan.cc/sh/v3/syntax"
 )
-
-// newReachResolver is a resolver over h, as Resolve makes one.
-func newReachResolver(h Host) *resolver {
-	return &resolver{host: h, lang: syntax.LangBash, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
-}
 
 // hiddenCode is the command's CodeNote.Hidden, "" without a note.
 func hiddenCode(inv *Invocation) string {
@@ -119,7 +113,7 @@ func TestFiltersCompute(t *testing.T) {
 		{`echo "$NOPE" | cat`, "", false},
 	}
 	for _, tt := range tests {
-		r := newReachResolver(h)
+		r := newResolver(h, syntax.LangBash)
 		sc := &scope{cwd: "/home/op", env: h.Getenv}
 		r.walkSource(tt.line, sc)
 		last := r.invs[len(r.invs)-1]
@@ -269,7 +263,7 @@ func TestScriptsAreBounded(t *testing.T) {
 	for i := 0; i < maxReadFiles+8; i++ {
 		line = append(line, "bash s"+strings.Repeat("x", i)+".sh")
 	}
-	r := newReachResolver(h)
+	r := newResolver(h, syntax.LangBash)
 	r.walkSource(strings.Join(line, "; "), &scope{cwd: "/home/op", env: h.Getenv})
 	if r.reach.readFiles > maxReadFiles {
 		t.Errorf("read %d files, more than %d", r.reach.readFiles, maxReadFiles)
@@ -369,7 +363,7 @@ func FuzzReachParsers(f *testing.F) {
 		trSet(s)
 		printfFormat(s, []string{"a", "1"})
 		h := NewMemHost()
-		r := newReachResolver(h)
+		r := newResolver(h, syntax.LangBash)
 		sc := &scope{cwd: "/home/op", env: h.Getenv}
 		r.readCode(codeSite{outer: &Invocation{}, sc: sc}, languages["perl"], s)
 	})

@@ -75,7 +75,7 @@ func Resolve(line, cwd string, host Host, lang syntax.LangVariant, defs ...*Defi
 // walked only for what it leaves behind (the folder, variables, functions)
 // and not judged again.
 func resolveAfter(prelude, line, cwd string, host Host, lang syntax.LangVariant, defs ...*Definitions) (invs []*Invocation, notes []string, tooComplex string) {
-	r := &resolver{host: host, lang: lang, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
+	r := newResolver(host, lang)
 	sc := &scope{cwd: cwd, env: host.Getenv}
 	if user, ok := host.Getenv("USER"); ok {
 		sc.localUser = user
@@ -104,6 +104,11 @@ func resolveAfter(prelude, line, cwd string, host Host, lang syntax.LangVariant,
 	r.walkSource(line, sc)
 	r.walkUncalled()
 	return r.invs, r.notes, r.truncated
+}
+
+// newResolver is a resolver with nothing walked yet.
+func newResolver(host Host, lang syntax.LangVariant) *resolver {
+	return &resolver{host: host, lang: lang, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
 }
 
 // tooComplex stops the walk, keeping the first reason.
