@@ -181,10 +181,10 @@ func (r *resolver) fileText(inv *Invocation, a Arg) text {
 		}
 		return t
 	}
-	switch a.Value {
-	case "/dev/null":
+	switch {
+	case a.Value == "/dev/null":
 		return knownText("")
-	case "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0", "-":
+	case isStdinPath(a.Value):
 		return r.stdinOf(inv, 1)
 	}
 	if inv.Remote != "" {
@@ -224,7 +224,7 @@ func (r *resolver) pipedOut(inv *Invocation, depth int) text {
 
 // produced is what inv writes, wherever its output goes.
 func (r *resolver) produced(inv *Invocation, depth int) text {
-	if downloaders[inv.Program] && !decodes(inv) {
+	if downloaders[inv.Program] && !computedDecoder(inv.Program) {
 		return text{from: "the output of " + inv.Program, download: true}
 	}
 	filter := filterFor(inv.Program)
@@ -247,10 +247,11 @@ func (r *resolver) produced(inv *Invocation, depth int) text {
 	return t
 }
 
-// decodes reports whether a decoder is asked to decode, which guard can
-// compute, rather than to encode or decrypt.
-func decodes(inv *Invocation) bool {
-	switch inv.Program {
+// computedDecoder: a decoder whose output decodeFilter computes; the
+// filter tells decoding, which it computes, from encoding and decrypting,
+// which it does not.
+func computedDecoder(program string) bool {
+	switch program {
 	case "base64", "base32", "basenc", "xxd", "openssl":
 		return true
 	}
