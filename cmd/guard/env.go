@@ -87,13 +87,21 @@ func (a *app) noticeOnce(msg string) {
 	if len(seen) > maxNotices {
 		seen = seen[len(seen)-maxNotices:]
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return
+	_ = writeStateFile(path, []byte(strings.Join(seen, "\n")+"\n"))
+}
+
+// writeStateFile replaces a file of guard's state folder by a rename, so
+// that a reader never sees half of it, making the folder (private to the
+// user) if it is missing. Not synced: the notices and approvals it holds
+// cost a message or a question again when lost.
+func writeStateFile(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strings.Join(seen, "\n")+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
 		os.Remove(tmp)
-		return
+		return err
 	}
-	os.Rename(tmp, path)
+	return os.Rename(tmp, path)
 }
