@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
-	"strings"
 )
 
 // claudeAgent is Claude Code's PreToolUse hook for the Bash tool.
@@ -162,38 +160,4 @@ func claudeStyleSample(tool string) func(line, cwd, session string) []byte {
 			"tool_input": map[string]any{"command": line, "description": "guard doctor self-test"}, "tool_use_id": "guard-doctor",
 		})
 	}
-}
-
-// exitAnswer is what a hook's exit status says to an agent that blocks
-// on exit 2 with standard error as the reason (Claude Code, Codex,
-// Cursor, Gemini CLI, Windsurf); told is false for exit 0, where the
-// output says the rest.
-func exitAnswer(stderr []byte, exit int) (ans agentAnswer, told bool) {
-	switch exit {
-	case 0:
-		return agentAnswer{}, false
-	case 2:
-		return agentAnswer{decision: "deny", reason: strings.TrimSpace(string(stderr))}, true
-	}
-	return hookFailed(exit, stderr), true
-}
-
-// hookFailed describes a hook that did not answer: its program missing
-// (127 from the shell), not executable (126), or another failure.
-func hookFailed(exit int, stderr []byte) agentAnswer {
-	msg := strings.TrimSpace(string(stderr))
-	switch exit {
-	case 127:
-		return agentAnswer{failed: "the hook's program cannot be found (exit 127): " + clipText(msg, 200)}
-	case 126:
-		return agentAnswer{failed: "the hook's program cannot be run (exit 126): " + clipText(msg, 200)}
-	}
-	return agentAnswer{failed: "the hook failed (exit " + strconv.Itoa(exit) + "): " + clipText(msg, 200)}
-}
-
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -234,3 +234,11 @@ func commentAt(data []byte) int {
 	}
 	return 0
 }
+
+// items are an array's elements; nil for anything else, nil included.
+func (n *jnode) items() []*jnode {
+	if n == nil || n.kind != '[' {
+		return nil
+	}
+	return n.vals
+}
