@@ -102,7 +102,7 @@ var inertForms = map[string]inertForm{
 	"lvresize": lvResizeTest, "pvcreate": lvmTest, "pvmove": lvmTest, "lvchange": lvmTest,
 	"lvconvert": lvmTest, "lvcreate": lvmTest, "vgreduce": lvmTest,
 	"mke2fs": mke2fsDry, "mkfs.ext2": mke2fsDry, "mkfs.ext3": mke2fsDry, "mkfs.ext4": mke2fsDry,
-	"mkfs.xfs": {spec: guard.OptSpec{ShortValue: "bdfiLlmnprsL"}, options: []string{"N", "V", "help"}},
+	"mkfs.xfs": {spec: guard.OptSpec{ShortValue: "bdfiLlmnprs"}, options: []string{"N", "V", "help"}},
 	"mkfs":     {spec: guard.OptSpec{ShortValue: "t", LongValue: []string{"type"}}, options: []string{"V", "version", "help", "h"}, custom: mkfsDryRun},
 	"wipefs":   {spec: guard.OptSpec{ShortValue: "otO", LongValue: []string{"offset", "types", "output", "backup"}}, options: []string{"n", "no-act", "help", "h", "V"}},
 	"sfdisk": {spec: guard.OptSpec{ShortValue: "NX", LongValue: []string{"label", "label-nested", "backup-file", "color", "wipe", "wipe-partitions", "move-data", "sector-size"}},

@@ -403,7 +403,7 @@ func matchBtrfs(inv *guard.Invocation, host guard.Host) *guard.Finding {
 }
 
 func matchNbdDisconnect(inv *guard.Invocation, host guard.Host) *guard.Finding {
-	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "bNptcCAPfkoIlc", LongValue: []string{"port", "name", "block-size", "timeout", "connections", "format", "cache", "aio", "socket", "bind", "persistent"}})
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "bNptcCAPfkoIl", LongValue: []string{"port", "name", "block-size", "timeout", "connections", "format", "cache", "aio", "socket", "bind", "persistent"}})
 	if !p.Has("d", "disconnect") {
 		return nil
 	}
