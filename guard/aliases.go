@@ -2,6 +2,7 @@ package guard
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/expand"
@@ -246,7 +247,7 @@ func (r *resolver) expandAlias(call *syntax.CallExpr, st *syntax.Stmt, sc *scope
 			candidate, nextSeen = true, true
 		}
 		name, ok := aliasWord(w)
-		if !ok || contains(frame.chain, name) {
+		if !ok || slices.Contains(frame.chain, name) {
 			continue
 		}
 		text, found := r.aliasText(name, candidate, st, sc)

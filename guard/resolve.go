@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -714,7 +715,7 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 	if def := r.funcs[inv.Program]; def != nil && inv.Command.Known && inv.Command.Value == inv.Program {
 		// A function defined on the line: bash runs its body, not a program.
 		inv.Function = inv.Program
-		inv.Recursive = contains(sc.calls, inv.Program)
+		inv.Recursive = slices.Contains(sc.calls, inv.Program)
 		r.emit(inv)
 		if !inv.Recursive {
 			r.callFunc(def, inv, dsc)

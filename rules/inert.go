@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -200,7 +201,7 @@ func changesNothing(inv *guard.Invocation) bool {
 		return false
 	}
 	args := inv.Args
-	if len(args) > 0 && args[0].Known && contains(form.first, args[0].Value) {
+	if len(args) > 0 && args[0].Known && slices.Contains(form.first, args[0].Value) {
 		return true
 	}
 	if form.custom == nil && form.normalize == nil && !mayMention(form, args) {
@@ -294,7 +295,7 @@ func excepted(p guard.Parsed, name string, acting []string) bool {
 		return false // bare --dry-run: kubectl reads it as client
 	}
 	for _, v := range values {
-		if !contains(acting, v.Value) {
+		if !slices.Contains(acting, v.Value) {
 			return false
 		}
 	}
