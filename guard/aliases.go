@@ -2,6 +2,7 @@ package guard
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/expand"
@@ -27,13 +28,12 @@ type Definitions struct {
 	funcs map[string]*syntax.Stmt
 	// src is the text the definitions' positions refer to.
 	src string
-	// typed are the aliases the line itself defines or removes (alias,
-	// unalias): the shell applies them from the next line it reads, as
-	// in a pasted block that defines an alias and then uses it.
-	typed map[string]typedAlias
 }
 
-// typedAlias is an alias command found in the line.
+// typedAlias is an alias command found in the line (alias, unalias): the
+// shell applies it from the next line it reads, as in a pasted block that
+// defines an alias and then uses it. The resolver keeps them, so that
+// judging a line never changes the Definitions it is given.
 type typedAlias struct {
 	text    string
 	global  bool
@@ -130,19 +130,16 @@ func (r *resolver) noteTyped(call *syntax.CallExpr, st *syntax.Stmt, sc *scope) 
 	if command != "alias" && command != "unalias" {
 		return
 	}
-	if r.defs == nil {
-		r.defs = &Definitions{}
+	if r.typedAliases == nil {
+		r.typedAliases = map[string]typedAlias{}
 	}
-	d := r.defs
-	if d.typed == nil {
-		d.typed = map[string]typedAlias{}
-	}
+	typed := r.typedAliases
 	at := typedAlias{src: sc.src, line: st.Pos().Line()}
 	if command == "alias" {
 		aliasArgs(call.Args[1:], func(name, text string, global bool) {
 			t := at
 			t.text, t.global = text, global
-			d.typed[name] = t
+			typed[name] = t
 		})
 		return
 	}
@@ -152,31 +149,37 @@ func (r *resolver) noteTyped(call *syntax.CallExpr, st *syntax.Stmt, sc *scope) 
 			continue
 		}
 		if word == "-a" { // every alias
-			for name := range d.aliases {
-				removed := at
-				removed.removed = true
-				d.typed[name] = removed
+			if r.defs != nil {
+				for name := range r.defs.aliases {
+					removed := at
+					removed.removed = true
+					typed[name] = removed
+				}
 			}
-			for name, t := range d.typed {
+			for name, t := range typed {
 				t.removed, t.src, t.line = true, at.src, at.line
-				d.typed[name] = t
+				typed[name] = t
 			}
 			continue
 		}
 		removed := at
 		removed.removed = true
-		d.typed[word] = removed
+		typed[word] = removed
 	}
 }
 
-// lookup is the text of alias name for a word of st, if it is one:
+// aliasText is the text of alias name for a word of st, if it is one:
 // candidate says the word may be a regular alias (command position).
-func (d *Definitions) lookup(name string, candidate bool, st *syntax.Stmt, sc *scope) (string, bool) {
-	if t, ok := d.typed[name]; ok && (t.src != sc.src || st.Pos().Line() > t.line) {
+func (r *resolver) aliasText(name string, candidate bool, st *syntax.Stmt, sc *scope) (string, bool) {
+	if t, ok := r.typedAliases[name]; ok && (t.src != sc.src || st.Pos().Line() > t.line) {
 		if t.removed || (!t.global && !candidate) {
 			return "", false
 		}
 		return t.text, true
+	}
+	d := r.defs
+	if d == nil {
+		return "", false
 	}
 	if text, ok := d.aliases[name]; ok && candidate {
 		return text, true
@@ -210,11 +213,14 @@ func (r *resolver) fromShell(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, 
 	}
 	defer r.noteTyped(call, st, sc) // for the lines after this one
 	d := r.defs
-	if d == nil {
+	if d == nil && r.typedAliases == nil {
 		return false
 	}
-	if sc.src != d.src && r.expandAlias(call, st, sc, ctx) {
+	if (d == nil || sc.src != d.src) && r.expandAlias(call, st, sc, ctx) {
 		return true // a function body was expanded when it was defined
+	}
+	if d == nil {
+		return false
 	}
 	if name, ok := literalWord(call.Args[0]); ok {
 		if _, declared := r.funcs[name]; !declared && d.funcs[name] != nil {
@@ -230,7 +236,6 @@ func (r *resolver) fromShell(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, 
 // expandAlias walks st with its first alias replaced by the alias's text,
 // and reports whether there was one.
 func (r *resolver) expandAlias(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, ctx stmtCtx) bool {
-	d := r.defs
 	frame := aliasFrame{nextAt: -1}
 	if r.alias != nil && r.alias.src == sc.src {
 		frame = *r.alias
@@ -242,10 +247,10 @@ func (r *resolver) expandAlias(call *syntax.CallExpr, st *syntax.Stmt, sc *scope
 			candidate, nextSeen = true, true
 		}
 		name, ok := aliasWord(w)
-		if !ok || contains(frame.chain, name) {
+		if !ok || slices.Contains(frame.chain, name) {
 			continue
 		}
-		text, found := d.lookup(name, candidate, st, sc)
+		text, found := r.aliasText(name, candidate, st, sc)
 		if !found {
 			continue
 		}

@@ -14,13 +14,15 @@ const maxArithDepth = 8
 
 // arithStmt evaluates an arithmetic expression that stands on its own
 // ((( )), let, for ((;;)), [[ a -eq b ]]): its substitutions run first.
-func (r *resolver) arithStmt(x syntax.ArithmExpr, sc *scope) (int64, bool) {
+// Its value decides nothing guard follows; its assignments (i++, x=5)
+// are what is kept.
+func (r *resolver) arithStmt(x syntax.ArithmExpr, sc *scope) {
 	if x == nil {
-		return 0, true
+		return
 	}
 	mark := r.prewalk(x, sc)
 	defer func() { r.substs = r.substs[:mark] }()
-	return r.arithValue(x, sc)
+	r.arithValue(x, sc)
 }
 
 // arithValue evaluates an expression whose substitutions were walked. It
@@ -67,7 +69,7 @@ func (r *resolver) arithVar(name string, sc *scope, depth int) (int64, bool) {
 	if !known {
 		return 0, false
 	}
-	if v, ok := sc.get(name); ok && v.list != nil && len(v.list) > 0 {
+	if v, ok := sc.get(name); ok && len(v.list) > 0 {
 		value, known = v.list[0].Value, v.list[0].Known
 		if !known {
 			return 0, false

@@ -138,32 +138,22 @@ func (r *resolver) sedExecutes(outer *Invocation, c sedCmd, files []Arg, ere boo
 			return
 		}
 	}
-	var ps []piece
-	var b strings.Builder
-	flush := func() {
-		if b.Len() > 0 {
-			ps = append(ps, piece{text: b.String(), known: true})
-			b.Reset()
-		}
-	}
+	var ps pieceBuilder
 	for i := 0; i < len(c.repl); i++ {
 		switch ch := c.repl[i]; {
 		case ch == '&':
-			flush()
-			ps = append(ps, piece{text: "match"})
+			ps.unknown("match")
 		case ch == '\\' && i+1 < len(c.repl) && c.repl[i+1] >= '1' && c.repl[i+1] <= '9':
-			flush()
-			ps = append(ps, piece{text: "group" + string(c.repl[i+1])})
+			ps.unknown("group" + string(c.repl[i+1]))
 			i++
 		case ch == '\\' && i+1 < len(c.repl):
 			i++
-			b.WriteString(sedUnescape(`\` + string(c.repl[i])))
+			ps.text.WriteString(sedUnescape(`\` + string(c.repl[i])))
 		default:
-			b.WriteByte(ch)
+			ps.text.WriteByte(ch)
 		}
 	}
-	flush()
-	r.runPieces(codeSite{outer: outer, sc: sc, via: "sed s///e"}, ps)
+	r.runPieces(codeSite{outer: outer, sc: sc, via: "sed s///e"}, ps.done())
 }
 
 // wrapExpect reads an expect script (-c, -f FILE, a file operand) for
@@ -317,13 +307,7 @@ func tclCommands(script string) [][]tclWord {
 // tclWordAt reads a quoted or bare word starting at i.
 func tclWordAt(s string, i int) (tclWord, int) {
 	var w tclWord
-	var b strings.Builder
-	flush := func() {
-		if b.Len() > 0 {
-			w.pieces = append(w.pieces, piece{text: b.String(), known: true})
-			b.Reset()
-		}
-	}
+	var word pieceBuilder
 	quoted := s[i] == '"'
 	if quoted {
 		i++
@@ -343,10 +327,9 @@ func tclWordAt(s string, i int) (tclWord, int) {
 			if n == 2 && u == s[i:i+2] {
 				u = s[i+1 : i+2]
 			}
-			b.WriteString(u)
+			word.text.WriteString(u)
 			i += n
 		case c == '$' && i+1 < len(s) && (isIdentByte(s[i+1]) || s[i+1] == '{'):
-			flush()
 			j := i + 1
 			if s[j] == '{' {
 				if k := strings.IndexByte(s[j:], '}'); k >= 0 {
@@ -359,24 +342,22 @@ func tclWordAt(s string, i int) (tclWord, int) {
 					j++
 				}
 			}
-			w.pieces = append(w.pieces, piece{text: s[i:min(j, len(s))]})
+			word.unknown(s[i:min(j, len(s))])
 			i = j
 		case c == '[':
-			flush()
 			end := matchingClose(s, i+1, '[')
 			if end < 0 {
 				end = len(s) // an unclosed bracket runs to the end
 			}
 			w.script = s[i+1 : end]
-			w.pieces = append(w.pieces, piece{text: "[" + w.script + "]"})
+			word.unknown("[" + w.script + "]")
 			i = end + 1
 		default:
-			b.WriteByte(c)
+			word.text.WriteByte(c)
 			i++
 		}
 	}
-	flush()
-	if w.pieces == nil {
+	if w.pieces = word.done(); w.pieces == nil {
 		w.pieces = []piece{{known: true}}
 	}
 	return w, i

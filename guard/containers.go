@@ -143,7 +143,7 @@ var dockerGlobalSpec = OptSpec{
 		"connection", "url", "identity", "root", "runroot", "runtime", "runtime-flag", "storage-driver", "storage-opt",
 		"cgroup-manager", "conmon", "events-backend", "hooks-dir", "imagestore", "module", "network-cmd-path",
 		"network-config-dir", "out", "ssh", "tmpdir", "volumepath", "namespace", "address", "snapshotter",
-		"cni-path", "cni-netconfpath", "data-root", "cgroup-manager", "hosts-dir", "experimental"},
+		"cni-path", "cni-netconfpath", "data-root", "hosts-dir", "experimental"},
 	StopAtOperand: true,
 }
 
@@ -164,7 +164,7 @@ var dockerRunSpec = OptSpec{
 		"arch", "authfile", "cgroup-conf", "chrootdirs", "conmon-pidfile", "decryption-key", "env-merge", "gidmap",
 		"group-entry", "hostuser", "image-volume", "init-path", "os", "passwd-entry", "personality", "pidfile", "pod",
 		"pod-id-file", "preserve-fds", "requires", "sdnotify", "seccomp-policy", "secret", "subgidname", "subuidname",
-		"timeout", "tz", "uidmap", "umask", "unsetenv", "variant", "retry", "retry-delay", "cgroups", "blkio-weight"},
+		"timeout", "tz", "uidmap", "umask", "unsetenv", "variant", "retry", "retry-delay", "cgroups"},
 	StopAtOperand: true,
 }
 

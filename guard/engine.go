@@ -220,10 +220,17 @@ func (e *Engine) rulesFor(program string) []*Rule {
 	rules, ok := e.forProgram[program]
 	if !ok {
 		rules = e.collectRules(program)
-		e.forProgram[program] = rules
+		if len(e.forProgram) < maxRememberedPrograms {
+			e.forProgram[program] = rules
+		}
 	}
 	return rules
 }
+
+// maxRememberedPrograms bounds forProgram: a process that judges a long
+// script of made-up command names (the login shell's standard input)
+// keeps no more than this many answers; past it they are collected again.
+const maxRememberedPrograms = 4096
 
 func (e *Engine) collectRules(program string) []*Rule {
 	rules := e.anyCmd

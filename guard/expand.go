@@ -766,7 +766,9 @@ func unescapeDouble(s string) string {
 	return b.String()
 }
 
-// unescapeDollar interprets the escapes of bash's $'…' quoting.
+// unescapeDollar interprets the escapes of bash's $'…' quoting: printf's
+// (unescapeOne), except that an escape it does not know stands for the
+// character itself ($'\q' is q, as \" is ").
 func unescapeDollar(s string) string {
 	if !strings.Contains(s, `\`) {
 		return s
@@ -777,46 +779,12 @@ func unescapeDollar(s string) string {
 			b.WriteByte(s[i])
 			continue
 		}
-		i++
-		switch c := s[i]; c {
-		case 'n':
-			b.WriteByte('\n')
-		case 't':
-			b.WriteByte('\t')
-		case 'r':
-			b.WriteByte('\r')
-		case 'a':
-			b.WriteByte('\a')
-		case 'b':
-			b.WriteByte('\b')
-		case 'e', 'E':
-			b.WriteByte(0x1b)
-		case 'f':
-			b.WriteByte('\f')
-		case 'v':
-			b.WriteByte('\v')
-		case 'x':
-			j := i + 1
-			for j < len(s) && j < i+3 && isHex(s[j]) {
-				j++
-			}
-			if n, err := strconv.ParseUint(s[i+1:j], 16, 8); err == nil {
-				b.WriteByte(byte(n))
-				i = j - 1
-			} else {
-				b.WriteString(`\x`)
-			}
-		case '0', '1', '2', '3', '4', '5', '6', '7':
-			j := i
-			for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
-				j++
-			}
-			n, _ := strconv.ParseUint(s[i:j], 8, 8)
-			b.WriteByte(byte(n))
-			i = j - 1
-		default:
-			b.WriteByte(c)
+		u, n := unescapeOne(s[i:])
+		if n == 2 && u == s[i:i+2] && s[i+1] != 'x' { // \x without digits stays \x
+			u = s[i+1 : i+2]
 		}
+		b.WriteString(u)
+		i += n - 1
 	}
 	return b.String()
 }

@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -182,10 +181,10 @@ func (r *resolver) fileText(inv *Invocation, a Arg) text {
 		}
 		return t
 	}
-	switch a.Value {
-	case "/dev/null":
+	switch {
+	case a.Value == "/dev/null":
 		return knownText("")
-	case "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0", "-":
+	case isStdinPath(a.Value):
 		return r.stdinOf(inv, 1)
 	}
 	if inv.Remote != "" {
@@ -225,7 +224,7 @@ func (r *resolver) pipedOut(inv *Invocation, depth int) text {
 
 // produced is what inv writes, wherever its output goes.
 func (r *resolver) produced(inv *Invocation, depth int) text {
-	if downloaders[inv.Program] && !decodes(inv) {
+	if downloaders[inv.Program] && !computedDecoder(inv.Program) {
 		return text{from: "the output of " + inv.Program, download: true}
 	}
 	filter := filterFor(inv.Program)
@@ -248,10 +247,11 @@ func (r *resolver) produced(inv *Invocation, depth int) text {
 	return t
 }
 
-// decodes reports whether a decoder is asked to decode, which guard can
-// compute, rather than to encode or decrypt.
-func decodes(inv *Invocation) bool {
-	switch inv.Program {
+// computedDecoder: a decoder whose output decodeFilter computes; the
+// filter tells decoding, which it computes, from encoding and decrypting,
+// which it does not.
+func computedDecoder(program string) bool {
+	switch program {
 	case "base64", "base32", "basenc", "xxd", "openssl":
 		return true
 	}
@@ -963,8 +963,9 @@ func (r *resolver) substOutput(code string, inv *Invocation) (text, bool) {
 	if r.host == nil || !r.budgetReparse(code) {
 		return text{}, false
 	}
-	sub := &resolver{host: r.host, lang: r.lang, funcs: map[string]*funcDef{}, passwd: r.passwd, reach: r.reached(), steps: r.steps,
-		reparsed: r.reparsed, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
+	// Its own walk, sharing the line's budgets and what it has read.
+	sub := newResolver(r.host, r.lang)
+	sub.passwd, sub.reach, sub.steps, sub.reparsed = r.passwd, r.reached(), r.steps, r.reparsed
 	sc := &scope{cwd: inv.Cwd, remote: inv.Remote, user: inv.User, env: r.host.Getenv}
 	if inv.Remote != "" {
 		sc.env = nil

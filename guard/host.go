@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -56,8 +57,8 @@ type Mount struct {
 type OSHost struct {
 	// LvsTimeout bounds the `lvs` query; zero means two seconds.
 	LvsTimeout time.Duration
+	mountsOnce sync.Once // a host value may be shared: read once, under it
 	mounts     []Mount
-	mountsRead bool
 }
 
 func (h *OSHost) Lstat(path string) (fs.FileInfo, error) { return os.Lstat(path) }
@@ -121,15 +122,11 @@ func (h *OSHost) Hostname() string {
 
 // Mounts reads /proc/self/mounts once per host value.
 func (h *OSHost) Mounts() []Mount {
-	if h.mountsRead {
-		return h.mounts
-	}
-	h.mountsRead = true
-	data, err := h.ReadFile("/proc/self/mounts", 4<<20)
-	if err != nil {
-		return nil
-	}
-	h.mounts = ParseMounts(data)
+	h.mountsOnce.Do(func() {
+		if data, err := h.ReadFile("/proc/self/mounts", 4<<20); err == nil {
+			h.mounts = ParseMounts(data)
+		}
+	})
 	return h.mounts
 }
 

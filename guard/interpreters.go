@@ -307,6 +307,33 @@ type piece struct {
 	known bool
 }
 
+// pieceBuilder builds a string that is partly known: literal text runs
+// together into one known piece, and a part whose value the line does
+// not show (a variable, an expression, a match) is a piece of its own.
+type pieceBuilder struct {
+	pieces []piece
+	text   strings.Builder // literal text not yet made a piece
+}
+
+func (p *pieceBuilder) flush() {
+	if p.text.Len() > 0 {
+		p.pieces = append(p.pieces, piece{text: p.text.String(), known: true})
+		p.text.Reset()
+	}
+}
+
+// unknown adds a part whose value is not known; text says what it is.
+func (p *pieceBuilder) unknown(text string) {
+	p.flush()
+	p.pieces = append(p.pieces, piece{text: text})
+}
+
+// done returns the pieces, the pending literal text included.
+func (p *pieceBuilder) done() []piece {
+	p.flush()
+	return p.pieces
+}
+
 // callArg is one argument of a call, as far as it can be read.
 type callArg struct {
 	pieces []piece   // a string, or a concatenation of strings and expressions
@@ -870,14 +897,7 @@ func isIdentByte(c byte) bool {
 // interpolate reads a double-quoted string's escapes and, where the
 // language interpolates, its $var, ${…}, #{…} and {…} parts as unknown.
 func interpolate(s string, lang language, interpolates bool) []piece {
-	var out []piece
-	var b strings.Builder
-	flush := func() {
-		if b.Len() > 0 {
-			out = append(out, piece{text: b.String(), known: true})
-			b.Reset()
-		}
-	}
+	var out pieceBuilder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -886,26 +906,24 @@ func interpolate(s string, lang language, interpolates bool) []piece {
 			if n == 2 && u == s[i:i+2] {
 				u = s[i+1 : i+2] // \" \$ \/: the character itself
 			}
-			b.WriteString(u)
+			out.text.WriteString(u)
 			i += n - 1
 		case interpolates && (lang.name == "python" && c == '{' || lang.name == "ruby" && strings.HasPrefix(s[i:], "#{") || lang.name == "node" && strings.HasPrefix(s[i:], "${")):
 			if lang.name == "python" && strings.HasPrefix(s[i:], "{{") {
-				b.WriteByte('{')
+				out.text.WriteByte('{')
 				i++
 				continue
 			}
 			open := strings.IndexByte(s[i:], '{') + i
 			end := matchingClose(s, open+1, '{')
 			if end < 0 {
-				b.WriteString(s[i:])
+				out.text.WriteString(s[i:])
 				i = len(s)
 				continue
 			}
-			flush()
-			out = append(out, piece{text: s[open+1 : end]})
+			out.unknown(s[open+1 : end])
 			i = end
 		case interpolates && (lang.name == "perl" || lang.name == "php") && c == '$' && i+1 < len(s) && (isIdentByte(s[i+1]) || s[i+1] == '{'):
-			flush()
 			j := i + 1
 			if s[j] == '{' {
 				j = max(matchingClose(s, j+1, '{'), j) + 1
@@ -914,17 +932,16 @@ func interpolate(s string, lang language, interpolates bool) []piece {
 					j++
 				}
 			}
-			out = append(out, piece{text: s[i:min(j, len(s))]})
+			out.unknown(s[i:min(j, len(s))])
 			i = j - 1
 		default:
-			b.WriteByte(c)
+			out.text.WriteByte(c)
 		}
 	}
-	flush()
-	if out == nil {
-		out = []piece{{text: "", known: true}}
+	if pieces := out.done(); pieces != nil {
+		return pieces
 	}
-	return out
+	return []piece{{text: "", known: true}}
 }
 
 // matchingClose returns the index of the bracket that closes the one

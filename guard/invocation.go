@@ -153,14 +153,6 @@ func (inv *Invocation) note() *CodeNote {
 	return inv.Code
 }
 
-// hiddenCode is CodeNote.Hidden, "" without a note.
-func (inv *Invocation) hiddenCode() string {
-	if inv.Code == nil {
-		return ""
-	}
-	return inv.Code.Hidden
-}
-
 // Values returns the expanded arguments.
 func (inv *Invocation) Values() []string {
 	values := make([]string, len(inv.Args))

@@ -184,14 +184,14 @@ func printfText(args []Arg) (string, bool) {
 // printfOnce applies the format once, consuming arguments from rest. It
 // returns how many it used, and stop when %b met \c.
 func printfOnce(out *strings.Builder, format string, rest *[]Arg) (used int, stop, ok bool) {
-	next := func() (string, bool) {
+	next := func() string { // "" once the arguments run out, as in bash
 		if len(*rest) == 0 {
-			return "", false
+			return ""
 		}
 		v := (*rest)[0].Value
 		*rest = (*rest)[1:]
 		used++
-		return v, true
+		return v
 	}
 	for i := 0; i < len(format); i++ {
 		c := format[i]
@@ -224,7 +224,7 @@ func printfOnce(out *strings.Builder, format string, rest *[]Arg) (used int, sto
 		spec := format[i:j]
 		for j < len(format) && (format[j] >= '0' && format[j] <= '9' || format[j] == '.' || format[j] == '*') {
 			if format[j] == '*' {
-				n, _ := next()
+				n := next()
 				if _, err := strconv.Atoi(n); err != nil && n != "" {
 					return 0, false, false
 				}
@@ -243,22 +243,22 @@ func printfOnce(out *strings.Builder, format string, rest *[]Arg) (used int, sto
 		case '%':
 			out.WriteByte('%')
 		case 's':
-			v, _ := next()
+			v := next()
 			fmt.Fprintf(out, spec+"s", v)
 		case 'b':
-			v, _ := next()
+			v := next()
 			text, cut := backslashEscapes(v)
 			fmt.Fprintf(out, spec+"s", text)
 			if cut {
 				return used, true, true
 			}
 		case 'c':
-			v, _ := next()
+			v := next()
 			if v != "" {
 				out.WriteString(v[:1])
 			}
 		case 'd', 'i', 'u', 'o', 'x', 'X':
-			v, _ := next()
+			v := next()
 			n := int64(0)
 			if v != "" {
 				var ok bool

@@ -1,6 +1,9 @@
 package guard
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // OptSpec describes a program's options, enough to tell options, their
 // values and operands apart.
@@ -46,7 +49,7 @@ func ParseOptions(args []Arg, spec OptSpec) Parsed {
 			p.flag(name)
 			if hasValue {
 				p.value(name, Arg{Text: a.Text, Value: value, Known: true})
-			} else if contains(spec.LongValue, name) && i+1 < len(args) {
+			} else if slices.Contains(spec.LongValue, name) && i+1 < len(args) {
 				i++
 				p.value(name, args[i])
 			}
@@ -95,7 +98,7 @@ func (p *Parsed) value(name string, a Arg) { p.values = append(p.values, optValu
 // are short options, longer ones long options.
 func (p Parsed) Has(names ...string) bool {
 	for _, f := range p.flags {
-		if contains(names, f) {
+		if slices.Contains(names, f) {
 			return true
 		}
 	}
@@ -106,7 +109,7 @@ func (p Parsed) Has(names ...string) bool {
 func (p Parsed) Count(names ...string) int {
 	n := 0
 	for _, f := range p.flags {
-		if contains(names, f) {
+		if slices.Contains(names, f) {
 			n++
 		}
 	}
@@ -118,7 +121,7 @@ func (p Parsed) Value(names ...string) (Arg, bool) {
 	var last Arg
 	found := false
 	for _, v := range p.values {
-		if contains(names, v.name) {
+		if slices.Contains(names, v.name) {
 			last, found = v.value, true
 		}
 	}
@@ -129,18 +132,9 @@ func (p Parsed) Value(names ...string) (Arg, bool) {
 func (p Parsed) Values(names ...string) []Arg {
 	var all []Arg
 	for _, v := range p.values {
-		if contains(names, v.name) {
+		if slices.Contains(names, v.name) {
 			all = append(all, v.value)
 		}
 	}
 	return all
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

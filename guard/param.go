@@ -36,7 +36,7 @@ func (r *resolver) paramValue(name string, sc *scope) (Arg, bool) {
 	}
 	if v, ok := sc.get(name); ok {
 		switch {
-		case v.list != nil && len(v.list) > 0:
+		case len(v.list) > 0:
 			return v.list[0], v.list[0].Known // $arr is ${arr[0]}
 		case v.list != nil:
 			return Arg{Known: true}, true

@@ -1,26 +1,18 @@
 package guard
 
 import (
-	"io/fs"
 	"strings"
 	"testing"
 
 	"mvdan.cc/sh/v3/syntax"
 )
 
-// newReachResolver is a resolver over h, as Resolve makes one.
-func newReachResolver(h Host) *resolver {
-	return &resolver{host: h, lang: syntax.LangBash, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
-}
-
-// findWhere returns the first invocation of program whose Via holds via.
-func findWhere(invs []*Invocation, program, via string) *Invocation {
-	for _, inv := range invs {
-		if inv.Program == program && strings.Contains(inv.ViaText(), via) {
-			return inv
-		}
+// hiddenCode is the command's CodeNote.Hidden, "" without a note.
+func hiddenCode(inv *Invocation) string {
+	if inv.Code == nil {
+		return ""
 	}
-	return nil
+	return inv.Code.Hidden
 }
 
 func TestContainersSetWhereCommandsRun(t *testing.T) {
@@ -121,7 +113,7 @@ func TestFiltersCompute(t *testing.T) {
 		{`echo "$NOPE" | cat`, "", false},
 	}
 	for _, tt := range tests {
-		r := newReachResolver(h)
+		r := newResolver(h, syntax.LangBash)
 		sc := &scope{cwd: "/home/op", env: h.Getenv}
 		r.walkSource(tt.line, sc)
 		last := r.invs[len(r.invs)-1]
@@ -252,7 +244,7 @@ func TestScriptsAreBounded(t *testing.T) {
 		invs, _, _ := Resolve(tt.line, "/home/op", h, syntax.LangBash)
 		hidden := false
 		for _, inv := range invs {
-			hidden = hidden || inv.hiddenCode() != ""
+			hidden = hidden || hiddenCode(inv) != ""
 		}
 		if hidden != tt.hidden {
 			t.Errorf("%q: hidden=%v, want %v", tt.line, hidden, tt.hidden)
@@ -271,7 +263,7 @@ func TestScriptsAreBounded(t *testing.T) {
 	for i := 0; i < maxReadFiles+8; i++ {
 		line = append(line, "bash s"+strings.Repeat("x", i)+".sh")
 	}
-	r := newReachResolver(h)
+	r := newResolver(h, syntax.LangBash)
 	r.walkSource(strings.Join(line, "; "), &scope{cwd: "/home/op", env: h.Getenv})
 	if r.reach.readFiles > maxReadFiles {
 		t.Errorf("read %d files, more than %d", r.reach.readFiles, maxReadFiles)
@@ -371,7 +363,7 @@ func FuzzReachParsers(f *testing.F) {
 		trSet(s)
 		printfFormat(s, []string{"a", "1"})
 		h := NewMemHost()
-		r := newReachResolver(h)
+		r := newResolver(h, syntax.LangBash)
 		sc := &scope{cwd: "/home/op", env: h.Getenv}
 		r.readCode(codeSite{outer: &Invocation{}, sc: sc}, languages["perl"], s)
 	})

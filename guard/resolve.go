@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -41,12 +42,14 @@ type resolver struct {
 	globCache map[globKey]globResult
 	substs    []substResult   // substitutions walked for the words being expanded
 	builders  []*fieldBuilder // free field builders
-	// defs are the interactive shell's aliases and functions (aliases.go);
-	// alias is the alias text being walked, aliasBytes what it added.
-	defs       *Definitions
-	alias      *aliasFrame
-	aliasBytes int
-	reach      *reach // scripts read and files written on this line (reach.go)
+	// defs are the interactive shell's aliases and functions (aliases.go),
+	// typedAliases those the line defines or removes itself; alias is the
+	// alias text being walked, aliasBytes what it added.
+	defs         *Definitions
+	typedAliases map[string]typedAlias
+	alias        *aliasFrame
+	aliasBytes   int
+	reach        *reach // scripts read and files written on this line (reach.go)
 }
 
 // funcDef is a shell function declared on the line: its body is judged at
@@ -73,7 +76,7 @@ func Resolve(line, cwd string, host Host, lang syntax.LangVariant, defs ...*Defi
 // walked only for what it leaves behind (the folder, variables, functions)
 // and not judged again.
 func resolveAfter(prelude, line, cwd string, host Host, lang syntax.LangVariant, defs ...*Definitions) (invs []*Invocation, notes []string, tooComplex string) {
-	r := &resolver{host: host, lang: lang, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
+	r := newResolver(host, lang)
 	sc := &scope{cwd: cwd, env: host.Getenv}
 	if user, ok := host.Getenv("USER"); ok {
 		sc.localUser = user
@@ -102,6 +105,11 @@ func resolveAfter(prelude, line, cwd string, host Host, lang syntax.LangVariant,
 	r.walkSource(line, sc)
 	r.walkUncalled()
 	return r.invs, r.notes, r.truncated
+}
+
+// newResolver is a resolver with nothing walked yet.
+func newResolver(host Host, lang syntax.LangVariant) *resolver {
+	return &resolver{host: host, lang: lang, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
 }
 
 // tooComplex stops the walk, keeping the first reason.
@@ -707,7 +715,7 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 	if def := r.funcs[inv.Program]; def != nil && inv.Command.Known && inv.Command.Value == inv.Program {
 		// A function defined on the line: bash runs its body, not a program.
 		inv.Function = inv.Program
-		inv.Recursive = contains(sc.calls, inv.Program)
+		inv.Recursive = slices.Contains(sc.calls, inv.Program)
 		r.emit(inv)
 		if !inv.Recursive {
 			r.callFunc(def, inv, dsc)

@@ -13,30 +13,36 @@ import (
 // as written. One it cannot read for a reason that hides code (too large,
 // written by a download earlier on the line) is a finding.
 func (r *resolver) runScript(inv *Invocation, script Arg, args []Arg, sc *scope, shell string) {
-	name := script.Value
-	var content string
-	switch {
-	case !script.Known && strings.HasPrefix(script.Text, "<("):
-		// bash <(echo …): the code is what the substitution prints.
-		t, ok := r.substOutput(script.Text[2:len(script.Text)-1], inv)
-		if ok {
-			r.hidden(inv, t)
-		}
-		if !ok || !t.known {
-			return
-		}
-		content, name = t.value, script.Text
-	case !script.Known:
+	content, name, ok := r.fileCode(inv, script)
+	if !ok {
 		return
-	default:
-		var ok bool
-		if content, ok = r.scriptContent(inv, script.Value); !ok {
-			return
-		}
 	}
 	r.runCodeWith(inv, content, sc, shell+" "+name, codeOpts{file: name, prepare: func(nsc *scope) {
 		bindPositional(nsc, script, args)
 	}})
+}
+
+// fileCode is the code a file operand of a shell or of source names, and
+// the name it runs under: what a process substitution prints (bash
+// <(echo …)), or the file's content. ok is false when there is nothing to
+// judge: an operand not known before the line runs, or a file guard
+// cannot read (scriptContent says when that is itself a finding).
+func (r *resolver) fileCode(inv *Invocation, file Arg) (content, name string, ok bool) {
+	if file.Known {
+		content, ok = r.scriptContent(inv, file.Value)
+		return content, file.Value, ok
+	}
+	if !strings.HasPrefix(file.Text, "<(") {
+		return "", "", false
+	}
+	t, ok := r.substOutput(file.Text[2:len(file.Text)-1], inv)
+	if ok {
+		r.hidden(inv, t)
+	}
+	if !ok || !t.known {
+		return "", "", false
+	}
+	return t.value, file.Text, true
 }
 
 // scriptContent reads the file a command runs, relative to its working
@@ -184,8 +190,7 @@ func wrapSource(r *resolver, outer *Invocation, sc *scope) {
 	}
 	file := args[0]
 	var content, name string
-	switch {
-	case file.Known && isStdinPath(file.Value) && file.Value != "-":
+	if file.Known && isStdinPath(file.Value) && file.Value != "-" {
 		// source /dev/stdin <<< '…': the code is what it reads
 		t := r.stdinOf(outer, 0)
 		r.hidden(outer, t)
@@ -193,23 +198,11 @@ func wrapSource(r *resolver, outer *Invocation, sc *scope) {
 			return
 		}
 		content, name = t.value, file.Value
-	case !file.Known && strings.HasPrefix(file.Text, "<("):
-		t, ok := r.substOutput(file.Text[2:len(file.Text)-1], outer)
-		if ok {
-			r.hidden(outer, t)
-		}
-		if !ok || !t.known {
-			return
-		}
-		content, name = t.value, file.Text
-	case !file.Known:
-		return
-	default:
+	} else {
 		var ok bool
-		if content, ok = r.scriptContent(outer, file.Value); !ok {
+		if content, name, ok = r.fileCode(outer, file); !ok {
 			return
 		}
-		name = file.Value
 	}
 	if len(args) > 1 {
 		// With arguments, $1… are the file's own while it runs.

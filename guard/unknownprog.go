@@ -34,6 +34,23 @@ program ("$EDITOR" notes.txt) passes.`,
 	}
 }
 
+// firstBlock is the first block among the readings of inv as each
+// program the rules know, in order, and that program; the readings after
+// it are not judged.
+func (e *Engine) firstBlock(inv *Invocation, host Host) (*Finding, string) {
+	for _, program := range e.candidates() {
+		try := *inv
+		try.Program = program
+		try.Command = Arg{Text: inv.Command.Text, Value: program, Known: true}
+		for _, r := range e.byProgram[program] {
+			if f := e.match(r, &try, host); f != nil && f.Decision == Block {
+				return f, program
+			}
+		}
+	}
+	return nil, ""
+}
+
 // tryPrograms judges an invocation whose program is unknown as if it were
 // each program the rules know. When the words would be blocked for one of
 // them, it asks, naming that program: asking rather than blocking, since
@@ -41,20 +58,8 @@ program ("$EDITOR" notes.txt) passes.`,
 // out: any word is the name of some database or user, and a command word
 // guard cannot see ("$EDITOR" notes.txt) is common and harmless.
 func (e *Engine) tryPrograms(inv *Invocation, host Host) *Finding {
-	var worst *Finding
-	worstProgram := ""
-	for _, program := range e.candidates() {
-		try := *inv
-		try.Program = program
-		try.Command = Arg{Text: inv.Command.Text, Value: program, Known: true}
-		for _, r := range e.byProgram[program] {
-			f := e.match(r, &try, host)
-			if f != nil && f.Decision == Block && worst == nil {
-				worst, worstProgram = f, program
-			}
-		}
-	}
-	if worst == nil {
+	blocked, program := e.firstBlock(inv, host)
+	if blocked == nil {
 		return nil
 	}
 	what := strings.Join(inv.Command.Unknown, ", ")
@@ -64,7 +69,7 @@ func (e *Engine) tryPrograms(inv *Invocation, host Host) *Finding {
 	return &Finding{
 		Rule: UnknownProgramID, Decision: Confirm, Command: inv.Text,
 		Message: fmt.Sprintf("guard cannot tell which program %s runs (%s is only known when the line runs); if it is %s, this %s",
-			inv.Command.Text, what, worstProgram, strings.TrimPrefix(worst.Message, "this ")),
+			inv.Command.Text, what, program, strings.TrimPrefix(blocked.Message, "this ")),
 		Hint: fmt.Sprintf("name the program instead of %s; to see what it is: echo %s", inv.Command.Text, inv.Command.Text),
 	}
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -151,7 +152,7 @@ func readCloudLine(cli *cloudCLI, args []guard.Arg) cloudLine {
 				continue
 			}
 			l.opts[name] = append(l.opts[name], "")
-			if !contains(cli.valueOpts, name) && !namesResource(name) {
+			if !slices.Contains(cli.valueOpts, name) && !namesResource(name) {
 				continue
 			}
 			// aws lists take every word up to the next option, but only
@@ -221,7 +222,7 @@ func (l cloudLine) values(names ...string) []string {
 
 // asksForHelp: `aws ec2 terminate-instances help`, `gcloud … --help`.
 func (l cloudLine) asksForHelp() bool {
-	return l.has("help", "h") || contains(l.words, "help")
+	return l.has("help", "h") || slices.Contains(l.words, "help")
 }
 
 // namesResource tells the options whose value is the resource acted on:
@@ -322,7 +323,7 @@ func readCloudCall(cli string, l cloudLine) (cloudCall, bool) {
 		}
 		c.names = append(c.names, l.words[i+1:]...)
 		for name, values := range l.opts {
-			if namesResource(name) || contains(l.cli.nameOpts, name) {
+			if namesResource(name) || slices.Contains(l.cli.nameOpts, name) {
 				c.names = append(c.names, nonEmpty(values)...)
 			}
 		}
@@ -454,7 +455,7 @@ func kindOf(c cloudCall) *cloudKind {
 	if len(noun) == 0 {
 		return nil
 	}
-	if c.verb == "schedule the deletion of" && contains(noun, "key") {
+	if c.verb == "schedule the deletion of" && slices.Contains(noun, "key") {
 		return kindKey
 	}
 	for _, w := range noun {
@@ -484,28 +485,28 @@ func kindOf(c cloudCall) *cloudKind {
 	switch {
 	case head == "group" && len(noun) == 1 && len(c.service) == 0:
 		return kindStack // az group delete: the resource group and all in it
-	case (head == "account" || head == "container" || head == "share") && contains(all, "storage"):
+	case (head == "account" || head == "container" || head == "share") && slices.Contains(all, "storage"):
 		return kindBucket
 	case head == "key" || head == "version":
-		if contains(all, "kms") || contains(all, "keyvault") {
+		if slices.Contains(all, "kms") || slices.Contains(all, "keyvault") {
 			return kindKey
 		}
 		if head == "key" && len(noun) == 1 {
 			return kindKey
 		}
-		if head == "version" && contains(all, "secrets") {
+		if head == "version" && slices.Contains(all, "secrets") {
 			return kindSecret // gcloud secrets versions destroy
 		}
 		return nil
-	case head == "group" && contains(noun, "replication") && hasWord(dataServiceWords):
+	case head == "group" && slices.Contains(noun, "replication") && hasWord(dataServiceWords):
 		return kindDatabase // aws elasticache delete-replication-group
-	case head == "system" && contains(all, "db"):
+	case head == "system" && slices.Contains(all, "db"):
 		return kindDatabase // oci db system terminate
 	case kind == kindInstance && hasWord(fileServiceWords):
 		return kindVolume
 	case (kind == kindInstance || kind == kindCluster || kind == kindZone || kind == nil && head == "server") && hasWord(dataServiceWords):
 		return kindDatabase
-	case kind == kindQueue && c.cli == "gcloud" && !contains(all, "pubsub"):
+	case kind == kindQueue && c.cli == "gcloud" && !slices.Contains(all, "pubsub"):
 		return nil
 	}
 	return kind

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -150,7 +151,7 @@ func readGoFlags(args []guard.Arg, valueFlags ...string) goFlags {
 			continue
 		}
 		name, value, hasValue := strings.Cut(strings.TrimLeft(v, "-"), "=")
-		if !hasValue && contains(valueFlags, name) && i+1 < len(args) {
+		if !hasValue && slices.Contains(valueFlags, name) && i+1 < len(args) {
 			i++
 			value = args[i].Value
 		}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -53,7 +54,7 @@ func (r httpRequest) Hostport() string {
 func (r httpRequest) HostVarHas(words ...string) bool {
 	name := strings.Trim(strings.ToLower(r.HostVar), "${}")
 	for _, part := range strings.FieldsFunc(name, func(c rune) bool { return c == '_' || c == '-' }) {
-		if contains(words, part) {
+		if slices.Contains(words, part) {
 			return true
 		}
 	}
@@ -73,7 +74,7 @@ func (r httpRequest) HostHas(words ...string) bool {
 
 // PortIs tells whether the request goes to one of ports.
 func (r httpRequest) PortIs(ports ...string) bool {
-	return contains(ports, r.Port())
+	return slices.Contains(ports, r.Port())
 }
 
 // Last is the last segment of the path, "" for the root.

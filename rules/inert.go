@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -102,7 +103,7 @@ var inertForms = map[string]inertForm{
 	"lvresize": lvResizeTest, "pvcreate": lvmTest, "pvmove": lvmTest, "lvchange": lvmTest,
 	"lvconvert": lvmTest, "lvcreate": lvmTest, "vgreduce": lvmTest,
 	"mke2fs": mke2fsDry, "mkfs.ext2": mke2fsDry, "mkfs.ext3": mke2fsDry, "mkfs.ext4": mke2fsDry,
-	"mkfs.xfs": {spec: guard.OptSpec{ShortValue: "bdfiLlmnprsL"}, options: []string{"N", "V", "help"}},
+	"mkfs.xfs": {spec: guard.OptSpec{ShortValue: "bdfiLlmnprs"}, options: []string{"N", "V", "help"}},
 	"mkfs":     {spec: guard.OptSpec{ShortValue: "t", LongValue: []string{"type"}}, options: []string{"V", "version", "help", "h"}, custom: mkfsDryRun},
 	"wipefs":   {spec: guard.OptSpec{ShortValue: "otO", LongValue: []string{"offset", "types", "output", "backup"}}, options: []string{"n", "no-act", "help", "h", "V"}},
 	"sfdisk": {spec: guard.OptSpec{ShortValue: "NX", LongValue: []string{"label", "label-nested", "backup-file", "color", "wipe", "wipe-partitions", "move-data", "sector-size"}},
@@ -200,7 +201,7 @@ func changesNothing(inv *guard.Invocation) bool {
 		return false
 	}
 	args := inv.Args
-	if len(args) > 0 && args[0].Known && contains(form.first, args[0].Value) {
+	if len(args) > 0 && args[0].Known && slices.Contains(form.first, args[0].Value) {
 		return true
 	}
 	if form.custom == nil && form.normalize == nil && !mayMention(form, args) {
@@ -294,7 +295,7 @@ func excepted(p guard.Parsed, name string, acting []string) bool {
 		return false // bare --dry-run: kubectl reads it as client
 	}
 	for _, v := range values {
-		if !contains(acting, v.Value) {
+		if !slices.Contains(acting, v.Value) {
 			return false
 		}
 	}

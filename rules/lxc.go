@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -142,7 +143,7 @@ func sharesHostNetwork(host guard.Host, config string, depth int) (bool, string,
 		switch {
 		case (key == "lxc.network.type" || strings.HasPrefix(key, "lxc.net.") && strings.HasSuffix(key, ".type")) && value == "none":
 			return true, key + " = none", nil
-		case key == "lxc.namespace.keep" && contains(strings.Fields(value), "net"):
+		case key == "lxc.namespace.keep" && slices.Contains(strings.Fields(value), "net"):
 			return true, key + " = " + value, nil
 		case key == "lxc.include" && depth < maxIncludes:
 			if shared, setting, err := sharesHostNetwork(host, value, depth+1); err == nil && shared {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -504,7 +505,7 @@ func matchTerragruntAll(inv *guard.Invocation) *guard.Finding {
 			if w == "destroy" {
 				destroys = true
 			}
-			if w == "apply" && (contains(inv.Values(), "-destroy") || contains(inv.Values(), "--destroy")) {
+			if w == "apply" && (slices.Contains(inv.Values(), "-destroy") || slices.Contains(inv.Values(), "--destroy")) {
 				destroys = true
 			}
 		}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -118,7 +119,7 @@ func dbusPowerCall(inv *guard.Invocation) string {
 		return ""
 	}
 	if inv.Program == "busctl" || inv.Program == "gdbus" {
-		if !contains(inv.Values(), "call") {
+		if !slices.Contains(inv.Values(), "call") {
 			return "" // introspect, monitor: nothing is called
 		}
 	}

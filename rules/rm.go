@@ -106,7 +106,7 @@ func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *gu
 		var f *guard.Finding
 		switch {
 		case kind >= TopLevel:
-			f = guard.Found(guard.Block, rmHint(t, where), "would delete %s%s", rmWhat(t, kind, where), cwdNote(inv, a)).
+			f = guard.Found(guard.Block, rmHint(where), "would delete %s%s", rmWhat(t, kind, where), cwdNote(inv, a)).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{rmSaved(t, where)}})
 		case kind == Data:
 			f = guard.Found(guard.Confirm, "check what is in it first: ls -la "+where+"; stop the service that owns it before deleting",
@@ -157,7 +157,7 @@ func rmWhat(t Target, kind Kind, where string) string {
 	return kind.Describe(where)
 }
 
-func rmHint(t Target, where string) string {
+func rmHint(where string) string {
 	if where == "/" {
 		return "name the folder you mean by its full path, e.g. rm -r /srv/old-release, after ls -la on it"
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -131,7 +132,7 @@ func servingStop(inv *guard.Invocation) (unit, how string) {
 			}
 		}
 	case "pg_ctl":
-		if contains(args, "stop") {
+		if slices.Contains(args, "stop") {
 			return "postgresql", "stop"
 		}
 	case "pg_ctlcluster":
@@ -139,7 +140,7 @@ func servingStop(inv *guard.Invocation) (unit, how string) {
 			return "postgresql@" + args[0] + "-" + args[1], "stop"
 		}
 	case "mysqladmin":
-		if contains(args, "shutdown") {
+		if slices.Contains(args, "shutdown") {
 			return "mysql", "shut down"
 		}
 	case "redis-cli":

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -278,7 +279,7 @@ func readKillall(args []guard.Arg) (signalCall, bool) {
 func anyValue(values []guard.Arg, want ...string) bool {
 	for _, v := range values {
 		for _, item := range strings.Split(v.Value, ",") {
-			if contains(want, item) {
+			if slices.Contains(want, item) {
 				return true
 			}
 		}

@@ -199,12 +199,6 @@ func matchMdadm(inv *guard.Invocation, host guard.Host) *guard.Finding {
 // removed routinely; a working one leaves the array without redundancy,
 // and in a degraded array without its data.
 func mdManage(inv *guard.Invocation, host guard.Host, c mdadmCall) *guard.Finding {
-	var works []string
-	for _, w := range c.actions {
-		if w.verb == "fail" || w.verb == "remove" {
-			works = append(works, w.verb+" "+w.device)
-		}
-	}
 	var worst *guard.Finding
 	for _, w := range c.actions {
 		var f *guard.Finding
@@ -409,7 +403,7 @@ func matchBtrfs(inv *guard.Invocation, host guard.Host) *guard.Finding {
 }
 
 func matchNbdDisconnect(inv *guard.Invocation, host guard.Host) *guard.Finding {
-	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "bNptcCAPfkoIlc", LongValue: []string{"port", "name", "block-size", "timeout", "connections", "format", "cache", "aio", "socket", "bind", "persistent"}})
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "bNptcCAPfkoIl", LongValue: []string{"port", "name", "block-size", "timeout", "connections", "format", "cache", "aio", "socket", "bind", "persistent"}})
 	if !p.Has("d", "disconnect") {
 		return nil
 	}

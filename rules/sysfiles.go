@@ -407,10 +407,10 @@ func readFindExpr(expr []string) findExpr {
 			}
 		case v == "-o" || v == "-or" || v == ",":
 			alternatives = true // -delete may apply to the other branch
-		case contains(findTests, v):
+		case slices.Contains(findTests, v):
 			e.filtered = true
 			negated := j > 0 && (expr[j-1] == "!" || expr[j-1] == "-not")
-			if contains(findNameTests, v) && !negated && j+1 < len(expr) && !matchesEverything(v, expr[j+1]) {
+			if slices.Contains(findNameTests, v) && !negated && j+1 < len(expr) && !matchesEverything(v, expr[j+1]) {
 				e.named, e.test = expr[j+1], v
 			}
 		}
@@ -558,13 +558,4 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 
 func findActions(v string) bool {
 	return v == "-exec" || v == "-execdir" || v == "-ok" || v == "-okdir"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

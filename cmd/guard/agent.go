@@ -2,13 +2,19 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"mvdan.cc/sh/v3/syntax"
 
@@ -352,4 +358,92 @@ func encodeJSON(w io.Writer, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
+}
+
+// jsonLine is v as encodeJSON writes it, for a sample event or a scalar.
+func jsonLine(v any) []byte {
+	var b bytes.Buffer
+	encodeJSON(&b, v)
+	return b.Bytes()
+}
+
+// exitAnswer is what a hook's exit status says to an agent that blocks
+// on exit 2 with standard error as the reason (Claude Code, Codex,
+// Cursor, Gemini CLI, Windsurf); told is false for exit 0, where the
+// output says the rest.
+func exitAnswer(stderr []byte, exit int) (ans agentAnswer, told bool) {
+	switch exit {
+	case 0:
+		return agentAnswer{}, false
+	case 2:
+		return agentAnswer{decision: "deny", reason: strings.TrimSpace(string(stderr))}, true
+	}
+	return hookFailed(exit, stderr), true
+}
+
+// hookFailed describes a hook that did not answer: its program missing
+// (127 from the shell), not executable (126), or another failure.
+func hookFailed(exit int, stderr []byte) agentAnswer {
+	msg := strings.TrimSpace(string(stderr))
+	switch exit {
+	case 127:
+		return agentAnswer{failed: "the hook's program cannot be found (exit 127): " + clipText(msg, 200)}
+	case 126:
+		return agentAnswer{failed: "the hook's program cannot be run (exit 126): " + clipText(msg, 200)}
+	}
+	return agentAnswer{failed: "the hook failed (exit " + strconv.Itoa(exit) + "): " + clipText(msg, 200)}
+}
+
+// clipText shortens what a hook printed to n bytes for a message.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// programVersion asks an agent's program its version (NAME --version,
+// which only prints it), bounded in time and output.
+func programVersion(name string) (string, error) {
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return "", fmt.Errorf("%s is not on PATH", name)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, "--version")
+	cmd.WaitDelay = time.Second
+	var out bytes.Buffer
+	cmd.Stdout = &limitedWriter{w: &out, n: 4096}
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%s --version: %v", path, err)
+	}
+	v := versionPattern.FindString(out.String())
+	if v == "" {
+		return "", fmt.Errorf("%s --version printed no version", path)
+	}
+	return v, nil
+}
+
+var versionPattern = regexp.MustCompile(`\d+\.\d+\.\d+`)
+
+// versionAtLeast compares dotted versions numerically; a pre-release of a
+// version counts as that version (0.36.0-preview.1 has "ask").
+func versionAtLeast(version, min string) bool {
+	parse := func(v string) []int {
+		v = versionPattern.FindString(v)
+		var out []int
+		for _, p := range strings.Split(v, ".") {
+			n, _ := strconv.Atoi(p)
+			out = append(out, n)
+		}
+		return out
+	}
+	return slices.Compare(parse(version), parse(min)) >= 0
+}
+
+// limitedWriter keeps the first n bytes and drops the rest.
+type limitedWriter struct {
+	w io.Writer
+	n int
 }

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
-	"strings"
 )
 
 // claudeAgent is Claude Code's PreToolUse hook for the Bash tool.
@@ -44,16 +42,7 @@ var claudeAgent = agent{
 			return filepath.Join(getenv("HOME"), ".claude", "settings.json")
 		},
 		style: groupedHooks, event: "PreToolUse", matcher: "Bash", commandKey: "command",
-		entry: func(command string, in installed) *jnode {
-			h := jobject()
-			h.set("type", jscalar("command"))
-			h.set("command", jscalar(command))
-			h.set("timeout", jscalar(hookTimeout))
-			if in.failClosed {
-				h.set("onFailure", jscalar("block"))
-			}
-			return h
-		},
+		entry: claudeStyleEntry,
 	},
 	detect: func() (installed, string) {
 		// Claude Code rejects a whole settings file with a key it does not
@@ -73,6 +62,19 @@ var claudeAgent = agent{
 // claudeOnFailureSince is the first Claude Code release with the hook
 // handler's "onFailure" field.
 const claudeOnFailureSince = "2.1.295"
+
+// claudeStyleEntry is the hook handler Claude Code and Codex read. It
+// says "onFailure" only where detect found a Claude Code that knows it.
+func claudeStyleEntry(command string, in installed) *jnode {
+	h := jobject()
+	h.set("type", jscalar("command"))
+	h.set("command", jscalar(command))
+	h.set("timeout", jscalar(hookTimeout))
+	if in.failClosed {
+		h.set("onFailure", jscalar("block"))
+	}
+	return h
+}
 
 // claudeEvent is Claude Code's PreToolUse event; Codex sends the same.
 type claudeEvent struct {
@@ -133,12 +135,10 @@ func writeClaudeStyle(canAsk bool) func(stdout, stderr io.Writer, ans agentAnswe
 }
 
 func readClaudeStyle(stdout, stderr []byte, exit int) agentAnswer {
-	switch {
-	case exit == 2:
-		return agentAnswer{decision: "deny", reason: strings.TrimSpace(string(stderr))}
-	case exit != 0:
-		return hookFailed(exit, stderr)
-	case len(bytes.TrimSpace(stdout)) == 0:
+	if ans, told := exitAnswer(stderr, exit); told {
+		return ans
+	}
+	if len(bytes.TrimSpace(stdout)) == 0 {
 		return agentAnswer{}
 	}
 	var out claudeOutput
@@ -154,32 +154,10 @@ func readClaudeStyle(stdout, stderr []byte, exit int) agentAnswer {
 
 func claudeStyleSample(tool string) func(line, cwd, session string) []byte {
 	return func(line, cwd, session string) []byte {
-		var b bytes.Buffer
-		encodeJSON(&b, map[string]any{
+		return jsonLine(map[string]any{
 			"session_id": session, "transcript_path": filepath.Join(cwd, ".guard-doctor.jsonl"), "cwd": cwd,
 			"permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": tool,
 			"tool_input": map[string]any{"command": line, "description": "guard doctor self-test"}, "tool_use_id": "guard-doctor",
 		})
-		return b.Bytes()
 	}
-}
-
-// hookFailed describes a hook that did not answer: its program missing
-// (127 from the shell), not executable (126), or another failure.
-func hookFailed(exit int, stderr []byte) agentAnswer {
-	msg := strings.TrimSpace(string(stderr))
-	switch exit {
-	case 127:
-		return agentAnswer{failed: "the hook's program cannot be found (exit 127): " + clipText(msg, 200)}
-	case 126:
-		return agentAnswer{failed: "the hook's program cannot be run (exit 126): " + clipText(msg, 200)}
-	}
-	return agentAnswer{failed: "the hook failed (exit " + strconv.Itoa(exit) + "): " + clipText(msg, 200)}
-}
-
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

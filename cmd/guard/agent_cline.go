@@ -37,13 +37,11 @@ var clineAgent = agent{
 	read:      readCline,
 	canAsk:    func([]string) bool { return false },
 	sample: func(line, cwd, session string) []byte {
-		var b bytes.Buffer
-		encodeJSON(&b, map[string]any{
+		return jsonLine(map[string]any{
 			"clineVersion": "3.0.0", "hookName": "PreToolUse", "timestamp": "1767225600000", "taskId": session,
 			"workspaceRoots": []string{cwd}, "userId": "guard-doctor",
 			"preToolUse": map[string]any{"toolName": "execute_command", "parameters": map[string]any{"command": line, "requires_approval": "false"}},
 		})
-		return b.Bytes()
 	},
 	reg: registration{
 		path: func(getenv func(string) string) string {

@@ -36,13 +36,7 @@ var codexAgent = agent{
 			return filepath.Join(getenv("HOME"), ".codex", "hooks.json")
 		},
 		style: groupedHooks, event: "PreToolUse", matcher: "Bash", commandKey: "command",
-		entry: func(command string, _ installed) *jnode {
-			h := jobject()
-			h.set("type", jscalar("command"))
-			h.set("command", jscalar(command))
-			h.set("timeout", jscalar(hookTimeout))
-			return h
-		},
+		entry: claudeStyleEntry, // never failClosed: Codex has no detect
 	},
 	onFailure: "runs the command (Codex has no fail-closed setting for hooks yet)",
 }

@@ -35,9 +35,7 @@ var copilotAgent = agent{
 	canAsk:    func([]string) bool { return true },
 	sample: func(line, cwd, session string) []byte {
 		args, _ := json.Marshal(map[string]any{"command": line, "description": "guard doctor self-test"})
-		var b bytes.Buffer
-		encodeJSON(&b, map[string]any{"sessionId": session, "timestamp": 1767225600000, "cwd": cwd, "toolName": "bash", "toolArgs": string(args)})
-		return b.Bytes()
+		return jsonLine(map[string]any{"sessionId": session, "timestamp": 1767225600000, "cwd": cwd, "toolName": "bash", "toolArgs": string(args)})
 	},
 	reg: registration{
 		path: func(getenv func(string) string) string {

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"path/filepath"
-	"strings"
 )
 
 // cursorAgent is Cursor's beforeShellExecution hook.
@@ -37,12 +35,10 @@ var cursorAgent = agent{
 	read:      readCursor,
 	canAsk:    func([]string) bool { return false },
 	sample: func(line, cwd, session string) []byte {
-		var b bytes.Buffer
-		encodeJSON(&b, map[string]any{
+		return jsonLine(map[string]any{
 			"hook_event_name": "beforeShellExecution", "conversation_id": session, "generation_id": "guard-doctor",
 			"workspace_roots": []string{cwd}, "command": line, "cwd": cwd,
 		})
-		return b.Bytes()
 	},
 	reg: registration{
 		path: func(getenv func(string) string) string {
@@ -105,11 +101,8 @@ func writeCursor(stdout, _ io.Writer, ans agentAnswer) int {
 }
 
 func readCursor(stdout, stderr []byte, exit int) agentAnswer {
-	switch {
-	case exit == 2:
-		return agentAnswer{decision: "deny", reason: strings.TrimSpace(string(stderr))}
-	case exit != 0:
-		return hookFailed(exit, stderr)
+	if ans, told := exitAnswer(stderr, exit); told {
+		return ans
 	}
 	var out struct {
 		Permission   string `json:"permission"`

@@ -1,19 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
-	"strings"
-	"time"
 )
 
 // geminiAgent is Gemini CLI's BeforeTool hook for run_shell_command.
@@ -42,13 +35,11 @@ var geminiAgent = agent{
 	read:      readGemini,
 	canAsk:    func(flags []string) bool { return slices.Contains(flags, "--ask") },
 	sample: func(line, cwd, session string) []byte {
-		var b bytes.Buffer
-		encodeJSON(&b, map[string]any{
+		return jsonLine(map[string]any{
 			"session_id": session, "transcript_path": filepath.Join(cwd, ".guard-doctor.json"), "cwd": cwd,
 			"hook_event_name": "BeforeTool", "timestamp": "2026-01-01T00:00:00Z", "tool_name": "run_shell_command",
 			"tool_input": map[string]any{"command": line, "description": "guard doctor self-test", "dir_path": cwd},
 		})
-		return b.Bytes()
 	},
 	reg: registration{
 		path: func(getenv func(string) string) string {
@@ -140,11 +131,8 @@ func writeGemini(stdout, _ io.Writer, ans agentAnswer) int {
 }
 
 func readGemini(stdout, stderr []byte, exit int) agentAnswer {
-	switch {
-	case exit == 2:
-		return agentAnswer{decision: "deny", reason: strings.TrimSpace(string(stderr))}
-	case exit != 0:
-		return hookFailed(exit, stderr)
+	if ans, told := exitAnswer(stderr, exit); told {
+		return ans
 	}
 	var out struct{ Decision, Reason string }
 	if err := json.Unmarshal(stdout, &out); err != nil {
@@ -157,52 +145,6 @@ func readGemini(stdout, stderr []byte, exit int) agentAnswer {
 		return agentAnswer{decision: "ask", reason: out.Reason}
 	}
 	return agentAnswer{}
-}
-
-// programVersion asks an agent's program its version (NAME --version,
-// which only prints it), bounded in time and output.
-func programVersion(name string) (string, error) {
-	path, err := exec.LookPath(name)
-	if err != nil {
-		return "", fmt.Errorf("%s is not on PATH", name)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, path, "--version")
-	cmd.WaitDelay = time.Second
-	var out bytes.Buffer
-	cmd.Stdout = &limitedWriter{w: &out, n: 4096}
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%s --version: %v", path, err)
-	}
-	v := versionPattern.FindString(out.String())
-	if v == "" {
-		return "", fmt.Errorf("%s --version printed no version", path)
-	}
-	return v, nil
-}
-
-var versionPattern = regexp.MustCompile(`\d+\.\d+\.\d+`)
-
-// versionAtLeast compares dotted versions numerically; a pre-release of a
-// version counts as that version (0.36.0-preview.1 has "ask").
-func versionAtLeast(version, min string) bool {
-	parse := func(v string) []int {
-		v = versionPattern.FindString(v)
-		var out []int
-		for _, p := range strings.Split(v, ".") {
-			n, _ := strconv.Atoi(p)
-			out = append(out, n)
-		}
-		return out
-	}
-	return slices.Compare(parse(version), parse(min)) >= 0
-}
-
-// limitedWriter keeps the first n bytes and drops the rest.
-type limitedWriter struct {
-	w io.Writer
-	n int
 }
 
 func (l *limitedWriter) Write(p []byte) (int, error) {

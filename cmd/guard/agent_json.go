@@ -24,9 +24,7 @@ func jarray() *jnode  { return &jnode{kind: '['} }
 
 // jscalar is a scalar from a Go string, number or bool.
 func jscalar(v any) *jnode {
-	var b bytes.Buffer
-	encodeJSON(&b, v)
-	return &jnode{raw: bytes.TrimSpace(b.Bytes())}
+	return &jnode{raw: bytes.TrimSpace(jsonLine(v))}
 }
 
 // parseJSON reads one JSON value and nothing after it.
@@ -235,4 +233,12 @@ func commentAt(data []byte) int {
 		}
 	}
 	return 0
+}
+
+// items are an array's elements; nil for anything else, nil included.
+func (n *jnode) items() []*jnode {
+	if n == nil || n.kind != '[' {
+		return nil
+	}
+	return n.vals
 }

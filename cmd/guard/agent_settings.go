@@ -359,13 +359,6 @@ func (reg registration) installedCommands(path, name string) ([]string, error) {
 	return found, nil
 }
 
-func (n *jnode) items() []*jnode {
-	if n == nil || n.kind != '[' {
-		return nil
-	}
-	return n.vals
-}
-
 // isGuardHook: command runs some guard binary's hook for agent name.
 func isGuardHook(command, name string) bool {
 	if !strings.Contains(" "+command+" ", " hook "+name+" ") {

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 )
 
 // windsurfAgent is Windsurf's (Cascade's) pre_run_command hook.
@@ -31,12 +29,10 @@ var windsurfAgent = agent{
 	read:      readWindsurf,
 	canAsk:    func([]string) bool { return false },
 	sample: func(line, cwd, session string) []byte {
-		var b bytes.Buffer
-		encodeJSON(&b, map[string]any{
+		return jsonLine(map[string]any{
 			"agent_action_name": "pre_run_command", "trajectory_id": session, "execution_id": "guard-doctor",
 			"timestamp": "2026-01-01T00:00:00Z", "tool_info": map[string]any{"command_line": line, "cwd": cwd},
 		})
-		return b.Bytes()
 	},
 	reg: registration{
 		path: func(getenv func(string) string) string {
@@ -92,11 +88,6 @@ func writeWindsurf(_, stderr io.Writer, ans agentAnswer) int {
 }
 
 func readWindsurf(_, stderr []byte, exit int) agentAnswer {
-	switch exit {
-	case 0:
-		return agentAnswer{}
-	case 2:
-		return agentAnswer{decision: "deny", reason: strings.TrimSpace(string(stderr))}
-	}
-	return hookFailed(exit, stderr)
+	ans, _ := exitAnswer(stderr, exit) // exit 0 lets the command run
+	return ans
 }

@@ -35,14 +35,10 @@ type approval struct {
 	Commands []string  `json:"commands"` // fingerprints: folder and arguments
 }
 
-// shellKey names the note of one shell process: its PID and start time,
-// so that a PID used again by another process finds nothing.
-func shellKey(pid int) (string, bool) {
-	start, _, ok := procStat(pid)
-	if !ok {
-		return "", false
-	}
-	return fmt.Sprintf("%d-%s", pid, start), true
+// shellKey names the note of one shell process: its PID and start time
+// (procStat), so that a PID used again by another process finds nothing.
+func shellKey(pid int, start string) string {
+	return fmt.Sprintf("%d-%s", pid, start)
 }
 
 // procStat reads a process's start time and parent from /proc.
@@ -82,11 +78,12 @@ func (a *app) approvalPath(key string) string {
 // the guard commands of a line let through after a question or an
 // acknowledgment are noted; any other outcome clears the shell's note.
 func (a *app) noteApprovals(out gate.Outcome) {
-	key, ok := shellKey(os.Getppid())
+	shell := os.Getppid()
+	start, _, ok := procStat(shell)
 	if !ok {
 		return
 	}
-	path := a.approvalPath(key)
+	path := a.approvalPath(shellKey(shell, start))
 	if path == "" {
 		return
 	}
@@ -104,9 +101,7 @@ func (a *app) noteApprovals(out gate.Outcome) {
 		return
 	}
 	data, _ := json.Marshal(approval{Time: time.Now(), Commands: commands})
-	if os.MkdirAll(filepath.Dir(path), 0o700) == nil {
-		writeAtomic(path, data, 0o600, nil)
-	}
+	_ = writeStateFile(path, data)
 }
 
 func allKnown(inv *guard.Invocation) bool {
@@ -130,7 +125,7 @@ func (a *app) approvedAtPrompt(dir string, argv []string) bool {
 		if !ok {
 			return false
 		}
-		if path := a.approvalPath(fmt.Sprintf("%d-%s", pid, start)); path != "" {
+		if path := a.approvalPath(shellKey(pid, start)); path != "" {
 			if data, err := guard.ReadRegular(path, 64<<10); err == nil {
 				var ap approval
 				if json.Unmarshal(data, &ap) == nil && time.Since(ap.Time) < approvalTTL {

@@ -147,14 +147,20 @@ func (a *app) logCmd(args []string) int {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tEVENT\tRULES\tUSER\tVIA\tLINE")
 	for _, r := range records {
-		line := strings.ReplaceAll(r.Line, "\n", "⏎")
-		if len(line) > 70 {
-			line = line[:67] + "..."
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Time.Local().Format("2006-01-02 15:04:05"), r.Event, strings.Join(r.Rules, ","), r.User, r.Integration, line)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Time.Local().Format("2006-01-02 15:04:05"), r.Event, strings.Join(r.Rules, ","), r.User, r.Integration, lineCell(r.Line, 70))
 	}
 	_ = tw.Flush()
 	return exitOK
+}
+
+// lineCell is a line of shell code as the last column of a listing (guard
+// log, guard snapshot list): on one row, cut to width bytes.
+func lineCell(line string, width int) string {
+	line = strings.ReplaceAll(line, "\n", "⏎")
+	if len(line) > width {
+		line = line[:width-3] + "..."
+	}
+	return line
 }
 
 // parseSince reads 90m, 2h, 7d, or a date.

@@ -87,7 +87,16 @@ func (a *app) noticeOnce(msg string) {
 	if len(seen) > maxNotices {
 		seen = seen[len(seen)-maxNotices:]
 	}
-	if os.MkdirAll(dir, 0o700) == nil {
-		writeAtomic(path, []byte(strings.Join(seen, "\n")+"\n"), 0o600, nil)
+	_ = writeStateFile(path, []byte(strings.Join(seen, "\n")+"\n"))
+}
+
+// writeStateFile replaces a file of guard's state folder by a rename (a
+// temporary file of its own, so two shells writing at once never mix),
+// making the folder (private to the user) if it is missing. The notices
+// and approvals it holds cost a message or a question again when lost.
+func writeStateFile(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
 	}
+	return writeAtomic(path, data, 0o600, nil)
 }

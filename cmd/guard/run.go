@@ -43,7 +43,8 @@ func (o *gateOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.file, "file", "", "read the line from `PATH`, - for standard input, instead of the arguments")
 }
 
-// runLine is guard run: the gate, then the line runs in the user's shell.
+// runFlags are guard run's: stop at the line's first word, so that its
+// own options are not read as guard's.
 func runFlags(o *gateOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	o.register(fs)
@@ -60,6 +61,7 @@ func gateFlags(o *gateOptions) *flag.FlagSet {
 	return fs
 }
 
+// runLine is guard run: the gate, then the line runs in the user's shell.
 func (a *app) runLine(args []string) int {
 	var o gateOptions
 	fs := runFlags(&o)

@@ -267,7 +267,8 @@ func (a *app) rescueRun(runner *interp.Runner, past *history, line string) int {
 		return 2
 	}
 	err = runner.Run(context.Background(), file)
-	if status, ok := interp.IsExitStatus(err); ok {
+	var status interp.ExitStatus
+	if errors.As(err, &status) {
 		return int(status)
 	}
 	if err != nil {

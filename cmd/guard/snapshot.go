@@ -223,11 +223,7 @@ func (a *app) snapshotList(s *snapshot.Store, asJSON bool) int {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTIME\tRULES\tSIZE\tLINE")
 	for _, m := range list {
-		line := strings.ReplaceAll(m.Line, "\n", "⏎")
-		if len(line) > 60 {
-			line = line[:57] + "..."
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.ID, m.Time.Local().Format("2006-01-02 15:04"), strings.Join(m.Rules, ","), snapshot.HumanBytes(m.Size), line)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.ID, m.Time.Local().Format("2006-01-02 15:04"), strings.Join(m.Rules, ","), snapshot.HumanBytes(m.Size), lineCell(m.Line, 60))
 	}
 	_ = tw.Flush()
 	return exitOK

@@ -12,6 +12,7 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/gate"
 )
 
 // sudo is guard sudo [sudo options] CMD…: judge what sudo would run (the
@@ -27,7 +28,7 @@ func (a *app) sudo(args []string) int {
 	for _, arg := range args {
 		q, err := syntax.Quote(arg, syntax.LangBash)
 		if err != nil {
-			q = "'" + strings.ReplaceAll(arg, "'", `'\''`) + "'"
+			q = gate.Quote(arg)
 		}
 		words = append(words, q)
 	}

@@ -138,7 +138,7 @@ func (s *Store) read() (document, error) {
 func (s *Store) write(doc document) error {
 	data, err := json.Marshal(doc)
 	if err != nil {
-		return err
+		return fmt.Errorf("writing %s: %w", s.Path, err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(s.Path), ".refusals-*")
 	if err != nil {

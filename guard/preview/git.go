@@ -3,6 +3,7 @@ package preview
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -79,7 +80,7 @@ func forGit(inv *guard.Invocation, f guard.Finding) (Preview, bool) {
 		return Preview{Argv: argv, Dir: dir, digest: func() digest { return &stashDigest{where: where, drop: drop} }}, true
 	case "reset", "checkout", "restore", "switch":
 		argv := append(globals, "status", "--porcelain")
-		if k := indexOf(rest, "--"); k >= 0 && sub != "reset" {
+		if k := slices.Index(rest, "--"); k >= 0 && sub != "reset" {
 			argv = append(argv, rest[k:]...)
 		}
 		return Preview{Argv: argv, Dir: dir, digest: func() digest { return &statusDigest{where: where} }}, true
@@ -130,15 +131,6 @@ func cleanFlags(args []string) ([]string, bool) {
 		}
 	}
 	return kept, true
-}
-
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // cleanDigest reads "Would remove PATH" lines.

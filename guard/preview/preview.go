@@ -218,7 +218,8 @@ func firstLine(s string) string {
 	return ""
 }
 
-// examples renders up to three names and how many more there are.
+// examples renders the names a sample kept, with … when total says there
+// are more.
 func examples(names []string, total int) string {
 	if len(names) == 0 {
 		return ""

@@ -6,8 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-
-	"github.com/guard-sh/guard/guard"
 )
 
 // benchTree builds 10,000 files of 100 KiB (about 1 GiB) in 100 folders.
@@ -46,10 +44,7 @@ func benchmarkSnapshotOf(b *testing.B, tree string, overwrite bool) {
 	b.SetBytes(1000 * 100 << 10 * 10)
 	b.ResetTimer()
 	for b.Loop() {
-		m, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}, Overwrite: overwrite}}})
-		if err != nil {
-			b.Fatal(err)
-		}
+		m := takeTree(b, s, tree, overwrite)
 		b.StopTimer()
 		b.ReportMetric(float64(m.Size)/(1<<20), "MiB-written")
 		if err := s.Remove(m.ID); err != nil {

@@ -56,7 +56,7 @@ type scanned struct {
 // scan walks root without following symbolic links and describes every
 // entry, saving nothing. It returns the bytes saving them would write:
 // the files that cannot be hard-linked.
-func (fs_ *fileSaver) scan(root string) ([]scanned, int64, error) {
+func (saver *fileSaver) scan(root string) ([]scanned, int64, error) {
 	var entries []scanned
 	var need int64
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -86,13 +86,13 @@ func (fs_ *fileSaver) scan(root string) ([]scanned, int64, error) {
 			}
 		case info.Mode().IsRegular():
 			e.item.Kind = "file"
-			if !fs_.linkable(e) {
+			if !saver.linkable(e) {
 				need += info.Size()
 			}
 		default:
 			e.item.Kind = "special" // devices, fifos, sockets: recorded, not restored
 		}
-		if e.item.Kind != "file" || !fs_.linkable(e) {
+		if e.item.Kind != "file" || !saver.linkable(e) {
 			// A hard link keeps the extended attributes with the inode;
 			// anything else records them.
 			e.item.Xattrs = readXattrs(p)
@@ -107,46 +107,46 @@ func (fs_ *fileSaver) scan(root string) ([]scanned, int64, error) {
 // few workers (each link is a metadata write the kernel can do for
 // several at once), then what must be cloned or copied, in order, so that
 // the budget is counted as the bytes are written.
-func (fs_ *fileSaver) save(entries []scanned) error {
+func (saver *fileSaver) save(entries []scanned) error {
 	var toLink [linkWorkers][]int
 	var toCopy []int
 	for _, e := range entries {
 		item := e.item
 		if item.Kind == "file" {
 			key := [2]uint64{e.dev, e.ino}
-			if first, ok := fs_.inodes[key]; ok && e.nlink > 1 {
+			if first, ok := saver.inodes[key]; ok && e.nlink > 1 {
 				item.LinkTo = first
 			} else {
 				if e.nlink > 1 {
-					fs_.inodes[key] = item.Path
+					saver.inodes[key] = item.Path
 				}
 				// Small folders, each filled by one worker: links into
 				// one folder wait for each other on its lock, and a
 				// large folder makes each one slower.
-				shard := fs_.count / filesPerFolder
-				if fs_.count%filesPerFolder == 0 {
-					if err := os.MkdirAll(filepath.Join(fs_.dir, "files", strconv.Itoa(shard)), 0o700); err != nil {
+				shard := saver.count / filesPerFolder
+				if saver.count%filesPerFolder == 0 {
+					if err := os.MkdirAll(filepath.Join(saver.dir, "files", strconv.Itoa(shard)), 0o700); err != nil {
 						return err
 					}
 				}
-				fs_.count++
+				saver.count++
 				w := shard % linkWorkers
-				item.Stored = filepath.Join("files", strconv.Itoa(shard), strconv.Itoa(fs_.count))
-				if fs_.linkable(e) {
-					toLink[w] = append(toLink[w], len(fs_.items))
+				item.Stored = filepath.Join("files", strconv.Itoa(shard), strconv.Itoa(saver.count))
+				if saver.linkable(e) {
+					toLink[w] = append(toLink[w], len(saver.items))
 				} else {
-					toCopy = append(toCopy, len(fs_.items))
+					toCopy = append(toCopy, len(saver.items))
 				}
 			}
 		}
-		fs_.items = append(fs_.items, item)
+		saver.items = append(saver.items, item)
 	}
 	// A link refused (another owner's file under protected_hardlinks, too
 	// many links) is copied instead.
-	toCopy = append(fs_.linkAll(toLink), toCopy...)
+	toCopy = append(saver.linkAll(toLink), toCopy...)
 	slices.Sort(toCopy)
 	for _, i := range toCopy {
-		if err := fs_.copyFile(&fs_.items[i]); err != nil {
+		if err := saver.copyFile(&saver.items[i]); err != nil {
 			return err
 		}
 	}
@@ -162,7 +162,7 @@ const (
 
 // linkAll hard-links the items into the snapshot, each worker into its
 // own folder, and returns those that could not be linked.
-func (fs_ *fileSaver) linkAll(shards [linkWorkers][]int) []int {
+func (saver *fileSaver) linkAll(shards [linkWorkers][]int) []int {
 	var failed [linkWorkers][]int
 	var wg sync.WaitGroup
 	for w, indexes := range shards {
@@ -170,8 +170,8 @@ func (fs_ *fileSaver) linkAll(shards [linkWorkers][]int) []int {
 		go func() {
 			defer wg.Done()
 			for _, i := range indexes {
-				it := &fs_.items[i]
-				if err := os.Link(it.Path, filepath.Join(fs_.dir, it.Stored)); err != nil {
+				it := &saver.items[i]
+				if err := os.Link(it.Path, filepath.Join(saver.dir, it.Stored)); err != nil {
 					failed[w] = append(failed[w], i)
 					continue
 				}
@@ -185,9 +185,9 @@ func (fs_ *fileSaver) linkAll(shards [linkWorkers][]int) []int {
 
 // copyFile saves one file by reflink, else by copy, hashing the bytes as
 // they pass.
-func (fs_ *fileSaver) copyFile(item *Item) error {
+func (saver *fileSaver) copyFile(item *Item) error {
 	p := item.Path
-	dst := filepath.Join(fs_.dir, item.Stored)
+	dst := filepath.Join(saver.dir, item.Stored)
 	if item.Xattrs == nil {
 		item.Xattrs = readXattrs(p) // not read by scan: a link was expected
 	}
@@ -200,21 +200,21 @@ func (fs_ *fileSaver) copyFile(item *Item) error {
 	if err != nil {
 		return fmt.Errorf("saving %s: %w", p, err)
 	}
-	if !fs_.noClone {
+	if !saver.noClone {
 		err := unix.IoctlFileClone(int(out.Fd()), int(src.Fd()))
 		if err == nil {
 			item.Method = "reflink"
 			return out.Close()
 		}
-		fs_.noClone = cloneUnsupported(err)
+		saver.noClone = cloneUnsupported(err)
 	}
-	if fs_.written+item.Size > fs_.budget {
+	if saver.written+item.Size > saver.budget {
 		out.Close()
-		return fmt.Errorf("%w: copying %s would go past %s", ErrBudget, p, HumanBytes(fs_.budget))
+		return fmt.Errorf("%w: copying %s would go past %s", ErrBudget, p, HumanBytes(saver.budget))
 	}
 	h := sha256.New()
 	n, err := io.CopyBuffer(out, io.TeeReader(src, h), make([]byte, 256<<10))
-	fs_.written += n
+	saver.written += n
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
@@ -228,8 +228,8 @@ func (fs_ *fileSaver) copyFile(item *Item) error {
 
 // linkable tells a file that can be saved by a hard link: a deletion on
 // the store's filesystem.
-func (fs_ *fileSaver) linkable(e scanned) bool {
-	return !fs_.overwrite && e.dev == fs_.storeDev
+func (saver *fileSaver) linkable(e scanned) bool {
+	return !saver.overwrite && e.dev == saver.storeDev
 }
 
 // cloneUnsupported tells a filesystem without reflinks (ext4: EOPNOTSUPP)
@@ -240,81 +240,71 @@ func cloneUnsupported(err error) bool {
 
 // hashFile returns the sha256 of a file.
 func hashFile(p string) (string, error) {
-	sum, _, err := hashFileSize(p, make([]byte, 64<<10))
-	return sum, err
+	return hashFileWith(p, make([]byte, 64<<10))
 }
 
-// hashFileSize returns the sha256 of a file and its size, reading through
-// buf (one per worker, so that hashing many small files allocates
-// nothing). It reads the descriptor directly: an *os.File costs an fstat
-// to open and, through io.Copy, a fresh buffer per file.
-func hashFileSize(p string, buf []byte) (string, int64, error) {
+// hashFileWith returns the sha256 of a file, reading through buf (one per
+// worker, so that hashing many small files allocates nothing). It reads
+// the descriptor directly: an *os.File costs an fstat to open and,
+// through io.Copy, a fresh buffer per file.
+func hashFileWith(p string, buf []byte) (string, error) {
 	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
 	if err != nil {
-		return "", 0, &fs.PathError{Op: "open", Path: p, Err: err}
+		return "", &fs.PathError{Op: "open", Path: p, Err: err}
 	}
 	defer unix.Close(fd)
 	h := sha256.New()
-	var size int64
 	for {
 		n, err := unix.Read(fd, buf)
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return "", 0, fmt.Errorf("reading %s: %w", p, err)
+			return "", fmt.Errorf("reading %s: %w", p, err)
 		}
 		if n == 0 {
-			return hex.EncodeToString(h.Sum(nil)), size, nil
+			return hex.EncodeToString(h.Sum(nil)), nil
 		}
 		h.Write(buf[:n])
-		size += int64(n)
 	}
 }
 
+// readXattrs reads the extended attributes of the path itself, a symbolic
+// link's own included.
 func readXattrs(p string) []Xattr {
-	size, err := unix.Llistxattr(p, nil)
-	if err != nil || size <= 0 {
-		return nil
-	}
-	buf := make([]byte, size)
-	size, err = unix.Llistxattr(p, buf)
-	if err != nil {
-		return nil
-	}
-	var out []Xattr
-	for _, name := range splitNul(buf[:size]) {
-		vsize, err := unix.Lgetxattr(p, name, nil)
-		if err != nil || vsize < 0 {
-			continue
-		}
-		value := make([]byte, vsize)
-		if vsize, err = unix.Lgetxattr(p, name, value); err == nil {
-			out = append(out, Xattr{Name: name, Value: value[:vsize]})
-		}
-	}
-	return out
+	return xattrs(
+		func(buf []byte) (int, error) { return unix.Llistxattr(p, buf) },
+		func(name string, buf []byte) (int, error) { return unix.Lgetxattr(p, name, buf) })
 }
 
 // fileXattrs reads the extended attributes of an open file.
 func fileXattrs(f *os.File) []Xattr {
 	fd := int(f.Fd())
-	size, err := unix.Flistxattr(fd, nil)
+	return xattrs(
+		func(buf []byte) (int, error) { return unix.Flistxattr(fd, buf) },
+		func(name string, buf []byte) (int, error) { return unix.Fgetxattr(fd, name, buf) })
+}
+
+// xattrs lists the attribute names and reads each value, asking each call
+// first for the size (a nil buffer); an attribute that cannot be read is
+// left out, as in the rest of the snapshot's metadata.
+func xattrs(list func(buf []byte) (int, error), get func(name string, buf []byte) (int, error)) []Xattr {
+	size, err := list(nil)
 	if err != nil || size <= 0 {
 		return nil
 	}
 	buf := make([]byte, size)
-	if size, err = unix.Flistxattr(fd, buf); err != nil {
+	if size, err = list(buf); err != nil {
 		return nil
 	}
 	var out []Xattr
 	for _, name := range splitNul(buf[:size]) {
-		vsize, err := unix.Fgetxattr(fd, name, nil)
+		vsize, err := get(name, nil)
 		if err != nil || vsize < 0 {
 			continue
 		}
 		value := make([]byte, vsize)
-		if vsize, err = unix.Fgetxattr(fd, name, value); err == nil {
+		if vsize, err = get(name, value); err == nil {
 			out = append(out, Xattr{Name: name, Value: value[:vsize]})
 		}
 	}

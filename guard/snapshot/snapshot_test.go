@@ -137,6 +137,17 @@ func newStore(t testing.TB) *Store {
 	return &Store{Dir: filepath.Join(t.TempDir(), "store")}
 }
 
+// takeTree snapshots tree, as before a command that deletes it or, with
+// overwrite, one that writes over its files; it fails the test otherwise.
+func takeTree(tb testing.TB, s *Store, tree string, overwrite bool) *Manifest {
+	tb.Helper()
+	m, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}, Overwrite: overwrite}}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
 // TestRoundTripWithRealCommands: snapshot, run the real destructive
 // command in a sandbox, restore, compare byte for byte and metadata for
 // metadata.
@@ -197,10 +208,7 @@ func TestHardLinkFarmWritesNoBytes(t *testing.T) {
 	tree := filepath.Join(t.TempDir(), "tree")
 	buildTree(t, tree)
 	s := &Store{Dir: filepath.Join(filepath.Dir(tree), "store")}
-	m, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := takeTree(t, s, tree, false)
 	if m.Size != 0 {
 		t.Errorf("a deletion snapshot on the same filesystem wrote %d bytes, want 0", m.Size)
 	}
@@ -209,10 +217,7 @@ func TestHardLinkFarmWritesNoBytes(t *testing.T) {
 			t.Errorf("%s saved by %s, want hardlink", it.Path, it.Method)
 		}
 	}
-	m2, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}, Overwrite: true}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2 := takeTree(t, s, tree, true)
 	if m2.Size == 0 {
 		t.Error("an overwrite snapshot must copy (or reflink) the data, not hard-link it")
 	}
@@ -222,13 +227,10 @@ func TestRestoreRefusesNewerFiles(t *testing.T) {
 	tree := filepath.Join(t.TempDir(), "tree")
 	buildTree(t, tree)
 	s := newStore(t)
-	m, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}, Overwrite: true}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := takeTree(t, s, tree, true)
 	edited := filepath.Join(tree, "run.sh")
 	os.WriteFile(edited, []byte("edited after the snapshot\n"), 0o750)
-	err = s.Restore(m.ID, RestoreOptions{})
+	err := s.Restore(m.ID, RestoreOptions{})
 	if !errors.Is(err, ErrNewer) || !strings.Contains(err.Error(), edited) {
 		t.Fatalf("want a refusal naming %s, got %v", edited, err)
 	}
@@ -299,10 +301,7 @@ func TestCorruptionIsReported(t *testing.T) {
 	tree := filepath.Join(t.TempDir(), "tree")
 	buildTree(t, tree)
 	s := newStore(t)
-	m, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}, Overwrite: true}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := takeTree(t, s, tree, true)
 	if problems, _ := s.Verify(m.ID); len(problems) != 0 {
 		t.Fatalf("fresh snapshot reported damaged: %v", problems)
 	}
@@ -601,10 +600,7 @@ func TestReflinkOnXFS(t *testing.T) {
 	buildTree(t, tree)
 	before := treeState(t, tree)
 	s := &Store{Dir: filepath.Join(mnt, "store")}
-	m, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}, Overwrite: true}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := takeTree(t, s, tree, true)
 	for _, it := range m.Items {
 		if it.Kind == "file" && it.LinkTo == "" && it.Method != "reflink" {
 			t.Errorf("%s saved by %s, want reflink", it.Path, it.Method)

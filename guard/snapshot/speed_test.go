@@ -8,8 +8,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/guard-sh/guard/guard"
 )
 
 // The benchmarks in this file time guard against the tool an operator
@@ -103,10 +101,7 @@ func BenchmarkTakeVsCpAl(b *testing.B) {
 				var id string
 				both(b, i, &r, func() time.Duration { return timed(b, "cp", "-al", tree, copyDir) }, func() time.Duration {
 					start := time.Now()
-					m, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}}}})
-					if err != nil {
-						b.Fatal(err)
-					}
+					m := takeTree(b, s, tree, false)
 					id = m.ID
 					return time.Since(start)
 				})
@@ -126,10 +121,7 @@ func BenchmarkRestoreVsCpA(b *testing.B) {
 			dir := b.TempDir()
 			tree := smallTree(b, dir, n)
 			s := &Store{Dir: filepath.Join(dir, "store"), Budget: 1 << 30}
-			m, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}}}})
-			if err != nil {
-				b.Fatal(err)
-			}
+			m := takeTree(b, s, tree, false)
 			var r ratio
 			for i := 0; b.Loop(); i++ {
 				copyDir := filepath.Join(dir, fmt.Sprint("cp-a-", i))
@@ -157,10 +149,7 @@ func BenchmarkVerifyVsSha256sum(b *testing.B) {
 			dir := b.TempDir()
 			tree := smallTree(b, dir, n)
 			s := &Store{Dir: filepath.Join(dir, "store"), Budget: 1 << 30}
-			m, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}}}})
-			if err != nil {
-				b.Fatal(err)
-			}
+			m := takeTree(b, s, tree, false)
 			stored := filepath.Join(s.Dir, m.ID, "files")
 			var r ratio
 			for i := 0; b.Loop(); i++ {

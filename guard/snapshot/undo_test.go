@@ -136,10 +136,7 @@ func TestRestoreKeepsWhatIsStillThere(t *testing.T) {
 	buildTree(t, tree)
 	before := treeState(t, tree)
 	s := newStore(t)
-	m, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := takeTree(t, s, tree, false)
 	run(t, sandbox, "find", tree, "-name", "*.bin", "-delete")
 	var out strings.Builder
 	if err := s.Restore(m.ID, RestoreOptions{Out: &out}); err != nil {
@@ -158,10 +155,7 @@ func TestVerifyHashesHardLinksOnce(t *testing.T) {
 	tree := filepath.Join(t.TempDir(), "tree")
 	buildTree(t, tree)
 	s := &Store{Dir: filepath.Join(filepath.Dir(tree), "store")}
-	m, err := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := takeTree(t, s, tree, false)
 	var linked *Item
 	for i, it := range m.Items {
 		if it.Method == "hardlink" {
@@ -191,7 +185,7 @@ func TestVerifyHashesHardLinksOnce(t *testing.T) {
 	}
 	// A command that wrote into a file instead of deleting it reaches the
 	// hard link: its time gives it away before any hash was recorded.
-	m2, _ := s.Take(Request{Backups: []guard.Backup{{Kind: guard.BackupFiles, Paths: []string{tree}}}})
+	m2 := takeTree(t, s, tree, false)
 	os.WriteFile(filepath.Join(tree, "run.sh"), []byte("#!/bin/sh\necho XX\n"), 0o750)
 	problems, _ := s.Verify(m2.ID)
 	if len(problems) != 1 || problems[0].Path != filepath.Join(tree, "run.sh") || !strings.Contains(problems[0].What, "modified") {

@@ -105,7 +105,7 @@ func verifyOne(c check, buf []byte) (string, *Problem) {
 			return "", &Problem{c.name, fmt.Sprintf("the stored copy was modified at %s, after the snapshot (the command wrote into the file instead of deleting it)", info.ModTime().Format("2006-01-02 15:04:05"))}
 		}
 	}
-	got, _, err := hashFileSize(c.stored, buf)
+	got, err := hashFileWith(c.stored, buf)
 	switch {
 	case err != nil:
 		return "", &Problem{c.name, "stored copy unreadable: " + err.Error()}
