@@ -54,6 +54,7 @@ func ParseDefinitions(code string, lang syntax.LangVariant) *Definitions {
 	if lang == 0 {
 		lang = syntax.LangBash
 	}
+	code = literalCR(code)
 	d := &Definitions{aliases: map[string]string{}, global: map[string]string{}, funcs: map[string]*syntax.Stmt{}, src: code}
 	parser := syntax.NewParser(syntax.Variant(lang))
 	file, err := parser.Parse(strings.NewReader(code), "")

@@ -102,7 +102,7 @@ func (r *resolver) arithText(text string, sc *scope, depth int) (int64, bool) {
 		r.tooComplex("a value used in arithmetic " + strings.TrimPrefix(why, "it ") + "; guard did not evaluate it")
 		return 0, false
 	}
-	x, err := syntax.NewParser(syntax.Variant(r.langOr())).Arithmetic(strings.NewReader(text))
+	x, err := syntax.NewParser(syntax.Variant(r.langOr())).Arithmetic(strings.NewReader(literalCR(text)))
 	if err != nil || x == nil {
 		return 0, false
 	}

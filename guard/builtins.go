@@ -97,6 +97,9 @@ func (r *resolver) builtin(inv *Invocation, sc *scope) bool {
 // set follows `set -- a b` (the positional parameters), `set -f` and
 // `set -o noglob`.
 func (r *resolver) set(args []Arg, sc *scope) {
+	if r.lang != syntax.LangZsh && !validSetOptions(args) {
+		return // bash refuses the whole command and changes nothing
+	}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if !a.Known {
@@ -125,6 +128,35 @@ func (r *resolver) set(args []Arg, sc *scope) {
 		}
 	}
 }
+
+// validSetOptions reports whether bash would accept set's options: every
+// letter of each cluster one it knows, and a known name after -o. An
+// unknown value is taken as valid (guard then forgets what it cannot see).
+func validSetOptions(args []Arg) bool {
+	for i := 0; i < len(args); i++ {
+		v := args[i].Value
+		if !args[i].Known || v == "--" || v == "-" || !(strings.HasPrefix(v, "-") || strings.HasPrefix(v, "+")) {
+			return true
+		}
+		for _, c := range v[1:] {
+			if !strings.ContainsRune("abefhkmnptuvxBCEHPTo", c) {
+				return false
+			}
+		}
+		if strings.Contains(v, "o") && i+1 < len(args) {
+			i++
+			if args[i].Known && !strings.Contains(setOptionNames, " "+args[i].Value+" ") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// setOptionNames are the names bash's set -o knows.
+const setOptionNames = " allexport braceexpand emacs errexit errtrace functrace hashall histexpand" +
+	" history ignoreeof interactive-comments keyword monitor noclobber noexec noglob nolog notify" +
+	" nounset onecmd physical pipefail posix privileged verbose vi xtrace "
 
 func (r *resolver) setParams(args []Arg, sc *scope) {
 	if len(args) > maxListElems {

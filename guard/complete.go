@@ -17,6 +17,9 @@ func Complete(src []byte, lang syntax.LangVariant) bool {
 	if tooDeepBytes(src) {
 		return true
 	}
+	if bytes.IndexByte(src, '\r') >= 0 {
+		src = bytes.ReplaceAll(src, []byte("\r"), []byte(crStandIn))
+	}
 	if lang == 0 {
 		lang = syntax.LangBash
 	}

@@ -194,7 +194,7 @@ func (r *resolver) textSubsts(text string, sc *scope) {
 	if !strings.ContainsAny(text, "$`") || !r.budgetReparse(text) || tooDeep(text) != "" {
 		return
 	}
-	w, err := syntax.NewParser(syntax.Variant(r.langOr())).Document(strings.NewReader(text))
+	w, err := syntax.NewParser(syntax.Variant(r.langOr())).Document(strings.NewReader(literalCR(text)))
 	if err != nil || w == nil {
 		return
 	}

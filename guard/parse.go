@@ -31,6 +31,23 @@ const (
 	maxReparseBytes = 4 << 20
 )
 
+// crStandIn is what guard parses in place of a carriage return. bash and
+// zsh take a carriage return as an ordinary character of a word (`rm x\r`
+// removes "x\r", and `\` before \r\n escapes the \r, not the newline);
+// mvdan.cc/sh takes it as a blank and a backslash before \r\n as a line
+// continuation, which would hide the next line inside the previous one's
+// words (`: \` CR LF `rm -rf /usr`). The stand-in is a byte the parser keeps
+// inside words, one for one, so offsets stay the same.
+const crStandIn = "\x01"
+
+// literalCR gives the parser src with each carriage return as crStandIn.
+func literalCR(src string) string {
+	if !strings.Contains(src, "\r") {
+		return src
+	}
+	return strings.ReplaceAll(src, "\r", crStandIn)
+}
+
 var errStmtTooLarge = errors.New("statement too large")
 
 // stmtReader hands the parser its source and fails once one statement has
@@ -87,6 +104,7 @@ func (b *stmtReader) nextStmt(offset int) {
 // split into words by a tolerant tokenizer, rebuilt as plain commands and
 // parsed again. fn returns false to stop.
 func (r *resolver) parseEach(src string, fn func(st *syntax.Stmt, src string) bool) {
+	src = literalCR(src)
 	if why := tooDeep(src); why != "" {
 		flat := repair(src, false)
 		if tooDeep(flat) != "" {

@@ -883,11 +883,25 @@ func (r *resolver) changeDir(inv *Invocation, sc *scope) {
 		return
 	}
 	next := ""
-	if target.Known {
+	if target.Known && !hasControl(target.Value) {
+		// A name with a control character (a carriage return at the end
+		// of a line written on Windows) is almost never a real folder: cd
+		// fails and the shell stays where it was, or not. Unknown.
 		next = inv.Path(target.Value)
 	}
 	if inv.Remote != "" {
 		next = ""
 	}
 	sc.oldpwd, sc.cwd = sc.cwd, next
+}
+
+// hasControl reports whether s holds a control character, a carriage
+// return's stand-in among them.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
 }

@@ -587,7 +587,7 @@ func (r *resolver) walkParsed(code string, sc *scope, ctx stmtCtx) *walked {
 // parses reports whether code parses as lang, for a file that does not
 // parse as the line's dialect (a script for sh that bash reads otherwise).
 func parses(code string, lang syntax.LangVariant) bool {
-	_, err := syntax.NewParser(syntax.Variant(lang)).Parse(strings.NewReader(code), "")
+	_, err := syntax.NewParser(syntax.Variant(lang)).Parse(strings.NewReader(literalCR(code)), "")
 	return err == nil
 }
 

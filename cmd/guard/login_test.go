@@ -262,3 +262,20 @@ func TestStdinStreamBounds(t *testing.T) {
 		t.Errorf("a 16 MB script on stdin took %d MB", rss>>10)
 	}
 }
+
+// TestCarriageReturnHidesNoLine: bash takes a carriage return as part of a
+// word, so `: \` CR LF ends a harmless line and the next one runs. guard
+// must read it the same way, through -c and through a script on stdin.
+func TestCarriageReturnHidesNoLine(t *testing.T) {
+	b := newLoginBox(t)
+	line := ": \\\r\ndockerd -H tcp://0.0.0.0:2375\n"
+	if _, errOut, code := b.run("", b.shell, "-c", line); code != exitBlock {
+		t.Errorf("-c: exit %d, stderr %q", code, errOut)
+	}
+	if _, errOut, code := b.run(line, b.shell); !strings.Contains(errOut, "docker-tcp-exposed") || code == 0 {
+		t.Errorf("stdin: exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(b.dir, "dockerd-ran")); err == nil {
+		t.Fatal("a line hidden behind a carriage return ran")
+	}
+}
