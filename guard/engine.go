@@ -101,6 +101,9 @@ type Options struct {
 	// parts of a script streamed to it): walked for the folder, variables
 	// and functions it leaves behind, not judged again.
 	Prelude string
+	// StdinScript: the line is (part of) a script its shell reads on its
+	// standard input, which the script's own commands can read too.
+	StdinScript bool
 	// Strict: the line comes from a coding agent, which never gets the
 	// operator's ways past written into a line (GUARD=off, guard run
 	// --yes-i-know): those commands are judged like any other.
@@ -145,7 +148,7 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 	if lang == 0 {
 		lang = syntax.LangBash
 	}
-	invs, notes, truncated := resolveAfter(opts.Prelude, line, opts.Cwd, host, lang, opts.Definitions)
+	invs, notes, truncated := resolveAfter(opts.Prelude, line, opts.Cwd, host, lang, opts.StdinScript, opts.Definitions)
 	v.Invocations = invs
 	for _, note := range notes {
 		v.add(Finding{Rule: UnparsedID, Decision: Warn, Command: firstLine(strings.TrimSpace(line)), Message: note,

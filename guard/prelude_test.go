@@ -34,3 +34,30 @@ func TestPrelude(t *testing.T) {
 		}
 	}
 }
+
+// TestStdinScriptReadsItself: a script the shell reads on its standard
+// input, streamed in parts: a read at the end of one part takes the first
+// line of the next, so that part is judged as bash reads it too.
+func TestStdinScriptReadsItself(t *testing.T) {
+	e, err := rules.NewEngine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := guard.NewMemHost()
+	for _, tc := range []struct {
+		prelude, line string
+		fed           bool
+		want          guard.Decision
+	}{
+		{"echo start\nread -r _\n", ": <<'X'\nrm -rf /usr\nX\n", true, guard.Block},
+		{"echo start\nread -r _\n", ": <<'X'\nrm -rf /usr\nX\n", false, guard.Allow}, // typed: read takes the terminal
+		{"read -r _\n", "cd /tmp\nrm -rf usr\n", true, guard.Block},                  // the cd is taken, rm runs in /
+		{"read -r _\necho taken\n", ": <<'X'\nrm -rf /usr\nX\n", true, guard.Allow},  // the read took "echo taken"
+		{"", "read -r a; read -r b\necho 1\n: <<X\nrm -rf /usr\nX\n", true, guard.Block},
+	} {
+		v := e.Judge(tc.line, h, guard.Options{Cwd: "/", Prelude: tc.prelude, StdinScript: tc.fed})
+		if v.Decision != tc.want {
+			t.Errorf("after %q, %q (fed %v) is %s, want %s (%+v)", tc.prelude, tc.line, tc.fed, v.Decision, tc.want, v.Findings)
+		}
+	}
+}

@@ -50,6 +50,11 @@ type resolver struct {
 	alias        *aliasFrame
 	aliasBytes   int
 	reach        *reach // scripts read and files written on this line (reach.go)
+	// inPrelude: walking what the shell ran before the line, for its
+	// state only; selfReadWalks counts second readings of code that reads
+	// itself (selfread.go), -1 inside one.
+	inPrelude     bool
+	selfReadWalks int
 }
 
 // funcDef is a shell function declared on the line: its body is judged at
@@ -68,16 +73,16 @@ type funcDef struct {
 // tooComplex says why the walk stopped before the end, "" if it did not.
 // defs, if given, are the aliases and functions of the shell it is typed in.
 func Resolve(line, cwd string, host Host, lang syntax.LangVariant, defs ...*Definitions) (invs []*Invocation, notes []string, tooComplex string) {
-	return resolveAfter("", line, cwd, host, lang, defs...)
+	return resolveAfter("", line, cwd, host, lang, false, defs...)
 }
 
 // resolveAfter resolves line as run after prelude: code the same shell
 // has already been given (the earlier parts of a script streamed to it),
 // walked only for what it leaves behind (the folder, variables, functions)
 // and not judged again.
-func resolveAfter(prelude, line, cwd string, host Host, lang syntax.LangVariant, defs ...*Definitions) (invs []*Invocation, notes []string, tooComplex string) {
+func resolveAfter(prelude, line, cwd string, host Host, lang syntax.LangVariant, fed bool, defs ...*Definitions) (invs []*Invocation, notes []string, tooComplex string) {
 	r := newResolver(host, lang)
-	sc := &scope{cwd: cwd, env: host.Getenv}
+	sc := &scope{cwd: cwd, env: host.Getenv, fed: fed}
 	if user, ok := host.Getenv("USER"); ok {
 		sc.localUser = user
 	} else if user, ok := host.Getenv("LOGNAME"); ok {
@@ -91,7 +96,9 @@ func resolveAfter(prelude, line, cwd string, host Host, lang syntax.LangVariant,
 	}
 	r.useDefinitions(defs)
 	if prelude != "" {
+		r.inPrelude = true
 		r.walkSource(prelude, sc)
+		r.inPrelude = false
 		for _, def := range r.funcOrder {
 			def.walked = true // judged when the prelude was the line
 		}
@@ -135,11 +142,37 @@ func (r *resolver) walkSource(src string, sc *scope) {
 	if sc.depth > 0 && !r.budgetReparse(src) {
 		return
 	}
+	r.walkEach(src, sc, stmtCtx{}, nil)
+}
+
+// walkEach walks src statement by statement in sc; each, if not nil, is
+// told of each statement first. Code a shell reads from its standard
+// input is also judged as bash reads it when its own commands read it.
+func (r *resolver) walkEach(src string, sc *scope, ctx stmtCtx, each func(st *syntax.Stmt, text string)) {
+	var fed *fedScript
+	if sc.fed {
+		fed = &fedScript{}
+		r.startFedSource(src, sc)
+	}
 	r.parseEach(src, func(st *syntax.Stmt, text string) bool {
+		if each != nil {
+			each(st, text)
+		}
+		if fed != nil {
+			r.beforeFedStmt(fed, st, text, sc)
+		}
 		sc.src = text
-		r.walkStmt(st, sc, stmtCtx{})
+		first := len(r.invs)
+		r.walkStmt(st, sc, ctx)
+		if fed != nil {
+			sc.src = text
+			r.afterFedStmt(fed, st, text, sc, first)
+		}
 		return r.truncated == ""
 	})
+	if fed != nil {
+		r.endFedSource(fed, sc)
+	}
 }
 
 // stmtCtx is what a statement inherits from where it stands.

@@ -39,6 +39,12 @@ type scope struct {
 	unguarded bool
 	box       *box // the container the code runs in (containers.go), nil on the host
 	detached  bool // apart from the terminal session (tmux new, at…)
+	// fed: the code is read by its shell from its standard input, which
+	// its own commands can read too (selfread.go); fedSkip lines of the
+	// next source it reads are taken by a command of an earlier one.
+	fed     bool
+	fedSkip int
+	fedWho  string
 }
 
 // shellOpts are the shell options that change how words expand.
@@ -105,6 +111,7 @@ func (sc *scope) nested(via string) *scope {
 	c.depth++
 	c.inFunc = ""
 	c.calls = nil
+	c.fed, c.fedSkip = false, 0 // a shell of its own, with its code from elsewhere
 	if via != "eval" {
 		c.params = nil // a new shell has its own; eval runs in this one
 	}

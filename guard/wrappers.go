@@ -454,6 +454,8 @@ type codeOpts struct {
 	// code, keys typed into a terminal): if it does not parse, that is not
 	// worth a warning.
 	snippet bool
+	// fed: the shell reads the code on its standard input (selfread.go).
+	fed bool
 }
 
 // runSnippet judges text that is shell code if anything: keys typed into
@@ -486,6 +488,7 @@ func (r *resolver) runCodeWith(outer *Invocation, code string, sc *scope, via st
 	if o.prepare != nil {
 		o.prepare(nsc)
 	}
+	nsc.fed = nsc.fed || o.fed
 	if o.file != "" {
 		// variables of another language in a file: that file's own logic
 		r.walkFileCode(code, nsc, stmtCtx{stdin: o.stdin}, o.file, outer.Text, o.snippet, o.unknown...)
@@ -573,13 +576,10 @@ func (r *resolver) walkCode(code string, sc *scope, ctx stmtCtx, name string, sn
 // over, and keeps them.
 func (r *resolver) walkParsed(code string, sc *scope, ctx stmtCtx) *walked {
 	w := &walked{src: code}
-	r.parseEach(code, func(st *syntax.Stmt, text string) bool {
-		sc.src = text
+	r.walkEach(code, sc, ctx, func(st *syntax.Stmt, text string) {
 		if len(w.stmts) == 0 || text == w.src {
 			w.stmts = append(w.stmts, st)
 		}
-		r.walkStmt(st, sc, ctx)
-		return r.truncated == ""
 	})
 	return w
 }
@@ -601,6 +601,7 @@ func (r *resolver) runStdin(outer *Invocation, sc *scope, via string, adjust fun
 			if adjust != nil {
 				adjust(inner, isc)
 			}
+			isc.fed = true
 			inner.Stdin = nil
 		})
 	}

@@ -279,3 +279,31 @@ func TestCarriageReturnHidesNoLine(t *testing.T) {
 		t.Fatal("a line hidden behind a carriage return ran")
 	}
 }
+
+// TestStdinScriptReadingItself: a script on the login shell's standard
+// input whose `read` takes the next line as data: what guard would have
+// taken as a here-document's body is code to bash, and must not run.
+func TestStdinScriptReadingItself(t *testing.T) {
+	b := newLoginBox(t)
+	for _, script := range []string{
+		"read -r _\n: <<'X'\ndockerd -H tcp://0.0.0.0:2375\nX\n",
+		"echo one\nread -r _\n", // the read ends the first part…
+		"bash <<'EOF'\nread -r _\necho '\ndockerd -H tcp://0.0.0.0:2375\n'\nEOF\n",
+	} {
+		if strings.HasSuffix(script, "read -r _\n") {
+			script += ": <<'X'\ndockerd -H tcp://0.0.0.0:2375\nX\n" // …and takes the second's first line
+		}
+		_, errOut, code := b.run(script, b.shell)
+		if code == 0 || !strings.Contains(errOut, "docker-tcp-exposed") {
+			t.Errorf("%q: exit %d, stderr %q", script, code, errOut)
+		}
+		if _, err := os.Stat(filepath.Join(b.dir, "dockerd-ran")); err == nil {
+			t.Fatalf("%q: a line a read uncovered ran", script)
+		}
+	}
+	// A read that takes its line from elsewhere changes nothing.
+	out, errOut, code := b.run("read -r x < /etc/hostname\n: <<'X'\ndockerd -H tcp://0.0.0.0:2375\nX\necho done\n", b.shell)
+	if code != 0 || out != "done\n" {
+		t.Errorf("a harmless script: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}

@@ -159,6 +159,7 @@ func (a *app) gate(line string, o gateOptions) (dir string, code int) {
 		Typed:        fromPrompt(o.from),
 		WayPast:      o.wayPast,
 		Prelude:      o.prelude,
+		StdinScript:  o.from == "stdin",
 		Definitions:  o.hook.definitions,
 	}
 	g := a.newGate(gate.Terminal{})

@@ -58,6 +58,9 @@ type Request struct {
 	// earlier parts of a script on the login shell's standard input): the
 	// line is judged in the state it leaves, cd included.
 	Prelude string
+	// StdinScript: the line is part of a script the shell reads on its
+	// standard input, which the script's own commands can read too.
+	StdinScript bool
 	// Definitions are the interactive shell's aliases and functions the
 	// line may use, as shell code (guard.ParseDefinitions); "" if none.
 	Definitions string
@@ -155,7 +158,7 @@ func (g *Gate) Judge(req Request) guard.Verdict {
 		}}}
 	}
 	v := g.Engine.Judge(req.Line, g.Host, guard.Options{Cwd: req.Cwd, Lang: req.Lang, Strict: req.Strict, Prelude: req.Prelude,
-		Definitions: guard.ParseDefinitions(req.Definitions, req.Lang)})
+		StdinScript: req.StdinScript, Definitions: guard.ParseDefinitions(req.Definitions, req.Lang)})
 	// What each finding puts at risk, counted read-only within a budget;
 	// at once for findings that destroy no files.
 	opts := risk.Options{StoreDir: g.StoreDir}
