@@ -558,6 +558,9 @@ func teeFilter(r *resolver, inv *Invocation, depth int) text { return r.stdinOf(
 // linesFilter computes tac, rev, head and tail.
 func linesFilter(r *resolver, inv *Invocation, depth int) text {
 	p := ParseOptions(inv.Args, OptSpec{ShortValue: "nc", LongValue: []string{"lines", "bytes"}, NumericOptions: inv.Program == "head" || inv.Program == "tail"})
+	if inv.Program == "tail" && p.Has("f", "F", "follow") {
+		return text{from: "tail -f: lines written to " + joinValues(p.Operands) + " later, where guard does not see them"}
+	}
 	t := r.inputOf(inv, p.Operands, depth)
 	if !t.known {
 		return t

@@ -76,11 +76,29 @@ func (r *resolver) knownOutput(inv *Invocation) (string, bool) {
 		return user + "\n", ok
 	case "cat":
 		if len(args) > 0 {
-			return "", false
+			return r.catFiles(inv, args)
 		}
 		return StdinText(inv)
 	}
 	return "", false
+}
+
+// catFiles is what cat FILE… prints, when guard can read every file (a
+// regular file, bounded, or one written earlier on the line): $(cat
+// cmd.txt) as a command word is the command in cmd.txt.
+func (r *resolver) catFiles(inv *Invocation, args []Arg) (string, bool) {
+	var out strings.Builder
+	for _, a := range args {
+		if strings.HasPrefix(a.Value, "-") && a.Value != "-" {
+			return "", false // cat -n and the like change what it prints
+		}
+		t := r.fileText(inv, a)
+		if !t.known {
+			return "", false
+		}
+		out.WriteString(t.value)
+	}
+	return out.String(), true
 }
 
 // realArgs drops the patterns kept for rules beside their matches: bash

@@ -134,8 +134,46 @@ func wrapGit(r *resolver, outer *Invocation, sc *scope) {
 			if code, ok := aliases[strings.ToLower(v)]; ok && strings.HasPrefix(code, "!") {
 				r.runSnippet(outer, code[1:]+" "+joinValues(args[i+1:]), sc, "git alias "+v, nil)
 			}
+			if v == "config" {
+				gitConfigCode(r, outer, args[i+1:], sc)
+			}
 			return
 		}
+	}
+}
+
+// gitConfigCode: git config KEY VALUE (or git config set KEY VALUE) that
+// stores a command git runs later (an alias starting with !, a pager, an
+// fsmonitor hook…) is judged as that command, now.
+func gitConfigCode(r *resolver, outer *Invocation, args []Arg, sc *scope) {
+	var operands []Arg
+	for i := 0; i < len(args); i++ {
+		v := args[i].Value
+		switch {
+		case v == "-f" || v == "--file" || v == "--blob" || v == "--type" || v == "--default" || v == "--comment":
+			i++
+		case strings.HasPrefix(v, "-"):
+		default:
+			operands = append(operands, args[i])
+		}
+	}
+	if len(operands) > 0 && operands[0].Value == "set" {
+		operands = operands[1:]
+	}
+	if len(operands) < 2 || !operands[0].Known {
+		return
+	}
+	key, value := operands[0].Value, operands[1]
+	if !value.Known {
+		return
+	}
+	switch {
+	case strings.HasPrefix(strings.ToLower(key), "alias."):
+		if code, ok := strings.CutPrefix(value.Value, "!"); ok {
+			r.runSnippet(outer, code, sc, "git alias "+key[len("alias."):], nil)
+		}
+	case gitCommandKeys.MatchString(key):
+		r.runSnippet(outer, strings.TrimPrefix(value.Value, "!"), sc, "git config "+key, nil)
 	}
 }
 

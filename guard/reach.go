@@ -2,6 +2,8 @@ package guard
 
 import (
 	"fmt"
+	"io/fs"
+	"path"
 	"path/filepath"
 	"strings"
 )
@@ -134,6 +136,7 @@ const (
 	fileUnread               // written earlier on this line with unknown content
 	fileOverBudget           // the line has read too much already
 	fileBinary               // a compiled program or data, not code
+	fileSpecial              // a FIFO, a socket or a device: written to while it is read
 )
 
 // headBytes is how much of a file is read first to tell a program from a
@@ -174,8 +177,11 @@ func (r *resolver) readFile(p string) (string, fileState, string) {
 		data, err = r.host.ReadFile(p, maxScriptBytes+1)
 	}
 	if err != nil {
-		// Missing, not a regular file, or not readable by this user (a
-		// root-only script run with sudo): the command is judged as written.
+		if special(r.host, p) {
+			return "", fileSpecial, ""
+		}
+		// Missing, or not readable by this user (a root-only script run
+		// with sudo): the command is judged as written.
 		return "", fileMissing, ""
 	}
 	st.readFiles++
@@ -196,6 +202,8 @@ func unreadReason(name string, state fileState, by string) string {
 		return fmt.Sprintf("%s is written by %s earlier on this line", name, by)
 	case fileOverBudget:
 		return fmt.Sprintf("the line runs more files than guard reads (%d files, %d MB); %s was not read", maxReadFiles, maxReadBytes>>20, name)
+	case fileSpecial:
+		return fmt.Sprintf("%s, a FIFO, a socket or a device: what comes out of it is written later, where guard does not see it", name)
 	}
 	return ""
 }
@@ -412,4 +420,27 @@ func labelInvocations(invs []*Invocation, offsets []int, name, src, line string)
 		counted = at
 		inv.Text = fmt.Sprintf("%s:%d: %s", name, lineNo, inv.Text)
 	}
+}
+
+// special reports whether p (through a symbolic link or two) is a FIFO, a
+// socket or a device other than /dev/null.
+func special(h Host, p string) bool {
+	for hops := 0; hops < 8; hops++ {
+		fi, err := h.Lstat(p)
+		if err != nil {
+			return false
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return fi.Mode()&(fs.ModeNamedPipe|fs.ModeSocket|fs.ModeDevice|fs.ModeCharDevice) != 0 && p != "/dev/null"
+		}
+		target, err := h.Readlink(p)
+		if err != nil {
+			return false
+		}
+		if !path.IsAbs(target) {
+			target = path.Join(path.Dir(p), target)
+		}
+		p = target
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package guard
 import (
 	"fmt"
 	"io/fs"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -732,6 +733,9 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		Unguarded:  unguarded,
 	}
 	inv.Program = programName(inv.Command)
+	if target := r.linkedProgram(inv); target != "" {
+		inv.Program = target
+	}
 	dsc := sc
 	if len(env) > 0 && !stateBuiltins[inv.Program] {
 		dsc = sc.clone()
@@ -781,6 +785,47 @@ func stmtText(st *syntax.Stmt, sc *scope) string {
 func knownBase(cmd Arg) bool {
 	i := strings.LastIndex(cmd.Text, "/")
 	return i >= 0 && i < len(cmd.Text)-1 && !strings.ContainsAny(cmd.Text[i+1:], "$`\"'")
+}
+
+// linkedProgram: a command run by a path outside the system's folders
+// that is a symbolic link to a program of another name (ln -s /bin/rm
+// ./del) runs that program. The system's own links (/usr/bin/awk to mawk
+// through /etc/alternatives) keep the name they are called by.
+func (r *resolver) linkedProgram(inv *Invocation) string {
+	cmd := inv.Command
+	if !cmd.Known || !strings.Contains(cmd.Value, "/") || inv.Remote != "" || r.host == nil {
+		return ""
+	}
+	p := inv.Path(cmd.Value)
+	if p == "" || systemProgramDir(path.Dir(p)) {
+		return ""
+	}
+	for hops := 0; hops < 8; hops++ {
+		fi, err := r.host.Lstat(p)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			break
+		}
+		target, err := r.host.Readlink(p)
+		if err != nil {
+			break
+		}
+		if !path.IsAbs(target) {
+			target = path.Join(path.Dir(p), target)
+		}
+		p = target
+	}
+	if base := path.Base(p); base != inv.Program && base != "." && base != "/" {
+		return base
+	}
+	return ""
+}
+
+func systemProgramDir(dir string) bool {
+	switch dir {
+	case "/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/etc/alternatives", "/usr/libexec":
+		return true
+	}
+	return false
 }
 
 func programName(cmd Arg) string {

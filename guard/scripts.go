@@ -94,7 +94,8 @@ func bindPositional(sc *scope, zero Arg, args []Arg) {
 }
 
 // runProgramFile judges a command that is itself a script: ./cleanup.sh,
-// /opt/app/bin/deploy, or a name ending in .sh found on PATH. Its first
+// /opt/app/bin/deploy, a name ending in .sh found on PATH, or any name
+// found on PATH outside the distribution's folders (~/bin/tidy). Its first
 // line says what runs it (#!/bin/bash, #!/usr/bin/env python3); without
 // one, the shell does.
 func (r *resolver) runProgramFile(inv *Invocation, sc *scope) {
@@ -104,11 +105,11 @@ func (r *resolver) runProgramFile(inv *Invocation, sc *scope) {
 	}
 	path := cmd
 	if !strings.Contains(cmd, "/") {
-		if !strings.HasSuffix(cmd, ".sh") && !strings.HasSuffix(cmd, ".bash") {
-			return // a program: guard does not look for every command on PATH
-		}
 		if path = r.lookPath(cmd); path == "" {
 			return
+		}
+		if distroDir(filepath.Dir(path)) && !strings.HasSuffix(cmd, ".sh") && !strings.HasSuffix(cmd, ".bash") {
+			return // the system's own programs are known by their names
 		}
 	}
 	content, ok := r.scriptContent(inv, path)
@@ -130,6 +131,18 @@ func (r *resolver) runProgramFile(inv *Invocation, sc *scope) {
 			isc.depth++ // a script run by a script file: a chain of them must end
 		}
 	})
+}
+
+// distroDir: a folder of the distribution's own programs, where a name
+// found on PATH is the program guard knows by that name. Elsewhere on
+// PATH (~/bin, /usr/local/bin, /opt/…/bin) a command may be a script of
+// the operator's, read like ./script.
+func distroDir(dir string) bool {
+	switch dir {
+	case "/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/games", "/snap/bin":
+		return true
+	}
+	return false
 }
 
 // shebang reads the interpreter line of a script: "/bin/bash -e" runs

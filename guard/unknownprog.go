@@ -30,7 +30,9 @@ Correct: name the program (rm -rf /opt/old-release), or check the value
 first (echo "$tool").
 
 A command word guard cannot know whose arguments are harmless to every
-program ("$EDITOR" notes.txt) passes.`,
+program ("$EDITOR" notes.txt) passes, except from a coding agent: an
+agent refused once tends to hide the command it was refused, so its
+commands must name their program, or they are asked about.`,
 	}
 }
 
@@ -71,5 +73,22 @@ func (e *Engine) tryPrograms(inv *Invocation, host Host) *Finding {
 		Message: fmt.Sprintf("guard cannot tell which program %s runs (%s is only known when the line runs); if it is %s, this %s",
 			inv.Command.Text, what, program, strings.TrimPrefix(blocked.Message, "this ")),
 		Hint: fmt.Sprintf("name the program instead of %s; to see what it is: echo %s", inv.Command.Text, inv.Command.Text),
+	}
+}
+
+// unknownForAgent: a coding agent's command whose program guard cannot
+// tell is asked about whatever its arguments: an agent refused once tends
+// to hide the command ($(cat cmd.txt), a decoded string), and an agent
+// has no reason not to name the program it runs.
+func unknownForAgent(inv *Invocation) Finding {
+	what := strings.Join(inv.Command.Unknown, ", ")
+	if what == "" {
+		what = inv.Command.Text
+	}
+	return Finding{
+		Rule: UnknownProgramID, Decision: Confirm, Command: inv.Text,
+		Message: fmt.Sprintf("guard cannot tell which program %s runs (%s is only known when the line runs), and a coding agent's command must name it",
+			inv.Command.Text, what),
+		Hint: "run the command with its program named, so that it can be checked",
 	}
 }
