@@ -229,8 +229,17 @@ func TestOSHostLvs(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bin, "lvs"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("PATH", bin)
-	h := &OSHost{LvsTimeout: 200e6}
+	// lvs first on PATH is never run: guard check would run a stand-in.
+	sentinel := filepath.Join(bin, "ran")
+	os.WriteFile(filepath.Join(bin, "path-lvs"), []byte("#!/bin/sh\ntouch "+sentinel+"\necho 0\n"), 0o755)
+	pathDir := t.TempDir()
+	os.Symlink(filepath.Join(bin, "path-lvs"), filepath.Join(pathDir, "lvs"))
+	t.Setenv("PATH", pathDir+":"+os.Getenv("PATH"))
+	(&OSHost{LvsTimeout: 200e6}).CacheDirtyBlocks("vg/ok")
+	if _, err := os.Stat(sentinel); err == nil {
+		t.Fatal("guard ran the lvs it found on PATH")
+	}
+	h := &OSHost{LvsTimeout: 200e6, LvsDirs: []string{bin}}
 	if n, err := h.CacheDirtyBlocks("vg/ok"); err != nil || n != 42 {
 		t.Errorf("vg/ok: %d %v, want 42", n, err)
 	}
@@ -240,7 +249,7 @@ func TestOSHostLvs(t *testing.T) {
 	if _, err := h.CacheDirtyBlocks("vg/slow"); err == nil || !strings.Contains(err.Error(), "timed out") {
 		t.Errorf("a hanging lvs must time out, got %v", err)
 	}
-	t.Setenv("PATH", t.TempDir())
+	h.LvsDirs = []string{t.TempDir()}
 	if _, err := h.CacheDirtyBlocks("vg/ok"); err != ErrNoLvs {
 		t.Errorf("without lvs: %v", err)
 	}

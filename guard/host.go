@@ -57,6 +57,9 @@ type Mount struct {
 type OSHost struct {
 	// LvsTimeout bounds the `lvs` query; zero means two seconds.
 	LvsTimeout time.Duration
+	// LvsDirs are the folders lvs is looked for in; nil means the
+	// system's (/usr/sbin, /sbin, /usr/bin, /bin). Never PATH.
+	LvsDirs    []string
 	mountsOnce sync.Once // a host value may be shared: read once, under it
 	mounts     []Mount
 }
@@ -167,14 +170,35 @@ func unescapeMount(s string) string {
 	return b.String()
 }
 
-// ErrNoLvs is returned when no `lvs` program is on PATH.
-var ErrNoLvs = errors.New("lvs not found on PATH")
+// ErrNoLvs is returned when no `lvs` program is in the system's folders.
+var ErrNoLvs = errors.New("lvs not found in /usr/sbin, /sbin, /usr/bin or /bin (owned by root, writable by root alone)")
+
+// trustedProgram finds name in the system's own folders, owned by root and
+// writable by root alone, never through PATH: guard check runs it while
+// judging a line, so a program of the same name earlier on PATH (a stand-in
+// in ~/bin) must not get to run.
+func trustedProgram(name string, dirs []string) (string, bool) {
+	if dirs == nil {
+		dirs = []string{"/usr/sbin", "/sbin", "/usr/bin", "/bin"}
+	}
+	for _, dir := range dirs {
+		p := filepath.Join(dir, name)
+		fi, err := os.Stat(p)
+		if err != nil || !fi.Mode().IsRegular() || fi.Mode()&0o022 != 0 || fi.Mode()&0o111 == 0 {
+			continue
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && (st.Uid == 0 || int(st.Uid) == os.Geteuid()) {
+			return p, true
+		}
+	}
+	return "", false
+}
 
 // CacheDirtyBlocks runs `lvs --noheadings --nosuffix -o cache_dirty_blocks
 // VG/LV`, the one program `guard check` may run: it only reads.
 func (h *OSHost) CacheDirtyBlocks(vgLV string) (int64, error) {
-	lvs, err := exec.LookPath("lvs")
-	if err != nil {
+	lvs, ok := trustedProgram("lvs", h.LvsDirs)
+	if !ok {
 		return 0, ErrNoLvs
 	}
 	timeout := h.LvsTimeout
@@ -185,6 +209,7 @@ func (h *OSHost) CacheDirtyBlocks(vgLV string) (int64, error) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, lvs, "--noheadings", "--nosuffix", "-o", "cache_dirty_blocks", "--", vgLV)
 	cmd.Stdin = nil
+	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
 	cmd.WaitDelay = 100 * time.Millisecond
 	out, err := cmd.Output()
 	if ctx.Err() != nil {

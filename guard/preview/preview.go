@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/gitsafe"
 )
 
 // DefaultTimeout bounds a dry run.
@@ -174,6 +175,9 @@ func (w *lineWriter) flush() {
 type ExecRunner struct{}
 
 func (ExecRunner) Run(ctx context.Context, dir string, argv []string, stdout io.Writer) error {
+	if argv[0] == "git" {
+		argv = append(append([]string{"git"}, gitsafe.Args(dir)...), argv[1:]...)
+	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Stdout = stdout

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/guard-sh/guard/guard/gitsafe"
 )
 
 // Runner runs the programs that save and restore system state: crontab,
@@ -28,6 +30,9 @@ func (r ExecRunner) Run(dir string, stdin []byte, name string, args ...string) (
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	if name == "git" {
+		args = append(gitsafe.Args(dir), args...)
+	}
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
 	if stdin != nil {
