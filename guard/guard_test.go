@@ -229,17 +229,23 @@ func TestOSHostLvs(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bin, "lvs"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// lvs first on PATH is never run: guard check would run a stand-in.
+	// With the system's folders (a coding agent's hook), lvs first on
+	// PATH is never run: the agent may have put it there.
 	sentinel := filepath.Join(bin, "ran")
 	os.WriteFile(filepath.Join(bin, "path-lvs"), []byte("#!/bin/sh\ntouch "+sentinel+"\necho 0\n"), 0o755)
 	pathDir := t.TempDir()
 	os.Symlink(filepath.Join(bin, "path-lvs"), filepath.Join(pathDir, "lvs"))
 	t.Setenv("PATH", pathDir+":"+os.Getenv("PATH"))
-	(&OSHost{LvsTimeout: 200e6}).CacheDirtyBlocks("vg/ok")
+	(&OSHost{LvsTimeout: 200e6, LvsDirs: SystemProgramDirs()}).CacheDirtyBlocks("vg/ok")
 	if _, err := os.Stat(sentinel); err == nil {
 		t.Fatal("guard ran the lvs it found on PATH")
 	}
-	h := &OSHost{LvsTimeout: 200e6, LvsDirs: []string{bin}}
+	t.Setenv("PATH", bin) // the operator's own PATH, otherwise
+	h := &OSHost{LvsTimeout: 200e6}
+	if n, err := h.CacheDirtyBlocks("vg/ok"); err != nil || n != 42 {
+		t.Errorf("from PATH, vg/ok: %d %v, want 42", n, err)
+	}
+	h.LvsDirs = []string{bin}
 	if n, err := h.CacheDirtyBlocks("vg/ok"); err != nil || n != 42 {
 		t.Errorf("vg/ok: %d %v, want 42", n, err)
 	}

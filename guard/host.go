@@ -57,8 +57,11 @@ type Mount struct {
 type OSHost struct {
 	// LvsTimeout bounds the `lvs` query; zero means two seconds.
 	LvsTimeout time.Duration
-	// LvsDirs are the folders lvs is looked for in; nil means the
-	// system's (/usr/sbin, /sbin, /usr/bin, /bin). Never PATH.
+	// LvsDirs are the folders lvs is taken from, owned by root (or the
+	// user guard runs as) and writable by it alone; nil means PATH, as the
+	// operator's shell would find it. A coding agent's hook uses
+	// SystemProgramDirs(): the agent could have put an lvs of its own first
+	// on PATH.
 	LvsDirs    []string
 	mountsOnce sync.Once // a host value may be shared: read once, under it
 	mounts     []Mount
@@ -170,17 +173,17 @@ func unescapeMount(s string) string {
 	return b.String()
 }
 
-// ErrNoLvs is returned when no `lvs` program is in the system's folders.
-var ErrNoLvs = errors.New("lvs not found in /usr/sbin, /sbin, /usr/bin or /bin (owned by root, writable by root alone)")
+// ErrNoLvs is returned when no `lvs` program is found.
+var ErrNoLvs = errors.New("lvs not found")
+
+// SystemProgramDirs are the folders of the system's own programs.
+func SystemProgramDirs() []string { return []string{"/usr/sbin", "/sbin", "/usr/bin", "/bin"} }
 
 // trustedProgram finds name in the system's own folders, owned by root and
 // writable by root alone, never through PATH: guard check runs it while
 // judging a line, so a program of the same name earlier on PATH (a stand-in
 // in ~/bin) must not get to run.
 func trustedProgram(name string, dirs []string) (string, bool) {
-	if dirs == nil {
-		dirs = []string{"/usr/sbin", "/sbin", "/usr/bin", "/bin"}
-	}
 	for _, dir := range dirs {
 		p := filepath.Join(dir, name)
 		fi, err := os.Stat(p)
@@ -197,7 +200,13 @@ func trustedProgram(name string, dirs []string) (string, bool) {
 // CacheDirtyBlocks runs `lvs --noheadings --nosuffix -o cache_dirty_blocks
 // VG/LV`, the one program `guard check` may run: it only reads.
 func (h *OSHost) CacheDirtyBlocks(vgLV string) (int64, error) {
-	lvs, ok := trustedProgram("lvs", h.LvsDirs)
+	lvs, ok := "", false
+	if h.LvsDirs == nil {
+		path, err := exec.LookPath("lvs")
+		lvs, ok = path, err == nil
+	} else {
+		lvs, ok = trustedProgram("lvs", h.LvsDirs)
+	}
 	if !ok {
 		return 0, ErrNoLvs
 	}

@@ -564,9 +564,25 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 	}
 	local := variant == "local" || (variant == "declare" || variant == "typeset") && sc.inFunc != ""
 	integer, nameref := false, false
+	// The clause is also a command rules see, with its options and the
+	// names it declares (readonly __guard_ok): not the values, which are
+	// judged as assignments.
+	var words []Arg
+	defer func() {
+		if variant != "" {
+			r.emit(&Invocation{Program: variant, Command: Arg{Text: variant, Value: variant, Known: true}, Args: words,
+				Cwd: sc.cwd, Via: sc.via, Remote: sc.remote, User: sc.user, Text: strings.TrimSpace(sliceSrc(sc.src, d.Pos(), d.End()))})
+		}
+	}()
 	for _, as := range d.Args {
+		if as.Name != nil && len(words) < maxListElems {
+			words = append(words, Arg{Text: as.Name.Value, Value: as.Name.Value, Known: true})
+		}
 		if as.Naked && as.Name == nil && as.Value != nil {
 			a := r.expandWord(as.Value, sc, modeScalar)[0]
+			if len(words) < maxListElems {
+				words = append(words, a)
+			}
 			switch {
 			case strings.HasPrefix(a.Value, "-") || strings.HasPrefix(a.Value, "+"):
 				integer = integer || strings.Contains(a.Value, "i") && a.Value[0] == '-'
@@ -607,6 +623,13 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 }
 
 func (r *resolver) assign(as *syntax.Assign, sc *scope) {
+	r.assignValue(as, sc)
+	if as.Name != nil && promptCode(as.Name.Value) != "" {
+		r.storedCode(as.Name.Value, r.assignedValues(as, sc), sc)
+	}
+}
+
+func (r *resolver) assignValue(as *syntax.Assign, sc *scope) {
 	if as.Name == nil {
 		return
 	}
@@ -695,6 +718,9 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		}
 		if as.Name != nil && as.Name.Value == "GUARD" && v.Known && v.Value == "off" {
 			unguarded = true
+		}
+		if as.Name != nil && promptCode(as.Name.Value) != "" {
+			r.storedCode(as.Name.Value, []Arg{v}, sc) // PS4=… bash -x, BASH_ENV=… bash
 		}
 		if as.Name != nil && as.Index == nil && as.Array == nil {
 			env, envValues = append(env, as), append(envValues, v)

@@ -76,6 +76,10 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapSetarch
 	case "trap":
 		return wrapTrap
+	case "bind":
+		return wrapBind
+	case "complete":
+		return wrapComplete
 	case "crontab":
 		return wrapCrontab
 	case "npm", "yarn", "pnpm", "bun":

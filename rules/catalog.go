@@ -41,7 +41,7 @@ func Catalog(opts ...Options) ([]*guard.Rule, error) {
 		{"database", databaseRules()}, {"infra", infraRules()}, {"sysrq", sysrqRules()},
 		{"storage", storageRules()}, {"serving", servingRules()}, {"lxc", lxcRules()},
 		{"cloud", cloudRules()}, {"dataservices", dataServicesRules()}, {"backups", backupsRules()},
-		{"orchestration", orchestrationRules()},
+		{"orchestration", orchestrationRules()}, {"selfguard", selfguardRules()},
 	}
 	var all []*guard.Rule
 	for _, family := range families {

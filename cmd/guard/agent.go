@@ -175,6 +175,10 @@ func (a *app) decideForAgent(ag *agent, flags []string, ev agentEvent) agentAnsw
 		}
 	}
 	g := a.newGate(agentAsker{canAsk: ag.canAsk(flags)})
+	// An agent can put a program of its own first on PATH before its next
+	// command: the one program guard runs while judging comes from the
+	// system's folders.
+	g.Host = &guard.OSHost{LvsDirs: guard.SystemProgramDirs()}
 	g.Report, g.Notice = nil, nil // the answer carries the findings
 	g.Audit = func(r audit.Record) {
 		if ev.session != "" {

@@ -548,11 +548,13 @@ func TestBashSigintIgnored(t *testing.T) {
 // refused with a message when history does not have it.
 func TestBashEnterRebound(t *testing.T) {
 	b := startShellWith(t, "bash", shellSetup{hooked: true, counted: true, after: "HISTCONTROL=ignorespace"})
-	b.typeLine(`bind '"\C-m": accept-line'`)
+	// Rebinding Enter is asked about (guard-hook-off); said out loud with
+	// GUARD=off it runs, and the hook must still hold.
+	b.typeLine(`GUARD=off bind '"\C-m": accept-line'`)
 	b.typeLine(blocked + "; touch after-history")
 	b.waitScreen(`not run: the line is blocked`)
 	b.notRun("judged from history", "after-history")
-	b.typeLine(`bind '"\C-m": accept-line'`)
+	b.typeLine(`GUARD=off bind '"\C-m": accept-line'`)
 	b.typeLine(" touch hidden")
 	b.waitScreen(`did not pass through guard`)
 	b.notRun("not in history", "hidden")
@@ -1038,6 +1040,33 @@ func TestAliasedSudoAskedOnce(t *testing.T) {
 			b.typeLine("no")
 			if !b.exists("store/again") {
 				t.Fatal("a guard sudo the confirmed line did not contain went unasked")
+			}
+		})
+	}
+}
+
+// TestHookOffIsAsked: a line that would switch the hook off (a DEBUG trap
+// removed, Enter rebound, a hook function removed) is asked about; not
+// confirmed, it does not run, and the hook still refuses what follows.
+func TestHookOffIsAsked(t *testing.T) {
+	lines := map[string][]string{
+		"bash": {`trap - DEBUG; touch after-off`, `bind '"\C-m": accept-line'; touch after-off`, `unset -f __guard_enter; touch after-off`},
+		"zsh":  {`add-zsh-hook -d preexec __guard_preexec; touch after-off`, `bindkey '^M' accept-line; touch after-off`},
+	}
+	for _, shell := range shells {
+		t.Run(shell, func(t *testing.T) {
+			b := startShell(t, shell)
+			for _, line := range lines[shell] {
+				b.clearLine()
+				b.send(line)
+				b.waitScreen(`type yes to run it, anything else to cancel: $`)
+				b.keys("C-c")
+				b.waitScreen(`not run: not confirmed`)
+				b.notRun(line, "after-off")
+				b.clearLine()
+				b.typeLine(blocked + "; touch after-block")
+				b.waitScreen(`not run: the line is blocked`)
+				b.notRun("after "+line, "after-block")
 			}
 		})
 	}

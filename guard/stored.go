@@ -1,0 +1,126 @@
+package guard
+
+import (
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Code an interactive shell keeps to run later, at every prompt or key:
+// PROMPT_COMMAND, the prompts (PS0, PS1, PS2, PS4: bash expands $(…) in
+// them each time it prints one), bind -x, complete -C, and the file
+// BASH_ENV or ENV names, which the next shell reads before anything else.
+// Stored now, it runs with nobody typing it, so it is judged now.
+
+// promptCode says how a variable's value is code bash runs later: as
+// commands (PROMPT_COMMAND), as a prompt string whose substitutions it
+// runs (PS1…), or as a file it sources (BASH_ENV).
+func promptCode(name string) string {
+	switch name {
+	case "PROMPT_COMMAND":
+		return "commands"
+	case "PS0", "PS1", "PS2", "PS3", "PS4", "PROMPT", "RPROMPT", "RPS1", "PROMPT2", "PROMPT4":
+		return "prompt"
+	case "BASH_ENV", "ENV":
+		return "file"
+	}
+	return ""
+}
+
+// storedCode judges the value just given to a variable that holds code
+// the shell runs later.
+func (r *resolver) storedCode(name string, values []Arg, sc *scope) {
+	kind := promptCode(name)
+	if kind == "" {
+		return
+	}
+	at := &Invocation{Cwd: sc.cwd, User: sc.user, Remote: sc.remote, Text: name + "=…", Via: sc.via}
+	for _, v := range values {
+		if !v.Known || v.Value == "" {
+			continue
+		}
+		switch kind {
+		case "commands":
+			r.runCode(at, v.Value, sc, name+" (run at every prompt)", nil)
+		case "prompt":
+			r.textSubsts(v.Value, sc)
+		case "file":
+			if content, ok := r.scriptContent(at, v.Value); ok {
+				r.runCodeWith(at, content, sc, name+" "+v.Value+" (read by the next shell)", codeOpts{file: v.Value})
+			}
+		}
+	}
+}
+
+// assignedValues are the values an assignment gives: one, or an array's.
+func (r *resolver) assignedValues(as *syntax.Assign, sc *scope) []Arg {
+	if as.Name == nil || promptCode(as.Name.Value) == "" {
+		return nil
+	}
+	if v, ok := sc.get(as.Name.Value); ok {
+		if v.list != nil {
+			return v.list
+		}
+		if v.known {
+			return []Arg{{Value: v.value, Known: true}}
+		}
+	}
+	return nil
+}
+
+// wrapBind: bind -x 'KEYS: COMMAND' runs COMMAND when KEYS are typed.
+func wrapBind(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !a.Known || !strings.HasPrefix(a.Value, "-") || !strings.Contains(a.Value, "x") || strings.HasPrefix(a.Value, "--") {
+			continue
+		}
+		if i+1 >= len(args) || !args[i+1].Known {
+			return
+		}
+		i++
+		_, code, ok := cutKeySeq(args[i].Value)
+		if ok {
+			r.runCode(outer, code, sc, "bind -x (run at a key)", nil)
+		}
+	}
+}
+
+// cutKeySeq splits readline's "KEYSEQ": COMMAND; the command may be
+// quoted with " as a whole.
+func cutKeySeq(binding string) (keys, code string, ok bool) {
+	binding = strings.TrimSpace(binding)
+	if strings.HasPrefix(binding, `"`) {
+		for i := 1; i < len(binding); i++ {
+			if binding[i] == '\\' {
+				i++
+				continue
+			}
+			if binding[i] == '"' {
+				keys, code = binding[:i+1], binding[i+1:]
+				break
+			}
+		}
+	} else {
+		keys, code, _ = strings.Cut(binding, ":")
+		code = ":" + code
+	}
+	code, ok = strings.CutPrefix(strings.TrimSpace(code), ":")
+	code = strings.TrimSpace(code)
+	if len(code) >= 2 && code[0] == '"' && code[len(code)-1] == '"' {
+		code = code[1 : len(code)-1]
+	}
+	return keys, code, ok && code != ""
+}
+
+// wrapComplete: complete -C COMMAND NAME runs COMMAND at each Tab after
+// NAME.
+func wrapComplete(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "oAGWFCXPSo"})
+	for _, c := range p.Values("C") {
+		if c.Known {
+			r.runCode(outer, c.Value, sc, "complete -C (run at Tab)", nil)
+		}
+	}
+}
