@@ -55,6 +55,7 @@ type resolver struct {
 	// state only; selfReadWalks counts second readings of code that reads
 	// itself (selfread.go), -1 inside one.
 	inPrelude     bool
+	preludeSteps  int
 	selfReadWalks int
 }
 
@@ -120,6 +121,21 @@ func newResolver(host Host, lang syntax.LangVariant) *resolver {
 	return &resolver{host: host, lang: lang, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
 }
 
+// forgetPreludeStmt drops what one statement of a prelude produced: only
+// the state it leaves matters, so a prelude as long as guard keeps is
+// bounded by its statements' total work, not by the commands of one line.
+func (r *resolver) forgetPreludeStmt() {
+	r.invs = r.invs[:0]
+	r.preludeSteps += r.steps
+	r.steps = 0
+	if r.preludeSteps > maxPreludeSteps {
+		r.tooComplex(fmt.Sprintf("what the shell was given before takes more than %d statements to follow; guard stopped reading there", maxPreludeSteps))
+	}
+}
+
+// maxPreludeSteps bounds the statements walked for a prelude.
+const maxPreludeSteps = 10 * maxSteps
+
 // tooComplex stops the walk, keeping the first reason.
 func (r *resolver) tooComplex(why string) {
 	if r.truncated == "" {
@@ -168,6 +184,9 @@ func (r *resolver) walkEach(src string, sc *scope, ctx stmtCtx, each func(st *sy
 		if fed != nil {
 			sc.src = text
 			r.afterFedStmt(fed, st, text, sc, first)
+		}
+		if r.inPrelude && sc.depth == 0 {
+			r.forgetPreludeStmt()
 		}
 		return r.truncated == ""
 	})

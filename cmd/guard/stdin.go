@@ -17,15 +17,15 @@ import (
 	"github.com/guard-sh/guard/guard"
 )
 
-// maxPrelude bounds what of a streamed script guard keeps to judge the
-// next batch in (its folder, variables, functions). Past it, the earlier
-// parts are forgotten and the folder is taken as unknown: relative paths
-// are then asked about, never guessed.
+// maxPrelude bounds what of a streamed script guard keeps as text to judge
+// the next batch in (its folder, variables, functions). Past it, the text
+// is replaced by code that leaves the same state (guard.StatePrelude); if
+// even that is too long, the earlier parts are forgotten and the folder is
+// taken as unknown: relative paths are then asked about, never guessed.
 const maxPrelude = 1 << 20
 
-// forgotten is the prelude that stands for forgotten earlier parts: a cd
-// to a folder guard cannot know.
-const forgotten = "cd \"$(__guard_forgotten_earlier_parts)\"\n"
+// forgotten is the prelude that stands for forgotten earlier parts.
+const forgotten = guard.ForgottenFolder
 
 // gatherWindow is how long guard waits for more of a script that is
 // arriving, so that a script piped in at once is judged as a whole, while
@@ -75,7 +75,7 @@ func (a *app) stdinScript(args []string, login bool) int {
 	refused := exitOK
 	dir, _ := os.Getwd()
 	batches := newBatcher(os.Stdin)
-	past := history{start: dir}
+	past := history{start: dir, stdin: true}
 	for {
 		batch, ok := batches.next()
 		if !ok {
@@ -116,12 +116,24 @@ func (a *app) stdinScript(args []string, login bool) int {
 type history struct {
 	start string // the folder the shell started in
 	text  strings.Builder
+	// stdin: the shell reads the code on its standard input (selfread.go)
+	stdin bool
+	host  guard.Host // where the state is looked up; nil: this machine
 }
 
 func (h *history) add(code string) {
 	if h.text.Len()+len(code) > maxPrelude {
+		host := h.host
+		if host == nil {
+			host = &guard.OSHost{}
+		}
+		state := guard.StatePrelude(h.text.String()+code, h.start, host, syntax.LangBash, h.stdin)
 		h.text.Reset()
-		h.text.WriteString(forgotten)
+		if len(state) > maxPrelude/2 {
+			state = forgotten
+		}
+		h.text.WriteString(state)
+		return
 	}
 	h.text.WriteString(code)
 	if !strings.HasSuffix(code, "\n") {
