@@ -97,7 +97,7 @@ func knownArgs(args []Arg) bool {
 	return true
 }
 
-// shellQuote quotes s for bash: single quotes, with ' as '\''.
+// shellQuote quotes s for bash: single quotes, with ' as '\”.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
