@@ -97,7 +97,8 @@ func knownArgs(args []Arg) bool {
 	return true
 }
 
-// shellQuote quotes s for bash: single quotes, with ' as '\”.
+// shellQuote quotes s for bash in single quotes; a quote inside closes
+// them, is escaped, and opens them again.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
