@@ -307,3 +307,24 @@ func TestStdinScriptReadingItself(t *testing.T) {
 		t.Errorf("a harmless script: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
+
+// TestLoginCommandUsesBashrc: bash started by sshd for `ssh host cmd`
+// reads ~/.bashrc first, so cmd may be a function or an alias from it:
+// judged as what it runs.
+func TestLoginCommandUsesBashrc(t *testing.T) {
+	b := newLoginBox(t)
+	rc := "cleanup() { dockerd -H tcp://0.0.0.0:2375; }\nshopt -s expand_aliases\nalias tidy='dockerd -H tcp://0.0.0.0:2375'\n"
+	os.WriteFile(filepath.Join(b.dir, "home", ".bashrc"), []byte(rc), 0o644)
+	for _, line := range []string{"cleanup", "tidy"} {
+		_, errOut, code := b.run("", b.shell, "-c", line)
+		if code != exitBlock || !strings.Contains(errOut, "docker-tcp-exposed") {
+			t.Errorf("%s: exit %d, stderr %q", line, code, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(b.dir, "dockerd-ran")); err == nil {
+		t.Fatal("a function from ~/.bashrc ran unjudged")
+	}
+	if out, _, code := b.run("", b.shell, "-c", "echo fine"); code != 0 || out != "fine\n" {
+		t.Errorf("a plain command with a ~/.bashrc: exit %d, %q", code, out)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"mvdan.cc/sh/v3/interp"
 	"mvdan.cc/sh/v3/syntax"
 
+	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/guard/gate"
 )
 
@@ -97,9 +98,33 @@ func (a *app) loginShell(argv0 string, args []string) (code int) {
 // policy) never waves a command through: the engine's built-in rules still
 // apply, and what cannot be judged is asked about.
 func (a *app) gateLogin(line, dir, from string) int {
-	_, code := a.gate(line, gateOptions{cwd: dir, from: from, shell: "bash"})
+	o := gateOptions{cwd: dir, from: from, shell: "bash"}
+	o.hook.definitions = a.startupDefinitions()
+	_, code := a.gate(line, o)
 	return code
 }
+
+// startupDefinitions are the files bash reads before running a command
+// sshd hands it (ssh host 'cmd'): /etc/bash.bashrc and ~/.bashrc, whose
+// functions and aliases the command may call by name. Each is read as a
+// regular file of at most maxStartupFile bytes; one that is not is left
+// out (the command is then judged without its definitions).
+func (a *app) startupDefinitions() string {
+	var b strings.Builder
+	for _, p := range []string{"/etc/bash.bashrc", filepath.Join(a.getenv("HOME"), ".bashrc")} {
+		if !filepath.IsAbs(p) {
+			continue
+		}
+		if data, err := guard.ReadRegular(p, maxStartupFile); err == nil {
+			b.Write(data)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// maxStartupFile bounds what of one startup file guard reads.
+const maxStartupFile = 256 << 10
 
 // scriptOperand finds the script file bash would run: the first operand
 // that is not an option.
