@@ -26,6 +26,9 @@ type Definitions struct {
 	// funcs are the function definitions by name; a line that calls one
 	// is judged as if the definition had been typed before it.
 	funcs map[string]*syntax.Stmt
+	// vars are the shell's own variables the line names (NAME=VALUE, an
+	// array NAME=(…), or declare's output), set before the line is walked.
+	vars []*syntax.Stmt
 	// src is the text the definitions' positions refer to.
 	src string
 }
@@ -70,6 +73,14 @@ func ParseDefinitions(code string, lang syntax.LangVariant) *Definitions {
 	}
 	d.addAliases(file.Stmts)
 	for _, st := range file.Stmts {
+		switch cmd := st.Cmd.(type) {
+		case *syntax.CallExpr:
+			if len(cmd.Args) == 0 && len(cmd.Assigns) > 0 && len(st.Redirs) == 0 {
+				d.vars = append(d.vars, st)
+			}
+		case *syntax.DeclClause:
+			d.vars = append(d.vars, st)
+		}
 		if fn, ok := st.Cmd.(*syntax.FuncDecl); ok {
 			for _, name := range append(append([]*syntax.Lit(nil), fn.Names...), fn.Name) {
 				if name != nil {

@@ -281,6 +281,9 @@ type fieldBuilder struct {
 	// ownPattern: cur.pattern is built beside cur.Value; until then the
 	// pattern is the value itself, which is the common case.
 	ownPattern bool
+	// split: zsh's ${=name} splits this one expansion's value into words,
+	// as bash would.
+	split bool
 }
 
 // builder takes a field builder from the resolver's free list: words are
@@ -366,7 +369,7 @@ func (b *fieldBuilder) result(s string, quoted bool) {
 		}
 		return
 	}
-	if b.zsh() {
+	if b.zsh() && !b.split {
 		b.add(s, escapeGlob(s))
 		return
 	}

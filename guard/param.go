@@ -70,6 +70,10 @@ func (r *resolver) paramList(name string, sc *scope) ([]Arg, bool) {
 }
 
 func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fieldBuilder) {
+	if p.Split == syntax.OptOn && !b.split {
+		b.split = true
+		defer func() { b.split = false }()
+	}
 	if p.Param == nil {
 		b.unknown(sc.text(p), true, quoted)
 		return
@@ -79,7 +83,7 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 	if !p.Short {
 		display = "${" + name + "}"
 	}
-	if p.Flags != nil || p.Width || p.IsSet || len(p.Modifiers) > 0 || p.Names != 0 || p.NestedParam != nil || p.Split != syntax.OptUnset || p.GlobSubst != syntax.OptUnset || p.RcExpand != syntax.OptUnset {
+	if p.Flags != nil || p.Width || p.IsSet || len(p.Modifiers) > 0 || p.Names != 0 || p.NestedParam != nil || p.Split == syntax.OptOff || p.GlobSubst != syntax.OptUnset || p.RcExpand != syntax.OptUnset {
 		b.unknown(display, true, quoted)
 		return
 	}

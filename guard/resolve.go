@@ -97,6 +97,15 @@ func resolveAfter(prelude, line, cwd string, host Host, lang syntax.LangVariant,
 		sc.oldpwd = v
 	}
 	r.useDefinitions(defs)
+	if r.defs != nil && len(r.defs.vars) > 0 {
+		// The shell's own variables the line names: their values, never
+		// judged (an assignment the hook reports runs nothing).
+		r.inPrelude = true
+		sc.src = r.defs.src
+		r.walkStmts(r.defs.vars, sc, stmtCtx{})
+		r.inPrelude = false
+		r.invs, r.notes, r.steps, r.truncated = r.invs[:0], nil, 0, ""
+	}
 	if prelude != "" {
 		r.inPrelude = true
 		r.walkSource(prelude, sc)

@@ -199,6 +199,22 @@ __guard_definitions() {
 		__guard_defs+=$value$'\n'
 		check=(${value//[^[:alnum:]_.:+-]/ })
 	done
+	# variables of this shell the text names (x='rm -rf …' on one line, $x
+	# on the next); exported ones guard sees in its own environment
+	local attrs ref
+	for name in $words; do
+		[[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ && -z ${sent[$name]-} && $name != __guard* && -n ${!name+set} ]] || continue
+		case $name in BASH* | PS[0-4] | PROMPT_COMMAND | HIST* | COMP* | READLINE* | FUNCNAME | PIPESTATUS | RANDOM | SRANDOM | SECONDS | LINENO | EPOCH* | _) continue ;; esac
+		attrs=${!name@a}
+		[[ $attrs == *[xA]* ]] && continue
+		sent[$name]=1
+		if [[ $attrs == *a* ]]; then
+			ref="$name[@]"
+			__guard_defs+="$name=(${!ref@Q})"$'\n'
+		else
+			__guard_defs+="$name=${!name@Q}"$'\n'
+		fi
+	done
 }
 
 # __guard_trap is the DEBUG trap's slow path: the command about to run was

@@ -119,6 +119,15 @@ __guard_definitions() {
 			__guard_defs+="$w() {"$'\n'"$functions[$w]"$'\n}\n'
 			words+=(${=functions[$w]//[^[:alnum:]_.:+-]/ })
 		fi
+		# a variable of this shell the text names (exported ones guard
+		# sees in its own environment)
+		if [[ $w =~ '^[A-Za-z_][A-Za-z0-9_]*$' && $w != __guard* ]] && (( ${+parameters[$w]} )) &&
+			[[ $parameters[$w] != *(export|special|local|association)* ]]; then
+			case $parameters[$w] in
+			(array*) __guard_defs+="$w=(${(j: :)${(qq@)${(P@)w}}})"$'\n' ;;
+			(*) __guard_defs+="$w=${(qq)${(P)w}}"$'\n' ;;
+			esac
+		fi
 	done
 }
 
