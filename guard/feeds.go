@@ -375,98 +375,13 @@ func printfFilter(r *resolver, inv *Invocation, depth int) text {
 	if a, ok := allKnown(args); !ok {
 		return text{from: unknownWhat(a)}
 	}
-	values := make([]string, len(args)-1)
-	for i, a := range args[1:] {
-		values[i] = a.Value
-	}
-	out, ok := printfFormat(args[0].Value, values)
+	out, ok := printfText(args) // the same printf as $(printf …): widths, %b, reuse of the format
 	if !ok {
 		return uncomputed("printf " + args[0].Text)
 	}
 	return knownText(out)
 }
 
-// printfFormat formats like printf(1) for the conversions scripts use to
-// hide text: %s, %b, %c, %d, %%, backslash escapes; the format is reused
-// while arguments remain.
-func printfFormat(format string, args []string) (string, bool) {
-	var b strings.Builder
-	for round := 0; round < 1+len(args); round++ {
-		used := 0
-		for i := 0; i < len(format); i++ {
-			c := format[i]
-			if c == '\\' {
-				s, n := unescapeOne(format[i:])
-				b.WriteString(s)
-				i += n - 1
-				continue
-			}
-			if c != '%' {
-				b.WriteByte(c)
-				continue
-			}
-			j := i + 1
-			for j < len(format) && strings.IndexByte("-+ #0123456789.", format[j]) >= 0 {
-				j++
-			}
-			if j >= len(format) {
-				return "", false
-			}
-			verb := format[j]
-			i = j
-			if verb == '%' {
-				b.WriteByte('%')
-				continue
-			}
-			arg := ""
-			if used < len(args) {
-				arg = args[used]
-			}
-			used++
-			switch verb {
-			case 's':
-				b.WriteString(arg)
-			case 'b':
-				s, _ := unescapeEcho(arg)
-				b.WriteString(s)
-			case 'c':
-				if arg != "" {
-					b.WriteByte(arg[0])
-				}
-			case 'd', 'i', 'u':
-				if arg == "" {
-					arg = "0"
-				}
-				n, err := strconv.ParseInt(arg, 0, 64)
-				if err != nil {
-					return "", false
-				}
-				b.WriteString(strconv.FormatInt(n, 10))
-			case 'x', 'X', 'o':
-				n, err := strconv.ParseInt(arg, 0, 64)
-				if err != nil && arg != "" {
-					return "", false
-				}
-				base := map[byte]int{'x': 16, 'X': 16, 'o': 8}[verb]
-				s := strconv.FormatInt(n, base)
-				if verb == 'X' {
-					s = strings.ToUpper(s)
-				}
-				b.WriteString(s)
-			default:
-				return "", false
-			}
-			if b.Len() > maxFeedBytes {
-				return "", false
-			}
-		}
-		args = args[min(used, len(args)):]
-		if used == 0 || len(args) == 0 {
-			break
-		}
-	}
-	return b.String(), true
-}
 
 // unescapeEcho reads the backslash escapes of echo -e and printf %b; \c
 // ends the output, which the second result reports.

@@ -257,6 +257,9 @@ func printfOnce(out *strings.Builder, format string, rest *[]Arg) (used int, sto
 		}
 		verb := format[j]
 		i = j
+		if out.Len() > maxValueBytes {
+			return 0, false, false // bounded per conversion, not per pass
+		}
 		switch verb {
 		case '%':
 			out.WriteByte('%')

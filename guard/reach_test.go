@@ -361,7 +361,7 @@ func FuzzReachParsers(f *testing.F) {
 			stringPieces(s, l)
 		}
 		trSet(s)
-		printfFormat(s, []string{"a", "1"})
+		printfText([]Arg{{Value: s, Known: true}, {Value: "a", Known: true}, {Value: "1", Known: true}})
 		h := NewMemHost()
 		r := newResolver(h, syntax.LangBash)
 		sc := &scope{cwd: "/home/op", env: h.Getenv}

@@ -300,9 +300,9 @@ func readCloudCall(cli string, l cloudLine) (cloudCall, bool) {
 		default:
 			return c, false
 		}
-		for name, values := range l.opts {
+		for _, name := range sortedKeys(l.opts) { // the same message every time
 			if namesResource(name) {
-				c.names = append(c.names, nonEmpty(values)...)
+				c.names = append(c.names, nonEmpty(l.opts[name])...)
 			}
 		}
 		return c, true
@@ -322,14 +322,23 @@ func readCloudCall(cli string, l cloudLine) (cloudCall, bool) {
 			c.service, c.noun = l.words[:i-1], strings.Split(l.words[i-1], "-")
 		}
 		c.names = append(c.names, l.words[i+1:]...)
-		for name, values := range l.opts {
+		for _, name := range sortedKeys(l.opts) {
 			if namesResource(name) || slices.Contains(l.cli.nameOpts, name) {
-				c.names = append(c.names, nonEmpty(values)...)
+				c.names = append(c.names, nonEmpty(l.opts[name])...)
 			}
 		}
 		return c, true
 	}
 	return c, false
+}
+
+func sortedKeys(m map[string][]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func nonEmpty(values []string) []string {
