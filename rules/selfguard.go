@@ -16,7 +16,31 @@ func selfguardRules() []*guard.Rule {
 		Summary:    "switching off guard's shell hook (trap - DEBUG, rebinding Enter, unset -f __guard_…)",
 		Postmortem: "guard's own design: two lines typed at a guarded prompt silenced the hook and the third ran unchecked",
 		Match:      matchHookOff,
+	}, {
+		ID:         "guard-snapshot-loss",
+		Programs:   []string{"guard"},
+		Decision:   guard.Confirm,
+		Summary:    "guard snapshot prune, and undo or restore --force: the way back, or newer work, is thrown away",
+		Postmortem: "guard's own design: a coding agent refused once pruned the snapshots that would have undone its next command",
+		Match:      matchSnapshotLoss,
 	}}
+}
+
+func matchSnapshotLoss(inv *guard.Invocation, _ guard.Host) *guard.Finding {
+	values := knownValues(inv.Args)
+	if len(values) == 0 {
+		return nil
+	}
+	force := hasWord(values, "--force") || hasWord(values, "--force=true")
+	switch {
+	case values[0] == "snapshot" && len(values) > 1 && values[1] == "prune":
+		return guard.Found(guard.Confirm, "guard snapshot list first; prune only what you will not need: guard snapshot prune --keep N",
+			"would delete guard's snapshots: the commands they were taken for can no longer be undone")
+	case force && (values[0] == "undo" || values[0] == "snapshot" && len(values) > 1 && values[1] == "restore"):
+		return guard.Found(guard.Confirm, "see what it would do first: guard "+values[0]+" --dry-run; without --force, files changed since the snapshot are kept",
+			"would overwrite files changed since the snapshot was taken (--force): that newer work is lost")
+	}
+	return nil
 }
 
 // enterKeys are readline's and zle's names for the keys that accept a
