@@ -382,7 +382,6 @@ func printfFilter(r *resolver, inv *Invocation, depth int) text {
 	return knownText(out)
 }
 
-
 // unescapeEcho reads the backslash escapes of echo -e and printf %b; \c
 // ends the output, which the second result reports.
 func unescapeEcho(s string) (string, bool) {
