@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -23,7 +24,134 @@ func selfguardRules() []*guard.Rule {
 		Summary:    "guard snapshot prune, and undo or restore --force: the way back, or newer work, is thrown away",
 		Postmortem: "guard's own design: a coding agent refused once pruned the snapshots that would have undone its next command",
 		Match:      matchSnapshotLoss,
+	}, {
+		ID:         "unguarded-shell",
+		Programs:   []string{"bash", "sh", "dash", "zsh", "ksh", "mksh", "sudo", "su"},
+		Decision:   guard.Confirm,
+		Summary:    "starting an interactive shell whose startup files do not load guard's hook (bash, sudo -i, su -)",
+		Postmortem: "guard's own design: at a guarded ssh login, a refused rm -rf ran once the operator typed bash and the same line again",
+		Match:      matchUnguardedShell,
 	}}
+}
+
+// matchUnguardedShell: a shell started to be typed into (no command, no
+// script, its input the terminal) runs what is typed there unchecked
+// unless its startup files load guard's hook. guard looks at them.
+func matchUnguardedShell(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Remote != "" || len(inv.Stdin) > 0 || inv.InPipeline || inv.Background || len(inv.Via) > 0 {
+		return nil
+	}
+	for _, rd := range inv.Redirs {
+		if (rd.Fd == "" || rd.Fd == "0") && (rd.Input() || rd.Op == "<" || rd.Op == "<>") {
+			return nil
+		}
+	}
+	shell, user := inv.Program, inv.User
+	switch inv.Program {
+	case "sudo":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "ugCDhprTUc", LongValue: []string{"user", "group", "chdir", "host", "prompt", "role", "type", "close-from", "other-user", "command-timeout"}, StopAtOperand: true})
+		if !p.Has("i", "s", "login", "shell") || len(p.Operands) > 0 {
+			return nil
+		}
+		shell, user = "bash", "root"
+		if u, ok := p.Value("u", "user"); ok {
+			user = u.Value
+		}
+	case "su":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "cCgGsw", LongValue: []string{"command", "session-command", "group", "supp-group", "shell", "whitelist-environment"}})
+		if p.Has("c", "C", "command", "session-command") {
+			return nil
+		}
+		shell, user = "bash", "root"
+		for _, o := range p.Operands {
+			if o.Known && o.Value != "-" {
+				user = o.Value
+				break
+			}
+		}
+	default:
+		for _, a := range inv.Args {
+			if !a.Known {
+				return nil
+			}
+			switch {
+			case !strings.HasPrefix(a.Value, "-"), a.Value == "-s",
+				strings.Contains(a.Value, "c") && !strings.HasPrefix(a.Value, "--"):
+				return nil // a script, a command string, or commands on standard input
+			case a.Value == "--help", a.Value == "--version", a.Value == "-n", a.Value == "--noexec":
+				return nil // prints, or reads without running
+			}
+		}
+	}
+	if hookLoaded(host, shell, user) {
+		return nil
+	}
+	rc := "~/.bashrc"
+	if shell == "zsh" {
+		rc = "~/.zshrc"
+	}
+	who := "you"
+	if user != "" {
+		who = user
+	}
+	return guard.Found(guard.Confirm,
+		fmt.Sprintf("load the hook in that shell first (echo 'eval \"$(guard init %s)\"' >> %s for %s), or run the one command through guard: guard run -- 'COMMAND'", shellName(shell), rc, who),
+		"would start a %s shell whose startup files do not load guard's hook: what is typed there runs unchecked, refused lines included", shellName(shell))
+}
+
+func shellName(shell string) string {
+	if shell == "zsh" {
+		return "zsh"
+	}
+	return "bash"
+}
+
+// hookLoaded looks in the startup files the shell reads for user for
+// guard's hook (guard init). A file it cannot read does not count.
+func hookLoaded(host guard.Host, shell, user string) bool {
+	home := homeOf(host, user)
+	files := []string{"/etc/bash.bashrc", "/etc/bashrc", "/etc/profile"}
+	if home != "" {
+		files = append(files, home+"/.bashrc", home+"/.bash_profile", home+"/.profile")
+	}
+	if shell == "zsh" {
+		files = []string{"/etc/zsh/zshrc", "/etc/zshrc"}
+		if home != "" {
+			files = append(files, home+"/.zshrc")
+		}
+	}
+	for _, f := range files {
+		data, err := host.ReadFile(f, 256<<10)
+		if err == nil && (strings.Contains(string(data), "guard init") || strings.Contains(string(data), "__guard_")) {
+			return true
+		}
+	}
+	return false
+}
+
+// homeOf is user's home folder: $HOME for the user guard runs as, else
+// /etc/passwd's.
+func homeOf(host guard.Host, user string) string {
+	self, _ := host.Getenv("USER")
+	if user == "" || user == self {
+		if h, ok := host.Getenv("HOME"); ok {
+			return h
+		}
+	}
+	if user == "" {
+		return ""
+	}
+	passwd, err := host.ReadFile("/etc/passwd", 1<<20)
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(passwd), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) >= 6 && f[0] == user {
+			return f[5]
+		}
+	}
+	return ""
 }
 
 func matchSnapshotLoss(inv *guard.Invocation, _ guard.Host) *guard.Finding {

@@ -1112,3 +1112,20 @@ func TestVariablesOfTheShell(t *testing.T) {
 		})
 	}
 }
+
+// TestNestedShellAsked: a shell started at the guarded prompt whose
+// startup files do not load the hook is asked about; with the hook in
+// ~/.bashrc (or ~/.zshrc) it starts at once, and is guarded.
+func TestNestedShellAsked(t *testing.T) {
+	for _, shell := range shells {
+		t.Run(shell, func(t *testing.T) {
+			b := startShell(t, shell)
+			b.send(shell + "; touch after-nested")
+			b.waitScreen(`unguarded-shell`)
+			b.waitScreen(`type yes to run it, anything else to cancel: $`)
+			b.keys("C-c")
+			b.waitScreen(`not run: not confirmed`)
+			b.notRun("an unguarded shell", "after-nested")
+		})
+	}
+}
