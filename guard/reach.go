@@ -3,7 +3,6 @@ package guard
 import (
 	"fmt"
 	"io/fs"
-	"path"
 	"path/filepath"
 	"strings"
 )
@@ -425,22 +424,8 @@ func labelInvocations(invs []*Invocation, offsets []int, name, src, line string)
 // special reports whether p (through a symbolic link or two) is a FIFO, a
 // socket or a device other than /dev/null.
 func special(h Host, p string) bool {
-	for hops := 0; hops < 8; hops++ {
-		fi, err := h.Lstat(p)
-		if err != nil {
-			return false
-		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			return fi.Mode()&(fs.ModeNamedPipe|fs.ModeSocket|fs.ModeDevice|fs.ModeCharDevice) != 0 && p != "/dev/null"
-		}
-		target, err := h.Readlink(p)
-		if err != nil {
-			return false
-		}
-		if !path.IsAbs(target) {
-			target = path.Join(path.Dir(p), target)
-		}
-		p = target
-	}
-	return false
+	resolved, _ := ResolvePath(h, p)
+	fi, err := h.Lstat(resolved)
+	return err == nil && p != "/dev/null" && resolved != "/dev/null" &&
+		fi.Mode()&(fs.ModeNamedPipe|fs.ModeSocket|fs.ModeDevice|fs.ModeCharDevice) != 0
 }

@@ -854,18 +854,7 @@ func (r *resolver) linkedProgram(inv *Invocation) string {
 	if p == "" || systemProgramDir(path.Dir(p)) {
 		return ""
 	}
-	for hops := 0; hops < 8; hops++ {
-		fi, err := r.host.Lstat(p)
-		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-			break
-		}
-		target, err := r.host.Readlink(p)
-		if err != nil {
-			break
-		}
-		if !path.IsAbs(target) {
-			target = path.Join(path.Dir(p), target)
-		}
+	if target, ok := ResolvePath(r.host, p); ok {
 		p = target
 	}
 	if base := path.Base(p); base != inv.Program && base != "." && base != "/" {
