@@ -12,7 +12,7 @@ import (
 func selfguardRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "guard-hook-off",
-		Programs:   []string{"trap", "bind", "unset", "unfunction", "readonly", "declare", "typeset", "bindkey", "zle", "add-zsh-hook"},
+		Programs:   []string{"trap", "bind", "unset", "unfunction", "readonly", "declare", "typeset", "export", "bindkey", "zle", "add-zsh-hook"},
 		Decision:   guard.Confirm,
 		Summary:    "switching off guard's shell hook (trap - DEBUG, rebinding Enter, unset -f __guard_…)",
 		Postmortem: "guard's own design: two lines typed at a guarded prompt silenced the hook and the third ran unchecked",
@@ -201,11 +201,14 @@ func matchHookOff(inv *guard.Invocation, _ guard.Host) *guard.Finding {
 		if hasWord(values, "-d") || hasWord(values, "-D") {
 			what = "it removes a zsh hook, possibly guard's"
 		}
-	default: // unset, unfunction, readonly, declare, typeset
+	default: // unset, unfunction, readonly, declare, typeset, export
 		for _, v := range values {
 			name, _, _ := strings.Cut(v, "=")
-			if strings.HasPrefix(name, "__guard") || name == "preexec_functions" {
+			switch {
+			case strings.HasPrefix(name, "__guard") || name == "preexec_functions":
 				what = "it removes or freezes a part of guard's hook (" + name + ")"
+			case (name == "GUARD" || strings.HasPrefix(name, "GUARD_")) && inv.Program != "unset" && inv.Program != "unfunction":
+				what = "it points every later guard at other settings (" + name + ": the site policy, the audit trail, the snapshots or the rules acknowledged)"
 			}
 		}
 	}
