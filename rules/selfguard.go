@@ -207,7 +207,9 @@ func matchHookOff(inv *guard.Invocation, _ guard.Host) *guard.Finding {
 			switch {
 			case strings.HasPrefix(name, "__guard") || name == "preexec_functions":
 				what = "it removes or freezes a part of guard's hook (" + name + ")"
-			case (name == "GUARD" || strings.HasPrefix(name, "GUARD_")) && inv.Program != "unset" && inv.Program != "unfunction":
+			case (name == "GUARD" || strings.HasPrefix(name, "GUARD_")) && name != "GUARD_ALLOW" && inv.Program != "unset" && inv.Program != "unfunction":
+				// (GUARD_ALLOW is what guard allow RULE sets, the open way to
+				// acknowledge a rule for the session)
 				what = "it points every later guard at other settings (" + name + ": the site policy, the audit trail, the snapshots or the rules acknowledged)"
 			}
 		}
