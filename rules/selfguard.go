@@ -210,7 +210,7 @@ func matchHookOff(inv *guard.Invocation, _ guard.Host) *guard.Finding {
 			case (name == "GUARD" || strings.HasPrefix(name, "GUARD_")) && name != "GUARD_ALLOW" && inv.Program != "unset" && inv.Program != "unfunction":
 				// (GUARD_ALLOW is what guard allow RULE sets, the open way to
 				// acknowledge a rule for the session)
-				what = "it points every later guard at other settings (" + name + ": the site policy, the audit trail, the snapshots or the rules acknowledged)"
+				what = "it points every later guard at other settings (" + name + ": the site policy, the audit trail or the snapshots it uses)"
 			}
 		}
 	}
