@@ -1,8 +1,9 @@
 package guard
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/guard-sh/guard/guard/lazyre"
 )
 
 // Tools whose own little languages run shell commands or write files:
@@ -12,10 +13,10 @@ import (
 var awkLang = language{name: "awk"}
 
 var (
-	awkSystem   = regexp.MustCompile(`\bsystem\s*\(`)
-	awkPipeTo   = regexp.MustCompile(`\b(printf?)\b([^;{}\n]*?)\|\s*("(?:[^"\\]|\\.)*")`)
-	awkPipeFrom = regexp.MustCompile(`("(?:[^"\\]|\\.)*")\s*\|\s*getline`)
-	awkWriteTo  = regexp.MustCompile(`\bprintf?\b[^;{}\n|>]*?(>>?)\s*("(?:[^"\\]|\\.)*")`)
+	awkSystem   = lazyre.New(`\bsystem\s*\(`)
+	awkPipeTo   = lazyre.New(`\b(printf?)\b([^;{}\n]*?)\|\s*("(?:[^"\\]|\\.)*")`)
+	awkPipeFrom = lazyre.New(`("(?:[^"\\]|\\.)*")\s*\|\s*getline`)
+	awkWriteTo  = lazyre.New(`\bprintf?\b[^;{}\n|>]*?(>>?)\s*("(?:[^"\\]|\\.)*")`)
 )
 
 // wrapAwk reads an awk program for the commands it runs and the files it
@@ -364,9 +365,9 @@ func tclWordAt(s string, i int) (tclWord, int) {
 }
 
 var (
-	exRange    = regexp.MustCompile(`^(?:%|[.$]|\d+|'[a-z<>]|/(?:[^/\\]|\\.)*/|\?(?:[^?\\]|\\.)*\?)?(?:[+-]\d*)?(?:[,;](?:[.$]|\d+|'[a-z<>]|/(?:[^/\\]|\\.)*/)?(?:[+-]\d*)?)?`)
-	exWrite    = regexp.MustCompile(`^(?:w|write|wq|x|xit|exit|sav|saveas|up|update|wa)(!?)\s+(\S.*)$`)
-	exSystemFn = regexp.MustCompile(`\bsystem(?:list)?\s*\(`)
+	exRange    = lazyre.New(`^(?:%|[.$]|\d+|'[a-z<>]|/(?:[^/\\]|\\.)*/|\?(?:[^?\\]|\\.)*\?)?(?:[+-]\d*)?(?:[,;](?:[.$]|\d+|'[a-z<>]|/(?:[^/\\]|\\.)*/)?(?:[+-]\d*)?)?`)
+	exWrite    = lazyre.New(`^(?:w|write|wq|x|xit|exit|sav|saveas|up|update|wa)(!?)\s+(\S.*)$`)
+	exSystemFn = lazyre.New(`\bsystem(?:list)?\s*\(`)
 )
 
 // wrapVim reads the ex commands vim, vi, nvim and ex are given (-c CMD,

@@ -3,9 +3,10 @@ package guard
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/guard-sh/guard/guard/lazyre"
 )
 
 // Code that runs later is judged as if it ran now: what at, trap, a cron
@@ -89,8 +90,8 @@ type cronJob struct {
 }
 
 var (
-	cronAssignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*\s*=`)
-	cronSpecial    = regexp.MustCompile(`^@(reboot|yearly|annually|monthly|weekly|daily|midnight|hourly)\s+`)
+	cronAssignment = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*\s*=`)
+	cronSpecial    = lazyre.New(`^@(reboot|yearly|annually|monthly|weekly|daily|midnight|hourly)\s+`)
 )
 
 // maxCronJobs bounds how many entries of one crontab are judged.

@@ -3,6 +3,8 @@ package guard
 import (
 	"regexp"
 	"strings"
+
+	"github.com/guard-sh/guard/guard/lazyre"
 )
 
 // An interpreter's code is read for what it asks of the system: shell
@@ -151,7 +153,7 @@ var fileNames = nameSet(
 	"truncate", "file_put_contents", "fopen", "io.open", "open", "Path", "Deno.removeSync", "Deno.remove",
 	"Deno.writeTextFileSync")
 
-var qxQuote = regexp.MustCompile(`(?:\bqx|%x)\s*([{(\[<|!/])`)
+var qxQuote = lazyre.New(`(?:\bqx|%x)\s*([{(\[<|!/])`)
 
 func nameSet(names ...string) map[string]bool {
 	m := make(map[string]bool, len(names))
@@ -275,8 +277,8 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 }
 
 var (
-	pyImportAs   = regexp.MustCompile(`\bimport\s+(os|subprocess|shutil|pathlib)\s+as\s+(\w+)`)
-	pyFromImport = regexp.MustCompile(`\bfrom\s+(os|subprocess|shutil|pathlib)\s+import\s+([\w, ]+)`)
+	pyImportAs   = lazyre.New(`\bimport\s+(os|subprocess|shutil|pathlib)\s+as\s+(\w+)`)
+	pyFromImport = lazyre.New(`\bfrom\s+(os|subprocess|shutil|pathlib)\s+import\s+([\w, ]+)`)
 )
 
 // pythonAliases spells the calls of os, subprocess, shutil and pathlib

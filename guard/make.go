@@ -2,9 +2,10 @@ package guard
 
 import (
 	"path/filepath"
-	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/guard-sh/guard/guard/lazyre"
 )
 
 // make runs the recipe lines of the targets it is asked for, and of their
@@ -44,8 +45,8 @@ type makeRule struct {
 }
 
 var (
-	makeAssign = regexp.MustCompile(`^(?:(?:export|override|private)\s+)*([A-Za-z0-9_.\-]+)\s*(::?=|:::=|\?=|\+=|!=|=)\s*(.*)$`)
-	makeVarRef = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	makeAssign = lazyre.New(`^(?:(?:export|override|private)\s+)*([A-Za-z0-9_.\-]+)\s*(::?=|:::=|\?=|\+=|!=|=)\s*(.*)$`)
+	makeVarRef = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
 // wrapMake judges the recipes make would run.

@@ -3,8 +3,9 @@ package guard
 import (
 	"encoding/json"
 	"path/filepath"
-	"regexp"
 	"strings"
+
+	"github.com/guard-sh/guard/guard/lazyre"
 )
 
 // Commands that run code a project or a tool's configuration names:
@@ -102,7 +103,7 @@ func dropDashes(args []Arg) []Arg {
 }
 
 // gitCommandKeys are the settings whose value git runs with the shell.
-var gitCommandKeys = regexp.MustCompile(`(?i)^(core\.(pager|editor|sshcommand|fsmonitor|askpass)|sequence\.editor|pager\.[\w.-]+|diff\.external|diff\.[\w.-]+\.(textconv|command)|filter\.[\w.-]+\.(clean|smudge|process)|merge\.[\w.-]+\.driver|gpg(\.[\w.-]+)?\.program|credential(\..+)?\.helper|uploadpack\.packobjectshook|core\.gitproxy)$`)
+var gitCommandKeys = lazyre.New(`(?i)^(core\.(pager|editor|sshcommand|fsmonitor|askpass)|sequence\.editor|pager\.[\w.-]+|diff\.external|diff\.[\w.-]+\.(textconv|command)|filter\.[\w.-]+\.(clean|smudge|process)|merge\.[\w.-]+\.driver|gpg(\.[\w.-]+)?\.program|credential(\..+)?\.helper|uploadpack\.packobjectshook|core\.gitproxy)$`)
 
 // wrapGit judges what git -c KEY=VALUE makes git run: a pager, an
 // editor, an ssh command, a filter, a credential helper starting with !,
@@ -177,7 +178,7 @@ func gitConfigCode(r *resolver, outer *Invocation, args []Arg, sc *scope) {
 	}
 }
 
-var elispCall = regexp.MustCompile(`\((shell-command-to-string|shell-command|async-shell-command|call-process-shell-command|call-process|start-process-shell-command|start-process|process-lines|delete-directory|delete-file|write-region)\s`)
+var elispCall = lazyre.New(`\((shell-command-to-string|shell-command|async-shell-command|call-process-shell-command|call-process|start-process-shell-command|start-process|process-lines|delete-directory|delete-file|write-region)\s`)
 
 // wrapEmacs reads the Lisp of emacs --eval and -l FILE for the commands
 // it runs and the files it deletes or writes.

@@ -1,10 +1,10 @@
 package rules
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/lazyre"
 )
 
 // The backups family: the last line of defence. Deleting or pruning
@@ -292,7 +292,7 @@ func matchVeleroDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 
 // snapshotName: a path that names a snapshot (/.snapshots/42/snapshot,
 // @home-2025-03-01, /srv/snaps/daily.0).
-var snapshotName = regexp.MustCompile(`(?i)snap|[0-9]{4}-[0-9]{2}-[0-9]{2}|\.[0-9]+$`)
+var snapshotName = lazyre.New(`(?i)snap|[0-9]{4}-[0-9]{2}-[0-9]{2}|\.[0-9]+$`)
 
 func matchFsSnapshotDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	switch inv.Program {

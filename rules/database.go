@@ -1,10 +1,10 @@
 package rules
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/lazyre"
 )
 
 func databaseRules() []*guard.Rule {
@@ -18,7 +18,7 @@ func databaseRules() []*guard.Rule {
 	}}
 }
 
-var destructiveSQL = regexp.MustCompile(`(?i)\b(drop\s+(database|schema|table|keyspace)\b|truncate\s+(table\s+)?[\w."]+|delete\s+from\s+[\w."]+\s*(;|$))`)
+var destructiveSQL = lazyre.New(`(?i)\b(drop\s+(database|schema|table|keyspace)\b|truncate\s+(table\s+)?[\w."]+|delete\s+from\s+[\w."]+\s*(;|$))`)
 
 func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	hint := "take a dump first (mysqldump DB > DB.sql, pg_dump DB > DB.sql, redis-cli --rdb dump.rdb) and check which server you are on"

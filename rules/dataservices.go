@@ -1,12 +1,12 @@
 package rules
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/lazyre"
 )
 
 // The data-services family: the stores and brokers beside the databases
@@ -203,7 +203,7 @@ func (g goFlags) truthy(name string) bool {
 // --- Elasticsearch / OpenSearch ---
 
 // searchHostLabel: es, es1, es-prod-2 as the first label of a host name.
-var searchHostLabel = regexp.MustCompile(`^es([0-9-].*)?$`)
+var searchHostLabel = lazyre.New(`^es([0-9-].*)?$`)
 
 // isSearchCluster tells an Elasticsearch or OpenSearch endpoint by its
 // port, its host name or an API path only they have.
@@ -227,7 +227,7 @@ func isSearchCluster(r httpRequest) bool {
 }
 
 // matchAllQuery: a body or query string that selects every document.
-var matchAllQuery = regexp.MustCompile(`"match_all"\s*:|(^|&)q=(\*|\*:\*|%2A|%2A:%2A)(&|$)`)
+var matchAllQuery = lazyre.New(`"match_all"\s*:|(^|&)q=(\*|\*:\*|%2A|%2A:%2A)(&|$)`)
 
 func matchSearchIndexDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	for _, r := range readHTTPRequests(inv, host) {
@@ -609,7 +609,7 @@ func matchConsulDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 var redisCliSpec = guard.OptSpec{ShortValue: "hpsaunrit", LongValue: []string{"user", "pass", "sni", "cacert", "cacertdir",
 	"cert", "key", "rdb", "functions-rdb", "pattern", "count", "eval", "pipe-timeout", "memkeys-samples", "quoted-pattern", "tls-ciphers", "tls-ciphersuites", "cluster-yes"}}
 
-var redisFlush = regexp.MustCompile(`(?i)(^|[\s;"'(,])(flushall|flushdb)\b`)
+var redisFlush = lazyre.New(`(?i)(^|[\s;"'(,])(flushall|flushdb)\b`)
 
 func matchRedisFlush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, redisCliSpec)
@@ -690,7 +690,7 @@ func matchRedisFlush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 
 // --- InfluxDB ---
 
-var influxQLDrop = regexp.MustCompile(`(?i)\b(drop\s+(database|measurement|series|retention\s+policy|shard)\s+("[^"]*"|\S+)|delete\s+from\s+("[^"]*"|\S+))`)
+var influxQLDrop = lazyre.New(`(?i)\b(drop\s+(database|measurement|series|retention\s+policy|shard)\s+("[^"]*"|\S+)|delete\s+from\s+("[^"]*"|\S+))`)
 
 func matchInfluxDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	hint := "back it up first (influx backup /var/backups/influx, or influxd backup for 1.x) and check the host and org you are on (influx bucket list)"
