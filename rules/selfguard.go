@@ -38,7 +38,7 @@ func selfguardRules() []*guard.Rule {
 // script, its input the terminal) runs what is typed there unchecked
 // unless its startup files load guard's hook. guard looks at them.
 func matchUnguardedShell(inv *guard.Invocation, host guard.Host) *guard.Finding {
-	if inv.Remote != "" || len(inv.Stdin) > 0 || inv.InPipeline || inv.Background || len(inv.Via) > 0 {
+	if inv.Remote != "" || len(inv.Stdin) > 0 || inv.InPipeline || inv.Background || !onlyUserChange(inv.Via) {
 		return nil
 	}
 	for _, rd := range inv.Redirs {
@@ -97,6 +97,18 @@ func matchUnguardedShell(inv *guard.Invocation, host guard.Host) *guard.Finding 
 	return guard.Found(guard.Confirm,
 		fmt.Sprintf("load the hook in that shell first (echo 'eval \"$(guard init %s)\"' >> %s for %s), or run the one command through guard: guard run -- 'COMMAND'", shellName(shell), rc, who),
 		"would start a %s shell whose startup files do not load guard's hook: what is typed there runs unchecked, refused lines included", shellName(shell))
+}
+
+// onlyUserChange: the command runs inside nothing but wrappers that change
+// the user (sudo bash), which keep the terminal.
+func onlyUserChange(via []string) bool {
+	for _, v := range via {
+		word, _, _ := strings.Cut(v, " ")
+		if word != "sudo" && word != "doas" && word != "su" && word != "runuser" {
+			return false
+		}
+	}
+	return true
 }
 
 func shellName(shell string) string {
