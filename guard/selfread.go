@@ -91,7 +91,7 @@ func (s *selfReads) call(call *syntax.CallExpr) {
 		words[i] = w.Lit() // "" for a word that is not plain text
 	}
 	// Past the wrappers that hand their standard input on.
-	for len(words) > 0 && stdinWrappers[words[0]] {
+	for len(words) > 0 && stdinWrapper(words[0]) {
 		words = words[1:]
 		for len(words) > 0 && (strings.HasPrefix(words[0], "-") || strings.Contains(words[0], "=")) {
 			words = words[1:]
@@ -182,10 +182,14 @@ func lineCount(s string) int {
 	return min(n, maxSkippedLines)
 }
 
-// stdinWrappers run a command with their own standard input.
-var stdinWrappers = map[string]bool{
-	"sudo": true, "env": true, "nice": true, "nohup": true, "command": true, "builtin": true,
-	"exec": true, "time": true, "stdbuf": true, "ionice": true, "doas": true,
+// stdinWrapper: a program that runs a command with its own standard
+// input.
+func stdinWrapper(name string) bool {
+	switch name {
+	case "sudo", "env", "nice", "nohup", "command", "builtin", "exec", "time", "stdbuf", "ionice", "doas":
+		return true
+	}
+	return false
 }
 
 // fedScript follows one source of code a shell reads on its standard
