@@ -84,3 +84,27 @@ func FuzzPrintf(f *testing.F) {
 		parseArithNumber(arg)
 	})
 }
+
+// FuzzStdinScript runs code a shell reads on its standard input, which
+// reads itself (selfread.go), and the state a long script leaves
+// (StatePrelude), over arbitrary text: no panic, bounded time.
+func FuzzStdinScript(f *testing.F) {
+	for _, seed := range []string{
+		"read -r _\n: <<'X'\nrm -rf /usr\nX\n", "read a; read b\necho '\nrm -rf /\n'\n", "mapfile -n 2 x\n\n\ncd /\nrm -rf usr\n",
+		"head -n 3 >/dev/null\nexec < /etc/shadow\n", "read -n 2 x\ndd bs=1 count=3\n", ": \\\r\nrm -rf /usr\r\n",
+		"x='rm -rf /usr'\nf() { \"$@\"; }\nset -f\nshopt -s globstar\nset -- a 'b c'\nread -r _\n",
+		"PROMPT_COMMAND=('a' 'rm -rf /'); PS1='$(rm -rf /)'; bind -x '\"\\C-l\": rm -rf /'; complete -C 'rm -rf /' x",
+	} {
+		f.Add(seed, "echo next\n")
+	}
+	h := fuzzHost()
+	f.Fuzz(func(t *testing.T, prelude, line string) {
+		start := time.Now()
+		state := StatePrelude(prelude, "/srv", h, syntax.LangBash, true)
+		resolveAfter(state, line, "/srv", h, syntax.LangBash, true)
+		resolveAfter(prelude, line, "/srv", h, syntax.LangBash, true)
+		if d := time.Since(start); d > 3*time.Second {
+			t.Fatalf("%q then %q took %v", prelude, line, d)
+		}
+	})
+}
