@@ -200,6 +200,7 @@ func matchMdadm(inv *guard.Invocation, host guard.Host) *guard.Finding {
 // and in a degraded array without its data.
 func mdManage(inv *guard.Invocation, host guard.Host, c mdadmCall) *guard.Finding {
 	var worst *guard.Finding
+	lost := map[string]bool{} // members failed or removed earlier in the same command
 	for _, w := range c.actions {
 		var f *guard.Finding
 		switch w.verb {
@@ -209,7 +210,8 @@ func mdManage(inv *guard.Invocation, host guard.Host, c mdadmCall) *guard.Findin
 					"would write %s's superblock over %s, which is in use (%s)", c.array, w.device, use)
 			}
 		case "fail", "remove":
-			f = mdMemberLoss(inv, host, c.array, w)
+			f = mdMemberLoss(inv, host, c.array, w, lost)
+			lost[filepath.Base(resolvedDev(host, w.device))] = true
 		}
 		if f != nil && (worst == nil || f.Decision > worst.Decision) {
 			worst = f
@@ -218,7 +220,7 @@ func mdManage(inv *guard.Invocation, host guard.Host, c mdadmCall) *guard.Findin
 	return worst
 }
 
-func mdMemberLoss(inv *guard.Invocation, host guard.Host, arrayPath string, w mdWork) *guard.Finding {
+func mdMemberLoss(inv *guard.Invocation, host guard.Host, arrayPath string, w mdWork, lost map[string]bool) *guard.Finding {
 	hint := "check the array first: mdadm --detail " + arrayPath + "; fail a member only once its replacement is ready (mdadm " + arrayPath + " --replace DEV --with NEW)"
 	if inv.Remote != "" {
 		return guard.Found(guard.Confirm, hint, "would %s %s of %s on %s, whose state guard cannot see from here", w.verb, w.device, arrayPath, inv.Remote)
@@ -233,7 +235,7 @@ func mdMemberLoss(inv *guard.Invocation, host guard.Host, arrayPath string, w md
 		working := 0
 		var m *mdMember
 		for i := range a.members {
-			if !a.members[i].failed && !a.members[i].spare {
+			if !a.members[i].failed && !a.members[i].spare && !lost[a.members[i].name] {
 				working++
 			}
 			if a.members[i].name == member {
@@ -241,7 +243,7 @@ func mdMemberLoss(inv *guard.Invocation, host guard.Host, arrayPath string, w md
 			}
 		}
 		switch {
-		case m == nil || m.failed || m.spare:
+		case m == nil || m.failed || m.spare || lost[m.name]:
 			return nil // removing a failed disk or a spare is the routine repair
 		case a.degraded || working <= 1:
 			return guard.Found(guard.Block, hint,
