@@ -453,6 +453,20 @@ func unescapeOne(s string) (string, int) {
 		}
 		n, _ := strconv.ParseUint(s[1:j], 8, 8)
 		return string([]byte{byte(n)}), j
+	case 'u', 'U': // \uHHHH, \UHHHHHHHH: a Unicode character (bash 4.2+)
+		width := 4
+		if c == 'U' {
+			width = 8
+		}
+		j := 2
+		for j < len(s) && j < 2+width && isHex(s[j]) {
+			j++
+		}
+		if j == 2 {
+			return s[:2], 2
+		}
+		n, _ := strconv.ParseUint(s[2:j], 16, 32)
+		return string(rune(n)), j
 	}
 	return s[:2], 2
 }

@@ -161,13 +161,7 @@ func backslashEscapes(s string) (string, bool) {
 	if !strings.Contains(s, `\`) {
 		return s, false
 	}
-	if i := strings.Index(s, `\c`); i >= 0 {
-		out, _ := backslashEscapes(s[:i])
-		return out, true
-	}
-	// \0NNN is octal in echo -e; $'…' reads \NNN. Make them agree.
-	s = strings.ReplaceAll(s, `\0`, `\`)
-	return unescapeDollar(s), false
+	return unescapeEcho(s) // the same reading as echo -e piped into a shell
 }
 
 // printfText formats like bash's printf, for the conversions a command
@@ -220,8 +214,17 @@ func printfOnce(out *strings.Builder, format string, rest *[]Arg) (used int, sto
 			}
 			if j == i+1 && j < len(format) {
 				j++
-				if format[i+1] == 'x' {
+				switch format[i+1] {
+				case 'x':
 					for j < len(format) && j < i+4 && isHex(format[j]) {
+						j++
+					}
+				case 'u', 'U':
+					width := 4
+					if format[i+1] == 'U' {
+						width = 8
+					}
+					for j < len(format) && j < i+2+width && isHex(format[j]) {
 						j++
 					}
 				}
