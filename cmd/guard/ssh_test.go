@@ -476,3 +476,28 @@ func lexists(p string) bool {
 	_, err := os.Lstat(p)
 	return err == nil
 }
+
+// TestSSHNestedShellAsked: at the guarded interactive login, `bash` would
+// start a shell whose ~/.bashrc does not load the hook, where a refused
+// line runs unchecked. It is asked about; declined, the login's own
+// guarded shell still asks before crontab -r.
+func TestSSHNestedShellAsked(t *testing.T) {
+	b := startSSHD(t)
+	b.crontab("17 3 * * * /usr/local/bin/nightly-backup\n")
+	s := startSession(t, os.Environ(), b.dir, append([]string{"ssh", "-tt"}, b.sshArgs()...)...)
+	s.tty.Write([]byte("echo logged$((1+1))in\r"))
+	s.waitFor("logged2in")
+	s.tty.Write([]byte("bash\r"))
+	s.waitFor("unguarded-shell")
+	s.waitFor("type yes to run it")
+	s.tty.Write([]byte{3})
+	s.waitFor("not confirmed")
+	s.tty.Write([]byte("crontab -r\r"))
+	s.waitFor("crontab-remove")
+	s.tty.Write([]byte{3})
+	s.tty.Write([]byte("exit\r"))
+	s.exitCode()
+	if !b.crontabHas("nightly-backup") {
+		t.Fatal("crontab -r ran: the nested shell started unguarded, or the prompt was passed")
+	}
+}
