@@ -692,13 +692,28 @@ func (r *resolver) userHome(user string) string {
 		}
 		r.passwd = data
 	}
-	for _, line := range bytes.Split(r.passwd, []byte("\n")) {
+	return homeIn(r.passwd, user)
+}
+
+// homeIn is user's home folder in the text of /etc/passwd, "" if absent.
+func homeIn(passwd []byte, user string) string {
+	for _, line := range bytes.Split(passwd, []byte("\n")) {
 		fields := strings.Split(string(line), ":")
 		if len(fields) >= 6 && fields[0] == user {
 			return fields[5]
 		}
 	}
 	return ""
+}
+
+// UserHome is user's home folder in the host's /etc/passwd, "" when
+// guard cannot tell.
+func UserHome(h Host, user string) string {
+	data, err := h.ReadFile("/etc/passwd", 4<<20)
+	if err != nil {
+		return ""
+	}
+	return homeIn(data, user)
 }
 
 // escapeGlob escapes the characters of s that a pattern would read as

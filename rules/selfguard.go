@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -153,17 +154,7 @@ func homeOf(host guard.Host, user string) string {
 	if user == "" {
 		return ""
 	}
-	passwd, err := host.ReadFile("/etc/passwd", 1<<20)
-	if err != nil {
-		return ""
-	}
-	for _, line := range strings.Split(string(passwd), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) >= 6 && f[0] == user {
-			return f[5]
-		}
-	}
-	return ""
+	return guard.UserHome(host, user)
 }
 
 func matchSnapshotLoss(inv *guard.Invocation, _ guard.Host) *guard.Finding {
@@ -171,7 +162,7 @@ func matchSnapshotLoss(inv *guard.Invocation, _ guard.Host) *guard.Finding {
 	if len(values) == 0 {
 		return nil
 	}
-	force := hasWord(values, "--force") || hasWord(values, "--force=true")
+	force := slices.Contains(values, "--force") || slices.Contains(values, "--force=true")
 	switch {
 	case values[0] == "snapshot" && len(values) > 1 && values[1] == "prune":
 		return guard.Found(guard.Confirm, "guard snapshot list first; prune only what you will not need: guard snapshot prune --keep N",
@@ -194,7 +185,7 @@ func matchHookOff(inv *guard.Invocation, _ guard.Host) *guard.Finding {
 	case "trap":
 		// trap - DEBUG, trap '' DEBUG, trap 'other code' DEBUG: each takes
 		// the place of the hook's own trap.
-		if len(values) >= 2 && values[0] != "-p" && values[0] != "-l" && hasWord(values[1:], "DEBUG") {
+		if len(values) >= 2 && values[0] != "-p" && values[0] != "-l" && slices.Contains(values[1:], "DEBUG") {
 			what = "it replaces the DEBUG trap guard's hook checks each command with"
 		}
 	case "bind", "bindkey":
@@ -206,11 +197,11 @@ func matchHookOff(inv *guard.Invocation, _ guard.Host) *guard.Finding {
 			}
 		}
 	case "zle":
-		if hasWord(values, "-N") && (hasWord(values, "accept-line") || hasWord(values, "zle-line-finish")) {
+		if slices.Contains(values, "-N") && (slices.Contains(values, "accept-line") || slices.Contains(values, "zle-line-finish")) {
 			what = "it replaces the zsh widget guard's hook checks each line in"
 		}
 	case "add-zsh-hook":
-		if hasWord(values, "-d") || hasWord(values, "-D") {
+		if slices.Contains(values, "-d") || slices.Contains(values, "-D") {
 			what = "it removes a zsh hook, possibly guard's"
 		}
 	default: // unset, unfunction, readonly, declare, typeset, export
@@ -242,13 +233,4 @@ func knownValues(args []guard.Arg) []string {
 		}
 	}
 	return out
-}
-
-func hasWord(words []string, w string) bool {
-	for _, v := range words {
-		if v == w {
-			return true
-		}
-	}
-	return false
 }
