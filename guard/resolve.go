@@ -863,12 +863,14 @@ func (r *resolver) linkedProgram(inv *Invocation) string {
 	return ""
 }
 
+// systemProgramDir: the distribution's folders, and those where the
+// system installs programs under other names (alternatives, local builds).
 func systemProgramDir(dir string) bool {
 	switch dir {
-	case "/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/etc/alternatives", "/usr/libexec":
+	case "/usr/local/bin", "/usr/local/sbin", "/etc/alternatives", "/usr/libexec":
 		return true
 	}
-	return false
+	return distroDir(dir)
 }
 
 func programName(cmd Arg) string {

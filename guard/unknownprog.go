@@ -64,10 +64,7 @@ func (e *Engine) tryPrograms(inv *Invocation, host Host) *Finding {
 	if blocked == nil {
 		return nil
 	}
-	what := strings.Join(inv.Command.Unknown, ", ")
-	if what == "" {
-		what = inv.Command.Text
-	}
+	what := unknownParts(inv)
 	return &Finding{
 		Rule: UnknownProgramID, Decision: Confirm, Command: inv.Text,
 		Message: fmt.Sprintf("guard cannot tell which program %s runs (%s is only known when the line runs); if it is %s, this %s",
@@ -81,14 +78,19 @@ func (e *Engine) tryPrograms(inv *Invocation, host Host) *Finding {
 // to hide the command ($(cat cmd.txt), a decoded string), and an agent
 // has no reason not to name the program it runs.
 func unknownForAgent(inv *Invocation) Finding {
-	what := strings.Join(inv.Command.Unknown, ", ")
-	if what == "" {
-		what = inv.Command.Text
-	}
+	what := unknownParts(inv)
 	return Finding{
 		Rule: UnknownProgramID, Decision: Confirm, Command: inv.Text,
 		Message: fmt.Sprintf("guard cannot tell which program %s runs (%s is only known when the line runs), and a coding agent's command must name it",
 			inv.Command.Text, what),
 		Hint: "run the command with its program named, so that it can be checked",
 	}
+}
+
+// unknownParts names what makes inv's program unknown, for messages.
+func unknownParts(inv *Invocation) string {
+	if what := strings.Join(inv.Command.Unknown, ", "); what != "" {
+		return what
+	}
+	return inv.Command.Text
 }
