@@ -153,3 +153,26 @@ func TestPeekString(t *testing.T) {
 		t.Error("found a key that is not at the top level")
 	}
 }
+
+// TestAgentHookIgnoresLvsOnPath: judging lvchange runs lvs. An agent could
+// put an lvs of its own first on PATH before its next command; the agent
+// hooks take lvs from the system's folders only (an operator's guard check
+// uses PATH, which the control shows reaches the stand-in).
+func TestAgentHookIgnoresLvsOnPath(t *testing.T) {
+	bin := t.TempDir()
+	sentinel := filepath.Join(bin, "lvs-ran")
+	os.WriteFile(filepath.Join(bin, "lvs"), []byte("#!/bin/sh\ntouch "+sentinel+"\necho 0\n"), 0o755)
+	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
+	line := "lvchange --cachemode writethrough vg0/data"
+	for _, ag := range agentCatalog() {
+		hookAnswer(t, ag, ag.sample(line, "/", "s"))
+		if _, err := os.Stat(sentinel); err == nil {
+			t.Fatalf("%s: the agent hook ran the lvs first on PATH", ag.name)
+		}
+	}
+	a, _, _ := agentApp(t, nil)
+	a.run([]string{"check", "--", line})
+	if _, err := os.Stat(sentinel); err != nil {
+		t.Fatal("control: guard check did not reach the stand-in lvs, so the test proves nothing")
+	}
+}
