@@ -45,7 +45,7 @@ func (r *resolver) builtin(inv *Invocation, sc *scope) bool {
 				value = Arg{Value: out, Known: true}
 			}
 			if syntax.ValidName(name) && args[1].Known && !strings.Contains(args[1].Value, "[") {
-				sc.assign(name, value)
+				r.assignCode(sc, name, value)
 			}
 		}
 		return false // printf is also a program rules may look at
@@ -236,7 +236,7 @@ func (r *resolver) read(inv *Invocation, args []Arg, sc *scope) {
 		case i < len(fields):
 			value = fields[i]
 		}
-		sc.assign(name, Arg{Value: value, Known: true})
+		r.assignCode(sc, name, Arg{Value: value, Known: true})
 	}
 	if syntax.ValidName(array) {
 		v := shellVar{set: true, maybeEmpty: true}

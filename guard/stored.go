@@ -52,6 +52,13 @@ func (r *resolver) storedCode(name string, values []Arg, sc *scope) {
 	}
 }
 
+// assignCode assigns a value a builtin computed (read, printf -v), and
+// judges it when the variable holds code the shell runs later.
+func (r *resolver) assignCode(sc *scope, name string, value Arg) {
+	sc.assign(name, value)
+	r.storedCode(name, []Arg{value}, sc)
+}
+
 // assignedValues are the values an assignment gives: one, or an array's.
 func (r *resolver) assignedValues(as *syntax.Assign, sc *scope) []Arg {
 	if as.Name == nil || promptCode(as.Name.Value) == "" {
