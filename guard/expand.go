@@ -810,3 +810,79 @@ func unescapeDollar(s string) string {
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
+
+// LiteralWord is the value of a word made only of text and quotes, as an
+// assignment would store it; ok is false for a word with an expansion.
+// With zsh, $'…' also reads zsh's \M-x (x with the top bit set) and \C-x
+// (a control character), as its export -p writes bytes it cannot print.
+func LiteralWord(w *syntax.Word, zsh bool) (value string, ok bool) {
+	var b strings.Builder
+	for _, part := range w.Parts {
+		switch p := part.(type) {
+		case *syntax.Lit:
+			v, _ := unescapeUnquoted(p.Value, zsh)
+			b.WriteString(v)
+		case *syntax.SglQuoted:
+			switch {
+			case !p.Dollar:
+				b.WriteString(p.Value)
+			case zsh:
+				b.WriteString(unescapeDollar(zshMetaEscapes(p.Value)))
+			default:
+				b.WriteString(unescapeDollar(p.Value))
+			}
+		case *syntax.DblQuoted:
+			for _, in := range p.Parts {
+				lit, isLit := in.(*syntax.Lit)
+				if !isLit {
+					return "", false
+				}
+				b.WriteString(unescapeDouble(lit.Value))
+			}
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// zshMetaEscapes turns zsh's \M-x, \C-x and \M-\C-x into octal escapes:
+// the character after them is taken as it is (\C-? is DEL).
+func zshMetaEscapes(s string) string {
+	if !strings.Contains(s, `\M-`) && !strings.Contains(s, `\C-`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		meta, ctrl := false, false
+		j := i
+		if strings.HasPrefix(s[j:], `\M-`) {
+			meta, j = true, j+3
+		}
+		if strings.HasPrefix(s[j:], `\C-`) {
+			ctrl, j = true, j+3
+		}
+		if (!meta && !ctrl) || j >= len(s) {
+			if s[i] == '\\' && i+1 < len(s) {
+				b.WriteByte(s[i]) // an escape of its own (\\M- is text)
+				i++
+			}
+			b.WriteByte(s[i])
+			continue
+		}
+		c := s[j]
+		if ctrl {
+			if c == '?' {
+				c = 0x7f
+			} else {
+				c &= 0x1f
+			}
+		}
+		if meta {
+			c |= 0x80
+		}
+		fmt.Fprintf(&b, `\%03o`, c)
+		i = j
+	}
+	return b.String()
+}

@@ -62,14 +62,25 @@ type OSHost struct {
 	// operator's shell would find it. A coding agent's hook uses
 	// SystemProgramDirs(): the agent could have put an lvs of its own first
 	// on PATH.
-	LvsDirs    []string
+	LvsDirs []string
+	// Env is the environment lines are judged in; nil means this
+	// process's own. A guard that outlives the shell it serves (guard
+	// serve) is given the shell's current one with each line.
+	Env        map[string]string
 	mountsOnce sync.Once // a host value may be shared: read once, under it
 	mounts     []Mount
 }
 
 func (h *OSHost) Lstat(path string) (fs.FileInfo, error) { return os.Lstat(path) }
 func (h *OSHost) Readlink(path string) (string, error)   { return os.Readlink(path) }
-func (h *OSHost) Getenv(name string) (string, bool)      { return os.LookupEnv(name) }
+
+func (h *OSHost) Getenv(name string) (string, bool) {
+	if h.Env != nil {
+		v, ok := h.Env[name]
+		return v, ok
+	}
+	return os.LookupEnv(name)
+}
 
 func (h *OSHost) ReadFile(path string, limit int64) ([]byte, error) {
 	return ReadRegular(path, limit)
@@ -201,10 +212,14 @@ func trustedProgram(name string, dirs []string) (string, bool) {
 // VG/LV`, the one program `guard check` may run: it only reads.
 func (h *OSHost) CacheDirtyBlocks(vgLV string) (int64, error) {
 	lvs, ok := "", false
-	if h.LvsDirs == nil {
+	switch {
+	case h.LvsDirs == nil && h.Env != nil:
+		pathVar, _ := h.Getenv("PATH")
+		lvs, ok = trustedProgram("lvs", filepath.SplitList(pathVar))
+	case h.LvsDirs == nil:
 		path, err := exec.LookPath("lvs")
 		lvs, ok = path, err == nil
-	} else {
+	default:
 		lvs, ok = trustedProgram("lvs", h.LvsDirs)
 	}
 	if !ok {

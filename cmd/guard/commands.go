@@ -31,6 +31,8 @@ func commandTable() []command {
 			flags: func() *flag.FlagSet { return runFlags(&gateOptions{}) }, run: (*app).runLine},
 		{name: "gate", synopsis: "[--from bash|zsh|login|sudo] [--cwd DIR] [--shell bash|zsh] [--definitions FILE] [--incomplete] [--length N] [--file PATH|-] [--] LINE", summary: "what the shell hooks call: judge, snapshot, ask; exit 0 when the line may run",
 			flags: func() *flag.FlagSet { return gateFlags(&gateOptions{}) }, run: (*app).gateCmd, hidden: true},
+		{name: "serve", synopsis: "--from bash|zsh", summary: "what the shell hooks keep running beside the shell: answers for the lines guard finds nothing in, so they cost no process start",
+			flags: func() *flag.FlagSet { var from string; return serveFlags(&from) }, run: (*app).serveCmd, hidden: true},
 		{name: "snapshot", synopsis: "list|show|restore|verify|prune|take [options] [ID|PATH...]", summary: "the snapshots taken before confirmed commands",
 			flags: func() *flag.FlagSet { return snapshotFlags(&snapshotOptions{}) }, words: []string{"list", "show", "restore", "verify", "prune", "take"}, run: (*app).snapshot},
 		{name: "undo", synopsis: "[--dry-run] [--force] [--to DIR]", summary: "restore your newest snapshot: what the last confirmed command destroyed", flags: func() *flag.FlagSet { return undoFlags(&undoOptions{}) }, run: (*app).undo},

@@ -83,6 +83,9 @@ func (a *app) noticeOnce(msg string) {
 		}
 	}
 	fmt.Fprintln(a.stderr, msg)
+	if a.held != nil {
+		return // guard serve defers the line: guard gate shows it, and records it
+	}
 	seen = append(seen, key)
 	if len(seen) > maxNotices {
 		seen = seen[len(seen)-maxNotices:]

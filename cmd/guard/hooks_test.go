@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -130,7 +131,10 @@ func newShellBox(t testing.TB, shell string, s shellSetup) (*shellBox, string) {
 	hookPath := guard
 	if s.counted {
 		// Count guard runs, then run the real one.
-		write("bin/guard-counting", "#!/bin/sh\necho \"$*\" >> "+q(b.counter)+"\nexec "+q(guard)+" \"$@\"\n", 0o755)
+		// guard serve's questions are kept as they come, for judgements().
+		write("bin/guard-counting", "#!/bin/sh\necho \"$*\" >> "+q(b.counter)+"\n"+
+			"if [ \"$1\" = serve ]; then tee -a "+q(b.counter+".served")+" | "+q(guard)+" \"$@\" | tee -a "+q(b.counter+".answers")+"; exit; fi\n"+
+			"exec "+q(guard)+" \"$@\"\n", 0o755)
 		hookPath = filepath.Join(bin, "guard-counting")
 	}
 	if s.guardPath != "" {
@@ -187,7 +191,7 @@ func startShellWith(t testing.TB, shell string, s shellSetup) *shellBox {
 		}
 	}
 	b.waitIdle()
-	os.Remove(b.counter)
+	b.resetCount()
 	return b
 }
 
@@ -257,8 +261,11 @@ func (b *shellBox) procFile(name string) string {
 func (b *shellBox) waitIdle() {
 	b.t.Helper()
 	idle := func() bool {
-		if b.procFile("task/"+strconv.Itoa(b.pid)+"/children") != "" {
-			return false
+		for _, child := range strings.Fields(b.procFile("task/" + strconv.Itoa(b.pid) + "/children")) {
+			// guard serve stays beside the shell, waiting for lines
+			if cmdline, _ := os.ReadFile("/proc/" + child + "/cmdline"); !bytes.Contains(cmdline, []byte("\x00serve\x00")) {
+				return false
+			}
 		}
 		wchan := b.procFile("wchan")
 		return strings.HasPrefix(wchan, "wait_woken") || strings.HasPrefix(wchan, "poll_schedule_timeout") || strings.Contains(wchan, "select")
@@ -359,7 +366,49 @@ func (b *shellBox) read(name string) string {
 }
 
 func (b *shellBox) guardRuns() int {
-	return strings.Count(b.read("guard-runs"), "\n")
+	return strings.Count(b.judgements(), "\n")
+}
+
+// resetCount starts the count of judgements again (truncated: guard
+// serve's copy is still being appended to).
+func (b *shellBox) resetCount() {
+	os.Truncate(b.counter, 0)
+	os.Truncate(b.counter+".served", 0)
+	os.Truncate(b.counter+".answers", 0)
+}
+
+// judgements lists, a line each, how the hook had guard judge lines: the
+// guard gate runs (their arguments), and the questions to guard serve,
+// written as the gate run they stand for ("… served").
+func (b *shellBox) judgements() string {
+	var out strings.Builder
+	for _, run := range strings.SplitAfter(b.read("guard-runs"), "\n") {
+		if !strings.HasPrefix(run, "serve ") {
+			out.WriteString(run)
+		}
+	}
+	deferred := map[string]bool{} // handed to guard gate, which is counted
+	for _, answer := range strings.Split(b.read("guard-runs.answers"), "\n") {
+		if seq, status, _ := strings.Cut(answer, " "); status == strconv.Itoa(exitDefer) || status == strconv.Itoa(exitGone) {
+			deferred[seq] = true
+		}
+	}
+	in := bufio.NewReader(strings.NewReader(b.read("guard-runs.served")))
+	for {
+		req, err := readRequest(in)
+		if err != nil {
+			break
+		}
+		if deferred[req.seq] {
+			continue
+		}
+		out.WriteString("gate --from " + b.shell)
+		if strings.Contains(req.options, "i") {
+			out.WriteString(" --incomplete")
+		}
+		out.WriteString(" served\n")
+	}
+	return out.String()
 }
 
 // notRun fails unless none of the sentinel files exists and no stand-in
@@ -660,7 +709,7 @@ func TestZshAcceptWidgets(t *testing.T) {
 		b.waitScreen(`not run: the line is blocked`)
 		b.notRun(strings.Join(keys, " "), "after-widget")
 	}
-	os.Remove(b.counter)
+	b.resetCount()
 	b.clearLine()
 	b.send("bash <<'EOF'")
 	b.send("rm -rf data/")
@@ -668,8 +717,8 @@ func TestZshAcceptWidgets(t *testing.T) {
 	b.waitScreen(`type yes to run it`)
 	b.typeLine("no")
 	b.notRun("here-document")
-	if n := strings.Count(b.read("guard-runs"), "gate"); n != 2 { // the here-document, then settle
-		t.Errorf("a here-document took %d guard runs, want one (and one to settle):\n%s", n-1, b.read("guard-runs"))
+	if n := strings.Count(b.judgements(), "gate"); n != 2 { // the here-document, then settle
+		t.Errorf("a here-document took %d guard runs, want one (and one to settle):\n%s", n-1, b.judgements())
 	}
 }
 
@@ -682,15 +731,15 @@ func TestBashHookPitfalls(t *testing.T) {
 	b.typeLine("; rm -rf ~; touch after-continued")
 	b.notRun("continued", "after-continued")
 	// a here-document typed at the prompt, fed to a shell, asked once
-	os.Remove(b.counter)
+	b.resetCount()
 	b.send("bash <<'EOF'")
 	b.send("rm -rf data/")
 	b.send("EOF")
 	b.waitScreen(`type yes to run it`)
 	b.typeLine("no")
 	b.notRun("here-document")
-	if n := strings.Count(b.read("guard-runs"), "--incomplete"); n != 4 { // 3 Enters, then settle
-		t.Errorf("guard ran %d times for 3 Enters and settle:\n%s", n, b.read("guard-runs"))
+	if n := strings.Count(b.judgements(), "--incomplete"); n != 4 { // 3 Enters, then settle
+		t.Errorf("guard ran %d times for 3 Enters and settle:\n%s", n, b.judgements())
 	}
 	if n := strings.Count(b.screen(), "type yes to run it"); n != 1 {
 		t.Errorf("a here-document was asked about %d times", n)

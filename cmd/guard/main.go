@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +34,12 @@ type app struct {
 	// args are this process's own arguments, to tell a guard command the
 	// shell's hook has already let through (approvals.go).
 	args []string
+
+	// guard serve's apps: the shell's environment (the host's view), and
+	// what would have been said on stderr, held back: a line that would
+	// have shown something is deferred to guard gate.
+	env  map[string]string
+	held *bytes.Buffer
 
 	policy      *policy.Policy // loaded once per process
 	eng         *guard.Engine

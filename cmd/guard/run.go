@@ -29,6 +29,7 @@ type gateOptions struct {
 	wayPast    string // what to type to run a refused line deliberately
 	file       string // --file: read the line from here
 	prelude    string // what the same shell was given before the line
+	quick      bool   // guard serve: decide only a line nobody needs to see (exitDefer otherwise)
 	host       guard.Host
 	// The shell hooks' own: the shell's definitions, and whether a line
 	// still being typed is answered with exitIncomplete (init.go).
@@ -166,7 +167,18 @@ func (a *app) gate(line string, o gateOptions) (dir string, code int) {
 	if o.host != nil {
 		g.Host = o.host
 	}
-	out := g.Decide(req)
+	var out gate.Outcome
+	if o.quick {
+		ok := a.held.Len() == 0 // loading the policy said nothing
+		if ok {
+			out, ok = g.Quick(req)
+		}
+		if !ok {
+			return dir, exitDefer
+		}
+	} else {
+		out = g.Decide(req)
+	}
 	if req.Typed {
 		a.noteApprovals(out)
 	}

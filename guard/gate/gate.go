@@ -178,7 +178,27 @@ func (g *Gate) Judge(req Request) guard.Verdict {
 // caller runs it only for Run (or, for an agent, lets the agent ask for
 // Asked), and exits with Status.ExitCode otherwise.
 func (g *Gate) Decide(req Request) (out Outcome) {
+	return g.decide(req, g.Judge(req))
+}
+
+// Quick is Decide for a line nobody needs to see: it judges the line and,
+// when guard finds nothing in it, lets it run as Decide would (recording
+// it where the site records allowed lines). For any other line ok is
+// false and nothing was recorded or shown: Decide must take it. The shell
+// hooks' resident guard (guard serve) answers with it alone.
+func (g *Gate) Quick(req Request) (out Outcome, ok bool) {
+	if req.Recall != nil {
+		return out, false
+	}
 	v := g.Judge(req)
+	if len(v.Findings) > 0 || v.Decision != guard.Allow {
+		return out, false
+	}
+	return g.decide(req, v), true
+}
+
+// decide is every step after judging.
+func (g *Gate) decide(req Request, v guard.Verdict) (out Outcome) {
 	out.Verdict = v
 	if len(v.Findings) > 0 && g.Report != nil {
 		g.Report(v)

@@ -21,11 +21,15 @@
 # - PROMPT_COMMAND's first element and PS0 are put back at every Enter if
 #   the user's settings replaced them; the keys are bound again when a
 #   line slipped past them.
+# - guard serve, started at the first prompt as a coprocess, answers for
+#   the lines guard finds nothing in without a process start; any other
+#   line it hands back, and guard gate takes it (and every line, when serve
+#   is not running).
 if [[ $- == *i* && -z ${__guard_loaded-} ]]; then
 __guard_loaded=1
 __guard_bin=@GUARD@
 __guard_functions=(__guard_enter __guard_edit __guard_trap __guard_prompt __guard_judge __guard_gate __guard_bytes __guard_definitions
-	__guard_refuse __guard_failed __guard_one __guard_rearm __guard_bind __guard_bind_expand guard)
+	__guard_quick __guard_serve __guard_unserve __guard_refuse __guard_failed __guard_one __guard_rearm __guard_bind __guard_bind_expand guard)
 __guard_ok=1       # 1: what runs now was judged (or is the shell's own prompt work)
 __guard_armed=0    # 1: Enter judged the command bash reads next; PS0 keeps __guard_ok then
 __guard_refused=0  # 1: skip every command until the next prompt
@@ -40,6 +44,9 @@ __guard_hist=      # HISTCMD at the last prompt: a line saved to history gets it
 __guard_defs=
 __guard_n=0
 __guard_expand=    # how Enter expands history: on, off, or verify (histverify)
+__guard_seq=0      # the number of the last question to guard serve
+__guard_answer=    # its answer
+__guard_starts=0   # how many times guard serve was started
 __guard_ps0='${__guard_nil[__guard_ok=__guard_armed?__guard_ok:0,__guard_armed=0]-}'
 
 # __guard_enter runs when Enter is pressed, before bash reads the line.
@@ -77,7 +84,7 @@ __guard_enter() {
 		__guard_pending=$text$'\n' # in case bash still reads more of it
 		[[ $text == *$'\n'* ]] && __guard_multi=1 || __guard_multi=0
 		# fc runs other lines: each command it runs is judged on its own
-		if [[ " $text" =~ [[:space:]\;\&\|\(\{\`]fc([[:space:]]|$) ]]; then
+		if [[ $text == *fc* && " $text" =~ [[:space:]\;\&\|\(\{\`]fc([[:space:]]|$) ]]; then
 			__guard_each=1 __guard_ok=0
 		fi
 		;;
@@ -140,6 +147,9 @@ __guard_gate() {
 	local text=$1 status
 	shift
 	__guard_bytes "$text"
+	if __guard_quick "$text" "$@"; then
+		return "$__guard_answer"
+	fi
 	set -- "$@" --length "$__guard_n"
 	status=31
 	# (a here-string that cannot be written reports it to /dev/null)
@@ -158,6 +168,56 @@ __guard_gate() {
 		status=$?
 	fi
 	return $status
+}
+
+# __guard_quick asks guard serve about a text ($1; then gate's flags). It
+# returns 0, with the answer in __guard_answer, when serve could decide
+# alone: the line runs (0), or bash reads more of it first (30). Otherwise
+# (a finding, a question, no serve, no answer in time) guard gate must.
+# A line is one request: fields ended by NUL bytes, which no bash string
+# holds, the environment as export -p prints it last.
+__guard_quick() {
+	local text=$1 options= seq status
+	[[ " $* " == *" --incomplete "* ]] && options=i
+	# serve is alive (a process that ended has no descriptors): bash dies
+	# of SIGPIPE writing to a pipe nobody reads.
+	[[ -n ${__guard_co[1]-} && -e /proc/${__guard_co_PID-0}/fd/0 ]] || return 1
+	((__guard_n + ${#__guard_defs} < 1000000)) || return 1
+	seq=$((++__guard_seq))
+	{
+		builtin printf 'G1\0%s\0%s\0%s\0%s\0%s\0' "$seq" "$options" "$PWD" "$text" "$__guard_defs"
+		builtin export -p
+		builtin printf '\0'
+	} >&"${__guard_co[1]}" 2>/dev/null || { __guard_unserve; return 1; }
+	# (an answer to an earlier question that timed out is skipped)
+	while builtin read -r -t 10 -u "${__guard_co[0]}" n status 2>/dev/null; do
+		[[ $n == "$seq" ]] || continue
+		case $status in
+		0 | 30) __guard_answer=$status && return 0 ;;
+		99) __guard_unserve ;; # serve ended: its program was replaced
+		esac
+		return 1
+	done
+	__guard_unserve # no answer in time: not asked again
+	return 1
+}
+
+# __guard_serve starts guard serve beside this shell, once: at a prompt,
+# where job control puts it in a process group of its own (Ctrl-C does
+# not reach it); disowned, so that wait and jobs do not see it.
+__guard_serve() {
+	[[ -n ${__guard_co[1]-} ]] && return 0
+	[[ -z ${__guard_co_PID-} ]] || return 0 # (ended; bash has not noticed yet)
+	((__guard_starts++ < 5)) || return 0     # it keeps ending: guard gate alone
+	{ coproc __guard_co { exec "$__guard_bin" serve --from bash 2>/dev/null; }; } 2>/dev/null
+	[[ -n ${__guard_co_PID-} ]] && builtin disown "$__guard_co_PID" 2>/dev/null
+	return 0
+}
+
+# __guard_unserve stops guard serve; the next prompt starts it again.
+__guard_unserve() {
+	[[ -n ${__guard_co_PID-} ]] && builtin kill "$__guard_co_PID" 2>/dev/null
+	return 0
 }
 
 # __guard_bytes sets __guard_n to the length of $1 in bytes.
@@ -203,7 +263,8 @@ __guard_definitions() {
 	# on the next); exported ones guard sees in its own environment
 	local attrs ref
 	for name in $words; do
-		[[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ && -z ${sent[$name]-} && $name != __guard* && -n ${!name+set} ]] || continue
+		# (a name: globs, as a regular expression costs ten times more)
+		[[ $name == [A-Za-z_]* && $name != *[!A-Za-z0-9_]* && -z ${sent[$name]-} && $name != __guard* && -n ${!name+set} ]] || continue
 		case $name in BASH* | PS[0-4] | PROMPT_COMMAND | HIST* | COMP* | READLINE* | FUNCNAME | PIPESTATUS | RANDOM | SRANDOM | SECONDS | LINENO | EPOCH* | _) continue ;; esac
 		attrs=${!name@a}
 		[[ $attrs == *[xA]* ]] && continue
@@ -284,6 +345,7 @@ __guard_prompt() {
 	__guard_ok=1 __guard_refused=0 __guard_each=0 __guard_multi=0 __guard_fresh=1 __guard_unjudged= __guard_hist=$HISTCMD
 	set -T # subshells inherit the trap (Ctrl-C in __guard_enter skips its local -)
 	__guard_bind_expand
+	__guard_serve
 	return $status
 }
 

@@ -12,6 +12,10 @@
 # preexec did not see (the hook removed) is judged from history there.
 # Commands inside functions pass: the prompt's hooks and widgets, or a
 # function a line calls, which runs only when the call itself did.
+# guard serve, started at the first prompt as a coprocess, answers for the
+# lines guard finds nothing in without a process start; any other line it
+# hands back, and guard gate takes it (and every line, when serve is not
+# running).
 if [[ -o interactive && -z ${__guard_loaded-} ]]; then
 typeset -g __guard_loaded=1
 typeset -g __guard_bin=@GUARD@
@@ -19,6 +23,10 @@ typeset -gi __guard_ok=1      # 1: what runs now was judged
 typeset -gi __guard_refused=0 # 1: skip every command until the next prompt
 typeset -gi __guard_each=0    # 1: judge command by command (r and fc run other lines)
 typeset -g __guard_defs=
+typeset -gi __guard_seq=0     # the number of the last question to guard serve
+typeset -gi __guard_starts=0  # how many times guard serve was started
+typeset -gi __guard_srv_pid=0 __guard_srv_in=-1 __guard_srv_out=-1
+typeset -g __guard_answer=    # its answer
 
 # __guard_preexec judges the line zsh is about to run.
 __guard_preexec() {
@@ -71,6 +79,9 @@ __guard_judge() {
 	__guard_definitions "$1"
 	local REPLY verdict
 	__guard_bytes "$1"
+	if __guard_quick "$1"; then
+		return $__guard_answer
+	fi
 	local -a flags=(gate --from zsh --shell zsh --cwd "$PWD" --length $REPLY)
 	if [[ -n $__guard_defs ]]; then
 		flags+=(--definitions /dev/fd/3)
@@ -84,6 +95,70 @@ __guard_judge() {
 		verdict=$?
 	fi
 	return $verdict
+}
+
+# __guard_quick asks guard serve about a line ($1). It returns 0, with the
+# answer in __guard_answer, when serve could decide alone (the line runs);
+# otherwise (a finding, a question, no serve, no answer in time) guard
+# gate must. A line is one request: fields ended by NUL bytes, the
+# environment as export -p prints it last.
+__guard_quick() {
+	emulate -L zsh
+	local n verdict
+	(( __guard_srv_in >= 0 )) && [[ -e /proc/$__guard_srv_pid/fd/0 ]] || return 1
+	# a zsh string may hold NUL bytes: its fields could not be told apart
+	[[ $1$__guard_defs != *$'\0'* ]] || return 1
+	(( ++__guard_seq ))
+	{
+		print -rn -- "G1"$'\0'"$__guard_seq"$'\0'$'\0'"$PWD"$'\0'"$1"$'\0'"$__guard_defs"$'\0'
+		builtin export -p
+		print -rn -- $'\0'
+	} >&$__guard_srv_in 2>/dev/null || { __guard_unserve; return 1 }
+	# (an answer to an earlier question that timed out is skipped)
+	while read -r -t 10 -u $__guard_srv_out n verdict 2>/dev/null; do
+		[[ $n == $__guard_seq ]] || continue
+		case $verdict in
+		(0) __guard_answer=0 && return 0 ;;
+		(99) __guard_unserve ;; # serve ended: its program was replaced
+		esac
+		return 1
+	done
+	__guard_unserve # no answer in time: not asked again
+	return 1
+}
+
+# __guard_serve starts guard serve beside this shell, once: in the shell's
+# process group (no job notice; it ignores the terminal's keys), disowned,
+# through descriptors of its own that close on exec, so that no program
+# the shell starts inherits them (lvm tools complain of leaked ones).
+__guard_serve() {
+	emulate -L zsh
+	setopt no_monitor
+	(( __guard_srv_in >= 0 )) && [[ -e /proc/$__guard_srv_pid/fd/0 ]] && return 0
+	__guard_unserve
+	(( __guard_starts++ < 5 )) || return 0 # it keeps ending: guard gate alone
+	zmodload zsh/system 2>/dev/null || return 0
+	local w r
+	coproc "$__guard_bin" serve --from zsh 2>/dev/null
+	__guard_srv_pid=$!
+	{
+		exec {w}>&p {r}<&p
+		sysopen -w -o cloexec -u __guard_srv_in /proc/self/fd/$w &&
+			sysopen -r -o cloexec -u __guard_srv_out /proc/self/fd/$r
+	} 2>/dev/null || __guard_unserve
+	[[ -n $w ]] && exec {w}>&-
+	[[ -n $r ]] && exec {r}<&-
+	disown %% 2>/dev/null
+	return 0
+}
+
+# __guard_unserve stops guard serve; the next prompt starts it again.
+__guard_unserve() {
+	(( __guard_srv_in >= 0 )) && exec {__guard_srv_in}>&-
+	(( __guard_srv_out >= 0 )) && exec {__guard_srv_out}<&-
+	(( __guard_srv_pid > 0 )) && kill $__guard_srv_pid 2>/dev/null
+	__guard_srv_in=-1 __guard_srv_out=-1 __guard_srv_pid=0
+	return 0
 }
 
 # __guard_bytes sets REPLY to the length of $1 in bytes.
@@ -121,7 +196,7 @@ __guard_definitions() {
 		fi
 		# a variable of this shell the text names (exported ones guard
 		# sees in its own environment)
-		if [[ $w =~ '^[A-Za-z_][A-Za-z0-9_]*$' && $w != __guard* ]] && (( ${+parameters[$w]} )) &&
+		if [[ $w == [A-Za-z_]* && $w != *[^A-Za-z0-9_]* && $w != __guard* ]] && (( ${+parameters[$w]} )) &&
 			[[ $parameters[$w] != *(export|special|local|association)* ]]; then
 			case $parameters[$w] in
 			(array*) __guard_defs+="$w=(${(j: :)${(qq@)${(P@)w}}})"$'\n' ;;
@@ -166,6 +241,7 @@ __guard_trap() {
 __guard_precmd() {
 	__guard_ok=1 __guard_refused=0 __guard_each=0
 	__guard_rearm
+	__guard_serve
 }
 
 # __guard_line_finish: a line was accepted; preexec judges it next.
