@@ -239,6 +239,14 @@ func TestServeHoldsTheLine(t *testing.T) {
 				}
 			}
 			refused("served")
+			// the shell's jobs are its own: wait returns, jobs does not list serve
+			b.typeLine("sleep 0.1 & wait; jobs > jobs.txt; touch waited")
+			if !b.eventually(func() bool { return b.exists("waited") }) {
+				t.Fatalf("wait did not return (it waits for guard serve?):\n%s", b.screen())
+			}
+			if jobs := b.read("jobs.txt"); strings.Contains(jobs, "serve") {
+				t.Errorf("jobs lists guard serve: %s", jobs)
+			}
 
 			if err := syscall.Kill(first, syscall.SIGKILL); err != nil {
 				t.Fatal(err)
