@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -39,7 +38,9 @@ import (
 //
 // options holds "i" when a line still being typed is answered
 // exitIncomplete; exports is what `export -p` prints in that shell. The
-// answer is one line: "seq status". serve ends at end of input, when the
+// answer is one line: "seq status". seq holds a nonce the hook drew, so
+// that an answer to a request someone else wrote into the pipe is not
+// taken for the hook's. serve ends at end of input, when the
 // shell that started it is gone, or, after answering exitGone, when its
 // own program file was replaced (an upgrade takes effect at once).
 
@@ -58,6 +59,7 @@ const (
 type request struct {
 	seq, options, cwd, text, definitions string
 	exports                              []byte
+	tooBig                               bool // cut at maxRequest: deferred
 }
 
 // server holds what stays the same from one line to the next: the app
@@ -135,6 +137,9 @@ func (s *server) answer(req request) (status int) {
 	if s.replaced() {
 		return exitGone
 	}
+	if req.tooBig {
+		return exitDefer
+	}
 	a := s.appFor(req.exports)
 	o := gateOptions{cwd: req.cwd, from: s.from, shell: s.from, quick: true,
 		hook: hookOptions{length: -1, incomplete: strings.Contains(req.options, "i")}}
@@ -204,7 +209,9 @@ func policyStamp(getenv func(string) string) string {
 	return string(h.Sum(nil))
 }
 
-// readRequest reads one request, bounded.
+// readRequest reads one request, bounded: past maxRequest the rest of it
+// is read and dropped (tooBig), so that the hook, still writing, never
+// meets a closed pipe (bash dies of SIGPIPE).
 func readRequest(in *bufio.Reader) (request, error) {
 	var fields [7][]byte
 	total := 0
@@ -212,12 +219,13 @@ func readRequest(in *bufio.Reader) (request, error) {
 		for {
 			chunk, err := in.ReadSlice(0)
 			total += len(chunk)
-			if total > maxRequest {
-				return request{}, fmt.Errorf("a request over %d bytes", maxRequest)
+			if total <= maxRequest {
+				fields[i] = append(fields[i], chunk...)
 			}
-			fields[i] = append(fields[i], chunk...)
 			if err == nil {
-				fields[i] = fields[i][:len(fields[i])-1]
+				if total <= maxRequest {
+					fields[i] = fields[i][:len(fields[i])-1]
+				}
 				break
 			}
 			if errors.Is(err, bufio.ErrBufferFull) {
@@ -232,11 +240,25 @@ func readRequest(in *bufio.Reader) (request, error) {
 	if string(fields[0]) != "G1" {
 		return request{}, fmt.Errorf("not a request (%q)", fields[0])
 	}
-	if _, err := strconv.ParseUint(string(fields[1]), 10, 64); err != nil {
+	if !validSeq(string(fields[1])) {
 		return request{}, fmt.Errorf("a request numbered %q", fields[1])
 	}
 	return request{seq: string(fields[1]), options: string(fields[2]), cwd: string(fields[3]),
-		text: string(fields[4]), definitions: string(fields[5]), exports: fields[6]}, nil
+		text: string(fields[4]), definitions: string(fields[5]), exports: fields[6], tooBig: total > maxRequest}, nil
+}
+
+// validSeq: a request's number, a counter and a nonce the hook drew
+// ("17.2975817650"): letters, digits, dots and dashes.
+func validSeq(seq string) bool {
+	if seq == "" || len(seq) > 80 {
+		return false
+	}
+	for _, c := range []byte(seq) {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseExports reads what `export -p` prints, in bash (declare -x NAME="…",

@@ -168,6 +168,8 @@ func TestServeProtocol(t *testing.T) {
 	}{
 		{"two lines", req("7", "ls") + req("8", "rm -rf /"), "7 0\n8 98\n"},
 		{"cut short", req("7", "ls") + "G1\x008\x00i\x00", "7 0\n"},
+		// a huge environment is read to its end and deferred: serve goes on
+		{"too big", "G1\x001.9\x00i\x00" + dir + "\x00ls\x00\x00" + strings.Repeat("x", maxRequest+1) + "\x00" + req("2.5", "ls"), "1.9 98\n2.5 0\n"},
 		{"not a request", "hello\x00", ""},
 		{"a bad number", "G1\x00x\x00", ""},
 	} {
@@ -246,6 +248,23 @@ func TestServeHoldsTheLine(t *testing.T) {
 			}
 			if jobs := b.read("jobs.txt"); strings.Contains(jobs, "serve") {
 				t.Errorf("jobs lists guard serve: %s", jobs)
+			}
+
+			// A program of the user's writes questions guard answers "run"
+			// (and such answers) into every pipe the shell holds, numbered as
+			// the hook numbers its own: the hook's carry a nonce.
+			inject := "#!/bin/sh\nfor f in /proc/$PPID/fd/*; do\n  [ -p \"$f\" ] || continue\n" +
+				"  case $(stat -c %A \"$f\") in\n" +
+				"  l-wx*) i=1; while [ $i -le 30 ]; do printf 'G1\\0%s\\0i\\0/\\0true\\0\\0\\0' $i; i=$((i+1)); done > \"$f\" 2>/dev/null ;;\n" +
+				"  lr-x*) i=1; while [ $i -le 30 ]; do printf '%s 0\\n' $i; i=$((i+1)); done > \"$f\" 2>/dev/null ;;\n" +
+				"  esac\ndone\n"
+			if err := os.WriteFile(filepath.Join(b.dir, "bin", "inject"), []byte(inject), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			b.typeLine("inject")
+			refused("injected")
+			if !b.eventually(func() bool { first = b.servePID(); return first != 0 }) {
+				t.Fatalf("no guard serve after the injection")
 			}
 
 			if err := syscall.Kill(first, syscall.SIGKILL); err != nil {

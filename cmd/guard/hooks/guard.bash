@@ -183,7 +183,9 @@ __guard_quick() {
 	# of SIGPIPE writing to a pipe nobody reads.
 	[[ -n ${__guard_co[1]-} && -e /proc/${__guard_co_PID-0}/fd/0 ]] || return 1
 	((__guard_n + ${#__guard_defs} < 1000000)) || return 1
-	seq=$((++__guard_seq))
+	# the number carries a nonce: an answer to a request another program
+	# wrote into the pipe does not match it
+	seq=$((++__guard_seq)).${SRANDOM-$RANDOM}${SRANDOM-$RANDOM}
 	{
 		builtin printf 'G1\0%s\0%s\0%s\0%s\0%s\0' "$seq" "$options" "$PWD" "$text" "$__guard_defs"
 		builtin export -p

@@ -25,7 +25,7 @@ typeset -gi __guard_each=0    # 1: judge command by command (r and fc run other 
 typeset -g __guard_defs=
 typeset -gi __guard_seq=0     # the number of the last question to guard serve
 typeset -gi __guard_starts=0  # how many times guard serve was started
-typeset -gi __guard_srv_pid=0 __guard_srv_in=-1 __guard_srv_out=-1
+typeset -gi __guard_srv_pid=0 __guard_srv_in=-1 __guard_srv_out=-1 __guard_rnd=-1
 typeset -g __guard_answer=    # its answer
 
 # __guard_preexec judges the line zsh is about to run.
@@ -104,19 +104,24 @@ __guard_judge() {
 # environment as export -p prints it last.
 __guard_quick() {
 	emulate -L zsh
-	local n verdict
-	(( __guard_srv_in >= 0 )) && [[ -e /proc/$__guard_srv_pid/fd/0 ]] || return 1
+	local n verdict seq nonce c
+	(( __guard_srv_in >= 0 && __guard_rnd >= 0 )) && [[ -e /proc/$__guard_srv_pid/fd/0 ]] || return 1
 	# a zsh string may hold NUL bytes: its fields could not be told apart
 	[[ $1$__guard_defs != *$'\0'* ]] || return 1
-	(( ++__guard_seq ))
+	# the number carries a nonce: an answer to a request another program
+	# wrote into the pipe does not match it ($RANDOM can be foretold)
+	sysread -s 8 -i $__guard_rnd nonce 2>/dev/null && (( ${#nonce} == 8 )) || return 1
+	seq=$(( ++__guard_seq )).
+	setopt local_options no_multibyte
+	for c in ${(s::)nonce}; do seq+=$(( #c )); done
 	{
-		print -rn -- "G1"$'\0'"$__guard_seq"$'\0'$'\0'"$PWD"$'\0'"$1"$'\0'"$__guard_defs"$'\0'
+		print -rn -- "G1"$'\0'"$seq"$'\0'$'\0'"$PWD"$'\0'"$1"$'\0'"$__guard_defs"$'\0'
 		builtin export -p
 		print -rn -- $'\0'
 	} >&$__guard_srv_in 2>/dev/null || { __guard_unserve; return 1 }
 	# (an answer to an earlier question that timed out is skipped)
 	while read -r -t 10 -u $__guard_srv_out n verdict 2>/dev/null; do
-		[[ $n == $__guard_seq ]] || continue
+		[[ $n == $seq ]] || continue
 		case $verdict in
 		(0) __guard_answer=0 && return 0 ;;
 		(99) __guard_unserve ;; # serve ended: its program was replaced
@@ -138,6 +143,7 @@ __guard_serve() {
 	__guard_unserve
 	(( __guard_starts++ < 5 )) || return 0 # it keeps ending: guard gate alone
 	zmodload zsh/system 2>/dev/null || return 0
+	(( __guard_rnd >= 0 )) || sysopen -r -o cloexec -u __guard_rnd /dev/urandom 2>/dev/null || return 0
 	local w r
 	coproc "$__guard_bin" serve --from zsh 2>/dev/null
 	__guard_srv_pid=$!
