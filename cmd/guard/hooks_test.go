@@ -255,17 +255,28 @@ func (b *shellBox) procFile(name string) string {
 	return strings.TrimSpace(string(data))
 }
 
+// children are the shell's child processes: guard serve's pid (0 if none
+// runs) and how many others there are.
+func (b *shellBox) children() (serve, others int) {
+	for _, child := range strings.Fields(b.procFile("task/" + strconv.Itoa(b.pid) + "/children")) {
+		if cmdline, _ := os.ReadFile("/proc/" + child + "/cmdline"); bytes.Contains(cmdline, []byte("\x00serve\x00")) {
+			serve, _ = strconv.Atoi(child)
+		} else {
+			others++
+		}
+	}
+	return serve, others
+}
+
 // waitIdle waits until the shell waits for keys: no program running, and
 // asleep on the terminal (in read, poll or select). Keys sent before that
 // may be thrown away by a refusal (it interrupts the read, as Ctrl-C does).
 func (b *shellBox) waitIdle() {
 	b.t.Helper()
 	idle := func() bool {
-		for _, child := range strings.Fields(b.procFile("task/" + strconv.Itoa(b.pid) + "/children")) {
-			// guard serve stays beside the shell, waiting for lines
-			if cmdline, _ := os.ReadFile("/proc/" + child + "/cmdline"); !bytes.Contains(cmdline, []byte("\x00serve\x00")) {
-				return false
-			}
+		// guard serve stays beside the shell, waiting for lines
+		if _, others := b.children(); others > 0 {
+			return false
 		}
 		wchan := b.procFile("wchan")
 		return strings.HasPrefix(wchan, "wait_woken") || strings.HasPrefix(wchan, "poll_schedule_timeout") || strings.Contains(wchan, "select")

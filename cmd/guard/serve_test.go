@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -188,13 +186,8 @@ func TestServeProtocol(t *testing.T) {
 
 // servePID is the guard serve beside the box's shell, 0 if none runs.
 func (b *shellBox) servePID() int {
-	for _, child := range strings.Fields(b.procFile("task/" + strconv.Itoa(b.pid) + "/children")) {
-		if cmdline, _ := os.ReadFile("/proc/" + child + "/cmdline"); bytes.Contains(cmdline, []byte("\x00serve\x00")) {
-			pid, _ := strconv.Atoi(child)
-			return pid
-		}
-	}
-	return 0
+	serve, _ := b.children()
+	return serve
 }
 
 // TestServeHoldsTheLine: with guard serve beside the shell, a refused
