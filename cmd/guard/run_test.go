@@ -55,13 +55,20 @@ func startSession(t *testing.T, env []string, dir string, args ...string) *sessi
 // waitFor reads the terminal until text shows up.
 func (s *session) waitFor(text string) {
 	s.t.Helper()
+	s.waitForAfter("", text)
+}
+
+// waitForAfter waits until text shows up after first: a prompt printed
+// after a message, which may come in the same chunk.
+func (s *session) waitForAfter(first, text string) {
+	s.t.Helper()
 	var seen strings.Builder
 	timeout := time.After(20 * time.Second)
 	for {
 		select {
 		case chunk, ok := <-s.lines:
 			seen.WriteString(chunk)
-			if strings.Contains(seen.String(), text) {
+			if _, after, found := strings.Cut(seen.String(), first); found && strings.Contains(after, text) {
 				return
 			}
 			if !ok {

@@ -491,7 +491,9 @@ func TestSSHNestedShellAsked(t *testing.T) {
 	s.waitFor("unguarded-shell")
 	s.waitFor("type yes to run it")
 	s.tty.Write([]byte{3})
-	s.waitFor("not confirmed")
+	// keys typed while the refusal interrupts the read may be dropped: the
+	// next prompt first
+	s.waitForAfter("not confirmed", "$ ")
 	s.tty.Write([]byte("crontab -r\r"))
 	s.waitFor("crontab-remove")
 	s.tty.Write([]byte{3})
