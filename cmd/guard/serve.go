@@ -65,9 +65,8 @@ type request struct {
 // for the shell's current environment and site policy.
 type server struct {
 	from    string
-	exe     os.FileInfo // this program's file when serve started
-	exports []byte      // the environment the app was made for
-	stamp   string      // the policy files' identity when it was made
+	exports []byte // the environment the app was made for
+	stamp   string // the policy files' identity when it was made
 	served  *app
 	held    *bytes.Buffer // what the served app would have said: it defers then
 }
@@ -95,9 +94,6 @@ func (a *app) serveCmd(args []string) int {
 	signal.Ignore(syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU)
 	go watchParent(os.Getppid())
 	s := &server{from: from}
-	if exe, err := os.Executable(); err == nil {
-		s.exe, _ = os.Stat(exe)
-	}
 	in := bufio.NewReaderSize(a.stdin, 64<<10)
 	out := bufio.NewWriter(a.stdout)
 	for {
@@ -157,18 +153,21 @@ func (s *server) answer(req request) (status int) {
 	return code
 }
 
-// replaced: this program's file is no longer the one serve started from
-// (guard was upgraded or removed): the hook should use the new one.
+// replaced: this program's file is no longer the one serve runs (guard
+// was upgraded or removed): the hook should use the new one. The running
+// image is compared with the path each time, so an upgrade that lands
+// while serve is still starting is seen too.
 func (s *server) replaced() bool {
-	if s.exe == nil {
-		return false
+	running, err := os.Stat("/proc/self/exe")
+	if err != nil {
+		return false // no /proc: nothing to compare
 	}
 	exe, err := os.Executable()
-	if err != nil || strings.HasSuffix(exe, " (deleted)") {
+	if err != nil {
 		return true
 	}
 	now, err := os.Stat(exe)
-	return err != nil || !os.SameFile(now, s.exe) || !now.ModTime().Equal(s.exe.ModTime())
+	return err != nil || !os.SameFile(now, running)
 }
 
 // appFor returns the app for the shell's environment: the one made for

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,6 +180,73 @@ func TestServeProtocol(t *testing.T) {
 			}
 			if out.String() != c.want {
 				t.Errorf("answers %q, want %q (stderr %q)", out.String(), c.want, errs.String())
+			}
+		})
+	}
+}
+
+// TestServeGivesWay: guard serve answers "gone" once its program file is
+// replaced, even when the new file landed while serve was still starting
+// (it must not take the new file for the one it runs).
+func TestServeGivesWay(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(builtGuard(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	program := filepath.Join(dir, "guard")
+	prepare := func() {
+		t.Helper()
+		if err := os.WriteFile(program+".new", data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	install := func() { // as a package manager does: renamed into place
+		t.Helper()
+		if err := os.Rename(program+".new", program); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := "declare -x HOME=\"" + dir + "\"\ndeclare -x GUARD_STATE=\"" + dir + "/state\"\ndeclare -x GUARD_ETC=\"" + dir + "/etc\"\n"
+	request := "G1\x001.5\x00i\x00" + dir + "\x00ls\x00\x00" + env + "\x00"
+	for _, c := range []struct {
+		name    string
+		upgrade bool
+		want    string
+	}{
+		{"kept", false, "1.5 0\n"},
+		{"upgraded as it starts", true, "1.5 99\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			prepare()
+			install()
+			cmd := exec.Command(program, "serve", "--from", "bash")
+			cmd.Env = []string{"HOME=" + dir, "PATH=/usr/bin:/bin"}
+			in, err := cmd.StdinPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out strings.Builder
+			cmd.Stdout = &out
+			if c.upgrade {
+				prepare()
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if c.upgrade {
+				install() // while serve starts: before it looked at its file
+			}
+			_, err = io.WriteString(in, request)
+			in.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Wait(); err != nil {
+				t.Fatal(err)
+			}
+			if out.String() != c.want {
+				t.Errorf("answer %q, want %q", out.String(), c.want)
 			}
 		})
 	}
