@@ -46,9 +46,10 @@ func (a Exception) covers(inv *Invocation) bool {
 // NewEngine indexes the rules by the programs they are about. It refuses
 // incomplete rules and duplicate ids. exceptions are the site's exceptions.
 func NewEngine(rules []*Rule, exceptions ...Exception) (*Engine, error) {
-	e := &Engine{byProgram: map[string][]*Rule{}, exceptions: exceptions}
-	seen := map[string]bool{}
-	for _, r := range append(append(MetaRules(), unknownProgramRule()), rules...) {
+	all := append(append(MetaRules(), unknownProgramRule()), rules...)
+	e := &Engine{byProgram: make(map[string][]*Rule, 2*len(all)), exceptions: exceptions, rules: make([]*Rule, 0, len(all))}
+	seen := make(map[string]bool, len(all))
+	for _, r := range all {
 		if err := r.Validate(); err != nil {
 			return nil, err
 		}

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/guard/audit"
 	"github.com/guard-sh/guard/guard/gate"
+	"github.com/guard-sh/guard/guard/lazyre"
 	"github.com/guard-sh/guard/guard/memory"
 )
 
@@ -429,7 +429,7 @@ func programVersion(name string) (string, error) {
 	return v, nil
 }
 
-var versionPattern = regexp.MustCompile(`\d+\.\d+\.\d+`)
+var versionPattern = lazyre.New(`\d+\.\d+\.\d+`)
 
 // versionAtLeast compares dotted versions numerically; a pre-release of a
 // version counts as that version (0.36.0-preview.1 has "ask").

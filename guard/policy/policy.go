@@ -14,7 +14,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -22,6 +21,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/lazyre"
 )
 
 // Policy is the merged site policy.
@@ -226,7 +226,7 @@ type allowDoc struct {
 	Cwd     string `toml:"cwd"`
 }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+var idPattern = lazyre.New(`^[a-z0-9][a-z0-9-]*$`)
 
 // Load merges the sources in order. knownRules holds the built-in rules'
 // ids and default decisions, to check overrides against.
