@@ -173,8 +173,13 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 		if e.allowed(inv) {
 			continue
 		}
+		var memo inertMemo
 		for _, r := range e.rulesFor(inv.Program) {
-			if f := e.match(r, inv, host); f != nil && (opts.Strict || !slices.Contains(inv.Acknowledged, f.Rule)) {
+			subject := memo.subject(r, inv)
+			if subject == nil {
+				continue
+			}
+			if f := e.match(r, subject, host); f != nil && (opts.Strict || !slices.Contains(inv.Acknowledged, f.Rule)) {
 				v.add(*f)
 			}
 		}

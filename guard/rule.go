@@ -34,6 +34,54 @@ type Rule struct {
 	Story func() string
 	// Match returns a finding when the rule applies, nil otherwise.
 	Match func(inv *Invocation, host Host) *Finding
+	// Inert, when set, says which commands change nothing (a --help, a
+	// dry run): the rule is not asked about them, or, if it is about
+	// every command, asked about their redirections alone (`git clean
+	// --help > /etc/passwd` still empties /etc/passwd). Rules that share
+	// one check have it asked once per command.
+	Inert *InertCheck
+}
+
+// InertCheck says whether a command changes nothing.
+type InertCheck struct {
+	Is func(inv *Invocation) bool
+}
+
+// inertMemo asks each InertCheck once per command, for all its rules.
+type inertMemo struct {
+	check *InertCheck
+	inert bool
+}
+
+// subject is what rule r is asked about for inv: inv itself, its
+// redirections alone, or nothing (nil) when inv changes nothing.
+func (m *inertMemo) subject(r *Rule, inv *Invocation) *Invocation {
+	if r.Inert == nil {
+		return inv
+	}
+	if m.check != r.Inert {
+		m.check, m.inert = r.Inert, r.Inert.holds(inv)
+	}
+	if !m.inert {
+		return inv
+	}
+	if len(r.Programs) > 0 || len(inv.Redirs) == 0 {
+		return nil
+	}
+	bare := *inv
+	bare.Program, bare.Command, bare.Args = "", Arg{}, nil
+	return &bare
+}
+
+// holds: a check that fails reads as "changes something": the command is
+// judged whole.
+func (c *InertCheck) holds(inv *Invocation) (inert bool) {
+	defer func() {
+		if recover() != nil {
+			inert = false
+		}
+	}()
+	return c.Is(inv)
 }
 
 // Finding is one thing guard found in a line.

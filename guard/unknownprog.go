@@ -44,8 +44,13 @@ func (e *Engine) firstBlock(inv *Invocation, host Host) (*Finding, string) {
 		try := *inv
 		try.Program = program
 		try.Command = Arg{Text: inv.Command.Text, Value: program, Known: true}
+		var memo inertMemo
 		for _, r := range e.byProgram[program] {
-			if f := e.match(r, &try, host); f != nil && f.Decision == Block {
+			subject := memo.subject(r, &try)
+			if subject == nil {
+				continue
+			}
+			if f := e.match(r, subject, host); f != nil && f.Decision == Block {
 				return f, program
 			}
 		}

@@ -302,22 +302,14 @@ func excepted(p guard.Parsed, name string, acting []string) bool {
 	return true
 }
 
-// inertAware wraps a rule so that it is not asked about an inert form of
-// its programs. A rule about every command (redirections: > /etc/passwd,
-// > /dev/sda) is still asked, about the redirections alone: `git clean
-// --help > /etc/passwd` empties /etc/passwd all the same.
+// inertAware marks a rule as not to be asked about an inert form of its
+// programs (the engine asks changesNothing once per command). A rule about
+// every command (redirections: > /etc/passwd, > /dev/sda) is still asked,
+// about the redirections alone: `git clean --help > /etc/passwd` empties
+// /etc/passwd all the same.
 func inertAware(r *guard.Rule) {
-	match := r.Match
-	anyCommand := len(r.Programs) == 0
-	r.Match = func(inv *guard.Invocation, host guard.Host) *guard.Finding {
-		if !changesNothing(inv) {
-			return match(inv, host)
-		}
-		if !anyCommand || len(inv.Redirs) == 0 {
-			return nil
-		}
-		bare := *inv
-		bare.Program, bare.Command, bare.Args = "", guard.Arg{}, nil
-		return match(&bare, host)
-	}
+	r.Inert = inert
 }
+
+// inert is the one check the catalog's rules share.
+var inert = &guard.InertCheck{Is: changesNothing}
