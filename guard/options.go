@@ -42,7 +42,9 @@ func ParseOptions(args []Arg, spec OptSpec) Parsed {
 		v := a.Value
 		switch {
 		case v == "--" && a.Known:
-			p.Operands = append(p.Operands, args[i+1:]...)
+			for j := i + 1; j < len(args); j++ {
+				p.Operands = appendOperand(p.Operands, args, j)
+			}
 			return p
 		case strings.HasPrefix(v, "--") && a.Known:
 			name, value, hasValue := strings.Cut(v[2:], "=")
@@ -73,7 +75,7 @@ func ParseOptions(args []Arg, spec OptSpec) Parsed {
 				}
 			}
 		default:
-			p.Operands = append(p.Operands, a)
+			p.Operands = appendOperand(p.Operands, args, i)
 			if spec.StopAtOperand {
 				p.Rest = args[i+1:]
 				return p
@@ -81,6 +83,19 @@ func ParseOptions(args []Arg, spec OptSpec) Parsed {
 		}
 	}
 	return p
+}
+
+// appendOperand adds args[i] to ops. While the operands lie side by side
+// in args (options first, then operands: the usual case) ops is a window
+// on args' array, capped so that an append by a caller copies.
+func appendOperand(ops []Arg, args []Arg, i int) []Arg {
+	switch n := len(ops); {
+	case n == 0:
+		return args[i : i+1 : i+1]
+	case i >= n && &ops[n-1] == &args[i-1]:
+		return args[i-n : i+1 : i+1]
+	}
+	return append(ops, args[i])
 }
 
 type optValue struct {
