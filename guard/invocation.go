@@ -13,15 +13,8 @@ type Arg struct {
 	// variable, a command substitution) read as empty here, which is what
 	// the shell does for an unset variable.
 	Value string
-	// Known is false when any part of the word could not be expanded.
-	Known bool
 	// Unknown names the parts that could not be known: "$DIR", "$(…)".
 	Unknown []string
-	// MaybeEmpty is true when the unknown parts may be empty, so that Value
-	// is one real reading of the word (false for ${X:?}).
-	MaybeEmpty bool
-	// Glob is true when the word holds unquoted pattern characters.
-	Glob bool
 	// Sources lists the programs whose output becomes part of this word,
 	// through command or process substitution.
 	Sources []string
@@ -31,10 +24,19 @@ type Arg struct {
 	// rm -rf "$tmp" after tmp=$(mktemp -d) in x.sh), whose MaybeEmpty is
 	// then false.
 	Origin string
-
 	// pattern is the word as a pattern: quoted characters escaped, so that
 	// only the unquoted ones match (pathname expansion, ${x#pat}).
 	pattern string
+
+	// (the flags last, side by side: an Arg is 120 bytes, not 136)
+
+	// Known is false when any part of the word could not be expanded.
+	Known bool
+	// MaybeEmpty is true when the unknown parts may be empty, so that Value
+	// is one real reading of the word (false for ${X:?}).
+	MaybeEmpty bool
+	// Glob is true when the word holds unquoted pattern characters.
+	Glob bool
 	// standIn marks a word bash does not pass as it is: a pattern kept in
 	// front of its matches (rules read "/etc/nginx/*" as emptying
 	// /etc/nginx), or the stand-in for matches guard did not read.
@@ -108,20 +110,20 @@ type Invocation struct {
 	// session the line is typed in (tmux new, screen -dm, systemd-run, at,
 	// nohup, setsid): it goes on, and ends, even if that session drops.
 	Detached bool
-	// Function is the name of the shell function this command calls, if it
-	// calls one defined on the same line.
-	Function string
 	// Recursive is true when the command calls the function whose body it
 	// stands in.
 	Recursive bool
+	// Unguarded is set for `GUARD=off cmd`: the operator turned guard off
+	// for this command, deliberately and visibly.
+	Unguarded bool
+	// Function is the name of the shell function this command calls, if it
+	// calls one defined on the same line.
+	Function string
 	// MoreOperands is set when a wrapper appends operands at run time that
 	// cannot be known: "xargs", or "find" for -exec … {} +.
 	MoreOperands string
 	// Text is the simple command as written in the line.
 	Text string
-	// Unguarded is set for `GUARD=off cmd`: the operator turned guard off
-	// for this command, deliberately and visibly.
-	Unguarded bool
 	// Acknowledged are the rules the operator acknowledged for this command
 	// by running it through guard run --yes-i-know RULE: that guard run
 	// judges, snapshots and records them itself.
