@@ -19,7 +19,15 @@ type scope struct {
 	vars   *varFrame // nil: no variable assigned yet
 	// ownFrame: vars is this scope's own frame, which it may write into.
 	ownFrame bool
-	env      func(string) (string, bool)
+	// unguarded: inside a command run with GUARD=off
+	unguarded bool
+	detached  bool // apart from the terminal session (tmux new, at…)
+	// fed: the code is read by its shell from its standard input, which
+	// its own commands can read too (selfread.go); fedSkip lines of the
+	// next source it reads are taken by a command of an earlier one.
+	fed  bool
+	opts shellOpts
+	env  func(string) (string, bool)
 	// params are the positional parameters $1…, nil when unknown (the
 	// interactive shell's own, or a script's arguments).
 	params *positional
@@ -28,21 +36,13 @@ type scope struct {
 	// unless told otherwise.
 	localUser string
 
-	via    []string // shared with clones: append through withVia
-	remote string
-	user   string
-	depth  int    // nesting of re-parsed shell code
-	inFunc string // the function whose body is being walked
-	calls  []string
-	opts   shellOpts
-	// unguarded: inside a command run with GUARD=off
-	unguarded bool
-	box       *box // the container the code runs in (containers.go), nil on the host
-	detached  bool // apart from the terminal session (tmux new, at…)
-	// fed: the code is read by its shell from its standard input, which
-	// its own commands can read too (selfread.go); fedSkip lines of the
-	// next source it reads are taken by a command of an earlier one.
-	fed     bool
+	via     []string // shared with clones: append through withVia
+	remote  string
+	user    string
+	depth   int    // nesting of re-parsed shell code
+	inFunc  string // the function whose body is being walked
+	calls   []string
+	box     *box // the container the code runs in (containers.go), nil on the host
 	fedSkip int
 	fedWho  string
 }
