@@ -175,11 +175,7 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 		}
 		var memo inertMemo
 		for _, r := range e.rulesFor(inv.Program) {
-			subject := memo.subject(r, inv)
-			if subject == nil {
-				continue
-			}
-			if f := e.match(r, subject, host); f != nil && (opts.Strict || !slices.Contains(inv.Acknowledged, f.Rule)) {
+			if f := e.ask(r, inv, host, &memo); f != nil && (opts.Strict || !slices.Contains(inv.Acknowledged, f.Rule)) {
 				v.add(*f)
 			}
 		}
@@ -260,6 +256,16 @@ func (e *Engine) collectRules(program string) []*Rule {
 		}
 	}
 	return rules
+}
+
+// ask is rule r's finding about inv, or about its redirections alone, or
+// none when the rule's inert check says inv changes nothing.
+func (e *Engine) ask(r *Rule, inv *Invocation, host Host, memo *inertMemo) *Finding {
+	subject := memo.subject(r, inv)
+	if subject == nil {
+		return nil
+	}
+	return e.match(r, subject, host)
 }
 
 // match runs one rule, turning a panic into a finding: a broken rule must

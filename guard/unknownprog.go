@@ -46,11 +46,7 @@ func (e *Engine) firstBlock(inv *Invocation, host Host) (*Finding, string) {
 		try.Command = Arg{Text: inv.Command.Text, Value: program, Known: true}
 		var memo inertMemo
 		for _, r := range e.byProgram[program] {
-			subject := memo.subject(r, &try)
-			if subject == nil {
-				continue
-			}
-			if f := e.match(r, subject, host); f != nil && f.Decision == Block {
+			if f := e.ask(r, &try, host, &memo); f != nil && f.Decision == Block {
 				return f, program
 			}
 		}
