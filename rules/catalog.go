@@ -26,7 +26,12 @@ func Catalog(opts ...Options) ([]*guard.Rule, error) {
 	for _, x := range opts {
 		o.Protected = append(o.Protected, x.Protected...)
 	}
-	c := newClassifier(o.Protected)
+	return catalogFor(newClassifier(o.Protected)), nil
+}
+
+// catalogFor builds the rules around the classifier c: paths added to its
+// protected set later apply to them too.
+func catalogFor(c classifier) []*guard.Rule {
 	families := []struct {
 		name  string
 		rules []*guard.Rule
@@ -54,7 +59,7 @@ func Catalog(opts ...Options) ([]*guard.Rule, error) {
 			all = append(all, r)
 		}
 	}
-	return all, nil
+	return all
 }
 
 // NewEngine builds an engine over the built-in catalog.

@@ -46,9 +46,15 @@ type classifier struct {
 func newClassifier(protected []string) classifier {
 	c := classifier{protected: map[string]bool{}}
 	for _, p := range protected {
-		c.protected[filepath.Clean(p)] = true
+		c.protect(p)
 	}
 	return c
+}
+
+// protect treats p like a system folder from now on, in every rule built
+// around c.
+func (c classifier) protect(p string) {
+	c.protected[filepath.Clean(p)] = true
 }
 
 // Classify says what the clean absolute path p is. home is $HOME.

@@ -12,28 +12,49 @@ import (
 
 // Defaults maps every built-in rule id to its usual decision, for checking
 // a policy's overrides.
-func Defaults() map[string]guard.Decision {
+func Defaults() map[string]guard.Decision { return NewSite().Defaults() }
+
+// NewSiteEngine builds the engine a site's policy asks for: the built-in
+// rules as the policy changes them, the site's own rules, its exceptions.
+func NewSiteEngine(p *policy.Policy) (*guard.Engine, error) { return NewSite().Engine(p) }
+
+// Site is the built-in catalog built once for a process that reads a
+// policy: the decisions the policy is checked against, then the engine
+// the policy asks for, from the same rules.
+type Site struct {
+	catalog []*guard.Rule
+	c       classifier
+}
+
+// NewSite builds the catalog.
+func NewSite() *Site {
+	c := newClassifier(nil)
+	return &Site{catalog: catalogFor(c), c: c}
+}
+
+// Defaults maps every built-in rule id to its usual decision.
+func (s *Site) Defaults() map[string]guard.Decision {
 	known := map[string]guard.Decision{}
 	for _, r := range guard.MetaRules() {
 		known[r.ID] = r.Decision
 	}
-	catalog, _ := Catalog()
-	for _, r := range catalog {
+	for _, r := range s.catalog {
 		known[r.ID] = r.Decision
 	}
 	return known
 }
 
-// NewSiteEngine builds the engine a site's policy asks for: the built-in
-// rules as the policy changes them, the site's own rules, its exceptions.
-func NewSiteEngine(p *policy.Policy) (*guard.Engine, error) {
+// Engine builds the engine the policy p asks for from the site's catalog
+// (the built-in rules alone for no policy). The policy's protected paths
+// become the catalog's: one policy per Site.
+func (s *Site) Engine(p *policy.Policy) (*guard.Engine, error) {
 	if p == nil {
-		return NewEngine()
+		return guard.NewEngine(s.catalog)
 	}
-	catalog, err := Catalog(Options{Protected: p.Protected})
-	if err != nil {
-		return nil, err
+	for _, path := range p.Protected {
+		s.c.protect(path)
 	}
+	catalog := s.catalog
 	var rules []*guard.Rule
 	for _, r := range catalog {
 		o, ok := p.Overrides[r.ID]

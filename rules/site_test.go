@@ -88,3 +88,30 @@ func TestUserOverridesAreFloors(t *testing.T) {
 		}
 	}
 }
+
+// TestSiteProtectsAfterBuild: one catalog serves a process that reads a
+// policy (its decisions check the policy, then the engine is made from
+// it), and the policy's protected paths, known only then, still reach
+// the rules built before.
+func TestSiteProtectsAfterBuild(t *testing.T) {
+	site := rules.NewSite()
+	if d, ok := site.Defaults()["rm-protected"]; !ok || d != guard.Block {
+		t.Fatalf("Defaults: rm-protected = %v, %v", d, ok)
+	}
+	h := guard.NewMemHost()
+	h.AddDir("/opt/app/state")
+	line := "rm -rf /opt/app"
+	plain, err := rules.NewEngine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := plain.Judge(line, h, guard.Options{Cwd: "/home/op"}).Decision
+	e, err := site.Engine(&policy.Policy{Protected: []string{"/opt/app/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := e.Judge(line, h, guard.Options{Cwd: "/home/op"}).Decision
+	if after != guard.Block || before == guard.Block {
+		t.Errorf("%q: %s without the policy, %s with /opt/app protected; want it blocked only when protected", line, before, after)
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/guard/policy"
+	"github.com/guard-sh/guard/rules"
 )
 
 // Exit statuses shared by the subcommands.
@@ -43,7 +44,8 @@ type app struct {
 
 	policy      *policy.Policy // loaded once per process
 	eng         *guard.Engine
-	auditWarned bool // a lost audit channel is reported once
+	site        *rules.Site // the catalog, built once: for the policy's check and the engine
+	auditWarned bool        // a lost audit channel is reported once
 }
 
 func main() {

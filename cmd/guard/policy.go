@@ -21,7 +21,7 @@ func (a *app) loadPolicy() *policy.Policy {
 	sources, readErrs := policy.Read(policy.Paths(a.getenv))
 	known := map[string]guard.Decision{}
 	if len(sources) > 0 { // building the table costs a catalog: only when needed
-		known = rules.Defaults()
+		known = a.catalog().Defaults()
 	}
 	p, errs := policy.Load(sources, known)
 	for _, err := range append(readErrs, errs...) {
@@ -31,13 +31,22 @@ func (a *app) loadPolicy() *policy.Policy {
 	return p
 }
 
+// catalog is the built-in catalog, built once per process: the policy is
+// checked against it and the engine made from it.
+func (a *app) catalog() *rules.Site {
+	if a.site == nil {
+		a.site = rules.NewSite()
+	}
+	return a.site
+}
+
 // engine is the engine for this site, built once per process. If the
 // policy cannot be turned into one, the built-in rules apply, with a warning.
 func (a *app) engine() (*guard.Engine, error) {
 	if a.eng != nil {
 		return a.eng, nil
 	}
-	e, err := rules.NewSiteEngine(a.loadPolicy())
+	e, err := a.catalog().Engine(a.loadPolicy())
 	if err != nil {
 		a.noticeOnce(fmt.Sprintf("guard: the site policy cannot be used (%v); the built-in rules apply", err))
 		e, err = rules.NewEngine()
@@ -66,10 +75,11 @@ func (a *app) policyCmd(args []string) int {
 		sources = append(sources, policy.Source{Path: f, User: user})
 	}
 	read, errs := policy.Read(sources)
-	p, loadErrs := policy.Load(read, rules.Defaults())
+	site := rules.NewSite()
+	p, loadErrs := policy.Load(read, site.Defaults())
 	errs = append(errs, loadErrs...)
 	if len(errs) == 0 {
-		if _, err := rules.NewSiteEngine(p); err != nil {
+		if _, err := site.Engine(p); err != nil {
 			errs = append(errs, policy.Error{File: "policy", Msg: err.Error()})
 		}
 	}
@@ -93,14 +103,15 @@ func (a *app) rulesTest(args []string) int {
 		return exitUsage
 	}
 	read, errs := policy.Read([]policy.Source{{Path: args[0]}})
-	p, loadErrs := policy.Load(read, rules.Defaults())
+	site := rules.NewSite()
+	p, loadErrs := policy.Load(read, site.Defaults())
 	if errs = append(errs, loadErrs...); len(errs) > 0 {
 		for _, err := range errs {
 			fmt.Fprintln(a.stdout, err.Error())
 		}
 		return 1
 	}
-	engine, err := rules.NewSiteEngine(p)
+	engine, err := site.Engine(p)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard rules test: %v\n", err)
 		return 1
