@@ -19,7 +19,6 @@ import (
 	"github.com/guard-sh/guard/guard/audit"
 	"github.com/guard-sh/guard/guard/policy"
 	"github.com/guard-sh/guard/guard/snapshot"
-	"github.com/guard-sh/guard/rules"
 )
 
 func doctorFlags(asJSON *bool) *flag.FlagSet {
@@ -151,7 +150,7 @@ func (a *app) doctor(args []string) int {
 	// Policy.
 	sources := policy.Paths(a.getenv)
 	read, errs := policy.Read(sources)
-	pol, loadErrs := policy.Load(read, rules.Defaults())
+	pol, loadErrs := policy.Load(read, a.catalog().Defaults())
 	errs = append(errs, loadErrs...)
 	switch {
 	case len(errs) > 0:
