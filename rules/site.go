@@ -10,14 +10,6 @@ import (
 	"github.com/guard-sh/guard/guard/policy"
 )
 
-// Defaults maps every built-in rule id to its usual decision, for checking
-// a policy's overrides.
-func Defaults() map[string]guard.Decision { return NewSite().Defaults() }
-
-// NewSiteEngine builds the engine a site's policy asks for: the built-in
-// rules as the policy changes them, the site's own rules, its exceptions.
-func NewSiteEngine(p *policy.Policy) (*guard.Engine, error) { return NewSite().Engine(p) }
-
 // Site is the built-in catalog built once for a process that reads a
 // policy: the decisions the policy is checked against, then the engine
 // the policy asks for, from the same rules.
@@ -32,7 +24,8 @@ func NewSite() *Site {
 	return &Site{catalog: catalogFor(c), c: c}
 }
 
-// Defaults maps every built-in rule id to its usual decision.
+// Defaults maps every built-in rule id to its usual decision, for checking
+// a policy's overrides.
 func (s *Site) Defaults() map[string]guard.Decision {
 	known := map[string]guard.Decision{}
 	for _, r := range guard.MetaRules() {
@@ -44,8 +37,9 @@ func (s *Site) Defaults() map[string]guard.Decision {
 	return known
 }
 
-// Engine builds the engine the policy p asks for from the site's catalog
-// (the built-in rules alone for no policy). The policy's protected paths
+// Engine builds the engine the policy p asks for from the site's catalog:
+// the built-in rules as the policy changes them, the site's own rules, its
+// exceptions (the built-in rules alone for no policy). The policy's protected paths
 // become the catalog's: one policy per Site.
 func (s *Site) Engine(p *policy.Policy) (*guard.Engine, error) {
 	if p == nil {

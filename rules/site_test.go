@@ -19,7 +19,7 @@ func TestSiteRulePathConditions(t *testing.T) {
 		rule("site-link", policy.PathCondition{Symlink: true}),
 		rule("site-under", policy.PathCondition{Under: "/srv/db", Glob: "*.wal"}),
 	}}
-	e, err := rules.NewSiteEngine(p)
+	e, err := rules.NewSite().Engine(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,11 +62,12 @@ func TestUserOverridesAreFloors(t *testing.T) {
 	h.AddDevice("/dev/vdb")
 	h.Mnts = []guard.Mount{{Source: "/dev/vda", Dir: "/"}}
 	load := func(user bool, text string) *guard.Engine {
-		p, errs := policy.Load([]policy.Source{{Path: "guard.toml", Data: []byte(text), User: user}}, rules.Defaults())
+		site := rules.NewSite()
+		p, errs := policy.Load([]policy.Source{{Path: "guard.toml", Data: []byte(text), User: user}}, site.Defaults())
 		if len(errs) > 0 {
 			t.Fatal(errs)
 		}
-		e, err := rules.NewSiteEngine(p)
+		e, err := site.Engine(p)
 		if err != nil {
 			t.Fatal(err)
 		}
