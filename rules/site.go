@@ -39,8 +39,8 @@ func (s *Site) Defaults() map[string]guard.Decision {
 
 // Engine builds the engine the policy p asks for from the site's catalog:
 // the built-in rules as the policy changes them, the site's own rules, its
-// exceptions (the built-in rules alone for no policy). The policy's protected paths
-// become the catalog's: one policy per Site.
+// exceptions (the built-in rules alone for no policy). The policy's
+// protected paths become the catalog's: one policy per Site.
 func (s *Site) Engine(p *policy.Policy) (*guard.Engine, error) {
 	if p == nil {
 		return guard.NewEngine(s.catalog)
