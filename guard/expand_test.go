@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -159,5 +160,36 @@ func TestScopeChain(t *testing.T) {
 	}
 	if v, _ := deep.lookup("a"); v != "1" {
 		t.Errorf("flattening lost a variable: a=%q", v)
+	}
+}
+
+// A frame is a short list until it grows, then indexed: both must find,
+// reassign and keep the order of first assignment.
+func TestScopeFrameGrows(t *testing.T) {
+	sc := &scope{}
+	const n = 3 * frameListMax
+	for i := range n {
+		sc.set(fmt.Sprint("v", i), shellVar{value: fmt.Sprint(i), known: true})
+		sc.set("v0", shellVar{value: fmt.Sprint("again", i), known: true}) // reassigned, not added
+	}
+	own := sc.own()
+	if len(own) != n {
+		t.Fatalf("the frame holds %d variables, want %d", len(own), n)
+	}
+	for i, nv := range own {
+		if nv.name != fmt.Sprint("v", i) {
+			t.Fatalf("variable %d is %s: the order of first assignment is lost", i, nv.name)
+		}
+	}
+	if v, _ := sc.lookup("v0"); v != fmt.Sprint("again", n-1) {
+		t.Errorf("v0 = %q, want the last value assigned", v)
+	}
+	for _, i := range []int{1, frameListMax, n - 1} {
+		if v, ok := sc.lookup(fmt.Sprint("v", i)); !ok || v != fmt.Sprint(i) {
+			t.Errorf("v%d = %q, %v", i, v, ok)
+		}
+	}
+	if _, ok := sc.lookup("absent"); ok {
+		t.Error("a variable never assigned was found")
 	}
 }

@@ -59,11 +59,19 @@ type stmtReader struct {
 	stmtStart int
 	words     int // words and operators handed over since stmtStart
 	inWord    bool
+	quit      <-chan struct{} // closed: the input ends here (parseAhead)
 }
 
 func (b *stmtReader) Read(p []byte) (int, error) {
 	if b.off >= len(b.src) {
 		return 0, io.EOF
+	}
+	if b.quit != nil {
+		select {
+		case <-b.quit:
+			return 0, io.EOF
+		default:
+		}
 	}
 	if b.off-b.stmtStart > maxStmtBytes || b.words > maxStmtWords {
 		return 0, errStmtTooLarge
@@ -133,16 +141,30 @@ func (r *resolver) parseEach(src string, fn func(st *syntax.Stmt, src string) bo
 // waits until the parser has read them. It returns the offset after the
 // last statement handed to fn.
 func (r *resolver) streamStmts(src string, lang syntax.LangVariant, fn func(*syntax.Stmt, string) bool) (int, error) {
-	reader := &stmtReader{src: src}
-	var pending []*syntax.Stmt
 	lastEnd := 0
+	handle := func(st *syntax.Stmt) bool {
+		lastEnd = int(st.End().Offset())
+		return fn(st, src)
+	}
+	if len(src) >= r.aheadMin {
+		return lastEnd, parseAhead(src, lang, handle)
+	}
+	return lastEnd, parseStmts(src, lang, &stmtReader{src: src}, handle)
+}
+
+// parseStmts parses src, read through reader, and hands fn each top-level
+// statement once its here-documents are read, in order. When fn returns
+// false it ends the input and hands no more. It returns the parse error,
+// nil if fn stopped it first. It reads nothing but its arguments, so it can
+// run beside the walk (parseAhead).
+func parseStmts(src string, lang syntax.LangVariant, reader *stmtReader, fn func(*syntax.Stmt) bool) error {
+	var pending []*syntax.Stmt
 	stopped := false
 	flush := func(all bool) {
 		for len(pending) > 0 && !stopped && (all || !awaitsHeredoc(pending[0], src)) {
 			st := pending[0]
 			pending = pending[1:]
-			lastEnd = int(st.End().Offset())
-			if !fn(st, src) {
+			if !fn(st) {
 				stopped = true
 			}
 		}
@@ -170,12 +192,69 @@ func (r *resolver) streamStmts(src string, lang syntax.LangVariant, fn func(*syn
 		}
 	}
 	if stopped {
-		return lastEnd, nil
+		return nil
 	}
 	// Statements parsed before an error are judged; the here-documents
 	// they wait for will not come.
 	flush(true)
-	return lastEnd, parseErr
+	return parseErr
+}
+
+// A long source is parsed ahead of the walk, on a goroutine of its own:
+// parsing is a third of the work on a script, and the two overlap on a
+// machine with more than one processor. The parser runs at most
+// parseAheadStmts statements ahead, so the memory stays bounded; a
+// statement is handed over only once complete (its here-documents read),
+// after which the parser never touches it again.
+const (
+	parseAheadMin   = 64 << 10
+	parseAheadStmts = 256
+)
+
+// parseAhead is parseStmts on a goroutine of its own, fn called on this
+// one, in order. When fn stops, or panics, the parser ends at its next
+// read; a panic of the parser's is raised again here.
+func parseAhead(src string, lang syntax.LangVariant, fn func(*syntax.Stmt) bool) error {
+	type parsed struct {
+		st       *syntax.Stmt
+		err      error
+		end      bool
+		panicked any
+	}
+	items := make(chan parsed, parseAheadStmts)
+	quit := make(chan struct{})
+	defer close(quit)
+	send := func(p parsed) bool {
+		select {
+		case items <- p:
+			return true
+		case <-quit:
+			return false
+		}
+	}
+	go func() {
+		defer close(items)
+		defer func() {
+			if p := recover(); p != nil {
+				send(parsed{panicked: p})
+			}
+		}()
+		err := parseStmts(src, lang, &stmtReader{src: src, quit: quit}, func(st *syntax.Stmt) bool {
+			return send(parsed{st: st})
+		})
+		send(parsed{err: err, end: true})
+	}()
+	for p := range items {
+		switch {
+		case p.panicked != nil:
+			panic(p.panicked)
+		case p.end:
+			return p.err
+		case !fn(p.st):
+			return nil
+		}
+	}
+	return nil
 }
 
 // awaitsHeredoc reports whether st has a here-document whose body the

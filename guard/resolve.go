@@ -3,8 +3,10 @@ package guard
 import (
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -41,8 +43,12 @@ type resolver struct {
 	globRead  int      // folder entries read for patterns
 	dirCache  map[string][]fs.DirEntry
 	globCache map[globKey]globResult
-	substs    []substResult   // substitutions walked for the words being expanded
-	builders  []*fieldBuilder // free field builders
+	pathCache map[string]string // program names looked up on PATH: where they are, "" if nowhere
+	invBlock  []Invocation      // room for the next invocations (newInvocation)
+	argBlock  []Arg             // room for the next word lists (newArgs)
+	aheadMin  int               // sources this long are parsed ahead of the walk (parseAhead)
+	substs    []substResult     // substitutions walked for the words being expanded
+	builders  []*fieldBuilder   // free field builders
 	// defs are the interactive shell's aliases and functions (aliases.go),
 	// typedAliases those the line defines or removes itself; alias is the
 	// alias text being walked, aliasBytes what it added.
@@ -83,7 +89,11 @@ func Resolve(line, cwd string, host Host, lang syntax.LangVariant, defs ...*Defi
 // walked only for what it leaves behind (the folder, variables, functions)
 // and not judged again.
 func resolveAfter(prelude, line, cwd string, host Host, lang syntax.LangVariant, fed bool, defs ...*Definitions) (invs []*Invocation, notes []string, tooComplex string) {
-	r := newResolver(host, lang)
+	return newResolver(host, lang).resolveAfter(prelude, line, cwd, fed, defs...)
+}
+
+func (r *resolver) resolveAfter(prelude, line, cwd string, fed bool, defs ...*Definitions) (invs []*Invocation, notes []string, tooComplex string) {
+	host, lang := r.host, r.lang
 	sc := &scope{cwd: cwd, env: host.Getenv, fed: fed}
 	if user, ok := host.Getenv("USER"); ok {
 		sc.localUser = user
@@ -127,7 +137,11 @@ func resolveAfter(prelude, line, cwd string, host Host, lang syntax.LangVariant,
 
 // newResolver is a resolver with nothing walked yet.
 func newResolver(host Host, lang syntax.LangVariant) *resolver {
-	return &resolver{host: host, lang: lang, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}}
+	r := &resolver{host: host, lang: lang, funcs: map[string]*funcDef{}, dirCache: map[string][]fs.DirEntry{}, globCache: map[globKey]globResult{}, pathCache: map[string]string{}, aheadMin: math.MaxInt}
+	if runtime.GOMAXPROCS(0) > 1 {
+		r.aheadMin = parseAheadMin // with one processor, parsing ahead would only add the hand-over
+	}
+	return r
 }
 
 // forgetPreludeStmt drops what one statement of a prelude produced: only
@@ -523,9 +537,9 @@ func (r *resolver) callFunc(def *funcDef, inv *Invocation, sc *scope) {
 		return
 	}
 	sc.cwd, sc.oldpwd, sc.opts = body.cwd, body.oldpwd, body.opts
-	for name, v := range body.own() {
-		if !v.local {
-			sc.set(name, v)
+	for _, nv := range body.own() {
+		if !nv.v.local {
+			sc.set(nv.name, nv.v)
 		}
 	}
 }
@@ -759,7 +773,7 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		wsc = sc.clone()
 		wsc.opts |= optNoglob
 	}
-	words := make([]Arg, 0, len(call.Args))
+	words := r.newArgs(len(call.Args))
 	words = r.expandInto(words, call.Args[0], sc, modeList)
 	for _, w := range call.Args[1:] {
 		words = r.expandInto(words, w, wsc, modeArgs)
@@ -772,7 +786,8 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		r.tooComplex(fmt.Sprintf("its commands have more than %d words; guard stopped reading there", maxArgs))
 		return
 	}
-	inv := &Invocation{
+	inv := r.newInvocation()
+	*inv = Invocation{
 		Command:    words[0],
 		Args:       words[1:],
 		Redirs:     r.expandRedirs(st.Redirs, sc),
@@ -943,6 +958,34 @@ func (r *resolver) emitRedirsOnly(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 		Text:       stmtText(st, sc),
 	})
 }
+
+// newInvocation and newArgs hand out the resolver's invocations and word
+// lists from blocks: a script makes thousands of each, all kept in the
+// verdict, and one allocation a block costs much less than one each.
+func (r *resolver) newInvocation() *Invocation {
+	if len(r.invBlock) == 0 {
+		r.invBlock = make([]Invocation, blockLen)
+	}
+	inv := &r.invBlock[0]
+	r.invBlock = r.invBlock[1:]
+	return inv
+}
+
+// newArgs returns an empty list with room for n words; appending past n
+// moves it out of the block, never over a neighbour.
+func (r *resolver) newArgs(n int) []Arg {
+	if n > blockLen/4 {
+		return make([]Arg, 0, n)
+	}
+	if len(r.argBlock) < n {
+		r.argBlock = make([]Arg, blockLen)
+	}
+	words := r.argBlock[:0:n]
+	r.argBlock = r.argBlock[n:]
+	return words
+}
+
+const blockLen = 64
 
 func (r *resolver) emit(inv *Invocation) {
 	if r.stop() {

@@ -77,11 +77,63 @@ type shellVar struct {
 }
 
 // varFrame is one level of the variable chain: a scope's own assignments,
-// in front of the frames it was cloned from.
+// in front of the frames it was cloned from. Most frames hold one or two
+// variables (a subshell's, a loop's): they are a short list, searched in
+// order, with an index made only when a frame grows past frameListMax.
 type varFrame struct {
-	m      map[string]shellVar
+	vars   []namedVar
+	index  map[string]int // position in vars, once vars is long
 	parent *varFrame
 	depth  int
+}
+
+type namedVar struct {
+	name string
+	v    shellVar
+}
+
+const frameListMax = 8
+
+// find returns the variable this frame itself holds under name.
+func (f *varFrame) find(name string) (shellVar, bool) {
+	if f.index != nil {
+		if i, ok := f.index[name]; ok {
+			return f.vars[i].v, true
+		}
+		return shellVar{}, false
+	}
+	for i := range f.vars {
+		if f.vars[i].name == name {
+			return f.vars[i].v, true
+		}
+	}
+	return shellVar{}, false
+}
+
+// put assigns name in this frame.
+func (f *varFrame) put(name string, v shellVar) {
+	if f.index != nil {
+		if i, ok := f.index[name]; ok {
+			f.vars[i].v = v
+			return
+		}
+		f.index[name] = len(f.vars)
+		f.vars = append(f.vars, namedVar{name, v})
+		return
+	}
+	for i := range f.vars {
+		if f.vars[i].name == name {
+			f.vars[i].v = v
+			return
+		}
+	}
+	f.vars = append(f.vars, namedVar{name, v})
+	if len(f.vars) > frameListMax {
+		f.index = make(map[string]int, len(f.vars))
+		for i, nv := range f.vars {
+			f.index[nv.name] = i
+		}
+	}
 }
 
 // maxFrameDepth bounds lookups: a chain longer than this is flattened into
@@ -121,15 +173,14 @@ func (sc *scope) nested(via string) *scope {
 // forgetVars drops every variable assigned on the line: the command runs
 // with another user's or another host's environment.
 func (sc *scope) forgetVars() {
-	sc.vars = &varFrame{m: map[string]shellVar{}}
+	sc.vars = &varFrame{}
 	sc.ownFrame = true
-	sc.vars.depth = 0
 }
 
 // get looks a variable up through the chain of frames.
 func (sc *scope) get(name string) (shellVar, bool) {
 	for f := sc.vars; f != nil; f = f.parent {
-		if v, ok := f.m[name]; ok {
+		if v, ok := f.find(name); ok {
 			return v, true
 		}
 	}
@@ -140,7 +191,7 @@ func (sc *scope) get(name string) (shellVar, bool) {
 func (sc *scope) set(name string, v shellVar) {
 	if !sc.ownFrame {
 		parent := sc.vars
-		f := &varFrame{m: map[string]shellVar{}, parent: parent}
+		f := &varFrame{parent: parent}
 		if parent != nil {
 			f.depth = parent.depth + 1
 		}
@@ -149,7 +200,7 @@ func (sc *scope) set(name string, v shellVar) {
 		}
 		sc.vars, sc.ownFrame = f, true
 	}
-	sc.vars.m[name] = v
+	sc.vars.put(name, v)
 }
 
 // flatten copies a chain into one frame, nearest assignments winning.
@@ -158,21 +209,22 @@ func flatten(f *varFrame) *varFrame {
 	for ; f != nil; f = f.parent {
 		chain = append(chain, f)
 	}
-	flat := &varFrame{m: map[string]shellVar{}}
+	flat := &varFrame{}
 	for i := len(chain) - 1; i >= 0; i-- {
-		for k, v := range chain[i].m {
-			flat.m[k] = v
+		for _, nv := range chain[i].vars {
+			flat.put(nv.name, nv.v)
 		}
 	}
 	return flat
 }
 
-// own returns the variables assigned in this scope's own frame.
-func (sc *scope) own() map[string]shellVar {
+// own returns the variables assigned in this scope's own frame, in the
+// order they were first assigned.
+func (sc *scope) own() []namedVar {
 	if !sc.ownFrame || sc.vars == nil {
 		return nil
 	}
-	return sc.vars.m
+	return sc.vars.vars
 }
 
 // mayBeEmpty tells whether an unknown variable may expand to nothing.

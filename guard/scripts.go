@@ -171,8 +171,24 @@ func shebang(line string) []Arg {
 	return out
 }
 
-// lookPath finds a script name on this host's PATH, bounded.
+// lookPath finds a script name on this host's PATH, bounded. A line names
+// the same programs again and again: each is looked up once.
 func (r *resolver) lookPath(name string) string {
+	if p, seen := r.pathCache[name]; seen {
+		return p
+	}
+	p := r.lookPathOnHost(name)
+	if len(r.pathCache) < maxPathCache {
+		r.pathCache[name] = p
+	}
+	return p
+}
+
+// maxPathCache bounds the names lookPath remembers: a line of generated
+// program names must not grow it without end.
+const maxPathCache = 4096
+
+func (r *resolver) lookPathOnHost(name string) string {
 	path, ok := r.host.Getenv("PATH")
 	if !ok {
 		return ""

@@ -34,9 +34,9 @@ func StatePrelude(prelude, cwd string, host Host, lang syntax.LangVariant, stdin
 	}
 	seen := map[string]bool{}
 	for f := sc.vars; f != nil; f = f.parent {
-		names := make([]string, 0, len(f.m))
-		for name := range f.m {
-			names = append(names, name)
+		names := make([]string, 0, len(f.vars))
+		for _, nv := range f.vars {
+			names = append(names, nv.name)
 		}
 		slices.Sort(names)
 		for _, name := range names {
@@ -44,7 +44,7 @@ func StatePrelude(prelude, cwd string, host Host, lang syntax.LangVariant, stdin
 				continue
 			}
 			seen[name] = true
-			v := f.m[name]
+			v, _ := f.find(name)
 			switch {
 			case v.list != nil && knownArgs(v.list):
 				b.WriteString(name + "=(")
