@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -203,12 +204,13 @@ func parseStmts(src string, lang syntax.LangVariant, reader *stmtReader, fn func
 // A long source is parsed ahead of the walk, on a goroutine of its own:
 // parsing is a third of the work on a script, and the two overlap on a
 // machine with more than one processor. The parser runs at most
-// parseAheadStmts statements ahead, so the memory stays bounded; a
-// statement is handed over only once complete (its here-documents read),
-// after which the parser never touches it again.
+// parseAheadBytes of source ahead of the walk, so the trees waiting to be
+// walked stay bounded as they are in step; a statement is handed over only
+// once complete (its here-documents read), after which the parser never
+// touches it again.
 const (
 	parseAheadMin   = 64 << 10
-	parseAheadStmts = 256
+	parseAheadBytes = 256 << 10
 )
 
 // parseAhead is parseStmts on a goroutine of its own, fn called on this
@@ -217,18 +219,22 @@ const (
 func parseAhead(src string, lang syntax.LangVariant, fn func(*syntax.Stmt) bool) error {
 	type parsed struct {
 		st       *syntax.Stmt
+		size     int // bytes of source it stands for, from the end of the one before
 		err      error
 		end      bool
 		panicked any
 	}
-	items := make(chan parsed, parseAheadStmts)
-	quit := make(chan struct{})
-	defer close(quit)
+	window := newAheadWindow(parseAheadBytes)
+	defer window.close()
+	items := make(chan parsed, 64)
 	send := func(p parsed) bool {
+		if !window.take(p.size) {
+			return false
+		}
 		select {
 		case items <- p:
 			return true
-		case <-quit:
+		case <-window.quit:
 			return false
 		}
 	}
@@ -239,12 +245,18 @@ func parseAhead(src string, lang syntax.LangVariant, fn func(*syntax.Stmt) bool)
 				send(parsed{panicked: p})
 			}
 		}()
-		err := parseStmts(src, lang, &stmtReader{src: src, quit: quit}, func(st *syntax.Stmt) bool {
-			return send(parsed{st: st})
+		lastEnd := 0
+		reader := &stmtReader{src: src, quit: window.quit}
+		err := parseStmts(src, lang, reader, func(st *syntax.Stmt) bool {
+			end := int(st.End().Offset())
+			size := max(end-lastEnd, 1)
+			lastEnd = end
+			return send(parsed{st: st, size: size})
 		})
 		send(parsed{err: err, end: true})
 	}()
 	for p := range items {
+		window.give(p.size)
 		switch {
 		case p.panicked != nil:
 			panic(p.panicked)
@@ -255,6 +267,52 @@ func parseAhead(src string, lang syntax.LangVariant, fn func(*syntax.Stmt) bool)
 		}
 	}
 	return nil
+}
+
+// aheadWindow is how far the parser is ahead of the walk, in bytes of
+// source: the parser takes before it hands a statement over and waits
+// while the window is full; the walk gives back as it takes each one.
+type aheadWindow struct {
+	mu     sync.Mutex
+	room   *sync.Cond
+	ahead  int
+	limit  int
+	quit   chan struct{} // closed when the walk is done: the parser stops
+	closed bool
+}
+
+func newAheadWindow(limit int) *aheadWindow {
+	w := &aheadWindow{limit: limit, quit: make(chan struct{})}
+	w.room = sync.NewCond(&w.mu)
+	return w
+}
+
+// take makes room for n bytes, false once the walk is done.
+func (w *aheadWindow) take(n int) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.ahead > 0 && w.ahead+n > w.limit && !w.closed {
+		w.room.Wait()
+	}
+	w.ahead += n
+	return !w.closed
+}
+
+func (w *aheadWindow) give(n int) {
+	w.mu.Lock()
+	w.ahead -= n
+	w.mu.Unlock()
+	w.room.Signal()
+}
+
+func (w *aheadWindow) close() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.quit)
+	}
+	w.mu.Unlock()
+	w.room.Broadcast()
 }
 
 // awaitsHeredoc reports whether st has a here-document whose body the

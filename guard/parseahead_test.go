@@ -86,3 +86,33 @@ func TestParseAheadPanics(t *testing.T) {
 	}()
 	parseAhead("echo a; echo b", syntax.LangVariant(-1), func(*syntax.Stmt) bool { return true })
 }
+
+// The parser waits while it is a window's worth ahead of the walk, and
+// stops waiting when the walk is done.
+func TestAheadWindow(t *testing.T) {
+	w := newAheadWindow(100)
+	if !w.take(60) || !w.take(40) {
+		t.Fatal("room for 100 bytes was refused")
+	}
+	took := make(chan bool)
+	go func() { took <- w.take(10) }()
+	select {
+	case <-took:
+		t.Fatal("the parser ran past the window")
+	case <-time.After(50 * time.Millisecond):
+	}
+	w.give(60)
+	if !<-took {
+		t.Fatal("room given back was not taken")
+	}
+	// A statement larger than the window passes when nothing is ahead.
+	w.give(50)
+	if !w.take(1000) {
+		t.Fatal("a statement larger than the window waits for ever")
+	}
+	go func() { took <- w.take(10) }()
+	w.close()
+	if <-took {
+		t.Error("a parser waiting when the walk is done was told to go on")
+	}
+}
