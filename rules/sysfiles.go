@@ -17,7 +17,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "critical-file-truncate",
 			Programs:   nil, // a redirection can stand on any command
 			Decision:   guard.Block,
-			Summary:    "> , tee, truncate, cp or install over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab (confirm), or emptying a crontab (confirm)",
+			Summary:    "> , tee, truncate, cp, install or a sed -i that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab (confirm), or emptying a crontab (confirm)",
 			Postmortem: "echo user:x:… > /etc/passwd typed for >>: every other account gone, sudo and logins broken",
 			Match:      matchCriticalTruncate,
 		},
@@ -186,17 +186,67 @@ func zeroSize(size guard.Arg) bool {
 }
 
 // overwritten is one file a command writes over, and whether it only
-// empties it.
+// empties it or takes root's entry out of it.
 type overwritten struct {
-	arg     guard.Arg
-	empties bool
+	arg      guard.Arg
+	empties  bool
+	rootGone bool
+}
+
+// sedProbe stands for an account file guard cannot read (/etc/shadow is
+// root's alone): root's line and another account's.
+const sedProbe = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+
+// sedInPlace reads sed -i for the critical files it edits and what its
+// script leaves in them: computed on the file's content when guard can
+// read it, else on a line like root's. A script guard cannot compute, or
+// an edit that keeps root's line and others (sed -i '/^olduser:/d'), is
+// not this rule's.
+func sedInPlace(inv *guard.Invocation, host guard.Host) []overwritten {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "efl", LongValue: []string{"expression", "file", "line-length"}})
+	if !p.Has("i", "in-place") {
+		return nil // prints the result, the file stays
+	}
+	files, edit := guard.SedEdit(inv.Args)
+	if edit == nil {
+		return nil
+	}
+	var hits []overwritten
+	for _, f := range files {
+		p, _, ok := criticalTarget(inv, host, f)
+		if !ok {
+			continue
+		}
+		content := sedProbe
+		if inv.Remote == "" {
+			if data, err := host.ReadFile(p, 1<<20); err == nil && len(data) > 0 {
+				content = string(data)
+			}
+		}
+		out, ok := edit(content)
+		if !ok {
+			continue
+		}
+		switch {
+		case strings.TrimSpace(out) == "":
+			hits = append(hits, overwritten{arg: f, empties: true})
+		case hasRootLine(content) && !hasRootLine(out):
+			hits = append(hits, overwritten{arg: f, rootGone: true})
+		}
+	}
+	return hits
+}
+
+// hasRootLine: an account file still names root.
+func hasRootLine(text string) bool {
+	return strings.HasPrefix(text, "root:") || strings.Contains(text, "\nroot:")
 }
 
 func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	var targets []overwritten
 	for _, rd := range inv.Redirs {
 		if rd.Truncates() {
-			targets = append(targets, overwritten{rd.Target, writesNothing(inv)})
+			targets = append(targets, overwritten{arg: rd.Target, empties: writesNothing(inv)})
 		}
 	}
 	switch inv.Program {
@@ -204,25 +254,27 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"output-error"}})
 		if !p.Has("a", "append") {
 			for _, o := range p.Operands {
-				targets = append(targets, overwritten{o, false})
+				targets = append(targets, overwritten{arg: o, empties: false})
 			}
 		}
 	case "truncate":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "sr", LongValue: []string{"size", "reference"}})
 		size, _ := p.Value("s", "size")
 		for _, o := range p.Operands {
-			targets = append(targets, overwritten{o, zeroSize(size)})
+			targets = append(targets, overwritten{arg: o, empties: zeroSize(size)})
 		}
 	case "cp", "install":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "StmogbT", LongValue: []string{"suffix", "target-directory", "mode", "owner", "group"}})
 		if len(p.Operands) > 0 {
 			empties := len(p.Operands) == 2 && emptySource(p.Operands[0])
-			targets = append(targets, overwritten{p.Operands[len(p.Operands)-1], empties})
+			targets = append(targets, overwritten{arg: p.Operands[len(p.Operands)-1], empties: empties})
 		}
+	case "sed", "gsed":
+		targets = append(targets, sedInPlace(inv, host)...)
 	case "dd":
 		for _, a := range inv.Args {
 			if v, ok := strings.CutPrefix(a.Value, "of="); ok {
-				targets = append(targets, overwritten{guard.Arg{Text: a.Text, Value: v, Known: a.Known}, false})
+				targets = append(targets, overwritten{arg: guard.Arg{Text: a.Text, Value: v, Known: a.Known}, empties: false})
 			}
 		}
 	}
@@ -233,8 +285,13 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 			continue
 		}
 		d, what, effect := f.replace, "would replace the whole of %s%s with this command's output: %s", f.replaced
-		if t.empties {
+		switch {
+		case t.empties:
 			d, what, effect = f.remove, "would empty %s%s: %s", f.removed
+		case t.rootGone && f == accountFile:
+			d, what, effect = f.remove, "would delete root's line from %s%s: %s", "root stops existing: su, sudo -i and root's logins fail, and only a rescue boot brings it back"
+		case t.rootGone:
+			continue // root's name elsewhere (sudoers) is not an account
 		}
 		if d == guard.Allow {
 			continue
@@ -264,7 +321,7 @@ func (c classifier) removedOrReplaced(inv *guard.Invocation, host guard.Host) []
 			hits = append(hits, fileHit{o, true})
 		}
 	case "shred":
-		for _, o := range guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "ns", LongValue: []string{"iterations", "size", "random-source", "remove"}}).Operands {
+		for _, o := range guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "ns", LongValue: []string{"iterations", "size", "random-source"}}).Operands {
 			hits = append(hits, fileHit{o, true})
 		}
 	case "mv", "ln":
