@@ -25,7 +25,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "system-file-remove",
 			Programs:   []string{"rm", "unlink", "shred", "mv", "ln"},
 			Decision:   guard.Block,
-			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab (confirm), or a crontab in the spool or /etc/cron.d (confirm)",
+			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init (block), fstab (confirm), or a crontab in the spool or /etc/cron.d (confirm)",
 			Postmortem: "a common failure mode: rm -f of libc.so.6 or /etc/shadow while cleaning up, after which the next command cannot start",
 			Match:      c.matchSystemFileRemove,
 		},
@@ -76,6 +76,12 @@ var (
 		"programs that have it loaded crash, and the next to start may not",
 		"every dynamically linked program (the next command you type, sudo, sshd) stops starting, and only a rescue boot brings it back",
 		"leave it to the package manager (apt-get install --reinstall libc6, dnf reinstall glibc); to replace a library use install or mv onto it, never cp or > over it"}
+	// Replacing a program is how one is installed (ln -sf bash /bin/sh);
+	// removing it leaves nothing that can put it back.
+	programFile = criticalFile{guard.Allow, guard.Block,
+		"",
+		"whatever starts it (logins, scripts, sudo, sshd) fails from now on; getting it back needs a root shell that is already open, or a rescue boot",
+		"to replace it, put the new one in place in one step (ln -sf NEW FILE, install NEW FILE); to repair it, reinstall its package (apt-get install --reinstall PACKAGE, dnf reinstall PACKAGE)"}
 	crontabFile = criticalFile{guard.Allow, guard.Confirm,
 		"", "the jobs in it stop running, silently",
 		"keep a copy first (crontab -l -u USER > USER.cron, or cp -a FILE FILE.bak); edit a user's crontab with crontab -e -u USER"}
@@ -97,6 +103,13 @@ var libraryDirs = map[string]bool{"/lib": true, "/lib64": true, "/lib32": true, 
 // runtimeNames are the base names of the loader and the C library, for
 // glibc (every architecture) and musl.
 var runtimeNames = []string{"ld-linux*.so*", "ld64.so.*", "ld-*.so", "ld-musl-*.so*", "libc.so.6", "libc-2.*.so", "libc.musl-*.so*"}
+
+// programDirs and programNames: the programs a host needs to let anyone
+// in and to become root: the shells scripts and logins start, su and
+// sudo, sshd and login, and init.
+var programDirs = map[string]bool{"/bin": true, "/sbin": true, "/usr/bin": true, "/usr/sbin": true}
+
+var programNames = map[string]bool{"sh": true, "bash": true, "dash": true, "sudo": true, "su": true, "login": true, "sshd": true, "init": true, "agetty": true}
 
 // cronDirs hold crontabs: the spool of each distribution, and cron.d.
 var cronDirs = map[string]bool{"/var/spool/cron/crontabs": true, "/var/spool/cron": true, "/var/spool/cron/tabs": true, "/etc/cron.d": true}
@@ -127,6 +140,9 @@ func critical(p string) (criticalFile, bool) {
 	dir, base := filepath.Dir(p), filepath.Base(p)
 	if cronDirs[dir] && cronName(base) {
 		return crontabFile, true
+	}
+	if programDirs[dir] && programNames[base] || p == "/lib/systemd/systemd" || p == "/usr/lib/systemd/systemd" {
+		return programFile, true
 	}
 	if libraryDirs[dir] || libraryDirs[filepath.Dir(dir)] && strings.Contains(filepath.Base(dir), "-linux-") {
 		for _, pattern := range runtimeNames {
