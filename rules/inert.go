@@ -128,9 +128,10 @@ var inertForms = map[string]inertForm{
 	"fsck.ext2": fsckNoModify, "fsck.ext3": fsckNoModify, "fsck.ext4": fsckNoModify, "fsck.xfs": fsckNoModify,
 	// power, processes, network, services
 	"systemctl": {spec: systemctlSpec, options: []string{"help", "h"}, bySubcommand: map[string][]string{
-		"poweroff": {"dry-run"}, "reboot": {"dry-run"}, "halt": {"dry-run"}, "kexec": {"dry-run"},
-		"suspend": {"dry-run"}, "hibernate": {"dry-run"}, "hybrid-sleep": {"dry-run"}, "soft-reboot": {"dry-run"},
-		"suspend-then-hibernate": {"dry-run"}, "rescue": {"dry-run"}, "emergency": {"dry-run"},
+		// systemctl permutes its options: systemctl reboot --help prints help
+		"poweroff": {"dry-run", "help", "h"}, "reboot": {"dry-run", "help", "h"}, "halt": {"dry-run", "help", "h"}, "kexec": {"dry-run", "help", "h"},
+		"suspend": {"dry-run", "help", "h"}, "hibernate": {"dry-run", "help", "h"}, "hybrid-sleep": {"dry-run", "help", "h"}, "soft-reboot": {"dry-run", "help", "h"},
+		"suspend-then-hibernate": {"dry-run", "help", "h"}, "rescue": {"dry-run", "help", "h"}, "emergency": {"dry-run", "help", "h"},
 	}},
 	"shutdown":   {options: []string{"help"}},
 	"reboot":     {options: []string{"help", "w", "wtmp-only"}},
