@@ -251,6 +251,17 @@ func compileSed(cmds []sedCmd, ere bool) (sedProgram, bool) {
 		case isAllDigits(a):
 			n, _ := strconv.Atoi(a)
 			step.addr = func(_ string, line int, _ bool) bool { return line == n }
+		case strings.Count(a, ",") == 1:
+			// N,M and N,$: a range of line numbers (sed -i '1,$d' empties a file)
+			from, to, _ := strings.Cut(a, ",")
+			if !isAllDigits(from) || to != "$" && !isAllDigits(to) {
+				return nil, false
+			}
+			first, _ := strconv.Atoi(from)
+			last, _ := strconv.Atoi(to) // 0 for $
+			step.addr = func(_ string, line int, _ bool) bool {
+				return line >= first && (to == "$" || line <= max(last, first))
+			}
 		case strings.HasPrefix(a, "/") && strings.HasSuffix(a, "/") && len(a) > 1:
 			re, ok := compileRE(a[1:len(a)-1], ere, false)
 			if !ok {

@@ -51,6 +51,11 @@ var lxcHelp = inertForm{options: []string{"help", "h", "usage", "version"}}
 var cloudHelp = inertForm{options: []string{"help", "dry-run", "dryrun"}, helpFirst: true, helpLast: true}
 var backupDry = inertForm{options: []string{"dry-run", "n", "help", "h"}}
 
+// goFlagHelp: terraform and its forks read options the way Go's flag
+// package does, one name after one dash or two (-chdir=infra, -help), never
+// a cluster of letters: -chdir is not -c -h -d….
+var goFlagHelp = inertForm{options: []string{"help", "h"}, helpFirst: true, normalize: goFlagStyle}
+
 // inertForms is the table, by program name. A program not in it is never
 // inert by this table (its rules may still know better).
 var inertForms = map[string]inertForm{
@@ -86,9 +91,9 @@ var inertForms = map[string]inertForm{
 	"kubectl":        {spec: kubectlSpec, options: []string{"help", "h", "dry-run"}, unless: map[string][]string{"dry-run": {"none", "false"}}, helpFirst: true},
 	"oc":             {spec: kubectlSpec, options: []string{"help", "h", "dry-run"}, unless: map[string][]string{"dry-run": {"none", "false"}}, helpFirst: true},
 	"helm":           {options: []string{"help", "h", "dry-run"}, unless: map[string][]string{"dry-run": {"none", "false"}}, helpFirst: true},
-	"terraform":      {options: []string{"help", "h"}, helpFirst: true},
-	"tofu":           {options: []string{"help", "h"}, helpFirst: true},
-	"terragrunt":     {options: []string{"help", "h"}, helpFirst: true},
+	"terraform":      goFlagHelp,
+	"tofu":           goFlagHelp,
+	"terragrunt":     goFlagHelp,
 	"pulumi":         {options: []string{"help", "h", "preview-only"}, helpFirst: true},
 	"cdk":            {options: []string{"help", "h"}},
 	"aws":            cloudHelp,
@@ -123,9 +128,10 @@ var inertForms = map[string]inertForm{
 	"fsck.ext2": fsckNoModify, "fsck.ext3": fsckNoModify, "fsck.ext4": fsckNoModify, "fsck.xfs": fsckNoModify,
 	// power, processes, network, services
 	"systemctl": {spec: systemctlSpec, options: []string{"help", "h"}, bySubcommand: map[string][]string{
-		"poweroff": {"dry-run"}, "reboot": {"dry-run"}, "halt": {"dry-run"}, "kexec": {"dry-run"},
-		"suspend": {"dry-run"}, "hibernate": {"dry-run"}, "hybrid-sleep": {"dry-run"}, "soft-reboot": {"dry-run"},
-		"suspend-then-hibernate": {"dry-run"}, "rescue": {"dry-run"}, "emergency": {"dry-run"},
+		// systemctl permutes its options: systemctl reboot --help prints help
+		"poweroff": {"dry-run", "help", "h"}, "reboot": {"dry-run", "help", "h"}, "halt": {"dry-run", "help", "h"}, "kexec": {"dry-run", "help", "h"},
+		"suspend": {"dry-run", "help", "h"}, "hibernate": {"dry-run", "help", "h"}, "hybrid-sleep": {"dry-run", "help", "h"}, "soft-reboot": {"dry-run", "help", "h"},
+		"suspend-then-hibernate": {"dry-run", "help", "h"}, "rescue": {"dry-run", "help", "h"}, "emergency": {"dry-run", "help", "h"},
 	}},
 	"shutdown":   {options: []string{"help"}},
 	"reboot":     {options: []string{"help", "w", "wtmp-only"}},
@@ -163,6 +169,19 @@ func oldTarStyle(args []guard.Arg) []guard.Arg {
 		return expandOldTar(args)
 	}
 	return args
+}
+
+// goFlagStyle spells each single-dash option with two dashes, so that it
+// is read as one name.
+func goFlagStyle(args []guard.Arg) []guard.Arg {
+	out := make([]guard.Arg, len(args))
+	for i, a := range args {
+		if a.Known && len(a.Value) > 1 && a.Value[0] == '-' && a.Value[1] != '-' {
+			a.Value = "-" + a.Value
+		}
+		out[i] = a
+	}
+	return out
 }
 
 // mkfsDryRun: mkfs hands its options to mkfs.TYPE, whose dry-run letter

@@ -10,9 +10,9 @@ import (
 func networkRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-network-cut",
-		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill"},
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "firewall-cmd"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking or sshd, taking links down, flushing firewall rules or setting DROP policies",
+		Summary:    "over SSH: restarting networking or sshd, taking links down, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, firewalld's panic mode",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -87,6 +87,12 @@ func networkCut(inv *guard.Invocation) string {
 		joined := " " + strings.Join(args, " ") + " "
 		if strings.Contains(joined, " flush ruleset ") {
 			return "flush every nftables rule"
+		}
+	case "firewall-cmd":
+		for _, a := range args {
+			if a == "--panic-on" {
+				return "turn on firewalld's panic mode (every packet dropped)"
+			}
 		}
 	case "nmcli":
 		joined := " " + strings.Join(args, " ") + " "
@@ -167,6 +173,9 @@ func iptablesCut(inv *guard.Invocation) string {
 		}
 		return ""
 	}
+	if cut := iptablesDropRule(inv, p); cut != "" {
+		return cut
+	}
 	if policy, ok := p.Value("P", "policy"); ok {
 		target := ""
 		if len(p.Operands) > 0 {
@@ -177,6 +186,67 @@ func iptablesCut(inv *guard.Invocation) string {
 		}
 	}
 	return ""
+}
+
+// iptablesDropRule reads -A or -I INPUT|OUTPUT … -j DROP|REJECT for a
+// rule that drops this session's packets: one with no match at all, or
+// one that matches SSH's port and nothing narrower (a source address, an
+// interface, a state).
+func iptablesDropRule(inv *guard.Invocation, p guard.Parsed) string {
+	chain, ok := p.Value("A", "append")
+	if !ok {
+		chain, ok = p.Value("I", "insert")
+	}
+	target, _ := p.Value("j", "jump")
+	if !ok || chain.Value != "INPUT" && chain.Value != "OUTPUT" || target.Value != "DROP" && target.Value != "REJECT" {
+		return ""
+	}
+	if p.Has("s", "source", "d", "destination", "i", "in-interface", "o", "out-interface", "src-range", "dst-range", "sport", "source-port", "sports", "state", "ctstate", "uid-owner") {
+		return "" // one address, interface or kind of packet: a ban, not a wall
+	}
+	port := ""
+	args := inv.Values()
+	for i, a := range args {
+		name, value, attached := strings.Cut(a, "=")
+		if name != "--dport" && name != "--destination-port" && name != "--dports" && name != "--destination-ports" {
+			continue
+		}
+		if !attached && i+1 < len(args) {
+			value = args[i+1]
+		}
+		for _, v := range strings.Split(value, ",") {
+			from, to, isRange := strings.Cut(v, ":")
+			if v == "22" || isRange && portIn(22, from, to) {
+				port = "22"
+			}
+		}
+		if port == "" {
+			return "" // another port
+		}
+	}
+	if port == "" && p.Has("p", "protocol", "m", "match") {
+		return "" // one protocol, or a match guard does not read
+	}
+	if port != "" {
+		return fmt.Sprintf("add a rule that %ss SSH (port 22) on %s", strings.ToLower(target.Value), chain.Value)
+	}
+	return fmt.Sprintf("add a rule that %ss every packet on %s", strings.ToLower(target.Value), chain.Value)
+}
+
+// portIn: from:to (either end may be empty) holds port.
+func portIn(port int, from, to string) bool {
+	lo, hi := 0, 65535
+	if from != "" {
+		if _, err := fmt.Sscanf(from, "%d", &lo); err != nil {
+			return false
+		}
+	}
+	if to != "" {
+		if _, err := fmt.Sscanf(to, "%d", &hi); err != nil {
+			return false
+		}
+	}
+	return lo <= port && port <= hi
 }
 
 func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {

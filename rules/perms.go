@@ -2,6 +2,9 @@ package rules
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -15,6 +18,13 @@ func permsRules(c classifier) []*guard.Rule {
 		Summary:    "chmod, chown or chgrp -R on / or a system folder",
 		Postmortem: "chmod -R 777 / and chown -R on /usr: setuid bits and service ownership lost, sudo and sshd refuse to start",
 		Match:      c.matchPermsRecursive,
+	}, {
+		ID:         "critical-file-mode",
+		Programs:   []string{"chmod", "chown", "chgrp"},
+		Decision:   guard.Block,
+		Summary:    "chmod or chown that breaks one file the host needs: sudoers others can write or root does not own, sudo or su without setuid (any chown clears it), the loader or libc unreadable (block); shadow readable by all, passwd unreadable (confirm)",
+		Postmortem: "chmod 666 /etc/sudoers to edit it quickly: sudo refused to run from then on, and root had no password",
+		Match:      c.matchCriticalMode,
 	}}
 }
 
@@ -57,4 +67,214 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 var varData = map[string]bool{
 	"/var/www": true, "/var/log": true, "/var/cache": true, "/var/tmp": true,
 	"/var/mail": true, "/var/backups": true, "/var/opt": true, "/var/games": true,
+}
+
+// A modeCheck says which modes and owners of one critical file break the
+// host, judged on the mode chmod would leave.
+type modeCheck struct {
+	decision guard.Decision
+	usual    uint32 // the mode packages install, when guard cannot stat it
+	broken   func(mode uint32) string
+	// chowned: what chown or chgrp to owner ("" for a group alone) does,
+	// "" when harmless
+	chowned func(owner string) string
+}
+
+var sudoersMode = modeCheck{guard.Block, 0o440,
+	func(m uint32) string {
+		if m&0o022 != 0 {
+			return "sudo refuses to run with a sudoers file others can write, so root is out of reach"
+		}
+		return ""
+	},
+	func(owner string) string {
+		if owner != "" && owner != "root" && owner != "0" {
+			return "sudo refuses to run with a sudoers file root does not own, so root is out of reach"
+		}
+		return ""
+	}}
+
+var shadowMode = modeCheck{guard.Confirm, 0o640,
+	func(m uint32) string {
+		if m&0o004 != 0 {
+			return "every user on the host can read the password hashes and crack them offline"
+		}
+		return ""
+	},
+	func(owner string) string {
+		if owner != "" && owner != "root" && owner != "0" {
+			return owner + " can read every password hash"
+		}
+		return ""
+	}}
+
+var accountsMode = modeCheck{guard.Confirm, 0o644,
+	func(m uint32) string {
+		if m&0o004 == 0 {
+			return "programs that do not run as root can no longer look accounts up: ls shows numbers, logins and cron jobs of ordinary users fail"
+		}
+		return ""
+	}, nil}
+
+var setuidMode = modeCheck{guard.Block, 0o4755,
+	func(m uint32) string {
+		if m&0o4000 == 0 {
+			return "without its setuid bit it can no longer make anyone root"
+		}
+		return ""
+	},
+	func(string) string {
+		return "a change of owner or group clears the setuid bit (even to root:root), so it can no longer make anyone root"
+	}}
+
+var runtimeMode = modeCheck{guard.Block, 0o755,
+	func(m uint32) string {
+		if m&0o005 != 0o005 {
+			return "every dynamically linked program needs to read and run it: the next command you type, sudo and sshd stop starting"
+		}
+		return ""
+	}, nil}
+
+// modeCheckFor names the check of a clean absolute path, if it has one.
+func modeCheckFor(p string) (modeCheck, bool) {
+	switch p {
+	case "/etc/sudoers":
+		return sudoersMode, true
+	case "/etc/shadow", "/etc/gshadow":
+		return shadowMode, true
+	case "/etc/passwd", "/etc/group":
+		return accountsMode, true
+	}
+	if f, ok := critical(p); ok {
+		switch {
+		case f == programFile && (filepath.Base(p) == "sudo" || filepath.Base(p) == "su"):
+			return setuidMode, true
+		case f == runtimeFile:
+			return runtimeMode, true
+		}
+	}
+	if filepath.Dir(p) == "/etc/sudoers.d" {
+		return sudoersMode, true
+	}
+	return modeCheck{}, false
+}
+
+// applyMode computes the mode chmod leaves: an octal number, or symbolic
+// clauses (u+s, go-w, a=r, +x). ok is false for what it cannot read
+// (g=u, a reference file).
+func applyMode(mode uint32, spec string) (uint32, bool) {
+	if n, err := strconv.ParseUint(spec, 8, 32); err == nil {
+		return uint32(n), true // on a file, the setuid bits too
+	}
+	for _, clause := range strings.Split(spec, ",") {
+		who := uint32(0)
+		i := 0
+		for ; i < len(clause) && strings.IndexByte("ugoa", clause[i]) >= 0; i++ {
+			who |= map[byte]uint32{'u': 0o4700, 'g': 0o2070, 'o': 0o1007, 'a': 0o7777}[clause[i]]
+		}
+		if who == 0 {
+			who = 0o7777 &^ 0o022 // as if a, less the usual umask: chmod +w does not give others write
+		}
+		if i >= len(clause) {
+			return 0, false
+		}
+		for i < len(clause) {
+			op := clause[i]
+			if op != '+' && op != '-' && op != '=' {
+				return 0, false
+			}
+			i++
+			bits := uint32(0)
+			for ; i < len(clause) && strings.IndexByte("+-=", clause[i]) < 0; i++ {
+				switch clause[i] {
+				case 'r':
+					bits |= 0o444
+				case 'w':
+					bits |= 0o222
+				case 'x', 'X':
+					bits |= 0o111
+				case 's':
+					bits |= 0o6000
+				case 't':
+					bits |= 0o1000
+				default:
+					return 0, false
+				}
+			}
+			switch op {
+			case '+':
+				mode |= bits & who
+			case '-':
+				mode &^= bits & who
+			case '=':
+				mode = mode&^who | bits&who
+			}
+		}
+	}
+	return mode, true
+}
+
+func (c classifier) matchCriticalMode(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	args := inv.Args
+	var modeArg []guard.Arg
+	if inv.Program == "chmod" {
+		// chmod -x FILE: a mode that looks like an option is the mode
+		for i, a := range args {
+			if a.Known && len(a.Value) > 1 && a.Value[0] == '-' && strings.Trim(a.Value[1:], "rwxXst") == "" {
+				modeArg = []guard.Arg{a}
+				args = append(append([]guard.Arg{}, args[:i]...), args[i+1:]...)
+				break
+			}
+		}
+	}
+	p := guard.ParseOptions(args, guard.OptSpec{LongValue: []string{"reference", "from"}})
+	operands := append(modeArg, p.Operands...)
+	if p.Has("reference") || len(operands) < 2 || !operands[0].Known {
+		return nil
+	}
+	spec := operands[0].Value
+	for _, a := range operands[1:] {
+		path, _, ok := criticalTarget(inv, host, a)
+		if !ok {
+			path = inv.Path(a.Value)
+		}
+		if !a.Known || path == "" {
+			continue
+		}
+		check, ok := modeCheckFor(path)
+		if !ok {
+			continue
+		}
+		effect := ""
+		switch inv.Program {
+		case "chmod":
+			mode := check.usual
+			if info, err := host.Lstat(path); err == nil && inv.Remote == "" && info.Mode().IsRegular() {
+				mode = uint32(info.Mode().Perm())
+				if info.Mode()&os.ModeSetuid != 0 {
+					mode |= 0o4000
+				}
+			}
+			after, ok := applyMode(mode, spec)
+			if !ok {
+				continue
+			}
+			effect = check.broken(after)
+		case "chown", "chgrp":
+			owner, _, _ := strings.Cut(spec, ":")
+			if inv.Program == "chgrp" {
+				owner = ""
+			}
+			if check.chowned != nil {
+				effect = check.chowned(owner)
+			}
+		}
+		if effect == "" {
+			continue
+		}
+		return guard.Found(check.decision,
+			fmt.Sprintf("look at what it is now (stat -c '%%A %%U:%%G' %s); the packaged mode is %04o, root-owned", path, check.usual),
+			"would %s %s%s: %s", map[string]string{"chmod": "change the mode of", "chown": "change the owner of", "chgrp": "change the group of"}[inv.Program], path, inv.Where(), effect)
+	}
+	return nil
 }

@@ -11,9 +11,9 @@ import (
 func powerRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-power",
-		Programs:   []string{"shutdown", "reboot", "poweroff", "halt", "init", "telinit", "systemctl", "loginctl", "kill", "pkill", "killall", "busctl", "dbus-send", "gdbus", "ipmitool"},
+		Programs:   []string{"shutdown", "reboot", "poweroff", "halt", "init", "telinit", "systemctl", "loginctl", "kill", "pkill", "killall", "busctl", "dbus-send", "gdbus", "ipmitool", "kexec", "rtcwake"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: shutdown, reboot, poweroff, halt, init 0|6, systemctl or loginctl poweroff|reboot, a power signal to PID 1 (kill -INT 1, kill -RTMIN+4 1), logind's PowerOff over D-Bus; ipmitool chassis power off|cycle|reset",
+		Summary:    "over SSH: shutdown, reboot, poweroff, halt, init 0|6, systemctl or loginctl poweroff|reboot, a power signal to PID 1 (kill -INT 1, kill -RTMIN+4 1), logind's PowerOff over D-Bus; ipmitool chassis power off|cycle|reset; kexec -e; rtcwake into a sleep or off",
 		Postmortem: "init 0 typed in a container sharing the host's network namespace; reboots of the wrong host (molly-guard)",
 		Match:      matchSSHPower,
 	}}
@@ -88,8 +88,49 @@ func powerAction(inv *guard.Invocation) string {
 		return action
 	case "reboot", "poweroff", "halt":
 		return inv.Program
+	case "kexec":
+		return kexecAction(inv)
+	case "rtcwake":
+		return rtcwakeAction(inv)
 	}
 	return ""
+}
+
+// kexecAction: kexec -e boots the kernel loaded before at once, and
+// kexec KERNEL without -l, -p or -u loads it and boots it: both end every
+// session without stopping services.
+func kexecAction(inv *guard.Invocation) string {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "t", LongValue: []string{"type", "append", "command-line", "initrd", "ramdisk", "reuse-cmdline", "dtb", "mem-min", "mem-max"}})
+	switch {
+	case p.Has("e", "exec"):
+		return "reboot (kexec -e: at once, into the kernel loaded before)"
+	case p.Has("l", "load", "p", "load-panic", "u", "unload", "s", "kexec-file-syscall", "S", "status", "h", "help", "v", "version"):
+		return ""
+	case len(p.Operands) > 0:
+		return "reboot (kexec: at once, into " + p.Operands[0].Value + ")"
+	}
+	return ""
+}
+
+// rtcwakeAction: rtcwake puts the machine to sleep (standby unless -m
+// says otherwise) or off until the clock wakes it; -m no, on, show and
+// disable only set or read the alarm.
+func rtcwakeAction(inv *guard.Invocation) string {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "AdmstT", LongValue: []string{"adjfile", "device", "mode", "seconds", "time", "date"}})
+	if p.Has("n", "dry-run", "h", "help", "V", "version") {
+		return ""
+	}
+	mode := "standby"
+	if m, ok := p.Value("m", "mode"); ok {
+		mode = m.Value
+	}
+	switch mode {
+	case "no", "on", "show", "disable":
+		return ""
+	case "off":
+		return "power off (rtcwake -m off)"
+	}
+	return "suspend (rtcwake -m " + mode + ")"
 }
 
 // logindPower: the methods of logind's and systemd's managers that power

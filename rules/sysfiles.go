@@ -17,7 +17,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "critical-file-truncate",
 			Programs:   nil, // a redirection can stand on any command
 			Decision:   guard.Block,
-			Summary:    "> , tee, truncate, cp or install over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab (confirm), or emptying a crontab (confirm)",
+			Summary:    "> , tee, truncate, cp, install or a sed -i that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab (confirm), or emptying a crontab (confirm)",
 			Postmortem: "echo user:x:… > /etc/passwd typed for >>: every other account gone, sudo and logins broken",
 			Match:      matchCriticalTruncate,
 		},
@@ -25,7 +25,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "system-file-remove",
 			Programs:   []string{"rm", "unlink", "shred", "mv", "ln"},
 			Decision:   guard.Block,
-			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab (confirm), or a crontab in the spool or /etc/cron.d (confirm)",
+			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init (block), fstab (confirm), or a crontab in the spool or /etc/cron.d (confirm)",
 			Postmortem: "a common failure mode: rm -f of libc.so.6 or /etc/shadow while cleaning up, after which the next command cannot start",
 			Match:      c.matchSystemFileRemove,
 		},
@@ -76,6 +76,12 @@ var (
 		"programs that have it loaded crash, and the next to start may not",
 		"every dynamically linked program (the next command you type, sudo, sshd) stops starting, and only a rescue boot brings it back",
 		"leave it to the package manager (apt-get install --reinstall libc6, dnf reinstall glibc); to replace a library use install or mv onto it, never cp or > over it"}
+	// Replacing a program is how one is installed (ln -sf bash /bin/sh);
+	// removing it leaves nothing that can put it back.
+	programFile = criticalFile{guard.Allow, guard.Block,
+		"",
+		"whatever starts it (logins, scripts, sudo, sshd) fails from now on; getting it back needs a root shell that is already open, or a rescue boot",
+		"to replace it, put the new one in place in one step (ln -sf NEW FILE, install NEW FILE); to repair it, reinstall its package (apt-get install --reinstall PACKAGE, dnf reinstall PACKAGE)"}
 	crontabFile = criticalFile{guard.Allow, guard.Confirm,
 		"", "the jobs in it stop running, silently",
 		"keep a copy first (crontab -l -u USER > USER.cron, or cp -a FILE FILE.bak); edit a user's crontab with crontab -e -u USER"}
@@ -97,6 +103,13 @@ var libraryDirs = map[string]bool{"/lib": true, "/lib64": true, "/lib32": true, 
 // runtimeNames are the base names of the loader and the C library, for
 // glibc (every architecture) and musl.
 var runtimeNames = []string{"ld-linux*.so*", "ld64.so.*", "ld-*.so", "ld-musl-*.so*", "libc.so.6", "libc-2.*.so", "libc.musl-*.so*"}
+
+// programDirs and programNames: the programs a host needs to let anyone
+// in and to become root: the shells scripts and logins start, su and
+// sudo, sshd and login, and init.
+var programDirs = map[string]bool{"/bin": true, "/sbin": true, "/usr/bin": true, "/usr/sbin": true}
+
+var programNames = map[string]bool{"sh": true, "bash": true, "dash": true, "sudo": true, "su": true, "login": true, "sshd": true, "init": true, "agetty": true}
 
 // cronDirs hold crontabs: the spool of each distribution, and cron.d.
 var cronDirs = map[string]bool{"/var/spool/cron/crontabs": true, "/var/spool/cron": true, "/var/spool/cron/tabs": true, "/etc/cron.d": true}
@@ -127,6 +140,9 @@ func critical(p string) (criticalFile, bool) {
 	dir, base := filepath.Dir(p), filepath.Base(p)
 	if cronDirs[dir] && cronName(base) {
 		return crontabFile, true
+	}
+	if programDirs[dir] && programNames[base] || p == "/lib/systemd/systemd" || p == "/usr/lib/systemd/systemd" {
+		return programFile, true
 	}
 	if libraryDirs[dir] || libraryDirs[filepath.Dir(dir)] && strings.Contains(filepath.Base(dir), "-linux-") {
 		for _, pattern := range runtimeNames {
@@ -186,17 +202,67 @@ func zeroSize(size guard.Arg) bool {
 }
 
 // overwritten is one file a command writes over, and whether it only
-// empties it.
+// empties it or takes root's entry out of it.
 type overwritten struct {
-	arg     guard.Arg
-	empties bool
+	arg      guard.Arg
+	empties  bool
+	rootGone bool
+}
+
+// sedProbe stands for an account file guard cannot read (/etc/shadow is
+// root's alone): root's line and another account's.
+const sedProbe = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+
+// sedInPlace reads sed -i for the critical files it edits and what its
+// script leaves in them: computed on the file's content when guard can
+// read it, else on a line like root's. A script guard cannot compute, or
+// an edit that keeps root's line and others (sed -i '/^olduser:/d'), is
+// not this rule's.
+func sedInPlace(inv *guard.Invocation, host guard.Host) []overwritten {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "efl", LongValue: []string{"expression", "file", "line-length"}})
+	if !p.Has("i", "in-place") {
+		return nil // prints the result, the file stays
+	}
+	files, edit := guard.SedEdit(inv.Args)
+	if edit == nil {
+		return nil
+	}
+	var hits []overwritten
+	for _, f := range files {
+		p, _, ok := criticalTarget(inv, host, f)
+		if !ok {
+			continue
+		}
+		content := sedProbe
+		if inv.Remote == "" {
+			if data, err := host.ReadFile(p, 1<<20); err == nil && len(data) > 0 {
+				content = string(data)
+			}
+		}
+		out, ok := edit(content)
+		if !ok {
+			continue
+		}
+		switch {
+		case strings.TrimSpace(out) == "":
+			hits = append(hits, overwritten{arg: f, empties: true})
+		case hasRootLine(content) && !hasRootLine(out):
+			hits = append(hits, overwritten{arg: f, rootGone: true})
+		}
+	}
+	return hits
+}
+
+// hasRootLine: an account file still names root.
+func hasRootLine(text string) bool {
+	return strings.HasPrefix(text, "root:") || strings.Contains(text, "\nroot:")
 }
 
 func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	var targets []overwritten
 	for _, rd := range inv.Redirs {
 		if rd.Truncates() {
-			targets = append(targets, overwritten{rd.Target, writesNothing(inv)})
+			targets = append(targets, overwritten{arg: rd.Target, empties: writesNothing(inv)})
 		}
 	}
 	switch inv.Program {
@@ -204,25 +270,27 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"output-error"}})
 		if !p.Has("a", "append") {
 			for _, o := range p.Operands {
-				targets = append(targets, overwritten{o, false})
+				targets = append(targets, overwritten{arg: o, empties: false})
 			}
 		}
 	case "truncate":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "sr", LongValue: []string{"size", "reference"}})
 		size, _ := p.Value("s", "size")
 		for _, o := range p.Operands {
-			targets = append(targets, overwritten{o, zeroSize(size)})
+			targets = append(targets, overwritten{arg: o, empties: zeroSize(size)})
 		}
 	case "cp", "install":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "StmogbT", LongValue: []string{"suffix", "target-directory", "mode", "owner", "group"}})
 		if len(p.Operands) > 0 {
 			empties := len(p.Operands) == 2 && emptySource(p.Operands[0])
-			targets = append(targets, overwritten{p.Operands[len(p.Operands)-1], empties})
+			targets = append(targets, overwritten{arg: p.Operands[len(p.Operands)-1], empties: empties})
 		}
+	case "sed", "gsed":
+		targets = append(targets, sedInPlace(inv, host)...)
 	case "dd":
 		for _, a := range inv.Args {
 			if v, ok := strings.CutPrefix(a.Value, "of="); ok {
-				targets = append(targets, overwritten{guard.Arg{Text: a.Text, Value: v, Known: a.Known}, false})
+				targets = append(targets, overwritten{arg: guard.Arg{Text: a.Text, Value: v, Known: a.Known}, empties: false})
 			}
 		}
 	}
@@ -233,8 +301,13 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 			continue
 		}
 		d, what, effect := f.replace, "would replace the whole of %s%s with this command's output: %s", f.replaced
-		if t.empties {
+		switch {
+		case t.empties:
 			d, what, effect = f.remove, "would empty %s%s: %s", f.removed
+		case t.rootGone && f == accountFile:
+			d, what, effect = f.remove, "would delete root's line from %s%s: %s", "root stops existing: su, sudo -i and root's logins fail, and only a rescue boot brings it back"
+		case t.rootGone:
+			continue // root's name elsewhere (sudoers) is not an account
 		}
 		if d == guard.Allow {
 			continue
@@ -264,7 +337,7 @@ func (c classifier) removedOrReplaced(inv *guard.Invocation, host guard.Host) []
 			hits = append(hits, fileHit{o, true})
 		}
 	case "shred":
-		for _, o := range guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "ns", LongValue: []string{"iterations", "size", "random-source", "remove"}}).Operands {
+		for _, o := range guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "ns", LongValue: []string{"iterations", "size", "random-source"}}).Operands {
 			hits = append(hits, fileHit{o, true})
 		}
 	case "mv", "ln":
