@@ -213,7 +213,7 @@ func (r *resolver) read(inv *Invocation, args []Arg, sc *scope) {
 	}
 	text, known := "", false
 	if !inv.InPipeline && !p.Has("d", "n", "N", "u") {
-		text, known = StdinText(inv)
+		text, known = r.stdinText(inv)
 		text, _, _ = strings.Cut(text, "\n")
 	}
 	if !p.Has("r") {
@@ -260,7 +260,7 @@ func (r *resolver) mapfile(inv *Invocation, args []Arg, sc *scope) {
 		return
 	}
 	v := shellVar{set: true, maybeEmpty: true}
-	if text, known := StdinText(inv); known && !inv.InPipeline && !p.Has("d", "n", "O", "s", "u", "C") {
+	if text, known := r.stdinText(inv); known && !inv.InPipeline && !p.Has("d", "n", "O", "s", "u", "C") {
 		lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 		if len(lines) <= maxListElems {
 			for _, l := range lines {

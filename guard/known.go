@@ -78,7 +78,7 @@ func (r *resolver) knownOutput(inv *Invocation) (string, bool) {
 		if len(args) > 0 {
 			return r.catFiles(inv, args)
 		}
-		return StdinText(inv)
+		return r.stdinText(inv)
 	}
 	return "", false
 }

@@ -41,8 +41,11 @@ type resolver struct {
 	globRead  int      // folder entries read for patterns
 	dirCache  map[string][]fs.DirEntry
 	globCache map[globKey]globResult
-	substs    []substResult   // substitutions walked for the words being expanded
-	builders  []*fieldBuilder // free field builders
+	substs    []substResult // substitutions walked for the words being expanded
+	// substSpans are the invocations (from, to) of the substitutions
+	// walked inside the one being walked, whose output is not its own.
+	substSpans [][2]int
+	builders   []*fieldBuilder // free field builders
 	// defs are the interactive shell's aliases and functions (aliases.go),
 	// typedAliases those the line defines or removes itself; alias is the
 	// alias text being walked, aliasBytes what it added.
