@@ -17,6 +17,7 @@ const (
 	maxInvocations = 20000
 	maxNesting     = 8 // bash -c 'bash -c …' levels
 	maxLoopUnroll  = 64
+	maxLoopWork    = 2048 // statements walked to unroll one loop: values × the body's statements
 	maxSteps       = 100000 // statements walked, unrolled loops and calls included
 	maxCallDepth   = 8      // functions called from functions, each walked with its arguments
 	maxArgs        = 300000 // words kept across the line's commands
@@ -424,6 +425,21 @@ func (r *resolver) walkTest(x syntax.TestExpr, sc *scope) {
 	}
 }
 
+// stmtCount is the number of statements in stmts, nested ones included,
+// counted up to maxLoopWork.
+func stmtCount(stmts []*syntax.Stmt) int {
+	n := 0
+	for _, st := range stmts {
+		syntax.Walk(st, func(node syntax.Node) bool {
+			if _, ok := node.(*syntax.Stmt); ok {
+				n++
+			}
+			return n <= maxLoopWork
+		})
+	}
+	return n
+}
+
 func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	iter, ok := f.Loop.(*syntax.WordIter)
 	if !ok {
@@ -434,34 +450,43 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	var items []Arg
 	seen := map[string]bool{}
 	allKnown := iter.InPos.IsValid()
-	anyEmpty := false
+	anyEmpty, partial := false, false
 	if !allKnown && sc.params != nil {
 		// for x; do … loops over "$@"
 		items, allKnown = bindable(sc.params.list), true
 	}
 	for _, w := range iter.Items {
 		for _, a := range r.expandWord(w, sc, modeList) {
+			if a.standIn && !a.Known {
+				partial = true // matches past those guard read: walked once more, unknown
+				continue
+			}
 			allKnown = allKnown && a.Known && !a.Glob
 			anyEmpty = anyEmpty || a.Value == ""
-			if len(items) <= maxLoopUnroll && (!seen[a.Value] || !a.Known) {
+			if len(items) <= maxGlobMatches && (!seen[a.Value] || !a.Known) {
 				seen[a.Value] = true
 				items = append(items, a)
 			}
 		}
 	}
-	// The body is walked once per distinct value while there are few; only
-	// the outermost loop, so nested loops cannot multiply the work.
-	if allKnown && len(items) > 0 && len(items) <= maxLoopUnroll && !r.unrolling {
+	// The body is walked once per distinct value while there are few, or
+	// while that is little work (a short body over every match of
+	// /etc/*); only the outermost loop, so nested loops cannot
+	// multiply the work.
+	few := len(items) <= maxLoopUnroll || len(items) <= maxGlobMatches && len(items)*stmtCount(f.Do) <= maxLoopWork
+	if allKnown && len(items) > 0 && few && !r.unrolling {
 		r.unrolling = true
 		for _, item := range items {
 			sc.assign(name, item)
 			r.walkStmts(f.Do, sc, ctx)
 		}
 		r.unrolling = false
-		return
+		if !partial {
+			return
+		}
 	}
 	unknown := Arg{Unknown: []string{"$" + name}, MaybeEmpty: !allKnown || anyEmpty}
-	if len(items) == 1 {
+	if len(items) == 1 && !partial {
 		unknown = items[0]
 	}
 	sc.assign(name, unknown)
