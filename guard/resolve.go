@@ -17,7 +17,7 @@ const (
 	maxInvocations = 20000
 	maxNesting     = 8 // bash -c 'bash -c …' levels
 	maxLoopUnroll  = 64
-	maxLoopWork    = 2048 // statements walked to unroll one loop: values × the body's statements
+	maxLoopWork    = 2048   // statements walked to unroll one loop: values × the body's statements
 	maxSteps       = 100000 // statements walked, unrolled loops and calls included
 	maxCallDepth   = 8      // functions called from functions, each walked with its arguments
 	maxArgs        = 300000 // words kept across the line's commands
