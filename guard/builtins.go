@@ -259,6 +259,10 @@ func (r *resolver) mapfile(inv *Invocation, args []Arg, sc *scope) {
 	if !syntax.ValidName(name) {
 		return
 	}
+	if callback, ok := p.Value("C"); ok && callback.Known {
+		// mapfile -C CODE runs CODE every -c lines, with the index and the line
+		r.runCode(inv, callback.Value+" 0 x", sc, "mapfile -C", nil)
+	}
 	v := shellVar{set: true, maybeEmpty: true}
 	if text, known := r.stdinText(inv); known && !inv.InPipeline && !p.Has("d", "n", "O", "s", "u", "C") {
 		lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")

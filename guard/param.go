@@ -240,6 +240,11 @@ func (r *resolver) expandOperator(p *syntax.ParamExp, name, display string, val 
 			return
 		}
 		b.result(s, quoted)
+	case syntax.OtherParamOps:
+		if known && p.Exp.Word != nil && p.Exp.Word.Lit() == "P" {
+			r.textSubsts(value, sc) // expanded as a prompt: its $(…) run
+		}
+		b.unknown(display, true, quoted)
 	default:
 		b.unknown(display, true, quoted)
 	}

@@ -651,8 +651,11 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 				if integer && hasValue {
 					r.arithText(value, sc, 1)
 				}
+				if nameref && hasValue {
+					r.nameRef(value, sc) // every use of the reference evaluates its subscript
+				}
 				if syntax.ValidName(name) && hasValue {
-					sc.set(name, shellVar{value: value, known: !nameref, set: true, maybeEmpty: true, local: local})
+					sc.set(name, shellVar{value: value, known: !nameref, set: true, maybeEmpty: true, local: local, integer: integer})
 				}
 			}
 			continue
@@ -661,18 +664,27 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 			continue
 		}
 		if as.Naked {
-			if local {
-				sc.set(as.Name.Value, shellVar{known: true, local: true})
+			switch {
+			case local:
+				sc.set(as.Name.Value, shellVar{known: true, local: true, integer: integer})
+			case integer:
+				v, _ := sc.get(as.Name.Value)
+				v.integer = true
+				sc.set(as.Name.Value, v)
 			}
 			continue
 		}
 		r.assign(as, sc)
 		if v, ok := sc.get(as.Name.Value); ok {
-			if integer && v.known {
+			if integer && v.known && !v.integer {
 				r.arithText(v.value, sc, 1)
+			}
+			if nameref && v.known {
+				r.nameRef(v.value, sc) // every use of the reference evaluates its subscript
 			}
 			v.local = local
 			v.known = v.known && !nameref
+			v.integer = v.integer || integer
 			sc.set(as.Name.Value, v)
 		}
 	}
@@ -745,6 +757,18 @@ func (r *resolver) assignValue(as *syntax.Assign, sc *scope) {
 			value.unknown("$"+name, true)
 		}
 		value.Value = old + value.Value
+	}
+	if old, ok := sc.get(name); ok && old.integer {
+		// declare -i n; n='a[$(…)]': the value is arithmetic, and runs
+		// what its subscripts hold.
+		if value.Known {
+			r.arithText(value.Value, sc, 1)
+		}
+		sc.assign(name, value)
+		v, _ := sc.get(name)
+		v.integer = true
+		sc.set(name, v)
+		return
 	}
 	sc.assign(name, value)
 }

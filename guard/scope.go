@@ -71,6 +71,7 @@ type shellVar struct {
 	maybeEmpty bool  // for an unknown value: whether it may be empty
 	list       []Arg // an indexed array's elements, when known
 	local      bool  // declared local in the function being walked
+	integer    bool  // declare -i: each value assigned is evaluated as arithmetic
 	// origin is the Arg.Origin of the word assigned, kept so that a
 	// value a wrapper supplies (find's {}) stays marked as such.
 	origin string
