@@ -197,7 +197,61 @@ func (r *resolver) shopt(args []Arg, sc *scope) {
 // (a here-string, a here-document), and unknown values otherwise. Names
 // with a subscript have it evaluated, as bash does.
 func (r *resolver) read(inv *Invocation, args []Arg, sc *scope) {
-	p := ParseOptions(args, OptSpec{ShortValue: "adinNptu"})
+	p := ParseOptions(args, readSpec)
+	ifs := " \t\n"
+	if v, known := sc.lookup("IFS"); known && sc.isSet("IFS") {
+		ifs = v
+	}
+	if r.readIFS != nil {
+		ifs = *r.readIFS // IFS=: read …
+	}
+	r.lastRead = readCall{inv, ifs}
+	text, known := "", false
+	if !inv.InPipeline && !p.Has("d", "n", "N", "u") {
+		text, known = r.stdinText(inv)
+		text, _, _ = strings.Cut(text, "\n")
+	}
+	r.readLine(p, text, known, ifs, sc)
+}
+
+// readCall is a read the walk met: the invocation and the IFS it splits
+// with.
+type readCall struct {
+	inv *Invocation
+	ifs string
+}
+
+// readFields splits a line read into at most n fields on the characters
+// of ifs, as read does: blanks of ifs around a field are dropped, and the
+// last field keeps the rest of the line.
+func readFields(text, ifs string, n int) []string {
+	blanks := ""
+	for _, c := range " \t\n" {
+		if strings.ContainsRune(ifs, c) {
+			blanks += string(c)
+		}
+	}
+	text = strings.Trim(text, blanks)
+	var fields []string
+	for text != "" && ifs != "" && len(fields) < n-1 {
+		i := strings.IndexAny(text, ifs)
+		if i < 0 {
+			break
+		}
+		fields = append(fields, text[:i])
+		text = strings.TrimLeft(text[i+1:], blanks)
+	}
+	if text != "" {
+		fields = append(fields, text)
+	}
+	return fields
+}
+
+var readSpec = OptSpec{ShortValue: "adinNptu"}
+
+// readLine assigns read's variables from one line of input, or unknown
+// values when the line is not known.
+func (r *resolver) readLine(p Parsed, text string, known bool, ifs string, sc *scope) {
 	var names []string
 	for _, a := range p.Operands {
 		if a.Known {
@@ -211,15 +265,10 @@ func (r *resolver) read(inv *Invocation, args []Arg, sc *scope) {
 	if len(names) == 0 && array == "" {
 		names = []string{"REPLY"}
 	}
-	text, known := "", false
-	if !inv.InPipeline && !p.Has("d", "n", "N", "u") {
-		text, known = r.stdinText(inv)
-		text, _, _ = strings.Cut(text, "\n")
-	}
 	if !p.Has("r") {
 		text = strings.ReplaceAll(text, `\`, "")
 	}
-	fields := strings.Fields(text)
+	fields := readFields(text, ifs, len(names))
 	for i, name := range names {
 		if !syntax.ValidName(name) {
 			continue
@@ -229,19 +278,15 @@ func (r *resolver) read(inv *Invocation, args []Arg, sc *scope) {
 			continue
 		}
 		value := ""
-		switch {
-		case i == len(names)-1 && i < len(fields):
-			// the last name takes the rest of the line
-			value = strings.Join(fields[i:], " ")
-		case i < len(fields):
-			value = fields[i]
+		if i < len(fields) {
+			value = fields[i] // the last name takes the rest of the line
 		}
 		r.assignCode(sc, name, Arg{Value: value, Known: true})
 	}
 	if syntax.ValidName(array) {
 		v := shellVar{set: true, maybeEmpty: true}
 		if known {
-			for _, f := range fields {
+			for _, f := range readFields(text, ifs, maxListElems) {
 				v.list = append(v.list, Arg{Text: f, Value: f, Known: true})
 			}
 		}

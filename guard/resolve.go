@@ -36,6 +36,8 @@ type resolver struct {
 	notes     []string // what could not be parsed, for the engine's finding
 	steps     int      // statements walked so far
 	unrolling bool     // inside an unrolled loop: nested loops are not unrolled
+	lastRead  readCall // the read builtin walked last, for while read loops
+	readIFS   *string  // IFS=… in front of the read being walked
 	reparsed  int      // bytes of shell code parsed again inside the line
 	expanded  int      // bytes of words expanded
 	args      int      // words kept in invocations
@@ -236,8 +238,13 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 		r.emitRedirsOnly(st, sc, ctx)
 		return
 	}
+	var redirs *Invocation // the compound command's own redirections
 	if len(st.Redirs) > 0 {
+		n := len(r.invs)
 		r.emitRedirsOnly(st, sc, ctx)
+		if len(r.invs) > n {
+			redirs = r.invs[len(r.invs)-1] // after what its <(…) ran
+		}
 	}
 	switch cmd := st.Cmd.(type) {
 	case *syntax.BinaryCmd:
@@ -252,8 +259,7 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 			r.walkStmts(clause.Then, sc, ctx)
 		}
 	case *syntax.WhileClause:
-		r.walkStmts(cmd.Cond, sc, ctx)
-		r.walkStmts(cmd.Do, sc, ctx)
+		r.walkWhile(cmd, redirs, sc, ctx)
 	case *syntax.ForClause:
 		r.walkFor(cmd, sc, ctx)
 	case *syntax.CaseClause:
@@ -491,6 +497,64 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	}
 	sc.assign(name, unknown)
 	r.walkStmts(f.Do, sc, ctx)
+}
+
+// walkWhile walks a while or until loop. Two kinds of loop are walked
+// round by round, as for loops are, while that is little work: while read
+// over input guard knows (each line into the variables), and a loop that
+// consumes the positional parameters with shift (while [ $# -gt 0 ]).
+// Any other loop is walked once.
+func (r *resolver) walkWhile(w *syntax.WhileClause, redirs *Invocation, sc *scope, ctx stmtCtx) {
+	before := r.lastRead.inv
+	params := sc.params
+	r.walkStmts(w.Cond, sc, ctx)
+	read := r.lastRead
+	if read.inv == before || w.Until || len(w.Cond) != 1 {
+		read.inv = nil
+	}
+	if read.inv != nil && !r.unrolling {
+		if p, lines, ok := r.readLoopLines(read.inv, redirs); ok && len(lines)*stmtCount(w.Do) <= maxLoopWork {
+			r.unrolling = true
+			for _, line := range lines {
+				r.readLine(p, line, true, read.ifs, sc)
+				r.walkStmts(w.Do, sc, ctx)
+			}
+			r.unrolling = false
+			return
+		}
+	}
+	r.walkStmts(w.Do, sc, ctx)
+	if r.unrolling || params == nil {
+		return
+	}
+	// shift in the body: again while each round takes parameters away
+	r.unrolling = true
+	for round := 0; round < maxLoopUnroll && sc.params != nil && len(sc.params.list) > 0 && len(sc.params.list) < len(params.list); round++ {
+		params = sc.params
+		r.walkStmts(w.Cond, sc, ctx)
+		r.walkStmts(w.Do, sc, ctx)
+	}
+	r.unrolling = false
+}
+
+// readLoopLines are the lines a while read loop's read takes, when guard
+// knows its input: a here-string, a file, what a pipeline or done < <(…)
+// feeds it. redirs holds the loop's own redirections (done < FILE).
+func (r *resolver) readLoopLines(read, redirs *Invocation) (Parsed, []string, bool) {
+	p := ParseOptions(read.Args, readSpec)
+	if p.Has("d", "n", "N", "u") {
+		return p, nil, false
+	}
+	from := read
+	if redirs != nil && len(read.Stdin) == 0 && !slices.ContainsFunc(read.Redirs, func(rd Redir) bool { return rd.Input() }) {
+		from = redirs
+	}
+	text, known := r.stdinText(from)
+	if !known {
+		return p, nil, false
+	}
+	lines := splitItems(text, "\n")
+	return p, lines, len(lines) <= maxGlobMatches
 }
 
 // walkCStyle walks for ((init; cond; post)): the body once, with the
@@ -864,6 +928,14 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 			r.callFunc(def, inv, dsc)
 		}
 		return
+	}
+	if inv.Program == "read" {
+		for i, as := range env {
+			if as.Name.Value == "IFS" && envValues[i].Known {
+				r.readIFS = &envValues[i].Value
+			}
+		}
+		defer func() { r.readIFS = nil }()
 	}
 	r.dispatch(inv, dsc)
 }
