@@ -293,8 +293,13 @@ func (r *resolver) element(name string, index syntax.ArithmExpr, sc *scope) (Arg
 		}
 		return Arg{MaybeEmpty: true}, false
 	}
-	if n < 0 {
+	switch {
+	case n < 0:
 		n += int64(len(v.list))
+	case sc.opts&optZsh != 0 && n == 0:
+		return Arg{Known: true}, true // zsh counts from 1: a[0] is empty
+	case sc.opts&optZsh != 0:
+		n--
 	}
 	if n < 0 || n >= int64(len(v.list)) {
 		return Arg{Known: true}, true

@@ -271,6 +271,16 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 			r.walkStmts(item.Stmts, sc.clone(), ctx)
 		}
 	case *syntax.FuncDecl:
+		if cmd.Name == nil && len(cmd.Names) == 0 {
+			// zsh's anonymous function, () { … } args, runs where it
+			// stands; its arguments, which the parser does not take,
+			// are unknown.
+			params := sc.params
+			sc.params = nil
+			r.walkStmt(cmd.Body, sc, ctx)
+			sc.params = params
+			break
+		}
 		r.declareFunc(cmd, sc)
 	case *syntax.DeclClause:
 		r.walkDecl(cmd, sc)
