@@ -88,6 +88,8 @@ func (r *resolver) builtin(inv *Invocation, sc *scope) bool {
 		}
 	case "shopt":
 		r.shopt(args, sc)
+	case "setopt", "unsetopt":
+		zshSetopt(inv.Program == "setopt", args, sc)
 	default:
 		return false
 	}
@@ -189,6 +191,34 @@ func (r *resolver) shopt(args []Arg, sc *scope) {
 			setOpt(sc, optDotglob, on)
 		case "nullglob":
 			setOpt(sc, optNullglob, on)
+		}
+	}
+}
+
+// zshSetopt follows zsh's setopt and unsetopt for the options that change
+// how words expand. zsh ignores case and underscores in option names, and
+// a leading "no" turns an option the other way.
+func zshSetopt(on bool, args []Arg, sc *scope) {
+	if sc.opts&optZsh == 0 {
+		return
+	}
+	for _, a := range args {
+		name := strings.ToLower(strings.ReplaceAll(a.Value, "_", ""))
+		set := on
+		if rest, ok := strings.CutPrefix(name, "no"); ok && rest != "tify" {
+			name, set = rest, !on
+		}
+		switch name {
+		case "shwordsplit":
+			setOpt(sc, optShWordSplit, set)
+		case "globsubst":
+			setOpt(sc, optGlobSubst, set)
+		case "nullglob":
+			setOpt(sc, optNullglob, set)
+		case "globdots":
+			setOpt(sc, optDotglob, set)
+		case "glob":
+			setOpt(sc, optNoglob, !set)
 		}
 	}
 }

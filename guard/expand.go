@@ -391,7 +391,11 @@ func (b *fieldBuilder) result(s string, quoted bool) {
 		}
 		return
 	}
-	if b.zsh() && !b.split {
+	if b.zsh() && !b.split && b.sc.opts&optShWordSplit == 0 {
+		if b.sc.opts&optGlobSubst != 0 {
+			b.appendRaw(s)
+			return
+		}
 		b.add(s, escapeGlob(s))
 		return
 	}

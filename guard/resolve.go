@@ -954,7 +954,7 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 // make them run elsewhere.
 var stateBuiltins = map[string]bool{
 	"cd": true, "pushd": true, "popd": true, "read": true, "mapfile": true, "readarray": true,
-	"set": true, "shift": true, "shopt": true, "unset": true, "export": true, "local": true,
+	"set": true, "shift": true, "shopt": true, "setopt": true, "unsetopt": true, "unset": true, "export": true, "local": true,
 	"declare": true, "typeset": true, "readonly": true, "printf": true, "getopts": true,
 }
 
