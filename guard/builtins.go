@@ -88,6 +88,8 @@ func (r *resolver) builtin(inv *Invocation, sc *scope) bool {
 		}
 	case "shopt":
 		r.shopt(args, sc)
+	case "setopt", "unsetopt":
+		zshSetopt(inv.Program == "setopt", args, sc)
 	default:
 		return false
 	}
@@ -193,11 +195,93 @@ func (r *resolver) shopt(args []Arg, sc *scope) {
 	}
 }
 
+// zshSetopt follows zsh's setopt and unsetopt for the options that change
+// how words expand. zsh ignores case and underscores in option names, and
+// a leading "no" turns an option the other way.
+func zshSetopt(on bool, args []Arg, sc *scope) {
+	if sc.opts&optZsh == 0 {
+		return
+	}
+	for _, a := range args {
+		name := strings.ToLower(strings.ReplaceAll(a.Value, "_", ""))
+		set := on
+		if rest, ok := strings.CutPrefix(name, "no"); ok && rest != "tify" {
+			name, set = rest, !on
+		}
+		switch name {
+		case "shwordsplit":
+			setOpt(sc, optShWordSplit, set)
+		case "globsubst":
+			setOpt(sc, optGlobSubst, set)
+		case "nullglob":
+			setOpt(sc, optNullglob, set)
+		case "globdots":
+			setOpt(sc, optDotglob, set)
+		case "glob":
+			setOpt(sc, optNoglob, !set)
+		}
+	}
+}
+
 // read assigns its variables from its standard input when that is known
 // (a here-string, a here-document), and unknown values otherwise. Names
 // with a subscript have it evaluated, as bash does.
 func (r *resolver) read(inv *Invocation, args []Arg, sc *scope) {
-	p := ParseOptions(args, OptSpec{ShortValue: "adinNptu"})
+	p := ParseOptions(args, readSpec)
+	ifs := " \t\n"
+	if v, known := sc.lookup("IFS"); known && sc.isSet("IFS") {
+		ifs = v
+	}
+	if r.readIFS != nil {
+		ifs = *r.readIFS // IFS=: read …
+	}
+	r.lastRead = readCall{inv, ifs}
+	text, known := "", false
+	if !inv.InPipeline && !p.Has("d", "n", "N", "u") {
+		text, known = r.stdinText(inv)
+		text, _, _ = strings.Cut(text, "\n")
+	}
+	r.readLine(p, text, known, ifs, sc)
+}
+
+// readCall is a read the walk met: the invocation and the IFS it splits
+// with.
+type readCall struct {
+	inv *Invocation
+	ifs string
+}
+
+// readFields splits a line read into at most n fields on the characters
+// of ifs, as read does: blanks of ifs around a field are dropped, and the
+// last field keeps the rest of the line.
+func readFields(text, ifs string, n int) []string {
+	blanks := ""
+	for _, c := range " \t\n" {
+		if strings.ContainsRune(ifs, c) {
+			blanks += string(c)
+		}
+	}
+	text = strings.Trim(text, blanks)
+	var fields []string
+	for text != "" && ifs != "" && len(fields) < n-1 {
+		i := strings.IndexAny(text, ifs)
+		if i < 0 {
+			break
+		}
+		fields = append(fields, text[:i])
+		text = strings.TrimLeft(text[i+1:], blanks)
+	}
+	if text != "" {
+		fields = append(fields, text)
+	}
+	return fields
+}
+
+var readSpec = OptSpec{ShortValue: "adinNptu"}
+
+// readLine assigns read's variables from one line of input, or unknown
+// values when the line is not known.
+func (r *resolver) readLine(p Parsed, text string, known bool, ifs string, sc *scope) {
 	var names []string
 	for _, a := range p.Operands {
 		if a.Known {
@@ -211,15 +295,10 @@ func (r *resolver) read(inv *Invocation, args []Arg, sc *scope) {
 	if len(names) == 0 && array == "" {
 		names = []string{"REPLY"}
 	}
-	text, known := "", false
-	if !inv.InPipeline && !p.Has("d", "n", "N", "u") {
-		text, known = StdinText(inv)
-		text, _, _ = strings.Cut(text, "\n")
-	}
 	if !p.Has("r") {
 		text = strings.ReplaceAll(text, `\`, "")
 	}
-	fields := strings.Fields(text)
+	fields := readFields(text, ifs, len(names))
 	for i, name := range names {
 		if !syntax.ValidName(name) {
 			continue
@@ -229,19 +308,15 @@ func (r *resolver) read(inv *Invocation, args []Arg, sc *scope) {
 			continue
 		}
 		value := ""
-		switch {
-		case i == len(names)-1 && i < len(fields):
-			// the last name takes the rest of the line
-			value = strings.Join(fields[i:], " ")
-		case i < len(fields):
-			value = fields[i]
+		if i < len(fields) {
+			value = fields[i] // the last name takes the rest of the line
 		}
 		r.assignCode(sc, name, Arg{Value: value, Known: true})
 	}
 	if syntax.ValidName(array) {
 		v := shellVar{set: true, maybeEmpty: true}
 		if known {
-			for _, f := range fields {
+			for _, f := range readFields(text, ifs, maxListElems) {
 				v.list = append(v.list, Arg{Text: f, Value: f, Known: true})
 			}
 		}
@@ -259,8 +334,12 @@ func (r *resolver) mapfile(inv *Invocation, args []Arg, sc *scope) {
 	if !syntax.ValidName(name) {
 		return
 	}
+	if callback, ok := p.Value("C"); ok && callback.Known {
+		// mapfile -C CODE runs CODE every -c lines, with the index and the line
+		r.runCode(inv, callback.Value+" 0 x", sc, "mapfile -C", nil)
+	}
 	v := shellVar{set: true, maybeEmpty: true}
-	if text, known := StdinText(inv); known && !inv.InPipeline && !p.Has("d", "n", "O", "s", "u", "C") {
+	if text, known := r.stdinText(inv); known && !inv.InPipeline && !p.Has("d", "n", "O", "s", "u", "C") {
 		lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 		if len(lines) <= maxListElems {
 			for _, l := range lines {

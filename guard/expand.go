@@ -236,7 +236,7 @@ func partsMayHoldSubst(parts []syntax.WordPart) bool {
 // runSubst walks the statements of a substitution in a subshell and works
 // out its output when that can be known.
 func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) substResult {
-	start := len(r.invs)
+	start, nestedFrom := len(r.invs), len(r.substSpans)
 	var inner *scope
 	if len(stmts) == 1 {
 		inner = r.subshell(stmts[0], sc)
@@ -252,8 +252,30 @@ func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) s
 		}
 		res.progs = append(res.progs, inv.Program)
 	}
-	res.out, res.known = r.outputOf(invs)
+	res.out, res.known = r.outputOf(ownOutput(r.invs, start, r.substSpans[nestedFrom:]))
+	r.substSpans = append(r.substSpans[:nestedFrom], [2]int{start, len(r.invs)})
 	return res
+}
+
+// ownOutput is the invocations from start whose output the substitution
+// takes: not those of the substitutions nested in it, whose output became
+// their own words ($(echo $(echo /etc)) prints /etc once) or went to a
+// pipe (<(…)).
+func ownOutput(invs []*Invocation, start int, nested [][2]int) []*Invocation {
+	if len(nested) == 0 {
+		return invs[start:]
+	}
+	var own []*Invocation
+	for i := start; i < len(invs); i++ {
+		inner := false
+		for _, span := range nested {
+			inner = inner || i >= span[0] && i < span[1]
+		}
+		if !inner {
+			own = append(own, invs[i])
+		}
+	}
+	return own
 }
 
 // substFor returns the recorded result of a substitution, walking it now
@@ -369,7 +391,11 @@ func (b *fieldBuilder) result(s string, quoted bool) {
 		}
 		return
 	}
-	if b.zsh() && !b.split {
+	if b.zsh() && !b.split && b.sc.opts&optShWordSplit == 0 {
+		if b.sc.opts&optGlobSubst != 0 {
+			b.appendRaw(s)
+			return
+		}
 		b.add(s, escapeGlob(s))
 		return
 	}

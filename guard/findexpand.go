@@ -60,6 +60,30 @@ func (r *resolver) runFindMatches(outer *Invocation, argv []Arg, action string, 
 	return true
 }
 
+// findOutput is what find prints when guard can list its matches and it
+// only prints them (no action, -print, -print0): what | xargs rm -rf and
+// | while read -r d reads.
+func (r *resolver) findOutput(inv *Invocation) (string, bool) {
+	end := "\n"
+	for _, a := range inv.Args {
+		switch {
+		case a.Value == "-print0":
+			end = "\x00"
+		case findActions[a.Value]:
+			return "", false // it runs commands, and prints only with -print
+		}
+	}
+	matches, ok := r.findMatches(inv, &scope{cwd: inv.Cwd})
+	if !ok {
+		return "", false
+	}
+	var out strings.Builder
+	for _, m := range matches {
+		out.WriteString(m + end)
+	}
+	return out.String(), true
+}
+
 // findMatches evaluates a find command's expression on the host. It fails
 // for expressions with operators or tests it does not evaluate, on another
 // host, or past its budget.

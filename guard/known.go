@@ -74,11 +74,13 @@ func (r *resolver) knownOutput(inv *Invocation) (string, bool) {
 		}
 		user, ok := r.host.Getenv("USER")
 		return user + "\n", ok
+	case "find":
+		return r.findOutput(inv)
 	case "cat":
 		if len(args) > 0 {
 			return r.catFiles(inv, args)
 		}
-		return StdinText(inv)
+		return r.stdinText(inv)
 	}
 	return "", false
 }

@@ -240,6 +240,11 @@ func (r *resolver) expandOperator(p *syntax.ParamExp, name, display string, val 
 			return
 		}
 		b.result(s, quoted)
+	case syntax.OtherParamOps:
+		if known && p.Exp.Word != nil && p.Exp.Word.Lit() == "P" {
+			r.textSubsts(value, sc) // expanded as a prompt: its $(…) run
+		}
+		b.unknown(display, true, quoted)
 	default:
 		b.unknown(display, true, quoted)
 	}
@@ -288,8 +293,13 @@ func (r *resolver) element(name string, index syntax.ArithmExpr, sc *scope) (Arg
 		}
 		return Arg{MaybeEmpty: true}, false
 	}
-	if n < 0 {
+	switch {
+	case n < 0:
 		n += int64(len(v.list))
+	case sc.opts&optZsh != 0 && n == 0:
+		return Arg{Known: true}, true // zsh counts from 1: a[0] is empty
+	case sc.opts&optZsh != 0:
+		n--
 	}
 	if n < 0 || n >= int64(len(v.list)) {
 		return Arg{Known: true}, true

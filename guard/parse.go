@@ -460,6 +460,11 @@ func repair(src string, literal bool) string {
 			}
 			atStart = tok.op != ">" && tok.op != ">>" && tok.op != "<" && tok.op != "&>"
 		case atStart && reservedWords[tok.text] && !tok.quoted:
+		case (tok.text == "{" || tok.text == "}") && !tok.quoted:
+			// a group's brace: what follows is a command (zsh's
+			// repeat 2 { rm … }, () { … } args)
+			out.WriteString(" ; ")
+			atStart = true
 		default:
 			out.WriteString(" " + quoteWord(tok, literal))
 			atStart = false

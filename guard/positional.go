@@ -49,8 +49,12 @@ func (r *resolver) xargsReplace(outer *Invocation, argv []Arg, sc *scope) bool {
 		return false
 	}
 	text, known := r.stdinText(outer)
+	delim, split := xargsDelimiter(ParseOptions(outer.Args, xargsSpec))
+	if !split {
+		delim = "\n"
+	}
 	var lines []string
-	for _, l := range strings.Split(text, "\n") {
+	for _, l := range strings.Split(text, delim) {
 		if l = strings.TrimSpace(l); l != "" {
 			lines = append(lines, l)
 		}

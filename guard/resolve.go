@@ -19,6 +19,7 @@ const (
 	maxInvocations = 20000
 	maxNesting     = 8 // bash -c 'bash -c …' levels
 	maxLoopUnroll  = 64
+	maxLoopWork    = 2048   // statements walked to unroll one loop: values × the body's statements
 	maxSteps       = 100000 // statements walked, unrolled loops and calls included
 	maxCallDepth   = 8      // functions called from functions, each walked with its arguments
 	maxArgs        = 300000 // words kept across the line's commands
@@ -37,6 +38,8 @@ type resolver struct {
 	notes     []string // what could not be parsed, for the engine's finding
 	steps     int      // statements walked so far
 	unrolling bool     // inside an unrolled loop: nested loops are not unrolled
+	lastRead  readCall // the read builtin walked last, for while read loops
+	readIFS   *string  // IFS=… in front of the read being walked
 	reparsed  int      // bytes of shell code parsed again inside the line
 	expanded  int      // bytes of words expanded
 	args      int      // words kept in invocations
@@ -48,7 +51,10 @@ type resolver struct {
 	argBlock  []Arg             // room for the next word lists (newArgs)
 	aheadMin  int               // sources this long are parsed ahead of the walk (parseAhead)
 	substs    []substResult     // substitutions walked for the words being expanded
-	builders  []*fieldBuilder   // free field builders
+	// substSpans are the invocations (from, to) of the substitutions
+	// walked inside the one being walked, whose output is not its own.
+	substSpans [][2]int
+	builders   []*fieldBuilder // free field builders
 	// defs are the interactive shell's aliases and functions (aliases.go),
 	// typedAliases those the line defines or removes itself; alias is the
 	// alias text being walked, aliasBytes what it added.
@@ -246,8 +252,13 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 		r.emitRedirsOnly(st, sc, ctx)
 		return
 	}
+	var redirs *Invocation // the compound command's own redirections
 	if len(st.Redirs) > 0 {
+		n := len(r.invs)
 		r.emitRedirsOnly(st, sc, ctx)
+		if len(r.invs) > n {
+			redirs = r.invs[len(r.invs)-1] // after what its <(…) ran
+		}
 	}
 	switch cmd := st.Cmd.(type) {
 	case *syntax.BinaryCmd:
@@ -262,8 +273,7 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 			r.walkStmts(clause.Then, sc, ctx)
 		}
 	case *syntax.WhileClause:
-		r.walkStmts(cmd.Cond, sc, ctx)
-		r.walkStmts(cmd.Do, sc, ctx)
+		r.walkWhile(cmd, redirs, sc, ctx)
 	case *syntax.ForClause:
 		r.walkFor(cmd, sc, ctx)
 	case *syntax.CaseClause:
@@ -275,6 +285,16 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 			r.walkStmts(item.Stmts, sc.clone(), ctx)
 		}
 	case *syntax.FuncDecl:
+		if cmd.Name == nil && len(cmd.Names) == 0 {
+			// zsh's anonymous function, () { … } args, runs where it
+			// stands; its arguments, which the parser does not take,
+			// are unknown.
+			params := sc.params
+			sc.params = nil
+			r.walkStmt(cmd.Body, sc, ctx)
+			sc.params = params
+			break
+		}
 		r.declareFunc(cmd, sc)
 	case *syntax.DeclClause:
 		r.walkDecl(cmd, sc)
@@ -435,6 +455,21 @@ func (r *resolver) walkTest(x syntax.TestExpr, sc *scope) {
 	}
 }
 
+// stmtCount is the number of statements in stmts, nested ones included,
+// counted up to maxLoopWork.
+func stmtCount(stmts []*syntax.Stmt) int {
+	n := 0
+	for _, st := range stmts {
+		syntax.Walk(st, func(node syntax.Node) bool {
+			if _, ok := node.(*syntax.Stmt); ok {
+				n++
+			}
+			return n <= maxLoopWork
+		})
+	}
+	return n
+}
+
 func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	iter, ok := f.Loop.(*syntax.WordIter)
 	if !ok {
@@ -445,38 +480,105 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	var items []Arg
 	seen := map[string]bool{}
 	allKnown := iter.InPos.IsValid()
-	anyEmpty := false
+	anyEmpty, partial := false, false
 	if !allKnown && sc.params != nil {
 		// for x; do … loops over "$@"
 		items, allKnown = bindable(sc.params.list), true
 	}
 	for _, w := range iter.Items {
 		for _, a := range r.expandWord(w, sc, modeList) {
+			if a.standIn && !a.Known {
+				partial = true // matches past those guard read: walked once more, unknown
+				continue
+			}
 			allKnown = allKnown && a.Known && !a.Glob
 			anyEmpty = anyEmpty || a.Value == ""
-			if len(items) <= maxLoopUnroll && (!seen[a.Value] || !a.Known) {
+			if len(items) <= maxGlobMatches && (!seen[a.Value] || !a.Known) {
 				seen[a.Value] = true
 				items = append(items, a)
 			}
 		}
 	}
-	// The body is walked once per distinct value while there are few; only
-	// the outermost loop, so nested loops cannot multiply the work.
-	if allKnown && len(items) > 0 && len(items) <= maxLoopUnroll && !r.unrolling {
+	// The body is walked once per distinct value while there are few, or
+	// while that is little work (a short body over every match of
+	// /etc/*); only the outermost loop, so nested loops cannot
+	// multiply the work.
+	few := len(items) <= maxLoopUnroll || len(items) <= maxGlobMatches && len(items)*stmtCount(f.Do) <= maxLoopWork
+	if allKnown && len(items) > 0 && few && !r.unrolling {
 		r.unrolling = true
 		for _, item := range items {
 			sc.assign(name, item)
 			r.walkStmts(f.Do, sc, ctx)
 		}
 		r.unrolling = false
-		return
+		if !partial {
+			return
+		}
 	}
 	unknown := Arg{Unknown: []string{"$" + name}, MaybeEmpty: !allKnown || anyEmpty}
-	if len(items) == 1 {
+	if len(items) == 1 && !partial {
 		unknown = items[0]
 	}
 	sc.assign(name, unknown)
 	r.walkStmts(f.Do, sc, ctx)
+}
+
+// walkWhile walks a while or until loop. Two kinds of loop are walked
+// round by round, as for loops are, while that is little work: while read
+// over input guard knows (each line into the variables), and a loop that
+// consumes the positional parameters with shift (while [ $# -gt 0 ]).
+// Any other loop is walked once.
+func (r *resolver) walkWhile(w *syntax.WhileClause, redirs *Invocation, sc *scope, ctx stmtCtx) {
+	before := r.lastRead.inv
+	params := sc.params
+	r.walkStmts(w.Cond, sc, ctx)
+	read := r.lastRead
+	if read.inv == before || w.Until || len(w.Cond) != 1 {
+		read.inv = nil
+	}
+	if read.inv != nil && !r.unrolling {
+		if p, lines, ok := r.readLoopLines(read.inv, redirs); ok && len(lines)*stmtCount(w.Do) <= maxLoopWork {
+			r.unrolling = true
+			for _, line := range lines {
+				r.readLine(p, line, true, read.ifs, sc)
+				r.walkStmts(w.Do, sc, ctx)
+			}
+			r.unrolling = false
+			return
+		}
+	}
+	r.walkStmts(w.Do, sc, ctx)
+	if r.unrolling || params == nil {
+		return
+	}
+	// shift in the body: again while each round takes parameters away
+	r.unrolling = true
+	for round := 0; round < maxLoopUnroll && sc.params != nil && len(sc.params.list) > 0 && len(sc.params.list) < len(params.list); round++ {
+		params = sc.params
+		r.walkStmts(w.Cond, sc, ctx)
+		r.walkStmts(w.Do, sc, ctx)
+	}
+	r.unrolling = false
+}
+
+// readLoopLines are the lines a while read loop's read takes, when guard
+// knows its input: a here-string, a file, what a pipeline or done < <(…)
+// feeds it. redirs holds the loop's own redirections (done < FILE).
+func (r *resolver) readLoopLines(read, redirs *Invocation) (Parsed, []string, bool) {
+	p := ParseOptions(read.Args, readSpec)
+	if p.Has("d", "n", "N", "u") {
+		return p, nil, false
+	}
+	from := read
+	if redirs != nil && len(read.Stdin) == 0 && !slices.ContainsFunc(read.Redirs, func(rd Redir) bool { return rd.Input() }) {
+		from = redirs
+	}
+	text, known := r.stdinText(from)
+	if !known {
+		return p, nil, false
+	}
+	lines := splitItems(text, "\n")
+	return p, lines, len(lines) <= maxGlobMatches
 }
 
 // walkCStyle walks for ((init; cond; post)): the body once, with the
@@ -637,8 +739,11 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 				if integer && hasValue {
 					r.arithText(value, sc, 1)
 				}
+				if nameref && hasValue {
+					r.nameRef(value, sc) // every use of the reference evaluates its subscript
+				}
 				if syntax.ValidName(name) && hasValue {
-					sc.set(name, shellVar{value: value, known: !nameref, set: true, maybeEmpty: true, local: local})
+					sc.set(name, shellVar{value: value, known: !nameref, set: true, maybeEmpty: true, local: local, integer: integer})
 				}
 			}
 			continue
@@ -647,18 +752,27 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 			continue
 		}
 		if as.Naked {
-			if local {
-				sc.set(as.Name.Value, shellVar{known: true, local: true})
+			switch {
+			case local:
+				sc.set(as.Name.Value, shellVar{known: true, local: true, integer: integer})
+			case integer:
+				v, _ := sc.get(as.Name.Value)
+				v.integer = true
+				sc.set(as.Name.Value, v)
 			}
 			continue
 		}
 		r.assign(as, sc)
 		if v, ok := sc.get(as.Name.Value); ok {
-			if integer && v.known {
+			if integer && v.known && !v.integer {
 				r.arithText(v.value, sc, 1)
+			}
+			if nameref && v.known {
+				r.nameRef(v.value, sc) // every use of the reference evaluates its subscript
 			}
 			v.local = local
 			v.known = v.known && !nameref
+			v.integer = v.integer || integer
 			sc.set(as.Name.Value, v)
 		}
 	}
@@ -731,6 +845,18 @@ func (r *resolver) assignValue(as *syntax.Assign, sc *scope) {
 			value.unknown("$"+name, true)
 		}
 		value.Value = old + value.Value
+	}
+	if old, ok := sc.get(name); ok && old.integer {
+		// declare -i n; n='a[$(…)]': the value is arithmetic, and runs
+		// what its subscripts hold.
+		if value.Known {
+			r.arithText(value.Value, sc, 1)
+		}
+		sc.assign(name, value)
+		v, _ := sc.get(name)
+		v.integer = true
+		sc.set(name, v)
+		return
 	}
 	sc.assign(name, value)
 }
@@ -828,6 +954,14 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		}
 		return
 	}
+	if inv.Program == "read" {
+		for i, as := range env {
+			if as.Name.Value == "IFS" && envValues[i].Known {
+				r.readIFS = &envValues[i].Value
+			}
+		}
+		defer func() { r.readIFS = nil }()
+	}
 	r.dispatch(inv, dsc)
 }
 
@@ -835,7 +969,7 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 // make them run elsewhere.
 var stateBuiltins = map[string]bool{
 	"cd": true, "pushd": true, "popd": true, "read": true, "mapfile": true, "readarray": true,
-	"set": true, "shift": true, "shopt": true, "unset": true, "export": true, "local": true,
+	"set": true, "shift": true, "shopt": true, "setopt": true, "unsetopt": true, "unset": true, "export": true, "local": true,
 	"declare": true, "typeset": true, "readonly": true, "printf": true, "getopts": true,
 }
 

@@ -51,11 +51,13 @@ type scope struct {
 type shellOpts uint8
 
 const (
-	optGlobstar shellOpts = 1 << iota // ** crosses folders
-	optDotglob                        // * matches names starting with a dot
-	optNullglob                       // a pattern without matches vanishes
-	optNoglob                         // set -f: no pathname expansion
-	optZsh                            // zsh rules: no word splitting, ** always recursive
+	optGlobstar    shellOpts = 1 << iota // ** crosses folders
+	optDotglob                           // * matches names starting with a dot
+	optNullglob                          // a pattern without matches vanishes
+	optNoglob                            // set -f: no pathname expansion
+	optZsh                               // zsh rules: no word splitting, ** always recursive
+	optShWordSplit                       // zsh's setopt shwordsplit: unquoted expansions split
+	optGlobSubst                         // zsh's setopt globsubst: their pattern characters are live
 )
 
 // positional are $0 and $1… as a list of known or unknown words.
@@ -71,6 +73,7 @@ type shellVar struct {
 	maybeEmpty bool  // for an unknown value: whether it may be empty
 	list       []Arg // an indexed array's elements, when known
 	local      bool  // declared local in the function being walked
+	integer    bool  // declare -i: each value assigned is evaluated as arithmetic
 	// origin is the Arg.Origin of the word assigned, kept so that a
 	// value a wrapper supplies (find's {}) stays marked as such.
 	origin string

@@ -268,6 +268,11 @@ func wrapXargs(r *resolver, outer *Invocation, sc *scope) {
 	// What xargs appends comes from its input: known when that is an echo
 	// or printf of known words, unknown otherwise.
 	words, known := r.stdinWords(outer)
+	if delim, split := xargsDelimiter(p); split {
+		var text string
+		text, known = r.stdinText(outer)
+		words = splitItems(text, delim)
+	}
 	r.runInner(outer, argv, sc, "xargs", func(inner *Invocation, isc *scope) {
 		if known {
 			for _, w := range words {
@@ -277,6 +282,40 @@ func wrapXargs(r *resolver, outer *Invocation, sc *scope) {
 		}
 		inner.MoreOperands = "xargs"
 	})
+}
+
+// xargsDelimiter is the byte that ends xargs's items when it is told one
+// (-0, --null, -d X), instead of blanks and quotes.
+func xargsDelimiter(p Parsed) (string, bool) {
+	if p.Has("0", "null") {
+		return "\x00", true
+	}
+	d, ok := p.Value("d", "delimiter")
+	if !ok || !d.Known {
+		return "", false
+	}
+	switch d.Value {
+	case `\n`:
+		return "\n", true
+	case `\t`:
+		return "\t", true
+	case `\0`:
+		return "\x00", true
+	}
+	if len(d.Value) != 1 {
+		return "", false
+	}
+	return d.Value, true
+}
+
+// splitItems splits text on delim, without the empty item after a last
+// delimiter.
+func splitItems(text, delim string) []string {
+	items := strings.Split(text, delim)
+	if n := len(items); n > 0 && items[n-1] == "" {
+		items = items[:n-1]
+	}
+	return items
 }
 
 // findActions are the find primaries that run a command, up to ";" or "+".

@@ -7,7 +7,6 @@ var zshPrecommands = map[string]wrapperSpec{
 	"noglob":    {opts: OptSpec{StopAtOperand: true}},
 	"nocorrect": {opts: OptSpec{StopAtOperand: true}},
 	"-":         {opts: OptSpec{StopAtOperand: true}},
-	"repeat":    {opts: OptSpec{StopAtOperand: true}, skip: 1},
 }
 
 // zshPrecommand returns how to look inside a zsh precommand, nil when the
@@ -19,5 +18,27 @@ func zshPrecommand(program string, sc *scope) wrapFunc {
 	if spec, ok := zshPrecommands[program]; ok {
 		return spec.wrap
 	}
+	if program == "repeat" {
+		return wrapRepeat
+	}
 	return nil
+}
+
+// wrapRepeat: repeat N COMMAND, and repeat N { LIST }, whose braces the
+// parser leaves as words of the command (and the list's first command
+// with them).
+func wrapRepeat(r *resolver, outer *Invocation, sc *scope) {
+	if len(outer.Args) < 2 {
+		return
+	}
+	argv := outer.Args[1:]
+	if argv[0].Text == "{" {
+		argv = argv[1:]
+	}
+	if n := len(argv); n > 0 && argv[n-1].Text == "}" {
+		argv = argv[:n-1]
+	}
+	if len(argv) > 0 {
+		r.runInner(outer, argv, sc, "repeat", nil)
+	}
 }
