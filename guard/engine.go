@@ -3,6 +3,7 @@ package guard
 import (
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -160,24 +161,14 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 			Message: fmt.Sprintf("guard could not judge all of this line: %s", truncated),
 			Hint:    "put the commands in a script file, read it, and run it with bash FILE"})
 	}
+	found := e.findingsOf(invs, host, opts)
 	trials := 0
-	for _, inv := range invs {
-		if inv.Unguarded && !opts.Strict {
-			if len(inv.Via) == 0 { // once, on the command as typed
-				v.add(Finding{Rule: GuardOffID, Decision: Warn, Command: inv.Text,
-					Message: "guard is off for this command (GUARD=off): it was not checked",
-					Hint:    "this is recorded; drop GUARD=off to have it checked"})
-			}
-			continue
+	for i, inv := range invs {
+		for _, f := range found[i] {
+			v.add(f)
 		}
-		if e.allowed(inv) {
+		if inv.Unguarded && !opts.Strict || e.allowed(inv) {
 			continue
-		}
-		var memo inertMemo
-		for _, r := range e.rulesFor(inv.Program) {
-			if f := e.ask(r, inv, host, &memo); f != nil && (opts.Strict || !slices.Contains(inv.Acknowledged, f.Rule)) {
-				v.add(*f)
-			}
 		}
 		if !inv.Command.Known && inv.Command.Text != "" && inv.Function == "" && !knownBase(inv.Command) && inv.Command.Origin == "" {
 			if trials++; trials > maxTrials {
@@ -194,6 +185,76 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 		}
 	}
 	return v
+}
+
+// findingsOf asks the rules about each invocation: found[i] are inv[i]'s
+// findings, in the catalog's order. A long line's commands are shared out
+// among the processors: rules only read the invocations and the host, and
+// the findings are put back in the line's order, so the verdict is the
+// same as asked one by one.
+func (e *Engine) findingsOf(invs []*Invocation, host Host, opts Options) [][]Finding {
+	found := make([][]Finding, len(invs))
+	ask := func(from, to int) {
+		for i := from; i < to; i++ {
+			found[i] = e.findingsFor(invs[i], host, opts)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), maxRuleWorkers, len(invs)/minInvsPerWorker)
+	if workers < 2 {
+		ask(0, len(invs))
+		return found
+	}
+	var wg sync.WaitGroup
+	var panicked any
+	var once sync.Once
+	share := (len(invs) + workers - 1) / workers
+	for from := 0; from < len(invs); from += share {
+		wg.Add(1)
+		go func(from, to int) {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					once.Do(func() { panicked = p })
+				}
+			}()
+			ask(from, to)
+		}(from, min(from+share, len(invs)))
+	}
+	wg.Wait()
+	if panicked != nil {
+		panic(panicked) // Judge's recover turns it into a finding, as in step
+	}
+	return found
+}
+
+// The rules of a line are asked in parallel only for lines of many
+// commands, where it pays for the goroutines.
+const (
+	maxRuleWorkers   = 4
+	minInvsPerWorker = 256
+)
+
+// findingsFor is what the rules find about one invocation.
+func (e *Engine) findingsFor(inv *Invocation, host Host, opts Options) []Finding {
+	if inv.Unguarded && !opts.Strict {
+		if len(inv.Via) == 0 { // once, on the command as typed
+			return []Finding{{Rule: GuardOffID, Decision: Warn, Command: inv.Text,
+				Message: "guard is off for this command (GUARD=off): it was not checked",
+				Hint:    "this is recorded; drop GUARD=off to have it checked"}}
+		}
+		return nil
+	}
+	if e.allowed(inv) {
+		return nil
+	}
+	var found []Finding
+	var memo inertMemo
+	for _, r := range e.rulesFor(inv.Program) {
+		if f := e.ask(r, inv, host, &memo); f != nil && (opts.Strict || !slices.Contains(inv.Acknowledged, f.Rule)) {
+			found = append(found, *f)
+		}
+	}
+	return found
 }
 
 // allowed: the site allows this command, as typed, where it is typed.

@@ -21,7 +21,9 @@ import (
 
 // Host is the read-only view of the machine a line is judged on. Rules see
 // the host only through it, so unit tests can use an in-memory host and
-// nothing a rule does can change the system.
+// nothing a rule does can change the system. A Host is used from more than
+// one goroutine at once (the rules of a long line are asked in parallel):
+// its methods must be safe for that, as reads are.
 type Host interface {
 	// Lstat describes path without following a final symbolic link.
 	Lstat(path string) (fs.FileInfo, error)
