@@ -37,6 +37,24 @@ var topLevelDirs = map[string]bool{
 	"/media": true, "/mnt": true, "/opt": true, "/root": true, "/srv": true, "/tmp": true, "/var/tmp": true,
 }
 
+// rebuiltCaches are folders under /var/lib whose content is a download
+// cache that its program fetches again (apt-get update, pacman -Sy):
+// emptying them, as every Dockerfile does, loses nothing. The folder
+// itself stays live data: apt needs it to exist.
+var rebuiltCaches = map[string]bool{
+	"/var/lib/apt/lists": true, "/var/lib/pacman/sync": true,
+}
+
+// inRebuiltCache says whether p is inside one of rebuiltCaches.
+func inRebuiltCache(p string) bool {
+	for dir := filepath.Dir(p); dir != "/" && dir != "."; dir = filepath.Dir(dir) {
+		if rebuiltCaches[dir] {
+			return true
+		}
+	}
+	return false
+}
+
 // classifier classifies paths: the built-in tables, plus the paths a
 // site policy protects (treated as system folders).
 type classifier struct {
@@ -87,6 +105,8 @@ func Classify(p, home string) Kind {
 		return UserHome
 	case systemDirs[parent]:
 		return SystemChild
+	case inRebuiltCache(p):
+		return Ordinary
 	case parent == "/srv", strings.HasPrefix(p, "/var/lib/"):
 		return Data
 	}
@@ -179,7 +199,7 @@ func (c classifier) Worst(t Target, home string) (Kind, string) {
 		// Emptying a system folder or a home is as bad as removing it; for
 		// /tmp or /srv it is as bad as removing one child.
 		k := c.Classify(t.Emptied, home)
-		if k == TopLevel {
+		if k == TopLevel || rebuiltCaches[t.Emptied] {
 			k = c.Classify(filepath.Join(t.Emptied, "x"), home)
 		}
 		consider(t.Emptied, k)
