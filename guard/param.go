@@ -42,6 +42,8 @@ func (r *resolver) paramValue(name string, sc *scope) (Arg, bool) {
 			return Arg{Known: true}, true
 		case !v.known && v.origin != "":
 			return Arg{Value: v.value, Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Origin: v.origin}, false
+		case !v.known && v.data:
+			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, data: true}, false
 		}
 	}
 	value, known := sc.lookup(name)
@@ -98,6 +100,9 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 		elems, known := r.paramList(name, sc)
 		if !known {
 			b.unknown(display, true, quoted)
+			if v, ok := sc.get(name); ok && v.data {
+				b.cur.data = true // "${lines[@]}" after mapfile from the terminal
+			}
 			return
 		}
 		if p.Length {
