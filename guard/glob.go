@@ -56,9 +56,17 @@ func (r *resolver) globField(f Arg, sc *scope, mode expandMode) []Arg {
 		}
 		return []Arg{f} // bash refuses an ambiguous redirect
 	case modeArgs:
-		kept := f
-		kept.standIn = len(matches) > 0
-		out = append(out, kept)
+		// The pattern itself goes in front of its matches only when it
+		// reads as "everything in the folder", for the rules that judge
+		// emptying a folder. Any other pattern is only its matches: as a
+		// word of its own it would shift the operands after it (ln -sf
+		// /dev/null /etc/pas*wd is ln -sf /dev/null /etc/passwd, not a
+		// link into the folder /etc/passwd).
+		if len(matches) == 0 || MatchesAll(path.Base(f.Value)) {
+			kept := f
+			kept.standIn = len(matches) > 0
+			out = append(out, kept)
+		}
 	}
 	for _, m := range matches {
 		out = append(out, Arg{Text: f.Text, Value: m, Known: true})
@@ -69,6 +77,20 @@ func (r *resolver) globField(f Arg, sc *scope, mode expandMode) []Arg {
 		out = append(out, more)
 	}
 	return out
+}
+
+// MatchesAll reports whether the last component of a pattern reads as
+// "every name in the folder": only wildcards, dots and classes that
+// exclude the dot (*, .*, ?*, .??*, .[!.]*, *.*). rm -rf DIR/?* empties
+// DIR as DIR/* does.
+func MatchesAll(base string) bool {
+	if !strings.Contains(base, "*") {
+		return false
+	}
+	for _, class := range []string{"[!.]", "[^.]"} {
+		base = strings.ReplaceAll(base, class, "")
+	}
+	return strings.Trim(base, "*?.") == ""
 }
 
 // globQuals are zsh glob qualifiers that change what matches.
