@@ -191,6 +191,8 @@ func (r *resolver) shopt(args []Arg, sc *scope) {
 			setOpt(sc, optDotglob, on)
 		case "nullglob":
 			setOpt(sc, optNullglob, on)
+		case "nocaseglob":
+			setOpt(sc, optNocaseglob, on)
 		}
 	}
 }
@@ -217,6 +219,8 @@ func zshSetopt(on bool, args []Arg, sc *scope) {
 			setOpt(sc, optNullglob, set)
 		case "globdots":
 			setOpt(sc, optDotglob, set)
+		case "caseglob":
+			setOpt(sc, optNocaseglob, !set)
 		case "glob":
 			setOpt(sc, optNoglob, !set)
 		}

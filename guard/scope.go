@@ -58,6 +58,7 @@ const (
 	optZsh                               // zsh rules: no word splitting, ** always recursive
 	optShWordSplit                       // zsh's setopt shwordsplit: unquoted expansions split
 	optGlobSubst                         // zsh's setopt globsubst: their pattern characters are live
+	optNocaseglob                        // shopt -s nocaseglob: patterns match names in any case
 )
 
 // positional are $0 and $1… as a list of known or unknown words.
