@@ -565,10 +565,20 @@ func hasBraceCandidate(w *syntax.Word) bool {
 // expandParts appends the expansion of parts to b. first is true while the
 // parts are at the start of the word, where a tilde expands.
 func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, b *fieldBuilder, first bool) {
+	skip := 0 // bytes of the next literal taken as zsh modifiers ($p:h)
 	for i, part := range parts {
 		switch p := part.(type) {
 		case *syntax.Lit:
-			value := p.Value
+			value := p.Value[skip:]
+			if skip > 0 {
+				skip = 0
+				if quoted {
+					b.quoted(unescapeDouble(value))
+				} else {
+					b.literal(value)
+				}
+				continue
+			}
 			if first && i == 0 && !quoted && strings.HasPrefix(value, "~") {
 				home, rest := r.expandTilde(value, sc, b)
 				b.quoted(home)
@@ -594,6 +604,11 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 			}
 			r.expandParts(p.Parts, sc, true, b, false)
 		case *syntax.ParamExp:
+			if mods := zshTrailingModifiers(p, parts[i+1:], sc); mods != "" {
+				skip = len(mods)
+				r.expandModified(p, p.Param.Value, mods, sc, quoted, b)
+				break
+			}
 			r.expandParam(p, sc, quoted, b)
 		case *syntax.CmdSubst:
 			res := r.substFor(p, p.Stmts, sc)
