@@ -191,6 +191,8 @@ func (r *resolver) shopt(args []Arg, sc *scope) {
 			setOpt(sc, optDotglob, on)
 		case "nullglob":
 			setOpt(sc, optNullglob, on)
+		case "nocaseglob":
+			setOpt(sc, optNocaseglob, on)
 		}
 	}
 }
@@ -217,6 +219,8 @@ func zshSetopt(on bool, args []Arg, sc *scope) {
 			setOpt(sc, optNullglob, set)
 		case "globdots":
 			setOpt(sc, optDotglob, set)
+		case "caseglob":
+			setOpt(sc, optNocaseglob, !set)
 		case "glob":
 			setOpt(sc, optNoglob, !set)
 		}
@@ -304,7 +308,7 @@ func (r *resolver) readLine(p Parsed, text string, known bool, ifs string, sc *s
 			continue
 		}
 		if !known {
-			sc.set(name, shellVar{set: true, maybeEmpty: true})
+			sc.set(name, shellVar{set: true, maybeEmpty: true, data: true})
 			continue
 		}
 		value := ""
@@ -314,7 +318,7 @@ func (r *resolver) readLine(p Parsed, text string, known bool, ifs string, sc *s
 		r.assignCode(sc, name, Arg{Value: value, Known: true})
 	}
 	if syntax.ValidName(array) {
-		v := shellVar{set: true, maybeEmpty: true}
+		v := shellVar{set: true, maybeEmpty: true, data: !known}
 		if known {
 			for _, f := range readFields(text, ifs, maxListElems) {
 				v.list = append(v.list, Arg{Text: f, Value: f, Known: true})
@@ -338,10 +342,11 @@ func (r *resolver) mapfile(inv *Invocation, args []Arg, sc *scope) {
 		// mapfile -C CODE runs CODE every -c lines, with the index and the line
 		r.runCode(inv, callback.Value+" 0 x", sc, "mapfile -C", nil)
 	}
-	v := shellVar{set: true, maybeEmpty: true}
+	v := shellVar{set: true, maybeEmpty: true, data: true}
 	if text, known := r.stdinText(inv); known && !inv.InPipeline && !p.Has("d", "n", "O", "s", "u", "C") {
 		lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 		if len(lines) <= maxListElems {
+			v.data = false
 			for _, l := range lines {
 				v.list = append(v.list, Arg{Text: l, Value: l, Known: true})
 			}

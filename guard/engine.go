@@ -179,6 +179,8 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 			}
 			if f := e.tryPrograms(inv, host); f != nil {
 				v.add(*f)
+			} else if inv.Command.data && dataMayHoldCommand(inv) {
+				v.add(unknownData(inv))
 			} else if opts.Strict {
 				v.add(unknownForAgent(inv))
 			}

@@ -54,6 +54,9 @@ type substResult struct {
 	out   string
 	known bool
 	progs []string
+	// data: the output is unknown because it is what the terminal gives,
+	// or a file guard cannot read ($(head -n1), $(cat /root/.cmd)).
+	data bool
 }
 
 // expandWord expands a word statically into its fields, as bash would for
@@ -252,7 +255,12 @@ func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) s
 		}
 		res.progs = append(res.progs, inv.Program)
 	}
-	res.out, res.known = r.outputOf(ownOutput(r.invs, start, r.substSpans[nestedFrom:]))
+	own := ownOutput(r.invs, start, r.substSpans[nestedFrom:])
+	res.out, res.known = r.outputOf(own)
+	if !res.known && len(own) > 0 {
+		t := r.pipedOut(own[len(own)-1], 1)
+		res.data = !t.known && !t.quiet && (t.tty || t.fromFile)
+	}
 	r.substSpans = append(r.substSpans[:nestedFrom], [2]int{start, len(r.invs)})
 	return res
 }
@@ -460,6 +468,7 @@ func (b *fieldBuilder) arg(a Arg, quoted bool) {
 	if a.Origin != "" {
 		b.cur.Origin = a.Origin
 	}
+	b.cur.data = b.cur.data || a.data
 	b.cur.Sources = appendSources(b.cur.Sources, a.Sources)
 	if quoted {
 		b.keep = true
@@ -556,10 +565,20 @@ func hasBraceCandidate(w *syntax.Word) bool {
 // expandParts appends the expansion of parts to b. first is true while the
 // parts are at the start of the word, where a tilde expands.
 func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, b *fieldBuilder, first bool) {
+	skip := 0 // bytes of the next literal taken as zsh modifiers ($p:h)
 	for i, part := range parts {
 		switch p := part.(type) {
 		case *syntax.Lit:
-			value := p.Value
+			value := p.Value[skip:]
+			if skip > 0 {
+				skip = 0
+				if quoted {
+					b.quoted(unescapeDouble(value))
+				} else {
+					b.literal(value)
+				}
+				continue
+			}
 			if first && i == 0 && !quoted && strings.HasPrefix(value, "~") {
 				home, rest := r.expandTilde(value, sc, b)
 				b.quoted(home)
@@ -585,6 +604,11 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 			}
 			r.expandParts(p.Parts, sc, true, b, false)
 		case *syntax.ParamExp:
+			if mods := zshTrailingModifiers(p, parts[i+1:], sc); mods != "" {
+				skip = len(mods)
+				r.expandModified(p, p.Param.Value, mods, sc, quoted, b)
+				break
+			}
 			r.expandParam(p, sc, quoted, b)
 		case *syntax.CmdSubst:
 			res := r.substFor(p, p.Stmts, sc)
@@ -594,6 +618,7 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 				break
 			}
 			b.unknown("$(…)", true, quoted)
+			b.cur.data = b.cur.data || res.data
 		case *syntax.ProcSubst:
 			res := r.substFor(p, p.Stmts, sc)
 			b.cur.Sources = appendSources(b.cur.Sources, res.progs)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -56,9 +57,17 @@ func (r *resolver) globField(f Arg, sc *scope, mode expandMode) []Arg {
 		}
 		return []Arg{f} // bash refuses an ambiguous redirect
 	case modeArgs:
-		kept := f
-		kept.standIn = len(matches) > 0
-		out = append(out, kept)
+		// The pattern itself goes in front of its matches only when it
+		// reads as "everything in the folder", for the rules that judge
+		// emptying a folder. Any other pattern is only its matches: as a
+		// word of its own it would shift the operands after it (ln -sf
+		// /dev/null /etc/pas*wd is ln -sf /dev/null /etc/passwd, not a
+		// link into the folder /etc/passwd).
+		if len(matches) == 0 || MatchesAll(path.Base(f.Value)) {
+			kept := f
+			kept.standIn = len(matches) > 0
+			out = append(out, kept)
+		}
 	}
 	for _, m := range matches {
 		out = append(out, Arg{Text: f.Text, Value: m, Known: true})
@@ -69,6 +78,20 @@ func (r *resolver) globField(f Arg, sc *scope, mode expandMode) []Arg {
 		out = append(out, more)
 	}
 	return out
+}
+
+// MatchesAll reports whether the last component of a pattern reads as
+// "every name in the folder": only wildcards, dots and classes that
+// exclude the dot (*, .*, ?*, .??*, .[!.]*, *.*). rm -rf DIR/?* empties
+// DIR as DIR/* does.
+func MatchesAll(base string) bool {
+	if !strings.Contains(base, "*") {
+		return false
+	}
+	for _, class := range []string{"[!.]", "[^.]"} {
+		base = strings.ReplaceAll(base, class, "")
+	}
+	return strings.Trim(base, "*?.") == ""
 }
 
 // globQuals are zsh glob qualifiers that change what matches.
@@ -135,7 +158,7 @@ func (r *resolver) globUncached(pattern string, sc *scope, quals globQuals) (mat
 		return nil, false, false
 	}
 	g := &globber{r: r, sc: sc, dotglob: sc.opts&optDotglob != 0 || quals.dotglob, complete: true,
-		globstar: sc.opts&(optGlobstar|optZsh) != 0, zsh: sc.opts&optZsh != 0}
+		globstar: sc.opts&(optGlobstar|optZsh) != 0, zsh: sc.opts&optZsh != 0, nocase: sc.opts&optNocaseglob != 0}
 	parts := splitPattern(pattern)
 	trailingSlash := strings.HasSuffix(pattern, "/") && len(parts) > 0
 	if trailingSlash {
@@ -199,6 +222,7 @@ type globber struct {
 	dotglob  bool
 	globstar bool
 	zsh      bool
+	nocase   bool // nocaseglob: a component with pattern characters matches in any case
 	complete bool
 }
 
@@ -240,7 +264,7 @@ func (g *globber) step(paths []globPath, part string, last bool) []globPath {
 			if !g.dotglob && strings.HasPrefix(name, ".") && !(len(toks) > 0 && toks[0].kind == tokLit && toks[0].r == '.') {
 				continue
 			}
-			m := matcher{}
+			m := matcher{nocase: g.nocase}
 			if !m.match(toks, name) {
 				if m.exceeded {
 					g.complete = false
@@ -597,6 +621,20 @@ type matcher struct {
 	steps    int
 	limit    int // maxMatchSteps when 0
 	exceeded bool
+	nocase   bool // letters match in either case (nocaseglob)
+}
+
+// same reports whether the name's rune r matches the pattern's rune p.
+func (m *matcher) same(p, r rune) bool {
+	return p == r || m.nocase && unicode.ToLower(p) == unicode.ToLower(r)
+}
+
+// inClass reports whether r is in class c, in either case under nocase.
+func (m *matcher) inClass(c *charClass, r rune) bool {
+	if !m.nocase || c.negate {
+		return c.matches(r) && (!m.nocase || c.matches(unicode.ToLower(r)) && c.matches(unicode.ToUpper(r)))
+	}
+	return c.matches(r) || c.matches(unicode.ToLower(r)) || c.matches(unicode.ToUpper(r))
 }
 
 func (m *matcher) match(toks []globTok, s string) bool {
@@ -615,7 +653,7 @@ func (m *matcher) match(toks []globTok, s string) bool {
 		if size == 0 {
 			return false
 		}
-		if t.kind == tokLit && r != t.r || t.kind == tokClass && !t.class.matches(r) {
+		if t.kind == tokLit && !m.same(t.r, r) || t.kind == tokClass && !m.inClass(t.class, r) {
 			return false
 		}
 		return m.match(rest, s[size:])

@@ -41,6 +41,10 @@ type Arg struct {
 	// front of its matches (rules read "/etc/nginx/*" as emptying
 	// /etc/nginx), or the stand-in for matches guard did not read.
 	standIn bool
+	// data: an unknown part is data the line reads when it runs and guard
+	// never sees (a line read from the terminal, a file guard cannot
+	// read), not a value set before (the environment, $EDITOR).
+	data bool
 }
 
 // Redir is a redirection of a command.

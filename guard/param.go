@@ -42,6 +42,8 @@ func (r *resolver) paramValue(name string, sc *scope) (Arg, bool) {
 			return Arg{Known: true}, true
 		case !v.known && v.origin != "":
 			return Arg{Value: v.value, Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Origin: v.origin}, false
+		case !v.known && v.data:
+			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, data: true}, false
 		}
 	}
 	value, known := sc.lookup(name)
@@ -83,6 +85,14 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 	if !p.Short {
 		display = "${" + name + "}"
 	}
+	if b.zsh() && len(p.Modifiers) > 0 && p.Flags == nil && p.Index == nil && !p.Excl && !p.Length && p.Exp == nil && p.Slice == nil && p.Repl == nil && p.NestedParam == nil {
+		var mods strings.Builder
+		for _, m := range p.Modifiers {
+			mods.WriteString(":" + m.Value)
+		}
+		r.expandModified(p, name, mods.String(), sc, quoted, b)
+		return
+	}
 	if p.Flags != nil || p.Width || p.IsSet || len(p.Modifiers) > 0 || p.Names != 0 || p.NestedParam != nil || p.Split == syntax.OptOff || p.GlobSubst != syntax.OptUnset || p.RcExpand != syntax.OptUnset {
 		b.unknown(display, true, quoted)
 		return
@@ -98,6 +108,9 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 		elems, known := r.paramList(name, sc)
 		if !known {
 			b.unknown(display, true, quoted)
+			if v, ok := sc.get(name); ok && v.data {
+				b.cur.data = true // "${lines[@]}" after mapfile from the terminal
+			}
 			return
 		}
 		if p.Length {

@@ -58,6 +58,7 @@ const (
 	optZsh                               // zsh rules: no word splitting, ** always recursive
 	optShWordSplit                       // zsh's setopt shwordsplit: unquoted expansions split
 	optGlobSubst                         // zsh's setopt globsubst: their pattern characters are live
+	optNocaseglob                        // shopt -s nocaseglob: patterns match names in any case
 )
 
 // positional are $0 and $1… as a list of known or unknown words.
@@ -74,6 +75,7 @@ type shellVar struct {
 	list       []Arg // an indexed array's elements, when known
 	local      bool  // declared local in the function being walked
 	integer    bool  // declare -i: each value assigned is evaluated as arithmetic
+	data       bool  // an unknown value that is data read when the line runs (Arg.data)
 	// origin is the Arg.Origin of the word assigned, kept so that a
 	// value a wrapper supplies (find's {}) stays marked as such.
 	origin string
@@ -304,7 +306,7 @@ func (sc *scope) isSet(name string) bool {
 }
 
 func (sc *scope) assign(name string, a Arg) {
-	sc.set(name, shellVar{value: a.Value, known: a.Known, set: true, maybeEmpty: a.MaybeEmpty || a.Known, origin: a.Origin})
+	sc.set(name, shellVar{value: a.Value, known: a.Known, set: true, maybeEmpty: a.MaybeEmpty || a.Known, origin: a.Origin, data: a.data && !a.Known})
 }
 
 func (sc *scope) text(n syntax.Node) string {

@@ -70,7 +70,7 @@ func StatePrelude(prelude, cwd string, host Host, lang syntax.LangVariant, stdin
 	for _, o := range []struct {
 		opt  shellOpts
 		code string
-	}{{optNoglob, "set -f"}, {optGlobstar, "shopt -s globstar"}, {optDotglob, "shopt -s dotglob"}, {optNullglob, "shopt -s nullglob"}} {
+	}{{optNoglob, "set -f"}, {optGlobstar, "shopt -s globstar"}, {optDotglob, "shopt -s dotglob"}, {optNullglob, "shopt -s nullglob"}, {optNocaseglob, "shopt -s nocaseglob"}} {
 		if sc.opts&o.opt != 0 {
 			b.WriteString(o.code + "\n")
 		}

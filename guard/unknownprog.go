@@ -29,6 +29,12 @@ would be blocked: "$tool" -rf /opt would delete /opt if $tool is rm.
 Correct: name the program (rm -rf /opt/old-release), or check the value
 first (echo "$tool").
 
+A command word that is data read when the line runs is asked about
+whatever its arguments: read -r line; $line, mapfile -t c; "${c[@]}",
+c=$(cat FILE) of a file guard cannot read. The command is never shown,
+so nothing can be judged (the same for eval "$line" and bash -c "$line",
+reported as hidden code).
+
 A command word guard cannot know whose arguments are harmless to every
 program ("$EDITOR" notes.txt) passes, except from a coding agent: an
 agent refused once tends to hide the command it was refused, so its
@@ -86,6 +92,39 @@ func unknownForAgent(inv *Invocation) Finding {
 			inv.Command.Text, what),
 		Hint: "run the command with its program named, so that it can be checked",
 	}
+}
+
+// unknownData: a command word that is data the line reads when it runs
+// (read from the terminal, mapfile, $(cat FILE) of a file guard cannot
+// read) is asked about whatever its arguments: the command itself is
+// never shown, so nothing can be judged. "$EDITOR" and "$@" are values
+// set before the line and pass.
+func unknownData(inv *Invocation) Finding {
+	return Finding{
+		Rule: UnknownProgramID, Decision: Confirm, Command: inv.Text,
+		Message: fmt.Sprintf("guard cannot tell what %s runs: %s is data read when the line runs (typed at the terminal, or from a file guard cannot read), so the command itself is never shown",
+			inv.Command.Text, unknownParts(inv)),
+		Hint: fmt.Sprintf("type the command itself; to see what it would be first: echo %s", inv.Command.Text),
+	}
+}
+
+// dataMayHoldCommand: the data may be a whole command, not only a
+// program's name: it is unquoted (split into words when the line runs),
+// a list ("${c[@]}"), the only word, or other words are data too. A
+// quoted "$tool" with known arguments is only a name, and tryPrograms
+// judges those arguments for every program (read tool; "$tool"
+// --version passes).
+func dataMayHoldCommand(inv *Invocation) bool {
+	word := inv.Command.Text
+	if len(inv.Args) == 0 || !strings.HasPrefix(word, `"`) || strings.Contains(word, "[@]") || strings.Contains(word, "$@") {
+		return true
+	}
+	for _, a := range inv.Args {
+		if !a.Known {
+			return true
+		}
+	}
+	return false
 }
 
 // unknownParts names what makes inv's program unknown, for messages.

@@ -768,5 +768,8 @@ func (r *resolver) codeOf(inv *Invocation, a Arg) (string, bool) {
 	if out, ok := r.wordOutput(a, inv); ok && out.known {
 		return out.value, true
 	}
+	if a.data {
+		inv.note().Hidden = "it is " + strings.Join(a.Unknown, ", ") + ", data read when the line runs (typed at the terminal, or from a file guard cannot read)"
+	}
 	return "", false
 }

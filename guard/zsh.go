@@ -1,5 +1,12 @@
 package guard
 
+import (
+	"path"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
 // zshPrecommands are zsh's words that run the command after them:
 // noglob (no pattern expansion for its words), nocorrect, `-` (as a login
 // shell would), and repeat N (N times).
@@ -41,4 +48,80 @@ func wrapRepeat(r *resolver, outer *Invocation, sc *scope) {
 	if len(argv) > 0 {
 		r.runInner(outer, argv, sc, "repeat", nil)
 	}
+}
+
+// zshTrailingModifiers returns the modifiers zsh applies to an unbraced
+// $name from the literal after it ($p:h/etc is ${p:h}/etc), "" when there
+// are none or the line is not zsh.
+func zshTrailingModifiers(p *syntax.ParamExp, rest []syntax.WordPart, sc *scope) string {
+	if sc.opts&optZsh == 0 || !p.Short || p.Param == nil || len(rest) == 0 {
+		return ""
+	}
+	lit, ok := rest[0].(*syntax.Lit)
+	if !ok {
+		return ""
+	}
+	n := 0
+	for n+1 < len(lit.Value) && lit.Value[n] == ':' && strings.IndexByte(zshModifierLetters, lit.Value[n+1]) >= 0 {
+		n += 2
+	}
+	return lit.Value[:n]
+}
+
+// zshModifierLetters are the modifiers guard applies: head, tail, root,
+// extension, lower, upper, absolute (a and A; A would also follow links).
+const zshModifierLetters = "htrelaAuU"
+
+// expandModified expands $name with zsh modifiers (":h:t"), or unknown
+// when the value or a modifier is not known.
+func (r *resolver) expandModified(p *syntax.ParamExp, name, mods string, sc *scope, quoted bool, b *fieldBuilder) {
+	val, known := r.paramValue(name, sc)
+	if !known {
+		b.unknown("$"+name+mods, true, quoted)
+		return
+	}
+	value := val.Value
+	for _, m := range strings.Split(strings.TrimPrefix(mods, ":"), ":") {
+		switch m {
+		case "h":
+			if i := strings.LastIndexByte(strings.TrimRight(value, "/"), '/'); i > 0 {
+				value = value[:i]
+			} else if i == 0 {
+				value = "/"
+			} else {
+				value = "."
+			}
+		case "t":
+			if i := strings.LastIndexByte(value, '/'); i >= 0 {
+				value = value[i+1:]
+			}
+		case "r":
+			if i := strings.LastIndexByte(value, '.'); i > strings.LastIndexByte(value, '/') {
+				value = value[:i]
+			}
+		case "e":
+			if i := strings.LastIndexByte(value, '.'); i > strings.LastIndexByte(value, '/') {
+				value = value[i+1:]
+			} else {
+				value = ""
+			}
+		case "l":
+			value = strings.ToLower(value)
+		case "u", "U":
+			value = strings.ToUpper(value)
+		case "a", "A":
+			if !strings.HasPrefix(value, "/") {
+				if sc.cwd == "" {
+					b.unknown("$"+name+mods, true, quoted)
+					return
+				}
+				value = sc.cwd + "/" + value
+			}
+			value = path.Clean(value)
+		default:
+			b.unknown("$"+name+mods, true, quoted)
+			return
+		}
+	}
+	b.result(value, quoted)
 }

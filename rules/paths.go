@@ -154,7 +154,7 @@ func TargetOf(inv *guard.Invocation, host guard.Host, a guard.Arg) Target {
 	}
 	if a.Glob {
 		dir, base := filepath.Split(t.Path)
-		if base == "*" || base == ".*" || base == "*.*" || base == "{*,.*}" {
+		if guard.MatchesAll(base) || base == "{*,.*}" {
 			t.Emptied = filepath.Clean(dir)
 		}
 	}
