@@ -10,7 +10,7 @@ import (
 func networkRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-network-cut",
-		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "firewall-cmd"},
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd"},
 		Decision:   guard.Confirm,
 		Summary:    "over SSH: restarting networking or sshd, taking links down, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, firewalld's panic mode",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
@@ -60,12 +60,12 @@ func networkCut(inv *guard.Invocation) string {
 		if strings.Contains(inv.Command.Value, "init.d/") && len(args) > 0 && isStopVerb(args[0]) {
 			return args[0] + " " + inv.Program
 		}
-	case "killall", "pkill":
-		// killall sshd ends the listener and every session, yours too.
-		for _, a := range args {
-			if a == "sshd" || a == "ssh" || a == "sshd:" {
-				return "kill sshd (every SSH session, yours too)"
-			}
+	case "killall", "pkill", "kill":
+		// killall sshd ends the listener and every session, yours too;
+		// SIGHUP only makes sshd re-read its configuration.
+		c, ok := readSignalCall(inv)
+		if ok && c.matches != nil && (c.matches("sshd") || c.matches("sshd:")) && endsProcess(c.signal) {
+			return "kill sshd (every SSH session, yours too, and new logins)"
 		}
 	case "ifdown":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "iX", LongValue: []string{"interfaces", "exclude"}})
