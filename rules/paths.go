@@ -37,6 +37,20 @@ var topLevelDirs = map[string]bool{
 	"/media": true, "/mnt": true, "/opt": true, "/root": true, "/srv": true, "/tmp": true, "/var/tmp": true,
 }
 
+// regeneratedDirs are caches under /var/lib that their program fills
+// again by itself: apt update downloads the package lists, dockerd
+// recreates its scratch folder.
+var regeneratedDirs = []string{"/var/lib/apt/lists", "/var/lib/docker/tmp", "/var/lib/snapd/cache", "/var/lib/flatpak/.removed"}
+
+func regenerated(p string) bool {
+	for _, d := range regeneratedDirs {
+		if p == d || strings.HasPrefix(p, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
 // classifier classifies paths: the built-in tables, plus the paths a
 // site policy protects (treated as system folders).
 type classifier struct {
@@ -87,6 +101,8 @@ func Classify(p, home string) Kind {
 		return UserHome
 	case systemDirs[parent]:
 		return SystemChild
+	case regenerated(p):
+		return Ordinary
 	case parent == "/srv", strings.HasPrefix(p, "/var/lib/"):
 		return Data
 	}
