@@ -46,8 +46,12 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	}
 	for _, sql := range sqlTexts(inv) {
 		if m := destructiveSQL.FindString(sql); m != "" {
+			statement := strings.Join(strings.Fields(m), " ")
+			if db := scratchDatabase(inv); db != "" && !strings.Contains(strings.ToLower(statement), "database") {
+				return guard.Found(guard.Warn, hint, "runs %s in %s, a development or test database by its name", statement, db)
+			}
 			return guard.Found(guard.Confirm, hint+"; where the database allows it, run it inside BEGIN; … ROLLBACK; first",
-				"would run %s: the data is deleted at once, with no undo", strings.Join(strings.Fields(m), " "))
+				"would run %s: the data is deleted at once, with no undo", statement)
 		}
 		if strings.Contains(sql, "dropDatabase(") || strings.Contains(sql, ".drop()") {
 			return guard.Found(guard.Confirm, hint, "would drop a MongoDB database or collection")
@@ -90,4 +94,41 @@ func sqlTexts(inv *guard.Invocation) []string {
 		}
 	}
 	return texts
+}
+
+// scratchWords mark a database kept for development or tests by its name
+// (app_dev, test, ci-db), as a word of the name.
+var scratchWords = lazyre.New(`(?i)(^|[_\-.])(dev|devel|development|test|tests|testing|local|ci|sandbox|scratch)($|[_\-.])`)
+
+// scratchDatabase is the database a client connects to when its name
+// says it is for development or tests, on a server whose name does not
+// say production; "" otherwise.
+func scratchDatabase(inv *guard.Invocation) string {
+	var db, server string
+	switch inv.Program {
+	case "psql":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "cdfhpUvLoTFRP", LongValue: []string{"command", "dbname", "file", "host", "port", "username", "set", "variable", "log-file", "output", "table-attr", "field-separator", "record-separator", "pset"}})
+		if v, ok := p.Value("d", "dbname"); ok && v.Known {
+			db = v.Value
+		} else if len(p.Operands) > 0 && p.Operands[0].Known {
+			db = p.Operands[0].Value
+		}
+		if h, ok := p.Value("h", "host"); ok {
+			server = h.Value
+		}
+	case "mysql", "mariadb":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "eDhPuSp", LongValue: []string{"execute", "database", "host", "port", "user", "socket"}})
+		if v, ok := p.Value("D", "database"); ok && v.Known {
+			db = v.Value
+		} else if len(p.Operands) > 0 && p.Operands[0].Known {
+			db = p.Operands[0].Value
+		}
+		if h, ok := p.Value("h", "host"); ok {
+			server = h.Value
+		}
+	}
+	if strings.Contains(db, "=") || strings.Contains(strings.ToLower(db+" "+server), "prod") || !scratchWords.MatchString(db) {
+		return "" // a connection string, or a production server
+	}
+	return db
 }

@@ -30,15 +30,15 @@ func lxcRules() []*guard.Rule {
 
 // containerStop says what a command does that stops a container's
 // network with it: a power action or a network cut, "" if neither.
-func containerStop(inv *guard.Invocation) string {
+func containerStop(inv *guard.Invocation, host guard.Host) string {
 	if action := powerAction(inv); action != "" {
 		return action
 	}
 	switch inv.Program {
-	case "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "killall", "pkill":
+	case "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "killall", "pkill", "kill", "ufw":
 		return "" // firewall rules and sshd: ssh-network-cut's, not the interfaces'
 	}
-	return networkCut(inv)
+	return networkCut(inv, host)
 }
 
 var lxcAttachSpec = guard.OptSpec{
@@ -51,7 +51,7 @@ func matchContainerHostNetwork(inv *guard.Invocation, host guard.Host) *guard.Fi
 	if inv.Program == "lxc-attach" {
 		return judgeLxcAttach(inv, host)
 	}
-	action := containerStop(inv)
+	action := containerStop(inv, host)
 	if action == "" || inv.Remote != "" {
 		return nil
 	}
@@ -79,7 +79,7 @@ func judgeLxcAttach(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return nil // an interactive shell, or a command guard cannot read
 	}
 	inner := &guard.Invocation{Program: filepath.Base(words[0].Value), Command: words[0], Args: words[1:], Remote: inv.Remote, Text: inv.Text}
-	action := containerStop(inner)
+	action := containerStop(inner, host)
 	if action == "" || changesNothing(inner) {
 		return nil
 	}

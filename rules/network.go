@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -10,9 +11,9 @@ import (
 func networkRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-network-cut",
-		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "firewall-cmd"},
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "ufw"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking or sshd, taking links down, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, firewalld's panic mode",
+		Summary:    "over SSH: restarting networking, stopping, masking or killing sshd (a restart of sshd warns), taking links down, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, firewalld's panic mode",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -32,7 +33,7 @@ func unitName(v string) string {
 }
 
 // networkCut says how a command would cut the network, "" if it would not.
-func networkCut(inv *guard.Invocation) string {
+func networkCut(inv *guard.Invocation, host guard.Host) string {
 	args := inv.Values()
 	switch inv.Program {
 	case "systemctl":
@@ -42,30 +43,35 @@ func networkCut(inv *guard.Invocation) string {
 		}
 		switch verb := p.Operands[0].Value; verb {
 		case "stop", "restart", "try-restart", "reload-or-restart", "kill", "mask", "disable", "isolate":
-			if verb == "disable" && !p.Has("now") || verb == "mask" && !p.Has("now") {
+			if verb == "disable" && !p.Has("now") {
 				return ""
 			}
 			for _, u := range p.Operands[1:] {
-				if sessionUnits[unitName(u.Value)] {
+				switch {
+				case !sessionUnits[unitName(u.Value)], isRestart(verb) && sshUnits[unitName(u.Value)]:
+					// sshd restarts with its sessions open (sshdRestart warns)
+				case verb == "mask" && !p.Has("now"):
+					return "mask " + u.Value + ": it stays up now and does not start at the next boot"
+				default:
 					return verb + " " + u.Value
 				}
 			}
 		}
 	case "service", "invoke-rc.d":
-		if len(args) >= 2 && sessionUnits[unitName(args[0])] && isStopVerb(args[1]) {
+		if len(args) >= 2 && sessionUnits[unitName(args[0])] && isStopVerb(args[1]) && !(sshUnits[args[0]] && isRestart(args[1])) {
 			return args[1] + " " + args[0]
 		}
 	case "networking", "ssh", "sshd":
 		// /etc/init.d/networking restart
-		if strings.Contains(inv.Command.Value, "init.d/") && len(args) > 0 && isStopVerb(args[0]) {
+		if strings.Contains(inv.Command.Value, "init.d/") && len(args) > 0 && isStopVerb(args[0]) && !(sshUnits[inv.Program] && isRestart(args[0])) {
 			return args[0] + " " + inv.Program
 		}
-	case "killall", "pkill":
-		// killall sshd ends the listener and every session, yours too.
-		for _, a := range args {
-			if a == "sshd" || a == "ssh" || a == "sshd:" {
-				return "kill sshd (every SSH session, yours too)"
-			}
+	case "killall", "pkill", "kill":
+		// killall sshd ends the listener and every session, yours too;
+		// SIGHUP only makes sshd re-read its configuration.
+		c, ok := readSignalCall(inv)
+		if ok && c.matches != nil && (c.matches("sshd") || c.matches("sshd:")) && endsProcess(c.signal) {
+			return "kill sshd (every SSH session, yours too, and new logins)"
 		}
 	case "ifdown":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "iX", LongValue: []string{"interfaces", "exclude"}})
@@ -88,6 +94,8 @@ func networkCut(inv *guard.Invocation) string {
 		if strings.Contains(joined, " flush ruleset ") {
 			return "flush every nftables rule"
 		}
+	case "ufw":
+		return ufwCut(inv, host)
 	case "firewall-cmd":
 		for _, a := range args {
 			if a == "--panic-on" {
@@ -106,6 +114,110 @@ func networkCut(inv *guard.Invocation) string {
 		}
 	}
 	return ""
+}
+
+// sshUnits are sshd's names as a unit or an init script.
+var sshUnits = map[string]bool{"ssh": true, "sshd": true}
+
+func isRestart(verb string) bool {
+	return verb == "restart" || verb == "try-restart" || verb == "reload-or-restart" || verb == "force-reload"
+}
+
+// sshdRestart: systemctl restart sshd and its spellings.
+func sshdRestart(inv *guard.Invocation) bool {
+	args := inv.Values()
+	switch inv.Program {
+	case "systemctl":
+		p := guard.ParseOptions(inv.Args, systemctlSpec)
+		if len(p.Operands) < 2 || !isRestart(p.Operands[0].Value) {
+			return false
+		}
+		return slices.ContainsFunc(p.Operands[1:], func(u guard.Arg) bool { return sshUnits[unitName(u.Value)] })
+	case "service", "invoke-rc.d":
+		return len(args) >= 2 && sshUnits[args[0]] && isRestart(args[1])
+	case "ssh", "sshd":
+		return strings.Contains(inv.Command.Value, "init.d/") && len(args) > 0 && isRestart(args[0])
+	}
+	return false
+}
+
+// ufwCut reads ufw for what would shut SSH out: a deny of port 22 for
+// everyone, or a default deny for incoming connections while ufw is on
+// and no rule of its own lets SSH in.
+func ufwCut(inv *guard.Invocation, host guard.Host) string {
+	args := inv.Values()
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "--force" {
+		args = args[1:]
+	}
+	force := len(args) > 0 && args[0] == "--force"
+	if force {
+		args = args[1:]
+	}
+	switch {
+	case len(args) >= 2 && args[0] == "insert": // ufw insert 1 deny 22
+		args = args[2:]
+	case len(args) >= 1 && args[0] == "prepend":
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		return ""
+	}
+	switch args[0] {
+	case "deny", "reject":
+		for i, a := range args {
+			if a == "from" && i+1 < len(args) && args[i+1] != "any" {
+				return "" // one address or network: a ban
+			}
+		}
+		for _, a := range args[1:] {
+			port, _, _ := strings.Cut(a, "/")
+			if port == "22" || port == "ssh" || strings.EqualFold(port, "OpenSSH") {
+				return "deny SSH (port 22) to every address"
+			}
+		}
+	case "default":
+		if len(args) >= 2 && (args[1] == "deny" || args[1] == "reject") && (len(args) == 2 || args[2] == "incoming") &&
+			ufwActive(inv, host) && !ufwAllowsSSH(inv, host) {
+			return "make ufw refuse every incoming connection no rule allows, and guard sees no rule that allows SSH"
+		}
+	case "enable":
+		if force && !ufwAllowsSSH(inv, host) {
+			return "turn ufw on without asking, and guard sees no rule that allows SSH (ufw's default refuses incoming connections)"
+		}
+	}
+	return ""
+}
+
+// ufwActive: /etc/ufw/ufw.conf says ENABLED=yes; a host guard cannot read
+// (another machine) counts as active.
+func ufwActive(inv *guard.Invocation, host guard.Host) bool {
+	if inv.Remote != "" {
+		return true
+	}
+	data, err := host.ReadFile("/etc/ufw/ufw.conf", 64<<10)
+	return err == nil && strings.Contains(string(data), "ENABLED=yes")
+}
+
+// ufwAllowsSSH: ufw's own rules (readable by root) allow port 22 or the
+// OpenSSH profile.
+func ufwAllowsSSH(inv *guard.Invocation, host guard.Host) bool {
+	if inv.Remote != "" {
+		return false
+	}
+	data, err := host.ReadFile("/etc/ufw/user.rules", 1<<20)
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if !strings.HasPrefix(line, "### tuple ### allow") && !strings.HasPrefix(line, "### tuple ### limit") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) > 5 && (f[5] == "22" || strings.Contains(line, "OpenSSH")) {
+			return true
+		}
+	}
+	return false
 }
 
 func isStopVerb(v string) bool {
@@ -142,6 +254,9 @@ func ipCut(args []string) string {
 						dev = rest[1]
 					}
 				}
+				if virtualInterface(dev) {
+					return "" // a bridge or veth of containers: not the session's way in
+				}
 				return "take " + dev + " down"
 			}
 		}
@@ -153,6 +268,17 @@ func ipCut(args []string) string {
 		return "delete the default route"
 	}
 	return ""
+}
+
+// virtualInterface: the bridges and pairs container and VM runtimes
+// create, which an SSH session does not come in through.
+func virtualInterface(dev string) bool {
+	for _, prefix := range []string{"docker", "veth", "br-", "virbr", "cni", "flannel", "cali", "vnet", "lxcbr", "lxdbr", "incusbr", "podman", "kube-"} {
+		if strings.HasPrefix(dev, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 var iptablesSpec = guard.OptSpec{
@@ -254,8 +380,12 @@ func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	if !ok || inv.Detached {
 		return nil // detached (tmux new, systemd-run, at…), it finishes even if the session drops
 	}
-	cut := networkCut(inv)
+	cut := networkCut(inv, host)
 	if cut == "" {
+		if sshdRestart(inv) {
+			return guard.Found(guard.Warn, "check the configuration first: sshd -t && systemctl restart sshd; keep this session open and test a new login",
+				"restarts sshd on %s: open sessions stay, but if its configuration is broken it does not come back and no new login gets in (sshd -t checks it)", guard.HostName(inv, host))
+		}
 		return nil
 	}
 	f := guard.Found(guard.Confirm,

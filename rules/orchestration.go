@@ -21,7 +21,7 @@ func orchestrationRules() []*guard.Rule {
 			ID:         "container-remove-all",
 			Programs:   []string{"docker", "podman", "nerdctl", "crictl"},
 			Decision:   guard.Confirm,
-			Summary:    "docker/podman/nerdctl/crictl rm -f of every container ($(docker ps -aq), xargs, rm --all), pod rm --all, container prune, system prune -a, rmi -f of every image, podman volume prune, podman system reset; stop/kill of every container warns",
+			Summary:    "docker/podman/nerdctl/crictl rm -f of every container ($(docker ps -aq), xargs, rm --all), pod rm --all, system prune -a, rmi -f of every image, podman volume prune, podman system reset; stop/kill of every container, container prune and system prune without -a warn",
 			Postmortem: "a common failure mode: docker rm -f $(docker ps -aq) run on a production host instead of a laptop, taking every running service and its unsaved container data",
 			Match:      matchContainerRemoveAll,
 		},
@@ -142,7 +142,9 @@ func matchContainerRemoveAll(inv *guard.Invocation, host guard.Host) *guard.Find
 		}
 		return guard.Found(guard.Confirm, hint, "would remove every stopped container %s lists%s, with what they wrote outside volumes%s", rt+" ps", inv.Where(), anonVolumes(p))
 	case "container-prune":
-		return guard.Found(guard.Confirm, hint, "would remove every stopped container%s, with what they wrote outside volumes: a stopped database or a container kept for its logs goes too", inv.Where())
+		// As docker system prune without -a, which removes them too: a
+		// routine cleanup, said out loud.
+		return guard.Found(guard.Warn, hint, "removes every stopped container%s, with what they wrote outside volumes: a stopped database or a container kept for its logs goes too", inv.Where())
 	case "rmi":
 		if !everything {
 			return nil

@@ -37,18 +37,24 @@ var topLevelDirs = map[string]bool{
 	"/media": true, "/mnt": true, "/opt": true, "/root": true, "/srv": true, "/tmp": true, "/var/tmp": true,
 }
 
-// rebuiltCaches are folders under /var/lib whose content is a download
-// cache that its program fetches again (apt-get update, pacman -Sy):
-// emptying them, as every Dockerfile does, loses nothing. The folder
-// itself stays live data: apt needs it to exist.
-var rebuiltCaches = map[string]bool{
-	"/var/lib/apt/lists": true, "/var/lib/pacman/sync": true,
+// regeneratedDirs are caches under /var/lib whose content their program
+// fetches or makes again by itself (apt-get update, pacman -Sy, dockerd,
+// snapd): emptying them, as every Dockerfile does, loses nothing. The
+// value says whether the folder itself is made again too; apt's lists
+// folder is not, and apt fails without it, so it stays live data.
+var regeneratedDirs = map[string]bool{
+	"/var/lib/apt/lists": false, "/var/lib/pacman/sync": false, "/var/lib/snapd/cache": false,
+	"/var/lib/docker/tmp": true, "/var/lib/flatpak/.removed": true,
 }
 
-// inRebuiltCache says whether p is inside one of rebuiltCaches.
-func inRebuiltCache(p string) bool {
+// regenerated says whether p is inside one of regeneratedDirs, or is one
+// its program makes again.
+func regenerated(p string) bool {
+	if self, ok := regeneratedDirs[p]; ok {
+		return self
+	}
 	for dir := filepath.Dir(p); dir != "/" && dir != "."; dir = filepath.Dir(dir) {
-		if rebuiltCaches[dir] {
+		if _, ok := regeneratedDirs[dir]; ok {
 			return true
 		}
 	}
@@ -105,7 +111,7 @@ func Classify(p, home string) Kind {
 		return UserHome
 	case systemDirs[parent]:
 		return SystemChild
-	case inRebuiltCache(p):
+	case regenerated(p):
 		return Ordinary
 	case parent == "/srv", strings.HasPrefix(p, "/var/lib/"):
 		return Data
@@ -199,7 +205,7 @@ func (c classifier) Worst(t Target, home string) (Kind, string) {
 		// Emptying a system folder or a home is as bad as removing it; for
 		// /tmp or /srv it is as bad as removing one child.
 		k := c.Classify(t.Emptied, home)
-		if k == TopLevel || rebuiltCaches[t.Emptied] {
+		if _, cache := regeneratedDirs[t.Emptied]; k == TopLevel || cache {
 			k = c.Classify(filepath.Join(t.Emptied, "x"), home)
 		}
 		consider(t.Emptied, k)

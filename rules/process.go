@@ -12,7 +12,7 @@ func processRules() []*guard.Rule {
 			ID:         "kill-init",
 			Programs:   []string{"kill", "pkill", "killall"},
 			Decision:   guard.Block,
-			Summary:    "SIGKILL or an immediate-shutdown signal to PID 1 (kill -9 1, kill -KILL 01, pkill -9 systemd), or a signal to every process (kill -9 -1)",
+			Summary:    "SIGKILL or an immediate-shutdown signal to PID 1 (kill -9 1, kill -KILL 01, pkill -9 systemd, kill -9 $(pidof systemd)), or a signal to every process (kill -9 -1); SIGKILL to dbus, logind or journald (confirm)",
 			Postmortem: "kill -9 1 inside what the operator thought was a container: the host panicked",
 			Match:      matchKillInit,
 		},
@@ -29,8 +29,11 @@ func processRules() []*guard.Rule {
 
 func matchKillInit(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	c, ok := readSignalCall(inv)
-	if !ok || !c.init && !c.everyone {
+	if !ok {
 		return nil
+	}
+	if !c.init && !c.everyone {
+		return vitalKill(inv, host, c)
 	}
 	name := guard.HostName(inv, host)
 	if c.signal == sigUnread {
@@ -79,4 +82,29 @@ func matchDbusRestart(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		"after a dbus upgrade, reboot in a maintenance window instead; systemd itself can be re-executed safely with systemctl daemon-reexec",
 		"would restart D-Bus on %s: systemd-logind, NetworkManager and polkit lose their bus; sessions can freeze and new SSH logins can fail until a reboot",
 		guard.HostName(inv, host))
+}
+
+// vitalServices are the processes a host cannot run without for long:
+// logins, sudo and the logs go with them. Restarting them is
+// systemctl's work, which stops and starts them in order.
+var vitalServices = []struct{ name, unit, effect string }{
+	{"dbus-daemon", "dbus", "logind, NetworkManager and polkit lose their bus; sessions can freeze"},
+	{"dbus-broker", "dbus", "logind, NetworkManager and polkit lose their bus; sessions can freeze"},
+	{"systemd-logind", "systemd-logind", "sessions lose their seats, and logins hang until it is back"},
+	{"systemd-journald", "systemd-journald", "logs written meanwhile are lost, and services blocked on writing them stall"},
+}
+
+// vitalKill: a signal that ends a process, to a process the host needs,
+// named (pkill -9 dbus-daemon) or computed (kill -9 $(pidof dbus-daemon)).
+func vitalKill(inv *guard.Invocation, host guard.Host, c signalCall) *guard.Finding {
+	if c.matches == nil || !endsProcess(c.signal) || c.signal == sigTERM && inv.Program != "kill" {
+		return nil // pkill's TERM is a stop request the service handles
+	}
+	for _, v := range vitalServices {
+		if c.matches(v.name) {
+			return guard.Found(guard.Confirm, "restart it through its service manager: systemctl restart "+v.unit,
+				"would send %s to %s on %s: %s", signalName(c.signal), v.name, guard.HostName(inv, host), v.effect)
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -94,6 +95,17 @@ var initSignals = map[int]struct {
 	sigRTMIN + 16: {"reboot with kexec at once", true},
 }
 
+// endsProcess: the signal ends (or freezes) a process that does not
+// handle it; HUP, USR1 and USR2 are how daemons are told to reload or
+// reopen their logs. A signal guard cannot read may be any of them.
+func endsProcess(sig int) bool {
+	switch sig {
+	case sigKILL, sigTERM, sigINT, 3, 6, 19, sigUnread: // QUIT, ABRT, STOP
+		return true
+	}
+	return false
+}
+
 // harmlessSignals change nothing for a process that does not ask for them.
 var harmlessSignals = map[int]bool{0: true, sigCHLD: true, sigCONT: true, sigURG: true, sigWINCH: true}
 
@@ -104,6 +116,10 @@ type signalCall struct {
 	init     bool   // PID 1 is among the targets
 	everyone bool   // every process the caller may signal (kill -1, pkill -u root)
 	whom     string // the targets, for messages
+	// matches tells whether a process of that name is among the targets
+	// (pkill sshd, killall -r '^dbus', kill $(pidof sshd)); nil when the
+	// targets are PIDs alone.
+	matches func(name string) bool
 }
 
 // readSignalCall reads kill the way bash's builtin and procps do: one
@@ -149,6 +165,71 @@ func readKill(args []guard.Arg) signalCall {
 	return c
 }
 
+// pidFinders print the PIDs of processes they match by name, or read them
+// from a PID file: kill -9 $(pidof sshd) is killall -9 sshd.
+var pidFinders = map[string]bool{"pidof": true, "pgrep": true, "cat": true, "head": true}
+
+// computedTargets reads a PID word that is one command substitution of
+// a finder, $(pgrep -x systemd), `pidof sshd`, "$(cat /run/sshd.pid)", as
+// the pkill or killall that would match the same processes. The words are
+// read as written: a finder is one simple command.
+func computedTargets(a guard.Arg) (signalCall, bool) {
+	if a.Known || len(a.Sources) != 1 || !pidFinders[a.Sources[0]] {
+		return signalCall{}, false
+	}
+	t := strings.Trim(a.Text, `"`)
+	switch {
+	case strings.HasPrefix(t, "$(") && strings.HasSuffix(t, ")") && !strings.HasPrefix(t, "$(("):
+		t = t[2 : len(t)-1]
+	case strings.HasPrefix(t, "`") && strings.HasSuffix(t, "`") && len(t) > 1:
+		t = t[1 : len(t)-1]
+	default:
+		return signalCall{}, false
+	}
+	if strings.ContainsAny(t, "|;&<>$`()") {
+		return signalCall{}, false
+	}
+	fields := strings.Fields(t)
+	if len(fields) < 2 {
+		return signalCall{}, false
+	}
+	args := make([]guard.Arg, 0, len(fields)-1)
+	for _, f := range fields[1:] {
+		f = strings.Trim(f, `'"`)
+		args = append(args, guard.Arg{Text: f, Value: f, Known: true})
+	}
+	switch filepath.Base(fields[0]) {
+	case "pgrep":
+		return readPkill(args)
+	case "pidof":
+		p := guard.ParseOptions(args, guard.OptSpec{ShortValue: "od"})
+		return readKillall(p.Operands)
+	case "cat", "head":
+		ops := guard.ParseOptions(args, guard.OptSpec{ShortValue: "nc"}).Operands
+		if len(ops) != 1 || !strings.HasSuffix(ops[0].Value, ".pid") {
+			return signalCall{}, false
+		}
+		name := strings.TrimSuffix(filepath.Base(ops[0].Value), ".pid")
+		return readKillall([]guard.Arg{{Text: name, Value: name, Known: true}})
+	}
+	return signalCall{}, false
+}
+
+// addComputed adds the processes a computed PID word names.
+func (c *signalCall) addComputed(a guard.Arg) {
+	sub, ok := computedTargets(a)
+	if !ok {
+		return
+	}
+	if sub.init {
+		c.init, c.whom = true, "PID 1, which "+a.Text+" prints"
+	}
+	if sub.matches != nil {
+		prev := c.matches
+		c.matches = func(name string) bool { return sub.matches(name) || prev != nil && prev(name) }
+	}
+}
+
 func readSignal(a guard.Arg) int {
 	if !a.Known {
 		return sigUnread
@@ -161,6 +242,7 @@ func readSignal(a guard.Arg) int {
 
 func (c *signalCall) addPID(a guard.Arg) {
 	if !a.Known {
+		c.addComputed(a)
 		return
 	}
 	n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(a.Value), "+"), 10, 64)
@@ -239,6 +321,9 @@ func readPkill(args []guard.Arg) (signalCall, bool) {
 	if p.Has("f", "full") {
 		names = initNames
 	}
+	if parentOK && userOK && !p.Has("t", "terminal") {
+		c.matches = re.MatchString
+	}
 	for _, name := range names {
 		if re.MatchString(name) && parentOK && userOK && !p.Has("t", "terminal") {
 			c.init, c.whom = true, "PID 1 ("+name+"), which "+pattern.Value+" matches"
@@ -259,18 +344,31 @@ func readKillall(args []guard.Arg) (signalCall, bool) {
 		c.everyone, c.whom = true, "every process of root"
 		return c, true
 	}
+	var patterns []func(string) bool
 	for _, name := range p.Operands {
 		if !name.Known {
 			continue
 		}
-		hit := name.Value == "systemd" || name.Value == "init"
+		value := name.Value
+		match := func(s string) bool { return s == value }
 		if p.Has("r", "regexp") {
-			if re, err := regexp.Compile(name.Value); err == nil {
-				hit = re.MatchString("systemd") || re.MatchString("init")
+			re, err := regexp.Compile(value)
+			if err != nil {
+				continue
 			}
+			match = re.MatchString
 		}
-		if hit && (!p.Has("u", "user") || rootUser) {
-			c.init, c.whom = true, "PID 1 ("+name.Value+")"
+		if p.Has("u", "user") && !rootUser {
+			continue
+		}
+		patterns = append(patterns, match)
+		if match("systemd") || match("init") {
+			c.init, c.whom = true, "PID 1 ("+value+")"
+		}
+	}
+	if len(patterns) > 0 {
+		c.matches = func(s string) bool {
+			return slices.ContainsFunc(patterns, func(m func(string) bool) bool { return m(s) })
 		}
 	}
 	return c, true

@@ -17,7 +17,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "critical-file-truncate",
 			Programs:   nil, // a redirection can stand on any command
 			Decision:   guard.Block,
-			Summary:    "> , tee, truncate, cp, install or a sed -i that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab (confirm), or emptying a crontab (confirm)",
+			Summary:    "> , tee, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab (confirm), or emptying a crontab (confirm)",
 			Postmortem: "echo user:x:… > /etc/passwd typed for >>: every other account gone, sudo and logins broken",
 			Match:      matchCriticalTruncate,
 		},
@@ -284,6 +284,26 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 		if len(p.Operands) > 0 {
 			empties := len(p.Operands) == 2 && emptySource(p.Operands[0])
 			targets = append(targets, overwritten{arg: p.Operands[len(p.Operands)-1], empties: empties})
+		}
+	case "rsync":
+		// rsync SRC… DEST replaces DEST's content (a device too with -a).
+		p := guard.ParseOptions(inv.Args, rsyncSpec)
+		if len(p.Operands) >= 2 && !p.Has("n", "dry-run", "list-only") {
+			empties := len(p.Operands) == 2 && emptySource(p.Operands[0])
+			targets = append(targets, overwritten{arg: p.Operands[len(p.Operands)-1], empties: empties})
+		}
+	case "perl":
+		// perl -i rewrites each file with what the script prints, which
+		// guard does not compute: asked, not blocked.
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "eEIMmlx0", LongValue: nil})
+		if p.Has("i") && len(p.Operands) > 0 {
+			for _, o := range p.Operands {
+				if path, f, ok := criticalTarget(inv, host, o); ok && f.replace > guard.Allow {
+					return guard.Found(guard.Confirm, strings.ReplaceAll(f.safer, "FILE", path),
+						"would rewrite %s%s in place with what the perl script prints, which guard cannot compute: %s", path, inv.Where(), f.replaced).
+						Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{path}, Overwrite: true})
+				}
+			}
 		}
 	case "sed", "gsed":
 		targets = append(targets, sedInPlace(inv, host)...)

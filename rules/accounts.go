@@ -1,0 +1,270 @@
+package rules
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/guard-sh/guard/guard"
+)
+
+func accountsRules() []*guard.Rule {
+	return []*guard.Rule{{
+		ID:         "account-lockout",
+		Programs:   []string{"userdel", "deluser", "usermod", "passwd", "chsh", "chage", "groupdel", "delgroup", "gpasswd"},
+		Decision:   guard.Confirm,
+		Summary:    "root's account or your own deleted (block for root), expired, given a shell that refuses logins, or its password locked or emptied; the sudo group deleted or you taken out of it",
+		Postmortem: "usermod -s /usr/sbin/nologin root in a hardening script: su, sudo -i and root's cron jobs stopped working, and the console login with it",
+		Match:      matchAccountLockout,
+	}}
+}
+
+// adminGroups are the groups sudoers grants root to on the usual
+// distributions.
+var adminGroups = []string{"sudo", "wheel", "admin"}
+
+// noLoginShells refuse a login: the account's shell prints a message and
+// exits.
+var noLoginShells = []string{"nologin", "false", "true"}
+
+// accountChange is what a command does to one account.
+type accountChange struct {
+	user   guard.Arg
+	effect string // "delete", "expire", "nologin", "lock", "no-password"
+	shell  string // the new shell, for nologin
+}
+
+var (
+	userdelSpec = guard.OptSpec{ShortValue: "RP", LongValue: []string{"root", "prefix"}}
+	usermodSpec = guard.OptSpec{ShortValue: "cdeEfgGlpPRsuZ", LongValue: []string{"comment", "home", "expiredate", "inactive", "gid", "groups", "login", "password", "prefix", "root", "shell", "uid", "selinux-user", "add-subuids", "del-subuids", "add-subgids", "del-subgids"}}
+	passwdSpec  = guard.OptSpec{ShortValue: "nrRwxi", LongValue: []string{"mindays", "repository", "root", "warndays", "maxdays", "inactive"}}
+	chshSpec    = guard.OptSpec{ShortValue: "sR", LongValue: []string{"shell", "root"}}
+	chageSpec   = guard.OptSpec{ShortValue: "dEImMRW", LongValue: []string{"lastday", "expiredate", "inactive", "mindays", "maxdays", "root", "warndays"}}
+	deluserSpec = guard.OptSpec{LongValue: []string{"conf", "backup-to"}}
+)
+
+// accountChanges reads the account tools for what they do to which
+// account.
+func accountChanges(inv *guard.Invocation) []accountChange {
+	last := func(ops []guard.Arg) (guard.Arg, bool) {
+		if len(ops) == 0 {
+			return guard.Arg{}, false
+		}
+		return ops[len(ops)-1], true
+	}
+	var out []accountChange
+	switch inv.Program {
+	case "userdel":
+		if u, ok := last(guard.ParseOptions(inv.Args, userdelSpec).Operands); ok {
+			out = append(out, accountChange{user: u, effect: "delete"})
+		}
+	case "deluser":
+		p := guard.ParseOptions(inv.Args, deluserSpec)
+		if len(p.Operands) == 1 && !p.Has("group") {
+			out = append(out, accountChange{user: p.Operands[0], effect: "delete"})
+		}
+	case "usermod":
+		p := guard.ParseOptions(inv.Args, usermodSpec)
+		u, ok := last(p.Operands)
+		if !ok {
+			return nil
+		}
+		if p.Has("L", "lock") {
+			out = append(out, accountChange{user: u, effect: "lock"})
+		}
+		if pw, ok := p.Value("p", "password"); ok && pw.Known && lockedHash(pw.Value) {
+			out = append(out, accountChange{user: u, effect: "lock"})
+		}
+		if sh, ok := p.Value("s", "shell"); ok && refusesLogin(sh) {
+			out = append(out, accountChange{user: u, effect: "nologin", shell: sh.Value})
+		}
+		if e, ok := p.Value("e", "expiredate"); ok && expiredNow(e) {
+			out = append(out, accountChange{user: u, effect: "expire"})
+		}
+	case "passwd":
+		p := guard.ParseOptions(inv.Args, passwdSpec)
+		u, ok := last(p.Operands)
+		if !ok {
+			return nil // the caller's own password, asked for on the terminal
+		}
+		if p.Has("l", "lock") {
+			out = append(out, accountChange{user: u, effect: "lock"})
+		}
+		if p.Has("d", "delete") {
+			out = append(out, accountChange{user: u, effect: "no-password"})
+		}
+	case "chsh":
+		p := guard.ParseOptions(inv.Args, chshSpec)
+		if u, ok := last(p.Operands); ok {
+			if sh, ok := p.Value("s", "shell"); ok && refusesLogin(sh) {
+				out = append(out, accountChange{user: u, effect: "nologin", shell: sh.Value})
+			}
+		}
+	case "chage":
+		p := guard.ParseOptions(inv.Args, chageSpec)
+		if u, ok := last(p.Operands); ok {
+			if e, ok := p.Value("E", "expiredate"); ok && expiredNow(e) {
+				out = append(out, accountChange{user: u, effect: "expire"})
+			}
+		}
+	}
+	return out
+}
+
+// lockedHash: a password field that no password matches (!, *, !hash).
+func lockedHash(v string) bool { return v == "*" || strings.HasPrefix(v, "!") }
+
+func refusesLogin(sh guard.Arg) bool {
+	return sh.Known && slices.Contains(noLoginShells, baseName(sh.Value))
+}
+
+func baseName(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }
+
+// expiredNow: an expiry date (days since 1970, or YYYY-MM-DD) that has
+// passed; -1 and the empty string remove the expiry.
+func expiredNow(e guard.Arg) bool {
+	if !e.Known || e.Value == "" || e.Value == "-1" {
+		return false
+	}
+	if t, err := time.Parse("2006-01-02", e.Value); err == nil {
+		return t.Before(time.Now())
+	}
+	days := 0
+	for _, c := range e.Value {
+		if c < '0' || c > '9' {
+			return false
+		}
+		days = days*10 + int(c-'0')
+		if days > 1<<20 {
+			return false
+		}
+	}
+	return time.Unix(int64(days)*86400, 0).Before(time.Now())
+}
+
+// sessionUser is the account the operator is logged in as: sudo keeps it
+// in SUDO_USER.
+func sessionUser(host guard.Host) string {
+	for _, name := range []string{"SUDO_USER", "USER", "LOGNAME"} {
+		if v, ok := host.Getenv(name); ok && v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// whose says whose account a word names: "root", "self" (the operator's
+// own, however it is written: $USER, $(whoami)), or "".
+func whose(a guard.Arg, host guard.Host) string {
+	if a.Known {
+		switch {
+		case a.Value == "root":
+			return "root"
+		case a.Value != "" && a.Value == sessionUser(host):
+			return "self"
+		}
+		return ""
+	}
+	for _, u := range a.Unknown {
+		if strings.Contains(u, "USER") || strings.Contains(u, "LOGNAME") {
+			return "self"
+		}
+	}
+	for _, s := range a.Sources {
+		if s == "whoami" || s == "logname" || s == "id" {
+			return "self"
+		}
+	}
+	return ""
+}
+
+func matchAccountLockout(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	where := inv.Where()
+	switch inv.Program {
+	case "groupdel", "delgroup":
+		for _, g := range guard.ParseOptions(inv.Args, userdelSpec).Operands {
+			if g.Known && slices.Contains(adminGroups, g.Value) {
+				return guard.Found(guard.Confirm, "to take one person's rights away: gpasswd -d USER "+g.Value,
+					"would delete the group %s%s: sudoers grants root to its members, so none of them (you too, unless you are root) can use sudo any more", g.Value, where)
+			}
+		}
+		if inv.Program == "groupdel" {
+			return nil
+		}
+	}
+	if g, u, ok := leavesAdminGroup(inv); ok && whose(u, host) != "" && whose(u, host) != "root" {
+		return guard.Found(guard.Confirm, "check first that another account with sudo rights can log in: getent group "+g.Value,
+			"would take your own account (%s) out of %s%s: sudo refuses you from your next login on, and root may then be out of reach", u.Value, g.Value, where)
+	}
+	var worst *guard.Finding
+	for _, c := range accountChanges(inv) {
+		f := lockoutFinding(inv, host, c)
+		if f != nil && (worst == nil || f.Decision > worst.Decision) {
+			worst = f
+		}
+	}
+	return worst
+}
+
+// leavesAdminGroup reads gpasswd -d USER GROUP and deluser USER GROUP.
+func leavesAdminGroup(inv *guard.Invocation) (group, user guard.Arg, ok bool) {
+	switch inv.Program {
+	case "gpasswd":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "adQrRAM", LongValue: []string{"add", "delete", "root", "administrators", "members"}})
+		u, has := p.Value("d", "delete")
+		if has && len(p.Operands) > 0 {
+			group, user = p.Operands[len(p.Operands)-1], u
+		}
+	case "deluser":
+		p := guard.ParseOptions(inv.Args, deluserSpec)
+		if len(p.Operands) == 2 {
+			user, group = p.Operands[0], p.Operands[1]
+		}
+	}
+	return group, user, group.Known && slices.Contains(adminGroups, group.Value)
+}
+
+func lockoutFinding(inv *guard.Invocation, host guard.Host, c accountChange) *guard.Finding {
+	who := whose(c.user, host)
+	if who == "" {
+		return nil // another account: the tool's everyday use
+	}
+	name, where := c.user.Value, inv.Where()
+	if who == "self" {
+		name = "your own account (" + c.user.Text + ")"
+	}
+	_, overSSH := guard.SSHClient(inv, host)
+	rootSession := who == "root" && sessionUser(host) == "root"
+	switch c.effect {
+	case "delete":
+		if who == "root" {
+			return guard.Found(guard.Block, "to stop root logins: PermitRootLogin no in sshd_config, or passwd -l root; keep the account",
+				"would delete the root account%s: files owned by UID 0 lose their owner's name, su, sudo and root's cron jobs fail, and only a rescue boot brings it back", where)
+		}
+		return guard.Found(guard.Confirm, "log in as another administrator first and delete it from there",
+			"would delete %s%s, the one this session is logged in as: its next login and its sudo fail", name, where)
+	case "expire":
+		return guard.Found(guard.Confirm, "to undo an expiry: chage -E -1 "+c.user.Text,
+			"would expire %s%s: logins, su and its cron jobs are refused from now on (PAM checks the expiry date)", name, where)
+	case "nologin":
+		return guard.Found(guard.Confirm, "to stop SSH logins only: PermitRootLogin no (root) or DenyUsers in sshd_config; keep a real shell",
+			"would give %s the shell %s%s: su, sudo -i, sudo -s and every login of it print a refusal and exit", name, c.shell, where)
+	case "no-password":
+		if who != "root" {
+			return guard.Found(guard.Warn, "to lock it instead: passwd -l "+c.user.Text,
+				"would remove the password of %s%s: it can log in without one where PAM allows it", name, where)
+		}
+		return guard.Found(guard.Confirm, "to lock root's password instead: passwd -l root; to set one: passwd root",
+			"would empty root's password%s: anyone at the console, and su from any account, become root without a password", where)
+	case "lock":
+		if who == "self" || rootSession && overSSH {
+			return guard.Found(guard.Confirm, "make sure a key login and sudo work for another account first; to undo: passwd -u "+c.user.Text,
+				"would lock the password of %s%s, the account you are logged in as: password logins fail, and so does sudo if it asks for your password", name, where)
+		}
+		if who == "root" {
+			return guard.Found(guard.Warn, "to undo: passwd -u root",
+				"locks root's password%s: su to root and root's password logins stop working; sudo is unchanged (root is locked by default on Ubuntu)", where)
+		}
+	}
+	return nil
+}
