@@ -874,6 +874,9 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 	if r.fromShell(call, st, sc, ctx) {
 		return // an alias: its text was walked in its place
 	}
+	if r.zshForeach(call, sc, ctx) {
+		return
+	}
 	// Prefix assignments (VAR=x cmd) are expanded before cmd and are in
 	// its environment only: what it runs sees them, its words do not.
 	unguarded := sc.unguarded

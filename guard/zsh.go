@@ -125,3 +125,31 @@ func (r *resolver) expandModified(p *syntax.ParamExp, name, mods string, sc *sco
 	}
 	b.result(value, quoted)
 }
+
+// zshForeach walks zsh's `foreach NAME (WORDS) COMMAND…; end`, which the
+// parser reads as a command named foreach with (WORDS) as one literal
+// word, as the for loop it is: `for NAME in WORDS; do COMMAND…; done`, in
+// this shell. The commands of a body on the lines after it are walked as
+// they come, with NAME as the loop leaves it (its last word). It returns
+// false for a foreach it cannot read, walked as written.
+func (r *resolver) zshForeach(call *syntax.CallExpr, sc *scope, ctx stmtCtx) bool {
+	if sc.opts&optZsh == 0 || len(call.Args) < 3 || call.Args[0].Lit() != "foreach" {
+		return false
+	}
+	name, list := call.Args[1].Lit(), call.Args[2].Lit()
+	if !syntax.ValidName(name) || len(list) < 2 || list[0] != '(' || list[len(list)-1] != ')' {
+		return false
+	}
+	body := ":"
+	if len(call.Args) > 3 {
+		body = sliceSrc(sc.src, call.Args[3].Pos(), call.End())
+	}
+	code := "for " + name + " in " + list[1:len(list)-1] + "\ndo " + body + "\ndone"
+	if !r.budgetReparse(code) {
+		return true
+	}
+	src := sc.src
+	r.walkEach(code, sc, ctx, nil)
+	sc.src = src
+	return true
+}
