@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -25,7 +26,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "system-file-remove",
 			Programs:   []string{"rm", "unlink", "shred", "mv", "ln"},
 			Decision:   guard.Block,
-			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init (block), fstab (confirm), or a crontab in the spool or /etc/cron.d (confirm)",
+			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init, or of every kernel in /boot (block), fstab or the running kernel (confirm), or a crontab in the spool or /etc/cron.d (confirm)",
 			Postmortem: "a common failure mode: rm -f of libc.so.6 or /etc/shadow while cleaning up, after which the next command cannot start",
 			Match:      c.matchSystemFileRemove,
 		},
@@ -433,7 +434,71 @@ func (c classifier) matchSystemFileRemove(inv *guard.Invocation, host guard.Host
 			worst = f
 		}
 	}
+	if f := kernelsRemoved(inv, host, c.removedOrReplaced(inv, host)); f != nil && (worst == nil || f.Decision > worst.Decision) {
+		worst = f
+	}
 	return worst
+}
+
+// kernelImage: a kernel the boot loader starts, /boot/vmlinuz-VERSION (or
+// vmlinux, and the unversioned name some distributions use).
+func kernelImage(p string) (version string, ok bool) {
+	if filepath.Dir(p) != "/boot" {
+		return "", false
+	}
+	for _, name := range []string{"vmlinuz", "vmlinux"} {
+		if v, found := strings.CutPrefix(filepath.Base(p), name); found && (v == "" || v[0] == '-') {
+			return strings.TrimPrefix(v, "-"), true
+		}
+	}
+	return "", false
+}
+
+// kernelsRemoved: rm of kernel images in /boot that leaves none (block:
+// the host does not boot again), or that takes the one it runs (confirm:
+// the next boot has to manage with another). /boot is listed, read-only.
+func kernelsRemoved(inv *guard.Invocation, host guard.Host, hits []fileHit) *guard.Finding {
+	if inv.Remote != "" {
+		return nil
+	}
+	removed := map[string]bool{}
+	for _, h := range hits {
+		if p := inv.Path(h.arg.Value); h.removes && h.arg.Known && p != "" {
+			if _, ok := kernelImage(p); ok {
+				removed[p] = true
+			}
+		}
+	}
+	if len(removed) == 0 {
+		return nil
+	}
+	const hint = "remove old kernels with the package manager, which keeps the running one and updates the boot loader: apt autoremove --purge (dnf remove --oldinstallonly); see what is there first: ls -l /boot"
+	entries, complete, err := host.ReadDir("/boot", 1024)
+	if err != nil || !complete {
+		return nil
+	}
+	var present, left []string
+	for _, e := range entries {
+		p := "/boot/" + e.Name()
+		if _, ok := kernelImage(p); ok && e.Type()&fs.ModeSymlink == 0 && !e.IsDir() {
+			present = append(present, p)
+			if !removed[p] {
+				left = append(left, p)
+			}
+		}
+	}
+	if len(present) > 0 && len(left) == 0 {
+		return guard.Found(guard.Block, hint, "would delete every kernel in /boot (%s): the host cannot boot again; only a rescue system can put one back", strings.Join(present, ", "))
+	}
+	running, err := host.ReadFile("/proc/sys/kernel/osrelease", 256)
+	if version := strings.TrimSpace(string(running)); err == nil && version != "" {
+		for p := range removed {
+			if v, _ := kernelImage(p); v == version {
+				return guard.Found(guard.Confirm, hint, "would delete %s, the kernel this host is running: the next boot starts %s, if that one works", p, strings.Join(left, ", "))
+			}
+		}
+	}
+	return nil
 }
 
 func (c classifier) matchMvSystem(inv *guard.Invocation, host guard.Host) *guard.Finding {
