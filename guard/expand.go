@@ -53,6 +53,10 @@ type substResult struct {
 	node  syntax.Node
 	out   string
 	known bool
+	// some: out lists the lines the command may print, some of them, in
+	// an order guard does not know (see listing.go): usable only as a
+	// whole unquoted word, whose fields are judged one by one.
+	some  bool
 	progs []string
 }
 
@@ -252,7 +256,11 @@ func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) s
 		}
 		res.progs = append(res.progs, inv.Program)
 	}
-	res.out, res.known = r.outputOf(ownOutput(r.invs, start, r.substSpans[nestedFrom:]))
+	own := ownOutput(r.invs, start, r.substSpans[nestedFrom:])
+	res.out, res.known = r.outputOf(own)
+	if !res.known {
+		res.out, res.known, res.some = r.pipelineOutput(own)
+	}
 	r.substSpans = append(r.substSpans[:nestedFrom], [2]int{start, len(r.invs)})
 	return res
 }
@@ -589,7 +597,7 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 		case *syntax.CmdSubst:
 			res := r.substFor(p, p.Stmts, sc)
 			b.cur.Sources = appendSources(b.cur.Sources, res.progs)
-			if res.known {
+			if res.known && (!res.some || !quoted && len(parts) == 1 && first) {
 				b.result(res.out, quoted) // $(echo rm) is rm
 				break
 			}

@@ -42,6 +42,16 @@ type text struct {
 	// fromFile: unknown because a file could not be read (too large,
 	// written by a download earlier on the line).
 	fromFile bool
+	// unordered: the lines are known, their order is not (ls sorts by the
+	// locale, a time or a size; sort by its keys).
+	unordered bool
+	// some: the real text is some of these lines, which guard cannot tell
+	// (tail -n +4 of lines in an unknown order, awk 'NR>3').
+	some bool
+	// listed is the folder every line is an entry of: its path, or only
+	// its name with listedNames (ls DIR). See listing.go.
+	listed      string
+	listedNames bool
 }
 
 // Bounds on following text through a pipeline.
@@ -275,6 +285,14 @@ func filterFor(program string) filter {
 		return teeFilter
 	case "tac", "rev", "head", "tail":
 		return linesFilter
+	case "ls":
+		return func(r *resolver, inv *Invocation, depth int) text { return r.lsOutput(inv) }
+	case "find":
+		return findFilter
+	case "sort", "uniq", "shuf":
+		return reorderFilter
+	case "awk", "gawk", "mawk", "nawk":
+		return awkFilter
 	case "tr":
 		return trFilter
 	case "sed":
@@ -516,6 +534,9 @@ func linesFilter(r *resolver, inv *Invocation, depth int) text {
 			}
 		}
 		return t.rewritten(strings.Join(lines, ""), "rev")
+	}
+	if t.unordered || t.some {
+		return someLines(t) // which lines come first is not known
 	}
 	if c, ok := p.Value("c", "bytes"); ok {
 		n, err := strconv.Atoi(strings.TrimPrefix(c.Value, "+"))
