@@ -55,7 +55,7 @@ type substResult struct {
 	known bool
 	// some: out lists the lines the command may print, some of them, in
 	// an order guard does not know (see listing.go): usable only as a
-	// whole unquoted word, whose fields are judged one by one.
+	// whole unquoted word of a for loop's list, walked one by one.
 	some  bool
 	progs []string
 }
@@ -597,7 +597,7 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 		case *syntax.CmdSubst:
 			res := r.substFor(p, p.Stmts, sc)
 			b.cur.Sources = appendSources(b.cur.Sources, res.progs)
-			if res.known && (!res.some || !quoted && len(parts) == 1 && first) {
+			if res.known && (!res.some || b.mode == modeList && !quoted && len(parts) == 1 && first) {
 				b.result(res.out, quoted) // $(echo rm) is rm
 				break
 			}

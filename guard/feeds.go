@@ -115,7 +115,21 @@ func (r *resolver) stdinWords(inv *Invocation) ([]string, bool) {
 
 // stdinOf is what inv reads on its standard input: its last input
 // redirection, else the output of the command before it in the pipeline.
+// Lines of which guard knows only that the real text is some of them, in
+// an order it does not know (listing.go), are unknown here: as code or
+// data they are not what runs. itemsOf gives them to readers that take
+// one line at a time.
 func (r *resolver) stdinOf(inv *Invocation, depth int) text {
+	t := r.itemsOf(inv, depth)
+	if depth == 0 && (t.some || t.unordered) {
+		return text{from: "names listed on this host, in an order guard does not know"}
+	}
+	return t
+}
+
+// itemsOf is stdinOf for readers that take its lines one by one (xargs,
+// while read), for which some of the lines, in any order, is enough.
+func (r *resolver) itemsOf(inv *Invocation, depth int) text {
 	if depth > maxFeedDepth {
 		return text{from: "a pipeline longer than guard follows"}
 	}

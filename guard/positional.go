@@ -48,7 +48,7 @@ func (r *resolver) xargsReplace(outer *Invocation, argv []Arg, sc *scope) bool {
 	if repl == "" {
 		return false
 	}
-	in := r.stdinOf(outer, 0)
+	in := r.itemsOf(outer, 0)
 	delim, split := xargsDelimiter(ParseOptions(outer.Args, xargsSpec))
 	if !split {
 		delim = "\n"

@@ -267,7 +267,7 @@ func wrapXargs(r *resolver, outer *Invocation, sc *scope) {
 	}
 	// What xargs appends comes from its input: known when that is an echo
 	// or printf of known words, unknown otherwise.
-	in := r.stdinOf(outer, 0)
+	in := r.itemsOf(outer, 0)
 	known, words := in.known, strings.Fields(in.value)
 	if delim, split := xargsDelimiter(p); split {
 		words = splitItems(in.value, delim)
