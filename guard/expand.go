@@ -53,6 +53,10 @@ type substResult struct {
 	node  syntax.Node
 	out   string
 	known bool
+	// some: out lists the lines the command may print, some of them, in
+	// an order guard does not know (see listing.go): usable only as a
+	// whole unquoted word of a for loop's list, walked one by one.
+	some  bool
 	progs []string
 	// data: the output is unknown because it is what the terminal gives,
 	// or a file guard cannot read ($(head -n1), $(cat /root/.cmd)).
@@ -257,6 +261,9 @@ func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) s
 	}
 	own := ownOutput(r.invs, start, r.substSpans[nestedFrom:])
 	res.out, res.known = r.outputOf(own)
+	if !res.known {
+		res.out, res.known, res.some = r.pipelineOutput(own)
+	}
 	if !res.known && len(own) > 0 {
 		t := r.pipedOut(own[len(own)-1], 1)
 		res.data = !t.known && !t.quiet && (t.tty || t.fromFile)
@@ -613,7 +620,7 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 		case *syntax.CmdSubst:
 			res := r.substFor(p, p.Stmts, sc)
 			b.cur.Sources = appendSources(b.cur.Sources, res.progs)
-			if res.known {
+			if res.known && (!res.some || b.mode == modeList && !quoted && len(parts) == 1 && first) {
 				b.result(res.out, quoted) // $(echo rm) is rm
 				break
 			}

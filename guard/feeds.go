@@ -42,6 +42,16 @@ type text struct {
 	// fromFile: unknown because a file could not be read (too large,
 	// written by a download earlier on the line).
 	fromFile bool
+	// unordered: the lines are known, their order is not (ls sorts by the
+	// locale, a time or a size; sort by its keys).
+	unordered bool
+	// some: the real text is some of these lines, which guard cannot tell
+	// (tail -n +4 of lines in an unknown order, awk 'NR>3').
+	some bool
+	// listed is the folder every line is an entry of: its path, or only
+	// its name with listedNames (ls DIR). See listing.go.
+	listed      string
+	listedNames bool
 }
 
 // Bounds on following text through a pipeline.
@@ -105,7 +115,21 @@ func (r *resolver) stdinWords(inv *Invocation) ([]string, bool) {
 
 // stdinOf is what inv reads on its standard input: its last input
 // redirection, else the output of the command before it in the pipeline.
+// Lines of which guard knows only that the real text is some of them, in
+// an order it does not know (listing.go), are unknown here: as code or
+// data they are not what runs. itemsOf gives them to readers that take
+// one line at a time.
 func (r *resolver) stdinOf(inv *Invocation, depth int) text {
+	t := r.itemsOf(inv, depth)
+	if depth == 0 && (t.some || t.unordered) {
+		return text{from: "names listed on this host, in an order guard does not know"}
+	}
+	return t
+}
+
+// itemsOf is stdinOf for readers that take its lines one by one (xargs,
+// while read), for which some of the lines, in any order, is enough.
+func (r *resolver) itemsOf(inv *Invocation, depth int) text {
 	if depth > maxFeedDepth {
 		return text{from: "a pipeline longer than guard follows"}
 	}
@@ -275,6 +299,14 @@ func filterFor(program string) filter {
 		return teeFilter
 	case "tac", "rev", "head", "tail":
 		return linesFilter
+	case "ls":
+		return func(r *resolver, inv *Invocation, depth int) text { return r.lsOutput(inv) }
+	case "find":
+		return findFilter
+	case "sort", "uniq", "shuf":
+		return reorderFilter
+	case "awk", "gawk", "mawk", "nawk":
+		return awkFilter
 	case "tr":
 		return trFilter
 	case "sed":
@@ -516,6 +548,9 @@ func linesFilter(r *resolver, inv *Invocation, depth int) text {
 			}
 		}
 		return t.rewritten(strings.Join(lines, ""), "rev")
+	}
+	if t.unordered || t.some {
+		return someLines(t) // which lines come first is not known
 	}
 	if c, ok := p.Value("c", "bytes"); ok {
 		n, err := strconv.Atoi(strings.TrimPrefix(c.Value, "+"))

@@ -19,7 +19,7 @@ const (
 // -type, -maxdepth, -mindepth), within its budget. It reports whether it
 // did; if not, {} stays unknown.
 func (r *resolver) runFindMatches(outer *Invocation, argv []Arg, action string, plus bool, sc *scope) bool {
-	matches, ok := r.findMatches(outer, sc)
+	matches, _, ok := r.findMatches(outer, sc, false)
 	if !ok || !plus && len(matches) > maxFindRuns {
 		return false
 	}
@@ -73,7 +73,7 @@ func (r *resolver) findOutput(inv *Invocation) (string, bool) {
 			return "", false // it runs commands, and prints only with -print
 		}
 	}
-	matches, ok := r.findMatches(inv, &scope{cwd: inv.Cwd})
+	matches, _, ok := r.findMatches(inv, &scope{cwd: inv.Cwd}, false)
 	if !ok {
 		return "", false
 	}
@@ -86,10 +86,12 @@ func (r *resolver) findOutput(inv *Invocation) (string, bool) {
 
 // findMatches evaluates a find command's expression on the host. It fails
 // for expressions with operators or tests it does not evaluate, on another
-// host, or past its budget.
-func (r *resolver) findMatches(outer *Invocation, sc *scope) ([]string, bool) {
+// host, or past its budget. With loose, the tests of findUnread are taken
+// as true, and skipped reports that some were: the matches are then the
+// paths find may print.
+func (r *resolver) findMatches(outer *Invocation, sc *scope, loose bool) (matches []string, skipped, ok bool) {
 	if outer.Remote != "" {
-		return nil, false
+		return nil, false, false
 	}
 	args := outer.Args
 	i := 0
@@ -100,13 +102,13 @@ func (r *resolver) findMatches(outer *Invocation, sc *scope) ([]string, bool) {
 	for ; i < len(args) && !strings.HasPrefix(args[i].Value, "-") && args[i].Value != "(" && args[i].Value != "!"; i++ {
 		p := outer.Path(args[i].Value)
 		if !args[i].Known || p == "" {
-			return nil, false
+			return nil, false, false
 		}
 		starts = append(starts, p)
 	}
 	if len(starts) == 0 {
 		if outer.Cwd == "" {
-			return nil, false
+			return nil, false, false
 		}
 		starts = []string{outer.Cwd}
 	}
@@ -117,7 +119,7 @@ func (r *resolver) findMatches(outer *Invocation, sc *scope) ([]string, bool) {
 		switch v {
 		case "-maxdepth", "-mindepth", "-name", "-iname", "-path", "-wholename", "-ipath", "-type":
 			if i+1 >= len(args) || !args[i+1].Known {
-				return nil, false
+				return nil, false, false
 			}
 			value := args[i+1].Value
 			i++
@@ -125,7 +127,7 @@ func (r *resolver) findMatches(outer *Invocation, sc *scope) ([]string, bool) {
 			case "-maxdepth", "-mindepth":
 				n, err := strconv.Atoi(value)
 				if err != nil || n < 0 {
-					return nil, false
+					return nil, false, false
 				}
 				if v == "-maxdepth" {
 					maxDepth = n
@@ -140,14 +142,18 @@ func (r *resolver) findMatches(outer *Invocation, sc *scope) ([]string, bool) {
 			for i++; i < len(args) && args[i].Value != ";" && args[i].Value != "+"; i++ {
 			}
 		default:
-			return nil, false // an operator or a test guard does not evaluate
+			if arity, unread := findUnread[v]; loose && unread && i+arity < len(args) {
+				i += arity
+				skipped = true
+				continue
+			}
+			return nil, false, false // an operator or a test guard does not evaluate
 		}
 	}
 	if maxDepth < 0 {
 		maxDepth = maxFindDepth
 	}
 	g := &globber{r: r, sc: sc, dotglob: true, complete: true}
-	var matches []string
 	type node struct {
 		path  string
 		depth int
@@ -165,7 +171,7 @@ func (r *resolver) findMatches(outer *Invocation, sc *scope) ([]string, bool) {
 			if n.depth >= minDepth && findTests(g, n.path, tests) {
 				matches = append(matches, n.path)
 				if len(matches) > maxGlobMatches {
-					return nil, false
+					return nil, false, false
 				}
 			}
 			if n.depth >= maxDepth || !g.isDir(n.path) {
@@ -173,7 +179,7 @@ func (r *resolver) findMatches(outer *Invocation, sc *scope) ([]string, bool) {
 			}
 			entries, ok := g.list(n.path)
 			if !ok {
-				return nil, false
+				return nil, false, false
 			}
 			for _, e := range entries {
 				next = append(next, node{path.Join(n.path, e.Name()), n.depth + 1})
@@ -182,9 +188,9 @@ func (r *resolver) findMatches(outer *Invocation, sc *scope) ([]string, bool) {
 		level = next
 	}
 	if !g.complete {
-		return nil, false
+		return nil, false, false
 	}
-	return matches, true
+	return matches, skipped, true
 }
 
 // findTest is one of find's tests: -name PATTERN, -type d…

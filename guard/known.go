@@ -76,6 +76,8 @@ func (r *resolver) knownOutput(inv *Invocation) (string, bool) {
 		return user + "\n", ok
 	case "find":
 		return r.findOutput(inv)
+	case "git":
+		return r.gitTopLevel(inv, args)
 	case "cat":
 		if len(args) > 0 {
 			return r.catFiles(inv, args)

@@ -48,21 +48,27 @@ func (r *resolver) xargsReplace(outer *Invocation, argv []Arg, sc *scope) bool {
 	if repl == "" {
 		return false
 	}
-	text, known := r.stdinText(outer)
+	in := r.itemsOf(outer, 0)
 	delim, split := xargsDelimiter(ParseOptions(outer.Args, xargsSpec))
 	if !split {
 		delim = "\n"
 	}
 	var lines []string
-	for _, l := range strings.Split(text, delim) {
+	for _, l := range strings.Split(in.value, delim) {
 		if l = strings.TrimSpace(l); l != "" {
 			lines = append(lines, l)
 		}
 	}
-	if !known || len(lines) > maxFindRuns {
-		lines = nil
+	pattern, listed := r.listingRun(in, len(lines), outer.Cwd)
+	if listed {
+		// Some entries of a folder: judged as the folder's glob, and
+		// each entry guard can list as itself.
+		r.runInner(outer, r.replaceWithGlob(argv, repl, pattern, sc), sc, "xargs", nil)
 	}
-	if lines == nil {
+	if !in.known || len(lines) > maxFindRuns {
+		if listed {
+			return true
+		}
 		r.runInner(outer, replaceArgs(argv, repl, Arg{Unknown: []string{repl}, Origin: "xargs"}), sc, "xargs", func(inner *Invocation, isc *scope) {
 			inner.MoreOperands = "xargs"
 		})

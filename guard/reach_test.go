@@ -109,7 +109,8 @@ func TestFiltersCompute(t *testing.T) {
 		{`sed -n 2p code.txt | cat`, "rm -rf /x\n", true},
 		{`cat < code.txt | cat`, "line one\nrm -rf /x\nline three\n", true},
 		{`cat missing.txt | cat`, "", false},
-		{`ls | cat`, "", false},
+		{`ls | cat`, "code.txt\n", true}, // the folder's entries, read on the host
+		{`ls -l | cat`, "", false},       // the long format is not computed
 		{`echo "$NOPE" | cat`, "", false},
 	}
 	for _, tt := range tests {

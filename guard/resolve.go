@@ -573,7 +573,8 @@ func (r *resolver) readLoopLines(read, redirs *Invocation) (Parsed, []string, bo
 	if redirs != nil && len(read.Stdin) == 0 && !slices.ContainsFunc(read.Redirs, func(rd Redir) bool { return rd.Input() }) {
 		from = redirs
 	}
-	text, known := r.stdinText(from)
+	in := r.itemsOf(from, 0) // some of the lines, in any order, are walked as well
+	text, known := in.value, in.known
 	if !known {
 		return p, nil, false
 	}

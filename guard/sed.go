@@ -215,6 +215,12 @@ func sedFilter(r *resolver, inv *Invocation, depth int) text {
 	if !ok {
 		return unknown
 	}
+	if t.unordered || t.some {
+		if !sedPerLine(cmds) {
+			return sedOnUnordered(t, cmds)
+		}
+		t = someLines(t) // each line on its own: some of them, rewritten
+	}
 	ere := p.Has("E", "r", "regexp-extended")
 	prog, ok := compileSed(cmds, ere)
 	if !ok {

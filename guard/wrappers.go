@@ -267,13 +267,17 @@ func wrapXargs(r *resolver, outer *Invocation, sc *scope) {
 	}
 	// What xargs appends comes from its input: known when that is an echo
 	// or printf of known words, unknown otherwise.
-	words, known := r.stdinWords(outer)
+	in := r.itemsOf(outer, 0)
+	known, words := in.known, strings.Fields(in.value)
 	if delim, split := xargsDelimiter(p); split {
-		var text string
-		text, known = r.stdinText(outer)
-		words = splitItems(text, delim)
+		words = splitItems(in.value, delim)
 	}
+	pattern, listed := r.listingRun(in, len(words), outer.Cwd)
 	r.runInner(outer, argv, sc, "xargs", func(inner *Invocation, isc *scope) {
+		if listed {
+			// Some entries of a folder: judged as its glob too.
+			inner.Args = append(inner.Args, r.globField(globArg(pattern, "", ""), isc, modeArgs)...)
+		}
 		if known {
 			for _, w := range words {
 				inner.Args = append(inner.Args, Arg{Text: w, Value: w, Known: true, Origin: "xargs"})
