@@ -75,7 +75,7 @@ func NewEngine(rules []*Rule, exceptions ...Exception) (*Engine, error) {
 			e.byPrefix = append(e.byPrefix, r)
 		}
 	}
-	e.candidates = sync.OnceValue(func() []string { return slices.Sorted(maps.Keys(e.byProgram)) })
+	e.candidates = sync.OnceValue(func() []string { return candidateOrder(e.byProgram) })
 	e.forProgram = map[string][]*Rule{}
 	return e, nil
 }
@@ -257,6 +257,24 @@ func (e *Engine) findingsFor(inv *Invocation, host Host, opts Options) []Finding
 		}
 	}
 	return found
+}
+
+// usualSuspects are the programs an unknown command word is tried as
+// first: the words that would do harm with them are the ones people type
+// (-rf / reads as rm's, not as btrfsck's), so the message names them.
+var usualSuspects = []string{"rm", "dd", "mkfs", "shred", "wipefs", "truncate", "chmod", "chown", "mv", "cp", "rsync", "find", "kill", "systemctl", "crontab"}
+
+// candidateOrder: the usual suspects (some are judged only by the rules
+// about every command: dd's of= by disk-overwrite), then every program
+// the rules name, in name order.
+func candidateOrder(byProgram map[string][]*Rule) []string {
+	order := append(make([]string, 0, len(byProgram)+len(usualSuspects)), usualSuspects...)
+	for _, p := range slices.Sorted(maps.Keys(byProgram)) {
+		if !slices.Contains(usualSuspects, p) {
+			order = append(order, p)
+		}
+	}
+	return order
 }
 
 // allowed: the site allows this command, as typed, where it is typed.

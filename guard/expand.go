@@ -37,9 +37,13 @@ const (
 	// patterns; a pattern with matches is kept, marked standIn, in front
 	// of them, so that rules still see "empties /etc/nginx" in /etc/nginx/*.
 	modeArgs expandMode = iota
-	// modeList: loop items, array elements, the command word: a pattern
-	// is replaced by its matches.
+	// modeList: array elements, the command word: a pattern is replaced
+	// by its matches.
 	modeList
+	// modeLoop: a for loop's items: as modeList, and the lines a listing
+	// may print, some of them, are items too (listing.go); anywhere else
+	// such output is unknown.
+	modeLoop
 	// modeRedir: a redirection target: a pattern with one match is that
 	// match.
 	modeRedir
@@ -620,7 +624,7 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 		case *syntax.CmdSubst:
 			res := r.substFor(p, p.Stmts, sc)
 			b.cur.Sources = appendSources(b.cur.Sources, res.progs)
-			if res.known && (!res.some || b.mode == modeList && !quoted && len(parts) == 1 && first) {
+			if res.known && (!res.some || b.mode == modeLoop && !quoted && len(parts) == 1 && first) {
 				b.result(res.out, quoted) // $(echo rm) is rm
 				break
 			}

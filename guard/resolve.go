@@ -486,7 +486,7 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 		items, allKnown = bindable(sc.params.list), true
 	}
 	for _, w := range iter.Items {
-		for _, a := range r.expandWord(w, sc, modeList) {
+		for _, a := range r.expandWord(w, sc, modeLoop) {
 			if a.standIn && !a.Known {
 				partial = true // matches past those guard read: walked once more, unknown
 				continue
@@ -988,10 +988,19 @@ func stmtText(st *syntax.Stmt, sc *scope) string {
 
 // knownBase reports whether the last path component of a word is written
 // out, so that its program is known even if its folder is not:
-// "$APP_HOME"/bin/ctl is ctl.
+// "$APP_HOME"/bin/ctl is ctl. What follows the last slash must be a name:
+// in $(ls /usr/bin | head -1) the slash is inside the substitution.
 func knownBase(cmd Arg) bool {
 	i := strings.LastIndex(cmd.Text, "/")
-	return i >= 0 && i < len(cmd.Text)-1 && !strings.ContainsAny(cmd.Text[i+1:], "$`\"'")
+	if i < 0 || i == len(cmd.Text)-1 {
+		return false
+	}
+	for _, c := range cmd.Text[i+1:] {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._+-@:", c)) {
+			return false
+		}
+	}
+	return true
 }
 
 // linkedProgram: a command run by a path outside the system's folders

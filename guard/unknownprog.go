@@ -46,12 +46,24 @@ commands must name their program, or they are asked about.`,
 // program the rules know, in order, and that program; the readings after
 // it are not judged.
 func (e *Engine) firstBlock(inv *Invocation, host Host) (*Finding, string) {
+	// The rules about every command have judged inv as it is; with a
+	// program guessed they may say more (dd's of= is disk-overwrite's),
+	// and only that counts.
+	already := map[string]bool{}
+	for _, r := range e.anyCmd {
+		if f := e.match(r, inv, host); f != nil {
+			already[r.ID] = true
+		}
+	}
 	for _, program := range e.candidates() {
 		try := *inv
 		try.Program = program
 		try.Command = Arg{Text: inv.Command.Text, Value: program, Known: true}
 		var memo inertMemo
-		for _, r := range e.byProgram[program] {
+		for _, r := range e.rulesFor(program) {
+			if already[r.ID] {
+				continue
+			}
 			if f := e.ask(r, &try, host, &memo); f != nil && f.Decision == Block {
 				return f, program
 			}
