@@ -73,6 +73,9 @@ func codeRunnerFor(program string) wrapFunc {
 	case "make", "gmake":
 		return wrapMake
 	}
+	if c, ok := consoles[program]; ok {
+		return c.wrap
+	}
 	return nil
 }
 
