@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"path/filepath"
 	"strings"
 )
 
@@ -42,6 +43,14 @@ var moreWrappers = map[string]wrapperSpec{
 	"s6-setuidgid":     {opts: OptSpec{StopAtOperand: true}, skip: 1},
 	"chpst":            {opts: OptSpec{ShortValue: "uUbe/nlLmdofpcr", StopAtOperand: true}},
 	"softlimit":        {opts: OptSpec{ShortValue: "mdsaloprftc", StopAtOperand: true}},
+	// init processes of containers, and session and power helpers
+	"toybox":       {opts: OptSpec{StopAtOperand: true}},
+	"tini":         {opts: OptSpec{ShortValue: "pe", StopAtOperand: true}, noCommand: []string{"h", "version"}},
+	"dumb-init":    {opts: OptSpec{ShortValue: "r", LongValue: []string{"rewrite"}, StopAtOperand: true}, noCommand: []string{"h", "help", "V", "version"}},
+	"catatonit":    {opts: OptSpec{StopAtOperand: true}},
+	"with-contenv": {opts: OptSpec{StopAtOperand: true}},
+	"dbus-launch":  {opts: OptSpec{StopAtOperand: true}, noCommand: []string{"version", "help"}},
+	"caffeinate":   {opts: OptSpec{ShortValue: "tw", StopAtOperand: true}},
 }
 
 // moreWrapperFor returns how to look inside the programs of this file,
@@ -74,6 +83,12 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapEntr
 	case "setarch":
 		return wrapSetarch
+	case "perf":
+		return wrapPerf
+	case "start-stop-daemon":
+		return wrapStartStopDaemon
+	case "bwrap":
+		return wrapBwrap
 	case "trap":
 		return wrapTrap
 	case "bind":
@@ -534,4 +549,123 @@ func wrapEntr(r *resolver, outer *Invocation, sc *scope) {
 		return
 	}
 	r.runInner(outer, argv, sc, "entr", nil)
+}
+
+// perfRuns are the perf subcommands that run the command given after
+// their options; perfSpec the options of any of them that take a value
+// (perf 6: record, stat, trace, and the record of c2c, mem, lock, sched,
+// kmem, kvm, timechart).
+var perfRuns = map[string]bool{"record": true, "stat": true, "trace": true, "c2c": true, "mem": true, "lock": true, "sched": true, "kmem": true, "kvm": true, "timechart": true, "ftrace": true}
+
+var perfSpec = OptSpec{
+	ShortValue:    "eoptCGcFmrjuxIDkTL",
+	LongValue:     []string{"event", "output", "pid", "tid", "cpu", "cgroup", "count", "freq", "mmap-pages", "realtime", "branch-filter", "uid", "field-separator", "interval-print", "delay", "clockid", "call-graph", "filter", "repeat", "duration", "input"},
+	StopAtOperand: true,
+}
+
+// wrapPerf: perf record|stat|trace [OPTIONS] [--] CMD runs CMD under the
+// profiler; perf sched record CMD and the like too.
+func wrapPerf(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	for len(args) > 0 && perfRuns[args[0].Value] {
+		args = args[1:]
+	}
+	if len(args) == len(outer.Args) {
+		return // perf report, perf top: nothing of the caller's runs
+	}
+	p := ParseOptions(args, perfSpec)
+	argv := append(p.Operands, p.Rest...)
+	if len(argv) > 0 && argv[0].Value == "record" {
+		argv = argv[1:] // perf sched record CMD, after sched's options
+	}
+	r.runInner(outer, argv, sc, "perf", nil)
+}
+
+var startStopSpec = OptSpec{
+	ShortValue: "pxnugcsRarNdPIkO",
+	LongValue: []string{"pidfile", "exec", "name", "user", "group", "chuid", "signal", "retry", "startas", "chroot", "chdir",
+		"nicelevel", "procsched", "iosched", "umask", "notify-timeout", "output"},
+}
+
+// wrapStartStopDaemon: start-stop-daemon --start --exec PROG [--startas
+// PATH] -- ARGS runs PATH (or PROG) with ARGS, as --chuid's user, in
+// --chdir (or /) under --chroot.
+func wrapStartStopDaemon(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, startStopSpec)
+	if !p.Has("S", "start") {
+		return
+	}
+	prog, ok := p.Value("a", "startas")
+	if !ok {
+		if prog, ok = p.Value("x", "exec"); !ok {
+			return
+		}
+	}
+	argv := append([]Arg{prog}, p.Operands...)
+	r.runInner(outer, argv, sc, "start-stop-daemon", func(inner *Invocation, isc *scope) {
+		detach(inner, isc)
+		inner.Cwd = "/"
+		if d, ok := p.Value("d", "chdir"); ok && d.Known && filepath.IsAbs(d.Value) {
+			inner.Cwd = filepath.Clean(d.Value)
+		}
+		if u, ok := p.Value("c", "chuid", "u", "user"); ok {
+			inner.User, _, _ = strings.Cut(u.Value, ":")
+			isc.forgetVars()
+		}
+		if root, ok := p.Value("r", "chroot"); ok && root.Known && filepath.Clean(root.Value) != "/" {
+			enterBox(inner, isc, root.Value, []bind{{inside: "/", outside: filepath.Clean(root.Value)}})
+		}
+	})
+}
+
+// bwrapValues counts the values of bubblewrap's options (bwrap 0.8).
+var bwrapValues = map[string]int{
+	"--bind": 2, "--bind-try": 2, "--dev-bind": 2, "--dev-bind-try": 2, "--ro-bind": 2, "--ro-bind-try": 2,
+	"--symlink": 2, "--bind-data": 2, "--ro-bind-data": 2, "--file": 2, "--setenv": 2, "--chmod": 2, "--bind-fd": 2, "--ro-bind-fd": 2,
+	"--args": 1, "--argv0": 1, "--userns": 1, "--userns2": 1, "--pidns": 1, "--uid": 1, "--gid": 1, "--hostname": 1,
+	"--chdir": 1, "--unsetenv": 1, "--lock-file": 1, "--sync-fd": 1, "--remount-ro": 1, "--exec-label": 1, "--file-label": 1,
+	"--proc": 1, "--dev": 1, "--tmpfs": 1, "--mqueue": 1, "--dir": 1, "--seccomp": 1, "--add-seccomp-fd": 1, "--info-fd": 1,
+	"--json-status-fd": 1, "--block-fd": 1, "--userns-block-fd": 1, "--cap-add": 1, "--cap-drop": 1, "--perms": 1, "--size": 1,
+	"--overlay-src": 1, "--tmp-overlay": 1, "--ro-overlay": 1, "--overlay": 3,
+}
+
+// wrapBwrap: bwrap [OPTIONS] CMD runs CMD in a new mount namespace that
+// holds only what the options put there: --bind SRC DEST maps the host's
+// SRC at DEST, writable (--ro-bind: read only).
+func wrapBwrap(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	var binds []bind
+	chdir := ""
+	i := 0
+	for i < len(args) {
+		v := args[i].Value
+		if v == "--" {
+			i++
+			break
+		}
+		if !strings.HasPrefix(v, "--") {
+			break
+		}
+		n := bwrapValues[v]
+		if i+n >= len(args) {
+			return
+		}
+		switch v {
+		case "--bind", "--bind-try", "--dev-bind", "--dev-bind-try":
+			src, dst := args[i+1], args[i+2]
+			if host := outer.Path(src.Value); src.Known && dst.Known && host != "" && filepath.IsAbs(dst.Value) {
+				binds = append(binds, bind{inside: filepath.Clean(dst.Value), outside: host})
+			}
+		case "--chdir":
+			chdir = args[i+1].Value
+		}
+		i += n + 1
+	}
+	r.runInner(outer, args[i:], sc, "bwrap", func(inner *Invocation, isc *scope) {
+		name := "a bwrap sandbox"
+		enterBox(inner, isc, name, binds)
+		if filepath.IsAbs(chdir) {
+			inner.Cwd = filepath.Clean(chdir)
+		}
+	})
 }
