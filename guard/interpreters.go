@@ -24,6 +24,9 @@ type language struct {
 	longValue []string
 	noCode    []string // options that run no code of the caller's: -m module, --version
 	backticks bool     // `…` runs a shell
+	// bound are what names of this piece of code are known to hold
+	// (codevalues.go), nil for none.
+	bound map[string]codeValue
 }
 
 var languages = map[string]language{
@@ -95,7 +98,11 @@ func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
 		}
 	}
 	if len(codes) > 0 {
-		r.readCode(codeSite{outer: outer, sc: sc, via: via + " -" + lang.code[:1]}, lang, strings.Join(codes, "\n"))
+		args := append(p.Operands, p.Rest...)
+		if lang.name == "lua" {
+			args = nil // lua -e CODE SCRIPT: the words after the code are a script's
+		}
+		r.readCode(codeSite{outer: outer, sc: sc, via: via + " -" + lang.code[:1], args: knownValues(args), fromLine: true}, lang, strings.Join(codes, "\n"))
 		return
 	}
 	if p.Has(lang.noCode...) {
@@ -110,7 +117,8 @@ func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
 			return
 		}
 		if content, ok := r.scriptContent(outer, script.Value); ok {
-			r.readCode(codeSite{outer: outer, sc: sc, via: via + " " + script.Value, file: script.Value}, lang, content)
+			args := append(p.Operands[1:], p.Rest...)
+			r.readCode(codeSite{outer: outer, sc: sc, via: via + " " + script.Value, file: script.Value, args: knownValues(args)}, lang, content)
 		}
 		return
 	}
@@ -220,6 +228,23 @@ type codeSite struct {
 	sc    *scope
 	via   string
 	file  string
+	// args are the words the line gives the code after it, as far as
+	// they are known; fromLine: the code is written on the line (-c, -e).
+	args     []string
+	fromLine bool
+}
+
+// knownValues are the values of args up to the first one guard does not
+// know.
+func knownValues(args []Arg) []string {
+	var out []string
+	for _, a := range args {
+		if !a.Known {
+			break
+		}
+		out = append(out, a.Value)
+	}
+	return out
 }
 
 // text is the command text of something the code does, for findings: the
@@ -244,6 +269,10 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 	code = stripComments(code, lang)
 	if lang.name == "python" {
 		code = pythonAliases(code)
+	}
+	if depth == 0 && lang.bound == nil {
+		lang.bound = codeValues(code, lang, site.args, site.fromLine)
+		code = numberShifts(code, lang)
 	}
 	for _, c := range scanCalls(code, runNames, maxCodeMatches) {
 		name := c.name
@@ -282,6 +311,7 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 var (
 	pyImportAs   = lazyre.New(`\bimport\s+(os|subprocess|shutil|pathlib)\s+as\s+(\w+)`)
 	pyFromImport = lazyre.New(`\bfrom\s+(os|subprocess|shutil|pathlib)\s+import\s+([\w, ]+)`)
+	pyGetattr    = lazyre.New(`\bgetattr\(\s*(os|subprocess|shutil)\s*,\s*["'](\w+)["']\s*\)`)
 )
 
 // pythonAliases spells the calls of os, subprocess, shutil and pathlib
@@ -295,14 +325,19 @@ func pythonAliases(code string) string {
 	}
 	for _, m := range pyFromImport.FindAllStringSubmatch(code, 8) {
 		for _, name := range strings.Split(m[2], ",") {
-			name, _, _ = strings.Cut(strings.TrimSpace(name), " ")
-			if name == "" || name == "Path" {
+			name, alias, _ := strings.Cut(strings.TrimSpace(name), " as ")
+			name, alias = strings.TrimSpace(name), strings.TrimSpace(alias)
+			if alias == "" {
+				alias = name
+			}
+			if name == "" || name == "Path" || !isIdentWord(alias) {
 				continue
 			}
-			code = regexp.MustCompile(`(^|[^.\w])`+regexp.QuoteMeta(name)+`\s*\(`).ReplaceAllString(code, "${1}"+m[1]+"."+name+"(")
+			code = regexp.MustCompile(`(^|[^.\w])`+regexp.QuoteMeta(alias)+`\s*\(`).ReplaceAllString(code, "${1}"+m[1]+"."+name+"(")
 		}
 	}
-	return code
+	// getattr(os, "system")(…) is os.system(…)
+	return pyGetattr.Compiled().ReplaceAllString(code, "$1.$2")
 }
 
 // piece is a part of a string built in the code: a literal part, or an
@@ -775,7 +810,23 @@ func callArgs(code string, i int, lang language) ([]callArg, int) {
 					break
 				}
 			}
-			cur.pieces = append(cur.pieces, piece{text: code[i:j]})
+			if j < len(code) && code[j] == '[' {
+				// an element: sys.argv[1], $ARGV[0], sys.argv[1:]
+				if end := matchingClose(code, j+1, '['); end > j && strings.Trim(code[j+1:end], "0123456789:") == "" {
+					j = end + 1
+				}
+			}
+			expr := code[i:j]
+			if list, ok := lang.knownList(expr); ok && cur.pieces == nil && cur.list == nil {
+				cur.list = [][]piece{}
+				for _, w := range list {
+					cur.list = append(cur.list, []piece{{text: w, known: true}})
+				}
+			} else if v, ok := lang.known(expr); ok {
+				cur.pieces = append(cur.pieces, piece{text: v, known: true})
+			} else {
+				cur.pieces = append(cur.pieces, piece{text: expr})
+			}
 			i = j - 1
 		}
 		i++
@@ -846,7 +897,11 @@ func stringPieces(expr string, lang language) []piece {
 				i = j - 1
 				continue
 			}
-			out = append(out, piece{text: expr[i:j]})
+			if v, ok := lang.known(expr[i:j]); ok {
+				out = append(out, piece{text: v, known: true})
+			} else {
+				out = append(out, piece{text: expr[i:j]})
+			}
 			i = j - 1
 		}
 	}
@@ -895,6 +950,16 @@ func readString(code string, i int, lang language) ([]piece, int) {
 // ruby and php.
 var rawQuotes = strings.NewReplacer(`\\`, `\`, `\'`, `'`)
 
+// isIdentWord tells a name made of identifier bytes only.
+func isIdentWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isIdentByte(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func isIdentByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
@@ -926,7 +991,11 @@ func interpolate(s string, lang language, interpolates bool) []piece {
 				i = len(s)
 				continue
 			}
-			out.unknown(s[open+1 : end])
+			if v, ok := lang.known(s[open+1 : end]); ok {
+				out.text.WriteString(v)
+			} else {
+				out.unknown(s[open+1 : end])
+			}
 			i = end
 		case interpolates && (lang.name == "perl" || lang.name == "php") && c == '$' && i+1 < len(s) && (isIdentByte(s[i+1]) || s[i+1] == '{'):
 			j := i + 1
@@ -937,7 +1006,11 @@ func interpolate(s string, lang language, interpolates bool) []piece {
 					j++
 				}
 			}
-			out.unknown(s[i:min(j, len(s))])
+			if v, ok := lang.known(strings.Trim(s[i:min(j, len(s))], "{}")); ok {
+				out.text.WriteString(v)
+			} else {
+				out.unknown(s[i:min(j, len(s))])
+			}
 			i = j - 1
 		default:
 			out.text.WriteByte(c)
