@@ -14,7 +14,7 @@ var awkLang = language{name: "awk"}
 
 var (
 	awkSystem   = lazyre.New(`\bsystem\s*\(`)
-	awkPipeTo   = lazyre.New(`\b(printf?)\b([^;{}\n]*?)\|\s*("(?:[^"\\]|\\.)*")`)
+	awkPipeTo   = lazyre.New(`\b(printf?)\b([^;{}\n]*?)\|&?\s*("(?:[^"\\]|\\.)*")`)
 	awkPipeFrom = lazyre.New(`("(?:[^"\\]|\\.)*")\s*\|\s*getline`)
 	awkWriteTo  = lazyre.New(`\bprintf?\b[^;{}\n|>]*?(>>?)\s*("(?:[^"\\]|\\.)*")`)
 )
@@ -44,10 +44,17 @@ func wrapAwk(r *resolver, outer *Invocation, sc *scope) {
 	}
 	code = stripComments(code, awkLang)
 	via := outer.Program
+	lang := awkLang
+	lang.bound = awkValues(code, p)
 	for _, loc := range awkSystem.FindAllStringIndex(code, maxCodeMatches) {
-		args, _ := callArgs(code, loc[1]-1, awkLang)
-		if len(args) > 0 && args[0].isString() {
+		args, _ := callArgs(code, loc[1]-1, lang)
+		switch {
+		case len(args) == 0:
+		case args[0].isString():
 			r.runPieces(codeSite{outer: outer, sc: sc, via: via + " system()"}, args[0].pieces)
+		case strings.TrimSpace(args[0].raw) == "$0":
+			// each line awk reads is run as a shell command
+			r.awkInputRuns(outer, p, sc, via+" system($0)")
 		}
 	}
 	for _, m := range awkPipeTo.FindAllStringSubmatch(code, maxCodeMatches) {
@@ -73,6 +80,65 @@ func wrapAwk(r *resolver, outer *Invocation, sc *scope) {
 		if path := awkString(m[2]); path != "/dev/stdout" && path != "/dev/stderr" && path != "-" {
 			r.emitWrite(codeSite{outer: outer, sc: sc, via: via}, path, m[1] == ">>", "")
 		}
+	}
+}
+
+// awkValues are the names an awk program is known to hold: -v NAME=VALUE,
+// NAME=VALUE operands before the files, and names its code assigns once
+// to a string.
+func awkValues(code string, p Parsed) map[string]codeValue {
+	values := codeValues(code, awkLang, nil, false)
+	assign := func(a Arg) {
+		name, value, ok := strings.Cut(a.Value, "=")
+		if ok && a.Known && isIdentWord(name) {
+			if values == nil {
+				values = map[string]codeValue{}
+			}
+			values[name] = codeValue{text: value}
+		}
+	}
+	for _, v := range p.Values("v", "assign") {
+		assign(v)
+	}
+	if len(p.Operands) > 1 {
+		for _, o := range p.Operands[1:] {
+			assign(o)
+		}
+	}
+	return values
+}
+
+// awkInputRuns judges the lines an awk program reads as the shell commands
+// system($0) runs: its standard input, or the files it is given.
+func (r *resolver) awkInputRuns(outer *Invocation, p Parsed, sc *scope, via string) {
+	var files []Arg
+	if !p.Has("f", "file", "E", "exec", "e", "source") && len(p.Operands) > 0 {
+		files = p.Operands[1:]
+	} else {
+		files = p.Operands
+	}
+	var inputs []text
+	for _, f := range files {
+		if !strings.Contains(f.Value, "=") || !f.Known {
+			inputs = append(inputs, r.fileText(outer, f))
+		}
+	}
+	if len(inputs) == 0 {
+		inputs = append(inputs, r.stdinOf(outer, 0))
+	}
+	for _, t := range inputs {
+		if t.known {
+			r.runSnippet(outer, t.value, sc, via, nil)
+			continue
+		}
+		if t.tty && len(outer.Stdin) == 0 || t.download {
+			continue // typed on the terminal, as a shell reads it; a download is download-to-shell's
+		}
+		what := t.from
+		if what == "" {
+			what = "what is typed next"
+		}
+		outer.note().Hidden = "awk runs each line it reads as a shell command (system($0)), and they come from " + what
 	}
 }
 
