@@ -37,12 +37,16 @@ var languages = map[string]language{
 		longValue: []string{"require", "import", "loader", "input-type", "env-file", "conditions", "experimental-loader"}, noCode: []string{"v", "version", "h", "help", "c", "check", "i", "interactive"}},
 	"php": {name: "php", code: "rBRE", values: "dczf", noCode: []string{"v", "h", "i", "m", "l", "a", "s"}, backticks: true},
 	"lua": {name: "lua", code: "e", values: "l", noCode: []string{"v", "i"}},
+	// R's system(), system2(), unlink(…, recursive = TRUE), file.remove()
+	"Rscript": {name: "R", code: "e", noCode: []string{"version", "help"}},
+	// julia's run(`…`) and rm(path; recursive = true)
+	"julia": {name: "julia", code: "eE", values: "pJCOtHL", noCode: []string{"v", "version", "h", "help"}, backticks: true},
 }
 
 // languageOf names the language a program runs: python3.12, pypy3,
 // nodejs, luajit, perl5.36.
 func languageOf(program string) (language, bool) {
-	if program == "" || strings.IndexByte("plnr", program[0]) < 0 {
+	if program == "" || strings.IndexByte("plnrRj", program[0]) < 0 {
 		return language{}, false // most programs: not an interpreter
 	}
 	name := strings.TrimRight(program, "0123456789.")
@@ -53,6 +57,8 @@ func languageOf(program string) (language, bool) {
 		name = "node"
 	case "luajit":
 		name = "lua"
+	case "R":
+		name = "Rscript"
 	}
 	l, ok := languages[name]
 	return l, ok
@@ -75,6 +81,10 @@ func codeRunnerFor(program string) wrapFunc {
 		return wrapVim
 	case "make", "gmake":
 		return wrapMake
+	case "deno":
+		return wrapDeno
+	case "tclsh", "wish", "jimsh":
+		return wrapTclsh
 	}
 	if c, ok := consoles[program]; ok {
 		return c.wrap
@@ -143,7 +153,7 @@ var runNames = nameSet(
 	"subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput", "pty.spawn",
 	"os.execl", "os.execlp", "os.execle", "os.execlpe", "os.execv", "os.execvp", "os.execve", "os.execvpe",
 	"os.spawnl", "os.spawnlp", "os.spawnv", "os.spawnvp", "os.spawnle", "os.spawnve", "os.posix_spawn", "os.posix_spawnp",
-	"create_subprocess_shell", "create_subprocess_exec", "shell_exec", "passthru", "proc_open", "pcntl_exec",
+	"create_subprocess_shell", "create_subprocess_exec", "system2", "shell_exec", "passthru", "proc_open", "pcntl_exec",
 	"execSync", "execFileSync", "execFile", "spawnSync", "IO.popen", "Open3.capture2", "Open3.capture2e", "Open3.capture3",
 	"Open3.popen2", "Open3.popen2e", "Open3.popen3", "Open3.pipeline", "os.execute", "io.popen", "Kernel.system",
 	"Kernel.exec", "system", "exec", "eval", "popen", "spawn")
@@ -161,7 +171,7 @@ var fileNames = nameSet(
 	"fs.promises.rmdir", "fs.promises.unlink", "fs.promises.rename", "fs.promises.writeFile", "fs.promises.appendFile",
 	"fs.promises.truncate", "fs.promises.copyFile", "fse.removeSync", "fse.remove", "rimraf", "rimraf.sync", "rmtree",
 	"remove_tree", "rmSync", "rmdirSync", "unlinkSync", "writeFileSync", "truncateSync", "removeSync", "unlink", "rename",
-	"truncate", "file_put_contents", "fopen", "io.open", "open", "Path", "Deno.removeSync", "Deno.remove",
+	"truncate", "file_put_contents", "fopen", "io.open", "open", "Path", "Deno.removeSync", "Deno.remove", "file.remove", "rm",
 	"Deno.writeTextFileSync")
 
 var qxQuote = lazyre.New(`(?:\bqx|%x)\s*([{(\[<|!/])`)
@@ -673,6 +683,8 @@ func (r *resolver) fileAPICall(site codeSite, name string, args []callArg, rawAr
 	case trees && (base == "remove" || base == "removeSync"), base == "rmtree", base == "rm_rf", base == "rm_r", base == "remove_dir",
 		base == "remove_entry_secure", base == "remove_entry", base == "remove_tree", base == "removeSync", base == "rimraf", base == "sync", base == "removedirs":
 		cmd(append([]string{"rm", "-rf"}, paths...)...)
+	case (base == "unlink" || base == "rm") && recursive: // R's unlink(…, recursive = TRUE), julia's rm(…; recursive=true)
+		cmd(append([]string{"rm", "-rf"}, paths...)...)
 	case base == "remove", base == "unlink", base == "unlinkSync", base == "delete", base == "rm_f", base == "rm":
 		cmd(append([]string{"rm", "-f"}, paths...)...)
 	case base == "rename" || base == "renameSync" || base == "move" || base == "mv" || base == "replace":
@@ -1099,4 +1111,64 @@ func stripComments(code string, lang language) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+var denoSpec = OptSpec{
+	ShortValue: "cLr",
+	LongValue: []string{"config", "import-map", "lock", "cert", "location", "seed", "v8-flags", "ext", "env-file", "log-level",
+		"inspect", "inspect-brk", "inspect-wait", "reload", "watch-exclude", "check"},
+	StopAtOperand: true,
+}
+
+// wrapDeno: deno eval CODE and deno run FILE (or -, or deno FILE) run
+// JavaScript, read as node's.
+func wrapDeno(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{StopAtOperand: true})
+	ops := append(p.Operands, p.Rest...)
+	if len(ops) == 0 || !ops[0].Known {
+		return
+	}
+	sub := ops[0].Value
+	switch sub {
+	case "eval", "run":
+		ops = ops[1:]
+	default:
+		if !strings.ContainsAny(sub, "./") {
+			return // deno fmt, deno test, deno install…
+		}
+	}
+	q := ParseOptions(ops, denoSpec)
+	args := append(q.Operands, q.Rest...)
+	if len(args) == 0 || !args[0].Known {
+		return
+	}
+	node := languages["node"]
+	if sub == "eval" {
+		r.readCode(codeSite{outer: outer, sc: sc, via: "deno eval", args: knownValues(args[1:]), fromLine: true}, node, args[0].Value)
+		return
+	}
+	if args[0].Value == "-" {
+		if t := r.stdinOf(outer, 0); t.known {
+			r.readCode(codeSite{outer: outer, sc: sc, via: "deno run -"}, node, t.value)
+		}
+		return
+	}
+	if content, ok := r.scriptContent(outer, args[0].Value); ok {
+		r.readCode(codeSite{outer: outer, sc: sc, via: "deno run " + args[0].Value, file: args[0].Value, args: knownValues(args[1:])}, node, content)
+	}
+}
+
+// wrapTclsh: tclsh SCRIPT, or its standard input, read as expect's Tcl
+// (exec runs a program).
+func wrapTclsh(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "e", LongValue: []string{"encoding"}, StopAtOperand: true})
+	if len(p.Operands) > 0 {
+		if content, ok := r.scriptContent(outer, p.Operands[0].Value); ok && p.Operands[0].Known {
+			r.tclScript(outer, content, sc, 0)
+		}
+		return
+	}
+	if t := r.stdinOf(outer, 0); t.known {
+		r.tclScript(outer, t.value, sc, 0)
+	}
 }

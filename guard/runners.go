@@ -97,8 +97,10 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapComplete
 	case "crontab":
 		return wrapCrontab
-	case "npm", "yarn", "pnpm", "bun":
+	case "npm", "yarn", "pnpm":
 		return wrapPackageScripts
+	case "bun":
+		return wrapBun
 	case "git":
 		return wrapGit
 	case "emacs", "emacsclient":
@@ -668,4 +670,17 @@ func wrapBwrap(r *resolver, outer *Invocation, sc *scope) {
 			inner.Cwd = filepath.Clean(chdir)
 		}
 	})
+}
+
+// wrapBun: bun -e CODE (--eval, -p, --print) runs JavaScript, read as
+// node's; otherwise bun runs package.json's scripts as npm does.
+func wrapBun(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "ep", LongValue: []string{"eval", "print"}, StopAtOperand: true})
+	if code, ok := p.Value("e", "eval", "p", "print"); ok {
+		if code.Known {
+			r.readCode(codeSite{outer: outer, sc: sc, via: "bun -e", args: knownValues(append(p.Operands, p.Rest...)), fromLine: true}, languages["node"], code.Value)
+		}
+		return
+	}
+	wrapPackageScripts(r, outer, sc)
 }
