@@ -101,6 +101,8 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapPackageScripts
 	case "bun":
 		return wrapBun
+	case "pdsh", "clush", "pssh", "parallel-ssh", "ansible", "salt", "salt-ssh":
+		return wrapFanout
 	case "git":
 		return wrapGit
 	case "emacs", "emacsclient":
@@ -683,4 +685,102 @@ func wrapBun(r *resolver, outer *Invocation, sc *scope) {
 		return
 	}
 	wrapPackageScripts(r, outer, sc)
+}
+
+// fanout describes a tool that runs one shell command on many hosts:
+// which options take a value, and which of them names the hosts.
+type fanout struct {
+	opts  OptSpec
+	hosts []string // options naming the hosts: -w web[1-3], -h hosts.txt
+	user  []string // options naming the remote user
+}
+
+var fanouts = map[string]fanout{
+	"pdsh":         {opts: OptSpec{ShortValue: "wxgXltufRFN", StopAtOperand: true}, hosts: []string{"w", "g", "a"}, user: []string{"l"}},
+	"clush":        {opts: OptSpec{ShortValue: "wxgXlftuoOREs", LongValue: []string{"nodes", "exclude", "group", "user", "fanout", "options", "worker", "groupsource"}, StopAtOperand: true}, hosts: []string{"w", "nodes", "g", "group", "a", "all"}, user: []string{"l", "user"}},
+	"pssh":         {opts: OptSpec{ShortValue: "hHlpoetOxX", LongValue: []string{"hosts", "host", "user", "par", "outdir", "errdir", "timeout", "option", "extra-args", "extra-arg"}, StopAtOperand: true}, hosts: []string{"h", "hosts", "H", "host"}, user: []string{"l", "user"}},
+	"parallel-ssh": {opts: OptSpec{ShortValue: "hHlpoetOxX", LongValue: []string{"hosts", "host", "user", "par", "outdir", "errdir", "timeout", "option", "extra-args", "extra-arg"}, StopAtOperand: true}, hosts: []string{"h", "hosts", "H", "host"}, user: []string{"l", "user"}},
+}
+
+// ansibleSpec: ansible PATTERN [-m MODULE] [-a ARGS] [-b]…
+var ansibleSpec = OptSpec{
+	ShortValue: "maiueflMtTBPcQ",
+	LongValue: []string{"module-name", "args", "inventory", "inventory-file", "user", "extra-vars", "forks", "limit", "module-path",
+		"tree", "timeout", "background", "poll", "connection", "private-key", "key-file", "become-user", "become-method", "vault-id",
+		"vault-password-file", "playbook-dir", "ssh-common-args", "sftp-extra-args", "scp-extra-args", "ssh-extra-args", "task-timeout"},
+}
+
+// saltSpec: salt [OPTIONS] TARGET FUNCTION ARGS…
+var saltSpec = OptSpec{ShortValue: "tcsdr", LongValue: []string{"timeout", "config-dir", "batch-size", "batch", "return", "out", "output", "log-level", "roster", "user", "priv"}}
+
+// wrapFanout: pdsh, clush, pssh (parallel-ssh), ansible's shell, command
+// and raw modules, and salt's cmd.run run a shell command line on each of
+// the hosts they are given: it is judged as run there.
+func wrapFanout(r *resolver, outer *Invocation, sc *scope) {
+	var code, hosts, user string
+	var found bool
+	switch outer.Program {
+	case "ansible":
+		p := ParseOptions(outer.Args, ansibleSpec)
+		module := "command"
+		if m, ok := p.Value("m", "module-name"); ok {
+			module = strings.TrimPrefix(strings.TrimPrefix(m.Value, "ansible.builtin."), "ansible.legacy.")
+		}
+		a, ok := p.Value("a", "args")
+		if !ok || len(p.Operands) == 0 || module != "command" && module != "shell" && module != "raw" {
+			return
+		}
+		code, hosts, found = a.Value, p.Operands[0].Value, true
+		if u, ok := p.Value("u", "user"); ok {
+			user = u.Value
+		}
+		if p.Has("b", "become") {
+			user = "root"
+			if u, ok := p.Value("become-user"); ok {
+				user = u.Value
+			}
+		}
+	case "salt", "salt-ssh":
+		p := ParseOptions(outer.Args, saltSpec)
+		if len(p.Operands) < 3 || !strings.HasPrefix(p.Operands[1].Value, "cmd.") {
+			return
+		}
+		switch strings.TrimPrefix(p.Operands[1].Value, "cmd.") {
+		case "run", "shell", "run_all", "run_stdout", "run_stderr", "run_bg", "retcode", "powershell":
+		default:
+			return
+		}
+		code, hosts, found = p.Operands[2].Value, p.Operands[0].Value, true
+		for _, o := range p.Operands[3:] {
+			if u, ok := strings.CutPrefix(o.Value, "runas="); ok {
+				user = u
+			}
+		}
+	default:
+		f := fanouts[outer.Program]
+		p := ParseOptions(outer.Args, f.opts)
+		words := append(p.Operands, p.Rest...)
+		if len(words) == 0 {
+			return // an interactive session
+		}
+		code, found = joinValues(words), true
+		hosts = "the hosts given"
+		if h, ok := p.Value(f.hosts...); ok {
+			hosts = h.Value
+		} else if p.Has("a", "all") {
+			hosts = "all hosts"
+		}
+		if u, ok := p.Value(f.user...); ok {
+			user = u.Value
+		}
+	}
+	if !found {
+		return
+	}
+	r.runCodeWith(outer, code, sc, outer.Program+" "+hosts, codeOpts{adjust: func(inner *Invocation, isc *scope) {
+		inner.Remote, inner.Cwd, inner.User, inner.Container = hosts, "", user, ""
+		inner.Stdin = nil
+		isc.forgetVars()
+		isc.box = nil
+	}})
 }

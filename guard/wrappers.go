@@ -365,7 +365,20 @@ var sshSpec = OptSpec{ShortValue: "bcDEeFIiJLlmOopQRSWwB", StopAtOperand: true}
 
 func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, sshSpec)
-	if len(p.Operands) == 0 || p.Has("N", "V", "G", "Q") {
+	if len(p.Operands) == 0 {
+		return
+	}
+	if len(p.Rest) > 0 && !sshOptionsEnded(outer.Args, len(outer.Args)-len(p.Rest)-1) {
+		// OpenSSH reads options after the destination too, up to the
+		// command or a --: ssh web1 -p 2222 -- rm -rf /
+		after := ParseOptions(p.Rest, sshSpec)
+		after.Rest = append(after.Operands, after.Rest...)
+		after.Operands = p.Operands
+		after.flags = append(p.flags, after.flags...)
+		after.values = append(p.values, after.values...)
+		p = after
+	}
+	if p.Has("N", "V", "G", "Q") {
 		return // no command, a tunnel, or a query of ssh itself
 	}
 	dest := p.Operands[0].Value
@@ -396,6 +409,12 @@ func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	// ssh joins its remaining words with spaces; the remote shell parses
 	// them, and its commands read what ssh reads (ssh host bash -s < x.sh).
 	r.runCodeWith(outer, joinValues(p.Rest), sc, "ssh "+dest, codeOpts{adjust: adjust, stdin: feedOf(outer)})
+}
+
+// sshOptionsEnded tells whether a -- came before the destination at
+// args[dest], after which ssh reads no more options.
+func sshOptionsEnded(args []Arg, dest int) bool {
+	return dest > 0 && dest < len(args) && args[dest-1].Value == "--"
 }
 
 // feedOf is what a command run by outer reads on its standard input when
