@@ -432,7 +432,7 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	seen := map[string]bool{}
 	allKnown := iter.InPos.IsValid()
 	anyEmpty := false
-	if !allKnown && sc.params != nil {
+	if !allKnown && !sc.paramsUnknown() {
 		// for x; do … loops over "$@"
 		items, allKnown = bindable(sc.params.list), true
 	}
