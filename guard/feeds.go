@@ -887,6 +887,11 @@ func grepFilter(r *resolver, inv *Invocation, depth int) text {
 	return t.with(b.String())
 }
 
+func isReadFile(st *syntax.Stmt) bool {
+	_, ok := readsFileOnly([]*syntax.Stmt{st})
+	return ok
+}
+
 // substOutput is what the shell code of a process substitution prints:
 // the code is walked on its own, without being recorded again (the line's
 // walk already recorded it), and its output computed.
@@ -907,10 +912,17 @@ func (r *resolver) substOutput(code string, inv *Invocation) (text, bool) {
 		sc.src = src
 		start := len(sub.invs)
 		sub.walkStmt(st, sc, stmtCtx{})
-		if len(sub.invs) == start {
+		var t text
+		switch {
+		case len(sub.invs) == start && isReadFile(st):
+			// <(< FILE) is bash's cat FILE
+			file, _ := readsFileOnly([]*syntax.Stmt{st})
+			t = sub.fileText(inv, sub.scalar(file, sc))
+		case len(sub.invs) == start:
 			return true
+		default:
+			t = sub.pipedOut(sub.invs[len(sub.invs)-1], 1)
 		}
-		t := sub.pipedOut(sub.invs[len(sub.invs)-1], 1)
 		if !t.known {
 			out = t
 			return false
