@@ -316,6 +316,56 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 		}
 	}
 	r.fileCalls(site, lang, code)
+	if startsShell(code, lang) {
+		r.shellInput(site, lang, code)
+	}
+}
+
+// Calls that write to a stream, and the keyword that hands a program its
+// standard input (subprocess.run(["sh"], input=…), execSync("sh",
+// {input: …})).
+var (
+	writeNames = nameSet("print", "printf", "say", "puts", "write", "syswrite", "communicate", "fwrite", "fputs", "stdin.write", "stdin.end")
+	inputArg   = lazyre.New(`\binput\s*[=:]\s*[bru]*["'\x60]`)
+	// a shell started with no command of its own: it reads its code on
+	// standard input ("sh", ["bash"], "| sh", "bash -s")
+	shellOpened = lazyre.New(`(?:\b(?:popen|Popen|spawn|spawnSync|execSync|run|open|IO\.popen|open3|proc_open)\s*\(\s*(?:[^,()]*,\s*)?|\|-?["']\s*,\s*)\[?\s*["'](?:\|\s*)?(?:/(?:usr/)?bin/)?(?:sh|bash|dash|zsh|ksh)(?:\s+-s)?["']`)
+)
+
+// startsShell tells code that starts a shell reading its standard input.
+func startsShell(code string, lang language) bool {
+	if !strings.Contains(code, "sh") {
+		return false
+	}
+	return shellOpened.MatchString(code)
+}
+
+// shellInput judges what code writes into a shell it started as the
+// shell's code: perl's open(my $sh, "|-", "sh"); print $sh "…", python's
+// subprocess.run(["sh"], input=b"…"), ruby's IO.popen("sh", "w") { |f|
+// f.puts "…" }, php's fwrite($p, "…").
+func (r *resolver) shellInput(site codeSite, lang language, code string) {
+	judge := func(ps []piece) {
+		for len(ps) > 0 && !ps[0].known {
+			ps = ps[1:] // a file handle: print $sh "…"
+		}
+		if len(ps) > 0 {
+			r.runPieces(site, ps)
+		}
+	}
+	for _, c := range scanCalls(code, writeNames, maxCodeMatches) {
+		args, _ := callArgs(code, c.end, lang)
+		for _, a := range args {
+			if a.isString() {
+				judge(a.pieces)
+			}
+		}
+	}
+	for _, loc := range inputArg.FindAllStringIndex(code, maxCodeMatches) {
+		if ps, end := readString(code, loc[1]-1, lang); end > 0 {
+			judge(ps)
+		}
+	}
 }
 
 var (
