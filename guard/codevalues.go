@@ -67,6 +67,9 @@ func codeValues(code string, lang language, args []string, fromLine bool) map[st
 	if ok && len(args) > 0 {
 		for i, a := range args {
 			values[names.element+strconv.Itoa(i+names.first)+"]"] = codeValue{text: a}
+			if lang.name != "lua" && lang.name != "php" && lang.name != "node" {
+				values[names.element+strconv.Itoa(i-len(args))+"]"] = codeValue{text: a} // sys.argv[-1]
+			}
 		}
 		if lang.name == "python" {
 			values["argv["+strconv.Itoa(1)+"]"] = codeValue{text: args[0]} // from sys import argv
@@ -156,7 +159,8 @@ func (l language) knownList(expr string) ([]string, bool) {
 	if l.bound == nil {
 		return nil, false
 	}
-	v, ok := l.bound[strings.TrimSpace(expr)]
+	// *ARGV, *sys.argv[1:]: the list spread into the call's arguments
+	v, ok := l.bound[strings.TrimLeft(strings.TrimSpace(expr), "*")]
 	return v.list, ok && v.isList
 }
 

@@ -46,15 +46,15 @@ var languages = map[string]language{
 // languageOf names the language a program runs: python3.12, pypy3,
 // nodejs, luajit, perl5.36.
 func languageOf(program string) (language, bool) {
-	if program == "" || strings.IndexByte("plnrRj", program[0]) < 0 {
+	if program == "" || strings.IndexByte("plnrRjz", program[0]) < 0 {
 		return language{}, false // most programs: not an interpreter
 	}
 	name := strings.TrimRight(program, "0123456789.")
 	switch name {
 	case "python", "pypy", "python-dbg":
 		name = "python"
-	case "nodejs":
-		name = "node"
+	case "nodejs", "zx":
+		name = "node" // zx scripts are node's, with $`…` shell lines
 	case "luajit":
 		name = "lua"
 	case "R":
@@ -301,6 +301,21 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 			continue
 		}
 		r.runCallArgs(site, name, args, code[c.start:end])
+	}
+	if lang.name == "node" {
+		// zx's and Bun's $`cmd`: a shell line, ${…} what guard cannot know
+		for i := strings.Index(code, "$`"); i >= 0 && i+2 < len(code); {
+			end := strings.IndexByte(code[i+2:], '`')
+			if end < 0 {
+				break
+			}
+			r.runPieces(site, interpolate(code[i+2:i+2+end], lang, true))
+			next := strings.Index(code[i+3+end:], "$`")
+			if next < 0 {
+				break
+			}
+			i += 3 + end + next
+		}
 	}
 	if lang.backticks {
 		for _, m := range quoted(code, '`', lang, maxCodeMatches) {
@@ -699,9 +714,18 @@ func trimPipe(ps []piece) []piece {
 func (r *resolver) fileAPICall(site codeSite, name string, args []callArg, rawArgs, call string) {
 	var paths []string
 	for _, a := range args {
-		if a.literal() {
+		switch {
+		case a.literal():
 			paths = append(paths, a.text())
-		} else if a.isString() || a.list == nil {
+		case a.list != nil:
+			// unlink @ARGV, fs.rmSync(...list): each literal of the list
+			for _, el := range a.list {
+				if e := (callArg{pieces: el}); e.literal() {
+					paths = append(paths, e.text())
+				}
+			}
+		}
+		if !a.literal() && (a.isString() || a.list == nil) {
 			break
 		}
 	}
@@ -873,8 +897,8 @@ func callArgs(code string, i int, lang language) ([]callArg, int) {
 				}
 			}
 			if j < len(code) && code[j] == '[' {
-				// an element: sys.argv[1], $ARGV[0], sys.argv[1:]
-				if end := matchingClose(code, j+1, '['); end > j && strings.Trim(code[j+1:end], "0123456789:") == "" {
+				// an element: sys.argv[1], $ARGV[0], sys.argv[1:], sys.argv[-1]
+				if end := matchingClose(code, j+1, '['); end > j && strings.Trim(code[j+1:end], "-0123456789:") == "" {
 					j = end + 1
 				}
 			}
