@@ -109,6 +109,9 @@ func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
 	}
 	if len(codes) > 0 {
 		args := append(p.Operands, p.Rest...)
+		if lang.name == "python" {
+			args = afterCode(outer.Args) // python -c CODE: every word after it is sys.argv's
+		}
 		if lang.name == "lua" {
 			args = nil // lua -e CODE SCRIPT: the words after the code are a script's
 		}
@@ -242,6 +245,27 @@ type codeSite struct {
 	// they are known; fromLine: the code is written on the line (-c, -e).
 	args     []string
 	fromLine bool
+}
+
+// afterCode is the words after python's -c CODE (-cCODE, -Ic CODE).
+func afterCode(args []Arg) []Arg {
+	for i := 0; i < len(args); i++ {
+		v := args[i].Value
+		if v == "--" || !strings.HasPrefix(v, "-") {
+			return nil
+		}
+		if v == "-W" || v == "-X" {
+			i++ // -W ignore, -X dev: an option's value
+			continue
+		}
+		if j := strings.IndexByte(v, 'c'); j > 0 && !strings.HasPrefix(v, "--") {
+			if j == len(v)-1 {
+				return args[min(i+2, len(args)):]
+			}
+			return args[i+1:]
+		}
+	}
+	return nil
 }
 
 // knownValues are the values of args up to the first one guard does not
