@@ -20,6 +20,7 @@ type codeValue struct {
 	text   string
 	list   []string
 	isList bool
+	glob   bool // text is a pattern: a loop's variable over glob("/x/*")
 }
 
 // maxCodeValues bounds the names read in one piece of code.
@@ -33,6 +34,14 @@ var (
 	// perl's bare shift, which takes @ARGV's next word outside a sub
 	perlShift = lazyre.New(`\bshift\b(?:\s*\(\s*\))?(?:\s*\(?\s*@ARGV\s*\)?)?`)
 	loopVar   = lazyre.New(`\b(?:for|foreach)\s+(?:my\s+)?([$@]?[A-Za-z_]\w*)`)
+	// a loop over the matches of a pattern: python's for f in
+	// glob.glob("/x/*"), perl's for my $f (glob "/x/*"), ruby's
+	// Dir.glob("/x/*").each { |f| … } and Dir["/x/*"].each do |f|
+	globLoops = []*lazyre.Regexp{
+		lazyre.New(`\bfor\s+(\w+)\s+in\s+(?:glob\.i?glob|glob)\(\s*r?["']([^"']+)["']`),
+		lazyre.New(`\bfor(?:each)?\s*(?:my\s+)?(\$\w+)\s*\(\s*glob\s*\(?\s*["']([^"']+)["']`),
+		lazyre.New(`\bDir(?:\.glob\(|\[)\s*["']([^"']+)["']\s*[)\]]\s*\.each\s*(?:do\s*|\{\s*)\|(\w+)\|`),
+	}
 )
 
 // argvNames are how each language names the arguments after its code:
@@ -135,10 +144,46 @@ func codeValues(code string, lang language, args []string, fromLine bool) map[st
 			values[name] = codeValue{text: a.text()}
 		}
 	}
+	for i, re := range globLoops {
+		for _, m := range re.FindAllStringSubmatch(code, 8) {
+			name, pattern := m[1], m[2]
+			if i == 2 {
+				name, pattern = m[2], m[1] // ruby names the variable after the pattern
+			}
+			values[name] = codeValue{text: pattern, glob: true}
+		}
+	}
 	if len(values) == 0 {
 		return nil
 	}
 	return values
+}
+
+// globCall is an argument that is the matches of a pattern: glob("/x/*"),
+// glob "/x/*", glob.glob(…), Dir.glob(…), Dir["/x/*"].
+var globCall = lazyre.New(`^(?:glob\.i?glob|glob|Dir\.glob|Dir)\s*[\[(]?\s*r?["']([^"']+)["']`)
+
+// globOf is the pattern an argument of a call names, if it names one.
+func (l language) globOf(a callArg) (string, bool) {
+	raw := strings.TrimSpace(a.raw)
+	if m := globCall.FindStringSubmatch(raw); m != nil {
+		return m[1], true
+	}
+	v, ok := l.bound[raw]
+	return v.text, ok && v.glob
+}
+
+// globWord writes a pattern as a shell word that the shell expands the
+// same way: its glob characters bare, every other special one escaped.
+func globWord(pattern string) string {
+	var b strings.Builder
+	for _, c := range pattern {
+		if strings.ContainsRune(" \t'\"$`\\;&|<>(){}#~!", c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // known replaces an expression of the code by the string it is known to

@@ -635,10 +635,19 @@ func (r *resolver) fileCalls(site codeSite, lang language, code string) {
 		case name == "open" || name == "fopen" || name == "io.open" || name == "File.open":
 			r.openCall(site, lang, args, call)
 		default:
-			r.fileAPICall(site, name, args, code[c.end:end], call)
+			r.fileAPICall(site, lang, name, args, code[c.end:end], call)
+		}
+	}
+	// php's array_map("unlink", glob("/x/*"))
+	for _, c := range scanCalls(code, arrayMap, maxCodeMatches) {
+		args, end := callArgs(code, c.end, lang)
+		if len(args) == 2 && args[0].literal() && fileNames[args[0].text()] {
+			r.fileAPICall(site, lang, args[0].text(), args[1:], "", code[c.start:end])
 		}
 	}
 }
+
+var arrayMap = nameSet("array_map", "array_walk")
 
 // genericFileCalls are names that, as a method of an object guard cannot
 // know, may be anything: f.open(), sock.unlink().
@@ -735,7 +744,13 @@ func trimPipe(ps []piece) []piece {
 
 // fileAPICall turns a file API call on literal paths into the command it
 // amounts to.
-func (r *resolver) fileAPICall(site codeSite, name string, args []callArg, rawArgs, call string) {
+func (r *resolver) fileAPICall(site codeSite, lang language, name string, args []callArg, rawArgs, call string) {
+	if len(args) > 0 {
+		if pattern, ok := lang.globOf(args[0]); ok {
+			r.removeMatches(site, name, pattern, rawArgs)
+			return
+		}
+	}
 	var paths []string
 	for _, a := range args {
 		switch {
@@ -800,6 +815,26 @@ func (r *resolver) fileAPICall(site codeSite, name string, args []callArg, rawAr
 		appends := strings.Contains(rawArgs, "FILE_APPEND") || strings.Contains(rawArgs, "flag: 'a'") || strings.Contains(rawArgs, `flag: "a"`)
 		r.emitWrite(site, paths[0], appends, call)
 	}
+}
+
+// removeMatches judges a removal of what a pattern matches (unlink glob
+// "/etc/*", os.remove(f) for f in glob.glob(…)) as the shell line rm -f
+// PATTERN, which the shell expands on the host as the code would.
+func (r *resolver) removeMatches(site codeSite, name, pattern, rawArgs string) {
+	base := name[strings.LastIndex(name, ".")+1:]
+	flag := ""
+	switch base {
+	case "rmtree", "rm_rf", "rm_r", "remove_tree", "rimraf", "remove_dir", "remove_entry", "remove_entry_secure":
+		flag = "-rf"
+	case "remove", "unlink", "unlinkSync", "delete", "rm_f", "rm", "rmSync", "removeSync", "rmdir", "rmdirSync", "file.remove":
+		flag = "-f"
+		if strings.Contains(rawArgs, "recursive") {
+			flag = "-rf"
+		}
+	default:
+		return
+	}
+	r.runPieces(site, []piece{{text: "rm " + flag + " -- " + globWord(pattern), known: true}})
 }
 
 // emitWrite records a write onto path as the redirection it amounts to,
