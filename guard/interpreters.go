@@ -892,7 +892,8 @@ func callArgs(code string, i int, lang language) ([]callArg, int) {
 		case c == closing && depth == 0:
 			flush(i)
 			return args, i + 1
-		case closing == 0 && depth == 0 && (c == ';' || c == '\n' || c == '}' || strings.HasPrefix(code[i:], " if ") || strings.HasPrefix(code[i:], " or ") || strings.HasPrefix(code[i:], " unless ")):
+		case closing == 0 && depth == 0 && (c == ';' || c == '\n' || c == '}' || strings.HasPrefix(code[i:], " if ") || strings.HasPrefix(code[i:], " or ") || strings.HasPrefix(code[i:], " unless ") ||
+			(lang.name == "ruby" || lang.name == "lua") && (strings.HasPrefix(code[i:], " end") || strings.HasPrefix(code[i:], " do "))):
 			flush(i)
 			return args, i
 		case c == ',' && depth == 0:
