@@ -79,9 +79,17 @@ func (r *resolver) judgeOnHost(inv *Invocation, b *box) {
 	for i, a := range inv.Args {
 		host.Args[i] = a
 		if a.Known && strings.Contains(a.Value, "/") && !strings.HasPrefix(a.Value, "-") {
-			if p := inside(a.Value); p != "" {
+			key, value, isKey := strings.Cut(a.Value, "=")
+			if !isKey || !filepath.IsAbs(value) || strings.Contains(key, "/") {
+				key, value, isKey = "", a.Value, false
+			}
+			if p := inside(value); p != "" {
 				if hp, ok := b.toHost(p); ok {
+					// dd of=/host/etc/fstab writes the host's /etc/fstab
 					host.Args[i].Value, mapped = hp, true
+					if isKey {
+						host.Args[i].Value = key + "=" + hp
+					}
 				}
 			}
 		}
@@ -360,6 +368,14 @@ func wrapKubectl(r *resolver, outer *Invocation, sc *scope) {
 		r.runInner(outer, after, sc, "kubectl debug", func(inner *Invocation, isc *scope) {
 			inner.Remote = "node " + node
 			enterBox(inner, isc, "a debug pod on node "+node, []bind{{inside: "/host", outside: "/"}})
+		})
+		return
+	}
+	if len(p.Operands) >= 2 && p.Operands[0].Value == "run" && found {
+		// kubectl run NAME --image=IMG -- CMD: a new pod runs CMD
+		name := "a new pod " + p.Operands[1].Value
+		r.runInner(outer, after, sc, "kubectl run", func(inner *Invocation, isc *scope) {
+			enterBox(inner, isc, name, nil)
 		})
 		return
 	}

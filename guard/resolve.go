@@ -1012,7 +1012,9 @@ func (r *resolver) changeDir(inv *Invocation, sc *scope) {
 		// fails and the shell stays where it was, or not. Unknown.
 		next = inv.Path(target.Value)
 	}
-	if inv.Remote != "" {
+	if inv.Remote != "" && (sc.box == nil || !filepath.IsAbs(next)) {
+		// another machine's folders; in a container, a folder named by
+		// its full path is followed, for the host folders mapped into it
 		next = ""
 	}
 	sc.oldpwd, sc.cwd = sc.cwd, next

@@ -97,6 +97,9 @@ func (spec wrapperSpec) wrap(r *resolver, outer *Invocation, sc *scope) {
 	if len(argv) <= spec.skip {
 		return
 	}
+	if spec.skip > 0 && argv[spec.skip].Value == "--" {
+		argv = argv[1:] // chrt -o 0 -- CMD: the -- after the operands skipped
+	}
 	var adjust func(inner *Invocation, isc *scope)
 	if spec.detaches {
 		adjust = detach
