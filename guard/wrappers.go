@@ -443,9 +443,12 @@ func wrapWatch(r *resolver, outer *Invocation, sc *scope) {
 
 func wrapEval(r *resolver, outer *Invocation, sc *scope) {
 	if len(outer.Args) == 1 && !outer.Args[0].Known {
-		// eval "$(…)": what the substitution prints, when guard can tell
+		// eval "$(…)": what the substitution prints, when guard can tell;
+		// else where it comes from, as for source <(…)
 		if code, ok := r.codeOf(outer, outer.Args[0]); ok {
 			r.runCode(outer, code, sc, "eval", nil)
+		} else if t, ok := r.wordOutput(outer.Args[0], outer); ok {
+			r.hidden(outer, t)
 		}
 		return
 	}
