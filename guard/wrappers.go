@@ -701,9 +701,13 @@ func (r *resolver) enterShell(inv *Invocation, sc *scope) {
 		}
 		code, ok := r.codeOf(inv, p.Operands[0])
 		if !ok {
+			if t, ok := r.wordOutput(p.Operands[0], inv); ok {
+				r.hidden(inv, t) // bash -c "$(CMD)", as eval "$(CMD)"
+			}
 			return
 		}
-		r.runCode(inv, code, sc, inv.Program+" -c", bindShellArgs(append(p.Operands[1:], p.Rest...)))
+		// its commands read what the shell reads: bash -c 'cat > f' <<< …
+		r.runCodeWith(inv, code, sc, inv.Program+" -c", codeOpts{adjust: bindShellArgs(append(p.Operands[1:], p.Rest...)), stdin: feedOf(inv)})
 		return
 	}
 	if len(p.Operands) > 0 && !p.Has("s") {
