@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -117,6 +118,18 @@ func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
 		}
 		r.readCode(codeSite{outer: outer, sc: sc, via: via + " -" + lang.code[:1], args: knownValues(args), fromLine: true}, lang, strings.Join(codes, "\n"))
 		return
+	}
+	if m, ok := p.Value("m"); ok && lang.name == "python" && m.Known && outer.Cwd != "" && outer.Remote == "" {
+		// python3 -m tidy runs ./tidy.py (or ./tidy/__main__.py) when the
+		// folder it runs in has one
+		mod := strings.ReplaceAll(m.Value, ".", "/")
+		for _, f := range []string{mod + ".py", filepath.Join(mod, "__main__.py")} {
+			path := filepath.Join(outer.Cwd, f)
+			if content, state, _ := r.readFile(path); state == fileRead && !isBinary(content) {
+				r.readCode(codeSite{outer: outer, sc: sc, via: via + " -m " + m.Value, file: path, args: knownValues(append(p.Operands, p.Rest...))}, lang, content)
+				return
+			}
+		}
 	}
 	if p.Has(lang.noCode...) {
 		return
@@ -358,6 +371,7 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 	if startsShell(code, lang) {
 		r.shellInput(site, lang, code)
 	}
+	r.loadedFiles(site, lang, code, depth)
 }
 
 // Calls that write to a stream, and the keyword that hands a program its
