@@ -222,3 +222,65 @@ func numberShifts(code string, lang language) string {
 		return s
 	})
 }
+
+// stdinReads are the expressions with which each language reads its
+// standard input whole.
+var stdinReads = map[string][]string{
+	"python": {"sys.stdin.read", "sys.stdin.readline", "input"},
+	"ruby":   {"STDIN.read", "$stdin.read", "gets", "STDIN.gets", "$stdin.gets"},
+	"perl":   {"<STDIN>", "<>"},
+	"php":    {`file_get_contents("php://stdin")`, "fgets(STDIN)"},
+}
+
+// bindStdin adds what the code reads on its standard input to what its
+// names hold: echo 'rm -rf /x' | python3 -c 'os.system(sys.stdin.read())'.
+func bindStdin(lang language, values map[string]codeValue, stdin string) map[string]codeValue {
+	names := stdinReads[lang.name]
+	if len(names) == 0 {
+		return values
+	}
+	if values == nil {
+		values = map[string]codeValue{}
+	}
+	line, _, _ := strings.Cut(stdin, "\n")
+	for _, n := range names {
+		v := stdin
+		if strings.Contains(n, "line") || strings.Contains(n, "gets") || n == "input" {
+			v = line
+		}
+		values[n] = codeValue{text: v}
+	}
+	return values
+}
+
+var (
+	// envKey is a subscript that names an environment variable: "CMD", CMD
+	envKey = lazyre.New(`^\s*["']?[A-Za-z_]\w*["']?\s*$`)
+	// envRead finds the environment variables code reads:
+	// os.environ["X"], os.getenv("X"), $ENV{X}, ENV["X"], process.env.X,
+	// getenv("X")
+	envRead = lazyre.New(`(?:\benviron\[\s*["']|\bgetenv\(\s*["']|\$ENV\{\s*["']?|\bENV\[\s*["']|\bprocess\.env\.|\bos\.environ\.get\(\s*["'])([A-Za-z_]\w*)`)
+)
+
+// bindEnv adds the environment variables the code reads, where the line
+// knows them: CMD='rm -rf /x' python3 -c 'os.system(os.environ["CMD"])'.
+func bindEnv(code string, values map[string]codeValue, sc *scope) map[string]codeValue {
+	if sc == nil || !strings.ContainsAny(code, "vV") {
+		return values
+	}
+	for _, m := range envRead.FindAllStringSubmatch(code, maxCodeValues) {
+		name := m[1]
+		v, known := sc.lookup(name)
+		if !known {
+			continue
+		}
+		if values == nil {
+			values = map[string]codeValue{}
+		}
+		for _, expr := range []string{`os.environ["` + name + `"]`, `os.environ['` + name + `']`, "$ENV{" + name + "}", `$ENV{"` + name + `"}`,
+			`ENV["` + name + `"]`, `ENV['` + name + `']`, "process.env." + name} {
+			values[expr] = codeValue{text: v}
+		}
+	}
+	return values
+}

@@ -116,7 +116,11 @@ func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
 		if lang.name == "lua" {
 			args = nil // lua -e CODE SCRIPT: the words after the code are a script's
 		}
-		r.readCode(codeSite{outer: outer, sc: sc, via: via + " -" + lang.code[:1], args: knownValues(args), fromLine: true}, lang, strings.Join(codes, "\n"))
+		site := codeSite{outer: outer, sc: sc, via: via + " -" + lang.code[:1], args: knownValues(args), fromLine: true}
+		if t := r.stdinOf(outer, 0); t.known {
+			site.stdin = &t.value
+		}
+		r.readCode(site, lang, strings.Join(codes, "\n"))
 		return
 	}
 	if m, ok := p.Value("m"); ok && lang.name == "python" && m.Known && outer.Cwd != "" && outer.Remote == "" {
@@ -258,6 +262,9 @@ type codeSite struct {
 	// they are known; fromLine: the code is written on the line (-c, -e).
 	args     []string
 	fromLine bool
+	// stdin is what the code reads on its standard input, when known
+	// (echo … | python3 -c '…sys.stdin.read()…').
+	stdin *string
 }
 
 // afterCode is the words after python's -c CODE (-cCODE, -Ic CODE).
@@ -319,6 +326,10 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 	}
 	if depth == 0 && lang.bound == nil {
 		lang.bound = codeValues(code, lang, site.args, site.fromLine)
+		if site.stdin != nil {
+			lang.bound = bindStdin(lang, lang.bound, *site.stdin)
+		}
+		lang.bound = bindEnv(code, lang.bound, site.sc)
 		code = numberShifts(code, lang)
 	}
 	for _, c := range scanCalls(code, runNames, maxCodeMatches) {
@@ -560,12 +571,23 @@ func (r *resolver) runCallArgs(site codeSite, name string, args []callArg, call 
 		r.runArgv(site, argv, call)
 	case first.isString():
 		r.runPieces(site, first.pieces)
+	case len(first.pieces) > 0 && first.list == nil && name != "exec" && name != "spawn" && name != "popen" && !strings.HasPrefix(first.raw, "function") && !strings.Contains(first.raw, "=>"):
+		r.runPieces(site, []piece{{text: first.raw}}) // a command line or program guard cannot know
 	}
 }
 
 // runPieces judges a shell command line built from pieces: the unknown
 // ones stand as variables guard does not know.
 func (r *resolver) runPieces(site codeSite, ps []piece) {
+	if !(callArg{pieces: ps}).isString() {
+		// os.system(cmd) with cmd computed when the code runs: a command
+		// line guard cannot see. Asked about on the line itself; in a
+		// script, it is the script's own logic.
+		if len(ps) > 0 && site.file == "" && (r.reach == nil || r.reach.inFile == 0) {
+			site.outer.note().Hidden = "it is " + shorten(piecesText(ps)) + ", which the code computes when it runs"
+		}
+		return
+	}
 	var b strings.Builder
 	var unknown []string
 	for _, p := range ps {
@@ -970,9 +992,10 @@ func callArgs(code string, i int, lang language) ([]callArg, int) {
 					break
 				}
 			}
-			if j < len(code) && code[j] == '[' {
-				// an element: sys.argv[1], $ARGV[0], sys.argv[1:], sys.argv[-1]
-				if end := matchingClose(code, j+1, '['); end > j && strings.Trim(code[j+1:end], "-0123456789:") == "" {
+			if j < len(code) && (code[j] == '[' || code[j] == '{' && code[i] == '$') {
+				// an element: sys.argv[1], $ARGV[0], sys.argv[1:],
+				// sys.argv[-1], os.environ["CMD"], $ENV{CMD}
+				if end := matchingClose(code, j+1, code[j]); end > j && (strings.Trim(code[j+1:end], "-0123456789:") == "" || envKey.MatchString(code[j+1:end])) {
 					j = end + 1
 				}
 			}
@@ -1165,8 +1188,18 @@ func interpolate(s string, lang language, interpolates bool) []piece {
 				for j < len(s) && (isIdentByte(s[j]) || s[j] == '[' || s[j] == ']' || s[j] == '-' && j+1 < len(s) && s[j+1] == '>') {
 					j++
 				}
+				if lang.name == "perl" && j < len(s) && s[j] == '{' {
+					if end := matchingClose(s, j+1, '{'); end > j {
+						j = end + 1 // a hash element: $ENV{D}
+					}
+				}
 			}
-			if v, ok := lang.known(strings.Trim(s[i:min(j, len(s))], "{}")); ok {
+			expr := s[i:min(j, len(s))]
+			v, ok := lang.known(expr)
+			if !ok {
+				v, ok = lang.known(strings.Replace(strings.Replace(expr, "${", "$", 1), "}", "", 1)) // ${d} is $d
+			}
+			if ok {
 				out.text.WriteString(v)
 			} else {
 				out.unknown(s[i:min(j, len(s))])
