@@ -15,7 +15,7 @@ var awkLang = language{name: "awk"}
 var (
 	awkSystem   = lazyre.New(`\bsystem\s*\(`)
 	awkPipeTo   = lazyre.New(`\b(printf?)\b([^;{}\n]*?)\|&?\s*("(?:[^"\\]|\\.)*")`)
-	awkPipeFrom = lazyre.New(`("(?:[^"\\]|\\.)*")\s*\|\s*getline`)
+	awkPipeFrom = lazyre.New(`("(?:[^"\\]|\\.)*"|\b[A-Za-z_]\w*)\s*\|\s*getline`)
 	awkWriteTo  = lazyre.New(`\bprintf?\b[^;{}\n|>]*?(>>?)\s*("(?:[^"\\]|\\.)*")`)
 )
 
@@ -73,7 +73,14 @@ func wrapAwk(r *resolver, outer *Invocation, sc *scope) {
 		outer.note().Hidden = "the lines awk prints into " + cmd
 	}
 	for _, m := range awkPipeFrom.FindAllStringSubmatch(code, maxCodeMatches) {
-		cmd := awkString(m[1])
+		cmd := m[1]
+		if strings.HasPrefix(cmd, `"`) {
+			cmd = awkString(cmd)
+		} else if v, ok := lang.known(cmd); ok {
+			cmd = v // cmd = "…"; cmd | getline
+		} else {
+			continue
+		}
 		r.runSnippet(outer, cmd, sc, via+" getline", nil)
 	}
 	for _, m := range awkWriteTo.FindAllStringSubmatch(code, maxCodeMatches) {

@@ -550,7 +550,7 @@ func (r *resolver) runCallArgs(site codeSite, name string, args []callArg, call 
 	switch {
 	case first.list != nil:
 		r.runArgv(site, first.list, call)
-	case first.isString() && len(args) > 1 && args[1].list != nil:
+	case first.isString() && len(args) > 1 && args[1].list != nil && name != "proc_open" && !strings.Contains(name, "popen"):
 		list := args[1].list
 		if skipArgv0 && len(list) > 0 {
 			list = list[1:]
@@ -980,6 +980,14 @@ func callArgs(code string, i int, lang language) ([]callArg, int) {
 			if j < len(code) && (code[j] == '"' || code[j] == '\'') && isStringPrefix(code[i:j]) {
 				i = j - 1 // r"…", b'…', f"…": the prefix of the string that follows
 				break
+			}
+			if word := code[i:j]; (word == "q" || word == "qq" || word == "%q" || word == "%Q") && j < len(code) && strings.ContainsRune("{([<|!/", rune(code[j])) {
+				// perl's q{…} and qq{…}, ruby's %q(…): a string
+				if end := matchingClose(code, j+1, code[j]); end > j {
+					cur.pieces = append(cur.pieces, interpolate(code[j+1:end], lang, word == "qq" || word == "%Q")...)
+					i = end
+					break
+				}
 			}
 			if word := code[i:j]; (word == "qw" || word == "%w" || word == "%W") && j < len(code) && cur.pieces == nil && cur.list == nil {
 				// qw(rm -rf /usr), %w(…): a list of words
