@@ -275,8 +275,8 @@ func generatesOwnCode(inv *Invocation) bool {
 		if !a.Known {
 			return false
 		}
-		if i < 2 && generatorWords[a.Value] {
-			return true
+		if i < 2 && generatorWords[a.Value] || strings.HasPrefix(a.Value, "--completion") || a.Value == "--bash" || a.Value == "--zsh" {
+			return true // stern --completion=bash, fzf --bash
 		}
 	}
 	return false

@@ -444,15 +444,40 @@ func wrapWatch(r *resolver, outer *Invocation, sc *scope) {
 func wrapEval(r *resolver, outer *Invocation, sc *scope) {
 	if len(outer.Args) == 1 && !outer.Args[0].Known {
 		// eval "$(…)": what the substitution prints, when guard can tell;
-		// else where it comes from, as for source <(…)
+		// else, printed by code guard cannot see, where it comes from
 		if code, ok := r.codeOf(outer, outer.Args[0]); ok {
 			r.runCode(outer, code, sc, "eval", nil)
-		} else if t, ok := r.wordOutput(outer.Args[0], outer); ok {
+		} else if t, ok := r.wordOutput(outer.Args[0], outer); ok && printsComputedCode(outer.Args[0]) {
 			r.hidden(outer, t)
 		}
 		return
 	}
 	r.runCode(outer, joinValues(outer.Args), sc, "eval", nil)
+}
+
+// printsComputedCode tells a substitution whose output is computed by
+// code of its own: an interpreter's, a shell's, a filter's (eval "$(python3
+// -c …)", eval "$(… | sed …)"). A tool printing its own set-up (eval
+// "$(ssh-agent)", "$(minikube docker-env)") is the tool's code, as much as
+// the tool itself is, and is not asked about.
+func printsComputedCode(a Arg) bool {
+	if len(a.Sources) == 0 {
+		return false
+	}
+	// the substitution's first command past its wrappers (sudo, env): the
+	// commands after it may be the script it runs (an aws shim is a bash
+	// script using sed)
+	for _, p := range a.Sources {
+		_, isLang := languageOf(p)
+		if isLang || isShell(p) || filterFor(p) != nil || codeRunnerFor(p) != nil {
+			return true
+		}
+		if simpleWrappers[p].opts.StopAtOperand || p == "sudo" || p == "env" || p == "doas" {
+			continue
+		}
+		return false
+	}
+	return false
 }
 
 // runCode judges shell code that outer hands to a shell. adjust may change
@@ -701,7 +726,7 @@ func (r *resolver) enterShell(inv *Invocation, sc *scope) {
 		}
 		code, ok := r.codeOf(inv, p.Operands[0])
 		if !ok {
-			if t, ok := r.wordOutput(p.Operands[0], inv); ok {
+			if t, ok := r.wordOutput(p.Operands[0], inv); ok && printsComputedCode(p.Operands[0]) {
 				r.hidden(inv, t) // bash -c "$(CMD)", as eval "$(CMD)"
 			}
 			return
