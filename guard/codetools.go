@@ -164,6 +164,14 @@ func wrapSed(r *resolver, outer *Invocation, sc *scope) {
 		r.recordWrites(outer, sc)
 	}
 	script, files, p, ok := sedScript(r, outer)
+	if ok && p.Has("i", "in-place") && emptiesEveryLine(script) {
+		// sed -i 's/.*//' FILE, sed -i d FILE: FILE is left empty
+		for _, f := range files {
+			if f.Known {
+				r.emitWrite(codeSite{outer: outer, sc: sc, via: "sed -i"}, f.Value, false, "")
+			}
+		}
+	}
 	if !ok || !strings.ContainsAny(script, "ewW") {
 		return // no e command or flag, no w: nothing runs, nothing written
 	}
@@ -558,4 +566,28 @@ func firstWord(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// wholeLine are the patterns that match every line whole.
+var wholeLine = map[string]bool{".*": true, "^.*$": true, "^.*": true, ".*$": true}
+
+// emptiesEveryLine tells a sed script that leaves nothing of any line:
+// d, or s/.*// on every line (and nothing else), which in place empties
+// the file.
+func emptiesEveryLine(script string) bool {
+	cmds, ok := parseSed(script)
+	if !ok || len(cmds) == 0 {
+		return false
+	}
+	for _, c := range cmds {
+		switch {
+		case c.addr != "" && c.addr != "1,$":
+			return false
+		case c.name == 'd':
+		case c.name == 's' && wholeLine[c.re] && c.repl == "" && !strings.ContainsAny(c.flags, "ew"):
+		default:
+			return false
+		}
+	}
+	return true
 }

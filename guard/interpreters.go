@@ -108,6 +108,14 @@ func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
 			codes = append(codes, c.Value)
 		}
 	}
+	if len(codes) > 0 && lang.name == "perl" && perlEmptiesInPlace(p, strings.Join(codes, "\n")) {
+		// perl -pi -e 's/.*//' FILE, perl -ni -e '' FILE: FILE is left empty
+		for _, f := range append(p.Operands, p.Rest...) {
+			if f.Known && !strings.HasPrefix(f.Value, "-") {
+				r.emitWrite(codeSite{outer: outer, sc: sc, via: "perl -i"}, f.Value, false, "")
+			}
+		}
+	}
 	if len(codes) > 0 {
 		args := append(p.Operands, p.Rest...)
 		if lang.name == "python" {
@@ -1360,4 +1368,32 @@ func wrapTclsh(r *resolver, outer *Invocation, sc *scope) {
 	if t := r.stdinOf(outer, 0); t.known {
 		r.tclScript(outer, t.value, sc, 0)
 	}
+}
+
+// perlEmptiesInPlace tells perl -i code that leaves nothing of any line:
+// -p with s/.*// alone, or -n that prints nothing.
+func perlEmptiesInPlace(p Parsed, code string) bool {
+	if !p.Has("i") && !perlClusterHas(p, 'i') {
+		return false
+	}
+	code = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(code), ";"))
+	switch {
+	case p.Has("n") || perlClusterHas(p, 'n'):
+		return !strings.Contains(code, "print") && !strings.Contains(code, "say") && !strings.Contains(code, "system") && !strings.Contains(code, "exec")
+	case p.Has("p") || perlClusterHas(p, 'p'):
+		s, ok := strings.CutPrefix(code, "s")
+		return ok && len(s) > 2 && emptiesEveryLine("s"+s) || code == `$_=""` || code == `$_ = ""` || code == "$_=''" || code == "$_ = ''"
+	}
+	return false
+}
+
+// perlClusterHas tells a one-letter option given in a cluster perl reads
+// as several (-pi, -ni.bak, -lpi).
+func perlClusterHas(p Parsed, c byte) bool {
+	for _, f := range p.flags {
+		if len(f) > 1 && strings.IndexByte(f, c) >= 0 && strings.IndexByte(f, '.') < 0 {
+			return true
+		}
+	}
+	return false
 }
