@@ -68,6 +68,9 @@ func (r *resolver) loadedFiles(site codeSite, lang language, code string, depth 
 			}
 		}
 	}
+	if len(paths) > 4*maxCodeLoads {
+		paths = paths[:4*maxCodeLoads] // import a, b, c, …: the first ones
+	}
 	loaded := 0
 	for _, p := range paths {
 		if loaded >= maxCodeLoads {
