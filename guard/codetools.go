@@ -14,8 +14,8 @@ var awkLang = language{name: "awk"}
 
 var (
 	awkSystem   = lazyre.New(`\bsystem\s*\(`)
-	awkPipeTo   = lazyre.New(`\b(printf?)\b([^;{}\n]*?)\|\s*("(?:[^"\\]|\\.)*")`)
-	awkPipeFrom = lazyre.New(`("(?:[^"\\]|\\.)*")\s*\|\s*getline`)
+	awkPipeTo   = lazyre.New(`\b(printf?)\b([^;{}\n]*?)\|&?\s*("(?:[^"\\]|\\.)*")`)
+	awkPipeFrom = lazyre.New(`("(?:[^"\\]|\\.)*"|\b[A-Za-z_]\w*)\s*\|\s*getline`)
 	awkWriteTo  = lazyre.New(`\bprintf?\b[^;{}\n|>]*?(>>?)\s*("(?:[^"\\]|\\.)*")`)
 )
 
@@ -44,10 +44,17 @@ func wrapAwk(r *resolver, outer *Invocation, sc *scope) {
 	}
 	code = stripComments(code, awkLang)
 	via := outer.Program
+	lang := awkLang
+	lang.bound = awkValues(code, p)
 	for _, loc := range awkSystem.FindAllStringIndex(code, maxCodeMatches) {
-		args, _ := callArgs(code, loc[1]-1, awkLang)
-		if len(args) > 0 && args[0].isString() {
+		args, _ := callArgs(code, loc[1]-1, lang)
+		switch {
+		case len(args) == 0:
+		case args[0].isString():
 			r.runPieces(codeSite{outer: outer, sc: sc, via: via + " system()"}, args[0].pieces)
+		case strings.TrimSpace(args[0].raw) == "$0":
+			// each line awk reads is run as a shell command
+			r.awkInputRuns(outer, p, sc, via+" system($0)")
 		}
 	}
 	for _, m := range awkPipeTo.FindAllStringSubmatch(code, maxCodeMatches) {
@@ -66,13 +73,79 @@ func wrapAwk(r *resolver, outer *Invocation, sc *scope) {
 		outer.note().Hidden = "the lines awk prints into " + cmd
 	}
 	for _, m := range awkPipeFrom.FindAllStringSubmatch(code, maxCodeMatches) {
-		cmd := awkString(m[1])
+		cmd := m[1]
+		if strings.HasPrefix(cmd, `"`) {
+			cmd = awkString(cmd)
+		} else if v, ok := lang.known(cmd); ok {
+			cmd = v // cmd = "…"; cmd | getline
+		} else {
+			continue
+		}
 		r.runSnippet(outer, cmd, sc, via+" getline", nil)
 	}
 	for _, m := range awkWriteTo.FindAllStringSubmatch(code, maxCodeMatches) {
 		if path := awkString(m[2]); path != "/dev/stdout" && path != "/dev/stderr" && path != "-" {
 			r.emitWrite(codeSite{outer: outer, sc: sc, via: via}, path, m[1] == ">>", "")
 		}
+	}
+}
+
+// awkValues are the names an awk program is known to hold: -v NAME=VALUE,
+// NAME=VALUE operands before the files, and names its code assigns once
+// to a string.
+func awkValues(code string, p Parsed) map[string]codeValue {
+	values := codeValues(code, awkLang, nil, false)
+	assign := func(a Arg) {
+		name, value, ok := strings.Cut(a.Value, "=")
+		if ok && a.Known && isIdentWord(name) {
+			if values == nil {
+				values = map[string]codeValue{}
+			}
+			values[name] = codeValue{text: value}
+		}
+	}
+	for _, v := range p.Values("v", "assign") {
+		assign(v)
+	}
+	if len(p.Operands) > 1 {
+		for _, o := range p.Operands[1:] {
+			assign(o)
+		}
+	}
+	return values
+}
+
+// awkInputRuns judges the lines an awk program reads as the shell commands
+// system($0) runs: its standard input, or the files it is given.
+func (r *resolver) awkInputRuns(outer *Invocation, p Parsed, sc *scope, via string) {
+	var files []Arg
+	if !p.Has("f", "file", "E", "exec", "e", "source") && len(p.Operands) > 0 {
+		files = p.Operands[1:]
+	} else {
+		files = p.Operands
+	}
+	var inputs []text
+	for _, f := range files {
+		if !strings.Contains(f.Value, "=") || !f.Known {
+			inputs = append(inputs, r.fileText(outer, f))
+		}
+	}
+	if len(inputs) == 0 {
+		inputs = append(inputs, r.stdinOf(outer, 0))
+	}
+	for _, t := range inputs {
+		if t.known {
+			r.runSnippet(outer, t.value, sc, via, nil)
+			continue
+		}
+		if t.tty && len(outer.Stdin) == 0 || t.download {
+			continue // typed on the terminal, as a shell reads it; a download is download-to-shell's
+		}
+		what := t.from
+		if what == "" {
+			what = "what is typed next"
+		}
+		outer.note().Hidden = "awk runs each line it reads as a shell command (system($0)), and they come from " + what
 	}
 }
 
@@ -91,6 +164,14 @@ func wrapSed(r *resolver, outer *Invocation, sc *scope) {
 		r.recordWrites(outer, sc)
 	}
 	script, files, p, ok := sedScript(r, outer)
+	if ok && p.Has("i", "in-place") && emptiesEveryLine(script) {
+		// sed -i 's/.*//' FILE, sed -i d FILE: FILE is left empty
+		for _, f := range files {
+			if f.Known {
+				r.emitWrite(codeSite{outer: outer, sc: sc, via: "sed -i"}, f.Value, false, "")
+			}
+		}
+	}
 	if !ok || !strings.ContainsAny(script, "ewW") {
 		return // no e command or flag, no w: nothing runs, nothing written
 	}
@@ -485,4 +566,28 @@ func firstWord(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// wholeLine are the patterns that match every line whole.
+var wholeLine = map[string]bool{".*": true, "^.*$": true, "^.*": true, ".*$": true}
+
+// emptiesEveryLine tells a sed script that leaves nothing of any line:
+// d, or s/.*// on every line (and nothing else), which in place empties
+// the file.
+func emptiesEveryLine(script string) bool {
+	cmds, ok := parseSed(script)
+	if !ok || len(cmds) == 0 {
+		return false
+	}
+	for _, c := range cmds {
+		switch {
+		case c.addr != "" && c.addr != "1,$":
+			return false
+		case c.name == 'd':
+		case c.name == 's' && wholeLine[c.re] && c.repl == "" && !strings.ContainsAny(c.flags, "ew"):
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -79,9 +79,17 @@ func (r *resolver) judgeOnHost(inv *Invocation, b *box) {
 	for i, a := range inv.Args {
 		host.Args[i] = a
 		if a.Known && strings.Contains(a.Value, "/") && !strings.HasPrefix(a.Value, "-") {
-			if p := inside(a.Value); p != "" {
+			key, value, isKey := strings.Cut(a.Value, "=")
+			if !isKey || !filepath.IsAbs(value) || strings.Contains(key, "/") {
+				key, value, isKey = "", a.Value, false
+			}
+			if p := inside(value); p != "" {
 				if hp, ok := b.toHost(p); ok {
+					// dd of=/host/etc/fstab writes the host's /etc/fstab
 					host.Args[i].Value, mapped = hp, true
+					if isKey {
+						host.Args[i].Value = key + "=" + hp
+					}
 				}
 			}
 		}
@@ -129,6 +137,8 @@ func containerRunnerFor(program string) wrapFunc {
 		return wrapIncus
 	case "crictl":
 		return wrapCrictl
+	case "ctr":
+		return wrapCtr
 	case "machinectl":
 		return wrapMachinectl
 	case "systemd-nspawn":
@@ -361,6 +371,14 @@ func wrapKubectl(r *resolver, outer *Invocation, sc *scope) {
 		})
 		return
 	}
+	if len(p.Operands) >= 2 && p.Operands[0].Value == "run" && found {
+		// kubectl run NAME --image=IMG -- CMD: a new pod runs CMD
+		name := "a new pod " + p.Operands[1].Value
+		r.runInner(outer, after, sc, "kubectl run", func(inner *Invocation, isc *scope) {
+			enterBox(inner, isc, name, nil)
+		})
+		return
+	}
 	if len(p.Operands) < 2 || p.Operands[0].Value != "exec" {
 		return
 	}
@@ -459,6 +477,70 @@ func wrapCrictl(r *resolver, outer *Invocation, sc *scope) {
 	r.runInner(outer, p.Rest, sc, "crictl exec", func(inner *Invocation, isc *scope) {
 		enterBox(inner, isc, p.Operands[0].Value, nil)
 	})
+}
+
+var (
+	ctrGlobalSpec = OptSpec{ShortValue: "na", LongValue: []string{"namespace", "address", "timeout", "connect-timeout"}, StopAtOperand: true}
+	ctrRunSpec    = OptSpec{ShortValue: "eu", LongValue: []string{"mount", "env", "env-file", "label", "annotation", "snapshotter", "snapshotter-label",
+		"runtime", "runtime-config-path", "cwd", "user", "cpus", "cpu-quota", "cpu-period", "cpu-shares", "memory-limit", "log-uri", "fifo-dir",
+		"cgroup", "platform", "runc-binary", "runc-root", "gpus", "cap-add", "cap-drop", "seccomp-profile", "apparmor-profile", "hostname",
+		"with-ns", "device", "rootfs-propagation", "pid-file", "uidmap", "gidmap", "blockio-config-file", "blockio-class", "rdt-class", "cni-plugin"},
+		StopAtOperand: true}
+	ctrExecSpec = OptSpec{LongValue: []string{"exec-id", "cwd", "user", "fifo-dir", "log-uri"}, StopAtOperand: true}
+)
+
+// wrapCtr: containerd's ctr run [OPTIONS] IMAGE ID [CMD…] and ctr task
+// exec --exec-id X CONTAINER CMD…; --mount type=bind,src=S,dst=D maps
+// the host's S into the container.
+func wrapCtr(r *resolver, outer *Invocation, sc *scope) {
+	g := ParseOptions(outer.Args, ctrGlobalSpec)
+	args := append(g.Operands, g.Rest...)
+	if len(args) == 0 {
+		return
+	}
+	switch args[0].Value {
+	case "run", "containers", "container", "c":
+		if args[0].Value != "run" {
+			if len(args) < 2 || args[1].Value != "run" {
+				return
+			}
+			args = args[1:]
+		}
+		p := ParseOptions(args[1:], ctrRunSpec)
+		operands := append(p.Operands, p.Rest...)
+		if len(operands) < 3 {
+			return // the image's own command
+		}
+		var binds []bind
+		for _, m := range p.Values("mount") {
+			opts := map[string]string{}
+			for _, kv := range strings.Split(m.Value, ",") {
+				k, v, _ := strings.Cut(kv, "=")
+				opts[k] = v
+			}
+			src, dst := firstOf(opts, "src", "source"), firstOf(opts, "dst", "destination", "target")
+			if opts["type"] == "bind" && !strings.Contains(opts["options"], "ro") {
+				if host := outer.Path(src); host != "" && filepath.IsAbs(dst) {
+					binds = append(binds, bind{inside: filepath.Clean(dst), outside: host})
+				}
+			}
+		}
+		name := operands[1].Value + " (" + operands[0].Value + ")"
+		r.runInner(outer, operands[2:], sc, "ctr run", func(inner *Invocation, isc *scope) {
+			enterBox(inner, isc, name, binds)
+		})
+	case "task", "tasks", "t":
+		if len(args) < 2 || args[1].Value != "exec" {
+			return
+		}
+		p := ParseOptions(args[2:], ctrExecSpec)
+		if len(p.Operands) == 0 {
+			return
+		}
+		r.runInner(outer, p.Rest, sc, "ctr task exec", func(inner *Invocation, isc *scope) {
+			enterBox(inner, isc, p.Operands[0].Value, nil)
+		})
+	}
 }
 
 var machinectlSpec = OptSpec{

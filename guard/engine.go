@@ -367,5 +367,6 @@ func (e *Engine) match(r *Rule, inv *Invocation, host Host) (f *Finding) {
 	if f.Command == "" {
 		f.Command = inv.Text
 	}
+	f.Backup = f.Backup.elsewhere(inv)
 	return f
 }

@@ -257,6 +257,13 @@ func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) s
 	r.walkStmts(stmts, inner, stmtCtx{})
 	invs := r.invs[start:]
 	res := substResult{node: node}
+	if file, ok := readsFileOnly(stmts); ok {
+		// $(< FILE) is bash's cat FILE, not an empty output
+		t := r.fileText(&Invocation{Cwd: inner.cwd, Remote: inner.remote, User: inner.user}, r.scalar(file, inner))
+		res.progs = []string{"cat"}
+		res.out, res.known = strings.TrimRight(t.value, "\n"), t.known
+		return res
+	}
 	for _, inv := range invs {
 		if len(res.progs) == maxSources {
 			break
@@ -295,6 +302,16 @@ func ownOutput(invs []*Invocation, start int, nested [][2]int) []*Invocation {
 		}
 	}
 	return own
+}
+
+// readsFileOnly tells $(< FILE): one statement with no command and only
+// an input redirection.
+func readsFileOnly(stmts []*syntax.Stmt) (*syntax.Word, bool) {
+	if len(stmts) != 1 || stmts[0].Cmd != nil || len(stmts[0].Redirs) != 1 {
+		return nil, false
+	}
+	rd := stmts[0].Redirs[0]
+	return rd.Word, rd.Op == syntax.RdrIn && rd.Word != nil
 }
 
 // substFor returns the recorded result of a substitution, walking it now

@@ -259,6 +259,9 @@ func (r *resolver) produced(inv *Invocation, depth int) text {
 		if out, ok := r.knownOutput(inv); ok && r.host != nil {
 			return knownText(out) // basename, pwd, mktemp…: what $(…) knows too
 		}
+		if generatesOwnCode(inv) {
+			return text{from: "the shell set-up " + inv.Program + " prints for itself", quiet: true}
+		}
 		return text{from: "the output of " + inv.Program + ", which guard does not compute"}
 	}
 	t := filter(r, inv, depth)
@@ -269,6 +272,38 @@ func (r *resolver) produced(inv *Invocation, depth int) text {
 		t.from = "the output of " + inv.Program + ", which guard does not compute"
 	}
 	return t
+}
+
+// generatorWords are the subcommands with which a tool prints its own
+// shell set-up for the shell to run: kubectl completion bash, pyenv init
+// -, direnv hook bash, brew shellenv, mise activate bash, conda
+// shell.bash hook.
+var generatorWords = map[string]bool{"completion": true, "completions": true, "init": true, "hook": true, "shellenv": true,
+	"activate": true, "shell.bash": true, "shell.zsh": true, "shell-init": true, "env": true}
+
+// generatorPrograms print shell code that sets up their own environment.
+var generatorPrograms = map[string]bool{"ssh-agent": true, "gpg-agent": true, "dircolors": true, "keychain": true, "resize": true}
+
+// generatesOwnCode tells a tool printing its own shell set-up: what a
+// shell runs from it is that tool's code, as much as the tool itself is.
+// An interpreter, a shell or a text tool given such a word is not one:
+// what they print is whatever they are told to.
+func generatesOwnCode(inv *Invocation) bool {
+	if generatorPrograms[inv.Program] {
+		return true
+	}
+	if _, isLang := languageOf(inv.Program); isLang || isShell(inv.Program) || filterFor(inv.Program) != nil || codeRunnerFor(inv.Program) != nil {
+		return false
+	}
+	for i, a := range inv.Args {
+		if !a.Known {
+			return false
+		}
+		if i < 2 && generatorWords[a.Value] || strings.HasPrefix(a.Value, "--completion") || a.Value == "--bash" || a.Value == "--zsh" {
+			return true // stern --completion=bash, fzf --bash
+		}
+	}
+	return false
 }
 
 // computedDecoder: a decoder whose output decodeFilter computes; the
@@ -922,6 +957,23 @@ func grepFilter(r *resolver, inv *Invocation, depth int) text {
 	return t.with(b.String())
 }
 
+// lastOwn is the last command of a statement's own, not one inside a
+// script or a shell it runs (pyenv init - runs pyenv's script, whose
+// commands come after it).
+func lastOwn(invs []*Invocation) *Invocation {
+	for i := len(invs) - 1; i >= 0; i-- {
+		if len(invs[i].Via) == 0 {
+			return invs[i]
+		}
+	}
+	return invs[len(invs)-1]
+}
+
+func isReadFile(st *syntax.Stmt) bool {
+	_, ok := readsFileOnly([]*syntax.Stmt{st})
+	return ok
+}
+
 // substOutput is what the shell code of a process substitution prints:
 // the code is walked on its own, without being recorded again (the line's
 // walk already recorded it), and its output computed.
@@ -942,10 +994,17 @@ func (r *resolver) substOutput(code string, inv *Invocation) (text, bool) {
 		sc.src = src
 		start := len(sub.invs)
 		sub.walkStmt(st, sc, stmtCtx{})
-		if len(sub.invs) == start {
+		var t text
+		switch {
+		case len(sub.invs) == start && isReadFile(st):
+			// <(< FILE) is bash's cat FILE
+			file, _ := readsFileOnly([]*syntax.Stmt{st})
+			t = sub.fileText(inv, sub.scalar(file, sc))
+		case len(sub.invs) == start:
 			return true
+		default:
+			t = sub.pipedOut(lastOwn(sub.invs[start:]), 1)
 		}
-		t := sub.pipedOut(sub.invs[len(sub.invs)-1], 1)
 		if !t.known {
 			out = t
 			return false

@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -24,6 +25,9 @@ type language struct {
 	longValue []string
 	noCode    []string // options that run no code of the caller's: -m module, --version
 	backticks bool     // `…` runs a shell
+	// bound are what names of this piece of code are known to hold
+	// (codevalues.go), nil for none.
+	bound map[string]codeValue
 }
 
 var languages = map[string]language{
@@ -34,22 +38,28 @@ var languages = map[string]language{
 		longValue: []string{"require", "import", "loader", "input-type", "env-file", "conditions", "experimental-loader"}, noCode: []string{"v", "version", "h", "help", "c", "check", "i", "interactive"}},
 	"php": {name: "php", code: "rBRE", values: "dczf", noCode: []string{"v", "h", "i", "m", "l", "a", "s"}, backticks: true},
 	"lua": {name: "lua", code: "e", values: "l", noCode: []string{"v", "i"}},
+	// R's system(), system2(), unlink(…, recursive = TRUE), file.remove()
+	"Rscript": {name: "R", code: "e", noCode: []string{"version", "help"}},
+	// julia's run(`…`) and rm(path; recursive = true)
+	"julia": {name: "julia", code: "eE", values: "pJCOtHL", noCode: []string{"v", "version", "h", "help"}, backticks: true},
 }
 
 // languageOf names the language a program runs: python3.12, pypy3,
 // nodejs, luajit, perl5.36.
 func languageOf(program string) (language, bool) {
-	if program == "" || strings.IndexByte("plnr", program[0]) < 0 {
+	if program == "" || strings.IndexByte("plnrRjz", program[0]) < 0 {
 		return language{}, false // most programs: not an interpreter
 	}
 	name := strings.TrimRight(program, "0123456789.")
 	switch name {
 	case "python", "pypy", "python-dbg":
 		name = "python"
-	case "nodejs":
-		name = "node"
+	case "nodejs", "zx":
+		name = "node" // zx scripts are node's, with $`…` shell lines
 	case "luajit":
 		name = "lua"
+	case "R":
+		name = "Rscript"
 	}
 	l, ok := languages[name]
 	return l, ok
@@ -72,6 +82,13 @@ func codeRunnerFor(program string) wrapFunc {
 		return wrapVim
 	case "make", "gmake":
 		return wrapMake
+	case "deno":
+		return wrapDeno
+	case "tclsh", "wish", "jimsh":
+		return wrapTclsh
+	}
+	if c, ok := consoles[program]; ok {
+		return c.wrap
 	}
 	return nil
 }
@@ -91,9 +108,40 @@ func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
 			codes = append(codes, c.Value)
 		}
 	}
+	if len(codes) > 0 && lang.name == "perl" && perlEmptiesInPlace(p, strings.Join(codes, "\n")) {
+		// perl -pi -e 's/.*//' FILE, perl -ni -e '' FILE: FILE is left empty
+		for _, f := range append(p.Operands, p.Rest...) {
+			if f.Known && !strings.HasPrefix(f.Value, "-") {
+				r.emitWrite(codeSite{outer: outer, sc: sc, via: "perl -i"}, f.Value, false, "")
+			}
+		}
+	}
 	if len(codes) > 0 {
-		r.readCode(codeSite{outer: outer, sc: sc, via: via + " -" + lang.code[:1]}, lang, strings.Join(codes, "\n"))
+		args := append(p.Operands, p.Rest...)
+		if lang.name == "python" {
+			args = afterCode(outer.Args) // python -c CODE: every word after it is sys.argv's
+		}
+		if lang.name == "lua" {
+			args = nil // lua -e CODE SCRIPT: the words after the code are a script's
+		}
+		site := codeSite{outer: outer, sc: sc, via: via + " -" + lang.code[:1], args: knownValues(args), fromLine: true}
+		if t := r.stdinOf(outer, 0); t.known {
+			site.stdin = &t.value
+		}
+		r.readCode(site, lang, strings.Join(codes, "\n"))
 		return
+	}
+	if m, ok := p.Value("m"); ok && lang.name == "python" && m.Known && outer.Cwd != "" && outer.Remote == "" {
+		// python3 -m tidy runs ./tidy.py (or ./tidy/__main__.py) when the
+		// folder it runs in has one
+		mod := strings.ReplaceAll(m.Value, ".", "/")
+		for _, f := range []string{mod + ".py", filepath.Join(mod, "__main__.py")} {
+			path := filepath.Join(outer.Cwd, f)
+			if content, state, _ := r.readFile(path); state == fileRead && !isBinary(content) {
+				r.readCode(codeSite{outer: outer, sc: sc, via: via + " -m " + m.Value, file: path, args: knownValues(append(p.Operands, p.Rest...))}, lang, content)
+				return
+			}
+		}
 	}
 	if p.Has(lang.noCode...) {
 		return
@@ -107,7 +155,8 @@ func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
 			return
 		}
 		if content, ok := r.scriptContent(outer, script.Value); ok {
-			r.readCode(codeSite{outer: outer, sc: sc, via: via + " " + script.Value, file: script.Value}, lang, content)
+			args := append(p.Operands[1:], p.Rest...)
+			r.readCode(codeSite{outer: outer, sc: sc, via: via + " " + script.Value, file: script.Value, args: knownValues(args)}, lang, content)
 		}
 		return
 	}
@@ -132,7 +181,7 @@ var runNames = nameSet(
 	"subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput", "pty.spawn",
 	"os.execl", "os.execlp", "os.execle", "os.execlpe", "os.execv", "os.execvp", "os.execve", "os.execvpe",
 	"os.spawnl", "os.spawnlp", "os.spawnv", "os.spawnvp", "os.spawnle", "os.spawnve", "os.posix_spawn", "os.posix_spawnp",
-	"create_subprocess_shell", "create_subprocess_exec", "shell_exec", "passthru", "proc_open", "pcntl_exec",
+	"create_subprocess_shell", "create_subprocess_exec", "system2", "shell_exec", "passthru", "proc_open", "pcntl_exec",
 	"execSync", "execFileSync", "execFile", "spawnSync", "IO.popen", "Open3.capture2", "Open3.capture2e", "Open3.capture3",
 	"Open3.popen2", "Open3.popen2e", "Open3.popen3", "Open3.pipeline", "os.execute", "io.popen", "Kernel.system",
 	"Kernel.exec", "system", "exec", "eval", "popen", "spawn")
@@ -150,7 +199,7 @@ var fileNames = nameSet(
 	"fs.promises.rmdir", "fs.promises.unlink", "fs.promises.rename", "fs.promises.writeFile", "fs.promises.appendFile",
 	"fs.promises.truncate", "fs.promises.copyFile", "fse.removeSync", "fse.remove", "rimraf", "rimraf.sync", "rmtree",
 	"remove_tree", "rmSync", "rmdirSync", "unlinkSync", "writeFileSync", "truncateSync", "removeSync", "unlink", "rename",
-	"truncate", "file_put_contents", "fopen", "io.open", "open", "Path", "Deno.removeSync", "Deno.remove",
+	"truncate", "file_put_contents", "fopen", "io.open", "open", "Path", "Deno.removeSync", "Deno.remove", "file.remove", "rm",
 	"Deno.writeTextFileSync")
 
 var qxQuote = lazyre.New(`(?:\bqx|%x)\s*([{(\[<|!/])`)
@@ -217,6 +266,47 @@ type codeSite struct {
 	sc    *scope
 	via   string
 	file  string
+	// args are the words the line gives the code after it, as far as
+	// they are known; fromLine: the code is written on the line (-c, -e).
+	args     []string
+	fromLine bool
+	// stdin is what the code reads on its standard input, when known
+	// (echo … | python3 -c '…sys.stdin.read()…').
+	stdin *string
+}
+
+// afterCode is the words after python's -c CODE (-cCODE, -Ic CODE).
+func afterCode(args []Arg) []Arg {
+	for i := 0; i < len(args); i++ {
+		v := args[i].Value
+		if v == "--" || !strings.HasPrefix(v, "-") {
+			return nil
+		}
+		if v == "-W" || v == "-X" {
+			i++ // -W ignore, -X dev: an option's value
+			continue
+		}
+		if j := strings.IndexByte(v, 'c'); j > 0 && !strings.HasPrefix(v, "--") {
+			if j == len(v)-1 {
+				return args[min(i+2, len(args)):]
+			}
+			return args[i+1:]
+		}
+	}
+	return nil
+}
+
+// knownValues are the values of args up to the first one guard does not
+// know.
+func knownValues(args []Arg) []string {
+	var out []string
+	for _, a := range args {
+		if !a.Known {
+			break
+		}
+		out = append(out, a.Value)
+	}
+	return out
 }
 
 // text is the command text of something the code does, for findings: the
@@ -242,6 +332,14 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 	if lang.name == "python" {
 		code = pythonAliases(code)
 	}
+	if depth == 0 && lang.bound == nil {
+		lang.bound = codeValues(code, lang, site.args, site.fromLine)
+		if site.stdin != nil {
+			lang.bound = bindStdin(lang, lang.bound, *site.stdin)
+		}
+		lang.bound = bindEnv(code, lang.bound, site.sc)
+		code = numberShifts(code, lang)
+	}
 	for _, c := range scanCalls(code, runNames, maxCodeMatches) {
 		name := c.name
 		args, end := callArgs(code, c.end, lang)
@@ -260,6 +358,21 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 		}
 		r.runCallArgs(site, name, args, code[c.start:end])
 	}
+	if lang.name == "node" {
+		// zx's and Bun's $`cmd`: a shell line, ${…} what guard cannot know
+		for i := strings.Index(code, "$`"); i >= 0 && i+2 < len(code); {
+			end := strings.IndexByte(code[i+2:], '`')
+			if end < 0 {
+				break
+			}
+			r.runPieces(site, interpolate(code[i+2:i+2+end], lang, true))
+			next := strings.Index(code[i+3+end:], "$`")
+			if next < 0 {
+				break
+			}
+			i += 3 + end + next
+		}
+	}
 	if lang.backticks {
 		for _, m := range quoted(code, '`', lang, maxCodeMatches) {
 			r.runPieces(site, m)
@@ -274,11 +387,63 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 		}
 	}
 	r.fileCalls(site, lang, code)
+	if startsShell(code, lang) {
+		r.shellInput(site, lang, code)
+	}
+	r.loadedFiles(site, lang, code, depth)
+}
+
+// Calls that write to a stream, and the keyword that hands a program its
+// standard input (subprocess.run(["sh"], input=…), execSync("sh",
+// {input: …})).
+var (
+	writeNames = nameSet("print", "printf", "say", "puts", "write", "syswrite", "communicate", "fwrite", "fputs", "stdin.write", "stdin.end")
+	inputArg   = lazyre.New(`\binput\s*[=:]\s*[bru]*["'\x60]`)
+	// a shell started with no command of its own: it reads its code on
+	// standard input ("sh", ["bash"], "| sh", "bash -s")
+	shellOpened = lazyre.New(`(?:\b(?:popen|Popen|spawn|spawnSync|execSync|run|open|IO\.popen|open3|proc_open)\s*\(\s*(?:[^,()]*,\s*)?|\|-?["']\s*,\s*)\[?\s*["'](?:\|\s*)?(?:/(?:usr/)?bin/)?(?:sh|bash|dash|zsh|ksh)(?:\s+-s)?["']`)
+)
+
+// startsShell tells code that starts a shell reading its standard input.
+func startsShell(code string, lang language) bool {
+	if !strings.Contains(code, "sh") {
+		return false
+	}
+	return shellOpened.MatchString(code)
+}
+
+// shellInput judges what code writes into a shell it started as the
+// shell's code: perl's open(my $sh, "|-", "sh"); print $sh "…", python's
+// subprocess.run(["sh"], input=b"…"), ruby's IO.popen("sh", "w") { |f|
+// f.puts "…" }, php's fwrite($p, "…").
+func (r *resolver) shellInput(site codeSite, lang language, code string) {
+	judge := func(ps []piece) {
+		for len(ps) > 0 && !ps[0].known {
+			ps = ps[1:] // a file handle: print $sh "…"
+		}
+		if len(ps) > 0 {
+			r.runPieces(site, ps)
+		}
+	}
+	for _, c := range scanCalls(code, writeNames, maxCodeMatches) {
+		args, _ := callArgs(code, c.end, lang)
+		for _, a := range args {
+			if a.isString() {
+				judge(a.pieces)
+			}
+		}
+	}
+	for _, loc := range inputArg.FindAllStringIndex(code, maxCodeMatches) {
+		if ps, end := readString(code, loc[1]-1, lang); end > 0 {
+			judge(ps)
+		}
+	}
 }
 
 var (
 	pyImportAs   = lazyre.New(`\bimport\s+(os|subprocess|shutil|pathlib)\s+as\s+(\w+)`)
 	pyFromImport = lazyre.New(`\bfrom\s+(os|subprocess|shutil|pathlib)\s+import\s+([\w, ]+)`)
+	pyGetattr    = lazyre.New(`\bgetattr\(\s*(os|subprocess|shutil)\s*,\s*["'](\w+)["']\s*\)`)
 )
 
 // pythonAliases spells the calls of os, subprocess, shutil and pathlib
@@ -292,14 +457,19 @@ func pythonAliases(code string) string {
 	}
 	for _, m := range pyFromImport.FindAllStringSubmatch(code, 8) {
 		for _, name := range strings.Split(m[2], ",") {
-			name, _, _ = strings.Cut(strings.TrimSpace(name), " ")
-			if name == "" || name == "Path" {
+			name, alias, _ := strings.Cut(strings.TrimSpace(name), " as ")
+			name, alias = strings.TrimSpace(name), strings.TrimSpace(alias)
+			if alias == "" {
+				alias = name
+			}
+			if name == "" || name == "Path" || !isIdentWord(alias) {
 				continue
 			}
-			code = regexp.MustCompile(`(^|[^.\w])`+regexp.QuoteMeta(name)+`\s*\(`).ReplaceAllString(code, "${1}"+m[1]+"."+name+"(")
+			code = regexp.MustCompile(`(^|[^.\w])`+regexp.QuoteMeta(alias)+`\s*\(`).ReplaceAllString(code, "${1}"+m[1]+"."+name+"(")
 		}
 	}
-	return code
+	// getattr(os, "system")(…) is os.system(…)
+	return pyGetattr.Compiled().ReplaceAllString(code, "$1.$2")
 }
 
 // piece is a part of a string built in the code: a literal part, or an
@@ -388,7 +558,7 @@ func (r *resolver) runCallArgs(site codeSite, name string, args []callArg, call 
 	switch {
 	case first.list != nil:
 		r.runArgv(site, first.list, call)
-	case first.isString() && len(args) > 1 && args[1].list != nil:
+	case first.isString() && len(args) > 1 && args[1].list != nil && name != "proc_open" && !strings.Contains(name, "popen"):
 		list := args[1].list
 		if skipArgv0 && len(list) > 0 {
 			list = list[1:]
@@ -409,12 +579,23 @@ func (r *resolver) runCallArgs(site codeSite, name string, args []callArg, call 
 		r.runArgv(site, argv, call)
 	case first.isString():
 		r.runPieces(site, first.pieces)
+	case len(first.pieces) > 0 && first.list == nil && name != "exec" && name != "spawn" && name != "popen" && !strings.HasPrefix(first.raw, "function") && !strings.Contains(first.raw, "=>"):
+		r.runPieces(site, []piece{{text: first.raw}}) // a command line or program guard cannot know
 	}
 }
 
 // runPieces judges a shell command line built from pieces: the unknown
 // ones stand as variables guard does not know.
 func (r *resolver) runPieces(site codeSite, ps []piece) {
+	if !(callArg{pieces: ps}).isString() {
+		// os.system(cmd) with cmd computed when the code runs: a command
+		// line guard cannot see. Asked about on the line itself; in a
+		// script, it is the script's own logic.
+		if len(ps) > 0 && site.file == "" && (r.reach == nil || r.reach.inFile == 0) {
+			site.outer.note().Hidden = "it is " + shorten(piecesText(ps)) + ", which the code computes when it runs"
+		}
+		return
+	}
 	var b strings.Builder
 	var unknown []string
 	for _, p := range ps {
@@ -498,10 +679,19 @@ func (r *resolver) fileCalls(site codeSite, lang language, code string) {
 		case name == "open" || name == "fopen" || name == "io.open" || name == "File.open":
 			r.openCall(site, lang, args, call)
 		default:
-			r.fileAPICall(site, name, args, code[c.end:end], call)
+			r.fileAPICall(site, lang, name, args, code[c.end:end], call)
+		}
+	}
+	// php's array_map("unlink", glob("/x/*"))
+	for _, c := range scanCalls(code, arrayMap, maxCodeMatches) {
+		args, end := callArgs(code, c.end, lang)
+		if len(args) == 2 && args[0].literal() && fileNames[args[0].text()] {
+			r.fileAPICall(site, lang, args[0].text(), args[1:], "", code[c.start:end])
 		}
 	}
 }
+
+var arrayMap = nameSet("array_map", "array_walk")
 
 // genericFileCalls are names that, as a method of an object guard cannot
 // know, may be anything: f.open(), sock.unlink().
@@ -598,12 +788,27 @@ func trimPipe(ps []piece) []piece {
 
 // fileAPICall turns a file API call on literal paths into the command it
 // amounts to.
-func (r *resolver) fileAPICall(site codeSite, name string, args []callArg, rawArgs, call string) {
+func (r *resolver) fileAPICall(site codeSite, lang language, name string, args []callArg, rawArgs, call string) {
+	if len(args) > 0 {
+		if pattern, ok := lang.globOf(args[0]); ok {
+			r.removeMatches(site, name, pattern, rawArgs)
+			return
+		}
+	}
 	var paths []string
 	for _, a := range args {
-		if a.literal() {
+		switch {
+		case a.literal():
 			paths = append(paths, a.text())
-		} else if a.isString() || a.list == nil {
+		case a.list != nil:
+			// unlink @ARGV, fs.rmSync(...list): each literal of the list
+			for _, el := range a.list {
+				if e := (callArg{pieces: el}); e.literal() {
+					paths = append(paths, e.text())
+				}
+			}
+		}
+		if !a.literal() && (a.isString() || a.list == nil) {
 			break
 		}
 	}
@@ -635,6 +840,8 @@ func (r *resolver) fileAPICall(site codeSite, name string, args []callArg, rawAr
 	case trees && (base == "remove" || base == "removeSync"), base == "rmtree", base == "rm_rf", base == "rm_r", base == "remove_dir",
 		base == "remove_entry_secure", base == "remove_entry", base == "remove_tree", base == "removeSync", base == "rimraf", base == "sync", base == "removedirs":
 		cmd(append([]string{"rm", "-rf"}, paths...)...)
+	case (base == "unlink" || base == "rm") && recursive: // R's unlink(…, recursive = TRUE), julia's rm(…; recursive=true)
+		cmd(append([]string{"rm", "-rf"}, paths...)...)
 	case base == "remove", base == "unlink", base == "unlinkSync", base == "delete", base == "rm_f", base == "rm":
 		cmd(append([]string{"rm", "-f"}, paths...)...)
 	case base == "rename" || base == "renameSync" || base == "move" || base == "mv" || base == "replace":
@@ -652,6 +859,26 @@ func (r *resolver) fileAPICall(site codeSite, name string, args []callArg, rawAr
 		appends := strings.Contains(rawArgs, "FILE_APPEND") || strings.Contains(rawArgs, "flag: 'a'") || strings.Contains(rawArgs, `flag: "a"`)
 		r.emitWrite(site, paths[0], appends, call)
 	}
+}
+
+// removeMatches judges a removal of what a pattern matches (unlink glob
+// "/etc/*", os.remove(f) for f in glob.glob(…)) as the shell line rm -f
+// PATTERN, which the shell expands on the host as the code would.
+func (r *resolver) removeMatches(site codeSite, name, pattern, rawArgs string) {
+	base := name[strings.LastIndex(name, ".")+1:]
+	flag := ""
+	switch base {
+	case "rmtree", "rm_rf", "rm_r", "remove_tree", "rimraf", "remove_dir", "remove_entry", "remove_entry_secure":
+		flag = "-rf"
+	case "remove", "unlink", "unlinkSync", "delete", "rm_f", "rm", "rmSync", "removeSync", "rmdir", "rmdirSync", "file.remove":
+		flag = "-f"
+		if strings.Contains(rawArgs, "recursive") {
+			flag = "-rf"
+		}
+	default:
+		return
+	}
+	r.runPieces(site, []piece{{text: "rm " + flag + " -- " + globWord(pattern), known: true}})
 }
 
 // emitWrite records a write onto path as the redirection it amounts to,
@@ -709,7 +936,8 @@ func callArgs(code string, i int, lang language) ([]callArg, int) {
 		case c == closing && depth == 0:
 			flush(i)
 			return args, i + 1
-		case closing == 0 && depth == 0 && (c == ';' || c == '\n' || c == '}' || strings.HasPrefix(code[i:], " if ") || strings.HasPrefix(code[i:], " or ") || strings.HasPrefix(code[i:], " unless ")):
+		case closing == 0 && depth == 0 && (c == ';' || c == '\n' || c == '}' || strings.HasPrefix(code[i:], " if ") || strings.HasPrefix(code[i:], " or ") || strings.HasPrefix(code[i:], " unless ") ||
+			(lang.name == "ruby" || lang.name == "lua") && (strings.HasPrefix(code[i:], " end") || strings.HasPrefix(code[i:], " do "))):
 			flush(i)
 			return args, i
 		case c == ',' && depth == 0:
@@ -761,6 +989,14 @@ func callArgs(code string, i int, lang language) ([]callArg, int) {
 				i = j - 1 // r"…", b'…', f"…": the prefix of the string that follows
 				break
 			}
+			if word := code[i:j]; (word == "q" || word == "qq" || word == "%q" || word == "%Q") && j < len(code) && strings.ContainsRune("{([<|!/", rune(code[j])) {
+				// perl's q{…} and qq{…}, ruby's %q(…): a string
+				if end := matchingClose(code, j+1, code[j]); end > j {
+					cur.pieces = append(cur.pieces, interpolate(code[j+1:end], lang, word == "qq" || word == "%Q")...)
+					i = end
+					break
+				}
+			}
 			if word := code[i:j]; (word == "qw" || word == "%w" || word == "%W") && j < len(code) && cur.pieces == nil && cur.list == nil {
 				// qw(rm -rf /usr), %w(…): a list of words
 				if end := matchingClose(code, j+1, code[j]); end > j {
@@ -772,7 +1008,24 @@ func callArgs(code string, i int, lang language) ([]callArg, int) {
 					break
 				}
 			}
-			cur.pieces = append(cur.pieces, piece{text: code[i:j]})
+			if j < len(code) && (code[j] == '[' || code[j] == '{' && code[i] == '$') {
+				// an element: sys.argv[1], $ARGV[0], sys.argv[1:],
+				// sys.argv[-1], os.environ["CMD"], $ENV{CMD}
+				if end := matchingClose(code, j+1, code[j]); end > j && (strings.Trim(code[j+1:end], "-0123456789:") == "" || envKey.MatchString(code[j+1:end])) {
+					j = end + 1
+				}
+			}
+			expr := code[i:j]
+			if list, ok := lang.knownList(expr); ok && cur.pieces == nil && cur.list == nil {
+				cur.list = [][]piece{}
+				for _, w := range list {
+					cur.list = append(cur.list, []piece{{text: w, known: true}})
+				}
+			} else if v, ok := lang.known(expr); ok {
+				cur.pieces = append(cur.pieces, piece{text: v, known: true})
+			} else {
+				cur.pieces = append(cur.pieces, piece{text: expr})
+			}
 			i = j - 1
 		}
 		i++
@@ -843,7 +1096,11 @@ func stringPieces(expr string, lang language) []piece {
 				i = j - 1
 				continue
 			}
-			out = append(out, piece{text: expr[i:j]})
+			if v, ok := lang.known(expr[i:j]); ok {
+				out = append(out, piece{text: v, known: true})
+			} else {
+				out = append(out, piece{text: expr[i:j]})
+			}
 			i = j - 1
 		}
 	}
@@ -892,6 +1149,16 @@ func readString(code string, i int, lang language) ([]piece, int) {
 // ruby and php.
 var rawQuotes = strings.NewReplacer(`\\`, `\`, `\'`, `'`)
 
+// isIdentWord tells a name made of identifier bytes only.
+func isIdentWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isIdentByte(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func isIdentByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
@@ -923,7 +1190,11 @@ func interpolate(s string, lang language, interpolates bool) []piece {
 				i = len(s)
 				continue
 			}
-			out.unknown(s[open+1 : end])
+			if v, ok := lang.known(s[open+1 : end]); ok {
+				out.text.WriteString(v)
+			} else {
+				out.unknown(s[open+1 : end])
+			}
 			i = end
 		case interpolates && (lang.name == "perl" || lang.name == "php") && c == '$' && i+1 < len(s) && (isIdentByte(s[i+1]) || s[i+1] == '{'):
 			j := i + 1
@@ -933,8 +1204,22 @@ func interpolate(s string, lang language, interpolates bool) []piece {
 				for j < len(s) && (isIdentByte(s[j]) || s[j] == '[' || s[j] == ']' || s[j] == '-' && j+1 < len(s) && s[j+1] == '>') {
 					j++
 				}
+				if lang.name == "perl" && j < len(s) && s[j] == '{' {
+					if end := matchingClose(s, j+1, '{'); end > j {
+						j = end + 1 // a hash element: $ENV{D}
+					}
+				}
 			}
-			out.unknown(s[i:min(j, len(s))])
+			expr := s[i:min(j, len(s))]
+			v, ok := lang.known(expr)
+			if !ok {
+				v, ok = lang.known(strings.Replace(strings.Replace(expr, "${", "$", 1), "}", "", 1)) // ${d} is $d
+			}
+			if ok {
+				out.text.WriteString(v)
+			} else {
+				out.unknown(s[i:min(j, len(s))])
+			}
 			i = j - 1
 		default:
 			out.text.WriteByte(c)
@@ -1023,4 +1308,92 @@ func stripComments(code string, lang language) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+var denoSpec = OptSpec{
+	ShortValue: "cLr",
+	LongValue: []string{"config", "import-map", "lock", "cert", "location", "seed", "v8-flags", "ext", "env-file", "log-level",
+		"inspect", "inspect-brk", "inspect-wait", "reload", "watch-exclude", "check"},
+	StopAtOperand: true,
+}
+
+// wrapDeno: deno eval CODE and deno run FILE (or -, or deno FILE) run
+// JavaScript, read as node's.
+func wrapDeno(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{StopAtOperand: true})
+	ops := append(p.Operands, p.Rest...)
+	if len(ops) == 0 || !ops[0].Known {
+		return
+	}
+	sub := ops[0].Value
+	switch sub {
+	case "eval", "run":
+		ops = ops[1:]
+	default:
+		if !strings.ContainsAny(sub, "./") {
+			return // deno fmt, deno test, deno install…
+		}
+	}
+	q := ParseOptions(ops, denoSpec)
+	args := append(q.Operands, q.Rest...)
+	if len(args) == 0 || !args[0].Known {
+		return
+	}
+	node := languages["node"]
+	if sub == "eval" {
+		r.readCode(codeSite{outer: outer, sc: sc, via: "deno eval", args: knownValues(args[1:]), fromLine: true}, node, args[0].Value)
+		return
+	}
+	if args[0].Value == "-" {
+		if t := r.stdinOf(outer, 0); t.known {
+			r.readCode(codeSite{outer: outer, sc: sc, via: "deno run -"}, node, t.value)
+		}
+		return
+	}
+	if content, ok := r.scriptContent(outer, args[0].Value); ok {
+		r.readCode(codeSite{outer: outer, sc: sc, via: "deno run " + args[0].Value, file: args[0].Value, args: knownValues(args[1:])}, node, content)
+	}
+}
+
+// wrapTclsh: tclsh SCRIPT, or its standard input, read as expect's Tcl
+// (exec runs a program).
+func wrapTclsh(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "e", LongValue: []string{"encoding"}, StopAtOperand: true})
+	if len(p.Operands) > 0 {
+		if content, ok := r.scriptContent(outer, p.Operands[0].Value); ok && p.Operands[0].Known {
+			r.tclScript(outer, content, sc, 0)
+		}
+		return
+	}
+	if t := r.stdinOf(outer, 0); t.known {
+		r.tclScript(outer, t.value, sc, 0)
+	}
+}
+
+// perlEmptiesInPlace tells perl -i code that leaves nothing of any line:
+// -p with s/.*// alone, or -n that prints nothing.
+func perlEmptiesInPlace(p Parsed, code string) bool {
+	if !p.Has("i") && !perlClusterHas(p, 'i') {
+		return false
+	}
+	code = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(code), ";"))
+	switch {
+	case p.Has("n") || perlClusterHas(p, 'n'):
+		return !strings.Contains(code, "print") && !strings.Contains(code, "say") && !strings.Contains(code, "system") && !strings.Contains(code, "exec")
+	case p.Has("p") || perlClusterHas(p, 'p'):
+		s, ok := strings.CutPrefix(code, "s")
+		return ok && len(s) > 2 && emptiesEveryLine("s"+s) || code == `$_=""` || code == `$_ = ""` || code == "$_=''" || code == "$_ = ''"
+	}
+	return false
+}
+
+// perlClusterHas tells a one-letter option given in a cluster perl reads
+// as several (-pi, -ni.bak, -lpi).
+func perlClusterHas(p Parsed, c byte) bool {
+	for _, f := range p.flags {
+		if len(f) > 1 && strings.IndexByte(f, c) >= 0 && strings.IndexByte(f, '.') < 0 {
+			return true
+		}
+	}
+	return false
 }

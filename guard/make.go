@@ -105,7 +105,9 @@ func wrapMake(r *resolver, outer *Invocation, sc *scope) {
 	if !found {
 		return
 	}
-	mf := &makefile{dir: dir, env: r.host.Getenv, vars: map[string]string{"CURDIR": dir, "MAKE": "make", "RM": "rm -f", "SHELL": "/bin/sh"}, rules: map[string]*makeRule{}}
+	// make's variables start from its environment: the host's, the
+	// line's exports and VAR=value before make (OUT=/usr make clean)
+	mf := &makefile{dir: dir, env: sc.lookup, vars: map[string]string{"CURDIR": dir, "MAKE": "make", "RM": "rm -f", "SHELL": "/bin/sh"}, rules: map[string]*makeRule{}}
 	mf.parse(content)
 	for n := 0; n < len(mf.includes); n++ {
 		if n >= maxMakeIncludes {
@@ -121,6 +123,13 @@ func wrapMake(r *resolver, outer *Invocation, sc *scope) {
 				mf.parse(text)
 			} else {
 				mf.incomplete = true
+			}
+		}
+	}
+	if p.Has("e", "environment-overrides") {
+		for name := range mf.vars {
+			if value, ok := sc.lookup(name); ok && name != "SHELL" {
+				mf.vars[name] = value // make -e: the environment wins over the Makefile
 			}
 		}
 	}
@@ -285,6 +294,11 @@ func (mf *makefile) assign(m []string) {
 	case "?=":
 		if _, ok := mf.vars[name]; ok {
 			return
+		}
+		if mf.env != nil {
+			if _, ok := mf.env(name); ok {
+				return // set in make's environment: ?= keeps it
+			}
 		}
 	case "+=":
 		if old, ok := mf.vars[name]; ok {

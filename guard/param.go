@@ -12,7 +12,7 @@ import (
 func (r *resolver) paramValue(name string, sc *scope) (Arg, bool) {
 	switch {
 	case name == "#":
-		if sc.params == nil {
+		if sc.paramsUnknown() {
 			return Arg{Unknown: []string{"$#"}}, false
 		}
 		return Arg{Value: strconv.Itoa(len(sc.params.list)), Known: true}, true
@@ -23,7 +23,7 @@ func (r *resolver) paramValue(name string, sc *scope) (Arg, bool) {
 		return sc.params.zero, sc.params.zero.Known
 	case isAllDigits(name):
 		n, _ := strconv.Atoi(name)
-		if sc.params == nil {
+		if sc.paramsUnknown() {
 			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: true}, false
 		}
 		if n-1 < len(sc.params.list) {
@@ -56,7 +56,7 @@ func (r *resolver) paramValue(name string, sc *scope) (Arg, bool) {
 // paramList returns the elements of $@ or of an array, when known.
 func (r *resolver) paramList(name string, sc *scope) ([]Arg, bool) {
 	if name == "@" || name == "*" {
-		if sc.params == nil {
+		if sc.paramsUnknown() {
 			return nil, false
 		}
 		return sc.params.list, true
@@ -198,6 +198,11 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 // expandOperator applies ${x:-w}, ${x#pat} and the other operators.
 func (r *resolver) expandOperator(p *syntax.ParamExp, name, display string, val Arg, known bool, sc *scope, quoted bool, b *fieldBuilder) {
 	value := val.Value
+	if sc.params != nil && sc.params.none && isAllDigits(name) && name != "0" && p.Exp.Word != nil && len(p.Exp.Word.Parts) > 0 {
+		// run without arguments: ${1:-w} is w; ${1:-} stays "$1", which
+		// the code may check before it uses it
+		known, value = true, ""
+	}
 	set := known && (sc.isSet(name) || p.Index != nil || isAllDigits(name) && value != "")
 	switch p.Exp.Op {
 	case syntax.DefaultUnset, syntax.DefaultUnsetOrNull, syntax.AssignUnset, syntax.AssignUnsetOrNull:

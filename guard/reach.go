@@ -225,7 +225,7 @@ func (r *resolver) observe(inv *Invocation, sc *scope) {
 // writes, or a program that writes the files it names.
 func writesFiles(inv *Invocation) bool {
 	switch inv.Program {
-	case "tee", "curl", "wget", "cp", "install", "mv", "dd":
+	case "tee", "curl", "wget", "cp", "install", "mv", "dd", "ln":
 		return true
 	}
 	for _, rd := range inv.Redirs {
@@ -277,7 +277,8 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 			}
 		}
 		out = text{from: inv.Program}
-	case "cp", "install", "mv":
+	case "cp", "install", "mv", "ln":
+		// a link runs what it leads to: ln -s ~/job.sh /etc/cron.daily/
 		if dest, src, ok := r.copyTarget(inv); ok && worthRecording(dest) {
 			add(dest, false)
 			out = r.fileText(inv, src)

@@ -481,7 +481,7 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	seen := map[string]bool{}
 	allKnown := iter.InPos.IsValid()
 	anyEmpty, partial := false, false
-	if !allKnown && sc.params != nil {
+	if !allKnown && !sc.paramsUnknown() {
 		// for x; do … loops over "$@"
 		items, allKnown = bindable(sc.params.list), true
 	}
@@ -1202,7 +1202,9 @@ func (r *resolver) changeDir(inv *Invocation, sc *scope) {
 		// fails and the shell stays where it was, or not. Unknown.
 		next = inv.Path(target.Value)
 	}
-	if inv.Remote != "" {
+	if inv.Remote != "" && (sc.box == nil || !filepath.IsAbs(next)) {
+		// another machine's folders; in a container, a folder named by
+		// its full path is followed, for the host folders mapped into it
 		next = ""
 	}
 	sc.oldpwd, sc.cwd = sc.cwd, next

@@ -193,6 +193,23 @@ const (
 	BackupGit      BackupKind = "git"      // a work tree's changes and untracked files
 )
 
+// elsewhere is the backup of a command that runs on another host or in a
+// container: its files are not this machine's, so guard can neither
+// count nor snapshot them from here (ssh web1 rm -rf /srv/app would
+// otherwise count and save this machine's /srv/app). A command in a
+// container that names host folders mapped into it is judged again on the
+// host, where its backup stands.
+func (b *Backup) elsewhere(inv *Invocation) *Backup {
+	if b == nil || inv.Remote == "" || b.Unknown != "" || b.Kind != BackupFiles && b.Kind != BackupCrontab && b.Kind != BackupGit {
+		return b
+	}
+	where := "it runs on " + inv.Remote
+	if inv.Container != "" {
+		where = "it runs in " + inv.Remote
+	}
+	return &Backup{Kind: b.Kind, Paths: b.Paths, Unknown: where + ", not on this machine"}
+}
+
 // Backup is what a finding says must be saved before the command may run,
 // computed from the resolved operands.
 type Backup struct {

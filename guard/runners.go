@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"path/filepath"
 	"strings"
 )
 
@@ -42,6 +43,14 @@ var moreWrappers = map[string]wrapperSpec{
 	"s6-setuidgid":     {opts: OptSpec{StopAtOperand: true}, skip: 1},
 	"chpst":            {opts: OptSpec{ShortValue: "uUbe/nlLmdofpcr", StopAtOperand: true}},
 	"softlimit":        {opts: OptSpec{ShortValue: "mdsaloprftc", StopAtOperand: true}},
+	// init processes of containers, and session and power helpers
+	"toybox":       {opts: OptSpec{StopAtOperand: true}},
+	"tini":         {opts: OptSpec{ShortValue: "pe", StopAtOperand: true}, noCommand: []string{"h", "version"}},
+	"dumb-init":    {opts: OptSpec{ShortValue: "r", LongValue: []string{"rewrite"}, StopAtOperand: true}, noCommand: []string{"h", "help", "V", "version"}},
+	"catatonit":    {opts: OptSpec{StopAtOperand: true}},
+	"with-contenv": {opts: OptSpec{StopAtOperand: true}},
+	"dbus-launch":  {opts: OptSpec{StopAtOperand: true}, noCommand: []string{"version", "help"}},
+	"caffeinate":   {opts: OptSpec{ShortValue: "tw", StopAtOperand: true}},
 }
 
 // moreWrapperFor returns how to look inside the programs of this file,
@@ -74,6 +83,12 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapEntr
 	case "setarch":
 		return wrapSetarch
+	case "perf":
+		return wrapPerf
+	case "start-stop-daemon":
+		return wrapStartStopDaemon
+	case "bwrap":
+		return wrapBwrap
 	case "trap":
 		return wrapTrap
 	case "bind":
@@ -82,8 +97,12 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapComplete
 	case "crontab":
 		return wrapCrontab
-	case "npm", "yarn", "pnpm", "bun":
+	case "npm", "yarn", "pnpm":
 		return wrapPackageScripts
+	case "bun":
+		return wrapBun
+	case "pdsh", "clush", "pssh", "parallel-ssh", "ansible", "salt", "salt-ssh":
+		return wrapFanout
 	case "git":
 		return wrapGit
 	case "emacs", "emacsclient":
@@ -534,4 +553,234 @@ func wrapEntr(r *resolver, outer *Invocation, sc *scope) {
 		return
 	}
 	r.runInner(outer, argv, sc, "entr", nil)
+}
+
+// perfRuns are the perf subcommands that run the command given after
+// their options; perfSpec the options of any of them that take a value
+// (perf 6: record, stat, trace, and the record of c2c, mem, lock, sched,
+// kmem, kvm, timechart).
+var perfRuns = map[string]bool{"record": true, "stat": true, "trace": true, "c2c": true, "mem": true, "lock": true, "sched": true, "kmem": true, "kvm": true, "timechart": true, "ftrace": true}
+
+var perfSpec = OptSpec{
+	ShortValue:    "eoptCGcFmrjuxIDkTL",
+	LongValue:     []string{"event", "output", "pid", "tid", "cpu", "cgroup", "count", "freq", "mmap-pages", "realtime", "branch-filter", "uid", "field-separator", "interval-print", "delay", "clockid", "call-graph", "filter", "repeat", "duration", "input"},
+	StopAtOperand: true,
+}
+
+// wrapPerf: perf record|stat|trace [OPTIONS] [--] CMD runs CMD under the
+// profiler; perf sched record CMD and the like too.
+func wrapPerf(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	for len(args) > 0 && perfRuns[args[0].Value] {
+		args = args[1:]
+	}
+	if len(args) == len(outer.Args) {
+		return // perf report, perf top: nothing of the caller's runs
+	}
+	p := ParseOptions(args, perfSpec)
+	argv := append(p.Operands, p.Rest...)
+	if len(argv) > 0 && argv[0].Value == "record" {
+		argv = argv[1:] // perf sched record CMD, after sched's options
+	}
+	r.runInner(outer, argv, sc, "perf", nil)
+}
+
+var startStopSpec = OptSpec{
+	ShortValue: "pxnugcsRarNdPIkO",
+	LongValue: []string{"pidfile", "exec", "name", "user", "group", "chuid", "signal", "retry", "startas", "chroot", "chdir",
+		"nicelevel", "procsched", "iosched", "umask", "notify-timeout", "output"},
+}
+
+// wrapStartStopDaemon: start-stop-daemon --start --exec PROG [--startas
+// PATH] -- ARGS runs PATH (or PROG) with ARGS, as --chuid's user, in
+// --chdir (or /) under --chroot.
+func wrapStartStopDaemon(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, startStopSpec)
+	if !p.Has("S", "start") {
+		return
+	}
+	prog, ok := p.Value("a", "startas")
+	if !ok {
+		if prog, ok = p.Value("x", "exec"); !ok {
+			return
+		}
+	}
+	argv := append([]Arg{prog}, p.Operands...)
+	r.runInner(outer, argv, sc, "start-stop-daemon", func(inner *Invocation, isc *scope) {
+		detach(inner, isc)
+		inner.Cwd = "/"
+		if d, ok := p.Value("d", "chdir"); ok && d.Known && filepath.IsAbs(d.Value) {
+			inner.Cwd = filepath.Clean(d.Value)
+		}
+		if u, ok := p.Value("c", "chuid", "u", "user"); ok {
+			inner.User, _, _ = strings.Cut(u.Value, ":")
+			isc.forgetVars()
+		}
+		if root, ok := p.Value("r", "chroot"); ok && root.Known && filepath.Clean(root.Value) != "/" {
+			enterBox(inner, isc, root.Value, []bind{{inside: "/", outside: filepath.Clean(root.Value)}})
+		}
+	})
+}
+
+// bwrapValues counts the values of bubblewrap's options (bwrap 0.8).
+var bwrapValues = map[string]int{
+	"--bind": 2, "--bind-try": 2, "--dev-bind": 2, "--dev-bind-try": 2, "--ro-bind": 2, "--ro-bind-try": 2,
+	"--symlink": 2, "--bind-data": 2, "--ro-bind-data": 2, "--file": 2, "--setenv": 2, "--chmod": 2, "--bind-fd": 2, "--ro-bind-fd": 2,
+	"--args": 1, "--argv0": 1, "--userns": 1, "--userns2": 1, "--pidns": 1, "--uid": 1, "--gid": 1, "--hostname": 1,
+	"--chdir": 1, "--unsetenv": 1, "--lock-file": 1, "--sync-fd": 1, "--remount-ro": 1, "--exec-label": 1, "--file-label": 1,
+	"--proc": 1, "--dev": 1, "--tmpfs": 1, "--mqueue": 1, "--dir": 1, "--seccomp": 1, "--add-seccomp-fd": 1, "--info-fd": 1,
+	"--json-status-fd": 1, "--block-fd": 1, "--userns-block-fd": 1, "--cap-add": 1, "--cap-drop": 1, "--perms": 1, "--size": 1,
+	"--overlay-src": 1, "--tmp-overlay": 1, "--ro-overlay": 1, "--overlay": 3,
+}
+
+// wrapBwrap: bwrap [OPTIONS] CMD runs CMD in a new mount namespace that
+// holds only what the options put there: --bind SRC DEST maps the host's
+// SRC at DEST, writable (--ro-bind: read only).
+func wrapBwrap(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	var binds []bind
+	chdir := ""
+	i := 0
+	for i < len(args) {
+		v := args[i].Value
+		if v == "--" {
+			i++
+			break
+		}
+		if !strings.HasPrefix(v, "--") {
+			break
+		}
+		n := bwrapValues[v]
+		if i+n >= len(args) {
+			return
+		}
+		switch v {
+		case "--bind", "--bind-try", "--dev-bind", "--dev-bind-try":
+			src, dst := args[i+1], args[i+2]
+			if host := outer.Path(src.Value); src.Known && dst.Known && host != "" && filepath.IsAbs(dst.Value) {
+				binds = append(binds, bind{inside: filepath.Clean(dst.Value), outside: host})
+			}
+		case "--chdir":
+			chdir = args[i+1].Value
+		}
+		i += n + 1
+	}
+	r.runInner(outer, args[i:], sc, "bwrap", func(inner *Invocation, isc *scope) {
+		name := "a bwrap sandbox"
+		enterBox(inner, isc, name, binds)
+		if filepath.IsAbs(chdir) {
+			inner.Cwd = filepath.Clean(chdir)
+		}
+	})
+}
+
+// wrapBun: bun -e CODE (--eval, -p, --print) runs JavaScript, read as
+// node's; otherwise bun runs package.json's scripts as npm does.
+func wrapBun(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "ep", LongValue: []string{"eval", "print"}, StopAtOperand: true})
+	if code, ok := p.Value("e", "eval", "p", "print"); ok {
+		if code.Known {
+			r.readCode(codeSite{outer: outer, sc: sc, via: "bun -e", args: knownValues(append(p.Operands, p.Rest...)), fromLine: true}, languages["node"], code.Value)
+		}
+		return
+	}
+	wrapPackageScripts(r, outer, sc)
+}
+
+// fanout describes a tool that runs one shell command on many hosts:
+// which options take a value, and which of them names the hosts.
+type fanout struct {
+	opts  OptSpec
+	hosts []string // options naming the hosts: -w web[1-3], -h hosts.txt
+	user  []string // options naming the remote user
+}
+
+var fanouts = map[string]fanout{
+	"pdsh":         {opts: OptSpec{ShortValue: "wxgXltufRFN", StopAtOperand: true}, hosts: []string{"w", "g", "a"}, user: []string{"l"}},
+	"clush":        {opts: OptSpec{ShortValue: "wxgXlftuoOREs", LongValue: []string{"nodes", "exclude", "group", "user", "fanout", "options", "worker", "groupsource"}, StopAtOperand: true}, hosts: []string{"w", "nodes", "g", "group", "a", "all"}, user: []string{"l", "user"}},
+	"pssh":         {opts: OptSpec{ShortValue: "hHlpoetOxX", LongValue: []string{"hosts", "host", "user", "par", "outdir", "errdir", "timeout", "option", "extra-args", "extra-arg"}, StopAtOperand: true}, hosts: []string{"h", "hosts", "H", "host"}, user: []string{"l", "user"}},
+	"parallel-ssh": {opts: OptSpec{ShortValue: "hHlpoetOxX", LongValue: []string{"hosts", "host", "user", "par", "outdir", "errdir", "timeout", "option", "extra-args", "extra-arg"}, StopAtOperand: true}, hosts: []string{"h", "hosts", "H", "host"}, user: []string{"l", "user"}},
+}
+
+// ansibleSpec: ansible PATTERN [-m MODULE] [-a ARGS] [-b]…
+var ansibleSpec = OptSpec{
+	ShortValue: "maiueflMtTBPcQ",
+	LongValue: []string{"module-name", "args", "inventory", "inventory-file", "user", "extra-vars", "forks", "limit", "module-path",
+		"tree", "timeout", "background", "poll", "connection", "private-key", "key-file", "become-user", "become-method", "vault-id",
+		"vault-password-file", "playbook-dir", "ssh-common-args", "sftp-extra-args", "scp-extra-args", "ssh-extra-args", "task-timeout"},
+}
+
+// saltSpec: salt [OPTIONS] TARGET FUNCTION ARGS…
+var saltSpec = OptSpec{ShortValue: "tcsdr", LongValue: []string{"timeout", "config-dir", "batch-size", "batch", "return", "out", "output", "log-level", "roster", "user", "priv"}}
+
+// wrapFanout: pdsh, clush, pssh (parallel-ssh), ansible's shell, command
+// and raw modules, and salt's cmd.run run a shell command line on each of
+// the hosts they are given: it is judged as run there.
+func wrapFanout(r *resolver, outer *Invocation, sc *scope) {
+	var code, hosts, user string
+	var found bool
+	switch outer.Program {
+	case "ansible":
+		p := ParseOptions(outer.Args, ansibleSpec)
+		module := "command"
+		if m, ok := p.Value("m", "module-name"); ok {
+			module = strings.TrimPrefix(strings.TrimPrefix(m.Value, "ansible.builtin."), "ansible.legacy.")
+		}
+		a, ok := p.Value("a", "args")
+		if !ok || len(p.Operands) == 0 || module != "command" && module != "shell" && module != "raw" {
+			return
+		}
+		code, hosts, found = a.Value, p.Operands[0].Value, true
+		if u, ok := p.Value("u", "user"); ok {
+			user = u.Value
+		}
+		if p.Has("b", "become") {
+			user = "root"
+			if u, ok := p.Value("become-user"); ok {
+				user = u.Value
+			}
+		}
+	case "salt", "salt-ssh":
+		p := ParseOptions(outer.Args, saltSpec)
+		if len(p.Operands) < 3 || !strings.HasPrefix(p.Operands[1].Value, "cmd.") {
+			return
+		}
+		switch strings.TrimPrefix(p.Operands[1].Value, "cmd.") {
+		case "run", "shell", "run_all", "run_stdout", "run_stderr", "run_bg", "retcode", "powershell":
+		default:
+			return
+		}
+		code, hosts, found = p.Operands[2].Value, p.Operands[0].Value, true
+		for _, o := range p.Operands[3:] {
+			if u, ok := strings.CutPrefix(o.Value, "runas="); ok {
+				user = u
+			}
+		}
+	default:
+		f := fanouts[outer.Program]
+		p := ParseOptions(outer.Args, f.opts)
+		words := append(p.Operands, p.Rest...)
+		if len(words) == 0 {
+			return // an interactive session
+		}
+		code, found = joinValues(words), true
+		hosts = "the hosts given"
+		if h, ok := p.Value(f.hosts...); ok {
+			hosts = h.Value
+		} else if p.Has("a", "all") {
+			hosts = "all hosts"
+		}
+		if u, ok := p.Value(f.user...); ok {
+			user = u.Value
+		}
+	}
+	if !found {
+		return
+	}
+	r.runCodeWith(outer, code, sc, outer.Program+" "+hosts, codeOpts{adjust: func(inner *Invocation, isc *scope) {
+		inner.Remote, inner.Cwd, inner.User, inner.Container = hosts, "", user, ""
+		inner.Stdin = nil
+		isc.forgetVars()
+		isc.box = nil
+	}})
 }

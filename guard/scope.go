@@ -65,7 +65,14 @@ const (
 type positional struct {
 	zero Arg
 	list []Arg
+	// none: run without arguments. $1… are unset, but a bare "$1" is
+	// still read as unknown and possibly empty (the code may check $#
+	// first); ${1:-default} is its default.
+	none bool
 }
+
+// paramsUnknown tells whether $1, $# and "$@" are not known.
+func (sc *scope) paramsUnknown() bool { return sc.params == nil || sc.params.none }
 
 type shellVar struct {
 	value      string

@@ -82,12 +82,13 @@ func isBinary(content string) bool {
 }
 
 // bindPositional sets $0, $1… for code run with arguments. Run without
-// any, its parameters are unknown and may be empty, so that rm -rf "$1/"
-// asks (if empty, it is rm -rf /), while a script that checks $# first is
-// not refused for a branch it does not take.
+// any, "$1" is unknown and may be empty, so that rm -rf "$1/" asks (if
+// empty, it is rm -rf /), while a script that checks $# first is not
+// refused for a branch it does not take; ${1:-/var/lib} is /var/lib,
+// whatever the script checks.
 func bindPositional(sc *scope, zero Arg, args []Arg) {
 	if len(args) == 0 {
-		sc.params = nil
+		sc.params = &positional{zero: zero, none: true}
 		return
 	}
 	sc.params = &positional{zero: zero, list: append([]Arg(nil), args...)}

@@ -97,6 +97,9 @@ func (spec wrapperSpec) wrap(r *resolver, outer *Invocation, sc *scope) {
 	if len(argv) <= spec.skip {
 		return
 	}
+	if spec.skip > 0 && argv[spec.skip].Value == "--" {
+		argv = argv[1:] // chrt -o 0 -- CMD: the -- after the operands skipped
+	}
 	var adjust func(inner *Invocation, isc *scope)
 	if spec.detaches {
 		adjust = detach
@@ -408,7 +411,20 @@ var sshSpec = OptSpec{ShortValue: "bcDEeFIiJLlmOopQRSWwB", StopAtOperand: true}
 
 func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, sshSpec)
-	if len(p.Operands) == 0 || p.Has("N", "V", "G", "Q") {
+	if len(p.Operands) == 0 {
+		return
+	}
+	if len(p.Rest) > 0 && !sshOptionsEnded(outer.Args, len(outer.Args)-len(p.Rest)-1) {
+		// OpenSSH reads options after the destination too, up to the
+		// command or a --: ssh web1 -p 2222 -- rm -rf /
+		after := ParseOptions(p.Rest, sshSpec)
+		after.Rest = append(after.Operands, after.Rest...)
+		after.Operands = p.Operands
+		after.flags = append(p.flags, after.flags...)
+		after.values = append(p.values, after.values...)
+		p = after
+	}
+	if p.Has("N", "V", "G", "Q") {
 		return // no command, a tunnel, or a query of ssh itself
 	}
 	dest := p.Operands[0].Value
@@ -441,6 +457,12 @@ func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	r.runCodeWith(outer, joinValues(p.Rest), sc, "ssh "+dest, codeOpts{adjust: adjust, stdin: feedOf(outer)})
 }
 
+// sshOptionsEnded tells whether a -- came before the destination at
+// args[dest], after which ssh reads no more options.
+func sshOptionsEnded(args []Arg, dest int) bool {
+	return dest > 0 && dest < len(args) && args[dest-1].Value == "--"
+}
+
 // feedOf is what a command run by outer reads on its standard input when
 // outer passes its own on: its input redirections, or its pipeline.
 func feedOf(outer *Invocation) []*Invocation {
@@ -464,13 +486,41 @@ func wrapWatch(r *resolver, outer *Invocation, sc *scope) {
 
 func wrapEval(r *resolver, outer *Invocation, sc *scope) {
 	if len(outer.Args) == 1 && !outer.Args[0].Known {
-		// eval "$(…)": what the substitution prints, when guard can tell
+		// eval "$(…)": what the substitution prints, when guard can tell;
+		// else, printed by code guard cannot see, where it comes from
 		if code, ok := r.codeOf(outer, outer.Args[0]); ok {
 			r.runCode(outer, code, sc, "eval", nil)
+		} else if t, ok := r.wordOutput(outer.Args[0], outer); ok && printsComputedCode(outer.Args[0]) {
+			r.hidden(outer, t)
 		}
 		return
 	}
 	r.runCode(outer, joinValues(outer.Args), sc, "eval", nil)
+}
+
+// printsComputedCode tells a substitution whose output is computed by
+// code of its own: an interpreter's, a shell's, a filter's (eval "$(python3
+// -c …)", eval "$(… | sed …)"). A tool printing its own set-up (eval
+// "$(ssh-agent)", "$(minikube docker-env)") is the tool's code, as much as
+// the tool itself is, and is not asked about.
+func printsComputedCode(a Arg) bool {
+	if len(a.Sources) == 0 {
+		return false
+	}
+	// the substitution's first command past its wrappers (sudo, env): the
+	// commands after it may be the script it runs (an aws shim is a bash
+	// script using sed)
+	for _, p := range a.Sources {
+		_, isLang := languageOf(p)
+		if isLang || isShell(p) || filterFor(p) != nil || codeRunnerFor(p) != nil {
+			return true
+		}
+		if simpleWrappers[p].opts.StopAtOperand || p == "sudo" || p == "env" || p == "doas" {
+			continue
+		}
+		return false
+	}
+	return false
 }
 
 // runCode judges shell code that outer hands to a shell. adjust may change
@@ -719,9 +769,13 @@ func (r *resolver) enterShell(inv *Invocation, sc *scope) {
 		}
 		code, ok := r.codeOf(inv, p.Operands[0])
 		if !ok {
+			if t, ok := r.wordOutput(p.Operands[0], inv); ok && printsComputedCode(p.Operands[0]) {
+				r.hidden(inv, t) // bash -c "$(CMD)", as eval "$(CMD)"
+			}
 			return
 		}
-		r.runCode(inv, code, sc, inv.Program+" -c", bindShellArgs(append(p.Operands[1:], p.Rest...)))
+		// its commands read what the shell reads: bash -c 'cat > f' <<< …
+		r.runCodeWith(inv, code, sc, inv.Program+" -c", codeOpts{adjust: bindShellArgs(append(p.Operands[1:], p.Rest...)), stdin: feedOf(inv)})
 		return
 	}
 	if len(p.Operands) > 0 && !p.Has("s") {

@@ -106,7 +106,7 @@ func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *gu
 		var f *guard.Finding
 		switch {
 		case kind >= TopLevel:
-			f = guard.Found(guard.Block, rmHint(where), "would delete %s%s", rmWhat(t, kind, where), cwdNote(inv, a)).
+			f = guard.Found(guard.Block, rmHint(where), "would delete %s%s", rmWhat(inv, t, kind, where), cwdNote(inv, a)).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{rmSaved(t, where)}})
 		case kind == Data:
 			f = guard.Found(guard.Confirm, "check what is in it first: ls -la "+where+"; stop the service that owns it before deleting",
@@ -141,12 +141,19 @@ func rmSaved(t Target, where string) string {
 	return where
 }
 
-func rmWhat(t Target, kind Kind, where string) string {
+func rmWhat(inv *guard.Invocation, t Target, kind Kind, where string) string {
 	if kind == Root {
-		if t.Emptied != "" {
-			return "everything in / (every file on this machine)"
+		machine := "on this machine"
+		switch {
+		case inv.Container != "":
+			machine = "in " + inv.Remote
+		case inv.Remote != "":
+			machine = "on " + inv.Remote
 		}
-		return "every file on this machine (/)"
+		if t.Emptied != "" {
+			return "everything in / (every file " + machine + ")"
+		}
+		return "every file " + machine + " (/)"
 	}
 	if t.Emptied == where {
 		return "everything in " + kind.Describe(where)
@@ -212,7 +219,7 @@ func (c classifier) matchRmUnknown(inv *guard.Invocation, host guard.Host) *guar
 		if a.MaybeEmpty {
 			t := TargetOf(inv, host, a)
 			if kind, where := c.Worst(t, home); kind >= TopLevel {
-				msg += fmt.Sprintf("; if it is empty or unset this is rm -r %s, which deletes %s", a.Value, rmWhat(t, kind, where))
+				msg += fmt.Sprintf("; if it is empty or unset this is rm -r %s, which deletes %s", a.Value, rmWhat(inv, t, kind, where))
 			}
 		}
 		return guard.Found(guard.Confirm,
