@@ -3,9 +3,10 @@ package guard
 import (
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/guard-sh/guard/guard/lazyre"
 )
 
 // What ls prints, and what find prints when some of its tests cannot be
@@ -236,7 +237,7 @@ func reorderFilter(r *resolver, inv *Invocation, depth int) text {
 // awkSelect is a program that prints some of its input lines as they are
 // (NR>3, /re/, !/re/, with or without { print } or { print $0 }), or one
 // field of each ({ print $1 }, { print $NF }).
-var awkSelect = regexp.MustCompile(`^\s*(?:(?:NR\s*(?:[<>]=?|[!=]=)\s*[0-9]+|!?/[^/]*/)\s*(?:&&\s*(?:NR\s*(?:[<>]=?|[!=]=)\s*[0-9]+|!?/[^/]*/)\s*)*)?(?:\{\s*print\s*(\$(?:0|[1-9][0-9]?|NF))?\s*;?\s*\})?\s*$`)
+var awkSelect = lazyre.New(`^\s*(?:(?:NR\s*(?:[<>]=?|[!=]=)\s*[0-9]+|!?/[^/]*/)\s*(?:&&\s*(?:NR\s*(?:[<>]=?|[!=]=)\s*[0-9]+|!?/[^/]*/)\s*)*)?(?:\{\s*print\s*(\$(?:0|[1-9][0-9]?|NF))?\s*;?\s*\})?\s*$`)
 
 // awkFilter computes awk programs that select lines or one field: the
 // lines it prints are some of its input's (or of their fields).
@@ -301,7 +302,7 @@ func sedPerLine(cmds []sedCmd) bool {
 	return len(cmds) > 0
 }
 
-var sedLineAddr = regexp.MustCompile(`^\s*(?:[0-9]+|\$)?\s*(?:,\s*(?:[0-9]+|\$|\+[0-9]+))?\s*$`)
+var sedLineAddr = lazyre.New(`^\s*(?:[0-9]+|\$)?\s*(?:,\s*(?:[0-9]+|\$|\+[0-9]+))?\s*$`)
 
 // findFilter is what find prints: its matches when guard can list them;
 // when a test needs what guard does not read (-mtime, -size, -user…),
