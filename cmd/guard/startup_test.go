@@ -1,8 +1,13 @@
 package main
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -22,6 +27,42 @@ func BenchmarkCheckStartup(b *testing.B) {
 		a := &app{stdout: io.Discard, stderr: io.Discard, stdin: os.Stdin, getenv: env}
 		if code := a.run([]string{"check", "--json", "--", "sudo rsync -a /srv/a/ /srv/b/ && systemctl reload nginx"}); code != 0 {
 			b.Fatalf("exit %d", code)
+		}
+	}
+}
+
+// Every guard process starts the packages it links, whatever it does: a
+// regular expression compiled at package start costs every line, judged
+// or not. They compile at first use (guard/lazyre). This finds any
+// package-level variable whose value compiles one.
+func TestNoRegexpCompiledAtStart(t *testing.T) {
+	for _, dir := range []string{".", "../../guard", "../../rules"} {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no Go files in %s (%v)", dir, err)
+		}
+		for _, name := range files {
+			if strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, decl := range f.Decls {
+				gen, ok := decl.(*ast.GenDecl)
+				if !ok || gen.Tok != token.VAR {
+					continue
+				}
+				ast.Inspect(gen, func(n ast.Node) bool {
+					if sel, ok := n.(*ast.SelectorExpr); ok {
+						if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "regexp" && strings.HasPrefix(sel.Sel.Name, "MustCompile") {
+							t.Errorf("%s: a package-level regexp.%s compiles at every start; use lazyre.New", name, sel.Sel.Name)
+						}
+					}
+					return true
+				})
+			}
 		}
 	}
 }
