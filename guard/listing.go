@@ -241,6 +241,9 @@ var awkSelect = regexp.MustCompile(`^\s*(?:(?:NR\s*(?:[<>]=?|[!=]=)\s*[0-9]+|!?/
 // awkFilter computes awk programs that select lines or one field: the
 // lines it prints are some of its input's (or of their fields).
 func awkFilter(r *resolver, inv *Invocation, depth int) text {
+	if out, ok := printedOutput(inv); ok {
+		return knownText(out) // awk 'BEGIN{print "…"}' reads no input
+	}
 	p := ParseOptions(inv.Args, OptSpec{ShortValue: "Ffv"})
 	if p.Has("f", "v") || len(p.Operands) == 0 || !p.Operands[0].Known {
 		return uncomputed("awk")
