@@ -136,6 +136,8 @@ func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 			value = args[i].Value
 		}
 		switch name {
+		case "dry-run", "dryrun":
+			return // prints the commands, runs none
 		case "I", "replace":
 			repl = value
 		case "0", "null":
