@@ -60,8 +60,11 @@ type substResult struct {
 	// some: out lists the lines the command may print, some of them, in
 	// an order guard does not know (see listing.go): usable only as a
 	// whole unquoted word of a for loop's list, walked one by one.
-	some  bool
-	progs []string
+	some bool
+	// listed: every line is an entry of one folder, whose glob this is
+	// (DIR/*): a for loop over them is also judged as over the glob.
+	listed string
+	progs  []string
 	// data: the output is unknown because it is what the terminal gives,
 	// or a file guard cannot read ($(head -n1), $(cat /root/.cmd)).
 	data bool
@@ -273,7 +276,7 @@ func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) s
 	own := ownOutput(r.invs, start, r.substSpans[nestedFrom:])
 	res.out, res.known = r.outputOf(own)
 	if !res.known {
-		res.out, res.known, res.some = r.pipelineOutput(own)
+		res.out, res.known, res.some, res.listed = r.pipelineOutput(own)
 	}
 	if !res.known && len(own) > 0 {
 		t := r.pipedOut(own[len(own)-1], 1)
@@ -642,6 +645,9 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 			res := r.substFor(p, p.Stmts, sc)
 			b.cur.Sources = appendSources(b.cur.Sources, res.progs)
 			if res.known && (!res.some || b.mode == modeLoop && !quoted && len(parts) == 1 && first) {
+				if b.mode == modeLoop && !quoted && len(parts) == 1 && first {
+					b.r.loopListed = res.listed
+				}
 				b.result(res.out, quoted) // $(echo rm) is rm
 				break
 			}

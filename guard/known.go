@@ -9,8 +9,8 @@ import (
 
 // knownOutput is what one command prints, when guard can work it out
 // without running it: echo, printf, pwd, basename, dirname, mktemp,
-// realpath, command -v, hostname, cat of a here-document, and the
-// builtins that print nothing.
+// realpath, command -v, hostname, cat of a here-document, the builtins
+// that print nothing, and interpreter code that only prints literals.
 func (r *resolver) knownOutput(inv *Invocation) (string, bool) {
 	for _, rd := range inv.Redirs {
 		if !rd.Input() && rd.Op != "<" {
@@ -84,7 +84,7 @@ func (r *resolver) knownOutput(inv *Invocation) (string, bool) {
 		}
 		return r.stdinText(inv)
 	}
-	return "", false
+	return printedOutput(inv) // python3 -c 'print("…")', awk 'BEGIN{print "…"}'
 }
 
 // catFiles is what cat FILE… prints, when guard can read every file (a

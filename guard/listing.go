@@ -3,8 +3,11 @@ package guard
 import (
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/guard-sh/guard/guard/lazyre"
 )
@@ -242,6 +245,9 @@ var awkSelect = lazyre.New(`^\s*(?:(?:NR\s*(?:[<>]=?|[!=]=)\s*[0-9]+|!?/[^/]*/)\
 // awkFilter computes awk programs that select lines or one field: the
 // lines it prints are some of its input's (or of their fields).
 func awkFilter(r *resolver, inv *Invocation, depth int) text {
+	if out, ok := printedOutput(inv); ok {
+		return knownText(out) // awk 'BEGIN{print "…"}' reads no input
+	}
 	p := ParseOptions(inv.Args, OptSpec{ShortValue: "Ffv"})
 	if p.Has("f", "v") || len(p.Operands) == 0 || !p.Operands[0].Known {
 		return uncomputed("awk")
@@ -360,26 +366,31 @@ func (r *resolver) findLoose(inv *Invocation) text {
 // pipelineOutput is what a command substitution prints when it is one
 // pipeline whose output guard computes (ls, find, and filters after
 // them): $(ls -t releases | tail -n +4). some reports that the text
-// lists lines it may print, in an order guard does not know.
-func (r *resolver) pipelineOutput(own []*Invocation) (out string, known, some bool) {
+// lists lines it may print, in an order guard does not know; listed is
+// the glob of the folder every line is an entry of (listingRun).
+func (r *resolver) pipelineOutput(own []*Invocation) (out string, known, some bool, listed string) {
 	if len(own) == 0 || len(own) > maxFeedDepth || r.host == nil {
-		return "", false, false
+		return "", false, false, ""
 	}
 	last := own[len(own)-1]
 	if len(last.Stdin) != len(own)-1 || len(own) == 1 && last.Program != "ls" && last.Program != "find" {
-		return "", false, false
+		return "", false, false, ""
 	}
 	for i, inv := range own {
 		if len(inv.Via) > 0 || inv.Function != "" || i < len(own)-1 && last.Stdin[i] != inv {
-			return "", false, false
+			return "", false, false, ""
 		}
 	}
 	t := r.pipedOut(last, 1)
 	if !t.known || t.rewrittenBy != "" && t.rewrittenBy != "awk" {
-		return "", false, false
+		return "", false, false, ""
 	}
 	out = strings.TrimRight(t.value, "\n")
-	return out, true, t.some || t.unordered && strings.Contains(out, "\n")
+	some = t.some || t.unordered && strings.Contains(out, "\n")
+	if pattern, ok := r.listingRun(t, strings.Count(out, "\n")+1, ""); ok {
+		listed = pattern
+	}
+	return out, true, some, listed
 }
 
 // listingRun tells whether what xargs reads is several entries of one
@@ -424,4 +435,52 @@ func globArg(glob, before, after string) Arg {
 	value := before + glob + after
 	return Arg{Text: value, Value: value, Known: true, Glob: true,
 		pattern: escapeGlob(before+dir) + star + escapeGlob(after)}
+}
+
+// entryMark stands for one entry of a listed folder in a loop's body
+// (walkListed): no name holds it.
+const entryMark = "\x00entry\x00"
+
+// walkListed walks the body of a for loop over a folder's entries, $(ls
+// DIR) or some of them, once more with the loop's variable standing for
+// every entry at once: rm -rf "DIR/$f" is judged as rm -rf DIR/*, as
+// the same line through xargs is. Only the commands whose words hold the
+// entry are kept from that walk; the others were judged entry by entry.
+func (r *resolver) walkListed(body []*syntax.Stmt, name, pattern string, sc *scope, ctx stmtCtx) {
+	if r.unrolling {
+		return
+	}
+	start, spans := len(r.invs), len(r.substSpans)
+	inner := sc.clone()
+	inner.assign(name, Arg{Text: "$" + name, Value: entryMark, Known: true})
+	r.unrolling = true
+	r.walkStmts(body, inner, ctx)
+	r.unrolling = false
+	kept := r.invs[:start]
+	for _, inv := range r.invs[start:] {
+		if strings.Contains(inv.Command.Value, entryMark) || !slices.ContainsFunc(inv.Args, holdsEntry) ||
+			slices.ContainsFunc(inv.Redirs, func(rd Redir) bool { return holdsEntry(rd.Target) }) {
+			continue
+		}
+		inv.Args = r.replaceWithGlob(inv.Args, entryMark, pattern, inner)
+		kept = append(kept, inv)
+	}
+	r.invs = kept
+	r.substSpans = r.substSpans[:spans]
+}
+
+func holdsEntry(a Arg) bool { return a.Known && strings.Contains(a.Value, entryMark) }
+
+// readsOneName is the variable a read takes a whole line into (read -r
+// f, read with no name: REPLY), "" when it splits the line.
+func readsOneName(p Parsed) string {
+	switch {
+	case p.Has("a"):
+		return ""
+	case len(p.Operands) == 0:
+		return "REPLY"
+	case len(p.Operands) == 1 && p.Operands[0].Known:
+		return p.Operands[0].Value
+	}
+	return ""
 }

@@ -108,11 +108,15 @@ var parallelValueOpts = map[string]bool{
 }
 
 // wrapParallel judges GNU parallel and sem: the command runs once per
-// combination of the ::: inputs (or of the lines it reads), through a
-// shell, with {} replaced or the input appended.
+// combination of the inputs (::: words, the lines of :::: and -a files,
+// else the lines it reads), through a shell, with {} replaced or the
+// input appended. Without a command, each input line is the command line
+// itself (parallel < cmds.txt, parallel ::: 'make a' 'make b').
 func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 	args := bindable(outer.Args)
-	repl := "{}"
+	repl, delim := "{}", "\n"
+	var groups [][]Arg
+	var unknown *text
 	i := 0
 	for i < len(args) {
 		v := args[i].Value
@@ -123,16 +127,29 @@ func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 		if !strings.HasPrefix(v, "-") || v == "-" || v == ":::" || v == "::::" {
 			break
 		}
-		name := strings.TrimLeft(v, "-")
-		if strings.Contains(name, "=") {
-			i++
-			continue
+		name, value, inline := strings.Cut(strings.TrimLeft(v, "-"), "=")
+		if !inline && !strings.HasPrefix(v, "--") && len(name) > 1 && parallelValueOpts[name[:1]] {
+			name, value, inline = name[:1], name[1:], true // -aFILE, -j4
 		}
-		if (name == "I" || name == "replace") && i+1 < len(args) {
-			repl = args[i+1].Value
-		}
-		if parallelValueOpts[name] {
+		if !inline && parallelValueOpts[name] && i+1 < len(args) {
 			i++
+			value = args[i].Value
+		}
+		switch name {
+		case "dry-run", "dryrun":
+			return // prints the commands, runs none
+		case "I", "replace":
+			repl = value
+		case "0", "null":
+			delim = "\x00"
+		case "d", "delimiter":
+			delim = value
+		case "a", "arg-file":
+			lines, t := r.parallelFile(outer, Arg{Text: value, Value: value, Known: args[i].Known}, delim)
+			if !t.known {
+				unknown = &t
+			}
+			groups = append(groups, lines)
 		}
 		i++
 	}
@@ -140,32 +157,40 @@ func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 	for ; i < len(args) && !strings.HasPrefix(args[i].Value, ":::"); i++ {
 		cmd = append(cmd, args[i])
 	}
-	var groups [][]Arg
-	unknownInput := false
+	fromFiles := false
 	for ; i < len(args); i++ {
 		switch v := args[i].Value; v {
 		case ":::", ":::+":
-			groups = append(groups, nil)
+			groups, fromFiles = append(groups, nil), false
 		case "::::", "::::+":
-			unknownInput = true // inputs read from files
-			groups = append(groups, nil)
+			groups, fromFiles = append(groups, nil), true
 		default:
-			if len(groups) > 0 {
+			switch {
+			case len(groups) == 0:
+			case fromFiles:
+				lines, t := r.parallelFile(outer, args[i], delim)
+				if !t.known {
+					unknown = &t
+				}
+				groups[len(groups)-1] = append(groups[len(groups)-1], lines...)
+			default:
 				groups[len(groups)-1] = append(groups[len(groups)-1], args[i])
 			}
 		}
 	}
 	if len(groups) == 0 && outer.Program == "parallel" {
-		words, known := r.stdinWords(outer)
-		if !known {
-			unknownInput = true
+		t := r.itemsOf(outer, 0)
+		if !t.known {
+			unknown = &t
 		}
-		groups = append(groups, nil)
-		for _, w := range words {
-			groups[0] = append(groups[0], Arg{Text: w, Value: w, Known: true})
-		}
+		groups = append(groups, parallelLines(t, delim))
 	}
-	if unknownInput || len(cmd) == 0 && len(groups) == 0 {
+	if unknown != nil || len(cmd) == 0 && len(groups) == 0 {
+		if len(cmd) == 0 {
+			// the lines it would run are not known: code guard cannot see
+			r.hidden(outer, *unknown)
+			return
+		}
 		argv := replaceArgs(cmd, repl, Arg{Unknown: []string{repl}, Origin: "xargs"})
 		r.runInner(outer, argv, sc, outer.Program, func(inner *Invocation, isc *scope) {
 			inner.MoreOperands = "xargs"
@@ -175,6 +200,40 @@ func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 	for _, run := range combinations(groups, maxFindRuns) {
 		r.runCode(outer, composeParallel(cmd, run, repl), sc, outer.Program, nil)
 	}
+}
+
+// parallelFile is the input lines of a file parallel reads (-a FILE,
+// :::: FILE; - is its standard input).
+func (r *resolver) parallelFile(outer *Invocation, file Arg, delim string) ([]Arg, text) {
+	t := r.fileText(outer, file)
+	if file.Known && file.Value == "-" {
+		t = r.itemsOf(outer, 0)
+	}
+	if !t.known && t.quiet {
+		return nil, knownText("") // no such file: parallel runs nothing
+	}
+	return parallelLines(t, delim), t
+}
+
+// parallelLines splits what parallel reads into its inputs, one a line
+// (or a delimiter's piece), each one argument.
+func parallelLines(t text, delim string) []Arg {
+	if !t.known {
+		return nil
+	}
+	switch delim {
+	case "\\n":
+		delim = "\n"
+	case "\\0", "\\x00":
+		delim = "\x00"
+	}
+	var lines []Arg
+	for _, l := range splitItems(t.value, delim) {
+		if l != "" {
+			lines = append(lines, Arg{Text: l, Value: l, Known: true})
+		}
+	}
+	return lines
 }
 
 // combinations lists the first max combinations of one input per group.
@@ -226,7 +285,12 @@ func composeParallel(cmd, run []Arg, repl string) string {
 		}
 		words = append(words, w)
 	}
-	if !replaced {
+	switch {
+	case len(cmd) == 0:
+		for _, a := range run {
+			words = append(words, a.Value) // the input line is the command
+		}
+	case !replaced:
 		words = append(words, quoted...)
 	}
 	return strings.Join(words, " ")

@@ -38,19 +38,22 @@ type resolver struct {
 	notes     []string // what could not be parsed, for the engine's finding
 	steps     int      // statements walked so far
 	unrolling bool     // inside an unrolled loop: nested loops are not unrolled
-	lastRead  readCall // the read builtin walked last, for while read loops
-	readIFS   *string  // IFS=… in front of the read being walked
-	reparsed  int      // bytes of shell code parsed again inside the line
-	expanded  int      // bytes of words expanded
-	args      int      // words kept in invocations
-	globRead  int      // folder entries read for patterns
-	dirCache  map[string][]fs.DirEntry
-	globCache map[globKey]globResult
-	pathCache map[string]string // program names looked up on PATH: where they are, "" if nowhere
-	invBlock  []Invocation      // room for the next invocations (newInvocation)
-	argBlock  []Arg             // room for the next word lists (newArgs)
-	aheadMin  int               // sources this long are parsed ahead of the walk (parseAhead)
-	substs    []substResult     // substitutions walked for the words being expanded
+	// loopListed is the folder glob of the for loop list word expanded
+	// last, when it lists a folder's entries (walkListed).
+	loopListed string
+	lastRead   readCall // the read builtin walked last, for while read loops
+	readIFS    *string  // IFS=… in front of the read being walked
+	reparsed   int      // bytes of shell code parsed again inside the line
+	expanded   int      // bytes of words expanded
+	args       int      // words kept in invocations
+	globRead   int      // folder entries read for patterns
+	dirCache   map[string][]fs.DirEntry
+	globCache  map[globKey]globResult
+	pathCache  map[string]string // program names looked up on PATH: where they are, "" if nowhere
+	invBlock   []Invocation      // room for the next invocations (newInvocation)
+	argBlock   []Arg             // room for the next word lists (newArgs)
+	aheadMin   int               // sources this long are parsed ahead of the walk (parseAhead)
+	substs     []substResult     // substitutions walked for the words being expanded
 	// substSpans are the invocations (from, to) of the substitutions
 	// walked inside the one being walked, whose output is not its own.
 	substSpans [][2]int
@@ -485,6 +488,7 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 		// for x; do … loops over "$@"
 		items, allKnown = bindable(sc.params.list), true
 	}
+	r.loopListed = ""
 	for _, w := range iter.Items {
 		for _, a := range r.expandWord(w, sc, modeLoop) {
 			if a.standIn && !a.Known {
@@ -498,6 +502,9 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 				items = append(items, a)
 			}
 		}
+	}
+	if listed := r.loopListed; listed != "" && len(iter.Items) == 1 {
+		r.walkListed(f.Do, name, listed, sc, ctx)
 	}
 	// The body is walked once per distinct value while there are few, or
 	// while that is little work (a short body over every match of
@@ -537,7 +544,11 @@ func (r *resolver) walkWhile(w *syntax.WhileClause, redirs *Invocation, sc *scop
 		read.inv = nil
 	}
 	if read.inv != nil && !r.unrolling {
-		if p, lines, ok := r.readLoopLines(read.inv, redirs); ok && len(lines)*stmtCount(w.Do) <= maxLoopWork {
+		p, lines, listed, ok := r.readLoopLines(read.inv, redirs)
+		if name := readsOneName(p); listed != "" && name != "" {
+			r.walkListed(w.Do, name, listed, sc, ctx) // ls DIR | while read f: every entry
+		}
+		if ok && len(lines)*stmtCount(w.Do) <= maxLoopWork {
 			r.unrolling = true
 			for _, line := range lines {
 				r.readLine(p, line, true, read.ifs, sc)
@@ -564,10 +575,11 @@ func (r *resolver) walkWhile(w *syntax.WhileClause, redirs *Invocation, sc *scop
 // readLoopLines are the lines a while read loop's read takes, when guard
 // knows its input: a here-string, a file, what a pipeline or done < <(…)
 // feeds it. redirs holds the loop's own redirections (done < FILE).
-func (r *resolver) readLoopLines(read, redirs *Invocation) (Parsed, []string, bool) {
-	p := ParseOptions(read.Args, readSpec)
+// listed is the glob of the folder whose entries the lines are, if so.
+func (r *resolver) readLoopLines(read, redirs *Invocation) (p Parsed, lines []string, listed string, ok bool) {
+	p = ParseOptions(read.Args, readSpec)
 	if p.Has("d", "n", "N", "u") {
-		return p, nil, false
+		return p, nil, "", false
 	}
 	from := read
 	if redirs != nil && len(read.Stdin) == 0 && !slices.ContainsFunc(read.Redirs, func(rd Redir) bool { return rd.Input() }) {
@@ -576,10 +588,11 @@ func (r *resolver) readLoopLines(read, redirs *Invocation) (Parsed, []string, bo
 	in := r.itemsOf(from, 0) // some of the lines, in any order, are walked as well
 	text, known := in.value, in.known
 	if !known {
-		return p, nil, false
+		return p, nil, "", false
 	}
-	lines := splitItems(text, "\n")
-	return p, lines, len(lines) <= maxGlobMatches
+	lines = splitItems(text, "\n")
+	listed, _ = r.listingRun(in, len(lines), "")
+	return p, lines, listed, len(lines) <= maxGlobMatches
 }
 
 // walkCStyle walks for ((init; cond; post)): the body once, with the
