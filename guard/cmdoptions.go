@@ -207,8 +207,11 @@ func (r *resolver) commandOptionsOf(inv *Invocation, sc *scope) {
 	if spec, ok := commandOptions[inv.Program]; ok {
 		r.runOptionCommands(inv, spec, sc)
 	}
-	if inv.Program == "find" {
+	switch inv.Program {
+	case "find":
 		r.findWrites(inv)
+	case "ed", "red":
+		r.edShellCommands(inv, sc)
 	}
 	for name, programs := range commandVars {
 		if !slices.Contains(programs, inv.Program) {
@@ -444,6 +447,23 @@ func (r *resolver) gitConfigFromEnv(outer *Invocation, sc *scope) {
 		value, vok := sc.lookup(fmt.Sprintf("GIT_CONFIG_VALUE_%d", i))
 		if kok && vok && gitCommandKeys.MatchString(key) {
 			r.runSnippet(outer, strings.TrimPrefix(value, "!"), sc, "git "+key+" (GIT_CONFIG_KEY_"+fmt.Sprint(i)+")", nil)
+		}
+	}
+}
+
+// edShellCommands: ed reads its commands on standard input, and runs the
+// rest of a line starting with ! with the shell (printf '!CMD\nq\n' | ed).
+func (r *resolver) edShellCommands(inv *Invocation, sc *scope) {
+	if inv.Program == "red" {
+		return // restricted ed runs no command
+	}
+	t := r.stdinOf(inv, 0)
+	if !t.known {
+		return
+	}
+	for _, line := range strings.Split(t.value, "\n") {
+		if code, ok := strings.CutPrefix(strings.TrimLeft(line, " \t"), "!"); ok {
+			r.runSnippet(inv, code, sc, "ed !", nil)
 		}
 	}
 }
