@@ -85,6 +85,16 @@ func wrapMake(r *resolver, outer *Invocation, sc *scope) {
 	var content, makefileName string
 	found := false
 	for _, name := range names {
+		if isStdinPath(name) {
+			// make -f -: the Makefile comes on standard input
+			t := r.stdinOf(outer, 0)
+			if !t.known {
+				r.hidden(outer, t)
+				return
+			}
+			content, makefileName, found = t.value, "the Makefile on standard input", true
+			break
+		}
 		path := name
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(dir, name)
@@ -102,13 +112,26 @@ func wrapMake(r *resolver, outer *Invocation, sc *scope) {
 			return
 		}
 	}
-	if !found {
+	// --eval=TEXT is read as more of the Makefile, after it
+	var evals []string
+	for _, e := range p.Values("E", "eval") {
+		if e.Known {
+			evals = append(evals, e.Value)
+		}
+	}
+	if !found && len(evals) == 0 {
 		return
+	}
+	if !found {
+		makefileName = "make --eval"
 	}
 	// make's variables start from its environment: the host's, the
 	// line's exports and VAR=value before make (OUT=/usr make clean)
 	mf := &makefile{dir: dir, env: sc.lookup, vars: map[string]string{"CURDIR": dir, "MAKE": "make", "RM": "rm -f", "SHELL": "/bin/sh"}, rules: map[string]*makeRule{}}
 	mf.parse(content)
+	for _, e := range evals {
+		mf.parse(e)
+	}
 	for n := 0; n < len(mf.includes); n++ {
 		if n >= maxMakeIncludes {
 			mf.incomplete = true

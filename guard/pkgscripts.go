@@ -109,6 +109,7 @@ var gitCommandKeys = lazyre.New(`(?i)^(core\.(pager|editor|sshcommand|fsmonitor|
 // editor, an ssh command, a filter, a credential helper starting with !,
 // and an alias starting with ! when the line calls it.
 func wrapGit(r *resolver, outer *Invocation, sc *scope) {
+	r.gitConfigFromEnv(outer, sc)
 	args := outer.Args
 	aliases := map[string]string{}
 	for i := 0; i < len(args); i++ {
@@ -128,7 +129,12 @@ func wrapGit(r *resolver, outer *Invocation, sc *scope) {
 				value = strings.TrimPrefix(value, "!")
 				r.runSnippet(outer, value, sc, "git -c "+key, nil)
 			}
-		case v == "-C" || v == "--git-dir" || v == "--work-tree" || v == "--namespace" || v == "--exec-path" || v == "--config-env":
+		case v == "--config-env" && i+1 < len(args):
+			i++
+			r.gitConfigEnv(outer, args[i].Value, sc)
+		case strings.HasPrefix(v, "--config-env="):
+			r.gitConfigEnv(outer, v[len("--config-env="):], sc)
+		case v == "-C" || v == "--git-dir" || v == "--work-tree" || v == "--namespace" || v == "--exec-path":
 			i++
 		case strings.HasPrefix(v, "-"):
 		default:
@@ -138,6 +144,7 @@ func wrapGit(r *resolver, outer *Invocation, sc *scope) {
 			if v == "config" {
 				gitConfigCode(r, outer, args[i+1:], sc)
 			}
+			r.gitSubcommandCode(outer, v, args[i+1:], sc)
 			return
 		}
 	}

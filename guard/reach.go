@@ -116,6 +116,9 @@ type written struct {
 	// quiet: a copy of a file guard does not read (missing, a binary):
 	// judged as written, like that file.
 	quiet bool
+	// program: the file is a copy of, or a link to, this program of the
+	// system's folders (cp /bin/rm ./tidy): running it runs that program.
+	program string
 }
 
 func (r *resolver) reached() *reach {
@@ -257,6 +260,7 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 	}
 	by := inv.Program
 	var out text
+	program := ""
 	switch inv.Program {
 	case "tee":
 		p := ParseOptions(inv.Args, OptSpec{})
@@ -282,6 +286,9 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		if dest, src, ok := r.copyTarget(inv); ok && worthRecording(dest) {
 			add(dest, false)
 			out = r.fileText(inv, src)
+			if p := inv.Path(src.Value); p != "" {
+				program = programCopy(p)
+			}
 		}
 	case "dd":
 		for _, a := range inv.Args {
@@ -301,13 +308,18 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		if len(targets) > 0 {
 			out = r.produced(inv, 0)
 		}
+		if inv.Program == "cat" && len(inv.Args) == 1 && inv.Args[0].Known {
+			if p := inv.Path(inv.Args[0].Value); p != "" {
+				program = programCopy(p) // cat /bin/rm > ./z
+			}
+		}
 	}
 	if len(targets) == 0 {
 		return
 	}
 	st := r.reached()
 	for i, p := range targets {
-		w := written{text: out.value, known: out.known, by: by, quiet: out.quiet}
+		w := written{text: out.value, known: out.known, by: by, quiet: out.quiet, program: program}
 		if prev, ok := st.written[p]; ok && appendTo[i] {
 			w.text = prev.text + out.value
 			w.known = prev.known && out.known

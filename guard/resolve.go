@@ -1029,6 +1029,9 @@ func (r *resolver) linkedProgram(inv *Invocation) string {
 	if p == "" || systemProgramDir(path.Dir(p)) {
 		return ""
 	}
+	if w, ok := r.reached().written[p]; ok && w.program != "" {
+		return w.program // cp /bin/rm ./tidy earlier on the line
+	}
 	if target, ok := ResolvePath(r.host, p); ok {
 		p = target
 	}
@@ -1171,6 +1174,9 @@ func (r *resolver) dispatch(inv *Invocation, sc *scope) {
 	}
 	if r.builtin(inv, sc) {
 		return
+	}
+	if sc.depth < maxNesting {
+		r.commandOptionsOf(inv, sc) // ssh -o ProxyCommand=…, GIT_SSH_COMMAND=… git
 	}
 	if sc.depth >= maxNesting {
 		if wrapperFor(inv.Program) != nil || isShell(inv.Program) || zshPrecommand(inv.Program, sc) != nil {

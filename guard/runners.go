@@ -51,6 +51,11 @@ var moreWrappers = map[string]wrapperSpec{
 	"with-contenv": {opts: OptSpec{StopAtOperand: true}},
 	"dbus-launch":  {opts: OptSpec{StopAtOperand: true}, noCommand: []string{"version", "help"}},
 	"caffeinate":   {opts: OptSpec{ShortValue: "tw", StopAtOperand: true}},
+	// logsave LOGFILE CMD…, task spooler, proot (its -r root is not followed)
+	"logsave": {opts: OptSpec{StopAtOperand: true}, skip: 1},
+	"tsp": {opts: OptSpec{ShortValue: "LDWNEOuirtcpskTw", StopAtOperand: true},
+		noCommand: []string{"l", "S", "C", "K", "T", "h", "V", "r", "t", "c", "p", "o", "s", "i", "u", "w", "k", "U"}},
+	"proot": {opts: OptSpec{ShortValue: "rbmwqk", LongValue: []string{"rootfs", "bind", "mount", "pwd", "cwd", "qemu", "kernel-release"}, StopAtOperand: true}},
 }
 
 // moreWrapperFor returns how to look inside the programs of this file,

@@ -23,10 +23,14 @@ import (
 func resolve(t *testing.T, line, cwd string) *guard.Invocation {
 	t.Helper()
 	invs, _, _ := guard.Resolve(line, cwd, &guard.OSHost{}, syntax.LangBash)
-	if len(invs) == 0 {
-		t.Fatalf("%s: nothing resolved", line)
+	// the line's last command, not the one rsync -e CMD runs
+	for i := len(invs) - 1; i >= 0; i-- {
+		if via := invs[i].Via; len(via) == 0 || !strings.HasPrefix(via[len(via)-1], "rsync -") {
+			return invs[i]
+		}
 	}
-	return invs[len(invs)-1]
+	t.Fatalf("%s: nothing resolved", line)
+	return nil
 }
 
 // state describes a tree: every path with its mode, size, content and
