@@ -30,7 +30,7 @@ func infraRules() []*guard.Rule {
 			ID:         "zfs-destroy",
 			Programs:   []string{"zfs", "zpool"},
 			Decision:   guard.Confirm,
-			Summary:    "zfs destroy and zpool destroy delete datasets, snapshots and pools",
+			Summary:    "zfs destroy and zpool destroy delete datasets, snapshots and pools; zfs rollback throws away every change since the snapshot",
 			Postmortem: "zfs destroy -r of a parent dataset took every child and snapshot with it",
 			Match:      matchZfsDestroy,
 		},
@@ -144,10 +144,19 @@ func matchTerraformDestroy(inv *guard.Invocation, host guard.Host) *guard.Findin
 func matchZfsDestroy(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, guard.OptSpec{})
 	ops := operandValues(p.Operands)
-	if len(ops) < 2 || (ops[0] != "destroy" && ops[0] != "labelclear") {
+	if len(ops) < 2 || (ops[0] != "destroy" && ops[0] != "labelclear" && ops[0] != "rollback") {
 		return nil
 	}
 	what := ops[len(ops)-1]
+	if ops[0] == "rollback" && inv.Program == "zfs" {
+		dataset, snap, _ := strings.Cut(what, "@")
+		later := ""
+		if p.Has("r", "R") {
+			later = ", and every snapshot taken after it is destroyed"
+		}
+		return guard.Found(guard.Confirm, "keep today's state first: zfs snapshot "+dataset+"@before-rollback; or read the old files without rolling back: ls "+"/"+dataset+"/.zfs/snapshot/"+snap+" (under the dataset's mountpoint)",
+			"would throw away every change made to %s since the snapshot %s%s", dataset, snap, later)
+	}
 	if inv.Program == "zpool" {
 		return guard.Found(guard.Confirm, "export it instead if you only want it gone from this host: zpool export "+what,
 			"would destroy the pool %s and every dataset in it", what)
