@@ -110,6 +110,8 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapFanout
 	case "git":
 		return wrapGit
+	case "k3s", "microk8s", "k0s":
+		return wrapBundledTool
 	case "emacs", "emacsclient":
 		return wrapEmacs
 	}
@@ -788,4 +790,16 @@ func wrapFanout(r *resolver, outer *Invocation, sc *scope) {
 		isc.forgetVars()
 		isc.box = nil
 	}})
+}
+
+// bundledTools are the client programs k3s, k0s and microk8s carry inside
+// them: `k3s kubectl delete ns prod` is kubectl's delete. Their own
+// subcommands (k3s server, microk8s enable) are not these.
+var bundledTools = map[string]bool{"kubectl": true, "crictl": true, "ctr": true, "helm": true, "helm3": true}
+
+func wrapBundledTool(r *resolver, outer *Invocation, sc *scope) {
+	if len(outer.Args) == 0 || !bundledTools[outer.Args[0].Value] {
+		return
+	}
+	r.runInner(outer, outer.Args, sc, outer.Program, nil)
 }

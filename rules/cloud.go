@@ -19,9 +19,9 @@ func cloudRules() []*guard.Rule {
 	return []*guard.Rule{
 		{
 			ID:         "cloud-resource-delete",
-			Programs:   []string{"aws", "gcloud", "az", "doctl", "hcloud", "linode-cli", "linode", "oci"},
+			Programs:   []string{"aws", "gcloud", "az", "doctl", "hcloud", "linode-cli", "linode", "oci", "openstack", "scw", "exo"},
 			Decision:   guard.Confirm,
-			Summary:    "aws, gcloud, az, doctl, hcloud, linode-cli or oci deleting or terminating an instance, database, cluster, bucket, stack, DNS zone, registry, secret, key or volume",
+			Summary:    "aws, gcloud, az, doctl, hcloud, linode-cli, oci, openstack, scw or exo deleting or terminating an instance, database, cluster, bucket, stack, DNS zone, registry, secret, key or volume",
 			Postmortem: "cloud resources deleted from a shell pointed at the wrong account or project (the 2014 Code Spaces shutdown: instances, backups and buckets deleted through the provider's API in one evening)",
 			Match:      matchCloudDelete,
 		},
@@ -108,6 +108,28 @@ var cloudCLIs = map[string]*cloudCLI{
 		defaultScope: "the configured Linode account",
 		valueOpts:    []string{"as-user", "format", "delimiter", "page", "page-size", "config-url"},
 		show:         "view",
+	},
+	"openstack": {
+		defaultScope: "the cloud this shell selects (no --os-cloud on the line: OS_CLOUD, else the OS_* variables)",
+		valueOpts: []string{"os-cloud", "os-project-name", "os-project-id", "os-region-name", "os-auth-url", "os-username", "os-password",
+			"os-user-domain-name", "os-project-domain-name", "os-interface", "os-identity-api-version", "format", "column", "max-width", "fit-width", "log-file"},
+		shortValue: "fc",
+		scope:      []cloudScope{{"cloud", []string{"os-cloud"}, "OS_CLOUD"}, {"project", []string{"os-project-name"}, "OS_PROJECT_NAME"}},
+		show:       "show",
+	},
+	"scw": {
+		defaultScope: "the active scw profile",
+		valueOpts:    []string{"profile", "config", "output"},
+		shortValue:   "pco",
+		scope:        []cloudScope{{"profile", []string{"profile", "p"}, "SCW_PROFILE"}},
+		show:         "get",
+	},
+	"exo": {
+		defaultScope: "the default exo account",
+		valueOpts:    []string{"use-account", "config", "output-format", "output-template", "zone"},
+		shortValue:   "AOCz",
+		scope:        []cloudScope{{"account", []string{"use-account", "A"}, "EXOSCALE_ACCOUNT"}},
+		show:         "show",
 	},
 	"oci": {
 		defaultScope: "the profile this shell selects (no --profile on the line: OCI_CLI_PROFILE, else DEFAULT)",
@@ -410,7 +432,7 @@ var cloudHeads = map[string]*cloudKind{
 	"vm": kindInstance, "vmss": kindInstance, "machine": kindInstance,
 	"database": kindDatabase, "db": kindDatabase, "table": kindDatabase, "keyspace": kindDatabase,
 	"cosmosdb": kindDatabase, "redis": kindDatabase, "mysql": kindDatabase, "postgresql": kindDatabase,
-	"postgres": kindDatabase, "mongodb": kindDatabase,
+	"postgres": kindDatabase, "mongodb": kindDatabase, "dbaas": kindDatabase,
 	"cluster": kindCluster, "aks": kindCluster,
 	"bucket": kindBucket,
 	"stack":  kindStack, "project": kindProject,
@@ -431,7 +453,7 @@ var dataServiceWords = map[string]bool{
 	"redis": true, "memcache": true, "elasticache": true, "memorydb": true, "redshift": true, "docdb": true,
 	"neptune": true, "opensearch": true, "es": true, "elasticsearch": true, "postgres": true, "mysql": true,
 	"mariadb": true, "cosmosdb": true, "dynamodb": true, "firestore": true, "cassandra": true, "keyspaces": true,
-	"databases": true, "mongodb": true,
+	"databases": true, "mongodb": true, "rdb": true, "dbaas": true, "trove": true,
 }
 
 // fileServiceWords mark file servers (a filestore instance is a volume).
@@ -441,7 +463,7 @@ func singular(w string) string {
 	switch {
 	case strings.HasSuffix(w, "ies"):
 		return strings.TrimSuffix(w, "ies") + "y"
-	case strings.HasSuffix(w, "sses"), strings.HasSuffix(w, "ss"):
+	case strings.HasSuffix(w, "sses"), strings.HasSuffix(w, "ss"), strings.HasSuffix(w, "aas"): // dbaas
 		return w
 	case strings.HasSuffix(w, "s") && len(w) > 3:
 		return strings.TrimSuffix(w, "s")

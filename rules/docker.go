@@ -2,6 +2,7 @@ package rules
 
 import (
 	"net"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -93,14 +94,26 @@ func isLoopback(hostport string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// composeSpec: the options of docker compose (and docker-compose) that
+// take a value, before and after its command.
+var composeSpec = guard.OptSpec{
+	ShortValue: "fpt",
+	LongValue:  []string{"file", "project-name", "project-directory", "env-file", "profile", "ansi", "parallel", "progress", "rmi", "timeout", "host", "context", "log-level"},
+}
+
 func matchDockerVolumes(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, dockerGlobalSpec)
 	ops := p.Operands
-	if inv.Program == "docker" && len(ops) > 0 && ops[0].Value == "compose" {
-		ops = ops[1:]
-	} else if inv.Program == "docker" && len(ops) > 0 && (ops[0].Value == "system" || ops[0].Value == "volume") {
+	switch {
+	case inv.Program == "docker" && len(ops) > 0 && ops[0].Value == "compose":
+		// compose's own options come before its command: -f prod.yml down -v
+		rest := inv.Args[slices.IndexFunc(inv.Args, func(a guard.Arg) bool { return a.Value == "compose" })+1:]
+		ops = guard.ParseOptions(rest, composeSpec).Operands
+	case inv.Program == "docker-compose":
+		ops = guard.ParseOptions(inv.Args, composeSpec).Operands
+	case inv.Program == "docker" && len(ops) > 0 && (ops[0].Value == "system" || ops[0].Value == "volume"):
 		// handled below
-	} else if inv.Program != "docker-compose" {
+	default:
 		return nil
 	}
 	words := make([]string, len(ops))

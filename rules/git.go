@@ -25,7 +25,74 @@ func gitRules() []*guard.Rule {
 			Postmortem: "force pushes to shared main branches that erased other people's commits",
 			Match:      matchGitForcePush,
 		},
+		{
+			ID:         "git-history-purge",
+			Programs:   []string{"git"},
+			Decision:   guard.Confirm,
+			Summary:    "git reflog expire --expire=now, gc or prune with --prune=now, filter-repo: the reflog and unreachable commits, git's own way back after a bad reset or rebase, are deleted; filter-branch warns",
+			Postmortem: "a common failure mode: the secret-purging recipe (reflog expire --expire=now --all && gc --prune=now) run in the wrong clone, taking the only copy of commits a reset had just dropped",
+			Match:      matchGitHistoryPurge,
+		},
 	}
+}
+
+// gitExpiresNow: an expiry time that takes everything (now, all, never
+// kept), as git's approxidate reads them.
+func gitExpiresNow(v string) bool {
+	switch strings.ToLower(strings.Trim(v, "\"' ")) {
+	case "now", "all", "0", "0.seconds", "0 seconds", "0.days":
+		return true
+	}
+	return false
+}
+
+// matchGitHistoryPurge: commits no branch holds any more (after a reset
+// --hard, a rebase, a deleted branch) live on through the reflog for 90
+// days and as loose objects for two weeks; these commands end both now.
+func matchGitHistoryPurge(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	sub, args, dir := gitCommand(inv)
+	where := "this repository"
+	if dir != "" {
+		where = "the repository at " + dir
+	}
+	p := guard.ParseOptions(args, guard.OptSpec{LongValue: []string{"expire", "expire-unreachable", "prune", "path", "path-glob", "path-regex", "replace-text", "refs", "tree-filter", "index-filter", "msg-filter", "env-filter", "commit-filter", "subdirectory-filter", "parent-filter", "tag-name-filter"}})
+	if p.Has("n", "dry-run", "h", "help") {
+		return nil
+	}
+	keep := "keep a way back first: git clone --mirror . ../backup.git (or git bundle create ../backup.bundle --all); look at what would go with git fsck --unreachable and git reflog"
+	switch sub {
+	case "reflog":
+		if len(p.Operands) == 0 || p.Operands[0].Value != "expire" {
+			return nil
+		}
+		for _, v := range p.Values("expire", "expire-unreachable") {
+			if gitExpiresNow(v.Value) {
+				return guard.Found(guard.Confirm, keep,
+					"would empty the reflog of %s%s: it is how commits dropped by a reset --hard, a rebase or a deleted branch are found again, and a gc afterwards deletes them for good", allRefs(p), where)
+			}
+		}
+	case "gc", "prune", "repack":
+		for _, v := range p.Values("prune", "expire") {
+			if gitExpiresNow(v.Value) {
+				return guard.Found(guard.Confirm, keep,
+					"would delete every unreachable object in %s at once, instead of after two weeks: commits no branch or reflog holds any more cannot be brought back", where)
+			}
+		}
+	case "filter-repo":
+		return guard.Found(guard.Confirm, "run it in a fresh clone (git clone --no-local SRC work && cd work), never in the only copy; try it with --dry-run first",
+			"would rewrite every commit of %s in place and expire its reflog and old objects: the history as it was is gone from this clone, and every other clone must be re-cloned", where)
+	case "filter-branch":
+		return guard.Found(guard.Warn, "git filter-repo in a fresh clone is the safer tool; refs/original/ keeps the old branches until you delete it",
+			"would rewrite the history of %s in place (the old branches stay under refs/original/ until removed)", where)
+	}
+	return nil
+}
+
+func allRefs(p guard.Parsed) string {
+	if p.Has("all") {
+		return "every branch in "
+	}
+	return ""
 }
 
 var gitGlobalSpec = guard.OptSpec{

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -12,7 +14,7 @@ func infraRules() []*guard.Rule {
 			ID:         "kubectl-delete-broad",
 			Programs:   []string{"kubectl", "oc"},
 			Decision:   guard.Confirm,
-			Summary:    "kubectl delete namespace, or delete with --all / --all-namespaces",
+			Summary:    "kubectl delete namespace (oc delete project), delete with --all / --all-namespaces, of every object kubectl itself lists, or of manifests that declare a Namespace",
 			Postmortem: "kubectl delete namespace on the production context instead of staging",
 			Match:      matchKubectlDelete,
 		},
@@ -28,7 +30,7 @@ func infraRules() []*guard.Rule {
 			ID:         "zfs-destroy",
 			Programs:   []string{"zfs", "zpool"},
 			Decision:   guard.Confirm,
-			Summary:    "zfs destroy and zpool destroy delete datasets, snapshots and pools",
+			Summary:    "zfs destroy and zpool destroy delete datasets, snapshots and pools; zfs rollback throws away every change since the snapshot",
 			Postmortem: "zfs destroy -r of a parent dataset took every child and snapshot with it",
 			Match:      matchZfsDestroy,
 		},
@@ -43,22 +45,81 @@ var kubectlSpec = guard.OptSpec{
 func matchKubectlDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, kubectlSpec)
 	ops := operandValues(p.Operands)
-	if len(ops) < 2 || ops[0] != "delete" {
+	if len(ops) < 1 || ops[0] != "delete" {
 		return nil
 	}
 	context := "the current context"
 	if c, ok := p.Value("context"); ok {
 		context = c.Value
 	}
+	if rehearses(p) || p.Has("help", "h") {
+		return nil
+	}
+	if len(ops) < 2 {
+		return kubectlDeleteUnnamed(inv, host, p, context)
+	}
 	hint := "check the context first (kubectl config current-context) and what matches: kubectl get " + ops[1] + " …; try it with --dry-run=server"
 	kind := strings.ToLower(ops[1])
-	if kind == "namespace" || kind == "namespaces" || kind == "ns" || strings.HasPrefix(kind, "namespace/") || strings.HasPrefix(kind, "ns/") {
+	if isNamespaceWord(kind) {
 		return guard.Found(guard.Confirm, hint, "would delete the namespace %s in %s, with every workload, volume claim and secret in it", strings.Join(ops[1:], " "), context)
 	}
 	if p.Has("all", "A", "all-namespaces") {
 		return guard.Found(guard.Confirm, hint, "would delete every %s matched in %s", ops[1], context)
 	}
+	if fromKubeListing(inv, p.Operands[1:]) {
+		return guard.Found(guard.Confirm, hint, "would delete every %s that kubectl lists in %s%s, not one named object", cmp.Or(ops[1], "object"), context, inv.Where())
+	}
 	return nil
+}
+
+// isNamespaceWord: a namespace, or an OpenShift project (its namespace),
+// by kind or kind/name.
+func isNamespaceWord(kind string) bool {
+	kind, _, _ = strings.Cut(kind, "/")
+	kind, _, _ = strings.Cut(kind, ".")
+	switch kind {
+	case "namespace", "namespaces", "ns", "project", "projects":
+		return true
+	}
+	return false
+}
+
+// kubectlDeleteUnnamed reads a delete whose objects are not on the line:
+// names xargs takes from kubectl's own listing (kubectl get ns -o name |
+// xargs kubectl delete), or manifests (-f FILE or a folder of them) that
+// declare a Namespace.
+func kubectlDeleteUnnamed(inv *guard.Invocation, host guard.Host, p guard.Parsed, context string) *guard.Finding {
+	hint := "check the context first (kubectl config current-context) and list what would go; try it with --dry-run=server"
+	if inv.MoreOperands == "xargs" && fromKubeListing(inv, nil) {
+		return guard.Found(guard.Confirm, hint, "would delete every object kubectl lists upstream in %s%s (namespaces take everything in them)", context, inv.Where())
+	}
+	if !p.Has("f", "filename") {
+		return nil
+	}
+	if slices.ContainsFunc(manifestKinds(inv, host, p), func(k string) bool { return strings.EqualFold(k, "Namespace") || strings.EqualFold(k, "Project") }) {
+		files := operandValues(p.Values("f", "filename"))
+		return guard.Found(guard.Confirm, "see what it names first: kubectl get -f "+files[0]+"; delete the objects you mean by name",
+			"would delete the objects of %s in %s%s, among them a Namespace: every workload, volume claim and secret in it goes too", strings.Join(files, " "), context, inv.Where())
+	}
+	return nil
+}
+
+// fromKubeListing: operands computed by kubectl (or oc) itself, or xargs
+// input piped from it: every object the listing prints, not one name.
+func fromKubeListing(inv *guard.Invocation, operands []guard.Arg) bool {
+	for _, o := range operands {
+		if slices.Contains(o.Sources, "kubectl") || slices.Contains(o.Sources, "oc") {
+			return true
+		}
+	}
+	if inv.MoreOperands == "xargs" {
+		for _, up := range inv.Stdin {
+			if up.Program == "kubectl" || up.Program == "oc" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func matchTerraformDestroy(inv *guard.Invocation, host guard.Host) *guard.Finding {
@@ -83,10 +144,19 @@ func matchTerraformDestroy(inv *guard.Invocation, host guard.Host) *guard.Findin
 func matchZfsDestroy(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, guard.OptSpec{})
 	ops := operandValues(p.Operands)
-	if len(ops) < 2 || (ops[0] != "destroy" && ops[0] != "labelclear") {
+	if len(ops) < 2 || (ops[0] != "destroy" && ops[0] != "labelclear" && ops[0] != "rollback") {
 		return nil
 	}
 	what := ops[len(ops)-1]
+	if ops[0] == "rollback" && inv.Program == "zfs" {
+		dataset, snap, _ := strings.Cut(what, "@")
+		later := ""
+		if p.Has("r", "R") {
+			later = ", and every snapshot taken after it is destroyed"
+		}
+		return guard.Found(guard.Confirm, "keep today's state first: zfs snapshot "+dataset+"@before-rollback; or read the old files without rolling back: ls "+"/"+dataset+"/.zfs/snapshot/"+snap+" (under the dataset's mountpoint)",
+			"would throw away every change made to %s since the snapshot %s%s", dataset, snap, later)
+	}
 	if inv.Program == "zpool" {
 		return guard.Found(guard.Confirm, "export it instead if you only want it gone from this host: zpool export "+what,
 			"would destroy the pool %s and every dataset in it", what)

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -40,6 +41,14 @@ func orchestrationRules() []*guard.Rule {
 			Summary:    "kubectl drain of every node ($(kubectl get nodes …), xargs, a label selector): nothing is left to run the evicted pods",
 			Postmortem: "a common failure mode: kubectl drain run over the list of all nodes, evicting every pod of the cluster at once",
 			Match:      matchKubectlDrainAll,
+		},
+		{
+			ID:         "kubectl-scale-zero",
+			Programs:   []string{"kubectl", "oc"},
+			Decision:   guard.Confirm,
+			Summary:    "kubectl scale --replicas=0 of a deployment, statefulset or replica set, of --all of them, or of what kubectl itself lists: every pod of it stops",
+			Postmortem: "a common failure mode: kubectl scale --replicas=0 meant for staging run in the production context, and the service down until someone remembers the old replica count",
+			Match:      matchKubectlScaleZero,
 		},
 		{
 			ID:         "helm-uninstall",
@@ -183,28 +192,52 @@ func matchContainerRemoveAll(inv *guard.Invocation, host guard.Host) *guard.Find
 }
 
 // manifestKinds reads the kinds of the objects in the manifests given
-// with -f (a file, or standard input for -f -), bounded through the host.
+// with -f (a file, a folder of them as kubectl reads it: its .yaml, .yml
+// and .json files, or standard input for -f -), bounded through the host.
 func manifestKinds(inv *guard.Invocation, host guard.Host, p guard.Parsed) []string {
-	var kinds []string
+	var texts []string
 	for _, f := range p.Values("f", "filename") {
-		var text string
 		if f.Value == "-" {
-			text, _ = guard.StdinText(inv)
-		} else if path := inv.Path(f.Value); path != "" {
-			data, err := host.ReadFile(path, maxBodyFile)
-			if err != nil {
-				continue
-			}
-			text = string(data)
+			text, _ := guard.StdinText(inv)
+			texts = append(texts, text)
+			continue
 		}
+		path := inv.Path(f.Value)
+		if path == "" {
+			continue
+		}
+		if data, err := host.ReadFile(path, maxBodyFile); err == nil {
+			texts = append(texts, string(data))
+			continue
+		}
+		entries, _, err := host.ReadDir(path, maxManifestFiles)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			switch filepath.Ext(e.Name()) {
+			case ".yaml", ".yml", ".json":
+				if data, err := host.ReadFile(filepath.Join(path, e.Name()), maxBodyFile); err == nil {
+					texts = append(texts, string(data))
+				}
+			}
+		}
+	}
+	var kinds []string
+	for _, text := range texts {
 		for _, line := range strings.Split(text, "\n") {
-			if kind, ok := strings.CutPrefix(strings.TrimSpace(line), "kind:"); ok {
-				kinds = append(kinds, strings.Trim(strings.TrimSpace(kind), "\"'"))
+			line = strings.Replace(strings.TrimSpace(line), `"kind"`, "kind", 1) // JSON
+			if kind, ok := strings.CutPrefix(line, "kind:"); ok {
+				kinds = append(kinds, strings.Trim(strings.TrimSpace(kind), "\"',"))
 			}
 		}
 	}
 	return kinds
 }
+
+// maxManifestFiles bounds the files of a folder given to kubectl -f that
+// guard reads.
+const maxManifestFiles = 64
 
 func anonVolumes(p guard.Parsed) string {
 	if p.Has("v", "volumes") {
@@ -527,4 +560,46 @@ func matchTerragruntAll(inv *guard.Invocation) *guard.Finding {
 		return guard.Found(guard.Confirm, hint, "would destroy every resource of the Terragrunt module in %s%s", dir, inv.Where())
 	}
 	return guard.Found(guard.Confirm, hint, "would destroy every resource of every Terragrunt module under %s%s (it walks the whole folder tree)", dir, inv.Where())
+}
+
+// matchKubectlScaleZero: kubectl scale --replicas=0 stops every pod of the
+// workloads it names; scaling back needs the old count, which nothing
+// keeps. Other counts pass: the workload keeps running.
+func matchKubectlScaleZero(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, kubectlScaleSpec)
+	ops := operandValues(p.Operands)
+	if len(ops) < 1 || ops[0] != "scale" || rehearses(p) || p.Has("help", "h") {
+		return nil
+	}
+	replicas, ok := p.Value("replicas")
+	if !ok || !replicas.Known || strings.TrimLeft(replicas.Value, "0") != "" || replicas.Value == "" {
+		return nil
+	}
+	what := strings.Join(ops[1:], " ")
+	switch {
+	case p.Has("all"):
+		what = "every " + firstWord(ops[1:], "workload")
+	case fromKubeListing(inv, p.Operands[1:]):
+		what = "every workload kubectl lists"
+	case p.Has("l", "selector"):
+		sel, _ := p.Value("l", "selector")
+		what = "every " + firstWord(ops[1:], "workload") + " matching " + sel.Value
+	case p.Has("f", "filename"):
+		what = "the workloads of " + strings.Join(operandValues(p.Values("f", "filename")), " ")
+	case what == "":
+		return nil // kubectl asks for a name
+	}
+	namespace := "the current namespace"
+	if n, ok := p.Value("n", "namespace"); ok {
+		namespace = "namespace " + n.Value
+	}
+	target := firstWord(ops[1:], "deploy/NAME")
+	return guard.Found(guard.Confirm,
+		"write down the count first (kubectl get "+target+" -o jsonpath='{.spec.replicas}') and check the context (kubectl config current-context); to stop it for a while, scale to the count you will restore",
+		"would stop every pod of %s in %s of %s%s: the service is down until it is scaled up again, and the old replica count is not kept anywhere", what, namespace, kubeContext(p), inv.Where())
+}
+
+var kubectlScaleSpec = guard.OptSpec{
+	ShortValue: kubectlSpec.ShortValue,
+	LongValue:  append([]string{"replicas", "current-replicas", "resource-version"}, kubectlSpec.LongValue...),
 }

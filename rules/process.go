@@ -24,7 +24,73 @@ func processRules() []*guard.Rule {
 			Postmortem: "restarting dbus after an upgrade froze sessions and cut SSH logins",
 			Match:      matchDbusRestart,
 		},
+		{
+			ID:         "vital-service-stop",
+			Programs:   []string{"systemctl"},
+			Decision:   guard.Confirm,
+			Summary:    "systemctl stop, kill, mask or disable of systemd-logind or systemd-journald, and mask or disable of dbus: logins, sudo and the logs depend on them (now, or from the next boot)",
+			Postmortem: "a common failure mode: systemctl mask systemd-journald to quieten a noisy disk, and a host that booted without logs or logins the next time",
+			Match:      matchVitalServiceStop,
+		},
 	}
+}
+
+// killEnds: systemctl kill's signal (-s, --signal; SIGTERM when not
+// given) ends the process.
+func killEnds(p guard.Parsed) bool {
+	sig, ok := p.Value("s", "signal")
+	if !ok {
+		return true
+	}
+	switch strings.TrimPrefix(strings.ToUpper(sig.Value), "SIG") {
+	case "KILL", "9", "TERM", "15", "INT", "2", "QUIT", "3", "ABRT", "6":
+		return true
+	}
+	return false
+}
+
+// matchVitalServiceStop: the units the host cannot do without, taken away
+// now (stop, kill, --now) or at the next boot (mask, disable). A restart
+// is their normal maintenance and passes; dbus's stop and restart are
+// dbus-restart's.
+func matchVitalServiceStop(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, systemctlSpec)
+	if len(p.Operands) < 2 || p.Has("help", "h") {
+		return nil
+	}
+	verb := p.Operands[0].Value
+	switch verb {
+	case "stop", "kill", "mask", "disable":
+	default:
+		return nil
+	}
+	for _, u := range p.Operands[1:] {
+		name := unitName(u.Value)
+		for _, v := range vitalServices {
+			if v.unit != name && v.name != name || v.unit == "dbus" && (verb == "stop" || verb == "kill") {
+				continue
+			}
+			if verb == "kill" && !killEnds(p) {
+				return nil // SIGUSR1 flushes journald, SIGHUP reloads
+			}
+			when := "now"
+			undo := "systemctl start " + name
+			switch {
+			case verb == "mask" && !p.Has("now"):
+				when, undo = "from the next boot, and nothing can start it until it is unmasked", "systemctl unmask "+name
+			case verb == "mask":
+				undo = "systemctl unmask " + name + " && systemctl start " + name
+			case verb == "disable" && !p.Has("now"):
+				when, undo = "from the next boot", "systemctl enable "+name
+			case verb == "disable":
+				undo = "systemctl enable --now " + name
+			}
+			return guard.Found(guard.Confirm,
+				"to apply new settings: systemctl restart "+name+"; to undo this later: "+undo,
+				"would take %s away on %s %s: %s", name, guard.HostName(inv, host), when, v.effect)
+		}
+	}
+	return nil
 }
 
 func matchKillInit(inv *guard.Invocation, host guard.Host) *guard.Finding {
