@@ -14,7 +14,7 @@ type Kind int
 
 const (
 	Ordinary    Kind = iota
-	Data             // live data: under /var/lib, a child of /srv
+	Data             // live data: under /var/lib, a child of /srv, a folder of its own at the top (/data)
 	TopLevel         // /tmp, /opt, /mnt, /media, /srv, /root themselves
 	UserHome         // $HOME, /root, or a folder in /home
 	SystemChild      // a direct child of a system folder: /usr/lib, /etc/ssh
@@ -114,6 +114,11 @@ func Classify(p, home string) Kind {
 	case regenerated(p):
 		return Ordinary
 	case parent == "/srv", strings.HasPrefix(p, "/var/lib/"):
+		return Data
+	case parent == "/":
+		// A folder the site made at the top (/data, /app, /backup) is a
+		// disk mounted there or an application's data, and inside a
+		// container or on another host guard cannot look at it.
 		return Data
 	}
 	return Ordinary

@@ -108,9 +108,9 @@ func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *gu
 		case kind >= TopLevel:
 			f = guard.Found(guard.Block, rmHint(where), "would delete %s%s", rmWhat(inv, t, kind, where), cwdNote(inv, a)).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{rmSaved(t, where)}})
-		case kind == Data:
+		case kind == Data && !noTopFolder(inv, host, t, where):
 			f = guard.Found(guard.Confirm, "check what is in it first: ls -la "+where+"; stop the service that owns it before deleting",
-				"would delete %s: %s%s", where, "live data under "+filepath.Dir(where), cwdNote(inv, a)).
+				"would delete %s: %s%s", where, dataWhy(where), cwdNote(inv, a)).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{rmSaved(t, where)}})
 		case home != "" && (where == home+"/.ssh" || strings.HasPrefix(where, home+"/.ssh/authorized_keys")):
 			f = guard.Found(guard.Confirm, "remove the one key you mean: edit "+home+"/.ssh/authorized_keys; keep a copy first",
@@ -130,6 +130,31 @@ func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *gu
 		}
 	}
 	return worst
+}
+
+// dataWhy says why a Data path matters.
+func dataWhy(where string) string {
+	if filepath.Dir(where) == "/" {
+		return "a folder of its own at the top of the filesystem, usually a disk mounted there or an application's data"
+	}
+	return "live data under " + filepath.Dir(where)
+}
+
+// noTopFolder: a folder at the top that this host does not have (rm -rf
+// /.cache from a Makefile with an empty variable, a pattern kept
+// literal by noglob) deletes nothing. In a container or on another host
+// guard cannot look: removing the folder is asked, emptying it is not
+// (docker run -v "$PWD/build":/out img rm -rf /out/*, the usual clean
+// of a mapped folder, is judged again on the host's own path).
+func noTopFolder(inv *guard.Invocation, host guard.Host, t Target, where string) bool {
+	if filepath.Dir(where) != "/" {
+		return false
+	}
+	if inv.Remote != "" {
+		return t.Emptied == where
+	}
+	info, err := host.Lstat(where)
+	return err != nil || !info.IsDir()
 }
 
 // rmSaved is what to save for an operand: the folder a pattern empties, or
