@@ -22,7 +22,7 @@ func permsRules(c classifier) []*guard.Rule {
 		ID:         "critical-file-mode",
 		Programs:   []string{"chmod", "chown", "chgrp"},
 		Decision:   guard.Block,
-		Summary:    "chmod or chown that breaks one file the host needs: sudoers others can write or root does not own, sudo or su without setuid (any chown clears it), the loader or libc unreadable (block); shadow readable by all, passwd unreadable (confirm)",
+		Summary:    "chmod or chown that breaks one file the host needs: sudoers others can write or root does not own, sudo or su without setuid (any chown clears it), the loader or libc unreadable, /, a system folder or a shell nobody can go through or start, a system folder given to another owner (block); shadow readable by all, passwd unreadable, /tmp without 1777 (confirm)",
 		Postmortem: "chmod 666 /etc/sudoers to edit it quickly: sudo refused to run from then on, and root had no password",
 		Match:      c.matchCriticalMode,
 	}}
@@ -135,6 +135,43 @@ var runtimeMode = modeCheck{guard.Block, 0o755,
 		return ""
 	}, nil}
 
+// folderMode: / and the system folders must stay open to everyone:
+// chmod 700 /usr or chown nobody / on its own, without -R, is enough to
+// break the host.
+var folderMode = modeCheck{guard.Block, 0o755,
+	func(m uint32) string {
+		if m&0o001 == 0 { // 711 (others may go through, not list) is a usual hardening
+			return "programs that do not run as root (sshd after login, web servers, cron jobs of users) can no longer go through it, so logins and services fail"
+		}
+		return ""
+	},
+	func(owner string) string {
+		if owner != "" && owner != "root" && owner != "0" {
+			return owner + " could replace anything in it, and sshd refuses logins by key while a folder on the way to them is not root's"
+		}
+		return ""
+	}}
+
+// tmpMode: /tmp and /var/tmp are written by everyone, and the sticky bit
+// keeps users from deleting one another's files.
+var tmpMode = modeCheck{guard.Confirm, 0o1777,
+	func(m uint32) string {
+		if m&0o1777 != 0o1777 {
+			return "programs that do not run as root can no longer make their temporary files there, or can delete one another's"
+		}
+		return ""
+	}, nil}
+
+// programMode: a program the host needs to let anyone in (a shell, sshd,
+// login, init) must stay executable.
+var programMode = modeCheck{guard.Block, 0o755,
+	func(m uint32) string {
+		if m&0o111 == 0 {
+			return "nobody, root included, can start it any more: whatever starts it (logins, scripts, sshd) fails"
+		}
+		return ""
+	}, nil}
+
 // modeCheckFor names the check of a clean absolute path, if it has one.
 func modeCheckFor(p string) (modeCheck, bool) {
 	switch p {
@@ -151,7 +188,15 @@ func modeCheckFor(p string) (modeCheck, bool) {
 			return setuidMode, true
 		case f == runtimeFile:
 			return runtimeMode, true
+		case f == programFile:
+			return programMode, true
 		}
+	}
+	switch {
+	case p == "/" || systemDirs[p]:
+		return folderMode, true
+	case p == "/tmp" || p == "/var/tmp":
+		return tmpMode, true
 	}
 	if filepath.Dir(p) == "/etc/sudoers.d" {
 		return sudoersMode, true
