@@ -18,7 +18,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "critical-file-truncate",
 			Programs:   nil, // a redirection can stand on any command
 			Decision:   guard.Block,
-			Summary:    "> , tee, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab (confirm), or emptying a crontab (confirm)",
+			Summary:    "> , tee, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab (confirm), or emptying a crontab or a user's authorized_keys (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd (block)",
 			Postmortem: "echo user:x:… > /etc/passwd typed for >>: every other account gone, sudo and logins broken",
 			Match:      matchCriticalTruncate,
 		},
@@ -26,7 +26,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "system-file-remove",
 			Programs:   []string{"rm", "unlink", "shred", "mv", "ln"},
 			Decision:   guard.Block,
-			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init, or of every kernel in /boot (block), fstab or the running kernel (confirm), or a crontab in the spool or /etc/cron.d (confirm)",
+			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init, or of every kernel in /boot, or a program that does nothing (false, true, nologin, /dev/null) linked or moved in their place (block), fstab or the running kernel (confirm), or a crontab in the spool or /etc/cron.d (confirm)",
 			Postmortem: "a common failure mode: rm -f of libc.so.6 or /etc/shadow while cleaning up, after which the next command cannot start",
 			Match:      c.matchSystemFileRemove,
 		},
@@ -184,7 +184,8 @@ func writesNothing(inv *guard.Invocation) bool {
 	case "", ":", "true", "false":
 		return true
 	case "echo":
-		return len(inv.Args) == 1 && inv.Args[0].Value == "-n"
+		// echo alone writes one empty line: the file is as good as empty
+		return len(inv.Args) == 0 || len(inv.Args) == 1 && (inv.Args[0].Value == "-n" || inv.Args[0].Known && inv.Args[0].Value == "")
 	case "printf":
 		return len(inv.Args) == 1 && inv.Args[0].Known && inv.Args[0].Value == ""
 	case "cat":
@@ -195,6 +196,26 @@ func writesNothing(inv *guard.Invocation) bool {
 
 // emptySource: the file a copy reads is empty (/dev/null).
 func emptySource(a guard.Arg) bool { return a.Known && a.Value == "/dev/null" }
+
+// doesNothing: a program put in another's place that only exits (false,
+// true, nologin), or /dev/null: ln -sf /bin/false /bin/sh installs
+// nothing, it takes sh away.
+func doesNothing(a guard.Arg) bool {
+	if !a.Known {
+		return false
+	}
+	switch filepath.Base(a.Value) {
+	case "false", "true", "nologin":
+		return strings.Contains(a.Value, "/")
+	}
+	return a.Value == "/dev/null"
+}
+
+// loginKeys: the keys sshd lets a user in with.
+func loginKeys(p string) bool {
+	base := filepath.Base(p)
+	return filepath.Base(filepath.Dir(p)) == ".ssh" && (base == "authorized_keys" || base == "authorized_keys2")
+}
 
 // zeroSize: truncate -s 0, --size=0, -s0 (and <0, /0: at most zero).
 func zeroSize(size guard.Arg) bool {
@@ -208,6 +229,7 @@ type overwritten struct {
 	arg      guard.Arg
 	empties  bool
 	rootGone bool
+	by       string // a program that does nothing, copied over it
 }
 
 // sedProbe stands for an account file guard cannot read (/etc/shadow is
@@ -284,7 +306,11 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "StmogbT", LongValue: []string{"suffix", "target-directory", "mode", "owner", "group"}})
 		if len(p.Operands) > 0 {
 			empties := len(p.Operands) == 2 && emptySource(p.Operands[0])
-			targets = append(targets, overwritten{arg: p.Operands[len(p.Operands)-1], empties: empties})
+			by := ""
+			if len(p.Operands) == 2 && !empties && doesNothing(p.Operands[0]) {
+				by = p.Operands[0].Value
+			}
+			targets = append(targets, overwritten{arg: p.Operands[len(p.Operands)-1], empties: empties, by: by})
 		}
 	case "rsync":
 		// rsync SRC… DEST replaces DEST's content (a device too with -a).
@@ -319,10 +345,20 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 	for _, t := range targets {
 		p, f, ok := criticalTarget(inv, host, t.arg)
 		if !ok {
+			if p := inv.Path(t.arg.Value); t.empties && t.arg.Known && loginKeys(p) {
+				finding := guard.Found(guard.Confirm, "take out the one key you mean: edit "+p+"; keep a copy first (cp -a "+p+" "+p+".bak)",
+					"would empty %s%s: the keys in it are how you log in over SSH, and the next login may be refused", p, inv.Where()).
+					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{p}, Overwrite: true})
+				if worst == nil || finding.Decision > worst.Decision {
+					worst = finding
+				}
+			}
 			continue
 		}
 		d, what, effect := f.replace, "would replace the whole of %s%s with this command's output: %s", f.replaced
 		switch {
+		case t.by != "":
+			d, what, effect = f.remove, "would put "+t.by+", which does nothing, in place of %s%s: %s", f.removed
 		case t.empties:
 			d, what, effect = f.remove, "would empty %s%s: %s", f.removed
 		case t.rootGone && f == accountFile:
@@ -346,6 +382,7 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 type fileHit struct {
 	arg     guard.Arg
 	removes bool
+	by      string // a program that does nothing, put in its place
 }
 
 // removedOrReplaced reads rm, unlink, shred, mv and ln for the files they
@@ -355,11 +392,11 @@ func (c classifier) removedOrReplaced(inv *guard.Invocation, host guard.Host) []
 	switch inv.Program {
 	case "rm", "unlink":
 		for _, o := range guard.ParseOptions(inv.Args, rmSpec).Operands {
-			hits = append(hits, fileHit{o, true})
+			hits = append(hits, fileHit{o, true, ""})
 		}
 	case "shred":
 		for _, o := range guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "ns", LongValue: []string{"iterations", "size", "random-source"}}).Operands {
-			hits = append(hits, fileHit{o, true})
+			hits = append(hits, fileHit{o, true, ""})
 		}
 	case "mv", "ln":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "tS", LongValue: []string{"target-directory", "suffix", "backup"}})
@@ -378,14 +415,18 @@ func (c classifier) removedOrReplaced(inv *guard.Invocation, host guard.Host) []
 			return nil
 		}
 		if !intoDir {
-			hits = append(hits, fileHit{dest, false})
+			by := ""
+			if len(ops) == 1 && doesNothing(ops[0]) {
+				by = ops[0].Value
+			}
+			hits = append(hits, fileHit{dest, false, by})
 		}
 		if inv.Program == "mv" {
 			home := Home(inv, host)
 			for _, o := range ops {
 				// mv-system judges the system folders' direct children.
 				if t := TargetOf(inv, host, o); t.Path == "" || c.Classify(t.Path, home) < SystemChild {
-					hits = append(hits, fileHit{o, true})
+					hits = append(hits, fileHit{o, true, ""})
 				}
 			}
 		}
@@ -411,6 +452,9 @@ func (c classifier) matchSystemFileRemove(inv *guard.Invocation, host guard.Host
 		var f *guard.Finding
 		if p, file, ok := criticalTarget(inv, host, h.arg); ok {
 			d, verb, effect := file.replace, "replace", file.replaced
+			if h.by != "" {
+				d, verb, effect = file.remove, "put "+h.by+", which does nothing, in place of", file.removed
+			}
 			if h.removes {
 				d, verb, effect = file.remove, map[string]string{"rm": "delete", "unlink": "delete", "shred": "destroy", "mv": "move away"}[inv.Program], file.removed
 			}
