@@ -10,9 +10,9 @@ func processRules() []*guard.Rule {
 	return []*guard.Rule{
 		{
 			ID:         "kill-init",
-			Programs:   []string{"kill", "pkill", "killall"},
+			Programs:   []string{"kill", "pkill", "killall", "killall5"},
 			Decision:   guard.Block,
-			Summary:    "SIGKILL or an immediate-shutdown signal to PID 1 (kill -9 1, kill -KILL 01, pkill -9 systemd, kill -9 $(pidof systemd)), or a signal to every process (kill -9 -1); SIGKILL to dbus, logind or journald (confirm)",
+			Summary:    "SIGKILL or an immediate-shutdown signal to PID 1 (kill -9 1, kill -KILL 01, pkill -9 systemd, kill -9 $(pidof systemd)), or a signal to every process (kill -9 -1, killall5); SIGKILL to dbus, logind or journald (confirm)",
 			Postmortem: "kill -9 1 inside what the operator thought was a container: the host panicked",
 			Match:      matchKillInit,
 		},

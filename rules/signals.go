@@ -133,8 +133,38 @@ func readSignalCall(inv *guard.Invocation) (signalCall, bool) {
 		return readPkill(inv.Args)
 	case "killall":
 		return readKillall(inv.Args)
+	case "killall5":
+		return readKillall5(inv.Args)
 	}
 	return signalCall{}, false
+}
+
+// readKillall5 reads sysvinit's killall5 -SIGNAL [-o PID]: the signal
+// goes to every process but the kernel's and the caller's own session;
+// it is how shutdown scripts end everything. Only a form with the signal
+// written is read: a program word guard cannot compute is tried as each
+// program, and killall5 with any words at all would ask about every one.
+func readKillall5(args []guard.Arg) (signalCall, bool) {
+	c := signalCall{signal: sigUnread, everyone: true, whom: "every process on the host (killall5)"}
+	for i := 0; i < len(args); i++ {
+		v := args[i].Value
+		switch {
+		case !args[i].Known:
+			return signalCall{}, false
+		case v == "-o":
+			i++ // a PID to spare
+		case strings.HasPrefix(v, "-o"):
+		case strings.HasPrefix(v, "-"):
+			n, ok := signalNumber(v[1:])
+			if !ok {
+				return signalCall{}, false
+			}
+			c.signal = n
+		default:
+			return signalCall{}, false // killall5 takes no operands
+		}
+	}
+	return c, c.signal != sigUnread
 }
 
 func readKill(args []guard.Arg) signalCall {
