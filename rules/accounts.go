@@ -16,7 +16,80 @@ func accountsRules() []*guard.Rule {
 		Summary:    "root's account or your own deleted (block for root), expired, given a shell that refuses logins, or its password locked or emptied; the sudo group deleted or you taken out of it",
 		Postmortem: "usermod -s /usr/sbin/nologin root in a hardening script: su, sudo -i and root's cron jobs stopped working, and the console login with it",
 		Match:      matchAccountLockout,
+	}, {
+		ID:         "user-files-remove",
+		Programs:   []string{"userdel", "deluser"},
+		Decision:   guard.Confirm,
+		Summary:    "userdel -r and deluser --remove-home (an account's home folder and mail), deluser --remove-all-files (every file the account owns, anywhere)",
+		Postmortem: "userdel -r of a departed colleague's account: the home folder held the only copy of a service's deploy keys and scripts, and userdel keeps nothing",
+		Match:      matchUserFilesRemove,
 	}}
+}
+
+// matchUserFilesRemove: deleting an account together with its files.
+// userdel and deluser keep no copy; deluser --backup does, and passes.
+func matchUserFilesRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	var user guard.Arg
+	everything := false
+	switch inv.Program {
+	case "userdel":
+		p := guard.ParseOptions(inv.Args, userdelSpec)
+		if !p.Has("r", "remove") || len(p.Operands) == 0 {
+			return nil
+		}
+		user = p.Operands[len(p.Operands)-1]
+	case "deluser":
+		p := guard.ParseOptions(inv.Args, deluserSpec)
+		everything = p.Has("remove-all-files")
+		if !everything && !p.Has("remove-home") || p.Has("backup") || p.Has("backup-to") || len(p.Operands) != 1 || p.Has("group") {
+			return nil
+		}
+		user = p.Operands[0]
+	}
+	name := user.Value
+	if !user.Known {
+		name = user.Text
+	}
+	if user.Known && user.Value == "root" {
+		return nil // account-lockout's: deleting root is blocked there
+	}
+	if everything {
+		return guard.Found(guard.Confirm, "to keep a copy: deluser --remove-all-files --backup-to /root/"+name+"-files "+name+"; to see what it owns first: find / -xdev -user "+name,
+			"would delete the account %s and every file it owns anywhere on the host%s (find / -user %s): there is no copy and no undo", name, inv.Where(), name)
+	}
+	home := ""
+	if user.Known && inv.Remote == "" {
+		home = accountHome(host, user.Value)
+	}
+	f := guard.Found(guard.Confirm, "to keep a copy first: tar -czf /root/"+name+"-home.tgz -C / "+strings.TrimPrefix(orDefault(home, "home/"+name), "/")+" (or deluser --backup --remove-home "+name+"); to delete the account and keep its files: userdel "+name,
+		"would delete the account %s and its home folder %s with its mail%s: userdel keeps no copy", name, orDefault(home, "(from /etc/passwd)"), inv.Where())
+	if home != "" {
+		f = f.Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{home}})
+	}
+	return f
+}
+
+// accountHome is user's home folder in the host's /etc/passwd, "" when it
+// is not there.
+func accountHome(host guard.Host, user string) string {
+	passwd, err := host.ReadFile("/etc/passwd", 1<<20)
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(passwd), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) >= 7 && f[0] == user && strings.HasPrefix(f[5], "/") && f[5] != "/" {
+			return f[5]
+		}
+	}
+	return ""
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // adminGroups are the groups sudoers grants root to on the usual
