@@ -57,9 +57,12 @@ func matchUserFilesRemove(inv *guard.Invocation, host guard.Host) *guard.Finding
 		return guard.Found(guard.Confirm, "to keep a copy: deluser --remove-all-files --backup-to /root/"+name+"-files "+name+"; to see what it owns first: find / -xdev -user "+name,
 			"would delete the account %s and every file it owns anywhere on the host%s (find / -user %s): there is no copy and no undo", name, inv.Where(), name)
 	}
-	home := ""
+	home, listed := "", true
 	if user.Known && inv.Remote == "" {
-		home = accountHome(host, user.Value)
+		home, listed = accountHome(host, user.Value)
+	}
+	if !listed {
+		return nil // no such local account: userdel and deluser refuse
 	}
 	f := guard.Found(guard.Confirm, "to keep a copy first: tar -czf /root/"+name+"-home.tgz -C / "+strings.TrimPrefix(orDefault(home, "home/"+name), "/")+" (or deluser --backup --remove-home "+name+"); to delete the account and keep its files: userdel "+name,
 		"would delete the account %s and its home folder %s with its mail%s: userdel keeps no copy", name, orDefault(home, "(from /etc/passwd)"), inv.Where())
@@ -69,20 +72,24 @@ func matchUserFilesRemove(inv *guard.Invocation, host guard.Host) *guard.Finding
 	return f
 }
 
-// accountHome is user's home folder in the host's /etc/passwd, "" when it
-// is not there.
-func accountHome(host guard.Host, user string) string {
+// accountHome is user's home folder in the host's /etc/passwd ("" when
+// it has none worth naming), and whether the account is there; an
+// unreadable /etc/passwd lists everyone.
+func accountHome(host guard.Host, user string) (string, bool) {
 	passwd, err := host.ReadFile("/etc/passwd", 1<<20)
 	if err != nil {
-		return ""
+		return "", true
 	}
 	for _, line := range strings.Split(string(passwd), "\n") {
 		f := strings.Split(line, ":")
-		if len(f) >= 7 && f[0] == user && strings.HasPrefix(f[5], "/") && f[5] != "/" {
-			return f[5]
+		if len(f) >= 7 && f[0] == user {
+			if strings.HasPrefix(f[5], "/") && f[5] != "/" {
+				return f[5], true
+			}
+			return "", true
 		}
 	}
-	return ""
+	return "", false
 }
 
 func orDefault(s, def string) string {
