@@ -115,6 +115,9 @@ func moreWrapperFor(program string) wrapFunc {
 	case "emacs", "emacsclient":
 		return wrapEmacs
 	}
+	if tool, ok := strings.CutPrefix(program, "microk8s."); ok && bundledTools[tool] {
+		return wrapDottedTool // microk8s.kubectl, the snap's alias for microk8s kubectl
+	}
 	if spec, ok := moreWrappers[program]; ok {
 		return spec.wrap
 	}
@@ -796,6 +799,13 @@ func wrapFanout(r *resolver, outer *Invocation, sc *scope) {
 // them: `k3s kubectl delete ns prod` is kubectl's delete. Their own
 // subcommands (k3s server, microk8s enable) are not these.
 var bundledTools = map[string]bool{"kubectl": true, "crictl": true, "ctr": true, "helm": true, "helm3": true}
+
+// wrapDottedTool runs microk8s.kubectl ARGS as kubectl ARGS.
+func wrapDottedTool(r *resolver, outer *Invocation, sc *scope) {
+	_, tool, _ := strings.Cut(outer.Program, ".")
+	argv := append([]Arg{{Text: tool, Value: tool, Known: true}}, outer.Args...)
+	r.runInner(outer, argv, sc, outer.Program, nil)
+}
 
 func wrapBundledTool(r *resolver, outer *Invocation, sc *scope) {
 	if len(outer.Args) == 0 || !bundledTools[outer.Args[0].Value] {
