@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -22,6 +23,14 @@ func backupsRules() []*guard.Rule {
 			Summary:    "restic forget --prune and restic prune delete backup data for good; forget without --prune warns",
 			Postmortem: "backups pruned with a retention policy that kept too little (--keep-last 1) just before the only good snapshot was needed",
 			Match:      matchResticForget,
+		},
+		{
+			ID:         "backup-chain-delete",
+			Programs:   []string{"duplicity", "tarsnap", "rdiff-backup"},
+			Decision:   guard.Confirm,
+			Summary:    "duplicity remove-older-than / remove-all-but-n-full --force, tarsnap -d and --nuke, rdiff-backup --remove-older-than: backup sets deleted for good",
+			Postmortem: "duplicity remove-all-but-n-full 1 --force run the night the last full backup was corrupt: no older chain was left to restore from",
+			Match:      matchBackupChainDelete,
 		},
 		{
 			ID:         "borg-delete",
@@ -111,6 +120,88 @@ func retention(inv *guard.Invocation) string {
 	return " (keeping only " + strings.Join(keep, ", ") + ")"
 }
 
+func matchBackupChainDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	switch inv.Program {
+	case "duplicity":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "t", LongValue: []string{"archive-dir", "name", "encrypt-key", "sign-key", "gpg-options", "ssh-options", "time", "file-to-restore", "exclude", "include", "volsize", "log-file", "tempdir", "s3-endpoint-url"}})
+		ops := operandValues(p.Operands)
+		if len(ops) < 2 || p.Has("dry-run", "help") {
+			return nil
+		}
+		var what string
+		switch ops[0] {
+		case "remove-older-than":
+			what = "every backup set older than " + ops[1]
+		case "remove-all-but-n-full":
+			what = "every full backup chain but the last " + ops[1]
+		case "remove-all-inc-of-but-n-full":
+			what = "the incremental sets of every chain but the last " + ops[1]
+		default:
+			return nil
+		}
+		target := ops[len(ops)-1]
+		if !p.Has("force") {
+			return nil // without --force duplicity only lists what it would delete
+		}
+		n, err := strconv.Atoi(ops[1])
+		decision := guard.Confirm
+		if ops[0] == "remove-all-but-n-full" && err == nil && n >= 3 {
+			decision = guard.Warn // the routine retention job
+		}
+		return guard.Found(decision, "run it without --force first: duplicity lists what it would delete; duplicity collection-status "+target+" shows the chains",
+			"would delete %s in %s%s: %s", what, target, inv.Where(), backupLoss)
+	case "tarsnap":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "fCTXsI", LongValue: []string{"keyfile", "cachedir", "configfile", "archive-names"}})
+		if p.Has("dry-run") {
+			return nil
+		}
+		if p.Has("nuke") {
+			return guard.Found(guard.Confirm, "list them first: tarsnap --list-archives", "would delete every archive of this tarsnap account%s: %s", inv.Where(), backupLoss)
+		}
+		if !p.Has("d") {
+			return nil
+		}
+		names := operandValues(p.Values("f"))
+		if p.Has("archive-names") {
+			names = append(names, "every archive named in "+p.Values("archive-names")[0].Value)
+		}
+		return guard.Found(guard.Confirm, "list them first: tarsnap --list-archives; tarsnap -d --dry-run shows what goes",
+			"would delete the tarsnap archive %s%s: %s", strings.Join(names, ", "), inv.Where(), backupLoss)
+	case "rdiff-backup":
+		for i, a := range inv.Args {
+			if v, ok := strings.CutPrefix(a.Value, "--remove-older-than"); ok {
+				when := strings.TrimPrefix(v, "=")
+				if when == "" && i+1 < len(inv.Args) {
+					when = inv.Args[i+1].Value
+				}
+				return guard.Found(guard.Warn, "rdiff-backup --list-increments REPO shows what goes",
+					"deletes every increment older than %s%s: %s", when, inv.Where(), backupLoss)
+			}
+		}
+	}
+	return nil
+}
+
+// keepsGenerations: a retention policy that keeps at least three
+// snapshots in all (--keep-daily 7 --keep-weekly 4), or a time window
+// (--keep-within 30d): the routine nightly job, not --keep-last 1.
+func keepsGenerations(p guard.Parsed) bool {
+	if p.Has("keep-within", "keep-within-daily", "keep-within-weekly", "keep-within-monthly") {
+		return true
+	}
+	kept := 0
+	for _, name := range []string{"keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly"} {
+		for _, v := range p.Values(name) {
+			n, err := strconv.Atoi(v.Value)
+			if err != nil || n < 0 {
+				return n < 0 // -1 keeps every one of that kind
+			}
+			kept += n
+		}
+	}
+	return kept >= 3
+}
+
 func matchResticForget(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, resticSpec)
 	ops := operandValues(p.Operands)
@@ -124,6 +215,10 @@ func matchResticForget(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		what := "the snapshots " + strings.Join(ops[1:], " ")
 		if len(ops) == 1 {
 			what = "every snapshot outside the policy" + retention(inv)
+			if keepsGenerations(p) {
+				// The nightly retention job: several generations stay.
+				return guard.Found(guard.Warn, look, "forgets %s in %s%s and prunes their data for good; the policy keeps several generations", what, repo, inv.Where())
+			}
 		}
 		return guard.Found(guard.Confirm, look, "would forget %s in %s%s and prune their data: %s", what, repo, inv.Where(), backupLoss)
 	case ops[0] == "prune":
