@@ -766,6 +766,9 @@ func ansibleModuleLine(module, args string) (string, bool) {
 		}
 	case "user":
 		if name := kv["name"]; name != "" && state == "absent" {
+			if remove := strings.ToLower(kv["remove"]); remove == "yes" || remove == "true" {
+				return "userdel -r " + q(name), true // its home and mail spool go too
+			}
 			return "userdel " + q(name), true
 		}
 	case "group":

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -50,9 +51,9 @@ func backupsRules() []*guard.Rule {
 		},
 		{
 			ID:         "rclone-delete",
-			Programs:   []string{"rclone"},
+			Programs:   []string{"rclone", "rsync"},
 			Decision:   guard.Confirm,
-			Summary:    "rclone purge and delete, and rclone sync from an empty or unknown source (sync deletes in the destination what the source lacks)",
+			Summary:    "rclone purge and delete, and rclone sync or rsync --delete from an empty or unknown source (a mirror deletes in the destination what the source lacks)",
 			Postmortem: "off-site copies wiped by a nightly rclone sync whose source disk had not mounted: an empty source makes sync delete everything",
 			Match:      matchRcloneDelete,
 		},
@@ -180,6 +181,25 @@ func matchBackupChainDelete(inv *guard.Invocation, host guard.Host) *guard.Findi
 		}
 	}
 	return nil
+}
+
+// matchRsyncMirrorEmpty: rsync --delete from one source that is an
+// empty folder (a disk that did not mount) or a word guard cannot know
+// empties the destination, the usual mirror job turned into a wipe. A
+// source with files in it is the normal mirror and passes.
+func matchRsyncMirrorEmpty(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, rsyncSpec)
+	if !hasDelete(inv) || p.Has("n", "dry-run", "list-only", "help") || len(p.Operands) != 2 {
+		return nil
+	}
+	if p.Has("remove-source-files") && !slices.ContainsFunc(inv.Args, func(a guard.Arg) bool { return strings.HasPrefix(a.Value, "--del") }) {
+		return nil
+	}
+	src, dst := p.Operands[0].Value, p.Operands[1].Value
+	if !strings.HasSuffix(src, "/") && p.Operands[0].Known {
+		return nil // rsync SRC DST copies the folder itself into DST/SRC: nothing outside it is deleted
+	}
+	return emptySourceFinding(inv, host, src, dst, "rsync --delete")
 }
 
 // keepsGenerations: a retention policy that keeps at least three
@@ -323,6 +343,9 @@ var rcloneSpec = guard.OptSpec{
 }
 
 func matchRcloneDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Program == "rsync" {
+		return matchRsyncMirrorEmpty(inv, host)
+	}
 	p := guard.ParseOptions(inv.Args, rcloneSpec)
 	ops := operandValues(p.Operands)
 	if len(ops) < 2 || p.Has("n", "dry-run", "i", "interactive", "help", "h") {
