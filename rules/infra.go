@@ -161,11 +161,11 @@ func kubectlDeleteUnnamed(inv *guard.Invocation, host guard.Host, p guard.Parsed
 // input piped from it: every object the listing prints, not one name.
 func fromKubeListing(inv *guard.Invocation, operands []guard.Arg) bool {
 	for _, o := range operands {
-		if slices.Contains(o.Sources, "kubectl") || slices.Contains(o.Sources, "oc") {
+		if (slices.Contains(o.Sources, "kubectl") || slices.Contains(o.Sources, "oc")) && !o.FromOneLine() {
 			return true
 		}
 	}
-	if inv.MoreOperands == "xargs" {
+	if inv.MoreOperands == "xargs" && !guard.OneLineInput(inv) {
 		for _, up := range inv.Stdin {
 			if up.Program == "kubectl" || up.Program == "oc" {
 				return true

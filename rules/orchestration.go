@@ -86,13 +86,16 @@ var containerSpec = guard.OptSpec{
 // runtime's own listing: $(docker ps -aq), docker images -q | xargs.
 func listsContainers(inv *guard.Invocation, ops []guard.Arg) bool {
 	for _, o := range ops {
+		if o.FromOneLine() {
+			continue // $(docker ps -q | head -1): one container
+		}
 		for _, src := range o.Sources {
 			if src == inv.Program || src == "docker" || src == "podman" || src == "nerdctl" {
 				return true
 			}
 		}
 	}
-	if inv.MoreOperands == "xargs" {
+	if inv.MoreOperands == "xargs" && !guard.OneLineInput(inv) {
 		for _, up := range inv.Stdin {
 			if up.Program == "docker" || up.Program == "podman" || up.Program == "nerdctl" {
 				return true
@@ -487,12 +490,17 @@ func matchHelmUninstall(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return guard.Found(guard.Confirm, "list them first (helm ls -a"+nsOpt+") and uninstall the releases you mean by name",
 			"would uninstall every Helm release that helm itself lists in %s of %s%s: every object of every release goes, not one release", namespace, context, inv.Where())
 	}
-	if len(ops) < 2 {
+	release, name := strings.Join(ops[1:], " "), "RELEASE"
+	switch {
+	case len(ops) >= 2:
+		name = ops[1]
+	case inv.MoreOperands == "xargs":
+		release = "that xargs reads"
+	default:
 		return nil
 	}
-	release := strings.Join(ops[1:], " ")
 	return guard.Found(guard.Warn,
-		"see what goes first: helm get manifest "+ops[1]+nsOpt+"; helm uninstall "+ops[1]+nsOpt+" --dry-run",
+		"see what goes first: helm get manifest "+name+nsOpt+"; helm uninstall "+name+nsOpt+" --dry-run",
 		"would delete every Kubernetes object of the Helm release %s in %s of %s%s (Deployments, Services, Secrets, ConfigMaps; claims the chart itself created go too)",
 		release, namespace, context, inv.Where())
 }
@@ -554,11 +562,11 @@ func matchNomadStop(inv *guard.Invocation) *guard.Finding {
 // helm ls -aq | xargs): every release, not one name.
 func fromHelmListing(inv *guard.Invocation, operands []guard.Arg) bool {
 	for _, o := range operands {
-		if slices.Contains(o.Sources, "helm") {
+		if slices.Contains(o.Sources, "helm") && !o.FromOneLine() {
 			return true
 		}
 	}
-	if inv.MoreOperands == "xargs" {
+	if inv.MoreOperands == "xargs" && !guard.OneLineInput(inv) {
 		for _, up := range inv.Stdin {
 			if up.Program == "helm" {
 				return true
