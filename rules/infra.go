@@ -58,7 +58,8 @@ func matchKubectlDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	if ops[0] == "replace" {
 		return kubectlForceReplace(inv, p, context)
 	}
-	if ns, ok := p.Value("n", "namespace"); ok && systemNamespace(ns.Value) && len(ops) >= 2 && !podsOnly(ops[1:]) {
+	if ns, ok := p.Value("n", "namespace"); ok && systemNamespace(strings.TrimPrefix(ns.Value, "=")) && len(ops) >= 2 && !podsOnly(ops[1:]) {
+		ns.Value = strings.TrimPrefix(ns.Value, "=") // -n=kube-system
 		return guard.Found(guard.Confirm, "see what it is first: kubectl -n "+ns.Value+" get "+ops[1]+" -o yaml > saved.yaml; restarting a pod of it (kubectl -n "+ns.Value+" rollout restart …) is the usual fix",
 			"would delete %s in %s of %s: the cluster's own components run there (DNS, kube-proxy, the network plugin), and the whole cluster can lose them", strings.Join(ops[1:], " "), ns.Value, context)
 	}

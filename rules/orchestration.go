@@ -436,25 +436,14 @@ func firstWord(words []string, fallback string) string {
 
 func matchKubectlDrainAll(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, kubectlSpec)
+	if inv.Program == "oc" && len(p.Operands) > 0 && p.Operands[0].Value == "adm" {
+		p.Operands = p.Operands[1:] // oc adm drain is kubectl drain
+	}
 	if len(p.Operands) == 0 || p.Operands[0].Value != "drain" || rehearses(p) || p.Has("help", "h") {
 		return nil
 	}
 	hint := "drain one node at a time and wait for its pods to be ready elsewhere (kubectl get pods -A -o wide --field-selector spec.nodeName=NODE); keep PodDisruptionBudgets on what must stay up"
-	fromListing := false
-	for _, o := range p.Operands[1:] {
-		for _, src := range o.Sources {
-			if src == "kubectl" || src == "oc" {
-				fromListing = true
-			}
-		}
-	}
-	if inv.MoreOperands == "xargs" {
-		for _, up := range inv.Stdin {
-			if up.Program == "kubectl" || up.Program == "oc" {
-				fromListing = true
-			}
-		}
-	}
+	fromListing := fromKubeListing(inv, p.Operands[1:])
 	switch {
 	case fromListing:
 		return guard.Found(guard.Confirm, hint, "would drain every node that kubectl lists in %s%s: every pod is evicted and nothing is left to run them", kubeContext(p), inv.Where())

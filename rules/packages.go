@@ -126,14 +126,17 @@ func removedPackages(inv *guard.Invocation) []string {
 // runsKernel: linux-image-$(uname -r), or the package of the release
 // /proc says is running (the host's own, not a remote one's).
 func runsKernel(pkg string, host guard.Host, inv *guard.Invocation) bool {
-	release, ok := strings.CutPrefix(pkg, "linux-image-")
-	if !ok {
+	if !strings.HasPrefix(pkg, "linux-image-") && !strings.HasPrefix(pkg, "kernel-") && !strings.HasPrefix(pkg, "linux-modules-") {
 		return false
 	}
 	for _, a := range removedArgs(inv) {
 		if a.Value == pkg && slices.Contains(a.Sources, "uname") {
-			return true
+			return true // linux-image-$(uname -r), kernel-core-$(uname -r)
 		}
+	}
+	release, ok := strings.CutPrefix(pkg, "linux-image-")
+	if !ok {
+		return false
 	}
 	if inv.Remote != "" || release == "" {
 		return false
