@@ -274,6 +274,12 @@ func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) s
 		res.progs = append(res.progs, inv.Program)
 	}
 	own := ownOutput(r.invs, start, r.substSpans[nestedFrom:])
+	if len(own) > 0 && cutsToOneLine(own[len(own)-1]) {
+		if len(res.progs) == maxSources {
+			res.progs = res.progs[:maxSources-1]
+		}
+		res.progs = append(res.progs, OneLineSource)
+	}
 	res.out, res.known = r.outputOf(own)
 	if !res.known {
 		res.out, res.known, res.some, res.listed = r.pipelineOutput(own)

@@ -3,6 +3,8 @@ package guard
 import (
 	"path/filepath"
 	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // moreWrappers are programs that run the command given after their
@@ -114,6 +116,9 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapBundledTool
 	case "emacs", "emacsclient":
 		return wrapEmacs
+	}
+	if tool, ok := strings.CutPrefix(program, "microk8s."); ok && bundledTools[tool] {
+		return wrapDottedTool // microk8s.kubectl, the snap's alias for microk8s kubectl
 	}
 	if spec, ok := moreWrappers[program]; ok {
 		return spec.wrap
@@ -720,6 +725,74 @@ var ansibleSpec = OptSpec{
 // saltSpec: salt [OPTIONS] TARGET FUNCTION ARGS…
 var saltSpec = OptSpec{ShortValue: "tcsdr", LongValue: []string{"timeout", "config-dir", "batch-size", "batch", "return", "out", "output", "log-level", "roster", "user", "priv"}}
 
+// ansibleModuleLine is the shell line an ansible module's arguments do
+// the same as, for the modules that delete, overwrite, remove or stop:
+// -m file -a 'path=/etc state=absent' is rm -rf /etc. Other modules and
+// states change nothing guard judges (false).
+func ansibleModuleLine(module, args string) (string, bool) {
+	kv := map[string]string{}
+	for _, field := range strings.Fields(args) {
+		if k, v, ok := strings.Cut(field, "="); ok {
+			kv[k] = strings.Trim(v, `"'`)
+		}
+	}
+	first := func(keys ...string) string {
+		for _, k := range keys {
+			if v := kv[k]; v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	q := func(s string) string {
+		quoted, err := syntax.Quote(s, syntax.LangBash)
+		if err != nil {
+			return "''"
+		}
+		return quoted
+	}
+	state := kv["state"]
+	switch module {
+	case "file":
+		if p := first("path", "dest", "name"); p != "" && state == "absent" {
+			return "rm -rf -- " + q(p), true
+		}
+	case "copy", "template":
+		if dest := kv["dest"]; dest != "" {
+			if src := kv["src"]; src != "" {
+				return "cp -- " + q(src) + " " + q(dest), true
+			}
+			return ": > " + q(dest), true
+		}
+	case "user":
+		if name := kv["name"]; name != "" && state == "absent" {
+			if remove := strings.ToLower(kv["remove"]); remove == "yes" || remove == "true" {
+				return "userdel -r " + q(name), true // its home and mail spool go too
+			}
+			return "userdel " + q(name), true
+		}
+	case "group":
+		if name := kv["name"]; name != "" && state == "absent" {
+			return "groupdel " + q(name), true
+		}
+	case "apt", "yum", "dnf", "package", "zypper", "pacman":
+		if name := kv["name"]; name != "" && state == "absent" {
+			line := "apt-get remove"
+			for _, pkg := range strings.Split(name, ",") {
+				line += " " + q(pkg)
+			}
+			return line, true
+		}
+	case "service", "systemd", "systemd_service":
+		if name := kv["name"]; name != "" && (state == "stopped" || state == "restarted") {
+			return "systemctl " + strings.TrimSuffix(strings.TrimSuffix(state, "ped"), "ed") + " " + q(name), true
+		}
+	case "reboot":
+		return "reboot", true
+	}
+	return "", false
+}
+
 // wrapFanout: pdsh, clush, pssh (parallel-ssh), ansible's shell, command
 // and raw modules, and salt's cmd.run run a shell command line on each of
 // the hosts they are given: it is judged as run there.
@@ -734,10 +807,16 @@ func wrapFanout(r *resolver, outer *Invocation, sc *scope) {
 			module = strings.TrimPrefix(strings.TrimPrefix(m.Value, "ansible.builtin."), "ansible.legacy.")
 		}
 		a, ok := p.Value("a", "args")
-		if !ok || len(p.Operands) == 0 || module != "command" && module != "shell" && module != "raw" {
+		if !ok && module != "reboot" || len(p.Operands) == 0 {
 			return
 		}
-		code, hosts, found = a.Value, p.Operands[0].Value, true
+		code = a.Value
+		if module != "command" && module != "shell" && module != "raw" {
+			if code, ok = ansibleModuleLine(module, a.Value); !ok {
+				return
+			}
+		}
+		hosts, found = p.Operands[0].Value, true
 		if u, ok := p.Value("u", "user"); ok {
 			user = u.Value
 		}
@@ -796,6 +875,13 @@ func wrapFanout(r *resolver, outer *Invocation, sc *scope) {
 // them: `k3s kubectl delete ns prod` is kubectl's delete. Their own
 // subcommands (k3s server, microk8s enable) are not these.
 var bundledTools = map[string]bool{"kubectl": true, "crictl": true, "ctr": true, "helm": true, "helm3": true}
+
+// wrapDottedTool runs microk8s.kubectl ARGS as kubectl ARGS.
+func wrapDottedTool(r *resolver, outer *Invocation, sc *scope) {
+	_, tool, _ := strings.Cut(outer.Program, ".")
+	argv := append([]Arg{{Text: tool, Value: tool, Known: true}}, outer.Args...)
+	r.runInner(outer, argv, sc, outer.Program, nil)
+}
 
 func wrapBundledTool(r *resolver, outer *Invocation, sc *scope) {
 	if len(outer.Args) == 0 || !bundledTools[outer.Args[0].Value] {

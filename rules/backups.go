@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -24,6 +26,14 @@ func backupsRules() []*guard.Rule {
 			Match:      matchResticForget,
 		},
 		{
+			ID:         "backup-chain-delete",
+			Programs:   []string{"duplicity", "tarsnap", "rdiff-backup"},
+			Decision:   guard.Confirm,
+			Summary:    "duplicity remove-older-than / remove-all-but-n-full --force, tarsnap -d and --nuke, rdiff-backup --remove-older-than: backup sets deleted for good",
+			Postmortem: "duplicity remove-all-but-n-full 1 --force run the night the last full backup was corrupt: no older chain was left to restore from",
+			Match:      matchBackupChainDelete,
+		},
+		{
 			ID:         "borg-delete",
 			Programs:   []string{"borg", "borg2"},
 			Decision:   guard.Confirm,
@@ -41,9 +51,9 @@ func backupsRules() []*guard.Rule {
 		},
 		{
 			ID:         "rclone-delete",
-			Programs:   []string{"rclone"},
+			Programs:   []string{"rclone", "rsync"},
 			Decision:   guard.Confirm,
-			Summary:    "rclone purge and delete, and rclone sync from an empty or unknown source (sync deletes in the destination what the source lacks)",
+			Summary:    "rclone purge and delete, and rclone sync or rsync --delete from an empty or unknown source (a mirror deletes in the destination what the source lacks)",
 			Postmortem: "off-site copies wiped by a nightly rclone sync whose source disk had not mounted: an empty source makes sync delete everything",
 			Match:      matchRcloneDelete,
 		},
@@ -111,6 +121,107 @@ func retention(inv *guard.Invocation) string {
 	return " (keeping only " + strings.Join(keep, ", ") + ")"
 }
 
+func matchBackupChainDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	switch inv.Program {
+	case "duplicity":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "t", LongValue: []string{"archive-dir", "name", "encrypt-key", "sign-key", "gpg-options", "ssh-options", "time", "file-to-restore", "exclude", "include", "volsize", "log-file", "tempdir", "s3-endpoint-url"}})
+		ops := operandValues(p.Operands)
+		if len(ops) < 2 || p.Has("dry-run", "help") {
+			return nil
+		}
+		var what string
+		switch ops[0] {
+		case "remove-older-than":
+			what = "every backup set older than " + ops[1]
+		case "remove-all-but-n-full":
+			what = "every full backup chain but the last " + ops[1]
+		case "remove-all-inc-of-but-n-full":
+			what = "the incremental sets of every chain but the last " + ops[1]
+		default:
+			return nil
+		}
+		target := ops[len(ops)-1]
+		if !p.Has("force") {
+			return nil // without --force duplicity only lists what it would delete
+		}
+		n, err := strconv.Atoi(ops[1])
+		decision := guard.Confirm
+		if ops[0] == "remove-all-but-n-full" && err == nil && n >= 3 {
+			decision = guard.Warn // the routine retention job
+		}
+		return guard.Found(decision, "run it without --force first: duplicity lists what it would delete; duplicity collection-status "+target+" shows the chains",
+			"would delete %s in %s%s: %s", what, target, inv.Where(), backupLoss)
+	case "tarsnap":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "fCTXsI", LongValue: []string{"keyfile", "cachedir", "configfile", "archive-names"}})
+		if p.Has("dry-run") {
+			return nil
+		}
+		if p.Has("nuke") {
+			return guard.Found(guard.Confirm, "list them first: tarsnap --list-archives", "would delete every archive of this tarsnap account%s: %s", inv.Where(), backupLoss)
+		}
+		if !p.Has("d") {
+			return nil
+		}
+		names := operandValues(p.Values("f"))
+		if p.Has("archive-names") {
+			names = append(names, "every archive named in "+p.Values("archive-names")[0].Value)
+		}
+		return guard.Found(guard.Confirm, "list them first: tarsnap --list-archives; tarsnap -d --dry-run shows what goes",
+			"would delete the tarsnap archive %s%s: %s", strings.Join(names, ", "), inv.Where(), backupLoss)
+	case "rdiff-backup":
+		for i, a := range inv.Args {
+			if v, ok := strings.CutPrefix(a.Value, "--remove-older-than"); ok {
+				when := strings.TrimPrefix(v, "=")
+				if when == "" && i+1 < len(inv.Args) {
+					when = inv.Args[i+1].Value
+				}
+				return guard.Found(guard.Warn, "rdiff-backup --list-increments REPO shows what goes",
+					"deletes every increment older than %s%s: %s", when, inv.Where(), backupLoss)
+			}
+		}
+	}
+	return nil
+}
+
+// matchRsyncMirrorEmpty: rsync --delete from one source that is an
+// empty folder (a disk that did not mount) or a word guard cannot know
+// empties the destination, the usual mirror job turned into a wipe. A
+// source with files in it is the normal mirror and passes.
+func matchRsyncMirrorEmpty(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, rsyncSpec)
+	if !hasDelete(inv) || p.Has("n", "dry-run", "list-only", "help") || len(p.Operands) != 2 {
+		return nil
+	}
+	if p.Has("remove-source-files") && !slices.ContainsFunc(inv.Args, func(a guard.Arg) bool { return strings.HasPrefix(a.Value, "--del") }) {
+		return nil
+	}
+	src, dst := p.Operands[0].Value, p.Operands[1].Value
+	if !strings.HasSuffix(src, "/") && p.Operands[0].Known {
+		return nil // rsync SRC DST copies the folder itself into DST/SRC: nothing outside it is deleted
+	}
+	return emptySourceFinding(inv, host, src, dst, "rsync --delete")
+}
+
+// keepsGenerations: a retention policy that keeps at least three
+// snapshots in all (--keep-daily 7 --keep-weekly 4), or a time window
+// (--keep-within 30d): the routine nightly job, not --keep-last 1.
+func keepsGenerations(p guard.Parsed) bool {
+	if p.Has("keep-within", "keep-within-daily", "keep-within-weekly", "keep-within-monthly") {
+		return true
+	}
+	kept := 0
+	for _, name := range []string{"keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly"} {
+		for _, v := range p.Values(name) {
+			n, err := strconv.Atoi(v.Value)
+			if err != nil || n < 0 {
+				return n < 0 // -1 keeps every one of that kind
+			}
+			kept += n
+		}
+	}
+	return kept >= 3
+}
+
 func matchResticForget(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, resticSpec)
 	ops := operandValues(p.Operands)
@@ -124,6 +235,10 @@ func matchResticForget(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		what := "the snapshots " + strings.Join(ops[1:], " ")
 		if len(ops) == 1 {
 			what = "every snapshot outside the policy" + retention(inv)
+			if keepsGenerations(p) {
+				// The nightly retention job: several generations stay.
+				return guard.Found(guard.Warn, look, "forgets %s in %s%s and prunes their data for good; the policy keeps several generations", what, repo, inv.Where())
+			}
 		}
 		return guard.Found(guard.Confirm, look, "would forget %s in %s%s and prune their data: %s", what, repo, inv.Where(), backupLoss)
 	case ops[0] == "prune":
@@ -228,6 +343,9 @@ var rcloneSpec = guard.OptSpec{
 }
 
 func matchRcloneDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Program == "rsync" {
+		return matchRsyncMirrorEmpty(inv, host)
+	}
 	p := guard.ParseOptions(inv.Args, rcloneSpec)
 	ops := operandValues(p.Operands)
 	if len(ops) < 2 || p.Has("n", "dry-run", "i", "interactive", "help", "h") {

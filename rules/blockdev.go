@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/lazyre"
 )
 
 func blockdevRules() []*guard.Rule {
@@ -97,9 +98,36 @@ func diskWriter(inv *guard.Invocation) (verb string, devices []guard.Arg) {
 		}
 	case prog == "tee":
 		return "overwrite", devOperands(guard.ParseOptions(inv.Args, guard.OptSpec{}).Operands)
+	case prog == "nvme":
+		// nvme format and sanitize erase the namespace (or every namespace
+		// of the controller, /dev/nvme0) inside the drive itself.
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "nlsipmoaSrdtTIwDN", LongValue: []string{"namespace-id", "lbaf", "ses", "pi", "pil", "ms", "sanact", "ause", "owpass", "oipbp", "nodas", "timeout", "output-format", "block-size"}})
+		ops := p.Operands
+		if len(ops) > 0 {
+			switch ops[0].Value {
+			case "format", "sanitize":
+				return "erase every block of (nvme " + ops[0].Value + ")", nvmeDevices(ops[1:])
+			case "delete-ns", "detach-ns":
+				return "delete a namespace, with its data, of", nvmeDevices(ops[1:])
+			}
+		}
 	}
 	return "", nil
 }
+
+// nvmeDevices: nvme takes the controller's character device (/dev/nvme0)
+// as well as a namespace's block device.
+func nvmeDevices(args []guard.Arg) []guard.Arg {
+	devs := devOperands(args)
+	for i, d := range devs {
+		if ctrl := nvmeController.FindStringSubmatch(d.Value); ctrl != nil {
+			devs[i].Value = ctrl[1] + "n1" // judged as its first namespace
+		}
+	}
+	return devs
+}
+
+var nvmeController = lazyre.New(`^(/dev/nvme[0-9]+)$`)
 
 func devOperands(args []guard.Arg) []guard.Arg {
 	var devs []guard.Arg

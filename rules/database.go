@@ -10,13 +10,16 @@ import (
 func databaseRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "database-drop",
-		Programs:   []string{"mysql", "mariadb", "psql", "sqlite3", "clickhouse-client", "mysqladmin", "dropdb", "redis-cli", "mongo", "mongosh"},
+		Programs:   []string{"mysql", "mariadb", "psql", "sqlite3", "clickhouse-client", "mysqladmin", "dropdb", "redis-cli", "mongo", "mongosh", "cqlsh", "cockroach", "sqlcmd", "usql", "duckdb", "mysqlsh", "pgcli", "mycli", "clickhouse"},
 		Decision:   guard.Confirm,
-		Summary:    "DROP DATABASE/TABLE, TRUNCATE, DELETE without WHERE, dropdb, redis FLUSHALL, mongo dropDatabase",
+		Summary:    "DROP DATABASE/TABLE/KEYSPACE, TRUNCATE, DELETE without WHERE, dropdb, redis FLUSHALL, mongo dropDatabase, drop() and deleteMany({}) (psql, mysql, cqlsh, cockroach sql, sqlcmd, mongosh…)",
 		Postmortem: "production databases dropped from a shell typed in the wrong terminal",
 		Match:      matchDatabaseDrop,
 	}}
 }
+
+// mongoDeleteAll: a delete whose filter is empty matches every document.
+var mongoDeleteAll = lazyre.New(`\.(?:getCollection\(\s*["']([\w.-]+)["']\s*\)|([\w-]+))\.(deleteMany|remove)\(\s*(?:\{\s*\})?\s*\)`)
 
 var destructiveSQL = lazyre.New(`(?i)\b(drop\s+(database|schema|table|keyspace)\b|truncate\s+(table\s+)?[\w."]+|delete\s+from\s+[\w."]+\s*(;|$))`)
 
@@ -56,6 +59,11 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		if strings.Contains(sql, "dropDatabase(") || strings.Contains(sql, ".drop()") {
 			return guard.Found(guard.Confirm, hint, "would drop a MongoDB database or collection")
 		}
+		if m := mongoDeleteAll.FindStringSubmatch(sql); m != nil {
+			coll := m[1] + m[2] // one of the two is set
+			return guard.Found(guard.Confirm, "take a dump first (mongodump --collection "+coll+"), count what matches (db."+coll+".countDocuments({})) and give the filter you mean",
+				"would delete every document of the MongoDB collection %s (%s with an empty filter), with no undo", coll, m[3])
+		}
 	}
 	return nil
 }
@@ -67,7 +75,7 @@ func sqlTexts(inv *guard.Invocation) []string {
 	args := inv.Args
 	for i, a := range args {
 		v := a.Value
-		for _, opt := range []string{"-e", "--execute", "-c", "--command", "-q", "--query", "--eval"} {
+		for _, opt := range []string{"-e", "--execute", "-c", "--command", "-q", "-Q", "--query", "--eval", "--sql"} {
 			if v == opt && i+1 < len(args) {
 				texts = append(texts, args[i+1].Value)
 			}

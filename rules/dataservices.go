@@ -82,6 +82,14 @@ func dataServicesRules() []*guard.Rule {
 			Match:      matchRedisFlush,
 		},
 		{
+			ID:         "redis-config-write",
+			Programs:   []string{"redis-cli", "valkey-cli", "keydb-cli"},
+			Decision:   guard.Confirm,
+			Summary:    "redis CONFIG SET dir or dbfilename: the next save writes the dump wherever they point (the known attack writes authorized_keys or a crontab)",
+			Postmortem: "the classic Redis intrusion: CONFIG SET dir /root/.ssh, CONFIG SET dbfilename authorized_keys, SAVE",
+			Match:      matchRedisConfigWrite,
+		},
+		{
 			ID:         "influxdb-delete",
 			Programs:   append([]string{"influx"}, httpClients...),
 			Decision:   guard.Confirm,
@@ -643,11 +651,11 @@ func matchRedisFlush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			}
 		}
 	}
-	massDelete := false
+	massDelete, everyKey := false, false
 	if len(p.Operands) > 0 && inv.MoreOperands == "xargs" {
 		switch strings.ToLower(p.Operands[0].Value) {
 		case "del", "unlink":
-			massDelete = true
+			massDelete, everyKey = true, scansEveryKey(inv)
 		}
 	}
 	if command == "" && !massDelete {
@@ -679,6 +687,10 @@ func matchRedisFlush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		h, port, _ := strings.Cut(server, ":")
 		target = "-h " + h + " -p " + port
 	}
+	if command == "" && everyKey {
+		return guard.Found(guard.Confirm, "give the keys you mean: redis-cli "+target+" --scan --pattern 'PREFIX:*'; save it first: redis-cli "+target+" --rdb /var/backups/dump.rdb",
+			"would delete on %s%s%s every key of the database: the listing upstream scans them all (no --pattern), as FLUSHDB would, with no undo", server, db, inv.Where())
+	}
 	if command == "" {
 		return guard.Found(guard.Warn, "count what matches first: redis-cli "+target+" --scan --pattern PATTERN | wc -l; save it: redis-cli "+target+" --rdb /var/backups/dump.rdb",
 			"would delete on %s%s%s every key that xargs reads from the listing upstream, with no undo", server, db, inv.Where())
@@ -686,6 +698,55 @@ func matchRedisFlush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	return guard.Found(guard.Confirm,
 		"check where you are first (redis-cli "+target+" INFO keyspace) and save it: redis-cli "+target+" --rdb /var/backups/dump.rdb; rename-command FLUSHALL \"\" in redis.conf keeps it from happening",
 		"would send %s to %s%s%s: %s is deleted at once, with no undo", command, server, db, inv.Where(), scope)
+}
+
+// scansEveryKey: xargs reads a redis-cli --scan (or KEYS *) with no
+// narrower pattern: every key.
+func scansEveryKey(inv *guard.Invocation) bool {
+	for _, up := range inv.Stdin {
+		if up.Program != "redis-cli" && up.Program != "valkey-cli" && up.Program != "keydb-cli" {
+			continue
+		}
+		p := guard.ParseOptions(up.Args, redisCliSpec)
+		if p.Has("scan") {
+			pattern, ok := p.Value("pattern")
+			return !ok || pattern.Value == "*"
+		}
+		ops := operandValues(p.Operands)
+		if len(ops) == 2 && strings.EqualFold(ops[0], "keys") && ops[1] == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// redisDumpPlaces are folders where a file Redis writes becomes code or
+// a login: what the dump's bytes hold is the attacker's.
+var redisDumpPlaces = []string{"/etc", "/root", "/var/spool/cron", "/usr", "/bin", "/sbin", "/lib", "/boot", "/home", "/var/www", "/srv/www"}
+
+func matchRedisConfigWrite(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, redisCliSpec)
+	ops := p.Operands
+	for i := 0; i+2 < len(ops); i++ {
+		if !strings.EqualFold(ops[i].Value, "config") || !strings.EqualFold(ops[i+1].Value, "set") {
+			continue
+		}
+		for j := i + 2; j+1 < len(ops); j += 2 { // CONFIG SET takes several pairs (Redis 7)
+			param, value := strings.ToLower(ops[j].Value), ops[j+1].Value
+			if param != "dir" && param != "dbfilename" && param != "appendfilename" && param != "appenddirname" {
+				continue
+			}
+			hint := "leave dir and dbfilename to redis.conf (CONFIG GET dir shows them); protect the server: bind 127.0.0.1, requirepass, rename-command CONFIG \"\""
+			risky := param == "dir" && slices.ContainsFunc(redisDumpPlaces, func(d string) bool { return value == d || strings.HasPrefix(value, d+"/") }) ||
+				strings.Contains(value, ".ssh") || param != "dir" && !strings.HasSuffix(value, ".rdb") && !strings.HasSuffix(value, ".aof")
+			if risky {
+				return guard.Found(guard.Confirm, hint,
+					"would point Redis's dump at %s (CONFIG SET %s): the next SAVE writes a file there that holds whatever the keys hold, the known way in through authorized_keys, a crontab or a web root", value, param)
+			}
+			return guard.Found(guard.Warn, hint, "changes where Redis writes its dump (CONFIG SET %s %s): the next SAVE goes there, not where redis.conf says", param, value)
+		}
+	}
+	return nil
 }
 
 // --- InfluxDB ---

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -158,9 +159,29 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		if sub == "checkout" && p.Has("f", "force") {
 			return guard.Found(guard.Confirm, keep, "would switch branches discarding local changes in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
 		}
+	case "branch":
+		return gitBranchForceDelete(args, where)
 	case "stash":
 		if len(p.Operands) > 0 && p.Operands[0].Value == "clear" {
 			return guard.Found(guard.Confirm, "drop one entry at a time after looking at it: git stash list; git stash show -p stash@{N}", "would delete every stash entry in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
+		}
+	}
+	return nil
+}
+
+// gitBranchForceDelete: git branch -D main deletes the shared branch's
+// local copy whether or not it was pushed; its unpushed commits are left
+// to the reflog.
+func gitBranchForceDelete(args []guard.Arg, where string) *guard.Finding {
+	p := guard.ParseOptions(args, guard.OptSpec{ShortValue: "ut", LongValue: []string{"set-upstream-to", "track", "contains", "no-contains", "merged", "no-merged", "points-at", "sort", "format", "color", "column"}})
+	force := p.Has("D") || p.Has("d", "delete") && p.Has("f", "force")
+	if !force {
+		return nil // -d refuses a branch that is not merged
+	}
+	for _, o := range p.Operands {
+		if protectedBranches[o.Value] {
+			return guard.Found(guard.Confirm, "see what only it has first: git log --oneline origin/"+o.Value+".."+o.Value+"; git branch -d "+o.Value+" refuses when something is unmerged",
+				"would delete the branch %s in %s even if it holds commits pushed nowhere: they are left only to the reflog (git reflog; git branch %s HEAD@{N} brings it back)", o.Value, where, o.Value)
 		}
 	}
 	return nil
@@ -177,7 +198,7 @@ func matchGitForcePush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return nil
 	}
 	p := guard.ParseOptions(args, gitPushSpec)
-	if f := deletesProtected(p); f != nil {
+	if f := deletesProtected(inv, p); f != nil {
 		return f
 	}
 	force := p.Has("f", "force", "mirror")
@@ -231,12 +252,29 @@ func matchGitForcePush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 }
 
 // deletesProtected: git push origin :main, git push --delete origin main.
-func deletesProtected(p guard.Parsed) *guard.Finding {
+func deletesProtected(inv *guard.Invocation, p guard.Parsed) *guard.Finding {
+	if len(p.Operands) == 1 && p.Has("d", "delete") && inv.MoreOperands == "xargs" &&
+		slices.ContainsFunc(inv.Stdin, func(up *guard.Invocation) bool { return up.Program == "git" }) {
+		remote := p.Operands[0].Value
+		merged := slices.ContainsFunc(inv.Stdin, func(up *guard.Invocation) bool {
+			return up.Program == "git" && slices.ContainsFunc(up.Args, func(a guard.Arg) bool { return a.Value == "--merged" })
+		})
+		if merged { // the routine cleanup of merged branches
+			return guard.Found(guard.Warn, "git ls-remote --heads "+remote+" shows what is there",
+				"deletes on %s every merged branch git lists upstream, for everyone", remote)
+		}
+		return guard.Found(guard.Confirm, "list them first (git ls-remote --heads "+remote+") and delete the branches you mean by name",
+			"would delete on %s every branch git lists upstream, read by xargs, for everyone: main included unless the listing leaves it out", remote)
+	}
 	if len(p.Operands) < 2 {
 		return nil
 	}
 	remote := p.Operands[0].Value
 	for _, o := range p.Operands[1:] {
+		if p.Has("d", "delete") && (slices.Contains(o.Sources, "git") || o.Origin == "xargs") {
+			return guard.Found(guard.Confirm, "list them first (git ls-remote --heads "+remote+") and delete the branches you mean by name",
+				"would delete on %s every branch the listing upstream prints (%s), for everyone: main included unless the listing leaves it out", remote, o.Text)
+		}
 		branch, deleting := strings.CutPrefix(o.Value, ":")
 		if p.Has("d", "delete") {
 			branch, deleting = o.Value, true

@@ -39,13 +39,13 @@ func infraRules() []*guard.Rule {
 
 var kubectlSpec = guard.OptSpec{
 	ShortValue: "nlfocRk",
-	LongValue:  []string{"namespace", "selector", "filename", "output", "context", "cluster", "user", "kubeconfig", "server", "field-selector", "grace-period", "timeout", "cascade", "token", "as", "request-timeout"},
+	LongValue:  []string{"namespace", "selector", "filename", "output", "context", "cluster", "user", "kubeconfig", "server", "field-selector", "grace-period", "timeout", "cascade", "token", "as", "request-timeout", "kustomize"},
 }
 
 func matchKubectlDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, kubectlSpec)
 	ops := operandValues(p.Operands)
-	if len(ops) < 1 || ops[0] != "delete" {
+	if len(ops) < 1 || ops[0] != "delete" && ops[0] != "replace" {
 		return nil
 	}
 	context := "the current context"
@@ -54,6 +54,14 @@ func matchKubectlDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	}
 	if rehearses(p) || p.Has("help", "h") {
 		return nil
+	}
+	if ops[0] == "replace" {
+		return kubectlForceReplace(inv, p, context)
+	}
+	if ns, ok := p.Value("n", "namespace"); ok && systemNamespace(strings.TrimPrefix(ns.Value, "=")) && len(ops) >= 2 && !podsOnly(ops[1:]) {
+		ns.Value = strings.TrimPrefix(ns.Value, "=") // -n=kube-system
+		return guard.Found(guard.Confirm, "see what it is first: kubectl -n "+ns.Value+" get "+ops[1]+" -o yaml > saved.yaml; restarting a pod of it (kubectl -n "+ns.Value+" rollout restart …) is the usual fix",
+			"would delete %s in %s of %s: the cluster's own components run there (DNS, kube-proxy, the network plugin), and the whole cluster can lose them", strings.Join(ops[1:], " "), ns.Value, context)
 	}
 	if len(ops) < 2 {
 		return kubectlDeleteUnnamed(inv, host, p, context)
@@ -70,6 +78,48 @@ func matchKubectlDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return guard.Found(guard.Confirm, hint, "would delete every %s that kubectl lists in %s%s, not one named object", cmp.Or(ops[1], "object"), context, inv.Where())
 	}
 	return nil
+}
+
+// systemNamespace: where the cluster's own components run.
+func systemNamespace(ns string) bool {
+	switch ns {
+	case "kube-system", "kube-public", "kube-node-lease", "kube-flannel", "calico-system", "tigera-operator", "cilium", "cattle-system", "ingress-nginx", "cert-manager":
+		return true
+	}
+	return strings.HasPrefix(ns, "openshift-")
+}
+
+// podsOnly: deleting pods by name restarts them under their controller.
+func podsOnly(ops []string) bool {
+	isPod := func(word string) bool {
+		kind, _, _ := strings.Cut(strings.ToLower(word), "/")
+		return kind == "pod" || kind == "pods" || kind == "po"
+	}
+	if !strings.Contains(ops[0], "/") {
+		return isPod(ops[0]) // delete pod NAME…
+	}
+	for _, o := range ops { // delete pod/a pod/b
+		if !isPod(o) {
+			return false
+		}
+	}
+	return true
+}
+
+// kubectlForceReplace: replace --force deletes the objects, then creates
+// them again: every pod of them stops at once, with no rolling update,
+// and a claim or volume among them loses its disk.
+func kubectlForceReplace(inv *guard.Invocation, p guard.Parsed, context string) *guard.Finding {
+	if !p.Has("force") {
+		return nil
+	}
+	files := operandValues(append(p.Values("f", "filename"), p.Values("k", "kustomize")...))
+	what := "the objects named"
+	if len(files) > 0 {
+		what = "the objects of " + strings.Join(files, " ")
+	}
+	return guard.Found(guard.Confirm, "use kubectl apply -f (a rolling update), or see the change first: kubectl diff -f FILE",
+		"would delete %s in %s and create them again (replace --force)%s: every pod of them stops at once, and a claim or volume among them loses its data", what, context, inv.Where())
 }
 
 // isNamespaceWord: a namespace, or an OpenShift project (its namespace),
@@ -93,11 +143,15 @@ func kubectlDeleteUnnamed(inv *guard.Invocation, host guard.Host, p guard.Parsed
 	if inv.MoreOperands == "xargs" && fromKubeListing(inv, nil) {
 		return guard.Found(guard.Confirm, hint, "would delete every object kubectl lists upstream in %s%s (namespaces take everything in them)", context, inv.Where())
 	}
-	if !p.Has("f", "filename") {
+	if k, ok := p.Value("k", "kustomize"); ok && !slices.ContainsFunc(manifestKinds(inv, host, p), func(k string) bool { return strings.EqualFold(k, "Namespace") }) {
+		return guard.Found(guard.Warn, "see what it builds first: kubectl kustomize "+k.Value+" | kubectl get -f -; try it with --dry-run=server",
+			"deletes every object the kustomization %s builds in %s%s: the whole application it describes", k.Value, context, inv.Where())
+	}
+	if !p.Has("f", "filename", "k", "kustomize") {
 		return nil
 	}
 	if slices.ContainsFunc(manifestKinds(inv, host, p), func(k string) bool { return strings.EqualFold(k, "Namespace") || strings.EqualFold(k, "Project") }) {
-		files := operandValues(p.Values("f", "filename"))
+		files := operandValues(append(p.Values("f", "filename"), p.Values("k", "kustomize")...))
 		return guard.Found(guard.Confirm, "see what it names first: kubectl get -f "+files[0]+"; delete the objects you mean by name",
 			"would delete the objects of %s in %s%s, among them a Namespace: every workload, volume claim and secret in it goes too", strings.Join(files, " "), context, inv.Where())
 	}
@@ -108,11 +162,11 @@ func kubectlDeleteUnnamed(inv *guard.Invocation, host guard.Host, p guard.Parsed
 // input piped from it: every object the listing prints, not one name.
 func fromKubeListing(inv *guard.Invocation, operands []guard.Arg) bool {
 	for _, o := range operands {
-		if slices.Contains(o.Sources, "kubectl") || slices.Contains(o.Sources, "oc") {
+		if (slices.Contains(o.Sources, "kubectl") || slices.Contains(o.Sources, "oc")) && !o.FromOneLine() {
 			return true
 		}
 	}
-	if inv.MoreOperands == "xargs" {
+	if inv.MoreOperands == "xargs" && !guard.OneLineInput(inv) {
 		for _, up := range inv.Stdin {
 			if up.Program == "kubectl" || up.Program == "oc" {
 				return true

@@ -36,9 +36,9 @@ func lvmRules() []*guard.Rule {
 		},
 		{
 			ID:         "lvm-remove",
-			Programs:   []string{"lvremove", "vgremove", "pvremove"},
+			Programs:   []string{"lvremove", "vgremove", "pvremove", "vgreduce"},
 			Decision:   guard.Confirm,
-			Summary:    "lvremove, vgremove and pvremove destroy volumes and their data",
+			Summary:    "lvremove, vgremove and pvremove destroy volumes and their data; vgreduce --removemissing --force removes every volume that had a part on the missing disk",
 			Postmortem: "storage operations on production hosts",
 			Match:      matchLvmRemove,
 		},
@@ -132,6 +132,19 @@ func matchLvmRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, lvSpec)
 	if len(p.Operands) == 0 {
 		return nil
+	}
+	if inv.Program == "vgreduce" {
+		// Without --force, --removemissing refuses while a volume still
+		// uses the missing disk; vgreduce VG PV moves nothing and fails
+		// on a disk in use.
+		if !p.Has("removemissing") || !p.Has("f", "force") {
+			return nil
+		}
+		vg := p.Operands[0].Value
+		return guard.Found(guard.Confirm,
+			"see which volumes use the missing disk first (lvs -a -o +devices "+vg+"); if the disk can come back, bring it back; vgreduce --removemissing --mirrorsonly "+vg+" keeps the rest",
+			"would remove from %s every logical volume that had a part on the missing disk, with its data (vgreduce --removemissing --force)", vg).
+			Saving(guard.Backup{Kind: guard.BackupLVM, VG: vg})
 	}
 	var names []string
 	for _, op := range p.Operands {

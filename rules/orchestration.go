@@ -52,11 +52,19 @@ func orchestrationRules() []*guard.Rule {
 		},
 		{
 			ID:         "helm-uninstall",
-			Programs:   []string{"helm"},
+			Programs:   []string{"helm", "helm3"},
 			Decision:   guard.Warn,
 			Summary:    "helm uninstall (delete, del, un): every Kubernetes object of the release is deleted",
 			Postmortem: "a common failure mode: helm uninstall of a release in the wrong kube-context or namespace",
 			Match:      matchHelmUninstall,
+		},
+		{
+			ID:         "cluster-stack-remove",
+			Programs:   []string{"docker", "nomad"},
+			Decision:   guard.Confirm,
+			Summary:    "docker stack rm (every service of the stack), docker service rm of every service docker lists, docker swarm leave --force (a manager's copy of the swarm), nomad job stop -purge (the job and its history); nomad job stop warns",
+			Postmortem: "a common failure mode: docker stack rm prod typed in the terminal of the production manager instead of staging's",
+			Match:      matchClusterStackRemove,
 		},
 		{
 			ID:         "iac-destroy",
@@ -78,13 +86,16 @@ var containerSpec = guard.OptSpec{
 // runtime's own listing: $(docker ps -aq), docker images -q | xargs.
 func listsContainers(inv *guard.Invocation, ops []guard.Arg) bool {
 	for _, o := range ops {
+		if o.FromOneLine() {
+			continue // $(docker ps -q | head -1): one container
+		}
 		for _, src := range o.Sources {
 			if src == inv.Program || src == "docker" || src == "podman" || src == "nerdctl" {
 				return true
 			}
 		}
 	}
-	if inv.MoreOperands == "xargs" {
+	if inv.MoreOperands == "xargs" && !guard.OneLineInput(inv) {
 		for _, up := range inv.Stdin {
 			if up.Program == "docker" || up.Program == "podman" || up.Program == "nerdctl" {
 				return true
@@ -223,6 +234,10 @@ func manifestKinds(inv *guard.Invocation, host guard.Host, p guard.Parsed) []str
 			}
 		}
 	}
+	for _, k := range p.Values("k", "kustomize") {
+		budget := maxManifestFiles
+		texts = append(texts, kustomizationTexts(host, inv.Path(k.Value), 0, &budget)...)
+	}
 	var kinds []string
 	for _, text := range texts {
 		for _, line := range strings.Split(text, "\n") {
@@ -233,6 +248,47 @@ func manifestKinds(inv *guard.Invocation, host guard.Host, p guard.Parsed) []str
 		}
 	}
 	return kinds
+}
+
+// kustomizationTexts reads the manifests a kustomization folder lists
+// under resources: (files, and folders that are kustomizations of their
+// own: an overlay and its base), bounded in depth and in files read.
+func kustomizationTexts(host guard.Host, dir string, depth int, budget *int) []string {
+	if dir == "" || depth > 4 || *budget <= 0 {
+		return nil
+	}
+	var kust []byte
+	for _, name := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
+		if data, err := host.ReadFile(filepath.Join(dir, name), maxBodyFile); err == nil {
+			kust = data
+			break
+		}
+	}
+	*budget--
+	var texts []string
+	inList := false
+	for _, line := range strings.Split(string(kust), "\n") {
+		trimmed := strings.TrimSpace(line)
+		if !strings.HasPrefix(line, " ") && !strings.HasPrefix(line, "-") && strings.HasSuffix(trimmed, ":") {
+			inList = trimmed == "resources:" || trimmed == "bases:"
+			continue
+		}
+		item, ok := strings.CutPrefix(trimmed, "- ")
+		if !inList || !ok || strings.Contains(item, "://") {
+			continue
+		}
+		target := filepath.Join(dir, strings.Trim(strings.TrimSpace(item), "\"'"))
+		if *budget <= 0 {
+			break
+		}
+		if data, err := host.ReadFile(target, maxBodyFile); err == nil {
+			*budget--
+			texts = append(texts, string(data))
+			continue
+		}
+		texts = append(texts, kustomizationTexts(host, target, depth+1, budget)...)
+	}
+	return texts
 }
 
 // maxManifestFiles bounds the files of a folder given to kubectl -f that
@@ -296,16 +352,16 @@ func kubeContext(p guard.Parsed) string {
 func matchKubectlDeleteData(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, kubectlSpec)
 	ops := operandValues(p.Operands)
-	if len(ops) < 1 || ops[0] != "delete" || rehearses(p) || p.Has("help", "h") || len(ops) < 2 && !p.Has("f", "filename") {
+	if len(ops) < 1 || ops[0] != "delete" || rehearses(p) || p.Has("help", "h") || len(ops) < 2 && !p.Has("f", "filename", "k", "kustomize") {
 		return nil
 	}
 	if p.Has("all", "A", "all-namespaces") {
 		return nil // kubectl-delete-broad reports it
 	}
-	if p.Has("f", "filename") {
+	if p.Has("f", "filename", "k", "kustomize") {
 		for _, k := range manifestKinds(inv, host, p) {
 			if kind, _ := kubeKindOf(k); kind != nil {
-				files := operandValues(p.Values("f", "filename"))
+				files := operandValues(append(p.Values("f", "filename"), p.Values("k", "kustomize")...))
 				return guard.Found(guard.Confirm, "see what it names first: kubectl get -f "+files[0]+"; try it with --dry-run=server",
 					"would delete the objects of %s in %s%s, among them a %s: %s", strings.Join(files, " "), kubeContext(p), inv.Where(), kind.name, kind.loss)
 			}
@@ -380,25 +436,14 @@ func firstWord(words []string, fallback string) string {
 
 func matchKubectlDrainAll(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, kubectlSpec)
+	if inv.Program == "oc" && len(p.Operands) > 0 && p.Operands[0].Value == "adm" {
+		p.Operands = p.Operands[1:] // oc adm drain is kubectl drain
+	}
 	if len(p.Operands) == 0 || p.Operands[0].Value != "drain" || rehearses(p) || p.Has("help", "h") {
 		return nil
 	}
 	hint := "drain one node at a time and wait for its pods to be ready elsewhere (kubectl get pods -A -o wide --field-selector spec.nodeName=NODE); keep PodDisruptionBudgets on what must stay up"
-	fromListing := false
-	for _, o := range p.Operands[1:] {
-		for _, src := range o.Sources {
-			if src == "kubectl" || src == "oc" {
-				fromListing = true
-			}
-		}
-	}
-	if inv.MoreOperands == "xargs" {
-		for _, up := range inv.Stdin {
-			if up.Program == "kubectl" || up.Program == "oc" {
-				fromListing = true
-			}
-		}
-	}
+	fromListing := fromKubeListing(inv, p.Operands[1:])
 	switch {
 	case fromListing:
 		return guard.Found(guard.Confirm, hint, "would drain every node that kubectl lists in %s%s: every pod is evicted and nothing is left to run them", kubeContext(p), inv.Where())
@@ -414,7 +459,7 @@ var helmSpec = guard.OptSpec{ShortValue: "n", LongValue: []string{"namespace", "
 func matchHelmUninstall(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, helmSpec)
 	ops := operandValues(p.Operands)
-	if len(ops) < 2 || rehearses(p) || p.Has("help", "h") {
+	if len(ops) < 1 || rehearses(p) || p.Has("help", "h") {
 		return nil
 	}
 	switch ops[0] {
@@ -430,11 +475,94 @@ func matchHelmUninstall(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	if c, ok := p.Value("kube-context"); ok {
 		context = "context " + c.Value
 	}
-	release := strings.Join(ops[1:], " ")
+	if fromHelmListing(inv, p.Operands[1:]) {
+		return guard.Found(guard.Confirm, "list them first (helm ls -a"+nsOpt+") and uninstall the releases you mean by name",
+			"would uninstall every Helm release that helm itself lists in %s of %s%s: every object of every release goes, not one release", namespace, context, inv.Where())
+	}
+	release, name := strings.Join(ops[1:], " "), "RELEASE"
+	switch {
+	case len(ops) >= 2:
+		name = ops[1]
+	case inv.MoreOperands == "xargs":
+		release = "that xargs reads"
+	default:
+		return nil
+	}
 	return guard.Found(guard.Warn,
-		"see what goes first: helm get manifest "+ops[1]+nsOpt+"; helm uninstall "+ops[1]+nsOpt+" --dry-run",
+		"see what goes first: helm get manifest "+name+nsOpt+"; helm uninstall "+name+nsOpt+" --dry-run",
 		"would delete every Kubernetes object of the Helm release %s in %s of %s%s (Deployments, Services, Secrets, ConfigMaps; claims the chart itself created go too)",
 		release, namespace, context, inv.Where())
+}
+
+func matchClusterStackRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Program == "nomad" {
+		return matchNomadStop(inv)
+	}
+	p := guard.ParseOptions(inv.Args, containerSpec)
+	ops := operandValues(p.Operands)
+	if len(ops) < 2 || p.Has("help") {
+		return nil
+	}
+	where := guard.HostName(inv, host)
+	switch ops[0] + " " + ops[1] {
+	case "stack rm", "stack remove", "stack down":
+		if len(ops) < 3 {
+			return nil
+		}
+		return guard.Found(guard.Confirm, "see what goes first: docker stack services "+ops[2]+"; docker stack deploy -c FILE "+ops[2]+" brings it back only if you still have its compose file",
+			"would remove the swarm stack %s from the swarm of %s: every service, network, config and secret of it goes, and its tasks stop", strings.Join(ops[2:], " "), where)
+	case "service rm", "service remove":
+		if !listsContainers(inv, p.Operands[2:]) {
+			return nil
+		}
+		return guard.Found(guard.Confirm, "list them first (docker service ls) and remove the services you mean by name; keep their definitions (docker service inspect NAME > NAME.json)",
+			"would remove every service docker lists in the swarm of %s: every task of every service stops, and their definitions are gone", where)
+	case "swarm leave":
+		if !p.Has("f", "force") {
+			return nil // docker refuses on a manager without --force
+		}
+		return guard.Found(guard.Confirm, "demote it first from another manager (docker node demote NAME), then leave; on the last manager, back up /var/lib/docker/swarm first",
+			"would make %s leave the swarm by force: a manager's copy of the swarm's state goes (on the last manager: every service, secret and config of the swarm), and the quorum may be lost", where)
+	}
+	return nil
+}
+
+func matchNomadStop(inv *guard.Invocation) *guard.Finding {
+	g := readGoFlags(inv.Args, "address", "region", "namespace", "token", "ca-cert", "client-cert", "client-key", "tls-server-name")
+	ops := g.operands
+	if len(ops) >= 1 && ops[0] == "stop" { // the old spelling of job stop
+		ops = append([]string{"job"}, ops...)
+	}
+	_, help := g.flags["help"]
+	_, shortHelp := g.flags["h"]
+	if len(ops) < 3 || ops[0] != "job" || ops[1] != "stop" || help || shortHelp {
+		return nil
+	}
+	job := strings.Join(ops[2:], " ")
+	if _, purge := g.flags["purge"]; purge {
+		return guard.Found(guard.Confirm, "stop it without -purge (nomad job stop "+ops[2]+") to keep its definition and history; save the spec first: nomad job inspect "+ops[2]+" > "+ops[2]+".json",
+			"would stop the Nomad job %s and purge it: every allocation stops, and its definition and history are deleted from the cluster", job)
+	}
+	return guard.Found(guard.Warn, "nomad job status "+ops[2]+" shows what runs; nomad job run FILE starts it again",
+		"stops every allocation of the Nomad job %s: its service is down until the job runs again", job)
+}
+
+// fromHelmListing: releases computed by helm itself ($(helm ls -q),
+// helm ls -aq | xargs): every release, not one name.
+func fromHelmListing(inv *guard.Invocation, operands []guard.Arg) bool {
+	for _, o := range operands {
+		if slices.Contains(o.Sources, "helm") && !o.FromOneLine() {
+			return true
+		}
+	}
+	if inv.MoreOperands == "xargs" && !guard.OneLineInput(inv) {
+		for _, up := range inv.Stdin {
+			if up.Program == "helm" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func matchIaCDestroy(inv *guard.Invocation, host guard.Host) *guard.Finding {

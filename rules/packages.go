@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -16,6 +17,20 @@ func packagesRules() []*guard.Rule {
 		Summary:    "removing libc6, systemd, sudo, lvm2, grub*, openssh-server (over SSH) or another package the host cannot run without",
 		Postmortem: "apt-get purge of libc6 and yum remove python: the package manager itself stopped working",
 		Match:      matchEssentialRemoval,
+	}, {
+		ID:         "snap-remove-purge",
+		Programs:   []string{"snap"},
+		Decision:   guard.Confirm,
+		Summary:    "snap remove --purge: no snapshot of the snap's data is kept; for lxd, microk8s, docker or multipass every container, cluster or VM in it goes",
+		Postmortem: "snap remove --purge lxd run to 'reinstall' LXD: every container and its storage pool went with the snap's data",
+		Match:      matchSnapPurge,
+	}, {
+		ID:         "pip-system-remove",
+		Programs:   []string{"pip", "pip3", "pip3.*", "python", "python3", "python3.*"},
+		Decision:   guard.Confirm,
+		Summary:    "pip uninstall of pip, setuptools or wheel from the system Python (sudo, or /usr/bin's pip outside a virtualenv): the distribution's tools that import them break",
+		Postmortem: "sudo pip uninstall -y pip on a server: pip, and the tools the distribution built on it, gone until the package is reinstalled by hand",
+		Match:      matchPipSystemRemove,
 	}}
 }
 
@@ -49,7 +64,14 @@ var essentialPackages = []struct{ pattern, why string }{
 	{"linux-image-generic", "it keeps a kernel installed"},
 	{"python", "yum and dnf are written in it"},
 	{"python3", "yum, dnf and many system tools are written in it"},
+	{"kernel", "it is every kernel this host can boot"},
+	{"kernel-core", "it is every kernel this host can boot"},
 }
+
+// networkPackages keep a remote session's network up: removing one over
+// SSH may cut the session with no way back in.
+var networkPackages = []string{"openssh-server", "ssh", "openssh", "network-manager", "NetworkManager",
+	"netplan.io", "ifupdown", "ifupdown2", "iproute2", "isc-dhcp-client", "dhcpcd5", "dhcpcd", "systemd-networkd", "wicked"}
 
 // essentialExamples are names a removal pattern is tested against.
 var essentialExamples = []string{"libc6", "systemd", "sudo", "grub-pc", "grub-efi-amd64", "linux-image-generic",
@@ -101,6 +123,93 @@ func removedPackages(inv *guard.Invocation) []string {
 	return nil
 }
 
+// runsKernel: linux-image-$(uname -r), or the package of the release
+// /proc says is running (the host's own, not a remote one's).
+func runsKernel(pkg string, host guard.Host, inv *guard.Invocation) bool {
+	if !strings.HasPrefix(pkg, "linux-image-") && !strings.HasPrefix(pkg, "kernel-") && !strings.HasPrefix(pkg, "linux-modules-") {
+		return false
+	}
+	for _, a := range removedArgs(inv) {
+		if a.Value == pkg && slices.Contains(a.Sources, "uname") {
+			return true // linux-image-$(uname -r), kernel-core-$(uname -r)
+		}
+	}
+	release, ok := strings.CutPrefix(pkg, "linux-image-")
+	if !ok {
+		return false
+	}
+	if inv.Remote != "" || release == "" {
+		return false
+	}
+	data, err := host.ReadFile("/proc/sys/kernel/osrelease", 256)
+	return err == nil && strings.TrimSpace(string(data)) == release
+}
+
+// removedArgs are the words removedPackages read its names from.
+func removedArgs(inv *guard.Invocation) []guard.Arg {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "octqe", LongValue: []string{"option", "config-file", "target-release", "root", "admindir", "installroot", "releasever"}})
+	return p.Operands
+}
+
+// dataSnaps hold containers, clusters or VMs in the snap's own data.
+var dataSnaps = map[string]string{
+	"lxd":       "every container and VM of LXD, with its storage pools",
+	"microk8s":  "the whole Kubernetes cluster of this node, with its volumes",
+	"docker":    "every container, image and volume of the snap's Docker",
+	"multipass": "every Multipass VM",
+	"k8s":       "the whole Kubernetes cluster of this node, with its volumes",
+	"microceph": "the Ceph cluster's data on this node",
+	"incus":     "every container and VM of Incus",
+}
+
+func matchSnapPurge(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"revision"}})
+	ops := operandValues(p.Operands)
+	if len(ops) < 2 || ops[0] != "remove" || !p.Has("purge") || p.Has("help", "h") {
+		return nil // without --purge, snap keeps a snapshot (snap saved, snap restore)
+	}
+	for _, name := range ops[1:] {
+		if what, ok := dataSnaps[name]; ok {
+			return guard.Found(guard.Confirm, "take a snapshot first (snap save "+name+"), or remove without --purge: snap keeps one then (snap saved; snap restore ID)",
+				"would remove the snap %s from %s with --purge: %s goes, and no snapshot is kept to restore it", name, guard.HostName(inv, host), what)
+		}
+	}
+	return guard.Found(guard.Warn, "remove without --purge to keep snap's automatic snapshot (snap saved; snap restore ID)",
+		"removes the snap %s with --purge: its data goes, and no snapshot is kept", strings.Join(ops[1:], " "))
+}
+
+// pipTools: the system Python's packaging tools the distribution's own
+// programs import.
+var pipTools = []string{"pip", "pip3", "setuptools", "wheel", "distutils"}
+
+func matchPipSystemRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	args := inv.Args
+	if strings.HasPrefix(inv.Program, "python") {
+		if len(args) < 2 || args[0].Value != "-m" || args[1].Value != "pip" && args[1].Value != "pip3" {
+			return nil
+		}
+		args = args[2:]
+	}
+	p := guard.ParseOptions(args, guard.OptSpec{ShortValue: "r", LongValue: []string{"requirement", "root", "prefix", "target", "python"}})
+	ops := operandValues(p.Operands)
+	if len(ops) < 2 || ops[0] != "uninstall" || p.Has("help", "h") {
+		return nil
+	}
+	sudo := slices.ContainsFunc(inv.Via, func(v string) bool { return v == "sudo" || v == "doas" || strings.HasPrefix(v, "sudo ") })
+	venv, _ := host.Getenv("VIRTUAL_ENV")
+	system := sudo || venv == "" && (strings.HasPrefix(inv.Command.Value, "/usr/bin/") || strings.HasPrefix(inv.Command.Value, "/bin/"))
+	if !system {
+		return nil // a virtualenv's own pip, or the user's
+	}
+	for _, name := range ops[1:] {
+		if slices.Contains(pipTools, strings.ToLower(name)) {
+			return guard.Found(guard.Confirm, "use a virtualenv (python3 -m venv DIR) for your own packages; the system's pip and setuptools belong to the package manager (apt-get install --reinstall python3-pip python3-setuptools)",
+				"would uninstall %s from the system Python on %s: pip itself, and the distribution's tools that import it, stop working until it is reinstalled by hand", name, guard.HostName(inv, host))
+		}
+	}
+	return nil
+}
+
 func operandValues(args []guard.Arg) []string {
 	values := make([]string, len(args))
 	for i, a := range args {
@@ -130,8 +239,14 @@ func matchEssentialRemoval(inv *guard.Invocation, host guard.Host) *guard.Findin
 				}
 			}
 		}
-		if why == "" && overSSH && (name == "openssh-server" || name == "ssh" || name == "openssh") {
+		if why == "" && overSSH && slices.Contains(networkPackages, name) {
 			why = "your SSH session depends on it"
+		}
+		if why == "" && runsKernel(pkg, host, inv) {
+			why = "it is the kernel this host is running now"
+			if strings.HasSuffix(name, "-") {
+				name += "$(uname -r)"
+			}
 		}
 		if why == "" {
 			continue
