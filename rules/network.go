@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -13,7 +14,7 @@ func networkRules() []*guard.Rule {
 		ID:         "ssh-network-cut",
 		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "ufw"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking or killing sshd (a restart of sshd warns), taking links down, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, firewalld's panic mode",
+		Summary:    "over SSH: restarting networking, stopping, masking or killing sshd (a restart of sshd warns), taking links down, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop, firewalld's panic mode (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -88,11 +89,16 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 	case "ip":
 		return ipCut(args)
 	case "iptables", "ip6tables", "iptables-legacy", "iptables-nft":
-		return iptablesCut(inv)
+		if cut := iptablesCut(inv); cut != "" && !iptablesKeptOpen(inv, host) {
+			return cut
+		}
 	case "nft":
 		joined := " " + strings.Join(args, " ") + " "
 		if strings.Contains(joined, " flush ruleset ") {
 			return "flush every nftables rule"
+		}
+		if chain, ok := nftDropPolicy(args); ok && !nftKeptOpen(inv, chain) {
+			return "set the policy of nftables' " + chain.name + " chain (hook input) to drop, and guard sees no rule before it on the line that accepts SSH"
 		}
 	case "ufw":
 		return ufwCut(inv, host)
@@ -177,11 +183,11 @@ func ufwCut(inv *guard.Invocation, host guard.Host) string {
 		}
 	case "default":
 		if len(args) >= 2 && (args[1] == "deny" || args[1] == "reject") && (len(args) == 2 || args[2] == "incoming") &&
-			ufwActive(inv, host) && !ufwAllowsSSH(inv, host) {
+			ufwActive(inv, host) && !ufwAllowsSSH(inv, host) && !ufwAllowedBefore(inv, host) {
 			return "make ufw refuse every incoming connection no rule allows, and guard sees no rule that allows SSH"
 		}
 	case "enable":
-		if force && !ufwAllowsSSH(inv, host) {
+		if force && !ufwAllowsSSH(inv, host) && !ufwAllowedBefore(inv, host) {
 			return "turn ufw on without asking, and guard sees no rule that allows SSH (ufw's default refuses incoming connections)"
 		}
 	}
@@ -218,6 +224,132 @@ func ufwAllowsSSH(inv *guard.Invocation, host guard.Host) bool {
 		}
 	}
 	return false
+}
+
+// ufwAllowedBefore: an earlier command of the line, which certainly ran
+// (guard.Invocation.RanBefore), added a ufw rule that lets SSH in from
+// anywhere, or from the address this session comes from. A reset or a
+// delete after it may have taken it away: guard stops looking there.
+func ufwAllowedBefore(inv *guard.Invocation, host guard.Host) bool {
+	allowed := false
+	for b := range inv.RanBefore {
+		if b.Program != "ufw" {
+			continue
+		}
+		args := ufwRuleWords(b.Values())
+		if len(args) == 0 {
+			continue
+		}
+		if args[0] == "reset" || args[0] == "delete" {
+			break
+		}
+		if ufwRuleAllowsSSH(args, b, host) {
+			allowed = true
+			break
+		}
+	}
+	return allowed
+}
+
+// ufwRuleWords drops ufw's options and the position of insert or
+// prepend; nil for a dry run, which changes nothing.
+func ufwRuleWords(args []string) []string {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		if args[0] == "--dry-run" {
+			return nil
+		}
+		args = args[1:]
+	}
+	switch {
+	case len(args) >= 2 && args[0] == "insert":
+		return args[2:]
+	case len(args) >= 1 && args[0] == "prepend":
+		return args[1:]
+	}
+	return args
+}
+
+// ufwRuleAllowsSSH reads `ufw allow|limit [in] …` in its simple and full
+// forms for a rule that lets TCP port 22 in: 22, 22/tcp, ssh, OpenSSH,
+// a range holding 22, or `proto tcp … port 22`, from anywhere or from
+// the session's own address.
+func ufwRuleAllowsSSH(args []string, b *guard.Invocation, host guard.Host) bool {
+	if len(args) < 2 || args[0] != "allow" && args[0] != "limit" {
+		return false
+	}
+	words := args[1:]
+	if words[0] == "in" {
+		words = words[1:]
+	}
+	ssh := false
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		switch w {
+		case "out", "route":
+			return false
+		case "comment":
+			i++ // its text
+		case "from":
+			if i+1 < len(words) && words[i+1] != "any" && !holdsClient(words[i+1], b, host) {
+				return false // another address or network
+			}
+			i++
+		case "to":
+			i++
+		case "proto":
+			if i+1 < len(words) && words[i+1] != "tcp" {
+				return false
+			}
+			i++
+		case "port":
+			if i+1 < len(words) && sshPort(words[i+1]) {
+				ssh = true
+			}
+			i++
+		default:
+			port, proto, _ := strings.Cut(w, "/")
+			if proto != "" && proto != "tcp" {
+				return false
+			}
+			if sshPort(port) || strings.EqualFold(port, "OpenSSH") {
+				ssh = true
+			}
+		}
+	}
+	if !ssh && len(words) == 2 && words[0] == "from" {
+		return true // ufw allow from ADDRESS: every port from the session's address
+	}
+	return ssh
+}
+
+// sshPort: a port, a list or a range of ports that holds SSH's, by
+// number or by name.
+func sshPort(v string) bool {
+	for _, p := range strings.Split(v, ",") {
+		from, to, isRange := strings.Cut(p, ":")
+		if p == "22" || p == "ssh" || isRange && portIn(22, from, to) {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsClient: the address or network spec holds the address this SSH
+// session comes from.
+func holdsClient(spec string, inv *guard.Invocation, host guard.Host) bool {
+	client, ok := guard.SSHClient(inv, host)
+	if !ok {
+		return false
+	}
+	addr, err := netip.ParseAddr(client)
+	if err != nil {
+		return false // another machine's session, or no address known
+	}
+	if prefix, err := netip.ParsePrefix(spec); err == nil {
+		return prefix.Contains(addr)
+	}
+	a, err := netip.ParseAddr(spec)
+	return err == nil && a == addr
 }
 
 func isStopVerb(v string) bool {
@@ -307,7 +439,7 @@ func iptablesCut(inv *guard.Invocation) string {
 		if len(p.Operands) > 0 {
 			target = p.Operands[0].Value
 		}
-		if target == "DROP" || target == "REJECT" {
+		if (target == "DROP" || target == "REJECT") && policy.Value != "FORWARD" { // FORWARD: packets routed through, not to this host
 			return fmt.Sprintf("set the default policy of %s to %s", policy.Value, target)
 		}
 	}
@@ -359,6 +491,97 @@ func iptablesDropRule(inv *guard.Invocation, p guard.Parsed) string {
 	return fmt.Sprintf("add a rule that %ss every packet on %s", strings.ToLower(target.Value), chain.Value)
 }
 
+// iptablesKeptOpen: the cut is a DROP or REJECT policy on INPUT or
+// OUTPUT, or a DROP rule appended to it, and an earlier command of the
+// line that certainly ran (guard.Invocation.RanBefore) put an ACCEPT for
+// SSH on that chain, which the packets of this session meet first. A
+// flush of the chain after it takes it away: guard stops looking there.
+func iptablesKeptOpen(inv *guard.Invocation, host guard.Host) bool {
+	p := guard.ParseOptions(inv.Args, iptablesSpec)
+	chain, ok := p.Value("P", "policy")
+	if !ok {
+		chain, ok = p.Value("A", "append") // an -I rule goes in front of the ACCEPT
+	}
+	if !ok || chain.Value != "INPUT" && chain.Value != "OUTPUT" {
+		return false
+	}
+	kept := false
+	for b := range inv.RanBefore {
+		if b.Program != inv.Program {
+			continue // another table set (ip6tables, the legacy one)
+		}
+		bp := guard.ParseOptions(b.Args, iptablesSpec)
+		if t, ok := bp.Value("t", "table"); ok && t.Value != "filter" {
+			continue
+		}
+		if bp.Has("F", "flush") && (len(bp.Operands) == 0 || !bp.Operands[0].Known || bp.Operands[0].Value == chain.Value) {
+			break
+		}
+		if iptablesAcceptsSSH(b, bp, chain.Value, host) {
+			kept = true
+			break
+		}
+	}
+	return kept
+}
+
+// iptablesAcceptsSSH: -A or -I CHAIN … -j ACCEPT for SSH's TCP port (the
+// destination port coming in, the source port going out), or for every
+// packet from or to the session's own address, with no narrower match
+// guard does not read (an interface, a negation).
+func iptablesAcceptsSSH(b *guard.Invocation, p guard.Parsed, chain string, host guard.Host) bool {
+	on, ok := p.Value("A", "append")
+	if !ok {
+		on, ok = p.Value("I", "insert")
+	}
+	target, _ := p.Value("j", "jump")
+	if !ok || on.Value != chain || target.Value != "ACCEPT" {
+		return false
+	}
+	if p.Has("i", "in-interface", "o", "out-interface") {
+		return false
+	}
+	if proto, ok := p.Value("p", "protocol"); ok && proto.Value != "tcp" && proto.Value != "6" {
+		return false
+	}
+	peer := "s" // the session's address: where packets coming in are from
+	if chain == "OUTPUT" {
+		peer = "d"
+	}
+	fromClient, ssh := false, false
+	args := b.Values()
+	for i, a := range args {
+		if a == "!" {
+			return false
+		}
+		name, value, attached := strings.Cut(a, "=")
+		if !attached && i+1 < len(args) {
+			value = args[i+1]
+		}
+		switch option := strings.TrimLeft(name, "-"); {
+		case option == "s" || option == "source" || option == "d" || option == "destination":
+			if option[:1] != peer || !holdsClient(value, b, host) {
+				return false // another address, or this host's own
+			}
+			fromClient = true
+		case slices.Contains(sshPortOptions[chain], option):
+			if !sshPort(value) {
+				return false // another port
+			}
+			ssh = true
+		}
+	}
+	return ssh || fromClient && !p.Has("p", "protocol")
+}
+
+// sshPortOptions are the options that name SSH's port on a chain: the
+// destination port of packets coming in, the source port of those going
+// out.
+var sshPortOptions = map[string][]string{
+	"INPUT":  {"dport", "dports", "destination-port", "destination-ports"},
+	"OUTPUT": {"sport", "sports", "source-port", "source-ports"},
+}
+
 // portIn: from:to (either end may be empty) holds port.
 func portIn(port int, from, to string) bool {
 	lo, hi := 0, 65535
@@ -373,6 +596,94 @@ func portIn(port int, from, to string) bool {
 		}
 	}
 	return lo <= port && port <= hi
+}
+
+// nftChain is an nftables chain: family, table and name.
+type nftChain struct{ family, table, name string }
+
+// nftFamilies are the address families nft takes before a table name.
+var nftFamilies = map[string]bool{"ip": true, "ip6": true, "inet": true, "arp": true, "bridge": true, "netdev": true}
+
+// nftChainAt reads [FAMILY] TABLE CHAIN at words, the family ip when it
+// is not given; it returns the words after them.
+func nftChainAt(words []string) (nftChain, []string, bool) {
+	family := "ip"
+	if len(words) > 0 && nftFamilies[words[0]] {
+		family, words = words[0], words[1:]
+	}
+	if len(words) < 2 {
+		return nftChain{}, nil, false
+	}
+	return nftChain{family, words[0], words[1]}, words[2:], true
+}
+
+// nftWords splits nft's arguments the way nft reads them: one quoted
+// argument or many, braces and semicolons apart.
+func nftWords(args []string) []string {
+	joined := strings.NewReplacer(";", " ; ", "{", " { ", "}", " } ").Replace(strings.Join(args, " "))
+	return strings.Fields(joined)
+}
+
+// nftDropPolicy reads `nft add|create|chain … CHAIN { type filter hook
+// input …; policy drop; }`: a base chain on the input hook that drops what
+// no rule accepts.
+func nftDropPolicy(args []string) (nftChain, bool) {
+	words := nftWords(args)
+	for len(words) > 0 && strings.HasPrefix(words[0], "-") {
+		words = words[1:]
+	}
+	if len(words) < 2 || words[1] != "chain" || words[0] != "add" && words[0] != "create" && words[0] != "chain" {
+		return nftChain{}, false
+	}
+	chain, rest, ok := nftChainAt(words[2:])
+	if !ok {
+		return nftChain{}, false
+	}
+	body := " " + strings.Join(rest, " ") + " "
+	return chain, strings.Contains(body, " hook input ") && strings.Contains(body, " policy drop ")
+}
+
+// nftKeptOpen: an earlier command of the line that certainly ran added
+// to the same chain a rule that accepts SSH's TCP port (tcp dport 22, ssh,
+// or a set holding it) with nothing narrower guard does not read.
+func nftKeptOpen(inv *guard.Invocation, chain nftChain) bool {
+	for b := range inv.RanBefore {
+		if b.Program != "nft" {
+			continue
+		}
+		words := nftWords(b.Values())
+		if len(words) >= 2 && words[0] == "flush" {
+			return false
+		}
+		if len(words) < 3 || words[1] != "rule" || words[0] != "add" && words[0] != "insert" {
+			continue
+		}
+		on, rest, ok := nftChainAt(words[2:])
+		if !ok || on != chain || len(rest) == 0 || rest[len(rest)-1] != "accept" {
+			continue
+		}
+		expr := strings.Join(rest, " ")
+		if strings.Contains(expr, "iif") || strings.Contains(expr, "saddr") || strings.Contains(expr, "!=") {
+			continue
+		}
+		for i := 0; i+2 < len(rest); i++ {
+			if rest[i] == "tcp" && rest[i+1] == "dport" {
+				set := rest[i+2:]
+				if set[0] == "{" {
+					set = set[1:]
+				}
+				for _, port := range set {
+					if port == "}" {
+						break
+					}
+					if sshPort(strings.TrimSuffix(port, ",")) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
