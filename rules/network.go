@@ -51,6 +51,8 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 				switch {
 				case !sessionUnits[unitName(u.Value)], isRestart(verb) && sshUnits[unitName(u.Value)]:
 					// sshd restarts with its sessions open (sshdRestart warns)
+				case sshUnits[unitName(u.Value)] && !strings.HasSuffix(u.Value, ".socket") && sshSocketCovers(inv, verb):
+					// the socket started earlier on the line takes the logins
 				case verb == "mask" && !p.Has("now"):
 					return "mask " + u.Value + ": it stays up now and does not start at the next boot"
 				default:
@@ -120,6 +122,40 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		}
 	}
 	return ""
+}
+
+// sshSocketCovers: an earlier command of the line that certainly ran
+// (guard.Invocation.RanBefore) started ssh.socket, so that systemd takes
+// new logins on port 22 once the service is stopped (Debian's socket even
+// stops the service itself when it starts). For disable or mask, which
+// are about the next boot too, the socket must have been enabled as well.
+func sshSocketCovers(inv *guard.Invocation, verb string) bool {
+	started, enabled := false, false
+	for b := range inv.RanBefore { // the latest first: what came before a stop does not count
+		if b.Program != "systemctl" {
+			continue
+		}
+		p := guard.ParseOptions(b.Args, systemctlSpec)
+		if len(p.Operands) < 2 || !slices.ContainsFunc(p.Operands[1:], func(u guard.Arg) bool {
+			return u.Value == "ssh.socket" || u.Value == "sshd.socket"
+		}) {
+			continue
+		}
+		switch p.Operands[0].Value {
+		case "start", "restart", "reload-or-restart":
+			started = true
+		case "enable":
+			enabled = true
+			started = started || p.Has("now")
+		}
+		if v := p.Operands[0].Value; v == "stop" || v == "kill" || v == "mask" || v == "disable" {
+			break
+		}
+	}
+	if verb == "disable" || verb == "mask" {
+		return started && enabled
+	}
+	return started
 }
 
 // sshUnits are sshd's names as a unit or an init script.
