@@ -317,27 +317,30 @@ func ufwRuleAllowsSSH(args []string, b *guard.Invocation, host guard.Host) bool 
 	if words[0] == "in" {
 		words = words[1:]
 	}
-	ssh := false
+	ssh, side := false, ""
 	for i := 0; i < len(words); i++ {
 		w := words[i]
 		switch w {
-		case "out", "route":
-			return false
+		case "out", "route", "on":
+			return false // another direction, or one interface
 		case "comment":
 			i++ // its text
 		case "from":
 			if i+1 < len(words) && words[i+1] != "any" && !holdsClient(words[i+1], b, host) {
 				return false // another address or network
 			}
-			i++
+			i, side = i+1, w
 		case "to":
-			i++
+			i, side = i+1, w
 		case "proto":
 			if i+1 < len(words) && words[i+1] != "tcp" {
 				return false
 			}
 			i++
 		case "port":
+			if side == "from" {
+				return false // the client's port, not sshd's
+			}
 			if i+1 < len(words) && sshPort(words[i+1]) {
 				ssh = true
 			}
@@ -587,8 +590,11 @@ func iptablesAcceptsSSH(b *guard.Invocation, p guard.Parsed, chain string, host 
 	fromClient, ssh := false, false
 	args := b.Values()
 	for i, a := range args {
-		if a == "!" {
-			return false
+		if a == "!" || a == "--syn" || a == "--tcp-flags" {
+			return false // a negation, or only the first packet of a connection
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue // a value: -m state
 		}
 		name, value, attached := strings.Cut(a, "=")
 		if !attached && i+1 < len(args) {
@@ -605,6 +611,14 @@ func iptablesAcceptsSSH(b *guard.Invocation, p guard.Parsed, chain string, host 
 				return false // another port
 			}
 			ssh = true
+		case option == "m" || option == "match":
+			if value != "tcp" && value != "multiport" && value != "comment" && value != "conntrack" && value != "state" {
+				return false // a limit, a time, a string: not every packet of the session
+			}
+		case option == "ctstate" || option == "state":
+			if !strings.Contains(value, "ESTABLISHED") {
+				return false // NEW alone: the packets of this open session are not
+			}
 		}
 	}
 	return ssh || fromClient && !p.Has("p", "protocol")
@@ -698,28 +712,38 @@ func nftKeptOpen(inv *guard.Invocation, chain nftChain) bool {
 		if !ok || on != chain || len(rest) == 0 || rest[len(rest)-1] != "accept" {
 			continue
 		}
-		expr := strings.Join(rest, " ")
-		if strings.Contains(expr, "iif") || strings.Contains(expr, "saddr") || strings.Contains(expr, "!=") {
-			continue
-		}
-		for i := 0; i+2 < len(rest); i++ {
-			if rest[i] == "tcp" && rest[i+1] == "dport" {
-				set := rest[i+2:]
-				if set[0] == "{" {
-					set = set[1:]
-				}
-				for _, port := range set {
-					if port == "}" {
-						break
-					}
-					if sshPort(strings.TrimSuffix(port, ",")) {
-						return true
-					}
-				}
-			}
+		if nftAcceptsSSH(rest) {
+			return true
 		}
 	}
 	return false
+}
+
+// nftAcceptsSSH reads a rule's statement for `tcp dport PORTS [counter]
+// [comment TEXT] accept` and nothing else: an interface, an address, a
+// limit or `ct state new` would not let every packet of this session in.
+func nftAcceptsSSH(rule []string) bool {
+	ssh := false
+	for i := 0; i < len(rule); i++ {
+		switch w := rule[i]; {
+		case w == "tcp" && i+2 < len(rule) && rule[i+1] == "dport":
+			i += 2
+			if rule[i] != "{" {
+				ssh = sshPort(rule[i])
+				continue
+			}
+			for i++; i < len(rule) && rule[i] != "}"; i++ {
+				ssh = ssh || sshPort(strings.TrimSuffix(rule[i], ","))
+			}
+		case w == "counter":
+		case w == "comment":
+			i++
+		case w == "accept" && i == len(rule)-1:
+		default:
+			return false
+		}
+	}
+	return ssh
 }
 
 func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
