@@ -51,7 +51,7 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 				switch {
 				case !sessionUnits[unitName(u.Value)], isRestart(verb) && sshUnits[unitName(u.Value)]:
 					// sshd restarts with its sessions open (sshdRestart warns)
-				case sshUnits[unitName(u.Value)] && !strings.HasSuffix(u.Value, ".socket") && sshSocketCovers(inv, verb):
+				case sshUnits[unitName(u.Value)] && !strings.HasSuffix(u.Value, ".socket") && sshSocketCovers(inv, host, verb):
 					// the socket started earlier on the line takes the logins
 				case verb == "mask" && !p.Has("now"):
 					return "mask " + u.Value + ": it stays up now and does not start at the next boot"
@@ -99,7 +99,7 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		if strings.Contains(joined, " flush ruleset ") {
 			return "flush every nftables rule"
 		}
-		if chain, ok := nftDropPolicy(args); ok && !nftKeptOpen(inv, chain) {
+		if chain, ok := nftDropPolicy(args); ok && !nftKeptOpen(inv, host, chain) {
 			return "set the policy of nftables' " + chain.name + " chain (hook input) to drop, and guard sees no rule before it on the line that accepts SSH"
 		}
 	case "ufw":
@@ -129,10 +129,10 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 // new logins on port 22 once the service is stopped (Debian's socket even
 // stops the service itself when it starts). For disable or mask, which
 // are about the next boot too, the socket must have been enabled as well.
-func sshSocketCovers(inv *guard.Invocation, verb string) bool {
+func sshSocketCovers(inv *guard.Invocation, host guard.Host, verb string) bool {
 	started, enabled := false, false
 	for b := range inv.RanBefore { // the latest first: what came before a stop does not count
-		if b.Program != "systemctl" {
+		if b.Program != "systemctl" || !asPrivileged(b, inv, host) {
 			continue
 		}
 		p := guard.ParseOptions(b.Args, systemctlSpec)
@@ -156,6 +156,18 @@ func sshSocketCovers(inv *guard.Invocation, verb string) bool {
 		return started && enabled
 	}
 	return started
+}
+
+// asPrivileged: the earlier command b ran with at least the rights of inv,
+// so that what inv may change, b could change too: as the same user, as
+// root, or typed by root. Not `iptables -A … ; sudo iptables -P …` typed
+// by another user, whose first command failed for want of rights.
+func asPrivileged(b, inv *guard.Invocation, host guard.Host) bool {
+	if b.User == inv.User || b.User == "root" {
+		return true
+	}
+	user, _ := host.Getenv("USER")
+	return b.User == "" && user == "root"
 }
 
 // sshUnits are sshd's names as a unit or an init script.
@@ -269,7 +281,7 @@ func ufwAllowsSSH(inv *guard.Invocation, host guard.Host) bool {
 func ufwAllowedBefore(inv *guard.Invocation, host guard.Host) bool {
 	allowed := false
 	for b := range inv.RanBefore {
-		if b.Program != "ufw" {
+		if b.Program != "ufw" || !asPrivileged(b, inv, host) {
 			continue
 		}
 		args := ufwRuleWords(b.Values())
@@ -546,8 +558,8 @@ func iptablesKeptOpen(inv *guard.Invocation, host guard.Host) bool {
 	}
 	kept := false
 	for b := range inv.RanBefore {
-		if b.Program != inv.Program {
-			continue // another table set (ip6tables, the legacy one)
+		if b.Program != inv.Program || !asPrivileged(b, inv, host) {
+			continue // another table set (ip6tables, the legacy one), or another user's try
 		}
 		bp := guard.ParseOptions(b.Args, iptablesSpec)
 		if t, ok := bp.Value("t", "table"); ok && t.Value != "filter" {
@@ -696,9 +708,9 @@ func nftDropPolicy(args []string) (nftChain, bool) {
 // nftKeptOpen: an earlier command of the line that certainly ran added
 // to the same chain a rule that accepts SSH's TCP port (tcp dport 22, ssh,
 // or a set holding it) with nothing narrower guard does not read.
-func nftKeptOpen(inv *guard.Invocation, chain nftChain) bool {
+func nftKeptOpen(inv *guard.Invocation, host guard.Host, chain nftChain) bool {
 	for b := range inv.RanBefore {
-		if b.Program != "nft" {
+		if b.Program != "nft" || !asPrivileged(b, inv, host) {
 			continue
 		}
 		words := nftWords(b.Values())
