@@ -52,7 +52,9 @@ func wrapTrap(r *resolver, outer *Invocation, sc *scope) {
 	if len(args) < 2 || !args[0].Known || args[0].Value == "-" || strings.HasPrefix(args[0].Value, "-") {
 		return // trap -p, trap -l, trap - SIG (reset), trap SIG
 	}
+	ran := r.ran
 	r.runCode(outer, args[0].Value, sc, "trap "+joinValues(args[1:]), nil)
+	r.ran = ran // the code runs later: nothing after the trap follows it
 }
 
 // wrapCrontab: crontab [-u USER] FILE (or - for standard input) installs

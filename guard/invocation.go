@@ -135,6 +135,33 @@ type Invocation struct {
 	// Code is what guard has to say about code this command hands on,
 	// nil when there is nothing (most commands).
 	Code *CodeNote
+	// before is the latest command of the line that certainly ran before
+	// this one (RanBefore), nil if none did; its own before goes on.
+	before *Invocation
+}
+
+// maxRanBefore bounds how far back RanBefore looks: what a rule needs of
+// the line's history is a few commands back, never a whole script.
+const maxRanBefore = 256
+
+// RanBefore yields the commands of the same line that certainly ran before
+// this one on the same machine, the latest first: those joined to it by
+// ;, && or a newline, in the same shell or the one that runs it (sudo,
+// bash -c, a function called). Not a command it runs only after a failure
+// of (a || b), one in the background, in a pipeline beside it, in a
+// subshell, in an if, case or loop body that may not have run, nor code
+// run later (trap, at). What a command did need not have succeeded after
+// ;: a rule trusts it only for what undoes no harm if it did not.
+func (inv *Invocation) RanBefore(yield func(*Invocation) bool) {
+	n := 0
+	for b := inv.before; b != nil && n < maxRanBefore; b, n = b.before, n+1 {
+		if b.Remote != inv.Remote || b.Container != inv.Container {
+			continue // another machine's state
+		}
+		if !yield(b) {
+			return
+		}
+	}
 }
 
 // CodeNote is what guard found about code a command hands on.

@@ -72,6 +72,10 @@ type resolver struct {
 	inPrelude     bool
 	preludeSteps  int
 	selfReadWalks int
+	// ran is the latest command that certainly ran at this point of the
+	// walk (Invocation.RanBefore); statements that may not run put back
+	// what it was before them.
+	ran *Invocation
 }
 
 // funcDef is a shell function declared on the line: its body is judged at
@@ -124,6 +128,7 @@ func (r *resolver) resolveAfter(prelude, line, cwd string, fed bool, defs ...*De
 		r.walkStmts(r.defs.vars, sc, stmtCtx{})
 		r.inPrelude = false
 		r.invs, r.notes, r.steps, r.truncated = r.invs[:0], nil, 0, ""
+		r.ran = nil
 	}
 	if prelude != "" {
 		r.inPrelude = true
@@ -138,6 +143,7 @@ func (r *resolver) resolveAfter(prelude, line, cwd string, fed bool, defs ...*De
 			sc.cwd, r.truncated = "", ""
 		}
 		r.invs, r.notes, r.steps = r.invs[:0], nil, 0
+		r.ran = nil // judged then, with what ran before it
 	}
 	r.walkSource(line, sc)
 	r.walkUncalled()
@@ -245,6 +251,10 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 		return
 	}
 	r.steps++
+	ran := r.ran
+	if st.Background || st.Coprocess || st.Disown {
+		defer func() { r.ran = ran }() // it runs beside what follows, not before it
+	}
 	ctx.background = ctx.background || st.Background || st.Coprocess || st.Disown
 	if call, ok := st.Cmd.(*syntax.CallExpr); ok {
 		r.walkCall(call, st, sc, ctx)
@@ -268,24 +278,37 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 		r.walkBinary(cmd, sc, ctx)
 	case *syntax.Subshell:
 		r.walkStmts(cmd.Stmts, sc.clone(), ctx)
+		r.ran = ran // it may have stopped early
 	case *syntax.Block:
 		r.walkStmts(cmd.Stmts, sc, ctx)
 	case *syntax.IfClause:
+		// Only the first condition certainly runs; each branch runs
+		// after it, or after the conditions that failed.
+		afterCond := ran
 		for clause := cmd; clause != nil; clause = clause.Else {
+			r.ran = afterCond
 			r.walkStmts(clause.Cond, sc, ctx)
+			if clause == cmd {
+				afterCond = r.ran
+			}
 			r.walkStmts(clause.Then, sc, ctx)
 		}
+		r.ran = afterCond
 	case *syntax.WhileClause:
 		r.walkWhile(cmd, redirs, sc, ctx)
+		r.ran = ran
 	case *syntax.ForClause:
 		r.walkFor(cmd, sc, ctx)
+		r.ran = ran // the body may run no time
 	case *syntax.CaseClause:
 		r.expandWord(cmd.Word, sc, modeScalar)
+		afterWord := r.ran
 		for _, item := range cmd.Items {
 			for _, p := range item.Patterns {
 				r.expandWord(p, sc, modeScalar)
 			}
 			r.walkStmts(item.Stmts, sc.clone(), ctx)
+			r.ran = afterWord
 		}
 	case *syntax.FuncDecl:
 		if cmd.Name == nil && len(cmd.Names) == 0 {
@@ -309,6 +332,7 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 		}
 		ctx.background = true
 		r.walkStmt(cmd.Stmt, sc.clone(), ctx)
+		r.ran = ran
 	case *syntax.ArithmCmd:
 		r.arithStmt(cmd.X, sc)
 	case *syntax.LetClause:
@@ -322,6 +346,7 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 			r.expandWord(cmd.Description, sc, modeScalar)
 		}
 		r.walkStmt(cmd.Body, sc.clone(), ctx)
+		r.ran = ran
 	default:
 		// A kind of command this walker does not know: at least the
 		// substitutions inside it run.
@@ -333,19 +358,18 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 // without recursing once per operator: a chain of thousands stays flat.
 func (r *resolver) walkBinary(cmd *syntax.BinaryCmd, sc *scope, ctx stmtCtx) {
 	if cmd.Op == syntax.AndStmt || cmd.Op == syntax.OrStmt {
-		for _, part := range flattenBinary(cmd, func(op syntax.BinCmdOperator) bool {
-			return op == syntax.AndStmt || op == syntax.OrStmt
-		}) {
-			r.walkStmt(part, sc, ctx)
-		}
+		r.walkAndOr(cmd, sc, ctx)
 		return
 	}
 	// Each part of a pipeline runs in a subshell and reads what the parts
 	// before it print.
 	upstream := ctx.stdin[:len(ctx.stdin):len(ctx.stdin)]
+	ran := r.ran
+	defer func() { r.ran = ran }() // the parts run side by side
 	for _, part := range flattenBinary(cmd, func(op syntax.BinCmdOperator) bool {
 		return op == syntax.Pipe || op == syntax.PipeAll
 	}) {
+		r.ran = ran
 		start := len(r.invs)
 		pctx := ctx
 		pctx.inPipeline = true
@@ -353,6 +377,54 @@ func (r *resolver) walkBinary(cmd *syntax.BinaryCmd, sc *scope, ctx stmtCtx) {
 		r.walkStmt(part, r.subshell(part, sc), pctx)
 		upstream = append(upstream, r.invs[start:]...)
 	}
+}
+
+// walkAndOr walks a && b || c in order. What certainly ran before a part
+// (RanBefore): the parts before it joined by && back to one that follows
+// an ||, which may have been skipped with the status still 0 (in a || b
+// && c, c runs after a alone when a succeeds). After the list, only its
+// first part certainly ran.
+func (r *resolver) walkAndOr(cmd *syntax.BinaryCmd, sc *scope, ctx stmtCtx) {
+	ran := r.ran
+	var afterFirst *Invocation
+	first := true
+	for _, part := range flattenAndOr(cmd) {
+		if part.op == syntax.OrStmt {
+			r.ran = ran
+		}
+		r.walkStmt(part.st, sc, ctx)
+		if part.op == syntax.OrStmt {
+			r.ran = ran
+		}
+		if first {
+			afterFirst, first = r.ran, false
+		}
+	}
+	r.ran = afterFirst
+}
+
+// andOrPart is a statement of an && || list with the operator before it,
+// 0 for the first.
+type andOrPart struct {
+	st *syntax.Stmt
+	op syntax.BinCmdOperator
+}
+
+// flattenAndOr is flattenBinary for && and ||, keeping the operators.
+func flattenAndOr(cmd *syntax.BinaryCmd) []andOrPart {
+	var out []andOrPart
+	stack := []andOrPart{{cmd.Y, cmd.Op}, {cmd.X, 0}}
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if b, ok := p.st.Cmd.(*syntax.BinaryCmd); ok && (b.Op == syntax.AndStmt || b.Op == syntax.OrStmt) &&
+			len(p.st.Redirs) == 0 && !p.st.Negated && !p.st.Background && !p.st.Coprocess && !p.st.Disown {
+			stack = append(stack, andOrPart{b.Y, b.Op}, andOrPart{b.X, p.op})
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // subshell returns the scope a statement runs in when it runs in a
@@ -673,6 +745,7 @@ func (r *resolver) walkUncalledIn(src string) {
 			continue
 		}
 		def.walked = true
+		r.ran = nil // called from elsewhere, after who knows what
 		body := def.sc.clone()
 		body.src = def.src
 		body.inFunc = def.name
@@ -1155,6 +1228,12 @@ func (r *resolver) emit(inv *Invocation) {
 		return
 	}
 	r.invs = append(r.invs, inv)
+	if r.ran != inv {
+		inv.before = r.ran
+		if !inv.Background && !inv.Detached {
+			r.ran = inv
+		}
+	}
 }
 
 // dispatch records the invocation, then looks through it: the command a

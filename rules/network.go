@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -13,7 +14,7 @@ func networkRules() []*guard.Rule {
 		ID:         "ssh-network-cut",
 		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "ufw"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking or killing sshd (a restart of sshd warns), taking links down, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, firewalld's panic mode",
+		Summary:    "over SSH: restarting networking, stopping, masking or killing sshd (a restart of sshd warns), taking links down, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop, firewalld's panic mode (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -50,6 +51,8 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 				switch {
 				case !sessionUnits[unitName(u.Value)], isRestart(verb) && sshUnits[unitName(u.Value)]:
 					// sshd restarts with its sessions open (sshdRestart warns)
+				case sshUnits[unitName(u.Value)] && !strings.HasSuffix(u.Value, ".socket") && sshSocketCovers(inv, host, verb):
+					// the socket started earlier on the line takes the logins
 				case verb == "mask" && !p.Has("now"):
 					return "mask " + u.Value + ": it stays up now and does not start at the next boot"
 				default:
@@ -88,11 +91,16 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 	case "ip":
 		return ipCut(args)
 	case "iptables", "ip6tables", "iptables-legacy", "iptables-nft":
-		return iptablesCut(inv)
+		if cut := iptablesCut(inv); cut != "" && !iptablesKeptOpen(inv, host) {
+			return cut
+		}
 	case "nft":
 		joined := " " + strings.Join(args, " ") + " "
 		if strings.Contains(joined, " flush ruleset ") {
 			return "flush every nftables rule"
+		}
+		if chain, ok := nftDropPolicy(args); ok && !nftKeptOpen(inv, host, chain) {
+			return "set the policy of nftables' " + chain.name + " chain (hook input) to drop, and guard sees no rule before it on the line that accepts SSH"
 		}
 	case "ufw":
 		return ufwCut(inv, host)
@@ -114,6 +122,52 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		}
 	}
 	return ""
+}
+
+// sshSocketCovers: an earlier command of the line that certainly ran
+// (guard.Invocation.RanBefore) started ssh.socket, so that systemd takes
+// new logins on port 22 once the service is stopped (Debian's socket even
+// stops the service itself when it starts). For disable or mask, which
+// are about the next boot too, the socket must have been enabled as well.
+func sshSocketCovers(inv *guard.Invocation, host guard.Host, verb string) bool {
+	started, enabled := false, false
+	for b := range inv.RanBefore { // the latest first: what came before a stop does not count
+		if b.Program != "systemctl" || !asPrivileged(b, inv, host) {
+			continue
+		}
+		p := guard.ParseOptions(b.Args, systemctlSpec)
+		if len(p.Operands) < 2 || !slices.ContainsFunc(p.Operands[1:], func(u guard.Arg) bool {
+			return u.Value == "ssh.socket" || u.Value == "sshd.socket"
+		}) {
+			continue
+		}
+		switch p.Operands[0].Value {
+		case "start", "restart", "reload-or-restart":
+			started = true
+		case "enable":
+			enabled = true
+			started = started || p.Has("now")
+		}
+		if v := p.Operands[0].Value; v == "stop" || v == "kill" || v == "mask" || v == "disable" {
+			break
+		}
+	}
+	if verb == "disable" || verb == "mask" {
+		return started && enabled
+	}
+	return started
+}
+
+// asPrivileged: the earlier command b ran with at least the rights of inv,
+// so that what inv may change, b could change too: as the same user, as
+// root, or typed by root. Not `iptables -A … ; sudo iptables -P …` typed
+// by another user, whose first command failed for want of rights.
+func asPrivileged(b, inv *guard.Invocation, host guard.Host) bool {
+	if b.User == inv.User || b.User == "root" {
+		return true
+	}
+	user, _ := host.Getenv("USER")
+	return b.User == "" && user == "root"
 }
 
 // sshUnits are sshd's names as a unit or an init script.
@@ -177,11 +231,11 @@ func ufwCut(inv *guard.Invocation, host guard.Host) string {
 		}
 	case "default":
 		if len(args) >= 2 && (args[1] == "deny" || args[1] == "reject") && (len(args) == 2 || args[2] == "incoming") &&
-			ufwActive(inv, host) && !ufwAllowsSSH(inv, host) {
+			ufwActive(inv, host) && !ufwAllowsSSH(inv, host) && !ufwAllowedBefore(inv, host) {
 			return "make ufw refuse every incoming connection no rule allows, and guard sees no rule that allows SSH"
 		}
 	case "enable":
-		if force && !ufwAllowsSSH(inv, host) {
+		if force && !ufwAllowsSSH(inv, host) && !ufwAllowedBefore(inv, host) {
 			return "turn ufw on without asking, and guard sees no rule that allows SSH (ufw's default refuses incoming connections)"
 		}
 	}
@@ -218,6 +272,135 @@ func ufwAllowsSSH(inv *guard.Invocation, host guard.Host) bool {
 		}
 	}
 	return false
+}
+
+// ufwAllowedBefore: an earlier command of the line, which certainly ran
+// (guard.Invocation.RanBefore), added a ufw rule that lets SSH in from
+// anywhere, or from the address this session comes from. A reset or a
+// delete after it may have taken it away: guard stops looking there.
+func ufwAllowedBefore(inv *guard.Invocation, host guard.Host) bool {
+	allowed := false
+	for b := range inv.RanBefore {
+		if b.Program != "ufw" || !asPrivileged(b, inv, host) {
+			continue
+		}
+		args := ufwRuleWords(b.Values())
+		if len(args) == 0 {
+			continue
+		}
+		if args[0] == "reset" || args[0] == "delete" {
+			break
+		}
+		if ufwRuleAllowsSSH(args, b, host) {
+			allowed = true
+			break
+		}
+	}
+	return allowed
+}
+
+// ufwRuleWords drops ufw's options and the position of insert or
+// prepend; nil for a dry run, which changes nothing.
+func ufwRuleWords(args []string) []string {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		if args[0] == "--dry-run" {
+			return nil
+		}
+		args = args[1:]
+	}
+	switch {
+	case len(args) >= 2 && args[0] == "insert":
+		return args[2:]
+	case len(args) >= 1 && args[0] == "prepend":
+		return args[1:]
+	}
+	return args
+}
+
+// ufwRuleAllowsSSH reads `ufw allow|limit [in] …` in its simple and full
+// forms for a rule that lets TCP port 22 in: 22, 22/tcp, ssh, OpenSSH,
+// a range holding 22, or `proto tcp … port 22`, from anywhere or from
+// the session's own address.
+func ufwRuleAllowsSSH(args []string, b *guard.Invocation, host guard.Host) bool {
+	if len(args) < 2 || args[0] != "allow" && args[0] != "limit" {
+		return false
+	}
+	words := args[1:]
+	if words[0] == "in" {
+		words = words[1:]
+	}
+	ssh, side := false, ""
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		switch w {
+		case "out", "route", "on":
+			return false // another direction, or one interface
+		case "comment":
+			i++ // its text
+		case "from":
+			if i+1 < len(words) && words[i+1] != "any" && !holdsClient(words[i+1], b, host) {
+				return false // another address or network
+			}
+			i, side = i+1, w
+		case "to":
+			i, side = i+1, w
+		case "proto":
+			if i+1 < len(words) && words[i+1] != "tcp" {
+				return false
+			}
+			i++
+		case "port":
+			if side == "from" {
+				return false // the client's port, not sshd's
+			}
+			if i+1 < len(words) && sshPort(words[i+1]) {
+				ssh = true
+			}
+			i++
+		default:
+			port, proto, _ := strings.Cut(w, "/")
+			if proto != "" && proto != "tcp" {
+				return false
+			}
+			if sshPort(port) || strings.EqualFold(port, "OpenSSH") {
+				ssh = true
+			}
+		}
+	}
+	if !ssh && len(words) == 2 && words[0] == "from" {
+		return true // ufw allow from ADDRESS: every port from the session's address
+	}
+	return ssh
+}
+
+// sshPort: a port, a list or a range of ports that holds SSH's, by
+// number or by name.
+func sshPort(v string) bool {
+	for _, p := range strings.Split(v, ",") {
+		from, to, isRange := strings.Cut(p, ":")
+		if p == "22" || p == "ssh" || isRange && portIn(22, from, to) {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsClient: the address or network spec holds the address this SSH
+// session comes from.
+func holdsClient(spec string, inv *guard.Invocation, host guard.Host) bool {
+	client, ok := guard.SSHClient(inv, host)
+	if !ok {
+		return false
+	}
+	addr, err := netip.ParseAddr(client)
+	if err != nil {
+		return false // another machine's session, or no address known
+	}
+	if prefix, err := netip.ParsePrefix(spec); err == nil {
+		return prefix.Contains(addr)
+	}
+	a, err := netip.ParseAddr(spec)
+	return err == nil && a == addr
 }
 
 func isStopVerb(v string) bool {
@@ -307,7 +490,7 @@ func iptablesCut(inv *guard.Invocation) string {
 		if len(p.Operands) > 0 {
 			target = p.Operands[0].Value
 		}
-		if target == "DROP" || target == "REJECT" {
+		if (target == "DROP" || target == "REJECT") && policy.Value != "FORWARD" { // FORWARD: packets routed through, not to this host
 			return fmt.Sprintf("set the default policy of %s to %s", policy.Value, target)
 		}
 	}
@@ -359,6 +542,108 @@ func iptablesDropRule(inv *guard.Invocation, p guard.Parsed) string {
 	return fmt.Sprintf("add a rule that %ss every packet on %s", strings.ToLower(target.Value), chain.Value)
 }
 
+// iptablesKeptOpen: the cut is a DROP or REJECT policy on INPUT or
+// OUTPUT, or a DROP rule appended to it, and an earlier command of the
+// line that certainly ran (guard.Invocation.RanBefore) put an ACCEPT for
+// SSH on that chain, which the packets of this session meet first. A
+// flush of the chain after it takes it away: guard stops looking there.
+func iptablesKeptOpen(inv *guard.Invocation, host guard.Host) bool {
+	p := guard.ParseOptions(inv.Args, iptablesSpec)
+	chain, ok := p.Value("P", "policy")
+	if !ok {
+		chain, ok = p.Value("A", "append") // an -I rule goes in front of the ACCEPT
+	}
+	if !ok || chain.Value != "INPUT" && chain.Value != "OUTPUT" {
+		return false
+	}
+	kept := false
+	for b := range inv.RanBefore {
+		if b.Program != inv.Program || !asPrivileged(b, inv, host) {
+			continue // another table set (ip6tables, the legacy one), or another user's try
+		}
+		bp := guard.ParseOptions(b.Args, iptablesSpec)
+		if t, ok := bp.Value("t", "table"); ok && t.Value != "filter" {
+			continue
+		}
+		if bp.Has("F", "flush") && (len(bp.Operands) == 0 || !bp.Operands[0].Known || bp.Operands[0].Value == chain.Value) {
+			break
+		}
+		if iptablesAcceptsSSH(b, bp, chain.Value, host) {
+			kept = true
+			break
+		}
+	}
+	return kept
+}
+
+// iptablesAcceptsSSH: -A or -I CHAIN … -j ACCEPT for SSH's TCP port (the
+// destination port coming in, the source port going out), or for every
+// packet from or to the session's own address, with no narrower match
+// guard does not read (an interface, a negation).
+func iptablesAcceptsSSH(b *guard.Invocation, p guard.Parsed, chain string, host guard.Host) bool {
+	on, ok := p.Value("A", "append")
+	if !ok {
+		on, ok = p.Value("I", "insert")
+	}
+	target, _ := p.Value("j", "jump")
+	if !ok || on.Value != chain || target.Value != "ACCEPT" {
+		return false
+	}
+	if p.Has("i", "in-interface", "o", "out-interface") {
+		return false
+	}
+	if proto, ok := p.Value("p", "protocol"); ok && proto.Value != "tcp" && proto.Value != "6" {
+		return false
+	}
+	peer := "s" // the session's address: where packets coming in are from
+	if chain == "OUTPUT" {
+		peer = "d"
+	}
+	fromClient, ssh := false, false
+	args := b.Values()
+	for i, a := range args {
+		if a == "!" || a == "--syn" || a == "--tcp-flags" {
+			return false // a negation, or only the first packet of a connection
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue // a value: -m state
+		}
+		name, value, attached := strings.Cut(a, "=")
+		if !attached && i+1 < len(args) {
+			value = args[i+1]
+		}
+		switch option := strings.TrimLeft(name, "-"); {
+		case option == "s" || option == "source" || option == "d" || option == "destination":
+			if option[:1] != peer || !holdsClient(value, b, host) {
+				return false // another address, or this host's own
+			}
+			fromClient = true
+		case slices.Contains(sshPortOptions[chain], option):
+			if !sshPort(value) {
+				return false // another port
+			}
+			ssh = true
+		case option == "m" || option == "match":
+			if value != "tcp" && value != "multiport" && value != "comment" && value != "conntrack" && value != "state" {
+				return false // a limit, a time, a string: not every packet of the session
+			}
+		case option == "ctstate" || option == "state":
+			if !strings.Contains(value, "ESTABLISHED") {
+				return false // NEW alone: the packets of this open session are not
+			}
+		}
+	}
+	return ssh || fromClient && !p.Has("p", "protocol")
+}
+
+// sshPortOptions are the options that name SSH's port on a chain: the
+// destination port of packets coming in, the source port of those going
+// out.
+var sshPortOptions = map[string][]string{
+	"INPUT":  {"dport", "dports", "destination-port", "destination-ports"},
+	"OUTPUT": {"sport", "sports", "source-port", "source-ports"},
+}
+
 // portIn: from:to (either end may be empty) holds port.
 func portIn(port int, from, to string) bool {
 	lo, hi := 0, 65535
@@ -373,6 +658,104 @@ func portIn(port int, from, to string) bool {
 		}
 	}
 	return lo <= port && port <= hi
+}
+
+// nftChain is an nftables chain: family, table and name.
+type nftChain struct{ family, table, name string }
+
+// nftFamilies are the address families nft takes before a table name.
+var nftFamilies = map[string]bool{"ip": true, "ip6": true, "inet": true, "arp": true, "bridge": true, "netdev": true}
+
+// nftChainAt reads [FAMILY] TABLE CHAIN at words, the family ip when it
+// is not given; it returns the words after them.
+func nftChainAt(words []string) (nftChain, []string, bool) {
+	family := "ip"
+	if len(words) > 0 && nftFamilies[words[0]] {
+		family, words = words[0], words[1:]
+	}
+	if len(words) < 2 {
+		return nftChain{}, nil, false
+	}
+	return nftChain{family, words[0], words[1]}, words[2:], true
+}
+
+// nftWords splits nft's arguments the way nft reads them: one quoted
+// argument or many, braces and semicolons apart.
+func nftWords(args []string) []string {
+	joined := strings.NewReplacer(";", " ; ", "{", " { ", "}", " } ").Replace(strings.Join(args, " "))
+	return strings.Fields(joined)
+}
+
+// nftDropPolicy reads `nft add|create|chain … CHAIN { type filter hook
+// input …; policy drop; }`: a base chain on the input hook that drops what
+// no rule accepts.
+func nftDropPolicy(args []string) (nftChain, bool) {
+	words := nftWords(args)
+	for len(words) > 0 && strings.HasPrefix(words[0], "-") {
+		words = words[1:]
+	}
+	if len(words) < 2 || words[1] != "chain" || words[0] != "add" && words[0] != "create" && words[0] != "chain" {
+		return nftChain{}, false
+	}
+	chain, rest, ok := nftChainAt(words[2:])
+	if !ok {
+		return nftChain{}, false
+	}
+	body := " " + strings.Join(rest, " ") + " "
+	return chain, strings.Contains(body, " hook input ") && strings.Contains(body, " policy drop ")
+}
+
+// nftKeptOpen: an earlier command of the line that certainly ran added
+// to the same chain a rule that accepts SSH's TCP port (tcp dport 22, ssh,
+// or a set holding it) with nothing narrower guard does not read.
+func nftKeptOpen(inv *guard.Invocation, host guard.Host, chain nftChain) bool {
+	for b := range inv.RanBefore {
+		if b.Program != "nft" || !asPrivileged(b, inv, host) {
+			continue
+		}
+		words := nftWords(b.Values())
+		if len(words) >= 2 && words[0] == "flush" {
+			return false
+		}
+		if len(words) < 3 || words[1] != "rule" || words[0] != "add" && words[0] != "insert" {
+			continue
+		}
+		on, rest, ok := nftChainAt(words[2:])
+		if !ok || on != chain || len(rest) == 0 || rest[len(rest)-1] != "accept" {
+			continue
+		}
+		if nftAcceptsSSH(rest) {
+			return true
+		}
+	}
+	return false
+}
+
+// nftAcceptsSSH reads a rule's statement for `tcp dport PORTS [counter]
+// [comment TEXT] accept` and nothing else: an interface, an address, a
+// limit or `ct state new` would not let every packet of this session in.
+func nftAcceptsSSH(rule []string) bool {
+	ssh := false
+	for i := 0; i < len(rule); i++ {
+		switch w := rule[i]; {
+		case w == "tcp" && i+2 < len(rule) && rule[i+1] == "dport":
+			i += 2
+			if rule[i] != "{" {
+				ssh = sshPort(rule[i])
+				continue
+			}
+			for i++; i < len(rule) && rule[i] != "}"; i++ {
+				ssh = ssh || sshPort(strings.TrimSuffix(rule[i], ","))
+			}
+		case w == "counter":
+		case w == "comment":
+			i++
+		case w == "accept" && i == len(rule)-1:
+		default:
+			return false
+		}
+	}
+	return ssh
 }
 
 func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
