@@ -202,6 +202,7 @@ func wrapEnv(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: "uCS", LongValue: []string{"unset", "chdir", "split-string"}, StopAtOperand: true})
 	// `env -` is env -i; NAME=VALUE words come before the command.
 	argv := dropAssignments(append(p.Operands, p.Rest...))
+	r.envWordsCode(append(p.Operands, p.Rest...), sc)
 	adjust := func(inner *Invocation, isc *scope) {
 		if d, ok := p.Value("C", "chdir"); ok {
 			inner.Cwd = ""
