@@ -114,6 +114,8 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapBundledTool
 	case "emacs", "emacsclient":
 		return wrapEmacs
+	case "run-parts":
+		return wrapRunParts
 	}
 	if spec, ok := moreWrappers[program]; ok {
 		return spec.wrap

@@ -1,0 +1,160 @@
+package guard
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Programs that run the scripts of a folder: run-parts runs every
+// executable file of its folder, git runs the hooks of core.hooksPath for
+// the subcommand it is given. Each script is read and judged as if typed
+// as ./script, bounded in number.
+
+// maxDirScripts bounds the scripts of one folder that are judged.
+const maxDirScripts = 32
+
+// runPartsName is the names run-parts runs by default (Debian's
+// --lsbsysinit off): letters, digits, underscores and hyphens.
+var runPartsName = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+
+// wrapRunParts judges the scripts run-parts DIR would run.
+func wrapRunParts(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "ua", LongValue: []string{"umask", "arg", "regex"}})
+	if p.Has("test", "list", "help", "version") {
+		return // prints the names, runs nothing
+	}
+	if len(p.Operands) == 0 || !p.Operands[0].Known {
+		return
+	}
+	match := runPartsName
+	if re, ok := p.Value("regex"); ok {
+		compiled, err := regexp.Compile(re.Value)
+		if !re.Known || err != nil {
+			outer.note().Hidden = "run-parts --regex " + re.Text + " picks scripts guard cannot tell"
+			return
+		}
+		match = compiled
+	}
+	var args []Arg
+	for _, a := range p.Values("a", "arg") {
+		args = append(args, a)
+	}
+	dir := outer.Path(p.Operands[0].Value)
+	r.runScriptsIn(outer, sc, dir, "run-parts "+p.Operands[0].Value, args, func(name string) bool { return match.MatchString(name) })
+}
+
+// runScriptsIn judges the executable files of dir that keep says to run,
+// in name order, as ./file ARGS.
+func (r *resolver) runScriptsIn(outer *Invocation, sc *scope, dir, via string, args []Arg, keep func(name string) bool) {
+	if dir == "" || outer.Remote != "" {
+		return
+	}
+	entries, complete, err := r.host.ReadDir(dir, maxDirScripts*4)
+	if err != nil {
+		return // no such folder: the program fails, runs nothing
+	}
+	ran := 0
+	for _, e := range entries {
+		if !keep(e.Name()) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() && info.Mode()&fs.ModeSymlink == 0 || info.Mode().Perm()&0o111 == 0 {
+			continue
+		}
+		if ran++; ran > maxDirScripts {
+			complete = false
+			break
+		}
+		file := path.Join(dir, e.Name())
+		argv := append([]Arg{{Text: file, Value: file, Known: true}}, args...)
+		r.runInner(outer, argv, sc, via, nil)
+	}
+	if !complete {
+		outer.note().Hidden = fmt.Sprintf("%s holds more scripts than guard reads (%d)", dir, maxDirScripts)
+	}
+}
+
+// gitHooks are the hooks each git subcommand runs, with the options that
+// skip some of them (--no-verify skips pre-commit and commit-msg).
+var gitHooks = map[string][]string{
+	"commit":      {"pre-commit", "prepare-commit-msg", "commit-msg", "post-commit", "post-rewrite"},
+	"merge":       {"pre-merge-commit", "prepare-commit-msg", "commit-msg", "post-merge"},
+	"pull":        {"pre-merge-commit", "prepare-commit-msg", "commit-msg", "post-merge", "post-checkout", "post-rewrite"},
+	"push":        {"pre-push", "reference-transaction"},
+	"checkout":    {"post-checkout", "reference-transaction"},
+	"switch":      {"post-checkout", "reference-transaction"},
+	"rebase":      {"pre-rebase", "post-checkout", "post-rewrite", "reference-transaction"},
+	"am":          {"applypatch-msg", "pre-applypatch", "post-applypatch", "post-rewrite"},
+	"cherry-pick": {"prepare-commit-msg", "commit-msg", "post-commit"},
+	"revert":      {"prepare-commit-msg", "commit-msg", "post-commit"},
+	"clone":       {"post-checkout"},
+	"gc":          {"pre-auto-gc"},
+	"worktree":    {"post-checkout"},
+	"reset":       {"reference-transaction"},
+	"tag":         {"reference-transaction"},
+	"branch":      {"reference-transaction"},
+	"fetch":       {"reference-transaction"},
+}
+
+// skippedByNoVerify are the hooks --no-verify (commit -n) leaves out.
+var skippedByNoVerify = map[string]bool{"pre-commit": true, "commit-msg": true, "pre-merge-commit": true, "pre-push": true, "applypatch-msg": true, "pre-applypatch": true}
+
+// gitHooksIn judges the hooks of the folder core.hooksPath names (git -c
+// core.hooksPath=DIR, or GIT_CONFIG_KEY_n) that subcommand sub runs.
+func (r *resolver) gitHooksIn(outer *Invocation, hooksPath Arg, sub string, args []Arg, sc *scope) {
+	if hooksPath.Text == "" {
+		hooksPath = gitHooksPathFromEnv(sc)
+	}
+	hooks := gitHooks[sub]
+	if hooksPath.Text == "" || len(hooks) == 0 {
+		return
+	}
+	if !hooksPath.Known {
+		outer.note().Hidden = "git runs the " + sub + " hooks of core.hooksPath=" + hooksPath.Text + ", a folder guard does not know"
+		return
+	}
+	noVerify := false
+	for _, a := range args {
+		noVerify = noVerify || a.Value == "--no-verify" || sub == "commit" && a.Value == "-n"
+	}
+	run := map[string]bool{}
+	for _, h := range hooks {
+		run[h] = !noVerify || !skippedByNoVerify[h]
+	}
+	dir := outer.Path(hooksPath.Value)
+	r.runScriptsIn(outer, sc, dir, "git "+sub+" hook in "+hooksPath.Value, nil, func(name string) bool { return run[name] })
+}
+
+// gitHooksPathFromEnv is core.hooksPath given through GIT_CONFIG_COUNT and
+// GIT_CONFIG_KEY_n, GIT_CONFIG_VALUE_n.
+func gitHooksPathFromEnv(sc *scope) Arg {
+	count, known := sc.lookup("GIT_CONFIG_COUNT")
+	n, err := strconv.Atoi(strings.TrimSpace(count))
+	if !known || err != nil {
+		return Arg{}
+	}
+	for i := 0; i < min(n, maxGitEnvConfig); i++ {
+		key, _ := sc.lookup(fmt.Sprintf("GIT_CONFIG_KEY_%d", i))
+		if strings.EqualFold(key, "core.hooksPath") {
+			value, ok := sc.lookup(fmt.Sprintf("GIT_CONFIG_VALUE_%d", i))
+			return Arg{Text: value, Value: value, Known: ok}
+		}
+	}
+	return Arg{}
+}
+
+// gitHooksPathFromConfigEnv is core.hooksPath given as git
+// --config-env=core.hooksPath=VAR: the value of VAR.
+func gitHooksPathFromConfigEnv(spec string, sc *scope) (Arg, bool) {
+	key, name, ok := strings.Cut(spec, "=")
+	if !ok || !strings.EqualFold(key, "core.hooksPath") {
+		return Arg{}, false
+	}
+	value, known := sc.lookup(name)
+	return Arg{Text: "$" + name, Value: value, Known: known}, true
+}
