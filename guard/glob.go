@@ -157,8 +157,14 @@ func (r *resolver) globUncached(pattern string, sc *scope, quals globQuals) (mat
 	if base == "" {
 		return nil, false, false
 	}
+	if sc.opts&optExtendedGlob != 0 {
+		if include, exclude, found := cutExclusion(pattern); found {
+			return r.globExcluding(include, exclude, sc, quals)
+		}
+	}
 	g := &globber{r: r, sc: sc, dotglob: sc.opts&optDotglob != 0 || quals.dotglob, complete: true,
-		globstar: sc.opts&(optGlobstar|optZsh) != 0, zsh: sc.opts&optZsh != 0, nocase: sc.opts&optNocaseglob != 0}
+		globstar: sc.opts&(optGlobstar|optZsh) != 0, zsh: sc.opts&optZsh != 0, nocase: sc.opts&optNocaseglob != 0,
+		extended: sc.opts&optExtendedGlob != 0}
 	parts := splitPattern(pattern)
 	trailingSlash := strings.HasSuffix(pattern, "/") && len(parts) > 0
 	if trailingSlash {
@@ -223,6 +229,7 @@ type globber struct {
 	globstar bool
 	zsh      bool
 	nocase   bool // nocaseglob: a component with pattern characters matches in any case
+	extended bool // zsh's extendedglob: ^x and (#i) (zshglob.go)
 	complete bool
 }
 
@@ -231,7 +238,16 @@ func (g *globber) step(paths []globPath, part string, last bool) []globPath {
 	if part == "" {
 		return paths // a doubled slash
 	}
-	if !hasGlobMeta(part, g.zsh) {
+	nocase := g.nocase
+	var toks []globTok
+	if g.extended {
+		var ok bool
+		if toks, nocase, ok = parseExtendedGlob(part, nocase); !ok {
+			g.complete = false
+			return nil
+		}
+	}
+	if toks == nil && !hasGlobMeta(part, g.zsh) {
 		lit := unescapePattern(part)
 		next := make([]globPath, 0, len(paths))
 		for _, p := range paths {
@@ -248,10 +264,12 @@ func (g *globber) step(paths []globPath, part string, last bool) []globPath {
 	if part == "**" && g.globstar {
 		return g.descend(paths, last)
 	}
-	toks, ok := parseGlob(part, g.zsh)
-	if !ok {
-		g.complete = false
-		return nil
+	if toks == nil {
+		var ok bool
+		if toks, ok = parseGlob(part, g.zsh); !ok {
+			g.complete = false
+			return nil
+		}
 	}
 	var next []globPath
 	for _, p := range paths {
@@ -264,7 +282,7 @@ func (g *globber) step(paths []globPath, part string, last bool) []globPath {
 			if !g.dotglob && strings.HasPrefix(name, ".") && !(len(toks) > 0 && toks[0].kind == tokLit && toks[0].r == '.') {
 				continue
 			}
-			m := matcher{nocase: g.nocase}
+			m := matcher{nocase: nocase}
 			if !m.match(toks, name) {
 				if m.exceeded {
 					g.complete = false
