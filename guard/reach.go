@@ -172,7 +172,7 @@ func (r *resolver) readFile(p string) (string, fileState, string) {
 		return "", fileOverBudget, ""
 	}
 	data, err := r.host.ReadFile(p, headBytes)
-	if err == nil && isBinary(string(data)) {
+	if err == nil && isBinary(string(data)) && !nulSeparated(data) {
 		return "", fileBinary, ""
 	}
 	if err == nil && len(data) == headBytes {

@@ -272,6 +272,9 @@ func wrapXargs(r *resolver, outer *Invocation, sc *scope) {
 	// What xargs appends comes from its input: known when that is an echo
 	// or printf of known words, unknown otherwise.
 	in := r.itemsOf(outer, 0)
+	if f, ok := p.Value("a", "arg-file"); ok {
+		in = r.fileText(outer, f) // xargs -a FILE reads its items there
+	}
 	known, words := in.known, strings.Fields(in.value)
 	if delim, split := xargsDelimiter(p); split {
 		words = splitItems(in.value, delim)
