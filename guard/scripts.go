@@ -93,7 +93,8 @@ func shellText(content string) bool {
 // nulSeparated tells text whose items end in NUL bytes (find -print0 >
 // list, printf '%s\0') from a binary: no other control character but
 // blanks. Such a file is read, for the readers that split it at NUL
-// (xargs -0, parallel -0, read -d ”); as a script it is still a binary.
+// (xargs -0, parallel -0, read with an empty delimiter); as a script,
+// shellText says whether bash runs it.
 func nulSeparated(data []byte) bool {
 	if strings.HasPrefix(string(data), "\x7fELF") {
 		return false
