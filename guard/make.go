@@ -428,6 +428,9 @@ func (mf *makefile) reference(ref, target string, rule *makeRule, depth int) str
 			}
 			return "$(" + cmd + ")"
 		}
+		if mf.shellCalls != nil {
+			mf.expand(args, target, rule, depth+1) // $(info $(shell …)), $(eval X := $(shell …))
+		}
 		return "${make_" + strings.Map(func(r rune) rune {
 			if unicode.IsLetter(r) || unicode.IsDigit(r) {
 				return r
