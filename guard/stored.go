@@ -44,6 +44,10 @@ func (r *resolver) storedCode(name string, values []Arg, sc *scope) {
 			}
 			if content, file, ok := r.fileCode(at, v); ok {
 				r.runCodeWith(at, content, sc, name+" "+file+" (read by the next shell)", codeOpts{file: file})
+			} else if !v.Known && v.Text != "" {
+				// a file guard cannot know (<(curl …), $ENVFILE): the next
+				// shell sources it, judged as `. FILE` is
+				r.runCode(at, ". "+v.Text, sc, name+" (read by the next shell)", nil)
 			}
 			continue
 		}
