@@ -3,8 +3,10 @@ package guard
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -48,29 +50,38 @@ func wrapRunParts(r *resolver, outer *Invocation, sc *scope) {
 }
 
 // runScriptsIn judges the executable files of dir that keep says to run,
-// in name order, as ./file ARGS.
+// in name order, as ./file ARGS; and the files an earlier command on the
+// line writes there (a chmod +x may follow).
 func (r *resolver) runScriptsIn(outer *Invocation, sc *scope, dir, via string, args []Arg, keep func(name string) bool) {
 	if dir == "" || outer.Remote != "" {
 		return
 	}
+	names := map[string]bool{}
 	entries, complete, err := r.host.ReadDir(dir, maxDirScripts*4)
 	if err != nil {
-		return // no such folder: the program fails, runs nothing
+		complete = true // no such folder on the host: only what the line writes
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err == nil && (info.Mode().IsRegular() || info.Mode()&fs.ModeSymlink != 0) && info.Mode().Perm()&0o111 != 0 {
+			names[e.Name()] = true
+		}
+	}
+	for p := range r.reached().written {
+		if path.Dir(p) == dir {
+			names[path.Base(p)] = true
+		}
 	}
 	ran := 0
-	for _, e := range entries {
-		if !keep(e.Name()) {
-			continue
-		}
-		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() && info.Mode()&fs.ModeSymlink == 0 || info.Mode().Perm()&0o111 == 0 {
+	for _, name := range slices.Sorted(maps.Keys(names)) {
+		if !keep(name) {
 			continue
 		}
 		if ran++; ran > maxDirScripts {
 			complete = false
 			break
 		}
-		file := path.Join(dir, e.Name())
+		file := path.Join(dir, name)
 		argv := append([]Arg{{Text: file, Value: file, Known: true}}, args...)
 		r.runInner(outer, argv, sc, via, nil)
 	}
@@ -107,12 +118,21 @@ var skippedByNoVerify = map[string]bool{"pre-commit": true, "commit-msg": true, 
 // gitHooksIn judges the hooks of the folder core.hooksPath names (git -c
 // core.hooksPath=DIR, or GIT_CONFIG_KEY_n) that subcommand sub runs.
 func (r *resolver) gitHooksIn(outer *Invocation, hooksPath Arg, sub string, args []Arg, sc *scope) {
+	if sub == "config" {
+		r.gitConfigHooksPath(outer, args)
+		return
+	}
+	hooks := gitHooks[sub]
+	if len(hooks) == 0 || outer.Remote != "" {
+		return
+	}
 	if hooksPath.Text == "" {
 		hooksPath = gitHooksPathFromEnv(sc)
 	}
-	hooks := gitHooks[sub]
-	if hooksPath.Text == "" || len(hooks) == 0 {
-		return
+	if hooksPath.Text == "" {
+		if hooksPath = r.repoHooksPath(outer); hooksPath.Text == "" {
+			return
+		}
 	}
 	if !hooksPath.Known {
 		outer.note().Hidden = "git runs the " + sub + " hooks of core.hooksPath=" + hooksPath.Text + ", a folder guard does not know"
@@ -157,4 +177,75 @@ func gitHooksPathFromConfigEnv(spec string, sc *scope) (Arg, bool) {
 	}
 	value, known := sc.lookup(name)
 	return Arg{Text: "$" + name, Value: value, Known: known}, true
+}
+
+// gitConfigHooksPath remembers the core.hooksPath a git config on the line
+// sets (git config core.hooksPath DIR, git config set core.hooksPath DIR):
+// the git commands after it run the hooks there.
+func (r *resolver) gitConfigHooksPath(outer *Invocation, args []Arg) {
+	var operands []Arg
+	for _, a := range args {
+		if !strings.HasPrefix(a.Value, "-") {
+			operands = append(operands, a)
+		}
+	}
+	if len(operands) > 0 && operands[0].Value == "set" {
+		operands = operands[1:]
+	}
+	if len(operands) == 2 && strings.EqualFold(operands[0].Value, "core.hooksPath") && operands[1].Known {
+		r.reached().hooksPath = outer.Path(operands[1].Value)
+	}
+}
+
+// maxRepoDepth bounds the folders walked up to find a repository.
+const maxRepoDepth = 64
+
+// repoHooksPath is the hooks folder of the repository git runs in: the
+// core.hooksPath a git config earlier on the line set, else the one its
+// .git/config names, else .git/hooks. Empty outside a repository.
+func (r *resolver) repoHooksPath(outer *Invocation) Arg {
+	if p := r.reached().hooksPath; p != "" {
+		return Arg{Text: p, Value: p, Known: true}
+	}
+	if outer.Cwd == "" {
+		return Arg{}
+	}
+	dir := outer.Cwd
+	for range maxRepoDepth {
+		gitDir := path.Join(dir, ".git")
+		if info, err := r.host.Lstat(gitDir); err == nil && info.IsDir() {
+			hooks := path.Join(gitDir, "hooks")
+			if config, state, _ := r.readFile(path.Join(gitDir, "config")); state == fileRead {
+				if p, ok := configHooksPath(config); ok {
+					hooks = p
+					if !path.IsAbs(p) {
+						hooks = path.Join(dir, p) // relative to the work tree's top
+					}
+				}
+			}
+			return Arg{Text: hooks, Value: hooks, Known: true}
+		}
+		if dir == "/" {
+			break
+		}
+		dir = path.Dir(dir)
+	}
+	return Arg{}
+}
+
+// configHooksPath reads core.hooksPath in the text of a git config file.
+func configHooksPath(config string) (string, bool) {
+	section := ""
+	for _, line := range strings.Split(config, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			section = strings.ToLower(strings.Trim(line, "[] \t"))
+			continue
+		}
+		key, value, ok := strings.Cut(line, "=")
+		if ok && section == "core" && strings.EqualFold(strings.TrimSpace(key), "hooksPath") {
+			return strings.Trim(strings.TrimSpace(value), `"`), true
+		}
+	}
+	return "", false
 }

@@ -106,6 +106,9 @@ type reach struct {
 	read      map[string]string // files read from the host, by path
 	readBytes int64
 	readFiles int
+	// hooksPath is the core.hooksPath a git config earlier on the line
+	// set, as a path.
+	hooksPath string
 }
 
 // written is a file an earlier command on the line writes.
