@@ -67,6 +67,11 @@ func (r *resolver) globField(f Arg, sc *scope, mode expandMode) []Arg {
 			kept := f
 			kept.standIn = len(matches) > 0
 			out = append(out, kept)
+		} else if dir, ok := r.everyVisibleName(matches, complete, sc); ok {
+			// ~/!(.ssh), /srv/^keep, ~/[a-z]*: a pattern that matches every
+			// name of its folder but the hidden ones empties the folder as
+			// DIR/* does, and stands in as that
+			out = append(out, Arg{Text: f.Text, Value: path.Join(dir, "*"), Known: true, Glob: true, pattern: path.Join(escapeGlob(dir), "*"), standIn: true})
 		}
 	}
 	for _, m := range matches {
@@ -78,6 +83,39 @@ func (r *resolver) globField(f Arg, sc *scope, mode expandMode) []Arg {
 		out = append(out, more)
 	}
 	return out
+}
+
+// everyVisibleName reports whether matches, two or more, are every name
+// not starting with a dot of one folder, and returns that folder as the
+// matches write it.
+func (r *resolver) everyVisibleName(matches []string, complete bool, sc *scope) (string, bool) {
+	if !complete || len(matches) < 2 {
+		return "", false
+	}
+	dir := path.Dir(matches[0])
+	for _, m := range matches[1:] {
+		if path.Dir(m) != dir {
+			return "", false
+		}
+	}
+	abs := dir
+	if !path.IsAbs(dir) {
+		if sc.cwd == "" {
+			return "", false
+		}
+		abs = path.Join(sc.cwd, dir)
+	}
+	entries, all, err := r.host.ReadDir(abs, maxGlobMatches)
+	if err != nil || !all {
+		return "", false
+	}
+	visible := 0
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".") {
+			visible++
+		}
+	}
+	return dir, visible > 0 && visible <= len(matches)
 }
 
 // MatchesAll reports whether the last component of a pattern reads as
