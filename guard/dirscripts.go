@@ -249,3 +249,16 @@ func configHooksPath(config string) (string, bool) {
 	}
 	return "", false
 }
+
+// gitIn is outer as git -C DIR runs it: in DIR, unknown when DIR is.
+func gitIn(outer *Invocation, dir *Arg) *Invocation {
+	if dir == nil {
+		return outer
+	}
+	moved := *outer
+	moved.Cwd = ""
+	if dir.Known {
+		moved.Cwd = outer.Path(dir.Value)
+	}
+	return &moved
+}

@@ -113,6 +113,7 @@ func wrapGit(r *resolver, outer *Invocation, sc *scope) {
 	args := outer.Args
 	aliases := map[string]string{}
 	var hooksPath Arg // core.hooksPath: the hooks the subcommand runs
+	var gitCwd *Arg
 	for i := 0; i < len(args); i++ {
 		v := args[i].Value
 		switch {
@@ -146,6 +147,9 @@ func wrapGit(r *resolver, outer *Invocation, sc *scope) {
 			}
 		case v == "-C" || v == "--git-dir" || v == "--work-tree" || v == "--namespace" || v == "--exec-path":
 			i++
+			if v == "-C" && i < len(args) {
+				gitCwd = &args[i] // where the repository and its hooks are
+			}
 		case strings.HasPrefix(v, "-"):
 		default:
 			if code, ok := aliases[strings.ToLower(v)]; ok && strings.HasPrefix(code, "!") {
@@ -155,7 +159,7 @@ func wrapGit(r *resolver, outer *Invocation, sc *scope) {
 				gitConfigCode(r, outer, args[i+1:], sc)
 			}
 			r.gitSubcommandCode(outer, v, args[i+1:], sc)
-			r.gitHooksIn(outer, hooksPath, v, args[i+1:], sc)
+			r.gitHooksIn(gitIn(outer, gitCwd), hooksPath, v, args[i+1:], sc)
 			return
 		}
 	}
