@@ -203,7 +203,15 @@ func wrapEnv(r *resolver, outer *Invocation, sc *scope) {
 	// `env -` is env -i; NAME=VALUE words come before the command.
 	argv := dropAssignments(append(p.Operands, p.Rest...))
 	r.envWordsCode(append(p.Operands, p.Rest...), sc)
+	words := append(p.Operands, p.Rest...)
 	adjust := func(inner *Invocation, isc *scope) {
+		// NAME=VALUE words are in the command's environment (env
+		// GIT_CONFIG_COUNT=1 … git, env HOME=/srv sh -c 'cd; …')
+		for _, a := range words[:len(words)-len(argv)] {
+			if name, value, ok := strings.Cut(a.Value, "="); ok && a.Known && syntax.ValidName(name) {
+				isc.assign(name, Arg{Text: value, Value: value, Known: true})
+			}
+		}
 		if d, ok := p.Value("C", "chdir"); ok {
 			inner.Cwd = ""
 			if d.Known {
