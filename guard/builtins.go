@@ -123,6 +123,7 @@ func (r *resolver) set(args []Arg, sc *scope) {
 				if args[i].Value == "noglob" {
 					setOpt(sc, optNoglob, v[0] == '-')
 				}
+				zshSetopt(v[0] == '-', args[i:i+1], sc) // zsh: set -o extendedglob
 			}
 		default:
 			r.setParams(args[i:], sc)
@@ -215,6 +216,8 @@ func zshSetopt(on bool, args []Arg, sc *scope) {
 			setOpt(sc, optShWordSplit, set)
 		case "globsubst":
 			setOpt(sc, optGlobSubst, set)
+		case "extendedglob":
+			setOpt(sc, optExtendedGlob, set)
 		case "nullglob":
 			setOpt(sc, optNullglob, set)
 		case "globdots":

@@ -39,6 +39,12 @@ type console struct {
 	argsOpt string
 	// stdin: commands are read on standard input when it is redirected.
 	stdin bool
+	// language: the commands are code in that language (a languages
+	// entry), as an interactive interpreter reads them (irb, jjs).
+	language string
+	// codePrefix starts a command whose rest is code in language; without
+	// it every command is (cpan's shell: "! CODE" evaluates Perl).
+	codePrefix string
 }
 
 // consoles is a read-only table, by program name (gdb 13, psql 16,
@@ -54,6 +60,12 @@ var consoles = map[string]console{
 		valueOpts: []string{"-separator", "-newline", "-nullvalue", "-vfs", "-mmap", "-pagecache", "-lookaside", "-heap", "-maxsize"}, stdin: true},
 	"lftp": {cmdOpts: []string{"-c", "-e"}, fileOpts: []string{"-f"}, escapes: []string{"!"}, statements: true},
 	"less": {escapes: []string{"!"}, plusCmd: true},
+	// interactive interpreters (irb 1.6, pry 0.14, jjs 8, cpan 2.3): what
+	// they read on standard input is code, run line by line
+	"irb":  {language: "ruby", valueOpts: []string{"-r", "-I", "-E", "-W"}, stdin: true},
+	"pry":  {language: "ruby", cmdOpts: []string{"-e", "--exec"}, valueOpts: []string{"-r", "--require", "-I"}, stdin: true},
+	"jjs":  {language: "node", valueOpts: []string{"-cp", "-classpath", "--language"}, stdin: true},
+	"cpan": {language: "perl", codePrefix: "!", stdin: true},
 }
 
 // wrap reads the commands a console is given and judges the shell lines
@@ -138,6 +150,20 @@ func optionValue(args []Arg, i int, opts []string) (string, int, bool) {
 // commands judges the escapes in a text of console commands.
 func (c console) commands(r *resolver, outer *Invocation, sc *scope, text string) {
 	site := codeSite{outer: outer, sc: sc, via: outer.Program}
+	if lang, ok := languages[c.language]; ok {
+		if c.codePrefix == "" {
+			r.readCode(site, lang, text)
+			return
+		}
+		var code []string
+		for _, line := range strings.Split(text, "\n") {
+			if rest, ok := strings.CutPrefix(strings.TrimLeft(line, " \t"), c.codePrefix); ok {
+				code = append(code, rest)
+			}
+		}
+		r.readCode(site, lang, strings.Join(code, "\n"))
+		return
+	}
 	found := 0
 	for _, line := range strings.Split(text, "\n") {
 		starts := []int{0}

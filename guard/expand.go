@@ -414,6 +414,7 @@ func (b *fieldBuilder) zsh() bool { return b.sc.opts&optZsh != 0 }
 // characters are live.
 func (b *fieldBuilder) literal(raw string) {
 	value, glob := unescapeUnquoted(raw, b.zsh())
+	glob = glob || b.sc.opts&optExtendedGlob != 0 && hasExtendedMeta(raw)
 	b.add(value, raw)
 	b.cur.Glob = b.cur.Glob || glob
 	b.keep = true

@@ -990,6 +990,7 @@ func (r *resolver) substOutput(code string, inv *Invocation) (text, bool) {
 	}
 	var b bytes.Buffer
 	out := text{known: true}
+	outputs := 0
 	sub.parseEach(code, func(st *syntax.Stmt, src string) bool {
 		sc.src = src
 		start := len(sub.invs)
@@ -1008,6 +1009,13 @@ func (r *resolver) substOutput(code string, inv *Invocation) (text, bool) {
 		if !t.known {
 			out = t
 			return false
+		}
+		// what one listing prints carries the folder it lists (while
+		// read f; do rm -rf ~/"$f"; done < <(ls -A ~)); two do not
+		if outputs++; outputs == 1 {
+			out.listed, out.listedNames, out.some, out.unordered = t.listed, t.listedNames, t.some, t.unordered
+		} else {
+			out.listed = ""
 		}
 		b.WriteString(t.value)
 		out.rewrittenBy = cmp.Or(out.rewrittenBy, t.rewrittenBy)

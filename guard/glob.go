@@ -67,6 +67,11 @@ func (r *resolver) globField(f Arg, sc *scope, mode expandMode) []Arg {
 			kept := f
 			kept.standIn = len(matches) > 0
 			out = append(out, kept)
+		} else if dir, ok := r.everyVisibleName(matches, complete, sc); ok {
+			// ~/!(.ssh), /srv/^keep, ~/[a-z]*: a pattern that matches every
+			// name of its folder but the hidden ones empties the folder as
+			// DIR/* does, and stands in as that
+			out = append(out, Arg{Text: f.Text, Value: path.Join(dir, "*"), Known: true, Glob: true, pattern: path.Join(escapeGlob(dir), "*"), standIn: true})
 		}
 	}
 	for _, m := range matches {
@@ -78,6 +83,39 @@ func (r *resolver) globField(f Arg, sc *scope, mode expandMode) []Arg {
 		out = append(out, more)
 	}
 	return out
+}
+
+// everyVisibleName reports whether matches, two or more, are every name
+// not starting with a dot of one folder, and returns that folder as the
+// matches write it.
+func (r *resolver) everyVisibleName(matches []string, complete bool, sc *scope) (string, bool) {
+	if !complete || len(matches) < 2 {
+		return "", false
+	}
+	dir := path.Dir(matches[0])
+	for _, m := range matches[1:] {
+		if path.Dir(m) != dir {
+			return "", false
+		}
+	}
+	abs := dir
+	if !path.IsAbs(dir) {
+		if sc.cwd == "" {
+			return "", false
+		}
+		abs = path.Join(sc.cwd, dir)
+	}
+	entries, all, err := r.host.ReadDir(abs, maxGlobMatches)
+	if err != nil || !all {
+		return "", false
+	}
+	visible := 0
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".") {
+			visible++
+		}
+	}
+	return dir, visible > 0 && visible <= len(matches)
 }
 
 // MatchesAll reports whether the last component of a pattern reads as
@@ -157,8 +195,14 @@ func (r *resolver) globUncached(pattern string, sc *scope, quals globQuals) (mat
 	if base == "" {
 		return nil, false, false
 	}
+	if sc.opts&optExtendedGlob != 0 {
+		if include, exclude, found := cutExclusion(pattern); found {
+			return r.globExcluding(include, exclude, sc, quals)
+		}
+	}
 	g := &globber{r: r, sc: sc, dotglob: sc.opts&optDotglob != 0 || quals.dotglob, complete: true,
-		globstar: sc.opts&(optGlobstar|optZsh) != 0, zsh: sc.opts&optZsh != 0, nocase: sc.opts&optNocaseglob != 0}
+		globstar: sc.opts&(optGlobstar|optZsh) != 0, zsh: sc.opts&optZsh != 0, nocase: sc.opts&optNocaseglob != 0,
+		extended: sc.opts&optExtendedGlob != 0}
 	parts := splitPattern(pattern)
 	trailingSlash := strings.HasSuffix(pattern, "/") && len(parts) > 0
 	if trailingSlash {
@@ -223,6 +267,7 @@ type globber struct {
 	globstar bool
 	zsh      bool
 	nocase   bool // nocaseglob: a component with pattern characters matches in any case
+	extended bool // zsh's extendedglob: ^x and (#i) (zshglob.go)
 	complete bool
 }
 
@@ -231,7 +276,16 @@ func (g *globber) step(paths []globPath, part string, last bool) []globPath {
 	if part == "" {
 		return paths // a doubled slash
 	}
-	if !hasGlobMeta(part, g.zsh) {
+	nocase := g.nocase
+	var toks []globTok
+	if g.extended {
+		var ok bool
+		if toks, nocase, ok = parseExtendedGlob(part, nocase); !ok {
+			g.complete = false
+			return nil
+		}
+	}
+	if toks == nil && !hasGlobMeta(part, g.zsh) {
 		lit := unescapePattern(part)
 		next := make([]globPath, 0, len(paths))
 		for _, p := range paths {
@@ -248,10 +302,12 @@ func (g *globber) step(paths []globPath, part string, last bool) []globPath {
 	if part == "**" && g.globstar {
 		return g.descend(paths, last)
 	}
-	toks, ok := parseGlob(part, g.zsh)
-	if !ok {
-		g.complete = false
-		return nil
+	if toks == nil {
+		var ok bool
+		if toks, ok = parseGlob(part, g.zsh); !ok {
+			g.complete = false
+			return nil
+		}
 	}
 	var next []globPath
 	for _, p := range paths {
@@ -264,7 +320,7 @@ func (g *globber) step(paths []globPath, part string, last bool) []globPath {
 			if !g.dotglob && strings.HasPrefix(name, ".") && !(len(toks) > 0 && toks[0].kind == tokLit && toks[0].r == '.') {
 				continue
 			}
-			m := matcher{nocase: g.nocase}
+			m := matcher{nocase: nocase}
 			if !m.match(toks, name) {
 				if m.exceeded {
 					g.complete = false

@@ -143,6 +143,13 @@ func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
 			}
 		}
 	}
+	if lang.name == "php" && p.Has("a") {
+		// php -a: an interactive shell that runs the lines it reads
+		if t := r.stdinOf(outer, 0); t.known {
+			r.readCode(codeSite{outer: outer, sc: sc, via: via + " -a <stdin"}, lang, t.value)
+		}
+		return
+	}
 	if p.Has(lang.noCode...) {
 		return
 	}

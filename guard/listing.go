@@ -373,7 +373,9 @@ func (r *resolver) pipelineOutput(own []*Invocation) (out string, known, some bo
 		return "", false, false, ""
 	}
 	last := own[len(own)-1]
-	if len(last.Stdin) != len(own)-1 || len(own) == 1 && last.Program != "ls" && last.Program != "find" {
+	// one command alone: a listing, or a filter reading a file (head -1
+	// FILE, sed -n 2p FILE), whose output is the file's
+	if len(last.Stdin) != len(own)-1 || len(own) == 1 && filterFor(last.Program) == nil {
 		return "", false, false, ""
 	}
 	for i, inv := range own {

@@ -34,6 +34,13 @@ type makefile struct {
 	incomplete bool
 	env        func(string) (string, bool)
 	includes   []string // files to read next, as written
+	// immediate are the texts make expands while it reads the Makefile,
+	// before any recipe runs, even with -n: the values of := and !=,
+	// the conditions of ifeq, a rule's targets and prerequisites, a
+	// lone $(…) line. Their $(shell …) run then.
+	immediate []string
+	// shellCalls collects the commands $(shell …) runs, while set.
+	shellCalls *[]string
 }
 
 // maxMakeIncludes bounds the files a Makefile includes that are read.
@@ -52,9 +59,14 @@ var (
 // wrapMake judges the recipes make would run.
 func wrapMake(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: "CfIoWE", LongValue: []string{"directory", "file", "makefile", "include-dir", "old-file", "assume-old", "what-if", "new-file", "assume-new", "eval"}})
-	if p.Has("n", "just-print", "dry-run", "recon", "q", "question", "t", "touch", "v", "version", "h", "help") {
-		return // prints, checks or touches: no recipe runs
+	if p.Has("v", "version", "h", "help") {
+		return // prints, reads no Makefile
 	}
+	// -n, -q and -t run no recipe, but make still reads the Makefile and
+	// runs the $(shell …) found there; -n also expands the recipes it
+	// prints, running their $(shell …)
+	printOnly := p.Has("n", "just-print", "dry-run", "recon")
+	noRecipe := p.Has("q", "question", "t", "touch")
 	if outer.Remote != "" {
 		return
 	}
@@ -149,6 +161,10 @@ func wrapMake(r *resolver, outer *Invocation, sc *scope) {
 			}
 		}
 	}
+	readingCode(r, outer, sc, mf, makefileName)
+	if noRecipe {
+		return
+	}
 	if p.Has("e", "environment-overrides") {
 		for name := range mf.vars {
 			if value, ok := sc.lookup(name); ok && name != "SHELL" {
@@ -173,7 +189,7 @@ func wrapMake(r *resolver, outer *Invocation, sc *scope) {
 	if len(goals) == 0 && mf.first != "" {
 		goals = []string{mf.first}
 	}
-	w := makeWalk{file: makefileName, r: r, outer: outer, sc: sc, mf: mf, seen: map[string]bool{}}
+	w := makeWalk{file: makefileName, r: r, outer: outer, sc: sc, mf: mf, seen: map[string]bool{}, printOnly: printOnly}
 	for _, g := range goals {
 		w.target(g, 0)
 	}
@@ -187,6 +203,8 @@ type makeWalk struct {
 	mf    *makefile
 	seen  map[string]bool
 	rules int
+	// printOnly: make -n prints the recipes, expanded, and runs none
+	printOnly bool
 }
 
 // target judges a target's prerequisites, then its recipe.
@@ -199,6 +217,11 @@ func (w *makeWalk) target(name string, depth int) {
 	w.rules++
 	for _, pre := range rule.prereqs {
 		w.target(pre, depth+1)
+	}
+	if w.printOnly {
+		w.mf.immediate = rule.recipe
+		readingCode(w.r, w.outer, w.sc, w.mf, w.file)
+		return
 	}
 	for _, line := range rule.recipe {
 		code := w.mf.expand(line, name, rule, 0)
@@ -265,9 +288,17 @@ func (mf *makefile) parse(content string) {
 			mf.includes = append(mf.includes, strings.TrimSpace(strings.TrimPrefix(trimmed, first)))
 			continue
 		case "ifeq", "ifneq", "ifdef", "ifndef", "else", "endif", "vpath", "unexport", "undefine", "export", "override":
+			if first == "ifeq" || first == "ifneq" {
+				mf.later(trimmed)
+			}
 			if m := makeAssign.FindStringSubmatch(trimmed); m != nil && (first == "export" || first == "override") {
 				mf.assign(m)
 			}
+			continue
+		}
+		if (strings.HasPrefix(trimmed, "$(") || strings.HasPrefix(trimmed, "${")) && matchingClose(trimmed, 2, trimmed[1]) == len(trimmed)-1 {
+			mf.later(trimmed) // $(shell …), $(info …), $(eval …) alone on a line
+			current = nil
 			continue
 		}
 		if m := makeAssign.FindStringSubmatch(trimmed); m != nil {
@@ -285,6 +316,7 @@ func (mf *makefile) parse(content string) {
 		if semi := strings.Index(rest, ";"); semi >= 0 {
 			rest, inline = rest[:semi], strings.TrimSpace(rest[semi+1:])
 		}
+		mf.later(targets + " " + rest)
 		if strings.Contains(rest, "=") || strings.Contains(rest, ":") {
 			current = nil // a target-specific variable, or a static pattern rule
 			continue
@@ -329,6 +361,9 @@ func (mf *makefile) assign(m []string) {
 		}
 	case "!=":
 		value = "$(shell " + value + ")"
+		mf.later(value)
+	case ":=", "::=", ":::=":
+		mf.later(value)
 	}
 	mf.vars[name] = value
 }
@@ -387,7 +422,14 @@ func (mf *makefile) reference(ref, target string, rule *makeRule, depth int) str
 	}
 	if fn, args, ok := strings.Cut(ref, " "); ok {
 		if fn == "shell" {
-			return "$(" + mf.expand(args, target, rule, depth+1) + ")"
+			cmd := mf.expand(args, target, rule, depth+1)
+			if mf.shellCalls != nil && len(*mf.shellCalls) < maxMakeRecipe {
+				*mf.shellCalls = append(*mf.shellCalls, cmd)
+			}
+			return "$(" + cmd + ")"
+		}
+		if mf.shellCalls != nil {
+			mf.expand(args, target, rule, depth+1) // $(info $(shell …)), $(eval X := $(shell …))
 		}
 		return "${make_" + strings.Map(func(r rune) rune {
 			if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -412,4 +454,27 @@ func (mf *makefile) reference(ref, target string, rule *makeRule, depth int) str
 		return "${" + name + "}"
 	}
 	return "${make_variable}"
+}
+
+// later keeps a text make expands while reading the Makefile.
+func (mf *makefile) later(text string) {
+	if strings.Contains(text, "$") && len(mf.immediate) < maxMakeRecipe {
+		mf.immediate = append(mf.immediate, text)
+	}
+}
+
+// readingCode judges the $(shell …) make runs while it reads the
+// Makefile, in the Makefile's folder.
+func readingCode(r *resolver, outer *Invocation, sc *scope, mf *makefile, file string) {
+	var calls []string
+	mf.shellCalls = &calls
+	for _, text := range mf.immediate {
+		mf.expand(text, "", &makeRule{}, 0)
+	}
+	mf.shellCalls = nil
+	for _, code := range calls {
+		r.runCodeWith(outer, code, sc, "make (reading "+file+")", codeOpts{file: file + " ($(shell …))", adjust: func(inner *Invocation, isc *scope) {
+			inner.Cwd, inner.Stdin = mf.dir, nil
+		}})
+	}
 }

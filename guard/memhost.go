@@ -7,6 +7,7 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -132,7 +133,11 @@ func (h *MemHost) ReadDir(path string, limit int) ([]fs.DirEntry, bool, error) {
 	for p, data := range h.Files {
 		if filepath.Dir(p) == dir {
 			if _, ok := names[filepath.Base(p)]; !ok {
-				names[filepath.Base(p)] = memNode{mode: 0o644, size: int64(len(data))}
+				mode := fs.FileMode(0o644)
+				if strings.HasPrefix(string(data), "#!") {
+					mode = 0o755 // a script with its #! line: an executable one
+				}
+				names[filepath.Base(p)] = memNode{mode: mode, size: int64(len(data))}
 			}
 		}
 	}

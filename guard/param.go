@@ -93,6 +93,10 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 		r.expandModified(p, name, mods.String(), sc, quoted, b)
 		return
 	}
+	if b.zsh() && p.Flags != nil && p.Index == nil && !p.Excl && !p.Length && p.Exp == nil && p.Slice == nil && p.Repl == nil && p.NestedParam == nil &&
+		len(p.Modifiers) == 0 && r.expandFlagged(p.Flags.Value, name, sc, quoted, b) {
+		return
+	}
 	if p.Flags != nil || p.Width || p.IsSet || len(p.Modifiers) > 0 || p.Names != 0 || p.NestedParam != nil || p.Split == syntax.OptOff || p.GlobSubst != syntax.OptUnset || p.RcExpand != syntax.OptUnset {
 		b.unknown(display, true, quoted)
 		return

@@ -112,6 +112,8 @@ func wrapGit(r *resolver, outer *Invocation, sc *scope) {
 	r.gitConfigFromEnv(outer, sc)
 	args := outer.Args
 	aliases := map[string]string{}
+	var hooksPath Arg // core.hooksPath: the hooks the subcommand runs
+	var gitCwd *Arg
 	for i := 0; i < len(args); i++ {
 		v := args[i].Value
 		switch {
@@ -120,6 +122,9 @@ func wrapGit(r *resolver, outer *Invocation, sc *scope) {
 			key, value, ok := strings.Cut(args[i].Value, "=")
 			if !ok || !args[i].Known {
 				continue
+			}
+			if strings.EqualFold(key, "core.hooksPath") {
+				hooksPath = Arg{Text: value, Value: value, Known: true}
 			}
 			if name, isAlias := strings.CutPrefix(strings.ToLower(key), "alias."); isAlias {
 				aliases[name] = value
@@ -132,10 +137,19 @@ func wrapGit(r *resolver, outer *Invocation, sc *scope) {
 		case v == "--config-env" && i+1 < len(args):
 			i++
 			r.gitConfigEnv(outer, args[i].Value, sc)
+			if a, ok := gitHooksPathFromConfigEnv(args[i].Value, sc); ok {
+				hooksPath = a
+			}
 		case strings.HasPrefix(v, "--config-env="):
 			r.gitConfigEnv(outer, v[len("--config-env="):], sc)
+			if a, ok := gitHooksPathFromConfigEnv(v[len("--config-env="):], sc); ok {
+				hooksPath = a
+			}
 		case v == "-C" || v == "--git-dir" || v == "--work-tree" || v == "--namespace" || v == "--exec-path":
 			i++
+			if v == "-C" && i < len(args) {
+				gitCwd = &args[i] // where the repository and its hooks are
+			}
 		case strings.HasPrefix(v, "-"):
 		default:
 			if code, ok := aliases[strings.ToLower(v)]; ok && strings.HasPrefix(code, "!") {
@@ -145,6 +159,7 @@ func wrapGit(r *resolver, outer *Invocation, sc *scope) {
 				gitConfigCode(r, outer, args[i+1:], sc)
 			}
 			r.gitSubcommandCode(outer, v, args[i+1:], sc)
+			r.gitHooksIn(gitIn(outer, gitCwd), hooksPath, v, args[i+1:], sc)
 			return
 		}
 	}

@@ -49,7 +49,11 @@ func (r *resolver) xargsReplace(outer *Invocation, argv []Arg, sc *scope) bool {
 		return false
 	}
 	in := r.itemsOf(outer, 0)
-	delim, split := xargsDelimiter(ParseOptions(outer.Args, xargsSpec))
+	opts := ParseOptions(outer.Args, xargsSpec)
+	if f, ok := opts.Value("a", "arg-file"); ok {
+		in = r.fileText(outer, f) // xargs -a FILE reads its items there
+	}
+	delim, split := xargsDelimiter(opts)
 	if !split {
 		delim = "\n"
 	}

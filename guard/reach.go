@@ -106,6 +106,9 @@ type reach struct {
 	read      map[string]string // files read from the host, by path
 	readBytes int64
 	readFiles int
+	// hooksPath is the core.hooksPath a git config earlier on the line
+	// set, as a path.
+	hooksPath string
 }
 
 // written is a file an earlier command on the line writes.
@@ -172,7 +175,7 @@ func (r *resolver) readFile(p string) (string, fileState, string) {
 		return "", fileOverBudget, ""
 	}
 	data, err := r.host.ReadFile(p, headBytes)
-	if err == nil && isBinary(string(data)) {
+	if err == nil && isBinary(string(data)) && !nulSeparated(data) {
 		return "", fileBinary, ""
 	}
 	if err == nil && len(data) == headBytes {

@@ -43,6 +43,7 @@ type resolver struct {
 	loopListed string
 	lastRead   readCall // the read builtin walked last, for while read loops
 	readIFS    *string  // IFS=… in front of the read being walked
+	cdPath     *Arg     // CDPATH=… in front of the cd being walked
 	reparsed   int      // bytes of shell code parsed again inside the line
 	expanded   int      // bytes of words expanded
 	args       int      // words kept in invocations
@@ -1052,6 +1053,14 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		}
 		defer func() { r.readIFS = nil }()
 	}
+	if inv.Program == "cd" || inv.Program == "pushd" {
+		for i, as := range env {
+			if as.Name.Value == "CDPATH" {
+				r.cdPath = &envValues[i]
+			}
+		}
+		defer func() { r.cdPath = nil }()
+	}
 	r.dispatch(inv, dsc)
 }
 
@@ -1298,7 +1307,7 @@ func (r *resolver) changeDir(inv *Invocation, sc *scope) {
 		// A name with a control character (a carriage return at the end
 		// of a line written on Windows) is almost never a real folder: cd
 		// fails and the shell stays where it was, or not. Unknown.
-		next = inv.Path(target.Value)
+		next = r.cdTarget(inv, target.Value, sc)
 	}
 	if inv.Remote != "" && (sc.box == nil || !filepath.IsAbs(next)) {
 		// another machine's folders; in a container, a folder named by

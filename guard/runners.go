@@ -116,6 +116,8 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapBundledTool
 	case "emacs", "emacsclient":
 		return wrapEmacs
+	case "run-parts":
+		return wrapRunParts
 	}
 	if tool, ok := strings.CutPrefix(program, "microk8s."); ok && bundledTools[tool] {
 		return wrapDottedTool // microk8s.kubectl, the snap's alias for microk8s kubectl

@@ -48,17 +48,18 @@ type scope struct {
 }
 
 // shellOpts are the shell options that change how words expand.
-type shellOpts uint8
+type shellOpts uint16
 
 const (
-	optGlobstar    shellOpts = 1 << iota // ** crosses folders
-	optDotglob                           // * matches names starting with a dot
-	optNullglob                          // a pattern without matches vanishes
-	optNoglob                            // set -f: no pathname expansion
-	optZsh                               // zsh rules: no word splitting, ** always recursive
-	optShWordSplit                       // zsh's setopt shwordsplit: unquoted expansions split
-	optGlobSubst                         // zsh's setopt globsubst: their pattern characters are live
-	optNocaseglob                        // shopt -s nocaseglob: patterns match names in any case
+	optGlobstar     shellOpts = 1 << iota // ** crosses folders
+	optDotglob                            // * matches names starting with a dot
+	optNullglob                           // a pattern without matches vanishes
+	optNoglob                             // set -f: no pathname expansion
+	optZsh                                // zsh rules: no word splitting, ** always recursive
+	optShWordSplit                        // zsh's setopt shwordsplit: unquoted expansions split
+	optGlobSubst                          // zsh's setopt globsubst: their pattern characters are live
+	optNocaseglob                         // shopt -s nocaseglob: patterns match names in any case
+	optExtendedGlob                       // zsh's setopt extendedglob: ^x, x~y and (#i) in patterns
 )
 
 // positional are $0 and $1… as a list of known or unknown words.

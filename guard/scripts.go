@@ -70,9 +70,41 @@ func (r *resolver) scriptContent(inv *Invocation, value string) (string, bool) {
 		return "", false
 	}
 	if isBinary(content) {
-		return "", false
+		if !shellText(content) {
+			return "", false
+		}
+		// bash runs it, skipping the NUL bytes after its first line
+		content = strings.ReplaceAll(content, "\x00", "")
 	}
 	return content, true
+}
+
+// shellText: bash refuses a file as a binary only when it starts as a
+// compiled program or has a NUL byte in its first line (of its first 80
+// bytes); a NUL further on is skipped, and the rest runs.
+func shellText(content string) bool {
+	head := content[:min(len(content), 80)]
+	if nl := strings.IndexByte(head, '\n'); nl >= 0 {
+		head = head[:nl]
+	}
+	return !strings.HasPrefix(content, "\x7fELF") && !strings.Contains(head, "\x00")
+}
+
+// nulSeparated tells text whose items end in NUL bytes (find -print0 >
+// list, printf '%s\0') from a binary: no other control character but
+// blanks. Such a file is read, for the readers that split it at NUL
+// (xargs -0, parallel -0, read with an empty delimiter); as a script,
+// shellText says whether bash runs it.
+func nulSeparated(data []byte) bool {
+	if strings.HasPrefix(string(data), "\x7fELF") {
+		return false
+	}
+	for _, c := range data {
+		if c < ' ' && c != 0 && c != '\n' && c != '\t' && c != '\r' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // isBinary tells a compiled program from a script: guard judges scripts.

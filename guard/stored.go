@@ -36,6 +36,21 @@ func (r *resolver) storedCode(name string, values []Arg, sc *scope) {
 	}
 	at := &Invocation{Cwd: sc.cwd, User: sc.user, Remote: sc.remote, Text: name + "=…", Via: sc.via}
 	for _, v := range values {
+		if kind == "file" {
+			// a file, or what a process substitution prints
+			// (BASH_ENV=<(echo …) bash -c …)
+			if v.Known && v.Value == "" {
+				continue
+			}
+			if content, file, ok := r.fileCode(at, v); ok {
+				r.runCodeWith(at, content, sc, name+" "+file+" (read by the next shell)", codeOpts{file: file})
+			} else if !v.Known && v.Text != "" {
+				// a file guard cannot know (<(curl …), $ENVFILE): the next
+				// shell sources it, judged as `. FILE` is
+				r.runCode(at, ". "+v.Text, sc, name+" (read by the next shell)", nil)
+			}
+			continue
+		}
 		if !v.Known || v.Value == "" {
 			continue
 		}
@@ -44,10 +59,6 @@ func (r *resolver) storedCode(name string, values []Arg, sc *scope) {
 			r.runCode(at, v.Value, sc, name+" (run at every prompt)", nil)
 		case "prompt":
 			r.textSubsts(v.Value, sc)
-		case "file":
-			if content, ok := r.scriptContent(at, v.Value); ok {
-				r.runCodeWith(at, content, sc, name+" "+v.Value+" (read by the next shell)", codeOpts{file: v.Value})
-			}
 		}
 	}
 }
@@ -129,5 +140,25 @@ func wrapComplete(r *resolver, outer *Invocation, sc *scope) {
 		if c.Known {
 			r.runCode(outer, c.Value, sc, "complete -C (run at Tab)", nil)
 		}
+	}
+}
+
+// envWordsCode judges the NAME=VALUE words a wrapper puts in the
+// environment of the command it runs (env BASH_ENV=<(…) bash -c …) when
+// the variable holds code that command runs.
+func (r *resolver) envWordsCode(words []Arg, sc *scope) {
+	for _, a := range words {
+		name, value, ok := strings.Cut(a.Text, "=")
+		if !ok || !syntax.ValidName(name) {
+			return // the command itself
+		}
+		if promptCode(name) == "" {
+			continue
+		}
+		v := Arg{Text: value}
+		if a.Known {
+			v = Arg{Text: value, Value: strings.TrimPrefix(a.Value, name+"="), Known: true}
+		}
+		r.storedCode(name, []Arg{v}, sc)
 	}
 }

@@ -202,7 +202,16 @@ func wrapEnv(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: "uCS", LongValue: []string{"unset", "chdir", "split-string"}, StopAtOperand: true})
 	// `env -` is env -i; NAME=VALUE words come before the command.
 	argv := dropAssignments(append(p.Operands, p.Rest...))
+	r.envWordsCode(append(p.Operands, p.Rest...), sc)
+	words := append(p.Operands, p.Rest...)
 	adjust := func(inner *Invocation, isc *scope) {
+		// NAME=VALUE words are in the command's environment (env
+		// GIT_CONFIG_COUNT=1 … git, env HOME=/srv sh -c 'cd; …')
+		for _, a := range words[:len(words)-len(argv)] {
+			if name, value, ok := strings.Cut(a.Value, "="); ok && a.Known && syntax.ValidName(name) {
+				isc.assign(name, Arg{Text: value, Value: value, Known: true})
+			}
+		}
 		if d, ok := p.Value("C", "chdir"); ok {
 			inner.Cwd = ""
 			if d.Known {
@@ -271,6 +280,9 @@ func wrapXargs(r *resolver, outer *Invocation, sc *scope) {
 	// What xargs appends comes from its input: known when that is an echo
 	// or printf of known words, unknown otherwise.
 	in := r.itemsOf(outer, 0)
+	if f, ok := p.Value("a", "arg-file"); ok {
+		in = r.fileText(outer, f) // xargs -a FILE reads its items there
+	}
 	known, words := in.known, strings.Fields(in.value)
 	if delim, split := xargsDelimiter(p); split {
 		words = splitItems(in.value, delim)

@@ -153,3 +153,90 @@ func (r *resolver) zshForeach(call *syntax.CallExpr, sc *scope, ctx stmtCtx) boo
 	sc.src = src
 	return true
 }
+
+// expandFlagged expands ${(FLAGS)name}, zsh's parameter flags, for the
+// flags that split, join or change case: (s:SEP:) and (f) split at SEP
+// or at newlines, (z) and (=) at blanks, (j:SEP:) joins, (@) keeps the
+// words apart in quotes, (U), (L) change case. It reports false, having
+// expanded nothing, for other flags or a value guard does not know.
+func (r *resolver) expandFlagged(flags, name string, sc *scope, quoted bool, b *fieldBuilder) bool {
+	words, ok := r.paramList(name, sc)
+	if !ok {
+		return false
+	}
+	for _, w := range words {
+		if !w.Known {
+			return false
+		}
+	}
+	values := make([]string, len(words))
+	for i, w := range words {
+		values[i] = w.Value
+	}
+	keepApart := false
+	for i := 0; i < len(flags); i++ {
+		switch c := flags[i]; c {
+		case 's', 'j':
+			if i+1 >= len(flags) {
+				return false
+			}
+			open := flags[i+1]
+			closer := map[byte]byte{'(': ')', '[': ']', '{': '}', '<': '>'}[open]
+			if closer == 0 {
+				closer = open
+			}
+			end := strings.IndexByte(flags[i+2:], closer)
+			if end < 0 {
+				return false
+			}
+			sep := flags[i+2 : i+2+end]
+			i += 2 + end
+			if c == 'j' {
+				values = []string{strings.Join(values, sep)}
+				continue
+			}
+			values = splitEach(values, func(v string) []string { return strings.Split(v, sep) })
+		case 'f':
+			values = splitEach(values, func(v string) []string { return strings.Split(v, "\n") })
+		case 'z', '=':
+			for _, v := range values {
+				if c == 'z' && strings.ContainsAny(v, `'"\$`+"`") {
+					return false // shell quoting: the words are not plain fields
+				}
+			}
+			values = splitEach(values, strings.Fields)
+		case '@':
+			keepApart = true
+		case 'U':
+			values = mapEach(values, strings.ToUpper)
+		case 'L':
+			values = mapEach(values, strings.ToLower)
+		default:
+			return false
+		}
+	}
+	var elems []Arg
+	for _, v := range values {
+		if v != "" {
+			elems = append(elems, Arg{Text: v, Value: v, Known: true})
+		}
+	}
+	b.list(elems, quoted, quoted && !keepApart)
+	return true
+}
+
+func splitEach(values []string, split func(string) []string) []string {
+	var out []string
+	for _, v := range values {
+		out = append(out, split(v)...)
+	}
+	return out
+}
+
+func mapEach(values []string, f func(string) string) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = f(v)
+	}
+	return out
+}
