@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/guard-sh/guard/guard/lazyre"
 )
 
 // Programs that run the scripts of a folder: run-parts runs every
@@ -21,7 +23,7 @@ const maxDirScripts = 32
 
 // runPartsName is the names run-parts runs by default (Debian's
 // --lsbsysinit off): letters, digits, underscores and hyphens.
-var runPartsName = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+var runPartsName = lazyre.New(`^[a-zA-Z0-9_-]+$`)
 
 // wrapRunParts judges the scripts run-parts DIR would run.
 func wrapRunParts(r *resolver, outer *Invocation, sc *scope) {
