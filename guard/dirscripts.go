@@ -34,7 +34,7 @@ func wrapRunParts(r *resolver, outer *Invocation, sc *scope) {
 	if len(p.Operands) == 0 || !p.Operands[0].Known {
 		return
 	}
-	match := runPartsName
+	match := runPartsName.Compiled()
 	if re, ok := p.Value("regex"); ok {
 		compiled, err := regexp.Compile(re.Value)
 		if !re.Known || err != nil {
