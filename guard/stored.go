@@ -36,6 +36,10 @@ func (r *resolver) storedCode(name string, values []Arg, sc *scope) {
 	}
 	at := &Invocation{Cwd: sc.cwd, User: sc.user, Remote: sc.remote, Text: name + "=…", Via: sc.via}
 	for _, v := range values {
+		if kind == "file" && strings.HasPrefix(v.Text, "<(") {
+			r.startupFile(at, v, sc, name+"="+v.Text+" (read by the next shell)")
+			continue
+		}
 		if !v.Known || v.Value == "" {
 			continue
 		}
@@ -130,4 +134,15 @@ func wrapComplete(r *resolver, outer *Invocation, sc *scope) {
 			r.runCode(outer, c.Value, sc, "complete -C (run at Tab)", nil)
 		}
 	}
+}
+
+// startupFile judges a file a shell reads before its own code: --rcfile
+// FILE of an interactive bash, BASH_ENV=<(…) of the next one. A file
+// guard cannot read is left to the shell, which cannot read it either.
+func (r *resolver) startupFile(inv *Invocation, file Arg, sc *scope, label string) {
+	t := r.fileText(inv, file)
+	if !t.known || t.value == "" {
+		return
+	}
+	r.runCodeWith(inv, t.value, sc, label, codeOpts{file: file.Value})
 }
