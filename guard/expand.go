@@ -285,7 +285,13 @@ func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) s
 		res.out, res.known, res.some, res.listed = r.pipelineOutput(own)
 	}
 	if !res.known && len(own) > 0 {
-		t := r.pipedOut(own[len(own)-1], 1)
+		last := own[len(own)-1]
+		t := r.pipedOut(last, 1)
+		if t.known && len(last.Stdin) == len(own)-1 {
+			// one pipeline of filters guard computes, as it does for
+			// code fed to a shell: $(echo … | base64 -d), $(sed … <<< …)
+			res.out, res.known = strings.TrimRight(t.value, "\n"), true
+		}
 		res.data = !t.known && !t.quiet && (t.tty || t.fromFile)
 	}
 	r.substSpans = append(r.substSpans[:nestedFrom], [2]int{start, len(r.invs)})

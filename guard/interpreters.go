@@ -159,6 +159,12 @@ func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
 	if len(p.Operands) > 0 && p.Operands[0].Value != "-" {
 		script := p.Operands[0]
 		if !script.Known {
+			if strings.HasPrefix(script.Text, "<(") {
+				// python3 <(echo …): the script is what the substitution prints
+				if t := r.fileText(outer, script); t.known {
+					r.readCode(codeSite{outer: outer, sc: sc, via: via + " " + script.Text}, lang, t.value)
+				}
+			}
 			return
 		}
 		if content, ok := r.scriptContent(outer, script.Value); ok {

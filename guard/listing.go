@@ -106,6 +106,17 @@ func (r *resolver) lsOutput(inv *Invocation) text {
 		if err != nil {
 			continue // ls complains on standard error
 		}
+		folder := p
+		if info.Mode()&fs.ModeSymlink != 0 && !dirsAsFiles && indicator != "F" {
+			// ls follows a link named on its command line to a folder
+			// (ls /bin lists /usr/bin on a merged /usr), except with
+			// -d, -l or -F.
+			if target, sure := ResolvePath(r.host, p); sure {
+				if t, err := r.host.Lstat(target); err == nil && t.IsDir() {
+					info, folder = t, target
+				}
+			}
+		}
 		if dirsAsFiles || !info.IsDir() {
 			lines = append(lines, a.Value+lsIndicator(indicator, info.Mode()))
 			listedAll = false
@@ -114,7 +125,7 @@ func (r *resolver) lsOutput(inv *Invocation) text {
 		if len(operands) > 1 {
 			return uncomputed("ls of several folders") // "dir:" headers between them
 		}
-		entries, complete, err := r.host.ReadDir(p, maxDirEntries)
+		entries, complete, err := r.host.ReadDir(folder, maxDirEntries)
 		if err != nil || !complete {
 			return text{from: "the entries of " + p + ", more than guard reads"}
 		}

@@ -119,6 +119,7 @@ var parallelValueOpts = map[string]bool{
 func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 	args := bindable(outer.Args)
 	repl, delim := "{}", "\n"
+	quoteWords := false
 	var groups [][]Arg
 	var unknown *text
 	i := 0
@@ -142,6 +143,8 @@ func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 		switch name {
 		case "dry-run", "dryrun":
 			return // prints the commands, runs none
+		case "q", "quote":
+			quoteWords = true // sh -c 'CODE' stays one word
 		case "I", "replace":
 			repl = value
 		case "0", "null":
@@ -202,7 +205,7 @@ func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 		return
 	}
 	for _, run := range combinations(groups, maxFindRuns) {
-		r.runCode(outer, composeParallel(cmd, run, repl), sc, outer.Program, nil)
+		r.runCode(outer, composeParallel(cmd, run, repl, quoteWords), sc, outer.Program, nil)
 	}
 }
 
@@ -263,29 +266,43 @@ func combinations(groups [][]Arg, limit int) [][]Arg {
 
 // composeParallel builds the line parallel hands to its shell: the
 // command with each replacement string filled, or the inputs appended.
-func composeParallel(cmd, run []Arg, repl string) string {
-	quoted := make([]string, len(run))
-	for i, a := range run {
-		q, err := syntax.Quote(a.Value, syntax.LangBash)
+// Without -q the command's words are joined as shell code (parallel sh
+// -c 'rm -rf "$1"' runs sh -c rm); with -q each word is quoted and stays
+// one word.
+func composeParallel(cmd, run []Arg, repl string, quoteWords bool) string {
+	quote := func(s string) string {
+		q, err := syntax.Quote(s, syntax.LangBash)
 		if err != nil {
-			q = "''"
+			return "''"
 		}
-		quoted[i] = q
+		return q
+	}
+	quoted := make([]string, len(run)) // each input as one shell word
+	fill := make([]string, len(run))   // what a replacement string becomes
+	for i, a := range run {
+		quoted[i] = quote(a.Value)
+		fill[i] = quoted[i]
+		if quoteWords {
+			fill[i] = a.Value // the whole word is quoted after
+		}
 	}
 	words := make([]string, 0, len(cmd)+len(run))
 	replaced := false
 	for _, a := range cmd {
 		w := a.Value
 		if strings.Contains(w, repl) {
-			w = strings.ReplaceAll(w, repl, strings.Join(quoted, " "))
+			w = strings.ReplaceAll(w, repl, strings.Join(fill, " "))
 			replaced = true
 		}
 		for n := range run {
 			positional := "{" + strconv.Itoa(n+1) + "}"
 			if strings.Contains(w, positional) {
-				w = strings.ReplaceAll(w, positional, quoted[n])
+				w = strings.ReplaceAll(w, positional, fill[n])
 				replaced = true
 			}
+		}
+		if quoteWords {
+			w = quote(w)
 		}
 		words = append(words, w)
 	}

@@ -162,3 +162,14 @@ func (r *resolver) envWordsCode(words []Arg, sc *scope) {
 		r.storedCode(name, []Arg{v}, sc)
 	}
 }
+
+// startupFile judges a file a shell reads before its own code: --rcfile
+// FILE of an interactive bash, BASH_ENV=<(…) of the next one. A file
+// guard cannot read is left to the shell, which cannot read it either.
+func (r *resolver) startupFile(inv *Invocation, file Arg, sc *scope, label string) {
+	t := r.fileText(inv, file)
+	if !t.known || t.value == "" {
+		return
+	}
+	r.runCodeWith(inv, t.value, sc, label, codeOpts{file: file.Value})
+}

@@ -775,6 +775,12 @@ func (r *resolver) enterShell(inv *Invocation, sc *scope) {
 			return
 		}
 	}
+	if p.Has("i") || !p.Has("c") && len(p.Operands) == 0 {
+		// an interactive shell reads its start-up file first
+		for _, rc := range append(p.Values("rcfile"), p.Values("init-file")...) {
+			r.startupFile(inv, rc, sc, inv.Program+" --rcfile "+rc.Text)
+		}
+	}
 	if p.Has("c") {
 		if len(p.Operands) == 0 {
 			return
