@@ -41,9 +41,11 @@ func (r *resolver) paramValue(name string, sc *scope) (Arg, bool) {
 		case v.list != nil:
 			return Arg{Known: true}, true
 		case !v.known && v.origin != "":
-			return Arg{Value: v.value, Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Origin: v.origin}, false
+			return Arg{Value: v.value, Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Origin: v.origin, Sources: v.sources}, false
 		case !v.known && v.data:
-			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, data: true}, false
+			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, data: true, Sources: v.sources}, false
+		case !v.known && v.sources != nil:
+			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Sources: v.sources}, false
 		}
 	}
 	value, known := sc.lookup(name)

@@ -557,6 +557,7 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	seen := map[string]bool{}
 	allKnown := iter.InPos.IsValid()
 	anyEmpty, partial := false, false
+	var sources sourceUnion
 	if !allKnown && !sc.paramsUnknown() {
 		// for x; do … loops over "$@"
 		items, allKnown = bindable(sc.params.list), true
@@ -564,6 +565,7 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	r.loopListed = ""
 	for _, w := range iter.Items {
 		for _, a := range r.expandWord(w, sc, modeLoop) {
+			sources.add(a)
 			if a.standIn && !a.Known {
 				partial = true // matches past those guard read: walked once more, unknown
 				continue
@@ -595,12 +597,44 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 			return
 		}
 	}
-	unknown := Arg{Unknown: []string{"$" + name}, MaybeEmpty: !allKnown || anyEmpty}
+	// Walked once with the variable unknown, it keeps where the words came
+	// from: for ns in $(kubectl get ns -o name) names what kubectl lists.
+	unknown := Arg{Unknown: []string{"$" + name}, MaybeEmpty: !allKnown || anyEmpty, Sources: sources.list()}
 	if len(items) == 1 && !partial {
 		unknown = items[0]
 	}
 	sc.assign(name, unknown)
 	r.walkStmts(f.Do, sc, ctx)
+}
+
+// sourceUnion gathers the Sources of a loop's words that guard could not
+// compute. The mark of a listing cut to one line stays only when every
+// such word has it: one whole listing among them is every object.
+type sourceUnion struct {
+	sources        []string
+	words, oneLine int
+}
+
+func (u *sourceUnion) add(a Arg) {
+	if a.Known || len(a.Sources) == 0 {
+		return
+	}
+	u.words++
+	if a.FromOneLine() {
+		u.oneLine++
+	}
+	for _, s := range a.Sources {
+		if s != OneLineSource && !slices.Contains(u.sources, s) {
+			u.sources = append(u.sources, s)
+		}
+	}
+}
+
+func (u *sourceUnion) list() []string {
+	if u.words > 0 && u.oneLine == u.words {
+		return append(u.sources, OneLineSource)
+	}
+	return u.sources
 }
 
 // walkWhile walks a while or until loop. Two kinds of loop are walked

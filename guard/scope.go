@@ -87,6 +87,9 @@ type shellVar struct {
 	// origin is the Arg.Origin of the word assigned, kept so that a
 	// value a wrapper supplies (find's {}) stays marked as such.
 	origin string
+	// sources are the Arg.Sources of an unknown value: the programs whose
+	// output it is (x=$(kubectl get ns -o name), a loop over it).
+	sources []string
 }
 
 // varFrame is one level of the variable chain: a scope's own assignments,
@@ -314,7 +317,7 @@ func (sc *scope) isSet(name string) bool {
 }
 
 func (sc *scope) assign(name string, a Arg) {
-	sc.set(name, shellVar{value: a.Value, known: a.Known, set: true, maybeEmpty: a.MaybeEmpty || a.Known, origin: a.Origin, data: a.data && !a.Known})
+	sc.set(name, shellVar{value: a.Value, known: a.Known, set: true, maybeEmpty: a.MaybeEmpty || a.Known, origin: a.Origin, data: a.data && !a.Known, sources: unknownSources(a)})
 }
 
 func (sc *scope) text(n syntax.Node) string {
@@ -327,4 +330,13 @@ func sliceSrc(src string, from, to syntax.Pos) string {
 		return ""
 	}
 	return src[start:end]
+}
+
+// unknownSources are the Sources a variable keeps of the word assigned:
+// those of a value guard could not compute, nil for a known one.
+func unknownSources(a Arg) []string {
+	if a.Known {
+		return nil
+	}
+	return a.Sources
 }

@@ -12,9 +12,9 @@ import (
 func networkRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-network-cut",
-		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "ufw"},
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking or killing sshd (a restart of sshd warns), taking links down, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop, firewalld's panic mode (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking or killing sshd (a restart of sshd warns), taking links down, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop, firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -104,12 +104,8 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		}
 	case "ufw":
 		return ufwCut(inv, host)
-	case "firewall-cmd":
-		for _, a := range args {
-			if a == "--panic-on" {
-				return "turn on firewalld's panic mode (every packet dropped)"
-			}
-		}
+	case "firewall-cmd", "firewall-offline-cmd":
+		return firewalldCut(inv, host)
 	case "nmcli":
 		joined := " " + strings.Join(args, " ") + " "
 		if strings.Contains(joined, " networking off ") || strings.Contains(joined, " n off ") {
@@ -771,8 +767,11 @@ func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 		return nil
 	}
-	f := guard.Found(guard.Confirm,
-		"run it from the console, or with a way back: inside tmux/screen, or schedule a rollback first (e.g. iptables-save > /root/fw.rules; systemd-run --on-active=5min iptables-restore /root/fw.rules)",
+	hint := "run it from the console, or with a way back: inside tmux/screen, or schedule a rollback first (e.g. iptables-save > /root/fw.rules; systemd-run --on-active=5min iptables-restore /root/fw.rules)"
+	if isFirewallCmd(inv) {
+		hint = "let SSH in first on the same line (firewall-cmd --zone=ZONE --add-service=ssh && …), or change the runtime configuration only and keep a way back: systemd-run --on-active=5min firewall-cmd --reload"
+	}
+	f := guard.Found(guard.Confirm, hint,
 		"would %s on %s while you are connected over SSH from %s: your session can drop and not come back",
 		cut, guard.HostName(inv, host), client)
 	if strings.HasPrefix(inv.Program, "ip") && strings.Contains(inv.Program, "tables") || inv.Program == "nft" {

@@ -1,8 +1,11 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -99,7 +102,7 @@ func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *gu
 			continue
 		}
 		t := TargetOf(inv, host, a)
-		if t.Path == "" {
+		if t.Path == "" || madeByLine(inv, host, t) {
 			continue
 		}
 		kind, where := c.Worst(t, home)
@@ -130,6 +133,73 @@ func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *gu
 		}
 	}
 	return worst
+}
+
+// madeByLine: the operand names a path that is not on the host, and an
+// earlier command of the line that certainly ran (guard.Invocation.
+// RanBefore) made it, a folder inside it or the folder it is in: mkdir,
+// install -d, the destination of cp, rsync or git clone. rm then takes
+// back only what the line made (cp -a /etc/nginx /etc/nginx.bak && rm -rf
+// /etc/nginx.bak). Not a pattern, not on another machine, not when a
+// mount went onto or under it in between (rm would cross into it).
+func madeByLine(inv *guard.Invocation, host guard.Host, t Target) bool {
+	if inv.Remote != "" || t.Arg.Glob || t.Emptied != "" || t.Path == "/" {
+		return false
+	}
+	if _, err := host.Lstat(t.Resolved); !errors.Is(err, fs.ErrNotExist) {
+		return false // it is there (or guard cannot tell): not the line's own
+	}
+	related := func(made string) bool {
+		return made != "" && (made == t.Path || strings.HasPrefix(made, t.Path+"/") || strings.HasPrefix(t.Path, made+"/"))
+	}
+	for b := range inv.RanBefore {
+		made := madePaths(b)
+		if b.Program == "mount" || b.Program == "bindfs" {
+			if slices.ContainsFunc(made, related) {
+				return false
+			}
+			continue
+		}
+		if slices.ContainsFunc(made, related) {
+			return true
+		}
+	}
+	return false
+}
+
+// madePaths are the paths a command makes (for mount and bindfs: the
+// folder it mounts onto), absolute and clean.
+func madePaths(b *guard.Invocation) []string {
+	var words []guard.Arg
+	switch b.Program {
+	case "mkdir":
+		words = guard.ParseOptions(b.Args, guard.OptSpec{ShortValue: "mZ", LongValue: []string{"mode", "context"}}).Operands
+	case "install":
+		p := guard.ParseOptions(b.Args, guard.OptSpec{ShortValue: "gmoSt", LongValue: []string{"group", "mode", "owner", "suffix", "target-directory", "context"}})
+		if p.Has("d", "directory") {
+			words = p.Operands
+		}
+	case "cp", "rsync", "mount", "bindfs":
+		p := guard.ParseOptions(b.Args, guard.OptSpec{ShortValue: "tSeotL", LongValue: []string{"target-directory", "suffix", "exclude", "include", "filter", "rsh", "options", "types", "link-dest", "backup-dir", "chmod", "chown", "rsync-path"}})
+		if p.Has("t", "target-directory") || len(p.Operands) < 2 {
+			return nil
+		}
+		words = p.Operands[len(p.Operands)-1:]
+	case "git":
+		p := guard.ParseOptions(b.Args, guard.OptSpec{ShortValue: "bCcou", LongValue: []string{"branch", "origin", "depth", "reference", "template", "config", "separate-git-dir", "upload-pack", "filter", "jobs"}})
+		if len(p.Operands) == 3 && p.Operands[0].Value == "clone" {
+			words = p.Operands[2:]
+		}
+	}
+	var paths []string
+	for _, w := range words {
+		if w.Known && !w.Glob && !strings.Contains(w.Value, ":") {
+			if p := b.Path(w.Value); p != "" {
+				paths = append(paths, strings.TrimSuffix(p, "/"))
+			}
+		}
+	}
+	return paths
 }
 
 // dataWhy says why a Data path matters.
