@@ -133,10 +133,20 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	switch sub {
 	case "reset":
 		if p.Has("hard") {
+			if f, ok := gitWorkKept(inv, dir, gitTracked); ok {
+				return f
+			}
 			return guard.Found(guard.Confirm, keep, "would throw away every uncommitted change in %s: work that was never committed cannot be brought back", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
 		}
 	case "clean":
 		if p.Has("f", "force") {
+			need := gitUntracked
+			if p.Has("x", "X") {
+				need = gitIgnored
+			}
+			if f, ok := gitWorkKept(inv, dir, need); ok {
+				return f
+			}
 			what := "untracked files"
 			if p.Has("d") {
 				what = "untracked files and folders"
@@ -153,10 +163,16 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 		for _, o := range p.Operands {
 			if o.Value == "." || o.Value == "*" || o.Value == ":/" {
+				if f, ok := gitWorkKept(inv, dir, gitTracked); ok {
+					return f
+				}
 				return guard.Found(guard.Confirm, keep, "would discard every uncommitted change to tracked files in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
 			}
 		}
 		if sub == "checkout" && p.Has("f", "force") {
+			if f, ok := gitWorkKept(inv, dir, gitTracked); ok {
+				return f
+			}
 			return guard.Found(guard.Confirm, keep, "would switch branches discarding local changes in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
 		}
 	case "branch":
@@ -167,6 +183,115 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 	}
 	return nil
+}
+
+// gitWork is how much of a work tree a discard loses, or a keeping
+// command keeps: each level holds the ones before it.
+type gitWork int
+
+const (
+	gitTracked   gitWork = iota + 1 // changes to tracked files
+	gitUntracked                    // and files git does not track
+	gitIgnored                      // and the ignored ones (.env, caches)
+)
+
+// gitWorkKept: an earlier git command of the line that certainly ran
+// (guard.Invocation.RanBefore) in the same work tree kept what the discard
+// loses, so that nothing uncommitted is lost: git stash (tracked
+// changes), git stash -u (untracked files too), git stash -a (ignored
+// ones too), git commit -a, or git add -A/. before a git commit (the
+// commit a reset then drops stays in the reflog: a warning). Not a stash
+// of some paths (-p, --staged, a pathspec), and not when git stash pop,
+// apply, drop or clear came after it: the work is back in the tree, or
+// the entry is gone. git branch or git tag before a reset keep the
+// commits, not the uncommitted work: they do not count. ok is false when
+// nothing kept the work; the finding is nil when the discard loses
+// nothing at all.
+func gitWorkKept(inv *guard.Invocation, dir string, need gitWork) (f *guard.Finding, ok bool) {
+	if dir == "" {
+		return nil, false // which work tree is not known
+	}
+	committed := false // a git commit without -a came later on the line
+	for b := range inv.RanBefore {
+		if b.Program != "git" {
+			continue
+		}
+		sub, args, bdir := gitCommand(b)
+		if bdir != dir {
+			continue // another work tree
+		}
+		switch sub {
+		case "stash":
+			kept, broken := gitStashKeeps(args)
+			if broken {
+				return nil, false
+			}
+			if kept >= need {
+				return nil, true
+			}
+		case "commit":
+			p := guard.ParseOptions(args, guard.OptSpec{ShortValue: "mFCcut", LongValue: []string{"message", "file", "reuse-message", "reedit-message", "fixup", "squash", "author", "date", "template", "cleanup", "trailer", "pathspec-from-file", "untracked-files"}})
+			if p.Has("a", "all") && need <= gitTracked {
+				return gitCommitKept(dir), true
+			}
+			committed = committed || len(p.Operands) == 0
+		case "add":
+			if !committed {
+				continue
+			}
+			p := guard.ParseOptions(args, guard.OptSpec{LongValue: []string{"chmod", "pathspec-from-file"}})
+			kept := gitWork(0)
+			if p.Has("u", "update") {
+				kept = gitTracked
+			}
+			if p.Has("A", "all") || slices.ContainsFunc(p.Operands, func(o guard.Arg) bool { return o.Value == "." || o.Value == ":/" }) {
+				kept = gitUntracked
+			}
+			if kept >= need {
+				return gitCommitKept(dir), true
+			}
+		}
+	}
+	return nil, false
+}
+
+// gitCommitKept: the work was committed just before a discard; a reset
+// to an older commit drops that commit from the branch, and the reflog
+// still holds it.
+func gitCommitKept(dir string) *guard.Finding {
+	return guard.Found(guard.Warn, "to bring it back: git reflog, then git reset --hard HEAD@{N} or git cherry-pick HEAD@{N}",
+		"the uncommitted work in %s was committed just before: a reset to an older commit leaves that commit only to the reflog (kept about 30 days)", dir)
+}
+
+// gitStashKeeps reads a git stash command: how much of the work tree it
+// puts away (0 for a listing, or a stash of some paths only), and broken
+// when it brings a stash back into the tree or deletes entries (pop,
+// apply, drop, clear, branch), so that an earlier stash keeps nothing.
+func gitStashKeeps(args []guard.Arg) (kept gitWork, broken bool) {
+	p := guard.ParseOptions(args, guard.OptSpec{ShortValue: "m", LongValue: []string{"message", "pathspec-from-file"}})
+	operands := p.Operands
+	if len(operands) > 0 {
+		switch operands[0].Value {
+		case "push":
+			operands = operands[1:]
+		case "save":
+			operands = nil // the rest is the message
+		case "pop", "apply", "drop", "clear", "branch":
+			return 0, true
+		default:
+			return 0, false // list, show, create, store
+		}
+	}
+	if len(operands) > 0 || p.Has("p", "patch", "S", "staged", "pathspec-from-file") {
+		return 0, false // some paths only
+	}
+	switch {
+	case p.Has("a", "all"):
+		return gitIgnored, false
+	case p.Has("u", "include-untracked"):
+		return gitUntracked, false
+	}
+	return gitTracked, false
 }
 
 // gitBranchForceDelete: git branch -D main deletes the shared branch's
