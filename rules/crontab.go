@@ -31,6 +31,10 @@ func matchCrontabRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	if user != "" {
 		whose = user + "'s"
 	}
+	if _, file := keptCopy(inv, func(b *guard.Invocation) (guard.Arg, bool) { return crontabListing(b, user) }); file != "" {
+		return guard.Found(guard.Warn, "to put it back: crontab "+userOption(user)+file,
+			"deletes %s crontab on %s; the line saved it to %s just before", whose, guard.HostName(inv, host), file)
+	}
 	return guard.Found(guard.Confirm,
 		"save it first: crontab -l > ~/crontab.bak; to be asked before deletion: crontab -ri; to edit: crontab -e",
 		"would delete %s crontab on %s at once, without asking and without a copy", whose, guard.HostName(inv, host)).
@@ -70,4 +74,26 @@ func emptyFile(inv *guard.Invocation, host guard.Host, name string) bool {
 	}
 	info, err := host.Lstat(p)
 	return err == nil && info.Mode().IsRegular() && info.Size() == 0
+}
+
+// crontabListing: b is crontab -l of the user's crontab, whose output is
+// the copy (keptCopy).
+func crontabListing(b *guard.Invocation, user string) (guard.Arg, bool) {
+	if b.Program != "crontab" {
+		return guard.Arg{}, false
+	}
+	p := guard.ParseOptions(b.Args, guard.OptSpec{ShortValue: "us"})
+	listed := b.User
+	if u, ok := p.Value("u"); ok {
+		listed = u.Value
+	}
+	return guard.Arg{}, p.Has("l") && !p.Has("r", "e") && listed == user
+}
+
+// userOption is "-u USER " for another user's crontab.
+func userOption(user string) string {
+	if user == "" {
+		return ""
+	}
+	return "-u " + user + " "
 }
