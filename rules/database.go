@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -29,12 +30,18 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	case "dropdb":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "hpUd", LongValue: []string{"host", "port", "username", "maintenance-db"}})
 		if len(p.Operands) > 0 && !p.Has("help", "version") {
+			if f, ok := dropKept(inv, []string{p.Operands[0].Value}); ok {
+				return f
+			}
 			return guard.Found(guard.Confirm, hint, "would drop the PostgreSQL database %s and all its data", p.Operands[0].Value)
 		}
 		return nil
 	case "mysqladmin":
 		for i, a := range inv.Args {
 			if strings.EqualFold(a.Value, "drop") && i+1 < len(inv.Args) {
+				if f, ok := dropKept(inv, []string{inv.Args[i+1].Value}); ok {
+					return f
+				}
 				return guard.Found(guard.Confirm, hint, "would drop the MySQL database %s and all its data", inv.Args[i+1].Value)
 			}
 		}
@@ -42,6 +49,9 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	case "redis-cli":
 		for _, a := range inv.Args {
 			if v := strings.ToLower(a.Value); v == "flushall" || v == "flushdb" {
+				if f, ok := dropKept(inv, []string{"*"}); ok {
+					return f
+				}
 				return guard.Found(guard.Confirm, hint, "would delete every key (%s) on the Redis server", strings.ToUpper(v))
 			}
 		}
@@ -50,6 +60,11 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	for _, sql := range sqlTexts(inv) {
 		if m := destructiveSQL.FindString(sql); m != "" {
 			statement := strings.Join(strings.Fields(m), " ")
+			if targets, made := sqlTargets(inv, sql); len(targets) == 0 && made > 0 {
+				return nil // it drops only what the same text created
+			} else if f, ok := dropKept(inv, targets); ok {
+				return f
+			}
 			if db := scratchDatabase(inv); db != "" && !strings.Contains(strings.ToLower(statement), "database") {
 				return guard.Found(guard.Warn, hint, "runs %s in %s, a development or test database by its name", statement, db)
 			}
@@ -112,7 +127,16 @@ var scratchWords = lazyre.New(`(?i)(^|[_\-.])(dev|devel|development|test|tests|t
 // says it is for development or tests, on a server whose name does not
 // say production; "" otherwise.
 func scratchDatabase(inv *guard.Invocation) string {
-	var db, server string
+	db, server := connectedDatabase(inv)
+	if strings.Contains(db, "=") || strings.Contains(strings.ToLower(db+" "+server), "prod") || !scratchWords.MatchString(db) {
+		return "" // a connection string, or a production server
+	}
+	return db
+}
+
+// connectedDatabase is the database a psql or mysql client connects to
+// and the server given, "" where not given or not known.
+func connectedDatabase(inv *guard.Invocation) (db, server string) {
 	switch inv.Program {
 	case "psql":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "cdfhpUvLoTFRP", LongValue: []string{"command", "dbname", "file", "host", "port", "username", "set", "variable", "log-file", "output", "table-attr", "field-separator", "record-separator", "pset"}})
@@ -135,8 +159,182 @@ func scratchDatabase(inv *guard.Invocation) string {
 			server = h.Value
 		}
 	}
-	if strings.Contains(db, "=") || strings.Contains(strings.ToLower(db+" "+server), "prod") || !scratchWords.MatchString(db) {
-		return "" // a connection string, or a production server
-	}
-	return db
+	return db, server
 }
+
+// dbServer names the server a client or dump tool talks to: its family
+// (postgres, mysql, redis) and the host and port as given ("" for the
+// default).
+type dbServer struct{ family, host, port string }
+
+var (
+	pgDumpSpec = guard.OptSpec{ShortValue: "dfFjnNtTZhpUES", LongValue: []string{"dbname", "file", "format", "jobs", "schema", "exclude-schema", "table", "exclude-table", "exclude-table-data", "compress", "host", "port", "username", "encoding", "superuser", "lock-wait-timeout", "role", "section", "snapshot", "extra-float-digits", "rows-per-insert", "filter", "extension", "exclude-extension", "exclude-database"}}
+	mysqlSpec  = guard.OptSpec{ShortValue: "uhPrSweD", LongValue: []string{"user", "host", "port", "result-file", "socket", "where", "ignore-table", "execute", "database", "defaults-file", "defaults-extra-file", "default-character-set"}}
+	redisSpec  = guard.OptSpec{ShortValue: "hpanu", LongValue: []string{"rdb", "user", "pass"}}
+)
+
+// serverOf: the server a database command talks to; ok false for another
+// program.
+func serverOf(inv *guard.Invocation) (dbServer, guard.Parsed, bool) {
+	var family string
+	var spec guard.OptSpec
+	switch inv.Program {
+	case "pg_dump", "pg_dumpall", "psql", "dropdb", "createdb":
+		family, spec = "postgres", pgDumpSpec
+		spec.ShortValue += "cv"
+		spec.LongValue = append(slices.Clip(spec.LongValue), "command", "set", "variable", "maintenance-db")
+	case "mysqldump", "mariadb-dump", "mysql", "mariadb", "mysqladmin":
+		family, spec = "mysql", mysqlSpec
+	case "redis-cli":
+		family, spec = "redis", redisSpec
+	default:
+		return dbServer{}, guard.Parsed{}, false
+	}
+	p := guard.ParseOptions(inv.Args, spec)
+	s := dbServer{family: family}
+	if h, ok := p.Value("h", "host"); ok {
+		s.host = h.Value
+	}
+	if v, ok := p.Value("p", "port"); ok && family != "mysql" {
+		s.port = v.Value
+	}
+	if v, ok := p.Value("P", "port"); ok && family == "mysql" {
+		s.port = v.Value
+	}
+	return s, p, true
+}
+
+// dumpOf: b dumps the database db of the server (or all of them) whole,
+// schema and data; out is its output option, the zero Arg for stdout.
+func dumpOf(b *guard.Invocation, server dbServer, db string) (out guard.Arg, ok bool) {
+	s, p, known := serverOf(b)
+	if !known || s != server {
+		return guard.Arg{}, false
+	}
+	out, _ = p.Value("f", "file", "r", "result-file", "rdb")
+	switch b.Program {
+	case "pg_dump":
+		if p.Has("a", "data-only", "s", "schema-only", "n", "schema", "N", "exclude-schema", "t", "table", "T", "exclude-table", "exclude-table-data", "section") {
+			return guard.Arg{}, false // a part only
+		}
+		name, given := p.Value("d", "dbname")
+		if !given && len(p.Operands) > 0 {
+			name, given = p.Operands[0], true
+		}
+		return out, given && name.Known && name.Value == db
+	case "pg_dumpall":
+		return out, !p.Has("a", "data-only", "s", "schema-only", "g", "globals-only", "r", "roles-only", "t", "tablespaces-only", "exclude-database")
+	case "mysqldump", "mariadb-dump":
+		if p.Has("d", "no-data", "t", "no-create-info", "w", "where", "ignore-table") {
+			return guard.Arg{}, false
+		}
+		if p.Has("A", "all-databases") {
+			return out, true
+		}
+		if p.Has("B", "databases") {
+			return out, slices.ContainsFunc(p.Operands, func(o guard.Arg) bool { return o.Known && o.Value == db })
+		}
+		return out, len(p.Operands) == 1 && p.Operands[0].Known && p.Operands[0].Value == db // tables after it: a part only
+	case "redis-cli":
+		return out, out.Text != ""
+	}
+	return guard.Arg{}, false
+}
+
+// createSQL finds CREATE DATABASE statements.
+var createSQL = lazyre.New(`(?i)\bcreate\s+(?:database|schema)\s+(?:if\s+not\s+exists\s+)?[` + "`" + `"]?([\w-]+)`)
+
+// createdBy: b made the database db on the server: createdb, mysqladmin
+// create, CREATE DATABASE run by a client.
+func createdBy(b *guard.Invocation, server dbServer, db string) bool {
+	s, p, known := serverOf(b)
+	if !known || s != server {
+		return false
+	}
+	switch b.Program {
+	case "createdb":
+		return len(p.Operands) > 0 && p.Operands[0].Known && p.Operands[0].Value == db
+	case "mysqladmin":
+		return len(p.Operands) > 1 && strings.EqualFold(p.Operands[0].Value, "create") && p.Operands[1].Value == db
+	}
+	for _, sql := range sqlTexts(b) {
+		for _, m := range createSQL.FindAllStringSubmatch(sql, -1) {
+			if m[1] == db {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dropKept: every database whose data the command deletes (dbs, "*" for
+// all of the server's) was made by the line, or dumped whole to a real
+// file, by commands of the line that certainly ran before it on the same
+// server (guard.Invocation.RanBefore). The finding is nil when the line
+// made them all: it takes back only its own; else a warning naming the
+// dumps. ok is false when one is neither.
+func dropKept(inv *guard.Invocation, dbs []string) (f *guard.Finding, ok bool) {
+	server, _, known := serverOf(inv)
+	if !known || len(dbs) == 0 {
+		return nil, false
+	}
+	var files []string
+	for _, db := range dbs {
+		if db == "" {
+			return nil, false // guard cannot tell which database
+		}
+		made := false
+		for b := range inv.RanBefore {
+			if createdBy(b, server, db) {
+				made = true
+				break
+			}
+		}
+		if made {
+			continue
+		}
+		_, file := keptCopy(inv, func(b *guard.Invocation) (guard.Arg, bool) { return dumpOf(b, server, db) })
+		if file == "" {
+			return nil, false
+		}
+		files = append(files, file)
+	}
+	if len(files) == 0 {
+		return nil, true
+	}
+	return guard.Found(guard.Warn, "keep "+strings.Join(files, ", ")+" until you no longer need the data: it is the only copy now",
+		"deletes the data of %s; the line dumped it to %s just before", strings.Join(dbs, ", "), strings.Join(files, ", ")), true
+}
+
+// sqlTargets: the databases the destructive statements of sql delete data
+// in ("" where guard cannot tell): DROP DATABASE names it; a table
+// statement acts in the database the client is connected to, or the one
+// that qualifies the table (MySQL's db.table). A database created
+// earlier in the same text stands as made by the line: made lists those.
+func sqlTargets(inv *guard.Invocation, sql string) (targets []string, made int) {
+	connected, _ := connectedDatabase(inv)
+	for _, m := range sqlStatement.FindAllStringSubmatchIndex(sql, -1) {
+		g := 2
+		for g < len(m)-2 && m[g] < 0 {
+			g += 4 // the branch that matched: kind and name side by side
+		}
+		kind, name := strings.ToLower(sql[m[g]:m[g+1]]), strings.Trim(sql[m[g+2]:m[g+3]], "`\"")
+		db := connected
+		switch {
+		case kind == "database" || (kind == "schema" && inv.Program != "psql"):
+			db = name
+		case inv.Program != "psql" && strings.Contains(name, "."):
+			db, _, _ = strings.Cut(name, ".")
+		}
+		if db != "" && slices.ContainsFunc(createSQL.FindAllStringSubmatchIndex(sql[:m[0]], -1), func(c []int) bool { return sql[c[2]:c[3]] == db }) {
+			made++
+			continue // made earlier in the same text
+		}
+		targets = append(targets, db)
+	}
+	return targets, made
+}
+
+// sqlStatement finds each destructive statement with its kind and the
+// name it acts on.
+var sqlStatement = lazyre.New(`(?i)\b(?:drop\s+(database|schema|table|keyspace)\s+(?:if\s+exists\s+)?([\w."` + "`" + `]+)|(truncate)\s+(?:table\s+)?([\w."` + "`" + `]+)|(delete)\s+from\s+([\w."` + "`" + `]+)\s*(?:;|$))`)

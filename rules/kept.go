@@ -38,7 +38,8 @@ func keptCopy(inv *guard.Invocation, copies func(b *guard.Invocation) (out guard
 // realOutput is the absolute path of the regular file a command writes
 // its copy to: out when given, else its standard output redirected into
 // a file. "" for a device (/dev/null, /dev/stdout), a word guard cannot
-// know, or output left on the terminal.
+// know the start of ("$OUT"; app-$(date +%F).sql is a file whatever the
+// date), or output left on the terminal.
 func realOutput(b *guard.Invocation, out guard.Arg) string {
 	if out.Text == "" {
 		for _, rd := range b.Redirs {
@@ -47,8 +48,11 @@ func realOutput(b *guard.Invocation, out guard.Arg) string {
 			}
 		}
 	}
-	if !out.Known || out.Glob || out.Value == "" || out.Value == "-" {
+	if out.Glob || out.Value == "" || out.Value == "-" {
 		return ""
+	}
+	if !out.Known && (strings.HasPrefix(out.Text, "$") || strings.HasPrefix(out.Text, "`") || strings.HasPrefix(out.Text, "\"$")) {
+		return "" // the whole name may be anything, /dev/null too
 	}
 	p := b.Path(out.Value)
 	if p == "" || strings.HasPrefix(p, "/dev/") || strings.HasPrefix(p, "/proc/") {
