@@ -61,6 +61,21 @@ func regenerated(p string) bool {
 	return false
 }
 
+// runtimeFolder: a folder deeper than a system folder's children that
+// every program or the boot still needs: the multiarch folder of the
+// loader and the C library (/usr/lib/x86_64-linux-gnu; /lib's own is
+// already a child of /lib), systemd itself, and the kernel's modules.
+func runtimeFolder(p string) bool {
+	if libraryDirs[filepath.Dir(p)] && strings.Contains(filepath.Base(p), "-linux-") {
+		return true
+	}
+	switch p {
+	case "/usr/lib/systemd", "/usr/lib/modules":
+		return true
+	}
+	return false
+}
+
 // classifier classifies paths: the built-in tables, plus the paths a
 // site policy protects (treated as system folders).
 type classifier struct {
@@ -109,7 +124,7 @@ func Classify(p, home string) Kind {
 	switch {
 	case parent == "/home":
 		return UserHome
-	case systemDirs[parent]:
+	case systemDirs[parent], runtimeFolder(p):
 		return SystemChild
 	case regenerated(p):
 		return Ordinary
