@@ -763,7 +763,7 @@ func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	if cut == "" {
 		if sshdRestart(inv) {
 			return guard.Found(guard.Warn, "check the configuration first: sshd -t && systemctl restart sshd; keep this session open and test a new login",
-				"restarts sshd on %s: open sessions stay, but if its configuration is broken it does not come back and no new login gets in (sshd -t checks it)", guard.HostName(inv, host))
+				"restarts sshd on %s: open sessions stay, but if its configuration is broken it does not come back and no new login gets in (sshd -t checks it)", guard.SessionHostName(inv, host))
 		}
 		return nil
 	}
@@ -773,7 +773,7 @@ func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	}
 	f := guard.Found(guard.Confirm, hint,
 		"would %s on %s while you are connected over SSH from %s: your session can drop and not come back",
-		cut, guard.HostName(inv, host), client)
+		cut, guard.SessionHostName(inv, host), client)
 	if strings.HasPrefix(inv.Program, "ip") && strings.Contains(inv.Program, "tables") || inv.Program == "nft" {
 		f.Saving(guard.Backup{Kind: guard.BackupFirewall})
 	}
