@@ -31,6 +31,14 @@ var systemDirs = map[string]bool{
 	"/usr": true, "/var": true,
 }
 
+// usrMergedDirs are where /bin, /sbin and /lib really are on a host with
+// a merged /usr (/lib -> usr/lib): system folders themselves, reached
+// through a link as often as by name. Their children are what /usr's
+// grandchildren are (runtimeFolder names the ones that matter).
+var usrMergedDirs = map[string]bool{
+	"/usr/bin": true, "/usr/sbin": true, "/usr/lib": true, "/usr/lib64": true, "/usr/lib32": true, "/usr/libx32": true,
+}
+
 // topLevelDirs matter themselves, but their children are ordinary.
 // /var/tmp is /tmp's twin, kept across reboots: its content is scratch.
 var topLevelDirs = map[string]bool{
@@ -113,7 +121,7 @@ func Classify(p, home string) Kind {
 	switch {
 	case p == "/":
 		return Root
-	case systemDirs[p]:
+	case systemDirs[p], usrMergedDirs[p]:
 		return SystemDir
 	case p == home && home != "" && home != "/", p == "/root":
 		return UserHome
