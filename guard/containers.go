@@ -11,6 +11,10 @@ type box struct {
 	name   string // "db-0", "pod prod/db-0", for messages
 	binds  []bind // host folders mapped in (docker run -v /:/host)
 	remote string // where the container runs: "" for this host
+	// shares names the host's namespaces the container runs in
+	// (docker run --network host): what its commands do to them, they do
+	// to the host.
+	shares []string
 }
 
 // bind maps a folder inside the container onto a host folder.
@@ -226,6 +230,8 @@ func wrapDocker(r *resolver, outer *Invocation, sc *scope) {
 		r.runInner(outer, argv, sc, outer.Program+" run", func(inner *Invocation, isc *scope) {
 			atRemote(inner)
 			enterBox(inner, isc, name, binds)
+			isc.box.shares = dockerShares(p)
+			inner.HostNamespaces = isc.box.shares
 			inContainer(inner, outer, p)
 		})
 	case "exec":
@@ -241,6 +247,23 @@ func wrapDocker(r *resolver, outer *Invocation, sc *scope) {
 	case "compose":
 		r.compose(outer, args[1:], sc, atRemote)
 	}
+}
+
+// dockerShares reads the host namespaces a docker run shares: the
+// network with --network host, and the host's processes with --pid host
+// when --privileged also gives the right to reboot and signal them.
+func dockerShares(p Parsed) []string {
+	var shares []string
+	for _, name := range []string{"network", "net"} {
+		if v, ok := p.Value(name); ok && v.Known && v.Value == "host" {
+			shares = append(shares, "network")
+			break
+		}
+	}
+	if v, ok := p.Value("pid"); ok && v.Known && v.Value == "host" && p.Has("privileged") {
+		shares = append(shares, "processes")
+	}
+	return shares
 }
 
 // inContainer applies -u, -w and -i of docker run and exec: with -i the

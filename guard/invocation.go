@@ -101,6 +101,10 @@ type Invocation struct {
 	// kubectl exec, nsenter -t PID -m), "" on a host. Remote is then set
 	// too, so that paths are not looked up on this host.
 	Container string
+	// HostNamespaces are the host's namespaces that container shares
+	// ("network", "processes"): a network taken down or a reboot there is the
+	// host's.
+	HostNamespaces []string
 	// User is the user it runs as when a wrapper changed it (sudo -u).
 	User string
 	// Stdin lists the commands upstream in a pipeline, whose output is

@@ -222,7 +222,7 @@ func (r *resolver) observe(inv *Invocation, sc *scope) {
 		r.ran = inv.before // it runs later, or apart
 	}
 	if sc.box != nil {
-		inv.Container = sc.box.name
+		inv.Container, inv.HostNamespaces = sc.box.name, sc.box.shares
 		r.judgeOnHost(inv, sc.box)
 	}
 	if inv.Remote == "" && writesFiles(inv) && wrapperFor(inv.Program) == nil {

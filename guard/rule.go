@@ -2,6 +2,7 @@ package guard
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -154,10 +155,14 @@ func (r *Rule) Explanation() string {
 // SSHClient reports whether the line runs in an SSH session, and from
 // where. A command sent through ssh to another host always is; one run
 // inside a container is not: it does not power off or cut the network of
-// the machine the session is on.
+// the machine the session is on, unless the container shares the host's
+// network or processes (docker run --network host).
 func SSHClient(inv *Invocation, host Host) (string, bool) {
-	if inv.Container != "" {
+	if inv.Container != "" && len(inv.HostNamespaces) == 0 {
 		return "", false
+	}
+	if inv.Container != "" {
+		inv = &Invocation{Program: inv.Program, Args: inv.Args, Via: inv.Via}
 	}
 	if inv.Remote != "" {
 		return "this machine", true
@@ -172,6 +177,23 @@ func SSHClient(inv *Invocation, host Host) (string, bool) {
 		return "an SSH client", true
 	}
 	return "", false
+}
+
+// SharesHost says whether the command runs on this host's namespace ns
+// ("network", "processes"): on the host itself, or in a container that shares
+// it (docker run --network host).
+func SharesHost(inv *Invocation, ns string) bool {
+	return inv.Container == "" || slices.Contains(inv.HostNamespaces, ns)
+}
+
+// SessionHostName is the name of the machine whose network or power the
+// command changes: a container that shares the host's namespaces changes
+// the host's.
+func SessionHostName(inv *Invocation, host Host) string {
+	if inv.Container != "" && len(inv.HostNamespaces) > 0 && !strings.Contains(inv.Remote, " on ") {
+		return host.Hostname() + " (through " + inv.Container + ", which shares its " + strings.Join(inv.HostNamespaces, " and ") + ")"
+	}
+	return HostName(inv, host)
 }
 
 // HostName is the name of the machine the command runs on.

@@ -12,7 +12,7 @@ import (
 func networkRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-network-cut",
-		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw"},
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw"},
 		Decision:   guard.Confirm,
 		Summary:    "over SSH: restarting networking, stopping, masking or killing sshd (a restart of sshd warns), taking links down, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop, firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
@@ -23,7 +23,7 @@ func networkRules() []*guard.Rule {
 // sessionUnits are the services an SSH session depends on.
 var sessionUnits = map[string]bool{
 	"networking": true, "network": true, "NetworkManager": true, "systemd-networkd": true,
-	"ssh": true, "sshd": true, "wicked": true,
+	"ssh": true, "sshd": true, "wicked": true, "network-manager": true,
 }
 
 func unitName(v string) string {
@@ -64,8 +64,8 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		if len(args) >= 2 && sessionUnits[unitName(args[0])] && isStopVerb(args[1]) && !(sshUnits[args[0]] && isRestart(args[1])) {
 			return args[1] + " " + args[0]
 		}
-	case "networking", "ssh", "sshd":
-		// /etc/init.d/networking restart
+	case "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd":
+		// /etc/init.d/networking restart, /etc/rc.d/init.d/network stop
 		if strings.Contains(inv.Command.Value, "init.d/") && len(args) > 0 && isStopVerb(args[0]) && !(sshUnits[inv.Program] && isRestart(args[0])) {
 			return args[0] + " " + inv.Program
 		}
@@ -763,7 +763,7 @@ func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	if cut == "" {
 		if sshdRestart(inv) {
 			return guard.Found(guard.Warn, "check the configuration first: sshd -t && systemctl restart sshd; keep this session open and test a new login",
-				"restarts sshd on %s: open sessions stay, but if its configuration is broken it does not come back and no new login gets in (sshd -t checks it)", guard.HostName(inv, host))
+				"restarts sshd on %s: open sessions stay, but if its configuration is broken it does not come back and no new login gets in (sshd -t checks it)", guard.SessionHostName(inv, host))
 		}
 		return nil
 	}
@@ -773,7 +773,7 @@ func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	}
 	f := guard.Found(guard.Confirm, hint,
 		"would %s on %s while you are connected over SSH from %s: your session can drop and not come back",
-		cut, guard.HostName(inv, host), client)
+		cut, guard.SessionHostName(inv, host), client)
 	if strings.HasPrefix(inv.Program, "ip") && strings.Contains(inv.Program, "tables") || inv.Program == "nft" {
 		f.Saving(guard.Backup{Kind: guard.BackupFirewall})
 	}

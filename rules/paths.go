@@ -31,6 +31,14 @@ var systemDirs = map[string]bool{
 	"/usr": true, "/var": true,
 }
 
+// usrMergedDirs are where /bin, /sbin and /lib really are on a host with
+// a merged /usr (/lib -> usr/lib): system folders themselves, reached
+// through a link as often as by name. Their children are what /usr's
+// grandchildren are (runtimeFolder names the ones that matter).
+var usrMergedDirs = map[string]bool{
+	"/usr/bin": true, "/usr/sbin": true, "/usr/lib": true, "/usr/lib64": true, "/usr/lib32": true, "/usr/libx32": true,
+}
+
 // topLevelDirs matter themselves, but their children are ordinary.
 // /var/tmp is /tmp's twin, kept across reboots: its content is scratch.
 var topLevelDirs = map[string]bool{
@@ -57,6 +65,21 @@ func regenerated(p string) bool {
 		if _, ok := regeneratedDirs[dir]; ok {
 			return true
 		}
+	}
+	return false
+}
+
+// runtimeFolder: a folder deeper than a system folder's children that
+// every program or the boot still needs: the multiarch folder of the
+// loader and the C library (/usr/lib/x86_64-linux-gnu; /lib's own is
+// already a child of /lib), systemd itself, and the kernel's modules.
+func runtimeFolder(p string) bool {
+	if libraryDirs[filepath.Dir(p)] && strings.Contains(filepath.Base(p), "-linux-") {
+		return true
+	}
+	switch p {
+	case "/usr/lib/systemd", "/usr/lib/modules":
+		return true
 	}
 	return false
 }
@@ -98,7 +121,7 @@ func Classify(p, home string) Kind {
 	switch {
 	case p == "/":
 		return Root
-	case systemDirs[p]:
+	case systemDirs[p], usrMergedDirs[p]:
 		return SystemDir
 	case p == home && home != "" && home != "/", p == "/root":
 		return UserHome
@@ -109,7 +132,7 @@ func Classify(p, home string) Kind {
 	switch {
 	case parent == "/home":
 		return UserHome
-	case systemDirs[parent]:
+	case systemDirs[parent], runtimeFolder(p):
 		return SystemChild
 	case regenerated(p):
 		return Ordinary

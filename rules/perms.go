@@ -13,7 +13,7 @@ import (
 func permsRules(c classifier) []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "chmod-recursive-system",
-		Programs:   []string{"chmod", "chown", "chgrp"},
+		Programs:   []string{"chmod", "chown", "chgrp", "find"},
 		Decision:   guard.Block,
 		Summary:    "chmod, chown or chgrp -R on / or a system folder",
 		Postmortem: "chmod -R 777 / and chown -R on /usr: setuid bits and service ownership lost, sudo and sshd refuse to start",
@@ -29,6 +29,9 @@ func permsRules(c classifier) []*guard.Rule {
 }
 
 func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Program == "find" {
+		return c.matchFindPerms(inv, host)
+	}
 	p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"reference", "from"}})
 	if !p.Has("R", "recursive") {
 		return nil
@@ -57,6 +60,42 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 			fmt.Sprintf("name the folder you mean, e.g. %s -R … /var/www/site; to repair package files: dpkg --verify and reinstall, or rpm --setperms -a", inv.Program),
 			"would change the %s of every file under %s%s: setuid bits (sudo, su), ssh key permissions and service ownership are lost, with no undo",
 			what, strings.TrimSuffix(kind.Describe(where), ", a system folder"), cwdNote(inv, a))
+	}
+	return nil
+}
+
+// matchFindPerms: find -exec chmod, chown or chgrp over everything it
+// walks is chmod -R by another name: find / -exec chmod 777 {} +. A name
+// test (-name '*.sh') makes it targeted.
+func (c classifier) matchFindPerms(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	starts, expr := findStarts(inv)
+	program := ""
+	for j := 0; j+1 < len(expr); j++ {
+		if findActions(expr[j]) {
+			switch base := filepath.Base(expr[j+1]); base {
+			case "chmod", "chown", "chgrp":
+				program = base
+			}
+		}
+	}
+	if program == "" || readFindExpr(expr).named != "" {
+		return nil // no change of permissions, or only to the files a name test picks
+	}
+	home := Home(inv, host)
+	what := map[string]string{"chmod": "permissions", "chown": "owner", "chgrp": "group"}[program]
+	for _, a := range starts {
+		if !a.Known {
+			continue
+		}
+		t := TargetOf(inv, host, a)
+		kind, where := c.Worst(t, home)
+		if kind != Root && kind != SystemDir && kind != SystemChild || kind == SystemChild && varData[where] {
+			continue
+		}
+		return guard.Found(guard.Block,
+			fmt.Sprintf("narrow it to the files you mean (find %s -name PATTERN …), or name the folder you mean, e.g. find /var/www/site …", where),
+			"would change the %s of every file find reaches under %s%s, as %s -R would: setuid bits (sudo, su), ssh key permissions and service ownership are lost, with no undo",
+			what, strings.TrimSuffix(kind.Describe(where), ", a system folder"), cwdNote(inv, a), program)
 	}
 	return nil
 }

@@ -221,14 +221,14 @@ func matchSSHPower(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			"would %s the machine behind the BMC %s at once, whatever runs on it", action, bmc).TypeToConfirm(bmc)
 	}
 	client, ok := guard.SSHClient(inv, host)
-	if !ok {
-		return nil
+	if !ok || !guard.SharesHost(inv, "processes") {
+		return nil // a container's own processes: the session's host stays up
 	}
 	action := powerAction(inv)
 	if action == "" {
 		return nil
 	}
-	name := guard.HostName(inv, host)
+	name := guard.SessionHostName(inv, host)
 	return guard.Found(guard.Confirm,
 		fmt.Sprintf("make sure this is the host you mean: to go ahead type its name, %s, at guard's prompt; to cancel a scheduled shutdown: shutdown -c", name),
 		"would %s %s while you are connected over SSH from %s: the session ends, and without console access the host may not come back",

@@ -699,8 +699,9 @@ func matchesEverything(test, pattern string) bool {
 	return strings.Trim(pattern, "*?.") == ""
 }
 
-func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
-	var starts []guard.Arg
+// findStarts splits find's arguments into the folders it starts from
+// ("." when none is given) and its expression.
+func findStarts(inv *guard.Invocation) (starts []guard.Arg, expr []string) {
 	i := 0
 	for ; i < len(inv.Args); i++ {
 		v := inv.Args[i].Value
@@ -719,12 +720,17 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 		}
 		starts = append(starts, inv.Args[i])
 	}
-	e := readFindExpr(inv.Values()[i:])
-	if !e.deletes {
-		return nil
-	}
 	if len(starts) == 0 {
 		starts = []guard.Arg{{Text: ".", Value: ".", Known: true}}
+	}
+	return starts, inv.Values()[i:]
+}
+
+func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	starts, expr := findStarts(inv)
+	e := readFindExpr(expr)
+	if !e.deletes {
+		return nil
 	}
 	home := Home(inv, host)
 	for _, a := range starts {
