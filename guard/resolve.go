@@ -829,7 +829,7 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 		variant = d.Variant.Value
 	}
 	local := variant == "local" || (variant == "declare" || variant == "typeset") && sc.inFunc != ""
-	integer, nameref := false, false
+	integer, nameref, assoc := false, false, false
 	// The clause is also a command rules see, with its options and the
 	// names it declares (readonly __guard_ok): not the values, which are
 	// judged as assignments.
@@ -853,6 +853,7 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 			case strings.HasPrefix(a.Value, "-") || strings.HasPrefix(a.Value, "+"):
 				integer = integer || strings.Contains(a.Value, "i") && a.Value[0] == '-'
 				nameref = nameref || strings.Contains(a.Value, "n") && a.Value[0] == '-'
+				assoc = assoc || strings.Contains(a.Value, "A") && a.Value[0] == '-'
 				local = local && !strings.Contains(a.Value, "g")
 			case a.Known:
 				// declare "$name=value" is judged as the assignment it makes
@@ -873,8 +874,13 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 		if as.Name == nil {
 			continue
 		}
+		if assoc {
+			// declare -A m=([k]=v): the elements are read by key
+			sc.set(as.Name.Value, shellVar{assoc: true, keys: map[string]Arg{}, set: true, local: local})
+		}
 		if as.Naked {
 			switch {
+			case assoc:
 			case local:
 				sc.set(as.Name.Value, shellVar{known: true, local: true, integer: integer})
 			case integer:
@@ -912,6 +918,10 @@ func (r *resolver) assignValue(as *syntax.Assign, sc *scope) {
 		return
 	}
 	name := as.Name.Value
+	if old, ok := sc.get(name); ok && old.assoc && (as.Index != nil || as.Array != nil) {
+		r.assignAssoc(as, old, sc)
+		return
+	}
 	if as.Index != nil {
 		// a[i]=v: the subscript is arithmetic, and runs what is inside it.
 		r.arithStmt(as.Index, sc)
