@@ -77,6 +77,9 @@ type resolver struct {
 	// walk (Invocation.RanBefore); statements that may not run put back
 	// what it was before them.
 	ran *Invocation
+	// anonTail is where the arguments of the zsh anonymous function walked
+	// last stand in its source, which the parser stops at (zsh.go).
+	anonTail anonTail
 }
 
 // funcDef is a shell function declared on the line: its body is judged at
@@ -314,10 +317,13 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 	case *syntax.FuncDecl:
 		if cmd.Name == nil && len(cmd.Names) == 0 {
 			// zsh's anonymous function, () { … } args, runs where it
-			// stands; its arguments, which the parser does not take,
-			// are unknown.
+			// stands, with its arguments as $1… when guard can read
+			// them after the brace (the parser does not take them).
 			params := sc.params
 			sc.params = nil
+			if args, ok := r.anonArgs(cmd, sc); ok {
+				sc.params = &positional{zero: r.zero(sc), list: bindable(args)}
+			}
 			r.walkStmt(cmd.Body, sc, ctx)
 			sc.params = params
 			break
