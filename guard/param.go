@@ -80,8 +80,19 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 		defer func() { b.split = false }()
 	}
 	if p.Param == nil {
+		if b.zsh() && p.Exp != nil && p.Index == nil && p.Flags == nil && !p.Excl && !p.Length && p.Slice == nil && p.Repl == nil && p.NestedParam == nil && len(p.Modifiers) == 0 {
+			// zsh's ${:-WORD}: no name, never set, so the operator
+			// applies to an empty value (${:-/usr} is /usr)
+			r.expandOperator(p, "", "${}", Arg{Known: true}, true, sc, quoted, b)
+			return
+		}
 		b.unknown(sc.text(p), true, quoted)
 		return
+	}
+	if p.GlobSubst != syntax.OptUnset && b.globSubst == syntax.OptUnset {
+		// zsh's $~x (and $^^x… off again): globsubst for this expansion
+		b.globSubst = p.GlobSubst
+		defer func() { b.globSubst = syntax.OptUnset }()
 	}
 	name := p.Param.Value
 	display := "$" + name
@@ -100,7 +111,7 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 		len(p.Modifiers) == 0 && r.expandFlagged(p.Flags.Value, name, sc, quoted, b) {
 		return
 	}
-	if p.Flags != nil || p.Width || p.IsSet || len(p.Modifiers) > 0 || p.Names != 0 || p.NestedParam != nil || p.Split == syntax.OptOff || p.GlobSubst != syntax.OptUnset || p.RcExpand != syntax.OptUnset {
+	if p.Flags != nil || p.Width || p.IsSet || len(p.Modifiers) > 0 || p.Names != 0 || p.NestedParam != nil || p.Split == syntax.OptOff || p.RcExpand != syntax.OptUnset {
 		b.unknown(display, true, quoted)
 		return
 	}
