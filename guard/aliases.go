@@ -389,3 +389,35 @@ func literalWord(w *syntax.Word) (string, bool) {
 	}
 	return b.String(), b.Len() > 0
 }
+
+// wrapAlias: alias NAME='TEXT' on a line runs TEXT each time NAME is
+// typed later in this shell, with nobody reading TEXT again: like a trap
+// or a function defined on the line, TEXT is judged now, as if it ran
+// (alias ls='rm -rf /usr' is refused as rm -rf /usr is). An alias that
+// stands for the start of a command (alias rmf='rm -rf') is judged
+// without the words it will be given, so it passes.
+func wrapAlias(r *resolver, outer *Invocation, sc *scope) {
+	options := true
+	for _, a := range outer.Args {
+		if !a.Known {
+			continue // a definition guard cannot know is judged where it is used
+		}
+		if options && strings.HasPrefix(a.Value, "-") {
+			if a.Value == "--" || strings.Contains(a.Value, "s") {
+				options = false // zsh's suffix aliases (-s) name programs that open files
+			}
+			continue
+		}
+		options = false
+		name, text, ok := strings.Cut(a.Value, "=")
+		if !ok || name == "" {
+			continue // alias NAME prints it
+		}
+		if t := strings.TrimSpace(text); t != "" && strings.ContainsRune("|;&", rune(t[0])) {
+			text = ": " + text // a global alias that continues a command: alias -g G='| grep'
+		}
+		ran := r.ran
+		r.runCode(outer, text, sc, "alias "+name+" (runs when "+name+" is typed)", nil)
+		r.ran = ran // the text runs later: nothing after the alias follows it
+	}
+}

@@ -357,6 +357,9 @@ type fieldBuilder struct {
 	// split: zsh's ${=name} splits this one expansion's value into words,
 	// as bash would.
 	split bool
+	// globSubst is zsh's $~x (on) or $~~x (off) being expanded: whether
+	// the pattern characters of its value are live, whatever the option.
+	globSubst syntax.OptState
 }
 
 // builder takes a field builder from the resolver's free list: words are
@@ -444,7 +447,7 @@ func (b *fieldBuilder) result(s string, quoted bool) {
 		return
 	}
 	if b.zsh() && !b.split && b.sc.opts&optShWordSplit == 0 {
-		if b.sc.opts&optGlobSubst != 0 {
+		if b.sc.opts&optGlobSubst != 0 && b.globSubst != syntax.OptOff || b.globSubst == syntax.OptOn {
 			b.appendRaw(s)
 			return
 		}

@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 
@@ -79,8 +80,19 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 		defer func() { b.split = false }()
 	}
 	if p.Param == nil {
+		if b.zsh() && p.Exp != nil && p.Index == nil && p.Flags == nil && !p.Excl && !p.Length && p.Slice == nil && p.Repl == nil && p.NestedParam == nil && len(p.Modifiers) == 0 {
+			// zsh's ${:-WORD}: no name, never set, so the operator
+			// applies to an empty value (${:-/usr} is /usr)
+			r.expandOperator(p, "", "${}", Arg{Known: true}, true, sc, quoted, b)
+			return
+		}
 		b.unknown(sc.text(p), true, quoted)
 		return
+	}
+	if p.GlobSubst != syntax.OptUnset && b.globSubst == syntax.OptUnset {
+		// zsh's $~x (and $^^x… off again): globsubst for this expansion
+		b.globSubst = p.GlobSubst
+		defer func() { b.globSubst = syntax.OptUnset }()
 	}
 	name := p.Param.Value
 	display := "$" + name
@@ -99,7 +111,7 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 		len(p.Modifiers) == 0 && r.expandFlagged(p.Flags.Value, name, sc, quoted, b) {
 		return
 	}
-	if p.Flags != nil || p.Width || p.IsSet || len(p.Modifiers) > 0 || p.Names != 0 || p.NestedParam != nil || p.Split == syntax.OptOff || p.GlobSubst != syntax.OptUnset || p.RcExpand != syntax.OptUnset {
+	if p.Flags != nil || p.Width || p.IsSet || len(p.Modifiers) > 0 || p.Names != 0 || p.NestedParam != nil || p.Split == syntax.OptOff || p.RcExpand != syntax.OptUnset {
 		b.unknown(display, true, quoted)
 		return
 	}
@@ -309,6 +321,9 @@ func (r *resolver) indirect(ref string, sc *scope) (Arg, bool) {
 
 // element expands ${a[i]}.
 func (r *resolver) element(name string, index syntax.ArithmExpr, sc *scope) (Arg, bool) {
+	if v, exists := sc.get(name); exists && v.assoc {
+		return r.assocElement(v, index, sc)
+	}
 	n, ok := r.arithValue(index, sc)
 	v, exists := sc.get(name)
 	if !ok || !exists || v.list == nil {
@@ -385,4 +400,73 @@ func (r *resolver) sliceBounds(n int, sl *syntax.Slice, sc *scope) (int, int, bo
 		length = min(v, length)
 	}
 	return int(off), int(length), true
+}
+
+// assocKey is the key a subscript of an associative array names: its
+// word expanded as a string (m[$k], m[$(cmd)] runs cmd), not arithmetic.
+func (r *resolver) assocKey(index syntax.ArithmExpr, sc *scope) (string, bool) {
+	w, ok := index.(*syntax.Word)
+	if !ok {
+		r.arithStmt(index, sc)
+		return "", false // m[a b], m[x+1]: a key guard does not read
+	}
+	key := r.scalar(w, sc)
+	return key.Value, key.Known
+}
+
+// assocElement expands ${m[key]} of an associative array: the element
+// when its key and the array are known (a key it lacks is empty).
+func (r *resolver) assocElement(v shellVar, index syntax.ArithmExpr, sc *scope) (Arg, bool) {
+	key, ok := r.assocKey(index, sc)
+	if !ok || v.keys == nil {
+		return Arg{MaybeEmpty: true}, false
+	}
+	if el, found := v.keys[key]; found {
+		return el, el.Known
+	}
+	return Arg{Known: true}, true
+}
+
+// assignAssoc assigns m=([k]=v …) or m[k]=v to the associative array
+// old: its keys stay known while every key is.
+func (r *resolver) assignAssoc(as *syntax.Assign, old shellVar, sc *scope) {
+	keys := map[string]Arg{}
+	if as.Append || as.Index != nil {
+		keys = nil
+		if old.keys != nil {
+			keys = maps.Clone(old.keys)
+		}
+	}
+	set := func(index syntax.ArithmExpr, value *syntax.Word) {
+		key, ok := r.assocKey(index, sc)
+		el := Arg{Known: true}
+		if value != nil {
+			el = r.scalar(value, sc)
+			el.Glob = false // no pathname expansion in assignments
+		}
+		if !ok || len(keys) >= maxListElems {
+			keys = nil
+		}
+		if keys != nil {
+			keys[key] = el
+		}
+	}
+	if as.Index != nil {
+		set(as.Index, as.Value)
+	}
+	if as.Array != nil {
+		for _, el := range as.Array.Elems {
+			if el.Index == nil {
+				// m=(k v …), bash 5.1's pairs: not read
+				if el.Value != nil {
+					r.expandWord(el.Value, sc, modeScalar)
+				}
+				keys = nil
+				continue
+			}
+			set(el.Index, el.Value)
+		}
+	}
+	old.keys, old.set, old.maybeEmpty = keys, true, true
+	sc.set(as.Name.Value, old)
 }

@@ -124,6 +124,18 @@ func (r *resolver) parseEach(src string, fn func(st *syntax.Stmt, src string) bo
 		return
 	}
 	lastEnd, err := r.streamStmts(src, r.lang, fn)
+	for parsed := src; err != nil && r.truncated == ""; {
+		next, ok := r.anonTail.resume(parsed, err)
+		if !ok {
+			break
+		}
+		// () { … } ARGS: the parser stopped at ARGS, which the function
+		// took (anonArgs); go on after them
+		parsed = blankBefore(parsed, next)
+		var end int
+		end, err = r.streamStmts(parsed, r.lang, fn)
+		lastEnd = max(end, next)
+	}
 	switch {
 	case err == nil || r.truncated != "":
 		return

@@ -72,6 +72,14 @@ watching. guard judges the scheduled
 commands as if they ran now (so a dangerous one is refused at once) and
 warns that the line installs code to run later.
 
+Code the interactive shell keeps for later is judged the same way, as if
+it ran now: a trap, a function, an alias (alias ls='rm -rf /usr' is
+refused as rm -rf /usr is, by that command's own rule), BASH_ENV, a
+prompt. Those get no warning of their own: they run in this shell, when
+someone types the name, and guard judges that line too. An alias that is
+only the start of a command (alias rmf='rm -rf') is judged without the
+words it will be given, and passes.
+
 Problematic: echo '*/5 * * * * root /opt/app/cleanup' > /etc/cron.d/app
 Correct: the same, then cat /etc/cron.d/app to read what was installed.`,
 		},

@@ -77,6 +77,9 @@ type resolver struct {
 	// walk (Invocation.RanBefore); statements that may not run put back
 	// what it was before them.
 	ran *Invocation
+	// anonTail is where the arguments of the zsh anonymous function walked
+	// last stand in its source, which the parser stops at (zsh.go).
+	anonTail anonTail
 }
 
 // funcDef is a shell function declared on the line: its body is judged at
@@ -314,10 +317,13 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 	case *syntax.FuncDecl:
 		if cmd.Name == nil && len(cmd.Names) == 0 {
 			// zsh's anonymous function, () { … } args, runs where it
-			// stands; its arguments, which the parser does not take,
-			// are unknown.
+			// stands, with its arguments as $1… when guard can read
+			// them after the brace (the parser does not take them).
 			params := sc.params
 			sc.params = nil
+			if args, ok := r.anonArgs(cmd, sc); ok {
+				sc.params = &positional{zero: r.zero(sc), list: bindable(args)}
+			}
 			r.walkStmt(cmd.Body, sc, ctx)
 			sc.params = params
 			break
@@ -829,7 +835,7 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 		variant = d.Variant.Value
 	}
 	local := variant == "local" || (variant == "declare" || variant == "typeset") && sc.inFunc != ""
-	integer, nameref := false, false
+	integer, nameref, assoc := false, false, false
 	// The clause is also a command rules see, with its options and the
 	// names it declares (readonly __guard_ok): not the values, which are
 	// judged as assignments.
@@ -853,6 +859,7 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 			case strings.HasPrefix(a.Value, "-") || strings.HasPrefix(a.Value, "+"):
 				integer = integer || strings.Contains(a.Value, "i") && a.Value[0] == '-'
 				nameref = nameref || strings.Contains(a.Value, "n") && a.Value[0] == '-'
+				assoc = assoc || strings.Contains(a.Value, "A") && a.Value[0] == '-'
 				local = local && !strings.Contains(a.Value, "g")
 			case a.Known:
 				// declare "$name=value" is judged as the assignment it makes
@@ -873,8 +880,13 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 		if as.Name == nil {
 			continue
 		}
+		if assoc {
+			// declare -A m=([k]=v): the elements are read by key
+			sc.set(as.Name.Value, shellVar{assoc: true, keys: map[string]Arg{}, set: true, local: local})
+		}
 		if as.Naked {
 			switch {
+			case assoc:
 			case local:
 				sc.set(as.Name.Value, shellVar{known: true, local: true, integer: integer})
 			case integer:
@@ -912,6 +924,10 @@ func (r *resolver) assignValue(as *syntax.Assign, sc *scope) {
 		return
 	}
 	name := as.Name.Value
+	if old, ok := sc.get(name); ok && old.assoc && (as.Index != nil || as.Array != nil) {
+		r.assignAssoc(as, old, sc)
+		return
+	}
 	if as.Index != nil {
 		// a[i]=v: the subscript is arithmetic, and runs what is inside it.
 		r.arithStmt(as.Index, sc)

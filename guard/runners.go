@@ -98,6 +98,8 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapBwrap
 	case "trap":
 		return wrapTrap
+	case "alias":
+		return wrapAlias
 	case "bind":
 		return wrapBind
 	case "complete":

@@ -81,9 +81,14 @@ type shellVar struct {
 	set        bool
 	maybeEmpty bool  // for an unknown value: whether it may be empty
 	list       []Arg // an indexed array's elements, when known
-	local      bool  // declared local in the function being walked
-	integer    bool  // declare -i: each value assigned is evaluated as arithmetic
-	data       bool  // an unknown value that is data read when the line runs (Arg.data)
+	// assoc marks an associative array (declare -A); keys are its
+	// elements by key while they are all known, nil when not. A map
+	// once set is never changed: an assignment copies it.
+	assoc   bool
+	keys    map[string]Arg
+	local   bool // declared local in the function being walked
+	integer bool // declare -i: each value assigned is evaluated as arithmetic
+	data    bool // an unknown value that is data read when the line runs (Arg.data)
 	// origin is the Arg.Origin of the word assigned, kept so that a
 	// value a wrapper supplies (find's {}) stays marked as such.
 	origin string

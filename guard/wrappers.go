@@ -775,6 +775,13 @@ func (r *resolver) enterShell(inv *Invocation, sc *scope) {
 			return
 		}
 	}
+	if inv.Program == "bash" && !p.Has("i") {
+		if env, ok := sc.get("BASH_ENV"); ok && env.known && isStdinPath(env.value) {
+			// a non-interactive bash sources BASH_ENV first: here its own
+			// standard input (env BASH_ENV=/dev/stdin bash -c : <<< CODE)
+			r.runStdin(inv, sc, "BASH_ENV="+env.value+" bash", nil)
+		}
+	}
 	if p.Has("i") || !p.Has("c") && len(p.Operands) == 0 {
 		// an interactive shell reads its start-up file first
 		for _, rc := range append(p.Values("rcfile"), p.Values("init-file")...) {

@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"errors"
 	"path"
 	"strings"
 
@@ -239,4 +240,96 @@ func mapEach(values []string, f func(string) string) []string {
 		out[i] = f(v)
 	}
 	return out
+}
+
+// anonTail is where an anonymous function's arguments stand: from at to
+// end in src.
+type anonTail struct {
+	src     string
+	at, end int
+}
+
+// resume tells where parsing src goes on after err, when err is the
+// parser stopping at the arguments of the anonymous function walked last.
+func (t anonTail) resume(src string, err error) (int, bool) {
+	var perr syntax.ParseError
+	if t.src == "" || !errors.As(err, &perr) || int(perr.Pos.Offset()) != t.at || len(t.src) != len(src) || t.src != src {
+		return 0, false
+	}
+	return t.end, true
+}
+
+// anonArgs are the arguments of zsh's anonymous function fun, written
+// after its closing brace on the same line: () { rm -rf $1 } /usr. The
+// parser stops there; they are parsed here as the words of a command,
+// and parseEach goes on after them (with what a pipe or && joins to
+// them). Arguments with a redirection are not read: $1… stay unknown.
+func (r *resolver) anonArgs(fun *syntax.FuncDecl, sc *scope) ([]Arg, bool) {
+	if sc.opts&optZsh == 0 {
+		return nil, false
+	}
+	end := int(fun.End().Offset())
+	if end <= 0 || end >= len(sc.src) {
+		return nil, false
+	}
+	lineEnd := strings.IndexByte(sc.src[end:], '\n')
+	if lineEnd < 0 {
+		lineEnd = len(sc.src)
+	} else {
+		lineEnd += end
+	}
+	rest := strings.TrimLeft(sc.src[end:lineEnd], " \t")
+	if rest == "" || strings.ContainsRune(";&|)}#<>", rune(rest[0])) {
+		return nil, false // no arguments
+	}
+	var st *syntax.Stmt
+	parser := syntax.NewParser(syntax.Variant(syntax.LangZsh))
+	for s, err := range parser.StmtsSeq(strings.NewReader(blankBefore(sc.src[:lineEnd], end))) {
+		if st == nil && err == nil {
+			st = s
+		}
+	}
+	if st == nil {
+		return nil, false
+	}
+	// ARGS && more, ARGS | more: the arguments are the leftmost
+	// command's words, and the walk goes on with what follows them
+	resume := int(st.End().Offset())
+	for {
+		bin, ok := st.Cmd.(*syntax.BinaryCmd)
+		if !ok {
+			break
+		}
+		resume, st = int(bin.Y.Pos().Offset()), bin.X
+	}
+	call, ok := st.Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Assigns) > 0 || len(call.Args) == 0 || len(st.Redirs) > 0 || st.Negated || st.Background {
+		return nil, false
+	}
+	r.anonTail = anonTail{src: sc.src, at: int(call.Pos().Offset()), end: resume}
+	var args []Arg
+	for _, w := range call.Args {
+		args = append(args, r.expandWord(w, sc, modeList)...)
+	}
+	return args, true
+}
+
+// blankBefore is src with its first n bytes blanked (newlines kept), so
+// that what is parsed from there has the positions it has in src.
+func blankBefore(src string, n int) string {
+	n = min(n, len(src))
+	if n <= 0 {
+		return src
+	}
+	var b strings.Builder
+	b.Grow(len(src))
+	for i := 0; i < n; i++ {
+		if src[i] == '\n' {
+			b.WriteByte('\n')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	b.WriteString(src[n:])
+	return b.String()
 }

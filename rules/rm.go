@@ -318,7 +318,7 @@ func (c classifier) matchRmUnknown(inv *guard.Invocation, host guard.Host) *guar
 			}
 		}
 		return guard.Found(guard.Confirm,
-			`check the value first (echo "`+a.Text+`"), and write ${VAR:?} so the shell stops when a variable is empty`,
+			"check the value first (echo "+echoable(a.Text)+"), and write ${VAR:?} so the shell stops when a variable is empty",
 			"%s", msg).Saving(guard.Backup{Kind: guard.BackupFiles, Unknown: what + " is not known before the line runs"})
 	}
 	if inv.MoreOperands == "xargs" {
@@ -354,4 +354,14 @@ func removesLoginKeys(inv *guard.Invocation, operands []guard.Arg, home string) 
 		}
 	}
 	return nil
+}
+
+// echoable is a word as written, for echo to print what rm would get:
+// in double quotes unless it already has quotes of its own (echo
+// "$DIR/x", not echo ""${TMPDIR:-/tmp}/x"").
+func echoable(word string) string {
+	if strings.ContainsAny(word, `"'`) {
+		return word
+	}
+	return `"` + word + `"`
 }

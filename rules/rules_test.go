@@ -31,6 +31,7 @@ import (
 //	content=PATH=TEXT   a regular file holding TEXT (⏎ and ⟨HH⟩ as in LINE)
 //	holder=DEV=HOLDER   /sys/class/block/DEV/holders/HOLDER (sdb1=dm-0, sdc=md0)
 //	msg=TEXT            the rule's message must hold TEXT (⟨20⟩ for a space)
+//	hint=TEXT           the rule's hint must hold TEXT
 //	fixture=PATH=NAME   a regular file holding testdata/fixtures/NAME
 //	md=ARRAY:MEMBER,…   an active array in /proc/mdstat; MEMBER(F) failed,
 //	                    MEMBER(S) spare; fewer working members than listed
@@ -61,10 +62,14 @@ func unescapeLine(s string) string {
 }
 
 // wantInMessage lists the msg=TEXT items of a case.
-func (c testCase) wantInMessage() []string {
+func (c testCase) wantInMessage() []string { return c.wantIn("msg=") }
+
+// wantIn lists the items of a case that start with prefix: msg=TEXT (in
+// a message of the rule), hint=TEXT (in a hint of the rule).
+func (c testCase) wantIn(prefix string) []string {
 	var want []string
 	for _, item := range c.ctx {
-		if text, ok := strings.CutPrefix(item, "msg="); ok {
+		if text, ok := strings.CutPrefix(item, prefix); ok {
 			want = append(want, unescapeLine(text))
 		}
 	}
@@ -176,7 +181,7 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 			h.AddDir("/sys/class/block/" + holder)
 		case "md":
 			h.Files["/proc/mdstat"] = append(h.Files["/proc/mdstat"], []byte(mdstatLine(value))...)
-		case "msg": // checked by runCases
+		case "msg", "hint": // checked by runCases
 		case "alias", "galias", "func": // definitionsFor
 		case "githead":
 			dir, branch, _ := strings.Cut(value, "=")
@@ -252,6 +257,17 @@ func newEngine(t testing.TB) *guard.Engine {
 	return e
 }
 
+// ruleHints are the hints of a rule's findings.
+func ruleHints(v guard.Verdict, rule string) []string {
+	var hints []string
+	for _, f := range v.Findings {
+		if f.Rule == rule {
+			hints = append(hints, f.Hint)
+		}
+	}
+	return hints
+}
+
 // ruleDecision is the most severe decision among a rule's findings.
 func ruleDecision(v guard.Verdict, rule string) (guard.Decision, []string) {
 	d := guard.Allow
@@ -287,6 +303,11 @@ func runCases(t *testing.T, pattern string) {
 				_, messages := ruleDecision(v, c.rule)
 				if !strings.Contains(strings.Join(messages, "\n"), want) {
 					t.Errorf("%q: no %s message holds %q: %q", c.line, c.rule, want, messages)
+				}
+			}
+			for _, want := range c.wantIn("hint=") {
+				if hints := ruleHints(v, c.rule); !strings.Contains(strings.Join(hints, "\n"), want) {
+					t.Errorf("%q: no %s hint holds %q: %q", c.line, c.rule, want, hints)
 				}
 			}
 			for _, f := range v.Findings {
