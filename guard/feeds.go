@@ -724,8 +724,8 @@ func trSet(s string) ([]byte, bool) {
 			i += n - 1
 		case strings.HasPrefix(s[i:], "[:"):
 			end := strings.Index(s[i:], ":]")
-			if end < 0 {
-				return nil, false
+			if end < 2 {
+				return nil, false // no class, or [:] (tr: invalid)
 			}
 			name := s[i+2 : i+end]
 			switch name {
