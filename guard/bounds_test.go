@@ -261,6 +261,7 @@ func TestHostileHostIsBounded(t *testing.T) {
 		"xargs over ls of 100k":      "ls /srv/big | xargs -I{} rm -rf /srv/big/{}; rm -rf /usr",
 		"glob of 100k":               "shopt -s globstar; rm -rf /srv/big/* /srv/**/f1*; rm -rf /usr",
 		"find -exec of 100k":         "find /srv/big -exec sh -c 'rm -rf \"$1\"' _ {} \\; ; rm -rf /usr",
+		"5000 -exec of one find":     "find /srv/big -name 'f00000*' " + strings.Repeat("-exec rm -f {} \\; ", 5000) + "; rm -rf /usr",
 		"Makefile include loop":      "make all",
 		"python importing itself":    "python3 tidy.py",
 		"script sourcing itself":     "bash self.sh",

@@ -154,6 +154,8 @@ func (r *resolver) itemsOf(inv *Invocation, depth int) text {
 				return text{from: unknownWhat(rd.Target)}
 			}
 			return knownText(rd.Target.Value + "\n")
+		case (rd.Op == "<" || rd.Op == "<>") && rd.Target.Known && isStdinPath(rd.Target.Value):
+			continue // < /dev/stdin: the input it already had (read here, it never ended)
 		case rd.Op == "<" || rd.Op == "<>":
 			return r.fileText(inv, rd.Target)
 		}

@@ -350,6 +350,17 @@ var findActions = map[string]bool{"-exec": true, "-execdir": true, "-ok": true, 
 
 func wrapFind(r *resolver, outer *Invocation, sc *scope) {
 	args := outer.Args
+	// every action runs on the same matches: the folders are walked once
+	// (find / -exec … \; repeated 20,000 times walked them 20,000 times)
+	var matches []string
+	listed, walked := false, false
+	matchesOnce := func() ([]string, bool) {
+		if !walked {
+			matches, _, listed = r.findMatches(outer, sc, false)
+			walked = true
+		}
+		return matches, listed
+	}
 	for i := 0; i < len(args); i++ {
 		if !findActions[args[i].Value] {
 			continue
@@ -369,7 +380,7 @@ func wrapFind(r *resolver, outer *Invocation, sc *scope) {
 			}
 			argv = append(argv, args[j])
 		}
-		if r.runFindMatches(outer, argv, action, plus, sc) {
+		if r.runFindMatches(outer, argv, action, plus, sc, matchesOnce) {
 			i = j
 			continue
 		}
