@@ -211,13 +211,22 @@ func (r *resolver) sedExecutes(outer *Invocation, c sedCmd, files []Arg, ere boo
 	if t := r.inputOf(outer, files, 0); t.known {
 		if re, ok := compileRE(c.re, ere, strings.ContainsAny(c.flags, "iI")); ok {
 			var run []string
+			size, matched, computed := 0, 0, true
 			for _, line := range strings.Split(t.value, "\n") {
-				if replaced, did := sedSubstitute(re, line, c.repl, c.flags); did {
+				replaced, did, n := sedSubstitute(re, line, c.repl, c.flags, maxSedMatches-matched)
+				if did {
 					run = append(run, replaced)
 				}
+				matched, size = matched+n, size+len(replaced)
+				if matched > maxSedMatches || size > maxFeedBytes {
+					computed = false // too much: the replacement alone, below
+					break
+				}
 			}
-			r.runSnippet(outer, strings.Join(run, "\n"), sc, "sed s///e", nil)
-			return
+			if computed {
+				r.runSnippet(outer, strings.Join(run, "\n"), sc, "sed s///e", nil)
+				return
+			}
 		}
 	}
 	var ps pieceBuilder

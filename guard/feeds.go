@@ -154,6 +154,8 @@ func (r *resolver) itemsOf(inv *Invocation, depth int) text {
 				return text{from: unknownWhat(rd.Target)}
 			}
 			return knownText(rd.Target.Value + "\n")
+		case (rd.Op == "<" || rd.Op == "<>") && rd.Target.Known && isStdinPath(rd.Target.Value):
+			continue // < /dev/stdin: the input it already had (read here, it never ended)
 		case rd.Op == "<" || rd.Op == "<>":
 			return r.fileText(inv, rd.Target)
 		}
@@ -724,8 +726,8 @@ func trSet(s string) ([]byte, bool) {
 			i += n - 1
 		case strings.HasPrefix(s[i:], "[:"):
 			end := strings.Index(s[i:], ":]")
-			if end < 0 {
-				return nil, false
+			if end < 2 {
+				return nil, false // no class, or [:] (tr: invalid)
 			}
 			name := s[i+2 : i+end]
 			switch name {

@@ -17,17 +17,17 @@ const (
 // every match for -exec … {} +) when guard can list the matches: start
 // folders and tests it can evaluate on the host (-name, -iname, -path,
 // -type, -maxdepth, -mindepth), within its budget. It reports whether it
-// did; if not, {} stays unknown.
-func (r *resolver) runFindMatches(outer *Invocation, argv []Arg, action string, plus bool, sc *scope) bool {
-	matches, _, ok := r.findMatches(outer, sc, false)
-	if !ok || !plus && len(matches) > maxFindRuns {
+// did; if not, {} stays unknown. matches lists them, once per find.
+func (r *resolver) runFindMatches(outer *Invocation, argv []Arg, action string, plus bool, sc *scope, matches func() ([]string, bool)) bool {
+	found, ok := matches()
+	if !ok || !plus && len(found) > maxFindRuns {
 		return false
 	}
 	execdir := action == "-execdir" || action == "-okdir"
-	runs := [][]string{matches}
+	runs := [][]string{found}
 	if !plus {
 		runs = runs[:0]
-		for _, m := range matches {
+		for _, m := range found {
 			runs = append(runs, []string{m})
 		}
 	}

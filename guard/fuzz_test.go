@@ -1,13 +1,19 @@
 package guard
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"mvdan.cc/sh/v3/syntax"
 )
 
-// fuzzHost is a small tree for patterns to match.
+// fuzzHost is a small tree for patterns to match, and files for the
+// mechanisms that read them (scripts, Makefiles, code that loads code,
+// argument files) to read, some of which read themselves.
 func fuzzHost() *MemHost {
 	h := NewMemHost()
 	for _, p := range []string{"/srv/app/.env", "/srv/app/a.log", "/srv/app/b.log", "/etc/shadow", "/etc/nginx/nginx.conf", "/home/op/.ssh/authorized_keys"} {
@@ -15,7 +21,57 @@ func fuzzHost() *MemHost {
 	}
 	h.AddLink("/srv/current", "/srv/app")
 	h.AddLink("/srv/loop", "/srv/loop")
+	h.AddFIFO("/srv/fifo")
+	for p, text := range map[string]string{
+		"/srv/Makefile":     "include Makefile x.mk\nX := $(shell rm -rf /usr)\nall: clean\n\t$(MAKE) all\nclean:\n\trm -rf $(X) /srv/app\n",
+		"/srv/x.mk":         "include x.mk\n",
+		"/srv/x.sh":         "#!/bin/sh\n. ./x.sh\nrm -rf \"$1\"\nsh /srv/x.sh /usr\n",
+		"/srv/tidy.py":      "import tidy, os\nexec(open('tidy.py').read())\nos.system('rm -rf /usr')\nshutil.rmtree('/etc')\n",
+		"/srv/package.json": `{"scripts": {"build": "npm run build && rm -rf /usr", "test": "make all"}}`,
+		"/srv/list.txt":     "/usr\n/etc\nrm -rf /boot\n",
+	} {
+		h.Files[p] = []byte(text)
+	}
 	return h
+}
+
+// engineCases are the lines of testdata/engine, the shapes every
+// mechanism of the resolver was built for: seeds for the fuzzers.
+func engineCases(f *testing.F) []string {
+	files, err := filepath.Glob("../testdata/engine/*.txt")
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no engine cases to seed from (%v)", err)
+	}
+	var lines []string
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, raw := range strings.Split(string(data), "\n") {
+			if _, line, ok := strings.Cut(raw, " :: "); ok && !strings.HasPrefix(raw, "#") {
+				lines = append(lines, strings.ReplaceAll(line, "⏎", "\n"))
+			}
+		}
+	}
+	return lines
+}
+
+// within runs fn and fails when it has not returned after limit: a hang
+// is reported with its input (the fuzzer saves it), not left to the test
+// binary's timeout.
+func within(t *testing.T, limit time.Duration, fn func(), format string, args ...any) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done) // a panic ends the binary, with its stack: the fuzzer saves the input
+		fn()
+	}()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		t.Fatalf("%s took more than %v", fmt.Sprintf(format, args...), limit)
+	}
 }
 
 // FuzzResolve runs the resolver over arbitrary lines, without the
@@ -34,17 +90,23 @@ func FuzzResolve(f *testing.F) {
 		"declare -i n='x[$(id)]'; local -n r=v; unset 'a[$(z)]'; [[ -v a[$(w)] ]]",
 		"echo @(a|$(rm -rf /usr)) ~ ~op ~+ ~- ~nosuch/x", "noglob rm /x*; repeat 2 rm /y; rm /(a|b) /*(N) /*(D/)",
 		"cmd=(rm -rf /usr); \"${cmd[@]}\" ; ${cmd[*]} ; $(printf %s rm) -rf /", "ssh h 'rm -rf $HOME/x ~/y'",
+		"make -C /srv all; make -f /srv/x.mk; npm run build; sh x.sh /etc; ./x.sh; python3 tidy.py; python3 -m tidy",
+		"parallel -a list.txt rm -rf; parallel :::: list.txt; parallel < list.txt; xargs -a list.txt rm; sh < fifo; . fifo",
+		"for f in $(ls /srv); do rm -rf /srv/$f; done; ls -A ~ | while read f; do rm -rf ~/$f; done; ls | head -1 | xargs rm",
+		"echo 'rm -rf /boot' | sed 's/./&&/g;s/b/c/2;y/abc/xyz/' | rev | tr a-z b-za | sh; sed -i '/^root:/d' /etc/passwd",
+		"python3 -c 'print(\"rm -rf /etc\")' | sh; perl -le 'print q(rm -rf /)' | bash; awk 'BEGIN{print \"rm /x\"}' | sh",
+		"cd \"$(git rev-parse --show-toplevel)\" && rm -rf dist; tmux send-keys -t 0 'rm -rf /' Enter; screen -X stuff 'rm /x\\n'",
+		"watch -n1 rm -rf /tmp/x; timeout 5 rm -rf /; flock /tmp/l rm -rf /; git -c core.sshCommand='rm -rf /' fetch",
 	} {
 		f.Add(seed)
+	}
+	for _, line := range engineCases(f) {
+		f.Add(line)
 	}
 	h := fuzzHost()
 	f.Fuzz(func(t *testing.T, line string) {
 		for _, lang := range []syntax.LangVariant{syntax.LangBash, syntax.LangZsh} {
-			start := time.Now()
-			Resolve(line, "/srv", h, lang)
-			if d := time.Since(start); d > 2*time.Second {
-				t.Fatalf("resolving %q (%s) took %v", line, lang, d)
-			}
+			within(t, 2*time.Second, func() { Resolve(line, "/srv", h, lang) }, "resolving %q (%s)", line, lang)
 		}
 	})
 }
@@ -96,6 +158,9 @@ func FuzzStdinScript(f *testing.F) {
 		"PROMPT_COMMAND=('a' 'rm -rf /'); PS1='$(rm -rf /)'; bind -x '\"\\C-l\": rm -rf /'; complete -C 'rm -rf /' x",
 	} {
 		f.Add(seed, "echo next\n")
+	}
+	for _, line := range engineCases(f) {
+		f.Add("read -r _\n", line)
 	}
 	h := fuzzHost()
 	f.Fuzz(func(t *testing.T, prelude, line string) {

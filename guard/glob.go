@@ -649,9 +649,9 @@ func parseClass(p string) (*charClass, string, bool) {
 		}
 		first = false
 		if strings.HasPrefix(p, "[:") {
-			if end := strings.Index(p, ":]"); end > 0 {
-				c.named = append(c.named, p[2:end])
-				p = p[end+2:]
+			if end := strings.Index(p[2:], ":]"); end >= 0 { // [:] is no class name
+				c.named = append(c.named, p[2:2+end])
+				p = p[2+end+2:]
 				continue
 			}
 		}

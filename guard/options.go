@@ -42,8 +42,12 @@ func ParseOptions(args []Arg, spec OptSpec) Parsed {
 		v := a.Value
 		switch {
 		case v == "--" && a.Known:
-			for j := i + 1; j < len(args); j++ {
-				p.Operands = appendOperand(p.Operands, args, j)
+			if len(p.Operands) == 0 {
+				p.Operands = args[i+1 : len(args) : len(args)]
+			} else if i+1 < len(args) {
+				// one copy of exactly the operands: a rule per word would
+				// otherwise grow the slice word by word (kubectl exec p -- …)
+				p.Operands = append(slices.Grow(p.Operands[:len(p.Operands):len(p.Operands)], len(args)-i-1), args[i+1:]...)
 			}
 			return p
 		case strings.HasPrefix(v, "--") && a.Known:
@@ -94,6 +98,11 @@ func appendOperand(ops []Arg, args []Arg, i int) []Arg {
 		return args[i : i+1 : i+1]
 	case i >= n && &ops[n-1] == &args[i-1]:
 		return args[i-n : i+1 : i+1]
+	}
+	if len(ops) == cap(ops) {
+		// a window on args ends here: one copy with room for every word
+		// left, not a slice grown word by word
+		ops = slices.Grow(ops[:len(ops):len(ops)], len(args)-i)
 	}
 	return append(ops, args[i])
 }

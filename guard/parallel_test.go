@@ -26,6 +26,12 @@ func TestRulesInParallelSameVerdict(t *testing.T) {
 		"echo ok%d > /tmp/out%d; ls -la /srv/app%d",
 		"bash -c 'rm -rf /boot/x%d'",
 		"sudo systemctl restart app%d",
+		// rules that read the host or share memos between invocations
+		"userdel -r op%d; sed -i '/^x%d:/d' /etc/passwd; crontab -r -u u%d",
+		"git -C /srv/app%d reset --hard; git clean -fdx; kubectl delete -f /srv/k%d.yaml",
+		"ufw --force enable; iptables -P INPUT DROP; swapoff -a; umount /mnt/x%d",
+		"find /srv/app%d -name '*.log' -delete; ls /srv | xargs -I{} rm -rf /srv/{}",
+		"python3 -c 'import shutil; shutil.rmtree(\"/etc/x%d\")'; echo rm -rf /x%d | sh",
 	}
 	var sb strings.Builder
 	for i := 0; i < 800; i++ {

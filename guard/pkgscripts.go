@@ -61,7 +61,7 @@ func wrapPackageScripts(r *resolver, outer *Invocation, sc *scope) {
 			return // installs a dependency: its scripts are not this project's
 		}
 		names = npmLifecycle
-	case outer.Program == "yarn" || outer.Program == "pnpm" || outer.Program == "bun":
+	case (outer.Program == "yarn" || outer.Program == "pnpm" || outer.Program == "bun") && len(ops) > 0:
 		names, extra = []string{sub}, ops[1:] // yarn NAME runs the script NAME
 	default:
 		return

@@ -194,9 +194,11 @@ func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 	}
 	if unknown != nil || len(cmd) == 0 && len(groups) == 0 {
 		if len(cmd) == 0 {
-			// the lines it would run are not known: code guard cannot see
-			r.hidden(outer, *unknown)
-			return
+			if unknown != nil {
+				// the lines it would run are not known: code guard cannot see
+				r.hidden(outer, *unknown)
+			}
+			return // sem alone: no command, no inputs, nothing runs
 		}
 		argv := replaceArgs(cmd, repl, Arg{Unknown: []string{repl}, Origin: "xargs"})
 		r.runInner(outer, argv, sc, outer.Program, func(inner *Invocation, isc *scope) {

@@ -47,6 +47,7 @@ type resolver struct {
 	reparsed   int      // bytes of shell code parsed again inside the line
 	expanded   int      // bytes of words expanded
 	args       int      // words kept in invocations
+	innerArgs  int      // of which handed to commands run by others (runInner)
 	globRead   int      // folder entries read for patterns
 	dirCache   map[string][]fs.DirEntry
 	globCache  map[globKey]globResult

@@ -10,6 +10,14 @@ import (
 // maxSedCommands bounds the sed scripts guard reads.
 const maxSedCommands = 64
 
+// Bounds on what a script's s commands do in all, each over the line the
+// one before left (the input is at most maxFeedBytes): the bytes they read
+// and the matches they replace.
+const (
+	maxSedScan    = maxFeedBytes
+	maxSedMatches = 1 << 18
+)
+
 // sedCmd is one command of a sed script, enough to compute simple edits
 // and to find the ones that run or write: s///e, e CMD, w FILE.
 type sedCmd struct {
@@ -311,6 +319,7 @@ func (prog sedProgram) run(input string, quiet bool) (string, bool) {
 	if lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
 	}
+	scanned, matched := 0, 0 // by the steps so far: each step reads the line again
 	for n, raw := range lines {
 		line, nl := strings.CutSuffix(raw, "\n")
 		deleted := false
@@ -320,7 +329,13 @@ func (prog sedProgram) run(input string, quiet bool) (string, bool) {
 			}
 			switch step.cmd.name {
 			case 's':
-				replaced, did := sedSubstitute(step.re, line, step.cmd.repl, step.cmd.flags)
+				if scanned += len(line); scanned > maxSedScan {
+					return "", false // 64 steps over a megabyte
+				}
+				replaced, did, n := sedSubstitute(step.re, line, step.cmd.repl, step.cmd.flags, maxSedMatches-matched)
+				if matched += n; matched > maxSedMatches || b.Len()+len(replaced) > maxFeedBytes {
+					return "", false // s/./&&/g a few times over doubles the line each time
+				}
 				line = replaced
 				if did && strings.Contains(step.cmd.flags, "p") {
 					b.WriteString(line + "\n")
@@ -355,14 +370,19 @@ func (prog sedProgram) run(input string, quiet bool) (string, bool) {
 }
 
 // sedSubstitute applies one s command to a line: & and \1…\9 in the
-// replacement, g for every match, a number for the Nth.
-func sedSubstitute(re *regexp.Regexp, line, repl, flags string) (string, bool) {
+// replacement, g for every match, a number for the Nth. It finds at most
+// budget+1 matches and says how many it found.
+func sedSubstitute(re *regexp.Regexp, line, repl, flags string, budget int) (string, bool, int) {
 	nth := 1
 	if digits := strings.TrimFunc(flags, func(r rune) bool { return r < '0' || r > '9' }); digits != "" {
 		nth, _ = strconv.Atoi(digits)
 	}
 	global := strings.Contains(flags, "g")
-	matches := re.FindAllStringSubmatchIndex(line, -1)
+	limit := budget + 1
+	if !global {
+		limit = min(limit, max(nth, 1)) // the Nth match is the last one needed
+	}
+	matches := re.FindAllStringSubmatchIndex(line, limit)
 	var b strings.Builder
 	last, did := 0, false
 	for k, m := range matches {
@@ -370,15 +390,14 @@ func sedSubstitute(re *regexp.Regexp, line, repl, flags string) (string, bool) {
 			continue
 		}
 		b.WriteString(line[last:m[0]])
-		b.WriteString(sedExpand(repl, line, m))
+		sedExpand(&b, repl, line, m)
 		last, did = m[1], true
 	}
 	b.WriteString(line[last:])
-	return b.String(), did
+	return b.String(), did, len(matches)
 }
 
-func sedExpand(repl, line string, m []int) string {
-	var b strings.Builder
+func sedExpand(b *strings.Builder, repl, line string, m []int) {
 	for i := 0; i < len(repl); i++ {
 		c := repl[i]
 		switch {
@@ -404,7 +423,6 @@ func sedExpand(repl, line string, m []int) string {
 			b.WriteByte(c)
 		}
 	}
-	return b.String()
 }
 
 // sedUnescape undoes the backslashes of a sed replacement or y set taken

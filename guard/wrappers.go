@@ -113,10 +113,30 @@ func detach(inner *Invocation, isc *scope) {
 	inner.Detached, isc.detached = true, true
 }
 
+// maxWrappers bounds the wrappers, shells and runners one command is run
+// through (sudo env timeout nice … CMD).
+const maxWrappers = 32
+
+// maxInnerArgs bounds the words handed on to the commands wrappers run,
+// across the line: each is read again by the rules.
+const maxInnerArgs = 20000
+
 // runInner dispatches argv as a command run by outer, letting adjust
 // change what the wrapper changes (user, cwd, remote host).
 func (r *resolver) runInner(outer *Invocation, argv []Arg, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
 	if len(argv) == 0 {
+		return
+	}
+	if len(sc.via) >= maxWrappers {
+		// each level copies the words after it: timeout 5 × 5000 cost gigabytes
+		r.tooComplex(fmt.Sprintf("it runs its command through more than %d wrappers (sudo, env, timeout, …); guard stopped reading there", maxWrappers))
+		return
+	}
+	// the rules read the words of every level again: docker run -v /:/h
+	// img × 2000 is 2000 commands of up to 10,000 words each
+	r.args += len(argv)
+	if r.innerArgs += len(argv); r.args > maxArgs || r.innerArgs > maxInnerArgs {
+		r.tooComplex(fmt.Sprintf("it hands more than %d words to commands run by other commands (sudo, env, docker run, …); guard stopped reading there", maxInnerArgs))
 		return
 	}
 	isc := sc.clone()
@@ -342,6 +362,17 @@ var findActions = map[string]bool{"-exec": true, "-execdir": true, "-ok": true, 
 
 func wrapFind(r *resolver, outer *Invocation, sc *scope) {
 	args := outer.Args
+	// every action runs on the same matches: the folders are walked once
+	// (find / -exec … \; repeated 20,000 times walked them 20,000 times)
+	var matches []string
+	listed, walked := false, false
+	matchesOnce := func() ([]string, bool) {
+		if !walked {
+			matches, _, listed = r.findMatches(outer, sc, false)
+			walked = true
+		}
+		return matches, listed
+	}
 	for i := 0; i < len(args); i++ {
 		if !findActions[args[i].Value] {
 			continue
@@ -361,7 +392,7 @@ func wrapFind(r *resolver, outer *Invocation, sc *scope) {
 			}
 			argv = append(argv, args[j])
 		}
-		if r.runFindMatches(outer, argv, action, plus, sc) {
+		if r.runFindMatches(outer, argv, action, plus, sc, matchesOnce) {
 			i = j
 			continue
 		}

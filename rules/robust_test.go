@@ -77,6 +77,9 @@ func FuzzJudge(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
+	for _, c := range loadCases(f, "../testdata/*/*.txt") {
+		f.Add(c.line) // every mechanism's and every rule's shapes
+	}
 	e := newEngine(f)
 	f.Fuzz(func(t *testing.T, line string) {
 		done := make(chan struct{})
