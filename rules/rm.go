@@ -102,10 +102,13 @@ func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *gu
 			continue
 		}
 		t := TargetOf(inv, host, a)
-		if t.Path == "" || madeByLine(inv, host, t) {
+		if t.Path == "" {
 			continue
 		}
 		kind, where := c.Worst(t, home)
+		if kind >= Data && madeByLine(inv, host, t) {
+			continue // asked only of a path that would be found: it looks back along the line
+		}
 		var f *guard.Finding
 		switch {
 		case kind >= TopLevel:
