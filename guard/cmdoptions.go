@@ -2,9 +2,11 @@ package guard
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Ordinary programs that run a command an option or a variable names (the
@@ -203,6 +205,18 @@ var commandVars = map[string][]string{
 
 // commandOptionsOf judges the commands inv's options, operands and
 // variables tell it to run, and the files its options tell it to write.
+// commandVarsOf is commandVars turned around: the variables each program
+// reads, in name order, made once, when first needed.
+var commandVarsOf = sync.OnceValue(func() map[string][]string {
+	byProgram := map[string][]string{}
+	for _, name := range slices.Sorted(maps.Keys(commandVars)) {
+		for _, p := range commandVars[name] {
+			byProgram[p] = append(byProgram[p], name)
+		}
+	}
+	return byProgram
+})
+
 func (r *resolver) commandOptionsOf(inv *Invocation, sc *scope) {
 	if spec, ok := commandOptions[inv.Program]; ok {
 		r.runOptionCommands(inv, spec, sc)
@@ -213,10 +227,7 @@ func (r *resolver) commandOptionsOf(inv *Invocation, sc *scope) {
 	case "ed", "red":
 		r.edShellCommands(inv, sc)
 	}
-	for name, programs := range commandVars {
-		if !slices.Contains(programs, inv.Program) {
-			continue
-		}
+	for _, name := range commandVarsOf()[inv.Program] {
 		value, known := sc.lookup(name)
 		if !known || strings.TrimSpace(value) == "" {
 			continue

@@ -1260,7 +1260,7 @@ func (r *resolver) emitRedirsOnly(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 // verdict, and one allocation a block costs much less than one each.
 func (r *resolver) newInvocation() *Invocation {
 	if len(r.invBlock) == 0 {
-		r.invBlock = make([]Invocation, blockLen)
+		r.invBlock = make([]Invocation, r.blockFor())
 	}
 	inv := &r.invBlock[0]
 	r.invBlock = r.invBlock[1:]
@@ -1274,7 +1274,7 @@ func (r *resolver) newArgs(n int) []Arg {
 		return make([]Arg, 0, n)
 	}
 	if len(r.argBlock) < n {
-		r.argBlock = make([]Arg, blockLen)
+		r.argBlock = make([]Arg, max(n, 2*r.blockFor()))
 	}
 	words := r.argBlock[:0:n]
 	r.argBlock = r.argBlock[n:]
@@ -1282,6 +1282,13 @@ func (r *resolver) newArgs(n int) []Arg {
 }
 
 const blockLen = 64
+
+// blockFor is how many to make at once: a line of a few commands makes a
+// few (a block of 64 would cost a one-line judgment more than the rest of
+// it), a script up to blockLen, as many as it has made so far.
+func (r *resolver) blockFor() int {
+	return min(max(len(r.invs), 4), blockLen)
+}
 
 func (r *resolver) emit(inv *Invocation) {
 	if r.stop() {
