@@ -786,8 +786,12 @@ func TestAliasesAndFunctions(t *testing.T) {
 	for _, shell := range shells {
 		t.Run(shell, func(t *testing.T) {
 			b := startShellWith(t, shell, shellSetup{hooked: true, counted: true,
-				after: "nukefn() { " + blocked + "; }\nalias hi='touch alias-ran'\nalias e='env '"})
-			b.typeLine("alias nuke='" + blocked + "'")
+				after: "nukefn() { " + blocked + "; }\nalias nuke='" + blocked + "'\nalias hi='touch alias-ran'\nalias e='env '"})
+			// an alias typed at the prompt is judged for what it will run,
+			// as a trap is: it is not defined
+			b.typeLine("alias typed='" + blocked + "'; touch after-definition")
+			b.waitScreen(`docker-tcp-exposed`)
+			b.notRun("an alias defined at the prompt", "after-definition")
 			b.typeLine("nuke; touch after-alias")
 			b.waitScreen(`docker-tcp-exposed`)
 			b.notRun("an alias", "after-alias")
