@@ -66,6 +66,20 @@ var essentialPackages = []struct{ pattern, why string }{
 	{"python3", "yum, dnf and many system tools are written in it"},
 	{"kernel", "it is every kernel this host can boot"},
 	{"kernel-core", "it is every kernel this host can boot"},
+	{"musl", "it is the C library every program on Alpine links against"},
+	{"busybox", "it is /bin/sh and most commands on Alpine"},
+	{"apk-tools", "it is the package manager"},
+	{"alpine-baselayout", "the base system needs it"},
+	{"perl-base", "dpkg's and debconf's scripts are written in it"},
+	{"debconf", "every package's configuration step needs it"},
+	{"zlib1g", "dpkg, apt and openssh link against it"},
+	{"libcrypt1", "logins and password checks link against it"},
+	{"libgcc-s1", "most C and C++ programs link against it"},
+	{"tar", "dpkg unpacks every package with it"},
+	{"grep", "init and package scripts call it"},
+	{"sed", "init and package scripts call it"},
+	{"findutils", "package and cron scripts call find and xargs"},
+	{"gzip", "dpkg unpacks packages with it"},
 }
 
 // networkPackages keep a remote session's network up: removing one over
@@ -75,7 +89,7 @@ var networkPackages = []string{"openssh-server", "ssh", "openssh", "network-mana
 
 // essentialExamples are names a removal pattern is tested against.
 var essentialExamples = []string{"libc6", "systemd", "sudo", "grub-pc", "grub-efi-amd64", "linux-image-generic",
-	"linux-image-amd64", "openssh-server", "lvm2", "coreutils", "bash", "dpkg", "apt", "glibc", "kernel-core"}
+	"linux-image-amd64", "openssh-server", "lvm2", "coreutils", "bash", "dpkg", "apt", "glibc", "kernel-core", "musl", "busybox"}
 
 // removedPackages returns the packages a package-manager command removes.
 func removedPackages(inv *guard.Invocation) []string {
