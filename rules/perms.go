@@ -13,7 +13,7 @@ import (
 func permsRules(c classifier) []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "chmod-recursive-system",
-		Programs:   []string{"chmod", "chown", "chgrp", "find"},
+		Programs:   []string{"chmod", "chown", "chgrp", "find", "setfacl", "chattr"},
 		Decision:   guard.Block,
 		Summary:    "chmod, chown or chgrp -R on / or a system folder",
 		Postmortem: "chmod -R 777 / and chown -R on /usr: setuid bits and service ownership lost, sudo and sshd refuse to start",
@@ -29,8 +29,11 @@ func permsRules(c classifier) []*guard.Rule {
 }
 
 func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) *guard.Finding {
-	if inv.Program == "find" {
+	switch inv.Program {
+	case "find":
 		return c.matchFindPerms(inv, host)
+	case "setfacl", "chattr":
+		return c.matchAttrsRecursive(inv, host)
 	}
 	p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"reference", "from"}})
 	if !p.Has("R", "recursive") {
@@ -96,6 +99,64 @@ func (c classifier) matchFindPerms(inv *guard.Invocation, host guard.Host) *guar
 			fmt.Sprintf("narrow it to the files you mean (find %s -name PATTERN …), or name the folder you mean, e.g. find /var/www/site …", where),
 			"would change the %s of every file find reaches under %s%s, as %s -R would: setuid bits (sudo, su), ssh key permissions and service ownership are lost, with no undo",
 			what, strings.TrimSuffix(kind.Describe(where), ", a system folder"), cwdNote(inv, a), program)
+	}
+	return nil
+}
+
+// matchAttrsRecursive: setfacl -R and chattr -R +i over a system folder
+// change every file under it as chmod -R would, but can be undone with
+// the same tool (setfacl -R -b, chattr -R -i): confirm, not block.
+func (c classifier) matchAttrsRecursive(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	var files []guard.Arg
+	recursive, change := false, ""
+	for i := 0; i < len(inv.Args); i++ {
+		a := inv.Args[i]
+		v := a.Value
+		switch {
+		case v == "-R" || v == "--recursive":
+			recursive = true
+		case inv.Program == "setfacl" && (v == "-m" || v == "-M" || v == "-x" || v == "-X" || v == "--set" || v == "--set-file" || v == "--modify" || v == "--remove"):
+			change = "ACLs (" + v + ")"
+			i++ // the ACL entries or their file
+		case inv.Program == "setfacl" && (v == "-b" || v == "-k" || v == "--remove-all" || v == "--remove-default"):
+			change = "ACLs (" + v + ")"
+		case inv.Program == "setfacl" && strings.HasPrefix(v, "-") && len(v) > 1:
+			if !strings.HasPrefix(v, "--") { // -Rb, -dR
+				recursive = recursive || strings.Contains(v, "R")
+				if strings.ContainsAny(v, "bk") {
+					change = "ACLs (" + v + ")"
+				}
+			}
+		case inv.Program == "chattr" && (v == "-v" || v == "-p"):
+			i++ // version or project number
+		case inv.Program == "chattr" && (strings.HasPrefix(v, "+") || strings.HasPrefix(v, "=")) && strings.ContainsAny(v, "ia"):
+			change = "attributes (" + v + ": files nobody, root included, can change or delete, so package upgrades and logs fail)"
+		case strings.HasPrefix(v, "-") && len(v) > 1 && inv.Program == "chattr":
+			recursive = recursive || strings.Contains(v, "R") && !strings.ContainsAny(v[1:], "iaAcdDeFjmPsStTux")
+		default:
+			files = append(files, a)
+		}
+	}
+	if !recursive || change == "" {
+		return nil // one file, or no change guard knows to be risky
+	}
+	home := Home(inv, host)
+	for _, a := range files {
+		if !a.Known {
+			continue
+		}
+		t := TargetOf(inv, host, a)
+		kind, where := c.Worst(t, home)
+		if kind != Root && kind != SystemDir && kind != SystemChild || kind == SystemChild && varData[where] {
+			continue
+		}
+		undo := "setfacl -R -b " + where
+		if inv.Program == "chattr" {
+			undo = "chattr -R -i -a " + where
+		}
+		return guard.Found(guard.Confirm,
+			fmt.Sprintf("name the folder you mean, e.g. %s -R … /var/www/site; undo on the whole tree is %s, which also drops what was there before", inv.Program, undo),
+			"would change the %s of every file under %s%s", change, strings.TrimSuffix(kind.Describe(where), ", a system folder"), cwdNote(inv, a))
 	}
 	return nil
 }
