@@ -1,6 +1,9 @@
 package rules
 
 import (
+	"errors"
+	"io/fs"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -420,6 +423,9 @@ func matchFsSnapshotDelete(inv *guard.Invocation, host guard.Host) *guard.Findin
 		if len(ops) < 3 || !strings.HasPrefix("subvolume", ops[0]) || len(ops[0]) < 2 || !strings.HasPrefix("delete", ops[1]) || p.Has("help", "h") {
 			return nil
 		}
+		if subvolumesMadeByLine(inv, host, p.Operands[2:]) {
+			return nil // takes back only what the line made
+		}
 		hint := "look first: btrfs subvolume list -s " + ops[2] + "; keep at least one snapshot older than the change you are undoing"
 		var snaps, subvols []string
 		for i, o := range ops[2:] {
@@ -461,4 +467,53 @@ func matchFsSnapshotDelete(inv *guard.Invocation, host guard.Host) *guard.Findin
 		}
 	}
 	return nil
+}
+
+// subvolumesMadeByLine: every subvolume btrfs subvolume delete names is
+// not on this host now, and a command of the line that certainly ran
+// before it (guard.Invocation.RanBefore) made it: btrfs subvolume create
+// PATH, or btrfs subvolume snapshot SRC DEST (DEST itself, or DEST/name
+// of SRC when DEST is a folder already there).
+func subvolumesMadeByLine(inv *guard.Invocation, host guard.Host, operands []guard.Arg) bool {
+	if inv.Remote != "" || len(operands) == 0 {
+		return false // guard cannot look there
+	}
+	for _, op := range operands {
+		target := inv.Path(op.Value)
+		if !op.Known || op.Glob || target == "" || target == "/" {
+			return false
+		}
+		if _, err := host.Lstat(target); !errors.Is(err, fs.ErrNotExist) {
+			return false // there before the line, or guard cannot tell
+		}
+		made := false
+		for b := range inv.RanBefore {
+			if b.Program != "btrfs" {
+				continue
+			}
+			bp := guard.ParseOptions(b.Args, guard.OptSpec{ShortValue: "ic", LongValue: []string{"qgroupid", "log", "format"}})
+			ops := bp.Operands
+			if len(ops) < 3 || len(ops[0].Value) < 2 || !strings.HasPrefix("subvolume", ops[0].Value) || slices.ContainsFunc(ops, func(a guard.Arg) bool { return !a.Known || a.Glob }) {
+				continue
+			}
+			var dest string
+			switch {
+			case strings.HasPrefix("create", ops[1].Value) && len(ops) == 3:
+				dest = b.Path(ops[2].Value)
+			case strings.HasPrefix("snapshot", ops[1].Value) && len(ops[1].Value) >= 4 && len(ops) == 4:
+				dest = b.Path(ops[3].Value)
+				if info, err := host.Lstat(dest); err == nil && info.IsDir() {
+					dest = path.Join(dest, path.Base(b.Path(ops[2].Value)))
+				}
+			}
+			if dest != "" && strings.TrimSuffix(dest, "/") == target {
+				made = true
+				break
+			}
+		}
+		if !made {
+			return false
+		}
+	}
+	return true
 }

@@ -125,10 +125,63 @@ func matchDockerVolumes(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	switch {
 	case len(words) >= 2 && words[0] == "system" && words[1] == "prune" && strings.Contains(args, " --volumes "):
 		return guard.Found(guard.Confirm, hint, "would delete every Docker volume not used by a running container, with the data containers keep in them")
+	case len(words) >= 3 && words[0] == "volume" && (words[1] == "rm" || words[1] == "remove") && volumesMadeByLine(inv, ops[2:]):
+		return nil // takes back only the volumes the line made
 	case len(words) >= 2 && words[0] == "volume" && (words[1] == "prune" || words[1] == "rm" || words[1] == "remove"):
 		return guard.Found(guard.Confirm, hint, "would delete Docker volumes %s and the data in them", strings.Join(words[2:], " "))
 	case len(words) >= 1 && words[0] == "down" && (strings.Contains(args, " -v ") || strings.Contains(args, " --volumes ")):
 		return guard.Found(guard.Confirm, hint, "would stop the compose project and delete its volumes, with their data")
 	}
 	return nil
+}
+
+// volumeCreateSpec: the options of docker volume create that take a value.
+var volumeCreateSpec = guard.OptSpec{
+	ShortValue: "do",
+	LongValue:  []string{"driver", "label", "opt", "name", "availability", "group", "scope", "sharing", "topology", "type", "secret", "required-bytes", "limit-bytes"},
+}
+
+// volumesMadeByLine: every volume named was made by docker volume create
+// in a command of the line that certainly ran before (guard.Invocation.
+// RanBefore), on the same daemon (-H, --context): a fresh volume holds no
+// data but what the line put there.
+func volumesMadeByLine(inv *guard.Invocation, names []guard.Arg) bool {
+	daemon := dockerDaemon(guard.ParseOptions(inv.Args, dockerGlobalSpec))
+	for _, n := range names {
+		if !n.Known || n.Glob || n.Value == "" {
+			return false
+		}
+		made := false
+		for b := range inv.RanBefore {
+			if b.Program != "docker" {
+				continue
+			}
+			bp := guard.ParseOptions(b.Args, dockerGlobalSpec)
+			if len(bp.Operands) < 2 || bp.Operands[0].Value != "volume" || bp.Operands[1].Value != "create" || dockerDaemon(bp) != daemon {
+				continue
+			}
+			at := slices.IndexFunc(b.Args, func(a guard.Arg) bool { return a.Value == "create" })
+			cp := guard.ParseOptions(b.Args[at+1:], volumeCreateSpec)
+			name, ok := cp.Value("name")
+			if !ok && len(cp.Operands) == 1 {
+				name, ok = cp.Operands[0], true
+			}
+			if ok && name.Known && name.Value == n.Value {
+				made = true
+				break
+			}
+		}
+		if !made {
+			return false
+		}
+	}
+	return true
+}
+
+// dockerDaemon names the daemon a docker command talks to, as far as its
+// options say.
+func dockerDaemon(p guard.Parsed) string {
+	h, _ := p.Value("H", "host")
+	c, _ := p.Value("c", "context")
+	return h.Value + "\x00" + c.Value
 }

@@ -69,6 +69,9 @@ func matchKubectlDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	hint := "check the context first (kubectl config current-context) and what matches: kubectl get " + ops[1] + " …; try it with --dry-run=server"
 	kind := strings.ToLower(ops[1])
 	if isNamespaceWord(kind) {
+		if namespacesMadeByLine(inv, p) {
+			return nil // takes back only the namespaces the line made
+		}
 		return guard.Found(guard.Confirm, hint, "would delete the namespace %s in %s, with every workload, volume claim and secret in it", strings.Join(ops[1:], " "), context)
 	}
 	if p.Has("all", "A", "all-namespaces") {
@@ -78,6 +81,63 @@ func matchKubectlDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return guard.Found(guard.Confirm, hint, "would delete every %s that kubectl lists in %s%s, not one named object", cmp.Or(ops[1], "object"), context, inv.Where())
 	}
 	return nil
+}
+
+// namespacesMadeByLine: every namespace the delete names was made by a
+// command of the line that certainly ran before it (guard.Invocation.
+// RanBefore), kubectl create namespace or oc new-project, in the same
+// cluster: the same --context, --kubeconfig, --cluster and --server. A
+// dry run made nothing.
+func namespacesMadeByLine(inv *guard.Invocation, p guard.Parsed) bool {
+	names := p.Operands[1:]
+	if !strings.Contains(names[0].Value, "/") {
+		names = names[1:] // delete ns a b; else delete ns/a ns/b
+	}
+	if len(names) == 0 || p.Has("all", "A", "all-namespaces", "l", "selector", "field-selector") {
+		return false
+	}
+	cluster := kubeCluster(p)
+	for _, n := range names {
+		_, name, _ := strings.Cut(n.Value, "/")
+		if !strings.Contains(n.Value, "/") {
+			name = n.Value
+		}
+		if !n.Known || n.Glob || name == "" {
+			return false
+		}
+		made := false
+		for b := range inv.RanBefore {
+			if b.Program != "kubectl" && b.Program != "oc" {
+				continue
+			}
+			bp := guard.ParseOptions(b.Args, kubectlSpec)
+			ops := operandValues(bp.Operands)
+			if rehearses(bp) || kubeCluster(bp) != cluster {
+				continue
+			}
+			if len(ops) == 3 && ops[0] == "create" && (ops[1] == "namespace" || ops[1] == "ns") && ops[2] == name ||
+				len(ops) == 2 && b.Program == "oc" && ops[0] == "new-project" && ops[1] == name {
+				made = true
+				break
+			}
+		}
+		if !made {
+			return false
+		}
+	}
+	return true
+}
+
+// kubeCluster names the cluster a kubectl command talks to, as far as its
+// options say: the same text for the same --context, --kubeconfig,
+// --cluster and --server.
+func kubeCluster(p guard.Parsed) string {
+	var parts []string
+	for _, o := range []string{"context", "kubeconfig", "cluster", "server"} {
+		v, _ := p.Value(o)
+		parts = append(parts, v.Value)
+	}
+	return strings.Join(parts, "\x00")
 }
 
 // systemNamespace: where the cluster's own components run.
@@ -211,10 +271,61 @@ func matchZfsDestroy(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return guard.Found(guard.Confirm, "keep today's state first: zfs snapshot "+dataset+"@before-rollback; or read the old files without rolling back: ls "+"/"+dataset+"/.zfs/snapshot/"+snap+" (under the dataset's mountpoint)",
 			"would throw away every change made to %s since the snapshot %s%s", dataset, snap, later)
 	}
+	if ops[0] == "destroy" && inv.Program == "zfs" && len(ops) == 2 && p.Operands[1].Known && zfsMadeByLine(inv, host, what, p.Has("r")) && !p.Has("R") {
+		return nil // takes back only what the line made
+	}
 	if inv.Program == "zpool" {
 		return guard.Found(guard.Confirm, "export it instead if you only want it gone from this host: zpool export "+what,
 			"would destroy the pool %s and every dataset in it", what)
 	}
 	return guard.Found(guard.Confirm, "see what would go first: zfs destroy -nv "+what+"; take a snapshot or zfs send to a backup pool",
 		"would destroy the dataset %s%s", what, map[bool]string{true: " with its children and snapshots", false: ""}[p.Has("r", "R")])
+}
+
+// zfsMadeByLine: what zfs destroy names was made by commands of the line
+// that certainly ran before it (guard.Invocation.RanBefore): a dataset by
+// zfs create or zfs clone, and not mounted on this host now (it was there
+// before the line); each snapshot of pool/fs@a,b by zfs snapshot, with -r
+// when the destroy has -r (it takes the children's snapshots of the same
+// name too). Not a range (@a%b).
+func zfsMadeByLine(inv *guard.Invocation, host guard.Host, what string, recursive bool) bool {
+	dataset, snaps, isSnap := strings.Cut(what, "@")
+	if dataset == "" || strings.Contains(snaps, "%") || isSnap && snaps == "" {
+		return false
+	}
+	if !isSnap && inv.Remote == "" && slices.ContainsFunc(host.Mounts(), func(m guard.Mount) bool { return m.FSType == "zfs" && m.Source == dataset }) {
+		return false // mounted now: there before the line
+	}
+	made := func(name string, snapshot bool) bool {
+		for b := range inv.RanBefore {
+			if b.Program != "zfs" {
+				continue
+			}
+			bp := guard.ParseOptions(b.Args, guard.OptSpec{ShortValue: "obV"})
+			if len(bp.Operands) < 2 || slices.ContainsFunc(bp.Operands, func(a guard.Arg) bool { return !a.Known || a.Glob }) {
+				continue
+			}
+			ops := operandValues(bp.Operands)
+			switch {
+			case snapshot && (ops[0] == "snapshot" || ops[0] == "snap") && (!recursive || bp.Has("r")):
+				if slices.Contains(ops[1:], name) {
+					return true
+				}
+			case !snapshot && (ops[0] == "create" && len(ops) == 2 || ops[0] == "clone" && len(ops) == 3):
+				if ops[len(ops)-1] == name {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if !isSnap {
+		return made(dataset, false)
+	}
+	for _, s := range strings.Split(snaps, ",") {
+		if s == "" || !made(dataset+"@"+s, true) {
+			return false
+		}
+	}
+	return true
 }

@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -146,6 +147,9 @@ func matchLvmRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			"would remove from %s every logical volume that had a part on the missing disk, with its data (vgreduce --removemissing --force)", vg).
 			Saving(guard.Backup{Kind: guard.BackupLVM, VG: vg})
 	}
+	if inv.Program == "lvremove" && lvsMadeByLine(inv, host, p.Operands) {
+		return nil // takes back only the volumes the line made
+	}
 	var names []string
 	for _, op := range p.Operands {
 		names = append(names, op.Value)
@@ -159,4 +163,57 @@ func matchLvmRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		f.Saving(guard.Backup{Kind: guard.BackupLVM, VG: vg})
 	}
 	return f
+}
+
+// lvsMadeByLine: every logical volume lvremove names (vg/lv, /dev/vg/lv,
+// /dev/mapper/vg-lv) was made by lvcreate -n in a command of the line that
+// certainly ran before it (guard.Invocation.RanBefore), in the same volume
+// group, and is not on this host now (it was there before the line). A
+// volume group alone (lvremove vg0: all of its volumes) is not one.
+func lvsMadeByLine(inv *guard.Invocation, host guard.Host, operands []guard.Arg) bool {
+	for _, op := range operands {
+		name := lvName(op.Value)
+		vg, lv, ok := strings.Cut(name, "/")
+		if !op.Known || op.Glob || !ok || vg == "" || lv == "" || strings.Contains(lv, "/") {
+			return false
+		}
+		if inv.Remote == "" {
+			if _, err := host.Lstat("/dev/" + name); !errors.Is(err, fs.ErrNotExist) {
+				return false // there now, or guard cannot tell
+			}
+		}
+		made := false
+		for b := range inv.RanBefore {
+			if b.Program == "lvcreate" && lvCreated(b) == name {
+				made = true
+				break
+			}
+		}
+		if !made {
+			return false
+		}
+	}
+	return true
+}
+
+// lvCreated is the vg/lv lvcreate makes: its -n name in the volume group
+// of its first operand (vg, or vg/origin for a snapshot or a thin pool),
+// "" when guard cannot tell.
+func lvCreated(b *guard.Invocation) string {
+	p := guard.ParseOptions(b.Args, lvSpec)
+	n, ok := p.Value("n", "name")
+	if !ok || !n.Known || n.Value == "" {
+		return ""
+	}
+	if strings.Contains(n.Value, "/") {
+		return lvName(n.Value)
+	}
+	if len(p.Operands) == 0 || !p.Operands[0].Known {
+		return ""
+	}
+	vg, _, _ := strings.Cut(lvName(p.Operands[0].Value), "/")
+	if vg == "" {
+		return ""
+	}
+	return vg + "/" + n.Value
 }

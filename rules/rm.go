@@ -141,7 +141,7 @@ func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *gu
 // madeByLine: the operand names a path that is not on the host, and an
 // earlier command of the line that certainly ran (guard.Invocation.
 // RanBefore) made it, a folder inside it or the folder it is in: mkdir,
-// install -d, the destination of cp, rsync or git clone. rm then takes
+// install -d, mktemp, the destination of cp, rsync or git clone. rm then takes
 // back only what the line made (cp -a /etc/nginx /etc/nginx.bak && rm -rf
 // /etc/nginx.bak). Not a pattern, not on another machine, not when a
 // mount went onto or under it in between (rm would cross into it).
@@ -188,6 +188,11 @@ func madePaths(b *guard.Invocation) []string {
 			return nil
 		}
 		words = p.Operands[len(p.Operands)-1:]
+	case "mktemp":
+		if p := mktempMade(b); p != "" {
+			return []string{p}
+		}
+		return nil
 	case "git":
 		p := guard.ParseOptions(b.Args, guard.OptSpec{ShortValue: "bCcou", LongValue: []string{"branch", "origin", "depth", "reference", "template", "config", "separate-git-dir", "upload-pack", "filter", "jobs"}})
 		if len(p.Operands) == 3 && p.Operands[0].Value == "clone" {
@@ -203,6 +208,36 @@ func madePaths(b *guard.Invocation) []string {
 		}
 	}
 	return paths
+}
+
+// mktempMade is the path mktemp makes, as guard writes its value: the
+// template with its random part still XXXXXXXXXX, in the folder of -p,
+// --tmpdir or -t (/tmp when none is named), else beside the working
+// folder. tmp=$(mktemp -d -p /etc) && rm -rf "$tmp" takes back only the
+// new folder. "" for an option guard does not know.
+func mktempMade(b *guard.Invocation) string {
+	p := guard.ParseOptions(b.Args, guard.OptSpec{ShortValue: "p", LongValue: []string{"suffix", "tmpdir"}})
+	if p.Has("u", "dry-run") || len(p.Operands) > 1 {
+		return "" // -u makes nothing
+	}
+	template, inTmp := "tmp.XXXXXXXXXX", true
+	if len(p.Operands) == 1 {
+		if !p.Operands[0].Known {
+			return ""
+		}
+		template, inTmp = p.Operands[0].Value, p.Has("p", "tmpdir", "t")
+	}
+	if s, ok := p.Value("suffix"); ok {
+		template += s.Value
+	}
+	if inTmp && !strings.Contains(template, "/") {
+		dir := "/tmp"
+		if d, ok := p.Value("p", "tmpdir"); ok && d.Known && d.Value != "" {
+			dir = d.Value
+		}
+		template = dir + "/" + template
+	}
+	return strings.TrimSuffix(b.Path(template), "/")
 }
 
 // dataWhy says why a Data path matters.
