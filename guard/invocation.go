@@ -142,6 +142,9 @@ type Invocation struct {
 	// before is the latest command of the line that certainly ran before
 	// this one (RanBefore), nil if none did; its own before goes on.
 	before *Invocation
+	// afterSuccess: this command runs only if before succeeded (before &&
+	// this), which SucceededBefore follows.
+	afterSuccess bool
 }
 
 // maxRanBefore bounds how far back RanBefore looks: what a rule needs of
@@ -165,6 +168,27 @@ func (inv *Invocation) RanBefore(yield func(*Invocation) bool) {
 		if !yield(b) {
 			return
 		}
+	}
+}
+
+// SucceededBefore yields the commands of the same line this one runs only
+// after they succeeded: those joined to it by && (a && b && this), latest
+// first, looking through the wrappers it runs in (sudo this). A rule that
+// excuses a command because an earlier one made or kept something trusts
+// these, not RanBefore: after `;` the earlier one may have failed (kubectl
+// create ns prod; kubectl delete ns prod deletes the one that was there).
+func (inv *Invocation) SucceededBefore(yield func(*Invocation) bool) {
+	cur := inv
+	for n := 0; cur.before != nil && n < maxRanBefore; n++ {
+		b := cur.before
+		wrapper := b.Text == cur.Text && len(cur.Via) > len(b.Via) // sudo this: the same command
+		if !wrapper && !cur.afterSuccess {
+			return
+		}
+		if !wrapper && b.Remote == inv.Remote && b.Container == inv.Container && !yield(b) {
+			return
+		}
+		cur = b
 	}
 }
 

@@ -55,6 +55,7 @@ type resolver struct {
 	invBlock   []Invocation      // room for the next invocations (newInvocation)
 	argBlock   []Arg             // room for the next word lists (newArgs)
 	aheadMin   int               // sources this long are parsed ahead of the walk (parseAhead)
+	andNext    bool              // the next command emitted runs only if the one before succeeded (&&)
 	substs     []substResult     // substitutions walked for the words being expanded
 	// substSpans are the invocations (from, to) of the substitutions
 	// walked inside the one being walked, whose output is not its own.
@@ -395,12 +396,17 @@ func (r *resolver) walkBinary(cmd *syntax.BinaryCmd, sc *scope, ctx stmtCtx) {
 func (r *resolver) walkAndOr(cmd *syntax.BinaryCmd, sc *scope, ctx stmtCtx) {
 	ran := r.ran
 	var afterFirst *Invocation
-	first := true
+	first, sawOr := true, false
 	for _, part := range flattenAndOr(cmd) {
 		if part.op == syntax.OrStmt {
 			r.ran = ran
+			sawOr = true
 		}
+		// after a && b the first command of b runs only if a succeeded;
+		// once a || came before, what ran last may not be what succeeded
+		r.andNext = part.op == syntax.AndStmt && !sawOr
 		r.walkStmt(part.st, sc, ctx)
+		r.andNext = false
 		if part.op == syntax.OrStmt {
 			r.ran = ran
 		}
@@ -1297,6 +1303,8 @@ func (r *resolver) emit(inv *Invocation) {
 	r.invs = append(r.invs, inv)
 	if r.ran != inv {
 		inv.before = r.ran
+		inv.afterSuccess = r.andNext && inv.before != nil
+		r.andNext = false
 		if !inv.Background && !inv.Detached {
 			r.ran = inv
 		}

@@ -284,7 +284,7 @@ func dropKept(inv *guard.Invocation, dbs []string) (f *guard.Finding, ok bool) {
 			return nil, false // guard cannot tell which database
 		}
 		made := false
-		for b := range inv.RanBefore {
+		for b := range inv.SucceededBefore {
 			if createdBy(b, server, db) {
 				made = true
 				break

@@ -152,7 +152,7 @@ func volumesMadeByLine(inv *guard.Invocation, names []guard.Arg) bool {
 			return false
 		}
 		made := false
-		for b := range inv.RanBefore {
+		for b := range inv.SucceededBefore {
 			if b.Program != "docker" {
 				continue
 			}

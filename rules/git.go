@@ -212,7 +212,7 @@ func gitWorkKept(inv *guard.Invocation, dir string, need gitWork) (f *guard.Find
 		return nil, false // which work tree is not known
 	}
 	committed := false // a git commit without -a came later on the line
-	for b := range inv.RanBefore {
+	for b := range inv.SucceededBefore {
 		if b.Program != "git" {
 			continue
 		}

@@ -106,7 +106,7 @@ func namespacesMadeByLine(inv *guard.Invocation, p guard.Parsed) bool {
 			return false
 		}
 		made := false
-		for b := range inv.RanBefore {
+		for b := range inv.SucceededBefore {
 			if b.Program != "kubectl" && b.Program != "oc" {
 				continue
 			}
@@ -297,7 +297,7 @@ func zfsMadeByLine(inv *guard.Invocation, host guard.Host, what string, recursiv
 		return false // mounted now: there before the line
 	}
 	made := func(name string, snapshot bool) bool {
-		for b := range inv.RanBefore {
+		for b := range inv.SucceededBefore {
 			if b.Program != "zfs" {
 				continue
 			}

@@ -20,7 +20,7 @@ import (
 // destroys; stdout is used when out is the zero Arg.
 func keptCopy(inv *guard.Invocation, copies func(b *guard.Invocation) (out guard.Arg, ok bool)) (b *guard.Invocation, file string) {
 	var between []*guard.Invocation
-	for b := range inv.RanBefore {
+	for b := range inv.SucceededBefore {
 		out, ok := copies(b)
 		if !ok {
 			between = append(between, b)
