@@ -45,7 +45,7 @@ func catalogFor(c classifier) []*guard.Rule {
 		{"storage", storageRules()}, {"serving", servingRules()}, {"lxc", lxcRules()},
 		{"cloud", cloudRules()}, {"dataservices", dataServicesRules()}, {"backups", backupsRules()},
 		{"orchestration", orchestrationRules()}, {"selfguard", selfguardRules()},
-		{"accounts", accountsRules()},
+		{"accounts", accountsRules()}, {"vms", vmsRules()},
 	}
 	var all []*guard.Rule
 	for _, family := range families {
