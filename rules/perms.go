@@ -22,7 +22,7 @@ func permsRules(c classifier) []*guard.Rule {
 		ID:         "critical-file-mode",
 		Programs:   []string{"chmod", "chown", "chgrp"},
 		Decision:   guard.Block,
-		Summary:    "chmod or chown that breaks one file the host needs: sudoers others can write or root does not own, sudo or su without setuid (any chown clears it), the loader or libc unreadable, /, a system folder or a shell nobody can go through or start, a system folder given to another owner (block); shadow readable by all, passwd unreadable, /tmp without 1777 (confirm)",
+		Summary:    "chmod or chown that breaks one file the host needs: sudoers others can write or root does not own, sudo or su without setuid (any chown clears it), the loader or libc unreadable, /, a system folder or a shell nobody can go through or start, a setuid or setgid shell, a system folder given to another owner (block); shadow readable by all, passwd unreadable, /tmp without 1777 (confirm)",
 		Postmortem: "chmod 666 /etc/sudoers to edit it quickly: sudo refused to run from then on, and root had no password",
 		Match:      c.matchCriticalMode,
 	}}
@@ -272,6 +272,22 @@ var programMode = modeCheck{guard.Block, 0o755,
 		return ""
 	}, nil}
 
+// shellMode: a shell must also never be setuid or setgid: whoever runs it
+// (bash -p) gets a root shell, which is how a break-in keeps root.
+var shellMode = modeCheck{guard.Block, 0o755,
+	func(m uint32) string {
+		if reason := programMode.broken(m); reason != "" {
+			return reason
+		}
+		if m&0o6000 != 0 {
+			return "a setuid or setgid shell gives anyone who runs it (bash -p) a root shell"
+		}
+		return ""
+	}, nil}
+
+// shells are the programMode programs that are shells.
+var shells = map[string]bool{"sh": true, "bash": true, "dash": true}
+
 // modeCheckFor names the check of a clean absolute path, if it has one.
 func modeCheckFor(p string) (modeCheck, bool) {
 	switch p {
@@ -288,6 +304,8 @@ func modeCheckFor(p string) (modeCheck, bool) {
 			return setuidMode, true
 		case f == runtimeFile:
 			return runtimeMode, true
+		case f == programFile && shells[filepath.Base(p)]:
+			return shellMode, true
 		case f == programFile:
 			return programMode, true
 		}
