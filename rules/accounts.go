@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -64,8 +65,8 @@ func matchUserFilesRemove(inv *guard.Invocation, host guard.Host) *guard.Finding
 	if !listed {
 		return nil // no such local account: userdel and deluser refuse
 	}
-	f := guard.Found(guard.Confirm, "to keep a copy first: tar -czf /root/"+name+"-home.tgz -C / "+strings.TrimPrefix(orDefault(home, "home/"+name), "/")+" (or deluser --backup --remove-home "+name+"); to delete the account and keep its files: userdel "+name,
-		"would delete the account %s and its home folder %s with its mail%s: userdel keeps no copy", name, orDefault(home, "(from /etc/passwd)"), inv.Where())
+	f := guard.Found(guard.Confirm, "to keep a copy first: tar -czf /root/"+name+"-home.tgz -C / "+strings.TrimPrefix(cmp.Or(home, "home/"+name), "/")+" (or deluser --backup --remove-home "+name+"); to delete the account and keep its files: userdel "+name,
+		"would delete the account %s and its home folder %s with its mail%s: userdel keeps no copy", name, cmp.Or(home, "(from /etc/passwd)"), inv.Where())
 	if home != "" {
 		f = f.Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{home}})
 	}
@@ -90,13 +91,6 @@ func accountHome(host guard.Host, user string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // adminGroups are the groups sudoers grants root to on the usual

@@ -137,30 +137,34 @@ func scratchDatabase(inv *guard.Invocation) string {
 // connectedDatabase is the database a psql or mysql client connects to
 // and the server given, "" where not given or not known.
 func connectedDatabase(inv *guard.Invocation) (db, server string) {
-	switch inv.Program {
-	case "psql":
-		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "cdfhpUvLoTFRP", LongValue: []string{"command", "dbname", "file", "host", "port", "username", "set", "variable", "log-file", "output", "table-attr", "field-separator", "record-separator", "pset"}})
-		if v, ok := p.Value("d", "dbname"); ok && v.Known {
-			db = v.Value
-		} else if len(p.Operands) > 0 && p.Operands[0].Known {
-			db = p.Operands[0].Value
-		}
-		if h, ok := p.Value("h", "host"); ok {
-			server = h.Value
-		}
-	case "mysql", "mariadb":
-		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "eDhPuSp", LongValue: []string{"execute", "database", "host", "port", "user", "socket"}})
-		if v, ok := p.Value("D", "database"); ok && v.Known {
-			db = v.Value
-		} else if len(p.Operands) > 0 && p.Operands[0].Known {
-			db = p.Operands[0].Value
-		}
-		if h, ok := p.Value("h", "host"); ok {
-			server = h.Value
-		}
+	client, ok := sqlClients[inv.Program]
+	if !ok {
+		return "", ""
+	}
+	p := guard.ParseOptions(inv.Args, client.spec)
+	if v, ok := p.Value(client.dbOptions...); ok && v.Known {
+		db = v.Value
+	} else if len(p.Operands) > 0 && p.Operands[0].Known {
+		db = p.Operands[0].Value
+	}
+	if h, ok := p.Value("h", "host"); ok {
+		server = h.Value
 	}
 	return db, server
 }
+
+// sqlClients: how psql and mysql name the database they connect to (an
+// option, else the first operand); both take the server as -h/--host.
+var sqlClients = map[string]struct {
+	spec      guard.OptSpec
+	dbOptions []string
+}{
+	"psql":    {guard.OptSpec{ShortValue: "cdfhpUvLoTFRP", LongValue: []string{"command", "dbname", "file", "host", "port", "username", "set", "variable", "log-file", "output", "table-attr", "field-separator", "record-separator", "pset"}}, []string{"d", "dbname"}},
+	"mysql":   {mysqlClientSpec, []string{"D", "database"}},
+	"mariadb": {mysqlClientSpec, []string{"D", "database"}},
+}
+
+var mysqlClientSpec = guard.OptSpec{ShortValue: "eDhPuSp", LongValue: []string{"execute", "database", "host", "port", "user", "socket"}}
 
 // dbServer names the server a client or dump tool talks to: its family
 // (postgres, mysql, redis) and the host and port as given ("" for the
