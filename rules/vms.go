@@ -25,7 +25,7 @@ func vmsRules() []*guard.Rule {
 var vmDestroySubcommands = map[string]string{"qm": "destroy", "pct": "destroy", "lxc": "delete", "incus": "delete", "multipass": "delete"}
 
 func matchVMDestroy(inv *guard.Invocation, host guard.Host) *guard.Finding {
-	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "n", LongValue: []string{"name", "project", "remote", "skiplock", "storage"}})
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "nc", LongValue: []string{"name", "project", "remote", "skiplock", "storage", "connect"}})
 	ops := p.Operands
 	guest := ""
 	switch inv.Program {
