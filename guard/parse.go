@@ -365,8 +365,16 @@ func tooDeep(src string) string {
 	keywords := 0
 	wordStart := true
 	for i := 0; i < len(src); i++ {
-		c := src[i]
 		top := &stack[len(stack)-1]
+		if !wordStart && !top.expr {
+			for i < len(src) && !endsPlain[src[i]] { // the rest of a plain word
+				i++
+			}
+			if i == len(src) {
+				break
+			}
+		}
+		c := src[i]
 		startsWord := wordStart
 		wordStart = false
 		switch c {
@@ -441,6 +449,10 @@ func tooDeep(src string) string {
 
 // endsWord marks the bytes that end a word, for tooDeep's keyword test.
 var endsWord = [256]bool{' ': true, '\t': true, '\n': true, ';': true, '&': true, '|': true, '(': true, ')': true, '<': true, '>': true}
+
+// endsPlain marks the bytes that end tooDeep's pass over the rest of a
+// word outside arithmetic: those that open, close or end something.
+var endsPlain = [256]bool{'(': true, ')': true, '{': true, '}': true, '[': true, ']': true, '\n': true, ';': true, ' ': true, '\t': true, '&': true, '|': true, '<': true, '>': true}
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
