@@ -968,7 +968,7 @@ func syncSourceMissing(inv *guard.Invocation, host guard.Host, src string) (stri
 	}
 	made := false
 	for before := range inv.RanBefore {
-		if before.Program != "cd" && before.Program != "pushd" {
+		if before.Program != "cd" && before.Program != "pushd" && before.Program != "mktemp" {
 			made = true
 			break
 		}
