@@ -59,6 +59,12 @@ func ParseOptions(args []Arg, spec OptSpec) Parsed {
 				i++
 				p.value(name, args[i])
 			}
+		case strings.HasPrefix(v, "--") && strings.Contains(v, "=") && strings.HasPrefix(a.Text, v[:strings.Index(v, "=")+1]):
+			// --endpoints=$EP: the option's name is written out, only its
+			// value is unknown; it is an option, not an operand.
+			name, value, _ := strings.Cut(v[2:], "=")
+			p.flag(name)
+			p.value(name, Arg{Text: a.Text, Value: value, Unknown: a.Unknown, Sources: a.Sources, MaybeEmpty: a.MaybeEmpty})
 		case len(v) > 1 && v[0] == '-' && a.Known:
 			if spec.NumericOptions && isAllDigits(v[1:]) {
 				p.flag("n")

@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 
@@ -21,7 +23,7 @@ func cloudRules() []*guard.Rule {
 			ID:         "cloud-resource-delete",
 			Programs:   []string{"aws", "gcloud", "az", "doctl", "hcloud", "linode-cli", "linode", "oci", "openstack", "scw", "exo"},
 			Decision:   guard.Confirm,
-			Summary:    "aws, gcloud, az, doctl, hcloud, linode-cli, oci, openstack, scw or exo deleting or terminating an instance, database, cluster, bucket, stack, DNS zone, registry, secret, key or volume",
+			Summary:    "aws, gcloud, az, doctl, hcloud, linode-cli, oci, openstack, scw or exo deleting or terminating an instance, database, cluster, bucket, stack, DNS zone, registry, secret, key, volume, identity (user, role, service account, access key), function or service, or certificate",
 			Postmortem: "cloud resources deleted from a shell pointed at the wrong account or project (the 2014 Code Spaces shutdown: instances, backups and buckets deleted through the provider's API in one evening)",
 			Match:      matchCloudDelete,
 		},
@@ -313,6 +315,8 @@ func readCloudCall(cli string, l cloudLine) (cloudCall, bool) {
 			c.verb, c.noun = "terminate", strings.Split(strings.TrimPrefix(op, "terminate-"), "-")
 		case op == "schedule-key-deletion":
 			c.verb, c.noun = "schedule the deletion of", []string{"key"}
+		case op == "close-account":
+			c.verb, c.noun = "close", []string{"account"}
 		case op == "purge-queue":
 			c.verb, c.noun = "purge", []string{"queue"}
 		case strings.HasPrefix(op, "delete-"):
@@ -424,6 +428,18 @@ var (
 	kindLogs = &cloudKind{"log group",
 		"its log history goes with it",
 		"export it first (aws logs create-export-task)"}
+	kindIdentity = &cloudKind{"identity (user, role, service account or its credentials)",
+		"whatever signs in or runs as it fails at once, and a new one of the same name is a different identity: policies and trust relations that named it by id do not come back",
+		"disable it first and watch for failures (aws iam update-access-key --status Inactive, gcloud iam service-accounts disable, az ad user update --account-enabled false); gcloud service accounts and Entra ID objects can be undeleted for 30 days"}
+	kindFunction = &cloudKind{"function, service or API",
+		"its code, configuration and address go with it: whatever calls it fails, and a new one gets a new address; there is no undo",
+		"save its code and configuration first (aws lambda get-function, gcloud functions describe, az webapp config show) and check that nothing still calls it"}
+	kindCertificate = &cloudKind{"certificate",
+		"the certificate and its private key go (a managed key cannot be exported back); whatever serves it stops answering TLS",
+		"check that nothing uses it first (aws acm describe-certificate: InUseBy) and keep the replacement in place before deleting"}
+	kindAccount = &cloudKind{"account",
+		"every resource in it stops, and it is deleted for good after the provider's recovery period",
+		"list what runs in it first; an AWS account can be reopened through Support within 90 days"}
 )
 
 // cloudHeads maps the head noun of a resource to its kind.
@@ -504,6 +520,9 @@ func kindOf(c cloudCall) *cloudKind {
 	if len(noun) >= 2 && noun[len(noun)-2] == "log" && head == "group" {
 		return kindLogs
 	}
+	if kind := identityKind(all, noun, head); kind != nil {
+		return kind
+	}
 	kind := cloudHeads[head]
 	hasWord := func(set map[string]bool) bool {
 		for _, w := range all {
@@ -541,6 +560,47 @@ func kindOf(c cloudCall) *cloudKind {
 		return nil
 	}
 	return kind
+}
+
+// identityServices are the services whose users, roles, groups and
+// keys are identities (aws iam, az ad, gcloud iam, cognito pools).
+var identityServices = map[string]bool{"iam": true, "ad": true, "identitystore": true, "cognito": true, "sso": true}
+
+// identityKind classifies the kinds the head noun alone cannot tell:
+// identities and credentials (a user of aws iam, not of gcloud sql),
+// functions and services that serve calls, certificates, node pools and
+// accounts. It returns nil for the rest.
+func identityKind(all, noun []string, head string) *cloudKind {
+	inIdentity := slices.ContainsFunc(all, func(w string) bool { return identityServices[w] })
+	has := func(w string) bool { return slices.Contains(noun, w) }
+	switch {
+	case inIdentity && (head == "user" || head == "role" || head == "group" || head == "sp" || head == "app" ||
+		head == "account" || head == "provider" || head == "principal" || head == "key" || head == "credential" ||
+		head == "policy" && len(noun) == 1 || head == "profile" && has("instance")):
+		return kindIdentity // aws iam delete-user, gcloud iam service-accounts delete, az ad sp delete
+	case head == "identity" || head == "pool" && (has("user") || has("identity")):
+		return kindIdentity // az identity delete, aws cognito-idp delete-user-pool
+	case head == "key" && has("access"):
+		return kindIdentity // access keys outside iam's service word
+	case head == "function" || head == "functionapp" || head == "webapp" || head == "staticwebapp" || head == "containerapp" ||
+		head == "api" || head == "distribution" || head == "version" && has("layer"):
+		return kindFunction // aws lambda delete-function, az webapp delete, gcloud functions delete
+	case head == "service" && slices.ContainsFunc(all, func(w string) bool { return w == "run" || w == "app" || w == "apprunner" || w == "ecs" }):
+		return kindFunction // gcloud run services delete, aws ecs delete-service
+	case head == "app" && slices.Contains(all, "apps"), head == "app" && len(all) == 1:
+		return kindFunction // doctl apps delete, az containerapp / spring app
+	case head == "certificate" || head == "cert" || head == "authority" && has("certificate"):
+		return kindCertificate
+	case head == "vault" && slices.Contains(all, "glacier"):
+		return kindBucket // an archive vault
+	case head == "parameter" && slices.Contains(all, "ssm"):
+		return kindSecret // a SecureString's value is gone with it
+	case head == "nodegroup" || head == "pool" && has("node"):
+		return kindInstance // eks delete-nodegroup, gcloud container node-pools delete
+	case head == "account" && slices.Contains(all, "organizations"):
+		return kindAccount
+	}
+	return nil
 }
 
 // cloudWhere says which account, project or region the line acts in,
@@ -636,7 +696,7 @@ func matchCloudDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	decision := guard.Confirm
 	extra := ""
 	switch {
-	case name == "aws" && kind == kindSecret && !l.has("force-delete-without-recovery"):
+	case name == "aws" && kind == kindSecret && c.service[0] == "secretsmanager" && !l.has("force-delete-without-recovery"):
 		decision, extra = guard.Warn, "; it stays recoverable for its recovery window (aws secretsmanager restore-secret)"
 	case name == "az" && (kind == kindSecret || kind == kindKey) && c.verb == "delete":
 		decision, extra = guard.Warn, "; with soft-delete on (the default) it stays recoverable until purged (az keyvault … recover)"
@@ -830,6 +890,11 @@ func anyRecursiveWildcard(urls []string) bool {
 // word that cannot be known, it deletes everything in the destination.
 func emptySourceFinding(inv *guard.Invocation, host guard.Host, src, dst, how string) *guard.Finding {
 	why, empty := syncSourceEmpty(inv, host, src)
+	if !empty && how != "rsync --delete" {
+		// rsync skips its deletes after an I/O error on the source; the
+		// object-storage tools and rclone are judged on what will be there.
+		why, empty = syncSourceMissing(inv, host, src)
+	}
 	if !empty {
 		return nil
 	}
@@ -876,6 +941,42 @@ func syncSourceEmpty(inv *guard.Invocation, host guard.Host, src string) (string
 		note = " (nothing is mounted there)"
 	}
 	return "the source " + path + " is an empty folder" + note, true
+}
+
+// syncSourceMissing tells a local source that is not there when the line
+// is judged, and that nothing earlier in the line may make: a folder
+// mktemp has just made (empty by construction), or a path that a typo, an
+// export that never ran or a disk that did not mount left missing. guard
+// cannot see what will be in it when the sync runs, and empty is the case
+// that deletes everything. After an earlier command (npm run build && aws
+// s3 sync build/ …) the folder is that command's output and passes.
+func syncSourceMissing(inv *guard.Invocation, host guard.Host, src string) (string, bool) {
+	if src == "" || isRemoteLocation(src) {
+		return "", false
+	}
+	path := inv.Path(src)
+	if path == "" {
+		return "", false
+	}
+	if _, err := host.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
+		return "", false
+	}
+	for _, a := range inv.Args {
+		if a.Value == src && slices.Contains(a.Sources, "mktemp") {
+			return "the source " + a.Text + " is a folder mktemp has just made, empty", true
+		}
+	}
+	made := false
+	for before := range inv.RanBefore {
+		if before.Program != "cd" && before.Program != "pushd" && before.Program != "mktemp" {
+			made = true
+			break
+		}
+	}
+	if made {
+		return "", false
+	}
+	return "the source " + path + " is not there now (still missing, the sync stops with an error; there but empty when this runs, after an export that wrote nothing or a disk that did not mount, it mirrors nothing)", true
 }
 
 // isRemoteLocation tells a URL or rclone-style remote:path from a local path.

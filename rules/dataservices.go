@@ -90,6 +90,14 @@ func dataServicesRules() []*guard.Rule {
 			Match:      matchRedisConfigWrite,
 		},
 		{
+			ID:         "redis-discard",
+			Programs:   []string{"redis-cli", "valkey-cli", "keydb-cli"},
+			Decision:   guard.Confirm,
+			Summary:    "redis SHUTDOWN NOSAVE, DEBUG SEGFAULT or CRASH-AND-RECOVER, REPLICAOF/SLAVEOF another server, CLUSTER RESET HARD: the keys, or the writes since the last save, are thrown away",
+			Postmortem: "a common failure mode: a Redis without a recent snapshot stopped with SHUTDOWN NOSAVE, or pointed at the wrong master with REPLICAOF, which replaces every key it holds",
+			Match:      matchRedisDiscard,
+		},
+		{
 			ID:         "influxdb-delete",
 			Programs:   append([]string{"influx"}, httpClients...),
 			Decision:   guard.Confirm,
@@ -661,19 +669,7 @@ func matchRedisFlush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	if command == "" && !massDelete {
 		return nil
 	}
-	server := "127.0.0.1:6379"
-	if u, ok := p.Value("u"); ok {
-		server = u.Value
-	} else {
-		h, port := "127.0.0.1", "6379"
-		if v, ok := p.Value("h"); ok {
-			h = v.Value
-		}
-		if v, ok := p.Value("p"); ok {
-			port = v.Value
-		}
-		server = h + ":" + port
-	}
+	server, target := redisServer(p)
 	db := ""
 	if n, ok := p.Value("n"); ok {
 		db = " (database " + n.Value + ")"
@@ -681,11 +677,6 @@ func matchRedisFlush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	scope := "every key on the server"
 	if strings.HasPrefix(command, "FLUSHDB") {
 		scope = "every key of the selected database"
-	}
-	target := "-u " + server
-	if !strings.Contains(server, "://") {
-		h, port, _ := strings.Cut(server, ":")
-		target = "-h " + h + " -p " + port
 	}
 	if command == "" && everyKey {
 		return guard.Found(guard.Confirm, "give the keys you mean: redis-cli "+target+" --scan --pattern 'PREFIX:*'; save it first: redis-cli "+target+" --rdb /var/backups/dump.rdb",
@@ -698,6 +689,89 @@ func matchRedisFlush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	return guard.Found(guard.Confirm,
 		"check where you are first (redis-cli "+target+" INFO keyspace) and save it: redis-cli "+target+" --rdb /var/backups/dump.rdb; rename-command FLUSHALL \"\" in redis.conf keeps it from happening",
 		"would send %s to %s%s%s: %s is deleted at once, with no undo", command, server, db, inv.Where(), scope)
+}
+
+// redisServer is the server a redis-cli line talks to (host:port, or the
+// -u URL) and the options that name it again in a hint.
+func redisServer(p guard.Parsed) (server, target string) {
+	if u, ok := p.Value("u"); ok {
+		return u.Value, "-u " + u.Value
+	}
+	h, port := "127.0.0.1", "6379"
+	if v, ok := p.Value("h"); ok {
+		h = v.Value
+	}
+	if v, ok := p.Value("p"); ok {
+		port = v.Value
+	}
+	return h + ":" + port, "-h " + h + " -p " + port
+}
+
+// redisDiscard is one Redis command that throws away the server's data
+// or the writes since its last save, with what is lost.
+type redisDiscard struct {
+	words []string // the command's words, lower case, in order
+	// unless: a last word that makes it harmless (REPLICAOF NO ONE).
+	unless string
+	loss   string
+}
+
+var redisDiscards = []redisDiscard{
+	{words: []string{"shutdown", "nosave"}, loss: "the server stops without saving: every write since the last snapshot is lost (all of them on a cache-only server with no persistence set up)"},
+	{words: []string{"debug", "segfault"}, loss: "the server crashes on purpose: every write since the last snapshot is lost and every client is cut off"},
+	{words: []string{"debug", "crash-and-recover"}, loss: "the server crashes on purpose and restarts: every write since the last snapshot is lost"},
+	{words: []string{"debug", "reload", "nosave"}, loss: "the server drops its data and reloads the last dump: every write since it is lost"},
+	{words: []string{"replicaof"}, unless: "no", loss: "it becomes a replica of that server: it throws away every key it holds and loads the other server's data instead"},
+	{words: []string{"slaveof"}, unless: "no", loss: "it becomes a replica of that server: it throws away every key it holds and loads the other server's data instead"},
+	{words: []string{"cluster", "reset", "hard"}, loss: "the node forgets the cluster (its slots, its peers, its node id): on a replica its data goes too"},
+}
+
+// findRedisDiscard finds a discarding command in fields (the arguments,
+// or one line of what standard input feeds).
+func findRedisDiscard(fields []string) (redisDiscard, string, bool) {
+	for _, d := range redisDiscards {
+		if len(fields) < len(d.words) {
+			continue
+		}
+		match := true
+		for i, w := range d.words {
+			if !strings.EqualFold(fields[i], w) {
+				match = false
+				break
+			}
+		}
+		if !match {
+			continue
+		}
+		rest := fields[len(d.words):]
+		if d.unless != "" && (len(rest) == 0 || strings.EqualFold(rest[0], d.unless)) {
+			continue // REPLICAOF NO ONE promotes; bare REPLICAOF is an error
+		}
+		return d, strings.ToUpper(strings.Join(fields, " ")), true
+	}
+	return redisDiscard{}, "", false
+}
+
+func matchRedisDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, redisCliSpec)
+	d, command, found := findRedisDiscard(operandValues(p.Operands))
+	if !found {
+		if text, known := inputText(inv, host); known {
+			for _, line := range strings.Split(text, "\n") {
+				if d, command, found = findRedisDiscard(strings.Fields(line)); found {
+					command += " (read from standard input)"
+					break
+				}
+			}
+		}
+	}
+	if !found {
+		return nil
+	}
+	server, target := redisServer(p)
+	return guard.Found(guard.Confirm,
+		"check where you are first (redis-cli "+target+" INFO server; INFO persistence shows the last save) and save first: redis-cli "+target+" --rdb /var/backups/dump.rdb; to stop cleanly: redis-cli "+target+" SHUTDOWN SAVE",
+		"would send %s to %s%s: %s; there is no undo", command, server, inv.Where(), d.loss)
 }
 
 // scansEveryKey: xargs reads a redis-cli --scan (or KEYS *) with no

@@ -53,8 +53,8 @@ func orchestrationRules() []*guard.Rule {
 		{
 			ID:         "helm-uninstall",
 			Programs:   []string{"helm", "helm3"},
-			Decision:   guard.Warn,
-			Summary:    "helm uninstall (delete, del, un): every Kubernetes object of the release is deleted",
+			Decision:   guard.Confirm,
+			Summary:    "helm uninstall (delete, del, un): every Kubernetes object of the release is deleted, the Secrets it generated and the claims its chart declared with it",
 			Postmortem: "a common failure mode: helm uninstall of a release in the wrong kube-context or namespace",
 			Match:      matchHelmUninstall,
 		},
@@ -168,6 +168,12 @@ func matchContainerRemoveAll(inv *guard.Invocation, host guard.Host) *guard.Find
 	case "rmi":
 		if !everything {
 			return nil
+		}
+		if rt == "crictl" {
+			// crictl rmi has no -f: --all removes what pods use, and the
+			// sandbox image every new pod starts from.
+			return guard.Found(guard.Confirm, "remove what the kubelet no longer uses instead: crictl rmi --prune; list first: crictl images",
+				"would remove every image on this node%s, the pod sandbox (pause) image and those running pods use included: new and restarted pods must pull them again, and cannot start while the registry is out of reach or a tag is gone from it", inv.Where())
 		}
 		if force {
 			return guard.Found(guard.Confirm, hint, "would remove every image %s lists%s, even those containers use: images built here or no longer in a registry cannot be pulled back", rt+" images", inv.Where())
@@ -447,6 +453,8 @@ func matchKubectlDrainAll(inv *guard.Invocation, host guard.Host) *guard.Finding
 	switch {
 	case fromListing:
 		return guard.Found(guard.Confirm, hint, "would drain every node that kubectl lists in %s%s: every pod is evicted and nothing is left to run them", kubeContext(p), inv.Where())
+	case p.Has("all"):
+		return guard.Found(guard.Confirm, hint, "would drain every node of the cluster in %s%s (--all): every pod is evicted and nothing is left to run them", kubeContext(p), inv.Where())
 	case p.Has("l", "selector"):
 		sel, _ := p.Value("l", "selector")
 		return guard.Found(guard.Confirm, hint, "would drain every node matching %s in %s%s at once: their pods are evicted together", sel.Value, kubeContext(p), inv.Where())
@@ -488,9 +496,9 @@ func matchHelmUninstall(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	default:
 		return nil
 	}
-	return guard.Found(guard.Warn,
-		"see what goes first: helm get manifest "+name+nsOpt+"; helm uninstall "+name+nsOpt+" --dry-run",
-		"would delete every Kubernetes object of the Helm release %s in %s of %s%s (Deployments, Services, Secrets, ConfigMaps; claims the chart itself created go too)",
+	return guard.Found(guard.Confirm,
+		"see what goes first: helm get manifest "+name+nsOpt+"; keep its values: helm get values "+name+nsOpt+" > "+name+"-values.yaml; helm uninstall "+name+nsOpt+" --dry-run",
+		"would delete every Kubernetes object of the Helm release %s in %s of %s%s: its service goes down; Secrets the chart generated (database passwords) go and a reinstall makes new ones that no longer open the data kept; claims the chart itself created go with their volumes",
 		release, namespace, context, inv.Where())
 }
 
