@@ -944,15 +944,19 @@ func syncSourceEmpty(inv *guard.Invocation, host guard.Host, src string) (string
 }
 
 // syncSourceMissing tells a local source that is not there when the line
-// is judged, and that nothing earlier in the line may make: a folder
-// mktemp has just made (empty by construction), or a path that a typo, an
-// export that never ran or a disk that did not mount left missing. guard
-// cannot see what will be in it when the sync runs, and empty is the case
-// that deletes everything. After an earlier command (npm run build && aws
-// s3 sync build/ …) the folder is that command's output and passes.
+// is judged and will be there empty when the sync runs: a folder mktemp
+// or mkdir makes earlier in the line, with nothing else before it. A
+// source still missing makes the tool stop with an error; after another
+// command (npm run build && aws s3 sync build/ …) the folder is that
+// command's output, and passes.
 func syncSourceMissing(inv *guard.Invocation, host guard.Host, src string) (string, bool) {
 	if src == "" || isRemoteLocation(src) {
 		return "", false
+	}
+	for _, a := range inv.Args {
+		if a.Value == src && slices.Contains(a.Sources, "mktemp") {
+			return "the source " + a.Text + " is a folder mktemp has just made, empty", true
+		}
 	}
 	path := inv.Path(src)
 	if path == "" {
@@ -961,22 +965,22 @@ func syncSourceMissing(inv *guard.Invocation, host guard.Host, src string) (stri
 	if _, err := host.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
 		return "", false
 	}
-	for _, a := range inv.Args {
-		if a.Value == src && slices.Contains(a.Sources, "mktemp") {
-			return "the source " + a.Text + " is a folder mktemp has just made, empty", true
-		}
-	}
-	made := false
+	madeEmpty := false
 	for before := range inv.RanBefore {
-		if before.Program != "cd" && before.Program != "pushd" && before.Program != "mktemp" {
-			made = true
-			break
+		switch before.Program {
+		case "cd", "pushd":
+		case "mktemp":
+			madeEmpty = madeEmpty || mktempMade(before) == path
+		case "mkdir":
+			madeEmpty = madeEmpty || slices.ContainsFunc(before.Args, func(a guard.Arg) bool { return a.Known && before.Path(a.Value) == path })
+		default:
+			return "", false // made, if at all, by what ran before: its output
 		}
 	}
-	if made {
-		return "", false
+	if !madeEmpty {
+		return "", false // still missing: the sync stops with an error
 	}
-	return "the source " + path + " is not there now (still missing, the sync stops with an error; there but empty when this runs, after an export that wrote nothing or a disk that did not mount, it mirrors nothing)", true
+	return "the source " + path + " is made on this line by mkdir or mktemp, empty", true
 }
 
 // isRemoteLocation tells a URL or rclone-style remote:path from a local path.
