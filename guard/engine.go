@@ -18,14 +18,15 @@ const MaxLineBytes = 16 << 20
 // Engine judges lines against a catalog of rules.
 type Engine struct {
 	rules      []*Rule
-	byProgram  map[string][]*Rule
+	specific   []*Rule // the rules about named programs, in catalog order
 	byPrefix   []*Rule
 	anyCmd     []*Rule
 	exceptions []Exception
 	// candidates are the programs rules are about, in order: the
 	// programs an unknown command word is tried as. Built when first
 	// needed, as is forProgram, rulesFor's answer per program: most
-	// processes judge one short line, and should not pay for the table.
+	// processes judge one short line, and should not pay for a table of
+	// every program.
 	candidates func() []string
 	mu         sync.Mutex
 	forProgram map[string][]*Rule
@@ -48,7 +49,7 @@ func (a Exception) covers(inv *Invocation) bool {
 // incomplete rules and duplicate ids. exceptions are the site's exceptions.
 func NewEngine(rules []*Rule, exceptions ...Exception) (*Engine, error) {
 	all := append(append(MetaRules(), unknownProgramRule()), rules...)
-	e := &Engine{byProgram: make(map[string][]*Rule, 2*len(all)), exceptions: exceptions, rules: make([]*Rule, 0, len(all))}
+	e := &Engine{exceptions: exceptions, rules: make([]*Rule, 0, len(all))}
 	seen := make(map[string]bool, len(all))
 	for _, r := range all {
 		if err := r.Validate(); err != nil {
@@ -63,19 +64,22 @@ func NewEngine(rules []*Rule, exceptions ...Exception) (*Engine, error) {
 			e.anyCmd = append(e.anyCmd, r)
 			continue
 		}
-		prefixed := false
+		named, prefixed := false, false
 		for _, p := range r.Programs {
 			if strings.HasSuffix(p, "*") {
 				prefixed = true
-				continue
+			} else {
+				named = true
 			}
-			e.byProgram[p] = append(e.byProgram[p], r)
+		}
+		if named {
+			e.specific = append(e.specific, r)
 		}
 		if prefixed {
 			e.byPrefix = append(e.byPrefix, r)
 		}
 	}
-	e.candidates = sync.OnceValue(func() []string { return candidateOrder(e.byProgram) })
+	e.candidates = sync.OnceValue(func() []string { return candidateOrder(e.specific) })
 	e.forProgram = map[string][]*Rule{}
 	return e, nil
 }
@@ -267,9 +271,17 @@ var usualSuspects = []string{"rm", "dd", "mkfs", "shred", "wipefs", "truncate", 
 // candidateOrder: the usual suspects (some are judged only by the rules
 // about every command: dd's of= by disk-overwrite), then every program
 // the rules name, in name order.
-func candidateOrder(byProgram map[string][]*Rule) []string {
-	order := append(make([]string, 0, len(byProgram)+len(usualSuspects)), usualSuspects...)
-	for _, p := range slices.Sorted(maps.Keys(byProgram)) {
+func candidateOrder(specific []*Rule) []string {
+	named := map[string]bool{}
+	for _, r := range specific {
+		for _, p := range r.Programs {
+			if !strings.HasSuffix(p, "*") {
+				named[p] = true
+			}
+		}
+	}
+	order := append(make([]string, 0, len(named)+len(usualSuspects)), usualSuspects...)
+	for _, p := range slices.Sorted(maps.Keys(named)) {
 		if !slices.Contains(usualSuspects, p) {
 			order = append(order, p)
 		}
@@ -325,7 +337,15 @@ func (e *Engine) collectRules(program string) []*Rule {
 	if program == "" {
 		return rules
 	}
-	if specific := e.byProgram[program]; len(specific) > 0 {
+	var specific []*Rule // looked for once per program (rulesFor keeps it)
+	for _, r := range e.specific {
+		for _, p := range r.Programs {
+			if p == program {
+				specific = append(specific, r)
+			}
+		}
+	}
+	if len(specific) > 0 {
 		rules = append(append([]*Rule(nil), rules...), specific...)
 	}
 	for _, r := range e.byPrefix {
