@@ -340,8 +340,12 @@ func (e *Engine) collectRules(program string) []*Rule {
 }
 
 // ask is rule r's finding about inv, or about its redirections alone, or
-// none when the rule's inert check says inv changes nothing.
+// none when the rule's inert check says inv changes nothing, or when the
+// rule is about the machine and inv runs in a throwaway container.
 func (e *Engine) ask(r *Rule, inv *Invocation, host Host, memo *inertMemo) *Finding {
+	if r.Machine && inv.Throwaway {
+		return nil // the container's own machine, gone with it
+	}
 	subject := memo.subject(r, inv)
 	if subject == nil {
 		return nil

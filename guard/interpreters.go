@@ -907,6 +907,7 @@ func (r *resolver) emitWrite(site codeSite, path string, appends bool, call stri
 		Cwd:       outer.Cwd,
 		Remote:    outer.Remote,
 		Container: outer.Container,
+		Throwaway: outer.Throwaway,
 		User:      outer.User,
 		Via:       append(append([]string(nil), outer.Via...), site.via),
 		Text:      site.text(call),

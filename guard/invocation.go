@@ -105,6 +105,13 @@ type Invocation struct {
 	// ("network", "processes"): a network taken down or a reboot there is the
 	// host's.
 	HostNamespaces []string
+	// Throwaway is set for a command run in a new container made for it
+	// from an image and given nothing of the host (docker run --rm alpine
+	// CMD): the files, processes, packages and accounts it changes are
+	// the container's own and go with it. Rules about those (Rule.Machine)
+	// are not asked about it; a database it reaches over the network is
+	// still the real one.
+	Throwaway bool
 	// User is the user it runs as when a wrapper changed it (sudo -u).
 	User string
 	// Stdin lists the commands upstream in a pipeline, whose output is

@@ -230,7 +230,7 @@ func (r *resolver) observe(inv *Invocation, sc *scope) {
 		r.ran = inv.before // it runs later, or apart
 	}
 	if sc.box != nil {
-		inv.Container, inv.HostNamespaces = sc.box.name, sc.box.shares
+		inv.Container, inv.HostNamespaces, inv.Throwaway = sc.box.name, sc.box.shares, sc.box.throwaway
 		r.judgeOnHost(inv, sc.box)
 	}
 	if inv.Remote == "" && writesFiles(inv) && wrapperFor(inv.Program) == nil {

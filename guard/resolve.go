@@ -1249,7 +1249,7 @@ func (r *resolver) emitRedirsOnly(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 	if len(redirs) == 0 {
 		return
 	}
-	r.emit(&Invocation{
+	inv := &Invocation{
 		Redirs:     redirs,
 		Cwd:        sc.cwd,
 		Via:        sc.via,
@@ -1258,7 +1258,9 @@ func (r *resolver) emitRedirsOnly(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 		Background: ctx.background,
 		InPipeline: ctx.inPipeline,
 		Text:       stmtText(st, sc),
-	})
+	}
+	r.emit(inv)
+	r.observe(inv, sc) // in a container: > /host/etc/passwd through a mapped folder
 }
 
 // newInvocation and newArgs hand out the resolver's invocations and word

@@ -22,6 +22,7 @@ func rmRules(c classifier) []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "rm -r name/ where name is a symbolic link: the slash makes rm empty the link's target",
 			Postmortem: "LXC host migration: rm -rf … lib/ in a home folder emptied the real /lib (92-hour outage)",
+			Machine:    true,
 			Match:      c.matchRmSymlinkSlash,
 		},
 		{
@@ -30,6 +31,7 @@ func rmRules(c classifier) []*guard.Rule {
 			Decision:   guard.Block,
 			Summary:    "rm -r of /, /*, a system folder or its direct children, or a home folder",
 			Postmortem: "LXC host migration and countless rm -rf / typos",
+			Machine:    true,
 			Match:      c.matchRmProtected,
 		},
 		{
@@ -38,6 +40,7 @@ func rmRules(c classifier) []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "rm -r of a path guard cannot know (unset variable, command substitution, unknown folder)",
 			Postmortem: `Steam for Linux: rm -rf "$STEAMROOT/"* with STEAMROOT empty deleted users' files`,
+			Machine:    true,
 			Match:      c.matchRmUnknown,
 		},
 	}
