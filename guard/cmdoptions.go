@@ -331,6 +331,7 @@ func (r *resolver) findWrites(inv *Invocation) {
 			Remote:    inv.Remote,
 			Container: inv.Container,
 			Throwaway: inv.Throwaway,
+			Deferred:  inv.Deferred,
 			User:      inv.User,
 			Via:       append(append([]string(nil), inv.Via...), "find "+inv.Args[i].Value),
 			Text:      inv.Text,

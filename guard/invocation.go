@@ -125,6 +125,13 @@ type Invocation struct {
 	// session the line is typed in (tmux new, screen -dm, systemd-run, at,
 	// nohup, setsid): it goes on, and ends, even if that session drops.
 	Detached bool
+	// Deferred names the alias whose definition, typed at the prompt,
+	// holds this command (alias dclean='docker system prune -af'): it
+	// runs only when that name is typed, and is judged again then, with
+	// the aliases the hook sends. Its findings warn now. (A function
+	// nothing on the line calls is still judged in full: a script or a
+	// sourced file may call it by a name guard cannot see.)
+	Deferred string
 	// Recursive is true when the command calls the function whose body it
 	// stands in.
 	Recursive bool

@@ -226,6 +226,9 @@ func unreadReason(name string, state fileState, by string) string {
 // what it writes is remembered for later commands on the line.
 func (r *resolver) observe(inv *Invocation, sc *scope) {
 	inv.Detached = inv.Detached || sc.detached
+	if sc.deferred != "" {
+		inv.Deferred = sc.deferred
+	}
 	if inv.Detached && r.ran == inv {
 		r.ran = inv.before // it runs later, or apart
 	}

@@ -28,6 +28,7 @@ const (
 
 // resolver turns a parsed line into invocations.
 type resolver struct {
+	line      string // the line typed at the prompt, after any prelude
 	host      Host
 	lang      syntax.LangVariant
 	invs      []*Invocation
@@ -151,6 +152,7 @@ func (r *resolver) resolveAfter(prelude, line, cwd string, fed bool, defs ...*De
 		r.invs, r.notes, r.steps = r.invs[:0], nil, 0
 		r.ran = nil // judged then, with what ran before it
 	}
+	r.line = line
 	r.walkSource(line, sc)
 	r.walkUncalled()
 	return r.invs, r.notes, r.truncated
@@ -801,6 +803,13 @@ func (r *resolver) walkUncalledIn(src string) {
 		body.params = nil
 		r.walkStmt(def.body, body, stmtCtx{})
 	}
+}
+
+// typedAtPrompt: sc is the interactive shell's own, at the prompt, in
+// the line typed there: not a script, another shell (bash -c), another
+// user's (sudo) nor another host's.
+func (r *resolver) typedAtPrompt(sc *scope) bool {
+	return r.line != "" && sc.src == r.line && sc.depth == 0 && len(sc.via) == 0 && sc.remote == "" && sc.box == nil && !r.inPrelude
 }
 
 // zero is $0 as a function sees it: the shell's.
