@@ -350,6 +350,13 @@ func (c classifier) matchRmUnknown(inv *guard.Invocation, host guard.Host) *guar
 			}
 			continue
 		}
+		if onlyNumbers(a.Unknown) {
+			// /tmp/build.$$ is /tmp/build.<pid>: a number adds no folder
+			// and no .., so the path read without it is where it is.
+			if kind, _ := c.Worst(TargetOf(inv, host, a), home); kind == Ordinary {
+				continue
+			}
+		}
 		what := strings.Join(a.Unknown, ", ")
 		msg := fmt.Sprintf("cannot tell what %s deletes: %s is not known to guard here", a.Text, what)
 		if a.MaybeEmpty {
@@ -368,6 +375,26 @@ func (c classifier) matchRmUnknown(inv *guard.Invocation, host guard.Host) *guar
 			Saving(guard.Backup{Kind: guard.BackupFiles, Unknown: "the paths xargs reads are not known before the line runs"})
 	}
 	return nil
+}
+
+// numberParams are the shell's parameters that always hold a number:
+// never empty, never a slash or a dot alone.
+var numberParams = map[string]bool{"$": true, "BASHPID": true, "PPID": true, "RANDOM": true, "SRANDOM": true,
+	"EPOCHSECONDS": true, "EPOCHREALTIME": true, "SECONDS": true, "UID": true, "EUID": true, "LINENO": true}
+
+// onlyNumbers: every part guard cannot know is one of numberParams ($$,
+// ${RANDOM}).
+func onlyNumbers(unknown []string) bool {
+	for _, u := range unknown {
+		name := strings.TrimPrefix(u, "$")
+		if strings.HasPrefix(name, "{") && strings.HasSuffix(name, "}") {
+			name = name[1 : len(name)-1]
+		}
+		if !numberParams[name] {
+			return false
+		}
+	}
+	return len(unknown) > 0
 }
 
 // systemNameAnywhere: a relative path that names an existing part of the
