@@ -391,9 +391,11 @@ func literalWord(w *syntax.Word) (string, bool) {
 }
 
 // wrapAlias: alias NAME='TEXT' on a line runs TEXT each time NAME is
-// typed later in this shell, with nobody reading TEXT again: like a trap
-// or a function defined on the line, TEXT is judged now, as if it ran
-// (alias ls='rm -rf /usr' is refused as rm -rf /usr is). An alias that
+// typed later in this shell. TEXT is judged now, as if it ran; typed at
+// the prompt, where the hook sends the alias with every line that uses
+// it and TEXT is judged again then, its findings only warn (alias
+// dclean='docker system prune -af' is a convenience, not a prune); in a
+// script, another shell or over ssh they count in full. An alias that
 // stands for the start of a command (alias rmf='rm -rf') is judged
 // without the words it will be given, so it passes.
 func wrapAlias(r *resolver, outer *Invocation, sc *scope) {
@@ -417,7 +419,11 @@ func wrapAlias(r *resolver, outer *Invocation, sc *scope) {
 			text = ": " + text // a global alias that continues a command: alias -g G='| grep'
 		}
 		ran := r.ran
-		r.runCode(outer, text, sc, "alias "+name+" (runs when "+name+" is typed)", nil)
+		var later func(*Invocation, *scope)
+		if r.typedAtPrompt(sc) {
+			later = func(_ *Invocation, isc *scope) { isc.deferred = name }
+		}
+		r.runCode(outer, text, sc, "alias "+name+" (runs when "+name+" is typed)", later)
 		r.ran = ran // the text runs later: nothing after the alias follows it
 	}
 }

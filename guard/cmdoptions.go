@@ -330,6 +330,8 @@ func (r *resolver) findWrites(inv *Invocation) {
 			Cwd:       inv.Cwd,
 			Remote:    inv.Remote,
 			Container: inv.Container,
+			Throwaway: inv.Throwaway,
+			Deferred:  inv.Deferred,
 			User:      inv.User,
 			Via:       append(append([]string(nil), inv.Via...), "find "+inv.Args[i].Value),
 			Text:      inv.Text,

@@ -2,6 +2,7 @@ package guard
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -15,6 +16,10 @@ type box struct {
 	// (docker run --network host): what its commands do to them, they do
 	// to the host.
 	shares []string
+	// throwaway: a new container made from an image for this command,
+	// given nothing of the host (throwawayRun): what its command does to
+	// its own files, processes, packages and accounts ends with it.
+	throwaway bool
 }
 
 // bind maps a folder inside the container onto a host folder.
@@ -231,6 +236,7 @@ func wrapDocker(r *resolver, outer *Invocation, sc *scope) {
 			atRemote(inner)
 			enterBox(inner, isc, name, binds)
 			isc.box.shares = dockerShares(p)
+			isc.box.throwaway = throwawayRun(p)
 			inner.HostNamespaces = isc.box.shares
 			inContainer(inner, outer, p)
 		})
@@ -264,6 +270,36 @@ func dockerShares(p Parsed) []string {
 		shares = append(shares, "processes")
 	}
 	return shares
+}
+
+// throwawayRun: a docker run given nothing of the host that outlives
+// the container: no folder mapped in that it can write (those are judged
+// on the host, judgeOnHost), no volume (a named one keeps a database's
+// data), no device, no host namespace, no added capability, no
+// --privileged, no root folder of the host's (podman --rootfs).
+// docker run --rm alpine rm -rf /usr empties the new container's own /usr.
+func throwawayRun(p Parsed) bool {
+	if p.Has("privileged", "device", "volumes-from", "cap-add", "rootfs", "pod", "device-cgroup-rule", "gpus") {
+		return false
+	}
+	for _, name := range []string{"pid", "network", "net", "ipc", "uts", "userns", "cgroupns"} {
+		if v, ok := p.Value(name); ok && (!v.Known || strings.HasPrefix(v.Value, "host") || strings.HasPrefix(v.Value, "container:")) {
+			return false
+		}
+	}
+	for _, v := range p.Values("v", "volume") {
+		parts := strings.Split(strings.TrimPrefix(v.Value, "="), ":")
+		if !v.Known || len(parts) < 3 || !readOnly(strings.Split(parts[2], ",")) {
+			return false // -v NAME:/data keeps what is written there
+		}
+	}
+	for _, m := range p.Values("mount") {
+		opts := strings.Split(strings.TrimPrefix(m.Value, "="), ",")
+		if !m.Known || !slices.Contains(opts, "type=tmpfs") && !readOnly(opts) {
+			return false
+		}
+	}
+	return true
 }
 
 // inContainer applies -u, -w and -i of docker run and exec: with -i the
@@ -399,6 +435,7 @@ func wrapKubectl(r *resolver, outer *Invocation, sc *scope) {
 		name := "a new pod " + p.Operands[1].Value
 		r.runInner(outer, after, sc, "kubectl run", func(inner *Invocation, isc *scope) {
 			enterBox(inner, isc, name, nil)
+			isc.box.throwaway = throwawayPod(before)
 		})
 		return
 	}
@@ -423,6 +460,18 @@ func wrapKubectl(r *resolver, outer *Invocation, sc *scope) {
 			inner.Stdin = feedOf(outer)
 		}
 	})
+}
+
+// throwawayPod: kubectl run makes a pod of the image alone unless
+// --overrides gives it more (a hostPath volume, the host's PID space) or
+// --privileged its node's devices.
+func throwawayPod(args []Arg) bool {
+	for _, a := range args {
+		if !a.Known || strings.HasPrefix(a.Value, "--overrides") || strings.HasPrefix(a.Value, "--privileged") {
+			return false
+		}
+	}
+	return true
 }
 
 // splitAtDashes splits args at the first "--".

@@ -166,9 +166,13 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 			Hint:    "put the commands in a script file, read it, and run it with bash FILE"})
 	}
 	found := e.findingsOf(invs, host, opts)
+	later := laterNameable(invs)
 	trials := 0
 	for i, inv := range invs {
 		for _, f := range found[i] {
+			if inv.Deferred != "" && later {
+				f = deferred(f, inv.Deferred)
+			}
 			v.add(f)
 		}
 		if inv.Unguarded && !opts.Strict || e.allowed(inv) {
@@ -191,6 +195,29 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 		}
 	}
 	return v
+}
+
+// laterNameable: the line runs no command whose program guard cannot
+// tell, which could be eval of an alias it defines, so the code in
+// those definitions runs only when the name is typed later
+// (Invocation.Deferred).
+func laterNameable(invs []*Invocation) bool {
+	for _, inv := range invs {
+		if inv.Deferred == "" && !inv.Command.Known && inv.Command.Text != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// deferred is finding f about code an alias typed at the prompt holds: nothing runs until its name is typed, and then it is
+// judged again with the shell's definitions, so now it warns.
+func deferred(f Finding, name string) Finding {
+	if f.Decision > Warn {
+		f.Decision = Warn
+		f.Message = fmt.Sprintf("%s runs this when it is typed: %s; guard asks again then", name, f.Message)
+	}
+	return f
 }
 
 // findingsOf asks the rules about each invocation: found[i] are inv[i]'s
@@ -360,8 +387,12 @@ func (e *Engine) collectRules(program string) []*Rule {
 }
 
 // ask is rule r's finding about inv, or about its redirections alone, or
-// none when the rule's inert check says inv changes nothing.
+// none when the rule's inert check says inv changes nothing, or when the
+// rule is about the machine and inv runs in a throwaway container.
 func (e *Engine) ask(r *Rule, inv *Invocation, host Host, memo *inertMemo) *Finding {
+	if r.Machine && inv.Throwaway {
+		return nil // the container's own machine, gone with it
+	}
 	subject := memo.subject(r, inv)
 	if subject == nil {
 		return nil

@@ -907,6 +907,8 @@ func (r *resolver) emitWrite(site codeSite, path string, appends bool, call stri
 		Cwd:       outer.Cwd,
 		Remote:    outer.Remote,
 		Container: outer.Container,
+		Throwaway: outer.Throwaway,
+		Deferred:  outer.Deferred,
 		User:      outer.User,
 		Via:       append(append([]string(nil), outer.Via...), site.via),
 		Text:      site.text(call),

@@ -105,6 +105,13 @@ type Invocation struct {
 	// ("network", "processes"): a network taken down or a reboot there is the
 	// host's.
 	HostNamespaces []string
+	// Throwaway is set for a command run in a new container made for it
+	// from an image and given nothing of the host (docker run --rm alpine
+	// CMD): the files, processes, packages and accounts it changes are
+	// the container's own and go with it. Rules about those (Rule.Machine)
+	// are not asked about it; a database it reaches over the network is
+	// still the real one.
+	Throwaway bool
 	// User is the user it runs as when a wrapper changed it (sudo -u).
 	User string
 	// Stdin lists the commands upstream in a pipeline, whose output is
@@ -118,6 +125,13 @@ type Invocation struct {
 	// session the line is typed in (tmux new, screen -dm, systemd-run, at,
 	// nohup, setsid): it goes on, and ends, even if that session drops.
 	Detached bool
+	// Deferred names the alias whose definition, typed at the prompt,
+	// holds this command (alias dclean='docker system prune -af'): it
+	// runs only when that name is typed, and is judged again then, with
+	// the aliases the hook sends. Its findings warn now. (A function
+	// nothing on the line calls is still judged in full: a script or a
+	// sourced file may call it by a name guard cannot see.)
+	Deferred string
 	// Recursive is true when the command calls the function whose body it
 	// stands in.
 	Recursive bool

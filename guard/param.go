@@ -2,6 +2,8 @@ package guard
 
 import (
 	"maps"
+	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -230,8 +232,11 @@ func (r *resolver) expandOperator(p *syntax.ParamExp, name, display string, val 
 			b.arg(val, quoted)
 			return
 		}
-		// Unknown: the empty reading is the default word.
-		if !known {
+		// Unknown: the empty reading is the default word. A temporary
+		// folder's variable whose default is a temporary folder reads as
+		// that folder: "${TMPDIR:-/tmp}/x" is /tmp/x, or x in the user's
+		// own temporary folder, the same risk.
+		if !known && !(tempFolderVars[name] && p.Exp.Word != nil && isTempFolder(p.Exp.Word.Lit())) {
 			b.unknown(display, true, quoted)
 		}
 		if p.Exp.Word != nil {
@@ -284,6 +289,25 @@ func (r *resolver) expandOperator(p *syntax.ParamExp, name, display string, val 
 	default:
 		b.unknown(display, true, quoted)
 	}
+}
+
+// tempFolderVars name a temporary folder by convention (mktemp reads
+// TMPDIR).
+var tempFolderVars = map[string]bool{"TMPDIR": true, "TMP": true, "TEMP": true, "TEMPDIR": true}
+
+// isTempFolder: p is /tmp, /var/tmp or /dev/shm, or a path inside one
+// that does not climb out of it.
+func isTempFolder(p string) bool {
+	if !path.IsAbs(p) || slices.Contains(strings.Split(p, "/"), "..") {
+		return false
+	}
+	p = path.Clean(p)
+	for _, dir := range []string{"/tmp", "/var/tmp", "/dev/shm"} {
+		if p == dir || strings.HasPrefix(p, dir+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func changeCase(s string, op syntax.ParExpOperator) string {

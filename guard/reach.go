@@ -226,11 +226,14 @@ func unreadReason(name string, state fileState, by string) string {
 // what it writes is remembered for later commands on the line.
 func (r *resolver) observe(inv *Invocation, sc *scope) {
 	inv.Detached = inv.Detached || sc.detached
+	if sc.deferred != "" {
+		inv.Deferred = sc.deferred
+	}
 	if inv.Detached && r.ran == inv {
 		r.ran = inv.before // it runs later, or apart
 	}
 	if sc.box != nil {
-		inv.Container, inv.HostNamespaces = sc.box.name, sc.box.shares
+		inv.Container, inv.HostNamespaces, inv.Throwaway = sc.box.name, sc.box.shares, sc.box.throwaway
 		r.judgeOnHost(inv, sc.box)
 	}
 	if inv.Remote == "" && writesFiles(inv) && wrapperFor(inv.Program) == nil {

@@ -28,6 +28,7 @@ const (
 
 // resolver turns a parsed line into invocations.
 type resolver struct {
+	line      string // the line typed at the prompt, after any prelude
 	host      Host
 	lang      syntax.LangVariant
 	invs      []*Invocation
@@ -151,6 +152,7 @@ func (r *resolver) resolveAfter(prelude, line, cwd string, fed bool, defs ...*De
 		r.invs, r.notes, r.steps = r.invs[:0], nil, 0
 		r.ran = nil // judged then, with what ran before it
 	}
+	r.line = line
 	r.walkSource(line, sc)
 	r.walkUncalled()
 	return r.invs, r.notes, r.truncated
@@ -803,6 +805,13 @@ func (r *resolver) walkUncalledIn(src string) {
 	}
 }
 
+// typedAtPrompt: sc is the interactive shell's own, at the prompt, in
+// the line typed there: not a script, another shell (bash -c), another
+// user's (sudo) nor another host's.
+func (r *resolver) typedAtPrompt(sc *scope) bool {
+	return r.line != "" && sc.src == r.line && sc.depth == 0 && len(sc.via) == 0 && sc.remote == "" && sc.box == nil && !r.inPrelude
+}
+
 // zero is $0 as a function sees it: the shell's.
 func (r *resolver) zero(sc *scope) Arg {
 	if sc.params != nil {
@@ -1249,7 +1258,7 @@ func (r *resolver) emitRedirsOnly(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 	if len(redirs) == 0 {
 		return
 	}
-	r.emit(&Invocation{
+	inv := &Invocation{
 		Redirs:     redirs,
 		Cwd:        sc.cwd,
 		Via:        sc.via,
@@ -1258,7 +1267,9 @@ func (r *resolver) emitRedirsOnly(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 		Background: ctx.background,
 		InPipeline: ctx.inPipeline,
 		Text:       stmtText(st, sc),
-	})
+	}
+	r.emit(inv)
+	r.observe(inv, sc) // in a container: > /host/etc/passwd through a mapped folder
 }
 
 // newInvocation and newArgs hand out the resolver's invocations and word

@@ -33,6 +33,13 @@ type Rule struct {
 	// stories are embedded pages, and most processes judge one line and
 	// never show one. Explanation joins it with Explain.
 	Story func() string
+	// Machine is set for a rule about the machine the command runs on:
+	// its files, processes, services, devices, packages and accounts. It
+	// is not asked about a command run in a throwaway container
+	// (Invocation.Throwaway), which has its own of all those. Rules about
+	// what lies beyond the machine (a database server, a cluster, a
+	// remote branch) leave it unset.
+	Machine bool
 	// Match returns a finding when the rule applies, nil otherwise.
 	Match func(inv *Invocation, host Host) *Finding
 	// Inert, when set, says which commands change nothing (a --help, a

@@ -22,6 +22,9 @@ type scope struct {
 	// unguarded: inside a command run with GUARD=off
 	unguarded bool
 	detached  bool // apart from the terminal session (tmux new, at…)
+	// deferred names the alias whose definition, typed at the prompt,
+	// holds this code: it runs when that name is typed later.
+	deferred string
 	// fed: the code is read by its shell from its standard input, which
 	// its own commands can read too (selfread.go); fedSkip lines of the
 	// next source it reads are taken by a command of an earlier one.

@@ -16,6 +16,7 @@ func accountsRules() []*guard.Rule {
 		Decision:   guard.Confirm,
 		Summary:    "root's account or your own deleted (block for root), expired, given a shell that refuses logins, or its password locked or emptied; the sudo group deleted or you taken out of it",
 		Postmortem: "usermod -s /usr/sbin/nologin root in a hardening script: su, sudo -i and root's cron jobs stopped working, and the console login with it",
+		Machine:    true,
 		Match:      matchAccountLockout,
 	}, {
 		ID:         "user-files-remove",
@@ -23,6 +24,7 @@ func accountsRules() []*guard.Rule {
 		Decision:   guard.Confirm,
 		Summary:    "userdel -r and deluser --remove-home (an account's home folder and mail), deluser --remove-all-files (every file the account owns, anywhere)",
 		Postmortem: "userdel -r of a departed colleague's account: the home folder held the only copy of a service's deploy keys and scripts, and userdel keeps nothing",
+		Machine:    true,
 		Match:      matchUserFilesRemove,
 	}}
 }

@@ -15,6 +15,7 @@ func blockdevRules() []*guard.Rule {
 		Decision:   guard.Confirm,
 		Summary:    "dd of=/dev/…, mkfs, wipefs, partition table writers, badblocks -w, hdparm --security-erase, pvcreate -ff, ddrescue or a redirection onto a disk (block when it is in use)",
 		Postmortem: "dd and mkfs run against the wrong disk; the classic one-letter mistake between sdb and sda",
+		Machine:    true,
 		Match:      matchDiskOverwrite,
 	}}
 }

@@ -14,6 +14,7 @@ func copyRules(c classifier) []*guard.Rule {
 		Decision:   guard.Block,
 		Summary:    "rsync, cp -r, tar -x, unzip, cpio -i/-p, dpkg-deb -x or 7z x whose destination is / (block) or a top-level system folder (confirm)",
 		Postmortem: "mirror server: rsync -aP /path/to/root/ . in a screen whose pwd was / overwrote /etc/passwd and /home",
+		Machine:    true,
 		Match:      c.matchCopyInto,
 	}}
 }

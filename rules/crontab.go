@@ -13,6 +13,7 @@ func crontabRules() []*guard.Rule {
 		Decision:   guard.Confirm,
 		Summary:    "crontab -r deletes a crontab without asking (r sits next to e)",
 		Postmortem: "LXC host migration: crontab -r typed for crontab -e; the crontab was gone",
+		Machine:    true,
 		Match:      matchCrontabRemove,
 	}}
 }

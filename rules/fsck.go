@@ -13,6 +13,7 @@ func fsckRules() []*guard.Rule {
 		Decision:   guard.Block,
 		Summary:    "fsck or xfs_repair on a mounted filesystem",
 		Postmortem: "e2fsck run on a mounted root filesystem corrupted it further",
+		Machine:    true,
 		Match:      matchFsckMounted,
 	}, {
 		ID:         "fs-journal-discard",
@@ -20,6 +21,7 @@ func fsckRules() []*guard.Rule {
 		Decision:   guard.Confirm,
 		Summary:    "xfs_repair -L zeroes the log (its last metadata changes are lost); tune2fs -O ^has_journal removes the journal of an ext3/4 filesystem",
 		Postmortem: "xfs_repair -L run first instead of mounting once to replay the log: recent files ended up in lost+found or were gone",
+		Machine:    true,
 		Match:      matchJournalDiscard,
 	}}
 }

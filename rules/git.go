@@ -16,6 +16,7 @@ func gitRules() []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "git reset --hard, clean -f, checkout -- ., restore ., stash clear: uncommitted work is lost",
 			Postmortem: "git reset --hard on a production checkout with hot-fixes that were never committed",
+			Machine:    true,
 			Match:      matchGitDiscard,
 		},
 		{
@@ -32,6 +33,7 @@ func gitRules() []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "git reflog expire --expire=now, gc or prune with --prune=now, filter-repo: the reflog and unreachable commits, git's own way back after a bad reset or rebase, are deleted; filter-branch warns",
 			Postmortem: "a common failure mode: the secret-purging recipe (reflog expire --expire=now --all && gc --prune=now) run in the wrong clone, taking the only copy of commits a reset had just dropped",
+			Machine:    true,
 			Match:      matchGitHistoryPurge,
 		},
 	}

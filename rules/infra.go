@@ -32,6 +32,7 @@ func infraRules() []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "zfs destroy and zpool destroy delete datasets, snapshots and pools; zfs rollback throws away every change since the snapshot",
 			Postmortem: "zfs destroy -r of a parent dataset took every child and snapshot with it",
+			Machine:    true,
 			Match:      matchZfsDestroy,
 		},
 	}

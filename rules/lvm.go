@@ -17,6 +17,7 @@ func lvmRules() []*guard.Rule {
 			Decision:   guard.Block,
 			Summary:    "lvchange --cachemode writethrough|passthrough while the dm-cache still holds dirty blocks",
 			Postmortem: "lvmcache switched from writeback with dirty blocks left: the cache never flushed",
+			Machine:    true,
 			Match:      matchCachemodeDirty,
 		},
 		{
@@ -25,6 +26,7 @@ func lvmRules() []*guard.Rule {
 			Decision:   guard.Warn,
 			Summary:    "--cachepolicy cleaner stalls unless migration_threshold is above the chunk size",
 			Postmortem: "lvmcache: the cleaner policy never flushed because migration_threshold was below the chunk size",
+			Machine:    true,
 			Match:      matchCleanerPolicy,
 		},
 		{
@@ -33,6 +35,7 @@ func lvmRules() []*guard.Rule {
 			Decision:   guard.Warn,
 			Summary:    "--cachesettings or a writeback cache writes policy_settings { } that GRUB's LVM parser cannot read",
 			Postmortem: "lvmcache: policy_settings in the LVM metadata broke grub-probe and grub-mkconfig",
+			Machine:    true,
 			Match:      matchCacheSettings,
 		},
 		{
@@ -41,6 +44,7 @@ func lvmRules() []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "lvremove, vgremove and pvremove destroy volumes and their data; vgreduce --removemissing --force removes every volume that had a part on the missing disk",
 			Postmortem: "storage operations on production hosts",
+			Machine:    true,
 			Match:      matchLvmRemove,
 		},
 	}

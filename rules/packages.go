@@ -16,6 +16,7 @@ func packagesRules() []*guard.Rule {
 		Decision:   guard.Confirm,
 		Summary:    "removing libc6, systemd, sudo, lvm2, grub*, openssh-server (over SSH) or another package the host cannot run without",
 		Postmortem: "apt-get purge of libc6 and yum remove python: the package manager itself stopped working",
+		Machine:    true,
 		Match:      matchEssentialRemoval,
 	}, {
 		ID:         "snap-remove-purge",
@@ -23,6 +24,7 @@ func packagesRules() []*guard.Rule {
 		Decision:   guard.Confirm,
 		Summary:    "snap remove --purge: no snapshot of the snap's data is kept; for lxd, microk8s, docker or multipass every container, cluster or VM in it goes",
 		Postmortem: "snap remove --purge lxd run to 'reinstall' LXD: every container and its storage pool went with the snap's data",
+		Machine:    true,
 		Match:      matchSnapPurge,
 	}, {
 		ID:         "pip-system-remove",
@@ -30,6 +32,7 @@ func packagesRules() []*guard.Rule {
 		Decision:   guard.Confirm,
 		Summary:    "pip uninstall of pip, setuptools or wheel from the system Python (sudo, or /usr/bin's pip outside a virtualenv): the distribution's tools that import them break",
 		Postmortem: "sudo pip uninstall -y pip on a server: pip, and the tools the distribution built on it, gone until the package is reinstalled by hand",
+		Machine:    true,
 		Match:      matchPipSystemRemove,
 	}}
 }

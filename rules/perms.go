@@ -17,6 +17,7 @@ func permsRules(c classifier) []*guard.Rule {
 		Decision:   guard.Block,
 		Summary:    "chmod, chown or chgrp -R on / or a system folder",
 		Postmortem: "chmod -R 777 / and chown -R on /usr: setuid bits and service ownership lost, sudo and sshd refuse to start",
+		Machine:    true,
 		Match:      c.matchPermsRecursive,
 	}, {
 		ID:         "critical-file-mode",
@@ -24,6 +25,7 @@ func permsRules(c classifier) []*guard.Rule {
 		Decision:   guard.Block,
 		Summary:    "chmod or chown that breaks one file the host needs: sudoers others can write or root does not own, sudo or su without setuid (any chown clears it), the loader or libc unreadable, /, a system folder or a shell nobody can go through or start, a setuid or setgid shell, a system folder given to another owner (block); shadow readable by all, passwd unreadable, /tmp without 1777 (confirm)",
 		Postmortem: "chmod 666 /etc/sudoers to edit it quickly: sudo refused to run from then on, and root had no password",
+		Machine:    true,
 		Match:      c.matchCriticalMode,
 	}}
 }

@@ -14,6 +14,7 @@ func processRules() []*guard.Rule {
 			Decision:   guard.Block,
 			Summary:    "SIGKILL or an immediate-shutdown signal to PID 1 (kill -9 1, kill -KILL 01, pkill -9 systemd, kill -9 $(pidof systemd)), or a signal to every process (kill -9 -1, killall5); SIGKILL to dbus, logind or journald (confirm)",
 			Postmortem: "kill -9 1 inside what the operator thought was a container: the host panicked",
+			Machine:    true,
 			Match:      matchKillInit,
 		},
 		{
@@ -22,6 +23,7 @@ func processRules() []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "systemctl stop|restart dbus: logind, NetworkManager and polkit lose their bus",
 			Postmortem: "restarting dbus after an upgrade froze sessions and cut SSH logins",
+			Machine:    true,
 			Match:      matchDbusRestart,
 		},
 		{
@@ -30,6 +32,7 @@ func processRules() []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "systemctl stop, kill, mask or disable of systemd-logind or systemd-journald, and mask or disable of dbus: logins, sudo and the logs depend on them (now, or from the next boot)",
 			Postmortem: "a common failure mode: systemctl mask systemd-journald to quieten a noisy disk, and a host that booted without logs or logins the next time",
+			Machine:    true,
 			Match:      matchVitalServiceStop,
 		},
 	}

@@ -22,6 +22,7 @@ func rmRules(c classifier) []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "rm -r name/ where name is a symbolic link: the slash makes rm empty the link's target",
 			Postmortem: "LXC host migration: rm -rf … lib/ in a home folder emptied the real /lib (92-hour outage)",
+			Machine:    true,
 			Match:      c.matchRmSymlinkSlash,
 		},
 		{
@@ -30,6 +31,7 @@ func rmRules(c classifier) []*guard.Rule {
 			Decision:   guard.Block,
 			Summary:    "rm -r of /, /*, a system folder or its direct children, or a home folder",
 			Postmortem: "LXC host migration and countless rm -rf / typos",
+			Machine:    true,
 			Match:      c.matchRmProtected,
 		},
 		{
@@ -38,6 +40,7 @@ func rmRules(c classifier) []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "rm -r of a path guard cannot know (unset variable, command substitution, unknown folder)",
 			Postmortem: `Steam for Linux: rm -rf "$STEAMROOT/"* with STEAMROOT empty deleted users' files`,
+			Machine:    true,
 			Match:      c.matchRmUnknown,
 		},
 	}
@@ -347,6 +350,13 @@ func (c classifier) matchRmUnknown(inv *guard.Invocation, host guard.Host) *guar
 			}
 			continue
 		}
+		if onlyNumbers(a.Unknown) {
+			// /tmp/build.$$ is /tmp/build.<pid>: a number adds no folder
+			// and no .., so the path read without it is where it is.
+			if kind, _ := c.Worst(TargetOf(inv, host, a), home); kind == Ordinary {
+				continue
+			}
+		}
 		what := strings.Join(a.Unknown, ", ")
 		msg := fmt.Sprintf("cannot tell what %s deletes: %s is not known to guard here", a.Text, what)
 		if a.MaybeEmpty {
@@ -365,6 +375,26 @@ func (c classifier) matchRmUnknown(inv *guard.Invocation, host guard.Host) *guar
 			Saving(guard.Backup{Kind: guard.BackupFiles, Unknown: "the paths xargs reads are not known before the line runs"})
 	}
 	return nil
+}
+
+// numberParams are the shell's parameters that always hold a number:
+// never empty, never a slash or a dot alone.
+var numberParams = map[string]bool{"$": true, "BASHPID": true, "PPID": true, "RANDOM": true, "SRANDOM": true,
+	"EPOCHSECONDS": true, "EPOCHREALTIME": true, "SECONDS": true, "UID": true, "EUID": true, "LINENO": true}
+
+// onlyNumbers: every part guard cannot know is one of numberParams ($$,
+// ${RANDOM}).
+func onlyNumbers(unknown []string) bool {
+	for _, u := range unknown {
+		name := strings.TrimPrefix(u, "$")
+		if strings.HasPrefix(name, "{") && strings.HasSuffix(name, "}") {
+			name = name[1 : len(name)-1]
+		}
+		if !numberParams[name] {
+			return false
+		}
+	}
+	return len(unknown) > 0
 }
 
 // systemNameAnywhere: a relative path that names an existing part of the

@@ -17,6 +17,7 @@ func selfguardRules() []*guard.Rule {
 		Decision:   guard.Confirm,
 		Summary:    "switching off guard's shell hook (trap - DEBUG, rebinding Enter, unset -f __guard_…)",
 		Postmortem: "guard's own design: two lines typed at a guarded prompt silenced the hook and the third ran unchecked",
+		Machine:    true,
 		Match:      matchHookOff,
 	}, {
 		ID:         "guard-snapshot-loss",
@@ -24,6 +25,7 @@ func selfguardRules() []*guard.Rule {
 		Decision:   guard.Confirm,
 		Summary:    "guard snapshot prune, and undo or restore --force: the way back, or newer work, is thrown away",
 		Postmortem: "guard's own design: a coding agent refused once pruned the snapshots that would have undone its next command",
+		Machine:    true,
 		Match:      matchSnapshotLoss,
 	}, {
 		ID:         "unguarded-shell",
@@ -31,6 +33,7 @@ func selfguardRules() []*guard.Rule {
 		Decision:   guard.Confirm,
 		Summary:    "starting an interactive shell whose startup files do not load guard's hook (bash, sudo -i, su -)",
 		Postmortem: "guard's own design: at a guarded ssh login, a refused rm -rf ran once the operator typed bash and the same line again",
+		Machine:    true,
 		Match:      matchUnguardedShell,
 	}}
 }

@@ -20,6 +20,7 @@ func storageRules() []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "mdadm --stop, --zero-superblock, --create over members, --fail/--remove of a working member (block when in use or the array is degraded)",
 			Postmortem: "a common failure mode of RAID recovery: mdadm --create or --zero-superblock over the members of an array",
+			Machine:    true,
 			Match:      matchMdadm,
 		},
 		{
@@ -28,6 +29,7 @@ func storageRules() []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "dmsetup remove, remove_all or wipe_table of device-mapper devices (block when mounted or held)",
 			Postmortem: "a common failure mode: dmsetup remove --force or wipe_table under a mounted filesystem",
+			Machine:    true,
 			Match:      matchDmsetup,
 		},
 		{
@@ -36,6 +38,7 @@ func storageRules() []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "lvreduce or lvresize -L -SIZE without --resizefs: the end of the filesystem is cut off (block when mounted)",
 			Postmortem: "a common failure mode: lvreduce run before the filesystem was shrunk",
+			Machine:    true,
 			Match:      matchLvShrink,
 		},
 		{
@@ -44,6 +47,7 @@ func storageRules() []*guard.Rule {
 			Decision:   guard.Warn,
 			Summary:    "pvmove moves every extent off a disk while the volumes stay in use: long, and must be resumed if interrupted",
 			Postmortem: "a common failure mode: pvmove interrupted with the SSH session that ran it",
+			Machine:    true,
 			Match:      matchPvmove,
 		},
 		{
@@ -52,6 +56,7 @@ func storageRules() []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "btrfs device remove (relocates every chunk, may leave the filesystem degraded) and btrfs check --repair",
 			Postmortem: "a common failure mode; the btrfs-check manual warns against --repair without a developer's advice",
+			Machine:    true,
 			Match:      matchBtrfs,
 		},
 		{
@@ -60,6 +65,7 @@ func storageRules() []*guard.Rule {
 			Decision:   guard.Block,
 			Summary:    "nbd-client -d or qemu-nbd -d of a network block device that is mounted or held",
 			Postmortem: "a common failure mode: a network block device disconnected under a mounted filesystem",
+			Machine:    true,
 			Match:      matchNbdDisconnect,
 		},
 		{
@@ -68,6 +74,7 @@ func storageRules() []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "cryptsetup luksKillSlot, luksRemoveKey or luksHeaderRestore: with the last key slot gone, the data is gone",
 			Postmortem: "a common failure mode: the last LUKS key slot removed while rotating keys",
+			Machine:    true,
 			Match:      matchLuksKeyRemove,
 		},
 	}

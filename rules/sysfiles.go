@@ -20,6 +20,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			Decision:   guard.Block,
 			Summary:    "> , tee, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab (confirm), or emptying a crontab or a user's authorized_keys (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd (block)",
 			Postmortem: "echo user:x:… > /etc/passwd typed for >>: every other account gone, sudo and logins broken",
+			Machine:    true,
 			Match:      matchCriticalTruncate,
 		},
 		{
@@ -28,6 +29,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			Decision:   guard.Block,
 			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init, or of every kernel in /boot, or a program that does nothing (false, true, nologin, /dev/null) linked or moved in their place (block), fstab or the running kernel (confirm), or a crontab in the spool or /etc/cron.d (confirm)",
 			Postmortem: "a common failure mode: rm -f of libc.so.6 or /etc/shadow while cleaning up, after which the next command cannot start",
+			Machine:    true,
 			Match:      c.matchSystemFileRemove,
 		},
 		{
@@ -36,6 +38,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			Decision:   guard.Block,
 			Summary:    "mv of /, a system folder or its direct children, or a home folder (mv ~ /dev/null)",
 			Postmortem: "mv /lib /lib.old: mv itself, sshd and every dynamically linked program stop starting",
+			Machine:    true,
 			Match:      c.matchMvSystem,
 		},
 		{
@@ -44,6 +47,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			Decision:   guard.Confirm,
 			Summary:    "find /, a system folder or a home with -delete or -exec rm (block for / with no test at all; a warning when a name test narrows it)",
 			Postmortem: "find / -name … -delete with a pattern that matched more than meant",
+			Machine:    true,
 			Match:      c.matchFindDelete,
 		},
 	}

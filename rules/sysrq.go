@@ -13,6 +13,7 @@ func sysrqRules() []*guard.Rule {
 		Decision:   guard.Block,
 		Summary:    "writing c (crash), b (reboot) or o (power off) to /proc/sysrq-trigger: at once, no sync, no unmount",
 		Postmortem: "echo b > /proc/sysrq-trigger typed on the production host instead of the frozen test VM",
+		Machine:    true,
 		Match:      matchSysrq,
 	}}
 }
