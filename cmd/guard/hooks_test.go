@@ -787,11 +787,16 @@ func TestAliasesAndFunctions(t *testing.T) {
 		t.Run(shell, func(t *testing.T) {
 			b := startShellWith(t, shell, shellSetup{hooked: true, counted: true,
 				after: "nukefn() { " + blocked + "; }\nalias nuke='" + blocked + "'\nalias hi='touch alias-ran'\nalias e='env '"})
-			// an alias typed at the prompt is judged for what it will run,
-			// as a trap is: it is not defined
+			// an alias typed at the prompt warns for what it will run, and
+			// is defined; using it is judged in full and refused
 			b.typeLine("alias typed='" + blocked + "'; touch after-definition")
 			b.waitScreen(`docker-tcp-exposed`)
-			b.notRun("an alias defined at the prompt", "after-definition")
+			if !b.eventually(func() bool { return b.exists("after-definition") }) {
+				t.Fatalf("the alias definition, which only warns, did not run:\n%s", b.screen())
+			}
+			b.typeLine("typed; touch after-typed-alias")
+			b.waitScreen(`not run`)
+			b.notRun("an alias defined at the prompt, used", "after-typed-alias")
 			b.typeLine("nuke; touch after-alias")
 			b.waitScreen(`docker-tcp-exposed`)
 			b.notRun("an alias", "after-alias")
