@@ -45,7 +45,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "find-delete-system",
 			Programs:   []string{"find"},
 			Decision:   guard.Confirm,
-			Summary:    "find /, a system folder or a home with -delete or -exec rm (block for / with no test at all; a warning when a name test narrows it)",
+			Summary:    "find /, a system folder or a home with -delete or -exec rm (block for / with no test at all; a warning when a name test narrows it); find emptying a part of the system or live data with no test but -type",
 			Postmortem: "find / -name … -delete with a pattern that matched more than meant",
 			Machine:    true,
 			Match:      c.matchFindDelete,
@@ -595,6 +595,7 @@ var findNameTests = []string{"-name", "-iname", "-path", "-ipath", "-wholename",
 type findExpr struct {
 	deletes  bool
 	filtered bool   // any test narrows the match
+	narrowed bool   // a test other than -type narrows it: not every file goes
 	named    string // a name test with a pattern narrower than everything
 	test     string // the test that names it: -name, -path…
 }
@@ -615,6 +616,7 @@ func readFindExpr(expr []string) findExpr {
 			alternatives = true // -delete may apply to the other branch
 		case slices.Contains(findTests, v):
 			e.filtered = true
+			e.narrowed = e.narrowed || v != "-type"
 			negated := j > 0 && (expr[j-1] == "!" || expr[j-1] == "-not")
 			if slices.Contains(findNameTests, v) && !negated && j+1 < len(expr) && !matchesEverything(v, expr[j+1]) {
 				e.named, e.test = expr[j+1], v
@@ -743,10 +745,20 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 			continue
 		}
 		kind := c.Classify(t.Path, home)
+		hint := "run the same find without -delete first and read the list; then narrow it to the folder you mean"
+		if kind == SystemChild || kind == Data {
+			// With no test but -type it is rm -rf of the folder's
+			// content; any other test (a name, an age) targets it.
+			if !e.narrowed {
+				return guard.Found(guard.Confirm, hint, "would delete every file under %s%s: find with no test but -type empties the tree, as rm -rf would",
+					kind.Describe(t.Path), cwdNote(inv, a)).
+					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
+			}
+			continue
+		}
 		if kind != Root && kind != SystemDir && kind != UserHome {
 			continue
 		}
-		hint := "run the same find without -delete first and read the list; then narrow it to the folder you mean"
 		switch {
 		case kind == Root && !e.filtered:
 			return guard.Found(guard.Block, hint, "would delete every file find reaches from /: the whole machine").
