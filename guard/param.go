@@ -43,6 +43,8 @@ func (r *resolver) paramValue(name string, sc *scope) (Arg, bool) {
 			return v.list[0], v.list[0].Known // $arr is ${arr[0]}
 		case v.list != nil:
 			return Arg{Known: true}, true
+		case !v.known && v.numbers != nil:
+			return Arg{Value: v.value, Unknown: v.numbers, Origin: v.origin}, false
 		case !v.known && v.origin != "":
 			return Arg{Value: v.value, Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Origin: v.origin, Sources: v.sources}, false
 		case !v.known && v.data:
@@ -168,9 +170,10 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 	default:
 		val, known = r.paramValue(name, sc)
 	}
-	if !known && (val.Unknown == nil || !isAllDigits(name)) {
+	if !known && (val.Unknown == nil || !isAllDigits(name) && !onlyNumberParams(val.Unknown)) {
 		// named as written (${HOST} stays ${HOST}): rules match it in the
-		// word's text; a positional parameter keeps what its caller passed
+		// word's text; a positional parameter keeps what its caller
+		// passed, a variable the numbers in its value (tmp=/tmp/x.$$)
 		val.Unknown = []string{display}
 		if p.Excl {
 			val.Unknown = []string{"${!" + name + "}"}
@@ -493,4 +496,27 @@ func (r *resolver) assignAssoc(as *syntax.Assign, old shellVar, sc *scope) {
 	}
 	old.keys, old.set, old.maybeEmpty = keys, true, true
 	sc.set(as.Name.Value, old)
+}
+
+// numberParams are the shell's parameters that always hold a number:
+// never empty, never a slash, a dot or a space.
+var numberParams = map[string]bool{"$": true, "BASHPID": true, "PPID": true, "RANDOM": true, "SRANDOM": true,
+	"EPOCHSECONDS": true, "EPOCHREALTIME": true, "SECONDS": true, "UID": true, "EUID": true, "LINENO": true}
+
+// onlyNumberParams: every unknown part is a NumberParam.
+func onlyNumberParams(unknown []string) bool {
+	return len(unknown) > 0 && !slices.ContainsFunc(unknown, func(u string) bool { return !NumberParam(u) })
+}
+
+// NumberParam tells whether an unknown part of a word ($$, ${RANDOM}, as
+// Arg.Unknown names it) is a parameter that always holds a number.
+func NumberParam(unknown string) bool {
+	name, ok := strings.CutPrefix(unknown, "$")
+	if !ok {
+		return false
+	}
+	if strings.HasPrefix(name, "{") && strings.HasSuffix(name, "}") {
+		name = name[1 : len(name)-1]
+	}
+	return numberParams[name]
 }

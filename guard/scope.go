@@ -98,6 +98,10 @@ type shellVar struct {
 	// sources are the Arg.Sources of an unknown value: the programs whose
 	// output it is (x=$(kubectl get ns -o name), a loop over it).
 	sources []string
+	// numbers are the parts of an unknown value that always hold a
+	// number (tmp=/tmp/deploy.$$): the rest of it is known, and $tmp
+	// reads as /tmp/deploy.$$ would.
+	numbers []string
 }
 
 // varFrame is one level of the variable chain: a scope's own assignments,
@@ -325,7 +329,11 @@ func (sc *scope) isSet(name string) bool {
 }
 
 func (sc *scope) assign(name string, a Arg) {
-	sc.set(name, shellVar{value: a.Value, known: a.Known, set: true, maybeEmpty: a.MaybeEmpty || a.Known, origin: a.Origin, data: a.data && !a.Known, sources: unknownSources(a)})
+	v := shellVar{value: a.Value, known: a.Known, set: true, maybeEmpty: a.MaybeEmpty || a.Known, origin: a.Origin, data: a.data && !a.Known, sources: unknownSources(a)}
+	if !a.Known && !a.data && len(a.Sources) == 0 && onlyNumberParams(a.Unknown) {
+		v.numbers = a.Unknown
+	}
+	sc.set(name, v)
 }
 
 func (sc *scope) text(n syntax.Node) string {

@@ -377,24 +377,10 @@ func (c classifier) matchRmUnknown(inv *guard.Invocation, host guard.Host) *guar
 	return nil
 }
 
-// numberParams are the shell's parameters that always hold a number:
-// never empty, never a slash or a dot alone.
-var numberParams = map[string]bool{"$": true, "BASHPID": true, "PPID": true, "RANDOM": true, "SRANDOM": true,
-	"EPOCHSECONDS": true, "EPOCHREALTIME": true, "SECONDS": true, "UID": true, "EUID": true, "LINENO": true}
-
-// onlyNumbers: every part guard cannot know is one of numberParams ($$,
-// ${RANDOM}).
+// onlyNumbers: every part guard cannot know is a parameter that always
+// holds a number ($$, ${RANDOM}).
 func onlyNumbers(unknown []string) bool {
-	for _, u := range unknown {
-		name := strings.TrimPrefix(u, "$")
-		if strings.HasPrefix(name, "{") && strings.HasSuffix(name, "}") {
-			name = name[1 : len(name)-1]
-		}
-		if !numberParams[name] {
-			return false
-		}
-	}
-	return len(unknown) > 0
+	return len(unknown) > 0 && !slices.ContainsFunc(unknown, func(u string) bool { return !guard.NumberParam(u) })
 }
 
 // systemNameAnywhere: a relative path that names an existing part of the
