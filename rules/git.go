@@ -149,6 +149,9 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			if f, ok := gitWorkKept(inv, dir, need); ok {
 				return f
 			}
+			if gitIgnoredPaths(inv, host, dir, p.Operands) {
+				return nil // build output the project ignores: git clean -fdx build/
+			}
 			what := "untracked files"
 			if p.Has("d") {
 				what = "untracked files and folders"
@@ -413,6 +416,83 @@ func deletesProtected(inv *guard.Invocation, p guard.Parsed) *guard.Finding {
 		}
 	}
 	return nil
+}
+
+// gitIgnoredPaths tells whether git clean is limited to paths the
+// project's top .gitignore ignores whole (build/, dist, node_modules):
+// what it deletes there is output the project makes again, never work.
+// Only plain paths count, and only when no pattern of the file is negated
+// (!keep.me) or spans folders (**): guard reads the file, it does not run
+// git.
+func gitIgnoredPaths(inv *guard.Invocation, host guard.Host, dir string, pathspecs []guard.Arg) bool {
+	if dir == "" || len(pathspecs) == 0 || inv.Remote != "" {
+		return false
+	}
+	top := ""
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := host.Lstat(filepath.Join(d, ".git")); err == nil {
+			top = d
+			break
+		}
+		if d == "/" {
+			return false
+		}
+	}
+	data, err := host.ReadFile(filepath.Join(top, ".gitignore"), 64<<10)
+	if err != nil {
+		return false
+	}
+	var patterns []string
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, "!") || strings.Contains(line, "**") || strings.Contains(line, "\\"):
+			return false
+		default:
+			patterns = append(patterns, line)
+		}
+	}
+	for _, ps := range pathspecs {
+		if !ps.Known || ps.Value == "" || strings.HasPrefix(ps.Value, ":") || strings.ContainsAny(ps.Value, "*?[") {
+			return false
+		}
+		rel, err := filepath.Rel(top, inv.Path(ps.Value))
+		if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+			return false
+		}
+		if !ignoredByPatterns(host, top, rel, patterns) {
+			return false
+		}
+	}
+	return true
+}
+
+// ignoredByPatterns: rel, or a folder it is in, matches one of the
+// .gitignore patterns of top.
+func ignoredByPatterns(host guard.Host, top, rel string, patterns []string) bool {
+	parts := strings.Split(rel, "/")
+	for i := range parts {
+		prefix := strings.Join(parts[:i+1], "/")
+		for _, pat := range patterns {
+			dirOnly := strings.HasSuffix(pat, "/")
+			pat = strings.TrimSuffix(pat, "/")
+			subject := parts[i]
+			if strings.Contains(pat, "/") { // anchored at the top
+				pat, subject = strings.TrimPrefix(pat, "/"), prefix
+			}
+			if ok, _ := filepath.Match(pat, subject); !ok {
+				continue
+			}
+			if dirOnly && i == len(parts)-1 {
+				if info, err := host.Lstat(filepath.Join(top, prefix)); err != nil || !info.IsDir() {
+					continue
+				}
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // currentBranch reads .git/HEAD upward from dir: a file read, no git run.
