@@ -97,7 +97,24 @@ func listsContainers(inv *guard.Invocation, ops []guard.Arg) bool {
 	}
 	if inv.MoreOperands == "xargs" && !guard.OneLineInput(inv) {
 		for _, up := range inv.Stdin {
-			if up.Program == "docker" || up.Program == "podman" || up.Program == "nerdctl" {
+			if (up.Program == "docker" || up.Program == "podman" || up.Program == "nerdctl") && !picksContainers(up) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// picksContainers: a listing filtered by what the containers are called,
+// labelled or made from (docker ps -q --filter name=test_), not by their
+// state: it lists the ones meant, not every one.
+func picksContainers(ls *guard.Invocation) bool {
+	p := guard.ParseOptions(ls.Args, guard.OptSpec{ShortValue: "fn", LongValue: []string{"filter", "format", "last"}})
+	for _, f := range p.Values("f", "filter") {
+		key, _, _ := strings.Cut(f.Value, "=")
+		switch key {
+		case "name", "label", "ancestor", "id", "network", "volume", "publish", "expose":
+			if f.Known {
 				return true
 			}
 		}
