@@ -878,6 +878,10 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 				if nameref && hasValue {
 					r.nameRef(value, sc) // every use of the reference evaluates its subscript
 				}
+				if nameref && syntax.ValidName(name) && syntax.ValidName(value) {
+					sc.setOwn(name, shellVar{ref: value, set: true, local: local})
+					continue
+				}
 				if syntax.ValidName(name) && hasValue {
 					sc.set(name, shellVar{value: value, known: !nameref, set: true, maybeEmpty: true, local: local, integer: integer})
 				}
@@ -910,6 +914,10 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 			}
 			if nameref && v.known {
 				r.nameRef(v.value, sc) // every use of the reference evaluates its subscript
+				if syntax.ValidName(v.value) && v.value != as.Name.Value {
+					sc.setOwn(as.Name.Value, shellVar{ref: v.value, set: true, local: local})
+					continue
+				}
 			}
 			v.local = local
 			v.known = v.known && !nameref
@@ -1074,6 +1082,15 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		InPipeline: ctx.inPipeline,
 		Text:       stmtText(st, sc),
 		Unguarded:  unguarded,
+	}
+	if cmd := inv.Command; cmd.Known && r.funcs[cmd.Value] == nil {
+		if p, ok := sc.hashed[cmd.Value]; ok {
+			// hash -p /bin/rm tidy earlier: tidy runs /bin/rm
+			inv.Command = Arg{Text: cmd.Text, Value: p, Known: true}
+			if p == "" {
+				inv.Command = Arg{Text: cmd.Text, Unknown: []string{cmd.Text}}
+			}
+		}
 	}
 	inv.Program = programName(inv.Command)
 	if target := r.linkedProgram(inv); target != "" {
