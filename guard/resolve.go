@@ -113,11 +113,24 @@ func resolveAfter(prelude, line, cwd string, host Host, lang syntax.LangVariant,
 
 func (r *resolver) resolveAfter(prelude, line, cwd string, fed bool, defs ...*Definitions) (invs []*Invocation, notes []string, tooComplex string) {
 	host, lang := r.host, r.lang
-	sc := &scope{cwd: cwd, env: host.Getenv, fed: fed}
+	sc := &scope{cwd: cwd, fed: fed}
 	if user, ok := host.Getenv("USER"); ok {
 		sc.localUser = user
 	} else if user, ok := host.Getenv("LOGNAME"); ok {
 		sc.localUser = user
+	}
+	sc.env = func(name string) (string, bool) {
+		v, ok := host.Getenv(name)
+		if !ok && name == "SHELL" {
+			// bash sets SHELL when it is not in its environment: the
+			// user's login shell, /bin/sh when it finds no entry
+			// ($SHELL -c CODE runs a shell)
+			if v = r.userField(sc.localUser, 6); v == "" {
+				v = "/bin/sh"
+			}
+			ok = true
+		}
+		return v, ok
 	}
 	if lang == syntax.LangZsh {
 		sc.opts |= optZsh
