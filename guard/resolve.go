@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -947,6 +948,35 @@ func (r *resolver) assign(as *syntax.Assign, sc *scope) {
 	}
 }
 
+// setElement is the array name after a[N]=v, when its elements are all
+// known, N is a number written out and v is known: c=(rm); c[1]=-rf is
+// (rm -rf). Only an element replaced or added at the end keeps the list.
+func setElement(sc *scope, name string, as *syntax.Assign, value Arg) ([]Arg, bool) {
+	w, ok := as.Index.(*syntax.Word)
+	if !ok || as.Append || as.Value == nil || !value.Known {
+		return nil, false
+	}
+	i, err := strconv.Atoi(w.Lit())
+	if err != nil || i < 0 {
+		return nil, false
+	}
+	old, ok := sc.get(name)
+	list := old.list
+	switch {
+	case !ok || !old.set && old.list == nil:
+		list = []Arg{} // unset: a new array
+	case old.list == nil && old.known:
+		list = []Arg{{Value: old.value, Known: true}} // a scalar is element 0
+	case old.list == nil:
+		return nil, false
+	}
+	if i > len(list) || i >= maxListElems || !knownArgs(list) {
+		return nil, false
+	}
+	list = append(list[:i:i], value)
+	return append(list, old.list[min(i+1, len(old.list)):]...), true
+}
+
 func (r *resolver) assignValue(as *syntax.Assign, sc *scope) {
 	if as.Name == nil {
 		return
@@ -959,8 +989,13 @@ func (r *resolver) assignValue(as *syntax.Assign, sc *scope) {
 	if as.Index != nil {
 		// a[i]=v: the subscript is arithmetic, and runs what is inside it.
 		r.arithStmt(as.Index, sc)
+		var value Arg
 		if as.Value != nil {
-			r.expandWord(as.Value, sc, modeScalar)
+			value = r.expandWord(as.Value, sc, modeScalar)[0]
+		}
+		if list, ok := setElement(sc, name, as, value); ok {
+			sc.set(name, shellVar{set: true, maybeEmpty: true, list: list})
+			return
 		}
 		sc.set(name, shellVar{set: true, maybeEmpty: true})
 		return
