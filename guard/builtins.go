@@ -18,21 +18,30 @@ func (r *resolver) builtin(inv *Invocation, sc *scope) bool {
 	case "popd":
 		sc.oldpwd, sc.cwd = sc.cwd, ""
 	case "unset":
-		functions := false
+		functions, refs := false, false
 		for _, a := range args {
 			switch {
 			case !a.Known:
 			case a.Value == "-f":
 				functions = true
+			case a.Value == "-n":
+				refs = true // unset -n r: the nameref itself, not what it names
 			case strings.HasPrefix(a.Value, "-"):
 			case functions:
 				delete(r.funcs, a.Value)
 			default:
-				if name := r.nameRef(a.Value, sc); syntax.ValidName(name) && !strings.Contains(a.Value, "[") {
+				name := r.nameRef(a.Value, sc)
+				switch {
+				case !syntax.ValidName(name) || strings.Contains(a.Value, "["):
+				case refs:
+					sc.setOwn(name, shellVar{known: true})
+				default:
 					sc.set(name, shellVar{known: true})
 				}
 			}
 		}
+	case "hash":
+		r.hashPath(args, sc)
 	case "read":
 		r.read(inv, args, sc)
 	case "mapfile", "readarray":
@@ -356,4 +365,35 @@ func (r *resolver) mapfile(inv *Invocation, args []Arg, sc *scope) {
 		}
 	}
 	sc.set(name, v)
+}
+
+// hashPath follows hash -p PATH NAME…: from then on NAME runs PATH, with
+// no look-up in $PATH. A path guard cannot know files NAME as unknown.
+func (r *resolver) hashPath(args []Arg, sc *scope) {
+	var path *Arg
+	var names []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a.Known && a.Value == "-p" && i+1 < len(args):
+			path = &args[i+1]
+			i++
+		case a.Known && strings.HasPrefix(a.Value, "-p") && len(a.Value) > 2:
+			p := Arg{Value: a.Value[2:], Known: true}
+			path = &p
+		case a.Known && a.Value == "-r":
+			sc.hashed = nil // hash -r forgets every name
+		case a.Known && strings.HasPrefix(a.Value, "-"):
+		case a.Known:
+			names = append(names, a.Value)
+		}
+	}
+	if path == nil || len(names) == 0 {
+		return
+	}
+	value := path.Value
+	if !path.Known {
+		value = "" // an unknown program: tryPrograms judges its words
+	}
+	sc.hash(value, names)
 }

@@ -786,6 +786,12 @@ func (r *resolver) expandTilde(lit string, sc *scope, b *fieldBuilder) (string, 
 
 // userHome reads a user's home folder from /etc/passwd, once per line.
 func (r *resolver) userHome(user string) string {
+	return r.userField(user, 5)
+}
+
+// userField is field n (5 the home folder, 6 the login shell) of user's
+// line in /etc/passwd, read once per line; "" if absent.
+func (r *resolver) userField(user string, n int) string {
 	if r.passwd == nil {
 		data, err := r.host.ReadFile("/etc/passwd", 4<<20)
 		if err != nil {
@@ -793,7 +799,13 @@ func (r *resolver) userHome(user string) string {
 		}
 		r.passwd = data
 	}
-	return homeIn(r.passwd, user)
+	for _, line := range bytes.Split(r.passwd, []byte("\n")) {
+		fields := strings.Split(string(line), ":")
+		if len(fields) > n && fields[0] == user {
+			return fields[n]
+		}
+	}
+	return ""
 }
 
 // homeIn is user's home folder in the text of /etc/passwd, "" if absent.

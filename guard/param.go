@@ -115,6 +115,12 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 		len(p.Modifiers) == 0 && r.expandFlagged(p.Flags.Value, name, sc, quoted, b) {
 		return
 	}
+	if p.Names != 0 && !b.zsh() && sc.remote == "" && p.Flags == nil && len(p.Modifiers) == 0 {
+		// ${!prefix@}: the names of the variables set with that prefix,
+		// sorted, each a word of its own when quoted ("${!cmd_@}")
+		b.list(sc.namesWithPrefix(name), quoted, p.Names == syntax.NamesPrefix)
+		return
+	}
 	if p.Flags != nil || p.Width || p.IsSet || len(p.Modifiers) > 0 || p.Names != 0 || p.NestedParam != nil || p.Split == syntax.OptOff || p.RcExpand != syntax.OptUnset {
 		b.unknown(display, true, quoted)
 		return

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -114,11 +115,24 @@ func resolveAfter(prelude, line, cwd string, host Host, lang syntax.LangVariant,
 
 func (r *resolver) resolveAfter(prelude, line, cwd string, fed bool, defs ...*Definitions) (invs []*Invocation, notes []string, tooComplex string) {
 	host, lang := r.host, r.lang
-	sc := &scope{cwd: cwd, env: host.Getenv, fed: fed}
+	sc := &scope{cwd: cwd, fed: fed}
 	if user, ok := host.Getenv("USER"); ok {
 		sc.localUser = user
 	} else if user, ok := host.Getenv("LOGNAME"); ok {
 		sc.localUser = user
+	}
+	sc.env = func(name string) (string, bool) {
+		v, ok := host.Getenv(name)
+		if !ok && name == "SHELL" {
+			// bash sets SHELL when it is not in its environment: the
+			// user's login shell, /bin/sh when it finds no entry
+			// ($SHELL -c CODE runs a shell)
+			if v = r.userField(sc.localUser, 6); v == "" {
+				v = "/bin/sh"
+			}
+			ok = true
+		}
+		return v, ok
 	}
 	if lang == syntax.LangZsh {
 		sc.opts |= optZsh
@@ -887,6 +901,10 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 				if nameref && hasValue {
 					r.nameRef(value, sc) // every use of the reference evaluates its subscript
 				}
+				if nameref && syntax.ValidName(name) && syntax.ValidName(value) {
+					sc.setOwn(name, shellVar{ref: value, set: true, local: local})
+					continue
+				}
 				if syntax.ValidName(name) && hasValue {
 					sc.set(name, shellVar{value: value, known: !nameref, set: true, maybeEmpty: true, local: local, integer: integer})
 				}
@@ -919,6 +937,10 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 			}
 			if nameref && v.known {
 				r.nameRef(v.value, sc) // every use of the reference evaluates its subscript
+				if syntax.ValidName(v.value) && v.value != as.Name.Value {
+					sc.setOwn(as.Name.Value, shellVar{ref: v.value, set: true, local: local})
+					continue
+				}
 			}
 			v.local = local
 			v.known = v.known && !nameref
@@ -935,6 +957,35 @@ func (r *resolver) assign(as *syntax.Assign, sc *scope) {
 	}
 }
 
+// setElement is the array name after a[N]=v, when its elements are all
+// known, N is a number written out and v is known: c=(rm); c[1]=-rf is
+// (rm -rf). Only an element replaced or added at the end keeps the list.
+func setElement(sc *scope, name string, as *syntax.Assign, value Arg) ([]Arg, bool) {
+	w, ok := as.Index.(*syntax.Word)
+	if !ok || as.Append || as.Value == nil || !value.Known {
+		return nil, false
+	}
+	i, err := strconv.Atoi(w.Lit())
+	if err != nil || i < 0 {
+		return nil, false
+	}
+	old, ok := sc.get(name)
+	list := old.list
+	switch {
+	case !ok || !old.set && old.list == nil:
+		list = []Arg{} // unset: a new array
+	case old.list == nil && old.known:
+		list = []Arg{{Value: old.value, Known: true}} // a scalar is element 0
+	case old.list == nil:
+		return nil, false
+	}
+	if i > len(list) || i >= maxListElems || !knownArgs(list) {
+		return nil, false
+	}
+	list = append(list[:i:i], value)
+	return append(list, old.list[min(i+1, len(old.list)):]...), true
+}
+
 func (r *resolver) assignValue(as *syntax.Assign, sc *scope) {
 	if as.Name == nil {
 		return
@@ -947,8 +998,13 @@ func (r *resolver) assignValue(as *syntax.Assign, sc *scope) {
 	if as.Index != nil {
 		// a[i]=v: the subscript is arithmetic, and runs what is inside it.
 		r.arithStmt(as.Index, sc)
+		var value Arg
 		if as.Value != nil {
-			r.expandWord(as.Value, sc, modeScalar)
+			value = r.expandWord(as.Value, sc, modeScalar)[0]
+		}
+		if list, ok := setElement(sc, name, as, value); ok {
+			sc.set(name, shellVar{set: true, maybeEmpty: true, list: list})
+			return
 		}
 		sc.set(name, shellVar{set: true, maybeEmpty: true})
 		return
@@ -1083,6 +1139,15 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		InPipeline: ctx.inPipeline,
 		Text:       stmtText(st, sc),
 		Unguarded:  unguarded,
+	}
+	if cmd := inv.Command; cmd.Known && r.funcs[cmd.Value] == nil {
+		if p, ok := sc.hashed[cmd.Value]; ok {
+			// hash -p /bin/rm tidy earlier: tidy runs /bin/rm
+			inv.Command = Arg{Text: cmd.Text, Value: p, Known: true}
+			if p == "" {
+				inv.Command = Arg{Text: cmd.Text, Unknown: []string{cmd.Text}}
+			}
+		}
 	}
 	inv.Program = programName(inv.Command)
 	if target := r.linkedProgram(inv); target != "" {

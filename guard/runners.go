@@ -27,6 +27,8 @@ var moreWrappers = map[string]wrapperSpec{
 	"linux32":          {opts: OptSpec{StopAtOperand: true}},
 	"linux64":          {opts: OptSpec{StopAtOperand: true}},
 	"eatmydata":        {opts: OptSpec{StopAtOperand: true}},
+	"with-lock-ex":     {opts: OptSpec{StopAtOperand: true}, skip: 1}, // with-lock-ex -w LOCKFILE CMD
+	"lckdo":            {opts: OptSpec{StopAtOperand: true}, skip: 1}, // lckdo -q LOCKFILE CMD
 	"fakeroot":         {opts: OptSpec{ShortValue: "lisb", LongValue: []string{"lib", "faked"}, StopAtOperand: true}},
 	"dbus-run-session": {opts: OptSpec{LongValue: []string{"config-file", "dbus-daemon"}, StopAtOperand: true}},
 	"xvfb-run":         {opts: OptSpec{ShortValue: "nsfepw", LongValue: []string{"server-num", "server-args", "auth-file", "error-file", "xauth-protocol", "wait"}, StopAtOperand: true}},
@@ -82,6 +84,8 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapNsenter
 	case "sg":
 		return wrapSg
+	case "newgrp":
+		return wrapNewgrp
 	case "runcon":
 		return wrapRuncon
 	case "daemonize":
@@ -512,6 +516,7 @@ func wrapSg(r *resolver, outer *Invocation, sc *scope) {
 		args = args[1:]
 	}
 	if len(args) < 2 {
+		r.runStdin(outer, sc, "sg", nil) // sg GROUP alone: a shell reads its commands
 		return
 	}
 	rest := args[1:]
@@ -519,6 +524,12 @@ func wrapSg(r *resolver, outer *Invocation, sc *scope) {
 		rest = rest[1:]
 	}
 	r.runCode(outer, joinValues(rest), sc, "sg", nil)
+}
+
+// wrapNewgrp: newgrp [-] [GROUP] starts a shell with that group, which
+// reads its commands: newgrp adm <<< CODE runs CODE.
+func wrapNewgrp(r *resolver, outer *Invocation, sc *scope) {
+	r.runStdin(outer, sc, "newgrp", nil)
 }
 
 // wrapRuncon: runcon CONTEXT CMD, or runcon [-u -r -t -l VALUE] CMD.

@@ -1,6 +1,9 @@
 package guard
 
 import (
+	"slices"
+	"strings"
+
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -48,6 +51,22 @@ type scope struct {
 	box     *box // the container the code runs in (containers.go), nil on the host
 	fedSkip int
 	fedWho  string
+	// hashed are the programs hash -p put under other names (hash -p
+	// /bin/rm tidy: tidy runs /bin/rm). Never changed once made: hash
+	// copies it, so that a subshell's does not leak out.
+	hashed map[string]string
+}
+
+// hash files path under each of names, as hash -p PATH NAME… does.
+func (sc *scope) hash(path string, names []string) {
+	m := make(map[string]string, len(sc.hashed)+len(names))
+	for k, v := range sc.hashed {
+		m[k] = v
+	}
+	for _, name := range names {
+		m[name] = path
+	}
+	sc.hashed = m
 }
 
 // shellOpts are the shell options that change how words expand.
@@ -102,7 +121,14 @@ type shellVar struct {
 	// number (tmp=/tmp/deploy.$$): the rest of it is known, and $tmp
 	// reads as /tmp/deploy.$$ would.
 	numbers []string
+	// ref is the variable a nameref (declare -n r=target) names: every
+	// read and assignment of r is one of target.
+	ref string
 }
+
+// maxRefHops bounds the namerefs followed from one name (bash stops a
+// circular chain too).
+const maxRefHops = 8
 
 // varFrame is one level of the variable chain: a scope's own assignments,
 // in front of the frames it was cloned from. Most frames hold one or two
@@ -205,8 +231,14 @@ func (sc *scope) forgetVars() {
 	sc.ownFrame = true
 }
 
-// get looks a variable up through the chain of frames.
+// get looks a variable up through the chain of frames, through the
+// namerefs that name it.
 func (sc *scope) get(name string) (shellVar, bool) {
+	return sc.getOwn(sc.target(name))
+}
+
+// getOwn looks a variable up by its own name, a nameref as itself.
+func (sc *scope) getOwn(name string) (shellVar, bool) {
 	for f := sc.vars; f != nil; f = f.parent {
 		if v, ok := f.find(name); ok {
 			return v, true
@@ -215,8 +247,30 @@ func (sc *scope) get(name string) (shellVar, bool) {
 	return shellVar{}, false
 }
 
-// set assigns a variable in this scope's own frame, making one first.
+// target is the variable name stands for: itself, or what the namerefs
+// from it name, followed a bounded number of hops.
+func (sc *scope) target(name string) string {
+	for range maxRefHops {
+		v, ok := sc.getOwn(name)
+		if !ok || v.ref == "" {
+			return name
+		}
+		name = v.ref
+	}
+	return name
+}
+
+// set assigns a variable in this scope's own frame, making one first; an
+// assignment to a nameref is one to the variable it names.
 func (sc *scope) set(name string, v shellVar) {
+	if v.ref == "" {
+		name = sc.target(name)
+	}
+	sc.setOwn(name, v)
+}
+
+// setOwn assigns the variable called name itself, a nameref too.
+func (sc *scope) setOwn(name string, v shellVar) {
 	if !sc.ownFrame {
 		parent := sc.vars
 		f := &varFrame{parent: parent}
@@ -326,6 +380,32 @@ func (sc *scope) isSet(name string) bool {
 		return ok
 	}
 	return false
+}
+
+// namesWithPrefix lists, sorted, the variables the line set whose names
+// begin with prefix, as ${!prefix@} does (bounded by the frames' size).
+// Variables only in the environment are not listed: guard sees them one
+// name at a time.
+func (sc *scope) namesWithPrefix(prefix string) []Arg {
+	seen := map[string]bool{}
+	var names []string
+	for f := sc.vars; f != nil; f = f.parent {
+		for _, nv := range f.vars {
+			if seen[nv.name] || !strings.HasPrefix(nv.name, prefix) {
+				continue
+			}
+			seen[nv.name] = true
+			if v, _ := sc.getOwn(nv.name); v.set || v.list != nil || v.ref != "" {
+				names = append(names, nv.name)
+			}
+		}
+	}
+	slices.Sort(names)
+	out := make([]Arg, 0, len(names))
+	for _, name := range names {
+		out = append(out, Arg{Value: name, Known: true})
+	}
+	return out
 }
 
 func (sc *scope) assign(name string, a Arg) {

@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -46,6 +47,8 @@ func StatePrelude(prelude, cwd string, host Host, lang syntax.LangVariant, stdin
 			seen[name] = true
 			v, _ := f.find(name)
 			switch {
+			case v.ref != "":
+				b.WriteString("declare -n " + name + "=" + v.ref + "\n")
 			case v.list != nil && knownArgs(v.list):
 				b.WriteString(name + "=(")
 				for i, a := range v.list {
@@ -81,6 +84,12 @@ func StatePrelude(prelude, cwd string, host Host, lang syntax.LangVariant, stdin
 			b.WriteString(" " + shellQuote(a.Value))
 		}
 		b.WriteByte('\n')
+	}
+	hashed := slices.Sorted(maps.Keys(sc.hashed))
+	for _, name := range hashed {
+		if p := sc.hashed[name]; p != "" {
+			b.WriteString("hash -p " + shellQuote(p) + " " + shellQuote(name) + "\n")
+		}
 	}
 	for i := 0; i < sc.fedSkip; i++ {
 		b.WriteString("read -r _\n") // a command that still takes the next lines

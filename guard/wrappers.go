@@ -834,14 +834,20 @@ func (r *resolver) enterShell(inv *Invocation, sc *scope) {
 		r.runCodeWith(inv, code, sc, inv.Program+" -c", codeOpts{adjust: bindShellArgs(append(p.Operands[1:], p.Rest...)), stdin: feedOf(inv)})
 		return
 	}
+	args := append(p.Operands[:len(p.Operands):len(p.Operands)], p.Rest...)
 	if len(p.Operands) > 0 && !p.Has("s") {
 		script := p.Operands[0]
 		if !script.Known || !isStdinPath(script.Value) {
 			r.runScript(inv, script, p.Rest, sc, inv.Program)
 			return
 		}
+		args = args[1:] // bash /dev/stdin ARGS: the code's $1…
 	}
-	r.runStdin(inv, sc, inv.Program+" <stdin", nil)
+	// bash -s ARGS <<< CODE: the words are the code's $1…, $0 the shell
+	zero := Arg{Text: inv.Command.Text, Value: inv.Program, Known: true}
+	r.runStdin(inv, sc, inv.Program+" <stdin", func(_ *Invocation, isc *scope) {
+		bindPositional(isc, zero, bindable(args))
+	})
 }
 
 // dropPlusOptions drops a shell's +x style options (and +o NAME, +O

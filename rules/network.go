@@ -169,6 +169,28 @@ func asPrivileged(b, inv *guard.Invocation, host guard.Host) bool {
 // sshUnits are sshd's names as a unit or an init script.
 var sshUnits = map[string]bool{"ssh": true, "sshd": true}
 
+// comesBack: a cut that ends with the network or sshd up again once the
+// command finishes (a restart; a link taken down, which the same detached
+// code brings up: nohup sh -c 'ifdown eth0; ifup eth0'). Run apart from
+// the session it does no harm. A stop, a kill, a mask, a flushed or
+// dropping firewall stays: detached or later (at now, nohup … &) it still
+// locks out this session and every new login.
+func comesBack(inv *guard.Invocation) bool {
+	args := inv.Values()
+	switch inv.Program {
+	case "systemctl":
+		p := guard.ParseOptions(inv.Args, systemctlSpec)
+		return len(p.Operands) > 0 && isRestart(p.Operands[0].Value)
+	case "service", "invoke-rc.d":
+		return len(args) >= 2 && isRestart(args[1])
+	case "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd":
+		return len(args) > 0 && isRestart(args[0])
+	case "ifdown", "ifconfig", "ip", "nmcli":
+		return true
+	}
+	return false
+}
+
 func isRestart(verb string) bool {
 	return verb == "restart" || verb == "try-restart" || verb == "reload-or-restart" || verb == "force-reload"
 }
@@ -756,10 +778,13 @@ func nftAcceptsSSH(rule []string) bool {
 
 func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	client, ok := guard.SSHClient(inv, host)
-	if !ok || inv.Detached {
-		return nil // detached (tmux new, systemd-run, at…), it finishes even if the session drops
+	if !ok {
+		return nil
 	}
 	cut := networkCut(inv, host)
+	if inv.Detached && (cut == "" || comesBack(inv)) {
+		return nil // detached (tmux new, systemd-run, at…), it finishes even if the session drops
+	}
 	if cut == "" {
 		if sshdRestart(inv) {
 			return guard.Found(guard.Warn, "check the configuration first: sshd -t && systemctl restart sshd; keep this session open and test a new login",
