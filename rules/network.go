@@ -12,9 +12,9 @@ import (
 func networkRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-network-cut",
-		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw"},
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking or killing sshd (a restart of sshd warns), taking links down, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop, firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking links down (ip, ifdown, networkctl), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop, firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -44,17 +44,14 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		}
 		switch verb := p.Operands[0].Value; verb {
 		case "stop", "restart", "try-restart", "reload-or-restart", "kill", "mask", "disable", "isolate":
-			if verb == "disable" && !p.Has("now") {
-				return ""
-			}
 			for _, u := range p.Operands[1:] {
 				switch {
 				case !sessionUnits[unitName(u.Value)], isRestart(verb) && sshUnits[unitName(u.Value)]:
 					// sshd restarts with its sessions open (sshdRestart warns)
 				case sshUnits[unitName(u.Value)] && !strings.HasSuffix(u.Value, ".socket") && sshSocketCovers(inv, host, verb):
 					// the socket started earlier on the line takes the logins
-				case verb == "mask" && !p.Has("now"):
-					return "mask " + u.Value + ": it stays up now and does not start at the next boot"
+				case (verb == "mask" || verb == "disable") && !p.Has("now"):
+					return verb + " " + u.Value + ": it stays up now and does not start at the next boot"
 				default:
 					return verb + " " + u.Value
 				}
@@ -64,6 +61,19 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		if len(args) >= 2 && sessionUnits[unitName(args[0])] && isStopVerb(args[1]) && !(sshUnits[args[0]] && isRestart(args[1])) {
 			return args[1] + " " + args[0]
 		}
+	case "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv":
+		return initSystemCut(inv.Program, args)
+	case "dhclient":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "pcslfeEHFVvI", LongValue: []string{"timeout"}})
+		if p.Has("r", "x") {
+			return "release the DHCP lease of " + operandsOr(p, "every interface") + " (its address goes)"
+		}
+	case "networkctl":
+		if len(args) >= 2 && (args[0] == "down" || args[0] == "delete") && !virtualInterface(args[1]) {
+			return "take " + args[1] + " down"
+		}
+	case "tc":
+		return netemCut(args)
 	case "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd":
 		// /etc/init.d/networking restart, /etc/rc.d/init.d/network stop
 		if strings.Contains(inv.Command.Value, "init.d/") && len(args) > 0 && isStopVerb(args[0]) && !(sshUnits[inv.Program] && isRestart(args[0])) {
@@ -89,11 +99,12 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 			return "take " + args[0] + " down"
 		}
 	case "ip":
-		return ipCut(args)
+		return ipCut(args, sessionServerAddr(inv, host))
 	case "iptables", "ip6tables", "iptables-legacy", "iptables-nft":
 		if cut := iptablesCut(inv); cut != "" && !iptablesKeptOpen(inv, host) {
 			return cut
 		}
+		return iptablesBansClient(inv, host)
 	case "nft":
 		joined := " " + strings.Join(args, " ") + " "
 		if strings.Contains(joined, " flush ruleset ") {
@@ -429,8 +440,101 @@ func isStopVerb(v string) bool {
 	return false
 }
 
-// ipCut reads `ip [opts] OBJECT COMMAND …` with iproute2's abbreviations.
-func ipCut(args []string) string {
+// initSystemCut reads the other init systems' ways to stop or switch off
+// sshd or the network: Debian's update-rc.d NAME disable|remove, Red
+// Hat's chkconfig NAME off, OpenRC's rc-service NAME stop and rc-update
+// del NAME, runit's sv down|stop|kill NAME.
+func initSystemCut(program string, args []string) string {
+	ops := slices.DeleteFunc(slices.Clone(args), func(a string) bool { return strings.HasPrefix(a, "-") })
+	if len(ops) < 2 {
+		return ""
+	}
+	name, verb := ops[0], ops[1]
+	if program == "rc-update" || program == "sv" {
+		name, verb = ops[1], ops[0] // the verb comes first
+	}
+	action := "stop " // rc-service, sv: now
+	switch program {
+	case "update-rc.d":
+		if verb != "disable" && verb != "remove" {
+			return ""
+		}
+		action = "switch off at boot "
+	case "chkconfig":
+		if verb != "off" {
+			return ""
+		}
+		action = "switch off at boot "
+	case "rc-service":
+		if !isStopVerb(verb) || sshUnits[name] && isRestart(verb) {
+			return ""
+		}
+	case "rc-update":
+		if verb != "del" && verb != "delete" {
+			return ""
+		}
+		action = "switch off at boot "
+	case "sv":
+		if verb != "down" && verb != "d" && verb != "stop" && verb != "kill" && verb != "k" && verb != "force-stop" && verb != "exit" && verb != "x" {
+			return ""
+		}
+	}
+	name = name[strings.LastIndex(name, "/")+1:]
+	if !sessionUnits[name] {
+		return ""
+	}
+	if action == "stop " {
+		return action + name
+	}
+	return action + name + ": it stays up now and does not start at the next boot"
+}
+
+func operandsOr(p guard.Parsed, none string) string {
+	if len(p.Operands) == 0 {
+		return none
+	}
+	return strings.Join(operandValues(p.Operands), " ")
+}
+
+// netemCut: tc … netem loss 100% drops every packet of the interface,
+// the session's too, until the qdisc is deleted (which takes a session).
+func netemCut(args []string) string {
+	dev := ""
+	for i, a := range args {
+		if a == "dev" && i+1 < len(args) {
+			dev = args[i+1]
+		}
+		if a != "loss" || i+1 >= len(args) || virtualInterface(dev) {
+			continue
+		}
+		v := args[i+1]
+		if v == "random" && i+2 < len(args) {
+			v = args[i+2]
+		}
+		if v == "100%" || v == "100" || v == "100.0%" {
+			return "drop every packet of " + dev + " (netem loss 100%)"
+		}
+	}
+	return ""
+}
+
+// sessionServerAddr is this host's address the SSH session came in on
+// (the third field of SSH_CONNECTION), "" when it is not known or the
+// command runs on another machine.
+func sessionServerAddr(inv *guard.Invocation, host guard.Host) string {
+	if inv.Remote != "" || inv.Container != "" {
+		return ""
+	}
+	v, _ := host.Getenv("SSH_CONNECTION")
+	if f := strings.Fields(v); len(f) >= 3 {
+		return f[2]
+	}
+	return ""
+}
+
+// ipCut reads `ip [opts] OBJECT COMMAND …` with iproute2's abbreviations;
+// server is the address the session came in on ("" if not known).
+func ipCut(args []string, server string) string {
 	i := 0
 	for i < len(args) && strings.HasPrefix(args[i], "-") {
 		switch args[i] {
@@ -463,6 +567,11 @@ func ipCut(args []string) string {
 		}
 	case prefixOf("address", object) && prefixOf("flush", command):
 		return "remove every address of " + strings.Join(rest, " ")
+	case prefixOf("address", object) && prefixOf("delete", command) && len(rest) > 0 && server != "":
+		addr, _, _ := strings.Cut(rest[0], "/")
+		if addr == server {
+			return "remove " + addr + ", the address this SSH session came in on"
+		}
 	case prefixOf("route", object) && prefixOf("flush", command):
 		return "flush the routing table"
 	case prefixOf("route", object) && prefixOf("delete", command) && len(rest) > 0 && rest[0] == "default":
@@ -558,6 +667,39 @@ func iptablesDropRule(inv *guard.Invocation, p guard.Parsed) string {
 		return fmt.Sprintf("add a rule that %ss SSH (port 22) on %s", strings.ToLower(target.Value), chain.Value)
 	}
 	return fmt.Sprintf("add a rule that %ss every packet on %s", strings.ToLower(target.Value), chain.Value)
+}
+
+// iptablesBansClient reads -A or -I INPUT -s ADDR -j DROP|REJECT where
+// ADDR holds the address this session comes from: a ban meant for
+// someone else that shuts out the operator typing it. A port other than
+// SSH's, or an interface, narrows it to other traffic.
+func iptablesBansClient(inv *guard.Invocation, host guard.Host) string {
+	p := guard.ParseOptions(inv.Args, iptablesSpec)
+	chain, ok := p.Value("A", "append")
+	if !ok {
+		chain, ok = p.Value("I", "insert")
+	}
+	target, _ := p.Value("j", "jump")
+	source, hasSource := p.Value("s", "source")
+	if !ok || chain.Value != "INPUT" || target.Value != "DROP" && target.Value != "REJECT" || !hasSource {
+		return ""
+	}
+	if t, ok := p.Value("t", "table"); ok && t.Value != "filter" {
+		return ""
+	}
+	for _, spec := range strings.Split(source.Value, ",") {
+		if !holdsClient(spec, inv, host) {
+			continue
+		}
+		for i, a := range inv.Values() {
+			if (a == "--dport" || a == "--dports") && i+1 < len(inv.Values()) && !sshPort(inv.Values()[i+1]) {
+				return "" // another port than SSH's
+			}
+		}
+		client, _ := guard.SSHClient(inv, host)
+		return fmt.Sprintf("add a rule that %ss %s, the address this SSH session comes from, on INPUT", strings.ToLower(target.Value), client)
+	}
+	return ""
 }
 
 // iptablesKeptOpen: the cut is a DROP or REJECT policy on INPUT or
