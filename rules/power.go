@@ -13,7 +13,7 @@ func powerRules() []*guard.Rule {
 		ID:         "ssh-power",
 		Programs:   []string{"shutdown", "reboot", "poweroff", "halt", "init", "telinit", "systemctl", "loginctl", "kill", "pkill", "killall", "busctl", "dbus-send", "gdbus", "ipmitool", "kexec", "rtcwake"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: shutdown, reboot, poweroff, halt, init 0|6, systemctl or loginctl poweroff|reboot, a power signal to PID 1 (kill -INT 1, kill -RTMIN+4 1), logind's PowerOff over D-Bus; ipmitool chassis power off|cycle|reset; kexec -e; rtcwake into a sleep or off",
+		Summary:    "over SSH: shutdown, reboot, poweroff, halt, init 0|6, systemctl or loginctl poweroff|reboot, isolate or set-default of rescue, emergency or a power target, a power signal to PID 1 (kill -INT 1, kill -RTMIN+4 1), logind's PowerOff over D-Bus; ipmitool chassis power off|cycle|reset; kexec -e; rtcwake into a sleep or off",
 		Postmortem: "init 0 typed in a container sharing the host's network namespace; reboots of the wrong host (molly-guard)",
 		Match:      matchSSHPower,
 	}}
@@ -38,9 +38,17 @@ func powerAction(inv *guard.Invocation) string {
 			return verb
 		case "isolate", "start":
 			for _, u := range p.Operands[1:] {
-				switch u.Value {
-				case "rescue.target", "emergency.target", "poweroff.target", "reboot.target", "halt.target", "runlevel0.target", "runlevel1.target", "runlevel6.target":
-					return verb + " " + u.Value
+				if target := targetName(u.Value, verb); powerTargets[target] {
+					return verb + " " + target
+				}
+			}
+		case "set-default":
+			// Not now: at the next boot, which then brings up no network
+			// and no sshd (rescue, emergency) or never finishes (poweroff,
+			// reboot: a boot loop). Nobody gets back in over SSH.
+			if len(p.Operands) > 1 {
+				if target := targetName(p.Operands[1].Value, "isolate"); powerTargets[target] {
+					return "make " + target + " the default"
 				}
 			}
 		}
@@ -94,6 +102,22 @@ func powerAction(inv *guard.Invocation) string {
 		return rtcwakeAction(inv)
 	}
 	return ""
+}
+
+// powerTargets are the units whose start ends every session: the machine
+// goes down, or to a single-user shell on the console.
+var powerTargets = map[string]bool{
+	"rescue.target": true, "emergency.target": true, "poweroff.target": true, "reboot.target": true, "halt.target": true,
+	"kexec.target": true, "soft-reboot.target": true, "runlevel0.target": true, "runlevel1.target": true, "runlevel6.target": true,
+}
+
+// targetName is the unit systemctl means: `systemctl isolate rescue`
+// (and set-default) add .target to a bare name, start adds .service.
+func targetName(name, verb string) string {
+	if verb == "isolate" && !strings.Contains(name, ".") {
+		return name + ".target"
+	}
+	return name
 }
 
 // kexecAction: kexec -e boots the kernel loaded before at once, and
@@ -229,6 +253,12 @@ func matchSSHPower(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return nil
 	}
 	name := guard.SessionHostName(inv, host)
+	if strings.HasPrefix(action, "make ") {
+		return guard.Found(guard.Confirm,
+			fmt.Sprintf("to undo it before the next boot: systemctl set-default multi-user.target (graphical.target on a desktop); for one rescue boot, pick systemd.unit=rescue.target in the console's boot menu instead; to go ahead type %s at guard's prompt", name),
+			"would %s on %s while you are connected over SSH from %s: nothing changes now, but the next boot brings up no network and no sshd (or never finishes), and nobody gets back in without console access",
+			action, name, client).TypeToConfirm(name)
+	}
 	return guard.Found(guard.Confirm,
 		fmt.Sprintf("make sure this is the host you mean: to go ahead type its name, %s, at guard's prompt; to cancel a scheduled shutdown: shutdown -c", name),
 		"would %s %s while you are connected over SSH from %s: the session ends, and without console access the host may not come back",
