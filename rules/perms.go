@@ -27,7 +27,112 @@ func permsRules(c classifier) []*guard.Rule {
 		Postmortem: "chmod 666 /etc/sudoers to edit it quickly: sudo refused to run from then on, and root had no password",
 		Machine:    true,
 		Match:      c.matchCriticalMode,
+	}, {
+		ID:         "sudoers-unchecked-edit",
+		Programs:   nil, // a redirection can stand on any command
+		Decision:   guard.Confirm,
+		Summary:    "/etc/sudoers or a file in /etc/sudoers.d written without visudo (>>, >, tee, sed -i, perl -i, cp, install, mv): one syntax error and sudo refuses to run for everyone",
+		Postmortem: "echo 'deploy ALL=(ALL) NOPASSWD:ALL' >> /etc/sudoers with a typo, on a host whose root has no password: sudo stopped working and only a rescue boot fixed it",
+		Machine:    true,
+		Match:      matchSudoersEdit,
 	}}
+}
+
+// sudoersPath: sudo parses this file at every start and refuses to run
+// when it holds a syntax error (files in sudoers.d whose names hold a dot
+// or end in ~ are skipped by sudo, so they are not its).
+func sudoersPath(p string) bool {
+	if p == "/etc/sudoers" {
+		return true
+	}
+	name, ok := strings.CutPrefix(p, "/etc/sudoers.d/")
+	return ok && name != "" && !strings.ContainsAny(name, "./") && !strings.HasSuffix(name, "~")
+}
+
+// sudoersWrites lists the sudoers files the command writes and the file it
+// copies in (its source, "" when the text comes from the line).
+func sudoersWrites(inv *guard.Invocation) (targets []string, source guard.Arg) {
+	add := func(a guard.Arg) {
+		if p := inv.Path(a.Value); a.Known && sudoersPath(p) {
+			targets = append(targets, p)
+		}
+	}
+	for _, rd := range inv.Redirs {
+		if rd.Writes() {
+			add(rd.Target)
+		}
+	}
+	switch inv.Program {
+	case "tee":
+		for _, o := range guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"output-error"}}).Operands {
+			add(o)
+		}
+	case "sed", "gsed", "perl":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "efIMmlx0", LongValue: []string{"expression", "file", "line-length"}})
+		if p.Has("i", "in-place") {
+			for _, o := range p.Operands {
+				add(o)
+			}
+		}
+	case "cp", "install", "mv":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "StmogbT", LongValue: []string{"suffix", "target-directory", "mode", "owner", "group"}})
+		if len(p.Operands) < 2 {
+			return nil, guard.Arg{}
+		}
+		dest, src := p.Operands[len(p.Operands)-1], p.Operands[0]
+		if d := inv.Path(dest.Value); dest.Known && (d == "/etc/sudoers.d" || d == "/etc") {
+			dest.Value = d + "/" + filepath.Base(src.Value)
+		}
+		add(dest)
+		source = src
+	}
+	return targets, source
+}
+
+// checkedBefore: visudo -c checked the file being copied in, earlier on
+// the line and joined by &&, so the copy only happens when it parses.
+func checkedBefore(inv *guard.Invocation, source guard.Arg) bool {
+	if !source.Known {
+		return false
+	}
+	want := inv.Path(source.Value)
+	checked := false
+	for b := range inv.SucceededBefore {
+		if b.Program != "visudo" {
+			continue
+		}
+		p := guard.ParseOptions(b.Args, guard.OptSpec{ShortValue: "f", LongValue: []string{"file"}})
+		if !p.Has("c", "check") {
+			continue
+		}
+		files := p.Values("f", "file")
+		files = append(files, p.Operands...)
+		for _, f := range files {
+			if f.Known && b.Path(f.Value) == want {
+				checked = true
+			}
+		}
+	}
+	return checked
+}
+
+func matchSudoersEdit(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Program == "visudo" {
+		return nil // it checks what it writes
+	}
+	targets, source := sudoersWrites(inv)
+	if len(targets) == 0 || checkedBefore(inv, source) {
+		return nil
+	}
+	path := targets[0]
+	hint := "write it to a file and check it first: visudo -cf /tmp/NAME && install -m 0440 /tmp/NAME " + path + "; or edit with visudo -f " + path
+	if path == "/etc/sudoers" {
+		hint = "put the line in its own file, checked: visudo -f /etc/sudoers.d/NAME (or visudo for the main file)"
+	}
+	return guard.Found(guard.Confirm, hint,
+		"would write %s%s without visudo's check: if the result has one syntax error, sudo refuses to run for everyone until it is fixed as root (a root password or a rescue boot)",
+		path, inv.Where()).
+		Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{path}, Overwrite: true})
 }
 
 func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) *guard.Finding {
