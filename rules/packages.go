@@ -14,7 +14,7 @@ func packagesRules() []*guard.Rule {
 		ID:         "essential-package-removal",
 		Programs:   []string{"apt", "apt-get", "aptitude", "dpkg", "yum", "dnf", "microdnf", "zypper", "pacman", "apk", "rpm"},
 		Decision:   guard.Confirm,
-		Summary:    "removing libc6, systemd, sudo, lvm2, grub*, openssh-server (over SSH) or another package the host cannot run without",
+		Summary:    "removing libc6, systemd, sudo, lvm2, grub*, openssh-server (over SSH) or another package the host cannot run without; yum or dnf history undo|rollback warns",
 		Postmortem: "apt-get purge of libc6 and yum remove python: the package manager itself stopped working",
 		Machine:    true,
 		Match:      matchEssentialRemoval,
@@ -30,7 +30,7 @@ func packagesRules() []*guard.Rule {
 		ID:         "pip-system-remove",
 		Programs:   []string{"pip", "pip3", "pip3.*", "python", "python3", "python3.*"},
 		Decision:   guard.Confirm,
-		Summary:    "pip uninstall of pip, setuptools or wheel from the system Python (sudo, or /usr/bin's pip outside a virtualenv): the distribution's tools that import them break",
+		Summary:    "pip uninstall of pip, setuptools or wheel from the system Python (sudo, or /usr/bin's pip outside a virtualenv): the distribution's tools that import them break; pip install --break-system-packages there warns",
 		Postmortem: "sudo pip uninstall -y pip on a server: pip, and the tools the distribution built on it, gone until the package is reinstalled by hand",
 		Machine:    true,
 		Match:      matchPipSystemRemove,
@@ -77,6 +77,10 @@ var essentialPackages = []struct{ pattern, why string }{
 	{"debconf", "every package's configuration step needs it"},
 	{"zlib1g", "dpkg, apt and openssh link against it"},
 	{"libcrypt1", "logins and password checks link against it"},
+	{"openssl-libs", "sshd, sudo, rpm and dnf link against it"},
+	{"libssl3*", "sshd, apt's https and most network programs link against it"},
+	{"pam", "every login and sudo go through PAM"},
+	{"shadow-utils", "useradd, passwd and su's account files are managed by it"},
 	{"libgcc-s1", "most C and C++ programs link against it"},
 	{"tar", "dpkg unpacks every package with it"},
 	{"grep", "init and package scripts call it"},
@@ -121,8 +125,11 @@ func removedPackages(inv *guard.Invocation) []string {
 			return ops
 		}
 	case "rpm":
-		if p.Has("e", "erase") {
-			return ops
+		// -e is a mode there, not an option with a value; --test only
+		// reports what the removal would do.
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"root", "dbpath", "define", "macros", "rcfile"}})
+		if p.Has("e", "erase") && !p.Has("test") {
+			return operandValues(p.Operands)
 		}
 	case "yum", "dnf", "microdnf", "zypper":
 		if len(ops) > 0 && (ops[0] == "remove" || ops[0] == "erase" || ops[0] == "rm" || ops[0] == "autoremove") {
@@ -146,7 +153,11 @@ func runsKernel(pkg string, host guard.Host, inv *guard.Invocation) bool {
 	if !strings.HasPrefix(pkg, "linux-image-") && !strings.HasPrefix(pkg, "kernel-") && !strings.HasPrefix(pkg, "linux-modules-") {
 		return false
 	}
-	for _, a := range removedArgs(inv) {
+	args := removedArgs(inv)
+	if inv.Program == "rpm" {
+		args = guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"root", "dbpath", "define", "macros", "rcfile"}}).Operands
+	}
+	for _, a := range args {
 		if a.Value == pkg && slices.Contains(a.Sources, "uname") {
 			return true // linux-image-$(uname -r), kernel-core-$(uname -r)
 		}
@@ -209,7 +220,7 @@ func matchPipSystemRemove(inv *guard.Invocation, host guard.Host) *guard.Finding
 	}
 	p := guard.ParseOptions(args, guard.OptSpec{ShortValue: "r", LongValue: []string{"requirement", "root", "prefix", "target", "python"}})
 	ops := operandValues(p.Operands)
-	if len(ops) < 2 || ops[0] != "uninstall" || p.Has("help", "h") {
+	if len(ops) < 2 || ops[0] != "uninstall" && ops[0] != "install" || p.Has("help", "h") {
 		return nil
 	}
 	sudo := slices.ContainsFunc(inv.Via, func(v string) bool { return v == "sudo" || v == "doas" || strings.HasPrefix(v, "sudo ") })
@@ -217,6 +228,13 @@ func matchPipSystemRemove(inv *guard.Invocation, host guard.Host) *guard.Finding
 	system := sudo || venv == "" && (strings.HasPrefix(inv.Command.Value, "/usr/bin/") || strings.HasPrefix(inv.Command.Value, "/bin/"))
 	if !system {
 		return nil // a virtualenv's own pip, or the user's
+	}
+	if ops[0] == "install" {
+		if !p.Has("break-system-packages") || p.Has("user", "target", "prefix", "root", "dry-run") {
+			return nil // pip refuses to touch the system Python without it (PEP 668)
+		}
+		return guard.Found(guard.Warn, "use a virtualenv (python3 -m venv DIR) or pipx for tools; for a library the distribution packages: apt-get install python3-NAME",
+			"installs %s into the system Python on %s past PEP 668's lock: it can upgrade or replace modules the distribution's own tools import (apt, netplan, cloud-init), which then fail", strings.Join(ops[1:], " "), guard.HostName(inv, host))
 	}
 	for _, name := range ops[1:] {
 		if slices.Contains(pipTools, strings.ToLower(name)) {
@@ -235,8 +253,26 @@ func operandValues(args []guard.Arg) []string {
 	return values
 }
 
+// historyUndo reads yum and dnf history undo|rollback N: the packages
+// that transaction (or every one since) installed are removed again and
+// those it removed or upgraded come back, as the command computes it.
+func historyUndo(inv *guard.Invocation) (verb, id string) {
+	if inv.Program != "yum" && inv.Program != "dnf" {
+		return "", ""
+	}
+	ops := operandValues(guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "cdex", LongValue: []string{"config", "installroot", "releasever", "setopt", "exclude"}}).Operands)
+	if len(ops) >= 3 && ops[0] == "history" && (ops[1] == "undo" || ops[1] == "rollback") {
+		return ops[1], ops[2]
+	}
+	return "", ""
+}
+
 func matchEssentialRemoval(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	_, overSSH := guard.SSHClient(inv, host)
+	if verb, id := historyUndo(inv); verb != "" {
+		return guard.Found(guard.Warn, "see what it would change first: "+inv.Program+" history info "+id+"; yum and dnf list the removals and ask before they act unless -y is given",
+			"would %s %s on %s: what it installed is removed and what it removed or upgraded is put back (a downgrade of glibc, systemd or openssl among them, if it touched them)", map[string]string{"undo": "undo transaction", "rollback": "roll back every transaction after"}[verb], id, guard.HostName(inv, host))
+	}
 	for _, pkg := range removedPackages(inv) {
 		name, _, _ := strings.Cut(pkg, ":") // libc6:amd64
 		name, _, _ = strings.Cut(name, "=")
