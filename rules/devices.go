@@ -16,13 +16,35 @@ var diskName = lazyre.New(`^/dev/((sd|hd|vd|xvd)[a-z]+[0-9]*|nvme[0-9]+n[0-9]+(p
 // notDisks are device paths that are safe to write.
 var notDisks = map[string]bool{"/dev/null": true, "/dev/zero": true, "/dev/stdout": true, "/dev/stderr": true, "/dev/tty": true, "/dev/full": true}
 
+// devDirsNotDisks are the folders of /dev that hold terminals, sockets,
+// sound and other character devices, never a volume.
+var devDirsNotDisks = map[string]bool{"pts": true, "fd": true, "shm": true, "mqueue": true, "snd": true, "input": true,
+	"net": true, "bus": true, "dri": true, "cpu": true, "hugepages": true, "vfio": true, "usb": true, "char": true,
+	"serial": true, "v4l": true, "hugepages-1G": true, "dma_heap": true}
+
+// volumePath: /dev/VG/LV, the name LVM gives every logical volume (and
+// /dev/zvol/POOL/VOL, ZFS's), which guard reads as a disk even when this
+// host has no such volume (a line for another host, a volume not yet
+// active).
+func volumePath(p string) bool {
+	rest, ok := strings.CutPrefix(p, "/dev/")
+	if !ok {
+		return false
+	}
+	dir, name, ok := strings.Cut(rest, "/")
+	if dir == "zvol" {
+		return ok && name != ""
+	}
+	return ok && dir != "" && name != "" && !strings.Contains(name, "/") && !devDirsNotDisks[dir] && !strings.HasPrefix(dir, ".")
+}
+
 // blockDevice tells whether p names a disk: by its name, or because the
 // host says it is a block device.
 func blockDevice(host guard.Host, inv *guard.Invocation, p string) bool {
 	if p == "" || notDisks[p] {
 		return false
 	}
-	if diskName.MatchString(p) {
+	if diskName.MatchString(p) || volumePath(p) {
 		return true
 	}
 	if inv.Remote != "" {
