@@ -13,7 +13,7 @@ func blockdevRules() []*guard.Rule {
 		ID:         "disk-overwrite",
 		Programs:   nil, // redirections into a disk can come from any program
 		Decision:   guard.Confirm,
-		Summary:    "dd of=/dev/…, mkfs, wipefs, partition table writers, badblocks -w, hdparm --security-erase, pvcreate -ff, ddrescue or a redirection onto a disk (block when it is in use)",
+		Summary:    "dd of=/dev/…, mkfs, wipefs, partition table writers, badblocks -w, hdparm --security-erase, pvcreate -ff, vgcreate -f, zpool create -f, ddrescue or a redirection onto a disk (block when it is in use)",
 		Postmortem: "dd and mkfs run against the wrong disk; the classic one-letter mistake between sdb and sda",
 		Machine:    true,
 		Match:      matchDiskOverwrite,
@@ -64,6 +64,14 @@ func diskWriter(inv *guard.Invocation) (verb string, devices []guard.Arg) {
 			case "mklabel", "mktable", "rm", "mkpart", "mkpartfs", "resizepart", "resize", "move", "rescue", "mkfs":
 				return "change the partition table of", devOperands(inv.Args)
 			}
+		}
+	case prog == "vgcreate" || prog == "zpool":
+		// -f makes them write over a disk that still holds a filesystem,
+		// a volume group or a pool (without it they refuse).
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "osOmRtsl", LongValue: []string{"physicalextentsize", "maxlogicalvolumes", "maxphysicalvolumes", "alloc", "addtag", "metadatatype", "dataalignment"}})
+		ops := operandValues(p.Operands)
+		if p.Has("f", "force", "y", "yes") && (prog == "vgcreate" || len(ops) > 0 && (ops[0] == "create" || ops[0] == "add" || ops[0] == "replace")) {
+			return "write a new volume group or pool (forced) over", devOperands(p.Operands)
 		}
 	case prog == "shred" || prog == "blkdiscard":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "nsolp", LongValue: []string{"iterations", "size", "random-source", "offset", "length", "step"}})
