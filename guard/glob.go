@@ -32,13 +32,20 @@ func (r *resolver) globField(f Arg, sc *scope, mode expandMode) []Arg {
 		return []Arg{f}
 	}
 	pattern, quals := f.pattern, globQuals{}
+	var code []string
 	if sc.opts&optZsh != 0 {
+		if at, c := zshQualifierCode(pattern); c != nil {
+			pattern, code = pattern[:at]+"()", c // judged below; () leaves the rest to zshQualifiers
+		}
 		pattern, quals = zshQualifiers(pattern)
 		if cut := len(f.pattern) - len(pattern); cut > 0 && cut <= len(f.Value) {
 			f.Value = f.Value[:len(f.Value)-cut] // the qualifiers select, they are not part of a name
 		}
 	}
 	matches, complete, ok := r.glob(pattern, sc, quals)
+	if code != nil {
+		r.qualifierCode(f, code, matches, complete && ok, sc)
+	}
 	if !ok {
 		return []Arg{f} // relative to a folder guard cannot know
 	}
@@ -160,6 +167,105 @@ func zshQualifiers(p string) (string, globQuals) {
 		}
 	}
 	return p[:open], q
+}
+
+// maxQualifierRuns bounds the matches a zsh qualifier's code is judged
+// with, each as $REPLY; past them it is judged once with $REPLY unknown.
+const maxQualifierRuns = 8
+
+// qualifierCode judges the code zsh glob qualifiers run for each match
+// (e:CODE:, +FUNCTION), with $REPLY the match.
+func (r *resolver) qualifierCode(f Arg, code, matches []string, complete bool, sc *scope) {
+	outer := &Invocation{Text: f.Text, Cwd: sc.cwd, User: sc.user, Remote: sc.remote}
+	replies := []shellVar{}
+	for i, m := range matches {
+		if i == maxQualifierRuns {
+			complete = false
+			break
+		}
+		replies = append(replies, shellVar{value: m, known: true, set: true})
+	}
+	if !complete || len(replies) == 0 {
+		replies = append(replies, shellVar{set: true, maybeEmpty: false})
+	}
+	for _, c := range code {
+		for _, reply := range replies {
+			r.runCodeWith(outer, c, sc, "a zsh glob qualifier", codeOpts{prepare: func(nsc *scope) { nsc.set("REPLY", reply) }})
+		}
+	}
+}
+
+// zshQualifierCode finds, in a zsh pattern, trailing glob qualifiers that
+// run code: e:CODE: (any delimiter, or a bracket pair) and +FUNCTION. It
+// returns where the qualifiers start and the code, nil when none runs
+// any. Parentheses quoted in the code are escaped in the pattern, so the
+// first unescaped ( whose rest reads as qualifiers to the end is theirs.
+func zshQualifierCode(p string) (int, []string) {
+	if !strings.HasSuffix(p, ")") || strings.HasSuffix(p, `\)`) {
+		return 0, nil
+	}
+	for open := 0; open < len(p)-1; open++ {
+		if p[open] == '\\' {
+			open++
+			continue
+		}
+		if p[open] != '(' {
+			continue
+		}
+		if code, ok := readQualifiers(p[open+1 : len(p)-1]); ok && len(code) > 0 {
+			return open, code
+		}
+	}
+	return 0, nil
+}
+
+// readQualifiers reads the text between a qualifier list's parentheses:
+// the code of its e and + qualifiers, and whether all of it reads as
+// qualifiers.
+func readQualifiers(q string) (code []string, ok bool) {
+	closing := map[byte]byte{'(': ')', '[': ']', '{': '}', '<': '>'}
+	for i := 0; i < len(q); i++ {
+		switch c := q[i]; {
+		case c == 'e' && i+1 < len(q):
+			open := q[i+1]
+			if open == '\\' && i+2 < len(q) {
+				i++
+				open = q[i+1]
+			}
+			end, ok := closing[open]
+			if !ok {
+				end = open
+			}
+			j := i + 2
+			for j < len(q) && q[j] != end {
+				if q[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(q) {
+				return nil, false
+			}
+			// the parser leaves the code as written, quotes and all:
+			// eval removes them as zsh does before running it
+			code = append(code, "eval "+unescapePattern(strings.TrimSuffix(q[i+2:j], `\`)))
+			i = j
+		case c == '+':
+			j := i + 1
+			for j < len(q) && (q[j] == '_' || q[j] == ':' || unicode.IsLetter(rune(q[j])) || unicode.IsDigit(rune(q[j]))) {
+				j++
+			}
+			if j == i+1 {
+				return nil, false
+			}
+			code = append(code, q[i+1:j])
+			i = j - 1
+		case strings.IndexByte("/.@=p*%rwxAIERWXsStfdUGugamcLMTNDnoOY^-[],0123456789 ", c) >= 0:
+		default:
+			return nil, false
+		}
+	}
+	return code, true
 }
 
 // globKey is what a pattern's matches depend on.

@@ -865,7 +865,7 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 		variant = d.Variant.Value
 	}
 	local := variant == "local" || (variant == "declare" || variant == "typeset") && sc.inFunc != ""
-	integer, nameref, assoc := false, false, false
+	integer, nameref, assoc, array := false, false, false, false
 	// The clause is also a command rules see, with its options and the
 	// names it declares (readonly __guard_ok): not the values, which are
 	// judged as assignments.
@@ -890,6 +890,7 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 				integer = integer || strings.Contains(a.Value, "i") && a.Value[0] == '-'
 				nameref = nameref || strings.Contains(a.Value, "n") && a.Value[0] == '-'
 				assoc = assoc || strings.Contains(a.Value, "A") && a.Value[0] == '-'
+				array = array || strings.ContainsAny(a.Value, "aA") && a.Value[0] == '-'
 				local = local && !strings.Contains(a.Value, "g")
 			case a.Known:
 				// declare "$name=value" is judged as the assignment it makes
@@ -897,6 +898,11 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 				name = r.nameRef(name, sc)
 				if integer && hasValue {
 					r.arithText(value, sc, 1)
+				}
+				if array && hasValue && strings.HasPrefix(value, "(") && strings.HasSuffix(value, ")") {
+					// declare -a 'x=(…)' reads its value as an array assignment
+					// written on the line: the substitutions in it run
+					r.textSubsts(value, sc)
 				}
 				if nameref && hasValue {
 					r.nameRef(value, sc) // every use of the reference evaluates its subscript
@@ -932,6 +938,11 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 		}
 		r.assign(as, sc)
 		if v, ok := sc.get(as.Name.Value); ok {
+			if array && v.known && len(v.list) == 0 && strings.HasPrefix(v.value, "(") && strings.HasSuffix(v.value, ")") {
+				// declare -a x='(…)' reads the quoted value as an array
+				// assignment: the substitutions in it run
+				r.textSubsts(v.value, sc)
+			}
 			if integer && v.known && !v.integer {
 				r.arithText(v.value, sc, 1)
 			}

@@ -108,6 +108,10 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapBind
 	case "complete":
 		return wrapComplete
+	case "fc":
+		return wrapFc
+	case "sched":
+		return wrapSched
 	case "crontab":
 		return wrapCrontab
 	case "npm", "yarn", "pnpm":

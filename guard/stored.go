@@ -143,6 +143,40 @@ func wrapComplete(r *resolver, outer *Invocation, sc *scope) {
 	}
 }
 
+// wrapFc judges fc -e EDITOR: fc runs the editor as a command on a file
+// holding the earlier line, then runs what the file holds.
+func wrapFc(r *resolver, outer *Invocation, sc *scope) {
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "e"})
+	for _, e := range p.Values("e") {
+		if e.Known && e.Value != "-" {
+			r.runCode(outer, e.Value+" /tmp/bash-fc.edit", sc, "fc -e (the editor it starts)", nil)
+		}
+	}
+}
+
+// wrapSched judges zsh's sched [-o] TIME COMMAND… as if the time had
+// come: the shell runs the command then, unattended.
+func wrapSched(r *resolver, outer *Invocation, sc *scope) {
+	if sc.opts&optZsh == 0 {
+		return
+	}
+	args := outer.Args
+	for len(args) > 0 && args[0].Value == "-o" {
+		args = args[1:]
+	}
+	if len(args) < 2 {
+		return // lists or removes scheduled commands
+	}
+	var words []string
+	for _, a := range args[1:] {
+		if !a.Known {
+			return
+		}
+		words = append(words, a.Value)
+	}
+	r.runCode(outer, strings.Join(words, " "), sc, "sched (run later by this shell)", nil)
+}
+
 // envWordsCode judges the NAME=VALUE words a wrapper puts in the
 // environment of the command it runs (env BASH_ENV=<(…) bash -c …) when
 // the variable holds code that command runs.

@@ -158,7 +158,9 @@ func (r *resolver) zshForeach(call *syntax.CallExpr, sc *scope, ctx stmtCtx) boo
 // expandFlagged expands ${(FLAGS)name}, zsh's parameter flags, for the
 // flags that split, join or change case: (s:SEP:) and (f) split at SEP
 // or at newlines, (z) and (=) at blanks, (j:SEP:) joins, (@) keeps the
-// words apart in quotes, (U), (L) change case. It reports false, having
+// words apart in quotes, (U), (L) change case, (P) takes the value as the
+// name of the parameter to read, (e) expands the value again (its
+// substitutions are judged; a value that still holds $ is not known). It reports false, having
 // expanded nothing, for other flags or a value guard does not know.
 func (r *resolver) expandFlagged(flags, name string, sc *scope, quoted bool, b *fieldBuilder) bool {
 	words, ok := r.paramList(name, sc)
@@ -208,6 +210,30 @@ func (r *resolver) expandFlagged(flags, name string, sc *scope, quoted bool, b *
 			values = splitEach(values, strings.Fields)
 		case '@':
 			keepApart = true
+		case 'P':
+			// the value names the parameter whose value is taken
+			if len(values) != 1 {
+				return false
+			}
+			named, ok := r.paramList(values[0], sc)
+			if !ok || !syntax.ValidName(values[0]) {
+				return false
+			}
+			values = values[:0]
+			for _, w := range named {
+				if !w.Known {
+					return false
+				}
+				values = append(values, w.Value)
+			}
+		case 'e':
+			// the value is expanded again: its $(…) and `…` run
+			for _, v := range values {
+				r.textSubsts(v, sc)
+				if strings.ContainsAny(v, "$`") {
+					return false
+				}
+			}
 		case 'U':
 			values = mapEach(values, strings.ToUpper)
 		case 'L':

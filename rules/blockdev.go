@@ -107,6 +107,15 @@ func diskWriter(inv *guard.Invocation) (verb string, devices []guard.Arg) {
 		}
 	case prog == "tee":
 		return "overwrite", devOperands(guard.ParseOptions(inv.Args, guard.OptSpec{}).Operands)
+	case prog == "cp" || prog == "sponge":
+		// cp image.iso /dev/sdb writes into the device it opens, as
+		// dd of= does; sponge writes what it read there.
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "St", LongValue: []string{"suffix", "target-directory"}})
+		if len(p.Operands) >= 1 && (prog == "sponge" || len(p.Operands) >= 2) {
+			if last := p.Operands[len(p.Operands)-1]; last.Known && strings.HasPrefix(last.Value, "/dev/") {
+				return "overwrite", []guard.Arg{last}
+			}
+		}
 	case prog == "nvme":
 		// nvme format and sanitize erase the namespace (or every namespace
 		// of the controller, /dev/nvme0) inside the drive itself.

@@ -18,7 +18,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "critical-file-truncate",
 			Programs:   nil, // a redirection can stand on any command
 			Decision:   guard.Block,
-			Summary:    "> , tee, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab (confirm), or emptying a crontab or a user's authorized_keys (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd (block)",
+			Summary:    "> , tee, sponge, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab, crypttab, grub.cfg, default.target, pam.d, nsswitch.conf, ld.so.preload or a file of sudoers.d (confirm), or emptying a crontab or a user's authorized_keys, or replacing root's (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd (block)",
 			Postmortem: "echo user:x:… > /etc/passwd typed for >>: every other account gone, sudo and logins broken",
 			Machine:    true,
 			Match:      matchCriticalTruncate,
@@ -87,6 +87,16 @@ var (
 		"",
 		"whatever starts it (logins, scripts, sudo, sshd) fails from now on; getting it back needs a root shell that is already open, or a rescue boot",
 		"to replace it, put the new one in place in one step (ln -sf NEW FILE, install NEW FILE); to repair it, reinstall its package (apt-get install --reinstall PACKAGE, dnf reinstall PACKAGE)"}
+	// What /etc/ld.so.preload names is loaded into every program started
+	// after it; empty or absent it does nothing.
+	preloadFile = criticalFile{guard.Confirm, guard.Allow,
+		"every program started from now on (sudo, sshd, the next command typed) loads the libraries it names: one that is missing or broken stops them all, and one that is not yours runs inside each of them", "",
+		"check the library first (ldd /bin/true with LD_PRELOAD=LIB set in front); keep a copy (cp -a FILE FILE.bak) and append with >> rather than replace"}
+	// sudo reads every file in /etc/sudoers.d and refuses to run when one
+	// of them does not parse; taking one away only takes its rule away.
+	sudoersDropIn = criticalFile{guard.Confirm, guard.Allow,
+		"sudo refuses to run at all when a file in /etc/sudoers.d does not parse, so root is out of reach", "",
+		"write it with visudo -f FILE, which checks it before saving (or check a copy with visudo -cf COPY, then install -m 0440 COPY FILE)"}
 	crontabFile = criticalFile{guard.Allow, guard.Confirm,
 		"", "the jobs in it stop running, silently",
 		"keep a copy first (crontab -l -u USER > USER.cron, or cp -a FILE FILE.bak); edit a user's crontab with crontab -e -u USER"}
@@ -98,7 +108,15 @@ var criticalFiles = map[string]criticalFile{
 	"/etc/sudoers": sudoersFile,
 	"/etc/fstab":   bootFile, "/etc/crypttab": bootFile,
 	"/etc/ssh/sshd_config": loginFile, "/etc/pam.d/sudo": loginFile, "/etc/pam.d/sshd": loginFile, "/etc/pam.d/common-auth": loginFile,
-	"/etc/crontab": crontabFile,
+	"/etc/crontab":       crontabFile,
+	"/etc/ld.so.preload": preloadFile,
+	"/etc/nsswitch.conf": loginFile,
+	// the boot loader's menu, and the target systemd starts (a link: >
+	// writes through it into the unit it names)
+	"/boot/grub/grub.cfg": bootFile, "/boot/grub2/grub.cfg": bootFile, "/etc/systemd/system/default.target": bootFile,
+	// the units that start sshd: without one, the next boot has no SSH
+	"/lib/systemd/system/ssh.service": loginFile, "/lib/systemd/system/sshd.service": loginFile,
+	"/usr/lib/systemd/system/ssh.service": loginFile, "/usr/lib/systemd/system/sshd.service": loginFile,
 }
 
 // libraryDirs hold the dynamic loader and the C library, directly or in
@@ -145,6 +163,12 @@ func critical(p string) (criticalFile, bool) {
 	dir, base := filepath.Dir(p), filepath.Base(p)
 	if cronDirs[dir] && cronName(base) {
 		return crontabFile, true
+	}
+	if dir == "/etc/pam.d" {
+		return loginFile, true // each is how one service lets people in
+	}
+	if dir == "/etc/sudoers.d" && !strings.Contains(base, ".") && !strings.HasSuffix(base, "~") {
+		return sudoersDropIn, true // sudo skips names with a dot or ending in ~
 	}
 	if programDirs[dir] && programNames[base] || p == "/lib/systemd/systemd" || p == "/usr/lib/systemd/systemd" {
 		return programFile, true
@@ -293,11 +317,14 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 		}
 	}
 	switch inv.Program {
-	case "tee":
+	case "tee", "sponge":
+		// Both write what they read; read from /dev/null or an empty
+		// here-string, that is nothing.
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"output-error"}})
+		text, known := guard.StdinText(inv)
 		if !p.Has("a", "append") {
 			for _, o := range p.Operands {
-				targets = append(targets, overwritten{arg: o, empties: false})
+				targets = append(targets, overwritten{arg: o, empties: known && strings.TrimSpace(text) == ""})
 			}
 		}
 	case "truncate":
@@ -349,13 +376,26 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 	for _, t := range targets {
 		p, f, ok := criticalTarget(inv, host, t.arg)
 		if !ok {
-			if p := inv.Path(t.arg.Value); t.empties && t.arg.Known && loginKeys(p) {
-				finding := guard.Found(guard.Confirm, "take out the one key you mean: edit "+p+"; keep a copy first (cp -a "+p+" "+p+".bak)",
-					"would empty %s%s: the keys in it are how you log in over SSH, and the next login may be refused", p, inv.Where()).
-					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{p}, Overwrite: true})
-				if worst == nil || finding.Decision > worst.Decision {
-					worst = finding
-				}
+			p := inv.Path(t.arg.Value)
+			if !t.arg.Known || !loginKeys(p) {
+				continue
+			}
+			var finding *guard.Finding
+			switch {
+			case t.empties:
+				finding = guard.Found(guard.Confirm, "take out the one key you mean: edit "+p+"; keep a copy first (cp -a "+p+" "+p+".bak)",
+					"would empty %s%s: the keys in it are how you log in over SSH, and the next login may be refused", p, inv.Where())
+			case strings.HasPrefix(p, "/root/"):
+				// A user's own keys are often written whole when a host is
+				// set up; root's are what a locked-out host is reached by.
+				finding = guard.Found(guard.Confirm, "add a key with >> (or ssh-copy-id); keep a copy first (cp -a "+p+" "+p+".bak)",
+					"would replace every key in %s%s with this command's output: root's logins with the keys there now are refused from then on", p, inv.Where())
+			default:
+				continue
+			}
+			finding.Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{p}, Overwrite: true})
+			if worst == nil || finding.Decision > worst.Decision {
+				worst = finding
 			}
 			continue
 		}
