@@ -14,7 +14,7 @@ func networkRules() []*guard.Rule {
 		ID:         "ssh-network-cut",
 		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking links down (ip, ifdown, networkctl), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop, firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking links down (ip, ifdown, networkctl), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -109,6 +109,9 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		joined := " " + strings.Join(args, " ") + " "
 		if strings.Contains(joined, " flush ruleset ") {
 			return "flush every nftables rule"
+		}
+		if cut := nftScriptCut(inv, host); cut != "" {
+			return cut
 		}
 		if chain, ok := nftDropPolicy(args); ok && !nftKeptOpen(inv, host, chain) {
 			return "set the policy of nftables' " + chain.name + " chain (hook input) to drop, and guard sees no rule before it on the line that accepts SSH"
@@ -818,6 +821,62 @@ func portIn(port int, from, to string) bool {
 		}
 	}
 	return lo <= port && port <= hi
+}
+
+// nftScriptCut judges the script nft -f loads (a file, or standard input
+// when guard can read it), as its commands typed one by one: a flush of
+// the whole ruleset that loads nothing after it, or an input chain with
+// policy drop and no rule in the script that accepts SSH. A full
+// configuration that flushes first and accepts SSH (nft -f
+// /etc/nftables.conf) passes.
+func nftScriptCut(inv *guard.Invocation, host guard.Host) string {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "fID", LongValue: []string{"file", "includepath", "define"}})
+	f, ok := p.Value("f", "file")
+	if !ok || !f.Known || p.Has("c", "check") {
+		return "" // -c only checks the script
+	}
+	var text string
+	if f.Value == "-" || f.Value == "/dev/stdin" {
+		text, ok = inputText(inv, host)
+	} else if path := inv.Path(f.Value); path != "" && inv.Remote == "" {
+		data, err := host.ReadFile(path, maxBodyFile)
+		text, ok = string(data), err == nil
+	}
+	if !ok {
+		return ""
+	}
+	var statements []string
+	for _, line := range strings.Split(text, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		for _, st := range strings.Split(line, ";") {
+			if st = strings.Join(strings.Fields(st), " "); st != "" {
+				statements = append(statements, st)
+			}
+		}
+	}
+	flush, tables, inputDrop, sshAccept := false, false, false, false
+	for _, st := range statements {
+		switch {
+		case st == "flush ruleset":
+			flush = true
+		case strings.HasPrefix(st, "table ") || strings.HasPrefix(st, "add table ") || strings.HasPrefix(st, "create table "):
+			tables = true
+		case strings.Contains(st, "policy drop") && strings.Contains(text, "hook input"):
+			inputDrop = true
+		}
+		if words := strings.Fields(st); strings.HasSuffix(st, "accept") {
+			if at := slices.Index(words, "tcp"); at >= 0 && nftAcceptsSSH(words[at:]) {
+				sshAccept = true // tcp dport 22 accept, or add rule … tcp dport { 22, 443 } accept
+			}
+		}
+	}
+	switch {
+	case inputDrop && !sshAccept:
+		return "load an input chain with policy drop from " + f.Value + ", with no rule in it that accepts SSH"
+	case flush && !tables:
+		return "flush every nftables rule (" + f.Value + " holds flush ruleset and loads nothing after it)"
+	}
+	return ""
 }
 
 // nftChain is an nftables chain: family, table and name.

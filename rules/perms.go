@@ -23,7 +23,7 @@ func permsRules(c classifier) []*guard.Rule {
 		ID:         "critical-file-mode",
 		Programs:   []string{"chmod", "chown", "chgrp"},
 		Decision:   guard.Block,
-		Summary:    "chmod or chown that breaks one file the host needs: sudoers others can write or root does not own, sudo or su without setuid (any chown clears it), the loader or libc unreadable, /, a system folder or a shell nobody can go through or start, a setuid or setgid shell, a system folder given to another owner (block); shadow readable by all, passwd unreadable, /tmp without 1777 (confirm)",
+		Summary:    "chmod or chown that breaks one file the host needs: sudoers others can write or root does not own, sudo or su without setuid (any chown clears it), the loader or libc unreadable, /, a system folder or a shell nobody can go through or start, a setuid or setgid shell, a system folder given to another owner (block); shadow readable by all, passwd unreadable, /tmp without 1777, over SSH a home, ~/.ssh or authorized_keys others can write, which sshd refuses key logins for (confirm)",
 		Postmortem: "chmod 666 /etc/sudoers to edit it quickly: sudo refused to run from then on, and root had no password",
 		Machine:    true,
 		Match:      c.matchCriticalMode,
@@ -429,6 +429,33 @@ func modeCheckFor(p string) (modeCheck, bool) {
 	return modeCheck{}, false
 }
 
+// keyLoginMode: sshd's StrictModes refuses a key login while the
+// account's home, ~/.ssh or authorized_keys can be written by its group
+// or by others. Over SSH that is the way back in.
+var keyLoginMode = modeCheck{guard.Confirm, 0o755,
+	func(m uint32) string {
+		if m&0o022 != 0 {
+			return "sshd (StrictModes) refuses key logins to this account while its home, ~/.ssh or authorized_keys can be written by others: the next SSH login with a key fails"
+		}
+		return ""
+	},
+	nil,
+}
+
+// keyLoginCheck is keyLoginMode for the home, ~/.ssh and
+// ~/.ssh/authorized_keys of the user of this SSH session, and of root.
+func keyLoginCheck(inv *guard.Invocation, host guard.Host, p string) (modeCheck, bool) {
+	if _, ssh := guard.SSHClient(inv, host); !ssh {
+		return modeCheck{}, false
+	}
+	for _, home := range []string{Home(inv, host), "/root"} {
+		if home != "" && home != "/" && (p == home || p == home+"/.ssh" || p == home+"/.ssh/authorized_keys") {
+			return keyLoginMode, true
+		}
+	}
+	return modeCheck{}, false
+}
+
 // applyMode computes the mode chmod leaves: an octal number, or symbolic
 // clauses (u+s, go-w, a=r, +x). ok is false for what it cannot read
 // (g=u, a reference file).
@@ -512,6 +539,9 @@ func (c classifier) matchCriticalMode(inv *guard.Invocation, host guard.Host) *g
 			continue
 		}
 		check, ok := modeCheckFor(path)
+		if !ok {
+			check, ok = keyLoginCheck(inv, host, path)
+		}
 		if !ok {
 			continue
 		}
