@@ -12,6 +12,9 @@ import (
 // the command was one of those builtins, which run nothing else.
 func (r *resolver) builtin(inv *Invocation, sc *scope) bool {
 	args := bindable(inv.Args)
+	if assignsUnseen(inv.Program, args) {
+		sc.envOnly = false
+	}
 	switch inv.Program {
 	case "cd", "pushd":
 		r.changeDir(inv, sc)
@@ -103,6 +106,27 @@ func (r *resolver) builtin(inv *Invocation, sc *scope) bool {
 		return false
 	}
 	return true
+}
+
+// assignsUnseen: a builtin that assigns variables whose names guard
+// cannot read (read "$name", export "$k=$v"), so that a name the code
+// never assigned in view may be set all the same.
+func assignsUnseen(program string, args []Arg) bool {
+	switch program {
+	case "read", "mapfile", "readarray", "getopts", "export", "local", "declare", "typeset", "readonly":
+	case "printf":
+		if len(args) == 0 || args[0].Value != "-v" {
+			return false
+		}
+	default:
+		return false
+	}
+	for _, a := range args {
+		if !a.Known {
+			return true
+		}
+	}
+	return false
 }
 
 // set follows `set -- a b` (the positional parameters), `set -f` and

@@ -248,8 +248,13 @@ func (r *resolver) expandOperator(p *syntax.ParamExp, name, display string, val 
 		if !known && !(tempFolderVars[name] && p.Exp.Word != nil && isTempFolder(p.Exp.Word.Lit())) {
 			b.unknown(display, true, quoted)
 		}
-		if p.Exp.Word != nil {
-			r.expandParts(p.Exp.Word.Parts, sc, quoted, b, false)
+		if lit := defaultToSplit(p.Exp.Word, quoted); lit != "" {
+			// Unquoted, the default is split like any expansion's result:
+			// for d in ${DIRS:-dist /usr} runs twice, the second time on /usr.
+			b.result(lit, false)
+		} else if p.Exp.Word != nil {
+			// unquoted, the default word starts a word of its own: ${X:-~} is the home folder
+			r.expandParts(p.Exp.Word.Parts, sc, quoted, b, !quoted)
 		}
 		if (p.Exp.Op == syntax.AssignUnset || p.Exp.Op == syntax.AssignUnsetOrNull) && syntax.ValidName(name) {
 			sc.assign(name, r.scalar(p.Exp.Word, sc))
@@ -298,6 +303,21 @@ func (r *resolver) expandOperator(p *syntax.ParamExp, name, display string, val 
 	default:
 		b.unknown(display, true, quoted)
 	}
+}
+
+// defaultToSplit is the text of an unquoted default word made of plain
+// words and spaces (${DIRS:-dist build}), which the shell splits into
+// fields; "" for anything else (quotes, escapes, ~, patterns), which the
+// general expansion handles.
+func defaultToSplit(w *syntax.Word, quoted bool) string {
+	if quoted || w == nil {
+		return ""
+	}
+	lit := w.Lit()
+	if !strings.ContainsAny(lit, " \t\n") || strings.ContainsAny(lit, `\'"~*?[`) {
+		return ""
+	}
+	return lit
 }
 
 // tempFolderVars name a temporary folder by convention (mktemp reads

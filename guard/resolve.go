@@ -892,6 +892,8 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 				assoc = assoc || strings.Contains(a.Value, "A") && a.Value[0] == '-'
 				array = array || strings.ContainsAny(a.Value, "aA") && a.Value[0] == '-'
 				local = local && !strings.Contains(a.Value, "g")
+			case !a.Known:
+				sc.envOnly = false // export $(cat .env): names guard cannot see
 			case a.Known:
 				// declare "$name=value" is judged as the assignment it makes
 				name, value, hasValue := strings.Cut(a.Value, "=")

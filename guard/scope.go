@@ -34,6 +34,12 @@ type scope struct {
 	fed  bool
 	opts shellOpts
 	env  func(string) (string, bool)
+	// envOnly: a new non-interactive shell process (bash -c, bash x.sh,
+	// ./x.sh) whose variables are its environment and what its own code
+	// assigns, so a name in neither is unset ("${OUT:-dist}" is dist),
+	// not unknown. Cleared once the code may assign names guard cannot
+	// see (eval, source of code it cannot read, declare "$(…)").
+	envOnly bool
 	// params are the positional parameters $1…, nil when unknown (the
 	// interactive shell's own, or a script's arguments).
 	params *positional
@@ -347,8 +353,25 @@ func (sc *scope) lookup(name string) (string, bool) {
 		if v, ok := sc.env(name); ok {
 			return v, true
 		}
+		if sc.envOnly && syntax.ValidName(name) && !shellSetVars[name] && !strings.HasPrefix(name, "BASH") {
+			return "", true // not in the environment of a new shell: unset
+		}
 	}
 	return "", false
+}
+
+// shellSetVars are variables a shell sets itself in a new process, with
+// or without an environment (bash, dash); BASH* are bash's too.
+var shellSetVars = map[string]bool{
+	"DIRSTACK": true, "EPOCHREALTIME": true, "EPOCHSECONDS": true, "EUID": true, "FUNCNAME": true,
+	"GROUPS": true, "HISTCMD": true, "HISTFILE": true, "HISTFILESIZE": true, "HISTSIZE": true,
+	"HOSTNAME": true, "HOSTTYPE": true, "IFS": true, "LINENO": true, "MACHTYPE": true, "MAILCHECK": true,
+	"OPTARG": true, "OPTERR": true, "OPTIND": true, "OSTYPE": true, "PATH": true, "PIPESTATUS": true,
+	"PPID": true, "PS1": true, "PS2": true, "PS4": true, "PWD": true, "OLDPWD": true, "RANDOM": true,
+	"SRANDOM": true, "SECONDS": true, "SHELL": true, "SHELLOPTS": true, "SHLVL": true, "UID": true,
+	"COLUMNS": true, "LINES": true, "REPLY": true, "COPROC": true, "MAPFILE": true, "READLINE_LINE": true,
+	"READLINE_POINT": true, "TMOUT": true, "COMP_WORDS": true, "COMP_CWORD": true, "COMP_LINE": true,
+	"COMP_POINT": true, "COMPREPLY": true, "_": true,
 }
 
 // remoteHome is the usual home folder of the user a remote command runs

@@ -12,12 +12,12 @@ import (
 // script run with sudo often is) is judged by what is known: the command
 // as written. One it cannot read for a reason that hides code (too large,
 // written by a download earlier on the line) is a finding.
-func (r *resolver) runScript(inv *Invocation, script Arg, args []Arg, sc *scope, shell string) {
+func (r *resolver) runScript(inv *Invocation, script Arg, args []Arg, sc *scope, shell string, fresh bool) {
 	content, name, ok := r.fileCode(inv, script)
 	if !ok {
 		return
 	}
-	r.runCodeWith(inv, content, sc, shell+" "+name, codeOpts{file: name, prepare: func(nsc *scope) {
+	r.runCodeWith(inv, content, sc, shell+" "+name, codeOpts{file: name, fresh: fresh, prepare: func(nsc *scope) {
 		bindPositional(nsc, script, args)
 	}})
 }
@@ -250,6 +250,10 @@ func wrapSource(r *resolver, outer *Invocation, sc *scope) {
 	if len(args) == 0 {
 		return
 	}
+	// The file's code is followed in this shell only when it is read and
+	// run without arguments; otherwise what it assigns is not seen.
+	envOnly := sc.envOnly
+	sc.envOnly = false
 	file := args[0]
 	var content, name string
 	if file.Known && isStdinPath(file.Value) && file.Value != "-" {
@@ -274,6 +278,7 @@ func wrapSource(r *resolver, outer *Invocation, sc *scope) {
 		}})
 		return
 	}
+	sc.envOnly = envOnly
 	src, via, depth := sc.src, sc.via, sc.depth
 	sc.via = append(append([]string(nil), sc.via...), outer.Program+" "+name)
 	sc.depth++

@@ -528,6 +528,7 @@ func wrapWatch(r *resolver, outer *Invocation, sc *scope) {
 }
 
 func wrapEval(r *resolver, outer *Invocation, sc *scope) {
+	sc.envOnly = false // what the code assigns is not followed past it
 	if len(outer.Args) == 1 && !outer.Args[0].Known {
 		// eval "$(…)": what the substitution prints, when guard can tell;
 		// else, printed by code guard cannot see, where it comes from
@@ -592,6 +593,9 @@ type codeOpts struct {
 	snippet bool
 	// fed: the shell reads the code on its standard input (selfread.go).
 	fed bool
+	// fresh: a new non-interactive shell of the same user on this host
+	// runs the code (freshShell): its variables are its environment.
+	fresh bool
 }
 
 // runSnippet judges text that is shell code if anything: keys typed into
@@ -618,6 +622,9 @@ func (r *resolver) runCodeWith(outer *Invocation, code string, sc *scope, via st
 	if template.Remote != "" {
 		nsc.env = nil
 	}
+	// Only a shell of its own reads nothing but its environment; eval,
+	// source with arguments and the rest run in a shell guard knows less of.
+	nsc.envOnly = o.fresh && template.Remote == "" && template.User == outer.User && template.Container == outer.Container && nsc.box == nil
 	for _, name := range o.unknown {
 		nsc.set(name, shellVar{set: true, maybeEmpty: true})
 	}
@@ -831,14 +838,14 @@ func (r *resolver) enterShell(inv *Invocation, sc *scope) {
 			return
 		}
 		// its commands read what the shell reads: bash -c 'cat > f' <<< …
-		r.runCodeWith(inv, code, sc, inv.Program+" -c", codeOpts{adjust: bindShellArgs(append(p.Operands[1:], p.Rest...)), stdin: feedOf(inv)})
+		r.runCodeWith(inv, code, sc, inv.Program+" -c", codeOpts{adjust: bindShellArgs(append(p.Operands[1:], p.Rest...)), stdin: feedOf(inv), fresh: freshShell(inv, p, sc)})
 		return
 	}
 	args := append(p.Operands[:len(p.Operands):len(p.Operands)], p.Rest...)
 	if len(p.Operands) > 0 && !p.Has("s") {
 		script := p.Operands[0]
 		if !script.Known || !isStdinPath(script.Value) {
-			r.runScript(inv, script, p.Rest, sc, inv.Program)
+			r.runScript(inv, script, p.Rest, sc, inv.Program, freshShell(inv, p, sc))
 			return
 		}
 		args = args[1:] // bash /dev/stdin ARGS: the code's $1…
@@ -848,6 +855,31 @@ func (r *resolver) enterShell(inv *Invocation, sc *scope) {
 	r.runStdin(inv, sc, inv.Program+" <stdin", func(_ *Invocation, isc *scope) {
 		bindPositional(isc, zero, bindable(args))
 	})
+}
+
+// freshShell: inv starts a shell that reads no start-up file, as the same
+// user on this host, so that its variables are exactly its environment
+// and what its own code assigns: bash or sh neither interactive nor a
+// login shell, without BASH_ENV or ENV. zsh reads ~/.zshenv, which may
+// set anything; sudo and su change the environment (env_reset, pam_env).
+func freshShell(inv *Invocation, p Parsed, sc *scope) bool {
+	switch inv.Program {
+	case "bash", "sh", "dash":
+	default:
+		return false
+	}
+	if p.Has("i", "l", "login") || inv.User != "" || inv.Remote != "" || inv.Container != "" || sc.box != nil || sc.env == nil {
+		return false
+	}
+	for _, name := range []string{"BASH_ENV", "ENV"} {
+		if _, set := sc.get(name); set {
+			return false
+		}
+		if _, set := sc.env(name); set {
+			return false
+		}
+	}
+	return true
 }
 
 // dropPlusOptions drops a shell's +x style options (and +o NAME, +O

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"path"
 	"slices"
 	"strings"
 
@@ -33,6 +34,9 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			if f, ok := dropKept(inv, []string{p.Operands[0].Value}); ok {
 				return f
 			}
+			if f := dropTestDatabases(inv, []string{p.Operands[0].Value}); f != nil {
+				return f
+			}
 			return guard.Found(guard.Confirm, hint, "would drop the PostgreSQL database %s and all its data", p.Operands[0].Value)
 		}
 		return nil
@@ -40,6 +44,9 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		for i, a := range inv.Args {
 			if strings.EqualFold(a.Value, "drop") && i+1 < len(inv.Args) {
 				if f, ok := dropKept(inv, []string{inv.Args[i+1].Value}); ok {
+					return f
+				}
+				if f := dropTestDatabases(inv, []string{inv.Args[i+1].Value}); f != nil {
 					return f
 				}
 				return guard.Found(guard.Confirm, hint, "would drop the MySQL database %s and all its data", inv.Args[i+1].Value)
@@ -60,9 +67,12 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	for _, sql := range sqlTexts(inv) {
 		if m := destructiveSQL.FindString(sql); m != "" {
 			statement := strings.Join(strings.Fields(m), " ")
-			if targets, made := sqlTargets(inv, sql); len(targets) == 0 && made > 0 {
+			targets, made := sqlTargets(inv, sql)
+			if len(targets) == 0 && made > 0 {
 				return nil // it drops only what the same text created
 			} else if f, ok := dropKept(inv, targets); ok {
+				return f
+			} else if f := dropTestDatabases(inv, targets); f != nil && strings.Contains(strings.ToLower(statement), "database") {
 				return f
 			}
 			if db := scratchDatabase(inv); db != "" && !strings.Contains(strings.ToLower(statement), "database") {
@@ -123,12 +133,42 @@ func sqlTexts(inv *guard.Invocation) []string {
 // (app_dev, test, ci-db), as a word of the name.
 var scratchWords = lazyre.New(`(?i)(^|[_\-.])(dev|devel|development|test|tests|testing|local|ci|sandbox|scratch)($|[_\-.])`)
 
+// testWords mark a database made for test runs by its name (app_test,
+// ci_db, tmp-import): the tests' set-up drops and creates it again each
+// time, so nothing in it is kept by hand, unlike a development database.
+var testWords = lazyre.New(`(?i)(^|[_\-.])(test|tests|testing|ci|tmp|temp|scratch)($|[_\-.])`)
+
+// dropTestDatabases: a warning when every database a command drops is
+// one made for test runs by its name, on a server whose name does not say
+// production (dropdb --if-exists app_test before the tests create it);
+// nil otherwise.
+func dropTestDatabases(inv *guard.Invocation, dbs []string) *guard.Finding {
+	_, server := connectedDatabase(inv)
+	if s, _, ok := serverOf(inv); ok && s.host != "" {
+		server = s.host
+	}
+	if len(dbs) == 0 || strings.Contains(strings.ToLower(server), "prod") {
+		return nil
+	}
+	for _, db := range dbs {
+		if db == "" || db == "*" || strings.Contains(strings.ToLower(db), "prod") || !testWords.MatchString(db) {
+			return nil
+		}
+	}
+	return guard.Found(guard.Warn, "make sure this is the test server you mean; the tests' set-up creates it again",
+		"drops %s, a database made for test runs by its name: its data goes, and the next test run creates it again", strings.Join(dbs, ", "))
+}
+
 // scratchDatabase is the database a client connects to when its name
 // says it is for development or tests, on a server whose name does not
 // say production; "" otherwise.
 func scratchDatabase(inv *guard.Invocation) string {
 	db, server := connectedDatabase(inv)
-	if strings.Contains(db, "=") || strings.Contains(strings.ToLower(db+" "+server), "prod") || !scratchWords.MatchString(db) {
+	name := db
+	if inv.Program == "sqlite3" {
+		name = path.Base(db) // the file's name; its folders may say prod
+	}
+	if strings.Contains(db, "=") || strings.Contains(strings.ToLower(db+" "+server), "prod") || !scratchWords.MatchString(name) {
 		return "" // a connection string, or a production server
 	}
 	return db
@@ -155,6 +195,7 @@ func connectedDatabase(inv *guard.Invocation) (db, server string) {
 
 // sqlClients: how psql and mysql name the database they connect to (an
 // option, else the first operand); both take the server as -h/--host.
+// sqlite3's is its first operand, a file.
 var sqlClients = map[string]struct {
 	spec      guard.OptSpec
 	dbOptions []string
@@ -162,6 +203,8 @@ var sqlClients = map[string]struct {
 	"psql":    {guard.OptSpec{ShortValue: "cdfhpUvLoTFRP", LongValue: []string{"command", "dbname", "file", "host", "port", "username", "set", "variable", "log-file", "output", "table-attr", "field-separator", "record-separator", "pset"}}, []string{"d", "dbname"}},
 	"mysql":   {mysqlClientSpec, []string{"D", "database"}},
 	"mariadb": {mysqlClientSpec, []string{"D", "database"}},
+	// sqlite3 FILE SQL: the database is the file (test.db, dev.sqlite3)
+	"sqlite3": {guard.OptSpec{ShortValue: ""}, nil},
 }
 
 var mysqlClientSpec = guard.OptSpec{ShortValue: "eDhPuSp", LongValue: []string{"execute", "database", "host", "port", "user", "socket"}}
