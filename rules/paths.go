@@ -72,14 +72,36 @@ func regenerated(p string) bool {
 // runtimeFolder: a folder deeper than a system folder's children that
 // every program or the boot still needs: the multiarch folder of the
 // loader and the C library (/usr/lib/x86_64-linux-gnu; /lib's own is
-// already a child of /lib), systemd itself, and the kernel's modules.
+// already a child of /lib), systemd itself, the kernel's modules, and the
+// interpreters the system's own tools are written in (/usr/lib/python3:
+// apt's hooks, netplan, cloud-init; /usr/share/perl5: debconf, dpkg's
+// scripts).
 func runtimeFolder(p string) bool {
-	if libraryDirs[filepath.Dir(p)] && strings.Contains(filepath.Base(p), "-linux-") {
+	dir, base := filepath.Dir(p), filepath.Base(p)
+	if libraryDirs[dir] && strings.Contains(base, "-linux-") {
 		return true
+	}
+	if (libraryDirs[dir] || dir == "/usr/share") && systemInterpreter(base) {
+		return true
+	}
+	if libraryDirs[filepath.Dir(dir)] && strings.Contains(filepath.Base(dir), "-linux-") && (base == "perl" || base == "perl-base") {
+		return true // Perl's own modules; perl5 beside them holds packages' extensions
 	}
 	switch p {
 	case "/usr/lib/systemd", "/usr/lib/modules":
 		return true
+	}
+	return false
+}
+
+// systemInterpreter: the folder of a Python or Perl the distribution's
+// own tools run on (python3, python3.11, python2.7, perl, perl5,
+// perl-base), not a version an operator installed in /usr/local or /opt.
+func systemInterpreter(base string) bool {
+	for _, name := range []string{"python", "perl"} {
+		if rest, ok := strings.CutPrefix(base, name); ok && (rest == "" || strings.Trim(rest, "0123456789.") == "" || rest == "-base") {
+			return true
+		}
 	}
 	return false
 }
