@@ -24,7 +24,7 @@ func lvmRules() []*guard.Rule {
 			ID:         "lvm-cleaner-policy",
 			Programs:   []string{"lvchange", "lvconvert", "lvcreate"},
 			Decision:   guard.Warn,
-			Summary:    "--cachepolicy cleaner stalls unless migration_threshold is above the chunk size",
+			Summary:    "--cachepolicy cleaner, and lvconvert --uncache/--splitcache of a cache with dirty blocks (which flushes with it), stall unless migration_threshold is above the chunk size",
 			Postmortem: "lvmcache: the cleaner policy never flushed because migration_threshold was below the chunk size",
 			Machine:    true,
 			Match:      matchCleanerPolicy,
@@ -108,6 +108,16 @@ func matchCachemodeDirty(inv *guard.Invocation, host guard.Host) *guard.Finding 
 
 func matchCleanerPolicy(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, lvSpec)
+	if inv.Program == "lvconvert" && p.Has("uncache", "splitcache") && len(p.Operands) > 0 && inv.Remote == "" {
+		// lvconvert flushes with the cleaner policy before it detaches
+		lv := lvName(p.Operands[len(p.Operands)-1].Value)
+		if n, err := host.CacheDirtyBlocks(lv); err == nil && n > 0 {
+			return guard.Found(guard.Warn,
+				fmt.Sprintf("check the chunk size (lvs -o+chunk_size %s) and raise the threshold above it first: lvchange --cachesettings migration_threshold=CHUNKS %s; watch lvs -o cache_dirty_blocks %s fall to 0", lv, lv, lv),
+				"flushes the %d dirty blocks of %s with the cleaner policy before it detaches the cache: unless migration_threshold is above the chunk size the flush stalls and lvconvert waits forever", n, lv)
+		}
+		return nil
+	}
 	policy, ok := p.Value("cachepolicy")
 	if !ok || policy.Value != "cleaner" {
 		return nil
