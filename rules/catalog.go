@@ -45,7 +45,7 @@ func catalogFor(c classifier) []*guard.Rule {
 		{"storage", storageRules()}, {"serving", servingRules()}, {"lxc", lxcRules()},
 		{"cloud", cloudRules()}, {"dataservices", dataServicesRules()}, {"backups", backupsRules()},
 		{"orchestration", orchestrationRules()}, {"selfguard", selfguardRules()},
-		{"accounts", accountsRules()}, {"vms", vmsRules()},
+		{"accounts", accountsRules()}, {"vms", vmsRules()}, {"forge", forgeRules()},
 	}
 	var all []*guard.Rule
 	for _, family := range families {

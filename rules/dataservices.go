@@ -18,6 +18,14 @@ import (
 func dataServicesRules() []*guard.Rule {
 	return []*guard.Rule{
 		{
+			ID:         "mongo-shutdown",
+			Programs:   []string{"mongo", "mongosh"},
+			Decision:   guard.Confirm,
+			Summary:    "mongosh or mongo --eval (or a script on standard input) running db.shutdownServer() or adminCommand({shutdown: 1}): the server stops for every application; with force: true a primary does not wait for its secondaries, and writes they have not copied are rolled back",
+			Postmortem: "db.shutdownServer({force: true}) typed on what was believed to be a secondary: the primary stopped at once, and the writes of the last seconds were rolled back when it rejoined",
+			Match:      matchMongoShutdown,
+		},
+		{
 			ID:         "search-index-delete",
 			Programs:   httpClients,
 			Decision:   guard.Confirm,
@@ -927,6 +935,29 @@ func matchNatsDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		if remove && len(ops) <= 3 {
 			return guard.Found(guard.Confirm, hint, "would delete the %s bucket %s on %s with everything in it", map[bool]string{true: "key-value", false: "object store"}[ops[0] == "kv"], name, where)
 		}
+	}
+	return nil
+}
+
+// mongoShutdown finds the shutdown call in mongo shell code, with its
+// force option when given.
+var mongoShutdown = lazyre.New(`shutdownServer\s*\(([^)]*)\)|adminCommand\s*\(\s*\{([^}]*\bshutdown["']?\s*:[^}]*)\}`)
+
+var mongoForce = lazyre.New(`\bforce["']?\s*:\s*true`)
+
+func matchMongoShutdown(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	for _, code := range sqlTexts(inv) {
+		m := mongoShutdown.FindStringSubmatch(code)
+		if m == nil {
+			continue
+		}
+		hint := "check which member you are on first (db.hello().isWritablePrimary, rs.status()); on a primary step it down first (rs.stepDown()), or stop the service where it runs (systemctl stop mongod)"
+		if mongoForce.MatchString(m[1] + m[2]) {
+			return guard.Found(guard.Confirm, hint,
+				"would stop the MongoDB server at once (force: true): a primary does not wait for its secondaries to catch up, so writes they have not copied are rolled back when it comes back, and every application loses the server until it is started again")
+		}
+		return guard.Found(guard.Confirm, hint,
+			"would stop the MongoDB server: every application connected to it loses its database until it is started again (systemctl start mongod)")
 	}
 	return nil
 }

@@ -1,6 +1,9 @@
 package rules
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,6 +38,15 @@ func gitRules() []*guard.Rule {
 			Postmortem: "a common failure mode: the secret-purging recipe (reflog expire --expire=now --all && gc --prune=now) run in the wrong clone, taking the only copy of commits a reset had just dropped",
 			Machine:    true,
 			Match:      matchGitHistoryPurge,
+		},
+		{
+			ID:         "git-repo-delete",
+			Programs:   []string{"rm", "find"},
+			Decision:   guard.Confirm,
+			Summary:    "rm -r or find -delete of a repository's .git (or its objects or refs): every commit, branch and stash pushed nowhere is gone; the message names the branches ahead of their remote-tracking branch when guard can read .git; a .git with no commit yet passes",
+			Postmortem: "rm -rf .git to start the history afresh, in a clone whose feature branch had never been pushed: a week of commits gone",
+			Machine:    true,
+			Match:      matchGitRepoDelete,
 		},
 	}
 }
@@ -516,4 +528,207 @@ func currentBranch(host guard.Host, dir string) string {
 		return strings.TrimPrefix(ref, "ref: refs/heads/")
 	}
 	return ""
+}
+
+// matchGitRepoDelete: a repository's .git is its history. The work tree
+// survives rm -rf .git, but every commit, branch and stash that no remote
+// holds is gone, and git has nothing left to bring them back from.
+func matchGitRepoDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	for _, gitDir := range gitDirsDeleted(inv, host) {
+		if f := gitRepoLoss(inv, host, gitDir); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// gitDirsDeleted lists the .git folders the command deletes whole, or
+// whose objects or refs it deletes: rm -r of them, or a find -delete (or
+// -exec rm) from a repository's top that reaches .git (no test but -type,
+// or a name test .git matches). A .git file (a worktree's or a
+// submodule's pointer) and a path that does not exist are not history.
+func gitDirsDeleted(inv *guard.Invocation, host guard.Host) []string {
+	isDir := func(p string) bool {
+		if inv.Remote != "" {
+			return true // not this machine's: assume it is there
+		}
+		info, err := host.Lstat(p)
+		return err == nil && info.IsDir()
+	}
+	var found []string
+	switch inv.Program {
+	case "rm":
+		recursive, operands := rmArgs(inv)
+		if !recursive {
+			return nil // rm refuses a folder
+		}
+		for _, a := range operands {
+			p := inv.Path(a.Value)
+			if !a.Known || p == "" {
+				continue
+			}
+			switch {
+			case filepath.Base(p) == ".git":
+			case (filepath.Base(p) == "objects" || filepath.Base(p) == "refs") && filepath.Base(filepath.Dir(p)) == ".git":
+				p = filepath.Dir(p)
+			default:
+				continue
+			}
+			if isDir(p) {
+				found = append(found, p)
+			}
+		}
+	case "find":
+		starts, expr := findStarts(inv)
+		e := readFindExpr(expr)
+		if !e.deletes {
+			return nil
+		}
+		reaches := !e.narrowed || e.named != "" && (strings.Contains(e.test, "name") && fnmatch(e.named, ".git") || strings.Contains(e.test, "path") && fnmatch(e.named, "./.git"))
+		if !reaches {
+			return nil
+		}
+		for _, a := range starts {
+			p := filepath.Join(inv.Path(a.Value), ".git")
+			if a.Known && inv.Path(a.Value) != "" && isDir(p) {
+				found = append(found, p)
+			}
+		}
+	}
+	return found
+}
+
+// gitRepoLoss says what deleting gitDir loses, from what guard can read
+// of it (HEAD, the branches and the remote-tracking branches: files, no
+// git run): nil when no commit was ever made.
+func gitRepoLoss(inv *guard.Invocation, host guard.Host, gitDir string) *guard.Finding {
+	hint := "keep the history first: git bundle create ../" + filepath.Base(filepath.Dir(gitDir)) + ".bundle --all (git clone FILE.bundle brings it back), or push the branches you need; to start a fresh history on the same files: git checkout --orphan new-main"
+	deletes := "would delete " + gitDir + inv.Where() + ", the repository's history (the files of the work tree stay)"
+	if inv.Program == "find" {
+		deletes = "would delete " + gitDir + inv.Where() + ", the repository's history, along with what else the find matches"
+	}
+	if inv.Remote != "" {
+		return guard.Found(guard.Confirm, hint, "%s: every commit, branch and stash that was not pushed is gone for good; guard cannot read that machine's .git to tell whether any were", deletes)
+	}
+	state, err := readGitState(host, gitDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // no HEAD: git does not take it for a repository
+	}
+	if err != nil {
+		return guard.Found(guard.Confirm, hint, "%s: every commit, branch and stash that was not pushed is gone for good; guard could not read it to tell whether any were (%v)", deletes, err)
+	}
+	if len(state.branches) == 0 && !state.detached {
+		return nil // git init and nothing committed: nothing to lose
+	}
+	switch {
+	case len(state.remotes) == 0:
+		return guard.Found(guard.Confirm, hint, "%s: it has no remote-tracking branch at all, so its commits (%s) are most likely here only and cannot be brought back", deletes, strings.Join(append(state.branches, "HEAD")[:max(len(state.branches), 1)], ", "))
+	case len(state.ahead) > 0:
+		return guard.Found(guard.Confirm, hint, "%s: %s not where its remote-tracking branch was at the last fetch, so it may hold commits pushed nowhere; they cannot be brought back", deletes, plural(state.ahead))
+	case state.stash:
+		return guard.Found(guard.Confirm, hint, "%s: every branch matches its remote-tracking branch (as of the last fetch), but the stash entries exist only here", deletes)
+	}
+	return guard.Found(guard.Confirm, hint, "%s: every branch matches its remote-tracking branch as of the last fetch, so the commits can be cloned again; the reflog, local configuration and hooks cannot", deletes)
+}
+
+// plural names the branches in a sentence: "the branch x is", "the
+// branches x, y are".
+func plural(branches []string) string {
+	if len(branches) == 1 {
+		return "the branch " + branches[0] + " is"
+	}
+	return "the branches " + strings.Join(branches, ", ") + " are"
+}
+
+// gitState is what guard reads of a .git folder.
+type gitState struct {
+	branches []string // local branches (short names)
+	remotes  []string // remote-tracking branches (origin/main)
+	ahead    []string // local branches no remote-tracking branch of the same name points at
+	stash    bool
+	detached bool // HEAD names a commit, not a branch
+}
+
+// gitRefLimit bounds how many refs guard reads of one repository.
+const gitRefLimit = 2000
+
+// readGitState reads HEAD, packed-refs and the loose refs under refs/,
+// bounded; a repository too large to read is an error (guard says it
+// could not tell).
+func readGitState(host guard.Host, gitDir string) (gitState, error) {
+	var st gitState
+	head, err := host.ReadFile(filepath.Join(gitDir, "HEAD"), 256)
+	if err != nil {
+		return st, fmt.Errorf("reading %s/HEAD: %w", gitDir, err)
+	}
+	st.detached = !strings.HasPrefix(strings.TrimSpace(string(head)), "ref:")
+	refs := map[string]string{}
+	if data, err := host.ReadFile(filepath.Join(gitDir, "packed-refs"), 4<<20); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			hash, name, ok := strings.Cut(strings.TrimSpace(line), " ")
+			if ok && !strings.HasPrefix(hash, "#") && !strings.HasPrefix(hash, "^") {
+				refs[name] = hash
+			}
+		}
+	}
+	budget := gitRefLimit
+	var walk func(dir, name string, depth int) error
+	walk = func(dir, name string, depth int) error {
+		entries, complete, err := host.ReadDir(dir, budget)
+		if err != nil {
+			if depth == 0 {
+				return nil // no loose refs
+			}
+			return fmt.Errorf("listing %s: %w", dir, err)
+		}
+		if !complete || depth > 8 {
+			return fmt.Errorf("%s holds more refs than guard reads (%d)", gitDir, gitRefLimit)
+		}
+		for _, e := range entries {
+			budget--
+			if budget <= 0 {
+				return fmt.Errorf("%s holds more refs than guard reads (%d)", gitDir, gitRefLimit)
+			}
+			p, ref := filepath.Join(dir, e.Name()), name+"/"+e.Name()
+			if e.IsDir() {
+				if err := walk(p, ref, depth+1); err != nil {
+					return err
+				}
+				continue
+			}
+			data, err := host.ReadFile(p, 128)
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", p, err)
+			}
+			refs[ref] = strings.TrimSpace(string(data))
+		}
+		return nil
+	}
+	if err := walk(filepath.Join(gitDir, "refs"), "refs", 0); err != nil {
+		return st, err
+	}
+	tracked := map[string]string{} // branch name → hashes of remote-tracking branches of that name
+	for name, hash := range refs {
+		if rest, ok := strings.CutPrefix(name, "refs/remotes/"); ok && !strings.HasSuffix(rest, "/HEAD") {
+			st.remotes = append(st.remotes, rest)
+			if _, branch, ok := strings.Cut(rest, "/"); ok {
+				tracked[branch] += " " + hash
+			}
+		}
+	}
+	for name, hash := range refs {
+		switch {
+		case name == "refs/stash":
+			st.stash = true
+		case strings.HasPrefix(name, "refs/heads/"):
+			branch := strings.TrimPrefix(name, "refs/heads/")
+			st.branches = append(st.branches, branch)
+			if !strings.Contains(tracked[branch]+" ", " "+hash+" ") {
+				st.ahead = append(st.ahead, branch)
+			}
+		}
+	}
+	slices.Sort(st.branches)
+	slices.Sort(st.ahead)
+	return st, nil
 }

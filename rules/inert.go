@@ -91,6 +91,8 @@ var inertForms = map[string]inertForm{
 	"kubectl":        {spec: kubectlSpec, options: []string{"help", "h", "dry-run"}, unless: map[string][]string{"dry-run": {"none", "false"}}, helpFirst: true},
 	"oc":             {spec: kubectlSpec, options: []string{"help", "h", "dry-run"}, unless: map[string][]string{"dry-run": {"none", "false"}}, helpFirst: true},
 	"helm":           {options: []string{"help", "h", "dry-run"}, unless: map[string][]string{"dry-run": {"none", "false"}}, helpFirst: true},
+	"gh":             {options: []string{"help", "h"}, helpFirst: true},
+	"glab":           {options: []string{"help", "h"}, helpFirst: true},
 	"terraform":      goFlagHelp,
 	"tofu":           goFlagHelp,
 	"terragrunt":     goFlagHelp,
@@ -210,6 +212,7 @@ var permutingParsers = map[string]bool{
 	"pulumi": true, "cdk": true, "aws": true, "gcloud": true, "gsutil": true, "az": true,
 	"apt": true, "apt-get": true, "aptitude": true, "yum": true, "dnf": true, "zypper": true,
 	"restic": true, "rclone": true, "kopia": true, "borg": true, "btrfs": true,
+	"gh": true, "glab": true,
 }
 
 // changesNothing reports whether the invocation is one of its program's

@@ -22,7 +22,7 @@ func orchestrationRules() []*guard.Rule {
 			ID:         "container-remove-all",
 			Programs:   []string{"docker", "podman", "nerdctl", "crictl"},
 			Decision:   guard.Confirm,
-			Summary:    "docker/podman/nerdctl/crictl rm -f of every container ($(docker ps -aq), xargs, rm --all), pod rm --all, system prune -a, rmi -f of every image, podman volume prune, podman system reset; stop/kill of every container, container prune and system prune without -a warn",
+			Summary:    "docker/podman/nerdctl/crictl rm -f of every container ($(docker ps -aq), xargs, rm --all; without -f, as container prune, a warning), pod rm --all, system prune -a, rmi -f of every image, podman volume prune, podman system reset; stop/kill of every container, container prune and system prune without -a warn",
 			Postmortem: "a common failure mode: docker rm -f $(docker ps -aq) run on a production host instead of a laptop, taking every running service and its unsaved container data",
 			Match:      matchContainerRemoveAll,
 		},
@@ -177,7 +177,9 @@ func matchContainerRemoveAll(inv *guard.Invocation, host guard.Host) *guard.Find
 		if force {
 			return guard.Found(guard.Confirm, hint, "would remove every container %s lists%s, running ones included: their services stop and what they wrote outside volumes is deleted%s", rt+" ps", inv.Where(), anonVolumes(p))
 		}
-		return guard.Found(guard.Confirm, hint, "would remove every stopped container %s lists%s, with what they wrote outside volumes%s", rt+" ps", inv.Where(), anonVolumes(p))
+		// Without -f, rm refuses the running ones: it is container
+		// prune spelled by hand, and said out loud the same way.
+		return guard.Found(guard.Warn, hint, "removes every stopped container %s lists%s, with what they wrote outside volumes (the running ones are refused without -f)%s", rt+" ps", inv.Where(), anonVolumes(p))
 	case "container-prune":
 		// As docker system prune without -a, which removes them too: a
 		// routine cleanup, said out loud.

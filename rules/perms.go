@@ -21,9 +21,9 @@ func permsRules(c classifier) []*guard.Rule {
 		Match:      c.matchPermsRecursive,
 	}, {
 		ID:         "critical-file-mode",
-		Programs:   []string{"chmod", "chown", "chgrp"},
+		Programs:   []string{"chmod", "chown", "chgrp", "chattr"},
 		Decision:   guard.Block,
-		Summary:    "chmod or chown that breaks one file the host needs: sudoers others can write or root does not own, sudo or su without setuid (any chown clears it), the loader or libc unreadable, /, a system folder or a shell nobody can go through or start, a setuid or setgid shell, a system folder given to another owner (block); shadow readable by all, passwd unreadable, /tmp without 1777, over SSH a home, ~/.ssh or authorized_keys others can write, which sshd refuses key logins for (confirm)",
+		Summary:    "chattr +i or +a on passwd, shadow, group or gshadow (confirm: passwd, useradd and package scripts fail); chmod or chown that breaks one file the host needs: sudoers others can write or root does not own, sudo or su without setuid (any chown clears it), the loader or libc unreadable, /, a system folder or a shell, chmod or chown nobody can go through or start, a setuid or setgid shell, a system folder given to another owner (block); shadow readable by all, passwd unreadable, /tmp without 1777, over SSH a home, ~/.ssh or authorized_keys others can write or the user cannot go through or read, which sshd refuses key logins for (confirm)",
 		Postmortem: "chmod 666 /etc/sudoers to edit it quickly: sudo refused to run from then on, and root had no password",
 		Machine:    true,
 		Match:      c.matchCriticalMode,
@@ -431,15 +431,22 @@ func modeCheckFor(p string) (modeCheck, bool) {
 
 // keyLoginMode: sshd's StrictModes refuses a key login while the
 // account's home, ~/.ssh or authorized_keys can be written by its group
-// or by others. Over SSH that is the way back in.
-var keyLoginMode = modeCheck{guard.Confirm, 0o755,
-	func(m uint32) string {
-		if m&0o022 != 0 {
-			return "sshd (StrictModes) refuses key logins to this account while its home, ~/.ssh or authorized_keys can be written by others: the next SSH login with a key fails"
-		}
-		return ""
-	},
-	nil,
+// or by others; and sshd reads them as the user, who must be able to go
+// through the folders and read the file (need: the owner's bits; none for
+// root, who passes every mode). Over SSH that is the way back in.
+func keyLoginMode(need uint32) modeCheck {
+	return modeCheck{guard.Confirm, 0o755 &^ (0o500 &^ need),
+		func(m uint32) string {
+			if m&0o022 != 0 {
+				return "sshd (StrictModes) refuses key logins to this account while its home, ~/.ssh or authorized_keys can be written by others: the next SSH login with a key fails"
+			}
+			if m&need != need {
+				return "sshd reads the account's keys as the account itself, which could no longer go through its home or ~/.ssh or read authorized_keys: the next SSH login with a key fails"
+			}
+			return ""
+		},
+		nil,
+	}
 }
 
 // keyLoginCheck is keyLoginMode for the home, ~/.ssh and
@@ -449,8 +456,15 @@ func keyLoginCheck(inv *guard.Invocation, host guard.Host, p string) (modeCheck,
 		return modeCheck{}, false
 	}
 	for _, home := range []string{Home(inv, host), "/root"} {
-		if home != "" && home != "/" && (p == home || p == home+"/.ssh" || p == home+"/.ssh/authorized_keys") {
-			return keyLoginMode, true
+		if home == "" || home == "/" {
+			continue
+		}
+		need := map[string]uint32{home: 0o100, home + "/.ssh": 0o100, home + "/.ssh/authorized_keys": 0o400}[p]
+		if home == "/root" {
+			need = 0 // root passes every mode
+		}
+		if p == home || p == home+"/.ssh" || p == home+"/.ssh/authorized_keys" {
+			return keyLoginMode(need), true
 		}
 	}
 	return modeCheck{}, false
@@ -512,6 +526,9 @@ func applyMode(mode uint32, spec string) (uint32, bool) {
 }
 
 func (c classifier) matchCriticalMode(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Program == "chattr" {
+		return matchAccountsImmutable(inv)
+	}
 	args := inv.Args
 	var modeArg []guard.Arg
 	if inv.Program == "chmod" {
@@ -577,4 +594,29 @@ func (c classifier) matchCriticalMode(inv *guard.Invocation, host guard.Host) *g
 			"would %s %s%s: %s", map[string]string{"chmod": "change the mode of", "chown": "change the owner of", "chgrp": "change the group of"}[inv.Program], path, inv.Where(), effect)
 	}
 	return nil
+}
+
+// matchAccountsImmutable: chattr +i (or +a) on the account files. Even
+// root cannot write them then: passwd, useradd, chpasswd and the package
+// scripts that add system users fail, with errors that do not say why.
+func matchAccountsImmutable(inv *guard.Invocation) *guard.Finding {
+	setting := ""
+	var files []string
+	for _, a := range inv.Args {
+		switch {
+		case !a.Known:
+		case (strings.HasPrefix(a.Value, "+") || strings.HasPrefix(a.Value, "=")) && strings.ContainsAny(a.Value, "ia"):
+			setting = a.Value
+		case strings.HasPrefix(a.Value, "-") || strings.HasPrefix(a.Value, "+") || strings.HasPrefix(a.Value, "="):
+		default:
+			if p := inv.Path(a.Value); criticalFiles[p] == accountFile {
+				files = append(files, p)
+			}
+		}
+	}
+	if setting == "" || len(files) == 0 {
+		return nil
+	}
+	return guard.Found(guard.Confirm, "to keep watch on the account files use auditd (auditctl -w /etc/passwd -p wa) or AIDE; undo with chattr -i -a "+strings.Join(files, " "),
+		"would make %s%s unchangeable (chattr %s), root included: passwd, useradd, usermod, chpasswd and package upgrades that add a system user fail until chattr -i", strings.Join(files, " "), inv.Where(), setting)
 }

@@ -132,7 +132,9 @@ var runtimeNames = []string{"ld-linux*.so*", "ld64.so.*", "ld-*.so", "ld-musl-*.
 // sudo, sshd and login, and init.
 var programDirs = map[string]bool{"/bin": true, "/sbin": true, "/usr/bin": true, "/usr/sbin": true}
 
-var programNames = map[string]bool{"sh": true, "bash": true, "dash": true, "sudo": true, "su": true, "login": true, "sshd": true, "init": true, "agetty": true}
+// chmod and chown are the tools that repair a program's mode: without them
+// (chmod -x /bin/chmod) there is no command left that sets it back.
+var programNames = map[string]bool{"sh": true, "bash": true, "dash": true, "sudo": true, "su": true, "login": true, "sshd": true, "init": true, "agetty": true, "chmod": true, "chown": true}
 
 // cronDirs hold crontabs: the spool of each distribution, and cron.d.
 var cronDirs = map[string]bool{"/var/spool/cron/crontabs": true, "/var/spool/cron": true, "/var/spool/cron/tabs": true, "/etc/cron.d": true}
