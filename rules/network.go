@@ -12,9 +12,9 @@ import (
 func networkRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-network-cut",
-		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc"},
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking links down (ip, ifdown, networkctl), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking links down (ip, ifdown, networkctl; netplan apply warns, netplan try rolls back), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -823,6 +823,16 @@ func portIn(port int, from, to string) bool {
 	return lo <= port && port <= hi
 }
 
+// netplanApply: netplan apply, which puts a new network configuration in
+// place with no way back (netplan try has one).
+func netplanApply(inv *guard.Invocation) bool {
+	if inv.Program != "netplan" {
+		return false
+	}
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"root-dir", "state"}})
+	return len(p.Operands) > 0 && p.Operands[0].Value == "apply" && !p.Has("help", "h")
+}
+
 // nftScriptCut judges the script nft -f loads (a file, or standard input
 // when guard can read it), as its commands typed one by one: a flush of
 // the whole ruleset that loads nothing after it, or an input chain with
@@ -990,6 +1000,10 @@ func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		if sshdRestart(inv) {
 			return guard.Found(guard.Warn, "check the configuration first: sshd -t && systemctl restart sshd; keep this session open and test a new login",
 				"restarts sshd on %s: open sessions stay, but if its configuration is broken it does not come back and no new login gets in (sshd -t checks it)", guard.SessionHostName(inv, host))
+		}
+		if netplanApply(inv) {
+			return guard.Found(guard.Warn, "use netplan try: it applies the configuration and rolls it back by itself unless you confirm within two minutes",
+				"applies the netplan configuration on %s at once: a mistake in it takes the network down, and this session with it, with nothing to roll it back", guard.SessionHostName(inv, host))
 		}
 		return nil
 	}

@@ -97,6 +97,11 @@ var (
 	sudoersDropIn = criticalFile{guard.Confirm, guard.Allow,
 		"sudo refuses to run at all when a file in /etc/sudoers.d does not parse, so root is out of reach", "",
 		"write it with visudo -f FILE, which checks it before saving (or check a copy with visudo -cf COPY, then install -m 0440 COPY FILE)"}
+	// resolv.conf is rewritten routinely; emptied or removed, the host
+	// resolves no name.
+	resolverFile = criticalFile{guard.Allow, guard.Confirm,
+		"", "the host resolves no name any more: apt, curl, mirrors, anything reached by name fail until it is written again",
+		"write the servers you mean (echo 'nameserver 192.0.2.53' | sudo tee FILE), or have its manager write it again (systemctl restart systemd-resolved, resolvconf -u)"}
 	crontabFile = criticalFile{guard.Allow, guard.Confirm,
 		"", "the jobs in it stop running, silently",
 		"keep a copy first (crontab -l -u USER > USER.cron, or cp -a FILE FILE.bak); edit a user's crontab with crontab -e -u USER"}
@@ -111,6 +116,8 @@ var criticalFiles = map[string]criticalFile{
 	"/etc/crontab":       crontabFile,
 	"/etc/ld.so.preload": preloadFile,
 	"/etc/nsswitch.conf": loginFile,
+	// resolv.conf, and where its usual link points
+	"/etc/resolv.conf": resolverFile, "/run/systemd/resolve/stub-resolv.conf": resolverFile, "/run/systemd/resolve/resolv.conf": resolverFile, "/run/resolvconf/resolv.conf": resolverFile,
 	// the boot loader's menu, and the target systemd starts (a link: >
 	// writes through it into the unit it names)
 	"/boot/grub/grub.cfg": bootFile, "/boot/grub2/grub.cfg": bootFile, "/etc/systemd/system/default.target": bootFile,
