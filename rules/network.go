@@ -12,9 +12,9 @@ import (
 func networkRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-network-cut",
-		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan"},
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking links down (ip, ifdown, networkctl; netplan apply warns, netplan try rolls back), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking links down (ip, ifdown, networkctl; netplan apply warns, netplan try rolls back), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -85,6 +85,25 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		c, ok := readSignalCall(inv)
 		if ok && c.matches != nil && (c.matches("sshd") || c.matches("sshd:")) && endsProcess(c.signal) {
 			return "kill sshd (every SSH session, yours too, and new logins)"
+		}
+		if ok && endsProcess(c.signal) && inv.Remote == "" {
+			if user := everyProcessOf(inv); user != "" && user == sessionUser(host) {
+				return "end every process of " + user + ", this session's shell among them"
+			}
+		}
+	case "loginctl":
+		if inv.Remote == "" && len(args) >= 1 {
+			switch args[0] {
+			case "terminate-user", "kill-user":
+				if user := sessionUser(host); user != "" && slices.Contains(args[1:], user) {
+					return "end every session of " + user + " (loginctl " + args[0] + "), this one too"
+				}
+			case "terminate-session", "kill-session":
+				id, _ := host.Getenv("XDG_SESSION_ID")
+				if len(args) == 1 || id != "" && slices.Contains(args[1:], id) {
+					return "end this very session (loginctl " + args[0] + ")"
+				}
+			}
 		}
 	case "ifdown":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "iX", LongValue: []string{"interfaces", "exclude"}})
@@ -821,6 +840,32 @@ func portIn(port int, from, to string) bool {
 		}
 	}
 	return lo <= port && port <= hi
+}
+
+// everyProcessOf is the user whose every process pkill -u USER or
+// killall -u USER (no name, no other filter) signals, "" otherwise.
+func everyProcessOf(inv *guard.Invocation) string {
+	_, args := leadingSignal(inv.Args)
+	var p guard.Parsed
+	switch inv.Program {
+	case "pkill":
+		p = guard.ParseOptions(args, pkillSpec)
+		if len(p.Operands) > 0 || p.Has("v", "inverse", "P", "parent", "g", "pgroup", "G", "group", "s", "session", "t", "terminal", "n", "newest", "o", "oldest", "F", "pidfile", "cgroup", "ns", "env") {
+			return ""
+		}
+	case "killall":
+		p = guard.ParseOptions(args, guard.OptSpec{ShortValue: "suoyZn", LongValue: []string{"signal", "user", "older-than", "younger-than", "context", "ns"}})
+		if len(p.Operands) > 0 || p.Has("o", "older-than", "y", "younger-than", "Z", "context", "n", "ns") {
+			return ""
+		}
+	default:
+		return ""
+	}
+	users := p.Values("u", "euid", "U", "uid", "user")
+	if len(users) != 1 || !users[0].Known || strings.Contains(users[0].Value, ",") {
+		return ""
+	}
+	return users[0].Value
 }
 
 // netplanApply: netplan apply, which puts a new network configuration in
