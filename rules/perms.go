@@ -325,6 +325,9 @@ var accountsMode = modeCheck{guard.Confirm, 0o644,
 
 var setuidMode = modeCheck{guard.Block, 0o4755,
 	func(m uint32) string {
+		if reason := programMode.broken(m); reason != "" {
+			return reason
+		}
 		if m&0o4000 == 0 {
 			return "without its setuid bit it can no longer make anyone root"
 		}
