@@ -783,6 +783,7 @@ func (r *resolver) callFunc(def *funcDef, inv *Invocation, sc *scope) {
 	body.src = def.src
 	body.inFunc = def.name
 	body.calls = append(body.calls, def.name)
+	body.bindFuncName()
 	body.params = &positional{zero: r.zero(sc), list: bindable(inv.Args)}
 	r.walkStmt(def.body, body, stmtCtx{stdin: inv.Stdin, inPipeline: inv.InPipeline, background: inv.Background})
 	if _, sub := def.body.Cmd.(*syntax.Subshell); sub || inv.InPipeline || inv.Background {
@@ -794,6 +795,17 @@ func (r *resolver) callFunc(def *funcDef, inv *Invocation, sc *scope) {
 			sc.set(nv.name, nv.v)
 		}
 	}
+}
+
+// bindFuncName sets FUNCNAME inside a function's body as bash does: the
+// functions being run, the innermost first, so that "$FUNCNAME"_impl
+// names the program it calls. It is local: the caller keeps its own.
+func (sc *scope) bindFuncName() {
+	names := make([]Arg, 0, len(sc.calls))
+	for i := len(sc.calls) - 1; i >= 0; i-- {
+		names = append(names, Arg{Value: sc.calls[i], Known: true})
+	}
+	sc.setOwn("FUNCNAME", shellVar{value: sc.inFunc, known: true, set: true, list: names, local: true})
 }
 
 // walkUncalled judges the functions nothing on the line called, with
@@ -814,6 +826,7 @@ func (r *resolver) walkUncalledIn(src string) {
 		body.src = def.src
 		body.inFunc = def.name
 		body.calls = []string{def.name}
+		body.bindFuncName()
 		body.params = nil
 		r.walkStmt(def.body, body, stmtCtx{})
 	}
