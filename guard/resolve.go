@@ -907,6 +907,9 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 				local = local && !strings.Contains(a.Value, "g")
 			case !a.Known:
 				sc.envOnly = false // export $(cat .env): names guard cannot see
+				if nameUnknown(a) {
+					sc.forgetValues(a)
+				}
 			case a.Known:
 				// declare "$name=value" is judged as the assignment it makes
 				name, value, hasValue := strings.Cut(a.Value, "=")

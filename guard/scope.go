@@ -40,6 +40,9 @@ type scope struct {
 	// not unknown. Cleared once the code may assign names guard cannot
 	// see (eval, source of code it cannot read, declare "$(…)").
 	envOnly bool
+	// valuesUnseen: a builtin set a variable whose name guard cannot
+	// compute, so a name not assigned since may hold anything.
+	valuesUnseen bool
 	// params are the positional parameters $1…, nil when unknown (the
 	// interactive shell's own, or a script's arguments).
 	params *positional
@@ -237,6 +240,30 @@ func (sc *scope) forgetVars() {
 	sc.ownFrame = true
 }
 
+// forgetValues makes every variable unknown after a builtin set one
+// whose name guard cannot compute (declare "$(cat f)=/"): any of them,
+// the environment's too, may now hold what by names.
+func (sc *scope) forgetValues(by Arg) {
+	seen := map[string]bool{}
+	var names []string
+	for f := sc.vars; f != nil; f = f.parent {
+		for _, nv := range f.vars {
+			if !seen[nv.name] {
+				seen[nv.name] = true
+				names = append(names, nv.name)
+			}
+		}
+	}
+	for _, name := range names {
+		v, _ := sc.getOwn(name)
+		if v.ref != "" {
+			continue // a nameref still names its variable
+		}
+		sc.setOwn(name, shellVar{set: true, maybeEmpty: true, local: v.local, sources: by.Sources})
+	}
+	sc.valuesUnseen = true
+}
+
 // get looks a variable up through the chain of frames, through the
 // namerefs that name it.
 func (sc *scope) get(name string) (shellVar, bool) {
@@ -338,6 +365,9 @@ func (sc *scope) lookup(name string) (string, bool) {
 	}
 	if v, ok := sc.get(name); ok {
 		return v.value, v.known
+	}
+	if sc.valuesUnseen {
+		return "", false // set by a name guard could not compute
 	}
 	if sc.remote != "" {
 		// The remote host's environment is not ours; only the home folder
