@@ -111,7 +111,10 @@ type shellVar struct {
 	known      bool
 	set        bool
 	maybeEmpty bool  // for an unknown value: whether it may be empty
-	list       []Arg // an indexed array's elements, when known
+	list       []Arg // an indexed array's elements, when known, in index order
+	// index are the indexes of list's elements when they are not 0, 1, 2…
+	// (a=([5]=/x), c[9]=y): nil for an array without gaps.
+	index []int
 	// assoc marks an associative array (declare -A); keys are its
 	// elements by key while they are all known, nil when not. A map
 	// once set is never changed: an assignment copies it.
@@ -133,6 +136,62 @@ type shellVar struct {
 	// ref is the variable a nameref (declare -n r=target) names: every
 	// read and assignment of r is one of target.
 	ref string
+}
+
+// at is the element of an indexed array at index n, and whether it is set.
+func (v shellVar) at(n int64) (Arg, bool) {
+	if v.index == nil {
+		if n < 0 || n >= int64(len(v.list)) {
+			return Arg{}, false
+		}
+		return v.list[n], true
+	}
+	for i, at := range v.index {
+		if int64(at) == n {
+			return v.list[i], true
+		}
+	}
+	return Arg{}, false
+}
+
+// end is one past the array's highest index: where a+=(x) puts x, and
+// what a negative index counts back from.
+func (v shellVar) end() int {
+	if v.index == nil || len(v.index) == 0 {
+		return len(v.list)
+	}
+	return v.index[len(v.index)-1] + 1
+}
+
+// elements are the array's elements by index.
+func (v shellVar) elements() map[int]Arg {
+	m := make(map[int]Arg, len(v.list))
+	for i, a := range v.list {
+		if v.index != nil {
+			m[v.index[i]] = a
+		} else {
+			m[i] = a
+		}
+	}
+	return m
+}
+
+// indexedArray is the shellVar of an array given its elements by index,
+// kept in index order, as "${a[@]}" lists them.
+func indexedArray(elems map[int]Arg) shellVar {
+	at := make([]int, 0, len(elems))
+	for i := range elems {
+		at = append(at, i)
+	}
+	slices.Sort(at)
+	v := shellVar{set: true, maybeEmpty: true, list: make([]Arg, 0, len(at))}
+	for _, i := range at {
+		v.list = append(v.list, elems[i])
+	}
+	if len(at) > 0 && at[len(at)-1] != len(at)-1 {
+		v.index = at
+	}
+	return v
 }
 
 // maxRefHops bounds the namerefs followed from one name (bash stops a
