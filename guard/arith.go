@@ -70,7 +70,8 @@ func (r *resolver) arithVar(name string, sc *scope, depth int) (int64, bool) {
 		return 0, false
 	}
 	if v, ok := sc.get(name); ok && len(v.list) > 0 {
-		value, known = v.list[0].Value, v.list[0].Known
+		first, set := v.at(0)
+		value, known = first.Value, first.Known || !set
 		if !known {
 			return 0, false
 		}

@@ -15,6 +15,9 @@ func (r *resolver) builtin(inv *Invocation, sc *scope) bool {
 	if assignsUnseen(inv.Program, args) {
 		sc.envOnly = false
 	}
+	if name, ok := unseenName(inv.Program, args); ok {
+		sc.forgetValues(name)
+	}
 	switch inv.Program {
 	case "cd", "pushd":
 		r.changeDir(inv, sc)
@@ -127,6 +130,54 @@ func assignsUnseen(program string, args []Arg) bool {
 		}
 	}
 	return false
+}
+
+// readNameOptions are the options of read and mapfile that take a word
+// which is not a name (read -p PROMPT, mapfile -d DELIM).
+var readNameOptions = map[string]string{"read": "dinNptu", "mapfile": "dnOsuCc", "readarray": "dnOsuCc"}
+
+// unseenName is the first word of a builtin that names a variable to set
+// and that guard cannot compute (declare "$(cat f)=/", printf -v "$n",
+// read "$v"): it may name any variable.
+func unseenName(program string, args []Arg) (Arg, bool) {
+	switch program {
+	case "export", "local", "declare", "typeset", "readonly":
+		for _, a := range args {
+			if nameUnknown(a) {
+				return a, true
+			}
+		}
+	case "printf":
+		if len(args) >= 2 && args[0].Known && args[0].Value == "-v" && nameUnknown(args[1]) {
+			return args[1], true
+		}
+	case "read", "mapfile", "readarray":
+		takesWord := readNameOptions[program]
+		for i := 0; i < len(args); i++ {
+			a := args[i]
+			if a.Known && strings.HasPrefix(a.Value, "-") && len(a.Value) > 1 {
+				// -rp PROMPT: the word after an option that takes one
+				if strings.ContainsAny(a.Value[len(a.Value)-1:], takesWord) {
+					i++
+				}
+				continue
+			}
+			if nameUnknown(a) {
+				return a, true
+			}
+		}
+	}
+	return Arg{}, false
+}
+
+// nameUnknown tells whether a word naming a variable (NAME or NAME=value)
+// has a name guard cannot compute: "$k=/x" does, "X=$(cat f)" does not.
+func nameUnknown(a Arg) bool {
+	if a.Known {
+		return false
+	}
+	name, _, _ := strings.Cut(a.Text, "=")
+	return strings.ContainsAny(name, "$`")
 }
 
 // set follows `set -- a b` (the positional parameters), `set -f` and

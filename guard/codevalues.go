@@ -42,6 +42,9 @@ var (
 		lazyre.New(`\bfor(?:each)?\s*(?:my\s+)?(\$\w+)\s*\(\s*glob\s*\(?\s*["']([^"']+)["']`),
 		lazyre.New(`\bDir(?:\.glob\(|\[)\s*["']([^"']+)["']\s*[)\]]\s*\.each\s*(?:do\s*|\{\s*)\|(\w+)\|`),
 	}
+	// php's foreach (glob("/x/*") as $f), the pattern before the name
+	// as in ruby's
+	phpGlobLoop = lazyre.New(`\bforeach\s*\(\s*glob\s*\(\s*["']([^"']+)["']\s*(?:,[^)]*)?\)\s*as\s+(?:\$\w+\s*=>\s*)?(\$\w+)`)
 )
 
 // argvNames are how each language names the arguments after its code:
@@ -85,6 +88,12 @@ func codeValues(code string, lang language, args []string, fromLine bool) map[st
 		}
 		for _, l := range names.list {
 			values[l] = codeValue{list: args, isList: true}
+		}
+		if lang.name == "node" {
+			// process.argv.slice(2): the arguments from that index on
+			for k := range len(args) + 1 {
+				values["process.argv.slice("+strconv.Itoa(k+names.first)+")"] = codeValue{list: args[k:], isList: true}
+			}
 		}
 		if lang.name == "perl" {
 			for _, m := range perlListFromArgv.FindAllStringSubmatch(code, 8) {
@@ -153,6 +162,9 @@ func codeValues(code string, lang language, args []string, fromLine bool) map[st
 			values[name] = codeValue{text: pattern, glob: true}
 		}
 	}
+	for _, m := range phpGlobLoop.FindAllStringSubmatch(code, 8) {
+		values[m[2]] = codeValue{text: m[1], glob: true}
+	}
 	if len(values) == 0 {
 		return nil
 	}
@@ -192,11 +204,71 @@ func (l language) known(expr string) (string, bool) {
 	if l.bound == nil {
 		return "", false
 	}
-	v, ok := l.bound[strings.TrimSpace(expr)]
+	expr = strings.TrimSpace(expr)
+	if list, ok := l.joined(expr); ok {
+		return list, true
+	}
+	v, ok := l.bound[expr]
 	if !ok || v.isList {
 		return "", false
 	}
 	return v.text, true
+}
+
+// maxCallChain bounds the method calls read after a name
+// (process.argv.slice(2).join(" ")).
+const maxCallChain = 4
+
+// knownCallEnd extends the expression code[start:end] over the method
+// calls that follow it (.slice(2), .join(" ")) when the longer
+// expression is one the code is known to hold; else it returns end.
+func (l language) knownCallEnd(code string, start, end int) int {
+	if l.bound == nil {
+		return end
+	}
+	best, j := end, end
+	for range maxCallChain {
+		for j < len(code) && code[j] == '.' {
+			k := j + 1
+			for k < len(code) && (code[k] == '_' || code[k] >= 'a' && code[k] <= 'z' || code[k] >= 'A' && code[k] <= 'Z') {
+				k++
+			}
+			j = k
+		}
+		if j >= len(code) || code[j] != '(' {
+			break
+		}
+		closing := matchingClose(code, j+1, '(')
+		if closing < 0 {
+			break
+		}
+		j = closing + 1
+		expr := code[start:j]
+		if _, ok := l.knownList(expr); ok {
+			best = j
+		} else if _, ok := l.known(expr); ok {
+			best = j
+		}
+	}
+	return best
+}
+
+// listJoin is a known list joined with spaces into one string: node's
+// LIST.join(" ").
+var listJoin = lazyre.New(`^(.+)\.join\(\s*["'] ["']\s*\)$`)
+
+// joined is the text of a known list joined with spaces, as the code
+// hands it to a shell: execSync(process.argv.slice(1).join(" ")).
+func (l language) joined(expr string) (string, bool) {
+	m := listJoin.FindStringSubmatch(expr)
+	if m == nil {
+		return "", false
+	}
+	v, ok := l.bound[strings.TrimSpace(m[1])]
+	if !ok || !v.isList {
+		return "", false
+	}
+	return strings.Join(v.list, " "), true
 }
 
 // knownList is the list an expression is known to hold.

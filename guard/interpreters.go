@@ -1030,6 +1030,7 @@ func callArgs(code string, i int, lang language) ([]callArg, int) {
 					j = end + 1
 				}
 			}
+			j = lang.knownCallEnd(code, i, j)
 			expr := code[i:j]
 			if list, ok := lang.knownList(expr); ok && cur.pieces == nil && cur.list == nil {
 				cur.list = [][]piece{}

@@ -40,7 +40,10 @@ func (r *resolver) paramValue(name string, sc *scope) (Arg, bool) {
 	if v, ok := sc.get(name); ok {
 		switch {
 		case len(v.list) > 0:
-			return v.list[0], v.list[0].Known // $arr is ${arr[0]}
+			if a, set := v.at(0); set { // $arr is ${arr[0]}
+				return a, a.Known
+			}
+			return Arg{Known: true}, true
 		case v.list != nil:
 			return Arg{Known: true}, true
 		case !v.known && v.numbers != nil:
@@ -387,16 +390,17 @@ func (r *resolver) element(name string, index syntax.ArithmExpr, sc *scope) (Arg
 	}
 	switch {
 	case n < 0:
-		n += int64(len(v.list))
+		n += int64(v.end())
 	case sc.opts&optZsh != 0 && n == 0:
 		return Arg{Known: true}, true // zsh counts from 1: a[0] is empty
 	case sc.opts&optZsh != 0:
 		n--
 	}
-	if n < 0 || n >= int64(len(v.list)) {
+	a, set := v.at(n)
+	if !set {
 		return Arg{Known: true}, true
 	}
-	return v.list[n], v.list[n].Known
+	return a, a.Known
 }
 
 // sliceString applies ${x:offset:length}.

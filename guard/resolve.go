@@ -783,6 +783,7 @@ func (r *resolver) callFunc(def *funcDef, inv *Invocation, sc *scope) {
 	body.src = def.src
 	body.inFunc = def.name
 	body.calls = append(body.calls, def.name)
+	body.bindFuncName()
 	body.params = &positional{zero: r.zero(sc), list: bindable(inv.Args)}
 	r.walkStmt(def.body, body, stmtCtx{stdin: inv.Stdin, inPipeline: inv.InPipeline, background: inv.Background})
 	if _, sub := def.body.Cmd.(*syntax.Subshell); sub || inv.InPipeline || inv.Background {
@@ -794,6 +795,17 @@ func (r *resolver) callFunc(def *funcDef, inv *Invocation, sc *scope) {
 			sc.set(nv.name, nv.v)
 		}
 	}
+}
+
+// bindFuncName sets FUNCNAME inside a function's body as bash does: the
+// functions being run, the innermost first, so that "$FUNCNAME"_impl
+// names the program it calls. It is local: the caller keeps its own.
+func (sc *scope) bindFuncName() {
+	names := make([]Arg, 0, len(sc.calls))
+	for i := len(sc.calls) - 1; i >= 0; i-- {
+		names = append(names, Arg{Value: sc.calls[i], Known: true})
+	}
+	sc.setOwn("FUNCNAME", shellVar{value: sc.inFunc, known: true, set: true, list: names, local: true})
 }
 
 // walkUncalled judges the functions nothing on the line called, with
@@ -814,6 +826,7 @@ func (r *resolver) walkUncalledIn(src string) {
 		body.src = def.src
 		body.inFunc = def.name
 		body.calls = []string{def.name}
+		body.bindFuncName()
 		body.params = nil
 		r.walkStmt(def.body, body, stmtCtx{})
 	}
@@ -894,6 +907,9 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 				local = local && !strings.Contains(a.Value, "g")
 			case !a.Known:
 				sc.envOnly = false // export $(cat .env): names guard cannot see
+				if nameUnknown(a) {
+					sc.forgetValues(a)
+				}
 			case a.Known:
 				// declare "$name=value" is judged as the assignment it makes
 				name, value, hasValue := strings.Cut(a.Value, "=")
@@ -972,31 +988,44 @@ func (r *resolver) assign(as *syntax.Assign, sc *scope) {
 
 // setElement is the array name after a[N]=v, when its elements are all
 // known, N is a number written out and v is known: c=(rm); c[1]=-rf is
-// (rm -rf). Only an element replaced or added at the end keeps the list.
-func setElement(sc *scope, name string, as *syntax.Assign, value Arg) ([]Arg, bool) {
+// (rm -rf), and c[9]=x puts x after the others, at index 9.
+// maxArrayIndex bounds the indexes guard follows in an array literal.
+const maxArrayIndex = 1 << 20
+
+func setElement(sc *scope, name string, as *syntax.Assign, value Arg) (shellVar, bool) {
 	w, ok := as.Index.(*syntax.Word)
 	if !ok || as.Append || as.Value == nil || !value.Known {
-		return nil, false
+		return shellVar{}, false
 	}
 	i, err := strconv.Atoi(w.Lit())
-	if err != nil || i < 0 {
-		return nil, false
+	if err != nil {
+		return shellVar{}, false
 	}
 	old, ok := sc.get(name)
-	list := old.list
+	var elems map[int]Arg
 	switch {
 	case !ok || !old.set && old.list == nil:
-		list = []Arg{} // unset: a new array
+		elems = map[int]Arg{} // unset: a new array
 	case old.list == nil && old.known:
-		list = []Arg{{Value: old.value, Known: true}} // a scalar is element 0
-	case old.list == nil:
-		return nil, false
+		elems = map[int]Arg{0: {Value: old.value, Known: true}} // a scalar is element 0
+	case old.list == nil || !knownArgs(old.list):
+		return shellVar{}, false
+	default:
+		elems = old.elements()
 	}
-	if i > len(list) || i >= maxListElems || !knownArgs(list) {
-		return nil, false
+	switch {
+	case i < 0:
+		i += old.end() // c[-1]: the last element
+	case sc.opts&optZsh != 0 && i == 0:
+		return shellVar{}, false
+	case sc.opts&optZsh != 0:
+		i-- // zsh counts from 1
 	}
-	list = append(list[:i:i], value)
-	return append(list, old.list[min(i+1, len(old.list)):]...), true
+	if i < 0 || len(elems) >= maxListElems {
+		return shellVar{}, false
+	}
+	elems[i] = value
+	return indexedArray(elems), true
 }
 
 func (r *resolver) assignValue(as *syntax.Assign, sc *scope) {
@@ -1015,44 +1044,55 @@ func (r *resolver) assignValue(as *syntax.Assign, sc *scope) {
 		if as.Value != nil {
 			value = r.expandWord(as.Value, sc, modeScalar)[0]
 		}
-		if list, ok := setElement(sc, name, as, value); ok {
-			sc.set(name, shellVar{set: true, maybeEmpty: true, list: list})
+		if v, ok := setElement(sc, name, as, value); ok {
+			sc.set(name, v)
 			return
 		}
 		sc.set(name, shellVar{set: true, maybeEmpty: true})
 		return
 	}
 	if as.Array != nil {
-		// arr=(rm -rf /usr): keep the elements while they are known
-		var elems []Arg
-		known := true
+		// arr=(rm -rf /usr), arr=([2]=/usr [0]=rm [1]=-rf): keep the
+		// elements by index while they are known
+		elems := map[int]Arg{}
+		next, known := 0, true
+		old, ok := sc.get(name)
+		switch {
+		case as.Append && ok && old.list != nil:
+			elems, next = old.elements(), old.end()
+		case as.Append:
+			known = !ok
+		}
 		for _, el := range as.Array.Elems {
+			mode := modeList
 			if el.Index != nil {
 				r.arithStmt(el.Index, sc)
-				known = false
+				n, ok := r.arithValue(el.Index, sc)
+				if !ok || n < 0 || n > maxArrayIndex {
+					known = false
+				}
+				next, mode = int(n), modeScalar // [i]=word is one word, as in an assignment
+				if el.Value == nil {
+					elems[next] = Arg{Known: true} // [i]= sets an empty element
+					next++
+					continue
+				}
 			}
 			if el.Value == nil {
 				continue
 			}
-			for _, f := range r.expandWord(el.Value, sc, modeList) {
+			for _, f := range r.expandWord(el.Value, sc, mode) {
 				if len(elems) < maxListElems {
-					elems = append(elems, f)
+					elems[next] = f
+					next++
 				} else {
 					known = false
 				}
 			}
 		}
 		v := shellVar{set: true, maybeEmpty: true}
-		if old, ok := sc.get(name); as.Append && (!ok || old.list == nil) {
-			known = known && !ok
-		} else if as.Append {
-			elems = append(append([]Arg(nil), old.list...), elems...)
-		}
-		if known && len(elems) <= maxListElems {
-			v.list = elems
-			if v.list == nil {
-				v.list = []Arg{}
-			}
+		if known {
+			v = indexedArray(elems)
 		}
 		sc.set(name, v)
 		return

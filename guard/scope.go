@@ -40,6 +40,9 @@ type scope struct {
 	// not unknown. Cleared once the code may assign names guard cannot
 	// see (eval, source of code it cannot read, declare "$(…)").
 	envOnly bool
+	// valuesUnseen: a builtin set a variable whose name guard cannot
+	// compute, so a name not assigned since may hold anything.
+	valuesUnseen bool
 	// params are the positional parameters $1…, nil when unknown (the
 	// interactive shell's own, or a script's arguments).
 	params *positional
@@ -108,7 +111,10 @@ type shellVar struct {
 	known      bool
 	set        bool
 	maybeEmpty bool  // for an unknown value: whether it may be empty
-	list       []Arg // an indexed array's elements, when known
+	list       []Arg // an indexed array's elements, when known, in index order
+	// index are the indexes of list's elements when they are not 0, 1, 2…
+	// (a=([5]=/x), c[9]=y): nil for an array without gaps.
+	index []int
 	// assoc marks an associative array (declare -A); keys are its
 	// elements by key while they are all known, nil when not. A map
 	// once set is never changed: an assignment copies it.
@@ -130,6 +136,62 @@ type shellVar struct {
 	// ref is the variable a nameref (declare -n r=target) names: every
 	// read and assignment of r is one of target.
 	ref string
+}
+
+// at is the element of an indexed array at index n, and whether it is set.
+func (v shellVar) at(n int64) (Arg, bool) {
+	if v.index == nil {
+		if n < 0 || n >= int64(len(v.list)) {
+			return Arg{}, false
+		}
+		return v.list[n], true
+	}
+	for i, at := range v.index {
+		if int64(at) == n {
+			return v.list[i], true
+		}
+	}
+	return Arg{}, false
+}
+
+// end is one past the array's highest index: where a+=(x) puts x, and
+// what a negative index counts back from.
+func (v shellVar) end() int {
+	if v.index == nil || len(v.index) == 0 {
+		return len(v.list)
+	}
+	return v.index[len(v.index)-1] + 1
+}
+
+// elements are the array's elements by index.
+func (v shellVar) elements() map[int]Arg {
+	m := make(map[int]Arg, len(v.list))
+	for i, a := range v.list {
+		if v.index != nil {
+			m[v.index[i]] = a
+		} else {
+			m[i] = a
+		}
+	}
+	return m
+}
+
+// indexedArray is the shellVar of an array given its elements by index,
+// kept in index order, as "${a[@]}" lists them.
+func indexedArray(elems map[int]Arg) shellVar {
+	at := make([]int, 0, len(elems))
+	for i := range elems {
+		at = append(at, i)
+	}
+	slices.Sort(at)
+	v := shellVar{set: true, maybeEmpty: true, list: make([]Arg, 0, len(at))}
+	for _, i := range at {
+		v.list = append(v.list, elems[i])
+	}
+	if len(at) > 0 && at[len(at)-1] != len(at)-1 {
+		v.index = at
+	}
+	return v
 }
 
 // maxRefHops bounds the namerefs followed from one name (bash stops a
@@ -237,6 +299,30 @@ func (sc *scope) forgetVars() {
 	sc.ownFrame = true
 }
 
+// forgetValues makes every variable unknown after a builtin set one
+// whose name guard cannot compute (declare "$(cat f)=/"): any of them,
+// the environment's too, may now hold what by names.
+func (sc *scope) forgetValues(by Arg) {
+	seen := map[string]bool{}
+	var names []string
+	for f := sc.vars; f != nil; f = f.parent {
+		for _, nv := range f.vars {
+			if !seen[nv.name] {
+				seen[nv.name] = true
+				names = append(names, nv.name)
+			}
+		}
+	}
+	for _, name := range names {
+		v, _ := sc.getOwn(name)
+		if v.ref != "" {
+			continue // a nameref still names its variable
+		}
+		sc.setOwn(name, shellVar{set: true, maybeEmpty: true, local: v.local, sources: by.Sources})
+	}
+	sc.valuesUnseen = true
+}
+
 // get looks a variable up through the chain of frames, through the
 // namerefs that name it.
 func (sc *scope) get(name string) (shellVar, bool) {
@@ -338,6 +424,9 @@ func (sc *scope) lookup(name string) (string, bool) {
 	}
 	if v, ok := sc.get(name); ok {
 		return v.value, v.known
+	}
+	if sc.valuesUnseen {
+		return "", false // set by a name guard could not compute
 	}
 	if sc.remote != "" {
 		// The remote host's environment is not ours; only the home folder

@@ -3,6 +3,7 @@ package guard
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -54,6 +55,9 @@ func StatePrelude(prelude, cwd string, host Host, lang syntax.LangVariant, stdin
 				for i, a := range v.list {
 					if i > 0 {
 						b.WriteByte(' ')
+					}
+					if v.index != nil {
+						b.WriteString("[" + strconv.Itoa(v.index[i]) + "]=") // a sparse array keeps its indexes
 					}
 					b.WriteString(shellQuote(a.Value))
 				}
