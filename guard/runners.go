@@ -527,7 +527,7 @@ func wrapSg(r *resolver, outer *Invocation, sc *scope) {
 	if rest[0].Value == "-c" {
 		rest = rest[1:]
 	}
-	r.runCode(outer, joinValues(rest), sc, "sg", nil)
+	r.runCode(outer, joinCode(rest, r.langOr()), sc, "sg", nil)
 }
 
 // wrapNewgrp: newgrp [-] [GROUP] starts a shell with that group, which

@@ -201,7 +201,7 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 	switch {
 	case shell && len(argv) > 0:
 		// sudo -s CMD runs $SHELL -c "CMD": judge the joined words as code.
-		r.runCode(outer, joinValues(argv), sc, "sudo -s", adjust)
+		r.runCode(outer, joinCode(argv, r.langOr()), sc, "sudo -s", adjust)
 	case shell:
 		r.runStdin(outer, sc, "sudo -s", adjust) // the shell reads its commands
 	default:
@@ -240,7 +240,7 @@ func wrapEnv(r *resolver, outer *Invocation, sc *scope) {
 		}
 	}
 	if s, ok := p.Value("S", "split-string"); ok {
-		r.runCode(outer, s.Value+" "+joinValues(argv), sc, "env -S", adjust)
+		r.runCode(outer, s.Value+" "+joinCode(argv, r.langOr()), sc, "env -S", adjust)
 		return
 	}
 	r.runInner(outer, argv, sc, "env", adjust)
@@ -497,7 +497,7 @@ func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	}
 	// ssh joins its remaining words with spaces; the remote shell parses
 	// them, and its commands read what ssh reads (ssh host bash -s < x.sh).
-	r.runCodeWith(outer, joinValues(p.Rest), sc, "ssh "+dest, codeOpts{adjust: adjust, stdin: feedOf(outer)})
+	r.runCodeWith(outer, joinCode(p.Rest, r.langOr()), sc, "ssh "+dest, codeOpts{adjust: adjust, stdin: feedOf(outer)})
 }
 
 // sshOptionsEnded tells whether a -- came before the destination at
@@ -524,7 +524,7 @@ func wrapWatch(r *resolver, outer *Invocation, sc *scope) {
 		r.runInner(outer, argv, sc, "watch", nil)
 		return
 	}
-	r.runCode(outer, joinValues(argv), sc, "watch", nil)
+	r.runCode(outer, joinCode(argv, r.langOr()), sc, "watch", nil)
 }
 
 func wrapEval(r *resolver, outer *Invocation, sc *scope) {
@@ -532,14 +532,14 @@ func wrapEval(r *resolver, outer *Invocation, sc *scope) {
 	if len(outer.Args) == 1 && !outer.Args[0].Known {
 		// eval "$(…)": what the substitution prints, when guard can tell;
 		// else, printed by code guard cannot see, where it comes from
-		if code, ok := r.codeOf(outer, outer.Args[0]); ok {
+		if code, ok, _ := r.codeOf(outer, outer.Args[0]); ok {
 			r.runCode(outer, code, sc, "eval", nil)
 		} else if t, ok := r.wordOutput(outer.Args[0], outer); ok && printsComputedCode(outer.Args[0]) {
 			r.hidden(outer, t)
 		}
 		return
 	}
-	r.runCode(outer, joinValues(outer.Args), sc, "eval", nil)
+	r.runCode(outer, joinCode(outer.Args, r.langOr()), sc, "eval", nil)
 }
 
 // printsComputedCode tells a substitution whose output is computed by
@@ -791,6 +791,24 @@ func joinValues(args []Arg) string {
 	return strings.Join(values, " ")
 }
 
+// joinCode is the code words make when a shell joins them (eval, ssh,
+// watch, sudo -s): each word's value, or for a word guard cannot compute
+// whole, its text with its parameter expansions left for the walk to
+// expand (partialCode), so that what is unknown stays unknown instead of
+// reading as empty.
+func joinCode(args []Arg, lang syntax.LangVariant) string {
+	values := make([]string, len(args))
+	for i, a := range args {
+		values[i] = a.Value
+		if !a.Known && !a.data {
+			if code, ok := partialCode(a, lang); ok {
+				values[i] = code
+			}
+		}
+	}
+	return strings.Join(values, " ")
+}
+
 var shells = map[string]bool{
 	"sh": true, "bash": true, "dash": true, "zsh": true, "ksh": true, "mksh": true,
 	"ash": true, "yash": true, "pdksh": true, "ksh93": true, "rbash": true, "lksh": true,
@@ -830,7 +848,7 @@ func (r *resolver) enterShell(inv *Invocation, sc *scope) {
 		if len(p.Operands) == 0 {
 			return
 		}
-		code, ok := r.codeOf(inv, p.Operands[0])
+		code, ok, partial := r.codeOf(inv, p.Operands[0])
 		if !ok {
 			if t, ok := r.wordOutput(p.Operands[0], inv); ok && printsComputedCode(p.Operands[0]) {
 				r.hidden(inv, t) // bash -c "$(CMD)", as eval "$(CMD)"
@@ -838,7 +856,10 @@ func (r *resolver) enterShell(inv *Invocation, sc *scope) {
 			return
 		}
 		// its commands read what the shell reads: bash -c 'cat > f' <<< …
-		r.runCodeWith(inv, code, sc, inv.Program+" -c", codeOpts{adjust: bindShellArgs(append(p.Operands[1:], p.Rest...)), stdin: feedOf(inv), fresh: freshShell(inv, p, sc)})
+		// a word guard could not compute whole keeps its expansions, which
+		// this shell's scope expands, as the shell typing the line would
+		fresh := freshShell(inv, p, sc) && !partial
+		r.runCodeWith(inv, code, sc, inv.Program+" -c", codeOpts{adjust: bindShellArgs(append(p.Operands[1:], p.Rest...)), stdin: feedOf(inv), fresh: fresh})
 		return
 	}
 	args := append(p.Operands[:len(p.Operands):len(p.Operands)], p.Rest...)
@@ -913,15 +934,69 @@ func isStdinPath(p string) bool {
 // codeOf is the code held by a word handed to a shell: its value when
 // known, or what a command substitution in it prints when guard can
 // compute that (bash -c "$(echo … | base64 -d)").
-func (r *resolver) codeOf(inv *Invocation, a Arg) (string, bool) {
+func (r *resolver) codeOf(inv *Invocation, a Arg) (code string, ok, partial bool) {
 	if a.Known {
-		return a.Value, true
+		return a.Value, true, false
 	}
 	if out, ok := r.wordOutput(a, inv); ok && out.known {
-		return out.value, true
+		return out.value, true, false
 	}
 	if a.data {
 		inv.note().Hidden = "it is " + strings.Join(a.Unknown, ", ") + ", data read when the line runs (typed at the terminal, or from a file guard cannot read)"
+		return "", false, false
 	}
-	return "", false
+	if code, ok := partialCode(a, r.langOr()); ok {
+		return code, true, true
+	}
+	return "", false, false
 }
+
+// partialCode is the code in a word guard cannot compute whole, its
+// parameter expansions left in place for the walk to expand where the
+// word is: bash -c "rm -rf $DIR/" is judged as rm -rf $DIR/ is, the
+// unknown part unknown. Only words of literal text, quotes and parameter
+// expansions are read so: a command substitution's output is another
+// matter (eval "$(ssh-agent -s)"), and a backslash would need undoing.
+func partialCode(a Arg, lang syntax.LangVariant) (string, bool) {
+	if len(a.Sources) > 0 || a.Text == "" || strings.Contains(a.Text, "\\") || len(a.Text) > maxPartialCode {
+		return "", false
+	}
+	src := "_ " + a.Text // the word as the second word of a command
+	f, err := syntax.NewParser(syntax.Variant(lang)).Parse(strings.NewReader(src), "")
+	if err != nil || len(f.Stmts) != 1 {
+		return "", false
+	}
+	call, ok := f.Stmts[0].Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Args) != 2 || len(call.Assigns) > 0 || len(f.Stmts[0].Redirs) > 0 {
+		return "", false
+	}
+	w := call.Args[1]
+	var sb strings.Builder
+	source := func(n syntax.Node) { sb.WriteString(sliceSrc(src, n.Pos(), n.End())) }
+	plain := true
+	var add func(parts []syntax.WordPart)
+	add = func(parts []syntax.WordPart) {
+		for _, part := range parts {
+			switch x := part.(type) {
+			case *syntax.Lit:
+				sb.WriteString(x.Value)
+			case *syntax.SglQuoted:
+				if x.Dollar {
+					plain = false
+				}
+				sb.WriteString(x.Value)
+			case *syntax.DblQuoted:
+				add(x.Parts)
+			case *syntax.ParamExp:
+				source(x)
+			default:
+				plain = false
+			}
+		}
+	}
+	add(w.Parts)
+	return sb.String(), plain
+}
+
+// maxPartialCode bounds the words read by partialCode.
+const maxPartialCode = 64 << 10
