@@ -439,6 +439,7 @@ var explainContext = map[string][]string{
 	"dm-remove":                 {"mount=/dev/mapper/vg0-home@/home"},
 	"nbd-disconnect":            {"mount=/dev/nbd0p1@/mnt/img"},
 	"git-repo-delete":           {"dir=/home/op/app/.git/refs/heads", "content=/home/op/app/.git/HEAD=ref: refs/heads/main", "content=/home/op/app/.git/refs/heads/main=aaaa"},
+	"system-link-replace":       {"link=/lib64->usr/lib64", "link=/bin->usr/bin", "link=/srv/current->/srv/releases/41"},
 	"user-files-remove":         {"content=/etc/passwd=deploy:x:1001:1001::/home/deploy:/bin/bash⏎olduser:x:1002:1002::/home/olduser:/bin/bash⏎alice:x:1003:1003::/home/alice:/bin/bash⏎bob:x:1004:1004::/home/bob:/bin/bash"},
 }
 

@@ -42,6 +42,15 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			Match:      c.matchMvSystem,
 		},
 		{
+			ID:         "system-link-replace",
+			Programs:   []string{"ln", "mv"},
+			Decision:   guard.Block,
+			Summary:    "ln -sfn/-sfT or mv -T over a link that is /, a system folder or part of the system (/lib64, /bin, /lib on a merged /usr): the folder every program finds is replaced",
+			Postmortem: "ln -sfn over /lib64 on a merged-/usr host: the dynamic loader is no longer found and no program starts",
+			Machine:    true,
+			Match:      c.matchSystemLinkReplace,
+		},
+		{
 			ID:         "find-delete-system",
 			Programs:   []string{"find"},
 			Decision:   guard.Confirm,
@@ -831,4 +840,61 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 
 func findActions(v string) bool {
 	return v == "-exec" || v == "-execdir" || v == "-ok" || v == "-okdir"
+}
+
+// matchSystemLinkReplace: ln -n/-T (with -f) and mv -T put their source in
+// place of the destination itself, not inside it. Over a real folder they
+// fail (ln cannot replace a directory, mv -T one that is not empty); over a
+// symbolic link they replace it, and the links a merged /usr keeps (/lib64
+// -> usr/lib64, /bin -> usr/bin) are what every program is found through.
+func (c classifier) matchSystemLinkReplace(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	var p guard.Parsed
+	switch inv.Program {
+	case "ln":
+		p = guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "St", LongValue: []string{"suffix", "target-directory", "backup"}})
+		if !p.Has("n", "no-dereference", "T", "no-target-directory") || !p.Has("f", "force") {
+			return nil
+		}
+	case "mv":
+		p = guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "St", LongValue: []string{"suffix", "target-directory", "backup"}})
+		if !p.Has("T", "no-target-directory") {
+			return nil
+		}
+	}
+	if len(p.Operands) < 2 || p.Has("t", "target-directory") || inv.Remote != "" {
+		return nil
+	}
+	dest, src := p.Operands[len(p.Operands)-1], p.Operands[len(p.Operands)-2]
+	if !dest.Known || strings.HasSuffix(dest.Value, "/") {
+		return nil
+	}
+	path := inv.Path(dest.Value)
+	if path == "" {
+		return nil
+	}
+	kind := c.Classify(path, Home(inv, host))
+	if kind != Root && kind != SystemDir && kind != SystemChild {
+		return nil
+	}
+	info, err := host.Lstat(path)
+	if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+		return nil // absent, a file, or a real folder the command cannot replace
+	}
+	now, err := host.Readlink(path)
+	if err != nil {
+		return nil
+	}
+	if src.Known && inv.Program == "ln" && (src.Value == now || filepath.Join(filepath.Dir(path), now) == filepath.Clean(src.Value)) {
+		return nil // the same link again
+	}
+	effect := "whatever is found through it (programs, libraries, configuration) is found in the new place or not at all"
+	switch filepath.Base(path) {
+	case "lib64", "lib", "lib32", "libx32":
+		effect = "the dynamic loader and the C library are found through it: every dynamically linked program, the shell, sudo and sshd included, stops starting"
+	case "bin", "sbin":
+		effect = "every program started by its path there (/bin/sh, /bin/bash, /sbin/init, scripts' #! lines) is found in the new place or not at all"
+	}
+	return guard.Found(guard.Block,
+		fmt.Sprintf("look first: ls -ld %s; to change what a link points to, check the new target has everything the old one had (ls %s/ vs ls %s/)", path, src.Value, now),
+		"would replace %s (a link to %s on this host) with %s: %s", path, now, src.Text, effect)
 }
