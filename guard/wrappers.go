@@ -200,13 +200,38 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 	}
 	switch {
 	case shell && len(argv) > 0:
-		// sudo -s CMD runs $SHELL -c "CMD": judge the joined words as code.
-		r.runCode(outer, joinValues(argv), sc, "sudo -s", adjust)
+		// sudo -s CMD runs $SHELL -c with the words joined, each special
+		// character escaped first: sudo -i bash -c 'rm -rf /usr' runs
+		// bash -c rm\ -rf\ /usr. The plain join is judged too, as a
+		// sudo that does not escape would run it.
+		r.runCode(outer, sudoShellCommand(argv), sc, "sudo -s", adjust)
+		if plain := joinValues(argv); plain != sudoShellCommand(argv) {
+			r.runCode(outer, plain, sc, "sudo -s", adjust)
+		}
 	case shell:
 		r.runStdin(outer, sc, "sudo -s", adjust) // the shell reads its commands
 	default:
 		r.runInner(outer, argv, sc, "sudo", adjust)
 	}
+}
+
+// sudoShellCommand is the command sudo -s and -i hand to the shell: the
+// words joined by spaces, a backslash before every character but letters,
+// digits, _, - and $ (sudo's parse_args).
+func sudoShellCommand(argv []Arg) string {
+	var b strings.Builder
+	for i, a := range argv {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		for _, c := range []byte(a.Value) {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '$') {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // dropAssignments drops the NAME=VALUE words before a command (env, sudo)
