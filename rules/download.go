@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"slices"
+
 	"github.com/guard-sh/guard/guard"
 )
 
@@ -46,7 +48,24 @@ func readsScriptFromStdin(inv *guard.Invocation) bool {
 	return len(p.Operands) == 0 || p.Operands[0].Value == "-" || p.Has("s")
 }
 
+// syntaxCheckOnly tells a shell that only reads the code: bash -n, sh -o
+// noexec (zsh and fish take -n too). For an interpreter -n means another
+// thing (perl -n loops over its input), so only shells are read so.
+func syntaxCheckOnly(inv *guard.Invocation) bool {
+	if !slices.Contains(shellNames, inv.Program) {
+		return false
+	}
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "oO", LongValue: []string{"rcfile", "init-file"}, StopAtOperand: true})
+	if p.Has("n", "noexec", "no-execute") {
+		return true
+	}
+	return slices.ContainsFunc(p.Values("o"), func(o guard.Arg) bool { return o.Value == "noexec" })
+}
+
 func matchDownloadToShell(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if syntaxCheckOnly(inv) {
+		return nil // curl … | bash -n: the download is parsed, nothing of it runs
+	}
 	source := ""
 	if readsScriptFromStdin(inv) && inv.Program != "source" && inv.Program != "." && inv.Program != "eval" {
 		var upstream []string
