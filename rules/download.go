@@ -45,7 +45,17 @@ func readsScriptFromStdin(inv *guard.Invocation) bool {
 	if p.Has("c", "e", "E", "m", "r", "version", "help") {
 		return false
 	}
-	return len(p.Operands) == 0 || p.Operands[0].Value == "-" || p.Has("s")
+	return len(p.Operands) == 0 || p.Operands[0].Value == "-" || stdinFile(p.Operands[0].Value) || p.Has("s")
+}
+
+// stdinFile names the standard input as a file: bash /dev/stdin,
+// source /proc/self/fd/0.
+func stdinFile(v string) bool {
+	switch v {
+	case "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0":
+		return true
+	}
+	return false
 }
 
 // syntaxCheckOnly tells a shell that only reads the code: bash -n, sh -o
@@ -67,7 +77,8 @@ func matchDownloadToShell(inv *guard.Invocation, host guard.Host) *guard.Finding
 		return nil // curl … | bash -n: the download is parsed, nothing of it runs
 	}
 	source := ""
-	if readsScriptFromStdin(inv) && inv.Program != "source" && inv.Program != "." && inv.Program != "eval" {
+	sourcesStdin := (inv.Program == "source" || inv.Program == ".") && len(inv.Args) > 0 && stdinFile(inv.Args[0].Value)
+	if readsScriptFromStdin(inv) && inv.Program != "source" && inv.Program != "." && inv.Program != "eval" || sourcesStdin {
 		var upstream []string
 		for _, up := range inv.Stdin {
 			upstream = append(upstream, up.Program)
