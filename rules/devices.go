@@ -81,6 +81,9 @@ func blockDevice(host guard.Host, inv *guard.Invocation, p string) bool {
 		return false
 	}
 	resolved, _ := guard.ResolvePath(host, p)
+	if resolved != p && !notDisks[resolved] && (diskName.MatchString(resolved) || volumePath(resolved)) {
+		return true // a link to a disk's name: of=disk, disk -> /dev/sda
+	}
 	info, err := host.Lstat(resolved)
 	return err == nil && info.Mode()&fs.ModeDevice != 0 && info.Mode()&fs.ModeCharDevice == 0
 }
