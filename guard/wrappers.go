@@ -42,6 +42,8 @@ var simpleWrappers = map[string]wrapperSpec{
 	"unbuffer":    {opts: OptSpec{StopAtOperand: true}},
 	"torsocks":    {opts: OptSpec{StopAtOperand: true}},
 	"proxychains": {opts: OptSpec{ShortValue: "f", StopAtOperand: true}},
+	// proxychains-ng's name; -q is a flag
+	"proxychains4": {opts: OptSpec{ShortValue: "f", StopAtOperand: true}},
 }
 
 // wrapperFor returns how to look inside a wrapper program, nil if the
@@ -76,6 +78,8 @@ func wrapperFor(program string) wrapFunc {
 		return wrapSource
 	case "guard", "guard-shell":
 		return wrapGuard
+	case "capsh":
+		return wrapCapsh
 	}
 	if spec, ok := simpleWrappers[program]; ok {
 		return spec.wrap
@@ -232,6 +236,25 @@ func sudoShellCommand(argv []Arg) string {
 		}
 	}
 	return b.String()
+}
+
+// wrapCapsh: capsh [--caps=… --user=…] -- ARGS runs the shell (bash, or
+// the one --shell= names) with ARGS: capsh -- -c 'CMD' is bash -c 'CMD'.
+func wrapCapsh(r *resolver, outer *Invocation, sc *scope) {
+	shell := "/bin/bash"
+	for i, a := range outer.Args {
+		if v, ok := strings.CutPrefix(a.Value, "--shell="); ok && a.Known {
+			shell = v
+		}
+		switch a.Value {
+		case "==":
+			return // runs capsh itself again with what follows
+		case "--":
+			argv := append([]Arg{{Text: shell, Value: shell, Known: true}}, outer.Args[i+1:]...)
+			r.runInner(outer, argv, sc, "capsh", nil)
+			return
+		}
+	}
 }
 
 // dropAssignments drops the NAME=VALUE words before a command (env, sudo)
