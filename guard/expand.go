@@ -626,6 +626,15 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 				}
 				continue
 			}
+			if first && len(parts) == 1 && !quoted && sc.opts&optZsh != 0 && zshEqualsName(value) {
+				// zsh's =cmd is cmd's full path: =rm -rf /usr runs /usr/bin/rm
+				if found := r.lookPath(value[1:]); found != "" {
+					b.quoted(found)
+				} else {
+					b.quoted(value[1:])
+				}
+				continue
+			}
 			if first && i == 0 && !quoted && strings.HasPrefix(value, "~") {
 				home, rest := r.expandTilde(value, sc, b)
 				b.quoted(home)
@@ -732,6 +741,21 @@ func (a *Arg) unknown(what string, maybeEmpty bool) {
 	a.Known = false
 	a.Unknown = append(a.Unknown, what)
 	a.MaybeEmpty = a.MaybeEmpty && maybeEmpty
+}
+
+// zshEqualsName: a word zsh's EQUALS option (on by default) replaces by
+// a command's path, =NAME with NAME a plain program name.
+func zshEqualsName(word string) bool {
+	name, ok := strings.CutPrefix(word, "=")
+	if !ok || name == "" || name == "." || name == ".." {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_-.+", c)) {
+			return false
+		}
+	}
+	return true
 }
 
 // expandTilde expands ~, ~/x, ~+, ~- and ~user at the start of a word. It

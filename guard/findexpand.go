@@ -112,44 +112,13 @@ func (r *resolver) findMatches(outer *Invocation, sc *scope, loose bool) (matche
 		}
 		starts = []string{outer.Cwd}
 	}
-	var tests []findTest
-	minDepth, maxDepth := 0, -1
-	for ; i < len(args); i++ {
-		v := args[i].Value
-		switch v {
-		case "-maxdepth", "-mindepth", "-name", "-iname", "-path", "-wholename", "-ipath", "-type":
-			if i+1 >= len(args) || !args[i+1].Known {
-				return nil, false, false
-			}
-			value := args[i+1].Value
-			i++
-			switch v {
-			case "-maxdepth", "-mindepth":
-				n, err := strconv.Atoi(value)
-				if err != nil || n < 0 {
-					return nil, false, false
-				}
-				if v == "-maxdepth" {
-					maxDepth = n
-				} else {
-					minDepth = n
-				}
-			default:
-				tests = append(tests, findTest{v, value})
-			}
-		case "-xdev", "-mount", "-print", "-print0", "-depth", "-d", "-true":
-		case "-exec", "-execdir", "-ok", "-okdir":
-			for i++; i < len(args) && args[i].Value != ";" && args[i].Value != "+"; i++ {
-			}
-		default:
-			if arity, unread := findUnread[v]; loose && unread && i+arity < len(args) {
-				i += arity
-				skipped = true
-				continue
-			}
-			return nil, false, false // an operator or a test guard does not evaluate
-		}
+	fp := &findParser{args: args, i: i, loose: loose, maxDepth: -1}
+	expr, ok := fp.parseOr()
+	if !ok || fp.i < len(args) {
+		return nil, false, false // an operator or a test guard does not evaluate
 	}
+	skipped = fp.skipped
+	minDepth, maxDepth := fp.minDepth, fp.maxDepth
 	if maxDepth < 0 {
 		maxDepth = maxFindDepth
 	}
@@ -168,7 +137,7 @@ func (r *resolver) findMatches(outer *Invocation, sc *scope, loose bool) (matche
 	for len(level) > 0 {
 		var next []node
 		for _, n := range level {
-			if n.depth >= minDepth && findTests(g, n.path, tests) {
+			if n.depth >= minDepth && expr.eval(g, n.path) != findFalse {
 				matches = append(matches, n.path)
 				if len(matches) > maxGlobMatches {
 					return nil, false, false
@@ -191,6 +160,196 @@ func (r *resolver) findMatches(outer *Invocation, sc *scope, loose bool) (matche
 		return nil, false, false
 	}
 	return matches, skipped, true
+}
+
+// findParser reads find's expression into a tree of tests: ( ), !,
+// -not, -a, -and, and -o or -or inside parentheses. A -o outside them is
+// not read: an action after it applies to one branch only.
+type findParser struct {
+	args               []Arg
+	i, parens, nesting int
+	loose, skipped     bool
+	minDepth, maxDepth int
+}
+
+// maxFindNesting bounds how deep find's operators nest when read.
+const maxFindNesting = 64
+
+// findNode is a node of find's expression: an operator over its kids, a
+// test, or (op "unread") a test guard takes as unknown.
+type findNode struct {
+	op   string // and, or, not, test, unread
+	test findTest
+	kids []*findNode
+}
+
+// Three-valued results: a path matches unless the expression is false
+// for it; a test guard does not read leaves it unknown either way.
+const (
+	findFalse = iota
+	findTrue
+	findUnknown
+)
+
+func (p *findParser) parseOr() (*findNode, bool) {
+	n, ok := p.parseAnd()
+	if !ok {
+		return nil, false
+	}
+	kids := []*findNode{n}
+	for p.i < len(p.args) && (p.args[p.i].Value == "-o" || p.args[p.i].Value == "-or") {
+		if p.parens == 0 {
+			return nil, false
+		}
+		p.i++
+		right, ok := p.parseAnd()
+		if !ok {
+			return nil, false
+		}
+		kids = append(kids, right)
+	}
+	if len(kids) == 1 {
+		return n, true
+	}
+	return &findNode{op: "or", kids: kids}, true
+}
+
+func (p *findParser) parseAnd() (*findNode, bool) {
+	and := &findNode{op: "and"}
+	for p.i < len(p.args) {
+		switch p.args[p.i].Value {
+		case "-o", "-or", ")":
+			return and, true
+		case "-a", "-and":
+			p.i++
+			continue
+		}
+		n, ok := p.parseUnary()
+		if !ok {
+			return nil, false
+		}
+		if n != nil {
+			and.kids = append(and.kids, n)
+		}
+	}
+	return and, true
+}
+
+func (p *findParser) parseUnary() (*findNode, bool) {
+	p.nesting++
+	defer func() { p.nesting-- }()
+	if p.nesting > maxFindNesting {
+		return nil, false // bounded: ! ! ! … or ( ( ( … is not read
+	}
+	switch p.args[p.i].Value {
+	case "!", "-not":
+		p.i++
+		if p.i >= len(p.args) {
+			return nil, false
+		}
+		n, ok := p.parseUnary()
+		if !ok || n == nil {
+			return nil, false
+		}
+		return &findNode{op: "not", kids: []*findNode{n}}, true
+	case "(":
+		p.i++
+		p.parens++
+		n, ok := p.parseOr()
+		if !ok || p.i >= len(p.args) || p.args[p.i].Value != ")" {
+			return nil, false
+		}
+		p.i++
+		p.parens--
+		return n, true
+	}
+	return p.parsePrimary()
+}
+
+// parsePrimary reads one test, option or action; nil for the ones that
+// do not decide what matches (options, -print, the actions).
+func (p *findParser) parsePrimary() (*findNode, bool) {
+	args := p.args
+	v := args[p.i].Value
+	p.i++
+	switch v {
+	case "-maxdepth", "-mindepth", "-name", "-iname", "-path", "-wholename", "-ipath", "-type":
+		if p.i >= len(args) || !args[p.i].Known {
+			return nil, false
+		}
+		value := args[p.i].Value
+		p.i++
+		switch v {
+		case "-maxdepth", "-mindepth":
+			n, err := strconv.Atoi(value)
+			if err != nil || n < 0 {
+				return nil, false
+			}
+			if v == "-maxdepth" {
+				p.maxDepth = n
+			} else {
+				p.minDepth = n
+			}
+			return nil, true
+		}
+		return &findNode{op: "test", test: findTest{v, value}}, true
+	case "-xdev", "-mount", "-print", "-print0", "-depth", "-d", "-true":
+		return nil, true
+	case "-exec", "-execdir", "-ok", "-okdir":
+		for ; p.i < len(args) && args[p.i].Value != ";" && args[p.i].Value != "+"; p.i++ {
+		}
+		p.i++
+		return nil, true
+	}
+	if arity, unread := findUnread[v]; p.loose && unread && p.i-1+arity < len(args) {
+		p.i += arity
+		p.skipped = true
+		return &findNode{op: "unread"}, true
+	}
+	return nil, false
+}
+
+// eval tells whether the expression holds for the path p.
+func (n *findNode) eval(g *globber, p string) int {
+	switch n.op {
+	case "test":
+		if findTests(g, p, []findTest{n.test}) {
+			return findTrue
+		}
+		return findFalse
+	case "unread":
+		return findUnknown
+	case "not":
+		switch r := n.kids[0].eval(g, p); r {
+		case findTrue:
+			return findFalse
+		case findFalse:
+			return findTrue
+		default:
+			return r
+		}
+	case "or":
+		result := findFalse
+		for _, k := range n.kids {
+			switch k.eval(g, p) {
+			case findTrue:
+				return findTrue
+			case findUnknown:
+				result = findUnknown
+			}
+		}
+		return result
+	}
+	result := findTrue // and: an empty one holds
+	for _, k := range n.kids {
+		switch k.eval(g, p) {
+		case findFalse:
+			return findFalse
+		case findUnknown:
+			result = findUnknown
+		}
+	}
+	return result
 }
 
 // findTest is one of find's tests: -name PATTERN, -type d…

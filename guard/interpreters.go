@@ -3,6 +3,7 @@ package guard
 import (
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard/lazyre"
@@ -937,16 +938,24 @@ func callArgs(code string, i int, lang language) ([]callArg, int) {
 	var args []callArg
 	var cur callArg
 	start := i
+	stringEnd, sliced := -1, false // where the last string literal ended; a subscript on one
 	flush := func(end int) {
 		cur.raw = strings.TrimSpace(code[start:end])
+		if sliced {
+			// 'rsu/ fr- mr'[::-1] is computed from the string, not the string
+			cur.pieces, cur.list = []piece{{text: cur.raw}}, nil
+		}
 		if cur.raw != "" {
 			args = append(args, cur)
 		}
-		cur = callArg{}
+		cur, sliced = callArg{}, false
 	}
 	depth := 0
 	for i < len(code) && len(args) < 32 {
 		c := code[i]
+		if depth == 0 && i == stringEnd && cur.pieces != nil && (c == '[' || c == '.' && rewritesString(code[i+1:])) {
+			sliced = true
+		}
 		switch {
 		case c == closing && depth == 0:
 			flush(i)
@@ -989,6 +998,7 @@ func callArgs(code string, i int, lang language) ([]callArg, int) {
 			}
 			if depth == 0 && cur.list == nil {
 				cur.pieces = append(cur.pieces, lit...)
+				stringEnd = end
 			}
 			i = end - 1
 		case depth == 0 && !strings.ContainsRune(" \t+.,", rune(c)) && cur.list == nil:
@@ -1048,6 +1058,28 @@ func callArgs(code string, i int, lang language) ([]callArg, int) {
 	}
 	flush(min(i, len(code)))
 	return args, i
+}
+
+// stringRewrites are the methods that turn a string literal into other
+// text (Python, Ruby, JavaScript, PHP has none): "rsu/ fr- mr".reverse is
+// no longer the command it spells.
+var stringRewrites = []string{"reverse", "upper", "lower", "swapcase", "translate", "decode", "encode", "tr", "gsub", "sub", "unpack",
+	"toLowerCase", "toUpperCase", "replace", "replaceAll", "split", "codePointAt", "rot13", "downcase", "upcase", "succ"}
+
+// rewritesString: the text after a string literal's "." calls one of
+// stringRewrites. split is one only when something is joined again
+// after it ("…".split("").reverse().join("")): "ls -l".split() is a list
+// of the same words.
+func rewritesString(after string) bool {
+	end := 0
+	for end < len(after) && (after[end] == '_' || after[end] >= 'a' && after[end] <= 'z' || after[end] >= 'A' && after[end] <= 'Z') {
+		end++
+	}
+	name := after[:end]
+	if name == "split" {
+		return strings.Contains(after[end:min(len(after), 80)], "join")
+	}
+	return slices.Contains(stringRewrites, name)
 }
 
 // isStringPrefix tells Python's string prefixes (r, b, f, u, rb…).

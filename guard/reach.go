@@ -297,6 +297,11 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 				add(path, false)
 			}
 		}
+		for _, name := range remoteNames(inv) {
+			if path := inv.Path(name); path != "" {
+				add(path, false)
+			}
+		}
 		out = text{from: inv.Program}
 	case "cp", "install", "mv", "ln":
 		// a link runs what it leads to: ln -s ~/job.sh /etc/cron.daily/
@@ -458,4 +463,47 @@ func special(h Host, p string) bool {
 	fi, err := h.Lstat(resolved)
 	return err == nil && p != "/dev/null" && resolved != "/dev/null" &&
 		fi.Mode()&(fs.ModeNamedPipe|fs.ModeSocket|fs.ModeDevice|fs.ModeCharDevice) != 0
+}
+
+// remoteNames are the files a download names after the URL: wget without
+// -O (into -P DIR when given), curl -O or --remote-name. wget URL && sh
+// i.sh runs what was downloaded as surely as curl -o i.sh does.
+func remoteNames(inv *Invocation) []string {
+	named, dir := false, ""
+	for i, a := range inv.Args {
+		v := a.Value
+		switch {
+		case inv.Program == "wget" && (v == "-O" || strings.HasPrefix(v, "--output-document") || strings.HasPrefix(v, "-O") && len(v) > 2):
+			return nil // written where -O says, handled above
+		case inv.Program == "wget" && (v == "-P" || v == "--directory-prefix") && i+1 < len(inv.Args):
+			dir = inv.Args[i+1].Value
+		case inv.Program == "wget" && strings.HasPrefix(v, "--directory-prefix="):
+			dir = strings.TrimPrefix(v, "--directory-prefix=")
+		case inv.Program == "curl" && (v == "--remote-name" || v == "--remote-name-all" || len(v) > 1 && v[0] == '-' && v[1] != '-' && strings.Contains(v, "O")):
+			named = true
+		case inv.Program == "curl" && v == "--output-dir" && i+1 < len(inv.Args):
+			dir = inv.Args[i+1].Value
+		}
+	}
+	if inv.Program == "curl" && !named {
+		return nil
+	}
+	var names []string
+	for _, a := range inv.Args {
+		_, rest, ok := strings.Cut(a.Value, "://")
+		if !a.Known || !ok {
+			continue
+		}
+		rest, _, _ = strings.Cut(rest, "?")
+		rest, _, _ = strings.Cut(rest, "#")
+		name := "index.html"
+		if _, urlPath, ok := strings.Cut(rest, "/"); ok && filepath.Base("/"+urlPath) != "/" {
+			name = filepath.Base("/" + urlPath)
+		}
+		if dir != "" {
+			name = filepath.Join(dir, name)
+		}
+		names = append(names, name)
+	}
+	return names
 }

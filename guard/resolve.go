@@ -1341,6 +1341,10 @@ func (r *resolver) expandRedirs(redirs []*syntax.Redirect, sc *scope) []Redir {
 			red.Target = Arg{Text: sc.text(rd.Hdoc), Value: sc.text(rd.Hdoc), Known: true}
 		case rd.Hdoc != nil:
 			red.Target = r.expandWord(rd.Hdoc, sc, modeScalar)[0]
+		case rd.Op == syntax.Hdoc || rd.Op == syntax.DashHdoc:
+			// an empty body: the parser keeps no word for it (the
+			// delimiter in rd.Word is not what the command reads)
+			red.Target = Arg{Known: true}
 		case rd.Word != nil && rd.Op == syntax.WordHdoc:
 			red.Target = r.expandWord(rd.Word, sc, modeScalar)[0]
 		case rd.Word != nil:

@@ -138,10 +138,11 @@ func (r *resolver) runProgramFile(inv *Invocation, sc *scope) {
 	}
 	path := cmd
 	if !strings.Contains(cmd, "/") {
-		if path = r.lookPath(cmd); path == "" {
+		if found, ok := r.lookLinePath(inv, sc, cmd); ok {
+			path = found
+		} else if path = r.lookPath(cmd); path == "" {
 			return
-		}
-		if distroDir(filepath.Dir(path)) && !strings.HasSuffix(cmd, ".sh") && !strings.HasSuffix(cmd, ".bash") {
+		} else if distroDir(filepath.Dir(path)) && !strings.HasSuffix(cmd, ".sh") && !strings.HasSuffix(cmd, ".bash") {
 			return // the system's own programs are known by their names
 		}
 	}
@@ -164,6 +165,39 @@ func (r *resolver) runProgramFile(inv *Invocation, sc *scope) {
 			isc.depth++ // a script run by a script file: a chain of them must end
 		}
 	})
+}
+
+// lookLinePath finds a command on a PATH the line itself set (PATH=DIR:$PATH
+// ls, export PATH=…): the first folder of it that has the name, when that
+// is not a folder of the distribution's own programs. A script written
+// on the line counts. ok is false when PATH is as the host has it, or the
+// name is the system's program.
+func (r *resolver) lookLinePath(inv *Invocation, sc *scope, name string) (string, bool) {
+	v, set := sc.get("PATH")
+	host, _ := r.host.Getenv("PATH")
+	if !set || !v.known || v.value == host {
+		return "", false
+	}
+	dirs := strings.Split(v.value, ":")
+	for _, dir := range dirs[:min(len(dirs), 32)] {
+		if dir == "" {
+			dir = "." // an empty entry is the working folder
+		}
+		p := inv.Path(filepath.Join(dir, name))
+		if p == "" {
+			continue
+		}
+		if distroDir(filepath.Dir(p)) {
+			if _, err := r.host.Lstat(p); err == nil {
+				return "", false // the system's own program comes first
+			}
+			continue
+		}
+		if _, state, _ := r.readFile(p); state != fileMissing {
+			return p, true
+		}
+	}
+	return "", false
 }
 
 // distroDir: a folder of the distribution's own programs, where a name

@@ -42,6 +42,8 @@ var simpleWrappers = map[string]wrapperSpec{
 	"unbuffer":    {opts: OptSpec{StopAtOperand: true}},
 	"torsocks":    {opts: OptSpec{StopAtOperand: true}},
 	"proxychains": {opts: OptSpec{ShortValue: "f", StopAtOperand: true}},
+	// proxychains-ng's name; -q is a flag
+	"proxychains4": {opts: OptSpec{ShortValue: "f", StopAtOperand: true}},
 }
 
 // wrapperFor returns how to look inside a wrapper program, nil if the
@@ -76,6 +78,8 @@ func wrapperFor(program string) wrapFunc {
 		return wrapSource
 	case "guard", "guard-shell":
 		return wrapGuard
+	case "capsh":
+		return wrapCapsh
 	}
 	if spec, ok := simpleWrappers[program]; ok {
 		return spec.wrap
@@ -200,12 +204,56 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 	}
 	switch {
 	case shell && len(argv) > 0:
-		// sudo -s CMD runs $SHELL -c "CMD": judge the joined words as code.
-		r.runCode(outer, joinCode(argv, r.langOr()), sc, "sudo -s", adjust)
+		// sudo -s CMD runs $SHELL -c with the words joined, each special
+		// character escaped first: sudo -i bash -c 'rm -rf /usr' runs
+		// bash -c rm\ -rf\ /usr. The plain join is judged too, as a
+		// sudo that does not escape would run it.
+		r.runCode(outer, sudoShellCommand(argv), sc, "sudo -s", adjust)
+		if plain := joinCode(argv, r.langOr()); plain != sudoShellCommand(argv) {
+			r.runCode(outer, plain, sc, "sudo -s", adjust)
+		}
 	case shell:
 		r.runStdin(outer, sc, "sudo -s", adjust) // the shell reads its commands
 	default:
 		r.runInner(outer, argv, sc, "sudo", adjust)
+	}
+}
+
+// sudoShellCommand is the command sudo -s and -i hand to the shell: the
+// words joined by spaces, a backslash before every character but letters,
+// digits, _, - and $ (sudo's parse_args).
+func sudoShellCommand(argv []Arg) string {
+	var b strings.Builder
+	for i, a := range argv {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		for _, c := range []byte(a.Value) {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '$') {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// wrapCapsh: capsh [--caps=… --user=…] -- ARGS runs the shell (bash, or
+// the one --shell= names) with ARGS: capsh -- -c 'CMD' is bash -c 'CMD'.
+func wrapCapsh(r *resolver, outer *Invocation, sc *scope) {
+	shell := "/bin/bash"
+	for i, a := range outer.Args {
+		if v, ok := strings.CutPrefix(a.Value, "--shell="); ok && a.Known {
+			shell = v
+		}
+		switch a.Value {
+		case "==":
+			return // runs capsh itself again with what follows
+		case "--":
+			argv := append([]Arg{{Text: shell, Value: shell, Known: true}}, outer.Args[i+1:]...)
+			r.runInner(outer, argv, sc, "capsh", nil)
+			return
+		}
 	}
 }
 

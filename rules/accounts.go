@@ -14,7 +14,7 @@ func accountsRules() []*guard.Rule {
 		ID:         "account-lockout",
 		Programs:   []string{"userdel", "deluser", "usermod", "passwd", "chsh", "chage", "groupdel", "delgroup", "gpasswd"},
 		Decision:   guard.Confirm,
-		Summary:    "root's account or your own deleted (block for root), expired, given a shell that refuses logins, or its password locked or emptied; the sudo group deleted or you taken out of it",
+		Summary:    "root's account or your own deleted (block for root), expired, given a shell that refuses logins, or its password locked or emptied; the sudo group deleted or you taken out of it (gpasswd -d, deluser, usermod -G without -a)",
 		Postmortem: "usermod -s /usr/sbin/nologin root in a hardening script: su, sudo -i and root's cron jobs stopped working, and the console login with it",
 		Machine:    true,
 		Match:      matchAccountLockout,
@@ -268,6 +268,10 @@ func matchAccountLockout(inv *guard.Invocation, host guard.Host) *guard.Finding 
 			return nil
 		}
 	}
+	if groups, u, ok := replacesGroups(inv); ok && whose(u, host) == "self" {
+		return guard.Found(guard.Confirm, "to add a group and keep the others: usermod -aG "+groups.Value+" "+u.Text,
+			"would replace every supplementary group of your own account (%s) with %s%s: without -a it leaves the others, sudo or wheel too, and sudo refuses you from your next login on", u.Text, groups.Value, where)
+	}
 	if g, u, ok := leavesAdminGroup(inv); ok && whose(u, host) != "" && whose(u, host) != "root" {
 		return guard.Found(guard.Confirm, "check first that another account with sudo rights can log in: getent group "+g.Value,
 			"would take your own account (%s) out of %s%s: sudo refuses you from your next login on, and root may then be out of reach", u.Value, g.Value, where)
@@ -280,6 +284,25 @@ func matchAccountLockout(inv *guard.Invocation, host guard.Host) *guard.Finding 
 		}
 	}
 	return worst
+}
+
+// replacesGroups reads usermod -G LIST USER without -a: the account's
+// supplementary groups become LIST, an admin group among them or not.
+func replacesGroups(inv *guard.Invocation) (groups, user guard.Arg, ok bool) {
+	if inv.Program != "usermod" {
+		return groups, user, false
+	}
+	p := guard.ParseOptions(inv.Args, usermodSpec)
+	g, has := p.Value("G", "groups")
+	if !has || p.Has("a", "append", "r", "remove") || len(p.Operands) == 0 || !g.Known {
+		return groups, user, false
+	}
+	for _, name := range strings.Split(g.Value, ",") {
+		if slices.Contains(adminGroups, name) {
+			return groups, user, false // still in sudo or wheel
+		}
+	}
+	return g, p.Operands[len(p.Operands)-1], true
 }
 
 // leavesAdminGroup reads gpasswd -d USER GROUP and deluser USER GROUP.

@@ -173,6 +173,15 @@ func matchDiskOverwrite(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			return guard.Found(guard.Confirm, "check the value first (echo "+d.Text+"; lsblk -f)",
 				"would %s %s, a device guard cannot know (%s not known here)", verb, d.Text, strings.Join(d.Unknown, ", "))
 		}
+		if example := diskPatternMatch(p); d.Known && d.Glob && inv.Program != "dd" && example != "" {
+			// wipefs -a /dev/sd[b-d]: no such disk here, but the pattern is for disks
+			f := guard.Found(guard.Confirm, "name each disk you mean, after looking: lsblk -f; prefer /dev/disk/by-id/",
+				"would %s every disk the pattern %s matches where it runs (such as %s): every partition and file on them is lost", verb, p, example)
+			if worst == nil || f.Decision > worst.Decision {
+				worst = f
+			}
+			continue
+		}
 		if !d.Known || !blockDevice(host, inv, p) {
 			continue
 		}

@@ -12,7 +12,7 @@ func copyRules(c classifier) []*guard.Rule {
 		ID:         "copy-into-system",
 		Programs:   []string{"rsync", "cp", "tar", "bsdtar", "unzip", "cpio", "dpkg-deb", "dpkg", "7z", "7za", "7zr"},
 		Decision:   guard.Block,
-		Summary:    "rsync, cp -r, tar -x, unzip, cpio -i/-p, dpkg-deb -x or 7z x whose destination is / (block) or a top-level system folder (confirm)",
+		Summary:    "rsync, cp -r, tar -x, unzip, cpio -i/-p, dpkg-deb -x or 7z x whose destination is / (block) or a top-level system folder (confirm); rsync --delete into a whole home (confirm)",
 		Postmortem: "mirror server: rsync -aP /path/to/root/ . in a screen whose pwd was / overwrote /etc/passwd and /home",
 		Machine:    true,
 		Match:      c.matchCopyInto,
@@ -137,6 +137,12 @@ func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard
 		hint = "give the destination as a full path you mean, e.g. -C /srv/newroot, -D /srv/newroot or cp -a SRC /srv/newroot/"
 	}
 	switch {
+	case kind == UserHome && inv.Program == "rsync" && hasDelete(inv):
+		// rsync --delete SRC/ ~/ makes the home a copy of SRC: every file
+		// not in SRC goes, ~/.ssh and the rest of the home with it
+		return guard.Found(guard.Confirm, "sync into a folder of the home (rsync -a --delete SRC/ ~/dotfiles/), or drop --delete; try it with -n (dry run) first",
+			"would delete from the home folder %s%s every file that is not in the source: %s", t.Resolved, readingOfEmpty, where).
+			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}, Overwrite: true})
 	case kind == Root && readingOfEmpty == "":
 		return guard.Found(guard.Block, hint,
 			"would write over the root filesystem of %s%s: %s; /etc/passwd, /home and every system file can be replaced",

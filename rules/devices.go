@@ -38,6 +38,36 @@ func volumePath(p string) bool {
 	return ok && dir != "" && name != "" && !strings.Contains(name, "/") && !devDirsNotDisks[dir] && !strings.HasPrefix(dir, ".")
 }
 
+// diskPatternMatch returns a disk name the pattern p matches (/dev/sd?,
+// /dev/nvme[01]n1), tried against the usual names of disks and their
+// first partitions, "" when it names none. A pattern that matches no file
+// here is passed on as written, but the same line on a host with those
+// disks takes each of them.
+func diskPatternMatch(p string) string {
+	dir, pattern := filepath.Split(p)
+	if dir != "/dev/" || !strings.ContainsAny(pattern, "*?[") {
+		return ""
+	}
+	var names []string
+	for _, prefix := range []string{"sd", "vd", "xvd", "hd"} {
+		for c := 'a'; c <= 'z'; c++ {
+			names = append(names, prefix+string(c))
+		}
+	}
+	for n := range 4 {
+		names = append(names, fmt.Sprintf("nvme%dn1", n), fmt.Sprintf("mmcblk%d", n), fmt.Sprintf("md%d", n))
+	}
+	for _, name := range names {
+		suffixes := []string{"", "1", "2", "p1", "p2"}
+		for _, suffix := range suffixes {
+			if ok, _ := filepath.Match(pattern, name+suffix); ok && diskName.MatchString("/dev/"+name+suffix) {
+				return "/dev/" + name + suffix
+			}
+		}
+	}
+	return ""
+}
+
 // blockDevice tells whether p names a disk: by its name, or because the
 // host says it is a block device.
 func blockDevice(host guard.Host, inv *guard.Invocation, p string) bool {
@@ -51,6 +81,9 @@ func blockDevice(host guard.Host, inv *guard.Invocation, p string) bool {
 		return false
 	}
 	resolved, _ := guard.ResolvePath(host, p)
+	if resolved != p && !notDisks[resolved] && (diskName.MatchString(resolved) || volumePath(resolved)) {
+		return true // a link to a disk's name: of=disk, disk -> /dev/sda
+	}
 	info, err := host.Lstat(resolved)
 	return err == nil && info.Mode()&fs.ModeDevice != 0 && info.Mode()&fs.ModeCharDevice == 0
 }

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"slices"
+
 	"github.com/guard-sh/guard/guard"
 )
 
@@ -43,12 +45,40 @@ func readsScriptFromStdin(inv *guard.Invocation) bool {
 	if p.Has("c", "e", "E", "m", "r", "version", "help") {
 		return false
 	}
-	return len(p.Operands) == 0 || p.Operands[0].Value == "-" || p.Has("s")
+	return len(p.Operands) == 0 || p.Operands[0].Value == "-" || stdinFile(p.Operands[0].Value) || p.Has("s")
+}
+
+// stdinFile names the standard input as a file: bash /dev/stdin,
+// source /proc/self/fd/0.
+func stdinFile(v string) bool {
+	switch v {
+	case "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0":
+		return true
+	}
+	return false
+}
+
+// syntaxCheckOnly tells a shell that only reads the code: bash -n, sh -o
+// noexec (zsh and fish take -n too). For an interpreter -n means another
+// thing (perl -n loops over its input), so only shells are read so.
+func syntaxCheckOnly(inv *guard.Invocation) bool {
+	if !slices.Contains(shellNames, inv.Program) {
+		return false
+	}
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "oO", LongValue: []string{"rcfile", "init-file"}, StopAtOperand: true})
+	if p.Has("n", "noexec", "no-execute") {
+		return true
+	}
+	return slices.ContainsFunc(p.Values("o"), func(o guard.Arg) bool { return o.Value == "noexec" })
 }
 
 func matchDownloadToShell(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if syntaxCheckOnly(inv) {
+		return nil // curl … | bash -n: the download is parsed, nothing of it runs
+	}
 	source := ""
-	if readsScriptFromStdin(inv) && inv.Program != "source" && inv.Program != "." && inv.Program != "eval" {
+	sourcesStdin := (inv.Program == "source" || inv.Program == ".") && len(inv.Args) > 0 && stdinFile(inv.Args[0].Value)
+	if readsScriptFromStdin(inv) && inv.Program != "source" && inv.Program != "." && inv.Program != "eval" || sourcesStdin {
 		var upstream []string
 		for _, up := range inv.Stdin {
 			upstream = append(upstream, up.Program)

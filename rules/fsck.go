@@ -23,7 +23,48 @@ func fsckRules() []*guard.Rule {
 		Postmortem: "xfs_repair -L run first instead of mounting once to replay the log: recent files ended up in lost+found or were gone",
 		Machine:    true,
 		Match:      matchJournalDiscard,
+	}, {
+		ID:         "mount-over-system",
+		Programs:   []string{"mount"},
+		Decision:   guard.Confirm,
+		Summary:    "mount (a device, tmpfs or --bind) over /, /etc, /usr, /bin, /sbin or /lib*: what is there is hidden until umount, and sudo, logins and every program read it",
+		Postmortem: "a common failure mode: a tmpfs or a bind mount put over /etc or /usr on a live host by a mistyped target, and sudo stopped working",
+		Machine:    true,
+		Match:      matchMountOverSystem,
 	}}
+}
+
+// mountSpec: mount's options that take a value.
+var mountSpec = guard.OptSpec{ShortValue: "toLUOTN", LongValue: []string{"types", "options", "label", "uuid", "test-opts", "fstab", "namespace", "target", "source", "target-prefix", "options-mode", "options-source"}}
+
+// hiddenByMount are the folders a live host cannot have covered: the root,
+// the configuration, and the programs and libraries everything runs from.
+var hiddenByMount = map[string]bool{"/": true, "/etc": true, "/usr": true, "/bin": true, "/sbin": true,
+	"/lib": true, "/lib32": true, "/lib64": true, "/libx32": true, "/usr/bin": true, "/usr/lib": true, "/usr/sbin": true}
+
+func matchMountOverSystem(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, mountSpec)
+	if o, ok := p.Value("o", "options"); ok && strings.Contains(","+o.Value+",", ",remount,") {
+		return nil // the same filesystem with other options
+	}
+	if p.Has("move", "M", "make-private", "make-rprivate", "make-shared", "make-rshared", "make-slave", "make-rslave", "a", "all", "fake", "f") {
+		return nil
+	}
+	var target guard.Arg
+	if t, ok := p.Value("target"); ok {
+		target = t
+	} else if len(p.Operands) == 2 {
+		target = p.Operands[1]
+	} else {
+		return nil // mount DIR reads fstab: what it was meant to hold
+	}
+	dir := inv.Path(target.Value)
+	if !target.Known || !hiddenByMount[strings.TrimSuffix(dir, "/")] && dir != "/" {
+		return nil
+	}
+	return guard.Found(guard.Confirm,
+		"mount it somewhere else first and look (mount … /mnt/new); to undo: umount "+dir,
+		"would mount over %s%s: everything in it is hidden until umount %s, and sudo, logins and the programs that read it fail meanwhile", dir, inv.Where(), dir)
 }
 
 func matchJournalDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {

@@ -14,7 +14,7 @@ func networkRules() []*guard.Rule {
 		ID:         "ssh-network-cut",
 		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking links down (ip, ifdown, networkctl; netplan apply warns, netplan try rolls back), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking links down (ip, ifdown, networkctl), netplan apply (netplan try rolls back), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -74,6 +74,13 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		}
 	case "tc":
 		return netemCut(args)
+	case "netplan":
+		// apply reconfigures every interface at once and keeps no way
+		// back; netplan try rolls back unless confirmed in 120 s
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"root-dir", "state"}})
+		if len(p.Operands) > 0 && p.Operands[0].Value == "apply" && !p.Has("h", "help") {
+			return "apply the netplan configuration to every interface now, with no rollback if it is wrong"
+		}
 	case "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd":
 		// /etc/init.d/networking restart, /etc/rc.d/init.d/network stop
 		if strings.Contains(inv.Command.Value, "init.d/") && len(args) > 0 && isStopVerb(args[0]) && !(sshUnits[inv.Program] && isRestart(args[0])) {
@@ -868,16 +875,6 @@ func everyProcessOf(inv *guard.Invocation) string {
 	return users[0].Value
 }
 
-// netplanApply: netplan apply, which puts a new network configuration in
-// place with no way back (netplan try has one).
-func netplanApply(inv *guard.Invocation) bool {
-	if inv.Program != "netplan" {
-		return false
-	}
-	p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"root-dir", "state"}})
-	return len(p.Operands) > 0 && p.Operands[0].Value == "apply" && !p.Has("help", "h")
-}
-
 // nftScriptCut judges the script nft -f loads (a file, or standard input
 // when guard can read it), as its commands typed one by one: a flush of
 // the whole ruleset that loads nothing after it, or an input chain with
@@ -1046,13 +1043,12 @@ func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			return guard.Found(guard.Warn, "check the configuration first: sshd -t && systemctl restart sshd; keep this session open and test a new login",
 				"restarts sshd on %s: open sessions stay, but if its configuration is broken it does not come back and no new login gets in (sshd -t checks it)", guard.SessionHostName(inv, host))
 		}
-		if netplanApply(inv) {
-			return guard.Found(guard.Warn, "use netplan try: it applies the configuration and rolls it back by itself unless you confirm within two minutes",
-				"applies the netplan configuration on %s at once: a mistake in it takes the network down, and this session with it, with nothing to roll it back", guard.SessionHostName(inv, host))
-		}
 		return nil
 	}
 	hint := "run it from the console, or with a way back: inside tmux/screen, or schedule a rollback first (e.g. iptables-save > /root/fw.rules; systemd-run --on-active=5min iptables-restore /root/fw.rules)"
+	if inv.Program == "netplan" {
+		hint = "use netplan try instead: it applies the configuration and puts the old one back after 120 seconds unless you press Enter in a session that still works"
+	}
 	if isFirewallCmd(inv) {
 		hint = "let SSH in first on the same line (firewall-cmd --zone=ZONE --add-service=ssh && …), or change the runtime configuration only and keep a way back: systemd-run --on-active=5min firewall-cmd --reload"
 	}

@@ -61,8 +61,32 @@ func regenerated(p string) bool {
 	if self, ok := regeneratedDirs[p]; ok {
 		return self
 	}
+	if inScratchFolder(p) {
+		return true
+	}
 	for dir := filepath.Dir(p); dir != "/" && dir != "."; dir = filepath.Dir(dir) {
 		if _, ok := regeneratedDirs[dir]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// scratchNames are the folders an application keeps under /var/lib/APP
+// for what it makes again by itself: /var/lib/myapp/cache/*.
+var scratchNames = map[string]bool{"cache": true, "caches": true, "tmp": true, "temp": true}
+
+// inScratchFolder: p is inside (not itself) a folder of scratchNames that
+// lies in an application's folder under /var/lib (/var/lib/APP/…/cache/x).
+// The folder itself stays the application's: it may not make it again.
+func inScratchFolder(p string) bool {
+	rest, ok := strings.CutPrefix(p, "/var/lib/")
+	if !ok {
+		return false
+	}
+	parts := strings.Split(rest, "/")
+	for i := 1; i < len(parts)-1; i++ {
+		if scratchNames[parts[i]] {
 			return true
 		}
 	}
@@ -255,7 +279,7 @@ func (c classifier) Worst(t Target, home string) (Kind, string) {
 		// Emptying a system folder or a home is as bad as removing it; for
 		// /tmp or /srv it is as bad as removing one child.
 		k := c.Classify(t.Emptied, home)
-		if _, cache := regeneratedDirs[t.Emptied]; k == TopLevel || cache {
+		if _, cache := regeneratedDirs[t.Emptied]; k == TopLevel || cache || inScratchFolder(filepath.Join(t.Emptied, "x")) {
 			k = c.Classify(filepath.Join(t.Emptied, "x"), home)
 		}
 		consider(t.Emptied, k)

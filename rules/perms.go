@@ -15,7 +15,7 @@ func permsRules(c classifier) []*guard.Rule {
 		ID:         "chmod-recursive-system",
 		Programs:   []string{"chmod", "chown", "chgrp", "find", "setfacl", "chattr"},
 		Decision:   guard.Block,
-		Summary:    "chmod, chown or chgrp -R on / or a system folder",
+		Summary:    "chmod, chown or chgrp -R on / or a system folder; chmod -R that opens a whole home to group or others (confirm)",
 		Postmortem: "chmod -R 777 / and chown -R on /usr: setuid bits and service ownership lost, sudo and sshd refuse to start",
 		Machine:    true,
 		Match:      c.matchPermsRecursive,
@@ -158,6 +158,12 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 		}
 		t := TargetOf(inv, host, a)
 		kind, where := c.Worst(t, home)
+		if kind == UserHome && a.Known {
+			if f := homeOpenedUp(inv, p.Operands, where); f != nil {
+				return f
+			}
+			continue
+		}
 		if kind != Root && kind != SystemDir && kind != SystemChild || kind == SystemChild && varData[where] {
 			continue
 		}
@@ -172,6 +178,29 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 			what, strings.TrimSuffix(kind.Describe(where), ", a system folder"), cwdNote(inv, a))
 	}
 	return nil
+}
+
+// homeOpenedUp: chmod -R over a whole home with a mode that lets group
+// or others read or write a private key (0600 before): ssh refuses such
+// a key, sshd (StrictModes) refuses key logins to a home others can
+// write, and every secret in it is open to every account. chmod -R
+// go-rwx ~ and u+rwX pass.
+func homeOpenedUp(inv *guard.Invocation, operands []guard.Arg, home string) *guard.Finding {
+	if inv.Program != "chmod" || len(operands) == 0 || !operands[0].Known {
+		return nil
+	}
+	mode, ok := applyMode(0o600, operands[0].Value)
+	if !ok || mode&0o077 == 0 {
+		return nil
+	}
+	effect := "its SSH private keys become readable by others and ssh refuses to use them"
+	if mode&0o022 != 0 {
+		effect = "its SSH private keys are open to others (ssh refuses them), and sshd refuses key logins to a home others can write"
+	}
+	return guard.Found(guard.Confirm,
+		"open up only the folder you mean (chmod -R g+rX ~/shared); to repair a home: chmod go-w ~; chmod 700 ~/.ssh; chmod 600 ~/.ssh/id_* ~/.ssh/authorized_keys",
+		"would give group or others access to every file in the home folder %s (mode %s): %s; the old modes are not kept",
+		home, operands[0].Value, effect)
 }
 
 // matchFindPerms: find -exec chmod, chown or chgrp over everything it

@@ -13,7 +13,7 @@ func powerRules() []*guard.Rule {
 		ID:         "ssh-power",
 		Programs:   []string{"shutdown", "reboot", "poweroff", "halt", "init", "telinit", "systemctl", "loginctl", "kill", "pkill", "killall", "busctl", "dbus-send", "gdbus", "ipmitool", "kexec", "rtcwake"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: shutdown, reboot, poweroff, halt, init 0|6, systemctl or loginctl poweroff|reboot, isolate or set-default of rescue, emergency or a power target, a power signal to PID 1 (kill -INT 1, kill -RTMIN+4 1), logind's PowerOff over D-Bus; ipmitool chassis power off|cycle|reset; kexec -e; rtcwake into a sleep or off",
+		Summary:    "over SSH: shutdown, reboot, poweroff, halt, init 0|6, systemctl or loginctl poweroff|reboot, isolate or set-default of rescue, emergency or a power target, a power signal to PID 1 (kill -INT 1, kill -RTMIN+4 1), logind's PowerOff over D-Bus; ipmitool chassis power off|cycle|reset; kexec -e; rtcwake into a sleep or off; systemctl -H HOST poweroff|reboot from anywhere",
 		Postmortem: "init 0 typed in a container sharing the host's network namespace; reboots of the wrong host (molly-guard)",
 		Match:      matchSSHPower,
 	}}
@@ -22,6 +22,24 @@ func powerRules() []*guard.Rule {
 var systemctlSpec = guard.OptSpec{
 	ShortValue: "tspHMnoT",
 	LongValue:  []string{"type", "signal", "property", "host", "machine", "lines", "output", "root", "state", "kill-whom", "kill-value", "job-mode", "message", "when", "boot-loader-entry", "boot-loader-menu", "reboot-argument", "timestamp", "what", "image", "drop-in", "preset-mode", "check-inhibitors"},
+}
+
+// systemctlRemote is the host systemctl -H (--host) drives, user@ and
+// :container cut off.
+func systemctlRemote(inv *guard.Invocation) (string, bool) {
+	if inv.Program != "systemctl" {
+		return "", false
+	}
+	h, ok := guard.ParseOptions(inv.Args, systemctlSpec).Value("H", "host")
+	if !ok || !h.Known || h.Value == "" {
+		return "", false
+	}
+	name := h.Value
+	if i := strings.LastIndexByte(name, '@'); i >= 0 {
+		name = name[i+1:]
+	}
+	name, _, _ = strings.Cut(name, ":")
+	return name, name != ""
 }
 
 // powerAction says what a command does to the machine's power, "" if
@@ -243,6 +261,15 @@ func matchSSHPower(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return guard.Found(guard.Confirm,
 			fmt.Sprintf("check which machine that BMC drives (ipmitool -H %s fru print); to go ahead type %s at guard's prompt", bmc, bmc),
 			"would %s the machine behind the BMC %s at once, whatever runs on it", action, bmc).TypeToConfirm(bmc)
+	}
+	if remote, ok := systemctlRemote(inv); ok {
+		// systemctl -H HOST reaches another machine over SSH: whatever
+		// session this is, that host goes down
+		if action := powerAction(inv); action != "" && !strings.HasPrefix(action, "make ") {
+			return guard.Found(guard.Confirm,
+				fmt.Sprintf("make sure this is the host you mean: to go ahead type its name, %s, at guard's prompt", remote),
+				"would %s %s over SSH (systemctl -H): its sessions end, and without console access it may not come back", action, remote).TypeToConfirm(remote)
+		}
 	}
 	client, ok := guard.SSHClient(inv, host)
 	if !ok || !guard.SharesHost(inv, "processes") {

@@ -18,9 +18,9 @@ func rmRules(c classifier) []*guard.Rule {
 	return []*guard.Rule{
 		{
 			ID:         "rm-symlink-slash",
-			Programs:   []string{"rm"},
+			Programs:   []string{"rm", "find"},
 			Decision:   guard.Confirm,
-			Summary:    "rm -r name/ where name is a symbolic link: the slash makes rm empty the link's target",
+			Summary:    "rm -r name/ or find name/ -delete (with no test that narrows it) where name is a symbolic link: the slash (or find -H, -L) makes them empty the link's target",
 			Postmortem: "LXC host migration: rm -rf … lib/ in a home folder emptied the real /lib (92-hour outage)",
 			Machine:    true,
 			Match:      c.matchRmSymlinkSlash,
@@ -53,13 +53,23 @@ func rmArgs(inv *guard.Invocation) (recursive bool, operands []guard.Arg) {
 
 func (c classifier) matchRmSymlinkSlash(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	recursive, operands := rmArgs(inv)
+	follows := false // the link is followed without a slash too
+	if inv.Program == "find" {
+		var expr []string
+		operands, expr = findStarts(inv)
+		e := readFindExpr(expr)
+		// find LINK/ -name '*.tmp' -delete is a targeted delete the
+		// operator meant inside; with no test it empties the target.
+		recursive = e.deletes && !e.narrowed
+		follows = slices.ContainsFunc(inv.Args[:min(len(inv.Args), 2)], func(a guard.Arg) bool { return a.Value == "-H" || a.Value == "-L" })
+	}
 	if !recursive || inv.Remote != "" {
 		return nil // plain rm refuses a folder, link or not
 	}
 	home := Home(inv, host)
 	var worst *guard.Finding
 	for _, a := range operands {
-		if !a.Known || !strings.HasSuffix(a.Value, "/") || a.Glob {
+		if !a.Known || !follows && !strings.HasSuffix(a.Value, "/") || a.Glob {
 			continue
 		}
 		name := strings.TrimRight(a.Value, "/")
@@ -81,10 +91,14 @@ func (c classifier) matchRmSymlinkSlash(inv *guard.Invocation, host guard.Host) 
 		if kind >= UserHome {
 			d = guard.Block
 		}
+		how := "the trailing slash makes " + inv.Program + " follow it"
+		if follows {
+			how = "find -H and -L follow it"
+		}
 		f := guard.Found(d,
 			fmt.Sprintf("to remove the link itself: rm %s", name),
-			"would empty %s: %s is a symbolic link to %s, and the trailing slash makes rm follow it",
-			kind.Describe(target), a.Value, target).Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{target}})
+			"would empty %s: %s is a symbolic link to %s, and %s",
+			kind.Describe(target), a.Value, target, how).Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{target}})
 		if worst == nil || f.Decision > worst.Decision {
 			worst = f
 		}

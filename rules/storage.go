@@ -77,7 +77,64 @@ func storageRules() []*guard.Rule {
 			Machine:    true,
 			Match:      matchLuksKeyRemove,
 		},
+		{
+			ID:         "ceph-data-delete",
+			Programs:   []string{"ceph", "rados", "rbd", "cephadm"},
+			Decision:   guard.Confirm,
+			Summary:    "ceph osd pool delete/rm, ceph fs rm, ceph osd purge/destroy, rados purge/rmpool, rbd rm/trash purge/snap purge, cephadm rm-cluster: a pool, filesystem, OSD, image or the cluster's data deleted",
+			Postmortem: "a common failure mode: a Ceph pool deleted with --yes-i-really-really-mean-it on the wrong cluster, every image in it gone",
+			Match:      matchCephDelete,
+		},
 	}
+}
+
+// cephSpec: the global options of ceph, rados and rbd that take a value.
+var cephSpec = guard.OptSpec{
+	ShortValue: "cnkpi",
+	LongValue:  []string{"conf", "cluster", "name", "id", "keyring", "pool", "image", "namespace", "fsid", "mon-host", "format", "snap", "object-size", "size"},
+}
+
+// cephDeletes maps the words a Ceph command starts with (after its
+// options) to what it would delete; "" where the next operand names it.
+var cephDeletes = map[string]string{
+	"ceph osd pool delete": "the Ceph pool %s with every object and image in it",
+	"ceph osd pool rm":     "the Ceph pool %s with every object and image in it",
+	"ceph fs rm":           "the CephFS filesystem %s (its pools stay, but the filesystem's metadata is gone)",
+	"ceph fs volume rm":    "the CephFS volume %s with its pools and every file in it",
+	"ceph osd purge":       "OSD %s from the cluster map, with its auth key and CRUSH entry",
+	"ceph osd destroy":     "OSD %s's keys and its data's identity",
+	"rados purge":          "every object in the pool %s",
+	"rados rmpool":         "the Ceph pool %s with every object in it",
+	"rbd rm":               "the RBD image %s with every block of it",
+	"rbd remove":           "the RBD image %s with every block of it",
+	"rbd trash purge":      "every image in the RBD trash of %s",
+	"rbd snap purge":       "every snapshot of the RBD image %s",
+	"cephadm rm-cluster":   "every daemon and the data of the Ceph cluster %s on this host",
+}
+
+func matchCephDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	ops := operandValues(guard.ParseOptions(inv.Args, cephSpec).Operands)
+	for n := 3; n >= 1; n-- {
+		if len(ops) < n {
+			continue
+		}
+		what, ok := cephDeletes[inv.Program+" "+strings.Join(ops[:n], " ")]
+		if !ok {
+			continue
+		}
+		name := "named on the line"
+		if len(ops) > n {
+			name = ops[n]
+		} else if inv.Program == "cephadm" {
+			name = "whose --fsid is given"
+		} else if v, ok := guard.ParseOptions(inv.Args, cephSpec).Value("p", "pool", "image"); ok {
+			name = v.Value
+		}
+		return guard.Found(guard.Confirm,
+			"check which cluster this is first (ceph -s, ceph fsid, rbd ls POOL); Ceph has no undo for a deleted pool or image (rbd trash mv keeps an image for a while)",
+			"would delete "+what+": no undo", name)
+	}
+	return nil
 }
 
 // storageHint is the look-before-you-leap every storage finding carries.
