@@ -208,8 +208,9 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 		// character escaped first: sudo -i bash -c 'rm -rf /usr' runs
 		// bash -c rm\ -rf\ /usr. The plain join is judged too, as a
 		// sudo that does not escape would run it.
-		r.runCode(outer, sudoShellCommand(argv), sc, "sudo -s", adjust)
-		if plain := joinCode(argv, r.langOr()); plain != sudoShellCommand(argv) {
+		escaped := sudoShellCommand(argv)
+		r.runCode(outer, escaped, sc, "sudo -s", adjust)
+		if plain := joinCode(argv, r.langOr()); plain != escaped {
 			r.runCode(outer, plain, sc, "sudo -s", adjust)
 		}
 	case shell:
