@@ -293,6 +293,12 @@ func sedInPlace(inv *guard.Invocation, host guard.Host) []overwritten {
 		return nil // prints the result, the file stays
 	}
 	files, edit := guard.SedEdit(inv.Args)
+	return editedInPlace(inv, host, files, edit)
+}
+
+// editedInPlace judges what edit leaves of each critical file it is
+// written back over: nothing at all, or an account file without root.
+func editedInPlace(inv *guard.Invocation, host guard.Host, files []guard.Arg, edit func(string) (string, bool)) []overwritten {
 	if edit == nil {
 		return nil
 	}
@@ -383,6 +389,11 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 		}
 	case "sed", "gsed":
 		targets = append(targets, sedInPlace(inv, host)...)
+	case "vim", "vi", "nvim", "ex", "vim.basic", "vim.tiny", "gvim", "ed", "red":
+		// An editor given its commands (vim -es -c '%d' -c wq, ed fed
+		// ',d' and 'w') writes the file back unseen, as sed -i does.
+		files, edit := guard.ExEdit(inv)
+		targets = append(targets, editedInPlace(inv, host, files, edit)...)
 	case "dd":
 		for _, a := range inv.Args {
 			if v, ok := strings.CutPrefix(a.Value, "of="); ok {
