@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -159,6 +160,9 @@ func devOperands(args []guard.Arg) []guard.Arg {
 
 func matchDiskOverwrite(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	verb, devices := diskWriter(inv)
+	if verb != "" && formatsOnly(inv.Program) {
+		devices = append(devices, linkedDevices(inv, host)...)
+	}
 	for _, rd := range inv.Redirs {
 		if rd.Writes() && rd.Fd != "0" {
 			verb = "overwrite"
@@ -224,4 +228,33 @@ func readsPipeOrFile(inv *guard.Invocation) bool {
 		}
 	}
 	return false
+}
+
+// formatsOnly: programs whose operands are devices and nothing else, so
+// that a link among them (disk -> /dev/sdb) is the disk it points to.
+func formatsOnly(prog string) bool {
+	return strings.HasPrefix(prog, "mkfs") || prog == "mke2fs" || prog == "mkswap" || prog == "mkdosfs" || prog == "mkntfs" || prog == "wipefs"
+}
+
+// linkedDevices returns the operands not named under /dev/ that are
+// symbolic links leading there (mkfs -t xfs ./disk with disk -> /dev/sdb),
+// judged as the device they resolve to.
+func linkedDevices(inv *guard.Invocation, host guard.Host) []guard.Arg {
+	if inv.Remote != "" {
+		return nil
+	}
+	var devs []guard.Arg
+	for _, a := range inv.Args {
+		if !a.Known || strings.HasPrefix(a.Value, "-") || strings.HasPrefix(a.Value, "/dev/") {
+			continue
+		}
+		p := inv.Path(a.Value)
+		if info, err := host.Lstat(p); err != nil || info.Mode()&fs.ModeSymlink == 0 {
+			continue // not a link: an image file, a size, a filesystem type
+		}
+		if resolved, _ := guard.ResolvePath(host, p); strings.HasPrefix(resolved, "/dev/") {
+			devs = append(devs, a) // the message names the link and what it is
+		}
+	}
+	return devs
 }
