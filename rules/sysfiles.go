@@ -18,7 +18,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "critical-file-truncate",
 			Programs:   nil, // a redirection can stand on any command
 			Decision:   guard.Block,
-			Summary:    "> , tee, sponge, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab, crypttab, grub.cfg, default.target, pam.d, nsswitch.conf, ld.so.preload or a file of sudoers.d (confirm), or emptying a crontab or a user's authorized_keys, or replacing root's (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd (block)",
+			Summary:    "> , tee, sponge, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i or an editor given its commands (vim -es -c, ex, ed fed a script) that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab, crypttab, grub.cfg, default.target, pam.d, nsswitch.conf, ld.so.preload or a file of sudoers.d (confirm), or emptying a crontab or a user's authorized_keys, or replacing root's (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd (block)",
 			Postmortem: "echo user:x:… > /etc/passwd typed for >>: every other account gone, sudo and logins broken",
 			Machine:    true,
 			Match:      matchCriticalTruncate,
