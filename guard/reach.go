@@ -312,6 +312,13 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 				program = programCopy(p)
 			}
 		}
+	case "npm":
+		// npm pkg set scripts.NAME=CMD and npm set-script NAME CMD write
+		// package.json: a later npm run NAME on the line runs CMD.
+		if path, pkg, ok := r.npmScriptsSet(inv); ok {
+			add(path, false)
+			out = pkg
+		}
 	case "dd":
 		for _, a := range inv.Args {
 			if of, ok := strings.CutPrefix(a.Value, "of="); ok && a.Known {
