@@ -15,23 +15,29 @@ import (
 // person at the keyboard, or when a command is one guard does not compute
 // (anything but deletes, substitutions, prints, moves and writes): the
 // commands are translated into a sed script, so the same bounded sed
-// machine runs them.
-func ExEdit(inv *Invocation) (files []Arg, edit func(content string) (string, bool)) {
+// machine runs them. opaque tells that the file is written back by
+// commands guard does not compute.
+func ExEdit(inv *Invocation) (files []Arg, edit func(content string) (string, bool), opaque bool) {
 	var cmds []string
 	switch inv.Program {
 	case "ed", "red":
 		p := ParseOptions(inv.Args, OptSpec{ShortValue: "p", LongValue: []string{"prompt"}})
 		files = p.Operands
 		text, known := StdinText(inv)
-		if !known || len(inv.Stdin) == 0 && !hasInputRedir(inv) {
-			return files, nil // a person types the commands
+		switch {
+		case len(inv.Stdin) == 0 && !hasInputRedir(inv):
+			return files, nil, false // a person types the commands
+		case !known && len(files) > 0:
+			return files[:1], nil, true // a script guard cannot read
+		case !known:
+			return files, nil, false
 		}
 		cmds = strings.Split(text, "\n")
 	case "vim", "vi", "nvim", "ex", "vim.basic", "vim.tiny", "gvim":
 		var ok bool
 		files, cmds, ok = vimCommands(inv.Args, inv.Program == "ex")
 		if !ok {
-			return files, nil
+			return files, nil, false
 		}
 		if inv.Program == "ex" && len(cmds) == 0 {
 			if text, known := StdinText(inv); known && (len(inv.Stdin) > 0 || hasInputRedir(inv)) {
@@ -39,24 +45,24 @@ func ExEdit(inv *Invocation) (files []Arg, edit func(content string) (string, bo
 			}
 		}
 	default:
-		return nil, nil
+		return nil, nil, false
 	}
 	if len(files) == 0 {
-		return files, nil
+		return files, nil, false
 	}
-	script, writes, ok := exToSed(cmds)
-	if !ok || !writes {
-		return files, nil
+	script, writes, computed := exToSed(cmds)
+	if !writes {
+		return files, nil, false
 	}
 	parsed, ok := parseSed(script)
-	if !ok {
-		return files, nil
+	if !ok || !computed {
+		return files[:1], nil, true
 	}
 	prog, ok := compileSed(parsed, false)
 	if !ok {
-		return files, nil
+		return files[:1], nil, true
 	}
-	return files[:1], func(content string) (string, bool) { return prog.run(content, false) }
+	return files[:1], func(content string) (string, bool) { return prog.run(content, false) }, false
 }
 
 // hasInputRedir: the command reads a file, a here-document or a
@@ -133,18 +139,26 @@ func vimCommands(args []Arg, exMode bool) (files []Arg, cmds []string, ok bool) 
 // or ed's lone comma for every line.
 var exLineRange = lazyre.New(`^(%|,|[0-9]+|\$|/[^/]*/)?(,([0-9]+|\$|/[^/]*/))?`)
 
-// exNormalDeleteAll: normal-mode keys that delete every line (gg then dG).
-var exNormalDeleteAll = lazyre.New(`^norm(al)?!?\s+gg("_)?dG$`)
+// exNormalDeleteAll: normal-mode keys that delete every line (gg then
+// dG), and dd run on each line of a range (%norm dd).
+var (
+	exNormalDeleteAll = lazyre.New(`^norm(al)?!?\s+gg("_)?dG$`)
+	exNormalDeleteRow = lazyre.New(`^norm(al)?!?\s+("_)?dd$`)
+	exDelete          = lazyre.New(`^d(e(l(e(te?)?)?)?)?!?(\s*[a-z_"])?$`)
+	exSilent          = lazyre.New(`^sil(e(nt?)?)?!?\s+`)
+)
 
 // exToSed translates ex and ed commands into a sed script; writes tells
-// whether they write the file back. ok is false for a command guard does
-// not translate.
-func exToSed(lines []string) (script string, writes, ok bool) {
+// whether they write the file back, computed whether every command was
+// translated (a filter through a program, :normal keys, appended text are
+// not).
+func exToSed(lines []string) (script string, writes, computed bool) {
 	var sed []string
+	computed = true
 	for _, line := range lines {
 		for _, cmd := range strings.Split(line, "|") {
-			cmd = strings.TrimLeft(strings.TrimSpace(cmd), ":")
-			cmd = strings.TrimSpace(cmd)
+			cmd = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(cmd), ":"))
+			cmd = exSilent.Compiled().ReplaceAllString(cmd, "")
 			switch cmd {
 			case "", "q", "q!", "Q", "qa", "qa!", "quit", "quit!", "qall", "set nomore", "se nomore":
 				continue
@@ -158,8 +172,9 @@ func exToSed(lines []string) (script string, writes, ok bool) {
 			}
 			if g, rest, found := strings.Cut(cmd, "/"); found && (g == "g" || g == "global") {
 				re, action, found := strings.Cut(rest, "/")
-				if !found || action != "d" && action != "delete" {
-					return "", false, false
+				if !found || !exDelete.MatchString(action) {
+					computed = false
+					continue
 				}
 				sed = append(sed, "/"+re+"/d")
 				continue
@@ -177,16 +192,18 @@ func exToSed(lines []string) (script string, writes, ok bool) {
 			switch {
 			case rest == "":
 				continue // a move to a line, nothing changes
-			case rest == "d" || rest == "de" || rest == "del" || rest == "delete":
+			case exDelete.MatchString(rest) || rng != "" && exNormalDeleteRow.MatchString(rest):
 				sed = append(sed, rng+"d")
 			case rest == "p" || rest == "n" || rest == "l" || rest == "P":
 				continue // printed, nothing changes
 			case strings.HasPrefix(rest, "s/"):
 				sed = append(sed, rng+rest)
+			case strings.HasPrefix(rest, "w ") || strings.HasPrefix(rest, "w! ") || strings.HasPrefix(rest, "wq "):
+				continue // written to another file: this one stays as it was
 			default:
-				return "", false, false
+				computed = false
 			}
 		}
 	}
-	return strings.Join(sed, "\n"), writes, true
+	return strings.Join(sed, "\n"), writes, computed
 }

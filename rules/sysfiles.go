@@ -392,7 +392,18 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 	case "vim", "vi", "nvim", "ex", "vim.basic", "vim.tiny", "gvim", "ed", "red":
 		// An editor given its commands (vim -es -c '%d' -c wq, ed fed
 		// ',d' and 'w') writes the file back unseen, as sed -i does.
-		files, edit := guard.ExEdit(inv)
+		files, edit, opaque := guard.ExEdit(inv)
+		if opaque {
+			// :%!cmd, :normal keys, a script piped from a program: what
+			// is written back cannot be computed, as with perl -i.
+			for _, o := range files {
+				if path, f, ok := criticalTarget(inv, host, o); ok && f.replace > guard.Allow {
+					return guard.Found(guard.Confirm, strings.ReplaceAll(f.safer, "FILE", path),
+						"would write %s%s back after %s's commands, which guard cannot compute: %s", path, inv.Where(), inv.Program, f.replaced).
+						Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{path}, Overwrite: true})
+				}
+			}
+		}
 		targets = append(targets, editedInPlace(inv, host, files, edit)...)
 	case "dd":
 		for _, a := range inv.Args {
