@@ -14,7 +14,7 @@ func databaseRules() []*guard.Rule {
 		ID:         "database-drop",
 		Programs:   []string{"mysql", "mariadb", "psql", "sqlite3", "clickhouse-client", "mysqladmin", "dropdb", "redis-cli", "mongo", "mongosh", "cqlsh", "cockroach", "sqlcmd", "usql", "duckdb", "mysqlsh", "pgcli", "mycli", "clickhouse", "pg_restore"},
 		Decision:   guard.Confirm,
-		Summary:    "DROP DATABASE/TABLE/KEYSPACE, TRUNCATE, DELETE without WHERE (typed, or at the head of a dump file fed on standard input), pg_restore --clean into a database, dropdb, redis FLUSHALL, mongo dropDatabase, drop() and deleteMany({}) (psql, mysql, cqlsh, cockroach sql, sqlcmd, mongosh…)",
+		Summary:    "DROP DATABASE/TABLE/KEYSPACE, TRUNCATE, DELETE without WHERE (typed, or at the head of a dump file fed on standard input or given with psql -f), pg_restore --clean into a database, dropdb, redis FLUSHALL, mongo dropDatabase, drop() and deleteMany({}) (psql, mysql, cqlsh, cockroach sql, sqlcmd, mongosh…)",
 		Postmortem: "production databases dropped from a shell typed in the wrong terminal",
 		Match:      matchDatabaseDrop,
 	}}
@@ -423,19 +423,45 @@ func pgRestoreClean(inv *guard.Invocation) *guard.Finding {
 const dumpHeadLimit = 64 << 10
 
 // dumpHeads returns the beginning of each file a database client reads on
-// its standard input (mysql shop < dump.sql), where guard can read it.
+// its standard input (mysql shop < dump.sql) or is given as a file of
+// statements (psql -f dump.sql), where guard can read it.
 func dumpHeads(inv *guard.Invocation, host guard.Host) []string {
 	if inv.Remote != "" {
 		return nil // the file is on the other host
 	}
-	var heads []string
+	var files []guard.Arg
 	for _, rd := range inv.Redirs {
-		if rd.Op != "<" || !rd.Target.Known {
+		if rd.Op == "<" {
+			files = append(files, rd.Target)
+		}
+	}
+	if opts := sqlFileOptions[inv.Program]; opts != nil {
+		for i, a := range inv.Args {
+			for _, opt := range opts {
+				if a.Value == opt && i+1 < len(inv.Args) {
+					files = append(files, inv.Args[i+1])
+				} else if rest, ok := strings.CutPrefix(a.Value, opt+"="); ok && strings.HasPrefix(opt, "--") {
+					files = append(files, guard.Arg{Text: a.Text, Value: rest, Known: a.Known})
+				}
+			}
+		}
+	}
+	var heads []string
+	for _, f := range files {
+		if !f.Known || f.Value == "-" {
 			continue
 		}
-		if data, err := host.ReadFile(inv.Path(rd.Target.Value), dumpHeadLimit); err == nil {
+		if data, err := host.ReadFile(inv.Path(f.Value), dumpHeadLimit); err == nil {
 			heads = append(heads, string(data))
 		}
 	}
 	return heads
+}
+
+// sqlFileOptions are the options that name a file of SQL a client runs.
+var sqlFileOptions = map[string][]string{
+	"psql":              {"-f", "--file"},
+	"sqlcmd":            {"-i", "--input-file"},
+	"clickhouse-client": {"--queries-file"},
+	"cockroach":         {"--file", "-f"},
 }
