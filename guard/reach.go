@@ -245,7 +245,7 @@ func (r *resolver) observe(inv *Invocation, sc *scope) {
 // writes, or a program that writes the files it names.
 func writesFiles(inv *Invocation) bool {
 	switch inv.Program {
-	case "tee", "curl", "wget", "cp", "install", "mv", "dd", "ln":
+	case "tee", "sponge", "curl", "wget", "cp", "install", "mv", "dd", "ln":
 		return true
 	}
 	for _, rd := range inv.Redirs {
@@ -279,7 +279,8 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 	var out text
 	program := ""
 	switch inv.Program {
-	case "tee":
+	case "tee", "sponge":
+		// sponge FILE writes what it read once its input ends: jq … f | sponge f
 		p := ParseOptions(inv.Args, OptSpec{})
 		for _, a := range p.Operands {
 			if a.Known {
