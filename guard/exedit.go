@@ -146,6 +146,9 @@ var (
 	exNormalDeleteRow = lazyre.New(`^norm(al)?!?\s+("_)?dd$`)
 	exDelete          = lazyre.New(`^d(e(l(e(te?)?)?)?)?!?(\s*[a-z_"])?$`)
 	exSilent          = lazyre.New(`^sil(e(nt?)?)?!?\s+`)
+	// exSettings change how the file is shown or saved (line endings, a
+	// byte-order mark, the file type), not which lines it holds.
+	exSettings = lazyre.New(`^(set?|setl(ocal)?|syn(tax)?|filetype|nohl(search)?)(\s|$)`)
 )
 
 // exToSed translates ex and ed commands into a sed script; writes tells
@@ -155,7 +158,12 @@ var (
 func exToSed(lines []string) (script string, writes, computed bool) {
 	var sed []string
 	computed = true
+	inText := false // between a or i and the lone dot that ends the text
 	for _, line := range lines {
+		if inText {
+			inText = strings.TrimSpace(line) != "."
+			continue // added lines take nothing away
+		}
 		for _, cmd := range strings.Split(line, "|") {
 			cmd = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(cmd), ":"))
 			cmd = exSilent.Compiled().ReplaceAllString(cmd, "")
@@ -194,8 +202,10 @@ func exToSed(lines []string) (script string, writes, computed bool) {
 				continue // a move to a line, nothing changes
 			case exDelete.MatchString(rest) || rng != "" && exNormalDeleteRow.MatchString(rest):
 				sed = append(sed, rng+"d")
-			case rest == "p" || rest == "n" || rest == "l" || rest == "P":
-				continue // printed, nothing changes
+			case rest == "p" || rest == "n" || rest == "l" || rest == "P" || exSettings.MatchString(rest):
+				continue // printed, or a setting: the lines stay
+			case rest == "a" || rest == "i" || rest == "append" || rest == "insert":
+				inText = true
 			case strings.HasPrefix(rest, "s/"):
 				sed = append(sed, rng+rest)
 			case strings.HasPrefix(rest, "w ") || strings.HasPrefix(rest, "w! ") || strings.HasPrefix(rest, "wq "):
