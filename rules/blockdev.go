@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"io/fs"
+	"path"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -249,6 +250,11 @@ func linkedDevices(inv *guard.Invocation, host guard.Host) []guard.Arg {
 			continue
 		}
 		p := inv.Path(a.Value)
+		if target := linkMadeBefore(inv, p); strings.HasPrefix(target, "/dev/") {
+			// ln -s /dev/sdb d && mkfs d: the link is made by the line itself
+			devs = append(devs, guard.Arg{Text: a.Text, Value: target, Known: true})
+			continue
+		}
 		if info, err := host.Lstat(p); err != nil || info.Mode()&fs.ModeSymlink == 0 {
 			continue // not a link: an image file, a size, a filesystem type
 		}
@@ -257,4 +263,25 @@ func linkedDevices(inv *guard.Invocation, host guard.Host) []guard.Arg {
 		}
 	}
 	return devs
+}
+
+// linkMadeBefore returns where a symbolic link made at p by an earlier
+// command of the line (ln -s TARGET p) leads, "" when none is.
+func linkMadeBefore(inv *guard.Invocation, p string) string {
+	target := ""
+	inv.RanBefore(func(b *guard.Invocation) bool {
+		if b.Program != "ln" {
+			return true
+		}
+		o := guard.ParseOptions(b.Args, guard.OptSpec{ShortValue: "St", LongValue: []string{"suffix", "target-directory"}})
+		if !o.Has("s", "symbolic") || len(o.Operands) != 2 || !o.Operands[0].Known || !o.Operands[1].Known || b.Path(o.Operands[1].Value) != p {
+			return true
+		}
+		target = o.Operands[0].Value
+		if !strings.HasPrefix(target, "/") {
+			target = path.Join(path.Dir(p), target)
+		}
+		return false // the latest link made there is the one that counts
+	})
+	return target
 }
