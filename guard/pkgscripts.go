@@ -23,6 +23,10 @@ var npmLifecycle = []string{"preinstall", "install", "postinstall", "prepublish"
 // the scripts of package.json in the project folder, with their pre- and
 // post- scripts, run by sh in that folder.
 func wrapPackageScripts(r *resolver, outer *Invocation, sc *scope) {
+	if outer.Program == "npm" && outer.Remote == "" {
+		// npm pkg set scripts.x=… writes package.json for a later run
+		r.recordWrites(outer, sc)
+	}
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: "wC", LongValue: []string{"prefix", "workspace", "cwd", "dir", "filter", "userconfig", "cache", "registry"}})
 	if p.Has("ignore-scripts") {
 		return
@@ -93,6 +97,66 @@ func wrapPackageScripts(r *resolver, outer *Invocation, sc *scope) {
 			}
 		}
 	}
+}
+
+// npmScriptsSet reads npm pkg set scripts.NAME=CMD … and npm set-script
+// NAME CMD for the package.json they write and what it holds afterwards:
+// the project's own (read as any file is, or {} when there is none) with
+// those scripts set. The text is unknown when a name or a command is.
+func (r *resolver) npmScriptsSet(inv *Invocation) (path string, pkg text, ok bool) {
+	p := ParseOptions(inv.Args, OptSpec{ShortValue: "wC", LongValue: []string{"prefix", "workspace", "userconfig", "cache", "registry"}})
+	ops := p.Operands
+	dir := inv.Cwd
+	if d, given := p.Value("prefix", "C"); given {
+		dir = ""
+		if d.Known {
+			dir = inv.Path(d.Value)
+		}
+	}
+	if dir == "" || inv.Remote != "" || len(ops) < 2 || !ops[0].Known {
+		return "", text{}, false
+	}
+	set := map[string]Arg{}
+	switch {
+	case ops[0].Value == "set-script" && len(ops) >= 3:
+		if !ops[1].Known {
+			return filepath.Join(dir, "package.json"), text{from: "npm set-script"}, true
+		}
+		set[ops[1].Value] = ops[2]
+	case ops[0].Value == "pkg" && ops[1].Known && ops[1].Value == "set" && !p.Has("json"):
+		for _, kv := range ops[2:] {
+			key, _, found := strings.Cut(kv.Value, "=")
+			name, isScript := strings.CutPrefix(key, "scripts.")
+			if !kv.Known {
+				return filepath.Join(dir, "package.json"), text{from: "npm pkg set"}, true
+			}
+			if found && isScript && name != "" {
+				_, value, _ := strings.Cut(kv.Value, "=")
+				set[name] = Arg{Text: kv.Text, Value: value, Known: true}
+			}
+		}
+	}
+	if len(set) == 0 {
+		return "", text{}, false
+	}
+	path = filepath.Join(dir, "package.json")
+	doc := map[string]any{}
+	if content, state, _ := r.readFile(path); state == fileRead {
+		_ = json.Unmarshal([]byte(content), &doc) // a broken file: npm starts a new one
+	}
+	scripts, _ := doc["scripts"].(map[string]any)
+	if scripts == nil {
+		scripts = map[string]any{}
+	}
+	for name, cmd := range set {
+		scripts[name] = cmd.Value
+	}
+	doc["scripts"] = scripts
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return path, text{from: "npm pkg set"}, true
+	}
+	return path, text{value: string(data), known: true}, true
 }
 
 func dropDashes(args []Arg) []Arg {

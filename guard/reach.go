@@ -245,7 +245,7 @@ func (r *resolver) observe(inv *Invocation, sc *scope) {
 // writes, or a program that writes the files it names.
 func writesFiles(inv *Invocation) bool {
 	switch inv.Program {
-	case "tee", "curl", "wget", "cp", "install", "mv", "dd", "ln":
+	case "tee", "sponge", "curl", "wget", "cp", "install", "mv", "dd", "ln":
 		return true
 	}
 	for _, rd := range inv.Redirs {
@@ -279,7 +279,8 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 	var out text
 	program := ""
 	switch inv.Program {
-	case "tee":
+	case "tee", "sponge":
+		// sponge FILE writes what it read once its input ends: jq … f | sponge f
 		p := ParseOptions(inv.Args, OptSpec{})
 		for _, a := range p.Operands {
 			if a.Known {
@@ -311,6 +312,13 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 			if p := inv.Path(src.Value); p != "" {
 				program = programCopy(p)
 			}
+		}
+	case "npm":
+		// npm pkg set scripts.NAME=CMD and npm set-script NAME CMD write
+		// package.json: a later npm run NAME on the line runs CMD.
+		if path, pkg, ok := r.npmScriptsSet(inv); ok {
+			add(path, false)
+			out = pkg
 		}
 	case "dd":
 		for _, a := range inv.Args {

@@ -2,6 +2,8 @@ package rules
 
 import (
 	"fmt"
+	"io/fs"
+	"path"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -159,6 +161,9 @@ func devOperands(args []guard.Arg) []guard.Arg {
 
 func matchDiskOverwrite(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	verb, devices := diskWriter(inv)
+	if verb != "" && formatsOnly(inv.Program) {
+		devices = append(devices, linkedDevices(inv, host)...)
+	}
 	for _, rd := range inv.Redirs {
 		if rd.Writes() && rd.Fd != "0" {
 			verb = "overwrite"
@@ -224,4 +229,59 @@ func readsPipeOrFile(inv *guard.Invocation) bool {
 		}
 	}
 	return false
+}
+
+// formatsOnly: programs whose operands are devices and nothing else, so
+// that a link among them (disk -> /dev/sdb) is the disk it points to.
+func formatsOnly(prog string) bool {
+	return strings.HasPrefix(prog, "mkfs") || prog == "mke2fs" || prog == "mkswap" || prog == "mkdosfs" || prog == "mkntfs" || prog == "wipefs"
+}
+
+// linkedDevices returns the operands not named under /dev/ that are
+// symbolic links leading there (mkfs -t xfs ./disk with disk -> /dev/sdb),
+// judged as the device they resolve to.
+func linkedDevices(inv *guard.Invocation, host guard.Host) []guard.Arg {
+	if inv.Remote != "" {
+		return nil
+	}
+	var devs []guard.Arg
+	for _, a := range inv.Args {
+		if !a.Known || strings.HasPrefix(a.Value, "-") || strings.HasPrefix(a.Value, "/dev/") {
+			continue
+		}
+		p := inv.Path(a.Value)
+		if target := linkMadeBefore(inv, p); strings.HasPrefix(target, "/dev/") {
+			// ln -s /dev/sdb d && mkfs d: the link is made by the line itself
+			devs = append(devs, guard.Arg{Text: a.Text, Value: target, Known: true})
+			continue
+		}
+		if info, err := host.Lstat(p); err != nil || info.Mode()&fs.ModeSymlink == 0 {
+			continue // not a link: an image file, a size, a filesystem type
+		}
+		if resolved, _ := guard.ResolvePath(host, p); strings.HasPrefix(resolved, "/dev/") {
+			devs = append(devs, a) // the message names the link and what it is
+		}
+	}
+	return devs
+}
+
+// linkMadeBefore returns where a symbolic link made at p by an earlier
+// command of the line (ln -s TARGET p) leads, "" when none is.
+func linkMadeBefore(inv *guard.Invocation, p string) string {
+	target := ""
+	inv.RanBefore(func(b *guard.Invocation) bool {
+		if b.Program != "ln" {
+			return true
+		}
+		o := guard.ParseOptions(b.Args, guard.OptSpec{ShortValue: "St", LongValue: []string{"suffix", "target-directory"}})
+		if !o.Has("s", "symbolic") || len(o.Operands) != 2 || !o.Operands[0].Known || !o.Operands[1].Known || b.Path(o.Operands[1].Value) != p {
+			return true
+		}
+		target = o.Operands[0].Value
+		if !strings.HasPrefix(target, "/") {
+			target = path.Join(path.Dir(p), target)
+		}
+		return false // the latest link made there is the one that counts
+	})
+	return target
 }

@@ -39,7 +39,7 @@ func catalogFor(c classifier) []*guard.Rule {
 		{"copy", copyRules(c)}, {"rm", rmRules(c)}, {"crontab", crontabRules()}, {"lvm", lvmRules()},
 		{"power", powerRules()}, {"network", networkRules()}, {"docker", dockerRules()},
 		{"download", downloadRules()}, {"blockdev", blockdevRules()}, {"perms", permsRules(c)},
-		{"fsck", fsckRules()}, {"sysfiles", sysfilesRules(c)}, {"process", processRules()},
+		{"fsck", fsckRules()}, {"boot", bootRules()}, {"sysfiles", sysfilesRules(c)}, {"process", processRules()},
 		{"packages", packagesRules()}, {"forkbomb", forkbombRules()}, {"git", gitRules()},
 		{"database", databaseRules()}, {"infra", infraRules()}, {"sysrq", sysrqRules()},
 		{"storage", storageRules()}, {"serving", servingRules()}, {"lxc", lxcRules()},

@@ -12,9 +12,9 @@ import (
 func databaseRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "database-drop",
-		Programs:   []string{"mysql", "mariadb", "psql", "sqlite3", "clickhouse-client", "mysqladmin", "dropdb", "redis-cli", "mongo", "mongosh", "cqlsh", "cockroach", "sqlcmd", "usql", "duckdb", "mysqlsh", "pgcli", "mycli", "clickhouse"},
+		Programs:   []string{"mysql", "mariadb", "psql", "sqlite3", "clickhouse-client", "mysqladmin", "dropdb", "redis-cli", "mongo", "mongosh", "cqlsh", "cockroach", "sqlcmd", "usql", "duckdb", "mysqlsh", "pgcli", "mycli", "clickhouse", "pg_restore"},
 		Decision:   guard.Confirm,
-		Summary:    "DROP DATABASE/TABLE/KEYSPACE, TRUNCATE, DELETE without WHERE, dropdb, redis FLUSHALL, mongo dropDatabase, drop() and deleteMany({}) (psql, mysql, cqlsh, cockroach sql, sqlcmd, mongosh…)",
+		Summary:    "DROP DATABASE/TABLE/KEYSPACE, TRUNCATE, DELETE without WHERE (typed, or at the head of a dump file fed on standard input or given with psql -f), pg_restore --clean into a database, dropdb, redis FLUSHALL, mongo dropDatabase, drop() and deleteMany({}) (psql, mysql, cqlsh, cockroach sql, sqlcmd, mongosh…)",
 		Postmortem: "production databases dropped from a shell typed in the wrong terminal",
 		Match:      matchDatabaseDrop,
 	}}
@@ -53,6 +53,8 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			}
 		}
 		return nil
+	case "pg_restore":
+		return pgRestoreClean(inv)
 	case "redis-cli":
 		for _, a := range inv.Args {
 			if v := strings.ToLower(a.Value); v == "flushall" || v == "flushdb" {
@@ -64,7 +66,7 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 		return nil
 	}
-	for _, sql := range sqlTexts(inv) {
+	for _, sql := range append(sqlTexts(inv), dumpHeads(inv, host)...) {
 		if m := destructiveSQL.FindString(sql); m != "" {
 			statement := strings.Join(strings.Fields(m), " ")
 			targets, made := sqlTargets(inv, sql)
@@ -385,3 +387,81 @@ func sqlTargets(inv *guard.Invocation, sql string) (targets []string, made int) 
 // sqlStatement finds each destructive statement with its kind and the
 // name it acts on.
 var sqlStatement = lazyre.New(`(?i)\b(?:drop\s+(database|schema|table|keyspace)\s+(?:if\s+exists\s+)?([\w."` + "`" + `]+)|(truncate)\s+(?:table\s+)?([\w."` + "`" + `]+)|(delete)\s+from\s+([\w."` + "`" + `]+)\s*(?:;|$))`)
+
+// pgRestoreSpec: pg_restore's options that take a value.
+var pgRestoreSpec = guard.OptSpec{ShortValue: "dfFIjLnNPSTthpU", LongValue: []string{"dbname", "file", "format", "index", "jobs", "use-list", "schema", "exclude-schema", "function", "superuser", "trigger", "table", "host", "port", "username", "role", "section", "filter", "exclude-database"}}
+
+// pgRestoreClean: pg_restore --clean drops every object of the dump in the
+// database it connects to before creating them again (--if-exists only
+// silences the errors for those missing); with --create it drops the
+// dump's database itself. Restoring into an empty database, listing the
+// dump (-l) or writing a script (-f without -d) drop nothing.
+func pgRestoreClean(inv *guard.Invocation) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, pgRestoreSpec)
+	db, toDB := p.Value("d", "dbname")
+	if !toDB || !p.Has("c", "clean") || p.Has("l", "list", "help", "version") {
+		return nil
+	}
+	dump := "the dump"
+	if len(p.Operands) > 0 {
+		dump = p.Operands[0].Value
+	}
+	hint := "restore into a new, empty database first (createdb NEW; pg_restore -d NEW " + dump + "), or take a dump of what is there now (pg_dump -Fc " + db.Value + " > " + db.Value + ".before.dump)"
+	if p.Has("C", "create") {
+		return guard.Found(guard.Confirm, hint,
+			"would drop the database named in %s and create it again (pg_restore --clean --create): everything in it now is lost", dump)
+	}
+	if f := dropTestDatabases(inv, []string{db.Value}); f != nil {
+		return f
+	}
+	return guard.Found(guard.Confirm, hint,
+		"would drop every table, view and function of %s in the database %s before restoring it (pg_restore --clean): rows written there since the dump are lost", dump, db.Value)
+}
+
+// dumpHeadLimit bounds how much of a dump fed on standard input is read:
+// the DROP statements a dump carries stand before what they drop.
+const dumpHeadLimit = 64 << 10
+
+// dumpHeads returns the beginning of each file a database client reads on
+// its standard input (mysql shop < dump.sql) or is given as a file of
+// statements (psql -f dump.sql), where guard can read it.
+func dumpHeads(inv *guard.Invocation, host guard.Host) []string {
+	if inv.Remote != "" {
+		return nil // the file is on the other host
+	}
+	var files []guard.Arg
+	for _, rd := range inv.Redirs {
+		if rd.Op == "<" {
+			files = append(files, rd.Target)
+		}
+	}
+	if opts := sqlFileOptions[inv.Program]; opts != nil {
+		for i, a := range inv.Args {
+			for _, opt := range opts {
+				if a.Value == opt && i+1 < len(inv.Args) {
+					files = append(files, inv.Args[i+1])
+				} else if rest, ok := strings.CutPrefix(a.Value, opt+"="); ok && strings.HasPrefix(opt, "--") {
+					files = append(files, guard.Arg{Text: a.Text, Value: rest, Known: a.Known})
+				}
+			}
+		}
+	}
+	var heads []string
+	for _, f := range files {
+		if !f.Known || f.Value == "-" {
+			continue
+		}
+		if data, err := host.ReadFile(inv.Path(f.Value), dumpHeadLimit); err == nil {
+			heads = append(heads, string(data))
+		}
+	}
+	return heads
+}
+
+// sqlFileOptions are the options that name a file of SQL a client runs.
+var sqlFileOptions = map[string][]string{
+	"psql":              {"-f", "--file"},
+	"sqlcmd":            {"-i", "--input-file"},
+	"clickhouse-client": {"--queries-file"},
+	"cockroach":         {"--file", "-f"},
+}

@@ -18,7 +18,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "critical-file-truncate",
 			Programs:   nil, // a redirection can stand on any command
 			Decision:   guard.Block,
-			Summary:    "> , tee, sponge, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab, crypttab, grub.cfg, default.target, pam.d, nsswitch.conf, ld.so.preload or a file of sudoers.d (confirm), or emptying a crontab or a user's authorized_keys, or replacing root's (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd (block)",
+			Summary:    "> , tee, sponge, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i or an editor given its commands (vim -es -c, ex, ed fed a script) that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab, crypttab, grub.cfg, default.target, pam.d, nsswitch.conf, ld.so.preload or a file of sudoers.d (confirm), or emptying a crontab or a user's authorized_keys, or replacing root's (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd (block)",
 			Postmortem: "echo user:x:… > /etc/passwd typed for >>: every other account gone, sudo and logins broken",
 			Machine:    true,
 			Match:      matchCriticalTruncate,
@@ -293,6 +293,12 @@ func sedInPlace(inv *guard.Invocation, host guard.Host) []overwritten {
 		return nil // prints the result, the file stays
 	}
 	files, edit := guard.SedEdit(inv.Args)
+	return editedInPlace(inv, host, files, edit)
+}
+
+// editedInPlace judges what edit leaves of each critical file it is
+// written back over: nothing at all, or an account file without root.
+func editedInPlace(inv *guard.Invocation, host guard.Host, files []guard.Arg, edit func(string) (string, bool)) []overwritten {
 	if edit == nil {
 		return nil
 	}
@@ -383,6 +389,22 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 		}
 	case "sed", "gsed":
 		targets = append(targets, sedInPlace(inv, host)...)
+	case "vim", "vi", "nvim", "ex", "vim.basic", "vim.tiny", "gvim", "ed", "red":
+		// An editor given its commands (vim -es -c '%d' -c wq, ed fed
+		// ',d' and 'w') writes the file back unseen, as sed -i does.
+		files, edit, opaque := guard.ExEdit(inv)
+		if opaque {
+			// :%!cmd, :normal keys, a script piped from a program: what
+			// is written back cannot be computed, as with perl -i.
+			for _, o := range files {
+				if path, f, ok := criticalTarget(inv, host, o); ok && f.replace > guard.Allow {
+					return guard.Found(guard.Confirm, strings.ReplaceAll(f.safer, "FILE", path),
+						"would write %s%s back after %s's commands, which guard cannot compute: %s", path, inv.Where(), inv.Program, f.replaced).
+						Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{path}, Overwrite: true})
+				}
+			}
+		}
+		targets = append(targets, editedInPlace(inv, host, files, edit)...)
 	case "dd":
 		for _, a := range inv.Args {
 			if v, ok := strings.CutPrefix(a.Value, "of="); ok {
