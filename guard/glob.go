@@ -85,7 +85,7 @@ func (r *resolver) globField(f Arg, sc *scope, mode expandMode) []Arg {
 		out = append(out, Arg{Text: f.Text, Value: m, Known: true})
 	}
 	if !complete {
-		more := Arg{Text: f.Text, Value: f.Value, Glob: true, standIn: true}
+		more := Arg{Text: f.Text, Value: f.Value, Glob: true, standIn: true, unread: true}
 		more.unknown("more matches of "+f.Value+" than guard read", false)
 		out = append(out, more)
 	}

@@ -45,7 +45,15 @@ type Arg struct {
 	// never sees (a line read from the terminal, a file guard cannot
 	// read), not a value set before (the environment, $EDITOR).
 	data bool
+	// unread: the matches of a pattern past those guard read (Glob, the
+	// pattern as Value): more names in the pattern's folder.
+	unread bool
 }
+
+// UnreadMatches tells the word that stands for a pattern's matches past
+// those guard read: more names in the same folder, which rules judge by
+// the folder.
+func (a Arg) UnreadMatches() bool { return a.unread }
 
 // Redir is a redirection of a command.
 type Redir struct {

@@ -364,6 +364,13 @@ func (c classifier) matchRmUnknown(inv *guard.Invocation, host guard.Host) *guar
 			}
 			continue
 		}
+		if a.UnreadMatches() && len(a.Unknown) == 1 {
+			// more names in the pattern's folder than guard read: what
+			// they are is what that folder's children are (/tmp/*)
+			if dir := patternFolder(inv.Path(a.Value)); dir != "" && c.Classify(filepath.Join(dir, "child"), home) == Ordinary {
+				continue
+			}
+		}
 		if onlyNumbers(a.Unknown) {
 			// /tmp/build.$$ is /tmp/build.<pid>: a number adds no folder
 			// and no .., so the path read without it is where it is.
@@ -389,6 +396,16 @@ func (c classifier) matchRmUnknown(inv *guard.Invocation, host guard.Host) *guar
 			Saving(guard.Backup{Kind: guard.BackupFiles, Unknown: "the paths xargs reads are not known before the line runs"})
 	}
 	return nil
+}
+
+// patternFolder is the folder a pattern's matches are in, when only its
+// last element is a pattern (/tmp/*, /srv/app/!(keep)); "" otherwise.
+func patternFolder(p string) string {
+	dir := filepath.Dir(p)
+	if p == "" || !filepath.IsAbs(p) || strings.ContainsAny(dir, "*?[") || strings.Contains(dir, "(") {
+		return ""
+	}
+	return dir
 }
 
 // onlyNumbers: every part guard cannot know is a parameter that always
