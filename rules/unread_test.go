@@ -20,13 +20,13 @@ func TestUnreadMatchesJudgedByFolder(t *testing.T) {
 		}
 	}
 	for line, want := range map[string]guard.Decision{
-		"rm -rf /tmp/*":                          guard.Allow,
-		"shopt -s extglob; rm -rf /tmp/!(keep)":  guard.Allow,
-		"rm -rf /srv/app/cache/*":                guard.Allow,
-		"rm -rf /tmp/f1*":                        guard.Allow,
-		"rm -rf /var/lib/*":                      guard.Block,
-		"rm -rf /etc/*":                          guard.Block,
-		"rm -rf /tmp/*/../../etc":                guard.Confirm,
+		"rm -rf /tmp/*":                         guard.Allow,
+		"shopt -s extglob; rm -rf /tmp/!(keep)": guard.Allow,
+		"rm -rf /srv/app/cache/*":               guard.Allow,
+		"rm -rf /tmp/f1*":                       guard.Allow,
+		"rm -rf /var/lib/*":                     guard.Block,
+		"rm -rf /etc/*":                         guard.Block,
+		"rm -rf /tmp/*/../../etc":               guard.Confirm,
 	} {
 		v := e.Judge(line, h, guard.Options{Cwd: "/home/op"})
 		if v.Decision < want || want == guard.Allow && v.Decision > guard.Warn {
