@@ -12,9 +12,9 @@ import (
 func databaseRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "database-drop",
-		Programs:   []string{"mysql", "mariadb", "psql", "sqlite3", "clickhouse-client", "mysqladmin", "dropdb", "redis-cli", "mongo", "mongosh", "cqlsh", "cockroach", "sqlcmd", "usql", "duckdb", "mysqlsh", "pgcli", "mycli", "clickhouse"},
+		Programs:   []string{"mysql", "mariadb", "psql", "sqlite3", "clickhouse-client", "mysqladmin", "dropdb", "redis-cli", "mongo", "mongosh", "cqlsh", "cockroach", "sqlcmd", "usql", "duckdb", "mysqlsh", "pgcli", "mycli", "clickhouse", "pg_dropcluster", "pg_resetwal", "pg_resetxlog"},
 		Decision:   guard.Confirm,
-		Summary:    "DROP DATABASE/TABLE/KEYSPACE, TRUNCATE, DELETE without WHERE, dropdb, redis FLUSHALL, mongo dropDatabase, drop() and deleteMany({}) (psql, mysql, cqlsh, cockroach sql, sqlcmd, mongosh…)",
+		Summary:    "DROP DATABASE/TABLE/KEYSPACE, TRUNCATE, DELETE or UPDATE without WHERE, dropdb, pg_dropcluster, pg_resetwal, redis FLUSHALL, mongo dropDatabase, drop() and deleteMany({}) (psql, mysql, cqlsh, cockroach sql, sqlcmd, mongosh…)",
 		Postmortem: "production databases dropped from a shell typed in the wrong terminal",
 		Match:      matchDatabaseDrop,
 	}}
@@ -53,6 +53,27 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			}
 		}
 		return nil
+	case "pg_dropcluster":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{})
+		ops := operandValues(p.Operands)
+		if len(ops) < 2 || p.Has("help", "h") {
+			return nil
+		}
+		return guard.Found(guard.Confirm, "see what it holds first: pg_lsclusters; take a dump first: sudo -u postgres pg_dumpall --cluster "+ops[0]+"/"+ops[1]+" > all.sql",
+			"would delete the PostgreSQL cluster %s/%s: its data directory, every database in it and its configuration go, with no undo", ops[0], ops[1])
+	case "pg_resetwal", "pg_resetxlog":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "DceloxmOu", LongValue: []string{"pgdata", "commit-timestamp-ids", "epoch", "next-wal-file", "multixact-ids", "next-oid", "multixact-offset", "next-transaction-id", "wal-segsize", "char-signedness"}})
+		if p.Has("n", "dry-run", "help", "V", "version") {
+			return nil // -n prints the values it would write
+		}
+		dir := "the data directory (PGDATA)"
+		if d, ok := p.Value("D", "pgdata"); ok {
+			dir = d.Value
+		} else if ops := operandValues(p.Operands); len(ops) > 0 {
+			dir = ops[0]
+		}
+		return guard.Found(guard.Confirm, "it is a last resort: copy the whole data directory first (cp -a), then try pg_resetwal -n to see what it would write",
+			"would throw away the write-ahead log of %s: transactions not yet written to the data files are lost and the database can be left inconsistent", dir)
 	case "redis-cli":
 		for _, a := range inv.Args {
 			if v := strings.ToLower(a.Value); v == "flushall" || v == "flushdb" {
@@ -81,6 +102,13 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			return guard.Found(guard.Confirm, hint+"; where the database allows it, run it inside BEGIN; … ROLLBACK; first",
 				"would run %s: the data is deleted at once, with no undo", statement)
 		}
+		if statement, table := updateEveryRow(sql); statement != "" {
+			if db := scratchDatabase(inv); db != "" {
+				return guard.Found(guard.Warn, hint, "runs %s in %s, a development or test database by its name", statement, db)
+			}
+			return guard.Found(guard.Confirm, "add the WHERE you mean and count what it matches first (SELECT count(*) FROM "+table+" WHERE …); run it inside BEGIN; … ROLLBACK; first",
+				"would run %s on every row of %s (no WHERE): the old values are overwritten at once, with no undo", statement, table)
+		}
 		if strings.Contains(sql, "dropDatabase(") || strings.Contains(sql, ".drop()") {
 			return guard.Found(guard.Confirm, hint, "would drop a MongoDB database or collection")
 		}
@@ -91,6 +119,28 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 	}
 	return nil
+}
+
+// sqlUpdate finds each UPDATE statement up to its end; updateEveryRow
+// keeps those with no WHERE (RE2 cannot say "not followed by").
+var sqlUpdate = lazyre.New(`(?i)\bupdate\s+([\w."` + "`" + `]+)\s+set\b[^;]*`)
+
+var sqlWhere = lazyre.New(`(?i)\bwhere\b`)
+
+// updateEveryRow returns the first UPDATE … SET of sql that has no WHERE,
+// shortened for the message, and the table it writes.
+func updateEveryRow(sql string) (statement, table string) {
+	for _, m := range sqlUpdate.FindAllStringSubmatch(sql, -1) {
+		if sqlWhere.MatchString(m[0]) {
+			continue
+		}
+		statement = strings.Join(strings.Fields(m[0]), " ")
+		if len(statement) > 60 {
+			statement = statement[:60] + "…"
+		}
+		return statement, strings.Trim(m[1], "`\"")
+	}
+	return "", ""
 }
 
 // sqlTexts collects the SQL a client would run: -e, -c, --query, --eval,
