@@ -85,9 +85,14 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 		return nil
 	}
-	for _, sql := range sqlTexts(inv) {
+	for _, src := range sqlSources(inv, host) {
+		sql := src.text
+		if src.file && destructiveSQL.MatchString(sql) && !destructiveSQL.MatchString(dropRecreated(sql)) {
+			return guard.Found(guard.Warn, "restore into a new database first and compare, or take a dump of what is there now",
+				"restores a dump%s: the tables it names are dropped and made again from it, and rows written since the dump was taken are lost", src.from)
+		}
 		if m := destructiveSQL.FindString(sql); m != "" {
-			statement := strings.Join(strings.Fields(m), " ")
+			statement := strings.Join(strings.Fields(m), " ") + src.from
 			targets, made := sqlTargets(inv, sql)
 			if len(targets) == 0 && made > 0 {
 				return nil // it drops only what the same text created
@@ -103,6 +108,7 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 				"would run %s: the data is deleted at once, with no undo", statement)
 		}
 		if statement, table := updateEveryRow(sql); statement != "" {
+			statement += src.from
 			if db := scratchDatabase(inv); db != "" {
 				return guard.Found(guard.Warn, hint, "runs %s in %s, a development or test database by its name", statement, db)
 			}
@@ -119,6 +125,78 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 	}
 	return nil
+}
+
+// sqlSource is SQL a client would run, and where it comes from when that
+// is a file (" (from restore.sql)"), for the message.
+type sqlSource struct {
+	text string
+	from string
+	file bool
+}
+
+// sqlFileLimit bounds how much of a file of SQL guard reads: the
+// statements that drop come first in dumps and scripts.
+const sqlFileLimit = 1 << 20
+
+// sqlSources are sqlTexts and the files the client reads its statements
+// from: standard input redirected from a file (mysql shop < x.sql) and
+// psql -f / --file. A file guard cannot read is not judged: the shell
+// or the client fails on it before any statement runs.
+func sqlSources(inv *guard.Invocation, host guard.Host) []sqlSource {
+	var out []sqlSource
+	for _, t := range sqlTexts(inv) {
+		out = append(out, sqlSource{text: t})
+	}
+	var files []guard.Arg
+	for _, rd := range inv.Redirs {
+		if rd.Op == "<" && (rd.Fd == "" || rd.Fd == "0") {
+			files = append(files, rd.Target)
+		}
+	}
+	if inv.Program == "psql" {
+		files = append(files, guard.ParseOptions(inv.Args, psqlSpec).Values("f", "file")...)
+	}
+	if n := len(inv.Stdin); n > 0 && inv.Stdin[n-1].Program == "cat" {
+		files = append(files, guard.ParseOptions(inv.Stdin[n-1].Args, guard.OptSpec{}).Operands...) // cat x.sql | mysql
+	}
+	for _, f := range files {
+		if !f.Known || f.Value == "-" || host == nil {
+			continue
+		}
+		path := inv.Path(f.Value)
+		data, err := host.ReadFile(path, sqlFileLimit)
+		if err != nil {
+			continue
+		}
+		out = append(out, sqlSource{text: string(data), from: " (from " + path + ")", file: true})
+	}
+	return out
+}
+
+// sqlDropIfExists finds the DROP TABLE IF EXISTS a dump opens each table
+// with; sqlCreateTable the CREATE TABLE that follows.
+var (
+	sqlDropIfExists = lazyre.New(`(?i)\bdrop\s+table\s+if\s+exists\s+([\w."` + "`" + `]+)\s*;`)
+	sqlCreateTable  = lazyre.New(`(?i)\bcreate\s+table\s+(?:if\s+not\s+exists\s+)?([\w."` + "`" + `]+)`)
+)
+
+// dropRecreated returns sql without each DROP TABLE IF EXISTS whose table
+// the same text creates again later: what a dump (mysqldump, pg_dump
+// --clean --if-exists) does to restore a table, rather than to delete it.
+func dropRecreated(sql string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range sqlDropIfExists.FindAllStringSubmatchIndex(sql, -1) {
+		name := sql[m[2]:m[3]]
+		if !slices.ContainsFunc(sqlCreateTable.FindAllStringSubmatch(sql[m[1]:], -1), func(c []string) bool { return c[1] == name }) {
+			continue
+		}
+		b.WriteString(sql[last:m[0]])
+		last = m[1]
+	}
+	b.WriteString(sql[last:])
+	return b.String()
 }
 
 // sqlUpdate finds each UPDATE statement up to its end; updateEveryRow
@@ -268,6 +346,7 @@ var (
 	pgDumpSpec = guard.OptSpec{ShortValue: "dfFjnNtTZhpUES", LongValue: []string{"dbname", "file", "format", "jobs", "schema", "exclude-schema", "table", "exclude-table", "exclude-table-data", "compress", "host", "port", "username", "encoding", "superuser", "lock-wait-timeout", "role", "section", "snapshot", "extra-float-digits", "rows-per-insert", "filter", "extension", "exclude-extension", "exclude-database"}}
 	mysqlSpec  = guard.OptSpec{ShortValue: "uhPrSweD", LongValue: []string{"user", "host", "port", "result-file", "socket", "where", "ignore-table", "execute", "database", "defaults-file", "defaults-extra-file", "default-character-set"}}
 	redisSpec  = guard.OptSpec{ShortValue: "hpanu", LongValue: []string{"rdb", "user", "pass"}}
+	psqlSpec   = guard.OptSpec{ShortValue: "cdfhpUvLoPTF", LongValue: []string{"command", "dbname", "file", "host", "port", "username", "variable", "set", "log-file", "output", "pset", "table-attr", "field-separator", "record-separator"}}
 )
 
 // serverOf: the server a database command talks to; ok false for another
