@@ -115,7 +115,14 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			return guard.Found(guard.Confirm, "add the WHERE you mean and count what it matches first (SELECT count(*) FROM "+table+" WHERE …); run it inside BEGIN; … ROLLBACK; first",
 				"would run %s on every row of %s (no WHERE): the old values are overwritten at once, with no undo", statement, table)
 		}
-		if strings.Contains(sql, "dropDatabase(") || strings.Contains(sql, ".drop()") {
+		if loss := schemaLossIn(sql); loss != nil {
+			statement := strings.Join(strings.Fields(loss.re.FindString(sql)), " ") + src.from
+			if db := scratchDatabase(inv); db != "" {
+				return guard.Found(guard.Warn, hint, "runs %s in %s, a development or test database by its name", statement, db)
+			}
+			return guard.Found(guard.Confirm, loss.hint, "would run %s: %s", statement, loss.loss)
+		}
+		if strings.Contains(sql, "dropDatabase(") || strings.Contains(sql, "dropDatabase:") || strings.Contains(sql, ".drop()") {
 			return guard.Found(guard.Confirm, hint, "would drop a MongoDB database or collection")
 		}
 		if m := mongoDeleteAll.FindStringSubmatch(sql); m != nil {
@@ -197,6 +204,42 @@ func dropRecreated(sql string) string {
 	}
 	b.WriteString(sql[last:])
 	return b.String()
+}
+
+// schemaLoss is a statement that deletes no rows but loses data or
+// access all the same: a column, an account, a replication position.
+type schemaLoss struct {
+	re   *lazyre.Regexp
+	loss string
+	hint string
+}
+
+var schemaLosses = []schemaLoss{
+	{lazyre.New(`(?i)\balter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?[\w."` + "`" + `]+\s+(?:[^;]*,\s*)?drop\s+column\s+(?:if\s+exists\s+)?[\w."` + "`" + `]+`),
+		"the column's values in every row are deleted at once, with no undo",
+		"copy the column first (CREATE TABLE t_backup AS SELECT id, COL FROM t) or take a dump; check which server you are on"},
+	{lazyre.New(`(?i)\bdrop\s+(?:user|role)\s+(?:if\s+exists\s+)?[\w."'` + "`" + `@%]+`),
+		"the account goes with its grants: the applications that log in with it are refused at once",
+		"lock it first and watch for failures (ALTER USER … ACCOUNT LOCK, ALTER ROLE … NOLOGIN); keep its grants: SHOW GRANTS FOR …"},
+	{lazyre.New(`(?i)\bdrop\s+owned\s+by\s+[\w"]+`),
+		"every table, view and function the role owns, in this database, is dropped with its data",
+		"see what it owns first (\\dt with the owner column, or pg_dump --schema-only); REASSIGN OWNED BY keeps the objects"},
+	{lazyre.New(`(?i)\breset\s+(?:master|binary\s+logs\s+and\s+gtids)\b`),
+		"every binary log is deleted: replicas and point-in-time recovery lose their position",
+		"purge old logs only: PURGE BINARY LOGS BEFORE NOW() - INTERVAL 7 DAY; check the replicas first (SHOW REPLICAS)"},
+	{lazyre.New(`(?i)\bpg_drop_replication_slot\s*\(\s*'[^']*'\s*\)`),
+		"the replica or consumer that uses the slot loses its place in the WAL and must be rebuilt",
+		"check that nothing uses it first: SELECT slot_name, active FROM pg_replication_slots"},
+}
+
+// schemaLossIn returns the first schemaLoss sql holds, or nil.
+func schemaLossIn(sql string) *schemaLoss {
+	for i := range schemaLosses {
+		if schemaLosses[i].re.MatchString(sql) {
+			return &schemaLosses[i]
+		}
+	}
+	return nil
 }
 
 // sqlUpdate finds each UPDATE statement up to its end; updateEveryRow
