@@ -223,6 +223,25 @@ func criticalTarget(inv *guard.Invocation, host guard.Host, a guard.Arg) (string
 	return "", criticalFile{}, false
 }
 
+// writtenTarget is criticalTarget for a file written to: a write follows
+// the final symbolic link as well (: > p, with p a link to /etc/passwd,
+// empties /etc/passwd), where a removal takes the link itself.
+func writtenTarget(inv *guard.Invocation, host guard.Host, a guard.Arg) (string, criticalFile, bool) {
+	if p, f, ok := criticalTarget(inv, host, a); ok || !a.Known || inv.Remote != "" {
+		return p, f, ok
+	}
+	p := inv.Path(a.Value)
+	if p == "" {
+		return "", criticalFile{}, false
+	}
+	if r, _ := guard.ResolvePath(host, p); r != p {
+		if f, ok := critical(r); ok {
+			return r, f, true
+		}
+	}
+	return "", criticalFile{}, false
+}
+
 // writesNothing: the command writes nothing to its standard output, so a
 // > redirection of it only empties the file (: > f, true > f, > f).
 func writesNothing(inv *guard.Invocation) bool {
@@ -392,7 +411,7 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 	}
 	var worst *guard.Finding
 	for _, t := range targets {
-		p, f, ok := criticalTarget(inv, host, t.arg)
+		p, f, ok := writtenTarget(inv, host, t.arg)
 		if !ok {
 			p := inv.Path(t.arg.Value)
 			if !t.arg.Known || !loginKeys(p) {
