@@ -857,9 +857,14 @@ func joinCode(args []Arg, lang syntax.LangVariant) string {
 	return strings.Join(values, " ")
 }
 
+// shells run -c CODE, a script or their standard input. fish, csh and
+// tcsh are not POSIX shells, but their simple commands, quoting and ;
+// read as bash's do; code of theirs that does not parse as bash is judged
+// word by word, with a warning that says so.
 var shells = map[string]bool{
 	"sh": true, "bash": true, "dash": true, "zsh": true, "ksh": true, "mksh": true,
 	"ash": true, "yash": true, "pdksh": true, "ksh93": true, "rbash": true, "lksh": true,
+	"fish": true, "csh": true, "tcsh": true,
 }
 
 func isShell(program string) bool { return shells[program] }
