@@ -42,6 +42,15 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			Match:      c.matchMvSystem,
 		},
 		{
+			ID:         "source-remove-system",
+			Programs:   []string{"tar", "bsdtar", "zip", "rsync"},
+			Decision:   guard.Block,
+			Summary:    "tar --remove-files, zip -m and rsync --remove-source-files of /, a system folder or its direct children (block), or a home folder (confirm): the sources are deleted once copied, as mv would take them away",
+			Postmortem: "a common failure mode: an archive-and-clean command pointed at a system folder instead of the old logs it was meant for",
+			Machine:    true,
+			Match:      c.matchSourceRemoveSystem,
+		},
+		{
 			ID:         "system-link-replace",
 			Programs:   []string{"ln", "mv"},
 			Decision:   guard.Block,
@@ -656,6 +665,78 @@ func (c classifier) matchMvSystem(inv *guard.Invocation, host guard.Host) *guard
 		return guard.Found(guard.Block,
 			fmt.Sprintf("copy instead of moving: cp -a %s %s.bak; rename what is inside, not the folder itself", where, where),
 			"would move %s away: %s", kind.Describe(where), effect)
+	}
+	return nil
+}
+
+// removedSources are the local paths a copying command deletes once it
+// has copied them: tar --remove-files, zip -m (--move), rsync
+// --remove-source-files; nil when it deletes none.
+func removedSources(inv *guard.Invocation) []guard.Arg {
+	switch inv.Program {
+	case "tar", "bsdtar":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "fCTXbHKLNgV", LongValue: []string{"file", "directory", "files-from", "exclude-from", "exclude", "transform", "xform", "format", "blocking-factor", "label", "newer", "after-date", "newer-mtime", "owner", "group", "mode", "mtime", "use-compress-program", "to-command", "index-file", "volno-file", "info-script", "new-volume-script", "rsh-command", "suffix", "backup", "level", "listed-incremental", "checkpoint", "checkpoint-action", "record-size", "tape-length", "strip-components", "warning", "sort", "occurrence", "pax-option", "quoting-style", "quote-chars", "no-quote-chars", "hole-detection", "atime-preserve"}})
+		if !p.Has("remove-files") {
+			return nil
+		}
+		ops := p.Operands
+		if len(ops) > 0 && !strings.HasPrefix(inv.Args[0].Value, "-") && ops[0].Value == inv.Args[0].Value {
+			ops = ops[1:] // tar cf X.tar …: the old bundle, whose f takes the next word
+			if strings.Contains(inv.Args[0].Value, "f") && len(ops) > 0 {
+				ops = ops[1:]
+			}
+		}
+		if dir, ok := p.Value("C", "directory"); ok {
+			var in []guard.Arg
+			for _, o := range ops {
+				o.Value = filepath.Join(dir.Value, o.Value)
+				in = append(in, o)
+			}
+			ops = in
+		}
+		return ops
+	case "zip":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "bntP", LongValue: []string{"temp-path", "suffixes", "from-date", "before-date", "password", "out"}})
+		if !p.Has("m", "move") || p.Has("x", "i", "exclude", "include") || len(p.Operands) < 2 {
+			return nil // -x/-i lists run to the end: what is kept is not known here
+		}
+		return p.Operands[1:]
+	case "rsync":
+		p := guard.ParseOptions(inv.Args, rsyncSourceSpec)
+		if !p.Has("remove-source-files") || p.Has("n", "dry-run") || len(p.Operands) < 2 {
+			return nil
+		}
+		var local []guard.Arg
+		for _, o := range p.Operands[:len(p.Operands)-1] {
+			if !strings.Contains(o.Value, ":") {
+				local = append(local, o)
+			}
+		}
+		return local
+	}
+	return nil
+}
+
+var rsyncSourceSpec = guard.OptSpec{ShortValue: "eBTfM", LongValue: []string{"rsh", "rsync-path", "exclude", "include", "exclude-from", "include-from", "files-from", "filter", "partial-dir", "temp-dir", "compare-dest", "copy-dest", "link-dest", "log-file", "log-file-format", "out-format", "password-file", "bwlimit", "timeout", "contimeout", "port", "sockopts", "chmod", "chown", "usermap", "groupmap", "backup-dir", "suffix", "max-size", "min-size", "max-delete", "block-size", "modify-window", "compress-choice", "compress-level", "checksum-choice", "info", "debug", "iconv", "skip-compress", "address", "outbuf", "stop-after", "stop-at", "remote-option"}}
+
+// matchSourceRemoveSystem: a copy that deletes its sources afterwards
+// takes a system or home folder away, as mv would.
+func (c classifier) matchSourceRemoveSystem(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	home := Home(inv, host)
+	for _, a := range removedSources(inv) {
+		if !a.Known || a.Glob && a.Value == "" {
+			continue
+		}
+		t := TargetOf(inv, host, a)
+		kind, where := c.Worst(t, home)
+		if kind < UserHome || kind == TopLevel && where == "/tmp" {
+			continue
+		}
+		hint := fmt.Sprintf("copy without removing (drop the option), check the copy, then delete what you mean inside %s by name", where)
+		if kind == UserHome {
+			return guard.Found(guard.Confirm, hint, "would delete %s, once %s has copied it: the files and keys in it are then only in the copy", kind.Describe(where), inv.Program)
+		}
+		return guard.Found(guard.Block, hint, "would delete %s, once %s has copied it: programs and services that use it stop working, as if it had been moved away", kind.Describe(where), inv.Program)
 	}
 	return nil
 }
