@@ -12,7 +12,7 @@ import (
 func databaseRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "database-drop",
-		Programs:   []string{"mysql", "mariadb", "psql", "sqlite3", "clickhouse-client", "mysqladmin", "dropdb", "redis-cli", "mongo", "mongosh", "cqlsh", "cockroach", "sqlcmd", "usql", "duckdb", "mysqlsh", "pgcli", "mycli", "clickhouse", "pg_dropcluster", "pg_resetwal", "pg_resetxlog"},
+		Programs:   []string{"mysql", "mariadb", "psql", "sqlite3", "clickhouse-client", "mysqladmin", "dropdb", "redis-cli", "mongo", "mongosh", "cqlsh", "cockroach", "sqlcmd", "usql", "duckdb", "mysqlsh", "pgcli", "mycli", "clickhouse", "pg_dropcluster", "pg_resetwal", "pg_resetxlog", "dropuser"},
 		Decision:   guard.Confirm,
 		Summary:    "DROP DATABASE/TABLE/KEYSPACE, TRUNCATE, DELETE or UPDATE without WHERE, dropdb, pg_dropcluster, pg_resetwal, redis FLUSHALL, mongo dropDatabase, drop() and deleteMany({}) (psql, mysql, cqlsh, cockroach sql, sqlcmd, mongosh…)",
 		Postmortem: "production databases dropped from a shell typed in the wrong terminal",
@@ -53,6 +53,14 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			}
 		}
 		return nil
+	case "dropuser":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "hpU", LongValue: []string{"host", "port", "username"}})
+		ops := operandValues(p.Operands)
+		if len(ops) == 0 || p.Has("help", "version", "V", "i", "interactive") {
+			return nil // dropuser with no name asks for it, and -i asks before dropping
+		}
+		loss := dropRoleLoss
+		return guard.Found(guard.Confirm, loss.hint, "would drop the PostgreSQL role %s: %s", ops[0], loss.loss)
 	case "pg_dropcluster":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{})
 		ops := operandValues(p.Operands)
@@ -214,13 +222,16 @@ type schemaLoss struct {
 	hint string
 }
 
+// dropRoleLoss is DROP USER or ROLE, and dropuser.
+var dropRoleLoss = schemaLoss{lazyre.New(`(?i)\bdrop\s+(?:user|role)\s+(?:if\s+exists\s+)?[\w."'` + "`" + `@%]+`),
+	"the account goes with its grants: the applications that log in with it are refused at once",
+	"lock it first and watch for failures (ALTER USER … ACCOUNT LOCK, ALTER ROLE … NOLOGIN); keep its grants: SHOW GRANTS FOR …"}
+
 var schemaLosses = []schemaLoss{
 	{lazyre.New(`(?i)\balter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?[\w."` + "`" + `]+\s+(?:[^;]*,\s*)?drop\s+column\s+(?:if\s+exists\s+)?[\w."` + "`" + `]+`),
 		"the column's values in every row are deleted at once, with no undo",
 		"copy the column first (CREATE TABLE t_backup AS SELECT id, COL FROM t) or take a dump; check which server you are on"},
-	{lazyre.New(`(?i)\bdrop\s+(?:user|role)\s+(?:if\s+exists\s+)?[\w."'` + "`" + `@%]+`),
-		"the account goes with its grants: the applications that log in with it are refused at once",
-		"lock it first and watch for failures (ALTER USER … ACCOUNT LOCK, ALTER ROLE … NOLOGIN); keep its grants: SHOW GRANTS FOR …"},
+	dropRoleLoss,
 	{lazyre.New(`(?i)\bdrop\s+owned\s+by\s+[\w"]+`),
 		"every table, view and function the role owns, in this database, is dropped with its data",
 		"see what it owns first (\\dt with the owner column, or pg_dump --schema-only); REASSIGN OWNED BY keeps the objects"},
