@@ -14,7 +14,7 @@ func databaseRules() []*guard.Rule {
 		ID:         "database-drop",
 		Programs:   []string{"mysql", "mariadb", "psql", "sqlite3", "clickhouse-client", "mysqladmin", "dropdb", "redis-cli", "mongo", "mongosh", "cqlsh", "cockroach", "sqlcmd", "usql", "duckdb", "mysqlsh", "pgcli", "mycli", "clickhouse", "pg_dropcluster", "pg_resetwal", "pg_resetxlog", "dropuser"},
 		Decision:   guard.Confirm,
-		Summary:    "DROP DATABASE/TABLE/KEYSPACE, TRUNCATE, DELETE or UPDATE without WHERE, dropdb, pg_dropcluster, pg_resetwal, redis FLUSHALL, mongo dropDatabase, drop() and deleteMany({}) (psql, mysql, cqlsh, cockroach sql, sqlcmd, mongosh…)",
+		Summary:    "DROP DATABASE/TABLE/KEYSPACE, TRUNCATE, DELETE or UPDATE without WHERE, column, role and binlog drops, dropdb, dropuser, pg_dropcluster, pg_resetwal, redis FLUSHALL, mongo dropDatabase, drop() and deleteMany({}) (psql, mysql, cqlsh, cockroach sql, sqlcmd, mongosh…)",
 		Postmortem: "production databases dropped from a shell typed in the wrong terminal",
 		Match:      matchDatabaseDrop,
 	}}
