@@ -27,7 +27,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "system-file-remove",
 			Programs:   []string{"rm", "unlink", "shred", "mv", "ln"},
 			Decision:   guard.Block,
-			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init, or of every kernel in /boot, or a program that does nothing (false, true, nologin, /dev/null) linked or moved in their place (block), fstab or the running kernel (confirm), or a crontab in the spool or /etc/cron.d (confirm)",
+			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init, or of every kernel in /boot, or a program that does nothing (false, true, nologin, /dev/null) linked or moved in their place (block), fstab, the running kernel or sshd's host keys (confirm), or a crontab in the spool or /etc/cron.d (confirm); copies left beside PAM files (.dpkg-old, ~) pass",
 			Postmortem: "a common failure mode: rm -f of libc.so.6 or /etc/shadow while cleaning up, after which the next command cannot start",
 			Machine:    true,
 			Match:      c.matchSystemFileRemove,
@@ -117,6 +117,12 @@ var (
 		"write it with visudo -f FILE, which checks it before saving (or check a copy with visudo -cf COPY, then install -m 0440 COPY FILE)"}
 	// resolv.conf is rewritten routinely; emptied or removed, the host
 	// resolves no name.
+	// sshd will not start without its host keys: the next restart or
+	// reboot shuts SSH out, and new keys make every client warn.
+	hostKeyFile = criticalFile{guard.Allow, guard.Confirm,
+		"",
+		"sshd refuses to start without its host keys: the next restart or reboot shuts SSH logins out, and keys made anew make every client warn of a changed host",
+		"keep a copy first (cp -a FILE FILE.old); to make new ones: ssh-keygen -A, then sshd -t before restarting"}
 	resolverFile = criticalFile{guard.Allow, guard.Confirm,
 		"", "the host resolves no name any more: apt, curl, mirrors, anything reached by name fail until it is written again",
 		"write the servers you mean (echo 'nameserver 192.0.2.53' | sudo tee FILE), or have its manager write it again (systemctl restart systemd-resolved, resolvconf -u)"}
@@ -182,6 +188,18 @@ func cronName(base string) bool {
 	return base != ""
 }
 
+// leftBehind: a copy a package manager, an editor or an operator leaves
+// beside a configuration file, which nothing reads by that name
+// (common-auth.dpkg-old, sshd~).
+func leftBehind(base string) bool {
+	for _, suffix := range []string{".dpkg-old", ".dpkg-dist", ".dpkg-new", ".dpkg-bak", ".ucf-old", ".ucf-dist", ".rpmsave", ".rpmnew", ".rpmorig", ".bak", ".orig", ".old", ".swp", "~"} {
+		if strings.HasSuffix(base, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
 // critical says what the clean absolute path p is to the host, if anything.
 func critical(p string) (criticalFile, bool) {
 	if f, ok := criticalFiles[p]; ok {
@@ -191,8 +209,11 @@ func critical(p string) (criticalFile, bool) {
 	if cronDirs[dir] && cronName(base) {
 		return crontabFile, true
 	}
-	if dir == "/etc/pam.d" {
+	if dir == "/etc/pam.d" && !leftBehind(base) {
 		return loginFile, true // each is how one service lets people in
+	}
+	if dir == "/etc/ssh" && strings.HasPrefix(base, "ssh_host_") && strings.HasSuffix(base, "_key") {
+		return hostKeyFile, true
 	}
 	if dir == "/etc/sudoers.d" && !strings.Contains(base, ".") && !strings.HasSuffix(base, "~") {
 		return sudoersDropIn, true // sudo skips names with a dot or ending in ~
