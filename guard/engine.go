@@ -282,6 +282,7 @@ func (e *Engine) findingsFor(inv *Invocation, host Host, opts Options) []Finding
 	}
 	var found []Finding
 	var memo inertMemo
+	host = withMadeLinks(host, inv)
 	for _, r := range e.rulesFor(inv.Program) {
 		if f := e.ask(r, inv, host, &memo); f != nil && (opts.Strict || !slices.Contains(inv.Acknowledged, f.Rule)) {
 			found = append(found, *f)

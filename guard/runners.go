@@ -812,6 +812,44 @@ func ansibleModuleLine(module, args string) (string, bool) {
 	return "", false
 }
 
+// saltFunctionLine is the shell line a salt execution function amounts
+// to, as ansibleModuleLine is for a module: salt '*' system.reboot is
+// reboot on every minion, file.remove PATH is rm -rf PATH.
+func saltFunctionLine(function string, args []Arg) (string, bool) {
+	var positional []string
+	for _, a := range args {
+		if !a.Known {
+			return "", false
+		}
+		if !strings.Contains(a.Value, "=") {
+			positional = append(positional, shellQuote(a.Value))
+		}
+	}
+	first := func(program string) (string, bool) {
+		if len(positional) == 0 {
+			return "", false
+		}
+		return program + " " + positional[0], true
+	}
+	switch function {
+	case "system.reboot":
+		return "reboot", true
+	case "system.poweroff", "system.shutdown":
+		return "poweroff", true
+	case "system.halt":
+		return "halt", true
+	case "file.remove":
+		return first("rm -rf")
+	case "pkg.remove", "pkg.purge":
+		return first("apt-get remove")
+	case "service.stop", "service.disable", "service.restart":
+		return first("systemctl " + strings.TrimPrefix(function, "service."))
+	case "user.delete":
+		return first("userdel")
+	}
+	return "", false
+}
+
 // wrapFanout: pdsh, clush, pssh (parallel-ssh), ansible's shell, command
 // and raw modules, and salt's cmd.run run a shell command line on each of
 // the hosts they are given: it is judged as run there.
@@ -847,6 +885,13 @@ func wrapFanout(r *resolver, outer *Invocation, sc *scope) {
 		}
 	case "salt", "salt-ssh":
 		p := ParseOptions(outer.Args, saltSpec)
+		if len(p.Operands) < 2 {
+			return
+		}
+		if line, ok := saltFunctionLine(p.Operands[1].Value, p.Operands[2:]); ok {
+			code, hosts, found = line, p.Operands[0].Value, true
+			break
+		}
 		if len(p.Operands) < 3 || !strings.HasPrefix(p.Operands[1].Value, "cmd.") {
 			return
 		}

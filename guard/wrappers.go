@@ -520,6 +520,11 @@ func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 		return // no command, a tunnel, or a query of ssh itself
 	}
 	dest := p.Operands[0].Value
+	if !p.Operands[0].Known || dest == "" {
+		// a host guard cannot know ($H, a line xargs reads) is still
+		// another machine: named as written, never taken for this one
+		dest = unknownHost(p.Operands[0])
+	}
 	dest = strings.TrimPrefix(dest, "ssh://")
 	user := ""
 	if u, host, ok := strings.Cut(dest, "@"); ok {
@@ -858,9 +863,24 @@ func joinCode(args []Arg, lang syntax.LangVariant) string {
 	return strings.Join(values, " ")
 }
 
+// shells run -c CODE, a script or their standard input. fish, csh and
+// tcsh are not POSIX shells, but their simple commands, quoting and ;
+// read as bash's do; code of theirs that does not parse as bash is judged
+// word by word, with a warning that says so.
+// unknownHost names a destination guard cannot compute by the word as
+// written ($H, {}), so that messages say which word picks the host, and
+// the name to type at the prompt is that word.
+func unknownHost(a Arg) string {
+	if t := strings.Trim(strings.TrimSpace(a.Text), `"'`); t != "" {
+		return t
+	}
+	return "UNKNOWN-HOST"
+}
+
 var shells = map[string]bool{
 	"sh": true, "bash": true, "dash": true, "zsh": true, "ksh": true, "mksh": true,
 	"ash": true, "yash": true, "pdksh": true, "ksh93": true, "rbash": true, "lksh": true,
+	"fish": true, "csh": true, "tcsh": true,
 }
 
 func isShell(program string) bool { return shells[program] }

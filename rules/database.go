@@ -12,9 +12,9 @@ import (
 func databaseRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "database-drop",
-		Programs:   []string{"mysql", "mariadb", "psql", "sqlite3", "clickhouse-client", "mysqladmin", "dropdb", "redis-cli", "mongo", "mongosh", "cqlsh", "cockroach", "sqlcmd", "usql", "duckdb", "mysqlsh", "pgcli", "mycli", "clickhouse", "pg_restore"},
+		Programs:   []string{"mysql", "mariadb", "psql", "sqlite3", "clickhouse-client", "mysqladmin", "dropdb", "redis-cli", "mongo", "mongosh", "cqlsh", "cockroach", "sqlcmd", "usql", "duckdb", "mysqlsh", "pgcli", "mycli", "clickhouse", "pg_dropcluster", "pg_resetwal", "pg_resetxlog", "dropuser", "pg_restore"},
 		Decision:   guard.Confirm,
-		Summary:    "DROP DATABASE/TABLE/KEYSPACE, TRUNCATE, DELETE without WHERE (typed, or at the head of a dump file fed on standard input or given with psql -f), pg_restore --clean into a database, dropdb, redis FLUSHALL, mongo dropDatabase, drop() and deleteMany({}) (psql, mysql, cqlsh, cockroach sql, sqlcmd, mongosh…)",
+		Summary:    "DROP DATABASE/TABLE/KEYSPACE, TRUNCATE, DELETE or UPDATE without WHERE (typed, or in a file the client reads: < FILE, psql -f, cat FILE |), column, role and binlog drops, pg_restore --clean into a database, dropdb, dropuser, pg_dropcluster, pg_resetwal, redis FLUSHALL, mongo dropDatabase, drop() and deleteMany({}) (psql, mysql, cqlsh, cockroach sql, sqlcmd, mongosh…)",
 		Postmortem: "production databases dropped from a shell typed in the wrong terminal",
 		Match:      matchDatabaseDrop,
 	}}
@@ -55,6 +55,35 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return nil
 	case "pg_restore":
 		return pgRestoreClean(inv)
+	case "dropuser":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "hpU", LongValue: []string{"host", "port", "username"}})
+		ops := operandValues(p.Operands)
+		if len(ops) == 0 || p.Has("help", "version", "V", "i", "interactive") {
+			return nil // dropuser with no name asks for it, and -i asks before dropping
+		}
+		loss := dropRoleLoss
+		return guard.Found(guard.Confirm, loss.hint, "would drop the PostgreSQL role %s: %s", ops[0], loss.loss)
+	case "pg_dropcluster":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{})
+		ops := operandValues(p.Operands)
+		if len(ops) < 2 || p.Has("help", "h") {
+			return nil
+		}
+		return guard.Found(guard.Confirm, "see what it holds first: pg_lsclusters; take a dump first: sudo -u postgres pg_dumpall --cluster "+ops[0]+"/"+ops[1]+" > all.sql",
+			"would delete the PostgreSQL cluster %s/%s: its data directory, every database in it and its configuration go, with no undo", ops[0], ops[1])
+	case "pg_resetwal", "pg_resetxlog":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "DceloxmOu", LongValue: []string{"pgdata", "commit-timestamp-ids", "epoch", "next-wal-file", "multixact-ids", "next-oid", "multixact-offset", "next-transaction-id", "wal-segsize", "char-signedness"}})
+		if p.Has("n", "dry-run", "help", "V", "version") {
+			return nil // -n prints the values it would write
+		}
+		dir := "the data directory (PGDATA)"
+		if d, ok := p.Value("D", "pgdata"); ok {
+			dir = d.Value
+		} else if ops := operandValues(p.Operands); len(ops) > 0 {
+			dir = ops[0]
+		}
+		return guard.Found(guard.Confirm, "it is a last resort: copy the whole data directory first (cp -a), then try pg_resetwal -n to see what it would write",
+			"would throw away the write-ahead log of %s: transactions not yet written to the data files are lost and the database can be left inconsistent", dir)
 	case "redis-cli":
 		for _, a := range inv.Args {
 			if v := strings.ToLower(a.Value); v == "flushall" || v == "flushdb" {
@@ -66,9 +95,14 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 		return nil
 	}
-	for _, sql := range append(sqlTexts(inv), dumpHeads(inv, host)...) {
+	for _, src := range sqlSources(inv, host) {
+		sql := src.text
+		if src.file && destructiveSQL.MatchString(sql) && !destructiveSQL.MatchString(dropRecreated(sql)) {
+			return guard.Found(guard.Warn, "restore into a new database first and compare, or take a dump of what is there now",
+				"restores a dump%s: the tables it names are dropped and made again from it, and rows written since the dump was taken are lost", src.from)
+		}
 		if m := destructiveSQL.FindString(sql); m != "" {
-			statement := strings.Join(strings.Fields(m), " ")
+			statement := strings.Join(strings.Fields(m), " ") + src.from
 			targets, made := sqlTargets(inv, sql)
 			if len(targets) == 0 && made > 0 {
 				return nil // it drops only what the same text created
@@ -83,7 +117,22 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			return guard.Found(guard.Confirm, hint+"; where the database allows it, run it inside BEGIN; … ROLLBACK; first",
 				"would run %s: the data is deleted at once, with no undo", statement)
 		}
-		if strings.Contains(sql, "dropDatabase(") || strings.Contains(sql, ".drop()") {
+		if statement, table := updateEveryRow(sql); statement != "" {
+			statement += src.from
+			if db := scratchDatabase(inv); db != "" {
+				return guard.Found(guard.Warn, hint, "runs %s in %s, a development or test database by its name", statement, db)
+			}
+			return guard.Found(guard.Confirm, "add the WHERE you mean and count what it matches first (SELECT count(*) FROM "+table+" WHERE …); run it inside BEGIN; … ROLLBACK; first",
+				"would run %s on every row of %s (no WHERE): the old values are overwritten at once, with no undo", statement, table)
+		}
+		if loss := schemaLossIn(sql); loss != nil {
+			statement := strings.Join(strings.Fields(loss.re.FindString(sql)), " ") + src.from
+			if db := scratchDatabase(inv); db != "" {
+				return guard.Found(guard.Warn, hint, "runs %s in %s, a development or test database by its name", statement, db)
+			}
+			return guard.Found(guard.Confirm, loss.hint, "would run %s: %s", statement, loss.loss)
+		}
+		if strings.Contains(sql, "dropDatabase(") || strings.Contains(sql, "dropDatabase:") || strings.Contains(sql, ".drop()") {
 			return guard.Found(guard.Confirm, hint, "would drop a MongoDB database or collection")
 		}
 		if m := mongoDeleteAll.FindStringSubmatch(sql); m != nil {
@@ -93,6 +142,149 @@ func matchDatabaseDrop(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 	}
 	return nil
+}
+
+// sqlSource is SQL a client would run, and where it comes from when that
+// is a file (" (from restore.sql)"), for the message.
+type sqlSource struct {
+	text string
+	from string
+	file bool
+}
+
+// sqlFileLimit bounds how much of a file of SQL guard reads: the
+// statements that drop come first in dumps and scripts.
+const sqlFileLimit = 1 << 20
+
+// sqlSources are sqlTexts and the files the client reads its statements
+// from: standard input redirected from a file (mysql shop < x.sql) and
+// psql -f / --file. A file guard cannot read is not judged: the shell
+// or the client fails on it before any statement runs.
+func sqlSources(inv *guard.Invocation, host guard.Host) []sqlSource {
+	var out []sqlSource
+	for _, t := range sqlTexts(inv) {
+		out = append(out, sqlSource{text: t})
+	}
+	var files []guard.Arg
+	for _, rd := range inv.Redirs {
+		if rd.Op == "<" && (rd.Fd == "" || rd.Fd == "0") {
+			files = append(files, rd.Target)
+		}
+	}
+	if inv.Program == "psql" {
+		files = append(files, guard.ParseOptions(inv.Args, psqlSpec).Values("f", "file")...)
+	} else if opts := sqlFileOptions[inv.Program]; opts != nil {
+		for i, a := range inv.Args {
+			for _, opt := range opts {
+				if a.Value == opt && i+1 < len(inv.Args) {
+					files = append(files, inv.Args[i+1])
+				} else if rest, ok := strings.CutPrefix(a.Value, opt+"="); ok && strings.HasPrefix(opt, "--") {
+					files = append(files, guard.Arg{Text: a.Text, Value: rest, Known: a.Known})
+				}
+			}
+		}
+	}
+	if n := len(inv.Stdin); n > 0 && inv.Stdin[n-1].Program == "cat" {
+		files = append(files, guard.ParseOptions(inv.Stdin[n-1].Args, guard.OptSpec{}).Operands...) // cat x.sql | mysql
+	}
+	for _, f := range files {
+		if !f.Known || f.Value == "-" || host == nil || inv.Remote != "" {
+			continue // a file on another host is not read here
+		}
+		path := inv.Path(f.Value)
+		data, err := host.ReadFile(path, sqlFileLimit)
+		if err != nil {
+			continue
+		}
+		out = append(out, sqlSource{text: string(data), from: " (from " + path + ")", file: true})
+	}
+	return out
+}
+
+// sqlDropIfExists finds the DROP TABLE IF EXISTS a dump opens each table
+// with; sqlCreateTable the CREATE TABLE that follows.
+var (
+	sqlDropIfExists = lazyre.New(`(?i)\bdrop\s+table\s+if\s+exists\s+([\w."` + "`" + `]+)\s*;`)
+	sqlCreateTable  = lazyre.New(`(?i)\bcreate\s+table\s+(?:if\s+not\s+exists\s+)?([\w."` + "`" + `]+)`)
+)
+
+// dropRecreated returns sql without each DROP TABLE IF EXISTS whose table
+// the same text creates again later: what a dump (mysqldump, pg_dump
+// --clean --if-exists) does to restore a table, rather than to delete it.
+func dropRecreated(sql string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range sqlDropIfExists.FindAllStringSubmatchIndex(sql, -1) {
+		name := sql[m[2]:m[3]]
+		if !slices.ContainsFunc(sqlCreateTable.FindAllStringSubmatch(sql[m[1]:], -1), func(c []string) bool { return c[1] == name }) {
+			continue
+		}
+		b.WriteString(sql[last:m[0]])
+		last = m[1]
+	}
+	b.WriteString(sql[last:])
+	return b.String()
+}
+
+// schemaLoss is a statement that deletes no rows but loses data or
+// access all the same: a column, an account, a replication position.
+type schemaLoss struct {
+	re   *lazyre.Regexp
+	loss string
+	hint string
+}
+
+// dropRoleLoss is DROP USER or ROLE, and dropuser.
+var dropRoleLoss = schemaLoss{lazyre.New(`(?i)\bdrop\s+(?:user|role)\s+(?:if\s+exists\s+)?[\w."'` + "`" + `@%]+`),
+	"the account goes with its grants: the applications that log in with it are refused at once",
+	"lock it first and watch for failures (ALTER USER … ACCOUNT LOCK, ALTER ROLE … NOLOGIN); keep its grants: SHOW GRANTS FOR …"}
+
+var schemaLosses = []schemaLoss{
+	{lazyre.New(`(?i)\balter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?[\w."` + "`" + `]+\s+(?:[^;]*,\s*)?drop\s+column\s+(?:if\s+exists\s+)?[\w."` + "`" + `]+`),
+		"the column's values in every row are deleted at once, with no undo",
+		"copy the column first (CREATE TABLE t_backup AS SELECT id, COL FROM t) or take a dump; check which server you are on"},
+	dropRoleLoss,
+	{lazyre.New(`(?i)\bdrop\s+owned\s+by\s+[\w"]+`),
+		"every table, view and function the role owns, in this database, is dropped with its data",
+		"see what it owns first (\\dt with the owner column, or pg_dump --schema-only); REASSIGN OWNED BY keeps the objects"},
+	{lazyre.New(`(?i)\breset\s+(?:master|binary\s+logs\s+and\s+gtids)\b`),
+		"every binary log is deleted: replicas and point-in-time recovery lose their position",
+		"purge old logs only: PURGE BINARY LOGS BEFORE NOW() - INTERVAL 7 DAY; check the replicas first (SHOW REPLICAS)"},
+	{lazyre.New(`(?i)\bpg_drop_replication_slot\s*\(\s*'[^']*'\s*\)`),
+		"the replica or consumer that uses the slot loses its place in the WAL and must be rebuilt",
+		"check that nothing uses it first: SELECT slot_name, active FROM pg_replication_slots"},
+}
+
+// schemaLossIn returns the first schemaLoss sql holds, or nil.
+func schemaLossIn(sql string) *schemaLoss {
+	for i := range schemaLosses {
+		if schemaLosses[i].re.MatchString(sql) {
+			return &schemaLosses[i]
+		}
+	}
+	return nil
+}
+
+// sqlUpdate finds each UPDATE statement up to its end; updateEveryRow
+// keeps those with no WHERE (RE2 cannot say "not followed by").
+var sqlUpdate = lazyre.New(`(?i)\bupdate\s+([\w."` + "`" + `]+)\s+set\b[^;]*`)
+
+var sqlWhere = lazyre.New(`(?i)\bwhere\b`)
+
+// updateEveryRow returns the first UPDATE … SET of sql that has no WHERE,
+// shortened for the message, and the table it writes.
+func updateEveryRow(sql string) (statement, table string) {
+	for _, m := range sqlUpdate.FindAllStringSubmatch(sql, -1) {
+		if sqlWhere.MatchString(m[0]) {
+			continue
+		}
+		statement = strings.Join(strings.Fields(m[0]), " ")
+		if len(statement) > 60 {
+			statement = statement[:60] + "…"
+		}
+		return statement, strings.Trim(m[1], "`\"")
+	}
+	return "", ""
 }
 
 // sqlTexts collects the SQL a client would run: -e, -c, --query, --eval,
@@ -220,6 +412,7 @@ var (
 	pgDumpSpec = guard.OptSpec{ShortValue: "dfFjnNtTZhpUES", LongValue: []string{"dbname", "file", "format", "jobs", "schema", "exclude-schema", "table", "exclude-table", "exclude-table-data", "compress", "host", "port", "username", "encoding", "superuser", "lock-wait-timeout", "role", "section", "snapshot", "extra-float-digits", "rows-per-insert", "filter", "extension", "exclude-extension", "exclude-database"}}
 	mysqlSpec  = guard.OptSpec{ShortValue: "uhPrSweD", LongValue: []string{"user", "host", "port", "result-file", "socket", "where", "ignore-table", "execute", "database", "defaults-file", "defaults-extra-file", "default-character-set"}}
 	redisSpec  = guard.OptSpec{ShortValue: "hpanu", LongValue: []string{"rdb", "user", "pass"}}
+	psqlSpec   = guard.OptSpec{ShortValue: "cdfhpUvLoPTF", LongValue: []string{"command", "dbname", "file", "host", "port", "username", "variable", "set", "log-file", "output", "pset", "table-attr", "field-separator", "record-separator"}}
 )
 
 // serverOf: the server a database command talks to; ok false for another
@@ -418,49 +611,8 @@ func pgRestoreClean(inv *guard.Invocation) *guard.Finding {
 		"would drop every table, view and function of %s in the database %s before restoring it (pg_restore --clean): rows written there since the dump are lost", dump, db.Value)
 }
 
-// dumpHeadLimit bounds how much of a dump fed on standard input is read:
-// the DROP statements a dump carries stand before what they drop.
-const dumpHeadLimit = 64 << 10
-
-// dumpHeads returns the beginning of each file a database client reads on
-// its standard input (mysql shop < dump.sql) or is given as a file of
-// statements (psql -f dump.sql), where guard can read it.
-func dumpHeads(inv *guard.Invocation, host guard.Host) []string {
-	if inv.Remote != "" {
-		return nil // the file is on the other host
-	}
-	var files []guard.Arg
-	for _, rd := range inv.Redirs {
-		if rd.Op == "<" {
-			files = append(files, rd.Target)
-		}
-	}
-	if opts := sqlFileOptions[inv.Program]; opts != nil {
-		for i, a := range inv.Args {
-			for _, opt := range opts {
-				if a.Value == opt && i+1 < len(inv.Args) {
-					files = append(files, inv.Args[i+1])
-				} else if rest, ok := strings.CutPrefix(a.Value, opt+"="); ok && strings.HasPrefix(opt, "--") {
-					files = append(files, guard.Arg{Text: a.Text, Value: rest, Known: a.Known})
-				}
-			}
-		}
-	}
-	var heads []string
-	for _, f := range files {
-		if !f.Known || f.Value == "-" {
-			continue
-		}
-		if data, err := host.ReadFile(inv.Path(f.Value), dumpHeadLimit); err == nil {
-			heads = append(heads, string(data))
-		}
-	}
-	return heads
-}
-
 // sqlFileOptions are the options that name a file of SQL a client runs.
 var sqlFileOptions = map[string][]string{
-	"psql":              {"-f", "--file"},
 	"sqlcmd":            {"-i", "--input-file"},
 	"clickhouse-client": {"--queries-file"},
 	"cockroach":         {"--file", "-f"},

@@ -25,9 +25,9 @@ func fsckRules() []*guard.Rule {
 		Match:      matchJournalDiscard,
 	}, {
 		ID:         "mount-over-system",
-		Programs:   []string{"mount"},
+		Programs:   []string{"mount", "umount"},
 		Decision:   guard.Confirm,
-		Summary:    "mount (a device, tmpfs or --bind) over /, /etc, /usr, /bin, /sbin or /lib*: what is there is hidden until umount, and sudo, logins and every program read it",
+		Summary:    "mount (a device, tmpfs or --bind) over /, /etc, /usr, /bin, /sbin or /lib*: what is there is hidden until umount, and sudo, logins and every program read it; the same folders (and /var) unmounted (umount, -l, -f)",
 		Postmortem: "a common failure mode: a tmpfs or a bind mount put over /etc or /usr on a live host by a mistyped target, and sudo stopped working",
 		Machine:    true,
 		Match:      matchMountOverSystem,
@@ -43,9 +43,12 @@ var hiddenByMount = map[string]bool{"/": true, "/etc": true, "/usr": true, "/bin
 	"/lib": true, "/lib32": true, "/lib64": true, "/libx32": true, "/usr/bin": true, "/usr/lib": true, "/usr/sbin": true}
 
 func matchMountOverSystem(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Program == "umount" {
+		return umountSystem(inv)
+	}
 	p := guard.ParseOptions(inv.Args, mountSpec)
 	if o, ok := p.Value("o", "options"); ok && strings.Contains(","+o.Value+",", ",remount,") {
-		return nil // the same filesystem with other options
+		return nil // the same filesystem with other options; remount,rw undoes ro
 	}
 	if p.Has("move", "M", "make-private", "make-rprivate", "make-shared", "make-rshared", "make-slave", "make-rslave", "a", "all", "fake", "f") {
 		return nil
@@ -65,6 +68,33 @@ func matchMountOverSystem(inv *guard.Invocation, host guard.Host) *guard.Finding
 	return guard.Found(guard.Confirm,
 		"mount it somewhere else first and look (mount … /mnt/new); to undo: umount "+dir,
 		"would mount over %s%s: everything in it is hidden until umount %s, and sudo, logins and the programs that read it fail meanwhile", dir, inv.Where(), dir)
+}
+
+// liveSystemDir: a folder a running host writes to or runs from all the
+// time: the ones a mount must not cover, and /var (logs, databases,
+// package state).
+func liveSystemDir(dir string) bool {
+	dir = strings.TrimSuffix(dir, "/")
+	return dir == "" || hiddenByMount[dir] || dir == "/var"
+}
+
+// umountSystem: unmounting a live system folder (lazily with -l, by force
+// with -f) pulls the programs and files everything runs from.
+func umountSystem(inv *guard.Invocation) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "tONu", LongValue: []string{"types", "test-opts", "namespace"}})
+	if p.Has("h", "help", "V", "version", "fake") {
+		return nil
+	}
+	for _, target := range p.Operands {
+		dir := inv.Path(target.Value)
+		if !target.Known || !liveSystemDir(dir) {
+			continue
+		}
+		return guard.Found(guard.Confirm,
+			"unmount what you mean (findmnt to see the mounts); a busy system folder is not meant to be unmounted on a running host",
+			"would unmount %s%s: the programs, libraries and files every process reads from it are gone from the running system, and nothing short of mounting it again or a reboot brings them back", dir, inv.Where())
+	}
+	return nil
 }
 
 func matchJournalDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {

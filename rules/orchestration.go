@@ -74,6 +74,14 @@ func orchestrationRules() []*guard.Rule {
 			Postmortem: "a common failure mode: a destroy run with the production stack selected, the same failure terraform-destroy guards against",
 			Match:      matchIaCDestroy,
 		},
+		{
+			ID:         "cluster-teardown",
+			Programs:   []string{"eksctl", "kops", "kubeadm", "argocd", "flux", "talosctl", "k3s-uninstall.sh", "k3s-agent-uninstall.sh", "rke2-uninstall.sh"},
+			Decision:   guard.Confirm,
+			Summary:    "a Kubernetes cluster or node taken down by its own tool: eksctl delete cluster/nodegroup, kops delete cluster --yes, kubeadm reset, talosctl reset, k3s/rke2 uninstall scripts, argocd app delete (with its resources), flux uninstall",
+			Postmortem: "a common failure mode: a cluster deleted with the production kubeconfig or profile selected, when the test cluster was meant",
+			Match:      matchClusterTeardown,
+		},
 	}
 }
 
@@ -450,6 +458,80 @@ func rehearses(p guard.Parsed) bool {
 	}
 	v, ok := p.Value("dry-run")
 	return !ok || v.Value != "none" && v.Value != "false"
+}
+
+var clusterToolSpecs = map[string]guard.OptSpec{
+	"eksctl":   {ShortValue: "nrpf", LongValue: []string{"name", "region", "profile", "config-file", "cluster", "timeout", "color", "verbose"}},
+	"kops":     {LongValue: []string{"name", "state", "config", "v"}},
+	"kubeadm":  {LongValue: []string{"kubeconfig", "cri-socket", "cert-dir", "ignore-preflight-errors", "rootfs", "v"}},
+	"argocd":   {ShortValue: "plNo", LongValue: []string{"server", "auth-token", "config", "context", "grpc-web-root-path", "project", "selector", "app-namespace", "propagation-policy", "output"}},
+	"flux":     {ShortValue: "n", LongValue: []string{"namespace", "context", "kubeconfig", "timeout"}},
+	"talosctl": {ShortValue: "ne", LongValue: []string{"nodes", "endpoints", "talosconfig", "context", "system-labels-to-wipe", "wipe-mode"}},
+}
+
+// matchClusterTeardown: each tool's one command that takes down the
+// cluster it manages, or the node it runs on.
+func matchClusterTeardown(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, clusterToolSpecs[inv.Program])
+	if p.Has("help", "h") || rehearses(p) {
+		return nil
+	}
+	ops := operandValues(p.Operands)
+	verb := func(words ...string) bool {
+		return len(ops) >= len(words) && slices.Equal(ops[:len(words)], words)
+	}
+	named := func(fallback string, opts ...string) string {
+		if v, ok := p.Value(opts...); ok && v.Value != "" {
+			return v.Value
+		}
+		if len(ops) > 2 {
+			return ops[2]
+		}
+		return fallback
+	}
+	switch inv.Program {
+	case "eksctl":
+		if verb("delete", "cluster") {
+			return guard.Found(guard.Confirm, "check the profile and region first (aws sts get-caller-identity; eksctl get cluster --region …); back up what runs in it (velero backup create)",
+				"would delete the EKS cluster %s with its node groups: every workload on it stops, and volumes whose reclaim policy is Delete go with it", named("named in the config file", "n", "name", "f", "config-file"))
+		}
+		if verb("delete", "nodegroup") {
+			return guard.Found(guard.Confirm, "scale it down or drain one node at a time first; check the cluster: eksctl get nodegroup --cluster …",
+				"would delete the node group %s: its nodes are drained and terminated, and pods that cannot move elsewhere stop", named("named in the config file", "n", "name", "f", "config-file"))
+		}
+	case "kops":
+		if verb("delete", "cluster") && p.Has("yes", "y") {
+			return guard.Found(guard.Confirm, "run it without --yes first: kops lists what it would delete",
+				"would delete the cluster %s and every cloud resource kops made for it (instances, volumes, load balancers, DNS records)", named("of the current kops state", "name"))
+		}
+	case "kubeadm":
+		if verb("reset") {
+			return guard.Found(guard.Confirm, "drain the node first (kubectl drain NODE) and, on a control-plane node, remove its etcd member and keep an etcd snapshot (etcdctl snapshot save)",
+				"would tear this node out of its cluster: /etc/kubernetes and the kubelet's state are deleted, and on a control-plane node the local etcd data under /var/lib/etcd with them")
+		}
+	case "talosctl":
+		if verb("reset") {
+			return guard.Found(guard.Confirm, "check which node it talks to first (talosctl config info); on a control-plane node take an etcd snapshot first (talosctl etcd snapshot)",
+				"would wipe %s: its system disk is erased and it leaves the cluster", named("the node the current talosconfig selects", "n", "nodes"))
+		}
+	case "k3s-uninstall.sh", "k3s-agent-uninstall.sh", "rke2-uninstall.sh":
+		return guard.Found(guard.Confirm, "on a server node keep a copy of the datastore first (k3s etcd-snapshot save, or /var/lib/rancher/k3s/server/db)",
+			"would uninstall %s from this node and delete /var/lib/rancher: on a server node the cluster's datastore goes with it", strings.TrimSuffix(inv.Program, "-uninstall.sh"))
+	case "argocd":
+		if (verb("app", "delete") || verb("appset", "delete")) && len(ops) > 2 {
+			if c, ok := p.Value("cascade"); ok && strings.TrimPrefix(c.Value, "=") == "false" {
+				return nil // only the Application object goes; what it deployed stays
+			}
+			return guard.Found(guard.Confirm, "to stop managing it but keep what runs: --cascade=false; see what it owns first: argocd app resources "+ops[2],
+				"would delete the Argo CD application %s and, with it, every Kubernetes object it deployed", strings.Join(ops[2:], " "))
+		}
+	case "flux":
+		if verb("uninstall") {
+			return guard.Found(guard.Confirm, "to pause reconciliation instead: flux suspend kustomization --all; export the objects first: flux export source git --all > sources.yaml",
+				"would remove Flux from the cluster: its controllers, its custom resource definitions and every Flux object (sources, kustomizations, Helm releases) go, and nothing reconciles the workloads any more")
+		}
+	}
+	return nil
 }
 
 func firstWord(words []string, fallback string) string {

@@ -15,7 +15,7 @@ func permsRules(c classifier) []*guard.Rule {
 		ID:         "chmod-recursive-system",
 		Programs:   []string{"chmod", "chown", "chgrp", "find", "setfacl", "chattr"},
 		Decision:   guard.Block,
-		Summary:    "chmod, chown or chgrp -R on / or a system folder; chmod -R that opens a whole home to group or others (confirm)",
+		Summary:    "chmod, chown or chgrp -R on / or a system folder; chmod -R that opens a whole home to group or others, or takes the owner's own rights off it, and chown -R of a home to another account (confirm)",
 		Postmortem: "chmod -R 777 / and chown -R on /usr: setuid bits and service ownership lost, sudo and sshd refuse to start",
 		Machine:    true,
 		Match:      c.matchPermsRecursive,
@@ -186,7 +186,13 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 // write, and every secret in it is open to every account. chmod -R
 // go-rwx ~ and u+rwX pass.
 func homeOpenedUp(inv *guard.Invocation, operands []guard.Arg, home string) *guard.Finding {
-	if inv.Program != "chmod" || len(operands) == 0 || !operands[0].Known {
+	if len(operands) == 0 || !operands[0].Known {
+		return nil
+	}
+	if f := homeLockedUp(inv, operands[0].Value, home); f != nil {
+		return f
+	}
+	if inv.Program != "chmod" {
 		return nil
 	}
 	mode, ok := applyMode(0o600, operands[0].Value)
@@ -201,6 +207,32 @@ func homeOpenedUp(inv *guard.Invocation, operands []guard.Arg, home string) *gua
 		"open up only the folder you mean (chmod -R g+rX ~/shared); to repair a home: chmod go-w ~; chmod 700 ~/.ssh; chmod 600 ~/.ssh/id_* ~/.ssh/authorized_keys",
 		"would give group or others access to every file in the home folder %s (mode %s): %s; the old modes are not kept",
 		home, operands[0].Value, effect)
+}
+
+// homeLockedUp: chmod -R that takes the owner's own read or search right
+// off a whole home (chmod -R 000 ~), or chown -R of it to another account:
+// sshd can no longer read authorized_keys, or refuses keys another
+// account owns (StrictModes), and the owner's shells lose their startup
+// files. chown -R to the same name as the home's is the usual repair.
+func homeLockedUp(inv *guard.Invocation, modeOrOwner, home string) *guard.Finding {
+	hint := "to repair a home: chown -R OWNER: ~OWNER; chmod u+rwX -R ~OWNER; chmod 700 ~/.ssh; chmod 600 ~/.ssh/authorized_keys"
+	switch inv.Program {
+	case "chmod":
+		mode, ok := applyMode(0o700, modeOrOwner)
+		if !ok || mode&0o500 == 0o500 {
+			return nil
+		}
+		return guard.Found(guard.Confirm, hint,
+			"would take the owner's own read or search right off every file in the home folder %s (mode %s): sshd can no longer read its authorized_keys, so key logins fail, and its files cannot be opened", home, modeOrOwner)
+	case "chown":
+		owner, _, _ := strings.Cut(modeOrOwner, ":")
+		if owner == "" || owner == filepath.Base(home) || owner == "root" && home == "/root" || strings.Trim(owner, "0123456789") == "" {
+			return nil // its own name; a number guard cannot tie to a name here
+		}
+		return guard.Found(guard.Confirm, hint,
+			"would give every file in the home folder %s to %s: sshd refuses an authorized_keys another account owns, so key logins to it fail, and its owner can no longer change its files", home, owner)
+	}
+	return nil
 }
 
 // matchFindPerms: find -exec chmod, chown or chgrp over everything it

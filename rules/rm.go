@@ -135,8 +135,8 @@ func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *gu
 			f = guard.Found(guard.Confirm, "check what is in it first: ls -la "+where+"; stop the service that owns it before deleting",
 				"would delete %s: %s%s", where, dataWhy(where), cwdNote(inv, a)).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{rmSaved(t, where)}})
-		case home != "" && (where == home+"/.ssh" || strings.HasPrefix(where, home+"/.ssh/authorized_keys")):
-			f = guard.Found(guard.Confirm, "remove the one key you mean: edit "+home+"/.ssh/authorized_keys; keep a copy first",
+		case sshKeysOf(where, home) != "":
+			f = guard.Found(guard.Confirm, "remove the one key you mean: edit "+sshKeysOf(where, home)+"/.ssh/authorized_keys; keep a copy first",
 				"would delete %s: the keys in it are how you log in over SSH, and the next login may be refused", where).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{where}})
 			kind = Data
@@ -429,10 +429,24 @@ func (c classifier) systemNameAnywhere(host guard.Host, rel, home string) bool {
 	return false
 }
 
+// sshKeysOf is the home folder whose SSH keys p is (its .ssh folder, or
+// the authorized_keys in it): $HOME's, root's, or a home under /home, any
+// account's, since sudo rm reaches them all; "" when p is none of those.
+func sshKeysOf(p, home string) string {
+	owner, rest, ok := strings.Cut(p, "/.ssh")
+	if !ok || rest != "" && !strings.HasPrefix(rest, "/authorized_keys") {
+		return ""
+	}
+	if home != "" && owner == home || owner == "/root" || filepath.Dir(owner) == "/home" {
+		return owner
+	}
+	return ""
+}
+
 // removesLoginKeys: rm ~/.ssh/authorized_keys, the file that lets you in.
 func removesLoginKeys(inv *guard.Invocation, operands []guard.Arg, home string) *guard.Finding {
 	for _, a := range operands {
-		if p := inv.Path(a.Value); a.Known && home != "" && p == home+"/.ssh/authorized_keys" {
+		if p := inv.Path(a.Value); a.Known && sshKeysOf(p, home) != "" && loginKeys(p) {
 			return guard.Found(guard.Confirm, "remove the one key you mean: edit "+p+"; keep a copy first",
 				"would delete %s: the keys in it are how you log in over SSH, and the next login may be refused", p).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{p}, Overwrite: true})

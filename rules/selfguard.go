@@ -29,7 +29,7 @@ func selfguardRules() []*guard.Rule {
 		Match:      matchSnapshotLoss,
 	}, {
 		ID:         "unguarded-shell",
-		Programs:   []string{"bash", "sh", "dash", "zsh", "ksh", "mksh", "sudo", "su"},
+		Programs:   []string{"bash", "sh", "dash", "zsh", "ksh", "mksh", "fish", "csh", "tcsh", "sudo", "su"},
 		Decision:   guard.Confirm,
 		Summary:    "starting an interactive shell whose startup files do not load guard's hook (bash, sudo -i, su -)",
 		Postmortem: "guard's own design: at a guarded ssh login, a refused rm -rf ran once the operator typed bash and the same line again",
@@ -87,6 +87,10 @@ func matchUnguardedShell(inv *guard.Invocation, host guard.Host) *guard.Finding 
 			}
 		}
 	}
+	if hookless[shell] {
+		return guard.Found(guard.Confirm, "stay in this shell, or run the one command through guard: guard run -- 'COMMAND'",
+			"would start a %s shell: guard has no hook for %s, so what is typed there runs unchecked, refused lines included", shell, shell)
+	}
 	if hookLoaded(host, shell, user) {
 		return nil
 	}
@@ -102,6 +106,10 @@ func matchUnguardedShell(inv *guard.Invocation, host guard.Host) *guard.Finding 
 		fmt.Sprintf("load the hook in that shell first (echo 'eval \"$(guard init %s)\"' >> %s for %s), or run the one command through guard: guard run -- 'COMMAND'", shellName(shell), rc, who),
 		"would start a %s shell whose startup files do not load guard's hook: what is typed there runs unchecked, refused lines included", shellName(shell))
 }
+
+// hookless are the shells guard has no hook for: typed into, nothing is
+// checked, whatever their startup files hold.
+var hookless = map[string]bool{"fish": true, "csh": true, "tcsh": true}
 
 // onlyUserChange: the command runs inside nothing but wrappers that change
 // the user (sudo bash), which keep the terminal.

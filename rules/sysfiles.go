@@ -27,7 +27,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "system-file-remove",
 			Programs:   []string{"rm", "unlink", "shred", "mv", "ln"},
 			Decision:   guard.Block,
-			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init, or of every kernel in /boot, or a program that does nothing (false, true, nologin, /dev/null) linked or moved in their place (block), fstab or the running kernel (confirm), or a crontab in the spool or /etc/cron.d (confirm)",
+			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init, or of every kernel in /boot, or a program that does nothing (false, true, nologin, /dev/null) linked or moved in their place (block), fstab, the running kernel or sshd's host keys (confirm), or a crontab in the spool or /etc/cron.d (confirm); copies left beside PAM files (.dpkg-old, ~) pass",
 			Postmortem: "a common failure mode: rm -f of libc.so.6 or /etc/shadow while cleaning up, after which the next command cannot start",
 			Machine:    true,
 			Match:      c.matchSystemFileRemove,
@@ -40,6 +40,15 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			Postmortem: "mv /lib /lib.old: mv itself, sshd and every dynamically linked program stop starting",
 			Machine:    true,
 			Match:      c.matchMvSystem,
+		},
+		{
+			ID:         "source-remove-system",
+			Programs:   []string{"tar", "bsdtar", "zip", "rsync"},
+			Decision:   guard.Block,
+			Summary:    "tar --remove-files, zip -m and rsync --remove-source-files of /, a system folder or its direct children (block), or a home folder (confirm): the sources are deleted once copied, as mv would take them away",
+			Postmortem: "a common failure mode: an archive-and-clean command pointed at a system folder instead of the old logs it was meant for",
+			Machine:    true,
+			Match:      c.matchSourceRemoveSystem,
 		},
 		{
 			ID:         "system-link-replace",
@@ -108,6 +117,12 @@ var (
 		"write it with visudo -f FILE, which checks it before saving (or check a copy with visudo -cf COPY, then install -m 0440 COPY FILE)"}
 	// resolv.conf is rewritten routinely; emptied or removed, the host
 	// resolves no name.
+	// sshd will not start without its host keys: the next restart or
+	// reboot shuts SSH out, and new keys make every client warn.
+	hostKeyFile = criticalFile{guard.Allow, guard.Confirm,
+		"",
+		"sshd refuses to start without its host keys: the next restart or reboot shuts SSH logins out, and keys made anew make every client warn of a changed host",
+		"keep a copy first (cp -a FILE FILE.old); to make new ones: ssh-keygen -A, then sshd -t before restarting"}
 	resolverFile = criticalFile{guard.Allow, guard.Confirm,
 		"", "the host resolves no name any more: apt, curl, mirrors, anything reached by name fail until it is written again",
 		"write the servers you mean (echo 'nameserver 192.0.2.53' | sudo tee FILE), or have its manager write it again (systemctl restart systemd-resolved, resolvconf -u)"}
@@ -173,6 +188,18 @@ func cronName(base string) bool {
 	return base != ""
 }
 
+// leftBehind: a copy a package manager, an editor or an operator leaves
+// beside a configuration file, which nothing reads by that name
+// (common-auth.dpkg-old, sshd~).
+func leftBehind(base string) bool {
+	for _, suffix := range []string{".dpkg-old", ".dpkg-dist", ".dpkg-new", ".dpkg-bak", ".ucf-old", ".ucf-dist", ".rpmsave", ".rpmnew", ".rpmorig", ".bak", ".orig", ".old", ".swp", "~"} {
+		if strings.HasSuffix(base, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
 // critical says what the clean absolute path p is to the host, if anything.
 func critical(p string) (criticalFile, bool) {
 	if f, ok := criticalFiles[p]; ok {
@@ -182,8 +209,11 @@ func critical(p string) (criticalFile, bool) {
 	if cronDirs[dir] && cronName(base) {
 		return crontabFile, true
 	}
-	if dir == "/etc/pam.d" {
+	if dir == "/etc/pam.d" && !leftBehind(base) {
 		return loginFile, true // each is how one service lets people in
+	}
+	if dir == "/etc/ssh" && strings.HasPrefix(base, "ssh_host_") && strings.HasSuffix(base, "_key") {
+		return hostKeyFile, true
 	}
 	if dir == "/etc/sudoers.d" && !strings.Contains(base, ".") && !strings.HasSuffix(base, "~") {
 		return sudoersDropIn, true // sudo skips names with a dot or ending in ~
@@ -218,6 +248,25 @@ func criticalTarget(inv *guard.Invocation, host guard.Host, a guard.Arg) (string
 			if f, ok := critical(r); ok {
 				return r, f, true
 			}
+		}
+	}
+	return "", criticalFile{}, false
+}
+
+// writtenTarget is criticalTarget for a file written to: a write follows
+// the final symbolic link as well (: > p, with p a link to /etc/passwd,
+// empties /etc/passwd), where a removal takes the link itself.
+func writtenTarget(inv *guard.Invocation, host guard.Host, a guard.Arg) (string, criticalFile, bool) {
+	if p, f, ok := criticalTarget(inv, host, a); ok || !a.Known || inv.Remote != "" {
+		return p, f, ok
+	}
+	p := inv.Path(a.Value)
+	if p == "" {
+		return "", criticalFile{}, false
+	}
+	if r, _ := guard.ResolvePath(host, p); r != p {
+		if f, ok := critical(r); ok {
+			return r, f, true
 		}
 	}
 	return "", criticalFile{}, false
@@ -414,7 +463,7 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 	}
 	var worst *guard.Finding
 	for _, t := range targets {
-		p, f, ok := criticalTarget(inv, host, t.arg)
+		p, f, ok := writtenTarget(inv, host, t.arg)
 		if !ok {
 			p := inv.Path(t.arg.Value)
 			if !t.arg.Known || !loginKeys(p) {
@@ -659,6 +708,78 @@ func (c classifier) matchMvSystem(inv *guard.Invocation, host guard.Host) *guard
 		return guard.Found(guard.Block,
 			fmt.Sprintf("copy instead of moving: cp -a %s %s.bak; rename what is inside, not the folder itself", where, where),
 			"would move %s away: %s", kind.Describe(where), effect)
+	}
+	return nil
+}
+
+// removedSources are the local paths a copying command deletes once it
+// has copied them: tar --remove-files, zip -m (--move), rsync
+// --remove-source-files; nil when it deletes none.
+func removedSources(inv *guard.Invocation) []guard.Arg {
+	switch inv.Program {
+	case "tar", "bsdtar":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "fCTXbHKLNgV", LongValue: []string{"file", "directory", "files-from", "exclude-from", "exclude", "transform", "xform", "format", "blocking-factor", "label", "newer", "after-date", "newer-mtime", "owner", "group", "mode", "mtime", "use-compress-program", "to-command", "index-file", "volno-file", "info-script", "new-volume-script", "rsh-command", "suffix", "backup", "level", "listed-incremental", "checkpoint", "checkpoint-action", "record-size", "tape-length", "strip-components", "warning", "sort", "occurrence", "pax-option", "quoting-style", "quote-chars", "no-quote-chars", "hole-detection", "atime-preserve"}})
+		if !p.Has("remove-files") {
+			return nil
+		}
+		ops := p.Operands
+		if len(ops) > 0 && !strings.HasPrefix(inv.Args[0].Value, "-") && ops[0].Value == inv.Args[0].Value {
+			ops = ops[1:] // tar cf X.tar …: the old bundle, whose f takes the next word
+			if strings.Contains(inv.Args[0].Value, "f") && len(ops) > 0 {
+				ops = ops[1:]
+			}
+		}
+		if dir, ok := p.Value("C", "directory"); ok {
+			var in []guard.Arg
+			for _, o := range ops {
+				o.Value = filepath.Join(dir.Value, o.Value)
+				in = append(in, o)
+			}
+			ops = in
+		}
+		return ops
+	case "zip":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "bntP", LongValue: []string{"temp-path", "suffixes", "from-date", "before-date", "password", "out"}})
+		if !p.Has("m", "move") || p.Has("x", "i", "exclude", "include") || len(p.Operands) < 2 {
+			return nil // -x/-i lists run to the end: what is kept is not known here
+		}
+		return p.Operands[1:]
+	case "rsync":
+		p := guard.ParseOptions(inv.Args, rsyncSourceSpec)
+		if !p.Has("remove-source-files") || p.Has("n", "dry-run") || len(p.Operands) < 2 {
+			return nil
+		}
+		var local []guard.Arg
+		for _, o := range p.Operands[:len(p.Operands)-1] {
+			if !strings.Contains(o.Value, ":") {
+				local = append(local, o)
+			}
+		}
+		return local
+	}
+	return nil
+}
+
+var rsyncSourceSpec = guard.OptSpec{ShortValue: "eBTfM", LongValue: []string{"rsh", "rsync-path", "exclude", "include", "exclude-from", "include-from", "files-from", "filter", "partial-dir", "temp-dir", "compare-dest", "copy-dest", "link-dest", "log-file", "log-file-format", "out-format", "password-file", "bwlimit", "timeout", "contimeout", "port", "sockopts", "chmod", "chown", "usermap", "groupmap", "backup-dir", "suffix", "max-size", "min-size", "max-delete", "block-size", "modify-window", "compress-choice", "compress-level", "checksum-choice", "info", "debug", "iconv", "skip-compress", "address", "outbuf", "stop-after", "stop-at", "remote-option"}}
+
+// matchSourceRemoveSystem: a copy that deletes its sources afterwards
+// takes a system or home folder away, as mv would.
+func (c classifier) matchSourceRemoveSystem(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	home := Home(inv, host)
+	for _, a := range removedSources(inv) {
+		if !a.Known || a.Glob && a.Value == "" {
+			continue
+		}
+		t := TargetOf(inv, host, a)
+		kind, where := c.Worst(t, home)
+		if kind < UserHome || kind == TopLevel && where == "/tmp" {
+			continue
+		}
+		hint := fmt.Sprintf("copy without removing (drop the option), check the copy, then delete what you mean inside %s by name", where)
+		if kind == UserHome {
+			return guard.Found(guard.Confirm, hint, "would delete %s, once %s has copied it: the files and keys in it are then only in the copy", kind.Describe(where), inv.Program)
+		}
+		return guard.Found(guard.Block, hint, "would delete %s, once %s has copied it: programs and services that use it stop working, as if it had been moved away", kind.Describe(where), inv.Program)
 	}
 	return nil
 }
