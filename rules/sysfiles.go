@@ -126,6 +126,9 @@ var (
 	resolverFile = criticalFile{guard.Allow, guard.Confirm,
 		"", "the host resolves no name any more: apt, curl, mirrors, anything reached by name fail until it is written again",
 		"write the servers you mean (echo 'nameserver 192.0.2.53' | sudo tee FILE), or have its manager write it again (systemctl restart systemd-resolved, resolvconf -u)"}
+	hostsFile = criticalFile{guard.Allow, guard.Confirm,
+		"", "localhost and the names only it lists stop resolving: sudo complains it cannot resolve this host, and services that connect to those names fail",
+		"write the lines you mean, keeping 127.0.0.1 localhost and this host's own name (hostname), e.g. printf '127.0.0.1 localhost\\n127.0.1.1 %s\\n' \"$(hostname)\" | sudo tee FILE"}
 	crontabFile = criticalFile{guard.Allow, guard.Confirm,
 		"", "the jobs in it stop running, silently",
 		"keep a copy first (crontab -l -u USER > USER.cron, or cp -a FILE FILE.bak); edit a user's crontab with crontab -e -u USER"}
@@ -140,8 +143,9 @@ var criticalFiles = map[string]criticalFile{
 	"/etc/crontab":       crontabFile,
 	"/etc/ld.so.preload": preloadFile,
 	"/etc/nsswitch.conf": loginFile,
-	// resolv.conf, and where its usual link points
-	"/etc/resolv.conf": resolverFile, "/run/systemd/resolve/stub-resolv.conf": resolverFile, "/run/systemd/resolve/resolv.conf": resolverFile, "/run/resolvconf/resolv.conf": resolverFile,
+	// resolv.conf, and where its usual link points; /etc/hosts, whose
+	// localhost and own-name lines sudo and many services look up
+	"/etc/hosts": hostsFile, "/etc/resolv.conf": resolverFile, "/run/systemd/resolve/stub-resolv.conf": resolverFile, "/run/systemd/resolve/resolv.conf": resolverFile, "/run/resolvconf/resolv.conf": resolverFile,
 	// the boot loader's menu, and the target systemd starts (a link: >
 	// writes through it into the unit it names)
 	"/boot/grub/grub.cfg": bootFile, "/boot/grub2/grub.cfg": bootFile, "/etc/systemd/system/default.target": bootFile,
