@@ -229,9 +229,31 @@ func fromKubeListing(inv *guard.Invocation, operands []guard.Arg) bool {
 	}
 	if inv.MoreOperands == "xargs" && !guard.OneLineInput(inv) {
 		for _, up := range inv.Stdin {
-			if up.Program == "kubectl" || up.Program == "oc" {
+			if (up.Program == "kubectl" || up.Program == "oc") && !picksPods(up) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// picksPods: a listing of pods narrowed by a field or label selector
+// (kubectl get pods --field-selector=status.phase==Failed -o name): the
+// pods meant, which their controllers make again, not every object.
+func picksPods(ls *guard.Invocation) bool {
+	p := guard.ParseOptions(ls.Args, guard.OptSpec{ShortValue: "nlo", LongValue: []string{"namespace", "selector", "field-selector", "output", "context", "kubeconfig"}})
+	ops := operandValues(p.Operands)
+	if len(ops) < 2 || ops[0] != "get" || p.Has("A", "all-namespaces") {
+		return false
+	}
+	switch ops[1] {
+	case "pod", "pods", "po":
+	default:
+		return false
+	}
+	for _, sel := range append(p.Values("field-selector"), p.Values("l", "selector")...) {
+		if sel.Known && strings.TrimSpace(sel.Value) != "" {
+			return true
 		}
 	}
 	return false
