@@ -861,7 +861,7 @@ func everyProcessOf(inv *guard.Invocation) string {
 			return ""
 		}
 	case "killall":
-		p = guard.ParseOptions(args, guard.OptSpec{ShortValue: "suoyZn", LongValue: []string{"signal", "user", "older-than", "younger-than", "context", "ns"}})
+		p = guard.ParseOptions(args, killallSpec)
 		if len(p.Operands) > 0 || p.Has("o", "older-than", "y", "younger-than", "Z", "context", "n", "ns") {
 			return ""
 		}

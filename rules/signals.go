@@ -362,9 +362,12 @@ func readPkill(args []guard.Arg) (signalCall, bool) {
 	return c, true
 }
 
+// killallSpec is killall's options that take a value.
+var killallSpec = guard.OptSpec{ShortValue: "suoyZn", LongValue: []string{"signal", "user", "older-than", "younger-than", "context", "ns"}}
+
 func readKillall(args []guard.Arg) (signalCall, bool) {
 	sig, args := leadingSignal(args)
-	p := guard.ParseOptions(args, guard.OptSpec{ShortValue: "suoyZn", LongValue: []string{"signal", "user", "older-than", "younger-than", "context", "ns"}})
+	p := guard.ParseOptions(args, killallSpec)
 	if s, ok := p.Value("s", "signal"); ok {
 		sig = readSignal(s)
 	}

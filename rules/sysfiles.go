@@ -995,15 +995,14 @@ func findActions(v string) bool {
 // symbolic link they replace it, and the links a merged /usr keeps (/lib64
 // -> usr/lib64, /bin -> usr/bin) are what every program is found through.
 func (c classifier) matchSystemLinkReplace(inv *guard.Invocation, host guard.Host) *guard.Finding {
-	var p guard.Parsed
+	// ln and mv take the same options with values
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "St", LongValue: []string{"suffix", "target-directory", "backup"}})
 	switch inv.Program {
 	case "ln":
-		p = guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "St", LongValue: []string{"suffix", "target-directory", "backup"}})
 		if !p.Has("n", "no-dereference", "T", "no-target-directory") || !p.Has("f", "force") {
 			return nil
 		}
 	case "mv":
-		p = guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "St", LongValue: []string{"suffix", "target-directory", "backup"}})
 		if !p.Has("T", "no-target-directory") {
 			return nil
 		}
