@@ -164,6 +164,10 @@ type Invocation struct {
 	// before is the latest command of the line that certainly ran before
 	// this one (RanBefore), nil if none did; its own before goes on.
 	before *Invocation
+	// linkBefore is the latest ln among the commands before follows, so
+	// that links made earlier on the line (withMadeLinks) are found
+	// without walking every command back.
+	linkBefore *Invocation
 	// afterSuccess: this command runs only if before succeeded (before &&
 	// this), which SucceededBefore follows.
 	afterSuccess bool

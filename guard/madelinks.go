@@ -17,12 +17,15 @@ const maxMadeLinks = 16
 // the line is judged. A link that failed to be made (after ;) only makes
 // guard ask more, never less. Without such a link, host itself.
 func withMadeLinks(host Host, inv *Invocation) Host {
-	links := map[string]string{}
-	for b := range inv.RanBefore {
-		if b.Program != "ln" || len(links) >= maxMadeLinks {
-			continue
+	var links map[string]string
+	for b, n := inv.linkBefore, 0; b != nil && len(links) < maxMadeLinks && n < maxRanBefore; b, n = b.linkBefore, n+1 {
+		if b.Remote != inv.Remote || b.Container != inv.Container {
+			continue // another machine's links
 		}
 		for name, target := range linksMadeBy(host, b) {
+			if links == nil {
+				links = map[string]string{}
+			}
 			if _, later := links[name]; !later {
 				links[name] = target // the latest ln of a name wins
 			}

@@ -1436,6 +1436,11 @@ func (r *resolver) emit(inv *Invocation) {
 	r.invs = append(r.invs, inv)
 	if r.ran != inv {
 		inv.before = r.ran
+		if b := inv.before; b != nil && b.Program == "ln" {
+			inv.linkBefore = b
+		} else if b != nil {
+			inv.linkBefore = b.linkBefore
+		}
 		inv.afterSuccess = r.andNext && inv.before != nil
 		r.andNext = false
 		if !inv.Background && !inv.Detached {
