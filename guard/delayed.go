@@ -81,7 +81,10 @@ func wrapCrontab(r *resolver, outer *Invocation, sc *scope) {
 		if t.from != "" && !t.quiet {
 			outer.note().Scheduled = fmt.Sprintf("a crontab guard cannot read (%s)", t.from)
 		}
-		return
+		if t.partial == "" {
+			return
+		}
+		t.value = t.partial // the jobs guard can read among it: (crontab -l; echo JOB) | crontab -
 	}
 	r.schedule(outer, parseCrontab(t.value, false, user), sc, "crontab "+source, "")
 }

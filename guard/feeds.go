@@ -52,6 +52,10 @@ type text struct {
 	// its name with listedNames (ls DIR). See listing.go.
 	listed      string
 	listedNames bool
+	// partial, for an unknown text, is what guard could compute of it: the
+	// output of the commands of a group it knows ({ crontab -l; echo JOB;
+	// } | crontab -), which a shell or crontab reading it gets too.
+	partial string
 }
 
 // Bounds on following text through a pipeline.
@@ -163,7 +167,50 @@ func (r *resolver) itemsOf(inv *Invocation, depth int) text {
 	if len(inv.Stdin) == 0 {
 		return text{tty: true}
 	}
-	return r.pipedOut(inv.Stdin[len(inv.Stdin)-1], depth+1)
+	return r.partText(inv.Stdin[len(inv.Stdin)-1], depth+1)
+}
+
+// partText is what the pipeline part that last ran ends with prints down
+// the pipe: that command's output, or, for a group or a subshell ({ a; b;
+// } | sh), the output of each of its commands, one after the other. A
+// command whose output guard cannot know makes it unknown; one that
+// prints nothing guard can tell (a file missing) adds nothing.
+func (r *resolver) partText(last *Invocation, depth int) text {
+	if last.partOut == nil {
+		return r.pipedOut(last, depth)
+	}
+	outs := *last.partOut
+	joined := knownText("")
+	var unknown *text
+	for _, inv := range outs {
+		t := r.pipedOut(inv, depth)
+		switch {
+		case t.quiet && !t.known:
+			continue
+		case !t.known || t.some || t.unordered || t.listed != "":
+			if len(outs) == 1 {
+				return t
+			}
+			if unknown == nil {
+				unknown = &t
+				if t.known || t.from == "" {
+					unknown.from = "the output of " + inv.Program + ", in an order guard does not know"
+				}
+			}
+			continue
+		}
+		joined.value += t.value
+		if joined.rewrittenBy == "" {
+			joined.rewrittenBy = t.rewrittenBy
+		}
+		if len(joined.value) > maxFeedBytes {
+			return tooLarge(inv.Program)
+		}
+	}
+	if unknown != nil {
+		return text{from: unknown.from, download: unknown.download, fromFile: unknown.fromFile, partial: joined.value}
+	}
+	return joined
 }
 
 // wordOutput is the value of a word that is one command substitution,

@@ -168,6 +168,10 @@ type Invocation struct {
 	// that links made earlier on the line (withMadeLinks) are found
 	// without walking every command back.
 	linkBefore *Invocation
+	// partOut is set on the last command of a pipeline part whose output
+	// is more than that command's ({ a; b; } | sh): the commands whose
+	// output goes down the pipe, in order (partText).
+	partOut *[]*Invocation
 	// afterSuccess: this command runs only if before succeeded (before &&
 	// this), which SucceededBefore follows.
 	afterSuccess bool

@@ -260,6 +260,10 @@ type stmtCtx struct {
 	stdin      []*Invocation
 	inPipeline bool
 	background bool
+	// out collects the commands whose output goes down the pipe this
+	// statement writes to, when a pipeline part is being walked: every
+	// command of a group or subshell, one after the other.
+	out *[]*Invocation
 }
 
 func (r *resolver) walkStmts(stmts []*syntax.Stmt, sc *scope, ctx stmtCtx) {
@@ -278,8 +282,15 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 		defer func() { r.ran = ran }() // it runs beside what follows, not before it
 	}
 	ctx.background = ctx.background || st.Background || st.Coprocess || st.Disown
+	if ctx.out != nil && stdoutRedirected(st.Redirs) {
+		ctx.out = nil // its output goes to a file, not down the pipe
+	}
 	if call, ok := st.Cmd.(*syntax.CallExpr); ok {
+		n := len(r.invs)
 		r.walkCall(call, st, sc, ctx)
+		if ctx.out != nil && len(r.invs) > n {
+			*ctx.out = append(*ctx.out, r.invs[len(r.invs)-1]) // what it runs last: sudo echo prints echo's output
+		}
 		return
 	}
 	if st.Cmd == nil {
@@ -391,17 +402,39 @@ func (r *resolver) walkBinary(cmd *syntax.BinaryCmd, sc *scope, ctx stmtCtx) {
 	upstream := ctx.stdin[:len(ctx.stdin):len(ctx.stdin)]
 	ran := r.ran
 	defer func() { r.ran = ran }() // the parts run side by side
-	for _, part := range flattenBinary(cmd, func(op syntax.BinCmdOperator) bool {
+	parts := flattenBinary(cmd, func(op syntax.BinCmdOperator) bool {
 		return op == syntax.Pipe || op == syntax.PipeAll
-	}) {
+	})
+	for i, part := range parts {
 		r.ran = ran
 		start := len(r.invs)
 		pctx := ctx
 		pctx.inPipeline = true
 		pctx.stdin = upstream[max(0, len(upstream)-maxStdin):len(upstream):len(upstream)]
+		var out []*Invocation
+		if i < len(parts)-1 {
+			pctx.out = &out // the last part writes where the pipeline does
+		}
 		r.walkStmt(part, r.subshell(part, sc), pctx)
+		if last := len(r.invs) - 1; i < len(parts)-1 && last >= start && (len(out) != 1 || out[0] != r.invs[last]) {
+			r.invs[last].partOut = &out
+		}
 		upstream = append(upstream, r.invs[start:]...)
 	}
+}
+
+// stdoutRedirected tells redirections that send standard output to a
+// file (or away), not down the pipe.
+func stdoutRedirected(redirs []*syntax.Redirect) bool {
+	for _, rd := range redirs {
+		switch rd.Op {
+		case syntax.RdrOut, syntax.AppOut, syntax.RdrClob, syntax.RdrAll, syntax.AppAll, syntax.RdrAllClob, syntax.AppClob:
+			if rd.N == nil || rd.N.Value == "1" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // walkAndOr walks a && b || c in order. What certainly ran before a part

@@ -793,8 +793,11 @@ func parses(code string, lang syntax.LangVariant) bool {
 // guard can compute it, else a finding that says where it comes from.
 func (r *resolver) runStdin(outer *Invocation, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
 	t := r.stdinOf(outer, 0)
-	if t.known {
-		r.runCode(outer, t.value, sc, via, func(inner *Invocation, isc *scope) {
+	if code := t.value; t.known || t.partial != "" {
+		if !t.known {
+			code = t.partial
+		}
+		r.runCode(outer, code, sc, via, func(inner *Invocation, isc *scope) {
 			if adjust != nil {
 				adjust(inner, isc)
 			}
