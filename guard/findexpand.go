@@ -122,7 +122,8 @@ func (r *resolver) findMatches(outer *Invocation, sc *scope, loose bool) (matche
 	if maxDepth < 0 {
 		maxDepth = maxFindDepth
 	}
-	g := &globber{r: r, sc: sc, dotglob: true, complete: true}
+	host, links := r.hostNow()
+	g := &globber{r: r, sc: sc, host: host, links: links, dotglob: true, complete: true}
 	type node struct {
 		path  string
 		depth int
@@ -378,7 +379,7 @@ func findTests(g *globber, p string, tests []findTest) bool {
 				return false
 			}
 		case "-type":
-			info, err := g.r.host.Lstat(p)
+			info, err := g.host.Lstat(p)
 			if err != nil {
 				return false
 			}

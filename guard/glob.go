@@ -112,7 +112,8 @@ func (r *resolver) everyVisibleName(matches []string, complete bool, sc *scope) 
 		}
 		abs = path.Join(sc.cwd, dir)
 	}
-	entries, all, err := r.host.ReadDir(abs, maxGlobMatches)
+	host, _ := r.hostNow()
+	entries, all, err := host.ReadDir(abs, maxGlobMatches)
 	if err != nil || !all {
 		return "", false
 	}
@@ -273,6 +274,7 @@ type globKey struct {
 	pattern, cwd string
 	opts         shellOpts
 	quals        globQuals
+	links        *Invocation // the latest ln before (hostNow)
 }
 
 type globResult struct {
@@ -284,7 +286,8 @@ type globResult struct {
 // them, and false when the pattern is relative to an unknown folder. A
 // pattern met again in the same folder is not matched again.
 func (r *resolver) glob(pattern string, sc *scope, quals globQuals) (matches []string, complete, ok bool) {
-	key := globKey{pattern: pattern, cwd: sc.cwd, opts: sc.opts, quals: quals}
+	_, links := r.hostNow()
+	key := globKey{pattern: pattern, cwd: sc.cwd, opts: sc.opts, quals: quals, links: links}
 	if res, seen := r.globCache[key]; seen {
 		return res.matches, res.complete, res.ok
 	}
@@ -306,7 +309,8 @@ func (r *resolver) globUncached(pattern string, sc *scope, quals globQuals) (mat
 			return r.globExcluding(include, exclude, sc, quals)
 		}
 	}
-	g := &globber{r: r, sc: sc, dotglob: sc.opts&optDotglob != 0 || quals.dotglob, complete: true,
+	host, links := r.hostNow()
+	g := &globber{r: r, sc: sc, host: host, links: links, dotglob: sc.opts&optDotglob != 0 || quals.dotglob, complete: true,
 		globstar: sc.opts&(optGlobstar|optZsh) != 0, zsh: sc.opts&optZsh != 0, nocase: sc.opts&optNocaseglob != 0,
 		extended: sc.opts&optExtendedGlob != 0}
 	parts := splitPattern(pattern)
@@ -367,8 +371,13 @@ func (p globPath) join(name string) globPath {
 }
 
 type globber struct {
-	r        *resolver
-	sc       *scope
+	r  *resolver
+	sc *scope
+	// host is the host as the command sees it, with the links made
+	// earlier on the line (links, their latest ln; nil when none was,
+	// and the folders read are kept for the whole line).
+	host     Host
+	links    *Invocation
 	dotglob  bool
 	globstar bool
 	zsh      bool
@@ -487,32 +496,36 @@ func (g *globber) descend(paths []globPath, last bool) []globPath {
 // list reads a folder once per line, within the line's budget.
 func (g *globber) list(dir string) ([]fs.DirEntry, bool) {
 	r := g.r
-	if entries, ok := r.dirCache[dir]; ok {
+	if entries, ok := r.dirCache[dir]; ok && g.links == nil {
 		return entries, entries != nil
 	}
 	if len(r.dirCache) >= maxGlobDirs || r.globRead >= maxGlobEntries {
 		g.complete = false
 		return nil, false
 	}
-	real, _ := ResolvePath(r.host, dir)
-	entries, complete, err := r.host.ReadDir(real, min(maxDirEntries, maxGlobEntries-r.globRead))
+	real, _ := ResolvePath(g.host, dir)
+	entries, complete, err := g.host.ReadDir(real, min(maxDirEntries, maxGlobEntries-r.globRead))
 	if err != nil {
-		r.dirCache[dir] = nil
+		if g.links == nil {
+			r.dirCache[dir] = nil
+		}
 		return nil, false
 	}
 	if !complete {
 		g.complete = false
 	}
 	r.globRead += len(entries)
-	r.dirCache[dir] = entries
+	if g.links == nil {
+		r.dirCache[dir] = entries
+	}
 	return entries, true
 }
 
 // lstat describes p, following symbolic links in the folders above it
 // (a host answering lstat from a table may not).
 func (g *globber) lstat(p string) (fs.FileInfo, error) {
-	parent, _ := ResolvePath(g.r.host, path.Dir(p))
-	return g.r.host.Lstat(path.Join(parent, path.Base(p)))
+	parent, _ := ResolvePath(g.host, path.Dir(p))
+	return g.host.Lstat(path.Join(parent, path.Base(p)))
 }
 
 func (g *globber) exists(p string) bool {
@@ -527,11 +540,11 @@ func (g *globber) isDir(p string) bool {
 		return false
 	}
 	if info.Mode()&fs.ModeSymlink != 0 {
-		real, sure := ResolvePath(g.r.host, p)
+		real, sure := ResolvePath(g.host, p)
 		if !sure {
 			return false
 		}
-		info, err = g.r.host.Lstat(real)
+		info, err = g.host.Lstat(real)
 		if err != nil {
 			return false
 		}

@@ -37,6 +37,24 @@ func withMadeLinks(host Host, inv *Invocation) Host {
 	return madeLinksHost{Host: host, links: links}
 }
 
+// hostNow is the host as the next command of the walk sees it, with the
+// symbolic links the commands that ran before it made, for the patterns
+// it expands (ln -s / x; rm -rf x/*); and the latest of those ln
+// commands, nil when none ran.
+func (r *resolver) hostNow() (Host, *Invocation) {
+	if r.ran == nil {
+		return r.host, nil
+	}
+	ln := r.ran.linkBefore
+	if r.ran.Program == "ln" {
+		ln = r.ran
+	}
+	if ln == nil {
+		return r.host, nil
+	}
+	return withMadeLinks(r.host, &Invocation{linkBefore: ln}), ln
+}
+
 // linksMadeBy reads one ln -s: the absolute path of each link it makes,
 // with its target as written. An ln into a folder that exists, or one it
 // cannot read, makes nothing guard follows.
@@ -107,7 +125,15 @@ func (h madeLinksHost) Lstat(p string) (fs.FileInfo, error) {
 	if _, ok := h.links[p]; ok {
 		return madeLinkInfo(path.Base(p)), nil
 	}
-	return h.Host.Lstat(p)
+	info, err := h.Host.Lstat(p)
+	if err != nil {
+		for link := range h.links {
+			if strings.HasPrefix(link, p+"/") {
+				return madeFolderInfo(path.Base(p)), nil // the folder a link was made in (mkdir -p t && ln -s /etc t/l)
+			}
+		}
+	}
+	return info, err
 }
 
 func (h madeLinksHost) Readlink(p string) (string, error) {
@@ -125,6 +151,16 @@ func (h madeLinksHost) ReadFile(p string, limit int64) ([]byte, error) {
 func (h madeLinksHost) ReadDir(p string, limit int) ([]fs.DirEntry, bool, error) {
 	return h.Host.ReadDir(h.through(p, true), limit)
 }
+
+// madeFolderInfo describes a folder the line made a link in.
+type madeFolderInfo string
+
+func (i madeFolderInfo) Name() string       { return string(i) }
+func (i madeFolderInfo) Size() int64        { return 0 }
+func (i madeFolderInfo) Mode() fs.FileMode  { return fs.ModeDir | 0o755 }
+func (i madeFolderInfo) ModTime() time.Time { return time.Time{} }
+func (i madeFolderInfo) IsDir() bool        { return true }
+func (i madeFolderInfo) Sys() any           { return nil }
 
 // madeLinkInfo describes a link the line makes.
 type madeLinkInfo string
