@@ -225,6 +225,28 @@ func keepsGenerations(p guard.Parsed) bool {
 	return kept >= 3
 }
 
+// borgKeepsGenerations is keepsGenerations for borg, whose short options
+// -H -d -w -m -y are the hourly to yearly counts.
+func borgKeepsGenerations(p guard.Parsed) bool {
+	if keepsGenerations(p) {
+		return true
+	}
+	kept := 0
+	for _, name := range []string{"keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly", "H", "d", "w", "m", "y"} {
+		for _, v := range p.Values(name) {
+			n, err := strconv.Atoi(v.Value)
+			if err != nil {
+				return false
+			}
+			if n < 0 {
+				return true // -1 keeps every one of that kind
+			}
+			kept += n
+		}
+	}
+	return kept >= 3
+}
+
 func matchResticForget(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, resticSpec)
 	ops := operandValues(p.Operands)
@@ -301,6 +323,10 @@ func matchBorgDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	case "rdelete", "repo-delete":
 		return guard.Found(guard.Confirm, look, "would delete the whole borg repository %s%s with every archive in it: %s", repo, inv.Where(), backupLoss)
 	case "prune":
+		if borgKeepsGenerations(p) {
+			// The nightly retention job, as restic forget --prune with the same policy.
+			return guard.Found(guard.Warn, look, "prunes every archive of %s%s outside the policy%s; the policy keeps several generations", repo, inv.Where(), retention(inv))
+		}
 		return guard.Found(guard.Confirm, look, "would delete every archive of %s%s outside the policy%s: %s", repo, inv.Where(), retention(inv), backupLoss)
 	case "recreate":
 		what := "every archive"

@@ -15,7 +15,7 @@ func blockdevRules() []*guard.Rule {
 		ID:         "disk-overwrite",
 		Programs:   nil, // redirections into a disk can come from any program
 		Decision:   guard.Confirm,
-		Summary:    "dd of=/dev/…, mkfs, wipefs, partition table writers, badblocks -w, hdparm --security-erase, pvcreate -ff, vgcreate -f, zpool create -f, ddrescue or a redirection onto a disk (block when it is in use)",
+		Summary:    "dd of=/dev/…, mkfs, wipefs, partition table writers, badblocks -w, tar -c onto a disk, hdparm --security-erase, pvcreate -ff, vgcreate -f, zpool create -f, ddrescue or a redirection onto a disk (block when it is in use)",
 		Postmortem: "dd and mkfs run against the wrong disk; the classic one-letter mistake between sdb and sda",
 		Machine:    true,
 		Match:      matchDiskOverwrite,
@@ -83,6 +83,12 @@ func diskWriter(inv *guard.Invocation) (verb string, devices []guard.Arg) {
 			if a.Value == "luksFormat" || a.Value == "erase" || a.Value == "luksErase" || a.Value == "reencrypt" {
 				return "re-format (LUKS) and lose the keys of", devOperands(inv.Args[i+1:])
 			}
+		}
+	case prog == "tar" || prog == "gtar" || prog == "bsdtar":
+		// An archive named by a word guard cannot know ("$OUT") is a file
+		// far more often than a disk: only a known disk counts.
+		if archive, ok := tarWritesArchive(inv.Args); ok && archive.Known {
+			return "write a tar archive over", []guard.Arg{archive}
 		}
 	case prog == "badblocks":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "bcdeioptZ"})
@@ -284,4 +290,58 @@ func linkMadeBefore(inv *guard.Invocation, p string) string {
 		return false // the latest link made there is the one that counts
 	})
 	return target
+}
+
+// tarWritesArchive returns the archive tar creates or appends to (-f,
+// --file), in the bundled (-czf X), long (--file=X) and old (czf X)
+// spellings: tar -cf /dev/sdb /srv writes over the disk, as a tape drive
+// is written (a tape is a character device, not a disk).
+func tarWritesArchive(args []guard.Arg) (guard.Arg, bool) {
+	writes := false
+	var archive guard.Arg
+	found := false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		v := a.Value
+		if !a.Known {
+			continue
+		}
+		switch {
+		case v == "--":
+			i = len(args)
+		case strings.HasPrefix(v, "--"):
+			name, value, hasValue := strings.Cut(v[2:], "=")
+			switch name {
+			case "create", "append", "update", "catenate", "concatenate":
+				writes = true
+			case "file":
+				if hasValue {
+					archive, found = guard.Arg{Text: a.Text, Value: value, Known: true}, true
+				} else if i+1 < len(args) {
+					i++
+					archive, found = args[i], true
+				}
+			}
+		case strings.HasPrefix(v, "-") || i == 0 && v != "" && strings.Trim(v, "crtuxAzjJvpfHaWkmOPSZ") == "":
+			// a bundle of short options; tar's old form (czf X) has no dash
+			letters := strings.TrimPrefix(v, "-")
+			for j, c := range letters {
+				switch c {
+				case 'c', 'r', 'u', 'A':
+					writes = true
+				case 'f':
+					if rest := letters[j+1:]; rest != "" && strings.HasPrefix(v, "-") {
+						archive, found = guard.Arg{Text: a.Text, Value: rest, Known: true}, true
+					} else if i+1 < len(args) {
+						i++
+						archive, found = args[i], true
+					}
+				}
+				if c == 'f' {
+					break
+				}
+			}
+		}
+	}
+	return archive, writes && found
 }

@@ -20,9 +20,9 @@ func dockerRules() []*guard.Rule {
 		},
 		{
 			ID:         "docker-volume-prune",
-			Programs:   []string{"docker", "docker-compose"},
+			Programs:   []string{"docker", "docker-compose", "podman", "podman-compose", "nerdctl"},
 			Decision:   guard.Confirm,
-			Summary:    "docker system prune --volumes, docker volume prune/rm, compose down -v: container data is deleted",
+			Summary:    "docker system prune --volumes, docker volume prune/rm, compose down -v (docker, podman, nerdctl, docker-compose, podman-compose): container data is deleted",
 			Postmortem: "databases kept in Docker volumes lost to a cleanup",
 			Match:      matchDockerVolumes,
 		},
@@ -105,11 +105,11 @@ func matchDockerVolumes(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, dockerGlobalSpec)
 	ops := p.Operands
 	switch {
-	case inv.Program == "docker" && len(ops) > 0 && ops[0].Value == "compose":
+	case len(ops) > 0 && ops[0].Value == "compose":
 		// compose's own options come before its command: -f prod.yml down -v
 		rest := inv.Args[slices.IndexFunc(inv.Args, func(a guard.Arg) bool { return a.Value == "compose" })+1:]
 		ops = guard.ParseOptions(rest, composeSpec).Operands
-	case inv.Program == "docker-compose":
+	case inv.Program == "docker-compose" || inv.Program == "podman-compose":
 		ops = guard.ParseOptions(inv.Args, composeSpec).Operands
 	case inv.Program == "docker" && len(ops) > 0 && (ops[0].Value == "system" || ops[0].Value == "volume"):
 		// handled below

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/lazyre"
 )
 
 // The orchestration family: removing every container or image of a host,
@@ -38,7 +39,7 @@ func orchestrationRules() []*guard.Rule {
 			ID:         "kubectl-drain-all",
 			Programs:   []string{"kubectl", "oc"},
 			Decision:   guard.Confirm,
-			Summary:    "kubectl drain of every node ($(kubectl get nodes …), xargs, a label selector): nothing is left to run the evicted pods",
+			Summary:    "kubectl drain of every node ($(kubectl get nodes …), xargs, a label selector), or a NoExecute taint on all of them: nothing is left to run the evicted pods",
 			Postmortem: "a common failure mode: kubectl drain run over the list of all nodes, evicting every pod of the cluster at once",
 			Match:      matchKubectlDrainAll,
 		},
@@ -46,7 +47,7 @@ func orchestrationRules() []*guard.Rule {
 			ID:         "kubectl-scale-zero",
 			Programs:   []string{"kubectl", "oc"},
 			Decision:   guard.Confirm,
-			Summary:    "kubectl scale --replicas=0 of a deployment, statefulset or replica set, of --all of them, or of what kubectl itself lists: every pod of it stops",
+			Summary:    "kubectl scale --replicas=0 (or a patch setting replicas to 0) of a deployment, statefulset or replica set, of --all of them, or of what kubectl itself lists: every pod of it stops",
 			Postmortem: "a common failure mode: kubectl scale --replicas=0 meant for staging run in the production context, and the service down until someone remembers the old replica count",
 			Match:      matchKubectlScaleZero,
 		},
@@ -546,7 +547,14 @@ func matchKubectlDrainAll(inv *guard.Invocation, host guard.Host) *guard.Finding
 	if inv.Program == "oc" && len(p.Operands) > 0 && p.Operands[0].Value == "adm" {
 		p.Operands = p.Operands[1:] // oc adm drain is kubectl drain
 	}
-	if len(p.Operands) == 0 || p.Operands[0].Value != "drain" || rehearses(p) || p.Has("help", "h") {
+	if len(p.Operands) == 0 || rehearses(p) || p.Has("help", "h") {
+		return nil
+	}
+	switch p.Operands[0].Value {
+	case "drain":
+	case "taint":
+		return matchTaintAll(inv, p)
+	default:
 		return nil
 	}
 	hint := "drain one node at a time and wait for its pods to be ready elsewhere (kubectl get pods -A -o wide --field-selector spec.nodeName=NODE); keep PodDisruptionBudgets on what must stay up"
@@ -561,6 +569,37 @@ func matchKubectlDrainAll(inv *guard.Invocation, host guard.Host) *guard.Finding
 		return guard.Found(guard.Confirm, hint, "would drain every node matching %s in %s%s at once: their pods are evicted together", sel.Value, kubeContext(p), inv.Where())
 	}
 	return nil
+}
+
+// matchTaintAll: a NoExecute taint evicts at once every pod that does not
+// tolerate it, so on every node (--all, a listing, a selector) it empties
+// the cluster as draining every node does. A NoSchedule taint, or a taint
+// taken off (KEY-), evicts nothing.
+func matchTaintAll(inv *guard.Invocation, p guard.Parsed) *guard.Finding {
+	taint := ""
+	for _, o := range p.Operands[1:] {
+		if o.Known && strings.HasSuffix(o.Value, ":NoExecute") {
+			taint = o.Value
+		}
+	}
+	if taint == "" {
+		return nil
+	}
+	nodes := ""
+	switch {
+	case p.Has("all"):
+		nodes = "every node of the cluster (--all)"
+	case fromKubeListing(inv, p.Operands[1:]):
+		nodes = "every node that kubectl lists"
+	case p.Has("l", "selector"):
+		sel, _ := p.Value("l", "selector")
+		nodes = "every node matching " + sel.Value
+	default:
+		return nil
+	}
+	return guard.Found(guard.Confirm,
+		"taint one node at a time, or use NoSchedule (it evicts nothing); to take it off: kubectl taint nodes --all "+strings.TrimSuffix(taint, ":NoExecute")+":NoExecute-",
+		"would put the NoExecute taint %s on %s in %s%s: every pod that does not tolerate it is evicted at once and has nowhere to go", taint, nodes, kubeContext(p), inv.Where())
 }
 
 var helmSpec = guard.OptSpec{ShortValue: "n", LongValue: []string{"namespace", "kube-context", "kubeconfig", "kube-apiserver", "kube-as-user", "kube-token", "registry-config", "repository-cache", "repository-config", "timeout", "cascade", "description"}}
@@ -805,11 +844,23 @@ func matchTerragruntAll(inv *guard.Invocation) *guard.Finding {
 func matchKubectlScaleZero(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, kubectlScaleSpec)
 	ops := operandValues(p.Operands)
-	if len(ops) < 1 || ops[0] != "scale" || rehearses(p) || p.Has("help", "h") {
+	if len(ops) < 1 || rehearses(p) || p.Has("help", "h") {
 		return nil
 	}
-	replicas, ok := p.Value("replicas")
-	if !ok || !replicas.Known || strings.TrimLeft(replicas.Value, "0") != "" || replicas.Value == "" {
+	switch ops[0] {
+	case "scale":
+		replicas, ok := p.Value("replicas")
+		if !ok || !replicas.Known || strings.TrimLeft(replicas.Value, "0") != "" || replicas.Value == "" {
+			return nil
+		}
+	case "patch":
+		// kubectl patch deploy api -p '{"spec":{"replicas":0}}' is the same
+		// scale to zero, in any of the patch types.
+		patch, ok := p.Value("p", "patch")
+		if !ok || !patch.Known || !patchScalesToZero(patch.Value) {
+			return nil
+		}
+	default:
 		return nil
 	}
 	what := strings.Join(ops[1:], " ")
@@ -837,6 +888,31 @@ func matchKubectlScaleZero(inv *guard.Invocation, host guard.Host) *guard.Findin
 }
 
 var kubectlScaleSpec = guard.OptSpec{
-	ShortValue: kubectlSpec.ShortValue,
-	LongValue:  append([]string{"replicas", "current-replicas", "resource-version"}, kubectlSpec.LongValue...),
+	ShortValue: kubectlSpec.ShortValue + "p",
+	LongValue:  append([]string{"replicas", "current-replicas", "resource-version", "patch", "type", "patch-file", "subresource", "field-manager"}, kubectlSpec.LongValue...),
+}
+
+// replicasZero: "replicas": 0 in a merge or strategic patch, JSON or
+// YAML (kubectl takes both).
+var replicasZero = lazyre.New(`(^|[{,\s])"?replicas"?\s*:\s*"?0+"?\s*($|[},\s])`)
+
+// replicasPath: a JSON patch operation on /spec/replicas.
+var replicasPath = lazyre.New(`"path"\s*:\s*"/spec/replicas"`)
+
+// replicasValueZero: the value 0 of a JSON patch operation.
+var replicasValueZero = lazyre.New(`"value"\s*:\s*"?0+"?\s*($|[},])`)
+
+// patchScalesToZero reports whether a kubectl patch sets the replica count
+// to zero: {"spec":{"replicas":0}}, spec: {replicas: 0}, or the JSON patch
+// [{"op":"replace","path":"/spec/replicas","value":0}].
+func patchScalesToZero(patch string) bool {
+	if replicasZero.MatchString(patch) {
+		return true
+	}
+	for _, op := range strings.Split(patch, "}") {
+		if replicasPath.MatchString(op) && replicasValueZero.MatchString(op+"}") {
+			return true
+		}
+	}
+	return false
 }

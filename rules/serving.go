@@ -26,6 +26,14 @@ func servingRules() []*guard.Rule {
 			Match:      matchServingStop,
 		},
 		{
+			ID:         "mail-delete",
+			Programs:   []string{"postsuper", "doveadm"},
+			Decision:   guard.Confirm,
+			Summary:    "postsuper -d ALL (every message in Postfix's queues, or in one of them; the hold queue warns), doveadm expunge or mailbox delete for every user (-A, -u '*')",
+			Postmortem: "a common failure mode: postsuper -d ALL typed to clear a spam run, taking the customers' invoices that were waiting for a slow server with it",
+			Match:      matchMailDelete,
+		},
+		{
 			ID:         "dns-delete",
 			Programs:   []string{"nsupdate", "rndc", "pdnsutil", "knotc"},
 			Decision:   guard.Confirm,
@@ -273,4 +281,62 @@ func nsupdateDeletes(script string) []string {
 		}
 	}
 	return deletes
+}
+
+// mailAgeKeys: doveadm search keys that keep what is newer than a date.
+var mailAgeKeys = map[string]bool{"before": true, "savedbefore": true, "sentbefore": true}
+
+// matchMailDelete: mail a server accepted and has not delivered yet lives
+// only in its queue, and mailboxes only on the server: deleting all of it
+// at once cannot be undone, and the senders are not told.
+func matchMailDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	switch inv.Program {
+	case "postsuper":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "cdhHr"})
+		if !slices.ContainsFunc(p.Values("d"), func(a guard.Arg) bool { return a.Value == "ALL" }) {
+			return nil // postsuper -d QUEUEID, or IDs a listing picked (-d -)
+		}
+		queue := "every queue (incoming, active, deferred, hold)"
+		decision := guard.Confirm
+		if ops := operandValues(p.Operands); len(ops) > 0 {
+			queue = "the " + strings.Join(ops, " ") + " queue"
+			if len(ops) == 1 && ops[0] == "hold" {
+				decision = guard.Warn // the quarantine an operator put aside
+			}
+		}
+		return guard.Found(decision, "look first (postqueue -p, mailq); delete by ID (postsuper -d QUEUEID), or put mail aside with postsuper -h ALL, which postsuper -H ALL undoes",
+			"would delete every message in %s of Postfix%s: mail accepted but not delivered yet is gone for good, and the senders are not told", queue, inv.Where())
+	case "doveadm":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "ouFSfcDx", LongValue: []string{"o"}})
+		ops := operandValues(p.Operands)
+		if len(ops) == 0 {
+			return nil
+		}
+		verb := ops[0]
+		if verb == "mailbox" && len(ops) > 1 && ops[1] == "delete" {
+			verb = "mailbox delete"
+		} else if verb != "expunge" {
+			return nil
+		}
+		everyone := p.Has("A")
+		for _, u := range p.Values("u") {
+			everyone = everyone || strings.Contains(u.Value, "*") || strings.Contains(u.Value, "?")
+		}
+		if !everyone {
+			return nil // one user's mailbox: the routine clean-up
+		}
+		what := strings.Join(ops[1:], " ")
+		decision := guard.Confirm
+		if verb == "mailbox delete" {
+			what = "the mailboxes " + strings.Join(ops[2:], " ")
+		} else {
+			what = "the messages matching " + what
+			if slices.ContainsFunc(ops[1:], func(w string) bool { return mailAgeKeys[strings.ToLower(w)] }) {
+				decision = guard.Warn // the retention job: mail older than a date
+			}
+		}
+		return guard.Found(decision, "try the query for one user first (doveadm search -u USER "+strings.Join(ops[1:], " ")+"); doveadm backup the mailboxes before",
+			"would delete %s from every user's mail on this server%s: expunged mail is gone for good", what, inv.Where())
+	}
+	return nil
 }
