@@ -99,8 +99,13 @@ func inScratchFolder(p string) bool {
 // already a child of /lib), systemd itself, the kernel's modules, and the
 // interpreters the system's own tools are written in (/usr/lib/python3:
 // apt's hooks, netplan, cloud-init; /usr/share/perl5: debconf, dpkg's
-// scripts).
+// scripts); and the folders of /etc the machine cannot boot into its
+// services, trust a certificate, reach the network or find its volumes
+// without (systemConfigFolders).
 func runtimeFolder(p string) bool {
+	if systemConfigFolders[p] {
+		return true
+	}
 	dir, base := filepath.Dir(p), filepath.Base(p)
 	if libraryDirs[dir] && strings.Contains(base, "-linux-") {
 		return true
@@ -116,6 +121,22 @@ func runtimeFolder(p string) bool {
 		return true
 	}
 	return false
+}
+
+// systemConfigFolders are folders below /etc's children whose loss
+// leaves the machine without what it starts, trusts or reaches: the units
+// and their enablement (/etc/systemd/system: sshd is not started at the
+// next boot), systemd-networkd's and NetworkManager's connections, Red
+// Hat's interface scripts, the certificate stores, LVM's metadata backups,
+// a Kubernetes control plane's certificates and static pods, and the keys
+// apt trusts.
+var systemConfigFolders = map[string]bool{
+	"/etc/systemd/system": true, "/etc/systemd/network": true, "/etc/systemd/user": true,
+	"/etc/NetworkManager/system-connections": true, "/etc/sysconfig/network-scripts": true,
+	"/etc/ssl/certs": true, "/etc/ssl/private": true, "/etc/pki/tls": true, "/etc/pki/ca-trust": true,
+	"/etc/lvm/backup": true, "/etc/lvm/archive": true,
+	"/etc/kubernetes/pki": true, "/etc/kubernetes/manifests": true,
+	"/etc/apt/trusted.gpg.d": true, "/etc/apt/keyrings": true,
 }
 
 // systemInterpreter: the folder of a Python or Perl the distribution's
