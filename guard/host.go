@@ -263,6 +263,9 @@ func ResolvePath(h Host, p string) (string, bool) {
 	if !filepath.IsAbs(p) {
 		return p, false
 	}
+	if m, ok := h.(madeLinksHost); ok {
+		p = m.realPath(filepath.Clean(p)) // a folder bind-mounted earlier on the line
+	}
 	pending := strings.Split(strings.TrimPrefix(filepath.Clean(p), "/"), "/")
 	resolved := "/"
 	links := 0

@@ -2,7 +2,9 @@ package guard
 
 import (
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -17,24 +19,71 @@ const maxMadeLinks = 16
 // the line is judged. A link that failed to be made (after ;) only makes
 // guard ask more, never less. Without such a link, host itself.
 func withMadeLinks(host Host, inv *Invocation) Host {
-	var links map[string]string
-	for b, n := inv.linkBefore, 0; b != nil && len(links) < maxMadeLinks && n < maxRanBefore; b, n = b.linkBefore, n+1 {
+	var made madeLinksHost
+	for b, n := inv.linkBefore, 0; b != nil && len(made.links)+len(made.binds) < maxMadeLinks && n < maxRanBefore; b, n = b.linkBefore, n+1 {
 		if b.Remote != inv.Remote || b.Container != inv.Container {
 			continue // another machine's links
 		}
-		for name, target := range linksMadeBy(host, b) {
-			if links == nil {
-				links = map[string]string{}
-			}
-			if _, later := links[name]; !later {
-				links[name] = target // the latest ln of a name wins
-			}
-		}
+		made.add(&made.links, linksMadeBy(host, b))
+		made.add(&made.binds, bindsMadeBy(b))
 	}
-	if len(links) == 0 {
+	if len(made.links)+len(made.binds) == 0 {
 		return host
 	}
-	return madeLinksHost{Host: host, links: links}
+	made.Host = host
+	return made
+}
+
+// add records what one command made, unless a later command (met first)
+// made the same name.
+func (h *madeLinksHost) add(to *map[string]string, made map[string]string) {
+	for name, target := range made {
+		if _, later := h.links[name]; later {
+			continue
+		}
+		if _, later := h.binds[name]; later {
+			continue
+		}
+		if *to == nil {
+			*to = map[string]string{}
+		}
+		(*to)[name] = target
+	}
+}
+
+// makesLinks: a command that makes a symbolic link (ln) or a bind mount
+// (mount --bind, bindfs), which later commands of the line go through.
+func makesLinks(inv *Invocation) bool {
+	switch inv.Program {
+	case "ln", "mount", "bindfs":
+		return true
+	}
+	return false
+}
+
+// bindsMadeBy reads a bind mount (mount --bind SRC DST, mount -o
+// rbind, bindfs SRC DST): the absolute folder it makes a second way into,
+// with the folder it leads to.
+func bindsMadeBy(inv *Invocation) map[string]string {
+	if inv.Cwd == "" || inv.Program != "mount" && inv.Program != "bindfs" {
+		return nil
+	}
+	p := ParseOptions(inv.Args, OptSpec{ShortValue: "otLUOTNupgm", LongValue: []string{"options", "types", "label", "uuid", "test-opts", "fstab", "namespace", "target-prefix", "perms", "mirror", "mirror-only", "map", "force-user", "force-group", "create-for-user", "create-for-group"}})
+	if inv.Program == "mount" && !p.Has("B", "bind", "R", "rbind") {
+		bind := false
+		for _, o := range p.Values("o", "options") {
+			for _, opt := range strings.Split(o.Value, ",") {
+				bind = bind || opt == "bind" || opt == "rbind"
+			}
+		}
+		if !bind {
+			return nil
+		}
+	}
+	if len(p.Operands) != 2 || !p.Operands[0].Known || !p.Operands[1].Known || p.Has("help", "version") {
+		return nil
+	}
+	return map[string]string{inv.Path(p.Operands[1].Value): inv.Path(p.Operands[0].Value)}
 }
 
 // hostNow is the host as the next command of the walk sees it, with the
@@ -46,7 +95,7 @@ func (r *resolver) hostNow() (Host, *Invocation) {
 		return r.host, nil
 	}
 	ln := r.ran.linkBefore
-	if r.ran.Program == "ln" {
+	if makesLinks(r.ran) {
 		ln = r.ran
 	}
 	if ln == nil {
@@ -94,6 +143,7 @@ func linksMadeBy(host Host, ln *Invocation) map[string]string {
 type madeLinksHost struct {
 	Host
 	links map[string]string // absolute link path: target as written
+	binds map[string]string // absolute folder mounted on: the folder it shows
 }
 
 // through rewrites a path that passes through a made link (cfg/passwd with
@@ -113,11 +163,43 @@ func (h madeLinksHost) through(p string, whole bool) string {
 				p, changed = path.Clean(target), true
 			}
 		}
+		if q := h.realPath(p); q != p {
+			p, changed = q, true
+		}
 		if !changed {
 			break
 		}
 	}
 	return p
+}
+
+// realPath is where a path under a bind mount made on the line really
+// is (the folder itself too: it is not a link, it is that folder);
+// ResolvePath asks it first.
+func (h madeLinksHost) realPath(p string) string {
+	for dir, src := range h.binds {
+		if rest, ok := strings.CutPrefix(p, dir+"/"); ok {
+			return path.Join(src, rest)
+		}
+		if p == dir {
+			return src
+		}
+	}
+	return p
+}
+
+// Mounts adds the bind mounts the line made: a folder that holds one
+// holds the files it shows (rm -rf chroot with /dev bound in it).
+func (h madeLinksHost) Mounts() []Mount {
+	mounts := h.Host.Mounts()
+	if len(h.binds) == 0 {
+		return mounts
+	}
+	mounts = slices.Clone(mounts)
+	for _, dir := range slices.Sorted(maps.Keys(h.binds)) {
+		mounts = append(mounts, Mount{Source: h.binds[dir], Dir: dir, FSType: "bind"})
+	}
+	return mounts
 }
 
 func (h madeLinksHost) Lstat(p string) (fs.FileInfo, error) {

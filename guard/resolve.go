@@ -1469,7 +1469,7 @@ func (r *resolver) emit(inv *Invocation) {
 	r.invs = append(r.invs, inv)
 	if r.ran != inv {
 		inv.before = r.ran
-		if b := inv.before; b != nil && b.Program == "ln" {
+		if b := inv.before; b != nil && makesLinks(b) {
 			inv.linkBefore = b
 		} else if b != nil {
 			inv.linkBefore = b.linkBefore
