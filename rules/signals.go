@@ -199,13 +199,22 @@ func readKill(args []guard.Arg) signalCall {
 // from a PID file: kill -9 $(pidof sshd) is killall -9 sshd.
 var pidFinders = map[string]bool{"pidof": true, "pgrep": true, "cat": true, "head": true}
 
+// pidPickers pick some of the PIDs a finder prints, and print nothing
+// else: $(pgrep -x systemd | head -1) is PID 1.
+var pidPickers = map[string]bool{"head": true, "tail": true, "sort": true, "uniq": true, "tr": true, "cut": true, "awk": true, "xargs": true, "grep": true}
+
 // computedTargets reads a PID word that is one command substitution of
 // a finder, $(pgrep -x systemd), `pidof sshd`, "$(cat /run/sshd.pid)", as
 // the pkill or killall that would match the same processes. The words are
 // read as written: a finder is one simple command.
 func computedTargets(a guard.Arg) (signalCall, bool) {
-	if a.Known || len(a.Sources) != 1 || !pidFinders[a.Sources[0]] {
+	if a.Known || len(a.Sources) == 0 || !pidFinders[a.Sources[0]] {
 		return signalCall{}, false
+	}
+	for _, s := range a.Sources[1:] {
+		if !pidPickers[s] && !strings.HasPrefix(s, "(") { // "(one line)" says how the output is read
+			return signalCall{}, false
+		}
 	}
 	t := strings.Trim(a.Text, `"`)
 	switch {
@@ -215,6 +224,9 @@ func computedTargets(a guard.Arg) (signalCall, bool) {
 		t = t[1 : len(t)-1]
 	default:
 		return signalCall{}, false
+	}
+	if finder, _, piped := strings.Cut(t, "|"); piped && len(a.Sources) > 1 {
+		t = finder // $(pgrep -x systemd | head -1): some of what the finder prints
 	}
 	if strings.ContainsAny(t, "|;&<>$`()") {
 		return signalCall{}, false
