@@ -194,6 +194,14 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 	case "branch":
 		return gitBranchForceDelete(args, where)
+	case "update-ref":
+		// git branch -D in plumbing: update-ref -d refs/heads/main
+		up := guard.ParseOptions(args, guard.OptSpec{ShortValue: "m", LongValue: []string{"create-reflog"}})
+		if up.Has("d") && len(up.Operands) > 0 {
+			if name, ok := strings.CutPrefix(up.Operands[0].Value, "refs/heads/"); ok {
+				return gitBranchForceDelete([]guard.Arg{{Text: "-D", Value: "-D", Known: true}, {Text: up.Operands[0].Text, Value: name, Known: up.Operands[0].Known}}, where)
+			}
+		}
 	case "stash":
 		if len(p.Operands) > 0 && p.Operands[0].Value == "clear" {
 			return guard.Found(guard.Confirm, "drop one entry at a time after looking at it: git stash list; git stash show -p stash@{N}", "would delete every stash entry in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
