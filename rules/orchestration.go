@@ -98,6 +98,9 @@ func listsContainers(inv *guard.Invocation, ops []guard.Arg) bool {
 		if o.FromOneLine() {
 			continue // $(docker ps -q | head -1): one container
 		}
+		if words, ok := o.SubstWords(); ok && len(words) > 1 && picksContainers(words[1:]) {
+			continue // $(podman ps -aq --filter name=ci-): the ones meant
+		}
 		for _, src := range o.Sources {
 			if src == inv.Program || src == "docker" || src == "podman" || src == "nerdctl" {
 				return true
@@ -106,7 +109,7 @@ func listsContainers(inv *guard.Invocation, ops []guard.Arg) bool {
 	}
 	if inv.MoreOperands == "xargs" && !guard.OneLineInput(inv) {
 		for _, up := range inv.Stdin {
-			if (up.Program == "docker" || up.Program == "podman" || up.Program == "nerdctl") && !picksContainers(up) {
+			if (up.Program == "docker" || up.Program == "podman" || up.Program == "nerdctl") && !picksContainers(up.Args) {
 				return true
 			}
 		}
@@ -117,8 +120,8 @@ func listsContainers(inv *guard.Invocation, ops []guard.Arg) bool {
 // picksContainers: a listing filtered by what the containers are called,
 // labelled or made from (docker ps -q --filter name=test_), not by their
 // state: it lists the ones meant, not every one.
-func picksContainers(ls *guard.Invocation) bool {
-	p := guard.ParseOptions(ls.Args, guard.OptSpec{ShortValue: "fn", LongValue: []string{"filter", "format", "last"}})
+func picksContainers(args []guard.Arg) bool {
+	p := guard.ParseOptions(args, guard.OptSpec{ShortValue: "fn", LongValue: []string{"filter", "format", "last"}})
 	for _, f := range p.Values("f", "filter") {
 		key, _, _ := strings.Cut(f.Value, "=")
 		switch key {

@@ -1,0 +1,80 @@
+package guard
+
+import (
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// maxSubstWordsText bounds the substitution SubstWords parses.
+const maxSubstWordsText = 4096
+
+// SubstWords returns the words of the one simple command a word is the
+// output of, "$(docker ps -aq --filter name=ci-)" or `pidof x`, as
+// written: the program first. ok is false when the word is anything else
+// (text around the substitution, a pipeline or a list inside it, a word
+// of the command that is not plain text), or when it is longer than
+// guard reads this way.
+func (a Arg) SubstWords() (words []Arg, ok bool) {
+	if a.Known || len(a.Sources) == 0 || len(a.Text) > maxSubstWordsText {
+		return nil, false
+	}
+	t := strings.TrimSuffix(strings.TrimPrefix(a.Text, `"`), `"`)
+	switch {
+	case strings.HasPrefix(t, "$((") || !strings.HasPrefix(t, "$(") && !strings.HasPrefix(t, "`"):
+		return nil, false
+	case strings.HasPrefix(t, "$(") && strings.HasSuffix(t, ")"):
+		t = t[2 : len(t)-1]
+	case strings.HasPrefix(t, "`") && strings.HasSuffix(t, "`") && len(t) > 1:
+		t = t[1 : len(t)-1]
+	default:
+		return nil, false
+	}
+	f, err := syntax.NewParser().Parse(strings.NewReader(t), "")
+	if err != nil || len(f.Stmts) != 1 {
+		return nil, false
+	}
+	st := f.Stmts[0]
+	call, isCall := st.Cmd.(*syntax.CallExpr)
+	if !isCall || len(call.Assigns) > 0 || len(st.Redirs) > 0 || st.Background || st.Negated || len(call.Args) == 0 {
+		return nil, false
+	}
+	for _, w := range call.Args {
+		v, plain := plainWord(w)
+		if !plain {
+			return nil, false
+		}
+		words = append(words, Arg{Text: v, Value: v, Known: true})
+	}
+	return words, true
+}
+
+// plainWord is the value of a word made of literal text and quotes only.
+func plainWord(w *syntax.Word) (string, bool) {
+	var sb strings.Builder
+	for _, part := range w.Parts {
+		switch p := part.(type) {
+		case *syntax.Lit:
+			if strings.ContainsAny(p.Value, `*?[\~`) {
+				return "", false
+			}
+			sb.WriteString(p.Value)
+		case *syntax.SglQuoted:
+			if p.Dollar {
+				return "", false
+			}
+			sb.WriteString(p.Value)
+		case *syntax.DblQuoted:
+			for _, in := range p.Parts {
+				lit, ok := in.(*syntax.Lit)
+				if !ok || strings.ContainsAny(lit.Value, `\$`+"`") {
+					return "", false
+				}
+				sb.WriteString(lit.Value)
+			}
+		default:
+			return "", false
+		}
+	}
+	return sb.String(), true
+}
