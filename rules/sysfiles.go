@@ -45,7 +45,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "source-remove-system",
 			Programs:   []string{"tar", "bsdtar", "zip", "rsync"},
 			Decision:   guard.Block,
-			Summary:    "tar --remove-files, zip -m and rsync --remove-source-files of /, a system folder or its direct children (block), or a home folder (confirm): the sources are deleted once copied, as mv would take them away",
+			Summary:    "tar --remove-files, zip -m and rsync --remove-source-files of /, a system folder or its direct children (block), or a home folder or live data (/var/lib/mysql, /srv/app: confirm): the sources are deleted once copied, as mv would take them away",
 			Postmortem: "a common failure mode: an archive-and-clean command pointed at a system folder instead of the old logs it was meant for",
 			Machine:    true,
 			Match:      c.matchSourceRemoveSystem,
@@ -776,10 +776,13 @@ func (c classifier) matchSourceRemoveSystem(inv *guard.Invocation, host guard.Ho
 		}
 		t := TargetOf(inv, host, a)
 		kind, where := c.Worst(t, home)
-		if kind < UserHome || kind == TopLevel && where == "/tmp" {
+		if kind < Data || kind == TopLevel && (where == "/tmp" || where == "/var/tmp") {
 			continue
 		}
 		hint := fmt.Sprintf("copy without removing (drop the option), check the copy, then delete what you mean inside %s by name", where)
+		if kind == Data || kind == TopLevel {
+			return guard.Found(guard.Confirm, hint+"; stop the service that uses it first", "would delete %s, once %s has copied it: a service using it loses its files while it runs, and only the copy is left", kind.Describe(where), inv.Program)
+		}
 		if kind == UserHome {
 			return guard.Found(guard.Confirm, hint, "would delete %s, once %s has copied it: the files and keys in it are then only in the copy", kind.Describe(where), inv.Program)
 		}
