@@ -962,6 +962,14 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 					kind.Describe(t.Path), cwdNote(inv, a)).
 					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 			}
+			if kind == SystemChild && e.named == "" && !agedFolders[t.Path] {
+				// an age or a size is no target in the system's own
+				// files: dpkg's lists and /usr/lib's libraries are old
+				return guard.Found(guard.Confirm, hint+"; add -name with the files you mean",
+					"would delete every file under %s%s that its age or size test matches: the system's own files there are old too (dpkg's database, libraries, configuration)",
+					kind.Describe(t.Path), cwdNote(inv, a)).
+					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
+			}
 			continue
 		}
 		if kind != Root && kind != SystemDir && kind != UserHome {
@@ -987,6 +995,10 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 	}
 	return nil
 }
+
+// agedFolders are the system's folders of files that only grow old and
+// are cleaned by age: logs, caches, crash dumps, spooled temporary files.
+var agedFolders = map[string]bool{"/var/log": true, "/var/cache": true, "/var/tmp": true, "/var/crash": true, "/var/backups": true, "/var/spool": true, "/var/mail": true}
 
 func findActions(v string) bool {
 	return v == "-exec" || v == "-execdir" || v == "-ok" || v == "-okdir"
