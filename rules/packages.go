@@ -14,7 +14,7 @@ func packagesRules() []*guard.Rule {
 		ID:         "essential-package-removal",
 		Programs:   []string{"apt", "apt-get", "aptitude", "dpkg", "yum", "dnf", "microdnf", "zypper", "pacman", "apk", "rpm"},
 		Decision:   guard.Confirm,
-		Summary:    "removing libc6, systemd, sudo, lvm2, grub*, openssh-server (over SSH) or another package the host cannot run without; yum or dnf history undo|rollback warns",
+		Summary:    "removing libc6, systemd, sudo, lvm2, grub*, openssh-server or another package the host cannot run without; yum or dnf history undo|rollback warns",
 		Postmortem: "apt-get purge of libc6 and yum remove python: the package manager itself stopped working",
 		Machine:    true,
 		Match:      matchEssentialRemoval,
@@ -298,6 +298,9 @@ func matchEssentialRemoval(inv *guard.Invocation, host guard.Host) *guard.Findin
 		}
 		if why == "" && overSSH && slices.Contains(networkPackages, name) {
 			why = "your SSH session depends on it"
+		}
+		if why == "" && (name == "openssh-server" || name == "ssh") {
+			why = "no one can log in to it over SSH afterwards"
 		}
 		if why == "" && runsKernel(pkg, host, inv) {
 			why = "it is the kernel this host is running now"
