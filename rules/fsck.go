@@ -27,7 +27,7 @@ func fsckRules() []*guard.Rule {
 		ID:         "mount-over-system",
 		Programs:   []string{"mount", "umount"},
 		Decision:   guard.Confirm,
-		Summary:    "mount (a device, tmpfs or --bind) over /, /etc, /usr, /bin, /sbin or /lib*: what is there is hidden until umount, and sudo, logins and every program read it; the same folders (and /var) unmounted (umount, -l, -f)",
+		Summary:    "mount (a device, tmpfs or --bind) over /, /etc, /usr, /bin, /sbin or /lib*: what is there is hidden until umount, and sudo, logins and every program read it; the same folders (and /var) unmounted (umount, -l, -f) or remounted read-only",
 		Postmortem: "a common failure mode: a tmpfs or a bind mount put over /etc or /usr on a live host by a mistyped target, and sudo stopped working",
 		Machine:    true,
 		Match:      matchMountOverSystem,
@@ -48,7 +48,17 @@ func matchMountOverSystem(inv *guard.Invocation, host guard.Host) *guard.Finding
 	}
 	p := guard.ParseOptions(inv.Args, mountSpec)
 	if o, ok := p.Value("o", "options"); ok && strings.Contains(","+o.Value+",", ",remount,") {
-		return nil // the same filesystem with other options; remount,rw undoes ro
+		// the same filesystem with other options; read-only, every
+		// write to a live system folder fails until remount,rw
+		dir := ""
+		if len(p.Operands) > 0 && p.Operands[len(p.Operands)-1].Known {
+			dir = inv.Path(p.Operands[len(p.Operands)-1].Value)
+		}
+		if !strings.Contains(","+o.Value+",", ",ro,") || dir == "" || !liveSystemDir(dir) {
+			return nil
+		}
+		return guard.Found(guard.Confirm, "stop what writes there first; to undo: mount -o remount,rw "+dir,
+			"would make %s read-only%s: every write there fails (logs, databases, the package manager, services) until it is remounted rw", dir, inv.Where())
 	}
 	if p.Has("move", "M", "make-private", "make-rprivate", "make-shared", "make-rshared", "make-slave", "make-rslave", "a", "all", "fake", "f") {
 		return nil
