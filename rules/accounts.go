@@ -150,6 +150,8 @@ func accountChanges(inv *guard.Invocation) []accountChange {
 		}
 		if pw, ok := p.Value("p", "password"); ok && pw.Known && lockedHash(pw.Value) {
 			out = append(out, accountChange{user: u, effect: "lock"})
+		} else if ok && pw.Known && pw.Value == "" {
+			out = append(out, accountChange{user: u, effect: "no-password"}) // usermod -p '' is passwd -d
 		}
 		if sh, ok := p.Value("s", "shell"); ok && refusesLogin(sh) {
 			out = append(out, accountChange{user: u, effect: "nologin", shell: sh.Value})

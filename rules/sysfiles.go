@@ -328,6 +328,7 @@ type overwritten struct {
 	arg      guard.Arg
 	empties  bool
 	rootGone bool
+	rootOpen bool   // root's password field emptied: no password asked
 	by       string // a program that does nothing, copied over it
 }
 
@@ -376,9 +377,23 @@ func editedInPlace(inv *guard.Invocation, host guard.Host, files []guard.Arg, ed
 			hits = append(hits, overwritten{arg: f, empties: true})
 		case hasRootLine(content) && !hasRootLine(out):
 			hits = append(hits, overwritten{arg: f, rootGone: true})
+		case rootPassword(content) != "" && hasRootLine(out) && rootPassword(out) == "":
+			hits = append(hits, overwritten{arg: f, rootOpen: true})
 		}
 	}
 	return hits
+}
+
+// rootPassword is the second field of root's line in an account file
+// (its hash in shadow, x in passwd), "" when it is empty or absent.
+func rootPassword(text string) string {
+	for line := range strings.SplitSeq(text, "\n") {
+		if rest, ok := strings.CutPrefix(line, "root:"); ok {
+			pw, _, _ := strings.Cut(rest, ":")
+			return pw
+		}
+	}
+	return ""
 }
 
 // hasRootLine: an account file still names root.
@@ -502,6 +517,10 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 			d, what, effect = f.remove, "would delete root's line from %s%s: %s", "root stops existing: su, sudo -i and root's logins fail, and only a rescue boot brings it back"
 		case t.rootGone:
 			continue // root's name elsewhere (sudoers) is not an account
+		case t.rootOpen && f == accountFile:
+			d, what, effect = guard.Confirm, "would empty root's password in %s%s: %s", "su and the console make anyone root without asking (and SSH too where PermitEmptyPasswords is on); passwd root sets one again"
+		case t.rootOpen:
+			continue
 		}
 		if d == guard.Allow {
 			continue
