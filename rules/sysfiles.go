@@ -27,7 +27,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "system-file-remove",
 			Programs:   []string{"rm", "unlink", "shred", "mv", "ln"},
 			Decision:   guard.Block,
-			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init, or of every kernel in /boot, or a program that does nothing (false, true, nologin, /dev/null) linked or moved in their place (block), fstab, the running kernel or sshd's host keys (confirm), or a crontab in the spool or /etc/cron.d (confirm); copies left beside PAM files (.dpkg-old, ~) pass",
+			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init, or of every kernel in /boot, or a program that does nothing (false, true, nologin, /dev/null) linked or moved in their place (block), fstab, the running kernel or sshd's host keys (confirm), a crontab in the spool or /etc/cron.d, or /dev/null and the other device files every program uses, removed or replaced by mv or ln -f (confirm); copies left beside PAM files (.dpkg-old, ~) pass",
 			Postmortem: "a common failure mode: rm -f of libc.so.6 or /etc/shadow while cleaning up, after which the next command cannot start",
 			Machine:    true,
 			Match:      c.matchSystemFileRemove,
@@ -129,6 +129,14 @@ var (
 	hostsFile = criticalFile{guard.Allow, guard.Confirm,
 		"", "localhost and the names only it lists stop resolving: sudo complains it cannot resolve this host, and services that connect to those names fail",
 		"write the lines you mean, keeping 127.0.0.1 localhost and this host's own name (hostname), e.g. printf '127.0.0.1 localhost\\n127.0.1.1 %s\\n' \"$(hostname)\" | sudo tee FILE"}
+	// /dev/null and its kin: every script and service writes to or reads
+	// from them; removed, or replaced by a file, output piles up in it and
+	// reads get the wrong bytes until it is made again. Writing to one
+	// leaves it in place (> /dev/null); mv or ln -f over it replaces it
+	// with a plain file, as rm removes it.
+	deviceNode = criticalFile{guard.Allow, guard.Confirm,
+		"", "every program writing to it makes a plain file that grows instead, and reading it gives what was written, until it is made again (devtmpfs makes it at the next boot)",
+		"to empty a file use : > FILE; to make the device again: mknod -m 666 FILE c MAJOR MINOR (1 3 for /dev/null)"}
 	crontabFile = criticalFile{guard.Allow, guard.Confirm,
 		"", "the jobs in it stop running, silently",
 		"keep a copy first (crontab -l -u USER > USER.cron, or cp -a FILE FILE.bak); edit a user's crontab with crontab -e -u USER"}
@@ -140,7 +148,8 @@ var criticalFiles = map[string]criticalFile{
 	"/etc/sudoers": sudoersFile,
 	"/etc/fstab":   bootFile, "/etc/crypttab": bootFile,
 	"/etc/ssh/sshd_config": loginFile, "/etc/pam.d/sudo": loginFile, "/etc/pam.d/sshd": loginFile, "/etc/pam.d/common-auth": loginFile,
-	"/etc/crontab":       crontabFile,
+	"/etc/crontab": crontabFile,
+	"/dev/null":    deviceNode, "/dev/zero": deviceNode, "/dev/full": deviceNode, "/dev/random": deviceNode, "/dev/urandom": deviceNode, "/dev/tty": deviceNode,
 	"/etc/ld.so.preload": preloadFile,
 	"/etc/nsswitch.conf": loginFile,
 	// resolv.conf, and where its usual link points; /etc/hosts, whose
@@ -507,6 +516,9 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 			}
 			continue
 		}
+		if f == deviceNode {
+			continue // written into, a device stays what it is (> /dev/null)
+		}
 		d, what, effect := f.replace, "would replace the whole of %s%s with this command's output: %s", f.replaced
 		switch {
 		case t.by != "":
@@ -613,6 +625,8 @@ func (c classifier) matchSystemFileRemove(inv *guard.Invocation, host guard.Host
 			}
 			if h.removes {
 				d, verb, effect = file.remove, map[string]string{"rm": "delete", "unlink": "delete", "shred": "destroy", "mv": "move away"}[inv.Program], file.removed
+			} else if file == deviceNode {
+				d, verb, effect = file.remove, "replace the device", file.removed // mv x /dev/null
 			}
 			if d == guard.Allow {
 				continue
