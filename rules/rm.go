@@ -268,15 +268,17 @@ func dataWhy(where string) string {
 // noTopFolder: a folder at the top that this host does not have (rm -rf
 // /.cache from a Makefile with an empty variable, a pattern kept
 // literal by noglob) deletes nothing. In a container or on another host
-// guard cannot look: removing the folder is asked, emptying it is not
-// (docker run -v "$PWD/build":/out img rm -rf /out/*, the usual clean
-// of a mapped folder, is judged again on the host's own path).
+// guard cannot look: removing the folder is asked, and so is emptying it,
+// except in a new container (docker run -v "$PWD/build":/out img rm -rf
+// /out/*, the usual clean of a mapped folder, is judged again on the
+// host's own path); in a running one or over ssh (kubectl exec deploy/api
+// -- rm -rf /data/*) it is the data there.
 func noTopFolder(inv *guard.Invocation, host guard.Host, t Target, where string) bool {
 	if filepath.Dir(where) != "/" {
 		return false
 	}
 	if inv.Remote != "" {
-		return t.Emptied == where
+		return t.Emptied == where && slices.ContainsFunc(inv.Via, func(v string) bool { return strings.HasSuffix(v, " run") })
 	}
 	info, err := host.Lstat(where)
 	return err != nil || !info.IsDir()
