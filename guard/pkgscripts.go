@@ -27,6 +27,9 @@ func wrapPackageScripts(r *resolver, outer *Invocation, sc *scope) {
 		// npm pkg set scripts.x=… writes package.json for a later run
 		r.recordWrites(outer, sc)
 	}
+	if packageExec(r, outer, sc) {
+		return // npm exec CMD, pnpm dlx CMD: a command, not a script
+	}
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: "wC", LongValue: []string{"prefix", "workspace", "cwd", "dir", "filter", "userconfig", "cache", "registry"}})
 	if p.Has("ignore-scripts") {
 		return
