@@ -166,7 +166,7 @@ func productionTarget(inv *guard.Invocation, host guard.Host, tool string, words
 // isProduction: an environment's name that says production (production,
 // prod, app.settings.prod, live).
 func isProduction(v string) bool {
-	for _, part := range strings.FieldsFunc(strings.ToLower(v), func(c rune) bool { return c == '.' || c == '_' || c == '-' || c == '/' || c == ':' }) {
+	for _, part := range strings.FieldsFunc(strings.ToLower(v), func(c rune) bool { return c == '.' || c == '_' || c == '-' || c == '/' || c == ':' || c == '=' }) {
 		if part == "prod" || part == "production" || part == "live" || part == "prd" {
 			return true
 		}

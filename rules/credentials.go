@@ -73,11 +73,22 @@ func credentialAt(p, home string) (what string, ok bool) {
 		return "an SSH private key of " + owner, true
 	}
 	for _, c := range credentials {
-		if rel == c.path || c.folder && strings.HasPrefix(rel, c.path+"/") {
+		if rel == c.path || c.folder && strings.HasPrefix(rel, c.path+"/") && !inCache(rel) {
 			return c.what + " of " + owner, true
 		}
 	}
 	return "", false
+}
+
+// inCache: a path inside a store's cache folder (~/.aws/cli/cache,
+// ~/.config/gcloud/logs): the tool makes it again.
+func inCache(rel string) bool {
+	for _, part := range strings.Split(rel, "/") {
+		if part == "cache" || part == "logs" {
+			return true
+		}
+	}
+	return false
 }
 
 // credentialsBelow lists what the stores inside the folder p (a folder in
