@@ -134,6 +134,9 @@ func productionTarget(inv *guard.Invocation, host guard.Host, tool string, words
 			return "the production environment (" + w + " " + value + ")"
 		}
 	}
+	if v, ok := inv.Getenv("DISABLE_DATABASE_ENVIRONMENT_CHECK"); ok && v.Value != "" && v.Value != "0" || slices.Contains(words, "DISABLE_DATABASE_ENVIRONMENT_CHECK=1") {
+		return "a protected database (DISABLE_DATABASE_ENVIRONMENT_CHECK switches off Rails' refusal to drop production)"
+	}
 	if tool == "artisan" && slices.Contains(words, "--force") {
 		return "production (--force is how artisan is told to run it there)"
 	}
