@@ -27,6 +27,9 @@ func matchIaCApplyProduction(inv *guard.Invocation, host guard.Host) *guard.Find
 	where := ""
 	switch inv.Program {
 	case "terraform", "tofu":
+		if inv.Cwd != "" && isProduction(filepath.Base(inv.Cwd)) {
+			where = "the folder " + inv.Cwd // cd envs/prod && terraform apply
+		}
 		for _, a := range inv.Args { // -chdir comes before the subcommand
 			if dir, ok := strings.CutPrefix(a.Value, "-chdir="); ok && isProduction(filepath.Clean(dir)) {
 				where = "the folder " + dir
