@@ -150,6 +150,13 @@ func productionTarget(inv *guard.Invocation, host guard.Host, tool string, words
 			return "the database at " + h
 		}
 	}
+	for _, w := range words {
+		if _, value, _ := strings.Cut(w, "://"); value != "" && !strings.HasPrefix(w, "-") {
+			if h := remoteDatabase(w); h != "" {
+				return "the database at " + h // goose DRIVER URL reset
+			}
+		}
+	}
 	for i, w := range words {
 		name, value, hasValue := strings.Cut(strings.TrimLeft(w, "-"), "=")
 		if name == "x" && i+1 < len(words) { // alembic -x db_url=…

@@ -81,10 +81,10 @@ func credentialAt(p, home string) (what string, ok bool) {
 }
 
 // inCache: a path inside a store's cache folder (~/.aws/cli/cache,
-// ~/.config/gcloud/logs): the tool makes it again.
+// ~/.kube/http-cache, ~/.config/gcloud/logs): the tool makes it again.
 func inCache(rel string) bool {
 	for _, part := range strings.Split(rel, "/") {
-		if part == "cache" || part == "logs" {
+		if strings.Contains(part, "cache") || part == "logs" {
 			return true
 		}
 	}
@@ -256,7 +256,8 @@ func matchSecretUpload(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		if !strings.Contains(dest, "://") {
 			return nil // a download
 		}
-		envFiles = false
+		acl, _ := p.Value("acl")
+		envFiles = strings.HasPrefix(acl.Value, "public") // a bucket of one's own, unless the copy is made public
 	}
 	if dest == "" {
 		return nil
