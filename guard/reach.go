@@ -117,6 +117,9 @@ type reach struct {
 	// hooksPath is the core.hooksPath a git config earlier on the line
 	// set, as a path.
 	hooksPath string
+	// gitAliases are the aliases to other git commands a git config
+	// earlier on the line defined (alias.pf = push --force).
+	gitAliases map[string]string
 }
 
 // written is a file an earlier command on the line writes.
