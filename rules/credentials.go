@@ -2,6 +2,7 @@ package rules
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -11,9 +12,9 @@ func credentialsRules() []*guard.Rule {
 	return []*guard.Rule{
 		{
 			ID:         "credentials-remove",
-			Programs:   []string{"rm", "shred", "unlink", "truncate", "srm", "wipe"},
+			Programs:   []string{"rm", "shred", "unlink", "truncate", "srm", "wipe", "find"},
 			Decision:   guard.Confirm,
-			Summary:    "rm, shred or truncate of the keys and tokens a home folder keeps (~/.aws/credentials, ~/.kube/config, ~/.gnupg, ~/.ssh/id_*, ~/.config/gcloud, ~/.docker/config.json, ~/.netrc, ~/.git-credentials…), or rm -r of a folder holding them (~/.config, ~/.local)",
+			Summary:    "rm, shred or truncate of the keys and tokens a home folder keeps (~/.aws/credentials, ~/.kube/config, ~/.gnupg, ~/.ssh/id_*, ~/.config/gcloud, ~/.docker/config.json, ~/.netrc, ~/.git-credentials…), or rm -r of a folder holding them (~/.config, ~/.local); find -delete in them",
 			Postmortem: "a coding agent told to reset a broken cloud login ran rm -rf ~/.aws ~/.config/gcloud: the only copy of long-lived deploy keys went, and every pipeline using them stopped until new ones were issued",
 			Machine:    true,
 			Match:      matchCredentialsRemove,
@@ -132,6 +133,8 @@ func matchCredentialsRemove(inv *guard.Invocation, host guard.Host) *guard.Findi
 		if size, ok := p.Value("s", "size"); !ok || strings.TrimLeft(size.Value, "0") != "" {
 			return nil // a size other than 0 keeps what is before it
 		}
+	case "find":
+		return findDeletesCredentials(inv, home)
 	case "shred":
 		p = guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "nsv", LongValue: []string{"iterations", "size", "random-source"}})
 	default:
@@ -373,4 +376,40 @@ func secretOnStdin(inv *guard.Invocation, home string, envFiles bool) (what, fro
 func secretFinding(what, from, dest string) *guard.Finding {
 	return guard.Found(guard.Confirm, "send what the other side needs, not the keys (a redacted copy, one value); if they must go, revoke and issue them again afterwards",
 		"would send %s to %s: %s; whoever gets them can use them until they are revoked", from, dest, what)
+}
+
+// keyNames are the files find would have to match to take a store's keys.
+var keyNames = []string{"id_rsa", "id_ed25519", "id_ecdsa", "id_dsa", "credentials", "config", "config.json", "hosts.yml", "pubring.kbx", "trustdb.gpg", "private-keys-v1.d", "x.key", "x.gpg"}
+
+// findDeletesCredentials: find ~/.ssh -name 'id_*' -delete, find ~/.aws
+// -delete. A name test that matches none of the stores' files (find
+// ~/.ssh -name '*.old' -delete) passes.
+func findDeletesCredentials(inv *guard.Invocation, home string) *guard.Finding {
+	starts, expr := findStarts(inv)
+	e := readFindExpr(expr)
+	if !e.deletes {
+		return nil
+	}
+	if e.narrowed && e.named != "" && !slices.ContainsFunc(keyNames, func(n string) bool { ok, _ := filepath.Match(e.named, n); return ok }) {
+		return nil
+	}
+	if e.narrowed && e.named == "" {
+		return nil // -mtime, -size, -newer: some files, guard cannot tell which
+	}
+	for _, a := range starts {
+		path := inv.Path(a.Value)
+		if !a.Known || path == "" {
+			continue
+		}
+		what, ok := credentialAt(path, home)
+		if _, rel, inHome := homeRelative(path, home); !ok && inHome && rel == ".ssh" {
+			what, ok = "the SSH keys of "+filepath.Dir(path), true
+		}
+		if ok {
+			return guard.Found(guard.Confirm, "list what it matches first: the same find with -print instead of -delete; move keys aside instead of deleting them",
+				"would delete in %s %s: a deleted key or token cannot be read back, only issued again", path, what).
+				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{path}})
+		}
+	}
+	return nil
 }
