@@ -12,9 +12,9 @@ func credentialsRules() []*guard.Rule {
 	return []*guard.Rule{
 		{
 			ID:         "credentials-remove",
-			Programs:   []string{"rm", "shred", "unlink", "truncate", "srm", "wipe", "find"},
+			Programs:   nil, // rm, shred, unlink, truncate, find -delete, and a redirection that empties (> ~/.aws/credentials)
 			Decision:   guard.Confirm,
-			Summary:    "rm, shred or truncate of the keys and tokens a home folder keeps (~/.aws/credentials, ~/.kube/config, ~/.gnupg, ~/.ssh/id_*, ~/.config/gcloud, ~/.docker/config.json, ~/.netrc, ~/.git-credentials…), or rm -r of a folder holding them (~/.config, ~/.local); find -delete in them",
+			Summary:    "rm, shred, truncate or an emptying > of the keys and tokens a home folder keeps (~/.aws/credentials, ~/.kube/config, ~/.gnupg, ~/.ssh/id_*, ~/.config/gcloud, ~/.docker/config.json, ~/.netrc, ~/.git-credentials…), or rm -r of a folder holding them (~/.config, ~/.local); find -delete in them",
 			Postmortem: "a coding agent told to reset a broken cloud login ran rm -rf ~/.aws ~/.config/gcloud: the only copy of long-lived deploy keys went, and every pipeline using them stopped until new ones were issued",
 			Machine:    true,
 			Match:      matchCredentialsRemove,
@@ -126,8 +126,22 @@ func homeRelative(p, home string) (owner, rel string, ok bool) {
 
 func matchCredentialsRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	home := Home(inv, host)
+	for _, rd := range inv.Redirs {
+		if !rd.Truncates() || rd.Fd != "" && rd.Fd != "1" || !rd.Target.Known || !writesNothing(inv) {
+			continue
+		}
+		if path := inv.Path(rd.Target.Value); path != "" {
+			if what, ok := credentialAt(path, home); ok {
+				return guard.Found(guard.Confirm, "move it aside instead (mv "+path+" "+path+".old); to log out, use the tool's own command",
+					"would empty %s, %s: a key or token overwritten cannot be read back, only issued again", path, what).
+					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{path}, Overwrite: true})
+			}
+		}
+	}
 	var p guard.Parsed
 	switch inv.Program {
+	case "rm", "unlink", "srm", "wipe":
+		p = guard.ParseOptions(inv.Args, guard.OptSpec{})
 	case "truncate":
 		p = guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "rs", LongValue: []string{"reference", "size"}})
 		if size, ok := p.Value("s", "size"); !ok || strings.TrimLeft(size.Value, "0") != "" {
@@ -138,7 +152,7 @@ func matchCredentialsRemove(inv *guard.Invocation, host guard.Host) *guard.Findi
 	case "shred":
 		p = guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "nsv", LongValue: []string{"iterations", "size", "random-source"}})
 	default:
-		p = guard.ParseOptions(inv.Args, guard.OptSpec{})
+		return nil
 	}
 	recursive := p.Has("r", "R", "recursive")
 	for _, a := range p.Operands {
