@@ -164,6 +164,18 @@ func wrapRmLike(r *resolver, outer *Invocation, sc *scope) {
 	if p.Has("help", "h", "version") || len(p.Operands) == 0 {
 		return
 	}
-	argv := append([]Arg{{Text: "rm", Value: "rm", Known: true}, {Text: "-rf", Value: "-rf", Known: true}, {Text: "--", Value: "--", Known: true}}, p.Operands...)
+	argv := []Arg{{Text: "rm", Value: "rm", Known: true}, {Text: "-rf", Value: "-rf", Known: true}, {Text: "--", Value: "--", Known: true}}
+	gsc := sc.clone()
+	gsc.opts |= optGlobstar
+	for _, a := range p.Operands {
+		if a.Known && !a.Glob && strings.ContainsAny(a.Value, "*?[") {
+			// rimraf --glob 'dist/**', del-cli '/x/**': the tool expands
+			// the pattern itself, ** included
+			a.Glob, a.pattern = true, a.Value
+			argv = append(argv, r.globField(a, gsc, modeArgs)...)
+			continue
+		}
+		argv = append(argv, a)
+	}
 	r.runInner(outer, argv, sc, outer.Program, nil)
 }
