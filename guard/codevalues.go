@@ -334,10 +334,29 @@ var (
 	envRead = lazyre.New(`(?:\benviron\[\s*["']|\bgetenv\(\s*["']|\$ENV\{\s*["']?|\bENV\[\s*["']|\bprocess\.env\.|\bos\.environ\.get\(\s*["'])([A-Za-z_]\w*)`)
 )
 
+// homeExprs are calls that return the home folder: shutil.rmtree(
+// os.path.expanduser("~")) is shutil.rmtree of $HOME.
+var homeExprs = []string{`os.path.expanduser("~")`, `os.path.expanduser('~')`, "Path.home()", "pathlib.Path.home()", "os.homedir()",
+	`require("os").homedir()`, `require('os').homedir()`, "Dir.home", `File.expand_path("~")`, `File.expand_path('~')`}
+
 // bindEnv adds the environment variables the code reads, where the line
 // knows them: CMD='rm -rf /x' python3 -c 'os.system(os.environ["CMD"])'.
 func bindEnv(code string, values map[string]codeValue, sc *scope) map[string]codeValue {
-	if sc == nil || !strings.ContainsAny(code, "vV") {
+	if sc == nil {
+		return values
+	}
+	if home, known := sc.lookup("HOME"); known && (strings.Contains(code, "ome") || strings.Contains(code, "~")) {
+		// the home folder as the languages' libraries spell it
+		for _, expr := range homeExprs {
+			if strings.Contains(code, expr) {
+				if values == nil {
+					values = map[string]codeValue{}
+				}
+				values[expr] = codeValue{text: home}
+			}
+		}
+	}
+	if !strings.ContainsAny(code, "vV") {
 		return values
 	}
 	for _, m := range envRead.FindAllStringSubmatch(code, maxCodeValues) {

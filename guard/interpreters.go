@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"encoding/base64"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -362,8 +363,15 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 		}
 		if (name == "exec" || name == "eval") && lang.name == "python" {
 			// Python's exec runs Python code.
-			if len(args) > 0 && args[0].literal() {
+			switch decoded, ok := base64Literal(args); {
+			case len(args) > 0 && args[0].literal():
 				r.readCodeDepth(site, lang, args[0].text(), depth+1)
+			case ok:
+				r.readCodeDepth(site, lang, decoded, depth+1) // exec(base64.b64decode("…"))
+			case len(args) > 0 && site.file == "" && (r.reach == nil || r.reach.inFile == 0) && !loadsFile(args[0].raw):
+				// exec(input()), exec(zlib.decompress(…)): code computed
+				// when it runs, typed on the line to be hidden from it
+				site.outer.note().Hidden = "it is " + shorten(args[0].raw) + ", Python code the code computes when it runs"
 			}
 			continue
 		}
@@ -1444,4 +1452,30 @@ func perlClusterHas(p Parsed, c byte) bool {
 		}
 	}
 	return false
+}
+
+// b64Literal is a base64 decode of a string literal, as Python spells it:
+// base64.b64decode("…"), __import__("base64").b64decode(b'…').
+var b64Literal = lazyre.New(`^(?:base64\.|__import__\(\s*["']base64["']\s*\)\.)b64decode\(\s*b?["']([A-Za-z0-9+/=\s]+)["']\s*\)(?:\.decode\(\s*\))?$`)
+
+// base64Literal is the text a call's first argument decodes to when it is
+// a base64 decode of a literal.
+func base64Literal(args []callArg) (string, bool) {
+	if len(args) == 0 {
+		return "", false
+	}
+	m := b64Literal.FindStringSubmatch(strings.TrimSpace(args[0].raw))
+	if m == nil {
+		return "", false
+	}
+	data, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(m[1]), ""))
+	if err != nil {
+		return "", false
+	}
+	return string(data), true
+}
+
+// loadsFile: exec(open("x.py").read()) runs a file, which codeloads reads.
+func loadsFile(raw string) bool {
+	return strings.HasPrefix(strings.TrimSpace(raw), "open(") || strings.Contains(raw, "read_text(") || strings.Contains(raw, "compile(open(")
 }

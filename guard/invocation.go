@@ -154,6 +154,10 @@ type Invocation struct {
 	MoreOperands string
 	// Text is the simple command as written in the line.
 	Text string
+	// Env are the variables the line puts in the command's environment
+	// before it (RAILS_ENV=production rake db:drop), kept through the
+	// wrappers that run it; what the shell exported earlier is not here.
+	Env []EnvVar
 	// Acknowledged are the rules the operator acknowledged for this command
 	// by running it through guard run --yes-i-know RULE: that guard run
 	// judges, snapshots and records them itself.
@@ -242,6 +246,23 @@ func (inv *Invocation) note() *CodeNote {
 		inv.Code = &CodeNote{}
 	}
 	return inv.Code
+}
+
+// EnvVar is one variable of a command's environment, as the line sets it.
+type EnvVar struct {
+	Name  string
+	Value Arg
+}
+
+// Getenv is the value the line gives name in the command's environment
+// (the last assignment wins); ok is false when the line sets none.
+func (inv *Invocation) Getenv(name string) (value Arg, ok bool) {
+	for _, e := range inv.Env {
+		if e.Name == name {
+			value, ok = e.Value, true
+		}
+	}
+	return value, ok
 }
 
 // Values returns the expanded arguments.

@@ -27,6 +27,9 @@ func wrapPackageScripts(r *resolver, outer *Invocation, sc *scope) {
 		// npm pkg set scripts.x=… writes package.json for a later run
 		r.recordWrites(outer, sc)
 	}
+	if packageExec(r, outer, sc) {
+		return // npm exec CMD, pnpm dlx CMD: a command, not a script
+	}
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: "wC", LongValue: []string{"prefix", "workspace", "cwd", "dir", "filter", "userconfig", "cache", "registry"}})
 	if p.Has("ignore-scripts") {
 		return
@@ -216,8 +219,16 @@ func wrapGit(r *resolver, outer *Invocation, sc *scope) {
 			}
 		case strings.HasPrefix(v, "-"):
 		default:
-			if code, ok := aliases[strings.ToLower(v)]; ok && strings.HasPrefix(code, "!") {
+			code, ok := aliases[strings.ToLower(v)]
+			if !ok && r.reach != nil {
+				code, ok = r.reach.gitAliases[strings.ToLower(v)]
+			}
+			if ok && strings.HasPrefix(code, "!") {
 				r.runSnippet(outer, code[1:]+" "+joinValues(args[i+1:]), sc, "git alias "+v, nil)
+			} else if ok && !gitBuiltin[strings.ToLower(v)] {
+				// an alias of git commands: git runs git CODE ARGS
+				r.runSnippet(outer, "git "+code+" "+joinValues(args[i+1:]), sc, "git alias "+v, nil)
+				return
 			}
 			if v == "config" {
 				gitConfigCode(r, outer, args[i+1:], sc)
@@ -228,6 +239,15 @@ func wrapGit(r *resolver, outer *Invocation, sc *scope) {
 		}
 	}
 }
+
+// maxGitAliases bounds the aliases a line's git config commands define.
+const maxGitAliases = 64
+
+// gitBuiltin are git's own commands, which an alias of the same name
+// does not replace.
+var gitBuiltin = map[string]bool{"push": true, "pull": true, "fetch": true, "commit": true, "reset": true, "clean": true, "checkout": true,
+	"switch": true, "restore": true, "rebase": true, "merge": true, "branch": true, "tag": true, "stash": true, "config": true, "status": true,
+	"log": true, "diff": true, "add": true, "rm": true, "mv": true, "clone": true, "init": true, "remote": true, "worktree": true, "submodule": true}
 
 // gitConfigCode: git config KEY VALUE (or git config set KEY VALUE) that
 // stores a command git runs later (an alias starting with !, a pager, an
@@ -258,6 +278,12 @@ func gitConfigCode(r *resolver, outer *Invocation, args []Arg, sc *scope) {
 	case strings.HasPrefix(strings.ToLower(key), "alias."):
 		if code, ok := strings.CutPrefix(value.Value, "!"); ok {
 			r.runSnippet(outer, code, sc, "git alias "+key[len("alias."):], nil)
+		} else if st := r.reached(); len(st.gitAliases) < maxGitAliases {
+			// git config alias.pf 'push --force' && git pf origin main
+			if st.gitAliases == nil {
+				st.gitAliases = map[string]string{}
+			}
+			st.gitAliases[strings.ToLower(key[len("alias."):])] = value.Value
 		}
 	case gitCommandKeys.MatchString(key):
 		r.runSnippet(outer, strings.TrimPrefix(value.Value, "!"), sc, "git config "+key, nil)

@@ -117,6 +117,9 @@ type reach struct {
 	// hooksPath is the core.hooksPath a git config earlier on the line
 	// set, as a path.
 	hooksPath string
+	// gitAliases are the aliases to other git commands a git config
+	// earlier on the line defined (alias.pf = push --force).
+	gitAliases map[string]string
 }
 
 // written is a file an earlier command on the line writes.
@@ -247,6 +250,12 @@ func writesFiles(inv *Invocation) bool {
 	switch inv.Program {
 	case "tee", "sponge", "curl", "wget", "cp", "install", "mv", "dd", "ln":
 		return true
+	case "sed", "gsed", "perl":
+		for _, a := range inv.Args {
+			if v := a.Value; strings.HasPrefix(v, "--in-place") || len(v) > 1 && v[0] == '-' && v[1] != '-' && strings.ContainsRune(v, 'i') {
+				return true // sed -i, perl -pi: the file is rewritten
+			}
+		}
 	}
 	for _, rd := range inv.Redirs {
 		if rd.Writes() {
@@ -319,6 +328,16 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		if path, pkg, ok := r.npmScriptsSet(inv); ok {
 			add(path, false)
 			out = pkg
+		}
+	case "sed", "gsed", "perl":
+		// sed -i 's/^/rm -rf ~ #/' x.sh && bash x.sh: the script runs
+		// as the edit leaves it, computed where sed's script is one guard
+		// computes, else unknown (perl -pi)
+		if path, edited, ok := r.inPlaceEdit(inv); ok && worthRecording(path) {
+			add(path, false)
+			out = edited
+		} else if len(targets) > 0 {
+			out = r.produced(inv, 0) // sed … > x.sh: what it prints
 		}
 	case "dd":
 		for _, a := range inv.Args {
@@ -514,4 +533,57 @@ func remoteNames(inv *Invocation) []string {
 		names = append(names, name)
 	}
 	return names
+}
+
+// inPlaceEdit reads sed -i and perl -i of one file: the file and what it
+// holds afterwards (unknown when guard cannot compute the edit).
+func (r *resolver) inPlaceEdit(inv *Invocation) (string, text, bool) {
+	var kept []Arg
+	inPlace := false
+	for _, a := range inv.Args {
+		v := a.Value
+		switch {
+		case !a.Known || v == "--" || !strings.HasPrefix(v, "-") || v == "-":
+		case strings.HasPrefix(v, "--in-place"):
+			inPlace = true
+			continue
+		case !strings.HasPrefix(v, "--") && strings.ContainsRune(v, 'i') && (inv.Program != "perl" || !strings.ContainsAny(v[:strings.IndexRune(v, 'i')], "eEM")):
+			// -i, -i.bak, -Ei, perl's -pi -e: i and the suffix after it
+			inPlace = true
+			if rest := v[:strings.IndexRune(v, 'i')]; rest != "-" {
+				a.Value, a.Text = rest, rest
+				kept = append(kept, a)
+			}
+			continue
+		}
+		kept = append(kept, a)
+	}
+	if !inPlace {
+		return "", text{}, false
+	}
+	file := Arg{}
+	if inv.Program != "perl" {
+		_, files, _, ok := sedScript(r, &Invocation{Args: kept, Cwd: inv.Cwd, Remote: inv.Remote})
+		if !ok || len(files) != 1 || !files[0].Known {
+			return "", text{}, false
+		}
+		file = files[0]
+	} else {
+		// perl -pi -e CODE FILE: the last word
+		if last := inv.Args[len(inv.Args)-1]; last.Known && !strings.HasPrefix(last.Value, "-") {
+			file = last
+		} else {
+			return "", text{}, false
+		}
+	}
+	path := inv.Path(file.Value)
+	if path == "" {
+		return "", text{}, false
+	}
+	if inv.Program == "perl" {
+		return path, text{from: inv.Program + " -i"}, true
+	}
+	edited := *inv
+	edited.Args, edited.Redirs, edited.Stdin = kept, nil, nil
+	return path, sedFilter(r, &edited, 0), true
 }

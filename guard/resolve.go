@@ -1226,6 +1226,9 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		Text:       stmtText(st, sc),
 		Unguarded:  unguarded,
 	}
+	for i, as := range env {
+		inv.Env = append(inv.Env, EnvVar{Name: as.Name.Value, Value: envValues[i]})
+	}
 	if cmd := inv.Command; cmd.Known && r.funcs[cmd.Value] == nil {
 		if p, ok := sc.hashed[cmd.Value]; ok {
 			// hash -p /bin/rm tidy earlier: tidy runs /bin/rm

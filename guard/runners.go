@@ -135,6 +135,9 @@ func moreWrapperFor(program string) wrapFunc {
 	if spec, ok := moreWrappers[program]; ok {
 		return spec.wrap
 	}
+	if wrap := devRunnerFor(program); wrap != nil {
+		return wrap
+	}
 	if wrap := containerRunnerFor(program); wrap != nil {
 		return wrap
 	}

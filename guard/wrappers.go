@@ -160,6 +160,7 @@ func (r *resolver) runInner(outer *Invocation, argv []Arg, sc *scope, via string
 		Text:         outer.Text,
 		Unguarded:    outer.Unguarded,
 		Detached:     outer.Detached,
+		Env:          outer.Env,
 	}
 	if adjust != nil {
 		adjust(inner, isc)
@@ -279,6 +280,7 @@ func wrapEnv(r *resolver, outer *Invocation, sc *scope) {
 		for _, a := range words[:len(words)-len(argv)] {
 			if name, value, ok := strings.Cut(a.Value, "="); ok && a.Known && syntax.ValidName(name) {
 				isc.assign(name, Arg{Text: value, Value: value, Known: true})
+				inner.Env = append(inner.Env[:len(inner.Env):len(inner.Env)], EnvVar{Name: name, Value: Arg{Text: value, Value: value, Known: true}})
 			}
 		}
 		if d, ok := p.Value("C", "chdir"); ok {

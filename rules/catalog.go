@@ -46,6 +46,7 @@ func catalogFor(c classifier) []*guard.Rule {
 		{"cloud", cloudRules()}, {"dataservices", dataServicesRules()}, {"backups", backupsRules()},
 		{"orchestration", orchestrationRules()}, {"selfguard", selfguardRules()},
 		{"accounts", accountsRules()}, {"vms", vmsRules()}, {"forge", forgeRules()},
+		{"credentials", credentialsRules()}, {"appdb", appDatabaseRules()}, {"iacapply", iacApplyRules()}, {"paas", paasRules()},
 	}
 	var all []*guard.Rule
 	for _, family := range families {

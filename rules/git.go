@@ -17,7 +17,7 @@ func gitRules() []*guard.Rule {
 			ID:         "git-discard",
 			Programs:   []string{"git"},
 			Decision:   guard.Confirm,
-			Summary:    "git reset --hard, clean -f, checkout -- ., restore ., stash clear: uncommitted work is lost",
+			Summary:    "git reset --hard, clean -f, checkout -- ., restore ., switch --discard-changes, read-tree -u --reset, rm -rf ., worktree remove --force, submodule deinit -f, stash clear: uncommitted work is lost",
 			Postmortem: "git reset --hard on a production checkout with hot-fixes that were never committed",
 			Machine:    true,
 			Match:      matchGitDiscard,
@@ -191,6 +191,42 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 				return f
 			}
 			return guard.Found(guard.Confirm, keep, "would switch branches discarding local changes in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
+		}
+	case "switch":
+		if p.Has("discard-changes", "f", "force") {
+			if f, ok := gitWorkKept(inv, dir, gitTracked); ok {
+				return f
+			}
+			return guard.Found(guard.Confirm, keep, "would switch branches discarding local changes in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
+		}
+	case "read-tree":
+		// read-tree -u --reset: checkout -f through the plumbing
+		if p.Has("reset") && p.Has("u") {
+			if f, ok := gitWorkKept(inv, dir, gitTracked); ok {
+				return f
+			}
+			return guard.Found(guard.Confirm, keep, "would overwrite every tracked file in %s with the tree it reads, discarding uncommitted changes", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
+		}
+	case "rm":
+		if !p.Has("f", "force") || p.Has("cached", "n", "dry-run") {
+			return nil // without -f git rm refuses a file with changes
+		}
+		for _, o := range p.Operands {
+			if o.Value == "." || o.Value == "*" || o.Value == ":/" {
+				return guard.Found(guard.Confirm, keep+"; to stop tracking files but keep them: git rm -r --cached",
+					"would delete every tracked file in %s, uncommitted changes to them included: git checkout HEAD -- . brings back what was committed, not the changes", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
+			}
+		}
+	case "worktree":
+		if len(p.Operands) > 1 && p.Operands[0].Value == "remove" && p.Has("f", "force") {
+			tree := p.Operands[1].Value
+			return guard.Found(guard.Confirm, "look first: git -C "+tree+" status; without --force git refuses a worktree with changes",
+				"would delete the worktree %s with its uncommitted changes and untracked files: they are in no commit", tree)
+		}
+	case "submodule":
+		if len(p.Operands) > 0 && p.Operands[0].Value == "deinit" && p.Has("f", "force") {
+			return guard.Found(guard.Confirm, "look first: git submodule foreach git status; without --force git refuses a submodule with changes",
+				"would remove the work trees of the submodules in %s with their local changes", where)
 		}
 	case "branch":
 		return gitBranchForceDelete(args, where)

@@ -1,0 +1,429 @@
+package rules
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/guard-sh/guard/guard"
+)
+
+func credentialsRules() []*guard.Rule {
+	return []*guard.Rule{
+		{
+			ID:         "credentials-remove",
+			Programs:   nil, // rm, shred, unlink, truncate, find -delete, and a redirection that empties (> ~/.aws/credentials)
+			Decision:   guard.Confirm,
+			Summary:    "rm, shred, truncate or an emptying > of the keys and tokens a home folder keeps (~/.aws/credentials, ~/.kube/config, ~/.gnupg, ~/.ssh/id_*, ~/.config/gcloud, ~/.docker/config.json, ~/.netrc, ~/.git-credentials…), or rm -r of a folder holding them (~/.config, ~/.local); find -delete in them",
+			Postmortem: "a coding agent told to reset a broken cloud login ran rm -rf ~/.aws ~/.config/gcloud: the only copy of long-lived deploy keys went, and every pipeline using them stopped until new ones were issued",
+			Machine:    true,
+			Match:      matchCredentialsRemove,
+		},
+		{
+			ID:         "secret-upload",
+			Programs:   []string{"curl", "wget", "nc", "ncat", "netcat", "socat", "telnet", "scp", "sftp", "rsync", "gh", "aws", "gsutil"},
+			Decision:   guard.Confirm,
+			Summary:    "a credentials file (~/.aws/credentials, ~/.ssh/id_*, .env, /etc/shadow…) or the environment (env, printenv) sent to another machine: curl -T/-d @/-F @, wget --post-file, nc, scp and rsync to a remote, gh gist create, aws s3 cp, directly or through a pipe (cat, base64, tar)",
+			Postmortem: "a prompt injection in a README asked a coding agent to 'upload the config for debugging': cat ~/.aws/credentials | curl -d @- to a paste site, and the keys were used within the hour",
+			Match:      matchSecretUpload,
+		},
+	}
+}
+
+// credential is a file or folder, relative to a home folder, where a
+// program keeps what it logs in with.
+type credential struct {
+	path   string
+	folder bool
+	what   string
+}
+
+// credentials are the stores guard knows. ~/.ssh itself and its
+// authorized_keys are rm-protected's (the next login); the private keys
+// are here (id_* matched by name).
+var credentials = []credential{
+	{".aws/credentials", false, "the AWS access keys"},
+	{".aws", true, "the AWS access keys and profiles"},
+	{".kube/config", false, "the Kubernetes clusters' certificates and tokens"},
+	{".kube", true, "the Kubernetes clusters' certificates and tokens"},
+	{".gnupg", true, "the GnuPG private keys"},
+	{".config/gcloud", true, "the Google Cloud logins"},
+	{".azure", true, "the Azure logins"},
+	{".docker/config.json", false, "the container registries' logins"},
+	{".netrc", false, "the saved logins of curl, git and ftp"},
+	{".pgpass", false, "the PostgreSQL passwords"},
+	{".my.cnf", false, "the MySQL password"},
+	{".git-credentials", false, "git's saved tokens"},
+	{".config/gh/hosts.yml", false, "the GitHub CLI's token"},
+	{".password-store", true, "the pass password store"},
+	{".local/share/keyrings", true, "the desktop keyring"},
+	{".terraform.d/credentials.tfrc.json", false, "the Terraform Cloud token"},
+	{".vault-token", false, "the Vault token"},
+}
+
+// credentialAt says what the clean absolute path p holds when it is a
+// credential store of a home folder (home is $HOME; /root and /home/*
+// count too): the store, a file inside a store folder, or an SSH private
+// key. ok is false for any other path.
+func credentialAt(p, home string) (what string, ok bool) {
+	owner, rel, found := homeRelative(p, home)
+	if !found {
+		return "", false
+	}
+	if dir, key := filepath.Split(rel); dir == ".ssh/" && strings.HasPrefix(key, "id_") && !strings.HasSuffix(key, ".pub") {
+		return "an SSH private key of " + owner, true
+	}
+	for _, c := range credentials {
+		if rel == c.path || c.folder && strings.HasPrefix(rel, c.path+"/") && !inCache(rel) {
+			return c.what + " of " + owner, true
+		}
+	}
+	return "", false
+}
+
+// inCache: a path inside a store's cache folder (~/.aws/cli/cache,
+// ~/.kube/http-cache, ~/.config/gcloud/logs): the tool makes it again.
+func inCache(rel string) bool {
+	for _, part := range strings.Split(rel, "/") {
+		if strings.Contains(part, "cache") || part == "logs" {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialsBelow lists what the stores inside the folder p (a folder in
+// a home, not the home itself) hold: rm -r ~/.config takes gcloud's.
+func credentialsBelow(p, home string) []string {
+	owner, rel, found := homeRelative(p, home)
+	if !found || rel == "" {
+		return nil
+	}
+	var below []string
+	for _, c := range credentials {
+		if strings.HasPrefix(c.path, rel+"/") && !strings.HasPrefix(c.path, ".aws/") && !strings.HasPrefix(c.path, ".kube/") {
+			below = append(below, c.what+" of "+owner)
+		}
+	}
+	return below
+}
+
+// homeRelative splits p into the home folder it lies in and the rest.
+func homeRelative(p, home string) (owner, rel string, ok bool) {
+	for _, h := range []string{home, "/root"} {
+		if h != "" && h != "/" && strings.HasPrefix(p+"/", h+"/") {
+			return h, strings.TrimPrefix(strings.TrimPrefix(p, h), "/"), true
+		}
+	}
+	if rest, found := strings.CutPrefix(p, "/home/"); found {
+		user, rel, _ := strings.Cut(rest, "/")
+		if user != "" {
+			return "/home/" + user, rel, true
+		}
+	}
+	return "", "", false
+}
+
+func matchCredentialsRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	home := Home(inv, host)
+	for _, rd := range inv.Redirs {
+		if !rd.Truncates() || rd.Fd != "" && rd.Fd != "1" || !rd.Target.Known || !writesNothing(inv) {
+			continue
+		}
+		if path := inv.Path(rd.Target.Value); path != "" {
+			if what, ok := credentialAt(path, home); ok {
+				return guard.Found(guard.Confirm, "move it aside instead (mv "+path+" "+path+".old); to log out, use the tool's own command",
+					"would empty %s, %s: a key or token overwritten cannot be read back, only issued again", path, what).
+					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{path}, Overwrite: true})
+			}
+		}
+	}
+	var p guard.Parsed
+	switch inv.Program {
+	case "rm", "unlink", "srm", "wipe":
+		p = guard.ParseOptions(inv.Args, guard.OptSpec{})
+	case "truncate":
+		p = guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "rs", LongValue: []string{"reference", "size"}})
+		if size, ok := p.Value("s", "size"); !ok || strings.TrimLeft(size.Value, "0") != "" {
+			return nil // a size other than 0 keeps what is before it
+		}
+	case "find":
+		return findDeletesCredentials(inv, home)
+	case "shred":
+		p = guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "nsv", LongValue: []string{"iterations", "size", "random-source"}})
+	default:
+		return nil
+	}
+	recursive := p.Has("r", "R", "recursive")
+	for _, a := range p.Operands {
+		path := inv.Path(a.Value)
+		if !a.Known || path == "" {
+			continue
+		}
+		if what, ok := credentialAt(path, home); ok {
+			return guard.Found(guard.Confirm, "move it aside instead (mv "+path+" "+path+".old); to log out, use the tool's own command (aws configure, gcloud auth revoke, docker logout)",
+				"would %s %s, %s: a deleted key or token cannot be read back, only issued again, and whatever logs in with it stops until then", verbOf(inv.Program), path, what).
+				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{path}})
+		}
+		if below := credentialsBelow(path, home); recursive && len(below) > 0 {
+			return guard.Found(guard.Confirm, "delete the one thing you mean inside it, after ls -la "+path,
+				"would delete %s with what it holds, among it %s: keys and tokens cannot be read back, only issued again", path, strings.Join(below, ", ")).
+				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{path}})
+		}
+	}
+	return nil
+}
+
+func verbOf(program string) string {
+	switch program {
+	case "shred", "srm", "wipe":
+		return "overwrite and delete"
+	case "truncate":
+		return "empty"
+	}
+	return "delete"
+}
+
+// secretAt says what a path holds when it is a secret: a credential
+// store, the shadow files, a process's environment, and, when envFiles, a
+// project's .env (copied to a server of one's own it is a deployment).
+func secretAt(p, home string, envFiles bool) (string, bool) {
+	if what, ok := credentialAt(p, home); ok {
+		return what, true
+	}
+	base := filepath.Base(p)
+	switch {
+	case p == "/etc/shadow" || p == "/etc/gshadow":
+		return "the password hashes of this host", true
+	case strings.HasPrefix(p, "/proc/") && base == "environ":
+		return "a process's environment, with the secrets it was given", true
+	case strings.HasPrefix(base, "id_") && filepath.Base(filepath.Dir(p)) == ".ssh" && !strings.HasSuffix(base, ".pub"):
+		return "an SSH private key", true
+	case envFiles && (base == ".env" || strings.HasPrefix(base, ".env.") && !templateEnv(base)):
+		return "the project's secrets (" + base + ")", true
+	}
+	if _, rel, ok := homeRelative(p, home); ok && (rel == ".ssh" || len(credentialsBelow(p, home)) > 0) {
+		return "keys and tokens", true // tar czf - ~/.ssh ~/.config | nc …
+	}
+	return "", false
+}
+
+// templateEnv: .env.example and its kin hold names, not secrets.
+func templateEnv(base string) bool {
+	for _, w := range []string{"example", "sample", "template", "dist", "defaults", "schema", "test"} {
+		if strings.Contains(base, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func matchSecretUpload(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	home := Home(inv, host)
+	envFiles := true   // a .env counts, except copied to a server or bucket
+	var files []string // what the command sends, as paths ("-" for its standard input)
+	dest := ""
+	switch inv.Program {
+	case "curl":
+		p := guard.ParseOptions(inv.Args, curlSpec)
+		files = curlSent(p)
+		dest = remoteURL(append(p.Operands, p.Values("url")...))
+	case "wget":
+		p := guard.ParseOptions(inv.Args, wgetSpec)
+		for _, v := range p.Values("post-file", "body-file") {
+			files = append(files, v.Value)
+		}
+		dest = remoteURL(p.Operands)
+	case "nc", "ncat", "netcat", "socat", "telnet":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "pswiqITOXxe", LongValue: []string{"source", "source-port", "proxy", "proxy-type", "wait", "exec", "sh-exec"}})
+		if p.Has("l", "listen") || len(p.Operands) == 0 {
+			return nil // a listener receives
+		}
+		files, dest = []string{"-"}, p.Operands[0].Value
+		if isLoopback(dest) || inv.Program == "socat" && strings.Contains(dest, "STDIN") && len(p.Operands) > 1 && isLoopback(p.Operands[1].Value) {
+			return nil
+		}
+	case "scp", "sftp", "rsync":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "cFiJloPSeBD", LongValue: []string{"rsh", "exclude", "include", "filter", "rsync-path", "port"}})
+		if len(p.Operands) < 2 || !isRemoteSpec(p.Operands[len(p.Operands)-1].Value) {
+			return nil
+		}
+		for _, o := range p.Operands[:len(p.Operands)-1] {
+			files = append(files, o.Value)
+		}
+		dest, _, _ = strings.Cut(p.Operands[len(p.Operands)-1].Value, ":")
+		envFiles = false
+	case "gh":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "dfR", LongValue: []string{"desc", "filename", "repo"}})
+		if len(p.Operands) < 3 || p.Operands[0].Value != "gist" || p.Operands[1].Value != "create" && p.Operands[1].Value != "edit" {
+			return nil
+		}
+		for _, o := range p.Operands[2:] {
+			files = append(files, o.Value)
+		}
+		dest = "a GitHub gist"
+	case "aws", "gsutil":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"profile", "region", "acl", "endpoint-url"}})
+		ops := operandValues(p.Operands)
+		if len(ops) < 3 || inv.Program == "aws" && (ops[0] != "s3" || ops[1] != "cp") || inv.Program == "gsutil" && ops[0] != "cp" {
+			return nil
+		}
+		src := ops[len(ops)-2]
+		files, dest = []string{src}, ops[len(ops)-1]
+		if !strings.Contains(dest, "://") {
+			return nil // a download
+		}
+		acl, _ := p.Value("acl")
+		envFiles = strings.HasPrefix(acl.Value, "public") // a bucket of one's own, unless the copy is made public
+	}
+	if dest == "" {
+		return nil
+	}
+	for _, f := range files {
+		if f == "-" {
+			if what, from := secretOnStdin(inv, home, envFiles); what != "" {
+				return secretFinding(what, from, dest)
+			}
+			continue
+		}
+		if p := inv.Path(f); p != "" {
+			if what, ok := secretAt(p, home, envFiles); ok {
+				return secretFinding(what, p, dest)
+			}
+		}
+	}
+	for _, r := range inv.Redirs {
+		if r.Op == "<" && r.Target.Known {
+			if p := inv.Path(r.Target.Value); p != "" {
+				if what, ok := secretAt(p, home, envFiles); ok {
+					return secretFinding(what, p, dest)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// curlSent are the files a curl command sends, "-" for its standard
+// input: -T FILE, -d @FILE, --data-urlencode name@FILE, -F name=@FILE or
+// name=<FILE. Text given on the line is not a file.
+func curlSent(p guard.Parsed) []string {
+	var files []string
+	for _, v := range p.Values("T", "upload-file") {
+		if v.Value == "." {
+			files = append(files, "-")
+		} else {
+			files = append(files, v.Value)
+		}
+	}
+	for _, v := range p.Values("d", "data", "data-binary", "data-ascii", "json") {
+		if name, ok := strings.CutPrefix(v.Value, "@"); ok {
+			files = append(files, name)
+		}
+	}
+	for _, v := range p.Values("data-urlencode") {
+		if before, name, ok := strings.Cut(v.Value, "@"); ok && !strings.Contains(before, "=") {
+			files = append(files, name)
+		}
+	}
+	for _, v := range p.Values("F", "form") {
+		if _, value, ok := strings.Cut(v.Value, "="); ok && (strings.HasPrefix(value, "@") || strings.HasPrefix(value, "<")) {
+			name, _, _ := strings.Cut(value[1:], ";") // -F f=@x;type=text/plain
+			files = append(files, name)
+		}
+	}
+	return files
+}
+
+// remoteURL is the host the first URL that leaves this machine goes to,
+// "" when every one stays on it.
+func remoteURL(args []guard.Arg) string {
+	for _, a := range args {
+		v := a.Value
+		if !strings.Contains(v, "://") && !strings.Contains(v, ".") && !strings.Contains(v, ":") {
+			continue // not a URL
+		}
+		hostport := v
+		if _, rest, ok := strings.Cut(v, "://"); ok {
+			hostport = rest
+		}
+		hostport, _, _ = strings.Cut(hostport, "/")
+		if _, after, ok := strings.Cut(hostport, "@"); ok {
+			hostport = after
+		}
+		if hostport != "" && !isLoopback(hostport) {
+			return hostport
+		}
+	}
+	return ""
+}
+
+// secretOnStdin: what an upstream command of the pipeline reads that is a
+// secret (cat ~/.aws/credentials |, base64 .env |, tar c ~/.ssh |) or
+// the environment it prints (env |, printenv |).
+func secretOnStdin(inv *guard.Invocation, home string, envFiles bool) (what, from string) {
+	for _, up := range inv.Stdin {
+		if up.Remote != inv.Remote {
+			continue
+		}
+		if (up.Program == "env" || up.Program == "printenv" || up.Program == "export" || up.Program == "set" || up.Program == "declare") && len(up.Args) <= 1 {
+			return "the environment, with every token and password it holds", "what " + up.Program + " prints"
+		}
+		for _, a := range up.Args {
+			if p := up.Path(a.Value); a.Known && p != "" {
+				if what, ok := secretAt(p, home, envFiles); ok {
+					return what, p
+				}
+			}
+		}
+		for _, r := range up.Redirs {
+			if p := up.Path(r.Target.Value); r.Op == "<" && r.Target.Known && p != "" {
+				if what, ok := secretAt(p, home, envFiles); ok {
+					return what, p
+				}
+			}
+		}
+	}
+	return "", ""
+}
+
+func secretFinding(what, from, dest string) *guard.Finding {
+	return guard.Found(guard.Confirm, "send what the other side needs, not the keys (a redacted copy, one value); if they must go, revoke and issue them again afterwards",
+		"would send %s to %s: %s; whoever gets them can use them until they are revoked", from, dest, what)
+}
+
+// keyNames are the files find would have to match to take a store's keys.
+var keyNames = []string{"id_rsa", "id_ed25519", "id_ecdsa", "id_dsa", "credentials", "config", "config.json", "hosts.yml", "pubring.kbx", "trustdb.gpg", "private-keys-v1.d", "x.key", "x.gpg"}
+
+// findDeletesCredentials: find ~/.ssh -name 'id_*' -delete, find ~/.aws
+// -delete. A name test that matches none of the stores' files (find
+// ~/.ssh -name '*.old' -delete) passes.
+func findDeletesCredentials(inv *guard.Invocation, home string) *guard.Finding {
+	starts, expr := findStarts(inv)
+	e := readFindExpr(expr)
+	if !e.deletes {
+		return nil
+	}
+	if e.narrowed && e.named != "" && !slices.ContainsFunc(keyNames, func(n string) bool { ok, _ := filepath.Match(e.named, n); return ok }) {
+		return nil
+	}
+	if e.narrowed && e.named == "" {
+		return nil // -mtime, -size, -newer: some files, guard cannot tell which
+	}
+	for _, a := range starts {
+		path := inv.Path(a.Value)
+		if !a.Known || path == "" {
+			continue
+		}
+		what, ok := credentialAt(path, home)
+		if _, rel, inHome := homeRelative(path, home); !ok && inHome && rel == ".ssh" {
+			what, ok = "the SSH keys of "+filepath.Dir(path), true
+		}
+		if ok {
+			return guard.Found(guard.Confirm, "list what it matches first: the same find with -print instead of -delete; move keys aside instead of deleting them",
+				"would delete in %s %s: a deleted key or token cannot be read back, only issued again", path, what).
+				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{path}})
+		}
+	}
+	return nil
+}
