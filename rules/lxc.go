@@ -22,7 +22,7 @@ func lxcRules() []*guard.Rule {
 		ID:         "container-host-network",
 		Programs:   programs,
 		Decision:   guard.Block,
-		Summary:    "shutting down, or stopping the network of, a container that shares the host's network namespace (lxc.net.0.type = none): the host's interfaces go down",
+		Summary:    "shutting down, or stopping the network of, a container that shares the host's network namespace (lxc.net.0.type = none, read from the LXC or Proxmox config): the host's interfaces go down",
 		Postmortem: "mirror server: init 0 in an LXC container created with lxc.network.type = none took the host's network down",
 		Match:      matchContainerHostNetwork,
 	}}
@@ -52,7 +52,13 @@ func matchContainerHostNetwork(inv *guard.Invocation, host guard.Host) *guard.Fi
 		return judgeLxcAttach(inv, host)
 	}
 	action := containerStop(inv, host)
-	if action == "" || inv.Remote != "" {
+	if action == "" {
+		return nil
+	}
+	if inv.Container != "" && len(inv.Via) > 0 {
+		return judgeContainerExec(inv, host, action)
+	}
+	if inv.Remote != "" {
 		return nil
 	}
 	kind, inside := insideContainer(host)
@@ -112,6 +118,74 @@ func judgeLxcAttach(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	}
 	return guard.Found(guard.Warn, "the way to stop a container is from the host: "+stop,
 		"would %s inside the container %s (it has its own network, so the host is not touched)", action, name.Value)
+}
+
+// judgeContainerExec judges a power action or a network cut run in a
+// system container by its manager (pct exec ID, lxc exec NAME, incus exec
+// NAME): Proxmox keeps the container's config in /etc/pve/lxc/ID.conf,
+// which guard reads for raw LXC keys that share the host's network; LXD
+// and incus keep theirs in a database guard does not query.
+func judgeContainerExec(inv *guard.Invocation, host guard.Host, action string) *guard.Finding {
+	via := inv.Via[len(inv.Via)-1]
+	if changesNothing(inv) {
+		return nil
+	}
+	switch via {
+	case "pct exec":
+		id, _ := strings.CutPrefix(inv.Container, "CT ")
+		stop := "pct shutdown " + id
+		config := "/etc/pve/lxc/" + id + ".conf"
+		if strings.ContainsAny(id, "/ ") {
+			return nil
+		}
+		if inv.Remote != "container "+inv.Container {
+			return guard.Found(guard.Confirm, "check "+config+" there first; to stop the container: "+stop,
+				"would %s inside container %s%s, whose network guard cannot see from here: if it shares that host's network (lxc.net.N.type: none), its interfaces go down", action, id, strings.TrimPrefix(inv.Remote, "container "+inv.Container))
+		}
+		data, err := host.ReadFile(config, maxConfigBytes)
+		if err != nil {
+			return guard.Found(guard.Confirm, "check "+config+" for lxc.net.N.type: none first; to stop the container: "+stop,
+				"would %s inside container %s, and guard could not read its config (%v): if it shares the host's network, the host's interfaces go down", action, id, err)
+		}
+		if setting := pveSharedNetwork(string(data)); setting != "" {
+			return guard.Found(guard.Block, "stop it from the host, which leaves the host's interfaces alone: "+stop+"; then give it its own network (net0: name=eth0,bridge=vmbr0)",
+				"would %s inside container %s, which shares the host's network namespace (%s in %s): its shutdown takes the host's interfaces down with it", action, id, setting, config)
+		}
+		return guard.Found(guard.Warn, "the way to stop a container is from the host: "+stop,
+			"would %s inside container %s (it has its own network, so the host is not touched)", action, id)
+	case "lxc exec", "incus exec":
+		tool, _, _ := strings.Cut(via, " ")
+		return guard.Found(guard.Warn, "stop it from the host instead: "+tool+" stop "+inv.Container+"; check "+tool+" config show "+inv.Container+" for raw.lxc lxc.net.0.type=none",
+			"would %s inside %s, whose network guard cannot see (%s keeps it in its database): if raw.lxc gives it the host's network, the host's interfaces go down", action, inv.Container, tool)
+	}
+	return nil
+}
+
+// pveSharedNetwork reads a Proxmox container config for raw LXC keys that
+// give it the host's network: lxc.net.N.type: none, or a kept network
+// namespace. It returns the setting, "" when there is none.
+func pveSharedNetwork(conf string) string {
+	for _, line := range strings.Split(conf, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			break // a snapshot's section: not the running config
+		}
+		key, value, ok := strings.Cut(line, ":")
+		if !ok {
+			key, value, ok = strings.Cut(line, "=")
+		}
+		if !ok {
+			continue
+		}
+		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		switch {
+		case strings.HasPrefix(key, "lxc.net.") && strings.HasSuffix(key, ".type") && value == "none",
+			key == "lxc.network.type" && value == "none",
+			key == "lxc.namespace.keep" && slices.Contains(strings.Fields(value), "net"):
+			return key + ": " + value
+		}
+	}
+	return ""
 }
 
 // maxConfigBytes bounds what is read of a container config; maxIncludes
