@@ -27,7 +27,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "system-file-remove",
 			Programs:   []string{"rm", "unlink", "shred", "mv", "ln"},
 			Decision:   guard.Block,
-			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init, or of every kernel in /boot, or a program that does nothing (false, true, nologin, /dev/null) linked or moved in their place (block), fstab, the running kernel or sshd's host keys (confirm), a crontab in the spool or /etc/cron.d, or /dev/null and the other device files every program uses, removed or replaced by mv or ln -f (confirm); copies left beside PAM files (.dpkg-old, ~) pass",
+			Summary:    "rm, unlink, shred, mv or ln -f of /etc/passwd, shadow, group, sudoers, the dynamic loader or libc, or rm of sh, bash, sudo, su, sshd, login or init, or of every kernel in /boot, or a program that does nothing (false, true, nologin, /dev/null) linked or moved in their place (block), fstab, the running kernel or sshd's host keys (confirm), a crontab in the spool or /etc/cron.d, or /dev/null and the other device files every program uses, removed or replaced by mv or ln -f, or the distribution's /usr/bin/python3 (confirm); copies left beside PAM files (.dpkg-old, ~) pass",
 			Postmortem: "a common failure mode: rm -f of libc.so.6 or /etc/shadow while cleaning up, after which the next command cannot start",
 			Machine:    true,
 			Match:      c.matchSystemFileRemove,
@@ -137,6 +137,13 @@ var (
 	deviceNode = criticalFile{guard.Allow, guard.Confirm,
 		"", "every program writing to it makes a plain file that grows instead, and reading it gives what was written, until it is made again (devtmpfs makes it at the next boot)",
 		"to empty a file use : > FILE; to make the device again: mknod -m 666 FILE c MAJOR MINOR (1 3 for /dev/null)"}
+	// The distribution's own tools run on its python3 (apt's hooks and
+	// add-apt-repository, dnf, netplan, cloud-init, firewalld): another
+	// version in its place lacks their modules (apt_pkg, dnf's bindings).
+	systemPython = criticalFile{guard.Confirm, guard.Confirm,
+		"the distribution's tools written in Python (apt's hooks, dnf, netplan, cloud-init) run on it and lack their modules in another version",
+		"the distribution's tools written in Python (apt's hooks, dnf, netplan, cloud-init) stop working",
+		"leave FILE to the package manager; run another version by its own name (python3.12), or make a virtual environment (python3.12 -m venv ~/venv)"}
 	crontabFile = criticalFile{guard.Allow, guard.Confirm,
 		"", "the jobs in it stop running, silently",
 		"keep a copy first (crontab -l -u USER > USER.cron, or cp -a FILE FILE.bak); edit a user's crontab with crontab -e -u USER"}
@@ -233,6 +240,9 @@ func critical(p string) (criticalFile, bool) {
 	}
 	if programDirs[dir] && programNames[base] || p == "/lib/systemd/systemd" || p == "/usr/lib/systemd/systemd" {
 		return programFile, true
+	}
+	if p == "/usr/bin/python3" || p == "/usr/libexec/platform-python" {
+		return systemPython, true
 	}
 	if libraryDirs[dir] || libraryDirs[filepath.Dir(dir)] && strings.Contains(filepath.Base(dir), "-linux-") {
 		for _, pattern := range runtimeNames {
