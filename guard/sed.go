@@ -136,8 +136,30 @@ func parseSed(script string) ([]sedCmd, bool) {
 					i++
 				}
 			}
-		case 'e', 'w', 'W', 'r', 'R', 'a', 'i', 'c':
+		case 'e', 'w', 'W', 'r', 'R':
 			cmd.arg = restOfLine()
+		case 'a', 'i', 'c':
+			// GNU's one-line form (1i TEXT, a\TEXT), or the classic a\
+			// then text lines, each but the last ending in a backslash
+			text := restOfLine()
+			if text == "\\" {
+				var lines []string
+				for i < len(script) {
+					i++ // the newline
+					end := strings.IndexByte(script[i:], '\n')
+					if end < 0 {
+						end = len(script) - i
+					}
+					line := script[i : i+end]
+					i += end
+					lines = append(lines, strings.TrimSuffix(line, "\\"))
+					if !strings.HasSuffix(line, "\\") {
+						break
+					}
+				}
+				text = strings.Join(lines, "\n")
+			}
+			cmd.arg = strings.TrimPrefix(text, "\\")
 		case 'b', 't', 'T', ':', 'q', 'Q', 'l', 'L':
 			end := strings.IndexAny(script[i:], ";\n")
 			if end < 0 {
@@ -304,7 +326,11 @@ func compileSed(cmds []sedCmd, ere bool) (sedProgram, bool) {
 			for i, f := range from {
 				step.table[f] = to[i]
 			}
-		case 'd', 'p':
+		case 'd', 'p', 'a', 'i':
+		case 'c':
+			if strings.Contains(c.addr, ",") {
+				return nil, false // a range is changed once, at its end
+			}
 		default:
 			return nil, false
 		}
@@ -323,6 +349,7 @@ func (prog sedProgram) run(input string, quiet bool) (string, bool) {
 	for n, raw := range lines {
 		line, nl := strings.CutSuffix(raw, "\n")
 		deleted := false
+		var appended strings.Builder // a TEXT, printed after the line
 		for _, step := range prog {
 			if step.addr != nil && !step.addr(line, n+1, n == len(lines)-1) {
 				continue
@@ -351,6 +378,13 @@ func (prog sedProgram) run(input string, quiet bool) (string, bool) {
 				b.WriteString(line + "\n")
 			case 'd':
 				deleted = true
+			case 'i':
+				b.WriteString(step.cmd.arg + "\n")
+			case 'a':
+				appended.WriteString(step.cmd.arg + "\n")
+			case 'c':
+				b.WriteString(step.cmd.arg + "\n")
+				deleted = true
 			}
 			if deleted {
 				break
@@ -358,10 +392,11 @@ func (prog sedProgram) run(input string, quiet bool) (string, bool) {
 		}
 		if !deleted && !quiet {
 			b.WriteString(line)
-			if nl {
+			if nl || appended.Len() > 0 {
 				b.WriteByte('\n')
 			}
 		}
+		b.WriteString(appended.String())
 		if b.Len() > maxFeedBytes {
 			return "", false
 		}
