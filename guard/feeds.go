@@ -830,6 +830,9 @@ func decodeFilter(r *resolver, inv *Invocation, depth int) text {
 	switch inv.Program {
 	case "base64", "base32", "basenc":
 		if !p.Has("d", "decode", "D") {
+			if encoded, ok := r.encoded(inv, operands, depth); ok {
+				return encoded // echo CODE | base64 | base64 -d | sh
+			}
 			return undecided
 		}
 		enc := inv.Program
@@ -884,6 +887,25 @@ func decodeFilter(r *resolver, inv *Invocation, depth int) text {
 	decoded := t.rewritten(string(out), inv.Program)
 	decoded.download = true // download-to-shell reports decoded code
 	return decoded
+}
+
+// encoded is what base64 or base32 prints encoding a text guard knows,
+// so that decoding it again further down the pipe gives the text back.
+func (r *resolver) encoded(inv *Invocation, operands []Arg, depth int) (text, bool) {
+	var enc interface{ EncodeToString([]byte) string }
+	switch inv.Program {
+	case "base64":
+		enc = base64.StdEncoding
+	case "base32":
+		enc = base32.StdEncoding
+	default:
+		return text{}, false
+	}
+	t := r.inputOf(inv, operands, depth)
+	if !t.known || len(t.value) > maxFeedBytes/2 {
+		return text{}, false
+	}
+	return t.rewritten(enc.EncodeToString([]byte(t.value))+"\n", inv.Program), true
 }
 
 func decoderFor(enc string) func(string) ([]byte, error) {
