@@ -26,7 +26,7 @@ func gitRules() []*guard.Rule {
 			ID:         "git-force-push-main",
 			Programs:   []string{"git"},
 			Decision:   guard.Confirm,
-			Summary:    "git push --force to main or master (--force-with-lease on a feature branch is fine)",
+			Summary:    "git push --force to main, master or a branch a team integrates on (develop, staging, release/*, hotfix/*); --force-with-lease on a feature branch is fine",
 			Postmortem: "force pushes to shared main branches that erased other people's commits",
 			Match:      matchGitForcePush,
 		},
@@ -378,6 +378,21 @@ var gitPushSpec = guard.OptSpec{ShortValue: "o", LongValue: []string{"repo", "re
 // protectedBranches are the shared branches a force push must not rewrite.
 var protectedBranches = map[string]bool{"main": true, "master": true, "trunk": true, "production": true, "prod": true, "release": true}
 
+// sharedBranch: a protected branch, or one a team integrates on
+// (develop, staging, release/2.3, hotfix/…), whose history others build on.
+func sharedBranch(b string) bool {
+	switch {
+	case protectedBranches[b], b == "develop", b == "development", b == "dev", b == "staging", b == "stable":
+		return true
+	}
+	for _, prefix := range []string{"release/", "releases/", "hotfix/", "stable/"} {
+		if strings.HasPrefix(b, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 func matchGitForcePush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	sub, args, dir := gitCommand(inv)
 	if sub != "push" {
@@ -420,7 +435,10 @@ func matchGitForcePush(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 	}
 	for _, b := range branches {
-		if !protectedBranches[b] && !p.Has("all", "mirror") {
+		if b == "HEAD" || b == "@" {
+			b = currentBranch(host, dir) // git push origin HEAD --force: the branch checked out
+		}
+		if !sharedBranch(b) && !p.Has("all", "mirror") {
 			continue
 		}
 		how := "--force"
