@@ -43,7 +43,7 @@ func gitRules() []*guard.Rule {
 			ID:         "git-repo-delete",
 			Programs:   []string{"rm", "find"},
 			Decision:   guard.Confirm,
-			Summary:    "rm -r or find -delete of a repository's .git (or its objects or refs): every commit, branch and stash pushed nowhere is gone; the message names the branches ahead of their remote-tracking branch when guard can read .git; a .git with no commit yet passes",
+			Summary:    "rm -r or find -delete of a repository's .git (or its objects or refs), or rm -r of the repository's top with commits, branches or stashes pushed nowhere: they are gone; the message names the branches ahead of their remote-tracking branch when guard can read .git; a .git with no commit yet, a pushed clone or a scratch repository in /tmp passes",
 			Postmortem: "rm -rf .git to start the history afresh, in a clone whose feature branch had never been pushed: a week of commits gone",
 			Machine:    true,
 			Match:      matchGitRepoDelete,
@@ -597,11 +597,44 @@ func currentBranch(host guard.Host, dir string) string {
 // holds is gone, and git has nothing left to bring them back from.
 func matchGitRepoDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	for _, gitDir := range gitDirsDeleted(inv, host) {
-		if f := gitRepoLoss(inv, host, gitDir); f != nil {
+		if f := gitRepoLoss(inv, host, gitDir, false); f != nil {
+			return f
+		}
+	}
+	for _, gitDir := range reposDeleted(inv, host) {
+		if f := gitRepoLoss(inv, host, gitDir, true); f != nil {
 			return f
 		}
 	}
 	return nil
+}
+
+// reposDeleted lists the .git folders of the repositories rm -r deletes
+// whole, work tree and all (rm -rf ~/src/app with ~/src/app/.git): on this
+// machine only, where guard can see the .git.
+func reposDeleted(inv *guard.Invocation, host guard.Host) []string {
+	if inv.Program != "rm" || inv.Remote != "" {
+		return nil
+	}
+	recursive, operands := rmArgs(inv)
+	if !recursive {
+		return nil
+	}
+	var found []string
+	for _, a := range operands {
+		p := inv.Path(a.Value)
+		if !a.Known || p == "" || p == "/" || filepath.Base(p) == ".git" {
+			continue
+		}
+		real, _ := guard.ResolvePath(host, p)
+		if strings.HasPrefix(real, "/tmp/") || strings.HasPrefix(real, "/var/tmp/") {
+			continue // a scratch repository, made to be thrown away
+		}
+		if info, err := host.Lstat(filepath.Join(real, ".git")); err == nil && info.IsDir() {
+			found = append(found, filepath.Join(real, ".git"))
+		}
+	}
+	return found
 }
 
 // gitDirsDeleted lists the .git folders the command deletes whole, or
@@ -663,9 +696,13 @@ func gitDirsDeleted(inv *guard.Invocation, host guard.Host) []string {
 // gitRepoLoss says what deleting gitDir loses, from what guard can read
 // of it (HEAD, the branches and the remote-tracking branches: files, no
 // git run): nil when no commit was ever made.
-func gitRepoLoss(inv *guard.Invocation, host guard.Host, gitDir string) *guard.Finding {
+func gitRepoLoss(inv *guard.Invocation, host guard.Host, gitDir string, whole bool) *guard.Finding {
 	hint := "keep the history first: git bundle create ../" + filepath.Base(filepath.Dir(gitDir)) + ".bundle --all (git clone FILE.bundle brings it back), or push the branches you need; to start a fresh history on the same files: git checkout --orphan new-main"
 	deletes := "would delete " + gitDir + inv.Where() + ", the repository's history (the files of the work tree stay)"
+	if whole {
+		hint = "push the branches you need first (git push --all), or keep a copy: git bundle create /tmp/" + filepath.Base(filepath.Dir(gitDir)) + ".bundle --all"
+		deletes = "would delete the repository " + filepath.Dir(gitDir) + inv.Where() + ", its history and its work tree"
+	}
 	if inv.Program == "find" {
 		deletes = "would delete " + gitDir + inv.Where() + ", the repository's history, along with what else the find matches"
 	}
@@ -689,6 +726,8 @@ func gitRepoLoss(inv *guard.Invocation, host guard.Host, gitDir string) *guard.F
 		return guard.Found(guard.Confirm, hint, "%s: %s not where its remote-tracking branch was at the last fetch, so it may hold commits pushed nowhere; they cannot be brought back", deletes, plural(state.ahead))
 	case state.stash:
 		return guard.Found(guard.Confirm, hint, "%s: every branch matches its remote-tracking branch (as of the last fetch), but the stash entries exist only here", deletes)
+	case whole:
+		return nil // pushed: deleting a clone is how one is thrown away
 	}
 	return guard.Found(guard.Confirm, hint, "%s: every branch matches its remote-tracking branch as of the last fetch, so the commits can be cloned again; the reflog, local configuration and hooks cannot", deletes)
 }
