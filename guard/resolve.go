@@ -81,6 +81,11 @@ type resolver struct {
 	// walk (Invocation.RanBefore); statements that may not run put back
 	// what it was before them.
 	ran *Invocation
+	// madeLink is the latest command walked so far that makes a link or a
+	// bind mount, whether or not it certainly ran: a link made in a
+	// subshell, a loop or in the background is there for the commands
+	// after it too, and one that failed only makes guard ask more.
+	madeLink *Invocation
 	// anonTail is where the arguments of the zsh anonymous function walked
 	// last stand in its source, which the parser stops at (zsh.go).
 	anonTail anonTail
@@ -149,7 +154,7 @@ func (r *resolver) resolveAfter(prelude, line, cwd string, fed bool, defs ...*De
 		r.walkStmts(r.defs.vars, sc, stmtCtx{})
 		r.inPrelude = false
 		r.invs, r.notes, r.steps, r.truncated = r.invs[:0], nil, 0, ""
-		r.ran = nil
+		r.ran, r.madeLink = nil, nil
 	}
 	if prelude != "" {
 		r.inPrelude = true
@@ -164,7 +169,7 @@ func (r *resolver) resolveAfter(prelude, line, cwd string, fed bool, defs ...*De
 			sc.cwd, r.truncated = "", ""
 		}
 		r.invs, r.notes, r.steps = r.invs[:0], nil, 0
-		r.ran = nil // judged then, with what ran before it
+		r.ran, r.madeLink = nil, nil // judged then, with what ran before it
 	}
 	r.line = line
 	r.walkSource(line, sc)
@@ -1470,13 +1475,14 @@ func (r *resolver) emit(inv *Invocation) {
 		return
 	}
 	r.invs = append(r.invs, inv)
+	if r.madeLink != inv {
+		inv.linkBefore = r.madeLink
+		if makesLinks(inv) {
+			r.madeLink = inv
+		}
+	}
 	if r.ran != inv {
 		inv.before = r.ran
-		if b := inv.before; b != nil && makesLinks(b) {
-			inv.linkBefore = b
-		} else if b != nil {
-			inv.linkBefore = b.linkBefore
-		}
 		inv.afterSuccess = r.andNext && inv.before != nil
 		r.andNext = false
 		if !inv.Background && !inv.Detached {
