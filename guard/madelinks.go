@@ -218,6 +218,16 @@ func (h madeLinksHost) realPath(p string) string {
 	return p
 }
 
+// BoundPath is where a path under a bind mount an earlier command of the
+// line made really is, the mount point itself included (rm -rf /mnt/e
+// after mount --bind /etc /mnt/e empties /etc); p itself otherwise.
+func BoundPath(h Host, p string) string {
+	if m, ok := h.(madeLinksHost); ok {
+		return m.realPath(path.Clean(p))
+	}
+	return p
+}
+
 // Mounts adds the bind mounts the line made: a folder that holds one
 // holds the files it shows (rm -rf chroot with /dev bound in it).
 func (h madeLinksHost) Mounts() []Mount {

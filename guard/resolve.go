@@ -917,6 +917,15 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 	}
 	local := variant == "local" || (variant == "declare" || variant == "typeset") && sc.inFunc != ""
 	integer, nameref, assoc, array := false, false, false, false
+	exported := variant == "export"
+	var names []string // exported once assigned
+	defer func() {
+		for _, name := range names {
+			if exported {
+				sc.exportName(name)
+			}
+		}
+	}()
 	// The clause is also a command rules see, with its options and the
 	// names it declares (readonly __guard_ok): not the values, which are
 	// judged as assignments.
@@ -931,6 +940,9 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 		if as.Name != nil && len(words) < maxListElems {
 			words = append(words, Arg{Text: as.Name.Value, Value: as.Name.Value, Known: true})
 		}
+		if as.Name != nil {
+			names = append(names, as.Name.Value)
+		}
 		if as.Naked && as.Name == nil && as.Value != nil {
 			a := r.expandWord(as.Value, sc, modeScalar)[0]
 			if len(words) < maxListElems {
@@ -942,6 +954,7 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 				nameref = nameref || strings.Contains(a.Value, "n") && a.Value[0] == '-'
 				assoc = assoc || strings.Contains(a.Value, "A") && a.Value[0] == '-'
 				array = array || strings.ContainsAny(a.Value, "aA") && a.Value[0] == '-'
+				exported = exported || strings.Contains(a.Value, "x") && a.Value[0] == '-'
 				local = local && !strings.Contains(a.Value, "g")
 			case !a.Known:
 				sc.envOnly = false // export $(cat .env): names guard cannot see
@@ -952,6 +965,7 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 				// declare "$name=value" is judged as the assignment it makes
 				name, value, hasValue := strings.Cut(a.Value, "=")
 				name = r.nameRef(name, sc)
+				names = append(names, name)
 				if integer && hasValue {
 					r.arithText(value, sc, 1)
 				}
@@ -1231,6 +1245,7 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		Text:       stmtText(st, sc),
 		Unguarded:  unguarded,
 	}
+	inv.Env = sc.exportedEnv() // written before the prefix: VAR=value cmd wins
 	for i, as := range env {
 		inv.Env = append(inv.Env, EnvVar{Name: as.Name.Value, Value: envValues[i]})
 	}

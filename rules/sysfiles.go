@@ -985,22 +985,31 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 		if t.Path == "" {
 			continue
 		}
-		kind := c.Classify(t.Path, home)
+		// the folder as written, or where it leads: a bind mount made
+		// earlier on the line is that folder (mount -B /etc /mnt/e)
+		kind, at := c.Classify(t.Path, home), t.Path
+		if k := c.Classify(t.Resolved, home); t.Resolved != t.Path && k > kind {
+			kind, at = k, t.Resolved
+		}
+		note := cwdNote(inv, a)
+		if at != t.Path {
+			note = fmt.Sprintf(" (%s leads there)%s", t.Path, note)
+		}
 		hint := "run the same find without -delete first and read the list; then narrow it to the folder you mean"
 		if kind == SystemChild || kind == Data {
 			// With no test but -type it is rm -rf of the folder's
 			// content; any other test (a name, an age) targets it.
 			if !e.narrowed {
 				return guard.Found(guard.Confirm, hint, "would delete every file under %s%s: find with no test but -type empties the tree, as rm -rf would",
-					kind.Describe(t.Path), cwdNote(inv, a)).
+					kind.Describe(at), note).
 					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 			}
-			if kind == SystemChild && e.named == "" && !agedFolders[t.Path] {
+			if kind == SystemChild && e.named == "" && !agedFolders[at] {
 				// an age or a size is no target in the system's own
 				// files: dpkg's lists and /usr/lib's libraries are old
 				return guard.Found(guard.Confirm, hint+"; add -name with the files you mean",
 					"would delete every file under %s%s that its age or size test matches: the system's own files there are old too (dpkg's database, libraries, configuration)",
-					kind.Describe(t.Path), cwdNote(inv, a)).
+					kind.Describe(at), note).
 					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 			}
 			continue
@@ -1012,18 +1021,18 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 		case kind == Root && !e.filtered:
 			return guard.Found(guard.Block, hint, "would delete every file find reaches from /: the whole machine").
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{"/"}})
-		case kind != Root && e.named != "" && criticalMatch(t.Path, e.test, e.named) != "":
+		case kind != Root && e.named != "" && criticalMatch(at, e.test, e.named) != "":
 			return guard.Found(guard.Confirm, hint, "would delete every file named %s under %s%s, and the pattern also matches %s",
-				e.named, kind.Describe(t.Path), cwdNote(inv, a), criticalMatch(t.Path, e.test, e.named)).
+				e.named, kind.Describe(at), note, criticalMatch(at, e.test, e.named)).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 		case kind != Root && e.named != "":
 			// A targeted delete: say what goes, do not ask.
 			// The plan lets what is at risk count what the pattern matches;
 			// a warn is not snapshotted.
-			return guard.Found(guard.Warn, hint, "deletes every file named %s under %s%s", e.named, kind.Describe(t.Path), cwdNote(inv, a)).
+			return guard.Found(guard.Warn, hint, "deletes every file named %s under %s%s", e.named, kind.Describe(at), note).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 		}
-		return guard.Found(guard.Confirm, hint, "would delete every match found under %s%s, across the whole tree", kind.Describe(t.Path), cwdNote(inv, a)).
+		return guard.Found(guard.Confirm, hint, "would delete every match found under %s%s, across the whole tree", kind.Describe(at), note).
 			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 	}
 	return nil
