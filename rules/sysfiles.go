@@ -45,7 +45,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "source-remove-system",
 			Programs:   []string{"tar", "bsdtar", "zip", "rsync"},
 			Decision:   guard.Block,
-			Summary:    "tar --remove-files, zip -m and rsync --remove-source-files of /, a system folder or its direct children (block), or a home folder or live data (/var/lib/mysql, /srv/app: confirm): the sources are deleted once copied, as mv would take them away",
+			Summary:    "tar --remove-files, zip -m and rsync --remove-source-files of /, a system folder or its direct children (block), or a home folder or live data (/var/lib/mysql, /srv/app: confirm): the sources are deleted once copied, as mv would take them away; /var/log, /var/backups, /var/crash and /var/cache shipped elsewhere warn",
 			Postmortem: "a common failure mode: an archive-and-clean command pointed at a system folder instead of the old logs it was meant for",
 			Machine:    true,
 			Match:      c.matchSourceRemoveSystem,
@@ -813,6 +813,11 @@ func (c classifier) matchSourceRemoveSystem(inv *guard.Invocation, host guard.Ho
 			continue
 		}
 		hint := fmt.Sprintf("copy without removing (drop the option), check the copy, then delete what you mean inside %s by name", where)
+		if movedAway[where] {
+			// old logs and backups shipped elsewhere: what the job is for;
+			// rsync and tar remove the files, the folders stay
+			return guard.Found(guard.Warn, hint, "moves the files of %s to the copy: services still writing a log there write into a deleted file until they reopen it", where)
+		}
 		if kind == Data || kind == TopLevel {
 			return guard.Found(guard.Confirm, hint+"; stop the service that uses it first", "would delete %s, once %s has copied it: a service using it loses its files while it runs, and only the copy is left", kind.Describe(where), inv.Program)
 		}
@@ -1037,6 +1042,11 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 	}
 	return nil
 }
+
+// movedAway are the system's folders whose files are shipped elsewhere
+// and removed as routine (rsync --remove-source-files /var/log/ nas:):
+// logs, backups, crash dumps, caches.
+var movedAway = map[string]bool{"/var/log": true, "/var/backups": true, "/var/crash": true, "/var/cache": true}
 
 // agedFolders are the system's folders of files that only grow old and
 // are cleaned by age: logs, caches, crash dumps, spooled temporary files.
