@@ -910,6 +910,19 @@ func bindable(args []Arg) []Arg {
 	return out
 }
 
+// heredocLit is the body of a here-document with a quoted delimiter as
+// the parser read it, when it is one literal.
+func heredocLit(w *syntax.Word) (string, bool) {
+	if len(w.Parts) != 1 {
+		return "", false
+	}
+	lit, ok := w.Parts[0].(*syntax.Lit)
+	if !ok {
+		return "", false
+	}
+	return lit.Value, true
+}
+
 func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 	variant := ""
 	if d.Variant != nil {
@@ -1394,7 +1407,11 @@ func (r *resolver) expandRedirs(redirs []*syntax.Redirect, sc *scope) []Redir {
 		case rd.Hdoc != nil && !heredocExpands(rd.Word):
 			// A quoted delimiter: the body is taken as written, and
 			// nothing in it runs.
-			red.Target = Arg{Text: sc.text(rd.Hdoc), Value: sc.text(rd.Hdoc), Known: true}
+			body := sc.text(rd.Hdoc)
+			if lit, ok := heredocLit(rd.Hdoc); ok {
+				body = lit // the source's span can run into the delimiter's line inside ( … )
+			}
+			red.Target = Arg{Text: body, Value: body, Known: true}
 		case rd.Hdoc != nil:
 			red.Target = r.expandWord(rd.Hdoc, sc, modeScalar)[0]
 		case rd.Op == syntax.Hdoc || rd.Op == syntax.DashHdoc:
