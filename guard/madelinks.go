@@ -66,7 +66,7 @@ func makesLinks(inv *Invocation) bool {
 // rbind, bindfs SRC DST): the absolute folder it makes a second way into,
 // with the folder it leads to.
 func bindsMadeBy(inv *Invocation) map[string]string {
-	if inv.Cwd == "" || inv.Program != "mount" && inv.Program != "bindfs" {
+	if inv.Program != "mount" && inv.Program != "bindfs" {
 		return nil
 	}
 	p := ParseOptions(inv.Args, OptSpec{ShortValue: "otLUOTNupgm", LongValue: []string{"options", "types", "label", "uuid", "test-opts", "fstab", "namespace", "target-prefix", "perms", "mirror", "mirror-only", "map", "force-user", "force-group", "create-for-user", "create-for-group"}})
@@ -84,7 +84,11 @@ func bindsMadeBy(inv *Invocation) map[string]string {
 	if len(p.Operands) != 2 || !p.Operands[0].Known || !p.Operands[1].Known || p.Has("help", "version") {
 		return nil
 	}
-	return map[string]string{inv.Path(p.Operands[1].Value): inv.Path(p.Operands[0].Value)}
+	dir, src := inv.Path(p.Operands[1].Value), inv.Path(p.Operands[0].Value)
+	if dir == "" || src == "" {
+		return nil // relative to a folder guard does not know (sudo -i starts in root's home)
+	}
+	return map[string]string{dir: src}
 }
 
 // hostNow is the host as the next command of the walk sees it, with the
