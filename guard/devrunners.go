@@ -28,6 +28,9 @@ type devRunner struct {
 	// python: a first word ending in .py is a script the tool runs with
 	// its Python (uv run tool.py, pdm run x.py).
 	python bool
+	// argvAfter are options after which the rest of the line is the
+	// command, its own options included (nix develop -c CMD ARGS…).
+	argvAfter []string
 }
 
 // uvOpts: uv's options that take a value, for uv run and uvx.
@@ -40,7 +43,7 @@ var uvOpts = OptSpec{ShortValue: "pwf", LongValue: []string{"with", "with-editab
 var devRunners = map[string]devRunner{
 	"bundle":     {sub: []string{"exec"}, opts: OptSpec{LongValue: []string{"gemfile"}}},
 	"poetry":     {sub: []string{"run"}, opts: OptSpec{ShortValue: "CP", LongValue: []string{"directory", "project"}}},
-	"uv":         {sub: []string{"run"}, opts: uvOpts, python: true},
+	"uv":         {sub: []string{"run", "tool run"}, opts: uvOpts, python: true},
 	"uvx":        {opts: uvOpts},
 	"pipenv":     {sub: []string{"run"}, opts: OptSpec{LongValue: []string{"python", "pypi-mirror"}}},
 	"pdm":        {sub: []string{"run"}, opts: OptSpec{ShortValue: "pg", LongValue: []string{"project", "venv"}}, python: true},
@@ -49,7 +52,7 @@ var devRunners = map[string]devRunner{
 	"pipx":       {sub: []string{"run"}, opts: OptSpec{LongValue: []string{"spec", "python", "index-url", "pip-args"}}},
 	"npx":        {opts: OptSpec{ShortValue: "pc", LongValue: []string{"package", "call", "cache", "userconfig", "registry"}}, code: []string{"c", "call"}},
 	"pnpx":       {opts: OptSpec{ShortValue: "pc", LongValue: []string{"package", "call"}}, code: []string{"c", "call"}},
-	"bunx":       {opts: OptSpec{ShortValue: "p", LongValue: []string{"package", "bun"}}},
+	"bunx":       {opts: OptSpec{ShortValue: "p", LongValue: []string{"package"}}},
 	"conda":      {sub: []string{"run"}, opts: OptSpec{ShortValue: "np", LongValue: []string{"name", "prefix", "cwd"}}},
 	"mamba":      {sub: []string{"run"}, opts: OptSpec{ShortValue: "np", LongValue: []string{"name", "prefix", "cwd"}}},
 	"micromamba": {sub: []string{"run"}, opts: OptSpec{ShortValue: "np", LongValue: []string{"name", "prefix", "cwd"}}},
@@ -65,6 +68,8 @@ var devRunners = map[string]devRunner{
 	"chamber":    {sub: []string{"exec"}, opts: OptSpec{ShortValue: "br", LongValue: []string{"backend", "retries", "kms-key-alias"}}, untilDashes: true},
 	"envchain":   {skip: 1},
 	"shx":        {}, // shx rm -rf dist: the shell commands of ShellJS
+	"pixi":       {sub: []string{"run", "exec"}, opts: OptSpec{ShortValue: "es", LongValue: []string{"manifest-path", "environment", "color", "spec", "channel"}}},
+	"nix":        {sub: []string{"develop", "shell"}, argvAfter: []string{"-c", "--command"}},
 	"nix-shell":  {opts: OptSpec{ShortValue: "pEAI", LongValue: []string{"run", "command", "packages", "expr", "attr", "arg", "argstr", "include", "option"}}, code: []string{"run", "command"}},
 }
 
@@ -98,11 +103,22 @@ func (spec devRunner) run(r *resolver, outer *Invocation, args []Arg, via string
 	}
 	argv := append(p.Operands, p.Rest...)
 	if len(spec.sub) > 0 {
-		if len(argv) == 0 || !argv[0].Known || !slices.Contains(spec.sub, argv[0].Value) {
+		sub := subcommandOf(spec.sub, argv)
+		if sub == "" {
 			return // another subcommand: install, add, build…
 		}
-		via += " " + argv[0].Value
-		p = ParseOptions(argv[1:], opts)
+		via += " " + sub
+		argv = argv[len(strings.Fields(sub)):]
+		if len(spec.argvAfter) > 0 {
+			for i, a := range argv {
+				if a.Known && slices.Contains(spec.argvAfter, a.Value) {
+					r.runInner(outer, argv[i+1:], sc, via, nil)
+					return
+				}
+			}
+			return // no command: an interactive shell
+		}
+		p = ParseOptions(argv, opts)
 		argv = append(p.Operands, p.Rest...)
 	}
 	for _, name := range spec.code {
@@ -133,6 +149,25 @@ func (spec devRunner) run(r *resolver, outer *Invocation, args []Arg, via string
 		argv = append([]Arg{{Text: "python3", Value: "python3", Known: true}}, argv...)
 	}
 	r.runInner(outer, argv, sc, via, nil)
+}
+
+// subcommandOf is the subcommand of subs that argv starts with, one word
+// or two (uv tool run), "" for none.
+func subcommandOf(subs []string, argv []Arg) string {
+	for _, sub := range subs {
+		words := strings.Fields(sub)
+		if len(argv) < len(words) {
+			continue
+		}
+		match := true
+		for i, w := range words {
+			match = match && argv[i].Known && argv[i].Value == w
+		}
+		if match {
+			return sub
+		}
+	}
+	return ""
 }
 
 // packageExec: npm exec / npm x, pnpm exec / dlx, yarn exec / dlx, bun x

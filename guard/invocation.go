@@ -168,9 +168,9 @@ type Invocation struct {
 	// before is the latest command of the line that certainly ran before
 	// this one (RanBefore), nil if none did; its own before goes on.
 	before *Invocation
-	// linkBefore is the latest command among those before follows that
-	// makes a link or a bind mount (makesLinks), so that they are found
-	// without walking every command back (withMadeLinks).
+	// linkBefore is the latest command walked before this one that makes
+	// a link or a bind mount (makesLinks), whether or not it certainly ran,
+	// each linking to the one before it (withMadeLinks).
 	linkBefore *Invocation
 	// partOut is set on the last command of a pipeline part whose output
 	// is more than that command's ({ a; b; } | sh): the commands whose

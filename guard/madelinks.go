@@ -51,11 +51,12 @@ func (h *madeLinksHost) add(to *map[string]string, made map[string]string) {
 	}
 }
 
-// makesLinks: a command that makes a symbolic link (ln) or a bind mount
-// (mount --bind, bindfs), which later commands of the line go through.
+// makesLinks: a command that makes a symbolic link (ln, cp -s) or a bind
+// mount (mount --bind, bindfs), which later commands of the line go
+// through.
 func makesLinks(inv *Invocation) bool {
 	switch inv.Program {
-	case "ln", "mount", "bindfs":
+	case "ln", "mount", "bindfs", "cp":
 		return true
 	}
 	return false
@@ -65,7 +66,7 @@ func makesLinks(inv *Invocation) bool {
 // rbind, bindfs SRC DST): the absolute folder it makes a second way into,
 // with the folder it leads to.
 func bindsMadeBy(inv *Invocation) map[string]string {
-	if inv.Cwd == "" || inv.Program != "mount" && inv.Program != "bindfs" {
+	if inv.Program != "mount" && inv.Program != "bindfs" {
 		return nil
 	}
 	p := ParseOptions(inv.Args, OptSpec{ShortValue: "otLUOTNupgm", LongValue: []string{"options", "types", "label", "uuid", "test-opts", "fstab", "namespace", "target-prefix", "perms", "mirror", "mirror-only", "map", "force-user", "force-group", "create-for-user", "create-for-group"}})
@@ -83,7 +84,11 @@ func bindsMadeBy(inv *Invocation) map[string]string {
 	if len(p.Operands) != 2 || !p.Operands[0].Known || !p.Operands[1].Known || p.Has("help", "version") {
 		return nil
 	}
-	return map[string]string{inv.Path(p.Operands[1].Value): inv.Path(p.Operands[0].Value)}
+	dir, src := inv.Path(p.Operands[1].Value), inv.Path(p.Operands[0].Value)
+	if dir == "" || src == "" {
+		return nil // relative to a folder guard does not know (sudo -i starts in root's home)
+	}
+	return map[string]string{dir: src}
 }
 
 // hostNow is the host as the next command of the walk sees it, with the
@@ -91,25 +96,31 @@ func bindsMadeBy(inv *Invocation) map[string]string {
 // it expands (ln -s / x; rm -rf x/*); and the latest of those ln
 // commands, nil when none ran.
 func (r *resolver) hostNow() (Host, *Invocation) {
-	if r.ran == nil {
-		return r.host, nil
-	}
-	ln := r.ran.linkBefore
-	if makesLinks(r.ran) {
-		ln = r.ran
-	}
+	ln := r.madeLink
 	if ln == nil {
 		return r.host, nil
 	}
 	return withMadeLinks(r.host, &Invocation{linkBefore: ln}), ln
 }
 
-// linksMadeBy reads one ln -s: the absolute path of each link it makes,
-// with its target as written. An ln into a folder that exists, or one it
-// cannot read, makes nothing guard follows.
+// linksMadeBy reads one ln -s (or cp -s, which makes a link to each file
+// it is given): the absolute path of each link it makes, with its target
+// as written. Into a folder (one that exists, one an earlier command of
+// the line made, a name ending in /, -t DIR, or more than one target) each
+// link is made inside it under its target's name. cp -rs makes a folder
+// of links to each file, which is no link to the folder: guard leaves it.
 func linksMadeBy(host Host, ln *Invocation) map[string]string {
-	p := ParseOptions(ln.Args, OptSpec{ShortValue: "tS", LongValue: []string{"target-directory", "suffix", "backup"}})
-	if !p.Has("s", "symbolic") || p.Has("help", "version") || ln.Cwd == "" {
+	spec := OptSpec{ShortValue: "tS", LongValue: []string{"target-directory", "suffix", "backup"}}
+	symbolic := []string{"s", "symbolic"}
+	if ln.Program == "cp" {
+		spec.LongValue = append(spec.LongValue, "preserve", "no-preserve", "reflink", "sparse", "update")
+		symbolic = []string{"s", "symbolic-link"}
+	}
+	p := ParseOptions(ln.Args, spec)
+	if !p.Has(symbolic...) || p.Has("help", "version") || ln.Cwd == "" {
+		return nil
+	}
+	if ln.Program == "cp" && p.Has("r", "R", "recursive", "a", "archive") {
 		return nil
 	}
 	ops := p.Operands
@@ -119,23 +130,46 @@ func linksMadeBy(host Host, ln *Invocation) map[string]string {
 		}
 	}
 	made := map[string]string{}
-	if dir, ok := p.Value("t", "target-directory"); ok {
-		for _, o := range ops {
-			made[ln.Path(path.Join(dir.Value, path.Base(o.Value)))] = o.Value
+	inside := func(dir string, targets []Arg) map[string]string {
+		for _, o := range targets {
+			made[ln.Path(path.Join(dir, path.Base(o.Value)))] = o.Value
 		}
 		return made
 	}
-	switch len(ops) {
-	case 1:
+	if dir, ok := p.Value("t", "target-directory"); ok {
+		return inside(dir.Value, ops)
+	}
+	switch {
+	case len(ops) == 1:
 		made[ln.Path(path.Base(ops[0].Value))] = ops[0].Value
-	case 2:
+	case len(ops) > 2 || strings.HasSuffix(ops[len(ops)-1].Value, "/"):
+		return inside(ops[len(ops)-1].Value, ops[:len(ops)-1])
+	case len(ops) == 2:
 		name := ln.Path(ops[1].Value)
-		if info, err := host.Lstat(name); err == nil && (info.IsDir() || info.Mode()&fs.ModeSymlink != 0 && !p.Has("n", "no-dereference", "T", "no-target-directory")) {
-			return nil // ln makes its link inside that folder
+		info, err := host.Lstat(name)
+		noDeref := p.Has("n", "no-dereference", "T", "no-target-directory")
+		if err == nil && (info.IsDir() || info.Mode()&fs.ModeSymlink != 0 && !noDeref) || err != nil && !noDeref && madeFolder(ln, name) {
+			return inside(ops[1].Value, ops[:1]) // ln makes its link inside that folder
 		}
 		made[name] = ops[0].Value
 	}
 	return made
+}
+
+// madeFolder tells whether a command that certainly ran before inv made
+// the folder dir (mkdir d && ln -s /etc d makes d/etc).
+func madeFolder(inv *Invocation, dir string) bool {
+	for b, n := inv.before, 0; b != nil && n < maxRanBefore; b, n = b.before, n+1 {
+		if b.Program != "mkdir" || b.Remote != inv.Remote || b.Container != inv.Container {
+			continue
+		}
+		for _, o := range ParseOptions(b.Args, OptSpec{ShortValue: "mZ", LongValue: []string{"mode", "context"}}).Operands {
+			if o.Known && b.Path(o.Value) == dir {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // madeLinksHost answers for the links of the line as if they existed; every
@@ -184,6 +218,16 @@ func (h madeLinksHost) realPath(p string) string {
 		if p == dir {
 			return src
 		}
+	}
+	return p
+}
+
+// BoundPath is where a path under a bind mount an earlier command of the
+// line made really is, the mount point itself included (rm -rf /mnt/e
+// after mount --bind /etc /mnt/e empties /etc); p itself otherwise.
+func BoundPath(h Host, p string) string {
+	if m, ok := h.(madeLinksHost); ok {
+		return m.realPath(path.Clean(p))
 	}
 	return p
 }

@@ -81,6 +81,11 @@ type resolver struct {
 	// walk (Invocation.RanBefore); statements that may not run put back
 	// what it was before them.
 	ran *Invocation
+	// madeLink is the latest command walked so far that makes a link or a
+	// bind mount, whether or not it certainly ran: a link made in a
+	// subshell, a loop or in the background is there for the commands
+	// after it too, and one that failed only makes guard ask more.
+	madeLink *Invocation
 	// anonTail is where the arguments of the zsh anonymous function walked
 	// last stand in its source, which the parser stops at (zsh.go).
 	anonTail anonTail
@@ -149,7 +154,7 @@ func (r *resolver) resolveAfter(prelude, line, cwd string, fed bool, defs ...*De
 		r.walkStmts(r.defs.vars, sc, stmtCtx{})
 		r.inPrelude = false
 		r.invs, r.notes, r.steps, r.truncated = r.invs[:0], nil, 0, ""
-		r.ran = nil
+		r.ran, r.madeLink = nil, nil
 	}
 	if prelude != "" {
 		r.inPrelude = true
@@ -164,7 +169,7 @@ func (r *resolver) resolveAfter(prelude, line, cwd string, fed bool, defs ...*De
 			sc.cwd, r.truncated = "", ""
 		}
 		r.invs, r.notes, r.steps = r.invs[:0], nil, 0
-		r.ran = nil // judged then, with what ran before it
+		r.ran, r.madeLink = nil, nil // judged then, with what ran before it
 	}
 	r.line = line
 	r.walkSource(line, sc)
@@ -905,6 +910,19 @@ func bindable(args []Arg) []Arg {
 	return out
 }
 
+// heredocLit is the body of a here-document with a quoted delimiter as
+// the parser read it, when it is one literal.
+func heredocLit(w *syntax.Word) (string, bool) {
+	if len(w.Parts) != 1 {
+		return "", false
+	}
+	lit, ok := w.Parts[0].(*syntax.Lit)
+	if !ok {
+		return "", false
+	}
+	return lit.Value, true
+}
+
 func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 	variant := ""
 	if d.Variant != nil {
@@ -912,6 +930,15 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 	}
 	local := variant == "local" || (variant == "declare" || variant == "typeset") && sc.inFunc != ""
 	integer, nameref, assoc, array := false, false, false, false
+	exported := variant == "export"
+	var names []string // exported once assigned
+	defer func() {
+		for _, name := range names {
+			if exported {
+				sc.exportName(name)
+			}
+		}
+	}()
 	// The clause is also a command rules see, with its options and the
 	// names it declares (readonly __guard_ok): not the values, which are
 	// judged as assignments.
@@ -926,6 +953,9 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 		if as.Name != nil && len(words) < maxListElems {
 			words = append(words, Arg{Text: as.Name.Value, Value: as.Name.Value, Known: true})
 		}
+		if as.Name != nil {
+			names = append(names, as.Name.Value)
+		}
 		if as.Naked && as.Name == nil && as.Value != nil {
 			a := r.expandWord(as.Value, sc, modeScalar)[0]
 			if len(words) < maxListElems {
@@ -937,6 +967,7 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 				nameref = nameref || strings.Contains(a.Value, "n") && a.Value[0] == '-'
 				assoc = assoc || strings.Contains(a.Value, "A") && a.Value[0] == '-'
 				array = array || strings.ContainsAny(a.Value, "aA") && a.Value[0] == '-'
+				exported = exported || strings.Contains(a.Value, "x") && a.Value[0] == '-'
 				local = local && !strings.Contains(a.Value, "g")
 			case !a.Known:
 				sc.envOnly = false // export $(cat .env): names guard cannot see
@@ -947,6 +978,7 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 				// declare "$name=value" is judged as the assignment it makes
 				name, value, hasValue := strings.Cut(a.Value, "=")
 				name = r.nameRef(name, sc)
+				names = append(names, name)
 				if integer && hasValue {
 					r.arithText(value, sc, 1)
 				}
@@ -1226,6 +1258,7 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		Text:       stmtText(st, sc),
 		Unguarded:  unguarded,
 	}
+	inv.Env = sc.exportedEnv() // written before the prefix: VAR=value cmd wins
 	for i, as := range env {
 		inv.Env = append(inv.Env, EnvVar{Name: as.Name.Value, Value: envValues[i]})
 	}
@@ -1374,7 +1407,11 @@ func (r *resolver) expandRedirs(redirs []*syntax.Redirect, sc *scope) []Redir {
 		case rd.Hdoc != nil && !heredocExpands(rd.Word):
 			// A quoted delimiter: the body is taken as written, and
 			// nothing in it runs.
-			red.Target = Arg{Text: sc.text(rd.Hdoc), Value: sc.text(rd.Hdoc), Known: true}
+			body := sc.text(rd.Hdoc)
+			if lit, ok := heredocLit(rd.Hdoc); ok {
+				body = lit // the source's span can run into the delimiter's line inside ( … )
+			}
+			red.Target = Arg{Text: body, Value: body, Known: true}
 		case rd.Hdoc != nil:
 			red.Target = r.expandWord(rd.Hdoc, sc, modeScalar)[0]
 		case rd.Op == syntax.Hdoc || rd.Op == syntax.DashHdoc:
@@ -1470,13 +1507,14 @@ func (r *resolver) emit(inv *Invocation) {
 		return
 	}
 	r.invs = append(r.invs, inv)
+	if r.madeLink != inv {
+		inv.linkBefore = r.madeLink
+		if makesLinks(inv) {
+			r.madeLink = inv
+		}
+	}
 	if r.ran != inv {
 		inv.before = r.ran
-		if b := inv.before; b != nil && makesLinks(b) {
-			inv.linkBefore = b
-		} else if b != nil {
-			inv.linkBefore = b.linkBefore
-		}
 		inv.afterSuccess = r.andNext && inv.before != nil
 		r.andNext = false
 		if !inv.Background && !inv.Detached {

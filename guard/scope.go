@@ -43,6 +43,11 @@ type scope struct {
 	// valuesUnseen: a builtin set a variable whose name guard cannot
 	// compute, so a name not assigned since may hold anything.
 	valuesUnseen bool
+	// exports are the names the line exported (export NAME=VALUE, declare
+	// -x): the commands after it find them in their environment, as they
+	// find VAR=value written before them (Invocation.Env). Shared with
+	// clones: append through exportName.
+	exports []string
 	// params are the positional parameters $1…, nil when unknown (the
 	// interactive shell's own, or a script's arguments).
 	params *positional
@@ -268,6 +273,29 @@ func (sc *scope) clone() *scope {
 	c.via = sc.via[:len(sc.via):len(sc.via)]
 	c.calls = sc.calls[:len(sc.calls):len(sc.calls)]
 	return &c
+}
+
+// maxExports bounds the exported names an invocation's environment takes.
+const maxExports = 32
+
+// exportName records that name is in the environment of the commands
+// after this point.
+func (sc *scope) exportName(name string) {
+	if len(sc.exports) < maxExports && !slices.Contains(sc.exports, name) {
+		sc.exports = append(sc.exports[:len(sc.exports):len(sc.exports)], name)
+	}
+}
+
+// exportedEnv is what the exported names hold now, as the environment of
+// a command run at this point.
+func (sc *scope) exportedEnv() []EnvVar {
+	var env []EnvVar
+	for _, name := range sc.exports {
+		if v, ok := sc.get(name); ok && v.set && v.known && len(v.list) == 0 {
+			env = append(env, EnvVar{Name: name, Value: Arg{Text: v.value, Value: v.value, Known: true}})
+		}
+	}
+	return env
 }
 
 // withVia records one more wrapper around what this scope runs.

@@ -12,9 +12,9 @@ func credentialsRules() []*guard.Rule {
 	return []*guard.Rule{
 		{
 			ID:         "credentials-remove",
-			Programs:   nil, // rm, shred, unlink, truncate, find -delete, and a redirection that empties (> ~/.aws/credentials)
+			Programs:   nil, // rm, shred, unlink, truncate, find -delete, cp/ln of /dev/null, and a redirection that empties (> ~/.aws/credentials)
 			Decision:   guard.Confirm,
-			Summary:    "rm, shred, truncate or an emptying > of the keys and tokens a home folder keeps (~/.aws/credentials, ~/.kube/config, ~/.gnupg, ~/.ssh/id_*, ~/.config/gcloud, ~/.docker/config.json, ~/.netrc, ~/.git-credentials…), or rm -r of a folder holding them (~/.config, ~/.local); find -delete in them",
+			Summary:    "rm, shred, truncate or an emptying > of the keys and tokens a home folder keeps (~/.aws/credentials, ~/.kube/config, ~/.gnupg, ~/.ssh/id_*, ~/.config/gcloud, ~/.docker/config.json, ~/.netrc, ~/.git-credentials…), or /dev/null copied or linked over them, or rm -r of a folder holding them (~/.config, ~/.local); find -delete in them; the GnuPG agent's sockets and locks pass",
 			Postmortem: "a coding agent told to reset a broken cloud login ran rm -rf ~/.aws ~/.config/gcloud: the only copy of long-lived deploy keys went, and every pipeline using them stopped until new ones were issued",
 			Machine:    true,
 			Match:      matchCredentialsRemove,
@@ -74,7 +74,7 @@ func credentialAt(p, home string) (what string, ok bool) {
 		return "an SSH private key of " + owner, true
 	}
 	for _, c := range credentials {
-		if rel == c.path || c.folder && strings.HasPrefix(rel, c.path+"/") && !inCache(rel) {
+		if rel == c.path || c.folder && strings.HasPrefix(rel, c.path+"/") && !inCache(rel) && !agentRuntime(rel) {
 			return c.what + " of " + owner, true
 		}
 	}
@@ -90,6 +90,13 @@ func inCache(rel string) bool {
 		}
 	}
 	return false
+}
+
+// agentRuntime: a socket or lock file the GnuPG agent makes again when it
+// starts (~/.gnupg/S.gpg-agent, pubring.kbx.lock), not a key.
+func agentRuntime(rel string) bool {
+	dir, base := filepath.Split(rel)
+	return dir == ".gnupg/" && (strings.HasPrefix(base, "S.") || strings.HasSuffix(base, ".lock"))
 }
 
 // credentialsBelow lists what the stores inside the folder p (a folder in
@@ -149,6 +156,8 @@ func matchCredentialsRemove(inv *guard.Invocation, host guard.Host) *guard.Findi
 		}
 	case "find":
 		return findDeletesCredentials(inv, home)
+	case "cp", "ln":
+		return emptiedByCopy(inv, home)
 	case "shred":
 		p = guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "nsv", LongValue: []string{"iterations", "size", "random-source"}})
 	default:
@@ -172,6 +181,29 @@ func matchCredentialsRemove(inv *guard.Invocation, host guard.Host) *guard.Findi
 		}
 	}
 	return nil
+}
+
+// emptiedByCopy: /dev/null copied over a credentials file (cp /dev/null
+// ~/.aws/credentials) or linked in its place (ln -sf /dev/null …) empties
+// it as : > does; a real file copied or linked there is the way keys are
+// put in place, and passes.
+func emptiedByCopy(inv *guard.Invocation, home string) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "tS", LongValue: []string{"target-directory", "suffix", "backup", "preserve", "no-preserve", "reflink", "sparse", "update"}})
+	if len(p.Operands) != 2 || p.Has("t", "target-directory") || inv.Program == "ln" && !p.Has("f", "force") {
+		return nil
+	}
+	src, dst := p.Operands[0], p.Operands[1]
+	if !src.Known || !dst.Known || filepath.Clean(src.Value) != "/dev/null" {
+		return nil
+	}
+	path := inv.Path(dst.Value)
+	what, ok := credentialAt(path, home)
+	if !ok || path == "" {
+		return nil
+	}
+	return guard.Found(guard.Confirm, "move it aside instead (mv "+path+" "+path+".old); to log out, use the tool's own command (aws configure, gcloud auth revoke, docker logout)",
+		"would empty %s, %s: %s puts /dev/null in its place, and a key or token overwritten cannot be read back, only issued again", path, what, inv.Program).
+		Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{path}, Overwrite: true})
 }
 
 func verbOf(program string) string {

@@ -265,7 +265,7 @@ func TargetOf(inv *guard.Invocation, host guard.Host, a guard.Arg) Target {
 			t.Resolved, _ = guard.ResolvePath(host, t.Path)
 		} else {
 			parent, _ := guard.ResolvePath(host, filepath.Dir(t.Path))
-			t.Resolved = filepath.Join(parent, filepath.Base(t.Path))
+			t.Resolved = guard.BoundPath(host, filepath.Join(parent, filepath.Base(t.Path)))
 		}
 	}
 	return t

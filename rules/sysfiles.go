@@ -45,7 +45,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "source-remove-system",
 			Programs:   []string{"tar", "bsdtar", "zip", "rsync"},
 			Decision:   guard.Block,
-			Summary:    "tar --remove-files, zip -m and rsync --remove-source-files of /, a system folder or its direct children (block), or a home folder or live data (/var/lib/mysql, /srv/app: confirm): the sources are deleted once copied, as mv would take them away",
+			Summary:    "tar --remove-files, zip -m and rsync --remove-source-files of /, a system folder or its direct children (block), or a home folder or live data (/var/lib/mysql, /srv/app: confirm): the sources are deleted once copied, as mv would take them away; /var/log, /var/backups, /var/crash and /var/cache shipped elsewhere warn",
 			Postmortem: "a common failure mode: an archive-and-clean command pointed at a system folder instead of the old logs it was meant for",
 			Machine:    true,
 			Match:      c.matchSourceRemoveSystem,
@@ -823,6 +823,11 @@ func (c classifier) matchSourceRemoveSystem(inv *guard.Invocation, host guard.Ho
 			continue
 		}
 		hint := fmt.Sprintf("copy without removing (drop the option), check the copy, then delete what you mean inside %s by name", where)
+		if movedAway[where] {
+			// old logs and backups shipped elsewhere: what the job is for;
+			// rsync and tar remove the files, the folders stay
+			return guard.Found(guard.Warn, hint, "moves the files of %s to the copy: services still writing a log there write into a deleted file until they reopen it", where)
+		}
 		if kind == Data || kind == TopLevel {
 			return guard.Found(guard.Confirm, hint+"; stop the service that uses it first", "would delete %s, once %s has copied it: a service using it loses its files while it runs, and only the copy is left", kind.Describe(where), inv.Program)
 		}
@@ -995,22 +1000,31 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 		if t.Path == "" {
 			continue
 		}
-		kind := c.Classify(t.Path, home)
+		// the folder as written, or where it leads: a bind mount made
+		// earlier on the line is that folder (mount -B /etc /mnt/e)
+		kind, at := c.Classify(t.Path, home), t.Path
+		if k := c.Classify(t.Resolved, home); t.Resolved != t.Path && k > kind {
+			kind, at = k, t.Resolved
+		}
+		note := cwdNote(inv, a)
+		if at != t.Path {
+			note = fmt.Sprintf(" (%s leads there)%s", t.Path, note)
+		}
 		hint := "run the same find without -delete first and read the list; then narrow it to the folder you mean"
 		if kind == SystemChild || kind == Data {
 			// With no test but -type it is rm -rf of the folder's
 			// content; any other test (a name, an age) targets it.
 			if !e.narrowed {
 				return guard.Found(guard.Confirm, hint, "would delete every file under %s%s: find with no test but -type empties the tree, as rm -rf would",
-					kind.Describe(t.Path), cwdNote(inv, a)).
+					kind.Describe(at), note).
 					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 			}
-			if kind == SystemChild && e.named == "" && !agedFolders[t.Path] {
+			if kind == SystemChild && e.named == "" && !agedFolders[at] {
 				// an age or a size is no target in the system's own
 				// files: dpkg's lists and /usr/lib's libraries are old
 				return guard.Found(guard.Confirm, hint+"; add -name with the files you mean",
 					"would delete every file under %s%s that its age or size test matches: the system's own files there are old too (dpkg's database, libraries, configuration)",
-					kind.Describe(t.Path), cwdNote(inv, a)).
+					kind.Describe(at), note).
 					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 			}
 			continue
@@ -1022,22 +1036,27 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 		case kind == Root && !e.filtered:
 			return guard.Found(guard.Block, hint, "would delete every file find reaches from /: the whole machine").
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{"/"}})
-		case kind != Root && e.named != "" && criticalMatch(t.Path, e.test, e.named) != "":
+		case kind != Root && e.named != "" && criticalMatch(at, e.test, e.named) != "":
 			return guard.Found(guard.Confirm, hint, "would delete every file named %s under %s%s, and the pattern also matches %s",
-				e.named, kind.Describe(t.Path), cwdNote(inv, a), criticalMatch(t.Path, e.test, e.named)).
+				e.named, kind.Describe(at), note, criticalMatch(at, e.test, e.named)).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 		case kind != Root && e.named != "":
 			// A targeted delete: say what goes, do not ask.
 			// The plan lets what is at risk count what the pattern matches;
 			// a warn is not snapshotted.
-			return guard.Found(guard.Warn, hint, "deletes every file named %s under %s%s", e.named, kind.Describe(t.Path), cwdNote(inv, a)).
+			return guard.Found(guard.Warn, hint, "deletes every file named %s under %s%s", e.named, kind.Describe(at), note).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 		}
-		return guard.Found(guard.Confirm, hint, "would delete every match found under %s%s, across the whole tree", kind.Describe(t.Path), cwdNote(inv, a)).
+		return guard.Found(guard.Confirm, hint, "would delete every match found under %s%s, across the whole tree", kind.Describe(at), note).
 			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 	}
 	return nil
 }
+
+// movedAway are the system's folders whose files are shipped elsewhere
+// and removed as routine (rsync --remove-source-files /var/log/ nas:):
+// logs, backups, crash dumps, caches.
+var movedAway = map[string]bool{"/var/log": true, "/var/backups": true, "/var/crash": true, "/var/cache": true}
 
 // agedFolders are the system's folders of files that only grow old and
 // are cleaned by age: logs, caches, crash dumps, spooled temporary files.
