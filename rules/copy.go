@@ -168,9 +168,10 @@ func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard
 
 // rsyncDeleteInto judges rsync --delete SRC/ DEST/, which removes from
 // DEST what SRC lacks, as emptying DEST (rm -rf DEST/*) with a copy of
-// SRC put back: final in a system folder, asked in one of their children
-// or in live data. /var/www and the other folders sites keep their own
-// files in are where deploys sync to. A home is the caller's.
+// SRC put back: final in a system folder, asked in one of their children.
+// /var/www and the other folders sites keep their own files in, and live
+// data (/srv/app, /var/lib/postgresql), are where deploys and restores
+// sync to. A home is the caller's.
 func (c classifier) rsyncDeleteInto(inv *guard.Invocation, host guard.Host, t Target, where string) *guard.Finding {
 	kind, _ := c.Worst(Target{Path: t.Path, Resolved: t.Resolved, Emptied: t.Resolved}, Home(inv, host))
 	switch {
@@ -178,7 +179,7 @@ func (c classifier) rsyncDeleteInto(inv *guard.Invocation, host guard.Host, t Ta
 		return guard.Found(guard.Block, "name the folder you mean to make a copy of the source, e.g. rsync -a --delete SRC/ /srv/newroot/, and try it with -n (dry run) first",
 			"would delete every file that is not in the source from %s, and write the source's files over the rest: %s", kind.Describe(t.Resolved), where).
 			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}, Overwrite: true})
-	case kind == SystemChild && !varData[t.Resolved], kind == Data:
+	case kind == SystemChild && !varData[t.Resolved]:
 		return guard.Found(guard.Confirm, "check the source holds everything the destination should keep, and try it with -n (dry run) first: rsync -an --delete --itemize-changes …",
 			"would delete every file that is not in the source from %s: %s", kind.Describe(t.Resolved), where).
 			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}, Overwrite: true})
