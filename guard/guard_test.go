@@ -30,11 +30,15 @@ func find(invs []*Invocation, program string) *Invocation {
 
 func TestResolveTracksCwdAndVia(t *testing.T) {
 	h := NewMemHost()
+	h.AddDir("/srv/app")
 	tests := []struct {
 		line, program, cwd, via, user, remote string
 	}{
 		{"cd /srv && ls", "ls", "/srv", "", "", ""},
 		{"cd /srv; cd app; make", "make", "/srv/app", "", "", ""},
+		// a folder that is not there: cd fails and the shell stays
+		{"cd /srv; cd nothere; make", "make", "/srv", "", "", ""},
+		{"cd nothere || true; make", "make", "/home/op", "", "", ""},
 		{"(cd /srv); make", "make", "/home/op", "", "", ""},
 		{"cd; pwd", "pwd", "/home/op", "", "", ""},
 		{"sudo -u www-data touch x", "touch", "/home/op", "sudo", "www-data", ""},

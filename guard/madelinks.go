@@ -297,3 +297,15 @@ func (i madeLinkInfo) Mode() fs.FileMode  { return fs.ModeSymlink | 0o777 }
 func (i madeLinkInfo) ModTime() time.Time { return time.Time{} }
 func (i madeLinkInfo) IsDir() bool        { return false }
 func (i madeLinkInfo) Sys() any           { return nil }
+
+// LinkMadeByLine reports whether p is a symbolic link an earlier command
+// of the line made (ln -s TARGET p), which the operator wrote down and so
+// knows where it leads, rather than one found on the host.
+func LinkMadeByLine(h Host, p string) bool {
+	m, ok := h.(madeLinksHost)
+	if !ok {
+		return false
+	}
+	_, made := m.links[m.through(p, false)]
+	return made
+}

@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -58,7 +59,10 @@ type resolver struct {
 	argBlock   []Arg             // room for the next word lists (newArgs)
 	aheadMin   int               // sources this long are parsed ahead of the walk (parseAhead)
 	andNext    bool              // the next command emitted runs only if the one before succeeded (&&)
-	substs     []substResult     // substitutions walked for the words being expanded
+	// cdFailed is the folder the command just emitted, a cd, tried to
+	// change to and certainly could not (cdFails); "" once another runs.
+	cdFailed string
+	substs   []substResult // substitutions walked for the words being expanded
 	// substSpans are the invocations (from, to) of the substitutions
 	// walked inside the one being walked, whose output is not its own.
 	substSpans [][2]int
@@ -451,6 +455,7 @@ func (r *resolver) walkAndOr(cmd *syntax.BinaryCmd, sc *scope, ctx stmtCtx) {
 	ran := r.ran
 	var afterFirst *Invocation
 	first, sawOr := true, false
+	var skipped *scope // after a cd that failed: the scope of what it skips
 	for _, part := range flattenAndOr(cmd) {
 		if part.op == syntax.OrStmt {
 			r.ran = ran
@@ -459,7 +464,19 @@ func (r *resolver) walkAndOr(cmd *syntax.BinaryCmd, sc *scope, ctx stmtCtx) {
 		// after a && b the first command of b runs only if a succeeded;
 		// once a || came before, what ran last may not be what succeeded
 		r.andNext = part.op == syntax.AndStmt && !sawOr
+		if skipped != nil && part.op == syntax.AndStmt {
+			// after a cd that fails, these never run: judged, as ever, in
+			// the folder it named, without changing the shell's state
+			r.walkStmt(part.st, skipped, ctx)
+			r.andNext = false
+			continue
+		}
+		skipped = nil
 		r.walkStmt(part.st, sc, ctx)
+		if r.cdFailed != "" && !part.st.Negated {
+			skipped = sc.clone()
+			skipped.oldpwd, skipped.cwd = skipped.cwd, r.cdFailed
+		}
 		r.andNext = false
 		if part.op == syntax.OrStmt {
 			r.ran = ran
@@ -1513,6 +1530,7 @@ func (r *resolver) emit(inv *Invocation) {
 			r.madeLink = inv
 		}
 	}
+	r.cdFailed = ""
 	if r.ran != inv {
 		inv.before = r.ran
 		inv.afterSuccess = r.andNext && inv.before != nil
@@ -1592,7 +1610,32 @@ func (r *resolver) changeDir(inv *Invocation, sc *scope) {
 		// its full path is followed, for the host folders mapped into it
 		next = ""
 	}
+	if r.cdFails(inv, next) {
+		r.cdFailed = next // the shell stays where it was
+		return
+	}
 	sc.oldpwd, sc.cwd = sc.cwd, next
+}
+
+// cdFails: cd to a folder that is not on this host, at the start of the
+// line (only cds before it), where nothing could have made it first. The
+// shell stays where it was, and what follows after ; or || runs there:
+// cd buidl; rm -rf * empties the folder the line was typed in.
+func (r *resolver) cdFails(inv *Invocation, next string) bool {
+	if next == "" || inv.Remote != "" || !filepath.IsAbs(next) {
+		return false
+	}
+	for b := inv.before; b != nil; b = b.before {
+		if b.Program != "cd" && b.Program != "pushd" {
+			return false
+		}
+	}
+	resolved, ok := ResolvePath(r.host, next)
+	if !ok {
+		return false
+	}
+	_, err := r.host.Lstat(resolved)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // hasControl reports whether s holds a control character, a carriage

@@ -112,7 +112,9 @@ func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard
 			dest = d
 		}
 	}
-	t := TargetOf(inv, host, dest)
+	// Each of them goes into a destination that is a link to a folder,
+	// slash or not (rsync and cp stat it, tar -C and unzip -d change into it).
+	t := FollowedTarget(inv, host, dest)
 	readingOfEmpty := ""
 	if !dest.Known {
 		if !dest.MaybeEmpty {
@@ -136,6 +138,11 @@ func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard
 	default:
 		hint = "give the destination as a full path you mean, e.g. -C /srv/newroot, -D /srv/newroot or cp -a SRC /srv/newroot/"
 	}
+	if _, deletes, _ := rsyncDeleteDest(inv); deletes && readingOfEmpty == "" && kind < Root {
+		if f := c.rsyncDeleteInto(inv, host, t, where); f != nil {
+			return f
+		}
+	}
 	switch {
 	case kind == UserHome && inv.Program == "rsync" && hasDelete(inv):
 		// rsync --delete SRC/ ~/ makes the home a copy of SRC: every file
@@ -155,6 +162,27 @@ func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard
 		}
 		// rsync replaces files by renaming new ones in; cp and tar write in place.
 		return f.Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}, Overwrite: inv.Program != "rsync" || hasDelete(inv)})
+	}
+	return nil
+}
+
+// rsyncDeleteInto judges rsync --delete SRC/ DEST/, which removes from
+// DEST what SRC lacks, as emptying DEST (rm -rf DEST/*) with a copy of
+// SRC put back: final in a system folder, asked in one of their children.
+// /var/www and the other folders sites keep their own files in, and live
+// data (/srv/app, /var/lib/postgresql), are where deploys and restores
+// sync to. A home is the caller's.
+func (c classifier) rsyncDeleteInto(inv *guard.Invocation, host guard.Host, t Target, where string) *guard.Finding {
+	kind, _ := c.Worst(Target{Path: t.Path, Resolved: t.Resolved, Emptied: t.Resolved}, Home(inv, host))
+	switch {
+	case kind == SystemDir:
+		return guard.Found(guard.Block, "name the folder you mean to make a copy of the source, e.g. rsync -a --delete SRC/ /srv/newroot/, and try it with -n (dry run) first",
+			"would delete every file that is not in the source from %s, and write the source's files over the rest: %s", kind.Describe(t.Resolved), where).
+			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}, Overwrite: true})
+	case kind == SystemChild && !varData[t.Resolved]:
+		return guard.Found(guard.Confirm, "check the source holds everything the destination should keep, and try it with -n (dry run) first: rsync -an --delete --itemize-changes …",
+			"would delete every file that is not in the source from %s: %s", kind.Describe(t.Resolved), where).
+			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}, Overwrite: true})
 	}
 	return nil
 }

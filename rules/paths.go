@@ -260,15 +260,70 @@ func TargetOf(inv *guard.Invocation, host guard.Host, a guard.Arg) Target {
 		}
 	}
 	t.Resolved = t.Path
-	if inv.Remote == "" && !a.Glob {
-		if strings.HasSuffix(a.Value, "/") {
-			t.Resolved, _ = guard.ResolvePath(host, t.Path)
-		} else {
-			parent, _ := guard.ResolvePath(host, filepath.Dir(t.Path))
-			t.Resolved = guard.BoundPath(host, filepath.Join(parent, filepath.Base(t.Path)))
-		}
+	if inv.Remote != "" {
+		return t
+	}
+	if t.Emptied != "" {
+		// DIR/* lists DIR after its links: media/* with media -> /home/op
+		// empties the home.
+		t.Emptied, _ = guard.ResolvePath(host, physicalDots(host, inv, filepath.Dir(a.Value)))
+	}
+	if a.Glob {
+		return t
+	}
+	physical := physicalDots(host, inv, a.Value)
+	if strings.HasSuffix(a.Value, "/") || endsInDot(a.Value) {
+		t.Resolved, _ = guard.ResolvePath(host, physical)
+	} else {
+		parent, _ := guard.ResolvePath(host, filepath.Dir(physical))
+		t.Resolved = guard.BoundPath(host, filepath.Join(parent, filepath.Base(physical)))
 	}
 	return t
+}
+
+// FollowedTarget is TargetOf for a command that follows a symbolic link
+// named as its last component too (chmod, chmod -R, the destination of
+// rsync, cp and tar -C): Resolved is where the link leads.
+func FollowedTarget(inv *guard.Invocation, host guard.Host, a guard.Arg) Target {
+	t := TargetOf(inv, host, a)
+	if t.Path != "" && inv.Remote == "" && !a.Glob {
+		t.Resolved, _ = guard.ResolvePath(host, physicalDots(host, inv, a.Value))
+	}
+	return t
+}
+
+// endsInDot: the operand's last component is . or .. (uploads/., sub/..):
+// the kernel follows a link before it, as it does for a trailing slash.
+func endsInDot(v string) bool {
+	v = strings.TrimRight(v, "/")
+	return v == "." || v == ".." || strings.HasSuffix(v, "/.") || strings.HasSuffix(v, "/..")
+}
+
+// physicalDots is inv.Path of the operand v with each .. taken as the
+// kernel takes it, from where the links before it lead (sub/../x with
+// sub -> /etc/ssh is /etc/x), where inv.Path takes it away with the word
+// before it. The other links stay as written.
+func physicalDots(host guard.Host, inv *guard.Invocation, v string) string {
+	p := inv.Path(v)
+	if p == "" || !strings.Contains(v, "..") {
+		return p
+	}
+	raw := v
+	if !filepath.IsAbs(v) {
+		raw = inv.Cwd + "/" + v
+	}
+	cur := "/"
+	for _, part := range strings.Split(raw, "/") {
+		switch part {
+		case "", ".":
+		case "..":
+			r, _ := guard.ResolvePath(host, cur)
+			cur = filepath.Dir(r)
+		default:
+			cur = filepath.Join(cur, part)
+		}
+	}
+	return cur
 }
 
 // Home is $HOME on the host, "" when unknown or remote.

@@ -157,6 +157,9 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 			continue
 		}
 		t := TargetOf(inv, host, a)
+		if inv.Program == "chmod" || p.Has("L", "H") {
+			t = FollowedTarget(inv, host, a) // chmod -R link goes into the folder the link leads to; chown only with -H or -L
+		}
 		kind, where := c.Worst(t, home)
 		if kind == UserHome && a.Known {
 			if f := homeOpenedUp(inv, p.Operands, where); f != nil {
@@ -613,6 +616,9 @@ func (c classifier) matchCriticalMode(inv *guard.Invocation, host guard.Host) *g
 	spec := operands[0].Value
 	for _, a := range operands[1:] {
 		path, _, ok := criticalTarget(inv, host, a)
+		if !p.Has("h", "no-dereference") {
+			path, _, ok = writtenTarget(inv, host, a) // chmod and chown change what a link leads to
+		}
 		if !ok {
 			path = inv.Path(a.Value)
 		}

@@ -18,9 +18,9 @@ func rmRules(c classifier) []*guard.Rule {
 	return []*guard.Rule{
 		{
 			ID:         "rm-symlink-slash",
-			Programs:   []string{"rm", "find"},
+			Programs:   []string{"rm", "find", "rsync"},
 			Decision:   guard.Confirm,
-			Summary:    "rm -r name/ or find name/ -delete (with no test that narrows it) where name is a symbolic link: the slash (or find -H, -L) makes them empty the link's target",
+			Summary:    "rm -r name/ (name/., name/*) or find name/ -delete (with no test that narrows it) where name is a symbolic link: the slash (or find -H, -L) makes them empty the link's target; rsync --delete into a link empties its target too",
 			Postmortem: "LXC host migration: rm -rf … lib/ in a home folder emptied the real /lib (92-hour outage)",
 			Machine:    true,
 			Match:      c.matchRmSymlinkSlash,
@@ -63,16 +63,16 @@ func (c classifier) matchRmSymlinkSlash(inv *guard.Invocation, host guard.Host) 
 		recursive = e.deletes && !e.narrowed
 		follows = slices.ContainsFunc(inv.Args[:min(len(inv.Args), 2)], func(a guard.Arg) bool { return a.Value == "-H" || a.Value == "-L" })
 	}
+	if inv.Program == "rsync" {
+		operands, recursive, follows = rsyncDeleteDest(inv)
+	}
 	if !recursive || inv.Remote != "" {
 		return nil // plain rm refuses a folder, link or not
 	}
 	home := Home(inv, host)
 	var worst *guard.Finding
 	for _, a := range operands {
-		if !a.Known || !follows && !strings.HasSuffix(a.Value, "/") || a.Glob {
-			continue
-		}
-		name := strings.TrimRight(a.Value, "/")
+		name, how := throughLink(a, follows)
 		if name == "" {
 			continue
 		}
@@ -82,28 +82,81 @@ func (c classifier) matchRmSymlinkSlash(inv *guard.Invocation, host guard.Host) 
 		}
 		parent, _ := guard.ResolvePath(host, filepath.Dir(p))
 		link := filepath.Join(parent, filepath.Base(p))
-		if !guard.IsSymlink(host, link) {
-			continue
+		if !guard.IsSymlink(host, link) || a.Glob && guard.LinkMadeByLine(host, link) {
+			continue // out/* through a link the line made to empty it: rm-protected judges the path it leads to
 		}
 		target, _ := guard.ResolvePath(host, link)
+		if scratchFolder(target) {
+			continue // t -> /tmp: what is in /tmp nobody keeps (rm -rf /tmp/* passes too)
+		}
 		kind := c.Classify(target, home)
 		d := guard.Confirm
 		if kind >= UserHome {
 			d = guard.Block
 		}
-		how := "the trailing slash makes " + inv.Program + " follow it"
-		if follows {
+		switch {
+		case inv.Program == "rsync":
+			how = "rsync --delete follows it and deletes there every file the source does not have"
+		case follows:
 			how = "find -H and -L follow it"
+		case how == "":
+			how = "the trailing slash makes " + inv.Program + " follow it"
 		}
-		f := guard.Found(d,
-			fmt.Sprintf("to remove the link itself: rm %s", name),
+		hint := fmt.Sprintf("to remove the link itself: rm %s", name)
+		if inv.Program == "rsync" {
+			hint = fmt.Sprintf("if %s is what you mean to make a copy of the source, name it: rsync … %s/, and try it with -n (dry run) first", target, target)
+		}
+		f := guard.Found(d, hint,
 			"would empty %s: %s is a symbolic link to %s, and %s",
-			kind.Describe(target), a.Value, target, how).Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{target}})
+			kind.Describe(target), name, target, how).Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{target}})
 		if worst == nil || f.Decision > worst.Decision {
 			worst = f
 		}
 	}
 	return worst
+}
+
+// throughLink returns the name an operand goes through when it reaches
+// what a link named so leads to (lib/, lib/., lib/*, lib/.[!.]*), and how
+// it does: "" when it names the thing itself. follows: the command
+// follows a link it is given by name (find -L, rsync's destination).
+func throughLink(a guard.Arg, follows bool) (name, how string) {
+	if !a.Known {
+		return "", ""
+	}
+	v := a.Value
+	switch dir, base := filepath.Split(v); {
+	case a.Glob && (guard.MatchesAll(base) || base == "{*,.*}"):
+		v, how = dir, a.Value+" names everything in the folder it leads to"
+	case a.Glob:
+		return "", ""
+	case strings.HasSuffix(strings.TrimRight(v, "/"), "/."):
+		v, how = strings.TrimSuffix(strings.TrimRight(v, "/"), "."), "/. names the folder it leads to"
+	case !follows && !strings.HasSuffix(v, "/"):
+		return "", ""
+	}
+	return strings.TrimRight(v, "/"), how
+}
+
+// scratchFolder: /tmp or /var/tmp themselves. A folder in them is
+// somebody's (a project, a build, a sandbox) as much as any other.
+func scratchFolder(p string) bool {
+	return p == "/tmp" || p == "/var/tmp"
+}
+
+// rsyncDeleteDest: rsync -r --delete SRC DEST deletes in DEST every file
+// SRC lacks, after following DEST if it is a link (with or without a
+// slash). The destination, when it is local and rsync deletes.
+func rsyncDeleteDest(inv *guard.Invocation) (dest []guard.Arg, deletes, follows bool) {
+	p := guard.ParseOptions(inv.Args, rsyncSpec)
+	if len(p.Operands) < 2 || !hasDelete(inv) || !p.Has("r", "a", "recursive", "archive", "d", "dirs") || p.Has("n", "dry-run") {
+		return nil, false, false
+	}
+	d := p.Operands[len(p.Operands)-1]
+	if isRemoteSpec(d.Value) {
+		return nil, false, false
+	}
+	return []guard.Arg{d}, true, true
 }
 
 func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *guard.Finding {

@@ -628,7 +628,11 @@ func (c classifier) matchSystemFileRemove(inv *guard.Invocation, host guard.Host
 	var worst *guard.Finding
 	for _, h := range c.removedOrReplaced(inv, host) {
 		var f *guard.Finding
-		if p, file, ok := criticalTarget(inv, host, h.arg); ok {
+		target := criticalTarget
+		if inv.Program == "shred" {
+			target = writtenTarget // shred overwrites what a link leads to before -u removes the link
+		}
+		if p, file, ok := target(inv, host, h.arg); ok {
 			d, verb, effect := file.replace, "replace", file.replaced
 			if h.by != "" {
 				d, verb, effect = file.remove, "put "+h.by+", which does nothing, in place of", file.removed
