@@ -167,12 +167,14 @@ func TestRunShowsDryRunBeforeAsking(t *testing.T) {
 	etc := filepath.Join(dir, "etc")
 	os.MkdirAll(etc, 0o755)
 	os.WriteFile(filepath.Join(etc, "guard.toml"), []byte("protected = [\""+filepath.Join(dir, "sys")+"\"]\n"), 0o644)
-	for _, f := range []string{"src/a", "src/b", "src/c", "sys/a", "sys/old1", "sys/old2", "sys/old3", "sys/old4"} {
+	// a folder inside the protected one: emptying the protected folder
+	// itself is blocked outright, its children are asked about
+	for _, f := range []string{"src/a", "src/b", "src/c", "sys/data/a", "sys/data/old1", "sys/data/old2", "sys/data/old3", "sys/data/old4"} {
 		os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755)
 		os.WriteFile(filepath.Join(dir, f), []byte(f+"\n"), 0o644)
 	}
 	env := append(testEnv(t), "GUARD_ETC="+etc)
-	s := startSession(t, env, dir, bin, "run", "--", "rsync -a --delete src/ sys/")
+	s := startSession(t, env, dir, bin, "run", "--", "rsync -a --delete src/ sys/data/")
 	s.waitFor("type yes to run it")
 	screen := s.screen.String()
 	for _, want := range []string{"at risk: would overwrite", "dry run: rsync --dry-run: in ", "it would delete 4 files", "copy-into-system"} {
@@ -184,8 +186,8 @@ func TestRunShowsDryRunBeforeAsking(t *testing.T) {
 	if code := s.exitCode(); code != exitRefused {
 		t.Errorf("exit %d", code)
 	}
-	if entries, _ := os.ReadDir(filepath.Join(dir, "sys")); len(entries) != 5 {
-		t.Errorf("sys/ changed: %d entries", len(entries))
+	if entries, _ := os.ReadDir(filepath.Join(dir, "sys", "data")); len(entries) != 5 {
+		t.Errorf("sys/data/ changed: %d entries", len(entries))
 	}
 	if ids := snapshotIDs(t, bin, env); len(ids) != 0 {
 		t.Errorf("a declined prompt left snapshots behind: %v", ids)
