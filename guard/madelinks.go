@@ -140,6 +140,8 @@ func linksMadeBy(host Host, ln *Invocation) map[string]string {
 		return inside(dir.Value, ops)
 	}
 	switch {
+	case len(ops) == 0:
+		return nil // ln -s alone fails
 	case len(ops) == 1:
 		made[ln.Path(path.Base(ops[0].Value))] = ops[0].Value
 	case len(ops) > 2 || strings.HasSuffix(ops[len(ops)-1].Value, "/"):
