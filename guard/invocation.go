@@ -113,26 +113,11 @@ type Invocation struct {
 	// ("network", "processes"): a network taken down or a reboot there is the
 	// host's.
 	HostNamespaces []string
-	// Throwaway is set for a command run in a new container made for it
-	// from an image and given nothing of the host (docker run --rm alpine
-	// CMD): the files, processes, packages and accounts it changes are
-	// the container's own and go with it. Rules about those (Rule.Machine)
-	// are not asked about it; a database it reaches over the network is
-	// still the real one.
-	Throwaway bool
 	// User is the user it runs as when a wrapper changed it (sudo -u).
 	User string
 	// Stdin lists the commands upstream in a pipeline, whose output is
 	// this command's input.
 	Stdin []*Invocation
-	// Background is true for `cmd &`.
-	Background bool
-	// InPipeline is true when the command is part of a pipeline.
-	InPipeline bool
-	// Detached is true for a command that runs apart from the terminal
-	// session the line is typed in (tmux new, screen -dm, systemd-run, at,
-	// nohup, setsid): it goes on, and ends, even if that session drops.
-	Detached bool
 	// Deferred names the alias whose definition, typed at the prompt,
 	// holds this command (alias dclean='docker system prune -af'): it
 	// runs only when that name is typed, and is judged again then, with
@@ -140,12 +125,6 @@ type Invocation struct {
 	// nothing on the line calls is still judged in full: a script or a
 	// sourced file may call it by a name guard cannot see.)
 	Deferred string
-	// Recursive is true when the command calls the function whose body it
-	// stands in.
-	Recursive bool
-	// Unguarded is set for `GUARD=off cmd`: the operator turned guard off
-	// for this command, deliberately and visibly.
-	Unguarded bool
 	// Function is the name of the shell function this command calls, if it
 	// calls one defined on the same line.
 	Function string
@@ -176,6 +155,30 @@ type Invocation struct {
 	// is more than that command's ({ a; b; } | sh): the commands whose
 	// output goes down the pipe, in order (partText).
 	partOut *[]*Invocation
+
+	// (the flags last, side by side: seven bools in one word, not four)
+
+	// Throwaway is set for a command run in a new container made for it
+	// from an image and given nothing of the host (docker run --rm alpine
+	// CMD): the files, processes, packages and accounts it changes are
+	// the container's own and go with it. Rules about those (Rule.Machine)
+	// are not asked about it; a database it reaches over the network is
+	// still the real one.
+	Throwaway bool
+	// Background is true for `cmd &`.
+	Background bool
+	// InPipeline is true when the command is part of a pipeline.
+	InPipeline bool
+	// Detached is true for a command that runs apart from the terminal
+	// session the line is typed in (tmux new, screen -dm, systemd-run, at,
+	// nohup, setsid): it goes on, and ends, even if that session drops.
+	Detached bool
+	// Recursive is true when the command calls the function whose body it
+	// stands in.
+	Recursive bool
+	// Unguarded is set for `GUARD=off cmd`: the operator turned guard off
+	// for this command, deliberately and visibly.
+	Unguarded bool
 	// afterSuccess: this command runs only if before succeeded (before &&
 	// this), which SucceededBefore follows.
 	afterSuccess bool
