@@ -13,8 +13,8 @@ const maxSubstWordsText = 4096
 // output of, "$(docker ps -aq --filter name=ci-)" or `pidof x`, as
 // written: the program first. ok is false when the word is anything else
 // (text around the substitution, a pipeline or a list inside it, a word
-// of the command that is not plain text), or when it is longer than
-// guard reads this way.
+// of the command that is not plain text, but for a leading ~/ kept as
+// written), or when it is longer than guard reads this way.
 func (a Arg) SubstWords() (words []Arg, ok bool) {
 	if a.Known || len(a.Sources) == 0 || len(a.Text) > maxSubstWordsText {
 		return nil, false
@@ -52,13 +52,18 @@ func (a Arg) SubstWords() (words []Arg, ok bool) {
 // plainWord is the value of a word made of literal text and quotes only.
 func plainWord(w *syntax.Word) (string, bool) {
 	var sb strings.Builder
-	for _, part := range w.Parts {
+	for i, part := range w.Parts {
 		switch p := part.(type) {
 		case *syntax.Lit:
-			if strings.ContainsAny(p.Value, `*?[\~`) {
+			v := p.Value
+			if i == 0 && (v == "~" || strings.HasPrefix(v, "~/")) {
+				sb.WriteString("~") // the home folder, left to the caller
+				v = v[1:]
+			}
+			if strings.ContainsAny(v, `*?[\~`) {
 				return "", false
 			}
-			sb.WriteString(p.Value)
+			sb.WriteString(v)
 		case *syntax.SglQuoted:
 			if p.Dollar {
 				return "", false

@@ -17,6 +17,8 @@ func TestSubstWords(t *testing.T) {
 		{"$(a; b)", nil},
 		{"$(docker ps --filter name=$X)", nil},
 		{"$(ls *.pid)", nil},
+		{"$(cat ~/.aws/credentials)", []string{"cat", "~/.aws/credentials"}}, // the caller knows the home
+		{"$(cat ~op/.netrc)", nil},
 		{"x$(date)", nil},
 		{"$((1+2))", nil},
 		{"$(FOO=1 env)", nil},

@@ -336,6 +336,9 @@ func matchSecretUpload(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			}
 			continue
 		}
+		if rest, ok := strings.CutPrefix(f, "~/"); ok && home != "" {
+			f = filepath.Join(home, rest) // from a substitution: $(cat ~/.aws/credentials)
+		}
 		if p := inv.Path(f); p != "" {
 			if what, ok := secretAt(p, home, envFiles); ok {
 				return secretFinding(what, p, dest)
@@ -366,10 +369,11 @@ func curlSent(p guard.Parsed) []string {
 			files = append(files, v.Value)
 		}
 	}
-	for _, v := range p.Values("d", "data", "data-binary", "data-ascii", "json") {
-		if name, ok := strings.CutPrefix(v.Value, "@"); ok {
+	for _, v := range p.Values("d", "data", "data-binary", "data-ascii", "data-raw", "json", "H", "header", "u", "user") {
+		if name, ok := strings.CutPrefix(v.Value, "@"); ok && v.Known {
 			files = append(files, name)
 		}
+		files = append(files, filesPrinted(v)...) // -d "$(cat ~/.aws/credentials)"
 	}
 	for _, v := range p.Values("data-urlencode") {
 		if before, name, ok := strings.Cut(v.Value, "@"); ok && !strings.Contains(before, "=") {
@@ -380,6 +384,27 @@ func curlSent(p guard.Parsed) []string {
 		if _, value, ok := strings.Cut(v.Value, "="); ok && (strings.HasPrefix(value, "@") || strings.HasPrefix(value, "<")) {
 			name, _, _ := strings.Cut(value[1:], ";") // -F f=@x;type=text/plain
 			files = append(files, name)
+		}
+	}
+	return files
+}
+
+// filesPrinted are the files a word is the content of: the output of
+// cat, base64 or gzip -c over them ("$(cat ~/.aws/credentials)").
+func filesPrinted(a guard.Arg) []string {
+	words, ok := a.SubstWords()
+	if !ok || len(words) < 2 {
+		return nil
+	}
+	switch filepath.Base(words[0].Value) {
+	case "cat", "base64", "gzip", "xxd", "head", "tail", "tac", "jq":
+	default:
+		return nil
+	}
+	var files []string
+	for _, w := range words[1:] {
+		if !strings.HasPrefix(w.Value, "-") {
+			files = append(files, w.Value)
 		}
 	}
 	return files
