@@ -128,7 +128,11 @@ type signalCall struct {
 func readSignalCall(inv *guard.Invocation) (signalCall, bool) {
 	switch inv.Program {
 	case "kill":
-		return readKill(inv.Args), true
+		c := readKill(inv.Args)
+		if a, ok := pipedPIDs(inv); ok {
+			c.addComputed(a) // pgrep -x systemd | head -1 | xargs kill -9
+		}
+		return c, true
 	case "pkill":
 		return readPkill(inv.Args)
 	case "killall":
@@ -255,6 +259,26 @@ func computedTargets(a guard.Arg) (signalCall, bool) {
 		return readKillall([]guard.Arg{{Text: name, Value: name, Known: true}})
 	}
 	return signalCall{}, false
+}
+
+// pipedPIDs reads the PIDs xargs appends to kill from the pipeline before
+// it as the word $(…) of that pipeline would be read: a finder and the
+// commands that pick some of its lines.
+func pipedPIDs(inv *guard.Invocation) (guard.Arg, bool) {
+	if inv.MoreOperands != "xargs" || len(inv.Stdin) == 0 {
+		return guard.Arg{}, false
+	}
+	var texts, sources []string
+	for _, up := range inv.Stdin {
+		if up.Program == "xargs" {
+			continue
+		}
+		texts, sources = append(texts, up.Text), append(sources, up.Program)
+	}
+	if len(texts) == 0 {
+		return guard.Arg{}, false
+	}
+	return guard.Arg{Text: "$(" + strings.Join(texts, " | ") + ")", Sources: sources}, true
 }
 
 // addComputed adds the processes a computed PID word names.
