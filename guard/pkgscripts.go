@@ -86,6 +86,21 @@ func wrapPackageScripts(r *resolver, outer *Invocation, sc *scope) {
 	if json.Unmarshal([]byte(content), &pkg) != nil {
 		return
 	}
+	if len(names) == 1 && names[0] == sub && outer.Program != "npm" || sub == "run" && len(ops) >= 2 && outer.Program != "npm" {
+		// yarn NAME, yarn run NAME, pnpm NAME: with no script of that
+		// name, the package's program of that name runs (yarn rimraf
+		// /usr), when the project has one
+		if _, isScript := pkg.Scripts[names[0]]; !isScript {
+			bin := filepath.Join(dir, "node_modules", ".bin", names[0])
+			if _, err := r.host.Lstat(bin); err == nil && !strings.Contains(names[0], "/") {
+				argv := append([]Arg{{Text: names[0], Value: names[0], Known: true}}, dropDashes(extra)...)
+				r.runInner(outer, argv, sc, outer.Program+" "+names[0], func(inner *Invocation, isc *scope) {
+					inner.Cwd, inner.Stdin = dir, nil
+				})
+				return
+			}
+		}
+	}
 	var run []string
 	for _, name := range names {
 		for _, n := range []string{"pre" + name, name, "post" + name} {
