@@ -1605,9 +1605,11 @@ func (r *resolver) changeDir(inv *Invocation, sc *scope) {
 		// fails and the shell stays where it was, or not. Unknown.
 		next = r.cdTarget(inv, target.Value, sc)
 	}
-	if inv.Remote != "" && (sc.box == nil || !filepath.IsAbs(next)) {
-		// another machine's folders; in a container, a folder named by
-		// its full path is followed, for the host folders mapped into it
+	if inv.Remote != "" && !filepath.IsAbs(next) {
+		// another machine's folder relative to a place guard does not
+		// know (its user's home): unknown. A folder named by its full
+		// path, or relative to one, is followed there as here: ssh web1
+		// 'cd /var/lib && rm -rf mysql' deletes web1's /var/lib/mysql.
 		next = ""
 	}
 	if r.cdFails(inv, next) {
