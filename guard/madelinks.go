@@ -147,6 +147,9 @@ func linksMadeBy(host Host, ln *Invocation) map[string]string {
 	case len(ops) == 2:
 		name := ln.Path(ops[1].Value)
 		info, err := host.Lstat(name)
+		if err == nil && goneBefore(ln, name) {
+			info, err = nil, fs.ErrNotExist
+		}
 		noDeref := p.Has("n", "no-dereference", "T", "no-target-directory")
 		if err == nil && (info.IsDir() || info.Mode()&fs.ModeSymlink != 0 && !noDeref) || err != nil && !noDeref && madeFolder(ln, name) {
 			return inside(ops[1].Value, ops[:1]) // ln makes its link inside that folder
@@ -156,17 +159,79 @@ func linksMadeBy(host Host, ln *Invocation) map[string]string {
 	return made
 }
 
+// goneBefore tells whether a command that ran before inv on the line
+// moved name away or deleted it (mv conf conf.old, rm -r conf, rmdir
+// conf), with nothing making it again since: `mv conf conf.old; ln -s
+// /etc conf` makes conf a link to /etc, not a link inside conf. A move
+// after ; may have failed: then guard asks more, never less.
+func goneBefore(inv *Invocation, name string) bool {
+	for b, n := inv.before, 0; b != nil && n < maxRanBefore; b, n = b.before, n+1 {
+		if b.Remote != inv.Remote || b.Container != inv.Container {
+			continue
+		}
+		if mkdirMakes(b, name) {
+			return false
+		}
+		if removedBy(b, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// removedBy tells whether mv, rm -r or rmdir took away name (a folder or
+// a link: rm without -r or -d deletes no folder).
+func removedBy(inv *Invocation, name string) bool {
+	var p Parsed
+	switch inv.Program {
+	case "mv":
+		p = ParseOptions(inv.Args, OptSpec{ShortValue: "tS", LongValue: []string{"target-directory", "suffix", "backup"}})
+		if p.Has("help", "version", "n", "no-clobber") {
+			return false
+		}
+		if _, ok := p.Value("t", "target-directory"); !ok {
+			if len(p.Operands) < 2 {
+				return false
+			}
+			p.Operands = p.Operands[:len(p.Operands)-1] // the last is where they go
+		}
+	case "rm":
+		p = ParseOptions(inv.Args, OptSpec{})
+		if !p.Has("r", "R", "recursive", "d", "dir") || p.Has("help", "version", "i", "I", "interactive") {
+			return false
+		}
+	case "rmdir":
+		p = ParseOptions(inv.Args, OptSpec{})
+	default:
+		return false
+	}
+	for _, o := range p.Operands {
+		if o.Known && !o.Glob && inv.Path(strings.TrimSuffix(o.Value, "/")) == name {
+			return true
+		}
+	}
+	return false
+}
+
 // madeFolder tells whether a command that certainly ran before inv made
 // the folder dir (mkdir d && ln -s /etc d makes d/etc).
 func madeFolder(inv *Invocation, dir string) bool {
 	for b, n := inv.before, 0; b != nil && n < maxRanBefore; b, n = b.before, n+1 {
-		if b.Program != "mkdir" || b.Remote != inv.Remote || b.Container != inv.Container {
-			continue
+		if b.Remote == inv.Remote && b.Container == inv.Container && mkdirMakes(b, dir) {
+			return true
 		}
-		for _, o := range ParseOptions(b.Args, OptSpec{ShortValue: "mZ", LongValue: []string{"mode", "context"}}).Operands {
-			if o.Known && b.Path(o.Value) == dir {
-				return true
-			}
+	}
+	return false
+}
+
+// mkdirMakes tells whether inv is a mkdir that makes the folder dir.
+func mkdirMakes(inv *Invocation, dir string) bool {
+	if inv.Program != "mkdir" {
+		return false
+	}
+	for _, o := range ParseOptions(inv.Args, OptSpec{ShortValue: "mZ", LongValue: []string{"mode", "context"}}).Operands {
+		if o.Known && inv.Path(o.Value) == dir {
+			return true
 		}
 	}
 	return false
