@@ -22,6 +22,10 @@ func (r *resolver) cdTarget(inv *Invocation, name string, sc *scope) string {
 			cdpath = "?"
 		}
 	}
+	if inv.Remote != "" && sc.box == nil {
+		// another machine's CDPATH is its own, almost always unset
+		return inv.Path(name)
+	}
 	if cdpath == "" || strings.HasPrefix(name, "/") || name == "." || name == ".." ||
 		strings.HasPrefix(name, "./") || strings.HasPrefix(name, "../") {
 		return inv.Path(name)

@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// maxMadeLinks bounds the symbolic links an earlier command of the line
-// is taken to have made.
+// maxMadeLinks bounds the commands of the line that made symbolic links
+// (the latest) taken to have made them.
 const maxMadeLinks = 16
 
 // withMadeLinks is host as a command sees it once the commands of the line
@@ -19,10 +19,18 @@ const maxMadeLinks = 16
 // the line is judged. A link that failed to be made (after ;) only makes
 // guard ask more, never less. Without such a link, host itself.
 func withMadeLinks(host Host, inv *Invocation) Host {
+	var makers []*Invocation // latest first
+	for b, n := inv.linkBefore, 0; b != nil && n < maxRanBefore && len(makers) < maxMadeLinks; b, n = b.linkBefore, n+1 {
+		if b.Remote == inv.Remote && b.Container == inv.Container { // not another machine's links
+			makers = append(makers, b)
+		}
+	}
 	var made madeLinksHost
-	for b, n := inv.linkBefore, 0; b != nil && len(made.links)+len(made.binds) < maxMadeLinks && n < maxRanBefore; b, n = b.linkBefore, n+1 {
-		if b.Remote != inv.Remote || b.Container != inv.Container {
-			continue // another machine's links
+	for i := len(makers) - 1; i >= 0; i-- { // in the order they ran: a later one wins
+		b := makers[i]
+		if b.Program == "mv" {
+			made.moveLink(host, b)
+			continue
 		}
 		made.add(&made.links, linksMadeBy(host, b))
 		made.add(&made.binds, bindsMadeBy(b))
@@ -34,16 +42,12 @@ func withMadeLinks(host Host, inv *Invocation) Host {
 	return made
 }
 
-// add records what one command made, unless a later command (met first)
-// made the same name.
+// add records what one command made, over what earlier ones made of the
+// same name.
 func (h *madeLinksHost) add(to *map[string]string, made map[string]string) {
 	for name, target := range made {
-		if _, later := h.links[name]; later {
-			continue
-		}
-		if _, later := h.binds[name]; later {
-			continue
-		}
+		delete(h.links, name)
+		delete(h.binds, name)
 		if *to == nil {
 			*to = map[string]string{}
 		}
@@ -51,12 +55,40 @@ func (h *madeLinksHost) add(to *map[string]string, made map[string]string) {
 	}
 }
 
-// makesLinks: a command that makes a symbolic link (ln, cp -s) or a bind
-// mount (mount --bind, bindfs), which later commands of the line go
-// through.
+// moveLink follows mv LINK NAME: the link, one on the host or one made
+// earlier on the line, is then called NAME (ln -s /etc t; mv t conf; rm
+// -rf conf/* empties /etc). Into a folder, it keeps its name there.
+func (h *madeLinksHost) moveLink(host Host, mv *Invocation) {
+	p := ParseOptions(mv.Args, OptSpec{ShortValue: "tS", LongValue: []string{"target-directory", "suffix", "backup"}})
+	ops := p.Operands
+	if len(ops) != 2 || !ops[0].Known || !ops[1].Known || ops[0].Glob || ops[1].Glob || p.Has("t", "target-directory", "help", "version") || mv.Cwd == "" {
+		return
+	}
+	from, to := mv.Path(ops[0].Value), mv.Path(ops[1].Value)
+	target, made := h.links[from]
+	if !made {
+		t, err := host.Readlink(from)
+		if err != nil {
+			return // not a link: a folder moved is goneBefore's
+		}
+		target = t
+	}
+	if info, err := host.Lstat(to); err == nil && info.IsDir() && !p.Has("T", "no-target-directory") {
+		to = path.Join(to, path.Base(from))
+	}
+	if !path.IsAbs(target) {
+		target = path.Join(path.Dir(from), target) // a relative link moved elsewhere leads elsewhere; kept where it led
+	}
+	delete(h.links, from)
+	h.add(&h.links, map[string]string{to: target})
+}
+
+// makesLinks: a command that makes a symbolic link (ln, cp -s), moves one
+// (mv) or makes a bind mount (mount --bind, bindfs), which later commands
+// of the line go through.
 func makesLinks(inv *Invocation) bool {
 	switch inv.Program {
-	case "ln", "mount", "bindfs", "cp":
+	case "ln", "mount", "bindfs", "cp", "mv":
 		return true
 	}
 	return false
@@ -149,6 +181,9 @@ func linksMadeBy(host Host, ln *Invocation) map[string]string {
 	case len(ops) == 2:
 		name := ln.Path(ops[1].Value)
 		info, err := host.Lstat(name)
+		if err == nil && goneBefore(ln, name) {
+			info, err = nil, fs.ErrNotExist
+		}
 		noDeref := p.Has("n", "no-dereference", "T", "no-target-directory")
 		if err == nil && (info.IsDir() || info.Mode()&fs.ModeSymlink != 0 && !noDeref) || err != nil && !noDeref && madeFolder(ln, name) {
 			return inside(ops[1].Value, ops[:1]) // ln makes its link inside that folder
@@ -158,17 +193,79 @@ func linksMadeBy(host Host, ln *Invocation) map[string]string {
 	return made
 }
 
+// goneBefore tells whether a command that ran before inv on the line
+// moved name away or deleted it (mv conf conf.old, rm -r conf, rmdir
+// conf), with nothing making it again since: `mv conf conf.old; ln -s
+// /etc conf` makes conf a link to /etc, not a link inside conf. A move
+// after ; may have failed: then guard asks more, never less.
+func goneBefore(inv *Invocation, name string) bool {
+	for b, n := inv.before, 0; b != nil && n < maxRanBefore; b, n = b.before, n+1 {
+		if b.Remote != inv.Remote || b.Container != inv.Container {
+			continue
+		}
+		if mkdirMakes(b, name) {
+			return false
+		}
+		if removedBy(b, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// removedBy tells whether mv, rm -r or rmdir took away name (a folder or
+// a link: rm without -r or -d deletes no folder).
+func removedBy(inv *Invocation, name string) bool {
+	var p Parsed
+	switch inv.Program {
+	case "mv":
+		p = ParseOptions(inv.Args, OptSpec{ShortValue: "tS", LongValue: []string{"target-directory", "suffix", "backup"}})
+		if p.Has("help", "version", "n", "no-clobber") {
+			return false
+		}
+		if _, ok := p.Value("t", "target-directory"); !ok {
+			if len(p.Operands) < 2 {
+				return false
+			}
+			p.Operands = p.Operands[:len(p.Operands)-1] // the last is where they go
+		}
+	case "rm":
+		p = ParseOptions(inv.Args, OptSpec{})
+		if !p.Has("r", "R", "recursive", "d", "dir") || p.Has("help", "version", "i", "I", "interactive") {
+			return false
+		}
+	case "rmdir":
+		p = ParseOptions(inv.Args, OptSpec{})
+	default:
+		return false
+	}
+	for _, o := range p.Operands {
+		if o.Known && !o.Glob && inv.Path(strings.TrimSuffix(o.Value, "/")) == name {
+			return true
+		}
+	}
+	return false
+}
+
 // madeFolder tells whether a command that certainly ran before inv made
 // the folder dir (mkdir d && ln -s /etc d makes d/etc).
 func madeFolder(inv *Invocation, dir string) bool {
 	for b, n := inv.before, 0; b != nil && n < maxRanBefore; b, n = b.before, n+1 {
-		if b.Program != "mkdir" || b.Remote != inv.Remote || b.Container != inv.Container {
-			continue
+		if b.Remote == inv.Remote && b.Container == inv.Container && mkdirMakes(b, dir) {
+			return true
 		}
-		for _, o := range ParseOptions(b.Args, OptSpec{ShortValue: "mZ", LongValue: []string{"mode", "context"}}).Operands {
-			if o.Known && b.Path(o.Value) == dir {
-				return true
-			}
+	}
+	return false
+}
+
+// mkdirMakes tells whether inv is a mkdir that makes the folder dir.
+func mkdirMakes(inv *Invocation, dir string) bool {
+	if inv.Program != "mkdir" {
+		return false
+	}
+	for _, o := range ParseOptions(inv.Args, OptSpec{ShortValue: "mZ", LongValue: []string{"mode", "context"}}).Operands {
+		if o.Known && inv.Path(o.Value) == dir {
+			return true
 		}
 	}
 	return false

@@ -315,7 +315,7 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		out = text{from: inv.Program}
 	case "cp", "install", "mv", "ln":
 		// a link runs what it leads to: ln -s ~/job.sh /etc/cron.daily/
-		if dest, src, ok := r.copyTarget(inv); ok && worthRecording(dest) {
+		if dest, src, ok := r.copyTarget(inv); ok && (worthRecording(dest) || worthRecording(r.writtenThrough(inv, dest))) {
 			add(dest, false)
 			out = r.fileText(inv, src)
 			if p := inv.Path(src.Value); p != "" {
@@ -383,8 +383,28 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		if _, seen := st.written[p]; seen || len(st.written) < maxWritten {
 			st.written[p] = w
 		}
-		r.scheduleWritten(inv, p, w, sc)
+		r.scheduleWritten(inv, r.writtenThrough(inv, p), w, sc)
 	}
+}
+
+// writtenThrough is the file a write to p reaches: through the links on
+// its way, and through p itself when it is a link the program writes
+// through, even one that points nowhere yet (echo … > job with job ->
+// /etc/cron.d/job makes that file). mv, install and ln replace a link
+// named last instead of writing through it.
+func (r *resolver) writtenThrough(inv *Invocation, p string) string {
+	host, _ := r.hostNow()
+	switch inv.Program {
+	case "mv", "install", "ln":
+		if dir, ok := ResolvePath(host, filepath.Dir(p)); ok {
+			return filepath.Join(dir, filepath.Base(p))
+		}
+		return p
+	}
+	if real, ok := ResolvePath(host, p); ok {
+		return real
+	}
+	return p
 }
 
 // worthRecording tells the copies worth following: into a place that runs

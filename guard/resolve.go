@@ -1605,9 +1605,11 @@ func (r *resolver) changeDir(inv *Invocation, sc *scope) {
 		// fails and the shell stays where it was, or not. Unknown.
 		next = r.cdTarget(inv, target.Value, sc)
 	}
-	if inv.Remote != "" && (sc.box == nil || !filepath.IsAbs(next)) {
-		// another machine's folders; in a container, a folder named by
-		// its full path is followed, for the host folders mapped into it
+	if inv.Remote != "" && !filepath.IsAbs(next) {
+		// another machine's folder relative to a place guard does not
+		// know (its user's home): unknown. A folder named by its full
+		// path, or relative to one, is followed there as here: ssh web1
+		// 'cd /var/lib && rm -rf mysql' deletes web1's /var/lib/mysql.
 		next = ""
 	}
 	if r.cdFails(inv, next) {
@@ -1617,25 +1619,92 @@ func (r *resolver) changeDir(inv *Invocation, sc *scope) {
 	sc.oldpwd, sc.cwd = sc.cwd, next
 }
 
-// cdFails: cd to a folder that is not on this host, at the start of the
-// line (only cds before it), where nothing could have made it first. The
-// shell stays where it was, and what follows after ; or || runs there:
-// cd buidl; rm -rf * empties the folder the line was typed in.
+// cdFails: cd to a folder that is not on this host and that nothing run
+// before it on the line could have made. The shell stays where it was,
+// and what follows after ; or || runs there: cd buidl; rm -rf * empties
+// the folder the line was typed in. At the start of the line (only cds
+// before it) any missing folder fails; after other commands, one that
+// cannot be made: under /proc or /sys, or below a folder that is missing
+// too which no earlier command names or could make where it ran (mkdir
+// /proc/x; cd /proc/x; rm -rf lib in /usr deletes /usr/lib).
 func (r *resolver) cdFails(inv *Invocation, next string) bool {
 	if next == "" || inv.Remote != "" || !filepath.IsAbs(next) {
 		return false
 	}
-	for b := inv.before; b != nil; b = b.before {
-		if b.Program != "cd" && b.Program != "pushd" {
+	host, _ := r.hostNow()
+	resolved, ok := ResolvePath(host, next)
+	if !ok || !missing(host, resolved) {
+		return false
+	}
+	makers := false // a command before it that could make a folder
+	for b, n := inv.before, 0; b != nil && n < maxRanBefore && !makers; b, n = b.before, n+1 {
+		makers = !makesNoFolder(b)
+	}
+	if !makers || pseudoFS(resolved) {
+		return true
+	}
+	top := resolved // the highest folder of the path that is missing
+	for parent := filepath.Dir(top); parent != top && missing(host, parent); parent = filepath.Dir(top) {
+		top = parent
+	}
+	if top == resolved {
+		return false // one folder: any command before could have made it (git clone URL; cd repo)
+	}
+	for b, n := inv.before, 0; b != nil && n < maxRanBefore; b, n = b.before, n+1 {
+		if b.Program == "cd" || b.Program == "pushd" || b.Remote != inv.Remote || b.Container != inv.Container {
+			continue
+		}
+		if b.Cwd == "" || filepath.Dir(top) == b.Cwd || mayMake(b, top) {
+			return false // tar xf app.tgz; cd app/build: made where it ran
+		}
+	}
+	return true
+}
+
+// makesNoFolder tells whether inv certainly makes no folder: a cd, or a
+// program that only prints or changes the shell's options (true; cd
+// /nowhere; rm -rf * runs rm where the line was typed).
+func makesNoFolder(inv *Invocation) bool {
+	for _, rd := range inv.Redirs {
+		if rd.Writes() {
 			return false
 		}
 	}
-	resolved, ok := ResolvePath(r.host, next)
-	if !ok {
-		return false
+	switch inv.Program {
+	case "cd", "pushd", "popd", "true", "false", ":", "echo", "printf", "pwd", "set", "shopt", "setopt",
+		"sleep", "date", "ls", "id", "whoami", "uptime", "hostname", "uname", "df", "free", "test", "[":
+		return true
 	}
-	_, err := r.host.Lstat(resolved)
+	return false
+}
+
+// missing tells whether nothing is at p on the host.
+func missing(host Host, p string) bool {
+	_, err := host.Lstat(p)
 	return errors.Is(err, fs.ErrNotExist)
+}
+
+// pseudoFS tells whether p is under /proc or /sys, where no command makes
+// a folder.
+func pseudoFS(p string) bool {
+	return p == "/proc" || p == "/sys" || strings.HasPrefix(p, "/proc/") || strings.HasPrefix(p, "/sys/")
+}
+
+// mayMake tells whether inv names top or a path under it, and so may
+// make it (mkdir -p top/a/b, git clone URL top/app, install -d top/x); a
+// mkdir without -p makes no missing folder above the one it names.
+func mayMake(inv *Invocation, top string) bool {
+	plainMkdir := inv.Program == "mkdir" && !ParseOptions(inv.Args, OptSpec{ShortValue: "mZ", LongValue: []string{"mode", "context"}}).Has("p", "parents")
+	for _, a := range inv.Args {
+		if !a.Known {
+			return true // a word guard cannot read may name it
+		}
+		p := inv.Path(strings.TrimPrefix(a.Value, "--target-directory="))
+		if p == top || !plainMkdir && strings.HasPrefix(p, top+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // hasControl reports whether s holds a control character, a carriage
