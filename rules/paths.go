@@ -14,7 +14,7 @@ type Kind int
 
 const (
 	Ordinary    Kind = iota
-	Data             // live data: under /var/lib, a child of /srv, a folder of its own at the top (/data)
+	Data             // live data: under /var/lib or /var/opt, a child of /srv, a folder of its own at the top (/data), /opt emptied
 	TopLevel         // /tmp, /opt, /mnt, /media, /srv, /root themselves
 	UserHome         // $HOME, /root, or a folder in /home
 	SystemChild      // a direct child of a system folder: /usr/lib, /etc/ssh
@@ -76,11 +76,28 @@ func regenerated(p string) bool {
 // for what it makes again by itself: /var/lib/myapp/cache/*.
 var scratchNames = map[string]bool{"cache": true, "caches": true, "tmp": true, "temp": true}
 
+// liveDataRoots hold one folder of state per application: /var/lib for
+// the distribution's packages, /var/opt for those installed in /opt (the
+// Filesystem Hierarchy Standard's place for them: GitLab's repositories
+// and database are in /var/opt/gitlab, SQL Server's in /var/opt/mssql).
+var liveDataRoots = []string{"/var/lib/", "/var/opt/"}
+
+// inLiveData is the rest of p below one of liveDataRoots.
+func inLiveData(p string) (string, bool) {
+	for _, root := range liveDataRoots {
+		if rest, ok := strings.CutPrefix(p, root); ok && rest != "" {
+			return rest, true
+		}
+	}
+	return "", false
+}
+
 // inScratchFolder: p is inside (not itself) a folder of scratchNames that
-// lies in an application's folder under /var/lib (/var/lib/APP/…/cache/x).
-// The folder itself stays the application's: it may not make it again.
+// lies in an application's folder under /var/lib or /var/opt
+// (/var/lib/APP/…/cache/x). The folder itself stays the application's:
+// it may not make it again.
 func inScratchFolder(p string) bool {
-	rest, ok := strings.CutPrefix(p, "/var/lib/")
+	rest, ok := inLiveData(p)
 	if !ok {
 		return false
 	}
@@ -203,7 +220,9 @@ func Classify(p, home string) Kind {
 		return SystemChild
 	case regenerated(p):
 		return Ordinary
-	case parent == "/srv", strings.HasPrefix(p, "/var/lib/"):
+	case parent == "/srv":
+		return Data
+	case func() bool { _, ok := inLiveData(p); return ok }():
 		return Data
 	case parent == "/":
 		// A folder the site made at the top (/data, /app, /backup) is a
@@ -357,6 +376,11 @@ func (c classifier) Worst(t Target, home string) (Kind, string) {
 		k := c.Classify(t.Emptied, home)
 		if _, cache := regeneratedDirs[t.Emptied]; k == TopLevel || cache || inScratchFolder(filepath.Join(t.Emptied, "x")) {
 			k = c.Classify(filepath.Join(t.Emptied, "x"), home)
+		}
+		if t.Emptied == "/opt" && k < Data {
+			// one application removed from /opt is routine; all of
+			// them is every program installed outside the packages
+			k = Data
 		}
 		consider(t.Emptied, k)
 	}
