@@ -55,6 +55,33 @@ var regeneratedDirs = map[string]bool{
 	"/var/lib/docker/tmp": true, "/var/lib/flatpak/.removed": true,
 }
 
+// packageDatabases are where the package managers record what is
+// installed, named by their program: the host's own files, under /var/lib
+// like any application's data, but old because they change only when a
+// package does.
+var packageDatabases = map[string]string{
+	"/var/lib/dpkg": "dpkg", "/var/lib/apt": "apt", "/var/lib/rpm": "rpm", "/usr/lib/sysimage/rpm": "rpm",
+	"/var/lib/dnf": "dnf", "/var/lib/yum": "yum", "/var/lib/pacman": "pacman", "/lib/apk/db": "apk",
+}
+
+// packageDatabase names the package manager whose record p is in (p is
+// the folder or inside it), "" for none or for a cache it fetches again
+// (/var/lib/apt/lists).
+func packageDatabase(p string) string {
+	if regenerated(p) {
+		return ""
+	}
+	if _, ok := regeneratedDirs[p]; ok {
+		return ""
+	}
+	for dir := p; dir != "/" && dir != "."; dir = filepath.Dir(dir) {
+		if name, ok := packageDatabases[dir]; ok {
+			return name
+		}
+	}
+	return ""
+}
+
 // regenerated says whether p is inside one of regeneratedDirs, or is one
 // its program makes again.
 func regenerated(p string) bool {

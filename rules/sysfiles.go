@@ -858,6 +858,9 @@ type findExpr struct {
 	narrowed bool   // a test other than -type narrows it: not every file goes
 	named    string // a name test with a pattern narrower than everything
 	test     string // the test that names it: -name, -path…
+	// keepsStart: the starting folder itself is not deleted (-mindepth
+	// 1, or -type with no d)
+	keepsStart bool
 }
 
 func readFindExpr(expr []string) findExpr {
@@ -874,6 +877,11 @@ func readFindExpr(expr []string) findExpr {
 			}
 		case v == "-o" || v == "-or" || v == ",":
 			alternatives = true // -delete may apply to the other branch
+		case v == "-mindepth" && j+1 < len(expr) && expr[j+1] != "0":
+			e.keepsStart = true
+		case v == "-type" && j+1 < len(expr) && !strings.Contains(expr[j+1], "d"):
+			e.keepsStart = true
+			fallthrough
 		case slices.Contains(findTests, v):
 			e.filtered = true
 			e.narrowed = e.narrowed || v != "-type"
@@ -1016,11 +1024,21 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 		}
 		hint := "run the same find without -delete first and read the list; then narrow it to the folder you mean"
 		if kind == SystemChild || kind == Data {
+			if e.keepsStart && regenerated(filepath.Join(at, "x")) {
+				continue // a cache its program fills again, the folder kept: find /var/lib/apt/lists -type f -delete
+			}
 			// With no test but -type it is rm -rf of the folder's
 			// content; any other test (a name, an age) targets it.
 			if !e.narrowed {
 				return guard.Found(guard.Confirm, hint, "would delete every file under %s%s: find with no test but -type empties the tree, as rm -rf would",
 					kind.Describe(at), note).
+					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
+			}
+			if db := packageDatabase(at); db != "" && e.named == "" {
+				// dpkg's info files change only when their package does
+				return guard.Found(guard.Confirm, hint+"; add -name with the files you mean",
+					"would delete every file under %s%s that its age or size test matches: it is %s's record of the installed packages, and its files are old because they change only when a package does",
+					at, note, db).
 					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 			}
 			if kind == SystemChild && e.named == "" && !agedFolders[at] {
