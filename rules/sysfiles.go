@@ -832,6 +832,10 @@ func (c classifier) matchSourceRemoveSystem(inv *guard.Invocation, host guard.Ho
 			// rsync and tar remove the files, the folders stay
 			return guard.Found(guard.Warn, hint, "moves the files of %s to the copy: services still writing a log there write into a deleted file until they reopen it", where)
 		}
+		if kind == Data && transitFolder(t.Path) != "" {
+			// a drop folder is emptied into the next one by design
+			return guard.Found(guard.Warn, hint, "moves the files of %s to the copy: %s is a folder files pass through, and a file still being written there goes half-copied", where, transitFolder(t.Path))
+		}
 		if kind == Data || kind == TopLevel {
 			return guard.Found(guard.Confirm, hint+"; stop the service that uses it first", "would delete %s, once %s has copied it: a service using it loses its files while it runs, and only the copy is left", kind.Describe(where), inv.Program)
 		}
@@ -1079,6 +1083,24 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 // and removed as routine (rsync --remove-source-files /var/log/ nas:):
 // logs, backups, crash dumps, caches.
 var movedAway = map[string]bool{"/var/log": true, "/var/backups": true, "/var/crash": true, "/var/cache": true}
+
+// transitNames are the folders files are put in to be taken away: an
+// FTP or partner drop, a queue for the next job. Not uploads or exports:
+// a web application serves its users' uploads from there, and an NFS
+// server its shares.
+var transitNames = map[string]bool{
+	"incoming": true, "outgoing": true, "inbox": true, "outbox": true, "drop": true, "dropbox": true, "transfer": true,
+}
+
+// transitFolder is the folder of transitNames p is or lies in, "" if none.
+func transitFolder(p string) string {
+	for dir := filepath.Clean(p); dir != "/" && dir != "."; dir = filepath.Dir(dir) {
+		if transitNames[filepath.Base(dir)] {
+			return dir
+		}
+	}
+	return ""
+}
 
 // agedFolders are the system's folders of files that only grow old and
 // are cleaned by age: logs, caches, crash dumps, spooled temporary files.
