@@ -888,9 +888,11 @@ func readFindExpr(expr []string) findExpr {
 			fallthrough
 		case slices.Contains(findTests, v):
 			e.filtered = true
-			e.narrowed = e.narrowed || v != "-type"
 			negated := j > 0 && (expr[j-1] == "!" || expr[j-1] == "-not")
-			if slices.Contains(findNameTests, v) && !negated && j+1 < len(expr) && !matchesEverything(v, expr[j+1]) {
+			everything := slices.Contains(findNameTests, v) && !negated && j+1 < len(expr) && matchesEverything(v, expr[j+1])
+			// -name '*' narrows nothing: it is -type's kin
+			e.narrowed = e.narrowed || v != "-type" && !everything
+			if slices.Contains(findNameTests, v) && !negated && j+1 < len(expr) && !everything {
 				e.named, e.test = expr[j+1], v
 			}
 		}
