@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -240,6 +241,29 @@ func secretAt(p, home string, envFiles bool) (string, bool) {
 	return "", false
 }
 
+// sshKeyNames are the private keys ssh-keygen writes, wherever they are
+// kept (deploy/id_rsa in a repository): the public half ends in .pub.
+var sshKeyNames = map[string]bool{"id_rsa": true, "id_dsa": true, "id_ecdsa": true, "id_ed25519": true, "id_ecdsa_sk": true, "id_ed25519_sk": true}
+
+// privateKeyFile says what private key the file at p is, "" if none: by
+// the name ssh-keygen gives it, by a PKCS#12 bundle's extension, or by
+// the PEM armour of its first bytes (a TLS server.key, a .pem). A file
+// guard cannot read is judged by its name alone.
+func privateKeyFile(host guard.Host, p string) string {
+	base := filepath.Base(p)
+	switch ext := strings.ToLower(filepath.Ext(base)); {
+	case sshKeyNames[base]:
+		return "an SSH private key"
+	case ext == ".p12" || ext == ".pfx":
+		return "a certificate with its private key (" + base + ")"
+	}
+	head, err := host.ReadFile(p, 4096)
+	if err == nil && bytes.Contains(head, []byte("PRIVATE KEY-----")) {
+		return "a private key (" + base + ")"
+	}
+	return ""
+}
+
 // templateEnv: .env.example and its kin hold names, not secrets.
 func templateEnv(base string) bool {
 	for _, w := range []string{"example", "sample", "template", "dist", "defaults", "schema", "test"} {
@@ -306,7 +330,12 @@ func matchSecretUpload(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			if !o.Known {
 				continue
 			}
-			if what, ok := secretAt(inv.Path(o.Value), home, p.Has("f", "force")); ok {
+			what, ok := secretAt(inv.Path(o.Value), home, p.Has("f", "force"))
+			if !ok {
+				what = privateKeyFile(host, inv.Path(o.Value))
+				ok = what != ""
+			}
+			if ok {
 				return guard.Found(guard.Confirm, "keep it out of git (git rm --cached "+o.Value+"; add it to .gitignore) and give the secrets to the deployment another way",
 					"would stage %s for a commit, and with it %s: once pushed it is in the history of every clone, and the secrets must be changed", o.Value, what)
 			}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -47,14 +48,20 @@ func matchMountOverSystem(inv *guard.Invocation, host guard.Host) *guard.Finding
 		return umountSystem(inv)
 	}
 	p := guard.ParseOptions(inv.Args, mountSpec)
-	if o, ok := p.Value("o", "options"); ok && strings.Contains(","+o.Value+",", ",remount,") {
+	if opts := mountOptions(p); slices.Contains(opts, "remount") {
 		// the same filesystem with other options; read-only, every
 		// write to a live system folder fails until remount,rw
 		dir := ""
 		if len(p.Operands) > 0 && p.Operands[len(p.Operands)-1].Known {
 			dir = inv.Path(p.Operands[len(p.Operands)-1].Value)
 		}
-		if !strings.Contains(","+o.Value+",", ",ro,") || dir == "" || !liveSystemDir(dir) {
+		readOnly := p.Has("r", "read-only")
+		for _, o := range opts {
+			if o == "ro" || o == "rw" {
+				readOnly = o == "ro" // the last one given wins
+			}
+		}
+		if p.Has("w", "rw", "read-write") || !readOnly || dir == "" || !liveSystemDir(dir) {
 			return nil
 		}
 		return guard.Found(guard.Confirm, "stop what writes there first; to undo: mount -o remount,rw "+dir,
@@ -78,6 +85,16 @@ func matchMountOverSystem(inv *guard.Invocation, host guard.Host) *guard.Finding
 	return guard.Found(guard.Confirm,
 		"mount it somewhere else first and look (mount … /mnt/new); to undo: umount "+dir,
 		"would mount over %s%s: everything in it is hidden until umount %s, and sudo, logins and the programs that read it fail meanwhile", dir, inv.Where(), dir)
+}
+
+// mountOptions are the options of every -o and --options, in order: mount
+// joins them (mount -o remount -o ro / is -o remount,ro).
+func mountOptions(p guard.Parsed) []string {
+	var opts []string
+	for _, o := range p.Values("o", "options") {
+		opts = append(opts, strings.Split(o.Value, ",")...)
+	}
+	return opts
 }
 
 // liveSystemDir: a folder a running host writes to or runs from all the

@@ -14,7 +14,7 @@ type Kind int
 
 const (
 	Ordinary    Kind = iota
-	Data             // live data: under /var/lib, a child of /srv, a folder of its own at the top (/data)
+	Data             // live data: under /var/lib or /var/opt, a child of /srv, a folder of its own at the top (/data), /opt emptied
 	TopLevel         // /tmp, /opt, /mnt, /media, /srv, /root themselves
 	UserHome         // $HOME, /root, or a folder in /home
 	SystemChild      // a direct child of a system folder: /usr/lib, /etc/ssh
@@ -55,6 +55,33 @@ var regeneratedDirs = map[string]bool{
 	"/var/lib/docker/tmp": true, "/var/lib/flatpak/.removed": true,
 }
 
+// packageDatabases are where the package managers record what is
+// installed, named by their program: the host's own files, under /var/lib
+// like any application's data, but old because they change only when a
+// package does.
+var packageDatabases = map[string]string{
+	"/var/lib/dpkg": "dpkg", "/var/lib/apt": "apt", "/var/lib/rpm": "rpm", "/usr/lib/sysimage/rpm": "rpm",
+	"/var/lib/dnf": "dnf", "/var/lib/yum": "yum", "/var/lib/pacman": "pacman", "/lib/apk/db": "apk",
+}
+
+// packageDatabase names the package manager whose record p is in (p is
+// the folder or inside it), "" for none or for a cache it fetches again
+// (/var/lib/apt/lists).
+func packageDatabase(p string) string {
+	if regenerated(p) {
+		return ""
+	}
+	if _, ok := regeneratedDirs[p]; ok {
+		return ""
+	}
+	for dir := p; dir != "/" && dir != "."; dir = filepath.Dir(dir) {
+		if name, ok := packageDatabases[dir]; ok {
+			return name
+		}
+	}
+	return ""
+}
+
 // regenerated says whether p is inside one of regeneratedDirs, or is one
 // its program makes again.
 func regenerated(p string) bool {
@@ -76,11 +103,28 @@ func regenerated(p string) bool {
 // for what it makes again by itself: /var/lib/myapp/cache/*.
 var scratchNames = map[string]bool{"cache": true, "caches": true, "tmp": true, "temp": true}
 
+// liveDataRoots hold one folder of state per application: /var/lib for
+// the distribution's packages, /var/opt for those installed in /opt (the
+// Filesystem Hierarchy Standard's place for them: GitLab's repositories
+// and database are in /var/opt/gitlab, SQL Server's in /var/opt/mssql).
+var liveDataRoots = []string{"/var/lib/", "/var/opt/"}
+
+// inLiveData is the rest of p below one of liveDataRoots.
+func inLiveData(p string) (string, bool) {
+	for _, root := range liveDataRoots {
+		if rest, ok := strings.CutPrefix(p, root); ok && rest != "" {
+			return rest, true
+		}
+	}
+	return "", false
+}
+
 // inScratchFolder: p is inside (not itself) a folder of scratchNames that
-// lies in an application's folder under /var/lib (/var/lib/APP/…/cache/x).
-// The folder itself stays the application's: it may not make it again.
+// lies in an application's folder under /var/lib or /var/opt
+// (/var/lib/APP/…/cache/x). The folder itself stays the application's:
+// it may not make it again.
 func inScratchFolder(p string) bool {
-	rest, ok := strings.CutPrefix(p, "/var/lib/")
+	rest, ok := inLiveData(p)
 	if !ok {
 		return false
 	}
@@ -203,7 +247,9 @@ func Classify(p, home string) Kind {
 		return SystemChild
 	case regenerated(p):
 		return Ordinary
-	case parent == "/srv", strings.HasPrefix(p, "/var/lib/"):
+	case parent == "/srv":
+		return Data
+	case func() bool { _, ok := inLiveData(p); return ok }():
 		return Data
 	case parent == "/":
 		// A folder the site made at the top (/data, /app, /backup) is a
@@ -357,6 +403,11 @@ func (c classifier) Worst(t Target, home string) (Kind, string) {
 		k := c.Classify(t.Emptied, home)
 		if _, cache := regeneratedDirs[t.Emptied]; k == TopLevel || cache || inScratchFolder(filepath.Join(t.Emptied, "x")) {
 			k = c.Classify(filepath.Join(t.Emptied, "x"), home)
+		}
+		if t.Emptied == "/opt" && k < Data {
+			// one application removed from /opt is routine; all of
+			// them is every program installed outside the packages
+			k = Data
 		}
 		consider(t.Emptied, k)
 	}

@@ -185,8 +185,12 @@ func (c classifier) matchRmProtected(inv *guard.Invocation, host guard.Host) *gu
 			f = guard.Found(guard.Block, rmHint(where), "would delete %s%s", rmWhat(inv, t, kind, where), cwdNote(inv, a)).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{rmSaved(t, where)}})
 		case kind == Data && !noTopFolder(inv, host, t, where):
+			what := where
+			if t.Emptied == where {
+				what = "everything in " + where
+			}
 			f = guard.Found(guard.Confirm, "check what is in it first: ls -la "+where+"; stop the service that owns it before deleting",
-				"would delete %s: %s%s", where, dataWhy(where), cwdNote(inv, a)).
+				"would delete %s: %s%s", what, dataWhy(where), cwdNote(inv, a)).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{rmSaved(t, where)}})
 		case sshKeysOf(where, home) != "":
 			f = guard.Found(guard.Confirm, "remove the one key you mean: edit "+sshKeysOf(where, home)+"/.ssh/authorized_keys; keep a copy first",
@@ -312,6 +316,9 @@ func mktempMade(b *guard.Invocation) string {
 
 // dataWhy says why a Data path matters.
 func dataWhy(where string) string {
+	if where == "/opt" {
+		return "every application installed there outside the packages (each /opt/NAME), with its programs and often its data"
+	}
 	if filepath.Dir(where) == "/" {
 		return "a folder of its own at the top of the filesystem, usually a disk mounted there or an application's data"
 	}

@@ -832,6 +832,10 @@ func (c classifier) matchSourceRemoveSystem(inv *guard.Invocation, host guard.Ho
 			// rsync and tar remove the files, the folders stay
 			return guard.Found(guard.Warn, hint, "moves the files of %s to the copy: services still writing a log there write into a deleted file until they reopen it", where)
 		}
+		if kind == Data && transitFolder(t.Path) != "" {
+			// a drop folder is emptied into the next one by design
+			return guard.Found(guard.Warn, hint, "moves the files of %s to the copy: %s is a folder files pass through, and a file still being written there goes half-copied", where, transitFolder(t.Path))
+		}
 		if kind == Data || kind == TopLevel {
 			return guard.Found(guard.Confirm, hint+"; stop the service that uses it first", "would delete %s, once %s has copied it: a service using it loses its files while it runs, and only the copy is left", kind.Describe(where), inv.Program)
 		}
@@ -858,6 +862,9 @@ type findExpr struct {
 	narrowed bool   // a test other than -type narrows it: not every file goes
 	named    string // a name test with a pattern narrower than everything
 	test     string // the test that names it: -name, -path…
+	// keepsStart: the starting folder itself is not deleted (-mindepth
+	// 1, or -type with no d)
+	keepsStart bool
 }
 
 func readFindExpr(expr []string) findExpr {
@@ -874,11 +881,18 @@ func readFindExpr(expr []string) findExpr {
 			}
 		case v == "-o" || v == "-or" || v == ",":
 			alternatives = true // -delete may apply to the other branch
+		case v == "-mindepth" && j+1 < len(expr) && expr[j+1] != "0":
+			e.keepsStart = true
+		case v == "-type" && j+1 < len(expr) && !strings.Contains(expr[j+1], "d"):
+			e.keepsStart = true
+			fallthrough
 		case slices.Contains(findTests, v):
 			e.filtered = true
-			e.narrowed = e.narrowed || v != "-type"
 			negated := j > 0 && (expr[j-1] == "!" || expr[j-1] == "-not")
-			if slices.Contains(findNameTests, v) && !negated && j+1 < len(expr) && !matchesEverything(v, expr[j+1]) {
+			everything := slices.Contains(findNameTests, v) && !negated && j+1 < len(expr) && matchesEverything(v, expr[j+1])
+			// -name '*' narrows nothing: it is -type's kin
+			e.narrowed = e.narrowed || v != "-type" && !everything
+			if slices.Contains(findNameTests, v) && !negated && j+1 < len(expr) && !everything {
 				e.named, e.test = expr[j+1], v
 			}
 		}
@@ -1016,11 +1030,21 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 		}
 		hint := "run the same find without -delete first and read the list; then narrow it to the folder you mean"
 		if kind == SystemChild || kind == Data {
+			if e.keepsStart && regenerated(filepath.Join(at, "x")) {
+				continue // a cache its program fills again, the folder kept: find /var/lib/apt/lists -type f -delete
+			}
 			// With no test but -type it is rm -rf of the folder's
 			// content; any other test (a name, an age) targets it.
 			if !e.narrowed {
 				return guard.Found(guard.Confirm, hint, "would delete every file under %s%s: find with no test but -type empties the tree, as rm -rf would",
 					kind.Describe(at), note).
+					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
+			}
+			if db := packageDatabase(at); db != "" && e.named == "" {
+				// dpkg's info files change only when their package does
+				return guard.Found(guard.Confirm, hint+"; add -name with the files you mean",
+					"would delete every file under %s%s that its age or size test matches: it is %s's record of the installed packages, and its files are old because they change only when a package does",
+					at, note, db).
 					Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 			}
 			if kind == SystemChild && e.named == "" && !agedFolders[at] {
@@ -1061,6 +1085,24 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 // and removed as routine (rsync --remove-source-files /var/log/ nas:):
 // logs, backups, crash dumps, caches.
 var movedAway = map[string]bool{"/var/log": true, "/var/backups": true, "/var/crash": true, "/var/cache": true}
+
+// transitNames are the folders files are put in to be taken away: an
+// FTP or partner drop, a queue for the next job. Not uploads or exports:
+// a web application serves its users' uploads from there, and an NFS
+// server its shares.
+var transitNames = map[string]bool{
+	"incoming": true, "outgoing": true, "inbox": true, "outbox": true, "drop": true, "dropbox": true, "transfer": true,
+}
+
+// transitFolder is the folder of transitNames p is or lies in, "" if none.
+func transitFolder(p string) string {
+	for dir := filepath.Clean(p); dir != "/" && dir != "."; dir = filepath.Dir(dir) {
+		if transitNames[filepath.Base(dir)] {
+			return dir
+		}
+	}
+	return ""
+}
 
 // agedFolders are the system's folders of files that only grow old and
 // are cleaned by age: logs, caches, crash dumps, spooled temporary files.
