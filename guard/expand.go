@@ -499,6 +499,13 @@ func (b *fieldBuilder) unknown(what string, maybeEmpty, quoted bool) {
 // arg appends a word known as an Arg (a positional parameter, an array
 // element): its value, what of it is unknown, and where it comes from.
 func (b *fieldBuilder) arg(a Arg, quoted bool) {
+	if a.Known && a.standIn && a.Glob {
+		// a loop's variable standing for every match of DIR/*: the
+		// pattern, live even quoted, so the folder reads as emptied
+		b.add(a.Value, a.pattern)
+		b.cur.Glob, b.keep = true, true
+		return
+	}
 	if a.Known {
 		b.result(a.Value, quoted)
 		return

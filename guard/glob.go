@@ -63,13 +63,14 @@ func (r *resolver) globField(f Arg, sc *scope, mode expandMode) []Arg {
 			return []Arg{{Text: f.Text, Value: matches[0], Known: true}}
 		}
 		return []Arg{f} // bash refuses an ambiguous redirect
-	case modeArgs:
+	case modeArgs, modeLoop:
 		// The pattern itself goes in front of its matches only when it
 		// reads as "everything in the folder", for the rules that judge
 		// emptying a folder. Any other pattern is only its matches: as a
 		// word of its own it would shift the operands after it (ln -sf
 		// /dev/null /etc/pas*wd is ln -sf /dev/null /etc/passwd, not a
-		// link into the folder /etc/passwd).
+		// link into the folder /etc/passwd). A loop over DIR/* walks its
+		// body once with the pattern too (walkFor).
 		if len(matches) == 0 || MatchesAll(path.Base(f.Value)) {
 			kept := f
 			kept.standIn = len(matches) > 0

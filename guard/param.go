@@ -46,6 +46,8 @@ func (r *resolver) paramValue(name string, sc *scope) (Arg, bool) {
 			return Arg{Known: true}, true
 		case v.list != nil:
 			return Arg{Known: true}, true
+		case v.known && v.everything:
+			return Arg{Value: v.value, pattern: v.value, Known: true, Glob: true, standIn: true}, true
 		case !v.known && v.numbers != nil:
 			return Arg{Value: v.value, Unknown: v.numbers, Origin: v.origin}, false
 		case !v.known && v.origin != "":

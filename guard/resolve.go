@@ -654,7 +654,7 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 				partial = true // matches past those guard read: walked once more, unknown
 				continue
 			}
-			allKnown = allKnown && a.Known && !a.Glob
+			allKnown = allKnown && a.Known && (!a.Glob || a.standIn) // DIR/* in front of its matches: walked once too, as the pattern
 			anyEmpty = anyEmpty || a.Value == ""
 			if len(items) <= maxGlobMatches && (!seen[a.Value] || !a.Known) {
 				seen[a.Value] = true

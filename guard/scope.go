@@ -141,6 +141,10 @@ type shellVar struct {
 	// ref is the variable a nameref (declare -n r=target) names: every
 	// read and assignment of r is one of target.
 	ref string
+	// everything: a loop variable standing, once, for every name a pattern
+	// matches in its folder (for d in /opt/*), read as that pattern, quoted
+	// or not, so that rules judge the folder emptied (walkFor).
+	everything bool
 }
 
 // at is the element of an indexed array at index n, and whether it is set.
@@ -549,7 +553,8 @@ func (sc *scope) namesWithPrefix(prefix string) []Arg {
 }
 
 func (sc *scope) assign(name string, a Arg) {
-	v := shellVar{value: a.Value, known: a.Known, set: true, maybeEmpty: a.MaybeEmpty || a.Known, origin: a.Origin, data: a.data && !a.Known, sources: unknownSources(a)}
+	v := shellVar{value: a.Value, known: a.Known, set: true, maybeEmpty: a.MaybeEmpty || a.Known, origin: a.Origin, data: a.data && !a.Known, sources: unknownSources(a),
+		everything: a.Known && a.Glob && a.standIn && !a.unread}
 	if !a.Known && !a.data && len(a.Sources) == 0 && onlyNumberParams(a.Unknown) {
 		v.numbers = a.Unknown
 	}
