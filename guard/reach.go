@@ -239,7 +239,7 @@ func (r *resolver) observe(inv *Invocation, sc *scope) {
 		inv.Container, inv.HostNamespaces, inv.Throwaway = sc.box.name, sc.box.shares, sc.box.throwaway
 		r.judgeOnHost(inv, sc.box)
 	}
-	if inv.Remote == "" && writesFiles(inv) && wrapperFor(inv.Program) == nil {
+	if writesFiles(inv) && wrapperFor(inv.Program) == nil && (inv.Remote == "" || inv.Container == "") {
 		r.recordWrites(inv, sc)
 	}
 }
@@ -364,6 +364,19 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		}
 	}
 	if len(targets) == 0 {
+		return
+	}
+	if inv.Remote != "" {
+		// another machine's files: what runs later there is judged
+		// (ssh web1 'echo … > /etc/cron.d/job'); nothing is remembered
+		// as this host's, nor looked up through its links
+		for _, p := range targets {
+			w := written{text: out.value, known: out.known, by: by, quiet: out.quiet}
+			if !w.known && w.by == "" {
+				w.by = "a command"
+			}
+			r.scheduleWritten(inv, p, w, sc)
+		}
 		return
 	}
 	st := r.reached()
