@@ -28,6 +28,14 @@ func selfguardRules() []*guard.Rule {
 		Machine:    true,
 		Match:      matchSnapshotLoss,
 	}, {
+		ID:         "agent-hook-off",
+		Programs:   nil, // a redirection can stand on any command
+		Decision:   guard.Confirm,
+		Summary:    "guard install NAME --remove, or a write, move or removal of a coding agent's hook settings (~/.claude/settings.json, ~/.codex/hooks.json, ~/.cursor/hooks.json, Cline's Hooks folder…): the agent's next commands run unchecked",
+		Postmortem: "guard's own design: a coding agent refused once removed the hook from its settings, then ran the refused command again",
+		Machine:    true,
+		Match:      matchAgentHookOff,
+	}, {
 		ID:         "unguarded-shell",
 		Programs:   []string{"bash", "sh", "dash", "zsh", "ksh", "mksh", "fish", "csh", "tcsh", "sudo", "su"},
 		Decision:   guard.Confirm,
@@ -166,6 +174,86 @@ func homeOf(host guard.Host, user string) string {
 		return ""
 	}
 	return guard.UserHome(host, user)
+}
+
+// agentHookFiles are where the coding agents keep the hooks that run guard
+// before their commands (guard install NAME), under the user's home.
+var agentHookFiles = []string{
+	".claude/settings.json", ".claude/settings.local.json", ".codex/hooks.json", ".gemini/settings.json",
+	".cursor/hooks.json", ".copilot/hooks", ".codeium/windsurf/hooks.json", "Documents/Cline/Hooks",
+}
+
+// matchAgentHookOff: an agent refused once can take guard out of its own
+// way: remove the hook (guard install NAME --remove) or rewrite the
+// settings file that holds it, then run the refused line again.
+func matchAgentHookOff(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Remote != "" || inv.Container != "" {
+		return nil // another machine's agents
+	}
+	hint := "change an agent's hooks yourself, in a terminal; to take guard's hook out on purpose: guard install NAME --remove"
+	if inv.Program == "guard" {
+		values := knownValues(inv.Args)
+		if len(values) >= 2 && values[0] == "install" && slices.Contains(values, "--remove") {
+			return guard.Found(guard.Confirm, hint, "would remove guard's hook from %s: its commands would run unchecked from then on, refused ones included", values[1])
+		}
+		return nil
+	}
+	home := homeOf(host, inv.User)
+	if home == "" {
+		return nil
+	}
+	for _, target := range changedFiles(inv) {
+		path := inv.Path(target.Value)
+		for _, f := range agentHookFiles {
+			file := home + "/" + f
+			if path == file || strings.HasPrefix(path, file+"/") {
+				return guard.Found(guard.Confirm, hint,
+					"would change %s, where a coding agent runs guard before each command: without that hook its commands run unchecked, refused ones included", path)
+			}
+		}
+	}
+	return nil
+}
+
+// changedFiles are the files a command writes, moves or removes: its
+// redirections' targets, and the operands of the programs that change
+// the files they are given (sed and perl only with -i).
+func changedFiles(inv *guard.Invocation) []guard.Arg {
+	var out []guard.Arg
+	for _, rd := range inv.Redirs {
+		if rd.Writes() && rd.Target.Known {
+			out = append(out, rd.Target)
+		}
+	}
+	last, readOnly := false, false
+	switch inv.Program {
+	case "rm", "unlink", "shred", "truncate", "tee", "sponge", "mv":
+	case "cp", "ln", "install":
+		last = true
+	case "sed", "perl":
+		readOnly = true // until -i says otherwise
+	default:
+		return out // the other programs change no file they are given
+	}
+	var operands []guard.Arg
+	for _, a := range inv.Args {
+		switch {
+		case !a.Known:
+		case strings.HasPrefix(a.Value, "-i") || strings.HasPrefix(a.Value, "--in-place") || a.Value == "-pi":
+			readOnly = false // sed -i, perl -pi: the files are rewritten
+		case !strings.HasPrefix(a.Value, "-"):
+			operands = append(operands, a)
+		}
+	}
+	switch {
+	case readOnly:
+		return out // sed or perl without -i only reads
+	case last && len(operands) > 0:
+		return append(out, operands[len(operands)-1])
+	case last:
+		return out
+	}
+	return append(out, operands...)
 }
 
 func matchSnapshotLoss(inv *guard.Invocation, _ guard.Host) *guard.Finding {

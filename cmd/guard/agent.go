@@ -142,10 +142,29 @@ func (a *app) agentHook(args []string) (code int) {
 	if err != nil {
 		return a.refuseEvent(ag, flags, "guard could not read the hook event ("+err.Error()+"), so the command was not checked")
 	}
+	if !ev.shell {
+		ev = asAnotherAgent(ag, data, ev)
+	}
 	if !ev.shell || strings.TrimSpace(ev.line) == "" {
 		return ag.write(a.stdout, a.stderr, agentAnswer{})
 	}
 	return ag.write(a.stdout, a.stderr, a.decideForAgent(ag, flags, ev))
+}
+
+// asAnotherAgent reads an event that the agent's own format says runs no
+// command in the other agents' formats: a hook installed for another agent
+// (guard hook gemini in Claude Code's settings), or an agent that borrows
+// another's hook files, has its commands judged rather than let by.
+func asAnotherAgent(own *agent, data []byte, ev agentEvent) agentEvent {
+	for _, other := range agentCatalog() {
+		if other == own {
+			continue
+		}
+		if theirs, err := other.parse(data); err == nil && theirs.shell {
+			return theirs
+		}
+	}
+	return ev
 }
 
 // refuseEvent answers an event guard could not check: ask the agent's

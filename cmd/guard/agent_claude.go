@@ -27,7 +27,7 @@ var claudeAgent = agent{
 		"https://code.claude.com/docs/en/hooks (PreToolUse input, hookSpecificOutput.permissionDecision, exit codes)",
 		"Claude Code 2.1.295 changelog, onFailure: \"block\" (as quoted in https://dev.to/gabrielanhaia/a-claude-code-hook-that-times-out-lets-the-command-through-make-it-fail-closed-1g5k)",
 	},
-	parse:     parseClaudeStyle("Bash"),
+	parse:     parseClaudeStyle("Bash", claudeTools),
 	toolKey:   []string{"tool_name"},
 	shellTool: "Bash",
 	write:     writeClaudeStyle(true),
@@ -85,7 +85,16 @@ type claudeEvent struct {
 	ToolInput     map[string]json.RawMessage `json:"tool_input"`
 }
 
-func parseClaudeStyle(shellTool string) func([]byte) (agentEvent, error) {
+// claudeTools are Claude Code's file tools, judged as the writes they
+// make when the hook is given them (a matcher wider than Bash).
+var claudeTools = map[string]agentTool{
+	"Write":        {path: "file_path", text: []string{"content"}},
+	"Edit":         {path: "file_path", text: []string{"new_string"}},
+	"MultiEdit":    {path: "file_path", text: []string{"edits"}},
+	"NotebookEdit": {path: "notebook_path", text: []string{"new_source"}},
+}
+
+func parseClaudeStyle(shellTool string, tools map[string]agentTool) func([]byte) (agentEvent, error) {
 	return func(data []byte) (agentEvent, error) {
 		var ev claudeEvent
 		if err := json.Unmarshal(data, &ev); err != nil {
@@ -96,6 +105,11 @@ func parseClaudeStyle(shellTool string) func([]byte) (agentEvent, error) {
 		}
 		out := agentEvent{session: ev.SessionID, cwd: ev.Cwd}
 		if ev.ToolName != shellTool {
+			line, known, err := toolLine(tools, ev.ToolName, ev.ToolInput, "tool_input")
+			if err != nil {
+				return agentEvent{}, err
+			}
+			out.shell, out.line = known, line
 			return out, nil
 		}
 		line, err := shellCommand(ev.ToolInput["command"], "tool_input.command")

@@ -71,6 +71,14 @@ func parseCline(data []byte) (agentEvent, error) {
 	}
 	out := agentEvent{session: ev.TaskID}
 	if ev.PreToolUse.ToolName != "execute_command" {
+		line, known, err := toolLine(clineTools, ev.PreToolUse.ToolName, ev.PreToolUse.Parameters, "preToolUse.parameters")
+		if err != nil {
+			return agentEvent{}, err
+		}
+		if len(ev.WorkspaceRoots) > 0 {
+			out.cwd = ev.WorkspaceRoots[0] // a relative path is the workspace's
+		}
+		out.shell, out.line = known, line
 		return out, nil
 	}
 	line, err := shellCommand(ev.PreToolUse.Parameters["command"], "preToolUse.parameters.command")
@@ -85,6 +93,13 @@ func parseCline(data []byte) (agentEvent, error) {
 	}
 	out.shell, out.line = true, line
 	return out, nil
+}
+
+// clineTools are Cline's file tools (its hook sees every tool), judged as
+// the writes they make; replace_in_file's diff holds the new text.
+var clineTools = map[string]agentTool{
+	"write_to_file":   {path: "path", text: []string{"content"}},
+	"replace_in_file": {path: "path", text: []string{"diff"}},
 }
 
 func writeCline(stdout, _ io.Writer, ans agentAnswer) int {

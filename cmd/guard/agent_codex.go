@@ -21,7 +21,7 @@ var codexAgent = agent{
 		"https://github.com/openai/codex/pull/20756 (allow and ask for PreToolUse: closed unmerged)",
 		"https://github.com/openai/codex/issues/41979 (a failing PreToolUse hook lets the command run; fail-closed is an open request)",
 	},
-	parse:     parseClaudeStyle("Bash"),
+	parse:     parseClaudeStyle("Bash", codexTools),
 	toolKey:   []string{"tool_name"},
 	shellTool: "Bash",
 	write:     writeClaudeStyle(false),
@@ -40,3 +40,7 @@ var codexAgent = agent{
 	},
 	onFailure: "runs the command (Codex has no fail-closed setting for hooks yet)",
 }
+
+// codexTools: apply_patch, Codex's file tool, carries its patch in
+// tool_input.command like Bash.
+var codexTools = map[string]agentTool{"apply_patch": {patch: "command"}}

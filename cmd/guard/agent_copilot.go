@@ -81,7 +81,8 @@ func parseCopilot(data []byte) (agentEvent, error) {
 		return agentEvent{}, errors.New("the event names no toolName")
 	}
 	out := agentEvent{session: session, cwd: ev.Cwd}
-	if tool != "bash" {
+	_, other := copilotTools[tool]
+	if tool != "bash" && tool != "run_in_terminal" && !other {
 		return out, nil
 	}
 	// toolArgs is documented as a JSON string holding the arguments.
@@ -93,12 +94,32 @@ func parseCopilot(data []byte) (agentEvent, error) {
 	if err := json.Unmarshal(args, &fields); err != nil {
 		return agentEvent{}, fmt.Errorf("toolArgs is not an object of arguments: %v", err)
 	}
+	if other {
+		line, _, err := toolLine(copilotTools, tool, fields, "toolArgs")
+		if err != nil {
+			return agentEvent{}, err
+		}
+		out.shell, out.line = true, line
+		return out, nil
+	}
 	line, err := shellCommand(fields["command"], "toolArgs.command")
 	if err != nil {
 		return agentEvent{}, err
 	}
 	out.shell, out.line = true, line
 	return out, nil
+}
+
+// copilotTools are the Copilot CLI tools besides bash that its hook sees
+// (it sees every tool): write_bash types its input into a running bash
+// session, create and edit write files, powershell runs code guard cannot
+// read. run_in_terminal, VS Code's agent's shell tool, reads like bash:
+// VS Code runs the hooks of .github/hooks/*.json too.
+var copilotTools = map[string]agentTool{
+	"write_bash": {code: "input"},
+	"create":     {path: "path", text: []string{"file_text"}},
+	"edit":       {path: "path", text: []string{"new_str"}},
+	"powershell": {opaque: "runs PowerShell, which guard cannot judge"},
 }
 
 func writeCopilot(stdout, _ io.Writer, ans agentAnswer) int {

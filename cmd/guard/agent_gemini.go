@@ -74,6 +74,13 @@ var geminiAgent = agent{
 // geminiAskSince is the first Gemini CLI release that honours "ask".
 const geminiAskSince = "0.36.0"
 
+// geminiTools are Gemini CLI's file tools, judged as the writes they make
+// when the hook is given them (a matcher wider than run_shell_command).
+var geminiTools = map[string]agentTool{
+	"write_file": {path: "file_path", text: []string{"content"}},
+	"replace":    {path: "file_path", text: []string{"new_string"}},
+}
+
 type geminiEvent struct {
 	SessionID string                     `json:"session_id"`
 	Cwd       string                     `json:"cwd"`
@@ -91,6 +98,11 @@ func parseGemini(data []byte) (agentEvent, error) {
 	}
 	out := agentEvent{session: ev.SessionID, cwd: ev.Cwd}
 	if ev.ToolName != "run_shell_command" {
+		line, known, err := toolLine(geminiTools, ev.ToolName, ev.ToolInput, "tool_input")
+		if err != nil {
+			return agentEvent{}, err
+		}
+		out.shell, out.line = known, line
 		return out, nil
 	}
 	line, err := shellCommand(ev.ToolInput["command"], "tool_input.command")

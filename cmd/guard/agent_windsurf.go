@@ -63,6 +63,13 @@ func parseWindsurf(data []byte) (agentEvent, error) {
 	out := agentEvent{session: ev.TrajectoryID}
 	switch ev.AgentActionName {
 	case "pre_run_command":
+	case "pre_write_code":
+		line, _, err := toolLine(windsurfTools, ev.AgentActionName, ev.ToolInfo, "tool_info")
+		if err != nil {
+			return agentEvent{}, err
+		}
+		out.shell, out.line = true, line
+		return out, nil
 	case "":
 		return agentEvent{}, errors.New("the event names no agent_action_name")
 	default:
@@ -78,6 +85,10 @@ func parseWindsurf(data []byte) (agentEvent, error) {
 	out.shell, out.line = true, line
 	return out, nil
 }
+
+// windsurfTools: pre_write_code, Cascade's file edit, judged as the write
+// it makes when the hook is registered for it.
+var windsurfTools = map[string]agentTool{"pre_write_code": {path: "file_path", text: []string{"edits"}}}
 
 func writeWindsurf(_, stderr io.Writer, ans agentAnswer) int {
 	if ans.decision == "" {
