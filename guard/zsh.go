@@ -359,3 +359,108 @@ func blankBefore(src string, n int) string {
 	b.WriteString(src[n:])
 	return b.String()
 }
+
+// maxShortLoops bounds how many short loops of one line are rewritten.
+const maxShortLoops = 32
+
+// zshShortLoop rewrites the zsh short for loop the parser stopped at
+// (`for NAME (WORDS) BODY` or `for NAME in WORDS; BODY`, whose body is
+// one command list, which mvdan.cc/sh does not read) as the full loop
+// `for NAME in WORDS; do BODY; done`, so that its body is walked as the
+// loop it is. The text before done (handed to the walk already) is
+// blanked. It reports false when err is not such a loop.
+func zshShortLoop(src string, err error, done int) (string, bool) {
+	var perr syntax.ParseError
+	if !errors.As(err, &perr) {
+		return "", false
+	}
+	at := int(perr.Pos.Offset())
+	if at < done || at >= len(src) || !strings.HasPrefix(src[at:], "for") {
+		return "", false
+	}
+	i := skipBlanks(src, at+len("for"))
+	nameStart := i
+	for i < len(src) && (src[i] == '_' || src[i] >= 'a' && src[i] <= 'z' || src[i] >= 'A' && src[i] <= 'Z' || src[i] >= '0' && src[i] <= '9') {
+		i++
+	}
+	name := src[nameStart:i]
+	if i == nameStart || !syntax.ValidName(name) {
+		return "", false
+	}
+	i = skipBlanks(src, i)
+	var words string
+	switch {
+	case strings.HasPrefix(src[i:], "("):
+		end, ok := wordsEnd(src, i+1, true)
+		if !ok {
+			return "", false
+		}
+		words, i = src[i+1:end], end+1
+	case strings.HasPrefix(src[i:], "in") && i+2 < len(src) && (src[i+2] == ' ' || src[i+2] == '\t'):
+		end, ok := wordsEnd(src, i+2, false)
+		if !ok {
+			return "", false
+		}
+		words, i = src[i+2:end], end+1
+	default:
+		return "", false
+	}
+	i = skipBlanks(src, i)
+	// The body is the first statement of what follows: a pipeline or an
+	// && || list, as zsh reads it.
+	bodyEnd := -1
+	parser := syntax.NewParser(syntax.Variant(syntax.LangZsh))
+	for st, perr := range parser.StmtsSeq(strings.NewReader(blankBefore(src, i))) {
+		if perr == nil && st != nil {
+			bodyEnd = int(st.End().Offset())
+			if st.Semicolon.IsValid() {
+				bodyEnd = int(st.Semicolon.Offset()) // the ; ends the loop, not the body
+			}
+		}
+		break
+	}
+	if bodyEnd <= i {
+		return "", false
+	}
+	loop := "for " + name + " in " + strings.ReplaceAll(words, "\n", " ") + "; do " + src[i:bodyEnd] + "\n done"
+	return blankBefore(src[:at], done) + loop + src[bodyEnd:], true
+}
+
+// skipBlanks is the offset of the first byte at or after i that is not a
+// space or a tab.
+func skipBlanks(src string, i int) int {
+	for i < len(src) && (src[i] == ' ' || src[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// wordsEnd finds where a short loop's word list ends, from i: at the
+// closing parenthesis (paren), or at the ; or newline, outside quotes and
+// the parentheses of a glob (/(bin|lib)).
+func wordsEnd(src string, i int, paren bool) (int, bool) {
+	depth := 0
+	for ; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\\':
+			i++
+		case c == '\'' || c == '"':
+			close := strings.IndexByte(src[i+1:], c)
+			if close < 0 {
+				return 0, false
+			}
+			i += close + 1
+		case c == '(':
+			depth++
+		case c == ')' && depth > 0:
+			depth--
+		case c == ')' && paren:
+			return i, true
+		case (c == ';' || c == '\n') && depth == 0 && !paren:
+			return i, true
+		case (c == ';' || c == '&' || c == '|') && depth == 0:
+			return 0, false // a list that ends the loop's words: not one zsh reads
+		}
+	}
+	return 0, false
+}
