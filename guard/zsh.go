@@ -375,7 +375,26 @@ func zshShortLoop(src string, err error, done int) (string, bool) {
 		return "", false
 	}
 	at := int(perr.Pos.Offset())
-	if at < done || at >= len(src) || !strings.HasPrefix(src[at:], "for") {
+	if at < done || at >= len(src) {
+		return "", false
+	}
+	// if [[ … ]] BODY: the parser stops at BODY, after the test
+	for _, keyword := range []string{"if", "while", "until"} {
+		for _, opener := range []string{" [[", " (("} {
+			start := strings.LastIndex(src[done:at], keyword+opener)
+			if start < 0 {
+				continue
+			}
+			start += done
+			if start > 0 && !strings.ContainsRune(" \t\n;&|({", rune(src[start-1])) {
+				continue // part of a longer word
+			}
+			if full, ok := zshShortCond(src, start, done, keyword, at); ok {
+				return full, true
+			}
+		}
+	}
+	if !strings.HasPrefix(src[at:], "for") {
 		return "", false
 	}
 	i := skipBlanks(src, at+len("for"))
@@ -401,13 +420,57 @@ func zshShortLoop(src string, err error, done int) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		words, i = src[i+2:end], end+1
+		words, i = src[i+2:end], end
+		if src[end] != '{' {
+			i++ // past the ; or newline; a { starts the body
+		}
 	default:
 		return "", false
 	}
 	i = skipBlanks(src, i)
-	// The body is the first statement of what follows: a pipeline or an
-	// && || list, as zsh reads it.
+	bodyEnd := firstStmtEnd(src, i)
+	if bodyEnd <= i {
+		return "", false
+	}
+	loop := "for " + name + " in " + strings.ReplaceAll(words, "\n", " ") + "; do " + src[i:bodyEnd] + "\n done"
+	return blankBefore(src[:at], done) + loop + src[bodyEnd:], true
+}
+
+// zshShortCond rewrites zsh's short if, while and until at at (`if [[ -d
+// /x ]] BODY`, `while (( n-- )) BODY`), whose condition is a [[ ]] or (( ))
+// test and whose body is one command list, as the full form, when the
+// parser stopped at its body (stoppedAt).
+func zshShortCond(src string, at, done int, keyword string, stoppedAt int) (string, bool) {
+	i := skipBlanks(src, at+len(keyword))
+	closing := map[string]string{"[[": "]]", "((": "))"}[src[i:min(i+2, len(src))]]
+	if closing == "" {
+		return "", false
+	}
+	end := strings.Index(src[i+2:], closing)
+	if end < 0 {
+		return "", false
+	}
+	condEnd := i + 2 + end + 2
+	body := skipBlanks(src, condEnd)
+	if body != stoppedAt {
+		return "", false // the parser stopped elsewhere
+	}
+	bodyEnd := firstStmtEnd(src, body)
+	if bodyEnd <= body {
+		return "", false
+	}
+	open, close := "then", "fi"
+	if keyword != "if" {
+		open, close = "do", "done"
+	}
+	full := keyword + " " + src[i:condEnd] + "; " + open + " " + src[body:bodyEnd] + "\n " + close
+	return blankBefore(src[:at], done) + full + src[bodyEnd:], true
+}
+
+// firstStmtEnd is where the first statement from i ends (a pipeline or an
+// && || list, as zsh reads a short form's body), before the ; that ends
+// it; -1 when it does not parse.
+func firstStmtEnd(src string, i int) int {
 	bodyEnd := -1
 	parser := syntax.NewParser(syntax.Variant(syntax.LangZsh))
 	for st, perr := range parser.StmtsSeq(strings.NewReader(blankBefore(src, i))) {
@@ -419,11 +482,7 @@ func zshShortLoop(src string, err error, done int) (string, bool) {
 		}
 		break
 	}
-	if bodyEnd <= i {
-		return "", false
-	}
-	loop := "for " + name + " in " + strings.ReplaceAll(words, "\n", " ") + "; do " + src[i:bodyEnd] + "\n done"
-	return blankBefore(src[:at], done) + loop + src[bodyEnd:], true
+	return bodyEnd
 }
 
 // skipBlanks is the offset of the first byte at or after i that is not a
@@ -458,6 +517,8 @@ func wordsEnd(src string, i int, paren bool) (int, bool) {
 			return i, true
 		case (c == ';' || c == '\n') && depth == 0 && !paren:
 			return i, true
+		case c == '{' && depth == 0 && !paren && (src[i-1] == ' ' || src[i-1] == '\t'):
+			return i, true // for d in WORDS { BODY }
 		case (c == ';' || c == '&' || c == '|') && depth == 0:
 			return 0, false // a list that ends the loop's words: not one zsh reads
 		}
