@@ -124,7 +124,19 @@ func (r *resolver) parseEach(src string, fn func(st *syntax.Stmt, src string) bo
 		return
 	}
 	lastEnd, err := r.streamStmts(src, r.lang, fn)
-	for parsed := src; err != nil && r.truncated == ""; {
+	parsed := src // the source as last parsed: short loops rewritten
+	for rewrites := 0; err != nil && r.truncated == ""; {
+		if r.lang == syntax.LangZsh && rewrites < maxShortLoops {
+			if loop, ok := zshShortLoop(parsed, err, lastEnd); ok && r.budgetReparse(loop) {
+				// for d (a b) cmd: walked as the full loop; go on after it
+				rewrites++
+				parsed = loop
+				var end int
+				end, err = r.streamStmts(parsed, r.lang, fn)
+				lastEnd = max(end, lastEnd)
+				continue
+			}
+		}
 		next, ok := r.anonTail.resume(parsed, err)
 		if !ok {
 			break
@@ -144,7 +156,7 @@ func (r *resolver) parseEach(src string, fn func(st *syntax.Stmt, src string) bo
 		return
 	}
 	r.notes = append(r.notes, fmt.Sprintf("the line does not parse as %s (%s); guard judged it word by word", langName(r.lang), firstLine(err.Error())))
-	if _, err := r.streamStmts(repair(src[lastEnd:], false), syntax.LangBash, fn); errors.Is(err, errStmtTooLarge) {
+	if _, err := r.streamStmts(repair(parsed[lastEnd:], false), syntax.LangBash, fn); errors.Is(err, errStmtTooLarge) {
 		r.tooComplex(fmt.Sprintf("one statement is longer than %d KB; guard stopped reading there", maxStmtBytes>>10))
 	}
 }

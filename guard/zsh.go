@@ -359,3 +359,169 @@ func blankBefore(src string, n int) string {
 	b.WriteString(src[n:])
 	return b.String()
 }
+
+// maxShortLoops bounds how many short loops of one line are rewritten.
+const maxShortLoops = 32
+
+// zshShortLoop rewrites the zsh short for loop the parser stopped at
+// (`for NAME (WORDS) BODY` or `for NAME in WORDS; BODY`, whose body is
+// one command list, which mvdan.cc/sh does not read) as the full loop
+// `for NAME in WORDS; do BODY; done`, so that its body is walked as the
+// loop it is. The text before done (handed to the walk already) is
+// blanked. It reports false when err is not such a loop.
+func zshShortLoop(src string, err error, done int) (string, bool) {
+	var perr syntax.ParseError
+	if !errors.As(err, &perr) {
+		return "", false
+	}
+	at := int(perr.Pos.Offset())
+	if at < done || at >= len(src) {
+		return "", false
+	}
+	// if [[ … ]] BODY: the parser stops at BODY, after the test
+	for _, keyword := range []string{"if", "while", "until"} {
+		for _, opener := range []string{" [[", " (("} {
+			start := strings.LastIndex(src[done:at], keyword+opener)
+			if start < 0 {
+				continue
+			}
+			start += done
+			if start > 0 && !strings.ContainsRune(" \t\n;&|({", rune(src[start-1])) {
+				continue // part of a longer word
+			}
+			if full, ok := zshShortCond(src, start, done, keyword, at); ok {
+				return full, true
+			}
+		}
+	}
+	if !strings.HasPrefix(src[at:], "for") {
+		return "", false
+	}
+	i := skipBlanks(src, at+len("for"))
+	nameStart := i
+	for i < len(src) && (src[i] == '_' || src[i] >= 'a' && src[i] <= 'z' || src[i] >= 'A' && src[i] <= 'Z' || src[i] >= '0' && src[i] <= '9') {
+		i++
+	}
+	name := src[nameStart:i]
+	if i == nameStart || !syntax.ValidName(name) {
+		return "", false
+	}
+	i = skipBlanks(src, i)
+	var words string
+	switch {
+	case strings.HasPrefix(src[i:], "("):
+		end, ok := wordsEnd(src, i+1, true)
+		if !ok {
+			return "", false
+		}
+		words, i = src[i+1:end], end+1
+	case strings.HasPrefix(src[i:], "in") && i+2 < len(src) && (src[i+2] == ' ' || src[i+2] == '\t'):
+		end, ok := wordsEnd(src, i+2, false)
+		if !ok {
+			return "", false
+		}
+		words, i = src[i+2:end], end
+		if src[end] != '{' {
+			i++ // past the ; or newline; a { starts the body
+		}
+	default:
+		return "", false
+	}
+	i = skipBlanks(src, i)
+	bodyEnd := firstStmtEnd(src, i)
+	if bodyEnd <= i {
+		return "", false
+	}
+	loop := "for " + name + " in " + strings.ReplaceAll(words, "\n", " ") + "; do " + src[i:bodyEnd] + "\n done"
+	return blankBefore(src[:at], done) + loop + src[bodyEnd:], true
+}
+
+// zshShortCond rewrites zsh's short if, while and until at at (`if [[ -d
+// /x ]] BODY`, `while (( n-- )) BODY`), whose condition is a [[ ]] or (( ))
+// test and whose body is one command list, as the full form, when the
+// parser stopped at its body (stoppedAt).
+func zshShortCond(src string, at, done int, keyword string, stoppedAt int) (string, bool) {
+	i := skipBlanks(src, at+len(keyword))
+	closing := map[string]string{"[[": "]]", "((": "))"}[src[i:min(i+2, len(src))]]
+	if closing == "" {
+		return "", false
+	}
+	end := strings.Index(src[i+2:], closing)
+	if end < 0 {
+		return "", false
+	}
+	condEnd := i + 2 + end + 2
+	body := skipBlanks(src, condEnd)
+	if body != stoppedAt {
+		return "", false // the parser stopped elsewhere
+	}
+	bodyEnd := firstStmtEnd(src, body)
+	if bodyEnd <= body {
+		return "", false
+	}
+	open, close := "then", "fi"
+	if keyword != "if" {
+		open, close = "do", "done"
+	}
+	full := keyword + " " + src[i:condEnd] + "; " + open + " " + src[body:bodyEnd] + "\n " + close
+	return blankBefore(src[:at], done) + full + src[bodyEnd:], true
+}
+
+// firstStmtEnd is where the first statement from i ends (a pipeline or an
+// && || list, as zsh reads a short form's body), before the ; that ends
+// it; -1 when it does not parse.
+func firstStmtEnd(src string, i int) int {
+	bodyEnd := -1
+	parser := syntax.NewParser(syntax.Variant(syntax.LangZsh))
+	for st, perr := range parser.StmtsSeq(strings.NewReader(blankBefore(src, i))) {
+		if perr == nil && st != nil {
+			bodyEnd = int(st.End().Offset())
+			if st.Semicolon.IsValid() {
+				bodyEnd = int(st.Semicolon.Offset()) // the ; ends the loop, not the body
+			}
+		}
+		break
+	}
+	return bodyEnd
+}
+
+// skipBlanks is the offset of the first byte at or after i that is not a
+// space or a tab.
+func skipBlanks(src string, i int) int {
+	for i < len(src) && (src[i] == ' ' || src[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// wordsEnd finds where a short loop's word list ends, from i: at the
+// closing parenthesis (paren), or at the ; or newline, outside quotes and
+// the parentheses of a glob (/(bin|lib)).
+func wordsEnd(src string, i int, paren bool) (int, bool) {
+	depth := 0
+	for ; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\\':
+			i++
+		case c == '\'' || c == '"':
+			close := strings.IndexByte(src[i+1:], c)
+			if close < 0 {
+				return 0, false
+			}
+			i += close + 1
+		case c == '(':
+			depth++
+		case c == ')' && depth > 0:
+			depth--
+		case c == ')' && paren:
+			return i, true
+		case (c == ';' || c == '\n') && depth == 0 && !paren:
+			return i, true
+		case c == '{' && depth == 0 && !paren && (src[i-1] == ' ' || src[i-1] == '\t'):
+			return i, true // for d in WORDS { BODY }
+		case (c == ';' || c == '&' || c == '|') && depth == 0:
+			return 0, false // a list that ends the loop's words: not one zsh reads
+		}
+	}
+	return 0, false
+}

@@ -206,11 +206,16 @@ func matchRsyncMirrorEmpty(inv *guard.Invocation, host guard.Host) *guard.Findin
 }
 
 // keepsGenerations: a retention policy that keeps at least three
-// snapshots in all (--keep-daily 7 --keep-weekly 4), or a time window
-// (--keep-within 30d): the routine nightly job, not --keep-last 1.
+// snapshots in all (--keep-daily 7 --keep-weekly 4), or a time window of
+// three days or more (--keep-within 30d): the routine nightly job, not
+// --keep-last 1 nor --keep-within 1d, which keeps only today's.
 func keepsGenerations(p guard.Parsed) bool {
-	if p.Has("keep-within", "keep-within-daily", "keep-within-weekly", "keep-within-monthly") {
-		return true
+	for _, name := range []string{"keep-within", "keep-within-hourly", "keep-within-daily", "keep-within-weekly", "keep-within-monthly", "keep-within-yearly"} {
+		for _, v := range p.Values(name) {
+			if hours, ok := windowHours(v.Value); ok && hours >= minRetentionWindowHours {
+				return true
+			}
+		}
 	}
 	kept := 0
 	for _, name := range []string{"keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly"} {
@@ -223,6 +228,38 @@ func keepsGenerations(p guard.Parsed) bool {
 		}
 	}
 	return kept >= 3
+}
+
+// minRetentionWindowHours is the shortest --keep-within window that still
+// reaches back over three nightly backups.
+const minRetentionWindowHours = 72
+
+// windowHours reads a restic or borg retention window ("30d", "1y6m",
+// "12H", "2w") as hours; ok is false for a value guard cannot read (a
+// variable), which then keeps nothing for sure.
+func windowHours(window string) (hours int, ok bool) {
+	unitHours := map[byte]int{'h': 1, 'H': 1, 'd': 24, 'w': 24 * 7, 'm': 24 * 31, 'y': 24 * 365}
+	number := -1
+	for i := 0; i < len(window); i++ {
+		c := window[i]
+		if c >= '0' && c <= '9' {
+			if number < 0 {
+				number = 0
+			}
+			if number > 1<<20 {
+				return 0, false
+			}
+			number = number*10 + int(c-'0')
+			continue
+		}
+		per, known := unitHours[c]
+		if !known || number < 0 {
+			return 0, false
+		}
+		hours += number * per
+		number = -1
+	}
+	return hours, number < 0 && window != ""
 }
 
 // borgKeepsGenerations is keepsGenerations for borg, whose short options
