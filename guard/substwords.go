@@ -49,37 +49,27 @@ func (a Arg) SubstWords() (words []Arg, ok bool) {
 	return words, true
 }
 
-// plainWord is the value of a word made of literal text and quotes only.
+// plainWord is the value of a word made of literal text and quotes only
+// (literalWord), with no pattern or escape left unquoted and no escape in
+// double quotes; a leading ~/ is kept as written.
 func plainWord(w *syntax.Word) (string, bool) {
-	var sb strings.Builder
 	for i, part := range w.Parts {
 		switch p := part.(type) {
 		case *syntax.Lit:
 			v := p.Value
 			if i == 0 && (v == "~" || strings.HasPrefix(v, "~/")) {
-				sb.WriteString("~") // the home folder, left to the caller
-				v = v[1:]
+				v = v[1:] // the home folder, left to the caller
 			}
 			if strings.ContainsAny(v, `*?[\~`) {
 				return "", false
 			}
-			sb.WriteString(v)
-		case *syntax.SglQuoted:
-			if p.Dollar {
-				return "", false
-			}
-			sb.WriteString(p.Value)
 		case *syntax.DblQuoted:
 			for _, in := range p.Parts {
-				lit, ok := in.(*syntax.Lit)
-				if !ok || strings.ContainsAny(lit.Value, `\$`+"`") {
+				if lit, ok := in.(*syntax.Lit); ok && strings.ContainsAny(lit.Value, `\$`+"`") {
 					return "", false
 				}
-				sb.WriteString(lit.Value)
 			}
-		default:
-			return "", false
 		}
 	}
-	return sb.String(), true
+	return literalWord(w)
 }
