@@ -6,7 +6,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"time"
 )
 
 // maxMadeLinks bounds the commands of the line that made symbolic links
@@ -348,13 +347,13 @@ func (h madeLinksHost) Mounts() []Mount {
 func (h madeLinksHost) Lstat(p string) (fs.FileInfo, error) {
 	p = h.through(p, false)
 	if _, ok := h.links[p]; ok {
-		return madeLinkInfo(path.Base(p)), nil
+		return memInfo{name: path.Base(p), node: memNode{mode: fs.ModeSymlink | 0o777}}, nil
 	}
 	info, err := h.Host.Lstat(p)
 	if err != nil {
 		for link := range h.links {
 			if strings.HasPrefix(link, p+"/") {
-				return madeFolderInfo(path.Base(p)), nil // the folder a link was made in (mkdir -p t && ln -s /etc t/l)
+				return memInfo{name: path.Base(p), node: memNode{mode: fs.ModeDir | 0o755}}, nil // the folder a link was made in (mkdir -p t && ln -s /etc t/l)
 			}
 		}
 	}
@@ -376,26 +375,6 @@ func (h madeLinksHost) ReadFile(p string, limit int64) ([]byte, error) {
 func (h madeLinksHost) ReadDir(p string, limit int) ([]fs.DirEntry, bool, error) {
 	return h.Host.ReadDir(h.through(p, true), limit)
 }
-
-// madeFolderInfo describes a folder the line made a link in.
-type madeFolderInfo string
-
-func (i madeFolderInfo) Name() string       { return string(i) }
-func (i madeFolderInfo) Size() int64        { return 0 }
-func (i madeFolderInfo) Mode() fs.FileMode  { return fs.ModeDir | 0o755 }
-func (i madeFolderInfo) ModTime() time.Time { return time.Time{} }
-func (i madeFolderInfo) IsDir() bool        { return true }
-func (i madeFolderInfo) Sys() any           { return nil }
-
-// madeLinkInfo describes a link the line makes.
-type madeLinkInfo string
-
-func (i madeLinkInfo) Name() string       { return string(i) }
-func (i madeLinkInfo) Size() int64        { return 0 }
-func (i madeLinkInfo) Mode() fs.FileMode  { return fs.ModeSymlink | 0o777 }
-func (i madeLinkInfo) ModTime() time.Time { return time.Time{} }
-func (i madeLinkInfo) IsDir() bool        { return false }
-func (i madeLinkInfo) Sys() any           { return nil }
 
 // LinkMadeByLine reports whether p is a symbolic link an earlier command
 // of the line made (ln -s TARGET p), which the operator wrote down and so
