@@ -60,44 +60,6 @@ func rootAccounts(text string) []string {
 	return names
 }
 
-// passwdWrites is the text a command writes into /etc/passwd (as written,
-// or a link leading there), and whether guard knows it.
-func passwdWrites(inv *guard.Invocation, host guard.Host) (text string, known, writes bool) {
-	isPasswd := func(a guard.Arg) bool {
-		p, _, ok := writtenTarget(inv, host, a)
-		return ok && p == "/etc/passwd"
-	}
-	for _, rd := range inv.Redirs {
-		if rd.Writes() && (rd.Fd == "" || rd.Fd == "1") && isPasswd(rd.Target) {
-			text, known = guard.OutputText(inv)
-			return text, known, true
-		}
-	}
-	switch inv.Program {
-	case "tee", "sponge":
-		for _, o := range guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"output-error"}}).Operands {
-			if isPasswd(o) {
-				text, known = guard.StdinText(inv)
-				return text, known, true
-			}
-		}
-	case "sed", "gsed":
-		files, edit := guard.SedEdit(inv.Args)
-		if edit == nil || !guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "efl", LongValue: []string{"expression", "file", "line-length"}}).Has("i", "in-place") {
-			return "", false, false
-		}
-		for _, f := range files {
-			if isPasswd(f) {
-				// the lines the edit adds: those it leaves that the probe
-				// (root's line and another) did not have
-				out, ok := edit(sedProbe)
-				return strings.ReplaceAll(out, sedProbe, ""), ok, true
-			}
-		}
-	}
-	return "", false, false
-}
-
 // matchRootAccountAdded: another account with uid 0 is root under another
 // name, and a way back in that sudo's log never shows.
 func matchRootAccountAdded(inv *guard.Invocation, host guard.Host) *guard.Finding {
@@ -124,11 +86,11 @@ func matchRootAccountAdded(inv *guard.Invocation, host guard.Host) *guard.Findin
 		return guard.Found(guard.Confirm, hint+"; to undo: userdel "+name.Text+" (or usermod -u OLDUID)",
 			"%s%s: it becomes a second root, with every power of root under another name, and what it does shows in no sudo log", verb, inv.Where())
 	}
-	text, known, writes := passwdWrites(inv, host)
-	if !writes || !known {
+	w, writes := writtenInto(inv, host, sedProbe, func(p string) bool { return p == "/etc/passwd" })
+	if !writes || !w.known {
 		return nil
 	}
-	names := rootAccounts(text)
+	names := rootAccounts(w.text)
 	if len(names) == 0 {
 		return nil
 	}

@@ -295,6 +295,68 @@ func writtenTarget(inv *guard.Invocation, host guard.Host, a guard.Arg) (string,
 	return "", criticalFile{}, false
 }
 
+// fileWrite is what a command writes into one file.
+type fileWrite struct {
+	path  string // as written
+	text  string
+	known bool // guard computed text
+	// from are the commands whose output is written there: the command
+	// itself before a >, what is piped into tee or sponge
+	from []*guard.Invocation
+}
+
+// writtenInto finds a file the command writes into that want accepts (by
+// its path as written, or where the links on its way lead) and what it
+// writes there: the output of a command before > or >>, what tee or
+// sponge are fed, and, given the file's usual content as probe, the
+// lines a sed -i script adds to it.
+func writtenInto(inv *guard.Invocation, host guard.Host, probe string, want func(string) bool) (fileWrite, bool) {
+	isTarget := func(a guard.Arg) (string, bool) {
+		p := inv.Path(a.Value)
+		if !a.Known || p == "" {
+			return "", false
+		}
+		if want(p) {
+			return p, true
+		}
+		if inv.Remote == "" {
+			if r, _ := guard.ResolvePath(host, p); r != p && want(r) {
+				return p, true
+			}
+		}
+		return "", false
+	}
+	for _, rd := range inv.Redirs {
+		if p, ok := isTarget(rd.Target); ok && rd.Writes() && (rd.Fd == "" || rd.Fd == "1") {
+			text, known := guard.OutputText(inv)
+			return fileWrite{path: p, text: text, known: known, from: []*guard.Invocation{inv}}, true
+		}
+	}
+	switch inv.Program {
+	case "tee", "sponge":
+		for _, o := range guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"output-error"}}).Operands {
+			if p, ok := isTarget(o); ok {
+				text, known := guard.StdinText(inv)
+				return fileWrite{path: p, text: text, known: known, from: inv.Stdin}, true
+			}
+		}
+	case "sed", "gsed":
+		files, edit := guard.SedEdit(inv.Args)
+		if probe == "" || edit == nil || !guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "efl", LongValue: []string{"expression", "file", "line-length"}}).Has("i", "in-place") {
+			return fileWrite{}, false
+		}
+		for _, f := range files {
+			if p, ok := isTarget(f); ok {
+				// the lines the edit adds: what it leaves that the probe
+				// did not have
+				out, known := edit(probe)
+				return fileWrite{path: p, text: strings.Replace(out, probe, "", 1), known: known}, true
+			}
+		}
+	}
+	return fileWrite{}, false
+}
+
 // writesNothing: the command writes nothing to its standard output, so a
 // > redirection of it only empties the file (: > f, true > f, > f).
 func writesNothing(inv *guard.Invocation) bool {
