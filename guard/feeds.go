@@ -101,6 +101,14 @@ func StdinText(inv *Invocation) (string, bool) {
 	return t.value, t.known
 }
 
+// OutputText returns what an invocation prints on its standard output
+// when guard computes it (echo, printf, cat of a here-document, jq is
+// not): what a > or >> after it writes. Files are not read.
+func OutputText(inv *Invocation) (string, bool) {
+	t := (&resolver{}).produced(inv, 0)
+	return t.value, t.known
+}
+
 // stdinText is what an invocation reads on its standard input, when known.
 func (r *resolver) stdinText(inv *Invocation) (string, bool) {
 	t := r.stdinOf(inv, 0)

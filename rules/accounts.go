@@ -26,7 +26,77 @@ func accountsRules() []*guard.Rule {
 		Postmortem: "userdel -r of a departed colleague's account: the home folder held the only copy of a service's deploy keys and scripts, and userdel keeps nothing",
 		Machine:    true,
 		Match:      matchUserFilesRemove,
+	}, {
+		ID:         "root-account-added",
+		Programs:   nil, // a line appended to /etc/passwd stands on any command
+		Decision:   guard.Confirm,
+		Summary:    "a second account with uid 0 (root's powers under another name): useradd/adduser -u 0, usermod -u 0, or a line with uid 0 written or appended to /etc/passwd (>>, tee -a, sed -i)",
+		Postmortem: "a classic backdoor: toor:x:0:0 appended to /etc/passwd; a login as toor is root, and sudo's log never shows it",
+		Machine:    true,
+		Match:      matchRootAccountAdded,
 	}}
+}
+
+// useraddSpec: the options of useradd and adduser that take a value.
+var useraddSpec = guard.OptSpec{ShortValue: "bcdefgGkKpsuUZ", LongValue: []string{"base-dir", "comment", "home-dir", "home", "expiredate", "inactive", "gid", "groups", "skel", "key", "password", "shell", "uid", "selinux-user", "root", "prefix", "firstuid", "lastuid", "ingroup", "gecos", "conf", "extrausers"}}
+
+// uidZero: a uid as written that is root's (0, 00).
+func uidZero(a guard.Arg) bool {
+	v := strings.TrimPrefix(a.Value, "=")
+	return a.Known && v != "" && strings.Trim(v, "0") == ""
+}
+
+// rootAccounts lists the names of the passwd lines in text whose uid is 0,
+// root's own line aside.
+func rootAccounts(text string) []string {
+	var names []string
+	for line := range strings.SplitSeq(text, "\n") {
+		fields := strings.Split(strings.TrimSpace(line), ":")
+		if len(fields) < 4 || fields[0] == "root" || fields[0] == "" || strings.Trim(fields[2], "0") != "" || fields[2] == "" {
+			continue
+		}
+		names = append(names, fields[0])
+	}
+	return names
+}
+
+// matchRootAccountAdded: another account with uid 0 is root under another
+// name, and a way back in that sudo's log never shows.
+func matchRootAccountAdded(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	const hint = "to give someone root, add them to the sudo group (usermod -aG sudo NAME; wheel on Red Hat), which logs what they run; to look first: awk -F: '$3 == 0' /etc/passwd"
+	switch inv.Program {
+	case "useradd", "adduser", "usermod":
+		spec := useraddSpec
+		if inv.Program == "usermod" {
+			spec = usermodSpec
+		}
+		p := guard.ParseOptions(inv.Args, spec)
+		uid, ok := p.Value("u", "uid")
+		if !ok || !uidZero(uid) || len(p.Operands) == 0 {
+			return nil
+		}
+		name := p.Operands[len(p.Operands)-1]
+		if name.Known && name.Value == "root" {
+			return nil
+		}
+		verb := "would create the account " + name.Text + " with uid 0"
+		if inv.Program == "usermod" {
+			verb = "would give the account " + name.Text + " uid 0"
+		}
+		return guard.Found(guard.Confirm, hint+"; to undo: userdel "+name.Text+" (or usermod -u OLDUID)",
+			"%s%s: it becomes a second root, with every power of root under another name, and what it does shows in no sudo log", verb, inv.Where())
+	}
+	w, writes := writtenInto(inv, host, sedProbe, func(p string) bool { return p == "/etc/passwd" })
+	if !writes || !w.known {
+		return nil
+	}
+	names := rootAccounts(w.text)
+	if len(names) == 0 {
+		return nil
+	}
+	return guard.Found(guard.Confirm, hint+"; to undo: vipw and delete the line",
+		"would add %s to /etc/passwd%s with uid 0: a second root, with every power of root under another name, and a login as %s shows in no sudo log",
+		strings.Join(names, ", "), inv.Where(), names[0])
 }
 
 // matchUserFilesRemove: deleting an account together with its files.

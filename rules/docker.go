@@ -1,7 +1,10 @@
 package rules
 
 import (
+	"encoding/json"
+	"fmt"
 	"net"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -12,9 +15,9 @@ func dockerRules() []*guard.Rule {
 	return []*guard.Rule{
 		{
 			ID:         "docker-tcp-exposed",
-			Programs:   []string{"dockerd", "docker"},
+			Programs:   nil, // a > into daemon.json stands on any command
 			Decision:   guard.Block,
-			Summary:    "dockerd listening on a non-loopback tcp:// address without --tlsverify (root for the network)",
+			Summary:    "dockerd listening on a non-loopback tcp:// address without --tlsverify (root for the network): on its command line, or written into /etc/docker/daemon.json (\"hosts\"), /etc/default/docker or /etc/sysconfig/docker (block; confirm when the text comes from jq or another program guard does not compute but the line names the address); a unit's ExecStart= is judged as the command it runs",
 			Postmortem: "Docker daemon reinstalled and started with -H tcp://0.0.0.0:2375: the root API open to the network",
 			Match:      matchDockerTCP,
 		},
@@ -35,6 +38,9 @@ var dockerGlobalSpec = guard.OptSpec{
 }
 
 func matchDockerTCP(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Program != "dockerd" && inv.Program != "docker" {
+		return dockerConfigWritten(inv, host)
+	}
 	p := guard.ParseOptions(inv.Args, dockerGlobalSpec)
 	if inv.Program == "docker" {
 		daemon := p.Has("d", "daemon") || len(p.Operands) > 0 && p.Operands[0].Value == "daemon"
@@ -52,12 +58,99 @@ func matchDockerTCP(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		if !tcp || isLoopback(addr) {
 			continue
 		}
-		return guard.Found(guard.Block,
-			"keep the unix socket (-H unix:///var/run/docker.sock) and reach it over SSH (DOCKER_HOST=ssh://user@host), bind tcp://127.0.0.1:2375, or require client certificates: --tlsverify --tlscacert ca.pem --tlscert cert.pem --tlskey key.pem",
+		return guard.Found(guard.Block, dockerTCPHint,
 			"would open the Docker API on %s without TLS client verification: anyone who reaches that port gets root on %s",
 			addr, guard.HostName(inv, host))
 	}
 	return nil
+}
+
+const dockerTCPHint = "keep the unix socket (-H unix:///var/run/docker.sock) and reach it over SSH (DOCKER_HOST=ssh://user@host), bind tcp://127.0.0.1:2375, or require client certificates: --tlsverify --tlscacert ca.pem --tlscert cert.pem --tlskey key.pem"
+
+// dockerConfigFiles are where dockerd reads its listening addresses at
+// its next start: daemon.json's "hosts", and the DOCKER_OPTS / OPTIONS
+// line of the older init scripts' environment files.
+var dockerConfigFiles = map[string]bool{"/etc/docker/daemon.json": true, "/etc/default/docker": true, "/etc/sysconfig/docker": true}
+
+// dockerConfigWritten: a line that writes dockerd's configuration so that
+// its next start listens on the network, as -H tcp://0.0.0.0:2375 would.
+// The text is judged when guard computes it (echo, printf, a
+// here-document); from jq or another program it does not compute, the
+// addresses the line's own words name are (jq '.hosts += ["tcp://…"]').
+func dockerConfigWritten(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	w, ok := writtenInto(inv, host, "", func(p string) bool { return dockerConfigFiles[p] })
+	if !ok {
+		return nil
+	}
+	var hosts []string
+	verified := false
+	decision, how := guard.Block, "would write %s into %s%s: at its next start dockerd opens the Docker API there"
+	switch {
+	case w.known && strings.HasSuffix(w.path, ".json"):
+		var config struct {
+			Hosts     []string `json:"hosts"`
+			TLSVerify bool     `json:"tlsverify"`
+		}
+		if json.Unmarshal([]byte(w.text), &config) != nil {
+			return nil // dockerd refuses a file it cannot parse, and starts no API
+		}
+		hosts, verified = config.Hosts, config.TLSVerify
+	case w.known:
+		hosts, verified = optionHosts(strings.Fields(strings.NewReplacer(`"`, " ", "'", " ").Replace(w.text)))
+	default:
+		names := []string{}
+		for _, from := range w.from {
+			names = append(names, from.Program)
+		}
+		decision, how = guard.Confirm, "would write into %[2]s%[3]s what "+strings.Join(names, " | ")+" prints, which guard does not compute, and the line names %[1]s: if that lands in its hosts, dockerd's next start opens the Docker API there"
+		for _, from := range w.from {
+			for _, a := range from.Args {
+				if strings.Contains(a.Value, "tlsverify") {
+					verified = true
+				}
+				for _, m := range quotedAddress.FindAllStringSubmatch(a.Value, -1) {
+					hosts = append(hosts, m[1])
+				}
+			}
+		}
+	}
+	if verified {
+		return nil
+	}
+	for _, h := range hosts {
+		addr, tcp := dockerTCPAddr(h)
+		if !tcp || isLoopback(addr) {
+			continue
+		}
+		return guard.Found(decision, dockerTCPHint+"; then check the file: dockerd --validate --config-file "+w.path,
+			fmt.Sprintf(how, addr, w.path, inv.Where())+" without TLS client verification, and anyone who reaches that port gets root on %s",
+			guard.HostName(inv, host))
+	}
+	return nil
+}
+
+// quotedAddress finds a listening address inside a word: a quoted
+// string with a scheme or a port ("tcp://0.0.0.0:2375", "0.0.0.0:2375").
+var quotedAddress = regexp.MustCompile(`"((?:[a-z]+://)?[^"\s/]*:[0-9]+)/?"`)
+
+// optionHosts reads dockerd's -H and --host values (and --tlsverify) out
+// of an options line: DOCKER_OPTS="-H tcp://0.0.0.0:2375".
+func optionHosts(words []string) (hosts []string, verified bool) {
+	for i, w := range words {
+		switch {
+		case w == "-H" || w == "--host":
+			if i+1 < len(words) {
+				hosts = append(hosts, words[i+1])
+			}
+		case strings.HasPrefix(w, "--host="):
+			hosts = append(hosts, strings.TrimPrefix(w, "--host="))
+		case strings.HasPrefix(w, "-H") && len(w) > 2:
+			hosts = append(hosts, strings.TrimPrefix(w[2:], "="))
+		case w == "--tlsverify" || w == "--tlsverify=true":
+			verified = true
+		}
+	}
+	return hosts, verified
 }
 
 // dockerTCPAddr reads a -H address the way dockerd does: without a

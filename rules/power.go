@@ -13,7 +13,7 @@ func powerRules() []*guard.Rule {
 		ID:         "ssh-power",
 		Programs:   []string{"shutdown", "reboot", "poweroff", "halt", "init", "telinit", "systemctl", "loginctl", "kill", "pkill", "killall", "busctl", "dbus-send", "gdbus", "ipmitool", "kexec", "rtcwake"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: shutdown, reboot, poweroff, halt, init 0|6, systemctl or loginctl poweroff|reboot, isolate or set-default of rescue, emergency or a power target, a power signal to PID 1 (kill -INT 1, kill -RTMIN+4 1), logind's PowerOff over D-Bus; ipmitool chassis power off|cycle|reset; kexec -e; rtcwake into a sleep or off; systemctl -H HOST poweroff|reboot from anywhere",
+		Summary:    "over SSH: shutdown, reboot, poweroff, halt, init 0|6, systemctl or loginctl poweroff|reboot, isolate or set-default of rescue, emergency or a power target, a power signal to PID 1 (kill -INT 1, kill -RTMIN+4 1, kill -PWR 1), logind's PowerOff over D-Bus; ipmitool chassis power off|cycle|reset; kexec -e; rtcwake into a sleep or off; systemctl -H HOST poweroff|reboot from anywhere",
 		Postmortem: "init 0 typed in a container sharing the host's network namespace; reboots of the wrong host (molly-guard)",
 		Match:      matchSSHPower,
 	}}

@@ -17,6 +17,7 @@ import (
 const (
 	sigHUP    = 1
 	sigINT    = 2
+	sigPWR    = 30
 	sigKILL   = 9
 	sigTERM   = 15
 	sigCHLD   = 17
@@ -80,7 +81,11 @@ var initSignals = map[int]struct {
 	action    string
 	immediate bool // without stopping services or unmounting
 }{
-	sigINT:        {"reboot (ctrl-alt-del.target)", false},
+	sigINT: {"reboot (ctrl-alt-del.target)", false},
+	// SIGPWR: systemd starts sigpwr.target, where a UPS daemon hooks its
+	// power-failure shutdown; sysvinit runs inittab's powerfail entry,
+	// which on most distributions shuts down in two minutes
+	sigPWR:        {"shut down as for a power failure (sysvinit's powerfail entry; systemd's sigpwr.target, where a UPS daemon hooks its shutdown)", false},
 	sigRTMIN + 0:  {"isolate default.target", false},
 	sigRTMIN + 1:  {"drop to rescue mode", false},
 	sigRTMIN + 2:  {"drop to emergency mode", false},

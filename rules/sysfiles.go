@@ -18,7 +18,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "critical-file-truncate",
 			Programs:   nil, // a redirection can stand on any command
 			Decision:   guard.Block,
-			Summary:    "> , tee, sponge, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i or an editor given its commands (vim -es -c, ex, ed fed a script) that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab, crypttab, grub.cfg, default.target, pam.d, nsswitch.conf, ld.so.preload or a file of sudoers.d (confirm), or emptying a crontab or a user's authorized_keys, or replacing root's (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd (block)",
+			Summary:    "> , tee, sponge, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i or an editor given its commands (vim -es -c, ex, ed fed a script) that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab, crypttab, grub.cfg, default.target, pam.d, nsswitch.conf, ld.so.preload or a file of sudoers.d (confirm), or emptying a crontab or a user's authorized_keys, or replacing root's (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd, or any write in place (>, tee, dd of=, truncate) over them (block); a write in place over any other program of /bin, /sbin, /usr/bin or /usr/sbin (confirm)",
 			Postmortem: "echo user:x:… > /etc/passwd typed for >>: every other account gone, sudo and logins broken",
 			Machine:    true,
 			Match:      matchCriticalTruncate,
@@ -295,6 +295,68 @@ func writtenTarget(inv *guard.Invocation, host guard.Host, a guard.Arg) (string,
 	return "", criticalFile{}, false
 }
 
+// fileWrite is what a command writes into one file.
+type fileWrite struct {
+	path  string // as written
+	text  string
+	known bool // guard computed text
+	// from are the commands whose output is written there: the command
+	// itself before a >, what is piped into tee or sponge
+	from []*guard.Invocation
+}
+
+// writtenInto finds a file the command writes into that want accepts (by
+// its path as written, or where the links on its way lead) and what it
+// writes there: the output of a command before > or >>, what tee or
+// sponge are fed, and, given the file's usual content as probe, the
+// lines a sed -i script adds to it.
+func writtenInto(inv *guard.Invocation, host guard.Host, probe string, want func(string) bool) (fileWrite, bool) {
+	isTarget := func(a guard.Arg) (string, bool) {
+		p := inv.Path(a.Value)
+		if !a.Known || p == "" {
+			return "", false
+		}
+		if want(p) {
+			return p, true
+		}
+		if inv.Remote == "" {
+			if r, _ := guard.ResolvePath(host, p); r != p && want(r) {
+				return p, true
+			}
+		}
+		return "", false
+	}
+	for _, rd := range inv.Redirs {
+		if p, ok := isTarget(rd.Target); ok && rd.Writes() && (rd.Fd == "" || rd.Fd == "1") {
+			text, known := guard.OutputText(inv)
+			return fileWrite{path: p, text: text, known: known, from: []*guard.Invocation{inv}}, true
+		}
+	}
+	switch inv.Program {
+	case "tee", "sponge":
+		for _, o := range guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"output-error"}}).Operands {
+			if p, ok := isTarget(o); ok {
+				text, known := guard.StdinText(inv)
+				return fileWrite{path: p, text: text, known: known, from: inv.Stdin}, true
+			}
+		}
+	case "sed", "gsed":
+		files, edit := guard.SedEdit(inv.Args)
+		if probe == "" || edit == nil || !guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "efl", LongValue: []string{"expression", "file", "line-length"}}).Has("i", "in-place") {
+			return fileWrite{}, false
+		}
+		for _, f := range files {
+			if p, ok := isTarget(f); ok {
+				// the lines the edit adds: what it leaves that the probe
+				// did not have
+				out, known := edit(probe)
+				return fileWrite{path: p, text: strings.Replace(out, probe, "", 1), known: known}, true
+			}
+		}
+	}
+	return fileWrite{}, false
+}
+
 // writesNothing: the command writes nothing to its standard output, so a
 // > redirection of it only empties the file (: > f, true > f, > f).
 func writesNothing(inv *guard.Invocation) bool {
@@ -349,6 +411,12 @@ type overwritten struct {
 	rootGone bool
 	rootOpen bool   // root's password field emptied: no password asked
 	by       string // a program that does nothing, copied over it
+	// inPlace: the file is opened and truncated where it stands (>, tee,
+	// sponge, dd of=, truncate), not replaced by a new file put in its
+	// place in one step (install, mv, ln -sf): a program written so is
+	// broken from the first byte, and one that is running stays mapped
+	// to what is being written
+	inPlace bool
 }
 
 // sedProbe stands for an account file guard cannot read (/etc/shadow is
@@ -424,7 +492,7 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 	var targets []overwritten
 	for _, rd := range inv.Redirs {
 		if rd.Truncates() {
-			targets = append(targets, overwritten{arg: rd.Target, empties: writesNothing(inv)})
+			targets = append(targets, overwritten{arg: rd.Target, empties: writesNothing(inv), inPlace: true})
 		}
 	}
 	switch inv.Program {
@@ -435,14 +503,14 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 		text, known := guard.StdinText(inv)
 		if !p.Has("a", "append") {
 			for _, o := range p.Operands {
-				targets = append(targets, overwritten{arg: o, empties: known && strings.TrimSpace(text) == ""})
+				targets = append(targets, overwritten{arg: o, empties: known && strings.TrimSpace(text) == "", inPlace: true})
 			}
 		}
 	case "truncate":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "sr", LongValue: []string{"size", "reference"}})
 		size, _ := p.Value("s", "size")
 		for _, o := range p.Operands {
-			targets = append(targets, overwritten{arg: o, empties: zeroSize(size)})
+			targets = append(targets, overwritten{arg: o, empties: zeroSize(size), inPlace: true})
 		}
 	case "cp", "install":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "StmogbT", LongValue: []string{"suffix", "target-directory", "mode", "owner", "group"}})
@@ -452,7 +520,9 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 			if len(p.Operands) == 2 && !empties && doesNothing(p.Operands[0]) {
 				by = p.Operands[0].Value
 			}
-			targets = append(targets, overwritten{arg: p.Operands[len(p.Operands)-1], empties: empties, by: by})
+			// cp writes in place too, but a real program copied over one is
+			// how many are installed by hand; /dev/null copied is a write
+			targets = append(targets, overwritten{arg: p.Operands[len(p.Operands)-1], empties: empties, by: by, inPlace: empties})
 		}
 	case "rsync":
 		// rsync SRC… DEST replaces DEST's content (a device too with -a).
@@ -495,13 +565,21 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 	case "dd":
 		for _, a := range inv.Args {
 			if v, ok := strings.CutPrefix(a.Value, "of="); ok {
-				targets = append(targets, overwritten{arg: guard.Arg{Text: a.Text, Value: v, Known: a.Known}, empties: false})
+				targets = append(targets, overwritten{arg: guard.Arg{Text: a.Text, Value: v, Known: a.Known}, inPlace: true})
 			}
 		}
 	}
 	var worst *guard.Finding
 	for _, t := range targets {
 		p, f, ok := writtenTarget(inv, host, t.arg)
+		if !ok && t.inPlace {
+			if finding := programWritten(inv, host, t); finding != nil {
+				if worst == nil || finding.Decision > worst.Decision {
+					worst = finding
+				}
+				continue
+			}
+		}
 		if !ok {
 			p := inv.Path(t.arg.Value)
 			if !t.arg.Known || !loginKeys(p) {
@@ -543,6 +621,8 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 			d, what, effect = guard.Confirm, "would empty root's password in %s%s: %s", "su and the console make anyone root without asking (and SSH too where PermitEmptyPasswords is on); passwd root sets one again"
 		case t.rootOpen:
 			continue
+		case f == programFile && t.inPlace:
+			d, what, effect = guard.Block, "would write this command's output over %s%s in place: %s", "it is broken from the first byte written: "+f.removed
 		}
 		if d == guard.Allow {
 			continue
@@ -554,6 +634,46 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 		}
 	}
 	return worst
+}
+
+// programWritten: a write in place (>, tee, dd of=, truncate) over a
+// program of /bin, /sbin, /usr/bin or /usr/sbin that is there now (or
+// may be, on another machine): the program is cut short from the first
+// byte and, while it runs, ETXTBSY or a crash. A new file there is a new
+// program and passes; the login-critical ones are criticalFiles' (block).
+func programWritten(inv *guard.Invocation, host guard.Host, t overwritten) *guard.Finding {
+	p := inv.Path(t.arg.Value)
+	if !t.arg.Known || p == "" {
+		return nil
+	}
+	real := p
+	if inv.Remote == "" {
+		real, _ = guard.ResolvePath(host, p)
+	}
+	if !programDirs[filepath.Dir(p)] && !programDirs[filepath.Dir(real)] {
+		return nil
+	}
+	where := ""
+	if inv.Remote == "" {
+		info, err := host.Lstat(real)
+		if err != nil || !info.Mode().IsRegular() {
+			return nil // a new program, or not a file
+		}
+	} else {
+		where = " (if it is a program there)"
+	}
+	name, shown := filepath.Base(real), p
+	if real != p {
+		shown = p + " (it leads to " + real + ")"
+	}
+	what := "would write this command's output over the program %s%s%s in place"
+	if t.empties {
+		what = "would empty the program %s%s%s"
+	}
+	return guard.Found(guard.Confirm,
+		fmt.Sprintf("to replace a program, put the new one in place in one step: install -m 755 NEW %s (or ln -sf); to repair it, reinstall its package (dpkg -S %s, then apt-get install --reinstall PACKAGE; rpm -qf %s, then dnf reinstall PACKAGE); a program of your own goes in /usr/local/bin", real, real, real),
+		what+": %s stops working from the first byte written (a running copy may crash), every script that calls it fails, and only its package puts it back", shown, inv.Where(), where, name).
+		Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{real}, Overwrite: true})
 }
 
 // fileHit is an operand a command removes, or whose content it replaces.

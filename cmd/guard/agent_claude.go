@@ -41,7 +41,7 @@ var claudeAgent = agent{
 			}
 			return filepath.Join(getenv("HOME"), ".claude", "settings.json")
 		},
-		style: groupedHooks, event: "PreToolUse", matcher: "Bash", commandKey: "command",
+		style: groupedHooks, event: "PreToolUse", matcher: claudeMatcher, commandKey: "command",
 		entry: claudeStyleEntry,
 	},
 	detect: func() (installed, string) {
@@ -87,6 +87,12 @@ type claudeEvent struct {
 
 // claudeTools are Claude Code's file tools, judged as the writes they
 // make when the hook is given them (a matcher wider than Bash).
+// claudeMatcher sends guard the shell tool and the tools that write files
+// (claudeTools): a matcher with other characters than letters, digits and
+// | is a JavaScript regular expression, anchored here so that an MCP tool
+// whose name holds Write is not sent.
+const claudeMatcher = "^(Bash|Write|Edit|MultiEdit|NotebookEdit)$"
+
 var claudeTools = map[string]agentTool{
 	"Write":        {path: "file_path", text: []string{"content"}},
 	"Edit":         {path: "file_path", text: []string{"new_string"}},

@@ -45,7 +45,7 @@ var geminiAgent = agent{
 		path: func(getenv func(string) string) string {
 			return filepath.Join(getenv("HOME"), ".gemini", "settings.json")
 		},
-		style: groupedHooks, event: "BeforeTool", matcher: "run_shell_command", commandKey: "command",
+		style: groupedHooks, event: "BeforeTool", matcher: geminiMatcher, commandKey: "command",
 		entry: func(command string, _ installed) *jnode {
 			h := jobject()
 			h.set("name", jscalar("guard"))
@@ -76,6 +76,11 @@ const geminiAskSince = "0.36.0"
 
 // geminiTools are Gemini CLI's file tools, judged as the writes they make
 // when the hook is given them (a matcher wider than run_shell_command).
+// geminiMatcher sends guard the shell tool and the tools that write files
+// (geminiTools); BeforeTool's matcher is a regular expression, anchored so
+// that another tool whose name holds replace is not sent.
+const geminiMatcher = "^(run_shell_command|write_file|replace)$"
+
 var geminiTools = map[string]agentTool{
 	"write_file": {path: "file_path", text: []string{"content"}},
 	"replace":    {path: "file_path", text: []string{"new_string"}},
