@@ -118,6 +118,11 @@ type Invocation struct {
 	// Stdin lists the commands upstream in a pipeline, whose output is
 	// this command's input.
 	Stdin []*Invocation
+	// Cut names the unknown parts of a word of the command as typed
+	// ("${SEP}") when this invocation is that command read with those
+	// parts as blanks (rm${SEP}-rf${SEP}/usr read as rm -rf /usr): what
+	// runs if they hold one. Its findings ask instead of refusing.
+	Cut string
 	// Deferred names the alias whose definition, typed at the prompt,
 	// holds this command (alias dclean='docker system prune -af'): it
 	// runs only when that name is typed, and is judged again then, with
