@@ -170,7 +170,7 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 	trials := 0
 	for i, inv := range invs {
 		for _, f := range found[i] {
-			if inv.Deferred != "" && later {
+			if inv.Deferred != "" && later && !opts.Strict {
 				f = deferred(f, inv.Deferred)
 			}
 			if inv.Cut != "" {

@@ -126,7 +126,8 @@ type Invocation struct {
 	// Deferred names the alias whose definition, typed at the prompt,
 	// holds this command (alias dclean='docker system prune -af'): it
 	// runs only when that name is typed, and is judged again then, with
-	// the aliases the hook sends. Its findings warn now. (A function
+	// the aliases the hook sends. Its findings warn now, except for a
+	// coding agent (Options.Strict), whose hook sends no aliases. (A function
 	// nothing on the line calls is still judged in full: a script or a
 	// sourced file may call it by a name guard cannot see.)
 	Deferred string
