@@ -170,12 +170,15 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 	trials := 0
 	for i, inv := range invs {
 		for _, f := range found[i] {
-			if inv.Deferred != "" && later {
+			if inv.Deferred != "" && later && !opts.Strict {
 				f = deferred(f, inv.Deferred)
+			}
+			if inv.Cut != "" {
+				f = conjectured(f, inv)
 			}
 			v.add(f)
 		}
-		if inv.Unguarded && !opts.Strict || e.allowed(inv) {
+		if inv.Unguarded && !opts.Strict || e.allowed(inv) || inv.Cut != "" {
 			continue
 		}
 		if !inv.Command.Known && inv.Command.Text != "" && inv.Function == "" && !knownBase(inv.Command) && inv.Command.Origin == "" {
@@ -216,6 +219,23 @@ func deferred(f Finding, name string) Finding {
 	if f.Decision > Warn {
 		f.Decision = Warn
 		f.Message = fmt.Sprintf("%s runs this when it is typed: %s; guard asks again then", name, f.Message)
+	}
+	return f
+}
+
+// conjectured is finding f about a reading of a command whose unknown
+// parts split it (Invocation.Cut): it asks at most, since whether they
+// hold a blank is known only when the line runs.
+func conjectured(f Finding, inv *Invocation) Finding {
+	if f.Decision > Warn {
+		words := []string{inv.Command.Value}
+		for _, a := range inv.Args[:min(len(inv.Args), 8)] {
+			words = append(words, a.Value)
+		}
+		f.Decision = Confirm
+		f.Message = fmt.Sprintf("if %s holds a blank when the line runs, bash splits the word there and runs %s: it %s",
+			inv.Cut, strings.Join(words, " "), strings.TrimPrefix(f.Message, "this "))
+		f.Hint = "write the words apart, with plain spaces, so that guard can judge them; " + f.Hint
 	}
 	return f
 }

@@ -478,6 +478,12 @@ func (b *fieldBuilder) result(s string, quoted bool) {
 	}
 }
 
+// cutsAt: an unknown part here ends the field, for the cut reading of a
+// command word: unquoted, in a shell that splits it.
+func (b *fieldBuilder) cutsAt(quoted bool) bool {
+	return b.r.cutUnknown && !quoted && b.mode != modeScalar && (!b.zsh() || b.sc.opts&optShWordSplit != 0)
+}
+
 // appendRaw appends an unquoted expansion result: its pattern characters
 // are live, its backslashes are not escapes.
 func (b *fieldBuilder) appendRaw(s string) {
@@ -489,7 +495,13 @@ func (b *fieldBuilder) appendRaw(s string) {
 }
 
 // unknown marks the current field as holding a part guard cannot know.
+// For the cut reading (resolver.cutUnknown) an unquoted one is a field
+// separator instead.
 func (b *fieldBuilder) unknown(what string, maybeEmpty, quoted bool) {
+	if b.cutsAt(quoted) {
+		b.endField()
+		return
+	}
 	b.cur.unknown(what, maybeEmpty)
 	if quoted {
 		b.keep = true
@@ -508,6 +520,10 @@ func (b *fieldBuilder) arg(a Arg, quoted bool) {
 	}
 	if a.Known {
 		b.result(a.Value, quoted)
+		return
+	}
+	if b.cutsAt(quoted) {
+		b.endField()
 		return
 	}
 	b.add(a.Value, escapeGlob(a.Value))

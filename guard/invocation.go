@@ -118,10 +118,16 @@ type Invocation struct {
 	// Stdin lists the commands upstream in a pipeline, whose output is
 	// this command's input.
 	Stdin []*Invocation
+	// Cut names the unknown parts of a word of the command as typed
+	// ("${SEP}") when this invocation is that command read with those
+	// parts as blanks (rm${SEP}-rf${SEP}/usr read as rm -rf /usr): what
+	// runs if they hold one. Its findings ask instead of refusing.
+	Cut string
 	// Deferred names the alias whose definition, typed at the prompt,
 	// holds this command (alias dclean='docker system prune -af'): it
 	// runs only when that name is typed, and is judged again then, with
-	// the aliases the hook sends. Its findings warn now. (A function
+	// the aliases the hook sends. Its findings warn now, except for a
+	// coding agent (Options.Strict), whose hook sends no aliases. (A function
 	// nothing on the line calls is still judged in full: a script or a
 	// sourced file may call it by a name guard cannot see.)
 	Deferred string

@@ -232,6 +232,9 @@ func (r *resolver) observe(inv *Invocation, sc *scope) {
 	if sc.deferred != "" {
 		inv.Deferred = sc.deferred
 	}
+	if sc.cut != "" {
+		inv.Cut = sc.cut
+	}
 	if inv.Detached && r.ran == inv {
 		r.ran = inv.before // it runs later, or apart
 	}

@@ -93,6 +93,10 @@ type resolver struct {
 	// anonTail is where the arguments of the zsh anonymous function walked
 	// last stand in its source, which the parser stops at (zsh.go).
 	anonTail anonTail
+	// cutUnknown: the word being expanded is read a second time, with
+	// each unquoted part guard cannot know as a field separator
+	// (cutReading).
+	cutUnknown bool
 }
 
 // funcDef is a shell function declared on the line: its body is judged at
@@ -1248,9 +1252,10 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		wsc.opts |= optNoglob
 	}
 	words := r.newArgs(len(call.Args))
-	words = r.expandInto(words, call.Args[0], sc, modeList)
+	var cut cutReading
+	words = r.expandCutting(words, &cut, call.Args[0], sc, modeList)
 	for _, w := range call.Args[1:] {
-		words = r.expandInto(words, w, wsc, modeArgs)
+		words = r.expandCutting(words, &cut, w, wsc, modeArgs)
 	}
 	if len(words) == 0 {
 		return
@@ -1332,6 +1337,72 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		defer func() { r.cdPath = nil }()
 	}
 	r.dispatch(inv, dsc)
+	if cut.words != nil {
+		r.dispatchCut(inv, cut, dsc)
+	}
+}
+
+// cutReading is a command's words as they run if the first word whose
+// value guard cannot know splits where its unknown parts are: bash splits
+// an unquoted expansion on IFS, so rm${SEP}-rf${SEP}/usr is rm -rf /usr
+// when $SEP holds a blank (${IFS} itself, $'\x20', a value read at run
+// time).
+type cutReading struct {
+	words   []Arg  // nil when there is no such reading
+	unknown string // the parts that would split, for messages
+	done    bool   // the first unknown word was met
+}
+
+// expandCutting appends the fields of w to words, as expandInto does, and
+// builds cut alongside: the first word guard cannot know whose unknown
+// parts, read as separators, leave more than one word, starting with a
+// known one; the words before and after it as they are.
+func (r *resolver) expandCutting(words []Arg, cut *cutReading, w *syntax.Word, sc *scope, mode expandMode) []Arg {
+	mark := r.prewalk(w, sc)
+	defer func() { r.substs = r.substs[:mark] }()
+	start := len(words)
+	words = r.expandPrewalked(words, w, sc, mode)
+	if cut.words != nil {
+		cut.words = append(cut.words, words[start:]...)
+		return words
+	}
+	if _, known := allKnown(words[start:]); cut.done || known {
+		return words
+	}
+	cut.done = true
+	r.cutUnknown = true
+	pieces := r.expandPrewalked(nil, w, sc, mode)
+	r.cutUnknown = false
+	if len(pieces) <= len(words)-start || !pieces[0].Known || pieces[0].Value == "" {
+		return words // nothing to split, or no word to run
+	}
+	var names []string
+	for _, a := range words[start:] {
+		for _, u := range a.Unknown {
+			if !slices.Contains(names, u) {
+				names = append(names, u)
+			}
+		}
+	}
+	cut.unknown = strings.Join(names, ", ")
+	cut.words = append(append(make([]Arg, 0, len(words)+len(pieces)), words[:start]...), pieces...)
+	return words
+}
+
+// dispatchCut walks the cut reading of inv as a command of its own, in a
+// scope that marks what it runs as a conjecture (Invocation.Cut): the
+// engine asks about what it would refuse, rather than refusing, since
+// whether the parts split is known only when the line runs.
+func (r *resolver) dispatchCut(inv *Invocation, cut cutReading, sc *scope) {
+	alt := r.newInvocation()
+	*alt = *inv
+	alt.Command, alt.Args = cut.words[0], cut.words[1:]
+	alt.Program = programName(alt.Command)
+	csc := sc.clone()
+	csc.cut = cut.unknown
+	ran, andNext := r.ran, r.andNext
+	r.dispatch(alt, csc)
+	r.ran, r.andNext = ran, andNext // it is the same command, read another way
 }
 
 // stateBuiltins change the shell's own state; a prefix assignment does not

@@ -28,6 +28,9 @@ type scope struct {
 	// deferred names the alias whose definition, typed at the prompt,
 	// holds this code: it runs when that name is typed later.
 	deferred string
+	// cut names the unknown parts of a word this code is a reading of,
+	// split where they are (cutReading): a conjecture, asked about.
+	cut string
 	// fed: the code is read by its shell from its standard input, which
 	// its own commands can read too (selfread.go); fedSkip lines of the
 	// next source it reads are taken by a command of an earlier one.
@@ -444,6 +447,19 @@ func (sc *scope) mayBeEmpty(name string) bool {
 	return true
 }
 
+// startIFS is IFS where the line did not set it: the environment's when
+// it has one, else space, tab and newline, which every shell sets at
+// start and an interactive one keeps unless told otherwise. Taken as
+// known, so that rm${IFS}-rf${IFS}/usr splits where bash splits it.
+func (sc *scope) startIFS() string {
+	if sc.remote == "" && sc.env != nil {
+		if v, ok := sc.env("IFS"); ok {
+			return v
+		}
+	}
+	return " \t\n"
+}
+
 // remoteAlwaysSet are variables a login on another host always has.
 var remoteAlwaysSet = map[string]bool{"HOME": true, "USER": true, "LOGNAME": true, "PATH": true, "SHELL": true}
 
@@ -459,6 +475,9 @@ func (sc *scope) lookup(name string) (string, bool) {
 	}
 	if sc.valuesUnseen {
 		return "", false // set by a name guard could not compute
+	}
+	if name == "IFS" {
+		return sc.startIFS(), true
 	}
 	if sc.remote != "" {
 		// The remote host's environment is not ours; only the home folder
@@ -515,6 +534,9 @@ func (sc *scope) remoteHome() string {
 func (sc *scope) isSet(name string) bool {
 	if v, ok := sc.get(name); ok {
 		return v.set
+	}
+	if name == "IFS" && !sc.valuesUnseen {
+		return true // every shell starts with one (startIFS)
 	}
 	if sc.remote != "" {
 		return remoteAlwaysSet[name]

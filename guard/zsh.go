@@ -363,12 +363,14 @@ func blankBefore(src string, n int) string {
 // maxShortLoops bounds how many short loops of one line are rewritten.
 const maxShortLoops = 32
 
-// zshShortLoop rewrites the zsh short for loop the parser stopped at
-// (`for NAME (WORDS) BODY` or `for NAME in WORDS; BODY`, whose body is
-// one command list, which mvdan.cc/sh does not read) as the full loop
-// `for NAME in WORDS; do BODY; done`, so that its body is walked as the
-// loop it is. The text before done (handed to the walk already) is
-// blanked. It reports false when err is not such a loop.
+// zshShortLoop rewrites the zsh short form the parser stopped at (`for
+// NAME (WORDS) BODY`, `for NAME in WORDS; BODY`, `select NAME (WORDS)
+// BODY`, `if [[ … ]] BODY`, whose body is one command list, which
+// mvdan.cc/sh does not read) as the full form (`for NAME in WORDS; do
+// BODY; done`), so that its body is walked as what it is; a body that is
+// itself a short form is rewritten too (for a (x) for b (/usr) rm -rf
+// $b), up to maxShortNesting deep. The text before done (handed to the
+// walk already) is blanked. It reports false when err is not such a form.
 func zshShortLoop(src string, err error, done int) (string, bool) {
 	var perr syntax.ParseError
 	if !errors.As(err, &perr) {
@@ -389,22 +391,49 @@ func zshShortLoop(src string, err error, done int) (string, bool) {
 			if start > 0 && !strings.ContainsRune(" \t\n;&|({", rune(src[start-1])) {
 				continue // part of a longer word
 			}
-			if full, ok := zshShortCond(src, start, done, keyword, at); ok {
-				return full, true
+			if full, end, ok := zshShortCond(src, start, keyword, at, 0); ok {
+				return blankBefore(src[:start], done) + full + src[end:], true
 			}
 		}
 	}
-	if !strings.HasPrefix(src[at:], "for") {
+	full, end, ok := zshShortForm(src, at, 0)
+	if !ok {
 		return "", false
 	}
-	i := skipBlanks(src, at+len("for"))
+	return blankBefore(src[:at], done) + full + src[end:], true
+}
+
+// maxShortNesting bounds how deep short forms in short forms' bodies are
+// rewritten.
+const maxShortNesting = 8
+
+// zshShortForm reads the short for or select loop at at, or a short if,
+// while or until there (inside another's body), and returns its full form
+// and where it ends in src.
+func zshShortForm(src string, at, depth int) (string, int, bool) {
+	for _, keyword := range []string{"if", "while", "until"} {
+		if strings.HasPrefix(src[at:], keyword+" ") {
+			return zshShortCond(src, at, keyword, -1, depth)
+		}
+	}
+	keyword := ""
+	for _, k := range []string{"foreach", "for", "select"} {
+		if strings.HasPrefix(src[at:], k) {
+			keyword = k
+			break
+		}
+	}
+	if keyword == "" || keyword == "foreach" {
+		return "", 0, false
+	}
+	i := skipBlanks(src, at+len(keyword))
 	nameStart := i
 	for i < len(src) && (src[i] == '_' || src[i] >= 'a' && src[i] <= 'z' || src[i] >= 'A' && src[i] <= 'Z' || src[i] >= '0' && src[i] <= '9') {
 		i++
 	}
 	name := src[nameStart:i]
 	if i == nameStart || !syntax.ValidName(name) {
-		return "", false
+		return "", 0, false
 	}
 	i = skipBlanks(src, i)
 	var words string
@@ -412,59 +441,89 @@ func zshShortLoop(src string, err error, done int) (string, bool) {
 	case strings.HasPrefix(src[i:], "("):
 		end, ok := wordsEnd(src, i+1, true)
 		if !ok {
-			return "", false
+			return "", 0, false
 		}
 		words, i = src[i+1:end], end+1
 	case strings.HasPrefix(src[i:], "in") && i+2 < len(src) && (src[i+2] == ' ' || src[i+2] == '\t'):
 		end, ok := wordsEnd(src, i+2, false)
 		if !ok {
-			return "", false
+			return "", 0, false
 		}
 		words, i = src[i+2:end], end
 		if src[end] != '{' {
 			i++ // past the ; or newline; a { starts the body
 		}
 	default:
-		return "", false
+		return "", 0, false
 	}
-	i = skipBlanks(src, i)
-	bodyEnd := firstStmtEnd(src, i)
-	if bodyEnd <= i {
-		return "", false
+	body, bodyEnd, ok := zshShortBody(src, skipBlanks(src, i), depth)
+	if !ok {
+		return "", 0, false
 	}
-	loop := "for " + name + " in " + strings.ReplaceAll(words, "\n", " ") + "; do " + src[i:bodyEnd] + "\n done"
-	return blankBefore(src[:at], done) + loop + src[bodyEnd:], true
+	return keyword + " " + name + " in " + strings.ReplaceAll(words, "\n", " ") + "; do " + body + "\n done", bodyEnd, true
 }
 
-// zshShortCond rewrites zsh's short if, while and until at at (`if [[ -d
+// zshShortBody is the body of a short form from i: one statement, or a
+// short form itself, rewritten; and where it ends in src.
+func zshShortBody(src string, i, depth int) (string, int, bool) {
+	if end := firstStmtEnd(src, i); end > i {
+		return src[i:end], end, true
+	}
+	if depth >= maxShortNesting {
+		return "", 0, false
+	}
+	return zshShortForm(src, i, depth+1)
+}
+
+// zshShortCond reads zsh's short if, while and until at at (`if [[ -d
 // /x ]] BODY`, `while (( n-- )) BODY`), whose condition is a [[ ]] or (( ))
-// test and whose body is one command list, as the full form, when the
-// parser stopped at its body (stoppedAt).
-func zshShortCond(src string, at, done int, keyword string, stoppedAt int) (string, bool) {
+// test and whose body is one command list, and returns the full form and
+// where it ends in src. At the top, the parser must have stopped at its
+// body (stoppedAt); inside another short form's body, stoppedAt is -1.
+func zshShortCond(src string, at int, keyword string, stoppedAt, depth int) (string, int, bool) {
 	i := skipBlanks(src, at+len(keyword))
 	closing := map[string]string{"[[": "]]", "((": "))"}[src[i:min(i+2, len(src))]]
 	if closing == "" {
-		return "", false
+		return "", 0, false
 	}
-	end := strings.Index(src[i+2:], closing)
+	end := indexUnquoted(src, i+2, closing)
 	if end < 0 {
-		return "", false
+		return "", 0, false
 	}
-	condEnd := i + 2 + end + 2
+	condEnd := end + 2
 	body := skipBlanks(src, condEnd)
-	if body != stoppedAt {
-		return "", false // the parser stopped elsewhere
+	if stoppedAt >= 0 && body != stoppedAt {
+		return "", 0, false // the parser stopped elsewhere
 	}
-	bodyEnd := firstStmtEnd(src, body)
-	if bodyEnd <= body {
-		return "", false
+	text, bodyEnd, ok := zshShortBody(src, body, depth)
+	if !ok {
+		return "", 0, false
 	}
 	open, close := "then", "fi"
 	if keyword != "if" {
 		open, close = "do", "done"
 	}
-	full := keyword + " " + src[i:condEnd] + "; " + open + " " + src[body:bodyEnd] + "\n " + close
-	return blankBefore(src[:at], done) + full + src[bodyEnd:], true
+	return keyword + " " + src[i:condEnd] + "; " + open + " " + text + "\n " + close, bodyEnd, true
+}
+
+// indexUnquoted is the offset of the first sep in src from i that is not
+// inside quotes or escaped ([[ $x != ']]' ]]), -1 if none.
+func indexUnquoted(src string, i int, sep string) int {
+	for ; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\\':
+			i++
+		case c == '\'' || c == '"':
+			close := strings.IndexByte(src[i+1:], c)
+			if close < 0 {
+				return -1
+			}
+			i += close + 1
+		case strings.HasPrefix(src[i:], sep):
+			return i
+		}
+	}
+	return -1
 }
 
 // firstStmtEnd is where the first statement from i ends (a pipeline or an

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,6 +29,7 @@ import (
 //	cwd=DIR  ssh  home=DIR  dir=PATH  file=PATH  link=PATH->TARGET  dev=PATH
 //	mount=SOURCE@DIR  swap=DEV  dirty=VG/LV=N  lvs=fail  env=NAME=VALUE
 //	githead=DIR=BRANCH  unset=NAME  shell=zsh|posix|mksh|bats
+//	agent               the line comes from a coding agent (Options.Strict)
 //	content=PATH=TEXT   a regular file holding TEXT (⏎ and ⟨HH⟩ as in LINE)
 //	holder=DEV=HOLDER   /sys/class/block/DEV/holders/HOLDER (sdb1=dm-0, sdc=md0)
 //	msg=TEXT            the rule's message must hold TEXT (⟨20⟩ for a space)
@@ -183,6 +185,7 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 			h.Files["/proc/mdstat"] = append(h.Files["/proc/mdstat"], []byte(mdstatLine(value))...)
 		case "msg", "hint": // checked by runCases
 		case "alias", "galias", "func": // definitionsFor
+		case "agent": // runCases
 		case "githead":
 			dir, branch, _ := strings.Cut(value, "=")
 			h.Files[filepath.Join(dir, ".git", "HEAD")] = []byte("ref: refs/heads/" + branch + "\n")
@@ -291,7 +294,8 @@ func runCases(t *testing.T, pattern string) {
 				}
 			}
 			host, cwd := hostFor(t, c)
-			v := e.Judge(c.line, host, guard.Options{Cwd: cwd, Lang: langFor(c), Definitions: definitionsFor(c)})
+			v := e.Judge(c.line, host, guard.Options{Cwd: cwd, Lang: langFor(c), Definitions: definitionsFor(c),
+				Strict: slices.Contains(c.ctx, "agent")})
 			got := v.Decision
 			if c.rule != "*" {
 				got, _ = ruleDecision(v, c.rule)
