@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
+	"github.com/guard-sh/guard/guard/lazyre"
 )
 
 func dockerRules() []*guard.Rule {
@@ -131,7 +131,7 @@ func dockerConfigWritten(inv *guard.Invocation, host guard.Host) *guard.Finding 
 
 // quotedAddress finds a listening address inside a word: a quoted
 // string with a scheme or a port ("tcp://0.0.0.0:2375", "0.0.0.0:2375").
-var quotedAddress = regexp.MustCompile(`"((?:[a-z]+://)?[^"\s/]*:[0-9]+)/?"`)
+var quotedAddress = lazyre.New(`"((?:[a-z]+://)?[^"\s/]*:[0-9]+)/?"`)
 
 // optionHosts reads dockerd's -H and --host values (and --tlsverify) out
 // of an options line: DOCKER_OPTS="-H tcp://0.0.0.0:2375".
