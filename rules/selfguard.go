@@ -198,11 +198,15 @@ func matchAgentHookOff(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 		return nil
 	}
+	changed := changedFiles(inv)
+	if len(changed) == 0 {
+		return nil // most commands: no home to look up
+	}
 	home := homeOf(host, inv.User)
 	if home == "" {
 		return nil
 	}
-	for _, target := range changedFiles(inv) {
+	for _, target := range changed {
 		path := inv.Path(target.Value)
 		for _, f := range agentHookFiles {
 			file := home + "/" + f

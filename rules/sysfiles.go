@@ -327,7 +327,10 @@ func writtenInto(inv *guard.Invocation, host guard.Host, probe string, want func
 		return "", false
 	}
 	for _, rd := range inv.Redirs {
-		if p, ok := isTarget(rd.Target); ok && rd.Writes() && (rd.Fd == "" || rd.Fd == "1") {
+		if !rd.Writes() || rd.Fd != "" && rd.Fd != "1" {
+			continue // read, or another descriptor: no lookup on the host
+		}
+		if p, ok := isTarget(rd.Target); ok {
 			text, known := guard.OutputText(inv)
 			return fileWrite{path: p, text: text, known: known, from: []*guard.Invocation{inv}}, true
 		}
@@ -341,8 +344,11 @@ func writtenInto(inv *guard.Invocation, host guard.Host, probe string, want func
 			}
 		}
 	case "sed", "gsed":
+		if probe == "" || !guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "efl", LongValue: []string{"expression", "file", "line-length"}}).Has("i", "in-place") {
+			return fileWrite{}, false // prints, the file stays: its script is not read
+		}
 		files, edit := guard.SedEdit(inv.Args)
-		if probe == "" || edit == nil || !guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "efl", LongValue: []string{"expression", "file", "line-length"}}).Has("i", "in-place") {
+		if edit == nil {
 			return fileWrite{}, false
 		}
 		for _, f := range files {
