@@ -208,9 +208,13 @@ func matchAgentHookOff(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	}
 	for _, target := range changed {
 		path := inv.Path(target.Value)
+		rel, inHome := strings.CutPrefix(path, home)
+		if !inHome || !strings.HasPrefix(rel, "/") {
+			continue
+		}
+		rel = rel[1:]
 		for _, f := range agentHookFiles {
-			file := home + "/" + f
-			if path == file || strings.HasPrefix(path, file+"/") {
+			if rel == f || strings.HasPrefix(rel, f) && rel[len(f)] == '/' {
 				return guard.Found(guard.Confirm, hint,
 					"would change %s, where a coding agent runs guard before each command: without that hook its commands run unchecked, refused ones included", path)
 			}
