@@ -510,20 +510,31 @@ func zshShortCond(src string, at int, keyword string, stoppedAt, depth int) (str
 // inside quotes or escaped ([[ $x != ']]' ]]), -1 if none.
 func indexUnquoted(src string, i int, sep string) int {
 	for ; i < len(src); i++ {
-		switch c := src[i]; {
-		case c == '\\':
-			i++
-		case c == '\'' || c == '"':
-			close := strings.IndexByte(src[i+1:], c)
-			if close < 0 {
+		if next, quoted, ok := pastQuoted(src, i); quoted {
+			if !ok {
 				return -1
 			}
-			i += close + 1
-		case strings.HasPrefix(src[i:], sep):
+			i = next
+			continue
+		}
+		if strings.HasPrefix(src[i:], sep) {
 			return i
 		}
 	}
 	return -1
+}
+
+// pastQuoted reads an escape or a quoted string starting at src[i]: the
+// offset of its last byte, and whether it is one (quoted) and closed.
+func pastQuoted(src string, i int) (last int, quoted, ok bool) {
+	switch c := src[i]; c {
+	case '\\':
+		return i + 1, true, true
+	case '\'', '"':
+		close := strings.IndexByte(src[i+1:], c)
+		return i + close + 1, true, close >= 0
+	}
+	return i, false, true
 }
 
 // firstStmtEnd is where the first statement from i ends (a pipeline or an
@@ -559,15 +570,14 @@ func skipBlanks(src string, i int) int {
 func wordsEnd(src string, i int, paren bool) (int, bool) {
 	depth := 0
 	for ; i < len(src); i++ {
-		switch c := src[i]; {
-		case c == '\\':
-			i++
-		case c == '\'' || c == '"':
-			close := strings.IndexByte(src[i+1:], c)
-			if close < 0 {
+		if next, quoted, ok := pastQuoted(src, i); quoted {
+			if !ok {
 				return 0, false
 			}
-			i += close + 1
+			i = next
+			continue
+		}
+		switch c := src[i]; {
 		case c == '(':
 			depth++
 		case c == ')' && depth > 0:
