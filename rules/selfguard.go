@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -31,7 +32,7 @@ func selfguardRules() []*guard.Rule {
 		ID:         "agent-hook-off",
 		Programs:   nil, // a redirection can stand on any command
 		Decision:   guard.Confirm,
-		Summary:    "guard install NAME --remove, or a write, move or removal of a coding agent's hook settings (~/.claude/settings.json, ~/.codex/hooks.json, ~/.cursor/hooks.json, Cline's Hooks folder…): the agent's next commands run unchecked",
+		Summary:    "guard install NAME --remove, a write, move or removal of a coding agent's hook settings (~/.claude/settings.json, ~/.codex/hooks.json, ~/.cursor/hooks.json, Cline's Hooks folder…), or guard's own binary removed or moved away: the agent's next commands run unchecked",
 		Postmortem: "guard's own design: a coding agent refused once removed the hook from its settings, then ran the refused command again",
 		Machine:    true,
 		Match:      matchAgentHookOff,
@@ -203,6 +204,13 @@ func matchAgentHookOff(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return nil // most commands: no home to look up
 	}
 	home := homeOf(host, inv.User)
+	for _, target := range changed {
+		path := inv.Path(target.Value)
+		if filepath.Base(path) == "guard" && guardBinDir(filepath.Dir(path), home) && takesAway(inv, target) {
+			return guard.Found(guard.Confirm, "to uninstall guard, take its hooks out first (guard install NAME --remove), in a terminal",
+				"would remove guard itself (%s): a hook that runs it then fails, and the agents let the command through", path)
+		}
+	}
 	if home == "" {
 		return nil
 	}
@@ -221,6 +229,35 @@ func matchAgentHookOff(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 	}
 	return nil
+}
+
+// guardBinDir: a folder guard is installed in (install.sh's prefixes, go
+// install's, the system's).
+func guardBinDir(dir, home string) bool {
+	switch dir {
+	case "/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/opt/guard/bin":
+		return true
+	}
+	return home != "" && (dir == home+"/.local/bin" || dir == home+"/bin" || dir == home+"/go/bin")
+}
+
+// takesAway: the command removes or empties a, or moves it away (mv's
+// sources); a file put in its place (cp, install, mv onto it) is an
+// upgrade, not this.
+func takesAway(inv *guard.Invocation, a guard.Arg) bool {
+	for _, rd := range inv.Redirs {
+		if rd.Truncates() && rd.Target.Value == a.Value {
+			return true
+		}
+	}
+	switch inv.Program {
+	case "rm", "unlink", "shred", "truncate":
+		return true
+	case "mv":
+		ops := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "tS", LongValue: []string{"target-directory", "suffix", "backup"}}).Operands
+		return len(ops) >= 2 && ops[len(ops)-1].Value != a.Value
+	}
+	return false
 }
 
 // changedFiles are the files a command writes, moves or removes: its
