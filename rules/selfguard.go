@@ -182,7 +182,13 @@ func homeOf(host guard.Host, user string) string {
 var agentHookFiles = []string{
 	".claude/settings.json", ".claude/settings.local.json", ".codex/hooks.json", ".gemini/settings.json",
 	".cursor/hooks.json", ".copilot/hooks", ".codeium/windsurf/hooks.json", "Documents/Cline/Hooks",
+	guardState,
 }
+
+// guardState is guard's own state under the home folder: the refusals it
+// remembers, which tell an agent that retries a refused line another way
+// to stop and ask.
+const guardState = ".local/state/guard"
 
 // matchAgentHookOff: an agent refused once can take guard out of its own
 // way: remove the hook (guard install NAME --remove) or rewrite the
@@ -222,10 +228,15 @@ func matchAgentHookOff(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 		rel = rel[1:]
 		for _, f := range agentHookFiles {
-			if rel == f || strings.HasPrefix(rel, f) && rel[len(f)] == '/' {
-				return guard.Found(guard.Confirm, hint,
-					"would change %s, where a coding agent runs guard before each command: without that hook its commands run unchecked, refused ones included", path)
+			if rel != f && !(strings.HasPrefix(rel, f) && rel[len(f)] == '/') {
+				continue
 			}
+			if f == guardState {
+				return guard.Found(guard.Confirm, "leave guard's state to guard; to forget a refusal on purpose, do it yourself, in a terminal",
+					"would change %s, guard's memory of the lines it refused: an agent that tries a refused line again another way is no longer told to stop and ask", path)
+			}
+			return guard.Found(guard.Confirm, hint,
+				"would change %s, where a coding agent runs guard before each command: without that hook its commands run unchecked, refused ones included", path)
 		}
 	}
 	return nil
