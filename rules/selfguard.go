@@ -32,7 +32,7 @@ func selfguardRules() []*guard.Rule {
 		ID:         "agent-hook-off",
 		Programs:   nil, // a redirection can stand on any command
 		Decision:   guard.Confirm,
-		Summary:    "guard install NAME --remove, a write, move or removal of a coding agent's hook settings (~/.claude/settings.json, ~/.codex/hooks.json, ~/.cursor/hooks.json, Cline's Hooks folder…), or guard's own binary removed or moved away: the agent's next commands run unchecked",
+		Summary:    "guard install NAME --remove, a write, move or removal of a coding agent's hook settings (~/.claude/settings.json, ~/.codex/hooks.json, ~/.cursor/hooks.json, Cline's Hooks folder…), or guard's own binary removed or moved away: the agent's next commands run unchecked; guard's memory of the lines it refused (~/.local/state/guard) changed",
 		Postmortem: "guard's own design: a coding agent refused once removed the hook from its settings, then ran the refused command again",
 		Machine:    true,
 		Match:      matchAgentHookOff,
