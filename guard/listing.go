@@ -460,15 +460,13 @@ const entryMark = "\x00entry\x00"
 // the same line through xargs is. Only the commands whose words hold the
 // entry are kept from that walk; the others were judged entry by entry.
 func (r *resolver) walkListed(body []*syntax.Stmt, name, pattern string, sc *scope, ctx stmtCtx) {
-	if r.unrolling {
+	if r.unrolling() {
 		return
 	}
 	start, spans := len(r.invs), len(r.substSpans)
 	inner := sc.clone()
 	inner.assign(name, Arg{Text: "$" + name, Value: entryMark, Known: true})
-	r.unrolling = true
-	r.walkStmts(body, inner, ctx)
-	r.unrolling = false
+	r.unroll(1, func() { r.walkStmts(body, inner, ctx) })
 	kept := r.invs[:start]
 	for _, inv := range r.invs[start:] {
 		if strings.Contains(inv.Command.Value, entryMark) || !slices.ContainsFunc(inv.Args, holdsEntry) ||

@@ -40,7 +40,10 @@ type resolver struct {
 	truncated string   // why the walk stopped early, "" if it did not
 	notes     []string // what could not be parsed, for the engine's finding
 	steps     int      // statements walked so far
-	unrolling bool     // inside an unrolled loop: nested loops are not unrolled
+	// rounds is how many times the statements being walked are walked
+	// by the unrolled loops around them (0 outside any): a loop inside
+	// unrolls only while rounds × its values × its body stays little work.
+	rounds int
 	// loopListed is the folder glob of the for loop list word expanded
 	// last, when it lists a folder's entries (walkListed).
 	loopListed string
@@ -671,16 +674,19 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	}
 	// The body is walked once per distinct value while there are few, or
 	// while that is little work (a short body over every match of
-	// /etc/*); only the outermost loop, so nested loops cannot
-	// multiply the work.
+	// /etc/*); a loop inside an unrolled one only while all the rounds
+	// together stay little work, so nested loops cannot multiply it.
 	few := len(items) <= maxLoopUnroll || len(items) <= maxGlobMatches && len(items)*stmtCount(f.Do) <= maxLoopWork
-	if allKnown && len(items) > 0 && few && !r.unrolling {
-		r.unrolling = true
-		for _, item := range items {
-			sc.assign(name, item)
-			r.walkStmts(f.Do, sc, ctx)
-		}
-		r.unrolling = false
+	if r.unrolling() {
+		few = len(items) <= maxLoopUnroll && r.rounds*len(items)*stmtCount(f.Do) <= maxLoopWork
+	}
+	if allKnown && len(items) > 0 && few {
+		r.unroll(len(items), func() {
+			for _, item := range items {
+				sc.assign(name, item)
+				r.walkStmts(f.Do, sc, ctx)
+			}
+		})
 		if !partial {
 			return
 		}
@@ -738,33 +744,45 @@ func (r *resolver) walkWhile(w *syntax.WhileClause, redirs *Invocation, sc *scop
 	if read.inv == before || w.Until || len(w.Cond) != 1 {
 		read.inv = nil
 	}
-	if read.inv != nil && !r.unrolling {
+	if read.inv != nil {
 		p, lines, listed, ok := r.readLoopLines(read.inv, redirs)
 		if name := readsOneName(p); listed != "" && name != "" {
 			r.walkListed(w.Do, name, listed, sc, ctx) // ls DIR | while read f: every entry
 		}
-		if ok && len(lines)*stmtCount(w.Do) <= maxLoopWork {
-			r.unrolling = true
-			for _, line := range lines {
-				r.readLine(p, line, true, read.ifs, sc)
-				r.walkStmts(w.Do, sc, ctx)
-			}
-			r.unrolling = false
+		if ok && max(r.rounds, 1)*len(lines)*stmtCount(w.Do) <= maxLoopWork {
+			r.unroll(len(lines), func() {
+				for _, line := range lines {
+					r.readLine(p, line, true, read.ifs, sc)
+					r.walkStmts(w.Do, sc, ctx)
+				}
+			})
 			return
 		}
 	}
 	r.walkStmts(w.Do, sc, ctx)
-	if r.unrolling || params == nil {
+	if r.unrolling() || params == nil {
 		return
 	}
 	// shift in the body: again while each round takes parameters away
-	r.unrolling = true
-	for round := 0; round < maxLoopUnroll && sc.params != nil && len(sc.params.list) > 0 && len(sc.params.list) < len(params.list); round++ {
-		params = sc.params
-		r.walkStmts(w.Cond, sc, ctx)
-		r.walkStmts(w.Do, sc, ctx)
-	}
-	r.unrolling = false
+	r.unroll(maxLoopUnroll, func() {
+		for round := 0; round < maxLoopUnroll && sc.params != nil && len(sc.params.list) > 0 && len(sc.params.list) < len(params.list); round++ {
+			params = sc.params
+			r.walkStmts(w.Cond, sc, ctx)
+			r.walkStmts(w.Do, sc, ctx)
+		}
+	})
+}
+
+// unrolling tells whether an unrolled loop is being walked.
+func (r *resolver) unrolling() bool { return r.rounds > 0 }
+
+// unroll walks a loop's rounds, n of them at most, counting them in
+// r.rounds for the loops inside.
+func (r *resolver) unroll(n int, walk func()) {
+	outer := r.rounds
+	r.rounds = max(outer, 1) * n
+	walk()
+	r.rounds = outer
 }
 
 // readLoopLines are the lines a while read loop's read takes, when guard
