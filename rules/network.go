@@ -12,9 +12,9 @@ import (
 func networkRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-network-cut",
-		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl"},
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl", "wg-quick", "tailscale", "zerotier-cli"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking links down (ip, ifdown, networkctl), netplan apply (netplan try rolls back), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -45,6 +45,9 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		switch verb := p.Operands[0].Value; verb {
 		case "stop", "restart", "try-restart", "reload-or-restart", "kill", "mask", "disable", "isolate":
 			for _, u := range p.Operands[1:] {
+				if cut := tunnelUnitCut(inv, host, u.Value); cut != "" && !isRestart(verb) {
+					return cut
+				}
 				switch {
 				case !sessionUnits[unitName(u.Value)], isRestart(verb) && sshUnits[unitName(u.Value)]:
 					// sshd restarts with its sessions open (sshdRestart warns)
@@ -69,9 +72,11 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 			return "release the DHCP lease of " + operandsOr(p, "every interface") + " (its address goes)"
 		}
 	case "networkctl":
-		if len(args) >= 2 && (args[0] == "down" || args[0] == "delete") && !virtualInterface(args[1]) {
-			return "take " + args[1] + " down"
+		if len(args) >= 2 && (args[0] == "down" || args[0] == "delete") {
+			return downCut(inv, host, args[1], "take "+args[1]+" down")
 		}
+	case "wg-quick", "tailscale", "zerotier-cli":
+		return tunnelCut(inv, host)
 	case "tc":
 		return netemCut(args)
 	case "netplan":
@@ -118,14 +123,18 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 			return "take every interface down"
 		}
 		if len(p.Operands) > 0 {
-			return "take " + p.Operands[0].Value + " down"
+			return downCut(inv, host, p.Operands[0].Value, "take "+p.Operands[0].Value+" down")
 		}
 	case "ifconfig":
 		if len(args) >= 2 && args[len(args)-1] == "down" {
-			return "take " + args[0] + " down"
+			return downCut(inv, host, args[0], "take "+args[0]+" down")
 		}
 	case "ip":
-		return ipCut(args, sessionServerAddr(inv, host))
+		cut, dev := ipCut(args, sessionServerAddr(inv, host))
+		if dev != "" && cut != "" {
+			return downCut(inv, host, dev, cut)
+		}
+		return cut
 	case "iptables", "ip6tables", "iptables-legacy", "iptables-nft":
 		if cut := iptablesCut(inv); cut != "" && !iptablesKeptOpen(inv, host) {
 			return cut
@@ -152,7 +161,10 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 			return "turn networking off"
 		}
 		for _, verb := range []string{" con down ", " connection down ", " c down ", " dev disconnect ", " device disconnect ", " d disconnect "} {
-			if strings.Contains(joined, verb) {
+			if before, after, found := strings.Cut(joined, verb); found {
+				if dev := strings.Fields(after); strings.Contains(verb, "d") && len(dev) > 0 && !strings.Contains(before, " con") {
+					return downCut(inv, host, dev[0], "disconnect "+dev[0])
+				}
 				return strings.TrimSpace(verb)
 			}
 		}
@@ -562,8 +574,10 @@ func sessionServerAddr(inv *guard.Invocation, host guard.Host) string {
 }
 
 // ipCut reads `ip [opts] OBJECT COMMAND …` with iproute2's abbreviations;
-// server is the address the session came in on ("" if not known).
-func ipCut(args []string, server string) string {
+// server is the address the session came in on ("" if not known). dev is
+// the device taken down or deleted, for the caller to tell whether it
+// carries the session.
+func ipCut(args []string, server string) (cut, dev string) {
 	i := 0
 	for i < len(args) && strings.HasPrefix(args[i], "-") {
 		switch args[i] {
@@ -573,40 +587,44 @@ func ipCut(args []string, server string) string {
 		i++
 	}
 	if i+1 >= len(args) {
-		return ""
+		return "", ""
 	}
 	object, command, rest := args[i], args[i+1], args[i+2:]
 	prefixOf := func(full string, v string) bool { return v != "" && strings.HasPrefix(full, v) }
+	named := func() string { // ip link set [dev] NAME …
+		if len(rest) > 1 && rest[0] == "dev" {
+			return rest[1]
+		}
+		if len(rest) > 0 {
+			return rest[0]
+		}
+		return ""
+	}
 	switch {
 	case prefixOf("link", object) && prefixOf("set", command):
-		for j, a := range rest {
-			if a == "down" {
-				dev := "an interface"
-				if j > 0 {
-					dev = rest[0]
-					if dev == "dev" && len(rest) > 1 {
-						dev = rest[1]
-					}
-				}
-				if virtualInterface(dev) {
-					return "" // a bridge or veth of containers: not the session's way in
-				}
-				return "take " + dev + " down"
+		if slices.Contains(rest, "down") {
+			if dev := named(); dev != "" && dev != "down" {
+				return "take " + dev + " down", dev
 			}
+			return "take an interface down", ""
+		}
+	case prefixOf("link", object) && prefixOf("delete", command):
+		if dev := named(); dev != "" {
+			return "delete " + dev, dev
 		}
 	case prefixOf("address", object) && prefixOf("flush", command):
-		return "remove every address of " + strings.Join(rest, " ")
+		return "remove every address of " + strings.Join(rest, " "), named()
 	case prefixOf("address", object) && prefixOf("delete", command) && len(rest) > 0 && server != "":
 		addr, _, _ := strings.Cut(rest[0], "/")
 		if addr == server {
-			return "remove " + addr + ", the address this SSH session came in on"
+			return "remove " + addr + ", the address this SSH session came in on", ""
 		}
 	case prefixOf("route", object) && prefixOf("flush", command):
-		return "flush the routing table"
+		return "flush the routing table", ""
 	case prefixOf("route", object) && prefixOf("delete", command) && len(rest) > 0 && rest[0] == "default":
-		return "delete the default route"
+		return "delete the default route", ""
 	}
-	return ""
+	return "", ""
 }
 
 // virtualInterface: the bridges and pairs container and VM runtimes

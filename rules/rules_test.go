@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,7 +28,8 @@ import (
 // decision of the whole line. CONTEXT sets up the in-memory host:
 //
 //	cwd=DIR  ssh  home=DIR  dir=PATH  file=PATH  link=PATH->TARGET  dev=PATH
-//	mount=SOURCE@DIR  swap=DEV  dirty=VG/LV=N  lvs=fail  env=NAME=VALUE
+//	mount=SOURCE@DIR  swap=DEV  dirty=VG/LV=N  lvs=fail
+//	env=NAME=VALUE      (⟨20⟩ for a space, as in LINE)
 //	githead=DIR=BRANCH  unset=NAME  shell=zsh|posix|mksh|bats
 //	agent               the line comes from a coding agent (Options.Strict)
 //	content=PATH=TEXT   a regular file holding TEXT (⏎ and ⟨HH⟩ as in LINE)
@@ -35,6 +37,10 @@ import (
 //	msg=TEXT            the rule's message must hold TEXT (⟨20⟩ for a space)
 //	hint=TEXT           the rule's hint must hold TEXT
 //	fixture=PATH=NAME   a regular file holding testdata/fixtures/NAME
+//	route=DEV=CIDR      a route of the main table (/proc/net/route) to a
+//	                    subnet of DEV; via=DEV=CIDR one through a gateway
+//	                    (the session comes in on 192.0.2.10 from 203.0.113.7)
+//	lower=WAY=DEV       DEV is under WAY (/sys/class/net/WAY/lower_DEV)
 //	md=ARRAY:MEMBER,…   an active array in /proc/mdstat; MEMBER(F) failed,
 //	                    MEMBER(S) spare; fewer working members than listed
 //	                    makes it degraded ([2/1] [U_])
@@ -161,11 +167,17 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 			h.LvsErr = guard.ErrNoLvs
 		case "env":
 			name, v, _ := strings.Cut(value, "=")
-			h.Env[name] = v
+			h.Env[name] = unescapeLine(v)
 		case "unset":
 			delete(h.Env, value)
 		case "shell":
 			// read by langFor
+		case "route", "via":
+			dev, cidr, _ := strings.Cut(value, "=")
+			h.Files["/proc/net/route"] = append(h.Files["/proc/net/route"], routeLine(t, dev, cidr, key == "via")...)
+		case "lower":
+			way, dev, _ := strings.Cut(value, "=")
+			h.AddLink("/sys/class/net/"+way+"/lower_"+dev, "../../../virtual/net/"+dev)
 		case "content":
 			path, text, _ := strings.Cut(value, "=")
 			h.Files[path] = []byte(unescapeLine(text))
@@ -495,4 +507,24 @@ func TestExplainExamples(t *testing.T) {
 			}
 		}
 	}
+}
+
+// routeLine is a line of /proc/net/route for a route to cidr out of dev,
+// through a gateway or not, addresses in little-endian hex as the kernel
+// writes them.
+func routeLine(t testing.TB, dev, cidr string, gateway bool) []byte {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil || !p.Addr().Is4() {
+		t.Fatalf("route=%s=%s: not an IPv4 prefix", dev, cidr)
+	}
+	le := func(b [4]byte) string { return fmt.Sprintf("%02X%02X%02X%02X", b[3], b[2], b[1], b[0]) }
+	mask := [4]byte{}
+	for i := 0; i < p.Bits(); i++ {
+		mask[i/8] |= 0x80 >> (i % 8)
+	}
+	gw := [4]byte{}
+	if gateway {
+		gw = [4]byte{192, 0, 2, 1}
+	}
+	return fmt.Appendf(nil, "%s\t%s\t%s\t0003\t0\t0\t0\t%s\t0\t0\t0\n", dev, le(p.Masked().Addr().As4()), le(gw), le(mask))
 }
