@@ -75,3 +75,23 @@ func BenchmarkJudgeScript400KB(b *testing.B) { benchJudgeScript(b, 400<<10) }
 func BenchmarkParseScript10KB(b *testing.B)  { benchParseScript(b, 10<<10) }
 func BenchmarkParseScript100KB(b *testing.B) { benchParseScript(b, 100<<10) }
 func BenchmarkParseScript400KB(b *testing.B) { benchParseScript(b, 400<<10) }
+
+// BenchmarkJudgeScript400KBOnHost judges the same script against the live
+// machine (OSHost), as guard check --file does: every path the rules and
+// the walk look up is a system call.
+func BenchmarkJudgeScript400KBOnHost(b *testing.B) {
+	e, err := rules.NewEngine()
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := &guard.OSHost{}
+	script := scriptOf(400 << 10)
+	b.SetBytes(int64(len(script)))
+	b.ReportAllocs()
+	for b.Loop() {
+		v := e.Judge(script, h, guard.Options{Cwd: "/home/op"})
+		if v.Decision == guard.Block {
+			b.Fatalf("the benchmark script must not block: %+v", v.Findings)
+		}
+	}
+}

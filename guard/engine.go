@@ -145,6 +145,7 @@ func (e *Engine) Judge(line string, host Host, opts Options) (v Verdict) {
 			Hint:    "put the commands in a script file, read it, and run it with bash FILE"})
 		return v
 	}
+	host = rememberAnswers(host)
 	for _, a := range e.exceptions {
 		if a.Line != "" && a.Line == strings.TrimSpace(line) && (a.Cwd == "" || a.Cwd == opts.Cwd) {
 			return v // allowed as a whole by the site policy

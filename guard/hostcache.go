@@ -1,0 +1,91 @@
+package guard
+
+import (
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"sync"
+	"syscall"
+)
+
+// answersHost remembers what the host answered while one line is judged.
+// A long script asks the same questions many times over: each command's
+// program looked up along PATH, each rule resolving its operands link by
+// link, the machine's name for each message. On the live machine every
+// one is a system call (a 400 KB script made some 40,000 lstat calls and
+// a thousand uname); the answers cannot change while the line is judged,
+// since judging runs nothing. It holds one judgement only: a new line
+// asks the host again. The rules ask it from several goroutines at once.
+type answersHost struct {
+	Host
+	mu    sync.Mutex
+	stats map[string]statAnswer
+	links map[string]linkAnswer
+	name  string
+}
+
+type statAnswer struct {
+	info fs.FileInfo
+	err  error
+}
+
+type linkAnswer struct {
+	target string
+	err    error
+}
+
+// maxAnswers bounds what is remembered of each kind; past it the host is
+// asked each time.
+const maxAnswers = 1 << 16
+
+// rememberAnswers wraps h for one judgement.
+func rememberAnswers(h Host) *answersHost {
+	return &answersHost{Host: h, stats: map[string]statAnswer{}, links: map[string]linkAnswer{}}
+}
+
+func (h *answersHost) Lstat(path string) (fs.FileInfo, error) {
+	h.mu.Lock()
+	a, ok := h.stats[path]
+	if !ok && path != "/" {
+		// below a folder the host said is not there, nothing is
+		parent, found := h.stats[filepath.Dir(path)]
+		ok = found && errors.Is(parent.err, fs.ErrNotExist)
+		a = statAnswer{err: &fs.PathError{Op: "lstat", Path: path, Err: syscall.ENOENT}}
+	}
+	h.mu.Unlock()
+	if ok {
+		return a.info, a.err
+	}
+	info, err := h.Host.Lstat(path)
+	h.mu.Lock()
+	if len(h.stats) < maxAnswers {
+		h.stats[path] = statAnswer{info, err}
+	}
+	h.mu.Unlock()
+	return info, err
+}
+
+func (h *answersHost) Readlink(path string) (string, error) {
+	h.mu.Lock()
+	a, ok := h.links[path]
+	h.mu.Unlock()
+	if ok {
+		return a.target, a.err
+	}
+	target, err := h.Host.Readlink(path)
+	h.mu.Lock()
+	if len(h.links) < maxAnswers {
+		h.links[path] = linkAnswer{target, err}
+	}
+	h.mu.Unlock()
+	return target, err
+}
+
+func (h *answersHost) Hostname() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.name == "" {
+		h.name = h.Host.Hostname()
+	}
+	return h.name
+}
