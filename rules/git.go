@@ -588,7 +588,11 @@ func gitOutputPaths(inv *guard.Invocation, host guard.Host, dir string, pathspec
 			names = append(names, v)
 			continue
 		}
-		rel, err := filepath.Rel(dir, inv.Path(v))
+		full := inv.Path(v)
+		if !filepath.IsAbs(v) && !strings.HasPrefix(v, "~") {
+			full = filepath.Join(dir, v) // git -C DIR takes pathspecs in DIR
+		}
+		rel, err := filepath.Rel(dir, full)
 		if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, "../") {
 			return ""
 		}
