@@ -220,7 +220,17 @@ func matchDockerVolumes(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return guard.Found(guard.Confirm, hint, "would delete every Docker volume not used by a running container, with the data containers keep in them")
 	case len(words) >= 3 && words[0] == "volume" && (words[1] == "rm" || words[1] == "remove") && volumesMadeByLine(inv, ops[2:]):
 		return nil // takes back only the volumes the line made
-	case len(words) >= 2 && words[0] == "volume" && (words[1] == "prune" || words[1] == "rm" || words[1] == "remove"):
+	case len(words) >= 2 && words[0] == "volume" && words[1] == "prune":
+		if strings.Contains(args, " -a ") || strings.Contains(args, " --all ") || strings.Contains(args, "all=true") || strings.Contains(args, "all=1") ||
+			slices.ContainsFunc(inv.Args, func(a guard.Arg) bool {
+				return strings.HasPrefix(a.Value, "-") && !strings.HasPrefix(a.Value, "--") && strings.Contains(a.Value, "a")
+			}) {
+			return guard.Found(guard.Confirm, hint, "would delete every Docker volume no container uses, named ones included: the data of a stopped database container goes with them")
+		}
+		// Since Docker 23 (API 1.42) prune takes only anonymous volumes;
+		// named ones, where compose keeps a database, need --all.
+		return guard.Found(guard.Warn, hint, "would delete the anonymous Docker volumes no container uses (Docker 23 and later; before 23, named ones too)")
+	case len(words) >= 2 && words[0] == "volume" && (words[1] == "rm" || words[1] == "remove"):
 		return guard.Found(guard.Confirm, hint, "would delete Docker volumes %s and the data in them", strings.Join(words[2:], " "))
 	case len(words) >= 1 && words[0] == "down" && (strings.Contains(args, " -v ") || strings.Contains(args, " --volumes ")):
 		return guard.Found(guard.Confirm, hint, "would stop the compose project and delete its volumes, with their data")

@@ -34,7 +34,7 @@ func gitRules() []*guard.Rule {
 			ID:         "git-history-purge",
 			Programs:   []string{"git"},
 			Decision:   guard.Confirm,
-			Summary:    "git reflog expire --expire=now, gc or prune with --prune=now, filter-repo: the reflog and unreachable commits, git's own way back after a bad reset or rebase, are deleted; filter-branch warns",
+			Summary:    "git reflog expire --expire=now, gc or prune with --prune=now, filter-repo, filter-branch --force or --all: the reflog and unreachable commits, git's own way back after a bad reset or rebase, are deleted; a plain filter-branch warns",
 			Postmortem: "a common failure mode: the secret-purging recipe (reflog expire --expire=now --all && gc --prune=now) run in the wrong clone, taking the only copy of commits a reset had just dropped",
 			Machine:    true,
 			Match:      matchGitHistoryPurge,
@@ -97,6 +97,16 @@ func matchGitHistoryPurge(inv *guard.Invocation, host guard.Host) *guard.Finding
 		return guard.Found(guard.Confirm, "run it in a fresh clone (git clone --no-local SRC work && cd work), never in the only copy; try it with --dry-run first",
 			"would rewrite every commit of %s in place and expire its reflog and old objects: the history as it was is gone from this clone, and every other clone must be re-cloned", where)
 	case "filter-branch":
+		every := ""
+		if p.Has("all") || slices.ContainsFunc(p.Operands, func(a guard.Arg) bool { return a.Value == "--all" }) {
+			every = ", every branch and tag at once"
+		}
+		if every != "" || p.Has("f", "force") {
+			// --force replaces refs/original/, the backup an earlier run
+			// left; --all rewrites every branch and tag.
+			return guard.Found(guard.Confirm, "run it in a fresh clone (git clone --no-local SRC work && cd work), or git filter-repo there; keep a bundle first: git bundle create ../backup.bundle --all",
+				"would rewrite the history of %s in place%s: every other clone and open pull request is left on the old commits, and --force replaces refs/original/, the backup an earlier run left", where, every)
+		}
 		return guard.Found(guard.Warn, "git filter-repo in a fresh clone is the safer tool; refs/original/ keeps the old branches until you delete it",
 			"would rewrite the history of %s in place (the old branches stay under refs/original/ until removed)", where)
 	}
@@ -163,6 +173,10 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			}
 			if gitIgnoredPaths(inv, host, dir, p.Operands) {
 				return nil // build output the project ignores: git clean -fdx build/
+			}
+			if out := gitOutputPaths(inv, host, dir, p.Operands); out != "" {
+				return guard.Found(guard.Warn, "see what would go first: git clean -n"+strings.Repeat("d", min(p.Count("d"), 1))+strings.Repeat("x", min(p.Count("x"), 1))+" "+out,
+					"would delete the untracked files in %s, named like build output or caches the project makes again (no .gitignore guard could read says so)", out)
 			}
 			what := "untracked files"
 			if p.Has("d") {
@@ -540,6 +554,77 @@ func gitIgnoredPaths(inv *guard.Invocation, host guard.Host, dir string, pathspe
 		}
 	}
 	return true
+}
+
+// outputNames are the folders build tools and test runners make and make
+// again; outputFiles the kinds of file a compiler or a run leaves behind.
+var (
+	outputNames = []string{"build", "dist", "out", "target", "gen", "generated", "node_modules", "__pycache__",
+		".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox", ".next", ".nuxt", ".parcel-cache",
+		".gradle", ".cache", "coverage", "htmlcov", ".coverage", "tmp", "temp", "obj"}
+	outputFiles = []string{"*.pyc", "*.pyo", "*.o", "*.obj", "*.class", "*.log", "*.tmp", "*.orig", "*.rej", "*.swp", "*~"}
+)
+
+// gitOutputPaths tells, as text for the message, the pathspecs of a git
+// clean limited to build output by name (build/, src/gen, '*.pyc') inside
+// the folder it runs in, or "" when one of them may hold work: the top of
+// the repository, a folder above, any other name or pattern. Such a clean
+// deletes at most what rm -rf of the same folder would, and less: only
+// what git does not track.
+func gitOutputPaths(inv *guard.Invocation, host guard.Host, dir string, pathspecs []guard.Arg) string {
+	if dir == "" || len(pathspecs) == 0 || inv.Remote != "" || gitignoreKeeps(host, dir) {
+		return ""
+	}
+	var names []string
+	for _, ps := range pathspecs {
+		v := ps.Value
+		if !ps.Known || v == "" || strings.HasPrefix(v, ":") {
+			return "" // a magic pathspec (:/, :(top)) reaches the whole tree
+		}
+		if strings.ContainsAny(v, "*?[") {
+			if !slices.Contains(outputFiles, v) {
+				return ""
+			}
+			names = append(names, v)
+			continue
+		}
+		full := inv.Path(v)
+		if !filepath.IsAbs(v) && !strings.HasPrefix(v, "~") {
+			full = filepath.Join(dir, v) // git -C DIR takes pathspecs in DIR
+		}
+		rel, err := filepath.Rel(dir, full)
+		if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, "../") {
+			return ""
+		}
+		if !slices.Contains(outputNames, filepath.Base(rel)) {
+			return ""
+		}
+		names = append(names, v)
+	}
+	return strings.Join(names, " ")
+}
+
+// gitignoreKeeps tells whether the .gitignore at the top of the
+// repository around dir keeps some file back from its patterns (!keep.me):
+// the project then says that part of what it ignores is work.
+func gitignoreKeeps(host guard.Host, dir string) bool {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := host.Lstat(filepath.Join(d, ".git")); err == nil {
+			data, err := host.ReadFile(filepath.Join(d, ".gitignore"), 64<<10)
+			if err != nil {
+				return false
+			}
+			for _, line := range strings.Split(string(data), "\n") {
+				if strings.HasPrefix(strings.TrimSpace(line), "!") {
+					return true
+				}
+			}
+			return false
+		}
+		if d == "/" || d == "." {
+			return false
+		}
+	}
 }
 
 // ignoredByPatterns: rel, or a folder it is in, matches one of the

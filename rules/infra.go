@@ -30,7 +30,7 @@ func infraRules() []*guard.Rule {
 			ID:         "zfs-destroy",
 			Programs:   []string{"zfs", "zpool"},
 			Decision:   guard.Confirm,
-			Summary:    "zfs destroy and zpool destroy delete datasets, snapshots and pools; zfs rollback throws away every change since the snapshot",
+			Summary:    "zfs destroy and zpool destroy delete datasets, snapshots and pools (one named snapshot warns); zfs rollback throws away every change since the snapshot",
 			Postmortem: "zfs destroy -r of a parent dataset took every child and snapshot with it",
 			Machine:    true,
 			Match:      matchZfsDestroy,
@@ -296,6 +296,13 @@ func matchZfsDestroy(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	}
 	if ops[0] == "destroy" && inv.Program == "zfs" && len(ops) == 2 && p.Operands[1].Known && zfsMadeByLine(inv, host, what, p.Has("r")) && !p.Has("R") {
 		return nil // takes back only what the line made
+	}
+	if dataset, snap, isSnap := strings.Cut(what, "@"); inv.Program == "zfs" && ops[0] == "destroy" && isSnap && len(ops) == 2 && p.Operands[1].Known &&
+		dataset != "" && snap != "" && !strings.ContainsAny(snap, "%,@") && !p.Has("r", "R") {
+		// One named snapshot: the dataset and its data stay; what goes is
+		// the way back to that day, the routine pruning of old snapshots.
+		return guard.Found(guard.Warn, "see what it frees first: zfs destroy -nv "+what+"; zfs list -t snapshot "+dataset+" lists the ones left",
+			"would destroy the snapshot %s of %s: the dataset keeps its data, but its files as they were then can no longer be read or rolled back to", snap, dataset)
 	}
 	if inv.Program == "zpool" {
 		return guard.Found(guard.Confirm, "export it instead if you only want it gone from this host: zpool export "+what,

@@ -14,7 +14,7 @@ func networkRules() []*guard.Rule {
 		ID:         "ssh-network-cut",
 		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl", "wg-quick", "tailscale", "zerotier-cli"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22 or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -305,8 +305,13 @@ func ufwCut(inv *guard.Invocation, host guard.Host) string {
 			return "make ufw refuse every incoming connection no rule allows, and guard sees no rule that allows SSH"
 		}
 	case "enable":
-		if force && !ufwAllowsSSH(inv, host) && !ufwAllowedBefore(inv, host) {
-			return "turn ufw on without asking, and guard sees no rule that allows SSH (ufw's default refuses incoming connections)"
+		if !ufwAllowsSSH(inv, host) && !ufwAllowedBefore(inv, host) {
+			if force {
+				return "turn ufw on without asking, and guard sees no rule that allows SSH (ufw's default refuses incoming connections)"
+			}
+			// ufw's own question under SSH is the same for every enable,
+			// with SSH allowed or not: it is answered y by habit.
+			return "turn ufw on, and guard sees no rule that allows SSH (ufw's default refuses incoming connections; its own prompt asks the same for every enable)"
 		}
 	}
 	return ""
