@@ -47,6 +47,7 @@ func catalogFor(c classifier) []*guard.Rule {
 		{"orchestration", orchestrationRules()}, {"selfguard", selfguardRules()},
 		{"accounts", accountsRules()}, {"vms", vmsRules()}, {"forge", forgeRules()},
 		{"credentials", credentialsRules()}, {"appdb", appDatabaseRules()}, {"iacapply", iacApplyRules()}, {"paas", paasRules()},
+		{"projectwipe", projectWipeRules(c)},
 	}
 	var all []*guard.Rule
 	for _, family := range families {
