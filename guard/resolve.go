@@ -381,6 +381,7 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 	case *syntax.CoprocClause:
 		if cmd.Name != nil {
 			r.expandWord(cmd.Name, sc, modeScalar)
+			r.hookWrite(cmd.Name.Lit(), false, firstLine(sc.text(cmd)), sc) // its NAME and NAME_PID
 		}
 		ctx.background = true
 		r.walkStmt(cmd.Stmt, sc.clone(), ctx)
@@ -644,6 +645,7 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 		return
 	}
 	name := iter.Name.Value
+	r.hookWrite(sc.target(name), false, firstLine(sc.text(f)), sc)
 	var items []Arg
 	seen := map[string]bool{}
 	allKnown := iter.InPos.IsValid()
@@ -842,6 +844,7 @@ func (r *resolver) declareFunc(f *syntax.FuncDecl, sc *scope) {
 		names = append(names, f.Name)
 	}
 	for _, n := range names {
+		r.hookWrite(n.Value, true, firstLine(sc.text(f)), sc)
 		def := &funcDef{name: n.Value, body: f.Body, src: sc.src, sc: sc.clone()}
 		r.funcs[n.Value] = def
 		r.funcOrder = append(r.funcOrder, def)
@@ -1084,6 +1087,7 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 }
 
 func (r *resolver) assign(as *syntax.Assign, sc *scope) {
+	r.hookAssign(as, sc)
 	r.assignValue(as, sc)
 	if as.Name != nil && promptCode(as.Name.Value) != "" {
 		r.storedCode(as.Name.Value, r.assignedValues(as, sc), sc)

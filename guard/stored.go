@@ -83,6 +83,13 @@ func (r *resolver) assignedValues(as *syntax.Assign, sc *scope) []Arg {
 			return []Arg{{Value: v.value, Known: true}}
 		}
 	}
+	if as.Append && as.Value != nil {
+		// PROMPT_COMMAND+=';rm -rf ~' onto a value guard does not know:
+		// what the line adds runs at every prompt all the same
+		if added := r.scalar(as.Value, sc); added.Known {
+			return []Arg{{Value: strings.TrimLeft(added.Value, "; \t\n"), Known: true}}
+		}
+	}
 	return nil
 }
 

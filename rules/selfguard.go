@@ -14,7 +14,7 @@ import (
 func selfguardRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "guard-hook-off",
-		Programs:   []string{"trap", "bind", "unset", "unfunction", "readonly", "declare", "typeset", "export", "bindkey", "zle", "add-zsh-hook"},
+		Programs:   []string{"trap", "bind", "unset", "unfunction", "readonly", "declare", "typeset", "export", "local", "bindkey", "zle", "add-zsh-hook", "shopt", "read", "mapfile", "readarray", "printf", "getopts", "disable"},
 		Decision:   guard.Confirm,
 		Summary:    "switching off guard's shell hook (trap - DEBUG, rebinding Enter, unset -f __guard_…)",
 		Postmortem: "guard's own design: two lines typed at a guarded prompt silenced the hook and the third ran unchecked",
@@ -51,7 +51,7 @@ func selfguardRules() []*guard.Rule {
 // script, its input the terminal) runs what is typed there unchecked
 // unless its startup files load guard's hook. guard looks at them.
 func matchUnguardedShell(inv *guard.Invocation, host guard.Host) *guard.Finding {
-	if inv.Remote != "" || len(inv.Stdin) > 0 || inv.InPipeline || inv.Background || !onlyUserChange(inv.Via) {
+	if inv.Remote != "" || len(inv.Stdin) > 0 || inv.InPipeline || inv.Background || !keepsTerminal(inv.Via) {
 		return nil
 	}
 	for _, rd := range inv.Redirs {
@@ -83,12 +83,15 @@ func matchUnguardedShell(inv *guard.Invocation, host guard.Host) *guard.Finding 
 			}
 		}
 	default:
-		for _, a := range inv.Args {
+		for i := 0; i < len(inv.Args); i++ {
+			a := inv.Args[i]
 			if !a.Known {
 				return nil
 			}
 			switch {
-			case !strings.HasPrefix(a.Value, "-"), a.Value == "-s",
+			case a.Value == "--rcfile" || a.Value == "--init-file" || a.Value == "-o" || a.Value == "+o" || a.Value == "-O" || a.Value == "+O":
+				i++ // an option's value, not a script
+			case !strings.HasPrefix(a.Value, "-") && !strings.HasPrefix(a.Value, "+"), a.Value == "-s",
 				strings.Contains(a.Value, "c") && !strings.HasPrefix(a.Value, "--"):
 				return nil // a script, a command string, or commands on standard input
 			case a.Value == "--help", a.Value == "--version", a.Value == "-n", a.Value == "--noexec":
@@ -100,7 +103,8 @@ func matchUnguardedShell(inv *guard.Invocation, host guard.Host) *guard.Finding 
 		return guard.Found(guard.Confirm, "stay in this shell, or run the one command through guard: guard run -- 'COMMAND'",
 			"would start a %s shell: guard has no hook for %s, so what is typed there runs unchecked, refused lines included", shell, shell)
 	}
-	if hookLoaded(host, shell, user) {
+	files, skipped := startupFiles(inv, host, shell, user)
+	if hookIn(host, files) {
 		return nil
 	}
 	rc := "~/.bashrc"
@@ -111,48 +115,106 @@ func matchUnguardedShell(inv *guard.Invocation, host guard.Host) *guard.Finding 
 	if user != "" {
 		who = user
 	}
+	if skipped != "" {
+		return guard.Found(guard.Confirm,
+			fmt.Sprintf("start it without %s, so that it reads the start-up file that loads guard's hook, or run the one command through guard: guard run -- 'COMMAND'", skipped),
+			"would start a %s shell that does not read the start-up files that load guard's hook (%s): what is typed there runs unchecked, refused lines included", shellName(shell), skipped)
+	}
 	return guard.Found(guard.Confirm,
 		fmt.Sprintf("load the hook in that shell first (echo 'eval \"$(guard init %s)\"' >> %s for %s), or run the one command through guard: guard run -- 'COMMAND'", shellName(shell), rc, who),
 		"would start a %s shell whose startup files do not load guard's hook: what is typed there runs unchecked, refused lines included", shellName(shell))
 }
 
-// hookless are the shells guard has no hook for: typed into, nothing is
-// checked, whatever their startup files hold.
-var hookless = map[string]bool{"fish": true, "csh": true, "tcsh": true}
-
-// onlyUserChange: the command runs inside nothing but wrappers that change
-// the user (sudo bash), which keep the terminal.
-func onlyUserChange(via []string) bool {
-	for _, v := range via {
-		word, _, _ := strings.Cut(v, " ")
-		if word != "sudo" && word != "doas" && word != "su" && word != "runuser" {
-			return false
-		}
-	}
-	return true
-}
-
-func shellName(shell string) string {
-	if shell == "zsh" {
-		return "zsh"
-	}
-	return "bash"
-}
-
-// hookLoaded looks in the startup files the shell reads for user for
-// guard's hook (guard init). A file it cannot read does not count.
-func hookLoaded(host guard.Host, shell, user string) bool {
+// startupFiles are the files an interactive shell started as inv reads
+// before its first prompt, and the option that makes it skip those that
+// would (--norc, zsh -f), if one does. bash reads /etc/bash.bashrc and
+// ~/.bashrc, or the --rcfile it is given, or as a login shell the
+// profile files; in POSIX mode (--posix, or run as sh) only the file
+// $ENV names. zsh reads /etc/zsh/zshrc and ~/.zshrc (in $ZDOTDIR), none
+// with -f (NO_RCS), not /etc's with -d (NO_GLOBAL_RCS). HOME and ZDOTDIR
+// set on the line count.
+func startupFiles(inv *guard.Invocation, host guard.Host, shell, user string) (files []string, skipped string) {
 	home := homeOf(host, user)
-	files := []string{"/etc/bash.bashrc", "/etc/bashrc", "/etc/profile"}
-	if home != "" {
-		files = append(files, home+"/.bashrc", home+"/.bash_profile", home+"/.profile")
+	if v, ok := inv.Getenv("HOME"); ok && v.Known {
+		home = v.Value
+	}
+	withHome := func(names ...string) []string {
+		if home == "" {
+			return nil
+		}
+		var out []string
+		for _, n := range names {
+			out = append(out, home+"/"+n)
+		}
+		return out
+	}
+	values := knownValues(inv.Args)
+	option := func(names ...string) string {
+		for i, v := range values {
+			for _, n := range names {
+				if v == n || (n == "norcs" || n == "noglobalrcs" || n == "rcs" || n == "globalrcs") && i > 0 && values[i-1] == "-o" && strings.ReplaceAll(strings.ToLower(v), "_", "") == n {
+					return n
+				}
+			}
+		}
+		return ""
 	}
 	if shell == "zsh" {
-		files = []string{"/etc/zsh/zshrc", "/etc/zshrc"}
-		if home != "" {
-			files = append(files, home+"/.zshrc")
+		if o := option("-f", "--no-rcs", "--norcs", "norcs"); o != "" {
+			return nil, o
+		}
+		zdot := home
+		if v, ok := inv.Getenv("ZDOTDIR"); ok && v.Known {
+			zdot = v.Value
+		} else if v, ok := host.Getenv("ZDOTDIR"); ok && inv.User == "" {
+			zdot = v
+		}
+		if zdot != "" {
+			files = append(files, zdot+"/.zshrc")
+		}
+		if o := option("-d", "--no-global-rcs", "--noglobalrcs", "noglobalrcs"); o != "" {
+			return files, o
+		}
+		return append(files, "/etc/zsh/zshrc", "/etc/zshrc"), ""
+	}
+	if o := option("--posix"); o != "" || shell == "sh" {
+		if o == "" {
+			o = "sh: POSIX mode"
+		}
+		if v, ok := inv.Getenv("ENV"); ok && v.Known {
+			return []string{v.Value}, ""
+		}
+		if v, ok := host.Getenv("ENV"); ok && v != "" {
+			return []string{v}, ""
+		}
+		return nil, o
+	}
+	login := option("-l", "--login") != ""
+	var profiles []string
+	if login && option("--noprofile") == "" {
+		profiles = append([]string{"/etc/profile"}, withHome(".bash_profile", ".bash_login", ".profile")...)
+	}
+	for i, v := range values {
+		if (v == "--rcfile" || v == "--init-file") && i+1 < len(values) && !login {
+			return []string{values[i+1]}, ""
 		}
 	}
+	switch {
+	case login && option("--noprofile") != "":
+		return nil, "--noprofile"
+	case login:
+		return profiles, ""
+	case option("--norc") != "":
+		return nil, "--norc"
+	}
+	// (sudo -i and su - start a login shell, whose profile often reads
+	// ~/.bashrc: any of them counts)
+	return append([]string{"/etc/bash.bashrc", "/etc/bashrc", "/etc/profile"}, withHome(".bashrc", ".bash_profile", ".profile")...), ""
+}
+
+// hookIn reports whether one of files loads guard's hook (guard init). A
+// file it cannot read does not count.
+func hookIn(host guard.Host, files []string) bool {
 	for _, f := range files {
 		data, err := host.ReadFile(f, 256<<10)
 		if err == nil && (strings.Contains(string(data), "guard init") || strings.Contains(string(data), "__guard_")) {
@@ -160,6 +222,37 @@ func hookLoaded(host guard.Host, shell, user string) bool {
 		}
 	}
 	return false
+}
+
+// hookless are the shells guard has no hook for: typed into, nothing is
+// checked, whatever their startup files hold.
+var hookless = map[string]bool{"fish": true, "csh": true, "tcsh": true, "dash": true, "ksh": true, "mksh": true}
+
+// keepsTerminal: the command runs inside nothing but wrappers that leave
+// it in the foreground on the same terminal: those that change the user
+// (sudo bash), the environment or the scheduling (env -i bash, nice
+// bash), and exec, which puts the new shell in place of the guarded one
+// (exec bash --norc).
+func keepsTerminal(via []string) bool {
+	for _, v := range via {
+		word, _, _ := strings.Cut(v, " ")
+		if !terminalWrappers[word] {
+			return false
+		}
+	}
+	return true
+}
+
+var terminalWrappers = map[string]bool{
+	"sudo": true, "doas": true, "su": true, "runuser": true, "exec": true, "env": true, "command": true, "builtin": true,
+	"nice": true, "ionice": true, "chrt": true, "taskset": true, "numactl": true, "stdbuf": true, "time": true, "setpriv": true,
+}
+
+func shellName(shell string) string {
+	if shell == "zsh" {
+		return "zsh"
+	}
+	return "bash"
 }
 
 // homeOf is user's home folder: $HOME for the user guard runs as, else
@@ -359,12 +452,29 @@ func matchHookOff(inv *guard.Invocation, _ guard.Host) *guard.Finding {
 		if slices.Contains(values, "-d") || slices.Contains(values, "-D") {
 			what = "it removes a zsh hook, possibly guard's"
 		}
-	default: // unset, unfunction, readonly, declare, typeset, export
+	case "shopt":
+		// the hook's trap skips a command only with extdebug; PS0, which
+		// tells it a line Enter never saw, is expanded only with promptvars
+		if len(inv.Via) == 0 && slices.Contains(values, "-u") {
+			for _, v := range values {
+				if v == "extdebug" || v == "promptvars" {
+					what = "it turns off " + v + ", which guard's hook needs to stop a line that did not pass through Enter"
+				}
+			}
+		}
+	default: // unset, unfunction, readonly, declare, typeset, export, and the builtins that assign
+		frozen := inv.Program == "readonly"
 		for _, v := range values {
-			name, _, _ := strings.Cut(v, "=")
+			if strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "--") && strings.Contains(v, "r") {
+				frozen = true // declare -r, typeset -gr
+			}
+		}
+		for _, name := range assignedNames(inv.Program, values) {
 			switch {
 			case strings.HasPrefix(name, "__guard") || name == "preexec_functions":
-				what = "it removes or freezes a part of guard's hook (" + name + ")"
+				what = "it removes, replaces or freezes a part of guard's hook (" + name + ")"
+			case frozen && (name == "PS0" || name == "PROMPT_COMMAND"):
+				what = "it freezes " + name + ", which guard's hook puts back at every Enter to catch a line that did not pass through it"
 			case (name == "GUARD" || strings.HasPrefix(name, "GUARD_")) && name != "GUARD_ALLOW" && inv.Program != "unset" && inv.Program != "unfunction":
 				// (GUARD_ALLOW is what guard allow RULE sets, the open way to
 				// acknowledge a rule for the session)
@@ -378,6 +488,37 @@ func matchHookOff(inv *guard.Invocation, _ guard.Host) *guard.Finding {
 	return guard.Found(guard.Confirm,
 		"to run one command unchecked, say so on it: GUARD=off COMMAND (recorded); to leave guard, exit this shell",
 		"would switch off guard in this shell: %s, so the lines typed after it run unchecked and unrecorded", what)
+}
+
+// assignedNames are the shell names a builtin writes, removes or freezes:
+// declare's NAME=… (and, for a nameref, the name it points to), the
+// targets of read, mapfile and getopts, printf -v's.
+func assignedNames(program string, values []string) []string {
+	var out []string
+	nameref := false
+	for i, v := range values {
+		switch program {
+		case "printf":
+			if v == "-v" && i+1 < len(values) {
+				return []string{values[i+1]}
+			}
+			continue
+		case "read", "mapfile", "readarray", "getopts":
+			if !strings.HasPrefix(v, "-") {
+				out = append(out, v)
+			}
+			continue
+		}
+		if strings.HasPrefix(v, "-") && strings.Contains(v, "n") && !strings.HasPrefix(v, "--") {
+			nameref = true // declare -n r=__guard_bin: r=… then writes it
+		}
+		name, value, _ := strings.Cut(v, "=")
+		out = append(out, name)
+		if nameref {
+			out = append(out, value)
+		}
+	}
+	return out
 }
 
 func knownValues(args []guard.Arg) []string {

@@ -1198,3 +1198,65 @@ func TestNestedShellAsked(t *testing.T) {
 		})
 	}
 }
+
+// TestHookStateHolds: a line that writes the hook's own state (the path
+// of guard it runs, the functions Enter and preexec call), starts a shell
+// that skips the start-up files loading the hook in place of this one, or
+// turns off what the trap needs while line editing is off, is asked
+// about; refused, the next blocked line is still refused. bash's hook
+// also keeps its fixed parts readonly, so a write guard cannot see (a
+// name computed at run time) fails too.
+func TestHookStateHolds(t *testing.T) {
+	lines := map[string][]string{
+		"bash": {
+			`__guard_bin=/bin/true`,
+			`__guard_judge() { return 0; }`,
+			`read -r __guard_bin <<< /bin/true`,
+			`shopt -u promptvars; set +o emacs +o vi`,
+			`readonly PS0=; set +o emacs +o vi`,
+			`exec bash --norc`,
+		},
+		"zsh": {
+			`__guard_bin=/bin/true`,
+			`__guard_judge() { return 0 }`,
+			`functions[__guard_judge]='return 0'`,
+			`exec zsh -f`,
+		},
+	}
+	for _, shell := range shells {
+		t.Run(shell, func(t *testing.T) {
+			b := startShell(t, shell)
+			for _, line := range lines[shell] {
+				b.clearLine()
+				b.send(line + "; touch after-state")
+				b.waitScreen(`type yes to run it, anything else to cancel: $`)
+				b.keys("C-c")
+				b.waitScreen(`not run: not confirmed`)
+				b.notRun(line, "after-state")
+				b.clearLine()
+				b.typeLine(blocked + "; touch after-block")
+				b.waitScreen(`not run: the line is blocked`)
+				b.notRun("after "+line, "after-block")
+			}
+			if shell != "bash" {
+				return
+			}
+			// a name guard cannot compute: the rule does not see it, readonly does
+			b.clearLine()
+			b.typeLine(`printf -v "__guard_b${RANDOM:0:0}in" %s /bin/true; touch after-computed`)
+			b.clearLine()
+			b.typeLine(blocked + "; touch after-block")
+			b.waitScreen(`not run: the line is blocked`)
+			b.notRun("after a computed write", "after-block")
+			// a line that turns extdebug off with editing off: the next
+			// prompt turns it back on, so the trap can still skip a command
+			b.clearLine()
+			b.send(`shopt -u extdebug 2>/dev/null; GUARD=off true; set +o emacs +o vi`)
+			b.waitScreen(`type yes to run it, anything else to cancel: $`)
+			b.typeLine("yes")
+			b.send(blocked + "; touch after-noediting")
+			b.waitScreen(`not run`)
+			b.notRun("extdebug off, editing off", "after-noediting")
+		})
+	}
+}

@@ -344,6 +344,7 @@ __guard_edit() {
 # prompt's own work may run. It keeps $? for the rest of PROMPT_COMMAND.
 __guard_prompt() {
 	local status=$?
+	shopt -q extdebug || shopt -s extdebug # a line turned it off: the trap could not skip a command
 	__guard_ok=1 __guard_refused=0 __guard_each=0 __guard_multi=0 __guard_fresh=1 __guard_unjudged= __guard_hist=$HISTCMD
 	set -T # subshells inherit the trap (Ctrl-C in __guard_enter skips its local -)
 	__guard_bind_expand
@@ -420,6 +421,12 @@ guard() {
 shopt -s extdebug
 __guard_bind
 __guard_rearm
+# What the hook runs and how cannot be changed by the lines it judges: a
+# line that sets __guard_bin=/bin/true, or defines __guard_judge again,
+# would let every later line by. readonly is for the life of the shell
+# (not even unset undoes it); guard's own function is left free.
+readonly __guard_loaded __guard_bin __guard_functions __guard_ps0 __guard_cmdno
+readonly -f "${__guard_functions[@]:0:${#__guard_functions[@]}-1}"
 # Keep a DEBUG trap already set (bash-preexec's, say), before ours.
 __guard_prior=$(trap -p DEBUG)
 __guard_prior=${__guard_prior#"trap -- '"}
