@@ -17,7 +17,7 @@ import (
 var oneWordPrinters = map[string]func(args []string) bool{
 	"date":    dateOneWord,
 	"id":      idOneWord,
-	"nproc":   func([]string) bool { return true },
+	"nproc":   func(args []string) bool { return allOptions(args, "--all") },
 	"arch":    noArgs,
 	"whoami":  noArgs,
 	"logname": noArgs,
