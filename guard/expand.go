@@ -68,6 +68,9 @@ type substResult struct {
 	// data: the output is unknown because it is what the terminal gives,
 	// or a file guard cannot read ($(head -n1), $(cat /root/.cmd)).
 	data bool
+	// oneWord: the output is unknown but one word without a blank
+	// ($(date +%F), see oneword.go): unquoted, bash does not split it.
+	oneWord bool
 }
 
 // expandWord expands a word statically into its fields, as bash would for
@@ -293,6 +296,7 @@ func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) s
 			res.out, res.known = strings.TrimRight(t.value, "\n"), true
 		}
 		res.data = !t.known && !t.quiet && (t.tty || t.fromFile)
+		res.oneWord = !res.known && len(own) == 1 && printsOneWord(last)
 	}
 	r.substSpans = append(r.substSpans[:nestedFrom], [2]int{start, len(r.invs)})
 	return res
@@ -508,6 +512,24 @@ func (b *fieldBuilder) unknown(what string, maybeEmpty, quoted bool) {
 	}
 }
 
+// unknownWord marks the current field as holding a part guard cannot
+// know that is one word without a blank (a number, $(date +%F)): split or
+// not, it stays in this field.
+func (b *fieldBuilder) unknownWord(what string) {
+	b.cur.unknown(what, false)
+	b.keep = true
+}
+
+// splitsOnBlanksOnly: IFS holds nothing but blanks (its default, or unset
+// to it), so a word without a blank is never split.
+func (b *fieldBuilder) splitsOnBlanksOnly() bool {
+	v, known := b.sc.lookup("IFS")
+	if !b.sc.isSet("IFS") {
+		return true
+	}
+	return known && strings.Trim(v, " \t\n") == ""
+}
+
 // arg appends a word known as an Arg (a positional parameter, an array
 // element): its value, what of it is unknown, and where it comes from.
 func (b *fieldBuilder) arg(a Arg, quoted bool) {
@@ -699,6 +721,10 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 				b.result(res.out, quoted) // $(echo rm) is rm
 				break
 			}
+			if res.oneWord && b.splitsOnBlanksOnly() {
+				b.unknownWord("$(…)")
+				break
+			}
 			b.unknown("$(…)", true, quoted)
 			b.cur.data = b.cur.data || res.data
 		case *syntax.ProcSubst:
@@ -708,6 +734,10 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 		case *syntax.ArithmExp:
 			if v, ok := r.arithValue(p.X, sc); ok {
 				b.result(strconv.FormatInt(v, 10), quoted)
+				break
+			}
+			if b.splitsOnBlanksOnly() {
+				b.unknownWord("$((…))") // a number: nothing to split
 				break
 			}
 			b.unknown("$((…))", false, quoted)

@@ -107,17 +107,39 @@ func judgeLxcAttach(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return guard.Found(guard.Confirm, "check "+config+" on "+inv.Remote+" first; to stop the container: "+stop,
 			"would %s inside the container %s on %s, whose network guard cannot see from here: if it shares the host's network (lxc.net.0.type = none), that host's interfaces go down", action, name.Value, inv.Remote)
 	}
+	return lxcConfigVerdict(host, action, name.Value, config)
+}
+
+// lxcConfigVerdict judges action run inside the LXC container name by its
+// config: blocked when it shares the host's network, asked when the config
+// cannot be read.
+func lxcConfigVerdict(host guard.Host, action, name, config string) *guard.Finding {
+	stop := "lxc-stop -n " + name
 	shared, setting, err := sharesHostNetwork(host, config, 0)
 	switch {
 	case err != nil:
 		return guard.Found(guard.Confirm, "check "+config+" for lxc.net.0.type = none first (sudo grep -E 'lxc.net(work)?' "+config+"); to stop the container: "+stop,
-			"would %s inside the container %s, and guard could not read its config (%v): if it shares the host's network, the host's interfaces go down", action, name.Value, err)
+			"would %s inside the container %s, and guard could not read its config (%v): if it shares the host's network, the host's interfaces go down", action, name, err)
 	case shared:
 		return guard.Found(guard.Block, "stop it from the host, which leaves the host's interfaces alone: "+stop+"; then give it its own network (lxc.net.0.type = veth)",
-			"would %s inside the container %s, which shares the host's network namespace (%s in %s): its shutdown takes the host's interfaces down with it", action, name.Value, setting, config)
+			"would %s inside the container %s, which shares the host's network namespace (%s in %s): its shutdown takes the host's interfaces down with it", action, name, setting, config)
 	}
 	return guard.Found(guard.Warn, "the way to stop a container is from the host: "+stop,
-		"would %s inside the container %s (it has its own network, so the host is not touched)", action, name.Value)
+		"would %s inside the container %s (it has its own network, so the host is not touched)", action, name)
+}
+
+// containerManager is the tool in via that entered the container the
+// command runs in (lxc-attach, pct exec, lxc exec, incus exec), "" for
+// none; direct when it runs the command itself, not through a shell or
+// a wrapper inside the container (sh -c, sudo).
+func containerManager(via []string) (manager string, direct bool) {
+	for i := len(via) - 1; i >= 0; i-- {
+		switch via[i] {
+		case "lxc-attach", "pct exec", "lxc exec", "incus exec":
+			return via[i], i == len(via)-1
+		}
+	}
+	return "", false
 }
 
 // judgeContainerExec judges a power action or a network cut run in a
@@ -126,11 +148,21 @@ func judgeLxcAttach(inv *guard.Invocation, host guard.Host) *guard.Finding {
 // which guard reads for raw LXC keys that share the host's network; LXD
 // and incus keep theirs in a database guard does not query.
 func judgeContainerExec(inv *guard.Invocation, host guard.Host, action string) *guard.Finding {
-	via := inv.Via[len(inv.Via)-1]
+	via, direct := containerManager(inv.Via)
 	if changesNothing(inv) {
 		return nil
 	}
 	switch via {
+	case "lxc-attach":
+		if direct {
+			return nil // judgeLxcAttach reads it, with the -P and -f that say where the config is
+		}
+		config := filepath.Join("/var/lib/lxc", inv.Container, "config")
+		if inv.Remote != "container "+inv.Container || strings.ContainsAny(inv.Container, "/ ") {
+			return guard.Found(guard.Confirm, "check "+config+" there first; to stop the container: lxc-stop -n "+inv.Container,
+				"would %s inside the container %s%s, whose network guard cannot see from here: if it shares that host's network (lxc.net.0.type = none), its interfaces go down", action, inv.Container, strings.TrimPrefix(inv.Remote, "container "+inv.Container))
+		}
+		return lxcConfigVerdict(host, action, inv.Container, config)
 	case "pct exec":
 		id, _ := strings.CutPrefix(inv.Container, "CT ")
 		stop := "pct shutdown " + id

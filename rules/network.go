@@ -148,6 +148,9 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		if cut := nftScriptCut(inv, host); cut != "" {
 			return cut
 		}
+		if cut := nftFlushCut(args); cut != "" {
+			return cut
+		}
 		if chain, ok := nftDropPolicy(args); ok && !nftKeptOpen(inv, host, chain) {
 			return "set the policy of nftables' " + chain.name + " chain (hook input) to drop, and guard sees no rule before it on the line that accepts SSH"
 		}
@@ -953,6 +956,46 @@ func nftScriptCut(inv *guard.Invocation, host guard.Host) string {
 	}
 	return ""
 }
+
+// nftFlushCut reads nft flush table [FAMILY] TABLE and nft flush chain
+// [FAMILY] TABLE CHAIN: as iptables -F INPUT, the rules go and the base
+// chains stay with their policy, so a drop policy then drops this
+// session (the rule accepting established connections went with the
+// rest). A table named for address translation or marking, and a chain
+// that is not input or output, are not the session's way in. A table
+// deleted (nft delete table) takes its chains and their policies with it.
+func nftFlushCut(args []string) string {
+	words := nftWords(args)
+	if len(words) < 3 || words[0] != "flush" {
+		return ""
+	}
+	switch words[1] {
+	case "table":
+		rest := words[2:]
+		if len(rest) > 1 && nftFamilies[rest[0]] {
+			rest = rest[1:]
+		}
+		if len(rest) != 1 || nftNotFiltering[strings.ToLower(rest[0])] {
+			return ""
+		}
+		return "flush every rule of the nftables table " + rest[0] + " (its chains keep their policy: a drop policy then drops this session)"
+	case "chain":
+		chain, _, ok := nftChainAt(words[2:])
+		if !ok || nftNotFiltering[strings.ToLower(chain.table)] {
+			return ""
+		}
+		if name := strings.ToLower(chain.name); name != "input" && name != "output" {
+			return ""
+		}
+		return "flush the rules of nftables' " + chain.name + " chain (its policy stays: a drop policy then drops this session)"
+	}
+	return ""
+}
+
+// nftNotFiltering are the table names nftables' own examples and the
+// iptables-nft compatibility layer use for chains that translate or mark
+// packets, not decide whether they pass.
+var nftNotFiltering = map[string]bool{"nat": true, "mangle": true, "raw": true, "security": true}
 
 // nftChain is an nftables chain: family, table and name.
 type nftChain struct{ family, table, name string }
