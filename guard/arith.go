@@ -90,8 +90,8 @@ func (r *resolver) arithText(text string, sc *scope, depth int) (int64, bool) {
 	if n, ok := parseArithNumber(text); ok {
 		return n, true
 	}
-	if depth > maxArithDepth {
-		return 0, false
+	if depth > maxArithDepth || r.arithTexts >= maxArithDepth {
+		return 0, false // a value naming itself through a subscript (v='a[(v)]') starts depth anew
 	}
 	if syntax.ValidName(text) {
 		return r.arithVar(text, sc, depth)
@@ -111,8 +111,9 @@ func (r *resolver) arithText(text string, sc *scope, depth int) (int64, bool) {
 	// the text positions refer to changes for the while.
 	outer := sc.src
 	sc.src = text
+	r.arithTexts++ // before the walk of its substitutions, which may evaluate it again
 	mark := r.prewalk(x, sc)
-	defer func() { r.substs, sc.src = r.substs[:mark], outer }()
+	defer func() { r.substs, sc.src = r.substs[:mark], outer; r.arithTexts-- }()
 	return r.arith(x, sc, depth)
 }
 

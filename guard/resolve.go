@@ -51,6 +51,7 @@ type resolver struct {
 	readIFS    *string  // IFS=… in front of the read being walked
 	cdPath     *Arg     // CDPATH=… in front of the cd being walked
 	reparsed   int      // bytes of shell code parsed again inside the line
+	arithTexts int      // values being evaluated as arithmetic, one inside another
 	expanded   int      // bytes of words expanded
 	args       int      // words kept in invocations
 	innerArgs  int      // of which handed to commands run by others (runInner)
