@@ -291,11 +291,11 @@ func findingsText(v guard.Verdict) string {
 	var parts []string
 	for _, f := range v.Findings {
 		if f.Decision >= guard.Warn {
-			part := fmt.Sprintf("[%s] %s: %s.", f.Rule, f.Command, f.Message)
+			part := fmt.Sprintf("[%s] %s: %s.", f.Rule, guard.Shown(f.Command), guard.Shown(f.Message))
 			if risk := f.AtRisk.Summary(); risk != "" {
-				part += " At risk: " + risk + "."
+				part += " At risk: " + guard.Shown(risk) + "."
 			}
-			parts = append(parts, part+" Instead: "+f.Hint+".")
+			parts = append(parts, part+" Instead: "+guard.Shown(f.Hint)+".")
 		}
 	}
 	return strings.Join(parts, " ")

@@ -160,13 +160,14 @@ func (a *app) report(v guard.Verdict, commands int) {
 	}
 	fmt.Fprintf(a.stderr, "guard: %s\n", paint(decisionColor[v.Decision], strings.ToUpper(v.Decision.String())))
 	for _, f := range v.Findings {
-		fmt.Fprintf(a.stderr, "  %s [%s] %s\n", paint(decisionColor[f.Decision], f.Decision.String()), f.Rule, f.Command)
-		fmt.Fprintf(a.stderr, "    %s\n", f.Message)
+		// what the line and the filesystem put in them is shown, not obeyed
+		fmt.Fprintf(a.stderr, "  %s [%s] %s\n", paint(decisionColor[f.Decision], f.Decision.String()), f.Rule, guard.Shown(f.Command))
+		fmt.Fprintf(a.stderr, "    %s\n", guard.Shown(f.Message))
 		if risk := f.AtRisk.Summary(); risk != "" {
-			fmt.Fprintf(a.stderr, "    %s %s\n", paint(color.FgRed, "at risk:"), risk)
+			fmt.Fprintf(a.stderr, "    %s %s\n", paint(color.FgRed, "at risk:"), guard.Shown(risk))
 		}
 		if f.Hint != "" {
-			fmt.Fprintf(a.stderr, "    %s %s\n", paint(color.FgCyan, "instead:"), f.Hint)
+			fmt.Fprintf(a.stderr, "    %s %s\n", paint(color.FgCyan, "instead:"), guard.Shown(f.Hint))
 		}
 	}
 	fmt.Fprintf(a.stderr, "  (guard explain RULE tells the story behind a rule)\n")

@@ -145,15 +145,15 @@ func (t Terminal) Ask(q Question) Answer {
 func prompt(q Question) string {
 	var b strings.Builder
 	for _, p := range q.Previews {
-		fmt.Fprintf(&b, "guard: dry run: %s\n", p)
+		fmt.Fprintf(&b, "guard: dry run: %s\n", guard.Shown(p))
 	}
 	if len(q.Unrecoverable) > 0 {
-		fmt.Fprintf(&b, "guard: NO snapshot can be taken: %s. If this goes wrong it cannot be undone.\n", strings.Join(q.Unrecoverable, "; "))
+		fmt.Fprintf(&b, "guard: NO snapshot can be taken: %s. If this goes wrong it cannot be undone.\n", guard.Shown(strings.Join(q.Unrecoverable, "; ")))
 	}
 	if q.Word == "yes" {
 		b.WriteString("guard: type yes to run it, anything else to cancel: ")
 	} else {
-		fmt.Fprintf(&b, "guard: type the host name (%s) to run it, anything else to cancel: ", q.Word)
+		fmt.Fprintf(&b, "guard: type the host name (%s) to run it, anything else to cancel: ", guard.Shown(q.Word))
 	}
 	return b.String()
 }
