@@ -12,6 +12,7 @@ import (
 
 	flag "github.com/spf13/pflag"
 
+	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/guard/audit"
 )
 
@@ -156,7 +157,7 @@ func (a *app) logCmd(args []string) int {
 // lineCell is a line of shell code as the last column of a listing (guard
 // log, guard snapshot list): on one row, cut to width bytes.
 func lineCell(line string, width int) string {
-	line = strings.ReplaceAll(line, "\n", "⏎")
+	line = guard.Shown(strings.ReplaceAll(line, "\n", "⏎"))
 	if len(line) > width {
 		line = line[:width-3] + "..."
 	}

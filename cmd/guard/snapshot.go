@@ -119,9 +119,9 @@ func (a *app) snapshot(args []string) int {
 			return a.printJSON(m)
 		}
 		fmt.Fprintf(a.stdout, "snapshot %s\ntime:  %s\nuser:  %s@%s\ncwd:   %s\nline:  %s\nrules: %s\nsize:  %s\n",
-			m.ID, m.Time.Local().Format(time.RFC3339), m.User, m.Host, m.Cwd, m.Line, strings.Join(m.Rules, ", "), snapshot.HumanBytes(m.Size))
+			m.ID, m.Time.Local().Format(time.RFC3339), m.User, m.Host, guard.Shown(m.Cwd), guard.Shown(m.Line), strings.Join(m.Rules, ", "), snapshot.HumanBytes(m.Size))
 		for _, it := range m.Items {
-			fmt.Fprintf(a.stdout, "  %-8s %s %s\n", it.Kind, itemName(it), itemDetail(it))
+			fmt.Fprintf(a.stdout, "  %-8s %s %s\n", it.Kind, guard.Shown(itemName(it)), guard.Shown(itemDetail(it)))
 		}
 		return exitOK
 	case "restore":

@@ -9,6 +9,7 @@ import (
 
 	flag "github.com/spf13/pflag"
 
+	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/guard/audit"
 	"github.com/guard-sh/guard/guard/snapshot"
 )
@@ -59,7 +60,7 @@ func (a *app) undo(args []string) int {
 			o.to = abs
 		}
 	}
-	fmt.Fprintf(a.stdout, "undoing %s (snapshot %s, taken %s in %s)\n", strings.ReplaceAll(m.Line, "\n", "⏎"), m.ID, ago(time.Since(m.Time)), m.Cwd)
+	fmt.Fprintf(a.stdout, "undoing %s (snapshot %s, taken %s in %s)\n", guard.Shown(strings.ReplaceAll(m.Line, "\n", "⏎")), m.ID, ago(time.Since(m.Time)), guard.Shown(m.Cwd))
 	err = s.Restore(m.ID, snapshot.RestoreOptions{To: o.to, DryRun: o.dryRun, Force: o.force, Out: a.stdout})
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard undo: %v\n", err)
