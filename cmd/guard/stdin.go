@@ -47,7 +47,10 @@ const gatherWindow = 30 * time.Millisecond
 // same bytes from the pipe; but guard judges them as the shell code bash
 // would take them for if nothing consumed them, so data that looks like a
 // dangerous command is refused. That is the safe side of a rare case.
-func (a *app) stdinScript(args []string, login bool) int {
+//
+// prelude is code standing for the state the shell starts in (its
+// positional parameters).
+func (a *app) stdinScript(args []string, login bool, prelude string) int {
 	shell := a.realShell()
 	argv0 := filepath.Base(shell)
 	if login {
@@ -76,6 +79,9 @@ func (a *app) stdinScript(args []string, login bool) int {
 	dir, _ := os.Getwd()
 	batches := newBatcher(os.Stdin)
 	past := history{start: dir, stdin: true}
+	if prelude != "" {
+		past.add(prelude)
+	}
 	for {
 		batch, ok := batches.next()
 		if !ok {
