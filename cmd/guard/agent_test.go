@@ -176,3 +176,52 @@ func TestAgentHookIgnoresLvsOnPath(t *testing.T) {
 		t.Fatal("control: guard check did not reach the stand-in lvs, so the test proves nothing")
 	}
 }
+
+// TestHookReadsKeysAsTheAgentDoes: the agents read their event's keys
+// exactly (JavaScript, Python, Rust); encoding/json also takes a key that
+// differs only in case, the last one it meets winning. An event with a
+// decoy after each real key ("Tool_name": another tool, "Cwd": another
+// folder, "Command": a harmless line) once had guard judge the decoys
+// while the agent ran the real command.
+func TestHookReadsKeysAsTheAgentDoes(t *testing.T) {
+	dir, target := sandboxWithLink(t)
+	for _, ag := range agentCatalog() {
+		real, err := parseJSON(ag.sample("rm -rf data/", dir, "s1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		decoy, _ := parseJSON(ag.sample("true", "/", "s2"))
+		addDecoys(real, decoy)
+		want := "deny"
+		if ag.canAsk(nil) {
+			want = "ask"
+		}
+		got := hookAnswer(t, ag, real.encode(""))
+		checkAnswer(t, ag.name+" with decoy keys", got, want, []string{"rm-symlink-slash"})
+	}
+	if _, err := os.Stat(filepath.Join(target, "sub", "precious.txt")); err != nil {
+		t.Fatal("the sentinel is gone")
+	}
+}
+
+// addDecoys appends to each object of real, after each key, the same key
+// with its first letter changed in case, holding decoy's value for it.
+func addDecoys(real, decoy *jnode) {
+	if real == nil || real.kind != '{' {
+		return
+	}
+	keys := slices.Clone(real.keys)
+	for _, key := range keys {
+		addDecoys(real.get(key), decoy.get(key))
+		other := strings.ToUpper(key[:1]) + key[1:]
+		if other == key {
+			other = strings.ToLower(key[:1]) + key[1:]
+		}
+		value := decoy.get(key)
+		if value == nil {
+			value = jscalar("x")
+		}
+		real.keys = append(real.keys, other)
+		real.vals = append(real.vals, value)
+	}
+}
