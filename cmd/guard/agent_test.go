@@ -225,3 +225,39 @@ func addDecoys(real, decoy *jnode) {
 		real.vals = append(real.vals, value)
 	}
 }
+
+// TestHookKnowsTheUsersAliases: an agent that runs commands after the
+// user's aliases and functions (Claude Code's shell snapshot) can call
+// them by name; refused rm -rf DIR/, it could type the user's alias rmf
+// DIR/ or function nuke DIR/, which guard once took for programs that are
+// not installed. A definition that shadows a real program is not used.
+func TestHookKnowsTheUsersAliases(t *testing.T) {
+	dir, target := sandboxWithLink(t)
+	rc := "case $- in *i*) ;; *) return;; esac\nalias rmf='rm -rf' ll='ls -l'\nnuke() { rm -rf \"$1\"; }\nls() { echo shadowed; }\n"
+	for _, ag := range agentCatalog() {
+		for _, c := range []struct{ line, decision string }{
+			{"rmf data/", "refused"},
+			{"nuke data/", "refused"},
+			{"ll data/", "none"},
+			{"nuke " + filepath.Join(dir, "scratch"), "none"},
+		} {
+			a, stdout, stderr := agentApp(t, ag.sample(c.line, dir, "s"))
+			home := a.getenv("HOME")
+			os.MkdirAll(home, 0o755)
+			os.WriteFile(filepath.Join(home, ".bashrc"), []byte(rc), 0o644)
+			code := a.agentHook([]string{ag.name})
+			got := ag.read(stdout.Bytes(), stderr.Bytes(), code)
+			want := c.decision
+			if want == "refused" {
+				want = "deny"
+				if ag.canAsk(nil) {
+					want = "ask"
+				}
+			}
+			checkAnswer(t, ag.name+": "+c.line, got, want, nil)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(target, "sub", "precious.txt")); err != nil {
+		t.Fatal("the sentinel is gone")
+	}
+}
