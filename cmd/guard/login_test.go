@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -378,5 +379,50 @@ func TestLoginShellReadsOptionsAsBash(t *testing.T) {
 	out, _, code = b.run("echo from stdin \"$1\"\n", b.shell, "-s", "one")
 	if out != "from stdin one\n" || code != 0 {
 		t.Errorf("a harmless -s script: stdout %q, exit %d", out, code)
+	}
+}
+
+// TestLoginShellJudgesBashEnv: a bash that runs a command or a script
+// (not an interactive one) first sources the file $BASH_ENV names, after
+// expanding it (a command substitution in the value runs too). guard-shell
+// judged only the command, so BASH_ENV=fix.sh guard-shell -c true ran
+// fix.sh unseen; a script on standard input was worse, since bash sources
+// it as it starts.
+func TestLoginShellJudgesBashEnv(t *testing.T) {
+	b := newLoginBox(t)
+	store := filepath.Join(b.dir, "store")
+	os.Symlink(store, filepath.Join(b.dir, "data"))
+	evil := filepath.Join(b.dir, "fix.sh")
+	os.WriteFile(evil, []byte("rm -rf "+filepath.Join(b.dir, "data")+"/\n"), 0o644)
+	harmless := filepath.Join(b.dir, "harmless.sh")
+	os.WriteFile(harmless, []byte("greeting=hello\n"), 0o644)
+	env := b.env
+	defer func() { b.env = env }()
+	for _, c := range []struct {
+		bashEnv string
+		stdin   string
+		args    []string
+	}{
+		{evil, "", []string{"-c", "true"}},
+		{"$(rm -rf " + filepath.Join(b.dir, "data") + "/)", "", []string{"-c", "true"}},
+		{evil, "", []string{harmless}},
+		{evil, "true\n", nil},
+	} {
+		os.MkdirAll(filepath.Join(store, "sub"), 0o755)
+		sentinel := filepath.Join(store, "sub", "precious")
+		os.WriteFile(sentinel, []byte("x"), 0o644)
+		b.env = append(slices.Clone(env), "BASH_ENV="+c.bashEnv)
+		_, errOut, code := b.run(c.stdin, "setsid", append([]string{b.shell}, c.args...)...)
+		if _, err := os.Stat(sentinel); err != nil {
+			t.Fatalf("BASH_ENV=%s guard-shell %q ran it unjudged (exit %d, stderr %q)", c.bashEnv, c.args, code, errOut)
+		}
+		if code != exitRefused || !strings.Contains(errOut, "rm-symlink-slash") {
+			t.Errorf("BASH_ENV=%s guard-shell %q: exit %d, stderr %q", c.bashEnv, c.args, code, errOut)
+		}
+	}
+	b.env = append(slices.Clone(env), "BASH_ENV="+harmless)
+	out, errOut, code := b.run("", "setsid", b.shell, "-c", `echo "$greeting"`)
+	if out != "hello\n" || code != 0 {
+		t.Errorf("a harmless BASH_ENV: stdout %q, stderr %q, exit %d", out, errOut, code)
 	}
 }

@@ -68,7 +68,7 @@ func (a *app) loginShell(argv0 string, args []string) (code int) {
 			}
 		}()
 		dir, _ := os.Getwd()
-		if gateCode := a.gateLogin(bash.command, dir, "login", positional(bash.operands)); gateCode != exitOK {
+		if gateCode := a.gateLogin(a.bashEnv()+bash.command, dir, "login", positional(bash.operands)); gateCode != exitOK {
 			return gateCode
 		}
 		return a.execReal(args, false, "")
@@ -80,7 +80,7 @@ func (a *app) loginShell(argv0 string, args []string) (code int) {
 		for _, operand := range bash.operands {
 			words = append(words, gate.Quote(operand))
 		}
-		if gateCode := a.gateLogin(strings.Join(words, " "), dir, "login", ""); gateCode != exitOK {
+		if gateCode := a.gateLogin(a.bashEnv()+strings.Join(words, " "), dir, "login", ""); gateCode != exitOK {
 			return gateCode
 		}
 		return a.execReal(args, login, "")
@@ -135,6 +135,20 @@ func (a *app) startupDefinitions() string {
 
 // maxStartupFile bounds what of one startup file guard reads.
 const maxStartupFile = 256 << 10
+
+// bashEnv is the code a non-interactive bash runs before its command: the
+// file $BASH_ENV names, after parameter expansion, command substitution
+// and arithmetic expansion of the value (so a substitution in it runs
+// too). It is judged with the command, as a source of that file; "" when
+// BASH_ENV is not set.
+func (a *app) bashEnv() string {
+	value := a.getenv("BASH_ENV")
+	if value == "" {
+		return ""
+	}
+	quoted := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(value)
+	return ". \"" + quoted + "\"\n"
+}
 
 // positional is code that gives the shell the positional parameters it
 // is started with (bash -c CMD $0 $1 …: $1 on), so that the command is

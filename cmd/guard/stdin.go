@@ -56,6 +56,14 @@ func (a *app) stdinScript(args []string, login bool, prelude string) int {
 	if login {
 		argv0 = "-" + argv0
 	}
+	// bash sources $BASH_ENV as it starts, before it reads the script:
+	// judged before the shell starts.
+	if env := a.bashEnv(); env != "" {
+		wd, _ := os.Getwd()
+		if _, code := a.gate(env, gateOptions{cwd: wd, from: "stdin", shell: "bash", prelude: prelude}); code != exitOK {
+			return code
+		}
+	}
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		fmt.Fprintf(a.stderr, "guard: not run: cannot make a pipe to the shell: %v\n", err)
