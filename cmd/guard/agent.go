@@ -210,6 +210,7 @@ func (a *app) decideForAgent(ag *agent, flags []string, ev agentEvent) agentAnsw
 		// Agents run their commands in the user's shell: judge zsh as zsh.
 		req.Lang = syntax.LangZsh
 	}
+	req.Definitions = a.agentDefinitions(req.Lang)
 	mem := a.refusals()
 	recalled := ""
 	if mem != nil && ev.session != "" {

@@ -103,7 +103,7 @@ var claudeTools = map[string]agentTool{
 func parseClaudeStyle(shellTool string, tools map[string]agentTool) func([]byte) (agentEvent, error) {
 	return func(data []byte) (agentEvent, error) {
 		var ev claudeEvent
-		if err := json.Unmarshal(data, &ev); err != nil {
+		if err := unmarshalExact(data, &ev); err != nil {
 			return agentEvent{}, err
 		}
 		if ev.ToolName == "" {

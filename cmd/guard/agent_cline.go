@@ -63,7 +63,7 @@ type clineEvent struct {
 
 func parseCline(data []byte) (agentEvent, error) {
 	var ev clineEvent
-	if err := json.Unmarshal(data, &ev); err != nil {
+	if err := unmarshalExact(data, &ev); err != nil {
 		return agentEvent{}, err
 	}
 	if ev.PreToolUse == nil || ev.PreToolUse.ToolName == "" {

@@ -70,7 +70,7 @@ type copilotEvent struct {
 
 func parseCopilot(data []byte) (agentEvent, error) {
 	var ev copilotEvent
-	if err := json.Unmarshal(data, &ev); err != nil {
+	if err := unmarshalExact(data, &ev); err != nil {
 		return agentEvent{}, err
 	}
 	tool, args, session := ev.ToolName, ev.ToolArgs, ev.SessionID

@@ -67,7 +67,7 @@ type cursorEvent struct {
 
 func parseCursor(data []byte) (agentEvent, error) {
 	var ev cursorEvent
-	if err := json.Unmarshal(data, &ev); err != nil {
+	if err := unmarshalExact(data, &ev); err != nil {
 		return agentEvent{}, err
 	}
 	out := agentEvent{session: ev.ConversationID, cwd: ev.Cwd}

@@ -95,7 +95,7 @@ type geminiEvent struct {
 
 func parseGemini(data []byte) (agentEvent, error) {
 	var ev geminiEvent
-	if err := json.Unmarshal(data, &ev); err != nil {
+	if err := unmarshalExact(data, &ev); err != nil {
 		return agentEvent{}, err
 	}
 	if ev.ToolName == "" {

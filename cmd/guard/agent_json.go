@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 )
 
@@ -241,4 +242,54 @@ func (n *jnode) items() []*jnode {
 		return nil
 	}
 	return n.vals
+}
+
+// unmarshalExact decodes an agent's event into v, a pointer to a struct,
+// matching object keys to the fields' json names exactly, as the agent
+// itself reads them (JavaScript, Python, Rust: exact keys, the last of
+// duplicates wins). encoding/json also takes a key that differs only in
+// case, and the last one it meets wins: {"tool_name":"Bash", "Tool_Name":
+// "Read"} would read as Read to guard and run as Bash in the agent, and a
+// "CWD" or "Tool_Input" after the real one would have guard judge another
+// folder or another command. Keys that name no field exactly are dropped
+// before decoding.
+func unmarshalExact(data []byte, v any) error {
+	n, err := parseJSON(data)
+	if err != nil {
+		return err
+	}
+	keepExactKeys(n, reflect.TypeOf(v))
+	return json.Unmarshal(n.encode(""), v)
+}
+
+// keepExactKeys drops, from n and the values inside it, the object keys
+// that name no field of t exactly.
+func keepExactKeys(n *jnode, t reflect.Type) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case n == nil:
+	case t.Kind() == reflect.Struct && n.kind == '{':
+		fields := map[string]reflect.Type{}
+		for i := 0; i < t.NumField(); i++ {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name != "" && name != "-" {
+				fields[name] = t.Field(i).Type
+			}
+		}
+		var keys []string
+		var vals []*jnode
+		for i, key := range n.keys {
+			if ft, ok := fields[key]; ok {
+				keepExactKeys(n.vals[i], ft)
+				keys, vals = append(keys, key), append(vals, n.vals[i])
+			}
+		}
+		n.keys, n.vals = keys, vals
+	case t.Kind() == reflect.Map && n.kind == '{', t.Kind() == reflect.Slice && n.kind == '[':
+		for _, val := range n.vals {
+			keepExactKeys(val, t.Elem())
+		}
+	}
 }

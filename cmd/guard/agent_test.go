@@ -176,3 +176,88 @@ func TestAgentHookIgnoresLvsOnPath(t *testing.T) {
 		t.Fatal("control: guard check did not reach the stand-in lvs, so the test proves nothing")
 	}
 }
+
+// TestHookReadsKeysAsTheAgentDoes: the agents read their event's keys
+// exactly (JavaScript, Python, Rust); encoding/json also takes a key that
+// differs only in case, the last one it meets winning. An event with a
+// decoy after each real key ("Tool_name": another tool, "Cwd": another
+// folder, "Command": a harmless line) once had guard judge the decoys
+// while the agent ran the real command.
+func TestHookReadsKeysAsTheAgentDoes(t *testing.T) {
+	dir, target := sandboxWithLink(t)
+	for _, ag := range agentCatalog() {
+		real, err := parseJSON(ag.sample("rm -rf data/", dir, "s1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		decoy, _ := parseJSON(ag.sample("true", "/", "s2"))
+		addDecoys(real, decoy)
+		want := "deny"
+		if ag.canAsk(nil) {
+			want = "ask"
+		}
+		got := hookAnswer(t, ag, real.encode(""))
+		checkAnswer(t, ag.name+" with decoy keys", got, want, []string{"rm-symlink-slash"})
+	}
+	if _, err := os.Stat(filepath.Join(target, "sub", "precious.txt")); err != nil {
+		t.Fatal("the sentinel is gone")
+	}
+}
+
+// addDecoys appends to each object of real, after each key, the same key
+// with its first letter changed in case, holding decoy's value for it.
+func addDecoys(real, decoy *jnode) {
+	if real == nil || real.kind != '{' {
+		return
+	}
+	keys := slices.Clone(real.keys)
+	for _, key := range keys {
+		addDecoys(real.get(key), decoy.get(key))
+		other := strings.ToUpper(key[:1]) + key[1:]
+		if other == key {
+			other = strings.ToLower(key[:1]) + key[1:]
+		}
+		value := decoy.get(key)
+		if value == nil {
+			value = jscalar("x")
+		}
+		real.keys = append(real.keys, other)
+		real.vals = append(real.vals, value)
+	}
+}
+
+// TestHookKnowsTheUsersAliases: an agent that runs commands after the
+// user's aliases and functions (Claude Code's shell snapshot) can call
+// them by name; refused rm -rf DIR/, it could type the user's alias rmf
+// DIR/ or function nuke DIR/, which guard once took for programs that are
+// not installed. A definition that shadows a real program is not used.
+func TestHookKnowsTheUsersAliases(t *testing.T) {
+	dir, target := sandboxWithLink(t)
+	rc := "case $- in *i*) ;; *) return;; esac\nalias rmf='rm -rf' ll='ls -l'\nnuke() { rm -rf \"$1\"; }\nls() { echo shadowed; }\n"
+	for _, ag := range agentCatalog() {
+		for _, c := range []struct{ line, decision string }{
+			{"rmf data/", "refused"},
+			{"nuke data/", "refused"},
+			{"ll data/", "none"},
+			{"nuke " + filepath.Join(dir, "scratch"), "none"},
+		} {
+			a, stdout, stderr := agentApp(t, ag.sample(c.line, dir, "s"))
+			home := a.getenv("HOME")
+			os.MkdirAll(home, 0o755)
+			os.WriteFile(filepath.Join(home, ".bashrc"), []byte(rc), 0o644)
+			code := a.agentHook([]string{ag.name})
+			got := ag.read(stdout.Bytes(), stderr.Bytes(), code)
+			want := c.decision
+			if want == "refused" {
+				want = "deny"
+				if ag.canAsk(nil) {
+					want = "ask"
+				}
+			}
+			checkAnswer(t, ag.name+": "+c.line, got, want, nil)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(target, "sub", "precious.txt")); err != nil {
+		t.Fatal("the sentinel is gone")
+	}
+}

@@ -57,7 +57,7 @@ type windsurfEvent struct {
 
 func parseWindsurf(data []byte) (agentEvent, error) {
 	var ev windsurfEvent
-	if err := json.Unmarshal(data, &ev); err != nil {
+	if err := unmarshalExact(data, &ev); err != nil {
 		return agentEvent{}, err
 	}
 	out := agentEvent{session: ev.TrajectoryID}

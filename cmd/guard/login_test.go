@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -326,5 +327,102 @@ func TestLoginCommandUsesBashrc(t *testing.T) {
 	}
 	if out, _, code := b.run("", b.shell, "-c", "echo fine"); code != 0 || out != "fine\n" {
 		t.Errorf("a plain command with a ~/.bashrc: exit %d, %q", code, out)
+	}
+}
+
+// TestLoginShellReadsOptionsAsBash: guard-shell hands bash the arguments it
+// was given, so it finds the code where bash does. Each of these once ran
+// its command unjudged: the word after -c is not the command when options
+// follow it, +c is -c, -norc is a long option holding a c, o and O take a
+// value, and -s reads standard input whatever the operands.
+func TestLoginShellReadsOptionsAsBash(t *testing.T) {
+	b := newLoginBox(t)
+	store := filepath.Join(b.dir, "store")
+	os.Symlink(store, filepath.Join(b.dir, "data"))
+	harmless := filepath.Join(b.dir, "harmless.sh")
+	os.WriteFile(harmless, []byte("echo harmless\n"), 0o644)
+	for _, args := range [][]string{
+		{"-c", "-e", "rm -rf data/"},
+		{"-c", "--", "rm -rf data/"},
+		{"-c", "-o", "errexit", "rm -rf data/"},
+		{"-o", "errexit", "-c", "rm -rf data/"},
+		{"-eo", "pipefail", "-c", "rm -rf data/"},
+		{"-O", "extglob", "-c", "rm -rf data/"},
+		{"+c", "rm -rf data/"},
+		{"-norc", "-c", "rm -rf data/"},
+		{"--rcfile", "/dev/null", "-c", "rm -rf data/"},
+		{"-c", `rm -rf "$1"`, "_", "data/"},
+		{"-s", harmless},
+		{"+s", harmless},
+		{"-o", "errexit"},
+	} {
+		os.MkdirAll(filepath.Join(store, "sub"), 0o755)
+		sentinel := filepath.Join(store, "sub", "precious")
+		os.WriteFile(sentinel, []byte("x"), 0o644)
+		_, errOut, code := b.run("rm -rf data/\n", "setsid", append([]string{b.shell}, args...)...)
+		if _, err := os.Stat(sentinel); err != nil {
+			t.Fatalf("guard-shell %q ran a refused command (exit %d, stderr %q)", args, code, errOut)
+		}
+		if code != exitRefused || !strings.Contains(errOut, "rm-symlink-slash") {
+			t.Errorf("guard-shell %q: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+	// bash refuses an option it does not know, and so does guard-shell.
+	if _, errOut, code := b.run("", b.shell, "-e", "--norc", "-c", "true"); code != exitUsage || !strings.Contains(errOut, "invalid option") {
+		t.Errorf("an option bash refuses: exit %d, stderr %q", code, errOut)
+	}
+	// The harmless look-alikes still run.
+	out, _, code := b.run("", b.shell, "-c", "-e", `echo "ran $1"`, "_", "data/")
+	if out != "ran data/\n" || code != 0 {
+		t.Errorf("a harmless -c -e command: stdout %q, exit %d", out, code)
+	}
+	out, _, code = b.run("echo from stdin \"$1\"\n", b.shell, "-s", "one")
+	if out != "from stdin one\n" || code != 0 {
+		t.Errorf("a harmless -s script: stdout %q, exit %d", out, code)
+	}
+}
+
+// TestLoginShellJudgesBashEnv: a bash that runs a command or a script
+// (not an interactive one) first sources the file $BASH_ENV names, after
+// expanding it (a command substitution in the value runs too). guard-shell
+// judged only the command, so BASH_ENV=fix.sh guard-shell -c true ran
+// fix.sh unseen; a script on standard input was worse, since bash sources
+// it as it starts.
+func TestLoginShellJudgesBashEnv(t *testing.T) {
+	b := newLoginBox(t)
+	store := filepath.Join(b.dir, "store")
+	os.Symlink(store, filepath.Join(b.dir, "data"))
+	evil := filepath.Join(b.dir, "fix.sh")
+	os.WriteFile(evil, []byte("rm -rf "+filepath.Join(b.dir, "data")+"/\n"), 0o644)
+	harmless := filepath.Join(b.dir, "harmless.sh")
+	os.WriteFile(harmless, []byte("greeting=hello\n"), 0o644)
+	env := b.env
+	defer func() { b.env = env }()
+	for _, c := range []struct {
+		bashEnv string
+		stdin   string
+		args    []string
+	}{
+		{evil, "", []string{"-c", "true"}},
+		{"$(rm -rf " + filepath.Join(b.dir, "data") + "/)", "", []string{"-c", "true"}},
+		{evil, "", []string{harmless}},
+		{evil, "true\n", nil},
+	} {
+		os.MkdirAll(filepath.Join(store, "sub"), 0o755)
+		sentinel := filepath.Join(store, "sub", "precious")
+		os.WriteFile(sentinel, []byte("x"), 0o644)
+		b.env = append(slices.Clone(env), "BASH_ENV="+c.bashEnv)
+		_, errOut, code := b.run(c.stdin, "setsid", append([]string{b.shell}, c.args...)...)
+		if _, err := os.Stat(sentinel); err != nil {
+			t.Fatalf("BASH_ENV=%s guard-shell %q ran it unjudged (exit %d, stderr %q)", c.bashEnv, c.args, code, errOut)
+		}
+		if code != exitRefused || !strings.Contains(errOut, "rm-symlink-slash") {
+			t.Errorf("BASH_ENV=%s guard-shell %q: exit %d, stderr %q", c.bashEnv, c.args, code, errOut)
+		}
+	}
+	b.env = append(slices.Clone(env), "BASH_ENV="+harmless)
+	out, errOut, code := b.run("", "setsid", b.shell, "-c", `echo "$greeting"`)
+	if out != "hello\n" || code != 0 {
+		t.Errorf("a harmless BASH_ENV: stdout %q, stderr %q, exit %d", out, errOut, code)
 	}
 }

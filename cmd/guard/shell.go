@@ -52,31 +52,41 @@ func (a *app) realShell() string {
 // without one, never run unchecked.
 func (a *app) loginShell(argv0 string, args []string) (code int) {
 	login := strings.HasPrefix(argv0, "-")
-	cmd, hasCmd := commandArg(args)
-	if hasCmd {
+	bash := parseBashArgs(args)
+	if bash.invalid != "" {
+		// bash itself would refuse and run nothing; guard refuses rather
+		// than guess what a shell that reads its options otherwise runs.
+		fmt.Fprintf(a.stderr, "guard-shell: %s: invalid option; nothing run\n", bash.invalid)
+		return exitUsage
+	}
+	if bash.hasCommand {
 		defer func() {
 			if p := recover(); p != nil {
-				fmt.Fprintf(a.stderr, "guard: internal error (%v); not run. To run it anyway, deliberately: GUARD=off bash -c %s\n", p, gate.Quote(cmd))
-				a.audit("internal-error", cmd, "", "login", nil, fmt.Sprint(p))
+				fmt.Fprintf(a.stderr, "guard: internal error (%v); not run. To run it anyway, deliberately: GUARD=off bash -c %s\n", p, gate.Quote(bash.command))
+				a.audit("internal-error", bash.command, "", "login", nil, fmt.Sprint(p))
 				code = exitRefused
 			}
 		}()
 		dir, _ := os.Getwd()
-		if gateCode := a.gateLogin(cmd, dir, "login"); gateCode != exitOK {
+		if gateCode := a.gateLogin(a.bashEnv()+bash.command, dir, "login", positional(bash.operands)); gateCode != exitOK {
 			return gateCode
 		}
 		return a.execReal(args, false, "")
 	}
-	if script, ok := scriptOperand(args); ok {
+	if bash.hasScript {
 		// guard-shell FILE ARGS: bash would run the file; judge it as that.
 		dir, _ := os.Getwd()
-		if gateCode := a.gateLogin("bash "+script, dir, "login"); gateCode != exitOK {
+		words := []string{"bash", gate.Quote(bash.script)}
+		for _, operand := range bash.operands {
+			words = append(words, gate.Quote(operand))
+		}
+		if gateCode := a.gateLogin(a.bashEnv()+strings.Join(words, " "), dir, "login", ""); gateCode != exitOK {
 			return gateCode
 		}
 		return a.execReal(args, login, "")
 	}
-	if !a.isInteractive(args) {
-		return a.stdinScript(args, login)
+	if !bash.forceI && !(isTerminal(os.Stdin) && isTerminal(os.Stderr)) {
+		return a.stdinScript(args, login, positional(append([]string{argv0}, bash.operands...)))
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -97,8 +107,8 @@ func (a *app) loginShell(argv0 string, args []string) (code int) {
 // the gate. guard's own trouble (no working directory, an unreadable
 // policy) never waves a command through: the engine's built-in rules still
 // apply, and what cannot be judged is asked about.
-func (a *app) gateLogin(line, dir, from string) int {
-	o := gateOptions{cwd: dir, from: from, shell: "bash"}
+func (a *app) gateLogin(line, dir, from, prelude string) int {
+	o := gateOptions{cwd: dir, from: from, shell: "bash", prelude: prelude}
 	o.hook.definitions = a.startupDefinitions()
 	_, code := a.gate(line, o)
 	return code
@@ -126,58 +136,40 @@ func (a *app) startupDefinitions() string {
 // maxStartupFile bounds what of one startup file guard reads.
 const maxStartupFile = 256 << 10
 
-// scriptOperand finds the script file bash would run: the first operand
-// that is not an option.
-func scriptOperand(args []string) (string, bool) {
-	for i, a := range args {
-		if a == "--" {
-			if i+1 < len(args) {
-				return gate.Quote(args[i+1]), true
-			}
-			return "", false
-		}
-		if !strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "+") {
-			return gate.Quote(a), true
-		}
-		if a == "-o" || a == "+o" || a == "-O" || a == "+O" || a == "--rcfile" || a == "--init-file" {
-			return "", false // options with values: not worth guessing
-		}
+// bashEnv is the code a non-interactive bash runs before its command: the
+// file $BASH_ENV names, after parameter expansion, command substitution
+// and arithmetic expansion of the value (so a substitution in it runs
+// too). It is judged with the command, as a source of that file; "" when
+// BASH_ENV is not set.
+func (a *app) bashEnv() string {
+	value := a.getenv("BASH_ENV")
+	if value == "" {
+		return ""
 	}
-	return "", false
+	quoted := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(value)
+	return ". \"" + quoted + "\"\n"
 }
 
-// commandArg finds -c CMD among a shell's arguments (-c, -lc, -ic…).
-func commandArg(args []string) (string, bool) {
-	for i, a := range args {
-		if a == "--" {
-			break
-		}
-		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "c") {
-			if i+1 < len(args) {
-				return args[i+1], true
-			}
-			return "", true
-		}
-		if !strings.HasPrefix(a, "-") {
-			break
-		}
+// positional is code that gives the shell the positional parameters it
+// is started with (bash -c CMD $0 $1 …: $1 on), so that the command is
+// judged with them: guard-shell -c 'rm -rf "$1"' _ /srv is rm -rf /srv.
+// $0 is left out: set cannot give it.
+func positional(operands []string) string {
+	if len(operands) < 2 {
+		return ""
 	}
-	return "", false
+	words := []string{"set", "--"}
+	for _, operand := range operands[1:] {
+		words = append(words, gate.Quote(operand))
+	}
+	return strings.Join(words, " ") + "\n"
 }
 
-// isInteractive: bash would be interactive: -i, or standard input is a
-// terminal.
-func (a *app) isInteractive(args []string) bool {
-	for _, arg := range args {
-		if arg == "-i" {
-			return true
-		}
-		if arg == "-s" {
-			break
-		}
-	}
-	fi, err := os.Stdin.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+// isTerminal: f is a terminal (a character device such as /dev/null is
+// not one).
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }
 
 // loginRC is the start-up file of the interactive shell: the login files
@@ -258,8 +250,8 @@ func (a *app) rescueShell(args []string) int {
 		return 1
 	}
 	past := &history{start: runner.Dir}
-	if cmd, ok := commandArg(args); ok {
-		return a.rescueRun(runner, past, cmd)
+	if bash := parseBashArgs(args); bash.hasCommand {
+		return a.rescueRun(runner, past, bash.command)
 	}
 	in := bufio.NewReader(os.Stdin)
 	status := 0

@@ -47,11 +47,22 @@ const gatherWindow = 30 * time.Millisecond
 // same bytes from the pipe; but guard judges them as the shell code bash
 // would take them for if nothing consumed them, so data that looks like a
 // dangerous command is refused. That is the safe side of a rare case.
-func (a *app) stdinScript(args []string, login bool) int {
+//
+// prelude is code standing for the state the shell starts in (its
+// positional parameters).
+func (a *app) stdinScript(args []string, login bool, prelude string) int {
 	shell := a.realShell()
 	argv0 := filepath.Base(shell)
 	if login {
 		argv0 = "-" + argv0
+	}
+	// bash sources $BASH_ENV as it starts, before it reads the script:
+	// judged before the shell starts.
+	if env := a.bashEnv(); env != "" {
+		wd, _ := os.Getwd()
+		if _, code := a.gate(env, gateOptions{cwd: wd, from: "stdin", shell: "bash", prelude: prelude}); code != exitOK {
+			return code
+		}
 	}
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -76,6 +87,9 @@ func (a *app) stdinScript(args []string, login bool) int {
 	dir, _ := os.Getwd()
 	batches := newBatcher(os.Stdin)
 	past := history{start: dir, stdin: true}
+	if prelude != "" {
+		past.add(prelude)
+	}
 	for {
 		batch, ok := batches.next()
 		if !ok {

@@ -2,12 +2,15 @@ package main
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"mvdan.cc/sh/v3/syntax"
 
@@ -33,16 +36,47 @@ func (a *app) sudo(args []string) int {
 		words = append(words, q)
 	}
 	wd, _ := os.Getwd()
-	host := targetHost{Host: &guard.OSHost{}, user: sudoTarget(args)}
+	redirect, stdinPath := stdinRedirect()
+	host := targetHost{Host: &guard.OSHost{}, user: sudoTarget(args), stdin: stdinPath}
 	if u, err := user.Lookup(host.user); err == nil {
 		host.home = u.HomeDir
 	}
-	if _, code := a.gate(strings.Join(words, " "), gateOptions{cwd: wd, from: "sudo", shell: "bash", host: host}); code != exitOK {
+	if _, code := a.gate(strings.Join(words, " ")+redirect, gateOptions{cwd: wd, from: "sudo", shell: "bash", host: host}); code != exitOK {
 		return code
 	}
 	err := syscall.Exec(real, append([]string{"sudo"}, args...), os.Environ())
 	fmt.Fprintf(a.stderr, "guard sudo: starting %s: %v\n", real, err)
 	return 1
+}
+
+// stdinRedirect tells the engine what the command will read on standard
+// input, which guard sudo's arguments do not show: sudo bash -s, sudo sh
+// /dev/stdin or sudo -s run code from it. A terminal is what the engine
+// assumes anyway (what the operator types next); anything else is named
+// by guard's own descriptor, so that a script file is read and judged and
+// a pipe or socket, whose code guard cannot see, is asked about when a
+// shell or interpreter reads it. Commands that read data (tee, tar) are
+// not concerned.
+//
+// It returns the redirection and the path it names.
+func stdinRedirect() (redirect, path string) {
+	if isTerminal(os.Stdin) {
+		return "", ""
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(0, &st); err != nil {
+		return "", "" // no standard input: the command reads nothing
+	}
+	fd := fmt.Sprintf("/proc/%d/fd/0", os.Getpid())
+	// A regular file is named by its path when that is still the same
+	// file, for messages that mean something.
+	if name, err := os.Readlink(fd); err == nil && filepath.IsAbs(name) {
+		var named unix.Stat_t
+		if unix.Stat(name, &named) == nil && named.Dev == st.Dev && named.Ino == st.Ino {
+			fd = name
+		}
+	}
+	return " < " + gate.Quote(fd), fd
 }
 
 // sudoTarget is the user sudo runs the command as: -u USER, else root.
@@ -73,9 +107,21 @@ func sudoTarget(args []string) string {
 // user's HOME, USER and LOGNAME (sudo resets them), so that ~ and $HOME in
 // what sudo runs, and the rules that protect a home, are judged for the
 // user it runs as.
+//
+// stdin, when set, is the /proc path of guard's standard input: a pipe or
+// a socket is seen as what it is (a link under /proc names none of them by
+// a path), so that a shell reading it is known to read code guard cannot.
 type targetHost struct {
 	guard.Host
 	user, home string
+	stdin      string
+}
+
+func (h targetHost) Lstat(path string) (fs.FileInfo, error) {
+	if h.stdin != "" && path == h.stdin {
+		return os.Stat(path)
+	}
+	return h.Host.Lstat(path)
 }
 
 func (h targetHost) Getenv(name string) (string, bool) {
