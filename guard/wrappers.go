@@ -2,6 +2,7 @@ package guard
 
 import (
 	"fmt"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -202,6 +203,18 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 			inner.Cwd = "" // the target user's home
 		}
 		isc.forgetVars()
+	}
+	if shell && !login {
+		// sudo -s starts the program $SHELL names: one that is not a shell
+		// is that program run as root, with -c and the command if any.
+		if sh, ok := sc.lookup("SHELL"); ok && sh != "" && !isShell(path.Base(sh)) {
+			cmd := []Arg{{Text: "$SHELL", Value: sh, Known: true}}
+			if len(argv) > 0 {
+				cmd = append(cmd, Arg{Text: "-c", Value: "-c", Known: true}, Arg{Text: "…", Value: sudoShellCommand(argv), Known: true})
+			}
+			r.runInner(outer, cmd, sc, "sudo -s", adjust)
+			return
+		}
 	}
 	switch {
 	case shell && len(argv) > 0:
