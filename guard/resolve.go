@@ -52,17 +52,20 @@ type resolver struct {
 	cdPath     *Arg     // CDPATH=… in front of the cd being walked
 	reparsed   int      // bytes of shell code parsed again inside the line
 	arithTexts int      // values being evaluated as arithmetic, one inside another
-	expanded   int      // bytes of words expanded
-	args       int      // words kept in invocations
-	innerArgs  int      // of which handed to commands run by others (runInner)
-	globRead   int      // folder entries read for patterns
-	dirCache   map[string][]fs.DirEntry
-	globCache  map[globKey]globResult
-	pathCache  map[string]string // program names looked up on PATH: where they are, "" if nowhere
-	invBlock   []Invocation      // room for the next invocations (newInvocation)
-	argBlock   []Arg             // room for the next word lists (newArgs)
-	aheadMin   int               // sources this long are parsed ahead of the walk (parseAhead)
-	andNext    bool              // the next command emitted runs only if the one before succeeded (&&)
+	// envBashEnvRead: the file BASH_ENV names in the environment was
+	// judged, as the first non-interactive bash of the line sources it
+	envBashEnvRead bool
+	expanded       int // bytes of words expanded
+	args           int // words kept in invocations
+	innerArgs      int // of which handed to commands run by others (runInner)
+	globRead       int // folder entries read for patterns
+	dirCache       map[string][]fs.DirEntry
+	globCache      map[globKey]globResult
+	pathCache      map[string]string // program names looked up on PATH: where they are, "" if nowhere
+	invBlock       []Invocation      // room for the next invocations (newInvocation)
+	argBlock       []Arg             // room for the next word lists (newArgs)
+	aheadMin       int               // sources this long are parsed ahead of the walk (parseAhead)
+	andNext        bool              // the next command emitted runs only if the one before succeeded (&&)
 	// cdFailed is the folder the command just emitted, a cd, tried to
 	// change to and certainly could not (cdFails); "" once another runs.
 	cdFailed string

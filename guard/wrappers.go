@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -187,6 +188,12 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 	argv := dropAssignments(append(p.Operands, p.Rest...))
 	login := p.Has("i", "login")
 	shell := login || p.Has("s", "shell")
+	var preserved []string // --preserve-env=LIST
+	for _, a := range outer.Args {
+		if list, ok := strings.CutPrefix(a.Value, "--preserve-env="); ok && a.Known {
+			preserved = append(preserved, strings.Split(list, ",")...)
+		}
+	}
 	adjust := func(inner *Invocation, isc *scope) {
 		if u, ok := p.Value("u", "user"); ok {
 			inner.User = u.Value
@@ -203,6 +210,13 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 			inner.Cwd = "" // the target user's home
 		}
 		isc.forgetVars()
+		// sudo drops BASH_ENV and ENV from the environment (-E too)
+		// unless --preserve-env names them
+		for _, name := range []string{"BASH_ENV", "ENV"} {
+			if !slices.Contains(preserved, name) {
+				isc.assign(name, Arg{Text: name, Known: true})
+			}
+		}
 	}
 	if shell && !login {
 		// sudo -s starts the program $SHELL names: one that is not a shell
@@ -923,6 +937,13 @@ func (r *resolver) enterShell(inv *Invocation, sc *scope) {
 			// a non-interactive bash sources BASH_ENV first: here its own
 			// standard input (env BASH_ENV=/dev/stdin bash -c : <<< CODE)
 			r.runStdin(inv, sc, "BASH_ENV="+env.value+" bash", nil)
+		} else if !ok && !r.envBashEnvRead && (p.Has("c") || len(p.Operands) > 0) {
+			// set before the line (the environment guard sudo or a hook
+			// is given): the file is sourced all the same, judged once
+			if v, known := sc.lookup("BASH_ENV"); known && v != "" {
+				r.envBashEnvRead = true
+				r.storedCode("BASH_ENV", []Arg{{Text: "$BASH_ENV", Value: v, Known: true}}, sc)
+			}
 		}
 	}
 	if p.Has("i") || !p.Has("c") && len(p.Operands) == 0 {
