@@ -99,3 +99,56 @@ func TestSudoJudgesItsStandardInput(t *testing.T) {
 		t.Errorf("sudo true < /dev/null: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestSudoJudgesWhatItsEnvironmentStarts: sudo -s starts the program
+// $SHELL names, and a bash sudo starts with --preserve-env=BASH_ENV
+// sources the file BASH_ENV names; both come from the environment guard
+// sudo is given, not its arguments. Each is judged as what runs as root.
+func TestSudoJudgesWhatItsEnvironmentStarts(t *testing.T) {
+	need(t, "sudo", "setsid")
+	if os.Geteuid() != 0 {
+		t.Skip("runs the real sudo without a password: root only")
+	}
+	dir, target := sandboxWithLink(t)
+	sentinel := filepath.Join(target, "sub", "precious.txt")
+	script := filepath.Join(dir, "fix.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\nrm -rf "+filepath.Join(dir, "data")+"/\n"), 0o755)
+	run := func(env []string, args ...string) (string, int) {
+		cmd := exec.Command("setsid", append([]string{builtGuard(t), "sudo"}, args...)...)
+		cmd.Dir, cmd.Env = dir, append(testEnv(t), env...)
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		err := cmd.Run()
+		if exit, ok := err.(*exec.ExitError); ok {
+			return errb.String(), exit.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return errb.String(), 0
+	}
+	for _, c := range []struct {
+		name string
+		env  []string
+		args []string
+	}{
+		{"SHELL names a script, sudo -s CMD", []string{"SHELL=" + script}, []string{"-s", "true"}},
+		{"BASH_ENV kept by --preserve-env", []string{"BASH_ENV=" + script}, []string{"--preserve-env=BASH_ENV", "bash", "-c", "true"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			errOut, code := run(c.env, c.args...)
+			if _, err := os.Stat(sentinel); err != nil {
+				t.Fatalf("guard sudo %q ran what its environment names unjudged (exit %d, stderr %q)", c.args, code, errOut)
+			}
+			if code != exitRefused || !strings.Contains(errOut, "rm-symlink-slash") {
+				t.Errorf("exit %d, want %d with rm-symlink-slash; stderr %q", code, exitRefused, errOut)
+			}
+		})
+	}
+	// sudo drops BASH_ENV itself without --preserve-env: nothing to ask
+	if errOut, code := run([]string{"BASH_ENV=" + script}, "bash", "-c", "true"); code != 0 {
+		t.Errorf("sudo bash -c true with BASH_ENV set: exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(sentinel); err != nil {
+		t.Fatal("sudo ran BASH_ENV without --preserve-env: the sentinel is gone")
+	}
+}
