@@ -23,7 +23,7 @@ func permsRules(c classifier) []*guard.Rule {
 		ID:         "critical-file-mode",
 		Programs:   []string{"chmod", "chown", "chgrp", "chattr"},
 		Decision:   guard.Block,
-		Summary:    "chattr +i or +a on passwd, shadow, group or gshadow (confirm: passwd, useradd and package scripts fail); chmod or chown that breaks one file the host needs: sudoers others can write or root does not own, sudo or su without setuid (any chown clears it), the loader or libc unreadable, /, a system folder or a shell, chmod or chown nobody can go through or start, a setuid or setgid shell, a system folder given to another owner (block); shadow readable by all, passwd unreadable, /tmp without 1777, over SSH a home, ~/.ssh or authorized_keys others can write or the user cannot go through or read, which sshd refuses key logins for (confirm)",
+		Summary:    "chattr +i or +a on passwd, shadow, group or gshadow (confirm: passwd, useradd and package scripts fail); chmod or chown that breaks one file the host needs: sudoers others can write or root does not own, sudo or su without setuid (any chown clears it), the loader or libc unreadable, /, a system folder or a shell, chmod or chown nobody can go through or start, a setuid or setgid shell, a system folder given to another owner, a sudoers.d others can write or root does not own (sudo skips it) (block); shadow readable by all, passwd unreadable, /tmp without 1777, a private SSH host key others can read (sshd skips it) or another account owns, a file root acts on (sshd_config, crontab, cron.d, pam.d, profile…) others can write or another account owns, over SSH a home, ~/.ssh or authorized_keys others can write or the user cannot go through or read, which sshd refuses key logins for (confirm)",
 		Postmortem: "chmod 666 /etc/sudoers to edit it quickly: sudo refused to run from then on, and root had no password",
 		Machine:    true,
 		Match:      c.matchCriticalMode,
@@ -170,6 +170,9 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 		if kind != Root && kind != SystemDir && kind != SystemChild || kind == SystemChild && varData[where] {
 			continue
 		}
+		if a.Known && len(p.Operands) > 0 && keepsEveryCheck(inv.Program, p.Operands[0], where) {
+			continue // chown -R root:root /etc/sudoers.d: the usual repair
+		}
 		if !a.Known {
 			return guard.Found(guard.Confirm, `check the value first (echo "`+a.Text+`") and write ${VAR:?} so the shell stops when it is empty`,
 				"cannot tell what %s is (%s not known to guard); if it is empty this changes the %s of every file under %s",
@@ -181,6 +184,43 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 			what, strings.TrimSuffix(kind.Describe(where), ", a system folder"), cwdNote(inv, a))
 	}
 	return nil
+}
+
+// checkedFolders are system folders whose every file has one modeCheck
+// (and the folder its own): a recursive change is judged by them, file by
+// file, instead of as a change of a whole system folder.
+var checkedFolders = map[string][2]modeCheck{
+	"/etc/sudoers.d": {sudoersDirMode, sudoersMode},
+}
+
+// keepsEveryCheck: program (chmod, chown, chgrp, or the one find -exec
+// runs) with this mode or owner over the checked folder dir leaves the
+// folder and every file in it as their checks want them.
+func keepsEveryCheck(program string, modeOrOwner guard.Arg, dir string) bool {
+	checks, ok := checkedFolders[dir]
+	if !ok || !modeOrOwner.Known {
+		return false
+	}
+	for _, check := range checks {
+		switch program {
+		case "chmod":
+			after, ok := applyMode(check.usual, modeOrOwner.Value)
+			if !ok || check.broken(after) != "" {
+				return false
+			}
+		case "chown", "chgrp":
+			owner, _, _ := strings.Cut(modeOrOwner.Value, ":")
+			if program == "chgrp" {
+				owner = ""
+			}
+			if check.chowned != nil && check.chowned(owner) != "" {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // homeOpenedUp: chmod -R over a whole home with a mode that lets group
@@ -243,12 +283,15 @@ func homeLockedUp(inv *guard.Invocation, modeOrOwner, home string) *guard.Findin
 // test (-name '*.sh') makes it targeted.
 func (c classifier) matchFindPerms(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	starts, expr := findStarts(inv)
-	program := ""
+	program, change := "", guard.Arg{}
 	for j := 0; j+1 < len(expr); j++ {
 		if findActions(expr[j]) {
 			switch base := filepath.Base(expr[j+1]); base {
 			case "chmod", "chown", "chgrp":
 				program = base
+				if j+2 < len(expr) {
+					change = guard.Arg{Text: expr[j+2], Value: expr[j+2], Known: true}
+				}
 			}
 		}
 	}
@@ -265,6 +308,9 @@ func (c classifier) matchFindPerms(inv *guard.Invocation, host guard.Host) *guar
 		kind, where := c.Worst(t, home)
 		if kind != Root && kind != SystemDir && kind != SystemChild || kind == SystemChild && varData[where] {
 			continue
+		}
+		if keepsEveryCheck(program, change, where) {
+			continue // find /etc/sudoers.d -type f -exec chmod 440 {} +
 		}
 		return guard.Found(guard.Block,
 			fmt.Sprintf("narrow it to the files you mean (find %s -name PATTERN …), or name the folder you mean, e.g. find /var/www/site …", where),
@@ -459,6 +505,78 @@ var shellMode = modeCheck{guard.Block, 0o755,
 		return ""
 	}, nil}
 
+// sudoersDirMode: sudo checks the folder it reads its drop-ins from as
+// it checks the files: a sudoers.d others can write, or another account
+// owns, is skipped whole ("is world writable"), and the rules in it are
+// gone (90-cloud-init-users: the image's only sudo account).
+var sudoersDirMode = modeCheck{guard.Block, 0o750,
+	func(m uint32) string {
+		if m&0o002 != 0 {
+			return "sudo skips a sudoers.d others can write, so every rule in it is dropped (the accounts whose sudo comes from there lose it), and anyone could add a rule of their own"
+		}
+		return ""
+	},
+	func(owner string) string {
+		if owner != "" && owner != "root" && owner != "0" {
+			return "sudo skips a sudoers.d root does not own, so every rule in it is dropped (the accounts whose sudo comes from there lose it)"
+		}
+		return ""
+	}}
+
+// hostKeyMode: sshd refuses a private host key that others can read
+// ("bad permissions") and starts without it; with none left it does not
+// start at all. 0640 with the ssh_keys group is how Red Hat installs them.
+var hostKeyMode = modeCheck{guard.Confirm, 0o600,
+	func(m uint32) string {
+		if m&0o037 != 0 {
+			return "sshd refuses a host key others can read (bad permissions) and skips it: at its next restart clients see another host key or none, and with no key left sshd does not start, so no one gets in over SSH"
+		}
+		return ""
+	},
+	func(owner string) string {
+		if owner != "" && owner != "root" && owner != "0" {
+			return owner + " can read the host's private key and pass for this server to every client that trusts it"
+		}
+		return ""
+	}}
+
+// rootReadMode: a file root acts on (sshd's configuration, the system
+// crontab, PAM, the preload list, the shells' start-up files): an account
+// that can write it can make root run what it likes, at the next restart,
+// login or minute.
+var rootReadMode = modeCheck{guard.Confirm, 0o644,
+	func(m uint32) string {
+		if m&0o002 != 0 {
+			return "any account on the host could rewrite it, and root acts on what it says (sshd lets in whom it names, cron and PAM run what it lists): a way to root for everyone"
+		}
+		return ""
+	},
+	func(owner string) string {
+		if owner != "" && owner != "root" && owner != "0" {
+			return owner + " could rewrite it, and root acts on what it says: a way to root for that account"
+		}
+		return ""
+	}}
+
+// rootReadFiles are the rootReadMode files, by path or by folder.
+func rootReadFile(p string) bool {
+	switch p {
+	case "/etc/ssh/sshd_config", "/etc/crontab", "/etc/ld.so.preload", "/etc/profile", "/etc/environment", "/etc/bash.bashrc", "/etc/bashrc", "/etc/security/limits.conf", "/etc/pam.conf", "/etc/rc.local":
+		return true
+	}
+	switch filepath.Dir(p) {
+	case "/etc/ssh/sshd_config.d", "/etc/cron.d", "/etc/pam.d", "/etc/profile.d", "/etc/systemd/system", "/etc/security/limits.d":
+		return true
+	}
+	return false
+}
+
+// hostKey: a private host key of sshd (not its .pub).
+func hostKey(p string) bool {
+	base := filepath.Base(p)
+	return filepath.Dir(p) == "/etc/ssh" && strings.HasPrefix(base, "ssh_host_") && strings.HasSuffix(base, "_key")
+}
+
 // shells are the programMode programs that are shells.
 var shells = map[string]bool{"sh": true, "bash": true, "dash": true}
 
@@ -490,8 +608,15 @@ func modeCheckFor(p string) (modeCheck, bool) {
 	case p == "/tmp" || p == "/var/tmp":
 		return tmpMode, true
 	}
-	if filepath.Dir(p) == "/etc/sudoers.d" {
+	switch {
+	case filepath.Dir(p) == "/etc/sudoers.d":
 		return sudoersMode, true
+	case p == "/etc/sudoers.d":
+		return sudoersDirMode, true
+	case hostKey(p):
+		return hostKeyMode, true
+	case rootReadFile(p):
+		return rootReadMode, true
 	}
 	return modeCheck{}, false
 }
