@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -89,6 +91,66 @@ func sudoersWrites(inv *guard.Invocation) (targets []string, source guard.Arg) {
 	return targets, source
 }
 
+// writesValidSudoers: the whole text the command leaves in each sudoers
+// file is one guard reads and finds valid (sudoersLooksValid): a drop-in
+// written whole from the line (echo RULE | sudo tee /etc/sudoers.d/NAME)
+// or copied from a file guard reads, or a valid line added at the end of
+// a file that ends with a newline. The main /etc/sudoers is never written
+// whole this way: one rule in place of it drops everyone else's.
+func writesValidSudoers(inv *guard.Invocation, host guard.Host, targets []string, source guard.Arg) bool {
+	var text string
+	appends := false
+	switch {
+	case inv.Program == "cp" || inv.Program == "install" || inv.Program == "mv":
+		p := inv.Path(source.Value)
+		if !source.Known || p == "" || inv.Remote != "" || len(inv.Redirs) > 0 {
+			return false
+		}
+		data, err := host.ReadFile(p, 64<<10)
+		if err != nil {
+			return false
+		}
+		text = string(data)
+	default:
+		w, ok := writtenInto(inv, host, "", sudoersPath)
+		if !ok || !w.known {
+			return false // sed -i, perl -i, a program guard does not compute
+		}
+		text = w.text
+		for _, rd := range inv.Redirs {
+			appends = appends || rd.Writes() && !rd.Truncates()
+		}
+		if inv.Program == "tee" {
+			appends = appends || guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"output-error"}}).Has("a", "append")
+		}
+	}
+	if !sudoersLooksValid(text) {
+		return false
+	}
+	for _, t := range targets {
+		if !appends && t == "/etc/sudoers" {
+			return false
+		}
+		if appends && !endsLine(inv, host, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// endsLine: text added at the end of file p starts a line of its own:
+// the file is not there, or guard reads it and it ends with a newline.
+func endsLine(inv *guard.Invocation, host guard.Host, p string) bool {
+	if inv.Remote != "" {
+		return false
+	}
+	if _, err := host.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+		return p != "/etc/sudoers" // a new drop-in; without its main file sudo does not run anyway
+	}
+	data, err := host.ReadFile(p, 1<<20)
+	return err == nil && (len(data) == 0 || data[len(data)-1] == '\n')
+}
+
 // checkedBefore: visudo -c checked the file being copied in, earlier on
 // the line and joined by &&, so the copy only happens when it parses.
 func checkedBefore(inv *guard.Invocation, source guard.Arg) bool {
@@ -121,7 +183,7 @@ func matchSudoersEdit(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return nil // it checks what it writes
 	}
 	targets, source := sudoersWrites(inv)
-	if len(targets) == 0 || checkedBefore(inv, source) {
+	if len(targets) == 0 || checkedBefore(inv, source) || writesValidSudoers(inv, host, targets, source) {
 		return nil
 	}
 	path := targets[0]
