@@ -119,6 +119,7 @@ var inertForms = map[string]inertForm{
 	"mke2fs": mke2fsDry, "mkfs.ext2": mke2fsDry, "mkfs.ext3": mke2fsDry, "mkfs.ext4": mke2fsDry,
 	"mkfs.xfs": {spec: guard.OptSpec{ShortValue: "bdfiLlmnprs"}, options: []string{"N", "V", "help", "h"}, helpAnywhere: true},
 	"mkfs":     {spec: guard.OptSpec{ShortValue: "t", LongValue: []string{"type"}}, options: []string{"V", "version", "help", "h"}, custom: mkfsDryRun, helpAnywhere: true},
+	"newfs":    {spec: guard.OptSpec{ShortValue: "LSabcdefgimoprsTFhkl"}, options: []string{"N"}},
 	"wipefs":   {spec: guard.OptSpec{ShortValue: "otO", LongValue: []string{"offset", "types", "output", "backup"}}, options: []string{"n", "no-act", "help", "h", "V"}},
 	"sfdisk": {spec: guard.OptSpec{ShortValue: "NX", LongValue: []string{"label", "label-nested", "backup-file", "color", "wipe", "wipe-partitions", "move-data", "sector-size"}},
 		options: []string{"l", "list", "d", "dump", "J", "json", "s", "show-size", "g", "show-geometry", "V", "verify", "n", "no-act", "help", "h", "list-free", "F", "list-types", "T"}},
