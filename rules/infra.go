@@ -39,7 +39,7 @@ func infraRules() []*guard.Rule {
 }
 
 var kubectlSpec = guard.OptSpec{
-	ShortValue: "nlfocRk",
+	ShortValue: "nlfock", // -R is --recursive, alone
 	LongValue:  []string{"namespace", "selector", "filename", "output", "context", "cluster", "user", "kubeconfig", "server", "field-selector", "grace-period", "timeout", "cascade", "token", "as", "request-timeout", "kustomize"},
 }
 

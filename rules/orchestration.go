@@ -486,7 +486,7 @@ func kubeLastingKind(word string) string {
 	kind, _, _ := strings.Cut(strings.ToLower(word), "/")
 	kind, _, _ = strings.Cut(kind, ".")
 	switch kind {
-	case "deploy", "deployments":
+	case "deploy", "deployments", "dc", "deploymentconfig", "deploymentconfigs":
 		return "deployment"
 	case "sts", "statefulsets":
 		return "statefulset"

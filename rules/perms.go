@@ -475,6 +475,9 @@ var sudoersMode = modeCheck{guard.Block, 0o440,
 
 var shadowMode = modeCheck{guard.Confirm, 0o640,
 	func(m uint32) string {
+		if m&0o002 != 0 {
+			return "any account on the host could rewrite the password hashes, root's included: a way to root for everyone"
+		}
 		if m&0o004 != 0 {
 			return "every user on the host can read the password hashes and crack them offline"
 		}
@@ -489,6 +492,9 @@ var shadowMode = modeCheck{guard.Confirm, 0o640,
 
 var accountsMode = modeCheck{guard.Confirm, 0o644,
 	func(m uint32) string {
+		if m&0o002 != 0 {
+			return "any account on the host could rewrite it and give itself uid 0 or another's password: a way to root for everyone"
+		}
 		if m&0o004 == 0 {
 			return "programs that do not run as root can no longer look accounts up: ls shows numbers, logins and cron jobs of ordinary users fail"
 		}
