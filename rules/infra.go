@@ -22,7 +22,7 @@ func infraRules() []*guard.Rule {
 			ID:         "terraform-destroy",
 			Programs:   []string{"terraform", "tofu", "terragrunt"},
 			Decision:   guard.Confirm,
-			Summary:    "terraform destroy or apply -destroy; state rm of a whole module or of several addresses (one resource warns): terraform forgets them and plans to create them again",
+			Summary:    "terraform destroy or apply -destroy; state rm of a whole module, of several addresses or of what terraform state list prints (one resource warns): terraform forgets them and plans to create them again",
 			Postmortem: "terraform destroy run in the production workspace",
 			Match:      matchTerraformDestroy,
 		},
@@ -287,7 +287,7 @@ func matchTerraformDestroy(inv *guard.Invocation, host guard.Host) *guard.Findin
 // resource is routine in a refactor (warn); a whole module, or several,
 // asks.
 func terraformStateRm(inv *guard.Invocation) *guard.Finding {
-	var words []string
+	var words []guard.Arg
 	for _, a := range inv.Args {
 		v := a.Value
 		switch {
@@ -295,14 +295,22 @@ func terraformStateRm(inv *guard.Invocation) *guard.Finding {
 			return nil
 		case strings.HasPrefix(v, "-"):
 		default:
-			words = append(words, v)
+			words = append(words, a)
 		}
 	}
-	if len(words) < 3 || words[0] != "state" || words[1] != "rm" {
+	if len(words) < 2 || words[0].Value != "state" || words[1].Value != "rm" {
 		return nil
 	}
-	addrs := words[2:]
-	hint := "see what it forgets first: " + inv.Program + " state rm -dry-run " + strings.Join(addrs, " ") + "; keep a copy of the state: " + inv.Program + " state pull > before-rm.tfstate; terraform import ADDRESS ID brings one back; a removed block (Terraform 1.7+) does it through a reviewed plan"
+	addrs := operandValues(words[2:])
+	listed := fedByListing(inv, words[2:], inv.Program, "list")
+	if len(addrs) == 0 && !listed {
+		return nil // terraform asks for an address
+	}
+	hint := "see what it forgets first: " + inv.Program + " state rm -dry-run ADDRESS; keep a copy of the state: " + inv.Program + " state pull > before-rm.tfstate; terraform import ADDRESS ID brings one back; a removed block (Terraform 1.7+) does it through a reviewed plan"
+	if listed {
+		return guard.Found(guard.Confirm, hint,
+			"would make %s forget every resource that %s state list prints%s: they keep running unmanaged, the next apply plans to create them all again, and only terraform import, one by one, brings them back", inv.Program, inv.Program, inv.Where())
+	}
 	whole := len(addrs) > 1
 	for _, a := range addrs {
 		if parts := strings.Split(a, "."); len(parts) >= 2 && parts[len(parts)-2] == "module" {
