@@ -24,7 +24,7 @@ const (
 
 // kubeScratchWords mark a namespace or context kept for development,
 // tests, review apps or staging, or a cluster on the operator's machine.
-var kubeScratchWords = lazyre.New(`(?i)(^|[_\-.:/])(dev|devel|development|test|tests|testing|local|ci|sandbox|scratch|review|preview|staging|stage|stg|qa|uat|feature|tmp|demo|kind|minikube|k3d|docker-desktop|rancher-desktop|orbstack)($|[_\-.:/0-9])`)
+var kubeScratchWords = lazyre.New(`(?i)(^|[_\-.:/])(dev|devel|development|test|tests|testing|local|ci|sandbox|scratch|review|preview|pr|mr|staging|stage|stg|qa|uat|feature|tmp|demo|kind|minikube|k3d|docker-desktop|rancher-desktop|orbstack)($|[_\-.:/0-9])`)
 
 // kubeTarget says where the command lands: a description for messages
 // and the kind of environment, judged on the namespace when it says one

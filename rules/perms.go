@@ -252,8 +252,16 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 // (and the folder its own): a recursive change is judged by them, file by
 // file, instead of as a change of a whole system folder.
 var checkedFolders = map[string][2]modeCheck{
-	"/etc/sudoers.d": {sudoersDirMode, sudoersMode},
+	"/etc/sudoers.d":         {sudoersDirMode, sudoersMode},
+	"/etc/cron.d":            {rootReadDirMode, rootReadMode},
+	"/etc/pam.d":             {rootReadDirMode, rootReadMode},
+	"/etc/profile.d":         {rootReadDirMode, rootReadMode},
+	"/etc/ssh/sshd_config.d": {rootReadDirMode, rootReadMode},
 }
+
+// rootReadDirMode is rootReadMode for the folders of such files: whoever
+// can write the folder can put a file of their own in it.
+var rootReadDirMode = modeCheck{guard.Confirm, 0o755, rootReadMode.broken, rootReadMode.chowned}
 
 // keepsEveryCheck: program (chmod, chown, chgrp, or the one find -exec
 // runs) with this mode or owner over the checked folder dir leaves the
@@ -679,8 +687,8 @@ func modeCheckFor(p string) (modeCheck, bool) {
 	switch {
 	case filepath.Dir(p) == "/etc/sudoers.d":
 		return sudoersMode, true
-	case p == "/etc/sudoers.d":
-		return sudoersDirMode, true
+	case checkedFolders[p][0].broken != nil:
+		return checkedFolders[p][0], true // the folder itself: sudoers.d, cron.d…
 	case hostKey(p):
 		return hostKeyMode, true
 	case rootReadFile(p):
