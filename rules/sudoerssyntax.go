@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard/lazyre"
@@ -18,20 +19,25 @@ const maxSudoersLines = 200
 
 var (
 	sudoersUser     = lazyre.New(`^!*(ALL|[A-Za-z_][A-Za-z0-9_.-]*\$?|%:?[A-Za-z0-9_.-]+|%#[0-9]+|#[0-9]+|\+[A-Za-z0-9_.-]+)$`)
-	sudoersHost     = lazyre.New(`^!*(ALL|[A-Za-z0-9_.:/*-]+)$`)
+	sudoersHost     = lazyre.New(`^!*(ALL|\*|[A-Za-z0-9_][A-Za-z0-9_.*-]*(/[0-9.]+)?)$`)
 	sudoersAlias    = lazyre.New(`^(User|Runas|Host|Cmnd|Cmd)_Alias\s+[A-Z][A-Z0-9_]*\s*=\s*(.+)$`)
-	sudoersDefaults = lazyre.New(`^Defaults([:@>!]\S+)?\s+(.+)$`)
-	sudoersSetting  = lazyre.New(`^(!*[a-z_]+|[a-z_]+\s*[+-]?=\s*("[^"]*"|[^\s",]+))$`)
+	sudoersDefaults = lazyre.New(`^Defaults(([:@>!])(\S+))?\s+(.+)$`)
+	sudoersSetting  = lazyre.New(`^(!*)([a-z_]+)(\s*([+-]?=)\s*("[^"]*"|[^\s",]+))?$`)
 	sudoersInclude  = lazyre.New(`^[#@]include(dir)?\s+/\S+$`)
 	sudoersTags     = lazyre.New(`^((NO)?(PASSWD|SETENV|EXEC|LOG_INPUT|LOG_OUTPUT|MAIL|FOLLOW|INTERCEPT):\s*)*`)
-	sudoersCommand  = lazyre.New(`^!*(ALL|[A-Z][A-Z0-9_]*|sudoedit\s+/\S.*|/\S+(\s.*)?)$`)
-	sudoersArgs     = lazyre.New(`^([^,:=()#\\]|\\.)*$`)
+	sudoersCommand  = lazyre.New(`^!*(ALL|[A-Z][A-Z0-9_]*|sudoedit\s+/\S.*|/[^\s\\,:=()#"]+(\s.*)?)$`)
+	sudoersArgs     = lazyre.New(`^([^,:=()#"\\]|\\[,:=\\ *?\[\]!#()])*$|^""$`)
 )
 
 // sudoersLooksValid: every line of text is one visudo accepts, read
 // conservatively, and there is at least one.
 func sudoersLooksValid(text string) bool {
-	text = strings.ReplaceAll(text, "\\\n", " ")
+	if strings.Contains(text, "\r") {
+		return false // a file written on Windows: read as valid only without CR
+	}
+	if strings.Contains(text, "\\\n") {
+		return false // a line continued: read as valid only on one line
+	}
 	lines := strings.Split(text, "\n")
 	if len(lines) > maxSudoersLines {
 		return false
@@ -65,13 +71,73 @@ func sudoersLooksValid(text string) bool {
 	return rules > 0
 }
 
+// sudoersSettings are the Defaults settings read as valid, by the value
+// they take: visudo refuses a name it does not know (Defaults foo) and a
+// value of the wrong kind (timestamp_timeout=abc, lecture=maybe), so
+// every other setting still asks.
+var sudoersSettings = map[string]string{
+	"requiretty": "flag", "env_reset": "flag", "use_pty": "flag", "log_input": "flag", "log_output": "flag",
+	"insults": "flag", "pwfeedback": "flag", "authenticate": "flag", "always_set_home": "flag", "set_home": "flag",
+	"targetpw": "flag", "rootpw": "flag", "runaspw": "flag", "visiblepw": "flag", "log_year": "flag", "log_host": "flag",
+	"set_logname": "flag", "mail_badpass": "flag", "mail_always": "flag", "mail_no_user": "flag", "mail_no_host": "flag",
+	"mail_no_perms": "flag", "fqdn": "flag", "ignore_dot": "flag", "tty_tickets": "flag", "noexec": "flag", "env_editor": "flag",
+	"timestamp_timeout": "number", "passwd_timeout": "number", "passwd_tries": "count", "umask": "octal",
+	"secure_path": "text", "mailto": "text", "mailsub": "text", "badpass_message": "text", "editor": "text", "logfile": "text",
+	"lecture_file": "text", "iolog_dir": "text", "iolog_file": "text", "exempt_group": "text", "passprompt": "text",
+	"timestampdir": "text", "timestampowner": "text",
+	"env_keep": "list", "env_check": "list", "env_delete": "list",
+	"lecture": "never once always", "timestamp_type": "global ppid tty kernel",
+	"syslog": "auth authpriv daemon user local0 local1 local2 local3 local4 local5 local6 local7",
+}
+
+var (
+	sudoersNumber = lazyre.New(`^[+-]?[0-9]+(\.[0-9]+)?$`)
+	sudoersOctal  = lazyre.New(`^0?[0-7]{3}$`)
+)
+
 func sudoersDefaultsLine(line string) bool {
 	m := sudoersDefaults.FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
-	for _, setting := range splitUnquoted(m[2]) {
-		if !sudoersSetting.MatchString(strings.TrimSpace(setting)) {
+	if m[1] != "" {
+		// Defaults:USERS, @HOSTS, >RUNAS, !COMMANDS: who the settings are for
+		for _, item := range strings.Split(m[3], ",") {
+			ok := sudoersUser.MatchString(item)
+			switch m[2] {
+			case "@":
+				ok = sudoersHost.MatchString(item)
+			case "!":
+				ok = sudoersCommandOK(item)
+			}
+			if !ok {
+				return false
+			}
+		}
+	}
+	for _, setting := range splitUnquoted(m[4]) {
+		s := sudoersSetting.FindStringSubmatch(strings.TrimSpace(setting))
+		if s == nil {
+			return false
+		}
+		negated, name, op, value := s[1] != "", s[2], s[4], strings.Trim(s[5], `"`)
+		kind, known := sudoersSettings[name]
+		switch {
+		case !known:
+			return false
+		case op == "":
+			if kind != "flag" && !negated {
+				return false // a setting that needs a value
+			}
+		case negated, op != "=" && kind != "list":
+			return false
+		case kind == "flag":
+			return false // requiretty=1
+		case kind == "number" && !sudoersNumber.MatchString(value),
+			kind == "count" && strings.Trim(value, "0123456789") != "",
+			kind == "octal" && !sudoersOctal.MatchString(value):
+			return false
+		case strings.Contains(kind, " ") && !slices.Contains(strings.Fields(kind), value):
 			return false
 		}
 	}
@@ -108,8 +174,8 @@ func sudoersUserSpec(line string) bool {
 	}
 	left = sudoersListSpaces.Compiled().ReplaceAllString(left, ",")
 	fields := strings.Fields(left)
-	if len(fields) != 2 {
-		return false
+	if len(fields) != 2 || strings.HasSuffix(fields[0], "_Alias") || strings.HasPrefix(fields[0], "Defaults") {
+		return false // a keyword misspelled into the place of a user
 	}
 	for _, u := range strings.Split(fields[0], ",") {
 		if !sudoersUser.MatchString(u) {
@@ -162,7 +228,13 @@ func sudoersCommandOK(cmd string) bool {
 	if !sudoersCommand.MatchString(cmd) {
 		return false
 	}
-	_, args, _ := strings.Cut(strings.TrimLeft(cmd, "!"), " ")
+	path, args, hasArgs := strings.TrimLeft(cmd, "!"), "", false
+	if i := strings.IndexAny(path, " \t"); i >= 0 {
+		path, args, hasArgs = path[:i], path[i+1:], true
+	}
+	if hasArgs && strings.HasSuffix(path, "/") || strings.HasPrefix(strings.TrimSpace(args), "^") {
+		return false // a folder takes no arguments; ^… is a regular expression
+	}
 	return sudoersArgs.MatchString(args)
 }
 
