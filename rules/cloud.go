@@ -563,7 +563,8 @@ func kindOf(c cloudCall) *cloudKind {
 		return kindDatabase
 	case kind == kindQueue && c.cli == "gcloud" && !slices.Contains(all, "pubsub"):
 		return nil
-	case head == "connection" && slices.Contains(noun, "peering"), head == "connection" && slices.Contains(noun, "vpn"):
+	case head == "connection" && slices.Contains(noun, "peering"), head == "connection" && slices.Contains(noun, "vpn"),
+		head == "rule" && slices.Contains(noun, "forwarding"), head == "table" && slices.Contains(noun, "route"):
 		return kindNetwork // aws ec2 delete-vpc-peering-connection
 	case kind == kindNetwork && (head == "gateway" || head == "network") && (hasWord(dataServiceWords) || slices.Contains(all, "apigateway") || slices.Contains(all, "api")):
 		return kindFunction // an API gateway is a service, not a network

@@ -527,6 +527,21 @@ func matchKubectlDeleteProduction(inv *guard.Invocation, host guard.Host) *guard
 		return nil // kubectl-delete-broad's
 	}
 	where, env := kubeTarget(inv, host, strings.TrimPrefix(ns.Value, "="), ctx.Value)
+	if env == kubeUnknown {
+		// kubectl delete -k overlays/prod: the manifests say whose they are
+		for _, f := range append(p.Values("f", "filename"), p.Values("k", "kustomize")...) {
+			switch {
+			case !f.Known:
+			case isProduction(f.Value):
+				where, env = where+" (with production's manifests, "+f.Value+")", kubeProduction
+			case kubeScratchWords.MatchString(f.Value):
+				env = kubeScratch // overlays/dev, k8s/staging/
+			}
+			if env != kubeUnknown {
+				break
+			}
+		}
+	}
 	if env == kubeScratch {
 		return nil
 	}
