@@ -39,7 +39,7 @@ func orchestrationRules() []*guard.Rule {
 			ID:         "kubectl-delete-production",
 			Programs:   []string{"kubectl", "oc"},
 			Decision:   guard.Confirm,
-			Summary:    "kubectl delete of a workload (deployment, statefulset, daemonset, cronjob), a Secret, a ConfigMap, a Service or an Ingress, or of a folder of manifests (-f DIR, -R, -k), in a namespace or context whose name says production, on the line or the kubeconfig's current context (confirm); where the name says neither, a Secret, a StatefulSet or a folder of manifests warns; pods, jobs, and dev, test, review or staging namespaces pass",
+			Summary:    "kubectl delete of a workload (deployment, statefulset, daemonset, cronjob), a Secret, a ConfigMap, a Service or an Ingress, or of a folder of manifests (-f DIR, -R, -k), in a namespace or context whose name says production, on the line or the kubeconfig's current context, or with manifests whose path says it (overlays/prod) (confirm); where the name says neither, a Secret, a StatefulSet or a folder of manifests warns; pods, jobs, and dev, test, review or staging namespaces pass",
 			Postmortem: "a common failure mode: kubectl delete secret or statefulset typed with the production context still current after a debugging session, and the service down until someone found the manifests and the credentials again",
 			Match:      matchKubectlDeleteProduction,
 		},
