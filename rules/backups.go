@@ -24,7 +24,7 @@ func backupsRules() []*guard.Rule {
 			ID:         "restic-forget",
 			Programs:   []string{"restic"},
 			Decision:   guard.Confirm,
-			Summary:    "restic forget --prune and restic prune delete backup data for good; forget without --prune warns",
+			Summary:    "restic forget --prune and restic prune delete backup data for good, and forget of every snapshot restic snapshots lists (through xargs or $(…)) asks; forget without --prune warns",
 			Postmortem: "backups pruned with a retention policy that kept too little (--keep-last 1) just before the only good snapshot was needed",
 			Match:      matchResticForget,
 		},
@@ -293,6 +293,15 @@ func matchResticForget(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	repo := backupRepo(p, host, "RESTIC_REPOSITORY", "r", "repo", "repository-file")
 	look := "list them first: restic -r " + strings.Fields(repo)[0] + " snapshots; try the policy with --dry-run"
 	switch {
+	case ops[0] == "forget" && fedByListing(inv, p.Operands[1:], "restic", "snapshots"):
+		// restic snapshots | … | xargs restic forget: every snapshot the
+		// listing prints, no policy consulted
+		prune := ""
+		if p.Has("prune") {
+			prune = ", and prune their data for good"
+		}
+		return guard.Found(guard.Confirm, look+"; forget by policy (restic forget --keep-daily 7 --keep-weekly 4) or by the ids you mean",
+			"would forget every snapshot that restic snapshots lists in %s%s, not those a policy picks%s: %s", repo, inv.Where(), prune, backupLoss)
 	case ops[0] == "forget" && p.Has("prune"):
 		what := "the snapshots " + strings.Join(ops[1:], " ")
 		if len(ops) == 1 {
@@ -315,6 +324,42 @@ func matchResticForget(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			"would forget %s in %s%s: %s", what, repo, inv.Where(), "this is a backup; its data stays until the next prune")
 	}
 	return nil
+}
+
+// fedByListing: the command's operands are what program's own listing
+// (program verb …) prints, through $(…) or piped into xargs, possibly
+// through filters (jq, awk, cut): every item listed, not one named. A
+// listing cut to one line (head -1) is one item.
+func fedByListing(inv *guard.Invocation, operands []guard.Arg, program, verb string) bool {
+	lists := func(up *guard.Invocation) bool {
+		if up.Program != program {
+			return false
+		}
+		for _, a := range up.Args {
+			if a.Value == verb {
+				return true
+			}
+		}
+		return false
+	}
+	for _, o := range operands {
+		if slices.Contains(o.Sources, program) && !o.FromOneLine() {
+			return true
+		}
+	}
+	if inv.MoreOperands != "xargs" || guard.OneLineInput(inv) {
+		return false
+	}
+	seen, queue := 0, append([]*guard.Invocation{}, inv.Stdin...)
+	for len(queue) > 0 && seen < 16 {
+		up := queue[0]
+		queue, seen = queue[1:], seen+1
+		if lists(up) {
+			return true
+		}
+		queue = append(queue, up.Stdin...)
+	}
+	return false
 }
 
 var borgSpec = guard.OptSpec{

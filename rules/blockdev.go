@@ -15,7 +15,7 @@ func blockdevRules() []*guard.Rule {
 		ID:         "disk-overwrite",
 		Programs:   nil, // redirections into a disk can come from any program
 		Decision:   guard.Confirm,
-		Summary:    "dd of=/dev/…, mkfs, wipefs, partition table writers, badblocks -w, tar -c onto a disk, hdparm --security-erase, pvcreate -ff, vgcreate -f, zpool create -f, ddrescue or a redirection onto a disk (block when it is in use)",
+		Summary:    "dd of=/dev/…, mkfs, wipefs, FreeBSD's newfs and gpart destroy -F, partition table writers, badblocks -w, tar -c onto a disk, hdparm --security-erase, pvcreate -ff, vgcreate -f, zpool create -f, ddrescue or a redirection onto a disk (block when it is in use)",
 		Postmortem: "dd and mkfs run against the wrong disk; the classic one-letter mistake between sdb and sda",
 		Machine:    true,
 		Match:      matchDiskOverwrite,
@@ -36,6 +36,17 @@ func diskWriter(inv *guard.Invocation) (verb string, devices []guard.Arg) {
 		// start with /dev/. Dry runs (mke2fs -n, mkfs.xfs -N) are in
 		// inertForms.
 		return "format", devOperands(inv.Args)
+	case prog == "newfs" || strings.HasPrefix(prog, "newfs_"):
+		// FreeBSD's mkfs: newfs [-U] [-L label] /dev/ada1p1 (or ada1p1)
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "LSabcdefgimoprsTFhkl"})
+		return "format", bsdDevices(p.Operands)
+	case prog == "gpart":
+		// gpart destroy -F GEOM: the partition table and every partition
+		// in it; without -F gpart refuses while partitions remain
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "abilstf"})
+		if len(p.Operands) >= 2 && p.Operands[0].Value == "destroy" && p.Has("F") {
+			return "destroy the partition table of", bsdDevices(p.Operands[1:])
+		}
 	case prog == "wipefs":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "otO", LongValue: []string{"offset", "types", "output", "backup"}})
 		if p.Has("a", "all") || p.Has("o", "offset") {
@@ -154,6 +165,19 @@ func nvmeDevices(args []guard.Arg) []guard.Arg {
 }
 
 var nvmeController = lazyre.New(`^(/dev/nvme[0-9]+)$`)
+
+// bsdDevices reads FreeBSD's device operands, which may be named without
+// /dev/ (ada0, da1p2), as their /dev/ paths.
+func bsdDevices(args []guard.Arg) []guard.Arg {
+	var devs []guard.Arg
+	for _, a := range args {
+		if a.Known && !strings.HasPrefix(a.Value, "/") && !strings.HasPrefix(a.Value, "-") {
+			a.Value = "/dev/" + a.Value
+		}
+		devs = append(devs, a)
+	}
+	return devs
+}
 
 func devOperands(args []guard.Arg) []guard.Arg {
 	var devs []guard.Arg

@@ -23,7 +23,7 @@ func cloudRules() []*guard.Rule {
 			ID:         "cloud-resource-delete",
 			Programs:   []string{"aws", "gcloud", "az", "doctl", "hcloud", "linode-cli", "linode", "oci", "openstack", "scw", "exo"},
 			Decision:   guard.Confirm,
-			Summary:    "aws, gcloud, az, doctl, hcloud, linode-cli, oci, openstack, scw or exo deleting or terminating an instance, database, cluster, bucket, stack, DNS zone, registry, secret, key, volume, identity (user, role, service account, access key), function or service, or certificate",
+			Summary:    "aws, gcloud, az, doctl, hcloud, linode-cli, oci, openstack, scw or exo deleting or terminating an instance, database, cluster, bucket, stack, DNS zone, registry, secret, key, volume, identity (user, role, service account, access key), function or service, certificate, or network, subnet, gateway or load balancer",
 			Postmortem: "cloud resources deleted from a shell pointed at the wrong account or project (the 2014 Code Spaces shutdown: instances, backups and buckets deleted through the provider's API in one evening)",
 			Match:      matchCloudDelete,
 		},
@@ -437,6 +437,9 @@ var (
 	kindCertificate = &cloudKind{"certificate",
 		"the certificate and its private key go (a managed key cannot be exported back); whatever serves it stops answering TLS",
 		"check that nothing uses it first (aws acm describe-certificate: InUseBy) and keep the replacement in place before deleting"}
+	kindNetwork = &cloudKind{"network, subnet, gateway or load balancer",
+		"whatever is reached through it loses its connectivity (instances in it, peered networks, VPN sites, the addresses clients use), and it comes back only as a new one with new ids and addresses; providers refuse some of these while resources remain in them",
+		"list what uses it first (aws ec2 describe-network-interfaces --filters Name=vpc-id,Values=ID, gcloud compute instances list --filter=network:NAME, az network vnet show) and save its configuration"}
 	kindAccount = &cloudKind{"account",
 		"every resource in it stops, and it is deleted for good after the provider's recovery period",
 		"list what runs in it first; an AWS account can be reopened through Support within 90 days"}
@@ -459,6 +462,8 @@ var cloudHeads = map[string]*cloudKind{
 	"volume": kindVolume, "disk": kindVolume, "image": kindVolume, "filesystem": kindVolume,
 	"snapshot": kindBackup, "backup": kindBackup,
 	"queue": kindQueue, "topic": kindQueue, "stream": kindQueue, "subscription": kindQueue,
+	"vpc": kindNetwork, "network": kindNetwork, "vnet": kindNetwork, "subnet": kindNetwork, "subnetwork": kindNetwork,
+	"gateway": kindNetwork, "router": kindNetwork, "balancer": kindNetwork, "loadbalancer": kindNetwork, "lb": kindNetwork,
 }
 
 // dataServiceWords mark a service or noun as a database even when the
@@ -558,6 +563,11 @@ func kindOf(c cloudCall) *cloudKind {
 		return kindDatabase
 	case kind == kindQueue && c.cli == "gcloud" && !slices.Contains(all, "pubsub"):
 		return nil
+	case head == "connection" && slices.Contains(noun, "peering"), head == "connection" && slices.Contains(noun, "vpn"),
+		head == "rule" && slices.Contains(noun, "forwarding"), head == "table" && slices.Contains(noun, "route"):
+		return kindNetwork // aws ec2 delete-vpc-peering-connection
+	case kind == kindNetwork && (head == "gateway" || head == "network") && (hasWord(dataServiceWords) || slices.Contains(all, "apigateway") || slices.Contains(all, "api")):
+		return kindFunction // an API gateway is a service, not a network
 	}
 	return kind
 }

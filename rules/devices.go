@@ -11,7 +11,7 @@ import (
 )
 
 // diskName matches the device nodes of disks and their partitions.
-var diskName = lazyre.New(`^/dev/((sd|hd|vd|xvd)[a-z]+[0-9]*|nvme[0-9]+n[0-9]+(p[0-9]+)?|mmcblk[0-9]+(p[0-9]+)?|md[0-9]+(p[0-9]+)?|md/.+|dm-[0-9]+|mapper/.+|disk/by-.+|loop[0-9]+(p[0-9]+)?|bcache[0-9]+|rbd[0-9]+|zd[0-9]+|nbd[0-9]+|sr[0-9]+)$`)
+var diskName = lazyre.New(`^/dev/((sd|hd|vd|xvd)[a-z]+[0-9]*|nvme[0-9]+n[0-9]+(p[0-9]+)?|mmcblk[0-9]+(p[0-9]+)?|md[0-9]+(p[0-9]+)?|md/.+|dm-[0-9]+|mapper/.+|disk/by-.+|loop[0-9]+(p[0-9]+)?|bcache[0-9]+|rbd[0-9]+|zd[0-9]+|nbd[0-9]+|sr[0-9]+|(ada|da|nvd|nda|vtbd|mfid|mmcsd|xbd)[0-9]+((p|s)[0-9]+[a-h]?)?)$`)
 
 // notDisks are device paths that are safe to write.
 var notDisks = map[string]bool{"/dev/null": true, "/dev/zero": true, "/dev/stdout": true, "/dev/stderr": true, "/dev/tty": true, "/dev/full": true}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -17,7 +18,7 @@ func dockerRules() []*guard.Rule {
 			ID:         "docker-tcp-exposed",
 			Programs:   nil, // a > into daemon.json stands on any command
 			Decision:   guard.Block,
-			Summary:    "dockerd listening on a non-loopback tcp:// address without --tlsverify (root for the network): on its command line, or written into /etc/docker/daemon.json (\"hosts\"), /etc/default/docker or /etc/sysconfig/docker (block; confirm when the text comes from jq or another program guard does not compute but the line names the address); a unit's ExecStart= is judged as the command it runs",
+			Summary:    "dockerd listening on a non-loopback tcp:// address without --tlsverify (root for the network): on its command line, or written into /etc/docker/daemon.json (\"hosts\"), /etc/default/docker or /etc/sysconfig/docker (block; a sed -i edit of those files or of docker.service and its drop-ins is computed on the lines the packages ship; confirm when the text comes from jq, perl -pi or another program guard does not compute but the line names the address); a unit's ExecStart= is judged as the command it runs",
 			Postmortem: "Docker daemon reinstalled and started with -H tcp://0.0.0.0:2375: the root API open to the network",
 			Match:      matchDockerTCP,
 		},
@@ -72,13 +73,34 @@ const dockerTCPHint = "keep the unix socket (-H unix:///var/run/docker.sock) and
 // line of the older init scripts' environment files.
 var dockerConfigFiles = map[string]bool{"/etc/docker/daemon.json": true, "/etc/default/docker": true, "/etc/sysconfig/docker": true}
 
+// dockerUnit: dockerd's systemd unit, or a drop-in of it, whose ExecStart=
+// line is its command line at the next start.
+func dockerUnit(p string) bool {
+	dir, base := filepath.Dir(p), filepath.Base(p)
+	if !strings.HasSuffix(dir, "/systemd/system") && !strings.HasSuffix(dir, "/systemd/system/docker.service.d") {
+		return false
+	}
+	return base == "docker.service" || filepath.Base(dir) == "docker.service.d" && strings.HasSuffix(base, ".conf")
+}
+
+// dockerConfigProbe stands for the lines a sed -i edit of dockerd's
+// configuration usually changes, as the packages ship them (a unit's
+// ExecStart=, Debian's DOCKER_OPTS, Red Hat's OPTIONS): what the edit
+// leaves of them is what dockerd reads at its next start.
+const dockerConfigProbe = "ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n" +
+	"#DOCKER_OPTS=\"--dns 8.8.8.8 --dns 8.8.4.4\"\n" +
+	"OPTIONS='--selinux-enabled --log-driver=journald'\n"
+
 // dockerConfigWritten: a line that writes dockerd's configuration so that
 // its next start listens on the network, as -H tcp://0.0.0.0:2375 would.
 // The text is judged when guard computes it (echo, printf, a
 // here-document); from jq or another program it does not compute, the
 // addresses the line's own words name are (jq '.hosts += ["tcp://…"]').
 func dockerConfigWritten(inv *guard.Invocation, host guard.Host) *guard.Finding {
-	w, ok := writtenInto(inv, host, "", func(p string) bool { return dockerConfigFiles[p] })
+	if inv.Program == "perl" {
+		return dockerConfigPerl(inv)
+	}
+	w, ok := writtenInto(inv, host, dockerConfigProbe, func(p string) bool { return dockerConfigFiles[p] || dockerUnit(p) })
 	if !ok {
 		return nil
 	}
@@ -128,6 +150,46 @@ func dockerConfigWritten(inv *guard.Invocation, host guard.Host) *guard.Finding 
 	}
 	return nil
 }
+
+// dockerConfigPerl: perl -pi rewrites dockerd's configuration with what
+// its script prints, which guard does not compute; when the script names
+// a network address without TLS, it asks, as for jq.
+func dockerConfigPerl(inv *guard.Invocation) *guard.Finding {
+	inPlace, target := false, ""
+	for _, a := range inv.Args {
+		v := a.Value
+		switch {
+		case !a.Known:
+		case strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "--") && strings.Contains(v, "i") && !strings.ContainsAny(v[:strings.Index(v, "i")], "eEM"):
+			inPlace = true
+		case !strings.HasPrefix(v, "-"):
+			if p := inv.Path(v); dockerConfigFiles[p] || dockerUnit(p) {
+				target = p
+			}
+		}
+	}
+	if !inPlace || target == "" {
+		return nil
+	}
+	for _, a := range inv.Args {
+		if strings.Contains(a.Value, "tlsverify") {
+			return nil
+		}
+	}
+	for _, a := range inv.Args {
+		for _, m := range scriptAddress.FindAllStringSubmatch(a.Value, -1) {
+			if addr, tcp := dockerTCPAddr(m[0]); tcp && !isLoopback(addr) && strings.Contains(addr, ":") {
+				return guard.Found(guard.Confirm, dockerTCPHint+"; then check the file: dockerd --validate --config-file "+target,
+					"would rewrite %s%s with what the perl script prints, which guard does not compute, and the script names %s: if it lands in dockerd's hosts, its next start opens the Docker API there without TLS client verification", target, inv.Where(), addr)
+			}
+		}
+	}
+	return nil
+}
+
+// scriptAddress finds listening addresses inside a script's text:
+// tcp://HOST:PORT, or an IPv4 address with a port.
+var scriptAddress = lazyre.New(`tcp://[A-Za-z0-9.\-\[\]:]*|(?:[0-9]{1,3}\.){3}[0-9]{1,3}:[0-9]+`)
 
 // quotedAddress finds a listening address inside a word: a quoted
 // string with a scheme or a port ("tcp://0.0.0.0:2375", "0.0.0.0:2375").

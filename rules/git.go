@@ -17,7 +17,7 @@ func gitRules() []*guard.Rule {
 			ID:         "git-discard",
 			Programs:   []string{"git"},
 			Decision:   guard.Confirm,
-			Summary:    "git reset --hard, clean -f, checkout -- ., restore ., switch --discard-changes, read-tree -u --reset, rm -rf ., worktree remove --force, submodule deinit -f, stash clear: uncommitted work is lost",
+			Summary:    "git reset --hard, clean -f, checkout -- ., restore ., switch --discard-changes, read-tree -u --reset, rm -rf ., worktree remove --force, submodule deinit -f, stash clear: uncommitted work is lost; git stash drop of one entry warns",
 			Postmortem: "git reset --hard on a production checkout with hot-fixes that were never committed",
 			Machine:    true,
 			Match:      matchGitDiscard,
@@ -255,6 +255,16 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	case "stash":
 		if len(p.Operands) > 0 && p.Operands[0].Value == "clear" {
 			return guard.Found(guard.Confirm, "drop one entry at a time after looking at it: git stash list; git stash show -p stash@{N}", "would delete every stash entry in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
+		}
+		if len(p.Operands) > 0 && p.Operands[0].Value == "drop" {
+			// one entry: its commit stays reachable only by its hash
+			// (git fsck --unreachable), which git drop prints once
+			entry := "stash@{0}"
+			if len(p.Operands) > 1 {
+				entry = p.Operands[1].Text
+			}
+			return guard.Found(guard.Warn, "look at it first: git stash show -p "+entry+"; to bring a dropped one back: git stash apply HASH (the hash git printed when it dropped it)",
+				"deletes the stash entry %s in %s: the work kept in it is gone from the list", entry, where)
 		}
 	}
 	return nil

@@ -40,13 +40,19 @@ type inertForm struct {
 	// custom decides where the dry-run letter depends on another option
 	// (mkfs -t xfs -N, mkfs -t ext4 -n).
 	custom func(guard.Parsed) bool
+	// helpAnywhere: a program that refuses an operand it does not read
+	// stops at --help wherever it stands, POSIXLY_CORRECT or not: read as
+	// an option it prints help, read as an operand it is refused (dd's
+	// "unrecognized operand", mke2fs's block count, mkfs.xfs's one extra
+	// argument), so mkfs.ext4 /dev/sdb --help formats nothing.
+	helpAnywhere bool
 }
 
 var gnuHelp = inertForm{options: []string{"help", "version"}}
 var lvmTest = inertForm{spec: lvSpec, options: []string{"t", "test", "help", "h"}}
 var lvResizeTest = inertForm{spec: lvResizeSpec, options: []string{"t", "test", "help", "h"}}
 var fsckNoModify = inertForm{spec: guard.OptSpec{ShortValue: "tbBCjlLEz", LongValue: []string{"type"}}, options: []string{"n", "N", "no-modify", "help"}}
-var mke2fsDry = inertForm{spec: guard.OptSpec{ShortValue: "bCcdEgGiIjJLmMNoOrtTUe"}, options: []string{"n", "V", "help"}}
+var mke2fsDry = inertForm{spec: guard.OptSpec{ShortValue: "bCcdEgGiIjJLmMNoOrtTUe"}, options: []string{"n", "V", "help", "h"}, helpAnywhere: true}
 var lxcHelp = inertForm{options: []string{"help", "h", "usage", "version"}}
 var cloudHelp = inertForm{options: []string{"help", "dry-run", "dryrun"}, helpFirst: true, helpLast: true}
 var backupDry = inertForm{options: []string{"dry-run", "n", "help", "h"}}
@@ -62,7 +68,8 @@ var inertForms = map[string]inertForm{
 	// files
 	"rm": gnuHelp, "cp": gnuHelp, "mv": gnuHelp, "ln": gnuHelp, "install": gnuHelp,
 	"chmod": gnuHelp, "chown": gnuHelp, "chgrp": gnuHelp, "truncate": gnuHelp,
-	"shred": gnuHelp, "unlink": gnuHelp, "dd": gnuHelp, "tee": gnuHelp,
+	"shred": gnuHelp, "unlink": gnuHelp, "tee": gnuHelp,
+	"dd":       {options: []string{"help", "version"}, helpAnywhere: true},
 	"rsync":    {spec: rsyncSpec, options: []string{"n", "dry-run", "list-only", "help"}},
 	"tar":      {spec: tarSpec, options: []string{"t", "list", "O", "to-stdout", "help", "d", "diff", "compare"}, normalize: oldTarStyle},
 	"cpio":     {spec: cpioSpec, options: []string{"t", "list", "help", "version"}},
@@ -110,8 +117,9 @@ var inertForms = map[string]inertForm{
 	"lvresize": lvResizeTest, "pvcreate": lvmTest, "pvmove": lvmTest, "lvchange": lvmTest,
 	"lvconvert": lvmTest, "lvcreate": lvmTest, "vgreduce": lvmTest,
 	"mke2fs": mke2fsDry, "mkfs.ext2": mke2fsDry, "mkfs.ext3": mke2fsDry, "mkfs.ext4": mke2fsDry,
-	"mkfs.xfs": {spec: guard.OptSpec{ShortValue: "bdfiLlmnprs"}, options: []string{"N", "V", "help"}},
-	"mkfs":     {spec: guard.OptSpec{ShortValue: "t", LongValue: []string{"type"}}, options: []string{"V", "version", "help", "h"}, custom: mkfsDryRun},
+	"mkfs.xfs": {spec: guard.OptSpec{ShortValue: "bdfiLlmnprs"}, options: []string{"N", "V", "help", "h"}, helpAnywhere: true},
+	"mkfs":     {spec: guard.OptSpec{ShortValue: "t", LongValue: []string{"type"}}, options: []string{"V", "version", "help", "h"}, custom: mkfsDryRun, helpAnywhere: true},
+	"newfs":    {spec: guard.OptSpec{ShortValue: "LSabcdefgimoprsTFhkl"}, options: []string{"N"}},
 	"wipefs":   {spec: guard.OptSpec{ShortValue: "otO", LongValue: []string{"offset", "types", "output", "backup"}}, options: []string{"n", "no-act", "help", "h", "V"}},
 	"sfdisk": {spec: guard.OptSpec{ShortValue: "NX", LongValue: []string{"label", "label-nested", "backup-file", "color", "wipe", "wipe-partitions", "move-data", "sector-size"}},
 		options: []string{"l", "list", "d", "dump", "J", "json", "s", "show-size", "g", "show-geometry", "V", "verify", "n", "no-act", "help", "h", "list-free", "F", "list-types", "T"}},
@@ -237,6 +245,12 @@ func changesNothing(inv *guard.Invocation) bool {
 	p := guard.ParseOptions(args, spec)
 	for _, name := range form.options {
 		if p.Has(name) && !excepted(p, name, form.unless[name]) {
+			return true
+		}
+	}
+	if form.helpAnywhere && spec.StopAtOperand {
+		spec.StopAtOperand = false
+		if guard.ParseOptions(args, spec).Has("help", "h") {
 			return true
 		}
 	}

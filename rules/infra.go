@@ -22,7 +22,7 @@ func infraRules() []*guard.Rule {
 			ID:         "terraform-destroy",
 			Programs:   []string{"terraform", "tofu", "terragrunt"},
 			Decision:   guard.Confirm,
-			Summary:    "terraform destroy or apply -destroy",
+			Summary:    "terraform destroy or apply -destroy; state rm of a whole module, of several addresses or of what terraform state list prints (one resource warns): terraform forgets them and plans to create them again",
 			Postmortem: "terraform destroy run in the production workspace",
 			Match:      matchTerraformDestroy,
 		},
@@ -39,7 +39,7 @@ func infraRules() []*guard.Rule {
 }
 
 var kubectlSpec = guard.OptSpec{
-	ShortValue: "nlfocRk",
+	ShortValue: "nlfock", // -R is --recursive, alone
 	LongValue:  []string{"namespace", "selector", "filename", "output", "context", "cluster", "user", "kubeconfig", "server", "field-selector", "grace-period", "timeout", "cascade", "token", "as", "request-timeout", "kustomize"},
 }
 
@@ -275,7 +275,54 @@ func matchTerraformDestroy(inv *guard.Invocation, host guard.Host) *guard.Findin
 		return guard.Found(guard.Confirm, "look at the plan first: "+inv.Program+" plan -destroy; check the workspace: "+inv.Program+" workspace show",
 			"would destroy every resource this %s configuration manages in the current workspace", inv.Program)
 	}
+	if sub == "state" {
+		return terraformStateRm(inv)
+	}
 	return nil
+}
+
+// terraformStateRm: state rm makes terraform forget resources that keep
+// running: the next apply plans to create them again (a second database,
+// a name already taken), and only terraform import brings them back. One
+// resource is routine in a refactor (warn); a whole module, or several,
+// asks.
+func terraformStateRm(inv *guard.Invocation) *guard.Finding {
+	var words []guard.Arg
+	for _, a := range inv.Args {
+		v := a.Value
+		switch {
+		case v == "-dry-run" || v == "--dry-run":
+			return nil
+		case strings.HasPrefix(v, "-"):
+		default:
+			words = append(words, a)
+		}
+	}
+	if len(words) < 2 || words[0].Value != "state" || words[1].Value != "rm" {
+		return nil
+	}
+	addrs := operandValues(words[2:])
+	listed := fedByListing(inv, words[2:], inv.Program, "list")
+	if len(addrs) == 0 && !listed {
+		return nil // terraform asks for an address
+	}
+	hint := "see what it forgets first: " + inv.Program + " state rm -dry-run ADDRESS; keep a copy of the state: " + inv.Program + " state pull > before-rm.tfstate; terraform import ADDRESS ID brings one back; a removed block (Terraform 1.7+) does it through a reviewed plan"
+	if listed {
+		return guard.Found(guard.Confirm, hint,
+			"would make %s forget every resource that %s state list prints%s: they keep running unmanaged, the next apply plans to create them all again, and only terraform import, one by one, brings them back", inv.Program, inv.Program, inv.Where())
+	}
+	whole := len(addrs) > 1
+	for _, a := range addrs {
+		if parts := strings.Split(a, "."); len(parts) >= 2 && parts[len(parts)-2] == "module" {
+			whole = true // module.vpc, module.app.module.db: every resource of the module
+		}
+	}
+	if !whole {
+		return guard.Found(guard.Warn, hint,
+			"makes %s forget %s: the resource keeps running unmanaged, and the next apply plans to create it again", inv.Program, addrs[0])
+	}
+	return guard.Found(guard.Confirm, hint,
+		"would make %s forget %s, every resource in it: they keep running unmanaged, the next apply plans to create them all again, and only terraform import, one by one, brings them back", inv.Program, strings.Join(addrs, " "))
 }
 
 func matchZfsDestroy(inv *guard.Invocation, host guard.Host) *guard.Finding {

@@ -36,10 +36,18 @@ func orchestrationRules() []*guard.Rule {
 			Match:      matchKubectlDeleteData,
 		},
 		{
+			ID:         "kubectl-delete-production",
+			Programs:   []string{"kubectl", "oc"},
+			Decision:   guard.Confirm,
+			Summary:    "kubectl delete of a workload (deployment, statefulset, daemonset, cronjob), a Secret, a ConfigMap, a Service or an Ingress, or of a folder of manifests (-f DIR, -R, -k), in a namespace or context whose name says production, on the line or the kubeconfig's current context, or with manifests whose path says it (overlays/prod) (confirm); where the name says neither, a Secret, a StatefulSet or a folder of manifests warns; pods, jobs, and dev, test, review or staging namespaces pass",
+			Postmortem: "a common failure mode: kubectl delete secret or statefulset typed with the production context still current after a debugging session, and the service down until someone found the manifests and the credentials again",
+			Match:      matchKubectlDeleteProduction,
+		},
+		{
 			ID:         "kubectl-drain-all",
 			Programs:   []string{"kubectl", "oc"},
 			Decision:   guard.Confirm,
-			Summary:    "kubectl drain of every node ($(kubectl get nodes …), xargs, a label selector), or a NoExecute taint on all of them: nothing is left to run the evicted pods",
+			Summary:    "kubectl drain of every node ($(kubectl get nodes …), xargs, a label selector), or a NoExecute taint on all of them: nothing is left to run the evicted pods; a drain of one named node warns",
 			Postmortem: "a common failure mode: kubectl drain run over the list of all nodes, evicting every pod of the cluster at once",
 			Match:      matchKubectlDrainAll,
 		},
@@ -55,7 +63,7 @@ func orchestrationRules() []*guard.Rule {
 			ID:         "helm-uninstall",
 			Programs:   []string{"helm", "helm3"},
 			Decision:   guard.Confirm,
-			Summary:    "helm uninstall (delete, del, un): every Kubernetes object of the release is deleted, the Secrets it generated and the claims its chart declared with it",
+			Summary:    "helm uninstall (delete, del, un): every Kubernetes object of the release is deleted, the Secrets it generated and the claims its chart declared with it; in a namespace or context named for dev, test, review or staging (on the line or the kubeconfig's current context) it warns",
 			Postmortem: "a common failure mode: helm uninstall of a release in the wrong kube-context or namespace",
 			Match:      matchHelmUninstall,
 		},
@@ -454,6 +462,169 @@ func matchKubectlDeleteData(inv *guard.Invocation, host guard.Host) *guard.Findi
 	return guard.Found(guard.Confirm, hint, "would delete the %s %s%s in %s%s: %s", kind.name, what, namespace, kubeContext(p), inv.Where(), kind.loss)
 }
 
+// kubeLasting are the kinds a delete takes away until someone applies
+// them again (a pod, a job or a replica set comes back by its
+// controller, or is meant to go), with what their loss does; unknown
+// says which are worth a word where guard cannot tell the environment.
+var kubeLasting = map[string]struct {
+	name, loss string
+	unknown    bool
+}{
+	"deployment":  {"Deployment", "every pod of it stops, and the service is down until it is applied again", false},
+	"statefulset": {"StatefulSet", "every pod of it stops (a database, a queue), down until it is applied again; its claims stay", true},
+	"daemonset":   {"DaemonSet", "its pod on every node stops (logging, networking, monitoring agents)", false},
+	"cronjob":     {"CronJob", "its schedule stops: backups or cleanups it runs no longer happen", false},
+	"secret":      {"Secret", "the credentials in it are gone from the cluster, which keeps no copy: pods that mount it fail to start", true},
+	"configmap":   {"ConfigMap", "pods that read it fail to start at their next restart", false},
+	"service":     {"Service", "traffic to its pods stops", false},
+	"ingress":     {"Ingress", "traffic from outside the cluster to it stops", false},
+}
+
+// kubeLastingKind names the kubeLasting kind of a word (sts,
+// statefulsets.apps, secret/NAME).
+func kubeLastingKind(word string) string {
+	kind, _, _ := strings.Cut(strings.ToLower(word), "/")
+	kind, _, _ = strings.Cut(kind, ".")
+	switch kind {
+	case "deploy", "deployments", "dc", "deploymentconfig", "deploymentconfigs":
+		return "deployment"
+	case "sts", "statefulsets":
+		return "statefulset"
+	case "ds", "daemonsets":
+		return "daemonset"
+	case "cj", "cronjobs":
+		return "cronjob"
+	case "secrets":
+		return "secret"
+	case "cm", "configmaps":
+		return "configmap"
+	case "svc", "services":
+		return "service"
+	case "ing", "ingresses":
+		return "ingress"
+	}
+	if _, ok := kubeLasting[kind]; ok {
+		return kind
+	}
+	return ""
+}
+
+// matchKubectlDeleteProduction: a delete that takes a service down or a
+// credential away is routine in dev and an outage in production, so the
+// environment decides: its name, on the line or in the kubeconfig.
+func matchKubectlDeleteProduction(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, kubectlSpec)
+	ops := operandValues(p.Operands)
+	if len(ops) < 1 || ops[0] != "delete" || rehearses(p) || p.Has("help", "h") || p.Has("all", "A", "all-namespaces") {
+		return nil // --all is kubectl-delete-broad's
+	}
+	ns, hasNS := p.Value("n", "namespace")
+	ctx, hasCtx := p.Value("context")
+	if hasNS && !ns.Known || hasCtx && !ctx.Known {
+		return nil // a namespace guard cannot know: judged where it says it
+	}
+	if systemNamespace(strings.TrimPrefix(ns.Value, "=")) {
+		return nil // kubectl-delete-broad's
+	}
+	where, env := kubeTarget(inv, host, strings.TrimPrefix(ns.Value, "="), ctx.Value)
+	if env == kubeUnknown {
+		// kubectl delete -k overlays/prod: the manifests say whose they are
+		for _, f := range append(p.Values("f", "filename"), p.Values("k", "kustomize")...) {
+			switch {
+			case !f.Known:
+			case isProduction(f.Value):
+				where, env = where+" (with production's manifests, "+f.Value+")", kubeProduction
+			case kubeScratchWords.MatchString(f.Value):
+				env = kubeScratch // overlays/dev, k8s/staging/
+			}
+			if env != kubeUnknown {
+				break
+			}
+		}
+	}
+	if env == kubeScratch {
+		return nil
+	}
+	hint := "check where it lands first (kubectl config current-context; kubectl get … -n NS); save it: kubectl get KIND NAME -o yaml > saved.yaml; try it with --dry-run=server"
+	decision := guard.Warn
+	if env == kubeProduction {
+		decision = guard.Confirm
+	}
+	if len(ops) < 2 {
+		files := operandValues(append(p.Values("f", "filename"), p.Values("k", "kustomize")...))
+		if len(files) == 0 {
+			return nil
+		}
+		if !manifestFolder(inv, host, p) {
+			if env != kubeProduction {
+				return nil // one manifest, where guard cannot tell production
+			}
+			for _, k := range manifestKinds(inv, host, p) {
+				if lasting := kubeLastingKind(k); lasting != "" {
+					return guard.Found(guard.Confirm, "see what it names first: kubectl get -f "+files[0]+"; try it with --dry-run=server",
+						"would delete the objects of %s in %s, production by its name%s, among them a %s: %s", strings.Join(files, " "), where, inv.Where(), kubeLasting[lasting].name, kubeLasting[lasting].loss)
+				}
+			}
+			return nil
+		}
+		return guard.Found(decision, "see what it names first: kubectl get -f "+files[0]+"; delete the objects you mean by name; try it with --dry-run=server",
+			"would delete every object the manifests of %s declare, in %s%s: the whole application they describe, its Secrets and ConfigMaps with it", strings.Join(files, " "), where, inv.Where())
+	}
+	var kinds, names []string
+	words := ops[1:] // deploy/api svc/api
+	if !strings.Contains(ops[1], "/") {
+		words = strings.Split(ops[1], ",") // deploy,svc api
+		names = append(names, ops[2:]...)
+	}
+	for _, word := range words {
+		if k := kubeLastingKind(word); k != "" {
+			kinds = append(kinds, k)
+			if _, name, ok := strings.Cut(word, "/"); ok {
+				names = append(names, name)
+			}
+		}
+	}
+	if len(kinds) == 0 || len(names) == 0 && !p.Has("l", "selector") {
+		return nil // pods, jobs; or no name, which kubectl refuses
+	}
+	kind := kubeLasting[kinds[0]]
+	if env == kubeUnknown && !kind.unknown {
+		return nil
+	}
+	what := "the " + kind.name + " " + strings.Join(names, " ")
+	switch sel, ok := p.Value("l", "selector"); {
+	case ok:
+		what = "every " + kind.name + " matching " + sel.Value
+	case strings.Contains(ops[1], "/"):
+		what = strings.Join(ops[1:], " ")
+	}
+	hint = strings.Replace(strings.Replace(hint, "KIND", kinds[0], 1), "NAME", firstWord(names, "NAME"), 1)
+	if env == kubeUnknown {
+		return guard.Found(guard.Warn, hint, "deletes %s in %s%s: %s", what, where, inv.Where(), kind.loss)
+	}
+	return guard.Found(guard.Confirm, hint, "would delete %s in %s, production by its name%s: %s", what, where, inv.Where(), kind.loss)
+}
+
+// manifestFolder: the delete reads a folder of manifests (-f DIR, -R) or
+// a kustomization: every object an application declares, not one.
+func manifestFolder(inv *guard.Invocation, host guard.Host, p guard.Parsed) bool {
+	if p.Has("R", "recursive", "k", "kustomize") {
+		return true
+	}
+	for _, f := range p.Values("f", "filename") {
+		if !f.Known || f.Value == "-" || strings.Contains(f.Value, "://") {
+			continue
+		}
+		if strings.HasSuffix(f.Value, "/") || f.Glob {
+			return true
+		}
+		if info, err := host.Lstat(inv.Path(f.Value)); err == nil && info.IsDir() && inv.Remote == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // rehearses: kubectl's and helm's --dry-run, --dry-run=client|server;
 // --dry-run=none runs for real.
 func rehearses(p guard.Parsed) bool {
@@ -570,6 +741,11 @@ func matchKubectlDrainAll(inv *guard.Invocation, host guard.Host) *guard.Finding
 	case p.Has("l", "selector"):
 		sel, _ := p.Value("l", "selector")
 		return guard.Found(guard.Confirm, hint, "would drain every node matching %s in %s%s at once: their pods are evicted together", sel.Value, kubeContext(p), inv.Where())
+	case len(p.Operands) > 1 && p.Operands[1].Known && p.Operands[1].Value != "":
+		// one node: routine maintenance, said once
+		node := p.Operands[1].Value
+		return guard.Found(guard.Warn, "kubectl uncordon "+node+" lets pods come back to it; check where they went: kubectl get pods -A -o wide --field-selector spec.nodeName="+node,
+			"evicts every pod of the node %s in %s%s and cordons it: pods no controller owns are deleted (with --force), emptyDir data goes (with --delete-emptydir-data)", node, kubeContext(p), inv.Where())
 	}
 	return nil
 }
@@ -626,6 +802,12 @@ func matchHelmUninstall(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	if c, ok := p.Value("kube-context"); ok {
 		context = "context " + c.Value
 	}
+	n, _ := p.Value("n", "namespace")
+	c, _ := p.Value("kube-context")
+	decision := guard.Confirm
+	if _, env := kubeTarget(inv, host, n.Value, c.Value); env == kubeScratch {
+		decision = guard.Warn // a review app, dev or staging: routine, said once
+	}
 	if fromHelmListing(inv, p.Operands[1:]) {
 		return guard.Found(guard.Confirm, "list them first (helm ls -a"+nsOpt+") and uninstall the releases you mean by name",
 			"would uninstall every Helm release that helm itself lists in %s of %s%s: every object of every release goes, not one release", namespace, context, inv.Where())
@@ -639,7 +821,7 @@ func matchHelmUninstall(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	default:
 		return nil
 	}
-	return guard.Found(guard.Confirm,
+	return guard.Found(decision,
 		"see what goes first: helm get manifest "+name+nsOpt+"; keep its values: helm get values "+name+nsOpt+" > "+name+"-values.yaml; helm uninstall "+name+nsOpt+" --dry-run",
 		"would delete every Kubernetes object of the Helm release %s in %s of %s%s: its service goes down; Secrets the chart generated (database passwords) go and a reinstall makes new ones that no longer open the data kept; claims the chart itself created go with their volumes",
 		release, namespace, context, inv.Where())

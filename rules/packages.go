@@ -12,9 +12,9 @@ import (
 func packagesRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "essential-package-removal",
-		Programs:   []string{"apt", "apt-get", "aptitude", "dpkg", "yum", "dnf", "microdnf", "zypper", "pacman", "apk", "rpm"},
+		Programs:   []string{"apt", "apt-get", "aptitude", "dpkg", "yum", "dnf", "microdnf", "zypper", "pacman", "apk", "rpm", "pkg"},
 		Decision:   guard.Confirm,
-		Summary:    "removing libc6, systemd, sudo, lvm2, grub*, openssh-server or another package the host cannot run without; yum or dnf history undo|rollback warns",
+		Summary:    "removing libc6, systemd, sudo, lvm2, grub*, openssh-server or another package the host cannot run without, or every package (FreeBSD pkg delete -a); yum or dnf history undo|rollback warns",
 		Postmortem: "apt-get purge of libc6 and yum remove python: the package manager itself stopped working",
 		Machine:    true,
 		Match:      matchEssentialRemoval,
@@ -150,8 +150,23 @@ func removedPackages(inv *guard.Invocation) []string {
 		if len(ops) > 0 && ops[0] == "del" {
 			return ops[1:]
 		}
+	case "pkg":
+		if p, ops := freebsdPkgDelete(inv); p != nil && !p.Has("a", "all") {
+			return ops
+		}
 	}
 	return nil
+}
+
+// freebsdPkgDelete reads FreeBSD's pkg delete (remove): its options and
+// the packages it names; nil when it is another command or a dry run.
+func freebsdPkgDelete(inv *guard.Invocation) (*guard.Parsed, []string) {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "jcrCRo", LongValue: []string{"jail", "chroot", "rootdir", "config", "repo-conf-dir", "option"}})
+	ops := operandValues(p.Operands)
+	if len(ops) == 0 || ops[0] != "delete" && ops[0] != "remove" || p.Has("n", "dry-run") {
+		return nil, nil
+	}
+	return &p, ops[1:]
 }
 
 // runsKernel: linux-image-$(uname -r), or the package of the release
@@ -279,6 +294,10 @@ func matchEssentialRemoval(inv *guard.Invocation, host guard.Host) *guard.Findin
 	if verb, id := historyUndo(inv); verb != "" {
 		return guard.Found(guard.Warn, "see what it would change first: "+inv.Program+" history info "+id+"; yum and dnf list the removals and ask before they act unless -y is given",
 			"would %s %s on %s: what it installed is removed and what it removed or upgraded is put back (a downgrade of glibc, systemd or openssl among them, if it touched them)", map[string]string{"undo": "undo transaction", "rollback": "roll back every transaction after"}[verb], id, guard.HostName(inv, host))
+	}
+	if p, _ := freebsdPkgDelete(inv); inv.Program == "pkg" && p != nil && p.Has("a", "all") {
+		return guard.Found(guard.Confirm, "see what would go first: pkg delete -an; remove the packages you mean by name",
+			"would remove every installed package from %s (pkg delete -a): every service, shell and tool installed from packages goes (sudo, bash, the web and database servers), only the base system stays", guard.HostName(inv, host))
 	}
 	for _, pkg := range removedPackages(inv) {
 		name, _, _ := strings.Cut(pkg, ":") // libc6:amd64

@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,7 +25,7 @@ func permsRules(c classifier) []*guard.Rule {
 		ID:         "critical-file-mode",
 		Programs:   []string{"chmod", "chown", "chgrp", "chattr"},
 		Decision:   guard.Block,
-		Summary:    "chattr +i or +a on passwd, shadow, group or gshadow (confirm: passwd, useradd and package scripts fail); chmod or chown that breaks one file the host needs: sudoers others can write or root does not own, sudo or su without setuid (any chown clears it), the loader or libc unreadable, /, a system folder or a shell, chmod or chown nobody can go through or start, a setuid or setgid shell, a system folder given to another owner (block); shadow readable by all, passwd unreadable, /tmp without 1777, over SSH a home, ~/.ssh or authorized_keys others can write or the user cannot go through or read, which sshd refuses key logins for (confirm)",
+		Summary:    "chattr +i or +a on passwd, shadow, group or gshadow (confirm: passwd, useradd and package scripts fail); chmod or chown that breaks one file the host needs: sudoers others can write or root does not own, sudo or su without setuid (any chown clears it), the loader or libc unreadable, /, a system folder or a shell, chmod or chown nobody can go through or start, a setuid or setgid shell, a system folder given to another owner, a sudoers.d others can write or root does not own (sudo skips it) (block); shadow readable by all, passwd unreadable, /tmp without 1777, a private SSH host key others can read (sshd skips it) or another account owns, a file root acts on (sshd_config, crontab, cron.d, pam.d, profile…) others can write or another account owns, over SSH a home, ~/.ssh or authorized_keys others can write or the user cannot go through or read, which sshd refuses key logins for (confirm)",
 		Postmortem: "chmod 666 /etc/sudoers to edit it quickly: sudo refused to run from then on, and root had no password",
 		Machine:    true,
 		Match:      c.matchCriticalMode,
@@ -89,6 +91,66 @@ func sudoersWrites(inv *guard.Invocation) (targets []string, source guard.Arg) {
 	return targets, source
 }
 
+// writesValidSudoers: the whole text the command leaves in each sudoers
+// file is one guard reads and finds valid (sudoersLooksValid): a drop-in
+// written whole from the line (echo RULE | sudo tee /etc/sudoers.d/NAME)
+// or copied from a file guard reads, or a valid line added at the end of
+// a file that ends with a newline. The main /etc/sudoers is never written
+// whole this way: one rule in place of it drops everyone else's.
+func writesValidSudoers(inv *guard.Invocation, host guard.Host, targets []string, source guard.Arg) bool {
+	var text string
+	appends := false
+	switch {
+	case inv.Program == "cp" || inv.Program == "install" || inv.Program == "mv":
+		p := inv.Path(source.Value)
+		if !source.Known || p == "" || inv.Remote != "" || len(inv.Redirs) > 0 {
+			return false
+		}
+		data, err := host.ReadFile(p, 64<<10)
+		if err != nil {
+			return false
+		}
+		text = string(data)
+	default:
+		w, ok := writtenInto(inv, host, "", sudoersPath)
+		if !ok || !w.known {
+			return false // sed -i, perl -i, a program guard does not compute
+		}
+		text = w.text
+		for _, rd := range inv.Redirs {
+			appends = appends || rd.Writes() && !rd.Truncates()
+		}
+		if inv.Program == "tee" {
+			appends = appends || guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"output-error"}}).Has("a", "append")
+		}
+	}
+	if !sudoersLooksValid(text) {
+		return false
+	}
+	for _, t := range targets {
+		if !appends && t == "/etc/sudoers" {
+			return false
+		}
+		if appends && !endsLine(inv, host, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// endsLine: text added at the end of file p starts a line of its own:
+// the file is not there, or guard reads it and it ends with a newline.
+func endsLine(inv *guard.Invocation, host guard.Host, p string) bool {
+	if inv.Remote != "" {
+		return false
+	}
+	if _, err := host.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+		return p != "/etc/sudoers" // a new drop-in; without its main file sudo does not run anyway
+	}
+	data, err := host.ReadFile(p, 1<<20)
+	return err == nil && (len(data) == 0 || data[len(data)-1] == '\n')
+}
+
 // checkedBefore: visudo -c checked the file being copied in, earlier on
 // the line and joined by &&, so the copy only happens when it parses.
 func checkedBefore(inv *guard.Invocation, source guard.Arg) bool {
@@ -121,7 +183,7 @@ func matchSudoersEdit(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return nil // it checks what it writes
 	}
 	targets, source := sudoersWrites(inv)
-	if len(targets) == 0 || checkedBefore(inv, source) {
+	if len(targets) == 0 || checkedBefore(inv, source) || writesValidSudoers(inv, host, targets, source) {
 		return nil
 	}
 	path := targets[0]
@@ -170,6 +232,9 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 		if kind != Root && kind != SystemDir && kind != SystemChild || kind == SystemChild && varData[where] {
 			continue
 		}
+		if a.Known && len(p.Operands) > 0 && keepsEveryCheck(inv.Program, p.Operands[0], where) {
+			continue // chown -R root:root /etc/sudoers.d: the usual repair
+		}
 		if !a.Known {
 			return guard.Found(guard.Confirm, `check the value first (echo "`+a.Text+`") and write ${VAR:?} so the shell stops when it is empty`,
 				"cannot tell what %s is (%s not known to guard); if it is empty this changes the %s of every file under %s",
@@ -181,6 +246,51 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 			what, strings.TrimSuffix(kind.Describe(where), ", a system folder"), cwdNote(inv, a))
 	}
 	return nil
+}
+
+// checkedFolders are system folders whose every file has one modeCheck
+// (and the folder its own): a recursive change is judged by them, file by
+// file, instead of as a change of a whole system folder.
+var checkedFolders = map[string][2]modeCheck{
+	"/etc/sudoers.d":         {sudoersDirMode, sudoersMode},
+	"/etc/cron.d":            {rootReadDirMode, rootReadMode},
+	"/etc/pam.d":             {rootReadDirMode, rootReadMode},
+	"/etc/profile.d":         {rootReadDirMode, rootReadMode},
+	"/etc/ssh/sshd_config.d": {rootReadDirMode, rootReadMode},
+}
+
+// rootReadDirMode is rootReadMode for the folders of such files: whoever
+// can write the folder can put a file of their own in it.
+var rootReadDirMode = modeCheck{guard.Confirm, 0o755, rootReadMode.broken, rootReadMode.chowned}
+
+// keepsEveryCheck: program (chmod, chown, chgrp, or the one find -exec
+// runs) with this mode or owner over the checked folder dir leaves the
+// folder and every file in it as their checks want them.
+func keepsEveryCheck(program string, modeOrOwner guard.Arg, dir string) bool {
+	checks, ok := checkedFolders[dir]
+	if !ok || !modeOrOwner.Known {
+		return false
+	}
+	for _, check := range checks {
+		switch program {
+		case "chmod":
+			after, ok := applyMode(check.usual, modeOrOwner.Value)
+			if !ok || check.broken(after) != "" {
+				return false
+			}
+		case "chown", "chgrp":
+			owner, _, _ := strings.Cut(modeOrOwner.Value, ":")
+			if program == "chgrp" {
+				owner = ""
+			}
+			if check.chowned != nil && check.chowned(owner) != "" {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // homeOpenedUp: chmod -R over a whole home with a mode that lets group
@@ -243,12 +353,15 @@ func homeLockedUp(inv *guard.Invocation, modeOrOwner, home string) *guard.Findin
 // test (-name '*.sh') makes it targeted.
 func (c classifier) matchFindPerms(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	starts, expr := findStarts(inv)
-	program := ""
+	program, change := "", guard.Arg{}
 	for j := 0; j+1 < len(expr); j++ {
 		if findActions(expr[j]) {
 			switch base := filepath.Base(expr[j+1]); base {
 			case "chmod", "chown", "chgrp":
 				program = base
+				if j+2 < len(expr) {
+					change = guard.Arg{Text: expr[j+2], Value: expr[j+2], Known: true}
+				}
 			}
 		}
 	}
@@ -265,6 +378,9 @@ func (c classifier) matchFindPerms(inv *guard.Invocation, host guard.Host) *guar
 		kind, where := c.Worst(t, home)
 		if kind != Root && kind != SystemDir && kind != SystemChild || kind == SystemChild && varData[where] {
 			continue
+		}
+		if keepsEveryCheck(program, change, where) {
+			continue // find /etc/sudoers.d -type f -exec chmod 440 {} +
 		}
 		return guard.Found(guard.Block,
 			fmt.Sprintf("narrow it to the files you mean (find %s -name PATTERN …), or name the folder you mean, e.g. find /var/www/site …", where),
@@ -367,6 +483,9 @@ var sudoersMode = modeCheck{guard.Block, 0o440,
 
 var shadowMode = modeCheck{guard.Confirm, 0o640,
 	func(m uint32) string {
+		if m&0o002 != 0 {
+			return "any account on the host could rewrite the password hashes, root's included: a way to root for everyone"
+		}
 		if m&0o004 != 0 {
 			return "every user on the host can read the password hashes and crack them offline"
 		}
@@ -381,6 +500,9 @@ var shadowMode = modeCheck{guard.Confirm, 0o640,
 
 var accountsMode = modeCheck{guard.Confirm, 0o644,
 	func(m uint32) string {
+		if m&0o002 != 0 {
+			return "any account on the host could rewrite it and give itself uid 0 or another's password: a way to root for everyone"
+		}
 		if m&0o004 == 0 {
 			return "programs that do not run as root can no longer look accounts up: ls shows numbers, logins and cron jobs of ordinary users fail"
 		}
@@ -459,6 +581,78 @@ var shellMode = modeCheck{guard.Block, 0o755,
 		return ""
 	}, nil}
 
+// sudoersDirMode: sudo checks the folder it reads its drop-ins from as
+// it checks the files: a sudoers.d others can write, or another account
+// owns, is skipped whole ("is world writable"), and the rules in it are
+// gone (90-cloud-init-users: the image's only sudo account).
+var sudoersDirMode = modeCheck{guard.Block, 0o750,
+	func(m uint32) string {
+		if m&0o002 != 0 {
+			return "sudo skips a sudoers.d others can write, so every rule in it is dropped (the accounts whose sudo comes from there lose it), and anyone could add a rule of their own"
+		}
+		return ""
+	},
+	func(owner string) string {
+		if owner != "" && owner != "root" && owner != "0" {
+			return "sudo skips a sudoers.d root does not own, so every rule in it is dropped (the accounts whose sudo comes from there lose it)"
+		}
+		return ""
+	}}
+
+// hostKeyMode: sshd refuses a private host key that others can read
+// ("bad permissions") and starts without it; with none left it does not
+// start at all. 0640 with the ssh_keys group is how Red Hat installs them.
+var hostKeyMode = modeCheck{guard.Confirm, 0o600,
+	func(m uint32) string {
+		if m&0o037 != 0 {
+			return "sshd refuses a host key others can read (bad permissions) and skips it: at its next restart clients see another host key or none, and with no key left sshd does not start, so no one gets in over SSH"
+		}
+		return ""
+	},
+	func(owner string) string {
+		if owner != "" && owner != "root" && owner != "0" {
+			return owner + " can read the host's private key and pass for this server to every client that trusts it"
+		}
+		return ""
+	}}
+
+// rootReadMode: a file root acts on (sshd's configuration, the system
+// crontab, PAM, the preload list, the shells' start-up files): an account
+// that can write it can make root run what it likes, at the next restart,
+// login or minute.
+var rootReadMode = modeCheck{guard.Confirm, 0o644,
+	func(m uint32) string {
+		if m&0o002 != 0 {
+			return "any account on the host could rewrite it, and root acts on what it says (sshd lets in whom it names, cron and PAM run what it lists): a way to root for everyone"
+		}
+		return ""
+	},
+	func(owner string) string {
+		if owner != "" && owner != "root" && owner != "0" {
+			return owner + " could rewrite it, and root acts on what it says: a way to root for that account"
+		}
+		return ""
+	}}
+
+// rootReadFiles are the rootReadMode files, by path or by folder.
+func rootReadFile(p string) bool {
+	switch p {
+	case "/etc/ssh/sshd_config", "/etc/crontab", "/etc/ld.so.preload", "/etc/profile", "/etc/environment", "/etc/bash.bashrc", "/etc/bashrc", "/etc/security/limits.conf", "/etc/pam.conf", "/etc/rc.local":
+		return true
+	}
+	switch filepath.Dir(p) {
+	case "/etc/ssh/sshd_config.d", "/etc/cron.d", "/etc/pam.d", "/etc/profile.d", "/etc/systemd/system", "/etc/security/limits.d":
+		return true
+	}
+	return false
+}
+
+// hostKey: a private host key of sshd (not its .pub).
+func hostKey(p string) bool {
+	base := filepath.Base(p)
+	return filepath.Dir(p) == "/etc/ssh" && strings.HasPrefix(base, "ssh_host_") && strings.HasSuffix(base, "_key")
+}
+
 // shells are the programMode programs that are shells.
 var shells = map[string]bool{"sh": true, "bash": true, "dash": true}
 
@@ -490,8 +684,15 @@ func modeCheckFor(p string) (modeCheck, bool) {
 	case p == "/tmp" || p == "/var/tmp":
 		return tmpMode, true
 	}
-	if filepath.Dir(p) == "/etc/sudoers.d" {
+	switch {
+	case filepath.Dir(p) == "/etc/sudoers.d":
 		return sudoersMode, true
+	case checkedFolders[p][0].broken != nil:
+		return checkedFolders[p][0], true // the folder itself: sudoers.d, cron.d…
+	case hostKey(p):
+		return hostKeyMode, true
+	case rootReadFile(p):
+		return rootReadMode, true
 	}
 	return modeCheck{}, false
 }

@@ -41,7 +41,48 @@ func servingRules() []*guard.Rule {
 			Postmortem: "a common failure mode: a zone deleted on the primary, and the names under it stop resolving as caches expire",
 			Match:      matchDNSDelete,
 		},
+		{
+			ID:         "tls-certificate-delete",
+			Programs:   []string{"certbot", "certbot-auto", "letsencrypt", "acme.sh"},
+			Decision:   guard.Confirm,
+			Summary:    "certbot delete (the certificate, its key and its renewal go: servers pointed at /etc/letsencrypt/live/NAME fail at their next reload) and certbot revoke or acme.sh --revoke (the CA marks it revoked for good: clients refuse it)",
+			Postmortem: "a common failure mode: certbot delete of a name thought unused; nginx still pointed at its live/ folder, and its next reload failed on every site of the host",
+			Match:      matchCertificateDelete,
+		},
 	}
+}
+
+// matchCertificateDelete: certbot delete and revoke, acme.sh --revoke.
+func matchCertificateDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Program == "acme.sh" {
+		for _, a := range inv.Args {
+			if a.Value == "--revoke" {
+				return guard.Found(guard.Confirm, "to stop renewing it without revoking: acme.sh --remove -d NAME",
+					"would revoke the certificate at its CA%s: clients that check revocation refuse it from then on, and the only way back is a new certificate", inv.Where())
+			}
+		}
+		return nil
+	}
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "cdwmnaitk", LongValue: []string{"config-dir", "work-dir", "logs-dir", "cert-name", "cert-path", "key-path", "reason", "server", "domains", "domain", "webroot-path", "email", "config"}})
+	ops := operandValues(p.Operands)
+	if len(ops) == 0 || p.Has("help", "h") {
+		return nil
+	}
+	name := "every certificate certbot asks about"
+	if n, ok := p.Value("cert-name"); ok {
+		name = "the certificate " + n.Value
+	} else if c, ok := p.Value("cert-path"); ok {
+		name = "the certificate " + c.Value
+	}
+	switch ops[0] {
+	case "delete":
+		return guard.Found(guard.Confirm, "see what uses it first: grep -rl /etc/letsencrypt/live/NAME /etc/nginx /etc/apache2 /etc/haproxy; keep a copy: tar czf letsencrypt.tgz /etc/letsencrypt",
+			"would delete %s%s with its private key and renewal: a server still pointed at its files under /etc/letsencrypt/live fails at its next reload or restart, and the certificate no longer renews", name, inv.Where())
+	case "revoke":
+		return guard.Found(guard.Confirm, "to stop using it without revoking: certbot delete --cert-name NAME after the servers point elsewhere; revoke only a key that leaked",
+			"would revoke %s%s at the CA: clients that check revocation refuse it at once, on every server that uses it, and the only way back is a new certificate", name, inv.Where())
+	}
+	return nil
 }
 
 // servingUnits: the units whose stop the outside world sees, and what it

@@ -613,6 +613,11 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 		if f == deviceNode {
 			continue // written into, a device stays what it is (> /dev/null)
 		}
+		if f == sudoersDropIn {
+			if _, source := sudoersWrites(inv); writesValidSudoers(inv, host, []string{p}, source) {
+				continue // one ordinary rule, read and found valid
+			}
+		}
 		d, what, effect := f.replace, "would replace the whole of %s%s with this command's output: %s", f.replaced
 		switch {
 		case t.by != "":

@@ -15,7 +15,7 @@ func vmsRules() []*guard.Rule {
 		ID:         "vm-destroy",
 		Programs:   []string{"qm", "pct", "virsh", "lxc", "incus", "lxc-destroy", "multipass", "VBoxManage", "vboxmanage", "vagrant", "govc", "prlctl", "xe", "limactl", "podman", "docker-machine"},
 		Decision:   guard.Confirm,
-		Summary:    "qm destroy, pct destroy, virsh undefine with its storage, virsh vol-delete/vol-wipe/pool-delete, lxc/incus delete, lxc-destroy, multipass delete --purge, VBoxManage unregistervm --delete, vagrant destroy -f, govc vm.destroy, prlctl delete, xe vm-uninstall force=true, limactl delete, podman machine rm -f, docker-machine rm -y, qm disk unlink --force: a VM or system container deleted with its disks",
+		Summary:    "qm destroy, pct destroy, virsh undefine with its storage, virsh vol-delete/vol-wipe/pool-delete, lxc/incus delete, lxc-destroy, multipass delete --purge, VBoxManage unregistervm --delete, vagrant destroy -f, govc vm.destroy, prlctl delete, xe vm-uninstall force=true, limactl delete, podman machine rm -f, docker-machine rm -y, qm disk unlink --force: a VM or system container deleted with its disks; virsh destroy or reset and qm stop or reset, a hard power-off, warn",
 		Postmortem: "qm destroy of the wrong VMID on a Proxmox node: the VM's disks went with its configuration, and the last backup was a week old",
 		Match:      matchVMDestroy,
 	}}
@@ -38,6 +38,9 @@ func matchVMDestroy(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		if len(ops) >= 2 && (ops[0].Value == "vol-delete" || ops[0].Value == "vol-wipe" || ops[0].Value == "pool-delete") {
 			return virshStorageDelete(inv, p)
 		}
+		if len(ops) >= 2 && (ops[0].Value == "destroy" || ops[0].Value == "reset") {
+			return hardPowerOff(inv, ops[0].Value, ops[1].Text, "virsh shutdown "+ops[1].Text)
+		}
 		// undefine keeps the disks unless told to remove them
 		if len(ops) < 2 || ops[0].Value != "undefine" || !p.Has("remove-all-storage", "storage", "wipe-storage") {
 			return nil
@@ -46,6 +49,9 @@ func matchVMDestroy(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	case "qm":
 		if len(ops) >= 2 && ops[0].Value == "disk" && ops[1].Value == "unlink" || len(ops) >= 1 && ops[0].Value == "unlink" {
 			return qmDiskUnlink(inv, p)
+		}
+		if len(ops) >= 2 && (ops[0].Value == "stop" || ops[0].Value == "reset") && !p.Has("overrule-shutdown") {
+			return hardPowerOff(inv, "qm "+ops[0].Value, ops[1].Text, "qm shutdown "+ops[1].Text)
 		}
 		if len(ops) < 2 || ops[0].Value != "destroy" {
 			return nil
@@ -75,6 +81,16 @@ func matchVMDestroy(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	return guard.Found(guard.Confirm,
 		"check which guest it is first ("+listCommand(inv.Program)+") and back it up (vzdump, virsh dumpxml plus a copy of its disks, lxc export); to stop it without deleting: "+stopCommand(inv.Program),
 		"would delete %s%s together with its disks: there is no undo, only a backup brings it back", guest, inv.Where())
+}
+
+// hardPowerOff: virsh destroy, virsh reset, qm stop and qm reset cut a
+// running guest's power at once, as pulling the plug does: its disks
+// and definition stay, but writes it had not flushed are lost and its
+// services stop without their shutdown. Said once: a stuck guest is what
+// it is for.
+func hardPowerOff(inv *guard.Invocation, action, guest, gentle string) *guard.Finding {
+	return guard.Found(guard.Warn, "to stop it cleanly: "+gentle+" (its services stop in order); keep "+action+" for a guest that does not answer",
+		"cuts the power of %s at once (%s)%s: its disks stay, but what it had not written is lost and its services stop without shutting down", guest, action, inv.Where())
 }
 
 // vmDelete is how one more VM manager deletes a guest with its disks:
