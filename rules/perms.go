@@ -91,30 +91,35 @@ func sudoersWrites(inv *guard.Invocation) (targets []string, source guard.Arg) {
 	return targets, source
 }
 
-// writesValidSudoers: the whole text the command leaves in each sudoers
-// file is one guard reads and finds valid (sudoersLooksValid): a drop-in
-// written whole from the line (echo RULE | sudo tee /etc/sudoers.d/NAME)
-// or copied from a file guard reads, or a valid line added at the end of
-// a file that ends with a newline. The main /etc/sudoers is never written
-// whole this way: one rule in place of it drops everyone else's.
-func writesValidSudoers(inv *guard.Invocation, host guard.Host, targets []string, source guard.Arg) bool {
+// sudoersParses: the whole text the command leaves in each sudoers file
+// it writes is read, and parses (sudoersWritten): nothing to lock sudo
+// out. What it grants is sudoers-unchecked-edit's to judge.
+func sudoersParses(inv *guard.Invocation, host guard.Host, targets []string, source guard.Arg) bool {
+	_, ok := sudoersWritten(inv, host, targets, source)
+	return ok
+}
+
+// sudoersWritten is the text inv writes into the sudoers files targets,
+// when guard reads it and it is valid sudoers syntax that leaves the file
+// whole (an append to a file ending in a newline, a drop-in written anew).
+func sudoersWritten(inv *guard.Invocation, host guard.Host, targets []string, source guard.Arg) (string, bool) {
 	var text string
 	appends := false
 	switch {
 	case inv.Program == "cp" || inv.Program == "install" || inv.Program == "mv":
 		p := inv.Path(source.Value)
 		if !source.Known || p == "" || inv.Remote != "" || len(inv.Redirs) > 0 {
-			return false
+			return "", false
 		}
 		data, err := host.ReadFile(p, 64<<10)
 		if err != nil {
-			return false
+			return "", false
 		}
 		text = string(data)
 	default:
 		w, ok := writtenInto(inv, host, "", sudoersPath)
 		if !ok || !w.known {
-			return false // sed -i, perl -i, a program guard does not compute
+			return "", false // sed -i, perl -i, a program guard does not compute
 		}
 		text = w.text
 		for _, rd := range inv.Redirs {
@@ -125,17 +130,17 @@ func writesValidSudoers(inv *guard.Invocation, host guard.Host, targets []string
 		}
 	}
 	if !sudoersLooksValid(text) {
-		return false
+		return "", false
 	}
 	for _, t := range targets {
 		if !appends && t == "/etc/sudoers" {
-			return false
+			return "", false
 		}
 		if appends && !endsLine(inv, host, t) {
-			return false
+			return "", false
 		}
 	}
-	return true
+	return text, true
 }
 
 // endsLine: text added at the end of file p starts a line of its own:
@@ -183,10 +188,19 @@ func matchSudoersEdit(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return nil // it checks what it writes
 	}
 	targets, source := sudoersWrites(inv)
-	if len(targets) == 0 || checkedBefore(inv, source) || writesValidSudoers(inv, host, targets, source) {
+	if len(targets) == 0 || checkedBefore(inv, source) {
 		return nil
 	}
 	path := targets[0]
+	if text, ok := sudoersWritten(inv, host, targets, source); ok {
+		grant, decision := sudoersBroadGrant(text)
+		if grant == "" {
+			return nil // ordinary lines, read whole: nothing to check
+		}
+		return guard.Found(decision, "grant the commands meant, by full path: USER ALL=(root) /usr/bin/systemctl restart app; check with visudo -cf FILE",
+			"would write %s%s: it %s", path, inv.Where(), grant).
+			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{path}, Overwrite: true})
+	}
 	hint := "write it to a file and check it first: visudo -cf /tmp/NAME && install -m 0440 /tmp/NAME " + path + "; or edit with visudo -f " + path
 	if path == "/etc/sudoers" {
 		hint = "put the line in its own file, checked: visudo -f /etc/sudoers.d/NAME (or visudo for the main file)"

@@ -45,7 +45,7 @@ func servingRules() []*guard.Rule {
 			ID:         "tls-certificate-delete",
 			Programs:   []string{"certbot", "certbot-auto", "letsencrypt", "acme.sh"},
 			Decision:   guard.Confirm,
-			Summary:    "certbot delete (the certificate, its key and its renewal go: servers pointed at /etc/letsencrypt/live/NAME fail at their next reload) and certbot revoke or acme.sh --revoke (the CA marks it revoked for good: clients refuse it)",
+			Summary:    "certbot delete (the certificate, its key and its renewal go: servers pointed at /etc/letsencrypt/live/NAME fail at their next reload; guard reads the servers' configuration and names those that point at it, and warns when none of those it read does) and certbot revoke or acme.sh --revoke (the CA marks it revoked for good: clients refuse it)",
 			Postmortem: "a common failure mode: certbot delete of a name thought unused; nginx still pointed at its live/ folder, and its next reload failed on every site of the host",
 			Match:      matchCertificateDelete,
 		},
@@ -76,8 +76,18 @@ func matchCertificateDelete(inv *guard.Invocation, host guard.Host) *guard.Findi
 	}
 	switch ops[0] {
 	case "delete":
-		return guard.Found(guard.Confirm, "see what uses it first: grep -rl /etc/letsencrypt/live/NAME /etc/nginx /etc/apache2 /etc/haproxy; keep a copy: tar czf letsencrypt.tgz /etc/letsencrypt",
-			"would delete %s%s with its private key and renewal: a server still pointed at its files under /etc/letsencrypt/live fails at its next reload or restart, and the certificate no longer renews", name, inv.Where())
+		decision, using := guard.Confirm, ""
+		if n, ok := p.Value("cert-name"); ok && n.Known && inv.Remote == "" && inv.Container == "" {
+			files, complete := certificateUsers(host, n.Value)
+			switch {
+			case len(files) > 0:
+				using = fmt.Sprintf(" (%s points at it)", listSome(files, 2))
+			case complete:
+				decision, using = guard.Warn, " (no configuration guard read in "+strings.Join(certificateConfigDirs, ", ")+" points at it)"
+			}
+		}
+		return guard.Found(decision, "see what uses it first: grep -rl /etc/letsencrypt/live/NAME /etc/nginx /etc/apache2 /etc/haproxy; keep a copy: tar czf letsencrypt.tgz /etc/letsencrypt",
+			"would delete %s%s with its private key and renewal%s: a server still pointed at its files under /etc/letsencrypt/live fails at its next reload or restart, and the certificate no longer renews", name, inv.Where(), using)
 	case "revoke":
 		return guard.Found(guard.Confirm, "to stop using it without revoking: certbot delete --cert-name NAME after the servers point elsewhere; revoke only a key that leaked",
 			"would revoke %s%s at the CA: clients that check revocation refuse it at once, on every server that uses it, and the only way back is a new certificate", name, inv.Where())
@@ -380,4 +390,55 @@ func matchMailDelete(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			"would delete %s from every user's mail on this server%s: expunged mail is gone for good", what, inv.Where())
 	}
 	return nil
+}
+
+// certificateConfigDirs are where the servers that use a certificate
+// name its files.
+var certificateConfigDirs = []string{"/etc/nginx", "/etc/apache2", "/etc/httpd", "/etc/haproxy", "/etc/lighttpd", "/etc/postfix", "/etc/dovecot", "/etc/exim4", "/etc/caddy", "/etc/traefik"}
+
+// Bounds of the look for a certificate's users.
+const (
+	maxCertConfigFiles = 400
+	maxCertConfigBytes = 256 << 10
+)
+
+// certificateUsers are the configuration files (read-only, bounded) that
+// name the files of the certificate certbot keeps as name; complete is
+// false when guard stopped before reading them all.
+func certificateUsers(host guard.Host, name string) (files []string, complete bool) {
+	needle := "/live/" + name + "/"
+	read := 0
+	complete = true
+	var walk func(dir string, depth int)
+	walk = func(dir string, depth int) {
+		entries, all, err := host.ReadDir(dir, 512)
+		if err != nil {
+			return
+		}
+		complete = complete && all
+		for _, e := range entries {
+			p := filepath.Join(dir, e.Name())
+			if e.IsDir() {
+				if depth < 4 {
+					walk(p, depth+1)
+				} else {
+					complete = false
+				}
+				continue
+			}
+			if read >= maxCertConfigFiles {
+				complete = false
+				return
+			}
+			read++
+			data, err := host.ReadFile(p, maxCertConfigBytes)
+			if err == nil && strings.Contains(string(data), needle) {
+				files = append(files, p)
+			}
+		}
+	}
+	for _, dir := range certificateConfigDirs {
+		walk(dir, 0)
+	}
+	return files, complete && read > 0 // no server configuration at all: guard cannot tell
 }

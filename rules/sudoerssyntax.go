@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/guard-sh/guard/guard"
 	"github.com/guard-sh/guard/guard/lazyre"
 )
 
@@ -277,4 +278,65 @@ func splitUnescaped(s string) []string {
 		}
 	}
 	return append(out, s[start:])
+}
+
+// sudoersBroadGrant says what valid sudoers text grants beyond ordinary
+// rules, "" when nothing, and how much that weighs: every user made root,
+// or the password check turned off, ask; every command without a password
+// to one user or group, or the caller's whole environment kept, warn.
+// Every command with the password (ops ALL=(ALL) ALL) is how an
+// administrator's account is made, and passes.
+func sudoersBroadGrant(text string) (string, guard.Decision) {
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") && (len(line) == 1 || line[1] < '0' || line[1] > '9') {
+			continue
+		}
+		if m := sudoersDefaults.FindStringSubmatch(line); m != nil {
+			for _, item := range strings.Split(m[4], ",") {
+				switch strings.TrimSpace(item) {
+				case "!authenticate":
+					return "turns sudo's password check off (Defaults !authenticate): whoever gets a shell as one of its users gets root", guard.Confirm
+				case "!env_reset":
+					return "keeps the caller's whole environment under sudo (Defaults !env_reset): LD_PRELOAD and the like reach root's commands", guard.Warn
+				}
+			}
+			continue
+		}
+		if sudoersAlias.MatchString(line) || sudoersInclude.MatchString(line) {
+			continue
+		}
+		left, right, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		users := strings.Fields(sudoersListSpaces.Compiled().ReplaceAllString(left, ","))
+		if len(users) == 0 {
+			continue
+		}
+		who := users[0]
+		nopasswd := strings.Contains(right, "NOPASSWD:")
+		for _, spec := range splitUnescaped(right) {
+			spec = strings.TrimSpace(spec)
+			if strings.HasPrefix(spec, "(") {
+				_, rest, _ := strings.Cut(spec[1:], ")")
+				spec = strings.TrimSpace(rest)
+			}
+			spec = strings.TrimSpace(spec[len(sudoersTags.FindString(spec)):])
+			if spec != "ALL" {
+				continue
+			}
+			how := "every command as root"
+			if nopasswd {
+				how += ", without a password"
+			}
+			if slices.Contains(strings.Split(who, ","), "ALL") {
+				return "gives every user " + how + " (ALL ALL=…): any account, a service's included, is root", guard.Confirm
+			}
+			if nopasswd {
+				return "gives " + who + " " + how + ": whoever gets a shell as " + who + " is root at once", guard.Warn
+			}
+		}
+	}
+	return "", guard.Allow
 }
