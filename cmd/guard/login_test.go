@@ -426,3 +426,86 @@ func TestLoginShellJudgesBashEnv(t *testing.T) {
 		t.Errorf("a harmless BASH_ENV: stdout %q, stderr %q, exit %d", out, errOut, code)
 	}
 }
+
+// TestLoginShellJudgesItsEnvironment: sshd passes the variables a client
+// sends (SendEnv, AcceptEnv), su and cron pass their own, and bash makes
+// code of some of them before the command runs: a function exported as
+// BASH_FUNC_NAME%% replaces the program of that name, and PS4 is expanded
+// at every command traced (SHELLOPTS=xtrace, or set -x in the command),
+// a substitution in it included. guard-shell judged only the command, so
+// each of these ran its rm unjudged. bash ignores PS4 from the
+// environment as root: those cases run as nobody.
+func TestLoginShellJudgesItsEnvironment(t *testing.T) {
+	need(t, "setpriv", "setsid")
+	bin := builtGuard(t)
+	dir, err := os.MkdirTemp("", "guard-env-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o777)
+	os.Chmod(bin, 0o755)
+	os.Chmod(filepath.Dir(bin), 0o755)
+	shell := filepath.Join(dir, "guard-shell")
+	if err := os.Symlink(bin, shell); err != nil {
+		t.Fatal(err)
+	}
+	store := filepath.Join(dir, "store")
+	os.Symlink(store, filepath.Join(dir, "data"))
+	rm := "rm -rf " + filepath.Join(dir, "data") + "/"
+	run := func(asNobody bool, env []string, stdin string, args ...string) (string, string, int) {
+		argv := append([]string{"setsid", shell}, args...)
+		if asNobody {
+			argv = append([]string{"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"}, argv...)
+		}
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Dir = dir
+		cmd.Env = append([]string{"PATH=/usr/bin:/bin", "HOME=" + dir, "NO_COLOR=1", "GUARD_ETC=" + dir + "/etc",
+			"GUARD_AUDIT_FILE=" + dir + "/audit.jsonl", "GUARD_SNAPSHOTS=" + dir + "/snaps", "GUARD_STATE=" + dir + "/state"}, env...)
+		cmd.Stdin = strings.NewReader(stdin)
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		if exit, ok := err.(*exec.ExitError); ok {
+			return out.String(), errb.String(), exit.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), errb.String(), 0
+	}
+	for _, c := range []struct {
+		name     string
+		asNobody bool
+		env      []string
+		stdin    string
+		args     []string
+	}{
+		{"an exported function named as the command", false, []string{"BASH_FUNC_ls%%=() { " + rm + "; }"}, "", []string{"-c", "ls"}},
+		{"an exported function called by a script on stdin", false, []string{"BASH_FUNC_ls%%=() { " + rm + "; }"}, "ls\n", nil},
+		{"PS4 traced by SHELLOPTS", true, []string{"PS4=$(" + rm + ")", "SHELLOPTS=xtrace"}, "", []string{"-c", "true"}},
+		{"PS4 traced by the command's own set -x", true, []string{"PS4=$(" + rm + ")"}, "", []string{"-c", "set -x; true"}},
+		{"PS4 traced in a script on stdin", true, []string{"PS4=$(" + rm + ")", "SHELLOPTS=xtrace"}, "true\n", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			os.MkdirAll(filepath.Join(store, "sub"), 0o777)
+			sentinel := filepath.Join(store, "sub", "precious")
+			os.WriteFile(sentinel, []byte("x"), 0o666)
+			os.Chmod(store, 0o777)
+			os.Chmod(filepath.Join(store, "sub"), 0o777)
+			_, errOut, code := run(c.asNobody, c.env, c.stdin, c.args...)
+			if _, err := os.Stat(sentinel); err != nil {
+				t.Fatalf("guard-shell %q with %q ran it unjudged (exit %d, stderr %q)", c.args, c.env, code, errOut)
+			}
+			if code != exitRefused || !strings.Contains(errOut, "rm-symlink-slash") {
+				t.Errorf("exit %d, want %d with rm-symlink-slash; stderr %q", code, exitRefused, errOut)
+			}
+		})
+	}
+	// The look-alikes run: a helper function, a PS4 that shows the line.
+	if out, errOut, code := run(false, []string{`BASH_FUNC_greet%%=() { echo "hello $1"; }`}, "", "-c", "greet you"); out != "hello you\n" || code != 0 {
+		t.Errorf("an exported helper: stdout %q, stderr %q, exit %d", out, errOut, code)
+	}
+	if out, errOut, code := run(true, []string{"PS4=+${LINENO}: ", "SHELLOPTS=xtrace"}, "", "-c", "echo ok"); out != "ok\n" || code != 0 || !strings.Contains(errOut, "+1: echo ok") {
+		t.Errorf("a PS4 that shows the line: stdout %q, stderr %q, exit %d", out, errOut, code)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -31,6 +32,9 @@ type gateOptions struct {
 	prelude    string // what the same shell was given before the line
 	quick      bool   // guard serve: decide only a line nobody needs to see (exitDefer otherwise)
 	host       guard.Host
+	// wayPastFor, when set, is the deliberate way to run the line once
+	// the rules that held it are known (guard sudo's own form).
+	wayPastFor func(rules []string) string
 	// The shell hooks' own: the shell's definitions, and whether a line
 	// still being typed is answered with exitIncomplete (init.go).
 	hook hookOptions
@@ -182,7 +186,22 @@ func (a *app) gate(line string, o gateOptions) (dir string, code int) {
 	if req.Typed {
 		a.noteApprovals(out)
 	}
+	if out.WayPast != "" && out.Snapshot == nil && !o.noSnapshot && o.wayPastFor != nil && !strings.Contains(out.WayPast, "--no-snapshot") {
+		out.WayPast = o.wayPastFor(heldBy(out.Verdict, req.Acknowledged))
+	}
 	return dir, a.settle(out)
+}
+
+// heldBy are the rules that need a deliberate yes for v to run: those that
+// confirm or block, less the ones already acknowledged.
+func heldBy(v guard.Verdict, acknowledged []string) []string {
+	var rules []string
+	for _, f := range v.Findings {
+		if f.Decision >= guard.Confirm && !slices.Contains(acknowledged, f.Rule) && !slices.Contains(rules, f.Rule) {
+			rules = append(rules, f.Rule)
+		}
+	}
+	return rules
 }
 
 // fromPrompt: the line comes from a shell's hook, typed at its prompt.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -68,7 +69,7 @@ func (a *app) loginShell(argv0 string, args []string) (code int) {
 			}
 		}()
 		dir, _ := os.Getwd()
-		if gateCode := a.gateLogin(a.bashEnv()+bash.command, dir, "login", positional(bash.operands)); gateCode != exitOK {
+		if gateCode := a.gateLogin(a.environmentCode()+bash.command, dir, "login", positional(bash.operands)); gateCode != exitOK {
 			return gateCode
 		}
 		return a.execReal(args, false, "")
@@ -80,7 +81,7 @@ func (a *app) loginShell(argv0 string, args []string) (code int) {
 		for _, operand := range bash.operands {
 			words = append(words, gate.Quote(operand))
 		}
-		if gateCode := a.gateLogin(a.bashEnv()+strings.Join(words, " "), dir, "login", ""); gateCode != exitOK {
+		if gateCode := a.gateLogin(a.environmentCode()+strings.Join(words, " "), dir, "login", ""); gateCode != exitOK {
 			return gateCode
 		}
 		return a.execReal(args, login, "")
@@ -109,7 +110,7 @@ func (a *app) loginShell(argv0 string, args []string) (code int) {
 // apply, and what cannot be judged is asked about.
 func (a *app) gateLogin(line, dir, from, prelude string) int {
 	o := gateOptions{cwd: dir, from: from, shell: "bash", prelude: prelude}
-	o.hook.definitions = a.startupDefinitions()
+	o.hook.definitions = exportedFunctions(os.Environ()) + a.startupDefinitions()
 	_, code := a.gate(line, o)
 	return code
 }
@@ -135,6 +136,46 @@ func (a *app) startupDefinitions() string {
 
 // maxStartupFile bounds what of one startup file guard reads.
 const maxStartupFile = 256 << 10
+
+// environmentCode is what a non-interactive bash makes of its environment
+// before its command, as code judged with it: the PS4 it expands at every
+// command it traces (SHELLOPTS=xtrace turns tracing on; a command can too),
+// and the file BASH_ENV names. sshd passes the variables a client sends
+// (AcceptEnv), su and cron pass theirs: PS4='$(rm -rf ~)' SHELLOPTS=xtrace
+// runs that rm before a harmless command. bash ignores PS4 from the
+// environment when it runs as root.
+func (a *app) environmentCode() string {
+	var b strings.Builder
+	if ps4 := a.getenv("PS4"); ps4 != "" && os.Geteuid() != 0 {
+		q, err := syntax.Quote(ps4, syntax.LangBash)
+		if err != nil {
+			q = gate.Quote(ps4)
+		}
+		b.WriteString("PS4=" + q + "\n")
+	}
+	if slices.Contains(strings.Split(a.getenv("SHELLOPTS"), ":"), "xtrace") {
+		b.WriteString("set -x\n")
+	}
+	b.WriteString(a.bashEnv())
+	return b.String()
+}
+
+// exportedFunctions are the functions bash imports from environ (export
+// -f writes them as BASH_FUNC_NAME%%=() { BODY }), as definitions the
+// command may call by name: env 'BASH_FUNC_ls%%=() { rm -rf ~; }'
+// guard-shell -c ls runs that rm.
+func exportedFunctions(environ []string) string {
+	var b strings.Builder
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		fn, ok := strings.CutPrefix(name, "BASH_FUNC_")
+		if fn, ok = strings.CutSuffix(fn, "%%"); !ok || fn == "" || !strings.HasPrefix(value, "() {") {
+			continue // bash imports only a value that is a function
+		}
+		b.WriteString(fn + " " + value + "\n")
+	}
+	return b.String()
+}
 
 // bashEnv is the code a non-interactive bash runs before its command: the
 // file $BASH_ENV names, after parameter expansion, command substitution

@@ -119,6 +119,7 @@ AllowUsers guardssh
 PrintMotd no
 PrintLastLog no
 Subsystem sftp internal-sftp
+AcceptEnv LANG LC_* BASH_FUNC_* PS4 SHELLOPTS BASH_ENV ENV
 SetEnv GUARD_ETC=%s/etc GUARD_SNAPSHOTS=%s/snaps GUARD_AUDIT_FILE=%s/state/audit.jsonl GUARD_STATE=%s/state NO_COLOR=1 PATH=%s/bin:/usr/local/bin:/usr/bin:/bin
 `, b.port, b.dir, b.dir, b.dir, b.dir, b.dir, b.dir, b.dir, b.dir)
 	os.WriteFile(filepath.Join(b.dir, "sshd_config"), []byte(config), 0o644)
@@ -355,6 +356,53 @@ func TestSSHScriptOnStandardInput(t *testing.T) {
 	if out != "key = value\n" || code != 0 {
 		t.Errorf("a here-document in a script on stdin: %q, exit %d", out, code)
 	}
+}
+
+// TestSSHClientEnvironment: sshd hands the login shell the variables the
+// client sends and AcceptEnv allows (ssh -o SetEnv=…, SendEnv), and bash
+// makes code of some: an exported function replaces the command of its
+// name, PS4 runs its substitutions at every traced command. Each is
+// judged with the command; the rest of the environment (LC_*) is data.
+func TestSSHClientEnvironment(t *testing.T) {
+	b := startSSHD(t)
+	sentinel := b.linkedStore()
+	rm := "rm -rf " + b.sandbox + "/lib/"
+	for _, c := range []struct {
+		env   []string
+		stdin string
+		args  []string
+	}{
+		{[]string{"BASH_FUNC_ls%%=() { " + rm + "; }"}, "", []string{"ls"}},
+		{[]string{"PS4=$(" + rm + ")", "SHELLOPTS=xtrace"}, "", []string{"true"}},
+		{[]string{"PS4=$(" + rm + ")"}, "", []string{"set -x; true"}},
+		{[]string{"PS4=$(" + rm + ")", "SHELLOPTS=xtrace"}, "true\n", []string{"-T"}},
+		{[]string{"BASH_FUNC_ls%%=() { " + rm + "; }"}, "ls\n", []string{"-T"}},
+	} {
+		opts := setEnv(c.env...)
+		_, errOut, code := b.ssh(c.stdin, append(opts, c.args...)...)
+		if !lexists(sentinel) {
+			t.Fatalf("ssh %q %q ran it unjudged (exit %d, stderr %q)", opts, c.args, code, errOut)
+		}
+		if code != exitRefused || !strings.Contains(errOut, "rm-symlink-slash") {
+			t.Errorf("ssh %q %q: exit %d, stderr %q", opts, c.args, code, errOut)
+		}
+	}
+	// Data in the environment stays data; a harmless helper runs.
+	out, errOut, code := b.ssh("", append(setEnv("LC_X=$("+rm+")", "BASH_FUNC_greet%%=() { echo hello $1; }"), `printf '%s|' "$LC_X"; greet you`)...)
+	if out != "$("+rm+")|hello you\n" || code != 0 || !lexists(sentinel) {
+		t.Errorf("LC_X and a helper function sent by the client: stdout %q, stderr %q, exit %d", out, errOut, code)
+	}
+}
+
+// setEnv is the ssh option that sends these variables: one SetEnv for all
+// of them, since ssh keeps the first value of an option.
+func setEnv(vars ...string) []string {
+	quoted := make([]string, len(vars))
+	for i, kv := range vars {
+		name, value, _ := strings.Cut(kv, "=")
+		quoted[i] = name + "=\"" + value + "\""
+	}
+	return []string{"-o", "SetEnv=" + strings.Join(quoted, " ")}
 }
 
 // TestSSHStreamedCommands: a program that writes one command, waits for its

@@ -57,10 +57,15 @@ func (a *app) stdinScript(args []string, login bool, prelude string) int {
 		argv0 = "-" + argv0
 	}
 	// bash sources $BASH_ENV as it starts, before it reads the script:
-	// judged before the shell starts.
-	if env := a.bashEnv(); env != "" {
+	// judged before the shell starts. The rest of what its environment
+	// gives it (PS4, tracing, exported functions) stays for every batch.
+	env := a.environmentCode()
+	functions := exportedFunctions(os.Environ())
+	if env != "" {
 		wd, _ := os.Getwd()
-		if _, code := a.gate(env, gateOptions{cwd: wd, from: "stdin", shell: "bash", prelude: prelude}); code != exitOK {
+		o := gateOptions{cwd: wd, from: "stdin", shell: "bash", prelude: prelude}
+		o.hook.definitions = functions
+		if _, code := a.gate(env, o); code != exitOK {
 			return code
 		}
 	}
@@ -90,13 +95,18 @@ func (a *app) stdinScript(args []string, login bool, prelude string) int {
 	if prelude != "" {
 		past.add(prelude)
 	}
+	if env != "" {
+		past.add(env)
+	}
 	for {
 		batch, ok := batches.next()
 		if !ok {
 			break
 		}
 		if strings.TrimSpace(batch) != "" {
-			if _, code := a.gate(batch, gateOptions{cwd: past.start, from: "stdin", shell: "bash", prelude: past.prelude()}); code != exitOK {
+			o := gateOptions{cwd: past.start, from: "stdin", shell: "bash", prelude: past.prelude()}
+			o.hook.definitions = functions
+			if _, code := a.gate(batch, o); code != exitOK {
 				refused = code
 				break
 			}

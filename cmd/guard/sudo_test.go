@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // guardSudo runs guard sudo ARGS in dir with stdin as its standard input,
@@ -31,8 +32,9 @@ func guardSudo(t *testing.T, dir string, stdin *os.File, args ...string) (stdout
 // TestSudoJudgesItsStandardInput: what sudo runs may read its code from
 // standard input (sudo bash -s, sudo sh /dev/stdin, sudo -s), which guard
 // sudo's arguments do not show. A script file there is read and judged; a
-// pipe, whose code guard cannot see, is asked about (refused here, with
-// no terminal); a command that reads data from it is not concerned.
+// pipe is read whole (bounded) when a shell or an interpreter runs it,
+// judged, and handed to sudo byte for byte; a command that reads data
+// from it is not concerned and keeps streaming.
 func TestSudoJudgesItsStandardInput(t *testing.T) {
 	need(t, "sudo", "setsid")
 	if os.Geteuid() != 0 {
@@ -71,8 +73,12 @@ func TestSudoJudgesItsStandardInput(t *testing.T) {
 		{"a script file to bash -s", func() *os.File { return open(script) }, []string{"bash", "-s"}, "rm-symlink-slash"},
 		{"a script file to sh /dev/stdin", func() *os.File { return open(script) }, []string{"sh", "/dev/stdin"}, "rm-symlink-slash"},
 		{"a script file to sudo -s", func() *os.File { return open(script) }, []string{"-s"}, "rm-symlink-slash"},
-		{"a pipe to bash -s", func() *os.File { return pipe("rm -rf data/\n") }, []string{"bash", "-s"}, "hidden-code"},
-		{"a pipe to -u root sh", func() *os.File { return pipe("rm -rf data/\n") }, []string{"-u", "root", "sh"}, "hidden-code"},
+		{"a pipe to bash -s", func() *os.File { return pipe("rm -rf data/\n") }, []string{"bash", "-s"}, "rm-symlink-slash"},
+		{"a pipe to -u root sh", func() *os.File { return pipe("rm -rf data/\n") }, []string{"-u", "root", "sh"}, "rm-symlink-slash"},
+		{"a pipe to sudo -s", func() *os.File { return pipe("echo hi\nrm -rf data/\n") }, []string{"-s"}, "rm-symlink-slash"},
+		{"a pipe to sh /dev/stdin", func() *os.File { return pipe("cd " + dir + " && rm -rf data/\n") }, []string{"sh", "/dev/stdin"}, "rm-symlink-slash"},
+		{"a pipe to python3", func() *os.File { return pipe("import os\nos.system('rm -rf data/')\n") }, []string{"python3"}, "rm-symlink-slash"},
+		{"a pipe that does not end", func() *os.File { return endless(t) }, []string{"bash"}, "more than 1 MB"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, errOut, code := guardSudo(t, dir, c.stdin(), c.args...)
@@ -84,9 +90,22 @@ func TestSudoJudgesItsStandardInput(t *testing.T) {
 			}
 		})
 	}
-	// The look-alikes run: a harmless script, data to tee, nothing.
+	// The way past names guard sudo, not guard's own descriptor.
+	if _, errOut, _ := guardSudo(t, dir, pipe("rm -rf data/\n"), "bash"); strings.Contains(errOut, "/proc/") || !strings.Contains(errOut, "GUARD_ALLOW=rm-symlink-slash guard sudo bash") {
+		t.Errorf("the way past: %q", errOut)
+	}
+	// The look-alikes run: a harmless script, the same piped (exactly its
+	// bytes reach the shell, which reads them as before), data to tee,
+	// nothing.
 	if out, errOut, code := guardSudo(t, dir, open(harmless), "bash", "-s"); out != "harmless\n" || code != 0 {
 		t.Errorf("a harmless script: stdout %q, stderr %q, exit %d", out, errOut, code)
+	}
+	piped := "echo harmless\nread -r line\necho data\nprintf '%s|' \"$line\"\nprintf 'binary \\0 ok\\n'\n"
+	if out, errOut, code := guardSudo(t, dir, pipe(piped), "bash"); out != "harmless\necho data|binary \x00 ok\n" || code != 0 {
+		t.Errorf("a harmless script piped to bash: stdout %q, stderr %q, exit %d", out, errOut, code)
+	}
+	if out, errOut, code := guardSudo(t, dir, pipe("echo hi\n"), "sh"); out != "hi\n" || code != 0 {
+		t.Errorf("printf 'echo hi\\n' | guard sudo sh: stdout %q, stderr %q, exit %d", out, errOut, code)
 	}
 	copied := filepath.Join(dir, "copied")
 	if _, errOut, code := guardSudo(t, dir, pipe("rm -rf data/\n"), "tee", copied); code != 0 {
@@ -95,9 +114,51 @@ func TestSudoJudgesItsStandardInput(t *testing.T) {
 	if data, _ := os.ReadFile(copied); string(data) != "rm -rf data/\n" {
 		t.Errorf("tee wrote %q", data)
 	}
+	// tee gets the first line while the pipe is still open: not read whole.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	w.WriteString("first\n")
+	streamed := filepath.Join(dir, "streamed")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		guardSudo(t, dir, r, "tee", streamed)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for data, _ := os.ReadFile(streamed); string(data) != "first\n"; data, _ = os.ReadFile(streamed) {
+		if time.Now().After(deadline) {
+			t.Error("tee did not get the first line before the pipe ended")
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	w.Close()
+	<-done
 	if _, errOut, code := guardSudo(t, dir, open(os.DevNull), "true"); code != 0 {
 		t.Errorf("sudo true < /dev/null: exit %d, stderr %q", code, errOut)
 	}
+}
+
+// endless is a pipe that does not end: yes | guard sudo bash.
+func endless(t *testing.T) *os.File {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		line := bytes.Repeat([]byte("echo y\n"), 4096)
+		for {
+			if _, err := w.Write(line); err != nil {
+				w.Close()
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { r.Close() })
+	return r
 }
 
 // TestSudoJudgesWhatItsEnvironmentStarts: sudo -s starts the program
