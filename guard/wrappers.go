@@ -184,8 +184,10 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 	if p.Has("e", "edit", "l", "list", "v", "validate", "k", "K", "reset-timestamp", "remove-timestamp", "V", "version", "h", "help") && len(p.Operands) == 0 {
 		return
 	}
-	// sudo VAR=value cmd sets VAR for cmd, as env does.
+	// sudo VAR=value cmd sets VAR for cmd, as env does; code-holding
+	// ones (PS4, BASH_ENV…) are judged as env's are.
 	argv := dropAssignments(append(p.Operands, p.Rest...))
+	r.envWordsCode(append(p.Operands, p.Rest...), sc)
 	login := p.Has("i", "login")
 	shell := login || p.Has("s", "shell")
 	var preserved []string // --preserve-env=LIST
