@@ -1093,6 +1093,12 @@ func (r *resolver) walkDecl(d *syntax.DeclClause, sc *scope) {
 func (r *resolver) assign(as *syntax.Assign, sc *scope) {
 	r.hookAssign(as, sc)
 	r.assignValue(as, sc)
+	if as.Name != nil && as.Name.Value == "BASH_ARGV0" && sc.params != nil && !as.Append && as.Index == nil {
+		// bash 5 sets $0 to what BASH_ARGV0 is given
+		if v, ok := sc.get("BASH_ARGV0"); ok {
+			sc.params = &positional{zero: Arg{Text: "$0", Value: v.value, Known: v.known}, list: sc.params.list, none: sc.params.none}
+		}
+	}
 	if as.Name != nil && promptCode(as.Name.Value) != "" {
 		r.storedCode(as.Name.Value, r.assignedValues(as, sc), sc)
 	}

@@ -352,6 +352,7 @@ func TestLoginShellReadsOptionsAsBash(t *testing.T) {
 		{"-norc", "-c", "rm -rf data/"},
 		{"--rcfile", "/dev/null", "-c", "rm -rf data/"},
 		{"-c", `rm -rf "$1"`, "_", "data/"},
+		{"-c", `"$0" -rf data/`, "rm"},
 		{"-s", harmless},
 		{"+s", harmless},
 		{"-o", "errexit"},
@@ -375,6 +376,10 @@ func TestLoginShellReadsOptionsAsBash(t *testing.T) {
 	out, _, code := b.run("", b.shell, "-c", "-e", `echo "ran $1"`, "_", "data/")
 	if out != "ran data/\n" || code != 0 {
 		t.Errorf("a harmless -c -e command: stdout %q, exit %d", out, code)
+	}
+	out, _, code = b.run("", b.shell, "-c", `"$0" "as $0"`, "echo")
+	if out != "as echo\n" || code != 0 {
+		t.Errorf("a harmless \"$0\" command: stdout %q, exit %d", out, code)
 	}
 	out, _, code = b.run("echo from stdin \"$1\"\n", b.shell, "-s", "one")
 	if out != "from stdin one\n" || code != 0 {

@@ -192,18 +192,18 @@ func (a *app) bashEnv() string {
 }
 
 // positional is code that gives the shell the positional parameters it
-// is started with (bash -c CMD $0 $1 …: $1 on), so that the command is
-// judged with them: guard-shell -c 'rm -rf "$1"' _ /srv is rm -rf /srv.
-// $0 is left out: set cannot give it.
+// is started with (bash -c CMD $0 $1 …), so that the command is judged
+// with them: guard-shell -c 'rm -rf "$1"' _ /srv is rm -rf /srv, and
+// -c '"$0" -rf /srv' rm is too ($0 through bash 5's BASH_ARGV0).
 func positional(operands []string) string {
-	if len(operands) < 2 {
+	if len(operands) == 0 {
 		return ""
 	}
 	words := []string{"set", "--"}
 	for _, operand := range operands[1:] {
 		words = append(words, gate.Quote(operand))
 	}
-	return strings.Join(words, " ") + "\n"
+	return strings.Join(words, " ") + "\nBASH_ARGV0=" + gate.Quote(operands[0]) + "\n"
 }
 
 // isTerminal: f is a terminal (a character device such as /dev/null is
