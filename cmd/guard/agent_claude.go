@@ -87,11 +87,12 @@ type claudeEvent struct {
 
 // claudeTools are Claude Code's file tools, judged as the writes they
 // make when the hook is given them (a matcher wider than Bash).
-// claudeMatcher sends guard the shell tool and the tools that write files
-// (claudeTools): a matcher with other characters than letters, digits and
-// | is a JavaScript regular expression, anchored here so that an MCP tool
-// whose name holds Write is not sent.
-const claudeMatcher = "^(Bash|Write|Edit|MultiEdit|NotebookEdit)$"
+// claudeMatcher sends guard the shell tool, the tools that write files
+// (claudeTools) and MCP servers' tools (mcp__SERVER__TOOL), of which
+// those given a command are judged (mcpShellLine): a matcher with other
+// characters than letters, digits and | is a JavaScript regular
+// expression, anchored here.
+const claudeMatcher = "^(Bash|Write|Edit|MultiEdit|NotebookEdit|mcp__.*)$"
 
 var claudeTools = map[string]agentTool{
 	"Write":        {path: "file_path", text: []string{"content"}},

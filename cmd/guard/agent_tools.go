@@ -37,7 +37,7 @@ type agentTool struct {
 func toolLine(tools map[string]agentTool, name string, input map[string]json.RawMessage, where string) (line string, known bool, err error) {
 	tool, ok := tools[name]
 	if !ok {
-		return "", false, nil
+		return mcpShellLine(name, input)
 	}
 	switch {
 	case tool.opaque != "":
@@ -149,4 +149,22 @@ func patchLines(patch string) []string {
 	}
 	flush()
 	return out
+}
+
+// mcpShellLine is the command an MCP server's tool runs when its input
+// names one (mcp__shell__exec {"command": "rm -rf …"}): a tool an agent
+// refused at its shell tool could be handed the same line. Such a tool is
+// judged as the shell line; any other MCP tool, or one whose command is
+// not a string, gets no opinion.
+func mcpShellLine(name string, input map[string]json.RawMessage) (line string, known bool, err error) {
+	if !strings.HasPrefix(name, "mcp__") {
+		return "", false, nil
+	}
+	for _, key := range []string{"command", "cmd", "script"} {
+		var code string
+		if raw, ok := input[key]; ok && json.Unmarshal(raw, &code) == nil && strings.TrimSpace(code) != "" {
+			return code, true, nil
+		}
+	}
+	return "", false, nil
 }
