@@ -1642,6 +1642,7 @@ func (r *resolver) emit(inv *Invocation) {
 // wrapper runs, the shell code a shell runs, the directory cd changes to,
 // the state a builtin changes.
 func (r *resolver) dispatch(inv *Invocation, sc *scope) {
+	inv.Args = spellOutOptions(inv.Program, inv.Args) // rm --rec --for
 	r.emit(inv)
 	r.observe(inv, sc) // container binds, files written on this line
 	if !inv.Command.Known {
