@@ -59,6 +59,7 @@ type resolver struct {
 	args           int // words kept in invocations
 	innerArgs      int // of which handed to commands run by others (runInner)
 	globRead       int // folder entries read for patterns
+	findRuns       int // matches of finds not listed whole that -exec was followed for
 	dirCache       map[string][]fs.DirEntry
 	globCache      map[globKey]globResult
 	pathCache      map[string]string // program names looked up on PATH: where they are, "" if nowhere
