@@ -221,6 +221,7 @@ func (r *resolver) commandOptionsOf(inv *Invocation, sc *scope) {
 	if spec, ok := commandOptions[inv.Program]; ok {
 		r.runOptionCommands(inv, spec, sc)
 	}
+	r.outputWrites(inv) // sort -o FILE, curl -o FILE: > FILE
 	switch inv.Program {
 	case "find":
 		r.findWrites(inv)

@@ -9,8 +9,9 @@ import (
 
 // Bounds on following what find matches.
 const (
-	maxFindRuns  = 16 // commands find -exec … \; is followed for, one per match
-	maxFindDepth = 8  // levels walked without -maxdepth
+	maxFindRuns     = 16  // matches of find -exec … \; for which {} alone is judged
+	maxFindRunsLine = 512 // matches of finds guard cannot list whole that -exec is followed for, per line
+	maxFindDepth    = 8   // levels walked without -maxdepth
 )
 
 // runFindMatches runs find's -exec command once per match (or once with
@@ -18,10 +19,24 @@ const (
 // folders and tests it can evaluate on the host (-name, -iname, -path,
 // -type, -maxdepth, -mindepth), within its budget. It reports whether it
 // did; if not, {} stays unknown. matches lists them, once per find.
+// Past maxFindRuns matches, or past the walk's budget, it still follows
+// the command for the first ones (up to the line's budget), nearest the
+// start folders first, and reports that {} must also be judged unknown:
+// find /etc -type f -exec truncate -s0 {} \; empties /etc/passwd, a match
+// at depth one.
 func (r *resolver) runFindMatches(outer *Invocation, argv []Arg, action string, plus bool, sc *scope, matches func() ([]string, bool)) bool {
 	found, ok := matches()
-	if !ok || !plus && len(found) > maxFindRuns {
+	if !ok && len(found) == 0 {
 		return false
+	}
+	if !ok || !plus && len(found) > maxFindRuns {
+		// the first matches, within the line's budget, and {} unknown
+		found = found[:min(len(found), max(0, maxFindRunsLine-r.findRuns))]
+		r.findRuns += len(found)
+		if len(found) == 0 {
+			return false
+		}
+		ok = false
 	}
 	execdir := action == "-execdir" || action == "-okdir"
 	runs := [][]string{found}
@@ -57,7 +72,7 @@ func (r *resolver) runFindMatches(outer *Invocation, argv []Arg, action string, 
 			}
 		})
 	}
-	return true
+	return ok
 }
 
 // findOutput is what find prints when guard can list its matches and it
@@ -86,7 +101,8 @@ func (r *resolver) findOutput(inv *Invocation) (string, bool) {
 
 // findMatches evaluates a find command's expression on the host. It fails
 // for expressions with operators or tests it does not evaluate, on another
-// host, or past its budget. With loose, the tests of findUnread are taken
+// host, or past its budget; past its budget, the matches it found before
+// are still returned (nearest the start folders first). With loose, the tests of findUnread are taken
 // as true, and skipped reports that some were: the matches are then the
 // paths find may print.
 func (r *resolver) findMatches(outer *Invocation, sc *scope, loose bool) (matches []string, skipped, ok bool) {
@@ -141,7 +157,7 @@ func (r *resolver) findMatches(outer *Invocation, sc *scope, loose bool) (matche
 			if n.depth >= minDepth && expr.eval(g, n.path) != findFalse {
 				matches = append(matches, n.path)
 				if len(matches) > maxGlobMatches {
-					return nil, false, false
+					return matches[:maxGlobMatches], false, false
 				}
 			}
 			if n.depth >= maxDepth || !g.isDir(n.path) {
@@ -149,7 +165,9 @@ func (r *resolver) findMatches(outer *Invocation, sc *scope, loose bool) (matche
 			}
 			entries, ok := g.list(n.path)
 			if !ok {
-				return nil, false, false
+				// a folder guard may not read: find says so and goes on
+				// with the others (past the budget, g.complete says so)
+				continue
 			}
 			for _, e := range entries {
 				next = append(next, node{path.Join(n.path, e.Name()), n.depth + 1})
@@ -158,7 +176,7 @@ func (r *resolver) findMatches(outer *Invocation, sc *scope, loose bool) (matche
 		level = next
 	}
 	if !g.complete {
-		return nil, false, false
+		return matches, false, false
 	}
 	return matches, skipped, true
 }

@@ -59,6 +59,7 @@ type resolver struct {
 	args           int // words kept in invocations
 	innerArgs      int // of which handed to commands run by others (runInner)
 	globRead       int // folder entries read for patterns
+	findRuns       int // matches of finds not listed whole that -exec was followed for
 	dirCache       map[string][]fs.DirEntry
 	globCache      map[globKey]globResult
 	pathCache      map[string]string // program names looked up on PATH: where they are, "" if nowhere
@@ -1648,6 +1649,7 @@ func (r *resolver) emit(inv *Invocation) {
 // wrapper runs, the shell code a shell runs, the directory cd changes to,
 // the state a builtin changes.
 func (r *resolver) dispatch(inv *Invocation, sc *scope) {
+	inv.Args = spellOutOptions(inv.Program, inv.Args) // rm --rec --for
 	r.emit(inv)
 	r.observe(inv, sc) // container binds, files written on this line
 	if !inv.Command.Known {

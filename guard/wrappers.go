@@ -320,7 +320,16 @@ func wrapEnv(r *resolver, outer *Invocation, sc *scope) {
 		}
 	}
 	if s, ok := p.Value("S", "split-string"); ok {
-		r.runCode(outer, s.Value+" "+joinCode(argv, r.langOr()), sc, "env -S", adjust)
+		// env puts the words of the string in its place and reads on:
+		// env -S 'bash -c' 'rm -rf /usr' and env -S bash -c 'rm -rf
+		// /usr' both run bash -c 'rm -rf /usr'
+		if before, after, ok := splitStringAt(outer.Args); ok {
+			lang := r.langOr()
+			words := slices.DeleteFunc([]string{"env", quoteWords(before, lang), s.Value, quoteWords(after, lang)}, func(w string) bool { return w == "" })
+			r.runCode(outer, strings.Join(words, " "), sc, "env -S", nil)
+			return
+		}
+		r.runCode(outer, s.Value+" "+quoteWords(argv, r.langOr()), sc, "env -S", adjust)
 		return
 	}
 	r.runInner(outer, argv, sc, "env", adjust)
@@ -895,6 +904,44 @@ func joinCode(args []Arg, lang syntax.LangVariant) string {
 		}
 	}
 	return strings.Join(values, " ")
+}
+
+// splitStringAt finds env's -S STRING (-SSTRING, --split-string[=]STRING)
+// among args: the words before it and after it.
+func splitStringAt(args []Arg) (before, after []Arg, ok bool) {
+	for i, a := range args {
+		switch {
+		case !a.Known:
+			return nil, nil, false
+		case a.Value == "--":
+			return nil, nil, false
+		case a.Value == "-S" || a.Value == "--split-string":
+			if i+1 >= len(args) || !args[i+1].Known {
+				return nil, nil, false
+			}
+			return args[:i], args[i+2:], true
+		case strings.HasPrefix(a.Value, "-S") || strings.HasPrefix(a.Value, "--split-string="):
+			return args[:i], args[i+1:], true
+		case !strings.HasPrefix(a.Value, "-"):
+			return nil, nil, false // NAME=VALUE or the command: -S is not env's
+		}
+	}
+	return nil, nil, false
+}
+
+// quoteWords writes args as shell code in which each known word stays
+// one word; an unknown one is written as joinCode does.
+func quoteWords(args []Arg, lang syntax.LangVariant) string {
+	words := make([]string, len(args))
+	for i, a := range args {
+		words[i] = joinCode(args[i:i+1], lang)
+		if a.Known {
+			if q, err := syntax.Quote(a.Value, lang); err == nil {
+				words[i] = q
+			}
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // shells run -c CODE, a script or their standard input. fish, csh and
