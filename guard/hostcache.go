@@ -40,7 +40,7 @@ const maxAnswers = 1 << 16
 
 // rememberAnswers wraps h for one judgement.
 func rememberAnswers(h Host) *answersHost {
-	return &answersHost{Host: h, stats: map[string]statAnswer{}, links: map[string]linkAnswer{}}
+	return &answersHost{Host: h} // maps made at the first answer: most lines ask little
 }
 
 func (h *answersHost) Lstat(path string) (fs.FileInfo, error) {
@@ -58,6 +58,9 @@ func (h *answersHost) Lstat(path string) (fs.FileInfo, error) {
 	}
 	info, err := h.Host.Lstat(path)
 	h.mu.Lock()
+	if h.stats == nil {
+		h.stats = map[string]statAnswer{}
+	}
 	if len(h.stats) < maxAnswers {
 		h.stats[path] = statAnswer{info, err}
 	}
@@ -74,6 +77,9 @@ func (h *answersHost) Readlink(path string) (string, error) {
 	}
 	target, err := h.Host.Readlink(path)
 	h.mu.Lock()
+	if h.links == nil {
+		h.links = map[string]linkAnswer{}
+	}
 	if len(h.links) < maxAnswers {
 		h.links[path] = linkAnswer{target, err}
 	}
