@@ -241,17 +241,7 @@ func (r *resolver) commandOptionsOf(inv *Invocation, sc *scope) {
 }
 
 func (r *resolver) runOptionCommands(inv *Invocation, prog cmdProgram, sc *scope) {
-	args := inv.Args
-	if prog.spelled != nil {
-		args = make([]Arg, len(inv.Args))
-		for i, a := range inv.Args {
-			if long, ok := prog.spelled[a.Value]; ok && a.Known {
-				a.Value = long
-			}
-			args[i] = a
-		}
-	}
-	p := ParseOptions(args, prog.spec)
+	p := ParseOptions(spelledOut(inv.Args, prog.spelled), prog.spec)
 	if prog.spec.StopAtOperand && inv.Program != "scp" && inv.Program != "sftp" && len(p.Rest) > 0 {
 		// ssh reads options after the destination too, up to the command
 		after := ParseOptions(p.Rest, prog.spec)
@@ -480,4 +470,21 @@ func (r *resolver) edShellCommands(inv *Invocation, sc *scope) {
 			r.runSnippet(inv, code, sc, "ed !", nil)
 		}
 	}
+}
+
+// spelledOut is args with each option spelled another way (-output for
+// --output, as go and gcc take them) written as spelled says, for
+// ParseOptions; args itself when there is nothing to rewrite.
+func spelledOut(args []Arg, spelled map[string]string) []Arg {
+	if spelled == nil {
+		return args
+	}
+	out := make([]Arg, len(args))
+	for i, a := range args {
+		if long, ok := spelled[a.Value]; ok && a.Known {
+			a.Value = long
+		}
+		out[i] = a
+	}
+	return out
 }

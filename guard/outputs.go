@@ -179,17 +179,7 @@ func (out outputFile) files(inv *Invocation) []outputWrite {
 	if out.attached != "" {
 		return attachedOutputs(inv.Args, out.attached)
 	}
-	args := inv.Args
-	if out.spelled != nil {
-		args = make([]Arg, len(inv.Args))
-		for i, a := range inv.Args {
-			if long, ok := out.spelled[a.Value]; ok && a.Known {
-				a.Value = long
-			}
-			args[i] = a
-		}
-	}
-	p := ParseOptions(args, out.spec)
+	p := ParseOptions(spelledOut(inv.Args, out.spelled), out.spec)
 	operands := append(p.Operands[:len(p.Operands):len(p.Operands)], p.Rest...)
 	appendAll := len(out.appendFlag) > 0 && p.Has(out.appendFlag...)
 	var writes []outputWrite

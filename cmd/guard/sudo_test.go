@@ -14,10 +14,18 @@ import (
 // without a terminal (setsid), as a script or an agent would.
 func guardSudo(t *testing.T, dir string, stdin *os.File, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return guardSudoEnv(t, dir, stdin, nil, args...)
+}
+
+// guardSudoEnv is guardSudo with env added to the test environment.
+func guardSudoEnv(t *testing.T, dir string, stdin *os.File, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.Command("setsid", append([]string{builtGuard(t), "sudo"}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = testEnv(t)
-	cmd.Stdin = stdin
+	cmd.Env = append(testEnv(t), env...)
+	if stdin != nil {
+		cmd.Stdin = stdin
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -175,17 +183,8 @@ func TestSudoJudgesWhatItsEnvironmentStarts(t *testing.T) {
 	script := filepath.Join(dir, "fix.sh")
 	os.WriteFile(script, []byte("#!/bin/sh\nrm -rf "+filepath.Join(dir, "data")+"/\n"), 0o755)
 	run := func(env []string, args ...string) (string, int) {
-		cmd := exec.Command("setsid", append([]string{builtGuard(t), "sudo"}, args...)...)
-		cmd.Dir, cmd.Env = dir, append(testEnv(t), env...)
-		var errb bytes.Buffer
-		cmd.Stderr = &errb
-		err := cmd.Run()
-		if exit, ok := err.(*exec.ExitError); ok {
-			return errb.String(), exit.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return errb.String(), 0
+		_, errOut, code := guardSudoEnv(t, dir, nil, env, args...)
+		return errOut, code
 	}
 	for _, c := range []struct {
 		name string
