@@ -14,7 +14,7 @@ func networkRules() []*guard.Rule {
 		ID:         "ssh-network-cut",
 		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl", "wg-quick", "tailscale", "zerotier-cli"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself, flushing firewall rules, setting DROP policies, a DROP rule (iptables or nft) that still holds SSH's packets (every packet, every TCP packet, port 22 or a negation that leaves it in, the session's interface, everyone outside a network the client is not in) or every new connection, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -136,7 +136,7 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		}
 		return cut
 	case "iptables", "ip6tables", "iptables-legacy", "iptables-nft":
-		if cut := iptablesCut(inv); cut != "" && !iptablesKeptOpen(inv, host) {
+		if cut := iptablesCut(inv, host); cut != "" && !iptablesKeptOpen(inv, host) {
 			return cut
 		}
 		return iptablesBansClient(inv, host)
@@ -149,6 +149,9 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 			return cut
 		}
 		if cut := nftFlushCut(args); cut != "" {
+			return cut
+		}
+		if cut := nftDropRule(inv, host, args); cut != "" {
 			return cut
 		}
 		if chain, ok := nftDropPolicy(args); ok && !nftKeptOpen(inv, host, chain) {
@@ -651,7 +654,7 @@ var iptablesSpec = guard.OptSpec{
 	LongValue:  []string{"table", "append", "insert", "check", "delete", "replace", "new-chain", "delete-chain", "policy", "rename-chain", "list", "zero", "jump", "goto", "protocol", "source", "destination", "in-interface", "out-interface", "match", "wait", "wait-interval", "set-counters"},
 }
 
-func iptablesCut(inv *guard.Invocation) string {
+func iptablesCut(inv *guard.Invocation, host guard.Host) string {
 	p := guard.ParseOptions(inv.Args, iptablesSpec)
 	if t, ok := p.Value("t", "table"); ok && t.Value != "filter" {
 		return "" // nat, mangle and raw rules do not decide whether packets pass
@@ -664,7 +667,7 @@ func iptablesCut(inv *guard.Invocation) string {
 		}
 		return ""
 	}
-	if cut := iptablesDropRule(inv, p); cut != "" {
+	if cut := iptablesDropRule(inv, host, p); cut != "" {
 		return cut
 	}
 	if policy, ok := p.Value("P", "policy"); ok {
@@ -679,11 +682,17 @@ func iptablesCut(inv *guard.Invocation) string {
 	return ""
 }
 
-// iptablesDropRule reads -A or -I INPUT|OUTPUT … -j DROP|REJECT for a
-// rule that drops this session's packets: one with no match at all, or
-// one that matches SSH's port and nothing narrower (a source address, an
-// interface, a state).
-func iptablesDropRule(inv *guard.Invocation, p guard.Parsed) string {
+// iptablesDropRule reads -A or -I INPUT|OUTPUT … -j DROP|REJECT for the
+// packets of SSH it would drop, the way iptables matches them: every
+// packet, every TCP packet, SSH's port (by number, name, range or list,
+// or left in by a negation: ! --dport 443), everything from outside a
+// network that does not hold the session's client (! -s 10.0.0.0/8), or
+// everything on the interface the session comes in over; or, with
+// --state NEW or --syn, every new connection: this session stays, no
+// new login gets in. Another address, port, protocol or interface, or a
+// match guard does not read, narrows it to other traffic: a ban, not a
+// wall.
+func iptablesDropRule(inv *guard.Invocation, host guard.Host, p guard.Parsed) string {
 	chain, ok := p.Value("A", "append")
 	if !ok {
 		chain, ok = p.Value("I", "insert")
@@ -692,36 +701,153 @@ func iptablesDropRule(inv *guard.Invocation, p guard.Parsed) string {
 	if !ok || chain.Value != "INPUT" && chain.Value != "OUTPUT" || target.Value != "DROP" && target.Value != "REJECT" {
 		return ""
 	}
-	if p.Has("s", "source", "d", "destination", "i", "in-interface", "o", "out-interface", "src-range", "dst-range", "sport", "source-port", "sports", "state", "ctstate", "uid-owner") {
-		return "" // one address, interface or kind of packet: a ban, not a wall
+	m, ok := readDropMatch(inv, host, chain.Value)
+	if !ok {
+		return "" // narrower than SSH's packets
 	}
-	port := ""
-	args := inv.Values()
+	verb := strings.ToLower(target.Value) + "s"
+	what := "every packet"
+	switch {
+	case m.port:
+		what = "SSH (port 22)"
+	case m.tcp:
+		what = "every TCP packet, SSH's too,"
+	case m.outside != "":
+		what = "every packet from outside " + m.outside + ", this session's address " + m.client + " among them,"
+	}
+	on := chain.Value
+	if m.dev != "" {
+		on += " on " + m.dev + ", which this SSH session comes in over"
+	}
+	if m.newOnly {
+		return fmt.Sprintf("add a rule that %s %s that opens a new connection on %s: this session stays, but no new SSH login gets in, and if this one drops you cannot come back", verb, strings.TrimSuffix(what, ","), on)
+	}
+	return fmt.Sprintf("add a rule that %s %s on %s", verb, strings.TrimSuffix(what, ","), on)
+}
+
+// iptablesOption is the long name of an iptables option.
+func iptablesOption(name string) string {
+	short := map[string]string{
+		"A": "append", "I": "insert", "j": "jump", "t": "table", "w": "wait", "W": "wait-interval", "v": "verbose",
+		"p": "protocol", "m": "match", "s": "source", "src": "source", "d": "destination", "dst": "destination",
+		"i": "in-interface", "o": "out-interface",
+	}
+	if long, ok := short[name]; ok {
+		return long
+	}
+	return name
+}
+
+// iptablesNegated: the option (its long name) is negated, with `!`
+// before it or, iptables' old place, before its value.
+func iptablesNegated(args []string, option string) bool {
 	for i, a := range args {
-		name, value, attached := strings.Cut(a, "=")
-		if name != "--dport" && name != "--destination-port" && name != "--dports" && name != "--destination-ports" {
+		if strings.HasPrefix(a, "-") && iptablesOption(strings.TrimLeft(a, "-")) == option &&
+			(i > 0 && args[i-1] == "!" || i+1 < len(args) && args[i+1] == "!") {
+			return true
+		}
+	}
+	return false
+}
+
+// dropMatch is what guard read of a DROP rule's match that still holds
+// SSH's packets.
+type dropMatch struct {
+	port, tcp, newOnly bool
+	outside, client    string // ! -s NETWORK, which leaves the client in
+	dev                string // the interface, which carries the session
+}
+
+// readDropMatch walks a rule's match options with their negations (`!`
+// before the option, or iptables' old place before the value) and says
+// whether what is left still holds the session's packets on chain.
+func readDropMatch(inv *guard.Invocation, host guard.Host, chain string) (dropMatch, bool) {
+	var m dropMatch
+	peer, devOption := "source", "in-interface" // the client sends what comes in
+	if chain == "OUTPUT" {
+		peer, devOption = "destination", "out-interface"
+	}
+	args := inv.Values()
+	negate := false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "!" {
+			negate = true
 			continue
 		}
-		if !attached && i+1 < len(args) {
-			value = args[i+1]
+		if !strings.HasPrefix(a, "-") {
+			negate = false // a value: a rule number, a chain
+			continue
 		}
-		for _, v := range strings.Split(value, ",") {
-			from, to, isRange := strings.Cut(v, ":")
-			if v == "22" || isRange && portIn(22, from, to) {
-				port = "22"
+		name, value, attached := strings.Cut(a, "=")
+		option := strings.TrimLeft(name, "-")
+		takes := func() string {
+			if !attached && i+1 < len(args) {
+				i++
+				value = args[i]
+				if value == "!" && i+1 < len(args) { // --dport ! 22
+					negate = !negate
+					i++
+					value = args[i]
+				}
 			}
+			return value
 		}
-		if port == "" {
-			return "" // another port
+		switch option = iptablesOption(option); {
+		case option == "append" || option == "insert" || option == "jump" || option == "table" || option == "reject-with" || option == "comment":
+			takes()
+		case option == "wait" || option == "wait-interval" || option == "verbose":
+			// a number after them is skipped as a value
+		case option == "protocol":
+			proto := takes()
+			if tcp := proto == "tcp" || proto == "6"; proto != "all" && proto != "0" && tcp == negate {
+				return m, false // another protocol
+			}
+			m.tcp = m.tcp || !negate && proto != "all" && proto != "0"
+		case option == "match":
+			if v := takes(); !slices.Contains([]string{"tcp", "multiport", "comment", "state", "conntrack"}, v) {
+				return m, false // a limit, a time, a string: not every packet of SSH
+			}
+		case slices.Contains(sshPortOptions[chain], option):
+			if sshPort(takes()) == negate {
+				return m, false // another port
+			}
+			m.port = !negate
+		case option == peer:
+			spec := takes()
+			client, known := guard.SSHClient(inv, host)
+			if !negate || !known || holdsClient(spec, inv, host) {
+				return m, false // one address or network (iptablesBansClient reads the client's own), or one that leaves the client out
+			}
+			m.outside, m.client = spec, client
+		case option == devOption:
+			dev := takes()
+			cut, _ := sessionCut(inv, host, dev, false)
+			if cut == negate {
+				return m, false // another interface
+			}
+			if !negate {
+				m.dev = dev
+			}
+		case option == "state" || option == "ctstate":
+			states := strings.Split(takes(), ",")
+			switch {
+			case negate && !slices.Contains(states, "NEW"), !negate && slices.Contains(states, "NEW") && !slices.Contains(states, "ESTABLISHED"):
+				m.newOnly = true
+			case negate || !slices.Contains(states, "ESTABLISHED"):
+				return m, false // INVALID, RELATED: not SSH's packets
+			}
+		case option == "syn":
+			m.newOnly = m.newOnly || !negate
+		default:
+			return m, false // an address of this host, the other port, an option guard does not read
 		}
+		negate = false
 	}
-	if port == "" && p.Has("p", "protocol", "m", "match") {
-		return "" // one protocol, or a match guard does not read
+	if m.newOnly && chain == "OUTPUT" {
+		return m, false // connections this host opens, not the ones it answers
 	}
-	if port != "" {
-		return fmt.Sprintf("add a rule that %ss SSH (port 22) on %s", strings.ToLower(target.Value), chain.Value)
-	}
-	return fmt.Sprintf("add a rule that %ss every packet on %s", strings.ToLower(target.Value), chain.Value)
+	return m, true
 }
 
 // iptablesBansClient reads -A or -I INPUT -s ADDR -j DROP|REJECT where
@@ -741,6 +867,9 @@ func iptablesBansClient(inv *guard.Invocation, host guard.Host) string {
 	}
 	if t, ok := p.Value("t", "table"); ok && t.Value != "filter" {
 		return ""
+	}
+	if iptablesNegated(inv.Values(), "source") {
+		return "" // ! -s: everyone but that network (iptablesDropRule reads it)
 	}
 	for _, spec := range strings.Split(source.Value, ",") {
 		if !holdsClient(spec, inv, host) {
@@ -990,6 +1119,116 @@ func nftFlushCut(args []string) string {
 		return "flush the rules of nftables' " + chain.name + " chain (its policy stays: a drop policy then drops this session)"
 	}
 	return ""
+}
+
+// nftDropRule reads nft add|insert rule [FAMILY] TABLE input … drop|reject
+// for a rule that still holds SSH's packets: no match at all, TCP, SSH's
+// port (or a port set a != leaves it in), the interface the session
+// comes in over, everything but a network the client is not in; or ct
+// state new, which keeps this session and refuses every new login.
+// Anything guard does not read narrows it to other traffic.
+func nftDropRule(inv *guard.Invocation, host guard.Host, args []string) string {
+	words := nftWords(args)
+	for len(words) > 0 && strings.HasPrefix(words[0], "-") {
+		words = words[1:]
+	}
+	if len(words) < 3 || words[1] != "rule" || words[0] != "add" && words[0] != "insert" {
+		return ""
+	}
+	chain, rule, ok := nftChainAt(words[2:])
+	if !ok || nftNotFiltering[strings.ToLower(chain.table)] || strings.ToLower(chain.name) != "input" {
+		return ""
+	}
+	if len(rule) >= 2 && (rule[0] == "position" || rule[0] == "handle" || rule[0] == "index") {
+		rule = rule[2:]
+	}
+	verdict := slices.IndexFunc(rule, func(w string) bool { return w == "drop" || w == "reject" })
+	if verdict < 0 || verdict != len(rule)-1 && rule[verdict+1] != "with" {
+		return ""
+	}
+	what, newOnly, dev := "every packet", false, ""
+	for i := 0; i < verdict; i++ {
+		w := rule[i]
+		next := func() (value string, negate bool) {
+			i++
+			if i < verdict && rule[i] == "!=" {
+				negate = true
+				i++
+			}
+			if i < verdict && rule[i] == "{" {
+				var set []string
+				for i++; i < verdict && rule[i] != "}"; i++ {
+					set = append(set, strings.TrimSuffix(rule[i], ","))
+				}
+				return strings.Join(set, ","), negate
+			}
+			if i < verdict {
+				return strings.Trim(rule[i], `"`), negate
+			}
+			return "", negate
+		}
+		switch {
+		case w == "counter":
+		case w == "comment":
+			i++ // its text
+		case w == "log":
+			if i+1 < verdict && rule[i+1] == "prefix" {
+				i += 2
+			}
+		case w == "tcp" && i+1 < verdict && rule[i+1] == "dport":
+			i++
+			ports, negate := next()
+			if sshPort(ports) == negate {
+				return "" // another port
+			}
+			what = "SSH (port 22)"
+		case w == "meta" && i+2 < verdict && rule[i+1] == "l4proto" || w == "ip" && i+2 < verdict && rule[i+1] == "protocol":
+			i++
+			proto, negate := next()
+			if (proto == "tcp") == negate {
+				return ""
+			}
+			if what == "every packet" {
+				what = "every TCP packet, SSH's too"
+			}
+		case w == "ct" && i+1 < verdict && rule[i+1] == "state":
+			i++
+			states, negate := next()
+			list := strings.Split(states, ",")
+			switch {
+			case negate && !slices.Contains(list, "new"), !negate && slices.Contains(list, "new") && !slices.Contains(list, "established"):
+				newOnly = true
+			case negate || !slices.Contains(list, "established"):
+				return "" // invalid, related: not SSH's packets
+			}
+		case w == "iifname" || w == "iif":
+			name, negate := next()
+			if cut, _ := sessionCut(inv, host, name, false); cut == negate {
+				return "" // another interface
+			}
+			if !negate {
+				dev = name
+			}
+		case w == "ip" && i+1 < verdict && rule[i+1] == "saddr":
+			i++
+			spec, negate := next()
+			client, known := guard.SSHClient(inv, host)
+			if !negate || !known || holdsClient(spec, inv, host) {
+				return "" // one address or network, or everyone but the client's
+			}
+			what = "every packet from outside " + spec + ", this session's address " + client + " among them"
+		default:
+			return "" // a match guard does not read
+		}
+	}
+	on := "nftables' " + chain.name + " chain"
+	if dev != "" {
+		on += " on " + dev + ", which this SSH session comes in over"
+	}
+	if newOnly {
+		return "add a rule that drops " + what + " that opens a new connection on " + on + ": this session stays, but no new SSH login gets in, and if this one drops you cannot come back"
+	}
+	return "add a rule that drops " + what + " on " + on
 }
 
 // nftNotFiltering are the table names nftables' own examples and the
