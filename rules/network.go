@@ -12,9 +12,9 @@ import (
 func networkRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-network-cut",
-		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl", "wg-quick", "tailscale", "zerotier-cli"},
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "route", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl", "wg-quick", "tailscale", "zerotier-cli"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself, flushing firewall rules, setting DROP policies, a DROP rule (iptables or nft) that still holds SSH's packets (every packet, every TCP packet, port 22 or a negation that leaves it in, the session's interface, everyone outside a network the client is not in) or every new connection, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), the default route deleted or replaced where the session's packets take it (ip route, net-tools route), the routing rules flushed, the lines of ip -batch, releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself, flushing firewall rules, setting DROP policies, a DROP rule (iptables or nft) that still holds SSH's packets (every packet, every TCP packet, port 22 or a negation that leaves it in, the session's interface, everyone outside a network the client is not in) or every new connection, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -130,11 +130,23 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 			return downCut(inv, host, args[0], "take "+args[0]+" down")
 		}
 	case "ip":
+		if cut := ipBatchCut(inv, host); cut != "" {
+			return cut
+		}
 		cut, dev := ipCut(args, sessionServerAddr(inv, host))
 		if dev != "" && cut != "" {
 			return downCut(inv, host, dev, cut)
 		}
+		if cut == defaultRouteChange && !clientViaDefault(inv, host) {
+			return "" // the client is on a subnet of this host's own: its packets take no gateway
+		}
 		return cut
+	case "route":
+		// net-tools: route del default, route del -net 0.0.0.0
+		ops := slices.DeleteFunc(slices.Clone(args), func(a string) bool { return strings.HasPrefix(a, "-") })
+		if len(ops) >= 2 && ops[0] == "del" && (ops[1] == "default" || ops[1] == "0.0.0.0" || ops[1] == "0.0.0.0/0") && clientViaDefault(inv, host) {
+			return "delete the default route"
+		}
 	case "iptables", "ip6tables", "iptables-legacy", "iptables-nft":
 		if cut := iptablesCut(inv, host); cut != "" && !iptablesKeptOpen(inv, host) {
 			return cut
@@ -277,6 +289,9 @@ func sshdRestart(inv *guard.Invocation) bool {
 func ufwCut(inv *guard.Invocation, host guard.Host) string {
 	args := inv.Values()
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "--force" {
+		if args[0] == "--dry-run" {
+			return "" // prints the rules, changes none
+		}
 		args = args[1:]
 	}
 	force := len(args) > 0 && args[0] == "--force"
@@ -305,6 +320,11 @@ func ufwCut(inv *guard.Invocation, host guard.Host) string {
 				return "deny SSH (port 22) to every address"
 			}
 		}
+		if dev, ok := ufwEveryPortOn(args[1:]); ok {
+			if cut, _ := sessionCut(inv, host, dev, false); cut {
+				return "deny every incoming connection on " + dev + " (this SSH session comes in over it)"
+			}
+		}
 	case "default":
 		if len(args) >= 2 && (args[1] == "deny" || args[1] == "reject") && (len(args) == 2 || args[2] == "incoming") &&
 			ufwActive(inv, host) && !ufwAllowsSSH(inv, host) && !ufwAllowedBefore(inv, host) {
@@ -321,6 +341,25 @@ func ufwCut(inv *guard.Invocation, host guard.Host) string {
 		}
 	}
 	return ""
+}
+
+// ufwEveryPortOn reads the words after ufw deny for `in on DEV` with no
+// port, protocol or address to narrow it: every connection on DEV.
+func ufwEveryPortOn(words []string) (string, bool) {
+	dev := ""
+	for i := 0; i < len(words); i++ {
+		switch w := words[i]; {
+		case w == "in":
+		case w == "on" && i+1 < len(words):
+			i++
+			dev = words[i]
+		case (w == "from" || w == "to") && i+1 < len(words) && words[i+1] == "any":
+			i++
+		default:
+			return "", false // a port, an address, out, a comment guard does not read
+		}
+	}
+	return dev, dev != ""
 }
 
 // ufwActive: /etc/ufw/ufw.conf says ENABLED=yes; a host guard cannot read
@@ -634,8 +673,77 @@ func ipCut(args []string, server string) (cut, dev string) {
 		return "flush the routing table", ""
 	case prefixOf("route", object) && prefixOf("delete", command) && len(rest) > 0 && rest[0] == "default":
 		return "delete the default route", ""
+	case prefixOf("route", object) && (prefixOf("replace", command) || prefixOf("change", command)) && len(rest) > 0 && (rest[0] == "default" || rest[0] == "0.0.0.0/0"):
+		return defaultRouteChange, ""
+	case prefixOf("rule", object) && prefixOf("flush", command):
+		return "flush the routing rules (the rules that look up the main and default tables go too: no packet is routed)", ""
 	}
 	return "", ""
+}
+
+// defaultRouteChange is ipCut's cut for a default route replaced or
+// changed: the session's packets leave by the new gateway, reachable or
+// not.
+const defaultRouteChange = "replace the default route (the packets of this session leave by the new gateway, and a wrong one sends them nowhere)"
+
+// clientViaDefault: the packets back to the session's client leave by a
+// gateway (the default route, or guard cannot read the table), not onto
+// a subnet of this host's own.
+func clientViaDefault(inv *guard.Invocation, host guard.Host) bool {
+	client, ok := guard.SSHClient(inv, host)
+	addr, err := netip.ParseAddr(client)
+	if !ok || err != nil || inv.Remote != "" || inv.Container != "" {
+		return true
+	}
+	routes, ok := readRoutes(host, addr.Unmap().Is4())
+	if !ok {
+		return true
+	}
+	r, found := bestRoute(routes, addr.Unmap())
+	return !found || r.gateway || r.prefix.Bits() == 0
+}
+
+// ipBatchCut judges the commands ip -batch FILE (or -, standard input
+// when guard can read it) runs, one a line, as typed.
+func ipBatchCut(inv *guard.Invocation, host guard.Host) string {
+	args := inv.Values()
+	file := ""
+	for i, a := range args {
+		if (a == "-b" || a == "-batch") && i+1 < len(args) {
+			file = args[i+1]
+		}
+	}
+	var text string
+	switch {
+	case file == "":
+		return ""
+	case file == "-":
+		t, ok := inputText(inv, host)
+		if !ok {
+			return ""
+		}
+		text = t
+	case inv.Remote == "" && inv.Path(file) != "":
+		data, err := host.ReadFile(inv.Path(file), maxBodyFile)
+		if err != nil {
+			return ""
+		}
+		text = string(data)
+	}
+	for _, line := range strings.Split(text, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		cut, dev := ipCut(strings.Fields(line), sessionServerAddr(inv, host))
+		if dev != "" && cut != "" {
+			cut = downCut(inv, host, dev, cut)
+		}
+		if cut == defaultRouteChange && !clientViaDefault(inv, host) {
+			cut = ""
+		}
+		if cut != "" {
+			return cut + " (ip -batch " + file + ": " + strings.TrimSpace(line) + ")"
+		}
+	}
+	return ""
 }
 
 // virtualInterface: the bridges and pairs container and VM runtimes
@@ -717,7 +825,7 @@ func iptablesDropRule(inv *guard.Invocation, host guard.Host, p guard.Parsed) st
 	}
 	on := chain.Value
 	if m.dev != "" {
-		on += " on " + m.dev + ", which this SSH session comes in over"
+		on += " on " + m.dev + " (this SSH session comes in over it)"
 	}
 	if m.newOnly {
 		return fmt.Sprintf("add a rule that %s %s that opens a new connection on %s: this session stays, but no new SSH login gets in, and if this one drops you cannot come back", verb, strings.TrimSuffix(what, ","), on)
@@ -1223,7 +1331,7 @@ func nftDropRule(inv *guard.Invocation, host guard.Host, args []string) string {
 	}
 	on := "nftables' " + chain.name + " chain"
 	if dev != "" {
-		on += " on " + dev + ", which this SSH session comes in over"
+		on += " on " + dev + " (this SSH session comes in over it)"
 	}
 	if newOnly {
 		return "add a rule that drops " + what + " that opens a new connection on " + on + ": this session stays, but no new SSH login gets in, and if this one drops you cannot come back"
