@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"net/netip"
+	"path"
 	"slices"
 	"strings"
 
@@ -14,7 +15,7 @@ func networkRules() []*guard.Rule {
 		ID:         "ssh-network-cut",
 		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "route", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl", "wg-quick", "tailscale", "zerotier-cli"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), the default route deleted or replaced where the session's packets take it (ip route, net-tools route), the routing rules flushed, the lines of ip -batch, releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself, flushing firewall rules, setting DROP policies, a DROP rule (iptables or nft) that still holds SSH's packets (every packet, every TCP packet, port 22 or a negation that leaves it in, the session's interface, everyone outside a network the client is not in) or every new connection, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), the default route deleted or replaced where the session's packets take it (ip route, net-tools route), the routing rules flushed, the lines of ip -batch, releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself (its shell by name with a signal that ends an interactive shell: pkill -9 bash; every process on its terminal: pkill -t; the shell's parent: kill $PPID), flushing firewall rules, setting DROP policies, a DROP rule (iptables or nft) that still holds SSH's packets (every packet, every TCP packet, port 22 or a negation that leaves it in, the session's interface, everyone outside a network the client is not in) or every new connection, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -98,9 +99,14 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		if ok && c.matches != nil && (c.matches("sshd") || c.matches("sshd:")) && endsProcess(c.signal) {
 			return "kill sshd (every SSH session, yours too, and new logins)"
 		}
-		if ok && endsProcess(c.signal) && inv.Remote == "" {
-			if user := everyProcessOf(inv); user != "" && user == sessionUser(host) {
+		if ok && (endsProcess(c.signal) || endsShell(c.signal)) && inv.Remote == "" {
+			if user := everyProcessOf(inv, host); user != "" && user == sessionUser(host) {
 				return "end every process of " + user + ", this session's shell among them"
+			}
+		}
+		if ok && inv.Remote == "" && inv.Container == "" {
+			if cut := sessionShellCut(inv, host, c); cut != "" {
+				return cut
 			}
 		}
 	case "loginctl":
@@ -1112,9 +1118,55 @@ func portIn(port int, from, to string) bool {
 	return lo <= port && port <= hi
 }
 
+// endsShell: the signal ends or freezes an interactive shell. bash and
+// zsh at a prompt ignore SIGTERM, SIGINT and SIGQUIT, and with job
+// control SIGTSTP, SIGTTIN and SIGTTOU; SIGHUP and SIGKILL end them.
+func endsShell(sig int) bool {
+	switch sig {
+	case sigTERM, sigINT, 3, 20, 21, 22:
+		return false
+	}
+	return !harmlessSignals[sig]
+}
+
+// sessionShellCut reads kill, pkill and killall for the processes this
+// SSH session lives in: its shell by name (pkill -9 bash ends every bash
+// the caller may signal, this one too), every process on its terminal
+// (pkill -t pts/3), or the shell's parent ($PPID: sshd's process for the
+// session, or the tmux or screen server the shell runs in).
+func sessionShellCut(inv *guard.Invocation, host guard.Host, c signalCall) string {
+	if endsShell(c.signal) && c.matches != nil {
+		shell := "bash"
+		if v, ok := host.Getenv("SHELL"); ok && v != "" {
+			shell = path.Base(v)
+		}
+		if c.matches(shell) {
+			return "end every " + shell + " process " + inv.Program + " may signal, this session's shell among them"
+		}
+	}
+	tty, _ := host.Getenv("SSH_TTY")
+	switch inv.Program {
+	case "pkill":
+		_, args := leadingSignal(inv.Args)
+		p := guard.ParseOptions(args, pkillSpec)
+		for _, t := range p.Values("t", "terminal") {
+			if tty != "" && slices.Contains(strings.Split(t.Value, ","), strings.TrimPrefix(tty, "/dev/")) && (endsProcess(c.signal) || endsShell(c.signal)) {
+				return "end every process on " + t.Value + ", this session's terminal (its shell among them)"
+			}
+		}
+	case "kill":
+		for _, a := range inv.Args {
+			if slices.Contains(a.Unknown, "$PPID") && (endsProcess(c.signal) || c.signal == sigHUP) {
+				return "end this shell's parent ($PPID: sshd's process for this session, or the tmux or screen server the shell runs in, with every window)"
+			}
+		}
+	}
+	return ""
+}
+
 // everyProcessOf is the user whose every process pkill -u USER or
 // killall -u USER (no name, no other filter) signals, "" otherwise.
-func everyProcessOf(inv *guard.Invocation) string {
+func everyProcessOf(inv *guard.Invocation, host guard.Host) string {
 	_, args := leadingSignal(inv.Args)
 	var p guard.Parsed
 	switch inv.Program {
@@ -1132,6 +1184,9 @@ func everyProcessOf(inv *guard.Invocation) string {
 		return ""
 	}
 	users := p.Values("u", "euid", "U", "uid", "user")
+	if len(users) == 1 && !users[0].Known && whose(users[0], host) == "self" {
+		return sessionUser(host) // $USER, $(whoami)
+	}
 	if len(users) != 1 || !users[0].Known || strings.Contains(users[0].Value, ",") {
 		return ""
 	}
