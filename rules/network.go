@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -15,7 +16,7 @@ func networkRules() []*guard.Rule {
 		ID:         "ssh-network-cut",
 		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "route", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl", "wg-quick", "tailscale", "zerotier-cli"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), the default route deleted or replaced where the session's packets take it (ip route, net-tools route), the routing rules flushed, the lines of ip -batch, releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself (its shell by name with a signal that ends an interactive shell: pkill -9 bash; every process on its terminal: pkill -t; the shell's parent: kill $PPID), flushing firewall rules, setting DROP policies, a DROP rule (iptables or nft) that still holds SSH's packets (every packet, every TCP packet, port 22 or a negation that leaves it in, the session's interface, everyone outside a network the client is not in) or every new connection, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), the default route deleted or replaced where the session's packets take it (ip route, net-tools route), the routing rules flushed, the lines of ip -batch, releasing the DHCP lease, removing or replacing the address the session came in on (ip addr, ifconfig DEV ADDR), an MTU below 576 on its device, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself (its shell by name with a signal that ends an interactive shell: pkill -9 bash; every process on its terminal or session: pkill -t, pkill -s 0; the shell's parent: kill $PPID), flushing firewall rules, setting DROP policies, a DROP rule (iptables or nft) that still holds SSH's packets (every packet, every TCP packet, port 22 or a negation that leaves it in, the session's interface, everyone outside a network the client is not in) or every new connection, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -134,6 +135,14 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 	case "ifconfig":
 		if len(args) >= 2 && args[len(args)-1] == "down" {
 			return downCut(inv, host, args[0], "take "+args[0]+" down")
+		}
+		// ifconfig DEV ADDR [netmask …]: the device's address replaced
+		if server := sessionServerAddr(inv, host); len(args) >= 2 && server != "" {
+			if addr, err := netip.ParseAddr(strings.Split(args[1], "/")[0]); err == nil && addr.String() != server {
+				if cut, _ := sessionCut(inv, host, args[0], false); cut {
+					return "replace the address of " + args[0] + " with " + args[1] + ": this SSH session came in on " + server + ", which goes"
+				}
+			}
 		}
 	case "ip":
 		if cut := ipBatchCut(inv, host); cut != "" {
@@ -658,6 +667,15 @@ func ipCut(args []string, server string) (cut, dev string) {
 	}
 	switch {
 	case prefixOf("link", object) && prefixOf("set", command):
+		if at := slices.Index(rest, "mtu"); at >= 0 && at+1 < len(rest) {
+			// below 576 bytes, what every IPv4 host must take, a TCP
+			// session's packets no longer fit
+			if mtu, err := strconv.Atoi(rest[at+1]); err == nil && mtu < 576 {
+				if dev := named(); dev != "" && dev != "mtu" {
+					return "set the MTU of " + dev + " to " + rest[at+1] + " bytes, too small for the session's packets", dev
+				}
+			}
+		}
 		if slices.Contains(rest, "down") {
 			if dev := named(); dev != "" && dev != "down" {
 				return "take " + dev + " down", dev
@@ -1149,6 +1167,11 @@ func sessionShellCut(inv *guard.Invocation, host guard.Host, c signalCall) strin
 	case "pkill":
 		_, args := leadingSignal(inv.Args)
 		p := guard.ParseOptions(args, pkillSpec)
+		for _, sid := range p.Values("s", "session") {
+			if sid.Known && slices.Contains(strings.Split(sid.Value, ","), "0") && len(p.Operands) == 0 && (endsProcess(c.signal) || endsShell(c.signal)) {
+				return "end every process of this terminal session (pkill -s 0: pkill's own session, this shell's)"
+			}
+		}
 		for _, t := range p.Values("t", "terminal") {
 			if tty != "" && slices.Contains(strings.Split(t.Value, ","), strings.TrimPrefix(tty, "/dev/")) && (endsProcess(c.signal) || endsShell(c.signal)) {
 				return "end every process on " + t.Value + ", this session's terminal (its shell among them)"
