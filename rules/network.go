@@ -1332,6 +1332,9 @@ func nftDropRule(inv *guard.Invocation, host guard.Host, args []string) string {
 	if verdict < 0 || verdict != len(rule)-1 && rule[verdict+1] != "with" {
 		return ""
 	}
+	if words[0] == "add" && nftKeptOpen(inv, host, chain) {
+		return "" // appended after a rule of the line that accepts SSH
+	}
 	what, newOnly, dev := "every packet", false, ""
 	for i := 0; i < verdict; i++ {
 		w := rule[i]
