@@ -14,9 +14,9 @@ import (
 func networkRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-network-cut",
-		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "route", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl", "wg-quick", "tailscale", "zerotier-cli"},
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "route", "iptables", "iptables-restore", "ip6tables-restore", "iptables-legacy-restore", "iptables-nft-restore", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl", "wg-quick", "tailscale", "zerotier-cli"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), the default route deleted or replaced where the session's packets take it (ip route, net-tools route), the routing rules flushed, the lines of ip -batch, releasing the DHCP lease, removing or replacing the address the session came in on (ip addr, ifconfig DEV ADDR), an MTU below 576 on its device, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself (its shell by name with a signal that ends an interactive shell: pkill -9 bash; every process on its terminal or session: pkill -t, pkill -s 0; the shell's parent: kill $PPID), flushing firewall rules, setting DROP policies, a DROP rule (iptables or nft) that still holds SSH's packets (every packet, every TCP packet, port 22 or a negation that leaves it in, the session's interface, everyone outside a network the client is not in) or every new connection, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), the default route deleted or replaced where the session's packets take it (ip route, net-tools route), the routing rules flushed, the lines of ip -batch, releasing the DHCP lease, removing or replacing the address the session came in on (ip addr, ifconfig DEV ADDR), an MTU below 576 on its device, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself (its shell by name with a signal that ends an interactive shell: pkill -9 bash; every process on its terminal or session: pkill -t, pkill -s 0; the shell's parent: kill $PPID), flushing firewall rules, setting DROP policies, a DROP rule (iptables or nft) that still holds SSH's packets (every packet, every TCP packet, port 22 or a negation that leaves it in, the session's interface, everyone outside a network the client is not in) or every new connection, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), a ruleset iptables-restore loads whose INPUT drops SSH or has a DROP policy with no rule for it, systemctl globs that match sshd or the network ('ssh*'), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -26,6 +26,23 @@ func networkRules() []*guard.Rule {
 var sessionUnits = map[string]bool{
 	"networking": true, "network": true, "NetworkManager": true, "systemd-networkd": true,
 	"ssh": true, "sshd": true, "wicked": true, "network-manager": true,
+}
+
+// globbedSessionUnit is the session unit a systemctl glob matches, as
+// systemctl matches patterns against the names of loaded units
+// (systemctl stop 'ssh*'); "" for a plain name or no match.
+func globbedSessionUnit(pattern string) string {
+	if !strings.ContainsAny(pattern, "*?[") {
+		return ""
+	}
+	for _, name := range []string{"ssh", "sshd", "networking", "network", "NetworkManager", "systemd-networkd", "wicked", "network-manager"} {
+		for _, unit := range []string{name + ".service", name} {
+			if ok, _ := path.Match(pattern, unit); ok {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 func unitName(v string) string {
@@ -50,15 +67,19 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 				if cut := tunnelUnitCut(inv, host, u.Value); cut != "" && !isRestart(verb) {
 					return cut
 				}
+				name, shown := unitName(u.Value), u.Value
+				if matched := globbedSessionUnit(u.Value); matched != "" {
+					name, shown = matched, u.Value+" (which matches "+matched+")"
+				}
 				switch {
-				case !sessionUnits[unitName(u.Value)], isRestart(verb) && sshUnits[unitName(u.Value)]:
+				case !sessionUnits[name], isRestart(verb) && sshUnits[name]:
 					// sshd restarts with its sessions open (sshdRestart warns)
-				case sshUnits[unitName(u.Value)] && !strings.HasSuffix(u.Value, ".socket") && sshSocketCovers(inv, host, verb):
+				case sshUnits[name] && !strings.HasSuffix(u.Value, ".socket") && sshSocketCovers(inv, host, verb):
 					// the socket started earlier on the line takes the logins
 				case (verb == "mask" || verb == "disable") && !p.Has("now"):
-					return verb + " " + u.Value + ": it stays up now and does not start at the next boot"
+					return verb + " " + shown + ": it stays up now and does not start at the next boot"
 				default:
-					return verb + " " + u.Value
+					return verb + " " + shown
 				}
 			}
 		}
@@ -167,6 +188,8 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 			return cut
 		}
 		return iptablesBansClient(inv, host)
+	case "iptables-restore", "ip6tables-restore", "iptables-legacy-restore", "iptables-nft-restore":
+		return iptablesRestoreCut(inv, host)
 	case "nft":
 		joined := " " + strings.Join(args, " ") + " "
 		if strings.Contains(joined, " flush ruleset ") {
@@ -980,6 +1003,68 @@ func readDropMatch(inv *guard.Invocation, host guard.Host, chain string) (dropMa
 		return m, false // connections this host opens, not the ones it answers
 	}
 	return m, true
+}
+
+// iptablesRestoreCut judges the ruleset iptables-restore loads (a file
+// operand, or standard input when guard can read it). Without --noflush
+// it replaces every chain of each table the ruleset names, so the filter
+// table's INPUT chain then holds only its rules, under its policy: read
+// in order, a rule that accepts SSH keeps the session; a DROP rule that
+// still holds SSH's packets before it, or a DROP policy with none, cuts.
+func iptablesRestoreCut(inv *guard.Invocation, host guard.Host) string {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "MTWw", LongValue: []string{"modprobe", "table", "wait", "wait-interval"}})
+	if p.Has("t", "test", "n", "noflush", "h", "help") {
+		return "" // a test changes nothing; --noflush keeps the rules there
+	}
+	var text string
+	switch {
+	case len(p.Operands) == 0:
+		t, ok := inputText(inv, host)
+		if !ok {
+			return ""
+		}
+		text = t
+	case p.Operands[0].Known && inv.Remote == "" && inv.Path(p.Operands[0].Value) != "":
+		data, err := host.ReadFile(inv.Path(p.Operands[0].Value), maxBodyFile)
+		if err != nil {
+			return ""
+		}
+		text = string(data)
+	default:
+		return ""
+	}
+	table, filter, policy := "", false, ""
+	var input [][]string
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "*"):
+			table = strings.TrimPrefix(line, "*")
+			filter = filter || table == "filter"
+		case table != "filter":
+		case strings.HasPrefix(line, ":INPUT "):
+			policy = strings.Fields(line)[1]
+		case strings.HasPrefix(line, "-A INPUT ") || strings.HasPrefix(line, "-I INPUT "):
+			input = append(input, strings.Fields(line))
+		}
+	}
+	if !filter {
+		return "" // the filter table stays as it is
+	}
+	for _, rule := range input {
+		b := iptablesLike(rule)
+		bp := guard.ParseOptions(b.Args, iptablesSpec)
+		if iptablesAcceptsSSH(b, bp, "INPUT", host) {
+			return ""
+		}
+		if cut := iptablesDropRule(b, host, bp); cut != "" {
+			return "load a ruleset that would " + cut + " before any rule that accepts SSH"
+		}
+	}
+	if policy == "DROP" || policy == "REJECT" {
+		return "load a ruleset whose INPUT policy is " + policy + ", with no rule in it that accepts SSH"
+	}
+	return ""
 }
 
 // iptablesBansClient reads -A or -I INPUT -s ADDR -j DROP|REJECT where
