@@ -162,7 +162,7 @@ type Invocation struct {
 	// output goes down the pipe, in order (partText).
 	partOut *[]*Invocation
 
-	// (the flags last, side by side: seven bools in one word, not four)
+	// (the flags last, side by side: eight bools in one word, not four)
 
 	// Throwaway is set for a command run in a new container made for it
 	// from an image and given nothing of the host (docker run --rm alpine
@@ -173,6 +173,10 @@ type Invocation struct {
 	Throwaway bool
 	// Background is true for `cmd &`.
 	Background bool
+	// Spawned is true for a command an endless loop starts in the
+	// background every round and never waits for (while true; do cmd &
+	// done): copies pile up until the process table is full.
+	Spawned bool
 	// InPipeline is true when the command is part of a pipeline.
 	InPipeline bool
 	// Detached is true for a command that runs apart from the terminal

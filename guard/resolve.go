@@ -349,11 +349,19 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 		}
 		r.ran = afterCond
 	case *syntax.WhileClause:
+		n := len(r.invs)
 		r.walkWhile(cmd, redirs, sc, ctx)
 		r.ran = ran
+		if endlessLoop(cmd) && spawnsOnly(cmd.Do) {
+			r.markSpawned(n)
+		}
 	case *syntax.ForClause:
+		n := len(r.invs)
 		r.walkFor(cmd, sc, ctx)
 		r.ran = ran // the body may run no time
+		if loop, ok := cmd.Loop.(*syntax.CStyleLoop); ok && loop.Cond == nil && spawnsOnly(cmd.Do) {
+			r.markSpawned(n) // for ((;;))
+		}
 	case *syntax.CaseClause:
 		r.expandWord(cmd.Word, sc, modeScalar)
 		afterWord := r.ran
@@ -778,6 +786,69 @@ func (r *resolver) walkWhile(w *syntax.WhileClause, redirs *Invocation, sc *scop
 			r.walkStmts(w.Do, sc, ctx)
 		}
 	})
+}
+
+// endlessLoop: while true, while :, until false (and [ 1 ], (( 1 ))):
+// a condition that never ends the loop.
+func endlessLoop(w *syntax.WhileClause) bool {
+	if len(w.Cond) != 1 || w.Cond[0].Negated {
+		return false
+	}
+	switch c := w.Cond[0].Cmd.(type) {
+	case *syntax.CallExpr:
+		words := make([]string, len(c.Args))
+		for i, a := range c.Args {
+			words[i] = a.Lit()
+		}
+		switch strings.Join(words, " ") {
+		case "true", ":", "[ 1 ]", "test 1", "[[ 1 ]]":
+			return !w.Until
+		case "false":
+			return w.Until
+		}
+	case *syntax.ArithmCmd:
+		if lit, ok := c.X.(*syntax.Word); ok && lit.Lit() != "" && lit.Lit() != "0" {
+			return !w.Until
+		}
+	}
+	return false
+}
+
+// spawnsOnly: every statement of a loop's body runs in the background
+// (cmd &), and none leaves the loop: each round starts more processes and
+// waits for none, so that they pile up until the process table is full.
+// A body that also runs something in the foreground (sleep 5, wait) is
+// paced by it.
+func spawnsOnly(body []*syntax.Stmt) bool {
+	if len(body) == 0 {
+		return false
+	}
+	for _, st := range body {
+		if !st.Background && !st.Coprocess {
+			return false
+		}
+	}
+	leaves := false
+	syntax.Walk(&syntax.Block{Stmts: body}, func(n syntax.Node) bool {
+		if call, ok := n.(*syntax.CallExpr); ok && len(call.Args) > 0 {
+			switch call.Args[0].Lit() {
+			case "break", "exit", "return":
+				leaves = true
+			}
+		}
+		return !leaves
+	})
+	return !leaves
+}
+
+// markSpawned sets Spawned on the background commands walked since the
+// n-th invocation: what an endless loop starts every round.
+func (r *resolver) markSpawned(n int) {
+	for _, inv := range r.invs[min(n, len(r.invs)):] {
+		if inv.Background {
+			inv.Spawned = true
+		}
+	}
 }
 
 // unrolling tells whether an unrolled loop is being walked.

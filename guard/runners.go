@@ -230,7 +230,9 @@ func wrapSystemdRun(r *resolver, outer *Invocation, sc *scope) {
 		return // --shell, or a unit with no command
 	}
 	r.runInner(outer, argv, sc, "systemd-run", func(inner *Invocation, isc *scope) {
-		detach(inner, isc)
+		if !p.Has("scope") {
+			detach(inner, isc) // a service: --scope runs it here, on this terminal, as a child of systemd-run
+		}
 		if !p.Has("user") {
 			inner.User = "root"
 		}

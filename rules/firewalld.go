@@ -132,13 +132,13 @@ func firewalldCut(inv *guard.Invocation, host guard.Host) string {
 		case "add-rule", "insert-rule":
 			// ipv4|ipv6|eb TABLE CHAIN PRIORITY ARGS…, read as iptables reads them
 			if len(c.direct) >= 4 && c.direct[1] == "filter" {
-				if cut := iptablesCut(iptablesLike(append([]string{"-A", c.direct[2]}, c.direct[4:]...))); cut != "" {
+				if cut := iptablesCut(iptablesLike(append([]string{"-A", c.direct[2]}, c.direct[4:]...)), host); cut != "" {
 					return cut + " (through firewalld's direct interface)"
 				}
 			}
 		case "passthrough", "add-passthrough":
 			if len(c.direct) >= 2 {
-				if cut := iptablesCut(iptablesLike(c.direct[1:])); cut != "" {
+				if cut := iptablesCut(iptablesLike(c.direct[1:]), host); cut != "" {
 					return cut + " (through firewalld's direct interface)"
 				}
 			}

@@ -3,7 +3,9 @@ package rules
 import (
 	"fmt"
 	"net/netip"
+	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -12,9 +14,9 @@ import (
 func networkRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-network-cut",
-		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "iptables", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl", "wg-quick", "tailscale", "zerotier-cli"},
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "route", "iptables", "iptables-restore", "ip6tables-restore", "iptables-legacy-restore", "iptables-nft-restore", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl", "wg-quick", "tailscale", "zerotier-cli"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), releasing the DHCP lease, removing the address the session came in on, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself, flushing firewall rules, setting DROP policies, a DROP rule for every packet or for port 22, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), the default route deleted or replaced where the session's packets take it (ip route, net-tools route), the routing rules flushed, the lines of ip -batch, releasing the DHCP lease, removing or replacing the address the session came in on (ip addr, ifconfig DEV ADDR), an MTU below 576 on its device, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself (its shell by name with a signal that ends an interactive shell: pkill -9 bash; every process on its terminal or session: pkill -t, pkill -s 0; the shell's parent: kill $PPID), flushing firewall rules, setting DROP policies, a DROP rule (iptables or nft) that still holds SSH's packets (every packet, every TCP packet, port 22 or a negation that leaves it in, the session's interface, everyone outside a network the client is not in) or every new connection, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), a ruleset iptables-restore loads whose INPUT drops SSH or has a DROP policy with no rule for it, systemctl globs that match sshd or the network ('ssh*'), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -24,6 +26,23 @@ func networkRules() []*guard.Rule {
 var sessionUnits = map[string]bool{
 	"networking": true, "network": true, "NetworkManager": true, "systemd-networkd": true,
 	"ssh": true, "sshd": true, "wicked": true, "network-manager": true,
+}
+
+// globbedSessionUnit is the session unit a systemctl glob matches, as
+// systemctl matches patterns against the names of loaded units
+// (systemctl stop 'ssh*'); "" for a plain name or no match.
+func globbedSessionUnit(pattern string) string {
+	if !strings.ContainsAny(pattern, "*?[") {
+		return ""
+	}
+	for _, name := range []string{"ssh", "sshd", "networking", "network", "NetworkManager", "systemd-networkd", "wicked", "network-manager"} {
+		for _, unit := range []string{name + ".service", name} {
+			if ok, _ := path.Match(pattern, unit); ok {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 func unitName(v string) string {
@@ -48,15 +67,19 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 				if cut := tunnelUnitCut(inv, host, u.Value); cut != "" && !isRestart(verb) {
 					return cut
 				}
+				name, shown := unitName(u.Value), u.Value
+				if matched := globbedSessionUnit(u.Value); matched != "" {
+					name, shown = matched, u.Value+" (which matches "+matched+")"
+				}
 				switch {
-				case !sessionUnits[unitName(u.Value)], isRestart(verb) && sshUnits[unitName(u.Value)]:
+				case !sessionUnits[name], isRestart(verb) && sshUnits[name]:
 					// sshd restarts with its sessions open (sshdRestart warns)
-				case sshUnits[unitName(u.Value)] && !strings.HasSuffix(u.Value, ".socket") && sshSocketCovers(inv, host, verb):
+				case sshUnits[name] && !strings.HasSuffix(u.Value, ".socket") && sshSocketCovers(inv, host, verb):
 					// the socket started earlier on the line takes the logins
 				case (verb == "mask" || verb == "disable") && !p.Has("now"):
-					return verb + " " + u.Value + ": it stays up now and does not start at the next boot"
+					return verb + " " + shown + ": it stays up now and does not start at the next boot"
 				default:
-					return verb + " " + u.Value
+					return verb + " " + shown
 				}
 			}
 		}
@@ -98,9 +121,14 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		if ok && c.matches != nil && (c.matches("sshd") || c.matches("sshd:")) && endsProcess(c.signal) {
 			return "kill sshd (every SSH session, yours too, and new logins)"
 		}
-		if ok && endsProcess(c.signal) && inv.Remote == "" {
-			if user := everyProcessOf(inv); user != "" && user == sessionUser(host) {
+		if ok && (endsProcess(c.signal) || endsShell(c.signal)) && inv.Remote == "" {
+			if user := everyProcessOf(inv, host); user != "" && user == sessionUser(host) {
 				return "end every process of " + user + ", this session's shell among them"
+			}
+		}
+		if ok && inv.Remote == "" && inv.Container == "" {
+			if cut := sessionShellCut(inv, host, c); cut != "" {
+				return cut
 			}
 		}
 	case "loginctl":
@@ -129,17 +157,39 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		if len(args) >= 2 && args[len(args)-1] == "down" {
 			return downCut(inv, host, args[0], "take "+args[0]+" down")
 		}
+		// ifconfig DEV ADDR [netmask …]: the device's address replaced
+		if server := sessionServerAddr(inv, host); len(args) >= 2 && server != "" {
+			if addr, err := netip.ParseAddr(strings.Split(args[1], "/")[0]); err == nil && addr.String() != server {
+				if cut, _ := sessionCut(inv, host, args[0], false); cut {
+					return "replace the address of " + args[0] + " with " + args[1] + ": this SSH session came in on " + server + ", which goes"
+				}
+			}
+		}
 	case "ip":
+		if cut := ipBatchCut(inv, host); cut != "" {
+			return cut
+		}
 		cut, dev := ipCut(args, sessionServerAddr(inv, host))
 		if dev != "" && cut != "" {
 			return downCut(inv, host, dev, cut)
 		}
+		if cut == defaultRouteChange && !clientViaDefault(inv, host) {
+			return "" // the client is on a subnet of this host's own: its packets take no gateway
+		}
 		return cut
+	case "route":
+		// net-tools: route del default, route del -net 0.0.0.0
+		ops := slices.DeleteFunc(slices.Clone(args), func(a string) bool { return strings.HasPrefix(a, "-") })
+		if len(ops) >= 2 && ops[0] == "del" && (ops[1] == "default" || ops[1] == "0.0.0.0" || ops[1] == "0.0.0.0/0") && clientViaDefault(inv, host) {
+			return "delete the default route"
+		}
 	case "iptables", "ip6tables", "iptables-legacy", "iptables-nft":
-		if cut := iptablesCut(inv); cut != "" && !iptablesKeptOpen(inv, host) {
+		if cut := iptablesCut(inv, host); cut != "" && !iptablesKeptOpen(inv, host) {
 			return cut
 		}
 		return iptablesBansClient(inv, host)
+	case "iptables-restore", "ip6tables-restore", "iptables-legacy-restore", "iptables-nft-restore":
+		return iptablesRestoreCut(inv, host)
 	case "nft":
 		joined := " " + strings.Join(args, " ") + " "
 		if strings.Contains(joined, " flush ruleset ") {
@@ -149,6 +199,9 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 			return cut
 		}
 		if cut := nftFlushCut(args); cut != "" {
+			return cut
+		}
+		if cut := nftDropRule(inv, host, args); cut != "" {
 			return cut
 		}
 		if chain, ok := nftDropPolicy(args); ok && !nftKeptOpen(inv, host, chain) {
@@ -274,6 +327,9 @@ func sshdRestart(inv *guard.Invocation) bool {
 func ufwCut(inv *guard.Invocation, host guard.Host) string {
 	args := inv.Values()
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "--force" {
+		if args[0] == "--dry-run" {
+			return "" // prints the rules, changes none
+		}
 		args = args[1:]
 	}
 	force := len(args) > 0 && args[0] == "--force"
@@ -302,6 +358,11 @@ func ufwCut(inv *guard.Invocation, host guard.Host) string {
 				return "deny SSH (port 22) to every address"
 			}
 		}
+		if dev, ok := ufwEveryPortOn(args[1:]); ok {
+			if cut, _ := sessionCut(inv, host, dev, false); cut {
+				return "deny every incoming connection on " + dev + " (this SSH session comes in over it)"
+			}
+		}
 	case "default":
 		if len(args) >= 2 && (args[1] == "deny" || args[1] == "reject") && (len(args) == 2 || args[2] == "incoming") &&
 			ufwActive(inv, host) && !ufwAllowsSSH(inv, host) && !ufwAllowedBefore(inv, host) {
@@ -318,6 +379,25 @@ func ufwCut(inv *guard.Invocation, host guard.Host) string {
 		}
 	}
 	return ""
+}
+
+// ufwEveryPortOn reads the words after ufw deny for `in on DEV` with no
+// port, protocol or address to narrow it: every connection on DEV.
+func ufwEveryPortOn(words []string) (string, bool) {
+	dev := ""
+	for i := 0; i < len(words); i++ {
+		switch w := words[i]; {
+		case w == "in":
+		case w == "on" && i+1 < len(words):
+			i++
+			dev = words[i]
+		case (w == "from" || w == "to") && i+1 < len(words) && words[i+1] == "any":
+			i++
+		default:
+			return "", false // a port, an address, out, a comment guard does not read
+		}
+	}
+	return dev, dev != ""
 }
 
 // ufwActive: /etc/ufw/ufw.conf says ENABLED=yes; a host guard cannot read
@@ -610,6 +690,15 @@ func ipCut(args []string, server string) (cut, dev string) {
 	}
 	switch {
 	case prefixOf("link", object) && prefixOf("set", command):
+		if at := slices.Index(rest, "mtu"); at >= 0 && at+1 < len(rest) {
+			// below 576 bytes, what every IPv4 host must take, a TCP
+			// session's packets no longer fit
+			if mtu, err := strconv.Atoi(rest[at+1]); err == nil && mtu < 576 {
+				if dev := named(); dev != "" && dev != "mtu" {
+					return "set the MTU of " + dev + " to " + rest[at+1] + " bytes, too small for the session's packets", dev
+				}
+			}
+		}
 		if slices.Contains(rest, "down") {
 			if dev := named(); dev != "" && dev != "down" {
 				return "take " + dev + " down", dev
@@ -631,8 +720,77 @@ func ipCut(args []string, server string) (cut, dev string) {
 		return "flush the routing table", ""
 	case prefixOf("route", object) && prefixOf("delete", command) && len(rest) > 0 && rest[0] == "default":
 		return "delete the default route", ""
+	case prefixOf("route", object) && (prefixOf("replace", command) || prefixOf("change", command)) && len(rest) > 0 && (rest[0] == "default" || rest[0] == "0.0.0.0/0"):
+		return defaultRouteChange, ""
+	case prefixOf("rule", object) && prefixOf("flush", command):
+		return "flush the routing rules (the rules that look up the main and default tables go too: no packet is routed)", ""
 	}
 	return "", ""
+}
+
+// defaultRouteChange is ipCut's cut for a default route replaced or
+// changed: the session's packets leave by the new gateway, reachable or
+// not.
+const defaultRouteChange = "replace the default route (the packets of this session leave by the new gateway, and a wrong one sends them nowhere)"
+
+// clientViaDefault: the packets back to the session's client leave by a
+// gateway (the default route, or guard cannot read the table), not onto
+// a subnet of this host's own.
+func clientViaDefault(inv *guard.Invocation, host guard.Host) bool {
+	client, ok := guard.SSHClient(inv, host)
+	addr, err := netip.ParseAddr(client)
+	if !ok || err != nil || inv.Remote != "" || inv.Container != "" {
+		return true
+	}
+	routes, ok := readRoutes(host, addr.Unmap().Is4())
+	if !ok {
+		return true
+	}
+	r, found := bestRoute(routes, addr.Unmap())
+	return !found || r.gateway || r.prefix.Bits() == 0
+}
+
+// ipBatchCut judges the commands ip -batch FILE (or -, standard input
+// when guard can read it) runs, one a line, as typed.
+func ipBatchCut(inv *guard.Invocation, host guard.Host) string {
+	args := inv.Values()
+	file := ""
+	for i, a := range args {
+		if (a == "-b" || a == "-batch") && i+1 < len(args) {
+			file = args[i+1]
+		}
+	}
+	var text string
+	switch {
+	case file == "":
+		return ""
+	case file == "-":
+		t, ok := inputText(inv, host)
+		if !ok {
+			return ""
+		}
+		text = t
+	case inv.Remote == "" && inv.Path(file) != "":
+		data, err := host.ReadFile(inv.Path(file), maxBodyFile)
+		if err != nil {
+			return ""
+		}
+		text = string(data)
+	}
+	for _, line := range strings.Split(text, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		cut, dev := ipCut(strings.Fields(line), sessionServerAddr(inv, host))
+		if dev != "" && cut != "" {
+			cut = downCut(inv, host, dev, cut)
+		}
+		if cut == defaultRouteChange && !clientViaDefault(inv, host) {
+			cut = ""
+		}
+		if cut != "" {
+			return cut + " (ip -batch " + file + ": " + strings.TrimSpace(line) + ")"
+		}
+	}
+	return ""
 }
 
 // virtualInterface: the bridges and pairs container and VM runtimes
@@ -651,7 +809,7 @@ var iptablesSpec = guard.OptSpec{
 	LongValue:  []string{"table", "append", "insert", "check", "delete", "replace", "new-chain", "delete-chain", "policy", "rename-chain", "list", "zero", "jump", "goto", "protocol", "source", "destination", "in-interface", "out-interface", "match", "wait", "wait-interval", "set-counters"},
 }
 
-func iptablesCut(inv *guard.Invocation) string {
+func iptablesCut(inv *guard.Invocation, host guard.Host) string {
 	p := guard.ParseOptions(inv.Args, iptablesSpec)
 	if t, ok := p.Value("t", "table"); ok && t.Value != "filter" {
 		return "" // nat, mangle and raw rules do not decide whether packets pass
@@ -664,7 +822,7 @@ func iptablesCut(inv *guard.Invocation) string {
 		}
 		return ""
 	}
-	if cut := iptablesDropRule(inv, p); cut != "" {
+	if cut := iptablesDropRule(inv, host, p); cut != "" {
 		return cut
 	}
 	if policy, ok := p.Value("P", "policy"); ok {
@@ -679,11 +837,17 @@ func iptablesCut(inv *guard.Invocation) string {
 	return ""
 }
 
-// iptablesDropRule reads -A or -I INPUT|OUTPUT … -j DROP|REJECT for a
-// rule that drops this session's packets: one with no match at all, or
-// one that matches SSH's port and nothing narrower (a source address, an
-// interface, a state).
-func iptablesDropRule(inv *guard.Invocation, p guard.Parsed) string {
+// iptablesDropRule reads -A or -I INPUT|OUTPUT … -j DROP|REJECT for the
+// packets of SSH it would drop, the way iptables matches them: every
+// packet, every TCP packet, SSH's port (by number, name, range or list,
+// or left in by a negation: ! --dport 443), everything from outside a
+// network that does not hold the session's client (! -s 10.0.0.0/8), or
+// everything on the interface the session comes in over; or, with
+// --state NEW or --syn, every new connection: this session stays, no
+// new login gets in. Another address, port, protocol or interface, or a
+// match guard does not read, narrows it to other traffic: a ban, not a
+// wall.
+func iptablesDropRule(inv *guard.Invocation, host guard.Host, p guard.Parsed) string {
 	chain, ok := p.Value("A", "append")
 	if !ok {
 		chain, ok = p.Value("I", "insert")
@@ -692,36 +856,215 @@ func iptablesDropRule(inv *guard.Invocation, p guard.Parsed) string {
 	if !ok || chain.Value != "INPUT" && chain.Value != "OUTPUT" || target.Value != "DROP" && target.Value != "REJECT" {
 		return ""
 	}
-	if p.Has("s", "source", "d", "destination", "i", "in-interface", "o", "out-interface", "src-range", "dst-range", "sport", "source-port", "sports", "state", "ctstate", "uid-owner") {
-		return "" // one address, interface or kind of packet: a ban, not a wall
+	m, ok := readDropMatch(inv, host, chain.Value)
+	if !ok {
+		return "" // narrower than SSH's packets
 	}
-	port := ""
-	args := inv.Values()
+	verb := strings.ToLower(target.Value) + "s"
+	what := "every packet"
+	switch {
+	case m.port:
+		what = "SSH (port 22)"
+	case m.tcp:
+		what = "every TCP packet, SSH's too,"
+	case m.outside != "":
+		what = "every packet from outside " + m.outside + ", this session's address " + m.client + " among them,"
+	}
+	on := chain.Value
+	if m.dev != "" {
+		on += " on " + m.dev + " (this SSH session comes in over it)"
+	}
+	if m.newOnly {
+		return fmt.Sprintf("add a rule that %s %s that opens a new connection on %s: this session stays, but no new SSH login gets in, and if this one drops you cannot come back", verb, strings.TrimSuffix(what, ","), on)
+	}
+	return fmt.Sprintf("add a rule that %s %s on %s", verb, strings.TrimSuffix(what, ","), on)
+}
+
+// iptablesOption is the long name of an iptables option.
+func iptablesOption(name string) string {
+	short := map[string]string{
+		"A": "append", "I": "insert", "j": "jump", "t": "table", "w": "wait", "W": "wait-interval", "v": "verbose",
+		"p": "protocol", "m": "match", "s": "source", "src": "source", "d": "destination", "dst": "destination",
+		"i": "in-interface", "o": "out-interface",
+	}
+	if long, ok := short[name]; ok {
+		return long
+	}
+	return name
+}
+
+// iptablesNegated: the option (its long name) is negated, with `!`
+// before it or, iptables' old place, before its value.
+func iptablesNegated(args []string, option string) bool {
 	for i, a := range args {
-		name, value, attached := strings.Cut(a, "=")
-		if name != "--dport" && name != "--destination-port" && name != "--dports" && name != "--destination-ports" {
+		if strings.HasPrefix(a, "-") && iptablesOption(strings.TrimLeft(a, "-")) == option &&
+			(i > 0 && args[i-1] == "!" || i+1 < len(args) && args[i+1] == "!") {
+			return true
+		}
+	}
+	return false
+}
+
+// dropMatch is what guard read of a DROP rule's match that still holds
+// SSH's packets.
+type dropMatch struct {
+	port, tcp, newOnly bool
+	outside, client    string // ! -s NETWORK, which leaves the client in
+	dev                string // the interface, which carries the session
+}
+
+// readDropMatch walks a rule's match options with their negations (`!`
+// before the option, or iptables' old place before the value) and says
+// whether what is left still holds the session's packets on chain.
+func readDropMatch(inv *guard.Invocation, host guard.Host, chain string) (dropMatch, bool) {
+	var m dropMatch
+	peer, devOption := "source", "in-interface" // the client sends what comes in
+	if chain == "OUTPUT" {
+		peer, devOption = "destination", "out-interface"
+	}
+	args := inv.Values()
+	negate := false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "!" {
+			negate = true
 			continue
 		}
-		if !attached && i+1 < len(args) {
-			value = args[i+1]
+		if !strings.HasPrefix(a, "-") {
+			negate = false // a value: a rule number, a chain
+			continue
 		}
-		for _, v := range strings.Split(value, ",") {
-			from, to, isRange := strings.Cut(v, ":")
-			if v == "22" || isRange && portIn(22, from, to) {
-				port = "22"
+		name, value, attached := strings.Cut(a, "=")
+		option := strings.TrimLeft(name, "-")
+		takes := func() string {
+			if !attached && i+1 < len(args) {
+				i++
+				value = args[i]
+				if value == "!" && i+1 < len(args) { // --dport ! 22
+					negate = !negate
+					i++
+					value = args[i]
+				}
 			}
+			return value
 		}
-		if port == "" {
-			return "" // another port
+		switch option = iptablesOption(option); {
+		case option == "append" || option == "insert" || option == "jump" || option == "table" || option == "reject-with" || option == "comment":
+			takes()
+		case option == "wait" || option == "wait-interval" || option == "verbose":
+			// a number after them is skipped as a value
+		case option == "protocol":
+			proto := takes()
+			if tcp := proto == "tcp" || proto == "6"; proto != "all" && proto != "0" && tcp == negate {
+				return m, false // another protocol
+			}
+			m.tcp = m.tcp || !negate && proto != "all" && proto != "0"
+		case option == "match":
+			if v := takes(); !slices.Contains([]string{"tcp", "multiport", "comment", "state", "conntrack"}, v) {
+				return m, false // a limit, a time, a string: not every packet of SSH
+			}
+		case slices.Contains(sshPortOptions[chain], option):
+			if sshPort(takes()) == negate {
+				return m, false // another port
+			}
+			m.port = !negate
+		case option == peer:
+			spec := takes()
+			client, known := guard.SSHClient(inv, host)
+			if !negate || !known || holdsClient(spec, inv, host) {
+				return m, false // one address or network (iptablesBansClient reads the client's own), or one that leaves the client out
+			}
+			m.outside, m.client = spec, client
+		case option == devOption:
+			dev := takes()
+			cut, _ := sessionCut(inv, host, dev, false)
+			if cut == negate {
+				return m, false // another interface
+			}
+			if !negate {
+				m.dev = dev
+			}
+		case option == "state" || option == "ctstate":
+			states := strings.Split(takes(), ",")
+			switch {
+			case negate && !slices.Contains(states, "NEW"), !negate && slices.Contains(states, "NEW") && !slices.Contains(states, "ESTABLISHED"):
+				m.newOnly = true
+			case negate || !slices.Contains(states, "ESTABLISHED"):
+				return m, false // INVALID, RELATED: not SSH's packets
+			}
+		case option == "syn":
+			m.newOnly = m.newOnly || !negate
+		default:
+			return m, false // an address of this host, the other port, an option guard does not read
+		}
+		negate = false
+	}
+	if m.newOnly && chain == "OUTPUT" {
+		return m, false // connections this host opens, not the ones it answers
+	}
+	return m, true
+}
+
+// iptablesRestoreCut judges the ruleset iptables-restore loads (a file
+// operand, or standard input when guard can read it). Without --noflush
+// it replaces every chain of each table the ruleset names, so the filter
+// table's INPUT chain then holds only its rules, under its policy: read
+// in order, a rule that accepts SSH keeps the session; a DROP rule that
+// still holds SSH's packets before it, or a DROP policy with none, cuts.
+func iptablesRestoreCut(inv *guard.Invocation, host guard.Host) string {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "MTWw", LongValue: []string{"modprobe", "table", "wait", "wait-interval"}})
+	if p.Has("t", "test", "n", "noflush", "h", "help") {
+		return "" // a test changes nothing; --noflush keeps the rules there
+	}
+	var text string
+	switch {
+	case len(p.Operands) == 0:
+		t, ok := inputText(inv, host)
+		if !ok {
+			return ""
+		}
+		text = t
+	case p.Operands[0].Known && inv.Remote == "" && inv.Path(p.Operands[0].Value) != "":
+		data, err := host.ReadFile(inv.Path(p.Operands[0].Value), maxBodyFile)
+		if err != nil {
+			return ""
+		}
+		text = string(data)
+	default:
+		return ""
+	}
+	table, filter, policy := "", false, ""
+	var input [][]string
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "*"):
+			table = strings.TrimPrefix(line, "*")
+			filter = filter || table == "filter"
+		case table != "filter":
+		case strings.HasPrefix(line, ":INPUT "):
+			policy = strings.Fields(line)[1]
+		case strings.HasPrefix(line, "-A INPUT ") || strings.HasPrefix(line, "-I INPUT "):
+			input = append(input, strings.Fields(line))
 		}
 	}
-	if port == "" && p.Has("p", "protocol", "m", "match") {
-		return "" // one protocol, or a match guard does not read
+	if !filter {
+		return "" // the filter table stays as it is
 	}
-	if port != "" {
-		return fmt.Sprintf("add a rule that %ss SSH (port 22) on %s", strings.ToLower(target.Value), chain.Value)
+	for _, rule := range input {
+		b := iptablesLike(rule)
+		bp := guard.ParseOptions(b.Args, iptablesSpec)
+		if iptablesAcceptsSSH(b, bp, "INPUT", host) {
+			return ""
+		}
+		if cut := iptablesDropRule(b, host, bp); cut != "" {
+			return "load a ruleset that would " + cut + " before any rule that accepts SSH"
+		}
 	}
-	return fmt.Sprintf("add a rule that %ss every packet on %s", strings.ToLower(target.Value), chain.Value)
+	if policy == "DROP" || policy == "REJECT" {
+		return "load a ruleset whose INPUT policy is " + policy + ", with no rule in it that accepts SSH"
+	}
+	return ""
 }
 
 // iptablesBansClient reads -A or -I INPUT -s ADDR -j DROP|REJECT where
@@ -741,6 +1084,9 @@ func iptablesBansClient(inv *guard.Invocation, host guard.Host) string {
 	}
 	if t, ok := p.Value("t", "table"); ok && t.Value != "filter" {
 		return ""
+	}
+	if iptablesNegated(inv.Values(), "source") {
+		return "" // ! -s: everyone but that network (iptablesDropRule reads it)
 	}
 	for _, spec := range strings.Split(source.Value, ",") {
 		if !holdsClient(spec, inv, host) {
@@ -875,9 +1221,60 @@ func portIn(port int, from, to string) bool {
 	return lo <= port && port <= hi
 }
 
+// endsShell: the signal ends or freezes an interactive shell. bash and
+// zsh at a prompt ignore SIGTERM, SIGINT and SIGQUIT, and with job
+// control SIGTSTP, SIGTTIN and SIGTTOU; SIGHUP and SIGKILL end them.
+func endsShell(sig int) bool {
+	switch sig {
+	case sigTERM, sigINT, 3, 20, 21, 22:
+		return false
+	}
+	return !harmlessSignals[sig]
+}
+
+// sessionShellCut reads kill, pkill and killall for the processes this
+// SSH session lives in: its shell by name (pkill -9 bash ends every bash
+// the caller may signal, this one too), every process on its terminal
+// (pkill -t pts/3), or the shell's parent ($PPID: sshd's process for the
+// session, or the tmux or screen server the shell runs in).
+func sessionShellCut(inv *guard.Invocation, host guard.Host, c signalCall) string {
+	if endsShell(c.signal) && c.matches != nil {
+		shell := "bash"
+		if v, ok := host.Getenv("SHELL"); ok && v != "" {
+			shell = path.Base(v)
+		}
+		if c.matches(shell) {
+			return "end every " + shell + " process " + inv.Program + " may signal, this session's shell among them"
+		}
+	}
+	tty, _ := host.Getenv("SSH_TTY")
+	switch inv.Program {
+	case "pkill":
+		_, args := leadingSignal(inv.Args)
+		p := guard.ParseOptions(args, pkillSpec)
+		for _, sid := range p.Values("s", "session") {
+			if sid.Known && slices.Contains(strings.Split(sid.Value, ","), "0") && len(p.Operands) == 0 && (endsProcess(c.signal) || endsShell(c.signal)) {
+				return "end every process of this terminal session (pkill -s 0: pkill's own session, this shell's)"
+			}
+		}
+		for _, t := range p.Values("t", "terminal") {
+			if tty != "" && slices.Contains(strings.Split(t.Value, ","), strings.TrimPrefix(tty, "/dev/")) && (endsProcess(c.signal) || endsShell(c.signal)) {
+				return "end every process on " + t.Value + ", this session's terminal (its shell among them)"
+			}
+		}
+	case "kill":
+		for _, a := range inv.Args {
+			if slices.Contains(a.Unknown, "$PPID") && (endsProcess(c.signal) || c.signal == sigHUP) {
+				return "end this shell's parent ($PPID: sshd's process for this session, or the tmux or screen server the shell runs in, with every window)"
+			}
+		}
+	}
+	return ""
+}
+
 // everyProcessOf is the user whose every process pkill -u USER or
 // killall -u USER (no name, no other filter) signals, "" otherwise.
-func everyProcessOf(inv *guard.Invocation) string {
+func everyProcessOf(inv *guard.Invocation, host guard.Host) string {
 	_, args := leadingSignal(inv.Args)
 	var p guard.Parsed
 	switch inv.Program {
@@ -895,6 +1292,9 @@ func everyProcessOf(inv *guard.Invocation) string {
 		return ""
 	}
 	users := p.Values("u", "euid", "U", "uid", "user")
+	if len(users) == 1 && !users[0].Known && whose(users[0], host) == "self" {
+		return sessionUser(host) // $USER, $(whoami)
+	}
 	if len(users) != 1 || !users[0].Known || strings.Contains(users[0].Value, ",") {
 		return ""
 	}
@@ -990,6 +1390,119 @@ func nftFlushCut(args []string) string {
 		return "flush the rules of nftables' " + chain.name + " chain (its policy stays: a drop policy then drops this session)"
 	}
 	return ""
+}
+
+// nftDropRule reads nft add|insert rule [FAMILY] TABLE input … drop|reject
+// for a rule that still holds SSH's packets: no match at all, TCP, SSH's
+// port (or a port set a != leaves it in), the interface the session
+// comes in over, everything but a network the client is not in; or ct
+// state new, which keeps this session and refuses every new login.
+// Anything guard does not read narrows it to other traffic.
+func nftDropRule(inv *guard.Invocation, host guard.Host, args []string) string {
+	words := nftWords(args)
+	for len(words) > 0 && strings.HasPrefix(words[0], "-") {
+		words = words[1:]
+	}
+	if len(words) < 3 || words[1] != "rule" || words[0] != "add" && words[0] != "insert" {
+		return ""
+	}
+	chain, rule, ok := nftChainAt(words[2:])
+	if !ok || nftNotFiltering[strings.ToLower(chain.table)] || strings.ToLower(chain.name) != "input" {
+		return ""
+	}
+	if len(rule) >= 2 && (rule[0] == "position" || rule[0] == "handle" || rule[0] == "index") {
+		rule = rule[2:]
+	}
+	verdict := slices.IndexFunc(rule, func(w string) bool { return w == "drop" || w == "reject" })
+	if verdict < 0 || verdict != len(rule)-1 && rule[verdict+1] != "with" {
+		return ""
+	}
+	if words[0] == "add" && nftKeptOpen(inv, host, chain) {
+		return "" // appended after a rule of the line that accepts SSH
+	}
+	what, newOnly, dev := "every packet", false, ""
+	for i := 0; i < verdict; i++ {
+		w := rule[i]
+		next := func() (value string, negate bool) {
+			i++
+			if i < verdict && rule[i] == "!=" {
+				negate = true
+				i++
+			}
+			if i < verdict && rule[i] == "{" {
+				var set []string
+				for i++; i < verdict && rule[i] != "}"; i++ {
+					set = append(set, strings.TrimSuffix(rule[i], ","))
+				}
+				return strings.Join(set, ","), negate
+			}
+			if i < verdict {
+				return strings.Trim(rule[i], `"`), negate
+			}
+			return "", negate
+		}
+		switch {
+		case w == "counter":
+		case w == "comment":
+			i++ // its text
+		case w == "log":
+			if i+1 < verdict && rule[i+1] == "prefix" {
+				i += 2
+			}
+		case w == "tcp" && i+1 < verdict && rule[i+1] == "dport":
+			i++
+			ports, negate := next()
+			if sshPort(ports) == negate {
+				return "" // another port
+			}
+			what = "SSH (port 22)"
+		case w == "meta" && i+2 < verdict && rule[i+1] == "l4proto" || w == "ip" && i+2 < verdict && rule[i+1] == "protocol":
+			i++
+			proto, negate := next()
+			if (proto == "tcp") == negate {
+				return ""
+			}
+			if what == "every packet" {
+				what = "every TCP packet, SSH's too"
+			}
+		case w == "ct" && i+1 < verdict && rule[i+1] == "state":
+			i++
+			states, negate := next()
+			list := strings.Split(states, ",")
+			switch {
+			case negate && !slices.Contains(list, "new"), !negate && slices.Contains(list, "new") && !slices.Contains(list, "established"):
+				newOnly = true
+			case negate || !slices.Contains(list, "established"):
+				return "" // invalid, related: not SSH's packets
+			}
+		case w == "iifname" || w == "iif":
+			name, negate := next()
+			if cut, _ := sessionCut(inv, host, name, false); cut == negate {
+				return "" // another interface
+			}
+			if !negate {
+				dev = name
+			}
+		case w == "ip" && i+1 < verdict && rule[i+1] == "saddr":
+			i++
+			spec, negate := next()
+			client, known := guard.SSHClient(inv, host)
+			if !negate || !known || holdsClient(spec, inv, host) {
+				return "" // one address or network, or everyone but the client's
+			}
+			what = "every packet from outside " + spec + ", this session's address " + client + " among them"
+		default:
+			return "" // a match guard does not read
+		}
+	}
+	on := "nftables' " + chain.name + " chain"
+	if dev != "" {
+		on += " on " + dev + " (this SSH session comes in over it)"
+	}
+	if newOnly {
+		return "add a rule that drops " + what + " that opens a new connection on " + on + ": this session stays, but no new SSH login gets in, and if this one drops you cannot come back"
+	}
+	return "add a rule that drops " + what + " on " + on
 }
 
 // nftNotFiltering are the table names nftables' own examples and the

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -13,7 +14,7 @@ func powerRules() []*guard.Rule {
 		ID:         "ssh-power",
 		Programs:   []string{"shutdown", "reboot", "poweroff", "halt", "init", "telinit", "systemctl", "loginctl", "kill", "pkill", "killall", "busctl", "dbus-send", "gdbus", "ipmitool", "kexec", "rtcwake"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: shutdown, reboot, poweroff, halt, init 0|6, systemctl or loginctl poweroff|reboot, isolate or set-default of rescue, emergency or a power target, a power signal to PID 1 (kill -INT 1, kill -RTMIN+4 1, kill -PWR 1), logind's PowerOff over D-Bus; ipmitool chassis power off|cycle|reset; kexec -e; rtcwake into a sleep or off; systemctl -H HOST poweroff|reboot from anywhere",
+		Summary:    "over SSH: shutdown, reboot (shutdown -r +N or hh:mm, a reboot set for later that shutdown -c calls off, warns), poweroff, halt, init 0|6, systemctl or loginctl poweroff|reboot, isolate or set-default of rescue, emergency or a power target, a power signal to PID 1 (kill -INT 1, kill -RTMIN+4 1, kill -PWR 1), logind's PowerOff over D-Bus; ipmitool chassis power off|cycle|reset; kexec -e; rtcwake into a sleep or off; systemctl -H HOST poweroff|reboot from anywhere",
 		Postmortem: "init 0 typed in a container sharing the host's network namespace; reboots of the wrong host (molly-guard)",
 		Match:      matchSSHPower,
 	}}
@@ -120,6 +121,29 @@ func powerAction(inv *guard.Invocation) string {
 		return rtcwakeAction(inv)
 	}
 	return ""
+}
+
+// scheduledReboot reads shutdown -r TIME [MESSAGE] for a reboot set for
+// later: +N minutes (at least 2) or a time of day hh:mm. Until then it can
+// be called off (shutdown -c), and a reboot brings the host back by
+// itself; a halt or power-off later still leaves it down.
+func scheduledReboot(inv *guard.Invocation) (string, bool) {
+	if inv.Program != "shutdown" {
+		return "", false
+	}
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{})
+	if !p.Has("r", "reboot") || p.Has("h", "H", "P", "halt", "poweroff", "c", "k") || len(p.Operands) == 0 || !p.Operands[0].Known {
+		return "", false
+	}
+	when := p.Operands[0].Value
+	if minutes, ok := strings.CutPrefix(when, "+"); ok {
+		n, err := strconv.Atoi(minutes)
+		return "in " + minutes + " minutes", err == nil && n >= 2
+	}
+	hour, minute, ok := strings.Cut(when, ":")
+	h, err1 := strconv.Atoi(hour)
+	m, err2 := strconv.Atoi(minute)
+	return "at " + when, ok && err1 == nil && err2 == nil && h >= 0 && h < 24 && m >= 0 && m < 60
 }
 
 // powerTargets are the units whose start ends every session: the machine
@@ -280,6 +304,11 @@ func matchSSHPower(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return nil
 	}
 	name := guard.SessionHostName(inv, host)
+	if when, ok := scheduledReboot(inv); ok {
+		return guard.Found(guard.Warn, "to call it off before then: shutdown -c",
+			"schedules a reboot of %s %s: logged-in users are told, new logins are refused in the last 5 minutes, and the session from %s ends then; the host comes back by itself",
+			name, when, client)
+	}
 	if strings.HasPrefix(action, "make ") {
 		return guard.Found(guard.Confirm,
 			fmt.Sprintf("to undo it before the next boot: systemctl set-default multi-user.target (graphical.target on a desktop); for one rescue boot, pick systemd.unit=rescue.target in the console's boot menu instead; to go ahead type %s at guard's prompt", name),

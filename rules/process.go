@@ -30,7 +30,7 @@ func processRules() []*guard.Rule {
 			ID:         "vital-service-stop",
 			Programs:   []string{"systemctl"},
 			Decision:   guard.Confirm,
-			Summary:    "systemctl stop, kill, mask or disable of systemd-logind or systemd-journald, and mask or disable of dbus: logins, sudo and the logs depend on them (now, or from the next boot)",
+			Summary:    "systemctl stop, kill, mask or disable of systemd-logind or systemd-journald, or of systemd-resolved where /etc/resolv.conf sends lookups to its stub, and mask or disable of dbus: logins, sudo and the logs depend on them (now, or from the next boot)",
 			Postmortem: "a common failure mode: systemctl mask systemd-journald to quieten a noisy disk, and a host that booted without logs or logins the next time",
 			Machine:    true,
 			Match:      matchVitalServiceStop,
@@ -70,7 +70,7 @@ func matchVitalServiceStop(inv *guard.Invocation, host guard.Host) *guard.Findin
 	for _, u := range p.Operands[1:] {
 		name := unitName(u.Value)
 		for _, v := range vitalServices {
-			if v.unit != name && v.name != name || v.unit == "dbus" && (verb == "stop" || verb == "kill") {
+			if v.unit != name && v.name != name || v.unit == "dbus" && (verb == "stop" || verb == "kill") || v.inUse != nil && !v.inUse(inv, host) {
 				continue
 			}
 			if verb == "kill" && !killEnds(p) {
@@ -156,11 +156,35 @@ func matchDbusRestart(inv *guard.Invocation, host guard.Host) *guard.Finding {
 // vitalServices are the processes a host cannot run without for long:
 // logins, sudo and the logs go with them. Restarting them is
 // systemctl's work, which stops and starts them in order.
-var vitalServices = []struct{ name, unit, effect string }{
-	{"dbus-daemon", "dbus", "logind, NetworkManager and polkit lose their bus; sessions can freeze"},
-	{"dbus-broker", "dbus", "logind, NetworkManager and polkit lose their bus; sessions can freeze"},
-	{"systemd-logind", "systemd-logind", "sessions lose their seats, and logins hang until it is back"},
-	{"systemd-journald", "systemd-journald", "logs written meanwhile are lost, and services blocked on writing them stall"},
+var vitalServices = []struct {
+	name, unit, effect string
+	// inUse says whether this host depends on it, nil for always.
+	inUse func(inv *guard.Invocation, host guard.Host) bool
+}{
+	{"dbus-daemon", "dbus", "logind, NetworkManager and polkit lose their bus; sessions can freeze", nil},
+	{"dbus-broker", "dbus", "logind, NetworkManager and polkit lose their bus; sessions can freeze", nil},
+	{"systemd-logind", "systemd-logind", "sessions lose their seats, and logins hang until it is back", nil},
+	{"systemd-journald", "systemd-journald", "logs written meanwhile are lost, and services blocked on writing them stall", nil},
+	{"systemd-resolved", "systemd-resolved", "every name lookup fails, since /etc/resolv.conf sends them to its stub at 127.0.0.53: package installs, outgoing mail, and every service that connects to a host by name", resolvedStubInUse},
+}
+
+// resolvedStubInUse: /etc/resolv.conf sends this host's name lookups to
+// systemd-resolved's stub (127.0.0.53, as Ubuntu sets it up), so that
+// without resolved nothing resolves. Another machine's counts as in use.
+func resolvedStubInUse(inv *guard.Invocation, host guard.Host) bool {
+	if inv.Remote != "" {
+		return true
+	}
+	data, err := host.ReadFile("/etc/resolv.conf", 64<<10)
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "nameserver" && (f[1] == "127.0.0.53" || f[1] == "127.0.0.54") {
+			return true
+		}
+	}
+	return false
 }
 
 // vitalKill: a signal that ends a process, to a process the host needs,
@@ -170,7 +194,7 @@ func vitalKill(inv *guard.Invocation, host guard.Host, c signalCall) *guard.Find
 		return nil // pkill's TERM is a stop request the service handles
 	}
 	for _, v := range vitalServices {
-		if c.matches(v.name) {
+		if c.matches(v.name) && (v.inUse == nil || v.inUse(inv, host)) {
 			return guard.Found(guard.Confirm, "restart it through its service manager: systemctl restart "+v.unit,
 				"would send %s to %s on %s: %s", signalName(c.signal), v.name, guard.HostName(inv, host), v.effect)
 		}
