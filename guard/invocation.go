@@ -74,6 +74,15 @@ func (r Redir) Truncates() bool {
 	return false
 }
 
+// OverwritesStart reports whether the redirection opens its target for
+// reading and writing (1<>FILE, 2<>FILE) on the command's output or its
+// errors: the file is not emptied, and what the command writes replaces
+// its first bytes in place, the rest left after them. On descriptor 0
+// (<>FILE) it is standard input, which commands read.
+func (r Redir) OverwritesStart() bool {
+	return r.Op == "<>" && (r.Fd == "1" || r.Fd == "2")
+}
+
 // Writes reports whether the redirection writes to its target.
 func (r Redir) Writes() bool {
 	return r.Truncates() || r.Op == ">>" || r.Op == "&>>" || r.Op == "<>"

@@ -18,7 +18,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "critical-file-truncate",
 			Programs:   nil, // a redirection can stand on any command
 			Decision:   guard.Block,
-			Summary:    "> , tee, sponge, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i or an editor given its commands (vim -es -c, ex, ed fed a script) that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab, crypttab, grub.cfg, default.target, pam.d, nsswitch.conf, ld.so.preload or a file of sudoers.d (confirm), or emptying a crontab or a user's authorized_keys, or replacing root's (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd, or any write in place (>, tee, dd of=, truncate) over them (block); a write in place over any other program of /bin, /sbin, /usr/bin or /usr/sbin (confirm)",
+			Summary:    "> (or 1<>, which writes over the first bytes), tee, sponge, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i or an editor given its commands (vim -es -c, ex, ed fed a script) that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab, crypttab, grub.cfg, default.target, pam.d, nsswitch.conf, ld.so.preload or a file of sudoers.d (confirm), or emptying a crontab or a user's authorized_keys, or replacing root's (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd, or any write in place (>, tee, dd of=, truncate) over them (block); a write in place over any other program of /bin, /sbin, /usr/bin or /usr/sbin (confirm)",
 			Postmortem: "echo user:x:… > /etc/passwd typed for >>: every other account gone, sudo and logins broken",
 			Machine:    true,
 			Match:      matchCriticalTruncate,
@@ -380,6 +380,19 @@ func writesNothing(inv *guard.Invocation) bool {
 	return false
 }
 
+// quietOn: the command writes nothing on descriptor fd ("1" its output,
+// "2" its errors), so a 1<> or 2<> onto a file changes none of it.
+func quietOn(inv *guard.Invocation, fd string) bool {
+	if fd == "1" {
+		return writesNothing(inv)
+	}
+	switch inv.Program {
+	case "", ":", "true", "false", "echo", "printf":
+		return true // these print no errors
+	}
+	return false
+}
+
 // emptySource: the file a copy reads is empty (/dev/null).
 func emptySource(a guard.Arg) bool { return a.Known && a.Value == "/dev/null" }
 
@@ -423,6 +436,10 @@ type overwritten struct {
 	// broken from the first byte, and one that is running stays mapped
 	// to what is being written
 	inPlace bool
+	// atStart: opened with <> and written from its first byte without
+	// being emptied first, so what is written replaces the start of the
+	// file and the rest stays after it
+	atStart bool
 }
 
 // sedProbe stands for an account file guard cannot read (/etc/shadow is
@@ -497,8 +514,11 @@ func hasRootLine(text string) bool {
 func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	var targets []overwritten
 	for _, rd := range inv.Redirs {
-		if rd.Truncates() {
+		switch {
+		case rd.Truncates():
 			targets = append(targets, overwritten{arg: rd.Target, empties: writesNothing(inv), inPlace: true})
+		case rd.OverwritesStart() && !quietOn(inv, rd.Fd):
+			targets = append(targets, overwritten{arg: rd.Target, inPlace: true, atStart: true})
 		}
 	}
 	switch inv.Program {
@@ -634,6 +654,10 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 			continue
 		case f == programFile && t.inPlace:
 			d, what, effect = guard.Block, "would write this command's output over %s%s in place: %s", "it is broken from the first byte written: "+f.removed
+		case t.atStart && f == accountFile:
+			what, effect = "would overwrite the first bytes of %s%s in place with this command's output (<> does not empty the file: what is written replaces its start, and the rest of the old content stays after it, cut mid-line): %s", "root's line, the first, is overwritten or cut: su, sudo -i and root's logins fail, and only a rescue boot brings it back"
+		case t.atStart:
+			what = "would overwrite the first bytes of %s%s in place with this command's output (<> does not empty the file: what is written replaces its start, and the rest of the old content stays after it, cut mid-line): %s"
 		}
 		if d == guard.Allow {
 			continue
@@ -678,7 +702,10 @@ func programWritten(inv *guard.Invocation, host guard.Host, t overwritten) *guar
 		shown = p + " (it leads to " + real + ")"
 	}
 	what := "would write this command's output over the program %s%s%s in place"
-	if t.empties {
+	switch {
+	case t.atStart:
+		what = "would overwrite the first bytes of the program %s%s%s in place with this command's output (<> does not empty it)"
+	case t.empties:
 		what = "would empty the program %s%s%s"
 	}
 	return guard.Found(guard.Confirm,
