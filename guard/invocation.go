@@ -110,6 +110,10 @@ type Invocation struct {
 	// Via lists what this command runs inside, outermost first: "sudo",
 	// "bash -c", "ssh db1", "find -exec".
 	Via []string
+	// WrittenBy is, for the write a program makes into a file an option
+	// names (curl -o FILE, sort -o FILE), judged as a redirection, that
+	// program: what lands in the file is its output, not nothing.
+	WrittenBy string
 	// Remote names the machine the command runs on when it is not this
 	// one: the host of ssh, or "container db-0" for a command run inside a
 	// container. Rules never read this host's files for such a command.
