@@ -64,7 +64,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "find-delete-system",
 			Programs:   []string{"find"},
 			Decision:   guard.Confirm,
-			Summary:    "find /, a system folder or a home with -delete or -exec rm (block for / with no test at all; a warning when a name test narrows it); find emptying a part of the system or live data with no test but -type",
+			Summary:    "find /, a system folder or a home with -delete or -exec rm (block for / with no test at all; a warning when a name test narrows it, none in a home unless the pattern reaches its keys or start-up files); find emptying a part of the system or live data with no test but -type",
 			Postmortem: "find / -name … -delete with a pattern that matched more than meant",
 			Machine:    true,
 			Match:      c.matchFindDelete,
@@ -1295,6 +1295,8 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 			return guard.Found(guard.Confirm, hint, "would delete every file named %s under %s%s, and the pattern also matches %s",
 				e.named, kind.Describe(at), note, criticalMatch(at, e.test, e.named)).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
+		case kind == UserHome && e.named != "" && homeFileMatch(at, e.test, e.named) == "":
+			continue // find ~ -name '*.swp' -delete: a targeted clean-up, everyday
 		case kind != Root && e.named != "":
 			// A targeted delete: say what goes, do not ask.
 			// The plan lets what is at risk count what the pattern matches;
@@ -1306,6 +1308,29 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 	}
 	return nil
+}
+
+// homeFiles are the files of a home that logins and keys live in: a
+// find in a home whose pattern reaches one of them is not a clean-up.
+var homeFiles = []string{".ssh/authorized_keys", ".ssh/id_ed25519", ".ssh/id_rsa", ".ssh/known_hosts", ".ssh/config", ".bashrc", ".profile", ".bash_profile", ".zshrc", ".gnupg/pubring.kbx", ".kube/config", ".aws/credentials"}
+
+// homeFileMatch is the file of homeFiles under home that find's name or
+// path test matches, "" if none.
+func homeFileMatch(home, test, pattern string) string {
+	for _, rel := range homeFiles {
+		p := home + "/" + rel
+		subject, pat := filepath.Base(p), pattern
+		if strings.Contains(test, "path") {
+			subject = p
+		}
+		if strings.HasPrefix(test, "-i") {
+			subject, pat = strings.ToLower(subject), strings.ToLower(pat)
+		}
+		if strings.HasSuffix(test, "regex") || fnmatch(pat, subject) {
+			return p // a regular expression is not read: taken to match
+		}
+	}
+	return ""
 }
 
 // movedAway are the system's folders whose files are shipped elsewhere
