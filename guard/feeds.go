@@ -56,6 +56,9 @@ type text struct {
 	// output of the commands of a group it knows ({ crontab -l; echo JOB;
 	// } | crontab -), which a shell or crontab reading it gets too.
 	partial string
+	// fifo is the FIFO the text comes out of: what commands write into it
+	// on the line, in any order (fifos.go).
+	fifo string
 }
 
 // Bounds on following text through a pipeline.
@@ -281,6 +284,8 @@ func (r *resolver) fileText(inv *Invocation, a Arg) text {
 		return knownText(content)
 	case fileMissing, fileBinary:
 		return text{from: p, quiet: true}
+	case fileSpecial:
+		return text{from: unreadReason(p, state, by), fromFile: true, fifo: p}
 	}
 	return text{from: unreadReason(p, state, by), download: downloaders[by] && state != fileUnread, fromFile: true}
 }

@@ -74,6 +74,15 @@ func (r Redir) Truncates() bool {
 	return false
 }
 
+// OverwritesStart reports whether the redirection opens its target for
+// reading and writing (1<>FILE, 2<>FILE) on the command's output or its
+// errors: the file is not emptied, and what the command writes replaces
+// its first bytes in place, the rest left after them. On descriptor 0
+// (<>FILE) it is standard input, which commands read.
+func (r Redir) OverwritesStart() bool {
+	return r.Op == "<>" && (r.Fd == "1" || r.Fd == "2")
+}
+
 // Writes reports whether the redirection writes to its target.
 func (r Redir) Writes() bool {
 	return r.Truncates() || r.Op == ">>" || r.Op == "&>>" || r.Op == "<>"
@@ -101,6 +110,10 @@ type Invocation struct {
 	// Via lists what this command runs inside, outermost first: "sudo",
 	// "bash -c", "ssh db1", "find -exec".
 	Via []string
+	// WrittenBy is, for the write a program makes into a file an option
+	// names (curl -o FILE, sort -o FILE), judged as a redirection, that
+	// program: what lands in the file is its output, not nothing.
+	WrittenBy string
 	// Remote names the machine the command runs on when it is not this
 	// one: the host of ssh, or "container db-0" for a command run inside a
 	// container. Rules never read this host's files for such a command.

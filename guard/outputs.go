@@ -154,6 +154,7 @@ func (r *resolver) outputWrites(inv *Invocation) {
 		}
 		r.emit(&Invocation{
 			Redirs:    []Redir{{Op: op, Target: w.file}},
+			WrittenBy: inv.Program,
 			Cwd:       inv.Cwd,
 			Remote:    inv.Remote,
 			Container: inv.Container,

@@ -95,6 +95,14 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 			r.expandOperator(p, "", "${}", Arg{Known: true}, true, sc, quoted, b)
 			return
 		}
+		if b.zsh() && p.Flags != nil && p.Exp != nil && p.Exp.Word != nil && (p.Exp.Op == syntax.DefaultUnset || p.Exp.Op == syntax.DefaultUnsetOrNull) &&
+			p.Index == nil && !p.Excl && !p.Length && p.Slice == nil && p.Repl == nil && p.NestedParam == nil && len(p.Modifiers) == 0 {
+			// zsh's ${(FLAGS):-WORD}: the flags applied to WORD
+			// (${(s:,:):-rm,-rf,/usr} is three words)
+			if w := r.scalar(p.Exp.Word, sc); w.Known && r.applyFlags(p.Flags.Value, []string{w.Value}, sc, quoted, b) {
+				return
+			}
+		}
 		b.unknown(sc.text(p), true, quoted)
 		return
 	}

@@ -120,6 +120,9 @@ type reach struct {
 	// gitAliases are the aliases to other git commands a git config
 	// earlier on the line defined (alias.pf = push --force).
 	gitAliases map[string]string
+	// fifos are the FIFOs a shell on the line reads code from, or that
+	// the line writes into, by path (fifos.go).
+	fifos map[string]*fifoFeed
 }
 
 // written is a file an earlier command on the line writes.
@@ -133,6 +136,9 @@ type written struct {
 	// program: the file is a copy of, or a link to, this program of the
 	// system's folders (cp /bin/rm ./tidy): running it runs that program.
 	program string
+	// fifo: made by mkfifo on the line; what is written into it goes to
+	// whoever reads it (fifos.go)
+	fifo bool
 }
 
 func (r *resolver) reached() *reach {
@@ -169,6 +175,8 @@ func (r *resolver) readFile(p string) (string, fileState, string) {
 	st := r.reached()
 	if w, ok := st.written[p]; ok {
 		switch {
+		case w.fifo:
+			return "", fileSpecial, ""
 		case w.known:
 			return w.text, fileRead, ""
 		case w.quiet:
@@ -241,6 +249,9 @@ func (r *resolver) observe(inv *Invocation, sc *scope) {
 	if sc.box != nil {
 		inv.Container, inv.HostNamespaces, inv.Throwaway = sc.box.name, sc.box.shares, sc.box.throwaway
 		r.judgeOnHost(inv, sc.box)
+	}
+	if inv.Remote == "" && (inv.Program == "mkfifo" || inv.Program == "mknod") {
+		r.recordFifos(inv)
 	}
 	if writesFiles(inv) && wrapperFor(inv.Program) == nil && (inv.Remote == "" || inv.Container == "") {
 		r.recordWrites(inv, sc)
@@ -384,6 +395,9 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 	}
 	st := r.reached()
 	for i, p := range targets {
+		if r.feedFifo(p, out) {
+			continue // a FIFO stays one: what is written goes to its reader
+		}
 		w := written{text: out.value, known: out.known, by: by, quiet: out.quiet, program: program}
 		if prev, ok := st.written[p]; ok && appendTo[i] {
 			w.text = prev.text + out.value

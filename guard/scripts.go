@@ -13,6 +13,9 @@ import (
 // as written. One it cannot read for a reason that hides code (too large,
 // written by a download earlier on the line) is a finding.
 func (r *resolver) runScript(inv *Invocation, script Arg, args []Arg, sc *scope, shell string, fresh bool) {
+	if r.fifoScript(inv, script, sc, shell+" "+script.Value) {
+		return
+	}
 	content, name, ok := r.fileCode(inv, script)
 	if !ok {
 		return
@@ -20,6 +23,22 @@ func (r *resolver) runScript(inv *Invocation, script Arg, args []Arg, sc *scope,
 	r.runCodeWith(inv, content, sc, shell+" "+name, codeOpts{file: name, fresh: fresh, prepare: func(nsc *scope) {
 		bindPositional(nsc, script, args)
 	}})
+}
+
+// fifoScript: the file a shell runs or sources is a FIFO (made on the
+// line, or on the host), whose code is what is written into it: asked
+// about until the line writes what guard can judge (fifos.go).
+func (r *resolver) fifoScript(inv *Invocation, file Arg, sc *scope, via string) bool {
+	p := inv.Path(file.Value)
+	if !file.Known || p == "" || inv.Remote != "" {
+		return false
+	}
+	if _, state, _ := r.readFile(p); state != fileSpecial {
+		return false
+	}
+	inv.note().Hidden = unreadReason(file.Value, fileSpecial, "")
+	r.readFifo(p, fifoReader{outer: inv, sc: sc.clone(), via: via})
+	return true
 }
 
 // fileCode is the code a file operand of a shell or of source names, and
@@ -299,6 +318,9 @@ func wrapSource(r *resolver, outer *Invocation, sc *scope) {
 		}
 		content, name = t.value, file.Value
 	} else {
+		if r.fifoScript(outer, file, sc, outer.Program+" "+file.Value) {
+			return
+		}
 		var ok bool
 		if content, name, ok = r.fileCode(outer, file); !ok {
 			return

@@ -833,6 +833,9 @@ func parses(code string, lang syntax.LangVariant) bool {
 // guard can compute it, else a finding that says where it comes from.
 func (r *resolver) runStdin(outer *Invocation, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
 	t := r.stdinOf(outer, 0)
+	if t.fifo != "" {
+		defer r.readFifo(t.fifo, fifoReader{outer: outer, sc: sc.clone(), via: via, adjust: adjust, fed: true})
+	}
 	if code := t.value; t.known || t.partial != "" {
 		if !t.known {
 			code = t.partial

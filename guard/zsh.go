@@ -176,6 +176,13 @@ func (r *resolver) expandFlagged(flags, name string, sc *scope, quoted bool, b *
 	for i, w := range words {
 		values[i] = w.Value
 	}
+	return r.applyFlags(flags, values, sc, quoted, b)
+}
+
+// applyFlags applies zsh's parameter flags to the words values, as
+// expandFlagged reads them; the values of ${(FLAGS):-WORD} too, which
+// has no name and takes WORD.
+func (r *resolver) applyFlags(flags string, values []string, sc *scope, quoted bool, b *fieldBuilder) bool {
 	keepApart := false
 	for i := 0; i < len(flags); i++ {
 		switch c := flags[i]; c {

@@ -445,6 +445,7 @@ func TestReadmeRuleTable(t *testing.T) {
 var explainContext = map[string][]string{
 	"ssh-power":                 {"ssh"},
 	"ssh-network-cut":           {"ssh"},
+	"sshd-login-cut":            {"ssh"},
 	"essential-package-removal": {"ssh"},
 	"serving-stop":              {"ssh"},
 	"fsck-mounted":              {"mount=/dev/sda1@/"},

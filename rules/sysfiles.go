@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -18,7 +19,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "critical-file-truncate",
 			Programs:   nil, // a redirection can stand on any command
 			Decision:   guard.Block,
-			Summary:    "> , tee, sponge, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i or an editor given its commands (vim -es -c, ex, ed fed a script) that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab, crypttab, grub.cfg, default.target, pam.d, nsswitch.conf, ld.so.preload or a file of sudoers.d (confirm), or emptying a crontab or a user's authorized_keys, or replacing root's (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd, or any write in place (>, tee, dd of=, truncate) over them (block); a write in place over any other program of /bin, /sbin, /usr/bin or /usr/sbin (confirm)",
+			Summary:    "> (or 1<>, which writes over the first bytes), tee, sponge, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i or an editor given its commands (vim -es -c, ex, ed fed a script) that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab, crypttab, grub.cfg, a kernel or initramfs of /boot (one there, or any when /boot lists none), default.target, pam.d, nsswitch.conf, ld.so.preload or a file of sudoers.d (confirm), or emptying a crontab or a user's authorized_keys, or replacing root's (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd, or any write in place (>, tee, dd of=, truncate) over them (block); a write in place over any other program of /bin, /sbin, /usr/bin or /usr/sbin (confirm)",
 			Postmortem: "echo user:x:… > /etc/passwd typed for >>: every other account gone, sudo and logins broken",
 			Machine:    true,
 			Match:      matchCriticalTruncate,
@@ -63,7 +64,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "find-delete-system",
 			Programs:   []string{"find"},
 			Decision:   guard.Confirm,
-			Summary:    "find /, a system folder or a home with -delete or -exec rm (block for / with no test at all; a warning when a name test narrows it); find emptying a part of the system or live data with no test but -type",
+			Summary:    "find /, a system folder or a home with -delete or -exec rm (block for / with no test at all; a warning when a name test narrows it, none in a home unless the pattern reaches its keys or start-up files); find emptying a part of the system or live data with no test but -type",
 			Postmortem: "find / -name … -delete with a pattern that matched more than meant",
 			Machine:    true,
 			Match:      c.matchFindDelete,
@@ -144,6 +145,12 @@ var (
 		"the distribution's tools written in Python (apt's hooks, dnf, netplan, cloud-init) run on it and lack their modules in another version",
 		"the distribution's tools written in Python (apt's hooks, dnf, netplan, cloud-init) stop working",
 		"leave FILE to the package manager; run another version by its own name (python3.12), or make a virtual environment (python3.12 -m venv ~/venv)"}
+	// A kernel or an initramfs the boot loader starts: written over, the
+	// next boot runs what is there; removed, kernelsRemoved judges what
+	// is left to boot.
+	bootImage = criticalFile{guard.Confirm, guard.Allow,
+		"the boot loader starts what is there at the next boot: anything but a working kernel and initramfs for this host stops the boot before any login, and only a rescue system brings it back", "",
+		"install kernels with the package manager (apt install linux-image-…, dnf install kernel) and rebuild an initramfs with update-initramfs -u or dracut -f; one of your own goes under a new name (/boot/vmlinuz-6.8-custom) with update-grub, keeping FILE to boot"}
 	crontabFile = criticalFile{guard.Allow, guard.Confirm,
 		"", "the jobs in it stop running, silently",
 		"keep a copy first (crontab -l -u USER > USER.cron, or cp -a FILE FILE.bak); edit a user's crontab with crontab -e -u USER"}
@@ -241,6 +248,9 @@ func critical(p string) (criticalFile, bool) {
 	if programDirs[dir] && programNames[base] || p == "/lib/systemd/systemd" || p == "/usr/lib/systemd/systemd" {
 		return programFile, true
 	}
+	if dir == "/boot" && bootImageName(base) {
+		return bootImage, true
+	}
 	if p == "/usr/bin/python3" || p == "/usr/libexec/platform-python" {
 		return systemPython, true
 	}
@@ -252,6 +262,39 @@ func critical(p string) (criticalFile, bool) {
 		}
 	}
 	return criticalFile{}, false
+}
+
+// bootImageName: a kernel image or an initramfs in /boot, by the names
+// the distributions give them (vmlinuz-6.1.0-18-amd64, initrd.img-…,
+// initramfs-….img, and the unversioned links to the newest).
+func bootImageName(base string) bool {
+	for _, prefix := range []string{"vmlinuz", "vmlinux", "initrd.img", "initrd-", "initramfs-"} {
+		if strings.HasPrefix(base, prefix) && !leftBehind(base) {
+			return true
+		}
+	}
+	return base == "initrd"
+}
+
+// replacesNothing: a boot image written under a name /boot does not have,
+// beside the kernels it lists, is a new kernel put beside the ones that
+// boot. Where /boot lists none (a container, a /boot not mounted, a
+// machine guard cannot see), guard cannot tell which boots, and asks.
+func replacesNothing(inv *guard.Invocation, host guard.Host, f criticalFile, p string) bool {
+	if f != bootImage || inv.Remote != "" {
+		return false
+	}
+	if _, err := host.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	entries, _, err := host.ReadDir("/boot", 1024)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(entries, func(e fs.DirEntry) bool {
+		_, ok := kernelImage("/boot/" + e.Name())
+		return ok
+	})
 }
 
 // criticalTarget finds the critical file an operand names: as written, or
@@ -366,6 +409,13 @@ func writtenInto(inv *guard.Invocation, host guard.Host, probe string, want func
 // writesNothing: the command writes nothing to its standard output, so a
 // > redirection of it only empties the file (: > f, true > f, > f).
 func writesNothing(inv *guard.Invocation) bool {
+	switch inv.WrittenBy {
+	case "":
+	case "time", "strace", "ltrace", "tcpdump", "script":
+		return true // a log of its own in place of the file's content
+	default:
+		return false // curl -o FILE: what it downloads
+	}
 	switch inv.Program {
 	case "", ":", "true", "false":
 		return true
@@ -376,6 +426,36 @@ func writesNothing(inv *guard.Invocation) bool {
 		return len(inv.Args) == 1 && inv.Args[0].Known && inv.Args[0].Value == ""
 	case "cat":
 		return len(inv.Args) == 1 && inv.Args[0].Value == "/dev/null"
+	}
+	return false
+}
+
+// outputName says, for messages, what a command writes into a file: its
+// output, or what a program that names its output file writes there
+// (curl -o: what it downloads).
+func outputName(inv *guard.Invocation) string {
+	switch inv.WrittenBy {
+	case "":
+		switch inv.Program {
+		case "cp", "install", "rsync", "dd":
+			return "what " + inv.Program + " copies there"
+		}
+		return "this command's output"
+	case "curl", "wget":
+		return "what " + inv.WrittenBy + " downloads"
+	}
+	return "what " + inv.WrittenBy + " writes there"
+}
+
+// quietOn: the command writes nothing on descriptor fd ("1" its output,
+// "2" its errors), so a 1<> or 2<> onto a file changes none of it.
+func quietOn(inv *guard.Invocation, fd string) bool {
+	if fd == "1" {
+		return writesNothing(inv)
+	}
+	switch inv.Program {
+	case "", ":", "true", "false", "echo", "printf":
+		return true // these print no errors
 	}
 	return false
 }
@@ -423,6 +503,10 @@ type overwritten struct {
 	// broken from the first byte, and one that is running stays mapped
 	// to what is being written
 	inPlace bool
+	// atStart: opened with <> and written from its first byte without
+	// being emptied first, so what is written replaces the start of the
+	// file and the rest stays after it
+	atStart bool
 }
 
 // sedProbe stands for an account file guard cannot read (/etc/shadow is
@@ -497,8 +581,11 @@ func hasRootLine(text string) bool {
 func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	var targets []overwritten
 	for _, rd := range inv.Redirs {
-		if rd.Truncates() {
+		switch {
+		case rd.Truncates():
 			targets = append(targets, overwritten{arg: rd.Target, empties: writesNothing(inv), inPlace: true})
+		case rd.OverwritesStart() && !quietOn(inv, rd.Fd):
+			targets = append(targets, overwritten{arg: rd.Target, inPlace: true, atStart: true})
 		}
 	}
 	switch inv.Program {
@@ -610,7 +697,7 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 			}
 			continue
 		}
-		if f == deviceNode {
+		if f == deviceNode || replacesNothing(inv, host, f, p) {
 			continue // written into, a device stays what it is (> /dev/null)
 		}
 		if f == sudoersDropIn {
@@ -618,10 +705,12 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 				continue // one ordinary rule, read and found valid
 			}
 		}
-		d, what, effect := f.replace, "would replace the whole of %s%s with this command's output: %s", f.replaced
+		d, what, effect := f.replace, "would replace the whole of %s%s with "+outputName(inv)+": %s", f.replaced
 		switch {
 		case t.by != "":
 			d, what, effect = f.remove, "would put "+t.by+", which does nothing, in place of %s%s: %s", f.removed
+		case t.empties && f == bootImage:
+			what = "would empty %s%s: %s" // a removal is kernelsRemoved's; an empty file boots nothing
 		case t.empties:
 			d, what, effect = f.remove, "would empty %s%s: %s", f.removed
 		case t.rootGone && f == accountFile:
@@ -634,6 +723,10 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 			continue
 		case f == programFile && t.inPlace:
 			d, what, effect = guard.Block, "would write this command's output over %s%s in place: %s", "it is broken from the first byte written: "+f.removed
+		case t.atStart && f == accountFile:
+			what, effect = "would overwrite the first bytes of %s%s in place with this command's output (<> does not empty the file: what is written replaces its start, and the rest of the old content stays after it, cut mid-line): %s", "root's line, the first, is overwritten or cut: su, sudo -i and root's logins fail, and only a rescue boot brings it back"
+		case t.atStart:
+			what = "would overwrite the first bytes of %s%s in place with this command's output (<> does not empty the file: what is written replaces its start, and the rest of the old content stays after it, cut mid-line): %s"
 		}
 		if d == guard.Allow {
 			continue
@@ -678,7 +771,10 @@ func programWritten(inv *guard.Invocation, host guard.Host, t overwritten) *guar
 		shown = p + " (it leads to " + real + ")"
 	}
 	what := "would write this command's output over the program %s%s%s in place"
-	if t.empties {
+	switch {
+	case t.atStart:
+		what = "would overwrite the first bytes of the program %s%s%s in place with this command's output (<> does not empty it)"
+	case t.empties:
 		what = "would empty the program %s%s%s"
 	}
 	return guard.Found(guard.Confirm,
@@ -773,7 +869,7 @@ func (c classifier) matchSystemFileRemove(inv *guard.Invocation, host guard.Host
 			} else if file == deviceNode {
 				d, verb, effect = file.remove, "replace the device", file.removed // mv x /dev/null
 			}
-			if d == guard.Allow {
+			if d == guard.Allow || replacesNothing(inv, host, file, p) {
 				continue
 			}
 			f = guard.Found(d, strings.ReplaceAll(file.safer, "FILE", p), "would %s %s%s: %s", verb, p, inv.Where(), effect).
@@ -1199,6 +1295,8 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 			return guard.Found(guard.Confirm, hint, "would delete every file named %s under %s%s, and the pattern also matches %s",
 				e.named, kind.Describe(at), note, criticalMatch(at, e.test, e.named)).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
+		case kind == UserHome && e.named != "" && homeFileMatch(at, e.test, e.named) == "":
+			continue // find ~ -name '*.swp' -delete: a targeted clean-up, everyday
 		case kind != Root && e.named != "":
 			// A targeted delete: say what goes, do not ask.
 			// The plan lets what is at risk count what the pattern matches;
@@ -1210,6 +1308,29 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 	}
 	return nil
+}
+
+// homeFiles are the files of a home that logins and keys live in: a
+// find in a home whose pattern reaches one of them is not a clean-up.
+var homeFiles = []string{".ssh/authorized_keys", ".ssh/id_ed25519", ".ssh/id_rsa", ".ssh/known_hosts", ".ssh/config", ".bashrc", ".profile", ".bash_profile", ".zshrc", ".gnupg/pubring.kbx", ".kube/config", ".aws/credentials"}
+
+// homeFileMatch is the file of homeFiles under home that find's name or
+// path test matches, "" if none.
+func homeFileMatch(home, test, pattern string) string {
+	for _, rel := range homeFiles {
+		p := home + "/" + rel
+		subject, pat := filepath.Base(p), pattern
+		if strings.Contains(test, "path") {
+			subject = p
+		}
+		if strings.HasPrefix(test, "-i") {
+			subject, pat = strings.ToLower(subject), strings.ToLower(pat)
+		}
+		if strings.HasSuffix(test, "regex") || fnmatch(pat, subject) {
+			return p // a regular expression is not read: taken to match
+		}
+	}
+	return ""
 }
 
 // movedAway are the system's folders whose files are shipped elsewhere
