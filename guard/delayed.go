@@ -3,6 +3,7 @@ package guard
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -242,6 +243,9 @@ func (r *resolver) scheduleWritten(inv *Invocation, p string, w written, sc *sco
 	if !w.known {
 		if kind != "startup" {
 			inv.note().Scheduled = fmt.Sprintf("%s, with content guard cannot read (written by %s)", p, w.by)
+			// a download: code nobody has read; a file of the operator's
+			// own that guard could not read, or that is not there, is not
+			inv.note().ScheduledUnread = downloaders[w.by] || slices.ContainsFunc(inv.Stdin, func(up *Invocation) bool { return downloaders[up.Program] })
 		}
 		return
 	}

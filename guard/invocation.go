@@ -264,6 +264,9 @@ type CodeNote struct {
 	// */5 * * * * as root (/etc/cron.d/x)". The installed code is judged as
 	// commands of its own.
 	Scheduled string
+	// ScheduledUnread: the code scheduled is a download guard cannot read,
+	// so it is asked about.
+	ScheduledUnread bool
 }
 
 // note returns the command's CodeNote, making one first.

@@ -55,11 +55,16 @@ it does not exist or belongs to another user is judged as written.`,
 		},
 		{
 			ID: ScheduledID, Decision: Warn,
-			Summary:    "shell code written into /etc/cron.d, /etc/crontab, a crontab spool, /etc/cron.daily…, a systemd unit, or installed with crontab FILE: it runs later, unattended",
+			Summary:    "shell code written into /etc/cron.d, /etc/crontab, a crontab spool, /etc/cron.daily…, a systemd unit, or installed with crontab FILE: it runs later, unattended (asked when it is a download guard cannot read)",
 			Postmortem: "guard's own design",
 			Match: func(inv *Invocation, _ Host) *Finding {
 				if inv.Code == nil || inv.Code.Scheduled == "" {
 					return nil
+				}
+				if inv.Code.ScheduledUnread {
+					// code nobody has read, to run as root with nobody watching
+					return Found(Confirm, "put it in a file first and read it: curl -o /tmp/job URL; less /tmp/job; then install -m 0644 /tmp/job into place",
+						"installs shell code that will run later, unattended, that neither you nor guard has read: %s", inv.Code.Scheduled)
 				}
 				return Found(Warn, "read it back before it first runs: cat the file, or crontab -l",
 					"installs shell code that will run later, unattended: %s", inv.Code.Scheduled)
