@@ -53,9 +53,13 @@ func sudoersPath(p string) bool {
 
 // sudoersWrites lists the sudoers files the command writes and the file it
 // copies in (its source, "" when the text comes from the line).
-func sudoersWrites(inv *guard.Invocation) (targets []string, source guard.Arg) {
+func sudoersWrites(inv *guard.Invocation, host guard.Host) (targets []string, source guard.Arg) {
 	add := func(a guard.Arg) {
-		if p := inv.Path(a.Value); a.Known && sudoersPath(p) {
+		p := inv.Path(a.Value)
+		if p != "" && !sudoersPath(p) && inv.Remote == "" {
+			p, _ = guard.ResolvePath(host, p) // a link into /etc/sudoers.d
+		}
+		if a.Known && sudoersPath(p) {
 			targets = append(targets, p)
 		}
 	}
@@ -187,7 +191,7 @@ func matchSudoersEdit(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	if inv.Program == "visudo" {
 		return nil // it checks what it writes
 	}
-	targets, source := sudoersWrites(inv)
+	targets, source := sudoersWrites(inv, host)
 	if len(targets) == 0 || checkedBefore(inv, source) {
 		return nil
 	}

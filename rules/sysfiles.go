@@ -701,7 +701,7 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 			continue // written into, a device stays what it is (> /dev/null)
 		}
 		if f == sudoersDropIn {
-			if _, source := sudoersWrites(inv); sudoersParses(inv, host, []string{p}, source) {
+			if _, source := sudoersWrites(inv, host); sudoersParses(inv, host, []string{p}, source) {
 				continue // one ordinary rule, read and found valid
 			}
 		}
