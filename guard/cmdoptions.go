@@ -316,18 +316,7 @@ func (r *resolver) findWrites(inv *Invocation) {
 		if !file.Known {
 			continue
 		}
-		r.emit(&Invocation{
-			Redirs:    []Redir{{Op: ">", Target: file}},
-			Cwd:       inv.Cwd,
-			Remote:    inv.Remote,
-			Container: inv.Container,
-			Throwaway: inv.Throwaway,
-			Deferred:  inv.Deferred,
-			User:      inv.User,
-			Via:       append(append([]string(nil), inv.Via...), "find "+inv.Args[i].Value),
-			Text:      inv.Text,
-			Unguarded: inv.Unguarded,
-		})
+		r.emit(writeBy(inv, file, false, "find "+inv.Args[i].Value, inv.Text))
 	}
 }
 

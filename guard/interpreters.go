@@ -906,23 +906,30 @@ func (r *resolver) removeMatches(site codeSite, name, pattern, rawArgs string) {
 // emitWrite records a write onto path as the redirection it amounts to,
 // so that the rules about > and >> judge it.
 func (r *resolver) emitWrite(site codeSite, path string, appends bool, call string) {
+	r.emit(writeBy(site.outer, Arg{Text: path, Value: path, Known: true}, appends, site.via, site.text(call)))
+}
+
+// writeBy is the write of file that inv makes itself, not through a
+// redirection (python's open(…, 'w'), find -fprint, curl -o): judged as
+// > FILE (>> when it appends), where and as whom inv runs, reached
+// through via.
+func writeBy(inv *Invocation, file Arg, appends bool, via, text string) *Invocation {
 	op := ">"
 	if appends {
 		op = ">>"
 	}
-	outer := site.outer
-	r.emit(&Invocation{
-		Redirs:    []Redir{{Op: op, Target: Arg{Text: path, Value: path, Known: true}}},
-		Cwd:       outer.Cwd,
-		Remote:    outer.Remote,
-		Container: outer.Container,
-		Throwaway: outer.Throwaway,
-		Deferred:  outer.Deferred,
-		User:      outer.User,
-		Via:       append(append([]string(nil), outer.Via...), site.via),
-		Text:      site.text(call),
-		Unguarded: outer.Unguarded,
-	})
+	return &Invocation{
+		Redirs:    []Redir{{Op: op, Target: file}},
+		Cwd:       inv.Cwd,
+		Remote:    inv.Remote,
+		Container: inv.Container,
+		Throwaway: inv.Throwaway,
+		Deferred:  inv.Deferred,
+		User:      inv.User,
+		Via:       append(append([]string(nil), inv.Via...), via),
+		Text:      text,
+		Unguarded: inv.Unguarded,
+	}
 }
 
 // maxCallBytes bounds how far the arguments of one call are read, so that

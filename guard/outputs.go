@@ -148,23 +148,9 @@ func (r *resolver) outputWrites(inv *Invocation) {
 		if inv.Remote == "" && r.isFolder(inv.Path(w.file.Value)) {
 			continue // scp host:f /etc/: a file inside, named as on the other end
 		}
-		op := ">"
-		if w.appends {
-			op = ">>"
-		}
-		r.emit(&Invocation{
-			Redirs:    []Redir{{Op: op, Target: w.file}},
-			WrittenBy: inv.Program,
-			Cwd:       inv.Cwd,
-			Remote:    inv.Remote,
-			Container: inv.Container,
-			Throwaway: inv.Throwaway,
-			Deferred:  inv.Deferred,
-			User:      inv.User,
-			Via:       append(append([]string(nil), inv.Via...), inv.Program+" "+w.via),
-			Text:      inv.Text,
-			Unguarded: inv.Unguarded,
-		})
+		write := writeBy(inv, w.file, w.appends, inv.Program+" "+w.via, inv.Text)
+		write.WrittenBy = inv.Program
+		r.emit(write)
 	}
 }
 
