@@ -218,7 +218,7 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 		}
 		for _, verb := range []string{" con down ", " connection down ", " c down ", " dev disconnect ", " device disconnect ", " d disconnect "} {
 			if before, after, found := strings.Cut(joined, verb); found {
-				if dev := strings.Fields(after); strings.Contains(verb, "d") && len(dev) > 0 && !strings.Contains(before, " con") {
+				if dev := strings.Fields(after); strings.Contains(verb, "disconnect") && len(dev) > 0 && !strings.Contains(before, " con") {
 					return downCut(inv, host, dev[0], "disconnect "+dev[0])
 				}
 				return strings.TrimSpace(verb)

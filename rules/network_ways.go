@@ -91,6 +91,9 @@ func sessionCut(inv *guard.Invocation, host guard.Host, dev string, unsure bool)
 	if carriesSession(dev, ways, host) {
 		return true, ways[0]
 	}
+	if _, err := host.Lstat("/sys/class/net/" + dev); err != nil {
+		return unsure, "" // a device guard does not see here: it cannot tell
+	}
 	return false, ways[0]
 }
 
