@@ -263,6 +263,14 @@ func ResolvePath(h Host, p string) (string, bool) {
 	if !filepath.IsAbs(p) {
 		return p, false
 	}
+	if a, ok := h.(*answersHost); ok {
+		return a.resolve(p)
+	}
+	return resolvePath(h, p)
+}
+
+// resolvePath is ResolvePath asked of the host link by link.
+func resolvePath(h Host, p string) (string, bool) {
 	if m, ok := h.(madeLinksHost); ok {
 		p = m.realPath(filepath.Clean(p)) // a folder bind-mounted earlier on the line
 	}

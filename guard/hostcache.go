@@ -18,10 +18,16 @@ import (
 // asks the host again. The rules ask it from several goroutines at once.
 type answersHost struct {
 	Host
-	mu    sync.Mutex
-	stats map[string]statAnswer
-	links map[string]linkAnswer
-	name  string
+	mu       sync.RWMutex
+	stats    map[string]statAnswer
+	links    map[string]linkAnswer
+	resolved map[string]resolvedAnswer
+	name     string
+}
+
+type resolvedAnswer struct {
+	path    string
+	certain bool
 }
 
 type statAnswer struct {
@@ -44,7 +50,7 @@ func rememberAnswers(h Host) *answersHost {
 }
 
 func (h *answersHost) Lstat(path string) (fs.FileInfo, error) {
-	h.mu.Lock()
+	h.mu.RLock()
 	a, ok := h.stats[path]
 	if !ok && path != "/" {
 		// below a folder the host said is not there, nothing is
@@ -52,7 +58,7 @@ func (h *answersHost) Lstat(path string) (fs.FileInfo, error) {
 		ok = found && errors.Is(parent.err, fs.ErrNotExist)
 		a = statAnswer{err: &fs.PathError{Op: "lstat", Path: path, Err: syscall.ENOENT}}
 	}
-	h.mu.Unlock()
+	h.mu.RUnlock()
 	if ok {
 		return a.info, a.err
 	}
@@ -69,9 +75,9 @@ func (h *answersHost) Lstat(path string) (fs.FileInfo, error) {
 }
 
 func (h *answersHost) Readlink(path string) (string, error) {
-	h.mu.Lock()
+	h.mu.RLock()
 	a, ok := h.links[path]
-	h.mu.Unlock()
+	h.mu.RUnlock()
 	if ok {
 		return a.target, a.err
 	}
@@ -85,6 +91,27 @@ func (h *answersHost) Readlink(path string) (string, error) {
 	}
 	h.mu.Unlock()
 	return target, err
+}
+
+// resolve is ResolvePath remembered: the rules resolve the same operands
+// and redirection targets over and over, each one link by link.
+func (h *answersHost) resolve(path string) (string, bool) {
+	h.mu.RLock()
+	a, ok := h.resolved[path]
+	h.mu.RUnlock()
+	if ok {
+		return a.path, a.certain
+	}
+	resolved, certain := resolvePath(h, path)
+	h.mu.Lock()
+	if h.resolved == nil {
+		h.resolved = map[string]resolvedAnswer{}
+	}
+	if len(h.resolved) < maxAnswers {
+		h.resolved[path] = resolvedAnswer{resolved, certain}
+	}
+	h.mu.Unlock()
+	return resolved, certain
 }
 
 func (h *answersHost) Hostname() string {

@@ -71,6 +71,30 @@ func TestAnswersHostAsksOnce(t *testing.T) {
 	}
 }
 
+func TestAnswersHostResolvesOnce(t *testing.T) {
+	mem := NewMemHost()
+	mem.AddDir("/srv/app/releases/7")
+	mem.AddLink("/srv/app/current", "/srv/app/releases/7")
+	under := &countingHost{Host: mem}
+	h := rememberAnswers(under)
+	for range 3 {
+		if p, certain := ResolvePath(h, "/srv/app/current/bin"); p != "/srv/app/releases/7/bin" || !certain {
+			t.Fatalf("ResolvePath = %q, %v; want /srv/app/releases/7/bin, certain", p, certain)
+		}
+	}
+	lstats, links := under.lstats, under.links
+	if links != 1 {
+		t.Errorf("the link was read %d times; want once", links)
+	}
+	if _, _ = ResolvePath(h, "/srv/app/current/bin"); under.lstats != lstats {
+		t.Errorf("resolving the same path again asked the host %d more lstat; want none", under.lstats-lstats)
+	}
+	// the answer is the host's, not the cache's: a relative path is not resolved
+	if p, certain := ResolvePath(h, "app/current"); p != "app/current" || certain {
+		t.Errorf("ResolvePath(relative) = %q, %v; want it as given, not certain", p, certain)
+	}
+}
+
 func TestAnswersHostBounded(t *testing.T) {
 	under := &countingHost{Host: NewMemHost()}
 	h := rememberAnswers(under)
