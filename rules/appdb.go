@@ -120,6 +120,11 @@ func productionTarget(inv *guard.Invocation, host guard.Host, tool string, words
 		}
 		return guard.Arg{}, "", false
 	}
+	for _, name := range urlVariables {
+		if v, from, ok := getenv(name); ok && v.Known && from == "" && isLocalDatabase(v.Value) {
+			dotenv = nil // the line names a database on this machine: the file's settings are not what it uses
+		}
+	}
 	for _, name := range envVariables {
 		v, from, ok := getenv(name)
 		if ok && v.Known && isProduction(v.Value) {
@@ -179,6 +184,12 @@ func productionTarget(inv *guard.Invocation, host guard.Host, tool string, words
 		}
 	}
 	return ""
+}
+
+// isLocalDatabase: a database URL on this machine (localhost, 127.0.0.1).
+func isLocalDatabase(raw string) bool {
+	u, err := url.Parse(strings.TrimPrefix(raw, "jdbc:"))
+	return err == nil && u.Host != "" && isLoopback(u.Hostname())
 }
 
 // maxDotenvBytes bounds how much of a project's .env guard reads.

@@ -81,6 +81,13 @@ func envFilesGone(inv *guard.Invocation, host guard.Host) []envFileGoes {
 		}
 	}
 	switch inv.Program {
+	case "tee":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"output-error"}})
+		if !p.Has("a", "append") {
+			for _, a := range p.Operands {
+				add(a, "overwrite")
+			}
+		}
 	case "cp", "mv", "install":
 		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "tSmgoZ", LongValue: []string{"target-directory", "suffix", "backup", "preserve", "no-preserve", "reflink", "sparse", "update", "mode", "owner", "group", "context"}})
 		if len(p.Operands) < 2 || p.Has("t", "target-directory", "b", "backup", "n", "no-clobber") {
