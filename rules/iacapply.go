@@ -12,7 +12,7 @@ func iacApplyRules() []*guard.Rule {
 		ID:         "iac-apply-production",
 		Programs:   []string{"terraform", "tofu", "pulumi"},
 		Decision:   guard.Confirm,
-		Summary:    "terraform/tofu apply -auto-approve without a saved plan, pulumi up --yes or --skip-preview, aimed at production (a var file, -chdir folder, workspace or stack that says prod): changes nobody reviewed, replacements and deletions included, applied at once",
+		Summary:    "terraform/tofu apply -auto-approve without a saved plan, pulumi up --yes or --skip-preview, aimed at production (a var file, -chdir folder, workspace, the workspace last selected in the folder, or stack that says prod): changes nobody reviewed, replacements and deletions included, applied at once",
 		Postmortem: "a coding agent ran terraform apply -auto-approve -var-file=prod.tfvars to 'sync the config': a renamed resource was planned as destroy-and-create, and the production database was replaced empty",
 		Match:      matchIaCApplyProduction,
 	}}
@@ -49,10 +49,16 @@ func matchIaCApplyProduction(inv *guard.Invocation, host guard.Host) *guard.Find
 				where = v.Value
 			}
 		}
-		if ws, ok := inv.Getenv("TF_WORKSPACE"); ok && isProduction(ws.Value) {
-			where = "the workspace " + ws.Value
-		} else if ws, ok := host.Getenv("TF_WORKSPACE"); ok && isProduction(ws) {
-			where = "the workspace " + ws
+		if ws, ok := inv.Getenv("TF_WORKSPACE"); ok {
+			if isProduction(ws.Value) {
+				where = "the workspace " + ws.Value
+			}
+		} else if ws, ok := host.Getenv("TF_WORKSPACE"); ok {
+			if isProduction(ws) {
+				where = "the workspace " + ws
+			}
+		} else if ws := selectedWorkspace(inv, host); isProduction(ws) {
+			where = "the workspace " + ws + " (terraform workspace select)"
 		}
 	case "pulumi":
 		p := guard.ParseOptions(inv.Args, pulumiSpec)
@@ -84,4 +90,23 @@ func doubleDashed(args []guard.Arg) []guard.Arg {
 		}
 	}
 	return out
+}
+
+// selectedWorkspace is the workspace terraform workspace select left in
+// the folder terraform runs in (.terraform/environment), "" when none.
+func selectedWorkspace(inv *guard.Invocation, host guard.Host) string {
+	dir := inv.Cwd
+	for _, a := range inv.Args {
+		if d, ok := strings.CutPrefix(a.Value, "-chdir="); ok {
+			dir = inv.Path(d)
+		}
+	}
+	if dir == "" || inv.Remote != "" || inv.Container != "" {
+		return ""
+	}
+	data, err := host.ReadFile(filepath.Join(dir, ".terraform", "environment"), 256)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(data))
 }

@@ -17,7 +17,7 @@ func permsRules(c classifier) []*guard.Rule {
 		ID:         "chmod-recursive-system",
 		Programs:   []string{"chmod", "chown", "chgrp", "find", "setfacl", "chattr"},
 		Decision:   guard.Block,
-		Summary:    "chmod, chown or chgrp -R on / or a system folder; chmod -R that opens a whole home to group or others, or takes the owner's own rights off it, and chown -R of a home to another account (confirm)",
+		Summary:    "chmod, chown or chgrp -R on / or a system folder; chmod -R that opens a whole home to group or others, or takes the owner's own rights off it, and chown -R of a home to another account (confirm); chmod -R that lets everyone write a folder outside the homes (chmod -R 777 /var/www, /srv/app: confirm)",
 		Postmortem: "chmod -R 777 / and chown -R on /usr: setuid bits and service ownership lost, sudo and sshd refuse to start",
 		Machine:    true,
 		Match:      c.matchPermsRecursive,
@@ -248,6 +248,9 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 			continue
 		}
 		if kind != Root && kind != SystemDir && kind != SystemChild || kind == SystemChild && varData[where] {
+			if f := openedToAll(inv, p.Operands, t, kind); f != nil {
+				return f
+			}
 			continue
 		}
 		if a.Known && len(p.Operands) > 0 && keepsEveryCheck(inv.Program, p.Operands[0], where) {
@@ -264,6 +267,32 @@ func (c classifier) matchPermsRecursive(inv *guard.Invocation, host guard.Host) 
 			what, strings.TrimSuffix(kind.Describe(where), ", a system folder"), cwdNote(inv, a))
 	}
 	return nil
+}
+
+// openedToAll: chmod -R that lets every account write every file of a
+// folder that is not a home or a system folder (chmod -R 777 ., chmod -R
+// a+w /var/www): any local account or compromised service can then
+// change code a server runs, and the modes each file had are not kept.
+// Outside the homes (a web root, /srv/app) that asks; an account's own
+// folders are its own business.
+func openedToAll(inv *guard.Invocation, operands []guard.Arg, t Target, kind Kind) *guard.Finding {
+	if inv.Program != "chmod" || len(operands) == 0 || !operands[0].Known || !t.Arg.Known || t.Resolved == "" {
+		return nil
+	}
+	if mode, ok := applyMode(0o644, operands[0].Value); !ok || mode&0o002 == 0 {
+		return nil
+	}
+	if kind == UserHome || strings.HasPrefix(t.Resolved, "/home/") || strings.HasPrefix(t.Resolved, "/root/") {
+		return nil // an account's own files, shared on purpose (chmod -R a+rwx ~/shared)
+	}
+	for root := range scratchRoots {
+		if t.Resolved == root || strings.HasPrefix(t.Resolved, root+"/") || inScratchFolder(t.Resolved) || buildOutputNames[filepath.Base(t.Resolved)] {
+			return nil // scratch files and build output: made again
+		}
+	}
+	hint := "give write access to the account that needs it: chown -R www-data: DIR/uploads, or chmod -R g+w with a shared group; folders 755 and files 644: find DIR -type d -exec chmod 755 {} + -o -type f -exec chmod 644 {} +"
+	msg := "would let every account on this machine change every file under %s (mode %s): code, configuration and scripts a server or cron runs included; the modes each file had are not kept, so there is no undo"
+	return guard.Found(guard.Confirm, hint, msg, t.Resolved, operands[0].Value)
 }
 
 // checkedFolders are system folders whose every file has one modeCheck

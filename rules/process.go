@@ -35,7 +35,44 @@ func processRules() []*guard.Rule {
 			Machine:    true,
 			Match:      matchVitalServiceStop,
 		},
+		{
+			ID:         "kill-runtime-all",
+			Programs:   []string{"kill", "pkill", "killall"},
+			Decision:   guard.Confirm,
+			Summary:    "every process of a language runtime or app server ended by name (pkill node, killall -9 python3, pkill -f java, kill $(pgrep ruby)) with nothing that narrows it to yours (-u USER, -t, -P, a pattern that names the script or port): over SSH every service and every user's program written in it stops (confirm); at your own desk your editor's and your agent's helpers go with your dev server (warn)",
+			Postmortem: "a coding agent told to free port 3000 ran pkill -9 node on a shared build host: the CI runner, two colleagues' dev servers and the agent's own editor server ended with it",
+			Match:      matchKillRuntimeAll,
+		},
 	}
+}
+
+// runtimes are the programs many unrelated services and tools run as: a
+// name alone reaches all of them.
+var runtimes = []string{"node", "nodejs", "python", "python3", "python2", "java", "ruby", "php", "php-fpm", "perl", "dotnet",
+	"deno", "bun", "beam.smp", "erl", "gunicorn", "uwsgi", "uvicorn", "puma", "unicorn", "celery", "npm", "yarn", "pnpm"}
+
+func matchKillRuntimeAll(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	c, ok := readSignalCall(inv)
+	if !ok || c.matches == nil || c.init || c.everyone || !endsProcess(c.signal) || c.signal == sigUnread && inv.Program == "kill" {
+		return nil // kill-init's, or PIDs alone, or a signal that ends nothing
+	}
+	hit := ""
+	for _, name := range runtimes {
+		if c.matches(name) {
+			hit = name
+			break
+		}
+	}
+	if hit == "" {
+		return nil
+	}
+	hint := "end only yours: pkill -u \"$USER\" -f 'SCRIPT_OR_PORT' (pgrep -af " + hit + " lists them first); to free a port: fuser -k 3000/tcp or kill $(lsof -t -i:3000)"
+	if client, over := guard.SSHClient(inv, host); over {
+		return guard.Found(guard.Confirm, hint,
+			"would end every %s process on this machine%s that you may signal: the services and every user's programs written in it stop, not just the one you mean (you are logged in from %s)", hit, inv.Where(), client)
+	}
+	return guard.Found(guard.Warn, hint,
+		"would end every %s process you may signal%s: your editor's language servers and your agent's helpers go with the one you mean", hit, inv.Where())
 }
 
 // killEnds: systemctl kill's signal (-s, --signal; SIGTERM when not

@@ -458,6 +458,7 @@ var explainContext = map[string][]string{
 	"nbd-disconnect":            {"mount=/dev/nbd0p1@/mnt/img"},
 	"git-repo-delete":           {"dir=/home/op/app/.git/refs/heads", "content=/home/op/app/.git/HEAD=ref: refs/heads/main", "content=/home/op/app/.git/refs/heads/main=aaaa"},
 	"system-link-replace":       {"link=/lib64->usr/lib64", "link=/bin->usr/bin", "link=/srv/current->/srv/releases/41"},
+	"env-file-overwrite":        {"content=/home/op/.env=STRIPE_KEY=sk_live_1", "content=/home/op/.env.example=STRIPE_KEY=", "content=/home/op/.env.production=DB_URL=x", "cwd=/home/op"},
 	"project-wipe":              {"content=/home/op/work/app/package.json={}", "content=/home/op/work/app/src/main.js=run()", "dir=/home/op/work/app/build"},
 	"user-files-remove":         {"content=/etc/passwd=deploy:x:1001:1001::/home/deploy:/bin/bash⏎olduser:x:1002:1002::/home/olduser:/bin/bash⏎alice:x:1003:1003::/home/alice:/bin/bash⏎bob:x:1004:1004::/home/bob:/bin/bash"},
 }
