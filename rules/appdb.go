@@ -206,6 +206,12 @@ func projectDotenv(inv *guard.Invocation, host guard.Host) map[string]string {
 	if err != nil {
 		return nil
 	}
+	return dotenvVars(data)
+}
+
+// dotenvVars are the NAME=value settings of a dotenv file's text, quotes
+// taken off; comments and lines of another shape are skipped.
+func dotenvVars(data []byte) map[string]string {
 	vars := map[string]string{}
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimPrefix(strings.TrimSpace(line), "export ")

@@ -33,7 +33,7 @@ func credentialsRules() []*guard.Rule {
 			ID:         "env-file-overwrite",
 			Programs:   nil, // a > redirection (or a program's own write) onto the file, cp, mv, install, rm, shred, truncate
 			Decision:   guard.Confirm,
-			Summary:    "a project's .env (or .env.local, .env.production…) that holds something overwritten or deleted: echo … > .env, cp .env.example .env, mv x .env, rm .env, truncate -s 0 .env; dotenv files are kept out of git, so the keys, passwords and database URLs in them have no other copy; a template (.env.example, .env.sample), a missing or empty file, a file the line copied aside first, and >> pass",
+			Summary:    "a project's .env (or .env.local, .env.production…) that sets something (a NAME=value line) overwritten or deleted: echo … > .env, cp .env.example .env, mv x .env, rm .env, truncate -s 0 .env; dotenv files are kept out of git, so the keys, passwords and database URLs in them have no other copy; a template (.env.example, .env.sample), a missing file or one that sets nothing (empty, bare NAME= lines), a file the line copied aside first, and >> pass",
 			Postmortem: "a coding agent 'reset the configuration' with cp .env.example .env in a checkout whose .env held the only copy of the payment provider's live keys",
 			Match:      matchEnvFileOverwrite,
 		},
@@ -140,8 +140,8 @@ func matchEnvFileOverwrite(inv *guard.Invocation, host guard.Host) *guard.Findin
 		}
 		// ReadFile follows a link, as the write does, and reads regular
 		// files only
-		if data, err := host.ReadFile(g.path, 1); err != nil || len(data) == 0 {
-			continue // nothing there yet, or nothing in it
+		if data, err := host.ReadFile(g.path, maxDotenvBytes); err != nil || !holdsSetting(data) {
+			continue // nothing there yet, or no NAME=value in it to lose
 		}
 		if keptAside(inv, g.path) {
 			continue
@@ -151,6 +151,18 @@ func matchEnvFileOverwrite(inv *guard.Invocation, host guard.Host) *guard.Findin
 			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{g.path}, Overwrite: g.verb == "overwrite"})
 	}
 	return nil
+}
+
+// holdsSetting: a dotenv file's text sets at least one name to a value
+// (an empty file, a template's bare NAME= lines, or text of another
+// shape hold nothing a copy of the template would lose).
+func holdsSetting(data []byte) bool {
+	for name, value := range dotenvVars(data) {
+		if name != "" && !strings.ContainsAny(name, " \t") && value != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // credential is a file or folder, relative to a home folder, where a
