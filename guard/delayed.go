@@ -222,7 +222,7 @@ func cronFile(p string) (kind, user string) {
 	case (strings.HasSuffix(dir, "/systemd/system") || strings.HasSuffix(dir, "/systemd/user") || strings.Contains(dir, "/systemd/system/")) &&
 		(strings.HasSuffix(base, ".service") || strings.HasSuffix(base, ".conf")):
 		return "unit", "root"
-	case p == "/etc/profile", p == "/etc/bash.bashrc", p == "/etc/bashrc", p == "/etc/zsh/zshrc", p == "/etc/zshrc", p == "/etc/rc.local",
+	case p == "/etc/profile", p == "/etc/environment", p == "/etc/bash.bashrc", p == "/etc/bashrc", p == "/etc/zsh/zshrc", p == "/etc/zshrc", p == "/etc/rc.local",
 		dir == "/etc/profile.d" && strings.HasSuffix(base, ".sh"):
 		return "startup", ""
 	}
@@ -260,9 +260,14 @@ func (r *resolver) scheduleWritten(inv *Invocation, p string, w written, sc *sco
 			inv.note().Scheduled = fmt.Sprintf("%s runs %s as root", p, strings.TrimPrefix(filepath.Base(filepath.Dir(p)), "cron."))
 		}
 	case "startup":
-		r.runCode(inv, w.text, sc, "start-up file "+p, func(inner *Invocation, isc *scope) {
-			inner.Cwd, inner.Stdin = "", nil
+		var file *scope
+		r.runCodeWith(inv, w.text, sc, startupVia+p, codeOpts{
+			adjust:  func(inner *Invocation, isc *scope) { inner.Cwd, inner.Stdin = "", nil },
+			prepare: func(nsc *scope) { file = nsc },
 		})
+		if vars := loginVars(file, sc); len(vars) > 0 {
+			inv.note().Login = &LoginNote{File: p, Vars: vars}
+		}
 	case "unit":
 		r.unitCommands(inv, p, w.text, sc)
 	}
@@ -299,4 +304,56 @@ func (r *resolver) unitCommands(inv *Invocation, path, content string, sc *scope
 	if len(cmds) > 0 {
 		inv.note().Scheduled = fmt.Sprintf("%s runs %q as %s when the service starts", path, shorten(cmds[0]), user)
 	}
+}
+
+// startupVia labels the commands of a start-up file written on the line:
+// "start-up file /etc/profile" in their Via.
+const startupVia = "start-up file "
+
+// StartupFile is the shell start-up file (or /etc/environment) this
+// command stands in, written on the line, "" for a command of the line
+// itself: it runs at every login that reads the file.
+func (inv *Invocation) StartupFile() string {
+	for _, via := range slices.Backward(inv.Via) {
+		if file, ok := strings.CutPrefix(via, startupVia); ok {
+			return file
+		}
+	}
+	return ""
+}
+
+// LoginNote is what a start-up file written on the line leaves in the
+// shell of every login that reads it.
+type LoginNote struct {
+	// File is the start-up file.
+	File string
+	// Vars are the variables it sets to a value other than the one they
+	// have now (PATH, LD_PRELOAD), as they stand at its end; an unknown
+	// part (a command's output) is unknown in Value.
+	Vars []EnvVar
+}
+
+// loginVars are the variables file, the scope a start-up file's code was
+// walked in, leaves set otherwise than outer has them; at most
+// maxExports of them.
+func loginVars(file, outer *scope) []EnvVar {
+	if file == nil {
+		return nil
+	}
+	var vars []EnvVar
+	for _, nv := range file.own() {
+		v := nv.v
+		if !v.set || len(v.list) > 0 || v.assoc || len(vars) == maxExports {
+			continue
+		}
+		if was, ok := outer.get(nv.name); ok && was.set && was.known == v.known && was.value == v.value {
+			continue
+		}
+		value := Arg{Text: v.value, Value: v.value, Known: v.known, MaybeEmpty: v.maybeEmpty}
+		if !v.known {
+			value.Unknown = []string{"$" + nv.name}
+		}
+		vars = append(vars, EnvVar{Name: nv.name, Value: value})
+	}
+	return vars
 }

@@ -267,6 +267,9 @@ type CodeNote struct {
 	// ScheduledUnread: the code scheduled is a download guard cannot read,
 	// so it is asked about.
 	ScheduledUnread bool
+	// Login is what a shell start-up file the command writes leaves in
+	// every login's shell (delayed.go), nil for other commands.
+	Login *LoginNote
 }
 
 // note returns the command's CodeNote, making one first.

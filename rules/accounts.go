@@ -14,7 +14,7 @@ func accountsRules() []*guard.Rule {
 		ID:         "account-lockout",
 		Programs:   []string{"userdel", "deluser", "usermod", "passwd", "chsh", "chage", "groupdel", "delgroup", "gpasswd"},
 		Decision:   guard.Confirm,
-		Summary:    "root's account or your own deleted (block for root), expired, given a shell that refuses logins, or its password locked or emptied; the sudo group deleted or you taken out of it (gpasswd -d, deluser, usermod -G without -a)",
+		Summary:    "root's account or your own deleted (block for root), expired, given a shell that refuses logins, or its password locked or emptied; the sudo group deleted or you taken out of it (gpasswd -d, deluser, usermod -G without -a, gpasswd -M without you); any account given a login shell that is not on the host (chsh -s, usermod -s)",
 		Postmortem: "usermod -s /usr/sbin/nologin root in a hardening script: su, sudo -i and root's cron jobs stopped working, and the console login with it",
 		Machine:    true,
 		Match:      matchAccountLockout,
@@ -187,6 +187,7 @@ var (
 	chshSpec    = guard.OptSpec{ShortValue: "sR", LongValue: []string{"shell", "root"}}
 	chageSpec   = guard.OptSpec{ShortValue: "dEImMRW", LongValue: []string{"lastday", "expiredate", "inactive", "mindays", "maxdays", "root", "warndays"}}
 	deluserSpec = guard.OptSpec{LongValue: []string{"conf", "backup-to"}}
+	gpasswdSpec = guard.OptSpec{ShortValue: "adQrRAM", LongValue: []string{"add", "delete", "root", "administrators", "members"}}
 )
 
 // accountChanges reads the account tools for what they do to which
@@ -225,6 +226,8 @@ func accountChanges(inv *guard.Invocation) []accountChange {
 		}
 		if sh, ok := p.Value("s", "shell"); ok && refusesLogin(sh) {
 			out = append(out, accountChange{user: u, effect: "nologin", shell: sh.Value})
+		} else if ok && sh.Known {
+			out = append(out, accountChange{user: u, effect: "shell", shell: sh.Value})
 		}
 		if e, ok := p.Value("e", "expiredate"); ok && expiredNow(e) {
 			out = append(out, accountChange{user: u, effect: "expire"})
@@ -243,10 +246,14 @@ func accountChanges(inv *guard.Invocation) []accountChange {
 		}
 	case "chsh":
 		p := guard.ParseOptions(inv.Args, chshSpec)
-		if u, ok := last(p.Operands); ok {
-			if sh, ok := p.Value("s", "shell"); ok && refusesLogin(sh) {
-				out = append(out, accountChange{user: u, effect: "nologin", shell: sh.Value})
-			}
+		u, ok := last(p.Operands)
+		if !ok {
+			u = guard.Arg{Text: "$USER", Unknown: []string{"$USER"}} // chsh alone: the caller's own
+		}
+		if sh, ok := p.Value("s", "shell"); ok && refusesLogin(sh) {
+			out = append(out, accountChange{user: u, effect: "nologin", shell: sh.Value})
+		} else if ok && sh.Known {
+			out = append(out, accountChange{user: u, effect: "shell", shell: sh.Value})
 		}
 	case "chage":
 		p := guard.ParseOptions(inv.Args, chageSpec)
@@ -344,6 +351,12 @@ func matchAccountLockout(inv *guard.Invocation, host guard.Host) *guard.Finding 
 		return guard.Found(guard.Confirm, "to add a group and keep the others: usermod -aG "+groups.Value+" "+u.Text,
 			"would replace every supplementary group of your own account (%s) with %s%s: without -a it leaves the others, sudo or wheel too, and sudo refuses you from your next login on", u.Text, groups.Value, where)
 	}
+	if g, members, ok := setsAdminMembers(inv); ok {
+		if me := sessionUser(host); me != "" && me != "root" && !slices.Contains(strings.Split(members.Value, ","), me) {
+			return guard.Found(guard.Confirm, "to add someone and keep the others: gpasswd -a NAME "+g.Value+"; to look first: getent group "+g.Value,
+				"would make %s the only members of %s%s: gpasswd -M replaces the list, so your own account (%s) leaves it and sudo refuses you from your next login on", cmp.Or(members.Value, "nobody"), g.Value, where, me)
+		}
+	}
 	if g, u, ok := leavesAdminGroup(inv); ok && whose(u, host) != "" && whose(u, host) != "root" {
 		return guard.Found(guard.Confirm, "check first that another account with sudo rights can log in: getent group "+g.Value,
 			"would take your own account (%s) out of %s%s: sudo refuses you from your next login on, and root may then be out of reach", u.Value, g.Value, where)
@@ -377,11 +390,26 @@ func replacesGroups(inv *guard.Invocation) (groups, user guard.Arg, ok bool) {
 	return g, p.Operands[len(p.Operands)-1], true
 }
 
+// setsAdminMembers reads gpasswd -M LIST GROUP of an admin group: its
+// members become LIST.
+func setsAdminMembers(inv *guard.Invocation) (group, members guard.Arg, ok bool) {
+	if inv.Program != "gpasswd" {
+		return group, members, false
+	}
+	p := guard.ParseOptions(inv.Args, gpasswdSpec)
+	m, has := p.Value("M", "members")
+	if !has || !m.Known || len(p.Operands) == 0 {
+		return group, members, false
+	}
+	group = p.Operands[len(p.Operands)-1]
+	return group, m, group.Known && slices.Contains(adminGroups, group.Value)
+}
+
 // leavesAdminGroup reads gpasswd -d USER GROUP and deluser USER GROUP.
 func leavesAdminGroup(inv *guard.Invocation) (group, user guard.Arg, ok bool) {
 	switch inv.Program {
 	case "gpasswd":
-		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "adQrRAM", LongValue: []string{"add", "delete", "root", "administrators", "members"}})
+		p := guard.ParseOptions(inv.Args, gpasswdSpec)
 		u, has := p.Value("d", "delete")
 		if has && len(p.Operands) > 0 {
 			group, user = p.Operands[len(p.Operands)-1], u
@@ -397,6 +425,9 @@ func leavesAdminGroup(inv *guard.Invocation) (group, user guard.Arg, ok bool) {
 
 func lockoutFinding(inv *guard.Invocation, host guard.Host, c accountChange) *guard.Finding {
 	who := whose(c.user, host)
+	if c.effect == "shell" {
+		return missingShell(inv, host, c, who)
+	}
 	if who == "" {
 		return nil // another account: the tool's everyday use
 	}
@@ -438,4 +469,61 @@ func lockoutFinding(inv *guard.Invocation, host guard.Host, c accountChange) *gu
 		}
 	}
 	return nil
+}
+
+// missingShell: an account given a login shell that is not on the host.
+// login, sshd and su start it and fail, so every login of the account
+// ends at once; for root or your own account sudo -i and su go with it.
+func missingShell(inv *guard.Invocation, host guard.Host, c accountChange, who string) *guard.Finding {
+	if inv.Remote != "" || !strings.HasPrefix(c.shell, "/") {
+		return nil // another machine's files; chsh refuses a relative name
+	}
+	if _, err := host.Lstat(c.shell); err == nil {
+		return nil
+	}
+	installed := false
+	inv.SucceededBefore(func(b *guard.Invocation) bool {
+		installed = installsProgram(b, baseName(c.shell))
+		return !installed
+	})
+	if installed {
+		return nil // apt install -y fish && chsh -s /usr/bin/fish
+	}
+	name := c.user.Value
+	switch who {
+	case "self":
+		name = "your own account (" + c.user.Text + ")"
+	case "":
+		if !c.user.Known {
+			return nil
+		}
+	}
+	return guard.Found(guard.Confirm, "install the shell first (apt install "+baseName(c.shell)+"), then check its path: command -v "+baseName(c.shell)+"; the shells this host has: cat /etc/shells",
+		"would give %s the login shell %s%s, which is not on this host: every login of it, SSH, su and sudo -i included, fails at once", name, c.shell, inv.Where())
+}
+
+// packageInstallers are the package managers' programs and the verbs
+// they install with.
+var packageInstallers = map[string][]string{
+	"apt": {"install"}, "apt-get": {"install"}, "aptitude": {"install"}, "dnf": {"install", "in"}, "yum": {"install"},
+	"zypper": {"install", "in"}, "apk": {"add"}, "pacman": {"-S", "-Sy", "-Syu"}, "snap": {"install"}, "brew": {"install"}, "nix-env": {"-i", "-iA"},
+}
+
+// installsProgram tells whether inv installs a package named like prog
+// (apt install -y fish).
+func installsProgram(inv *guard.Invocation, prog string) bool {
+	verbs, ok := packageInstallers[inv.Program]
+	if !ok {
+		return false
+	}
+	verb := false
+	for _, a := range inv.Args {
+		switch {
+		case slices.Contains(verbs, a.Value):
+			verb = true
+		case verb && a.Known && (a.Value == prog || strings.HasPrefix(a.Value, prog+"=") || strings.HasPrefix(a.Value, prog+"/")):
+			return true
+		}
+	}
+	return false
 }

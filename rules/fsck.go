@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+	"path"
 	"slices"
 	"strings"
 
@@ -28,7 +30,7 @@ func fsckRules() []*guard.Rule {
 		ID:         "mount-over-system",
 		Programs:   []string{"mount", "umount"},
 		Decision:   guard.Confirm,
-		Summary:    "mount (a device, tmpfs or --bind) over /, /etc, /usr, /bin, /sbin or /lib*: what is there is hidden until umount, and sudo, logins and every program read it; the same folders (and /var) unmounted (umount, -l, -f) or remounted read-only",
+		Summary:    "mount (a device, tmpfs or --bind) over /, /etc, /usr, /bin, /sbin or /lib*, or over /var, /var/lib, /home, /root, /opt, /srv (or a folder right under /var/lib or /home) while it holds files: what is there is hidden until umount, and sudo, logins and every program read it; the same folders (and /var) unmounted (umount, -l, -f) or remounted read-only",
 		Postmortem: "a common failure mode: a tmpfs or a bind mount put over /etc or /usr on a live host by a mistyped target, and sudo stopped working",
 		Machine:    true,
 		Match:      matchMountOverSystem,
@@ -79,12 +81,41 @@ func matchMountOverSystem(inv *guard.Invocation, host guard.Host) *guard.Finding
 		return nil // mount DIR reads fstab: what it was meant to hold
 	}
 	dir := inv.Path(target.Value)
-	if !target.Known || !hiddenByMount[strings.TrimSuffix(dir, "/")] && dir != "/" {
+	if !target.Known || dir == "" {
 		return nil
+	}
+	if !hiddenByMount[strings.TrimSuffix(dir, "/")] && dir != "/" {
+		return hidesLiveData(inv, host, dir)
 	}
 	return guard.Found(guard.Confirm,
 		"mount it somewhere else first and look (mount … /mnt/new); to undo: umount "+dir,
 		"would mount over %s%s: everything in it is hidden until umount %s, and sudo, logins and the programs that read it fail meanwhile", dir, inv.Where(), dir)
+}
+
+// liveDataDirs hold what services and accounts keep while the host runs:
+// a mount over one that holds files hides them from everything running.
+var liveDataDirs = []string{"/var", "/var/lib", "/var/log", "/var/spool", "/var/www", "/home", "/root", "/opt", "/srv"}
+
+// hidesLiveData: a mount over a folder of liveDataDirs (or one a level
+// below /var/lib or /home) that holds files on the host.
+func hidesLiveData(inv *guard.Invocation, host guard.Host, dir string) *guard.Finding {
+	dir = strings.TrimSuffix(dir, "/")
+	parent := path.Dir(dir)
+	if inv.Remote != "" || !slices.Contains(liveDataDirs, dir) && parent != "/var/lib" && parent != "/home" {
+		return nil
+	}
+	entries, complete, err := host.ReadDir(dir, 64)
+	if err != nil || len(entries) == 0 {
+		return nil // empty or not there: the usual mount point
+	}
+	count := fmt.Sprint(len(entries))
+	if !complete {
+		count = "more than " + count
+	}
+	return guard.Found(guard.Confirm,
+		"copy what is there onto the new filesystem first (mount it on /mnt/new, rsync -aHAX "+dir+"/ /mnt/new/), then mount it here; to undo: umount "+dir,
+		"would mount over %s%s, which holds %s entries (%s…): they are hidden until umount %s, and the services and logins using them see an empty folder meanwhile",
+		dir, inv.Where(), count, entries[0].Name(), dir)
 }
 
 // mountOptions are the options of every -o and --options, in order: mount

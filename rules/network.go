@@ -14,9 +14,9 @@ import (
 func networkRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "ssh-network-cut",
-		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "route", "iptables", "iptables-restore", "ip6tables-restore", "iptables-legacy-restore", "iptables-nft-restore", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl", "wg-quick", "tailscale", "zerotier-cli"},
+		Programs:   []string{"systemctl", "service", "invoke-rc.d", "networking", "network", "network-manager", "NetworkManager", "wicked", "ssh", "sshd", "ifdown", "ifconfig", "ip", "route", "iptables", "iptables-restore", "ip6tables-restore", "iptables-legacy-restore", "iptables-nft-restore", "ip6tables", "iptables-legacy", "iptables-nft", "nft", "nmcli", "killall", "pkill", "kill", "firewall-cmd", "firewall-offline-cmd", "ufw", "update-rc.d", "chkconfig", "rc-service", "rc-update", "sv", "dhclient", "networkctl", "tc", "netplan", "loginctl", "wg-quick", "tailscale", "zerotier-cli", "rm", "unlink", "ln", "mv"},
 		Decision:   guard.Confirm,
-		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), the default route deleted or replaced where the session's packets take it (ip route, net-tools route), the routing rules flushed, the lines of ip -batch, releasing the DHCP lease, removing or replacing the address the session came in on (ip addr, ifconfig DEV ADDR), an MTU below 576 on its device, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself (its shell by name with a signal that ends an interactive shell: pkill -9 bash; every process on its terminal or session: pkill -t, pkill -s 0; the shell's parent: kill $PPID), flushing firewall rules, setting DROP policies, a DROP rule (iptables or nft) that still holds SSH's packets (every packet, every TCP packet, port 22 or a negation that leaves it in, the session's interface, everyone outside a network the client is not in) or every new connection, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), a ruleset iptables-restore loads whose INPUT drops SSH or has a DROP policy with no rule for it, systemctl globs that match sshd or the network ('ssh*'), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
+		Summary:    "over SSH: restarting networking, stopping, masking, disabling or killing sshd (systemctl, service, update-rc.d, chkconfig, rc-service, rc-update, sv; a restart of sshd warns), taking down a link or a VPN tunnel the session comes over (ip, ifdown, networkctl, nmcli, wg-quick, tailscale, zerotier-cli, the units of wg-quick and OpenVPN; guard reads the routing table to tell which devices carry it, and asks where it cannot), netplan apply (netplan try rolls back), the default route deleted or replaced where the session's packets take it (ip route, net-tools route), the routing rules flushed, the lines of ip -batch, releasing the DHCP lease, removing or replacing the address the session came in on (ip addr, ifconfig DEV ADDR), an MTU below 576 on its device, netem loss 100%, a DROP rule for the session's own client address, ending every process of the session's user (pkill -u, killall -u, loginctl terminate-user) or the session itself (its shell by name with a signal that ends an interactive shell: pkill -9 bash; every process on its terminal or session: pkill -t, pkill -s 0; the shell's parent: kill $PPID), flushing firewall rules, setting DROP policies, a DROP rule (iptables or nft) that still holds SSH's packets (every packet, every TCP packet, port 22 or a negation that leaves it in, the session's interface, everyone outside a network the client is not in) or every new connection, ufw deny 22, ufw enable or a default deny with no rule for SSH, an nftables input chain with policy drop (typed, or in the script nft -f loads), a ruleset iptables-restore loads whose INPUT drops SSH or has a DROP policy with no rule for it, systemctl globs that match sshd or the network ('ssh*'), the same done by hand to sshd's unit files (rm of its .wants link or of the unit: disable; ln -s /dev/null over it: mask), firewalld's panic mode, a default zone or a removal that leaves no service or port for SSH (a rule for SSH put in earlier on the line passes)",
 		Postmortem: "networking restart over SSH cut the operator off from the host",
 		Match:      matchNetworkCut,
 	}}
@@ -83,6 +83,8 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 				}
 			}
 		}
+	case "rm", "unlink", "ln", "mv":
+		return unitFileCut(inv)
 	case "service", "invoke-rc.d":
 		if len(args) >= 2 && sessionUnits[unitName(args[0])] && isStopVerb(args[1]) && !(sshUnits[args[0]] && isRestart(args[1])) {
 			return args[1] + " " + args[0]
@@ -1638,4 +1640,61 @@ func matchNetworkCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		f.Saving(guard.Backup{Kind: guard.BackupFirewall})
 	}
 	return f
+}
+
+// unitFileDirs hold the unit files and the links systemctl enable makes.
+var unitFileDirs = []string{"/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system", "/run/systemd/system"}
+
+// unitFileCut reads what systemctl disable and mask do, done by hand to a
+// session unit's files: rm of the link in a .wants folder (disable) or of
+// the unit itself, mv of either away, ln -s /dev/null over the unit (mask).
+func unitFileCut(inv *guard.Invocation) string {
+	if inv.Container != "" {
+		return "" // a container's own units
+	}
+	sessionUnitFile := func(a guard.Arg) (unit, dir string, ok bool) {
+		p := inv.Path(a.Value)
+		if !a.Known || p == "" {
+			return "", "", false
+		}
+		dir, base := path.Dir(p), path.Base(p)
+		if !strings.HasSuffix(base, ".service") && !strings.HasSuffix(base, ".socket") || !sessionUnits[unitName(base)] {
+			return "", "", false
+		}
+		for _, d := range unitFileDirs {
+			if dir == d || strings.HasPrefix(dir, d+"/") && strings.HasSuffix(dir, ".wants") {
+				return base, dir, true
+			}
+		}
+		return "", "", false
+	}
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "tSb", LongValue: []string{"target-directory", "suffix", "backup"}})
+	ops := p.Operands
+	switch inv.Program {
+	case "ln":
+		if len(ops) != 2 || !ops[0].Known || ops[0].Value != "/dev/null" {
+			return ""
+		}
+		if unit, _, ok := sessionUnitFile(ops[1]); ok {
+			return "mask " + unit + " by hand (a link to /dev/null): it stays up now and nothing starts it at the next boot"
+		}
+	case "mv":
+		if len(ops) < 2 {
+			return ""
+		}
+		ops = ops[:len(ops)-1]
+		fallthrough
+	default:
+		for _, a := range ops {
+			unit, dir, ok := sessionUnitFile(a)
+			switch {
+			case !ok:
+			case strings.HasSuffix(dir, ".wants"):
+				return "disable " + unit + " by hand (its link in " + path.Base(dir) + "): it stays up now and does not start at the next boot"
+			default:
+				return "remove the unit file " + path.Join(dir, unit) + ": it stays up now, and systemd cannot start it at the next boot"
+			}
+		}
+	}
+	return ""
 }

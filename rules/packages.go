@@ -14,7 +14,7 @@ func packagesRules() []*guard.Rule {
 		ID:         "essential-package-removal",
 		Programs:   []string{"apt", "apt-get", "aptitude", "dpkg", "yum", "dnf", "microdnf", "zypper", "pacman", "apk", "rpm", "pkg"},
 		Decision:   guard.Confirm,
-		Summary:    "removing libc6, systemd, sudo, lvm2, grub*, openssh-server or another package the host cannot run without, or every package (FreeBSD pkg delete -a); yum or dnf history undo|rollback warns",
+		Summary:    "removing libc6, systemd, dbus, udev, sudo, lvm2, grub*, openssh-server or another package the host cannot run without, or every package (FreeBSD pkg delete -a); yum or dnf history undo|rollback warns",
 		Postmortem: "apt-get purge of libc6 and yum remove python: the package manager itself stopped working",
 		Machine:    true,
 		Match:      matchEssentialRemoval,
@@ -94,6 +94,16 @@ var essentialPackages = []struct{ pattern, why string }{
 	{"sed", "init and package scripts call it"},
 	{"findutils", "package and cron scripts call find and xargs"},
 	{"gzip", "dpkg unpacks packages with it"},
+	{"dbus", "systemctl, logind and NetworkManager talk through it"},
+	{"dbus-broker", "systemctl, logind and NetworkManager talk through it"},
+	{"udev", "it makes the device nodes of the disks and network cards at boot"},
+	{"systemd-udev", "it makes the device nodes of the disks and network cards at boot"},
+	{"libsystemd0", "systemd, udev, dbus and sshd link against it"},
+	{"kmod", "modprobe is in it, and the initramfs loads the disk drivers with it"},
+	{"initramfs-tools", "every kernel's initramfs is built by it, so the next kernel would not boot"},
+	{"dracut", "every kernel's initramfs is built by it, so the next kernel would not boot"},
+	{"mount", "mount and umount are in it"},
+	{"libselinux1", "ls, sudo, sshd and systemd link against it"},
 }
 
 // networkPackages keep a remote session's network up: removing one over
@@ -103,7 +113,7 @@ var networkPackages = []string{"openssh-server", "ssh", "openssh", "network-mana
 
 // essentialExamples are names a removal pattern is tested against.
 var essentialExamples = []string{"libc6", "systemd", "sudo", "grub-pc", "grub-efi-amd64", "linux-image-generic",
-	"linux-image-amd64", "openssh-server", "lvm2", "coreutils", "bash", "dpkg", "apt", "glibc", "kernel-core", "musl", "busybox"}
+	"linux-image-amd64", "openssh-server", "lvm2", "coreutils", "bash", "dpkg", "apt", "glibc", "kernel-core", "musl", "busybox", "python3", "dbus", "udev"}
 
 // removedPackages returns the packages a package-manager command removes.
 func removedPackages(inv *guard.Invocation) []string {

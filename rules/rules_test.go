@@ -449,6 +449,7 @@ var explainContext = map[string][]string{
 	"essential-package-removal": {"ssh"},
 	"serving-stop":              {"ssh"},
 	"fsck-mounted":              {"mount=/dev/sda1@/"},
+	"login-ends":                {"file=/usr/bin/zsh"},
 	"grub-install-other-disk":   {"mount=/dev/sda2@/"},
 	"lvm-cachemode-dirty":       {"dirty=vg/lv=12"},
 	"copy-into-system":          {"cwd=/"},
