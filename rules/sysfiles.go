@@ -19,7 +19,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "critical-file-truncate",
 			Programs:   nil, // a redirection can stand on any command
 			Decision:   guard.Block,
-			Summary:    "> (or 1<>, which writes over the first bytes), tee, sponge, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i or an editor given its commands (vim -es -c, ex, ed fed a script) that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab, crypttab, grub.cfg, a kernel or initramfs of /boot (one there, or any when /boot lists none), default.target, pam.d, nsswitch.conf, ld.so.preload or a file of sudoers.d (confirm), or emptying a crontab or a user's authorized_keys, or replacing root's (confirm); a program that does nothing (false, nologin) copied over sh, sudo or sshd, or any write in place (>, tee, dd of=, truncate) over them (block); a write in place over any other program of /bin, /sbin, /usr/bin or /usr/sbin (confirm)",
+			Summary:    "> (or 1<>, which writes over the first bytes), tee, sponge, truncate, cp, install, rsync, dd of=, perl -i (confirm) or a sed -i or an editor given its commands (vim -es -c, ex, ed fed a script) that deletes every line (or root's) over /etc/passwd, shadow, group, sudoers, the dynamic loader or libc (block), fstab, crypttab, grub.cfg, a kernel or initramfs of /boot (one there, or any when /boot lists none), default.target, pam.d, nsswitch.conf, ld.so.preload or a file of sudoers.d (confirm), or emptying a crontab or a user's authorized_keys, replacing root's, or writing a user's with keys that leave out some there now (confirm); a file the command reads while its own > empties it (grep -v x F > F) counts as emptied; a program that does nothing (false, nologin) copied over sh, sudo or sshd, or any write in place (>, tee, dd of=, truncate) over them (block); a write in place over any other program of /bin, /sbin, /usr/bin or /usr/sbin (confirm)",
 			Postmortem: "echo user:x:… > /etc/passwd typed for >>: every other account gone, sudo and logins broken",
 			Machine:    true,
 			Match:      matchCriticalTruncate,
@@ -430,6 +430,60 @@ func writesNothing(inv *guard.Invocation) bool {
 	return false
 }
 
+// fileReaders read the files named as their operands and print what
+// they make of them: with a > onto one of those files on the same
+// command, the shell has emptied it before they read it.
+var fileReaders = map[string]bool{
+	"cat": true, "tac": true, "grep": true, "egrep": true, "fgrep": true, "rg": true, "sed": true,
+	"awk": true, "gawk": true, "mawk": true, "sort": true, "uniq": true, "cut": true, "head": true,
+	"tail": true, "rev": true, "nl": true, "fold": true, "fmt": true, "expand": true,
+	"unexpand": true, "paste": true, "column": true, "jq": true, "yq": true, "iconv": true,
+	"xxd": true, "base64": true, "strings": true, "comm": true, "join": true, "diff": true,
+	"envsubst": true, "tr": true, "dos2unix": true, "unix2dos": true,
+}
+
+// readsWhatShellEmpties: the command reads the file target names, which
+// its own > empties first (grep -v bob /etc/hosts > /etc/hosts, sort -u
+// F > F, tr a b < F > F, cat F | grep x > F): it reads nothing and
+// writes nothing back, and the file is left empty.
+func readsWhatShellEmpties(inv *guard.Invocation, target guard.Arg) bool {
+	p := inv.Path(target.Value)
+	if !target.Known || p == "" || inv.WrittenBy != "" {
+		return false
+	}
+	same := func(a guard.Arg, in *guard.Invocation) bool {
+		return a.Known && !a.Glob && in.Path(a.Value) == p
+	}
+	reads := func(in *guard.Invocation) bool {
+		for _, rd := range in.Redirs {
+			if rd.Op == "<" && (rd.Fd == "" || rd.Fd == "0") && same(rd.Target, in) {
+				return true
+			}
+		}
+		if !fileReaders[in.Program] || in.Program == "sed" && guard.ParseOptions(in.Args, sedSpec).Has("i", "in-place") {
+			return false
+		}
+		for _, a := range in.Args {
+			if !strings.HasPrefix(a.Value, "-") && same(a, in) {
+				return true
+			}
+		}
+		return false
+	}
+	if reads(inv) {
+		return true
+	}
+	for _, up := range inv.Stdin { // cat F | grep x > F: the > is opened as the pipe starts
+		if reads(up) {
+			return true
+		}
+	}
+	return false
+}
+
+// sedSpec reads sed's options: -e, -f and -l take a value.
+var sedSpec = guard.OptSpec{ShortValue: "efl", LongValue: []string{"expression", "file", "line-length"}}
+
 // outputName says, for messages, what a command writes into a file: its
 // output, or what a program that names its output file writes there
 // (curl -o: what it downloads).
@@ -483,6 +537,112 @@ func loginKeys(p string) bool {
 	return filepath.Base(filepath.Dir(p)) == ".ssh" && (base == "authorized_keys" || base == "authorized_keys2")
 }
 
+// maxKeysBytes bounds how much of an authorized_keys file, or of what is
+// written over one, guard reads.
+const maxKeysBytes = 64 << 10
+
+// keysDropped names the keys now in the authorized_keys file p (by their
+// comment, or their type) that what t writes over it leaves out, when
+// guard can read both; "" when none is left out or guard cannot tell.
+func keysDropped(inv *guard.Invocation, host guard.Host, t overwritten, p string) string {
+	if inv.Remote != "" || inv.Container != "" {
+		return "" // another machine's file
+	}
+	now, err := host.ReadFile(p, maxKeysBytes)
+	if err != nil {
+		return ""
+	}
+	text, known := keysWritten(inv, host, t)
+	if !known {
+		return ""
+	}
+	kept := map[string]bool{}
+	for _, k := range sshKeys(text) {
+		kept[k.blob] = true
+	}
+	var gone []string
+	for _, k := range sshKeys(string(now)) {
+		if !kept[k.blob] {
+			gone = append(gone, k.name)
+		}
+	}
+	switch {
+	case len(gone) == 0:
+		return ""
+	case len(gone) > 3:
+		return fmt.Sprintf("%s and %d more", strings.Join(gone[:3], ", "), len(gone)-3)
+	}
+	return strings.Join(gone, ", ")
+}
+
+// keysWritten is what t writes over a file, when guard can know it: the
+// command's output for a > (echo, printf, cat of files it reads), what
+// tee reads, the file cp copies.
+func keysWritten(inv *guard.Invocation, host guard.Host, t overwritten) (string, bool) {
+	readAll := func(args []guard.Arg) (string, bool) {
+		var sb strings.Builder
+		for _, a := range args {
+			if !a.Known || strings.HasPrefix(a.Value, "-") {
+				return "", false
+			}
+			data, err := host.ReadFile(inv.Path(a.Value), maxKeysBytes)
+			if err != nil {
+				return "", false
+			}
+			sb.Write(data)
+			sb.WriteByte('\n')
+		}
+		return sb.String(), len(args) > 0
+	}
+	switch {
+	case t.redirected:
+		if text, ok := guard.OutputText(inv); ok {
+			return text, true
+		}
+		if inv.Program == "cat" && len(inv.Stdin) == 0 {
+			return readAll(inv.Args)
+		}
+	case inv.Program == "tee" || inv.Program == "sponge":
+		return guard.StdinText(inv)
+	case inv.Program == "cp" || inv.Program == "install":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "StmogbT", LongValue: []string{"suffix", "target-directory", "mode", "owner", "group"}})
+		if len(p.Operands) == 2 {
+			return readAll(p.Operands[:1])
+		}
+	}
+	return "", false
+}
+
+// sshKey is one key line of an authorized_keys file: its base64 body,
+// and what names it to a person (its comment, else its type).
+type sshKey struct {
+	blob, name string
+}
+
+// sshKeys reads the key lines of an authorized_keys text; options before
+// the type (from="…",command="…") are passed over.
+func sshKeys(text string) []sshKey {
+	var keys []sshKey
+	for _, line := range strings.Split(text, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
+			continue
+		}
+		for i := 1; i < len(fields); i++ {
+			if !strings.HasPrefix(fields[i], "AAAA") {
+				continue
+			}
+			name := fields[i-1]
+			if i+1 < len(fields) {
+				name = strings.Join(fields[i+1:], " ")
+			}
+			keys = append(keys, sshKey{fields[i], name})
+			break
+		}
+	}
+	return keys
+}
+
 // zeroSize: truncate -s 0, --size=0, -s0 (and <0, /0: at most zero).
 func zeroSize(size guard.Arg) bool {
 	v := strings.TrimLeft(size.Value, "<>/%")
@@ -497,6 +657,12 @@ type overwritten struct {
 	rootGone bool
 	rootOpen bool   // root's password field emptied: no password asked
 	by       string // a program that does nothing, copied over it
+	// redirected: written by a > of the command's output, not by the
+	// program itself (tee's, cp's operand)
+	redirected bool
+	// readsItself: the command reads the file the > empties before it
+	// starts (grep -v x FILE > FILE), so it is left empty
+	readsItself bool
 	// inPlace: the file is opened and truncated where it stands (>, tee,
 	// sponge, dd of=, truncate), not replaced by a new file put in its
 	// place in one step (install, mv, ln -sf): a program written so is
@@ -519,7 +685,7 @@ const sedProbe = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin
 // an edit that keeps root's line and others (sed -i '/^olduser:/d'), is
 // not this rule's.
 func sedInPlace(inv *guard.Invocation, host guard.Host) []overwritten {
-	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "efl", LongValue: []string{"expression", "file", "line-length"}})
+	p := guard.ParseOptions(inv.Args, sedSpec)
 	if !p.Has("i", "in-place") {
 		return nil // prints the result, the file stays
 	}
@@ -583,7 +749,8 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 	for _, rd := range inv.Redirs {
 		switch {
 		case rd.Truncates():
-			targets = append(targets, overwritten{arg: rd.Target, empties: writesNothing(inv), inPlace: true})
+			readsIt := readsWhatShellEmpties(inv, rd.Target)
+			targets = append(targets, overwritten{arg: rd.Target, empties: writesNothing(inv) || readsIt, readsItself: readsIt, inPlace: true, redirected: true})
 		case rd.OverwritesStart() && !quietOn(inv, rd.Fd):
 			targets = append(targets, overwritten{arg: rd.Target, inPlace: true, atStart: true})
 		}
@@ -681,8 +848,15 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 			var finding *guard.Finding
 			switch {
 			case t.empties:
+				why := ""
+				if t.readsItself {
+					why = " (the shell truncates it before " + inv.Program + " reads it)"
+				}
 				finding = guard.Found(guard.Confirm, "take out the one key you mean: edit "+p+"; keep a copy first (cp -a "+p+" "+p+".bak)",
-					"would empty %s%s: the keys in it are how you log in over SSH, and the next login may be refused", p, inv.Where())
+					"would empty %s%s%s: the keys in it are how you log in over SSH, and the next login may be refused", p, inv.Where(), why)
+			case keysDropped(inv, host, t, p) != "":
+				finding = guard.Found(guard.Confirm, "add a key with >> (or ssh-copy-id); to take one out, edit "+p+"; keep a copy first (cp -a "+p+" "+p+".bak)",
+					"would replace the keys in %s%s with keys that leave out %s: logins with those are refused from then on (over SSH, perhaps the one this session came in with)", p, inv.Where(), keysDropped(inv, host, t, p))
 			case strings.HasPrefix(p, "/root/"):
 				// A user's own keys are often written whole when a host is
 				// set up; root's are what a locked-out host is reached by.
@@ -711,6 +885,8 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 			d, what, effect = f.remove, "would put "+t.by+", which does nothing, in place of %s%s: %s", f.removed
 		case t.empties && f == bootImage:
 			what = "would empty %s%s: %s" // a removal is kernelsRemoved's; an empty file boots nothing
+		case t.readsItself:
+			d, what, effect = f.remove, "would empty %s%s: the shell truncates it before "+inv.Program+" reads it, so nothing is left of it: %s", f.removed
 		case t.empties:
 			d, what, effect = f.remove, "would empty %s%s: %s", f.removed
 		case t.rootGone && f == accountFile:
@@ -731,7 +907,11 @@ func matchCriticalTruncate(inv *guard.Invocation, host guard.Host) *guard.Findin
 		if d == guard.Allow {
 			continue
 		}
-		finding := guard.Found(d, strings.ReplaceAll(f.safer, "FILE", p), what, p, inv.Where(), effect).
+		safer := strings.ReplaceAll(f.safer, "FILE", p)
+		if t.readsItself {
+			safer = "write a new file and move it over in one step: " + inv.Program + " … " + p + " > " + p + ".new && mv " + p + ".new " + p + " (or edit in place with sed -i); " + safer
+		}
+		finding := guard.Found(d, safer, what, p, inv.Where(), effect).
 			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{p}, Overwrite: true})
 		if worst == nil || finding.Decision > worst.Decision {
 			worst = finding
