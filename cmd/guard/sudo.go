@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -29,7 +30,7 @@ func (a *app) sudo(args []string) int {
 		fmt.Fprintln(a.stderr, "guard sudo: no sudo found on PATH")
 		return 127
 	}
-	line := "sudo " + quoteWords(args)
+	line := "sudo " + quoteWords(sudoWithKeptEnvironment(args, os.Environ()))
 	wd, _ := os.Getwd()
 	redirect, feed := stdinRedirect()
 	host := targetHost{Host: &guard.OSHost{}, user: sudoTarget(args), stdin: feed}
@@ -58,6 +59,85 @@ func (a *app) sudo(args []string) int {
 	err := syscall.Exec(real, append([]string{"sudo"}, args...), os.Environ())
 	fmt.Fprintf(a.stderr, "guard sudo: starting %s: %v\n", real, err)
 	return 1
+}
+
+// sudoWithKeptEnvironment is sudo's arguments with, before the command,
+// the variables of guard sudo's own environment that sudo hands on to it
+// and that hold code a shell runs, as NAME=VALUE words: the engine judges
+// those as sudo PROMPT_COMMAND=… bash -i is judged. sudo keeps the names
+// --preserve-env=LIST names, whatever they are (a BASH_FUNC_ls%% function,
+// BASH_ENV); with -E or a bare --preserve-env it keeps the rest but strips
+// functions, BASH_ENV, ENV and PS4. bash ignores PS4 from the environment
+// when it runs as root.
+func sudoWithKeptEnvironment(args, environ []string) []string {
+	at, listed, all := sudoPreserved(args)
+	if at < 0 || len(listed) == 0 && !all {
+		return args
+	}
+	root := sudoTarget(args) == "root"
+	var kept []string
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		_, function := guard.ImportedFunction(name, value)
+		switch {
+		case name == "PS4" && root:
+		case slices.Contains(listed, name):
+			if function || guard.HoldsCode(name) {
+				kept = append(kept, kv)
+			}
+		case all && !function && !strings.HasPrefix(value, "()") && guard.HoldsCode(name) &&
+			!slices.Contains([]string{"BASH_ENV", "ENV", "PS4"}, name):
+			kept = append(kept, kv)
+		}
+	}
+	if len(kept) == 0 {
+		return args
+	}
+	return slices.Concat(args[:at], kept, args[at:])
+}
+
+// sudoPreserved reads sudo's options: where its command starts (-1 for
+// the modes that run none: -e, -l, -v, -k, -V, -h), the names
+// --preserve-env=LIST keeps, and whether -E or a bare --preserve-env
+// keeps the whole environment.
+func sudoPreserved(args []string) (at int, listed []string, all bool) {
+	const valued = "ugCDhprtTUR" // short options with a value
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return i + 1, listed, all
+		case !strings.HasPrefix(a, "-") || a == "-":
+			return i, listed, all
+		case a == "--preserve-env":
+			all = true
+		case strings.HasPrefix(a, "--preserve-env="):
+			listed = append(listed, strings.Split(strings.TrimPrefix(a, "--preserve-env="), ",")...)
+		case slices.Contains([]string{"--edit", "--list", "--validate", "--reset-timestamp", "--remove-timestamp", "--version", "--help"}, a):
+			return -1, nil, false
+		case strings.HasPrefix(a, "--"):
+			if !strings.Contains(a, "=") && slices.Contains([]string{"--user", "--group", "--close-from", "--chdir", "--host", "--prompt", "--role", "--type", "--command-timeout", "--other-user", "--chroot"}, a) {
+				i++ // its value
+			}
+		default:
+			for j := 1; j < len(a); j++ {
+				c := a[j]
+				if strings.IndexByte("elvkKV", c) >= 0 || c == 'h' && len(a) == 2 {
+					return -1, nil, false
+				}
+				if c == 'E' {
+					all = true
+				}
+				if strings.IndexByte(valued, c) >= 0 {
+					if j == len(a)-1 {
+						i++ // the value is the next word
+					}
+					break
+				}
+			}
+		}
+	}
+	return len(args), listed, all
 }
 
 // maxPipedCode is the most guard sudo reads of code piped to it: the

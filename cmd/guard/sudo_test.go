@@ -182,6 +182,7 @@ func TestSudoJudgesWhatItsEnvironmentStarts(t *testing.T) {
 	sentinel := filepath.Join(target, "sub", "precious.txt")
 	script := filepath.Join(dir, "fix.sh")
 	os.WriteFile(script, []byte("#!/bin/sh\nrm -rf "+filepath.Join(dir, "data")+"/\n"), 0o755)
+	wipe := "() { rm -rf " + filepath.Join(dir, "data") + "/; }"
 	run := func(env []string, args ...string) (string, int) {
 		_, errOut, code := guardSudoEnv(t, dir, nil, env, args...)
 		return errOut, code
@@ -193,6 +194,12 @@ func TestSudoJudgesWhatItsEnvironmentStarts(t *testing.T) {
 	}{
 		{"SHELL names a script, sudo -s CMD", []string{"SHELL=" + script}, []string{"-s", "true"}},
 		{"BASH_ENV kept by --preserve-env", []string{"BASH_ENV=" + script}, []string{"--preserve-env=BASH_ENV", "bash", "-c", "true"}},
+		{"BASH_ENV given to env", nil, []string{"env", "BASH_ENV=" + script, "bash", "-c", "true"}},
+		{"a function kept by --preserve-env", []string{"BASH_FUNC_true%%=" + wipe}, []string{"--preserve-env=HOME", "--preserve-env=BASH_FUNC_true%%", "bash", "-c", "true"}},
+		{"a function on sudo's command line", nil, []string{"BASH_FUNC_true%%=" + wipe, "bash", "-c", "true"}},
+		{"a function given to env", nil, []string{"env", "BASH_FUNC_true%%=" + wipe, "bash", "-c", "true"}},
+		{"PROMPT_COMMAND kept by -E", []string{"PROMPT_COMMAND=rm -rf " + filepath.Join(dir, "data") + "/"}, []string{"-E", "bash", "-i"}},
+		{"ENV kept by --preserve-env", []string{"ENV=" + script}, []string{"--preserve-env=ENV", "sh", "-i"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			errOut, code := run(c.env, c.args...)
@@ -203,6 +210,20 @@ func TestSudoJudgesWhatItsEnvironmentStarts(t *testing.T) {
 				t.Errorf("exit %d, want %d with rm-symlink-slash; stderr %q", code, exitRefused, errOut)
 			}
 		})
+	}
+	// What the environment keeps that is harmless runs: a prompt command,
+	// a function, variables that hold no code.
+	for _, c := range []struct {
+		env  []string
+		args []string
+	}{
+		{[]string{"PROMPT_COMMAND=history -a"}, []string{"-E", "bash", "-i"}},
+		{[]string{"BASH_FUNC_ll%%=() { ls -l \"$@\"; }"}, []string{"--preserve-env=BASH_FUNC_ll%%", "bash", "-c", "ll /"}},
+		{[]string{"EDITOR=vi"}, []string{"--preserve-env=EDITOR,HOME", "true"}},
+	} {
+		if errOut, code := run(c.env, c.args...); code != 0 {
+			t.Errorf("guard sudo %q with %q: exit %d, stderr %q", c.args, c.env, code, errOut)
+		}
 	}
 	// sudo drops BASH_ENV itself without --preserve-env: nothing to ask
 	if errOut, code := run([]string{"BASH_ENV=" + script}, "bash", "-c", "true"); code != 0 {
