@@ -216,22 +216,51 @@ func (a *app) runsStdinAsCode(line, wd string, host targetHost) bool {
 	return false
 }
 
+// pipedCodeWait is how long guard sudo waits for code piped to it to
+// end: a pipe that stays open ((echo id; sleep 1d) | guard sudo bash)
+// would otherwise keep it waiting for ever. GUARD_PIPE_WAIT (a Go
+// duration, such as 5s) sets another bound.
+const pipedCodeWait = 30 * time.Second
+
 // readPipedCode reads the whole of standard input into feed, at most
-// maxPipedCode bytes. More than that, or a pipe that does not end, is
-// refused: guard would judge only part of what runs.
+// maxPipedCode bytes within the wait. More than that, or a pipe that does
+// not end in time, is refused: guard would judge only part of what runs.
 func (a *app) readPipedCode(feed *stdinFeed, args []string) int {
-	data, err := io.ReadAll(io.LimitReader(os.Stdin, maxPipedCode+1))
-	switch {
-	case err != nil:
-		fmt.Fprintf(a.stderr, "guard sudo: not run: reading the code on standard input: %v\n", err)
+	wait := pipedCodeWait
+	if d, err := time.ParseDuration(a.getenv("GUARD_PIPE_WAIT")); err == nil && d > 0 {
+		wait = d
+	}
+	type read struct {
+		data []byte
+		err  error
+	}
+	done := make(chan read, 1)
+	go func() {
+		data, err := io.ReadAll(io.LimitReader(os.Stdin, maxPipedCode+1))
+		done <- read{data, err}
+	}()
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	var r read
+	select {
+	case r = <-done:
+	case <-timer.C:
+		fmt.Fprintf(a.stderr, "guard sudo: not run: sudo %s would run what comes down the pipe as code, and the pipe did not end within %s: guard judges code only once it has all of it, and nothing was run\n",
+			strings.Join(args, " "), wait)
+		fmt.Fprintln(a.stderr, "  instead: save it to a file, read it, then run the file: … > /tmp/job.sh; less /tmp/job.sh; guard sudo bash /tmp/job.sh")
 		return exitRefused
-	case len(data) > maxPipedCode:
-		fmt.Fprintf(a.stderr, "guard sudo: not run: sudo %s would run what comes down the pipe as code, and more than %d MB came (or it does not end): guard judges at most that much, and nothing was run\n",
+	}
+	switch {
+	case r.err != nil:
+		fmt.Fprintf(a.stderr, "guard sudo: not run: reading the code on standard input: %v\n", r.err)
+		return exitRefused
+	case len(r.data) > maxPipedCode:
+		fmt.Fprintf(a.stderr, "guard sudo: not run: sudo %s would run what comes down the pipe as code, and more than %d MB came: guard judges at most that much, and nothing was run\n",
 			strings.Join(args, " "), maxPipedCode>>20)
 		fmt.Fprintln(a.stderr, "  instead: save it to a file, read it, then run the file: … > /tmp/job.sh; less /tmp/job.sh; guard sudo bash /tmp/job.sh")
 		return exitRefused
 	}
-	feed.code, feed.read = data, true
+	feed.code, feed.read = r.data, true
 	return exitOK
 }
 

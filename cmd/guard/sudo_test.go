@@ -87,6 +87,7 @@ func TestSudoJudgesItsStandardInput(t *testing.T) {
 		{"a pipe to sh /dev/stdin", func() *os.File { return pipe("cd " + dir + " && rm -rf data/\n") }, []string{"sh", "/dev/stdin"}, "rm-symlink-slash"},
 		{"a pipe to python3", func() *os.File { return pipe("import os\nos.system('rm -rf data/')\n") }, []string{"python3"}, "rm-symlink-slash"},
 		{"a pipe that does not end", func() *os.File { return endless(t) }, []string{"bash"}, "more than 1 MB"},
+		{"a pipe to xargs -I{} sh -c {}", func() *os.File { return pipe("rm -rf data/\n") }, []string{"xargs", "-I{}", "sh", "-c", "{}"}, "rm-symlink-slash"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, errOut, code := guardSudo(t, dir, c.stdin(), c.args...)
@@ -97,6 +98,23 @@ func TestSudoJudgesItsStandardInput(t *testing.T) {
 				t.Errorf("exit %d, want %d with %s; stderr %q", code, exitRefused, c.rule, errOut)
 			}
 		})
+	}
+	// A pipe that stays open is refused once the wait is over, not waited
+	// for: (printf 'rm -rf data/\n'; sleep 1d) | guard sudo bash.
+	held, stay, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stay.WriteString("rm -rf data/\n")
+	start := time.Now()
+	_, errOut, code := guardSudoEnv(t, dir, held, []string{"GUARD_PIPE_WAIT=1s"}, "bash")
+	stay.Close()
+	held.Close()
+	if _, err := os.Stat(sentinel); err != nil {
+		t.Fatalf("guard sudo bash ran code from a pipe that did not end (exit %d, stderr %q)", code, errOut)
+	}
+	if code != exitRefused || !strings.Contains(errOut, "did not end within 1s") || time.Since(start) > 10*time.Second {
+		t.Errorf("a pipe that stays open: exit %d after %s, stderr %q", code, time.Since(start), errOut)
 	}
 	// The way past names guard sudo, not guard's own descriptor.
 	if _, errOut, _ := guardSudo(t, dir, pipe("rm -rf data/\n"), "bash"); strings.Contains(errOut, "/proc/") || !strings.Contains(errOut, "GUARD_ALLOW=rm-symlink-slash guard sudo bash") {
@@ -111,6 +129,9 @@ func TestSudoJudgesItsStandardInput(t *testing.T) {
 	piped := "echo harmless\nread -r line\necho data\nprintf '%s|' \"$line\"\nprintf 'binary \\0 ok\\n'\n"
 	if out, errOut, code := guardSudo(t, dir, pipe(piped), "bash"); out != "harmless\necho data|binary \x00 ok\n" || code != 0 {
 		t.Errorf("a harmless script piped to bash: stdout %q, stderr %q, exit %d", out, errOut, code)
+	}
+	if out, errOut, code := guardSudo(t, dir, pipe("echo hi\n"), "xargs", "-I{}", "sh", "-c", "{}"); out != "hi\n" || code != 0 {
+		t.Errorf("printf 'echo hi\\n' | guard sudo xargs -I{} sh -c {}: stdout %q, stderr %q, exit %d", out, errOut, code)
 	}
 	if out, errOut, code := guardSudo(t, dir, pipe("echo hi\n"), "sh"); out != "hi\n" || code != 0 {
 		t.Errorf("printf 'echo hi\\n' | guard sudo sh: stdout %q, stderr %q, exit %d", out, errOut, code)
