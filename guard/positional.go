@@ -73,7 +73,7 @@ func (r *resolver) xargsReplace(outer *Invocation, argv []Arg, sc *scope) bool {
 		if listed {
 			return true
 		}
-		r.runInner(outer, replaceArgs(argv, repl, Arg{Unknown: []string{repl}, Origin: "xargs"}), sc, "xargs", func(inner *Invocation, isc *scope) {
+		r.runInner(outer, readItems(argv, repl), sc, "xargs", func(inner *Invocation, isc *scope) {
 			inner.MoreOperands = "xargs"
 		})
 		return true
@@ -82,6 +82,21 @@ func (r *resolver) xargsReplace(outer *Invocation, argv []Arg, sc *scope) bool {
 		r.runInner(outer, replaceArgs(argv, repl, Arg{Value: l, Known: true, Origin: "xargs"}), sc, "xargs", nil)
 	}
 	return true
+}
+
+// readItems is argv with repl standing for items read when the line runs
+// (xargs -I{} with an input guard cannot know). A word that is the item
+// whole is data read at run time, as after read: as the code of a shell
+// (xargs -I{} sh -c {}) it is code nobody has seen.
+func readItems(argv []Arg, repl string) []Arg {
+	out := replaceArgs(argv, repl, Arg{Unknown: []string{repl}, Origin: "xargs"})
+	for i, a := range argv {
+		if a.Known && a.Value == repl {
+			out[i].data = true
+			out[i].Unknown = []string{repl + " (each line it reads)"}
+		}
+	}
+	return out
 }
 
 // replaceArgs replaces repl in every word of argv with value.
@@ -200,7 +215,7 @@ func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 			}
 			return // sem alone: no command, no inputs, nothing runs
 		}
-		argv := replaceArgs(cmd, repl, Arg{Unknown: []string{repl}, Origin: "xargs"})
+		argv := readItems(cmd, repl)
 		r.runInner(outer, argv, sc, outer.Program, func(inner *Invocation, isc *scope) {
 			inner.MoreOperands = "xargs"
 		})

@@ -27,6 +27,11 @@ func promptCode(name string) string {
 	return ""
 }
 
+// HoldsCode tells whether a variable of the environment holds code a
+// shell runs: commands, a prompt whose substitutions it runs, or a file
+// it sources (PROMPT_COMMAND, PS1, BASH_ENV).
+func HoldsCode(name string) bool { return promptCode(name) != "" }
+
 // storedCode judges the value just given to a variable that holds code
 // the shell runs later.
 func (r *resolver) storedCode(name string, values []Arg, sc *scope) {
@@ -186,10 +191,24 @@ func wrapSched(r *resolver, outer *Invocation, sc *scope) {
 
 // envWordsCode judges the NAME=VALUE words a wrapper puts in the
 // environment of the command it runs (env BASH_ENV=<(…) bash -c …) when
-// the variable holds code that command runs.
+// the variable holds code that command runs. A word is read by its value
+// when guard knows it: quoting changes nothing for env or sudo, which see
+// the same string (guard sudo hands the engine its arguments quoted). A
+// BASH_FUNC_NAME%%=() { …; } word is a function the next bash imports
+// under that name (env 'BASH_FUNC_ls%%=() { rm -rf ~; }' bash -c ls): its
+// body is judged as a function typed at the prompt is.
 func (r *resolver) envWordsCode(words []Arg, sc *scope) {
 	for _, a := range words {
-		name, value, ok := strings.Cut(a.Text, "=")
+		word := a.Text
+		if a.Known {
+			word = a.Value
+		}
+		name, value, ok := strings.Cut(word, "=")
+		if fn, isFunc := ImportedFunction(name, value); ok && a.Known && isFunc {
+			at := &Invocation{Cwd: sc.cwd, User: sc.user, Remote: sc.remote, Text: name + "=…", Via: sc.via}
+			r.runCode(at, fn+" "+value, sc, name+" (a function the next bash imports)", nil)
+			continue
+		}
 		if !ok || !syntax.ValidName(name) {
 			return // the command itself
 		}
@@ -198,10 +217,21 @@ func (r *resolver) envWordsCode(words []Arg, sc *scope) {
 		}
 		v := Arg{Text: value}
 		if a.Known {
-			v = Arg{Text: value, Value: strings.TrimPrefix(a.Value, name+"="), Known: true}
+			v = Arg{Text: value, Value: value, Known: true}
 		}
 		r.storedCode(name, []Arg{v}, sc)
 	}
+}
+
+// ImportedFunction tells whether an environment variable is a function
+// bash imports (export -f writes BASH_FUNC_NAME%%=() { BODY }), and its
+// name.
+func ImportedFunction(name, value string) (string, bool) {
+	fn, ok := strings.CutPrefix(name, "BASH_FUNC_")
+	if fn, ok = strings.CutSuffix(fn, "%%"); !ok || fn == "" || !strings.HasPrefix(value, "() {") {
+		return "", false
+	}
+	return fn, true
 }
 
 // startupFile judges a file a shell reads before its own code: --rcfile

@@ -82,9 +82,7 @@ func parseCopilot(data []byte) (agentEvent, error) {
 	}
 	out := agentEvent{session: session, cwd: ev.Cwd}
 	_, other := copilotTools[tool]
-	if tool != "bash" && tool != "run_in_terminal" && !other {
-		return out, nil
-	}
+	shell := tool == "bash" || tool == "run_in_terminal"
 	// toolArgs is documented as a JSON string holding the arguments.
 	var text string
 	if json.Unmarshal(args, &text) == nil {
@@ -92,10 +90,18 @@ func parseCopilot(data []byte) (agentEvent, error) {
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(args, &fields); err != nil {
+		if !shell && !other {
+			return out, nil // another tool, whose arguments are its own
+		}
 		return agentEvent{}, fmt.Errorf("toolArgs is not an object of arguments: %v", err)
 	}
-	if other {
-		line, _, err := toolLine(copilotTools, tool, fields, "toolArgs")
+	if !shell {
+		// a tool of its own (a file write), or one guard does not know
+		// that carries a command (an MCP server's)
+		line, known, err := toolLine(copilotTools, tool, fields, "toolArgs")
+		if !known {
+			return out, nil
+		}
 		if err != nil {
 			return agentEvent{}, err
 		}

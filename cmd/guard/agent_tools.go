@@ -151,20 +151,66 @@ func patchLines(patch string) []string {
 	return out
 }
 
-// mcpShellLine is the command an MCP server's tool runs when its input
-// names one (mcp__shell__exec {"command": "rm -rf …"}): a tool an agent
-// refused at its shell tool could be handed the same line. Such a tool is
-// judged as the shell line; any other MCP tool, or one whose command is
-// not a string, gets no opinion.
+// mcpShellLine is the command a tool guard does not declare runs when its
+// input names one: an MCP server's tool (mcp__shell__exec {"command": "rm
+// -rf …"}), a tool the agent added since, a proxy tool whose arguments
+// are another tool's (Cline's use_mcp_tool {"arguments": "{\"cmd\": …}"}).
+// A tool an agent refused at its shell tool could be handed the same line,
+// so such a tool is judged as that line: a string is shell code, a list of
+// strings the words of a command run without a shell ({"command": ["bash",
+// "-lc", "…"]}). Any other tool gets no opinion.
 func mcpShellLine(name string, input map[string]json.RawMessage) (line string, known bool, err error) {
-	if !strings.HasPrefix(name, "mcp__") {
-		return "", false, nil
-	}
-	for _, key := range []string{"command", "cmd", "script"} {
-		var code string
-		if raw, ok := input[key]; ok && json.Unmarshal(raw, &code) == nil && strings.TrimSpace(code) != "" {
-			return code, true, nil
-		}
+	if line, ok := toolCommand(input, 0); ok {
+		return line, true, nil
 	}
 	return "", false, nil
+}
+
+// commandKeys are the keys under which a tool's input carries a command.
+var commandKeys = []string{"command", "cmd", "script", "command_line", "commandLine", "shell_command", "shellCommand"}
+
+// argumentKeys are the keys under which a proxy tool carries the input of
+// the tool it calls: an object, or a JSON text of one.
+var argumentKeys = []string{"arguments", "args", "input", "params", "parameters", "tool_input", "toolArgs"}
+
+// toolCommand finds the command in a tool's input, looking one proxy deep.
+func toolCommand(input map[string]json.RawMessage, depth int) (string, bool) {
+	for _, key := range commandKeys {
+		raw, ok := input[key]
+		if !ok {
+			continue
+		}
+		var code string
+		if json.Unmarshal(raw, &code) == nil && strings.TrimSpace(code) != "" {
+			return code, true
+		}
+		var words []string
+		if json.Unmarshal(raw, &words) == nil && len(words) > 0 {
+			quoted := make([]string, len(words))
+			for i, w := range words {
+				quoted[i] = gate.Quote(w)
+			}
+			return strings.Join(quoted, " "), true
+		}
+	}
+	if depth > 0 {
+		return "", false
+	}
+	for _, key := range argumentKeys {
+		raw, ok := input[key]
+		if !ok {
+			continue
+		}
+		var inner map[string]json.RawMessage
+		if json.Unmarshal(raw, &inner) != nil {
+			var text string
+			if json.Unmarshal(raw, &text) != nil || json.Unmarshal([]byte(text), &inner) != nil {
+				continue
+			}
+		}
+		if line, ok := toolCommand(inner, depth+1); ok {
+			return line, true
+		}
+	}
+	return "", false
 }

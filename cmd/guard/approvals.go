@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +28,10 @@ import (
 // The note is no way past: it names commands the gate has just judged
 // whole, lives in this user's own state folder, is replaced by the shell's
 // next line, and a command an agent sends is judged by the agent's hook
-// however it is spelled.
+// however it is spelled. Each command it names is let through once: the
+// first guard to use it takes it out of the note, so that a background
+// job of the same shell running the same command later (a loop started
+// before the line was confirmed) is judged and asked about again.
 const approvalTTL = 10 * time.Minute
 
 type approval struct {
@@ -115,8 +119,8 @@ func allKnown(inv *guard.Invocation) bool {
 
 // approvedAtPrompt reports whether this guard command (its arguments, in
 // dir) is one the shell it runs under has just let through after a
-// question. The shell is a near ancestor: the parent, or the parent of a
-// subshell or pipeline part.
+// question, and takes it out of the note. The shell is a near ancestor:
+// the parent, or the parent of a subshell or pipeline part.
 func (a *app) approvedAtPrompt(dir string, argv []string) bool {
 	want := fingerprint(dir, argv)
 	pid := os.Getppid()
@@ -125,19 +129,47 @@ func (a *app) approvedAtPrompt(dir string, argv []string) bool {
 		if !ok {
 			return false
 		}
-		if path := a.approvalPath(shellKey(pid, start)); path != "" {
-			if data, err := guard.ReadRegular(path, 64<<10); err == nil {
-				var ap approval
-				if json.Unmarshal(data, &ap) == nil && time.Since(ap.Time) < approvalTTL {
-					for _, c := range ap.Commands {
-						if c == want {
-							return true
-						}
-					}
-				}
-			}
+		if path := a.approvalPath(shellKey(pid, start)); path != "" && takeApproval(path, want) {
+			return true
 		}
 		pid = ppid
 	}
 	return false
+}
+
+// takeApproval takes the command want out of the note at path, if the
+// note is recent and names it. The note is first renamed away, which only
+// one process can do, so that two guards running the same command at the
+// same moment do not both go ahead; the commands it still names are put
+// back.
+func takeApproval(path, want string) bool {
+	data, err := guard.ReadRegular(path, 64<<10)
+	if err != nil {
+		return false
+	}
+	var ap approval
+	if json.Unmarshal(data, &ap) != nil || time.Since(ap.Time) >= approvalTTL || !slices.Contains(ap.Commands, want) {
+		return false
+	}
+	claimed := fmt.Sprintf("%s.taken-%d", path, os.Getpid())
+	if os.Rename(path, claimed) != nil {
+		return false // another guard took the note first
+	}
+	defer os.Remove(claimed)
+	// What was renamed is read again: the shell's next line may have
+	// replaced the note in between.
+	if data, err = guard.ReadRegular(claimed, 64<<10); err != nil || json.Unmarshal(data, &ap) != nil {
+		return false
+	}
+	i := slices.Index(ap.Commands, want)
+	if i < 0 || time.Since(ap.Time) >= approvalTTL {
+		return false
+	}
+	ap.Commands = slices.Delete(ap.Commands, i, i+1)
+	if len(ap.Commands) > 0 {
+		if data, err := json.Marshal(ap); err == nil {
+			_ = writeStateFile(path, data)
+		}
+	}
+	return true
 }

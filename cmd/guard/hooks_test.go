@@ -1114,6 +1114,50 @@ func TestAliasedSudoAskedOnce(t *testing.T) {
 	}
 }
 
+// TestPromptApprovalUsedOnce: the guard command a line was confirmed for
+// at the prompt goes ahead once. A background job of the same shell,
+// started before and running the same command later, is judged again
+// (here without a terminal: refused).
+func TestPromptApprovalUsedOnce(t *testing.T) {
+	need(t, "sudo", "setsid")
+	guard := builtGuard(t)
+	for _, shell := range shells {
+		t.Run(shell, func(t *testing.T) {
+			b := startShellWith(t, shell, shellSetup{hooked: true, after: "alias sudo=" + gate.Quote(guard+" sudo")})
+			later := filepath.Join(b.dir, "later.sh")
+			os.WriteFile(later, []byte("true\n"), 0o644)
+			// The job stays a child of the shell: the shell is never idle
+			// again, so the keys below are sent without waiting for it.
+			b.send("(until [ -e go ]; do sleep 0.1; done; . ./later.sh) &")
+			b.waitScreen(`\[1\] [0-9]+`)
+			// What the job will run is written after it was judged (see
+			// Known limits, races): the same command the next line names.
+			refused := filepath.Join(b.dir, "refused.txt")
+			os.WriteFile(later, []byte("setsid "+guard+" sudo rm -rf data/ < /dev/null 2> "+refused+"\n"), 0o644)
+			b.send("sudo rm -rf data/")
+			b.waitScreen(`type yes to run it, anything else to cancel: $`)
+			b.send("yes")
+			if !b.eventually(func() bool { return !b.exists("store/sub") }) {
+				t.Fatalf("the confirmed line did not run:\n%s", b.screen())
+			}
+			os.MkdirAll(filepath.Join(b.dir, "store", "sub"), 0o755)
+			os.WriteFile(filepath.Join(b.dir, "store", "sub", "precious.txt"), []byte("again\n"), 0o644)
+			os.WriteFile(filepath.Join(b.dir, "go"), nil, 0o644)
+			deadline := time.Now().Add(20 * time.Second)
+			for data, _ := os.ReadFile(refused); len(data) == 0 && time.Now().Before(deadline); data, _ = os.ReadFile(refused) {
+				time.Sleep(100 * time.Millisecond)
+			}
+			data, _ := os.ReadFile(refused)
+			if !b.exists("store/sub/precious.txt") {
+				t.Fatalf("a background job reused the approval given at the prompt; its stderr: %q", data)
+			}
+			if !strings.Contains(string(data), "rm-symlink-slash") {
+				t.Errorf("the background job's guard sudo: stderr %q, want a refusal naming rm-symlink-slash", data)
+			}
+		})
+	}
+}
+
 // TestHookOffIsAsked: a line that would switch the hook off (a DEBUG trap
 // removed, Enter rebound, a hook function removed) is asked about; not
 // confirmed, it does not run, and the hook still refuses what follows.

@@ -168,8 +168,8 @@ func exportedFunctions(environ []string) string {
 	var b strings.Builder
 	for _, kv := range environ {
 		name, value, _ := strings.Cut(kv, "=")
-		fn, ok := strings.CutPrefix(name, "BASH_FUNC_")
-		if fn, ok = strings.CutSuffix(fn, "%%"); !ok || fn == "" || !strings.HasPrefix(value, "() {") {
+		fn, ok := guard.ImportedFunction(name, value)
+		if !ok {
 			continue // bash imports only a value that is a function
 		}
 		b.WriteString(fn + " " + value + "\n")

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -29,7 +30,7 @@ func (a *app) sudo(args []string) int {
 		fmt.Fprintln(a.stderr, "guard sudo: no sudo found on PATH")
 		return 127
 	}
-	line := "sudo " + quoteWords(args)
+	line := "sudo " + quoteWords(sudoWithKeptEnvironment(args, os.Environ()))
 	wd, _ := os.Getwd()
 	redirect, feed := stdinRedirect()
 	host := targetHost{Host: &guard.OSHost{}, user: sudoTarget(args), stdin: feed}
@@ -58,6 +59,85 @@ func (a *app) sudo(args []string) int {
 	err := syscall.Exec(real, append([]string{"sudo"}, args...), os.Environ())
 	fmt.Fprintf(a.stderr, "guard sudo: starting %s: %v\n", real, err)
 	return 1
+}
+
+// sudoWithKeptEnvironment is sudo's arguments with, before the command,
+// the variables of guard sudo's own environment that sudo hands on to it
+// and that hold code a shell runs, as NAME=VALUE words: the engine judges
+// those as sudo PROMPT_COMMAND=… bash -i is judged. sudo keeps the names
+// --preserve-env=LIST names, whatever they are (a BASH_FUNC_ls%% function,
+// BASH_ENV); with -E or a bare --preserve-env it keeps the rest but strips
+// functions, BASH_ENV, ENV and PS4. bash ignores PS4 from the environment
+// when it runs as root.
+func sudoWithKeptEnvironment(args, environ []string) []string {
+	at, listed, all := sudoPreserved(args)
+	if at < 0 || len(listed) == 0 && !all {
+		return args
+	}
+	root := sudoTarget(args) == "root"
+	var kept []string
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		_, function := guard.ImportedFunction(name, value)
+		switch {
+		case name == "PS4" && root:
+		case slices.Contains(listed, name):
+			if function || guard.HoldsCode(name) {
+				kept = append(kept, kv)
+			}
+		case all && !function && !strings.HasPrefix(value, "()") && guard.HoldsCode(name) &&
+			!slices.Contains([]string{"BASH_ENV", "ENV", "PS4"}, name):
+			kept = append(kept, kv)
+		}
+	}
+	if len(kept) == 0 {
+		return args
+	}
+	return slices.Concat(args[:at], kept, args[at:])
+}
+
+// sudoPreserved reads sudo's options: where its command starts (-1 for
+// the modes that run none: -e, -l, -v, -k, -V, -h), the names
+// --preserve-env=LIST keeps, and whether -E or a bare --preserve-env
+// keeps the whole environment.
+func sudoPreserved(args []string) (at int, listed []string, all bool) {
+	const valued = "ugCDhprtTUR" // short options with a value
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return i + 1, listed, all
+		case !strings.HasPrefix(a, "-") || a == "-":
+			return i, listed, all
+		case a == "--preserve-env":
+			all = true
+		case strings.HasPrefix(a, "--preserve-env="):
+			listed = append(listed, strings.Split(strings.TrimPrefix(a, "--preserve-env="), ",")...)
+		case slices.Contains([]string{"--edit", "--list", "--validate", "--reset-timestamp", "--remove-timestamp", "--version", "--help"}, a):
+			return -1, nil, false
+		case strings.HasPrefix(a, "--"):
+			if !strings.Contains(a, "=") && slices.Contains([]string{"--user", "--group", "--close-from", "--chdir", "--host", "--prompt", "--role", "--type", "--command-timeout", "--other-user", "--chroot"}, a) {
+				i++ // its value
+			}
+		default:
+			for j := 1; j < len(a); j++ {
+				c := a[j]
+				if strings.IndexByte("elvkKV", c) >= 0 || c == 'h' && len(a) == 2 {
+					return -1, nil, false
+				}
+				if c == 'E' {
+					all = true
+				}
+				if strings.IndexByte(valued, c) >= 0 {
+					if j == len(a)-1 {
+						i++ // the value is the next word
+					}
+					break
+				}
+			}
+		}
+	}
+	return len(args), listed, all
 }
 
 // maxPipedCode is the most guard sudo reads of code piped to it: the
@@ -136,22 +216,51 @@ func (a *app) runsStdinAsCode(line, wd string, host targetHost) bool {
 	return false
 }
 
+// pipedCodeWait is how long guard sudo waits for code piped to it to
+// end: a pipe that stays open ((echo id; sleep 1d) | guard sudo bash)
+// would otherwise keep it waiting for ever. GUARD_PIPE_WAIT (a Go
+// duration, such as 5s) sets another bound.
+const pipedCodeWait = 30 * time.Second
+
 // readPipedCode reads the whole of standard input into feed, at most
-// maxPipedCode bytes. More than that, or a pipe that does not end, is
-// refused: guard would judge only part of what runs.
+// maxPipedCode bytes within the wait. More than that, or a pipe that does
+// not end in time, is refused: guard would judge only part of what runs.
 func (a *app) readPipedCode(feed *stdinFeed, args []string) int {
-	data, err := io.ReadAll(io.LimitReader(os.Stdin, maxPipedCode+1))
-	switch {
-	case err != nil:
-		fmt.Fprintf(a.stderr, "guard sudo: not run: reading the code on standard input: %v\n", err)
+	wait := pipedCodeWait
+	if d, err := time.ParseDuration(a.getenv("GUARD_PIPE_WAIT")); err == nil && d > 0 {
+		wait = d
+	}
+	type read struct {
+		data []byte
+		err  error
+	}
+	done := make(chan read, 1)
+	go func() {
+		data, err := io.ReadAll(io.LimitReader(os.Stdin, maxPipedCode+1))
+		done <- read{data, err}
+	}()
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	var r read
+	select {
+	case r = <-done:
+	case <-timer.C:
+		fmt.Fprintf(a.stderr, "guard sudo: not run: sudo %s would run what comes down the pipe as code, and the pipe did not end within %s: guard judges code only once it has all of it, and nothing was run\n",
+			strings.Join(args, " "), wait)
+		fmt.Fprintln(a.stderr, "  instead: save it to a file, read it, then run the file: … > /tmp/job.sh; less /tmp/job.sh; guard sudo bash /tmp/job.sh")
 		return exitRefused
-	case len(data) > maxPipedCode:
-		fmt.Fprintf(a.stderr, "guard sudo: not run: sudo %s would run what comes down the pipe as code, and more than %d MB came (or it does not end): guard judges at most that much, and nothing was run\n",
+	}
+	switch {
+	case r.err != nil:
+		fmt.Fprintf(a.stderr, "guard sudo: not run: reading the code on standard input: %v\n", r.err)
+		return exitRefused
+	case len(r.data) > maxPipedCode:
+		fmt.Fprintf(a.stderr, "guard sudo: not run: sudo %s would run what comes down the pipe as code, and more than %d MB came: guard judges at most that much, and nothing was run\n",
 			strings.Join(args, " "), maxPipedCode>>20)
 		fmt.Fprintln(a.stderr, "  instead: save it to a file, read it, then run the file: … > /tmp/job.sh; less /tmp/job.sh; guard sudo bash /tmp/job.sh")
 		return exitRefused
 	}
-	feed.code, feed.read = data, true
+	feed.code, feed.read = r.data, true
 	return exitOK
 }
 

@@ -87,6 +87,7 @@ func TestSudoJudgesItsStandardInput(t *testing.T) {
 		{"a pipe to sh /dev/stdin", func() *os.File { return pipe("cd " + dir + " && rm -rf data/\n") }, []string{"sh", "/dev/stdin"}, "rm-symlink-slash"},
 		{"a pipe to python3", func() *os.File { return pipe("import os\nos.system('rm -rf data/')\n") }, []string{"python3"}, "rm-symlink-slash"},
 		{"a pipe that does not end", func() *os.File { return endless(t) }, []string{"bash"}, "more than 1 MB"},
+		{"a pipe to xargs -I{} sh -c {}", func() *os.File { return pipe("rm -rf data/\n") }, []string{"xargs", "-I{}", "sh", "-c", "{}"}, "rm-symlink-slash"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, errOut, code := guardSudo(t, dir, c.stdin(), c.args...)
@@ -97,6 +98,23 @@ func TestSudoJudgesItsStandardInput(t *testing.T) {
 				t.Errorf("exit %d, want %d with %s; stderr %q", code, exitRefused, c.rule, errOut)
 			}
 		})
+	}
+	// A pipe that stays open is refused once the wait is over, not waited
+	// for: (printf 'rm -rf data/\n'; sleep 1d) | guard sudo bash.
+	held, stay, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stay.WriteString("rm -rf data/\n")
+	start := time.Now()
+	_, errOut, code := guardSudoEnv(t, dir, held, []string{"GUARD_PIPE_WAIT=1s"}, "bash")
+	stay.Close()
+	held.Close()
+	if _, err := os.Stat(sentinel); err != nil {
+		t.Fatalf("guard sudo bash ran code from a pipe that did not end (exit %d, stderr %q)", code, errOut)
+	}
+	if code != exitRefused || !strings.Contains(errOut, "did not end within 1s") || time.Since(start) > 10*time.Second {
+		t.Errorf("a pipe that stays open: exit %d after %s, stderr %q", code, time.Since(start), errOut)
 	}
 	// The way past names guard sudo, not guard's own descriptor.
 	if _, errOut, _ := guardSudo(t, dir, pipe("rm -rf data/\n"), "bash"); strings.Contains(errOut, "/proc/") || !strings.Contains(errOut, "GUARD_ALLOW=rm-symlink-slash guard sudo bash") {
@@ -111,6 +129,9 @@ func TestSudoJudgesItsStandardInput(t *testing.T) {
 	piped := "echo harmless\nread -r line\necho data\nprintf '%s|' \"$line\"\nprintf 'binary \\0 ok\\n'\n"
 	if out, errOut, code := guardSudo(t, dir, pipe(piped), "bash"); out != "harmless\necho data|binary \x00 ok\n" || code != 0 {
 		t.Errorf("a harmless script piped to bash: stdout %q, stderr %q, exit %d", out, errOut, code)
+	}
+	if out, errOut, code := guardSudo(t, dir, pipe("echo hi\n"), "xargs", "-I{}", "sh", "-c", "{}"); out != "hi\n" || code != 0 {
+		t.Errorf("printf 'echo hi\\n' | guard sudo xargs -I{} sh -c {}: stdout %q, stderr %q, exit %d", out, errOut, code)
 	}
 	if out, errOut, code := guardSudo(t, dir, pipe("echo hi\n"), "sh"); out != "hi\n" || code != 0 {
 		t.Errorf("printf 'echo hi\\n' | guard sudo sh: stdout %q, stderr %q, exit %d", out, errOut, code)
@@ -182,6 +203,7 @@ func TestSudoJudgesWhatItsEnvironmentStarts(t *testing.T) {
 	sentinel := filepath.Join(target, "sub", "precious.txt")
 	script := filepath.Join(dir, "fix.sh")
 	os.WriteFile(script, []byte("#!/bin/sh\nrm -rf "+filepath.Join(dir, "data")+"/\n"), 0o755)
+	wipe := "() { rm -rf " + filepath.Join(dir, "data") + "/; }"
 	run := func(env []string, args ...string) (string, int) {
 		_, errOut, code := guardSudoEnv(t, dir, nil, env, args...)
 		return errOut, code
@@ -193,6 +215,12 @@ func TestSudoJudgesWhatItsEnvironmentStarts(t *testing.T) {
 	}{
 		{"SHELL names a script, sudo -s CMD", []string{"SHELL=" + script}, []string{"-s", "true"}},
 		{"BASH_ENV kept by --preserve-env", []string{"BASH_ENV=" + script}, []string{"--preserve-env=BASH_ENV", "bash", "-c", "true"}},
+		{"BASH_ENV given to env", nil, []string{"env", "BASH_ENV=" + script, "bash", "-c", "true"}},
+		{"a function kept by --preserve-env", []string{"BASH_FUNC_true%%=" + wipe}, []string{"--preserve-env=HOME", "--preserve-env=BASH_FUNC_true%%", "bash", "-c", "true"}},
+		{"a function on sudo's command line", nil, []string{"BASH_FUNC_true%%=" + wipe, "bash", "-c", "true"}},
+		{"a function given to env", nil, []string{"env", "BASH_FUNC_true%%=" + wipe, "bash", "-c", "true"}},
+		{"PROMPT_COMMAND kept by -E", []string{"PROMPT_COMMAND=rm -rf " + filepath.Join(dir, "data") + "/"}, []string{"-E", "bash", "-i"}},
+		{"ENV kept by --preserve-env", []string{"ENV=" + script}, []string{"--preserve-env=ENV", "sh", "-i"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			errOut, code := run(c.env, c.args...)
@@ -203,6 +231,20 @@ func TestSudoJudgesWhatItsEnvironmentStarts(t *testing.T) {
 				t.Errorf("exit %d, want %d with rm-symlink-slash; stderr %q", code, exitRefused, errOut)
 			}
 		})
+	}
+	// What the environment keeps that is harmless runs: a prompt command,
+	// a function, variables that hold no code.
+	for _, c := range []struct {
+		env  []string
+		args []string
+	}{
+		{[]string{"PROMPT_COMMAND=history -a"}, []string{"-E", "bash", "-i"}},
+		{[]string{"BASH_FUNC_ll%%=() { ls -l \"$@\"; }"}, []string{"--preserve-env=BASH_FUNC_ll%%", "bash", "-c", "ll /"}},
+		{[]string{"EDITOR=vi"}, []string{"--preserve-env=EDITOR,HOME", "true"}},
+	} {
+		if errOut, code := run(c.env, c.args...); code != 0 {
+			t.Errorf("guard sudo %q with %q: exit %d, stderr %q", c.args, c.env, code, errOut)
+		}
 	}
 	// sudo drops BASH_ENV itself without --preserve-env: nothing to ask
 	if errOut, code := run([]string{"BASH_ENV=" + script}, "bash", "-c", "true"); code != 0 {
