@@ -56,6 +56,11 @@ var moreWrappers = map[string]wrapperSpec{
 	"dbus-launch":  {opts: OptSpec{StopAtOperand: true}, noCommand: []string{"version", "help"}},
 	"caffeinate":   {opts: OptSpec{ShortValue: "tw", StopAtOperand: true}},
 	// logsave LOGFILE CMD…, task spooler, proot (its -r root is not followed)
+	// cpulimit [-l N] [--] CMD (-p PID and -e EXE limit a process already
+	// running); moreutils' ifne [-n] CMD runs CMD when its input is (not) empty
+	"cpulimit": {opts: OptSpec{ShortValue: "lpecm", LongValue: []string{"limit", "pid", "exe", "cpu", "path"}, StopAtOperand: true},
+		noCommand: []string{"p", "pid", "e", "exe", "P", "path"}},
+	"ifne":    {opts: OptSpec{StopAtOperand: true}},
 	"logsave": {opts: OptSpec{StopAtOperand: true}, skip: 1},
 	"tsp": {opts: OptSpec{ShortValue: "LDWNEOuirtcpskTw", StopAtOperand: true},
 		noCommand: []string{"l", "S", "C", "K", "T", "h", "V", "r", "t", "c", "p", "o", "s", "i", "u", "w", "k", "U"}},
@@ -92,6 +97,8 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapDaemonize
 	case "entr":
 		return wrapEntr
+	case "pee", "mispipe":
+		return wrapCodeArgs
 	case "setarch":
 		return wrapSetarch
 	case "perf":
