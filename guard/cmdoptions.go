@@ -35,6 +35,9 @@ type cmdOption struct {
 	code func(value string) (string, bool)
 	// remote: the command runs at the other end (rsync --rsync-path).
 	remote bool
+	// file: the value names a file whose every line code reads (ssh -F
+	// CONFIG, whose ProxyCommand lines ssh runs).
+	file bool
 }
 
 // cmdProgram is how to find those options in one program's arguments.
@@ -49,8 +52,11 @@ type cmdProgram struct {
 }
 
 var sshCommandOptions = cmdProgram{
-	spec:    OptSpec{ShortValue: "bcDEeFIiJLlmOopQRSWwBP", StopAtOperand: true},
-	options: []cmdOption{{names: []string{"o"}, kind: runShell, code: sshConfigCommand}},
+	spec: OptSpec{ShortValue: "bcDEeFIiJLlmOopQRSWwBP", StopAtOperand: true},
+	options: []cmdOption{
+		{names: []string{"o"}, kind: runShell, code: sshConfigCommand},
+		{names: []string{"F"}, kind: runShell, code: sshConfigCommand, file: true},
+	},
 }
 
 var tarCommandOptions = cmdProgram{
@@ -249,6 +255,10 @@ func (r *resolver) runOptionCommands(inv *Invocation, prog cmdProgram, sc *scope
 	}
 	for _, opt := range prog.options {
 		for _, v := range p.Values(opt.names...) {
+			if opt.file {
+				r.runConfigCommands(inv, v, opt, sc)
+				continue
+			}
 			if !v.Known {
 				continue
 			}
@@ -275,6 +285,26 @@ func (r *resolver) runOptionCommands(inv *Invocation, prog cmdProgram, sc *scope
 		}
 	}
 }
+
+// runConfigCommands judges the commands of a configuration file an option
+// names (ssh -F <(echo 'ProxyCommand …')), line by line.
+func (r *resolver) runConfigCommands(inv *Invocation, file Arg, opt cmdOption, sc *scope) {
+	t := r.fileText(inv, file)
+	if !t.known {
+		return // a file guard cannot read: ssh's own, as ~/.ssh/config is
+	}
+	for n, line := range strings.Split(t.value, "\n") {
+		if n >= maxConfigLines {
+			break
+		}
+		if code, ok := opt.code(line); ok {
+			r.runOptionCommand(inv, code, opt.kind, opt.remote, sc, inv.Program+" "+optionSpelling(opt.names[0])+" "+file.Text)
+		}
+	}
+}
+
+// maxConfigLines bounds the lines of a configuration file read for commands.
+const maxConfigLines = 10000
 
 // optionSpelling writes an option's name as typed: -P, --pager.
 func optionSpelling(name string) string {

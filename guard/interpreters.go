@@ -160,6 +160,16 @@ func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
 	}
 	if len(p.Operands) > 0 && p.Operands[0].Value != "-" {
 		script := p.Operands[0]
+		if fd := fdPath(script.Value); script.Known && fd != "" {
+			// python3 /dev/fd/3 3<<<CODE: what the redirection holds
+			if t, found := r.redirText(outer, fd); found {
+				r.hidden(outer, t)
+				if t.known {
+					r.readCode(codeSite{outer: outer, sc: sc, via: via + " " + script.Value}, lang, t.value)
+				}
+				return
+			}
+		}
 		if !script.Known {
 			if strings.HasPrefix(script.Text, "<(") {
 				// python3 <(echo …): the script is what the substitution prints
