@@ -869,8 +869,19 @@ func (r *resolver) unroll(n int, walk func()) {
 // listed is the glob of the folder whose entries the lines are, if so.
 func (r *resolver) readLoopLines(read, redirs *Invocation) (p Parsed, lines []string, listed string, ok bool) {
 	p = ParseOptions(read.Args, readSpec)
-	if p.Has("d", "n", "N", "u") {
+	if p.Has("n", "N", "u") {
 		return p, nil, "", false
+	}
+	delim := "\n"
+	if d, ok := p.Value("d"); ok {
+		// read -d '' takes what find -print0 writes, up to each NUL
+		if !d.Known {
+			return p, nil, "", false
+		}
+		delim = "\x00"
+		if d.Value != "" {
+			delim = d.Value[:1]
+		}
 	}
 	from := read
 	if redirs != nil && len(read.Stdin) == 0 && !slices.ContainsFunc(read.Redirs, func(rd Redir) bool { return rd.Input() }) {
@@ -881,7 +892,7 @@ func (r *resolver) readLoopLines(read, redirs *Invocation) (p Parsed, lines []st
 	if !known {
 		return p, nil, "", false
 	}
-	lines = splitItems(text, "\n")
+	lines = splitItems(text, delim)
 	listed, _ = r.listingRun(in, len(lines), "")
 	return p, lines, listed, len(lines) <= maxGlobMatches
 }
