@@ -267,6 +267,9 @@ type CodeNote struct {
 	// ScheduledUnread: the code scheduled is a download guard cannot read,
 	// so it is asked about.
 	ScheduledUnread bool
+	// Loads names a shared object the command is made to load that is
+	// not the system's: "/tmp/x.so (LD_PRELOAD)" (loads.go).
+	Loads string
 }
 
 // note returns the command's CodeNote, making one first.

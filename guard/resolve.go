@@ -1743,6 +1743,7 @@ func (r *resolver) dispatch(inv *Invocation, sc *scope) {
 		}
 		return
 	}
+	r.loadsLibraries(inv, sc) // LD_PRELOAD=/tmp/x.so CMD, enable -f
 	if r.builtin(inv, sc) {
 		return
 	}
