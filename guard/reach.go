@@ -336,7 +336,7 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		if rd.Op == ">&" && !rd.Truncates() {
 			continue
 		}
-		if p := inv.Path(rd.Target.Value); p != "" && !isDevicePath(p) {
+		if p := inv.Path(rd.Target.Value); p != "" && (!isDevicePath(p) || r.lineFifo(p)) {
 			add(p, rd.Op == ">>" || rd.Op == "&>>")
 		}
 	}
@@ -522,6 +522,14 @@ func (r *resolver) copyTarget(inv *Invocation) (string, Arg, bool) {
 
 // isDevicePath tells the files that are not files: what is written to
 // /dev/tty or /proc is not there to be read back.
+// lineFifo tells a FIFO the line made or a shell on it reads code from,
+// wherever it is (mkfifo /dev/shm/p, a coprocess's input).
+func (r *resolver) lineFifo(p string) bool {
+	st := r.reached()
+	_, read := st.fifos[p]
+	return read || st.written[p].fifo
+}
+
 func isDevicePath(p string) bool {
 	return strings.HasPrefix(p, "/dev/") || strings.HasPrefix(p, "/proc/") || strings.HasPrefix(p, "/sys/")
 }
