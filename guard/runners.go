@@ -275,9 +275,15 @@ func wrapSystemdRun(r *resolver, outer *Invocation, sc *scope) {
 // starts an interactive shell.
 func wrapScriptCmd(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: "IOBTmEoc", LongValue: []string{"log-in", "log-out", "log-io", "log-timing", "logging-format", "echo", "output-limit", "command"}})
-	if c, ok := p.Value("c", "command"); ok && c.Known {
-		r.runCode(outer, c.Value, sc, "script -c", nil)
+	if c, ok := p.Value("c", "command"); ok {
+		if c.Known {
+			r.runCode(outer, c.Value, sc, "script -c", nil)
+		}
+		return
 	}
+	// without -c, script starts the user's shell, which reads its
+	// commands from script's input: script -q /dev/null <<< CODE
+	r.runStdin(outer, sc, "script", nil)
 }
 
 var tmuxGlobalSpec = OptSpec{ShortValue: "cfLST", StopAtOperand: true}
