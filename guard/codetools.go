@@ -14,7 +14,7 @@ var awkLang = language{name: "awk"}
 
 var (
 	awkSystem   = lazyre.New(`\bsystem\s*\(`)
-	awkPipeTo   = lazyre.New(`\b(printf?)\b([^;{}\n]*?)\|&?\s*("(?:[^"\\]|\\.)*")`)
+	awkPipeTo   = lazyre.New(`\b(printf?)\b([^;{}\n|]*?)\|&?\s*("(?:[^"\\]|\\.)*"|[A-Za-z_]\w*)`)
 	awkPipeFrom = lazyre.New(`("(?:[^"\\]|\\.)*"|\b[A-Za-z_]\w*)\s*\|\s*getline`)
 	awkWriteTo  = lazyre.New(`\bprintf?\b[^;{}\n|>]*?(>>?)\s*("(?:[^"\\]|\\.)*")`)
 )
@@ -58,7 +58,14 @@ func wrapAwk(r *resolver, outer *Invocation, sc *scope) {
 		}
 	}
 	for _, m := range awkPipeTo.FindAllStringSubmatch(code, maxCodeMatches) {
-		cmd := awkString(m[3])
+		cmd := m[3]
+		if strings.HasPrefix(cmd, `"`) {
+			cmd = awkString(cmd)
+		} else if v, ok := lang.known(cmd); ok {
+			cmd = v // cmd = "sh"; print … | cmd
+		} else {
+			continue
+		}
 		r.runSnippet(outer, cmd, sc, via+" | \""+cmd+"\"", nil)
 		fields := strings.Fields(cmd)
 		if len(fields) == 0 || !isShell(fields[0]) && !isShell(lastPathPart(fields[0])) {
