@@ -226,6 +226,9 @@ var commandVarsOf = sync.OnceValue(func() map[string][]string {
 func (r *resolver) commandOptionsOf(inv *Invocation, sc *scope) {
 	if spec, ok := commandOptions[inv.Program]; ok {
 		r.runOptionCommands(inv, spec, sc)
+		if inv.Program == "man" {
+			r.manopt(inv, spec, sc)
+		}
 	}
 	r.outputWrites(inv) // sort -o FILE, curl -o FILE: > FILE
 	switch inv.Program {
@@ -284,6 +287,44 @@ func (r *resolver) runOptionCommands(inv *Invocation, prog cmdProgram, sc *scope
 			}
 		}
 	}
+}
+
+// manopt judges the options man takes from MANOPT set on the line, before
+// its own: MANOPT='-P "CMD"' man ls runs CMD as its pager.
+func (r *resolver) manopt(inv *Invocation, spec cmdProgram, sc *scope) {
+	v, set := sc.get("MANOPT")
+	if !set || !v.known {
+		return
+	}
+	with := *inv
+	with.Args = manoptWords(v.value)
+	r.runOptionCommands(&with, spec, sc)
+}
+
+// manoptWords splits MANOPT as man-db does: at spaces, a space escaped
+// with a backslash staying in its word (-P less\ -R).
+func manoptWords(s string) []Arg {
+	var out []Arg
+	var w strings.Builder
+	flush := func() {
+		if w.Len() > 0 {
+			out = append(out, Arg{Text: w.String(), Value: w.String(), Known: true})
+			w.Reset()
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\\' && i+1 < len(s) && s[i+1] == ' ':
+			w.WriteByte(' ')
+			i++
+		case s[i] == ' ' || s[i] == '\t':
+			flush()
+		default:
+			w.WriteByte(s[i])
+		}
+	}
+	flush()
+	return out
 }
 
 // runConfigCommands judges the commands of a configuration file an option
