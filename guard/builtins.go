@@ -18,6 +18,9 @@ func (r *resolver) builtin(inv *Invocation, sc *scope) bool {
 	if name, ok := unseenName(inv.Program, args); ok {
 		sc.forgetValues(name)
 	}
+	if inv.Program == "exec" && len(args) == 0 {
+		sc.execOpens(inv.Redirs) // exec 3<FILE: open for the commands after it
+	}
 	switch inv.Program {
 	case "cd", "pushd":
 		r.changeDir(inv, sc)

@@ -35,6 +35,9 @@ type cmdOption struct {
 	code func(value string) (string, bool)
 	// remote: the command runs at the other end (rsync --rsync-path).
 	remote bool
+	// file: the value names a file whose every line code reads (ssh -F
+	// CONFIG, whose ProxyCommand lines ssh runs).
+	file bool
 }
 
 // cmdProgram is how to find those options in one program's arguments.
@@ -49,8 +52,11 @@ type cmdProgram struct {
 }
 
 var sshCommandOptions = cmdProgram{
-	spec:    OptSpec{ShortValue: "bcDEeFIiJLlmOopQRSWwBP", StopAtOperand: true},
-	options: []cmdOption{{names: []string{"o"}, kind: runShell, code: sshConfigCommand}},
+	spec: OptSpec{ShortValue: "bcDEeFIiJLlmOopQRSWwBP", StopAtOperand: true},
+	options: []cmdOption{
+		{names: []string{"o"}, kind: runShell, code: sshConfigCommand},
+		{names: []string{"F"}, kind: runShell, code: sshConfigCommand, file: true},
+	},
 }
 
 var tarCommandOptions = cmdProgram{
@@ -220,6 +226,9 @@ var commandVarsOf = sync.OnceValue(func() map[string][]string {
 func (r *resolver) commandOptionsOf(inv *Invocation, sc *scope) {
 	if spec, ok := commandOptions[inv.Program]; ok {
 		r.runOptionCommands(inv, spec, sc)
+		if inv.Program == "man" {
+			r.manopt(inv, spec, sc)
+		}
 	}
 	r.outputWrites(inv) // sort -o FILE, curl -o FILE: > FILE
 	switch inv.Program {
@@ -249,6 +258,10 @@ func (r *resolver) runOptionCommands(inv *Invocation, prog cmdProgram, sc *scope
 	}
 	for _, opt := range prog.options {
 		for _, v := range p.Values(opt.names...) {
+			if opt.file {
+				r.runConfigCommands(inv, v, opt, sc)
+				continue
+			}
 			if !v.Known {
 				continue
 			}
@@ -275,6 +288,64 @@ func (r *resolver) runOptionCommands(inv *Invocation, prog cmdProgram, sc *scope
 		}
 	}
 }
+
+// manopt judges the options man takes from MANOPT set on the line, before
+// its own: MANOPT='-P "CMD"' man ls runs CMD as its pager.
+func (r *resolver) manopt(inv *Invocation, spec cmdProgram, sc *scope) {
+	v, set := sc.get("MANOPT")
+	if !set || !v.known {
+		return
+	}
+	with := *inv
+	with.Args = manoptWords(v.value)
+	r.runOptionCommands(&with, spec, sc)
+}
+
+// manoptWords splits MANOPT as man-db does: at spaces, a space escaped
+// with a backslash staying in its word (-P less\ -R).
+func manoptWords(s string) []Arg {
+	var out []Arg
+	var w strings.Builder
+	flush := func() {
+		if w.Len() > 0 {
+			out = append(out, Arg{Text: w.String(), Value: w.String(), Known: true})
+			w.Reset()
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\\' && i+1 < len(s) && s[i+1] == ' ':
+			w.WriteByte(' ')
+			i++
+		case s[i] == ' ' || s[i] == '\t':
+			flush()
+		default:
+			w.WriteByte(s[i])
+		}
+	}
+	flush()
+	return out
+}
+
+// runConfigCommands judges the commands of a configuration file an option
+// names (ssh -F <(echo 'ProxyCommand …')), line by line.
+func (r *resolver) runConfigCommands(inv *Invocation, file Arg, opt cmdOption, sc *scope) {
+	t := r.fileText(inv, file)
+	if !t.known {
+		return // a file guard cannot read: ssh's own, as ~/.ssh/config is
+	}
+	for n, line := range strings.Split(t.value, "\n") {
+		if n >= maxConfigLines {
+			break
+		}
+		if code, ok := opt.code(line); ok {
+			r.runOptionCommand(inv, code, opt.kind, opt.remote, sc, inv.Program+" "+optionSpelling(opt.names[0])+" "+file.Text)
+		}
+	}
+}
+
+// maxConfigLines bounds the lines of a configuration file read for commands.
+const maxConfigLines = 10000
 
 // optionSpelling writes an option's name as typed: -P, --pager.
 func optionSpelling(name string) string {

@@ -14,7 +14,7 @@ var awkLang = language{name: "awk"}
 
 var (
 	awkSystem   = lazyre.New(`\bsystem\s*\(`)
-	awkPipeTo   = lazyre.New(`\b(printf?)\b([^;{}\n]*?)\|&?\s*("(?:[^"\\]|\\.)*")`)
+	awkPipeTo   = lazyre.New(`\b(printf?)\b([^;{}\n|]*?)\|&?\s*("(?:[^"\\]|\\.)*"|[A-Za-z_]\w*)`)
 	awkPipeFrom = lazyre.New(`("(?:[^"\\]|\\.)*"|\b[A-Za-z_]\w*)\s*\|\s*getline`)
 	awkWriteTo  = lazyre.New(`\bprintf?\b[^;{}\n|>]*?(>>?)\s*("(?:[^"\\]|\\.)*")`)
 )
@@ -58,7 +58,14 @@ func wrapAwk(r *resolver, outer *Invocation, sc *scope) {
 		}
 	}
 	for _, m := range awkPipeTo.FindAllStringSubmatch(code, maxCodeMatches) {
-		cmd := awkString(m[3])
+		cmd := m[3]
+		if strings.HasPrefix(cmd, `"`) {
+			cmd = awkString(cmd)
+		} else if v, ok := lang.known(cmd); ok {
+			cmd = v // cmd = "sh"; print … | cmd
+		} else {
+			continue
+		}
 		r.runSnippet(outer, cmd, sc, via+" | \""+cmd+"\"", nil)
 		fields := strings.Fields(cmd)
 		if len(fields) == 0 || !isShell(fields[0]) && !isShell(lastPathPart(fields[0])) {
@@ -325,6 +332,12 @@ func (r *resolver) tclScript(outer *Invocation, script string, sc *scope, depth 
 				line = append(line, a.pieces...)
 			}
 			r.runPieces(codeSite{outer: outer, sc: sc, via: "expect system"}, line)
+		case "file":
+			// file delete -force PATH… is rm -rf; file rename and file
+			// copy are mv and cp, -force replacing what is there
+			if argv := tclFileCommand(args); argv != nil {
+				r.runArgv(codeSite{outer: outer, sc: sc, via: "tcl file"}, argv, "")
+			}
 		case "send", "exp_send":
 			for len(args) > 1 && args[0].literal() && strings.HasPrefix(args[0].text(), "-") {
 				args = args[1:]
@@ -341,6 +354,43 @@ func (r *resolver) tclScript(outer *Invocation, script string, sc *scope, depth 
 			}
 		}
 	}
+}
+
+// tclFileCommands are Tcl's file subcommands that change files, as the
+// command-line programs that do the same.
+var tclFileCommands = map[string]string{"delete": "rm", "rename": "mv", "copy": "cp"}
+
+// tclFileCommand is the argv of the program doing what Tcl's file
+// subcommand does, nil for the others.
+func tclFileCommand(args []tclWord) [][]piece {
+	if len(args) == 0 || !args[0].literal() || tclFileCommands[args[0].text()] == "" {
+		return nil
+	}
+	sub := args[0].text()
+	argv := [][]piece{{{text: tclFileCommands[sub], known: true}}}
+	rest := args[1:]
+	force := false
+	for len(rest) > 0 && rest[0].literal() && strings.HasPrefix(rest[0].text(), "-") {
+		done := rest[0].text() == "--"
+		force = force || rest[0].text() == "-force"
+		rest = rest[1:]
+		if done {
+			break
+		}
+	}
+	switch {
+	case sub == "delete" && force:
+		argv = append(argv, []piece{{text: "-rf", known: true}}) // a folder and all it holds
+	case sub == "delete":
+		argv = append(argv, []piece{{text: "-f", known: true}}) // a file, or an empty folder
+	case sub == "copy":
+		argv = append(argv, []piece{{text: "-r", known: true}})
+	}
+	argv = append(argv, []piece{{text: "--", known: true}})
+	for _, a := range rest {
+		argv = append(argv, a.pieces)
+	}
+	return argv
 }
 
 // tclWord is one word of a Tcl command.

@@ -148,9 +148,21 @@ func (r *resolver) itemsOf(inv *Invocation, depth int) text {
 	if depth > maxFeedDepth {
 		return text{from: "a pipeline longer than guard follows"}
 	}
+	if t, ok := r.redirText(inv, "0"); ok {
+		return t
+	}
+	if len(inv.Stdin) == 0 {
+		return text{tty: true}
+	}
+	return r.partText(inv.Stdin[len(inv.Stdin)-1], depth+1)
+}
+
+// redirText is what a command reads on descriptor fd from its own
+// redirections (<<, <<<, <), false when none of them opens fd for reading.
+func (r *resolver) redirText(inv *Invocation, fd string) (text, bool) {
 	for i := len(inv.Redirs) - 1; i >= 0; i-- {
 		rd := inv.Redirs[i]
-		if rd.Fd != "" && rd.Fd != "0" {
+		if rd.Fd != fd && (fd != "0" || rd.Fd != "") {
 			continue
 		}
 		switch {
@@ -158,27 +170,35 @@ func (r *resolver) itemsOf(inv *Invocation, depth int) text {
 			if !rd.Target.Known {
 				// The body as written: the code reading it looks its
 				// unknown variables up itself, and stays unsure about them.
-				return knownText(rd.Target.Text)
+				return knownText(rd.Target.Text), true
 			}
-			return knownText(rd.Target.Value)
+			return knownText(rd.Target.Value), true
 		case rd.Op == "<<<":
 			if !rd.Target.Known {
 				if t, ok := r.wordOutput(rd.Target, inv); ok {
-					return t.with(t.value + "\n")
+					return t.with(t.value + "\n"), true
 				}
-				return text{from: unknownWhat(rd.Target)}
+				return text{from: unknownWhat(rd.Target)}, true
 			}
-			return knownText(rd.Target.Value + "\n")
+			return knownText(rd.Target.Value + "\n"), true
 		case (rd.Op == "<" || rd.Op == "<>") && rd.Target.Known && isStdinPath(rd.Target.Value):
 			continue // < /dev/stdin: the input it already had (read here, it never ended)
 		case rd.Op == "<" || rd.Op == "<>":
-			return r.fileText(inv, rd.Target)
+			return r.fileText(inv, rd.Target), true
 		}
 	}
-	if len(inv.Stdin) == 0 {
-		return text{tty: true}
+	return text{}, false
+}
+
+// fdPath is the descriptor a path names (/dev/fd/3, /proc/self/fd/3), ""
+// for other paths.
+func fdPath(p string) string {
+	for _, dir := range []string{"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/"} {
+		if n, ok := strings.CutPrefix(p, dir); ok && n != "" && strings.Trim(n, "0123456789") == "" {
+			return n
+		}
 	}
-	return r.partText(inv.Stdin[len(inv.Stdin)-1], depth+1)
+	return ""
 }
 
 // partText is what the pipeline part that last ran ends with prints down
@@ -270,6 +290,12 @@ func (r *resolver) fileText(inv *Invocation, a Arg) text {
 		return knownText("")
 	case isStdinPath(a.Value):
 		return r.stdinOf(inv, 1)
+	case fdPath(a.Value) != "":
+		// bash 3<<<'CODE' /dev/fd/3: a descriptor the command's own
+		// redirections open
+		if t, ok := r.redirText(inv, fdPath(a.Value)); ok {
+			return t
+		}
 	}
 	if inv.Remote != "" {
 		return text{from: a.Value + inv.Where(), quiet: true}

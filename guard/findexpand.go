@@ -79,6 +79,20 @@ func (r *resolver) runFindMatches(outer *Invocation, argv []Arg, action string, 
 // only prints them (no action, -print, -print0): what | xargs rm -rf and
 // | while read -r d reads.
 func (r *resolver) findOutput(inv *Invocation) (string, bool) {
+	out, whole := r.findPrinted(inv)
+	if !whole {
+		return "", false
+	}
+	return out, true
+}
+
+// findPrinted is what find prints as far as guard lists it: its matches
+// nearest the start folders first, and whether that is all of them. It
+// is "" when guard cannot list any (an action that runs commands, a test
+// it does not evaluate, another host); past the walk's budget it is the
+// matches found before: find /etc | xargs rm -f deletes /etc/passwd,
+// however many files come after it.
+func (r *resolver) findPrinted(inv *Invocation) (out string, whole bool) {
 	end := "\n"
 	for _, a := range inv.Args {
 		switch {
@@ -89,14 +103,11 @@ func (r *resolver) findOutput(inv *Invocation) (string, bool) {
 		}
 	}
 	matches, _, ok := r.findMatches(inv, &scope{cwd: inv.Cwd}, false)
-	if !ok {
-		return "", false
-	}
-	var out strings.Builder
+	var b strings.Builder
 	for _, m := range matches {
-		out.WriteString(m + end)
+		b.WriteString(m + end)
 	}
-	return out.String(), true
+	return b.String(), ok
 }
 
 // findMatches evaluates a find command's expression on the host. It fails

@@ -160,6 +160,16 @@ func wrapInterpreter(r *resolver, outer *Invocation, sc *scope) {
 	}
 	if len(p.Operands) > 0 && p.Operands[0].Value != "-" {
 		script := p.Operands[0]
+		if fd := fdPath(script.Value); script.Known && fd != "" {
+			// python3 /dev/fd/3 3<<<CODE: what the redirection holds
+			if t, found := r.redirText(outer, fd); found {
+				r.hidden(outer, t)
+				if t.known {
+					r.readCode(codeSite{outer: outer, sc: sc, via: via + " " + script.Value}, lang, t.value)
+				}
+				return
+			}
+		}
 		if !script.Known {
 			if strings.HasPrefix(script.Text, "<(") {
 				// python3 <(echo …): the script is what the substitution prints
@@ -378,7 +388,7 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 		if name == "open" || name == "popen" && lang.name == "perl" {
 			continue
 		}
-		r.runCallArgs(site, name, args, code[c.start:end])
+		r.runCallArgs(site, name, perlJoin(args, lang), code[c.start:end])
 	}
 	if lang.name == "node" {
 		// zx's and Bun's $`cmd`: a shell line, ${…} what guard cannot know
@@ -970,6 +980,28 @@ func callArgs(code string, i int, lang language) ([]callArg, int) {
 		c := code[i]
 		if depth == 0 && i == stringEnd && cur.pieces != nil && (c == '[' || c == '.' && rewritesString(code[i+1:])) {
 			sliced = true
+		}
+		if depth == 0 && cur.pieces != nil && cur.list == nil && (lang.name == "python" || lang.name == "ruby") && c == '%' && i+1 < len(code) && code[i+1] != '=' {
+			// "FORMAT" % VALUES: the string the format makes
+			if values, end, ok := formatOperands(code, i+1, lang); ok {
+				cur.pieces = formatPieces(cur.pieces, values, percentPlaceholder)
+				i = end
+				continue
+			}
+		}
+		if depth == 0 && i == stringEnd && cur.pieces != nil && cur.list == nil && lang.name == "python" && strings.HasPrefix(code[i:], ".join(") {
+			// SEP.join([…]): the items with SEP between them
+			if values, end := callArgs(code, i+len(".join"), lang); len(values) == 1 && values[0].list != nil {
+				cur.pieces = joinPieces(cur.pieces, values[0].list)
+				i, stringEnd = end, end
+				continue
+			}
+		}
+		if depth == 0 && i == stringEnd && cur.pieces != nil && cur.list == nil && lang.name == "python" && strings.HasPrefix(code[i:], ".format(") {
+			values, end := callArgs(code, i+len(".format"), lang)
+			cur.pieces = formatPieces(cur.pieces, values, bracePlaceholder)
+			i, stringEnd = end, end
+			continue
 		}
 		switch {
 		case c == closing && depth == 0:

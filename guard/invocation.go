@@ -270,6 +270,9 @@ type CodeNote struct {
 	// Login is what a shell start-up file the command writes leaves in
 	// every login's shell (delayed.go), nil for other commands.
 	Login *LoginNote
+	// Loads names a shared object the command is made to load that is
+	// not the system's: "/tmp/x.so (LD_PRELOAD)" (loads.go).
+	Loads string
 }
 
 // note returns the command's CodeNote, making one first.
@@ -323,12 +326,33 @@ func (inv *Invocation) Path(value string) string {
 		return ""
 	}
 	if filepath.IsAbs(value) {
-		return filepath.Clean(value)
+		return procRoot(filepath.Clean(value))
 	}
 	if inv.Cwd == "" {
 		return ""
 	}
-	return filepath.Join(inv.Cwd, value)
+	return procRoot(filepath.Join(inv.Cwd, value))
+}
+
+// procRoot reads a path through a process's root folder (/proc/1/root,
+// /proc/self/root) as the path it reaches: the same files, which guard
+// may not be allowed to follow the link to (it is root's, for PID 1).
+// A process in a container has its own root; its files are not the
+// host's, but deleting them is no safer.
+func procRoot(p string) string {
+	rest, ok := strings.CutPrefix(p, "/proc/")
+	if !ok {
+		return p
+	}
+	pid, after, _ := strings.Cut(rest, "/")
+	if pid != "self" && pid != "thread-self" && (pid == "" || strings.Trim(pid, "0123456789") != "") {
+		return p
+	}
+	after, ok = strings.CutPrefix(after, "root")
+	if !ok || after != "" && after[0] != '/' {
+		return p
+	}
+	return filepath.Clean("/" + after)
 }
 
 // Describe says where the command runs, for messages: "" on this host,

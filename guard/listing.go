@@ -321,12 +321,19 @@ func sedPerLine(cmds []sedCmd) bool {
 
 var sedLineAddr = lazyre.New(`^\s*(?:[0-9]+|\$)?\s*(?:,\s*(?:[0-9]+|\$|\+[0-9]+))?\s*$`)
 
-// findFilter is what find prints: its matches when guard can list them;
-// when a test needs what guard does not read (-mtime, -size, -user…),
-// some of the entries the other tests select.
+// findFilter is what find prints: its matches when guard can list them,
+// the first of them past its budget; when a test needs what guard does
+// not read (-mtime, -size, -user…), some of the entries the other tests
+// select.
 func findFilter(r *resolver, inv *Invocation, depth int) text {
-	if out, ok := r.findOutput(inv); ok {
+	out, whole := r.findPrinted(inv)
+	switch {
+	case whole:
 		return knownText(out)
+	case out != "":
+		// more matches than guard lists: the first ones, which a reader
+		// taking lines one by one (xargs, while read) gets among the others
+		return someLines(knownText(out))
 	}
 	return r.findLoose(inv)
 }

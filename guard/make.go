@@ -85,18 +85,31 @@ func wrapMake(r *resolver, outer *Invocation, sc *scope) {
 		return
 	}
 	var names []string
+	var content, makefileName string
+	found := false
 	for _, f := range p.Values("f", "file", "makefile") {
-		if !f.Known {
-			return
+		if !f.Known || fdPath(f.Value) != "" {
+			// make -f <(printf …), make -f /dev/fd/3 3<<<…: the Makefile
+			// is what prints it; one guard cannot compute is asked about
+			t := r.fileText(outer, f)
+			if !t.known {
+				if f.Known || len(f.Sources) > 0 {
+					r.hidden(outer, t)
+				}
+				return
+			}
+			content, makefileName, found = t.value, f.Text, true
+			break
 		}
 		names = append(names, f.Value)
 	}
-	if len(names) == 0 {
+	if len(names) == 0 && !found {
 		names = []string{"GNUmakefile", "makefile", "Makefile"}
 	}
-	var content, makefileName string
-	found := false
 	for _, name := range names {
+		if found {
+			break
+		}
 		if isStdinPath(name) {
 			// make -f -: the Makefile comes on standard input
 			t := r.stdinOf(outer, 0)

@@ -134,7 +134,7 @@ var parallelValueOpts = map[string]bool{
 func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 	args := bindable(outer.Args)
 	repl, delim := "{}", "\n"
-	quoteWords := false
+	quoteWords, pipe := false, false
 	var groups [][]Arg
 	var unknown *text
 	i := 0
@@ -166,8 +166,14 @@ func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 			delim = "\x00"
 		case "d", "delimiter":
 			delim = value
+		case "pipe", "pipepart":
+			pipe = true
 		case "a", "arg-file":
-			lines, t := r.parallelFile(outer, Arg{Text: value, Value: value, Known: args[i].Known}, delim)
+			file := args[i] // -a <(…) keeps its text, which says what prints it
+			if inline {
+				file = Arg{Text: value, Value: value, Known: args[i].Known}
+			}
+			lines, t := r.parallelFile(outer, file, delim)
 			if !t.known {
 				unknown = &t
 			}
@@ -178,6 +184,14 @@ func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 	var cmd []Arg
 	for ; i < len(args) && !strings.HasPrefix(args[i].Value, ":::"); i++ {
 		cmd = append(cmd, args[i])
+	}
+	if pipe {
+		// --pipe: the command reads the input in blocks on its standard
+		// input (parallel --pipe sh runs the lines it is fed)
+		if len(cmd) > 0 {
+			r.runCodeWith(outer, joinCode(cmd, r.langOr()), sc, outer.Program+" --pipe", codeOpts{stdin: feedOf(outer)})
+		}
+		return
 	}
 	fromFiles := false
 	for ; i < len(args); i++ {

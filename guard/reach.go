@@ -54,6 +54,34 @@ download-to-shell instead. A script file that guard cannot read because
 it does not exist or belongs to another user is judged as written.`,
 		},
 		{
+			ID: UnreadLibraryID, Decision: Confirm,
+			Summary:    "a program made to load a shared library from outside the system's library folders (LD_PRELOAD, LD_AUDIT, enable -f): its code runs inside the program, unread",
+			Postmortem: "guard's own design",
+			Match: func(inv *Invocation, _ Host) *Finding {
+				if inv.Code == nil || inv.Code.Loads == "" {
+					return nil
+				}
+				return Found(Confirm, "run it without the library; if it is one you built and trust, install it under /usr/local/lib and load it from there",
+					"%s would load %s: a shared library whose code runs inside it, with its rights, the moment it loads; guard cannot read what that code does", loaderName(inv), inv.Code.Loads)
+			},
+			Explain: `LD_PRELOAD and LD_AUDIT make the dynamic loader load a library into the
+program before its own code runs; bash's enable -f loads one into the
+shell as a builtin. The library's constructor runs at once, with the
+program's rights (as root under sudo), and can do anything: delete files,
+open a shell, hide from the program what it does. guard reads shell code,
+scripts and interpreters' source, but not machine code, so it cannot tell
+what such a library does. A library from the system's folders (/lib,
+/usr/lib, /usr/local/lib, or a bare name the loader looks up there) is
+the system's, as the programs themselves are, and passes; one from /tmp,
+a home or the current folder is asked about.
+
+Problematic: LD_PRELOAD=/tmp/hook.so ls
+Correct: LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ls
+
+Exceptions: a variable the session already had when the line was typed
+is the operator's own setting and is not asked about.`,
+		},
+		{
 			ID: ScheduledID, Decision: Warn,
 			Summary:    "shell code written into /etc/cron.d, /etc/crontab, a crontab spool, /etc/cron.daily…, a systemd unit, or installed with crontab FILE: it runs later, unattended (asked when it is a download guard cannot read)",
 			Postmortem: "guard's own design",
@@ -89,6 +117,15 @@ Problematic: echo '*/5 * * * * root /opt/app/cleanup' > /etc/cron.d/app
 Correct: the same, then cat /etc/cron.d/app to read what was installed.`,
 		},
 	}
+}
+
+// loaderName is what loads an unread library, for messages: enable -f
+// loads it into the shell itself.
+func loaderName(inv *Invocation) string {
+	if inv.Program == "enable" {
+		return "this shell"
+	}
+	return runnerName(inv)
 }
 
 // runnerName is the program that runs the unread code, for messages.
@@ -299,7 +336,7 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 		if rd.Op == ">&" && !rd.Truncates() {
 			continue
 		}
-		if p := inv.Path(rd.Target.Value); p != "" && !isDevicePath(p) {
+		if p := inv.Path(rd.Target.Value); p != "" && (!isDevicePath(p) || r.lineFifo(p)) {
 			add(p, rd.Op == ">>" || rd.Op == "&>>")
 		}
 	}
@@ -485,6 +522,14 @@ func (r *resolver) copyTarget(inv *Invocation) (string, Arg, bool) {
 
 // isDevicePath tells the files that are not files: what is written to
 // /dev/tty or /proc is not there to be read back.
+// lineFifo tells a FIFO the line made or a shell on it reads code from,
+// wherever it is (mkfifo /dev/shm/p, a coprocess's input).
+func (r *resolver) lineFifo(p string) bool {
+	st := r.reached()
+	_, read := st.fifos[p]
+	return read || st.written[p].fifo
+}
+
 func isDevicePath(p string) bool {
 	return strings.HasPrefix(p, "/dev/") || strings.HasPrefix(p, "/proc/") || strings.HasPrefix(p, "/sys/")
 }

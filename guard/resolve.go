@@ -326,6 +326,12 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 		if len(r.invs) > n {
 			redirs = r.invs[len(r.invs)-1] // after what its <(…) ran
 		}
+		if redirs != nil && slices.ContainsFunc(redirs.Redirs, func(rd Redir) bool {
+			return (rd.Input() || rd.Op == "<" || rd.Op == "<>") && (rd.Fd == "" || rd.Fd == "0")
+		}) {
+			// { sh; } <<< CODE: the commands inside read what it reads
+			ctx.stdin = []*Invocation{{Program: "cat", Redirs: redirs.Redirs, Cwd: redirs.Cwd, Remote: redirs.Remote, Text: redirs.Text}}
+		}
 	}
 	switch cmd := st.Cmd.(type) {
 	case *syntax.BinaryCmd:
@@ -392,12 +398,22 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 	case *syntax.TimeClause:
 		r.walkStmt(cmd.Stmt, sc, ctx)
 	case *syntax.CoprocClause:
+		name := "COPROC"
 		if cmd.Name != nil {
 			r.expandWord(cmd.Name, sc, modeScalar)
 			r.hookWrite(cmd.Name.Lit(), false, firstLine(sc.text(cmd)), sc) // its NAME and NAME_PID
+			name = cmd.Name.Lit()
 		}
 		ctx.background = true
-		r.walkStmt(cmd.Stmt, sc.clone(), ctx)
+		csc := sc.clone()
+		stmt := cmd.Stmt
+		if syntax.ValidName(name) {
+			// its input is what the line writes into ${NAME[1]}
+			in := r.startCoproc(name, sc)
+			csc.fds = sc.fds
+			stmt = withInput(stmt, in.Target.Value)
+		}
+		r.walkStmt(stmt, csc, ctx)
 		r.ran = ran
 	case *syntax.ArithmCmd:
 		r.arithStmt(cmd.X, sc)
@@ -869,8 +885,19 @@ func (r *resolver) unroll(n int, walk func()) {
 // listed is the glob of the folder whose entries the lines are, if so.
 func (r *resolver) readLoopLines(read, redirs *Invocation) (p Parsed, lines []string, listed string, ok bool) {
 	p = ParseOptions(read.Args, readSpec)
-	if p.Has("d", "n", "N", "u") {
+	if p.Has("n", "N", "u") {
 		return p, nil, "", false
+	}
+	delim := "\n"
+	if d, ok := p.Value("d"); ok {
+		// read -d '' takes what find -print0 writes, up to each NUL
+		if !d.Known {
+			return p, nil, "", false
+		}
+		delim = "\x00"
+		if d.Value != "" {
+			delim = d.Value[:1]
+		}
 	}
 	from := read
 	if redirs != nil && len(read.Stdin) == 0 && !slices.ContainsFunc(read.Redirs, func(rd Redir) bool { return rd.Input() }) {
@@ -881,7 +908,7 @@ func (r *resolver) readLoopLines(read, redirs *Invocation) (p Parsed, lines []st
 	if !known {
 		return p, nil, "", false
 	}
-	lines = splitItems(text, "\n")
+	lines = splitItems(text, delim)
 	listed, _ = r.listingRun(in, len(lines), "")
 	return p, lines, listed, len(lines) <= maxGlobMatches
 }
@@ -1594,6 +1621,9 @@ func (r *resolver) expandRedirs(redirs []*syntax.Redirect, sc *scope) []Redir {
 		red := Redir{Op: rd.Op.String()}
 		if rd.N != nil {
 			red.Fd = rd.N.Value
+			if name, ok := strings.CutPrefix(red.Fd, "{"); ok && strings.HasSuffix(name, "}") {
+				red.Fd = sc.namedFd(strings.TrimSuffix(name, "}")) // exec {fd}<FILE
+			}
 		}
 		switch {
 		case rd.Hdoc != nil && !heredocExpands(rd.Word):
@@ -1616,6 +1646,9 @@ func (r *resolver) expandRedirs(redirs []*syntax.Redirect, sc *scope) []Redir {
 			if fields := r.expandWord(rd.Word, sc, modeRedir); len(fields) > 0 {
 				red.Target = fields[0]
 			}
+		}
+		if dup, ok := dupOf(red, out, sc); ok {
+			red = dup // <&3 after exec 3<FILE: FILE
 		}
 		out = append(out, red)
 	}
@@ -1732,6 +1765,7 @@ func (r *resolver) dispatch(inv *Invocation, sc *scope) {
 		}
 		return
 	}
+	r.loadsLibraries(inv, sc) // LD_PRELOAD=/tmp/x.so CMD, enable -f
 	if r.builtin(inv, sc) {
 		return
 	}

@@ -56,6 +56,11 @@ var moreWrappers = map[string]wrapperSpec{
 	"dbus-launch":  {opts: OptSpec{StopAtOperand: true}, noCommand: []string{"version", "help"}},
 	"caffeinate":   {opts: OptSpec{ShortValue: "tw", StopAtOperand: true}},
 	// logsave LOGFILE CMD…, task spooler, proot (its -r root is not followed)
+	// cpulimit [-l N] [--] CMD (-p PID and -e EXE limit a process already
+	// running); moreutils' ifne [-n] CMD runs CMD when its input is (not) empty
+	"cpulimit": {opts: OptSpec{ShortValue: "lpecm", LongValue: []string{"limit", "pid", "exe", "cpu", "path"}, StopAtOperand: true},
+		noCommand: []string{"p", "pid", "e", "exe", "P", "path"}},
+	"ifne":    {opts: OptSpec{StopAtOperand: true}},
 	"logsave": {opts: OptSpec{StopAtOperand: true}, skip: 1},
 	"tsp": {opts: OptSpec{ShortValue: "LDWNEOuirtcpskTw", StopAtOperand: true},
 		noCommand: []string{"l", "S", "C", "K", "T", "h", "V", "r", "t", "c", "p", "o", "s", "i", "u", "w", "k", "U"}},
@@ -92,6 +97,8 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapDaemonize
 	case "entr":
 		return wrapEntr
+	case "pee", "mispipe":
+		return wrapCodeArgs
 	case "setarch":
 		return wrapSetarch
 	case "perf":
@@ -268,9 +275,15 @@ func wrapSystemdRun(r *resolver, outer *Invocation, sc *scope) {
 // starts an interactive shell.
 func wrapScriptCmd(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: "IOBTmEoc", LongValue: []string{"log-in", "log-out", "log-io", "log-timing", "logging-format", "echo", "output-limit", "command"}})
-	if c, ok := p.Value("c", "command"); ok && c.Known {
-		r.runCode(outer, c.Value, sc, "script -c", nil)
+	if c, ok := p.Value("c", "command"); ok {
+		if c.Known {
+			r.runCode(outer, c.Value, sc, "script -c", nil)
+		}
+		return
 	}
+	// without -c, script starts the user's shell, which reads its
+	// commands from script's input: script -q /dev/null <<< CODE
+	r.runStdin(outer, sc, "script", nil)
 }
 
 var tmuxGlobalSpec = OptSpec{ShortValue: "cfLST", StopAtOperand: true}

@@ -72,6 +72,9 @@ type scope struct {
 	// /bin/rm tidy: tidy runs /bin/rm). Never changed once made: hash
 	// copies it, so that a subshell's does not leak out.
 	hashed map[string]string
+	// fds are the descriptors exec or a coprocess left open, by number
+	// (fds.go). Never changed once made: openFd copies it.
+	fds map[string]Redir
 }
 
 // hash files path under each of names, as hash -p PATH NAME… does.

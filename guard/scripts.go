@@ -47,6 +47,13 @@ func (r *resolver) fifoScript(inv *Invocation, file Arg, sc *scope, via string) 
 // judge: an operand not known before the line runs, or a file guard
 // cannot read (scriptContent says when that is itself a finding).
 func (r *resolver) fileCode(inv *Invocation, file Arg) (content, name string, ok bool) {
+	if file.Known && fdPath(file.Value) != "" {
+		// bash 3<<<'CODE' /dev/fd/3: a descriptor its own redirections open
+		if t, found := r.redirText(inv, fdPath(file.Value)); found {
+			r.hidden(inv, t)
+			return t.value, file.Value, t.known
+		}
+	}
 	if file.Known {
 		content, ok = r.scriptContent(inv, file.Value)
 		return content, file.Value, ok

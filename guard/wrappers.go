@@ -86,6 +86,9 @@ func wrapperFor(program string) wrapFunc {
 	if spec, ok := simpleWrappers[program]; ok {
 		return spec.wrap
 	}
+	if _, ok := terminals[program]; ok {
+		return wrapTerminal
+	}
 	if wrap := moreWrapperFor(program); wrap != nil {
 		return wrap
 	}
@@ -612,7 +615,9 @@ func feedOf(outer *Invocation) []*Invocation {
 }
 
 func wrapWatch(r *resolver, outer *Invocation, sc *scope) {
-	p := ParseOptions(outer.Args, OptSpec{ShortValue: "nd", LongValue: []string{"interval", "differences"}, StopAtOperand: true})
+	// -d and --differences take their value only attached (-d=permanent):
+	// watch -d 'CMD' runs CMD
+	p := ParseOptions(outer.Args, OptSpec{ShortValue: "nq", LongValue: []string{"interval", "equexit"}, StopAtOperand: true})
 	argv := append(p.Operands, p.Rest...)
 	if p.Has("x", "exec") {
 		r.runInner(outer, argv, sc, "watch", nil)
