@@ -317,6 +317,12 @@ func composeParallel(cmd, run []Arg, repl string, quoteWords bool) string {
 			fill[i] = a.Value // the whole word is quoted after
 		}
 	}
+	if len(cmd) == 1 && (cmd[0].Value == repl || cmd[0].Value == "{1}" && len(run) == 1) {
+		// the input is the whole command: whether parallel quotes it then
+		// (a program named "rm -rf /etc") or runs it as a command line,
+		// guard cannot be sure, so it is judged as the command it would be
+		cmd = nil
+	}
 	words := make([]string, 0, len(cmd)+len(run))
 	replaced := false
 	for _, a := range cmd {
