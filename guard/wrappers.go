@@ -412,6 +412,10 @@ func wrapXargs(r *resolver, outer *Invocation, sc *scope) {
 			return
 		}
 		inner.MoreOperands = "xargs"
+		if isShell(programName(inner.Command)) {
+			// sh -c 'rm -rf "$@"' _: the items are the code's $1, $2, …
+			inner.Args = append(inner.Args, Arg{Text: "{what xargs reads}", Unknown: []string{"what xargs reads"}})
+		}
 	})
 }
 
