@@ -96,6 +96,14 @@ func dupOf(red Redir, earlier []Redir, sc *scope) (Redir, bool) {
 	case red.Op == ">&" && !input:
 		// written after the file was opened: added to it, not emptied again
 		return Redir{Op: ">>", Fd: red.Fd, Target: opened.Target}, true
+	case red.Op == ">&" && opened.Op == "<>":
+		// opened for reading and writing at its first byte: written over
+		// from there, as 1<> FILE is (exec 3<>/etc/shadow; echo x >&3)
+		fd := red.Fd
+		if fd == "" {
+			fd = "1"
+		}
+		return Redir{Op: "<>", Fd: fd, Target: opened.Target}, true
 	}
 	return red, false
 }
