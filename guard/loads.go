@@ -28,8 +28,12 @@ func (r *resolver) loadsLibraries(inv *Invocation, sc *scope) {
 	if inv.Remote != "" || inv.Container != "" {
 		return
 	}
+	// a script on disk naming its library by a path computed when it
+	// runs (pyenv's enable -f "${BASH_SOURCE%/*}"/../libexec/…) is how
+	// that program works; a path it names outright is still weighed
+	computedOK := r.reach != nil && r.reach.inFile > 0
 	if inv.Program == "enable" {
-		enableLoads(inv)
+		enableLoads(inv, computedOK)
 		return
 	}
 	for _, name := range preloadVars {
@@ -39,7 +43,9 @@ func (r *resolver) loadsLibraries(inv *Invocation, sc *scope) {
 			continue
 		}
 		if !v.known {
-			inv.note().Loads = "the library " + name + " names, a value guard does not know,"
+			if !computedOK {
+				inv.note().Loads = "the library " + name + " names, a value guard does not know,"
+			}
 			return
 		}
 		// the loader splits the list at blanks and colons
@@ -53,11 +59,12 @@ func (r *resolver) loadsLibraries(inv *Invocation, sc *scope) {
 }
 
 // enableLoads: enable -f FILE NAME loads FILE into the shell itself, as
-// the builtin NAME.
-func enableLoads(inv *Invocation) {
+// the builtin NAME; computedOK passes a FILE computed when it runs.
+func enableLoads(inv *Invocation, computedOK bool) {
 	p := ParseOptions(inv.Args, OptSpec{ShortValue: "f"})
 	for _, f := range p.Values("f") {
 		switch {
+		case !f.Known && computedOK:
 		case !f.Known:
 			inv.note().Loads = f.Text + ", a file guard cannot name (enable -f)"
 		case !strings.Contains(f.Value, "/"):
