@@ -39,7 +39,7 @@ func orchestrationRules() []*guard.Rule {
 			ID:         "kubectl-delete-production",
 			Programs:   []string{"kubectl", "oc"},
 			Decision:   guard.Confirm,
-			Summary:    "kubectl delete of a workload (deployment, statefulset, daemonset, cronjob), a Secret, a ConfigMap, a Service or an Ingress, or of a folder of manifests (-f DIR, -R, -k), in a namespace or context whose name says production, on the line or the kubeconfig's current context, or with manifests whose path says it (overlays/prod) (confirm); where the name says neither, a Secret, a StatefulSet or a folder of manifests warns; pods, jobs, and dev, test, review or staging namespaces pass",
+			Summary:    "kubectl delete of a workload (deployment, statefulset, daemonset, cronjob), a Secret, a ConfigMap, a Service or an Ingress, or of a folder of manifests (-f DIR, -R, -k), in a namespace or context whose name says production, on the line or the kubeconfig's current context, or with manifests whose path says it (overlays/prod) (confirm), and kubectl apply --prune there (it deletes what the manifests leave out); where the name says neither, a Secret, a StatefulSet or a folder of manifests warns; pods, jobs, and dev, test, review or staging namespaces pass",
 			Postmortem: "a common failure mode: kubectl delete secret or statefulset typed with the production context still current after a debugging session, and the service down until someone found the manifests and the credentials again",
 			Match:      matchKubectlDeleteProduction,
 		},
@@ -515,6 +515,9 @@ func kubeLastingKind(word string) string {
 func matchKubectlDeleteProduction(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	p := guard.ParseOptions(inv.Args, kubectlSpec)
 	ops := operandValues(p.Operands)
+	if len(ops) >= 1 && ops[0] == "apply" && p.Has("prune") && !rehearses(p) && !p.Has("help", "h") {
+		return kubectlPrune(inv, host, p)
+	}
 	if len(ops) < 1 || ops[0] != "delete" || rehearses(p) || p.Has("help", "h") || p.Has("all", "A", "all-namespaces") {
 		return nil // --all is kubectl-delete-broad's
 	}
@@ -627,6 +630,32 @@ func manifestFolder(inv *guard.Invocation, host guard.Host, p guard.Parsed) bool
 
 // rehearses: kubectl's and helm's --dry-run, --dry-run=client|server;
 // --dry-run=none runs for real.
+// kubectlPrune: kubectl apply --prune deletes, in the namespace, every
+// object of the kinds it prunes (-l SELECTOR's, or --all of them) that the
+// manifests given do not declare: a manifest left out of the folder, or a
+// folder given by mistake, takes the live objects with it.
+func kubectlPrune(inv *guard.Invocation, host guard.Host, p guard.Parsed) *guard.Finding {
+	ns, _ := p.Value("n", "namespace")
+	ctx, _ := p.Value("context")
+	if !ns.Known && ns.Text != "" || !ctx.Known && ctx.Text != "" {
+		return nil
+	}
+	where, env := kubeTarget(inv, host, strings.TrimPrefix(ns.Value, "="), ctx.Value)
+	if env == kubeScratch {
+		return nil
+	}
+	decision := guard.Warn
+	if env == kubeProduction {
+		decision = guard.Confirm
+	}
+	which := "every object of the kinds it prunes"
+	if sel, ok := p.Value("l", "selector"); ok {
+		which = "every object labelled " + strings.TrimPrefix(sel.Value, "=")
+	}
+	return guard.Found(decision, "see what it would delete first: kubectl apply --prune … --dry-run=server (or kubectl diff -f …); apply without --prune and delete what you mean by name",
+		"would delete, in %s%s, %s that the manifests given do not declare: a manifest missing from them takes its live object, Secrets and volumes' claims included", where, inv.Where(), which)
+}
+
 func rehearses(p guard.Parsed) bool {
 	if !p.Has("dry-run") {
 		return false
