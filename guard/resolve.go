@@ -1771,6 +1771,7 @@ func (r *resolver) dispatch(inv *Invocation, sc *scope) {
 	}
 	if sc.depth < maxNesting {
 		r.commandOptionsOf(inv, sc) // ssh -o ProxyCommand=…, GIT_SSH_COMMAND=… git
+		r.remoteCopy(inv, sc)       // scp FILE web1:/etc/passwd: cp there
 	}
 	if sc.depth >= maxNesting {
 		if wrapperFor(inv.Program) != nil || isShell(inv.Program) || zshPrecommand(inv.Program, sc) != nil {

@@ -125,7 +125,7 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapPackageScripts
 	case "bun":
 		return wrapBun
-	case "pdsh", "clush", "pssh", "parallel-ssh", "ansible", "salt", "salt-ssh":
+	case "pdsh", "clush", "pssh", "parallel-ssh", "ansible", "salt", "salt-ssh", "knife", "mussh":
 		return wrapFanout
 	case "git":
 		return wrapGit
@@ -751,6 +751,15 @@ var fanouts = map[string]fanout{
 	"parallel-ssh": {opts: OptSpec{ShortValue: "hHlpoetOxX", LongValue: []string{"hosts", "host", "user", "par", "outdir", "errdir", "timeout", "option", "extra-args", "extra-arg"}, StopAtOperand: true}, hosts: []string{"h", "hosts", "H", "host"}, user: []string{"l", "user"}},
 }
 
+// knifeSpec: knife ssh QUERY COMMAND [-x USER] [-a ATTRIBUTE] [-C N]…
+var knifeSpec = OptSpec{
+	ShortValue: "xaCiPpGcKsuEmF",
+	LongValue:  []string{"ssh-user", "attribute", "concurrency", "identity-file", "ssh-password", "ssh-port", "ssh-gateway", "config", "server-url", "user", "key", "environment", "format", "prefix-attribute", "ssh-identity-file"},
+}
+
+// musshSpec: mussh [-H FILE] [-h HOST] [-c COMMAND] [-C SCRIPT] [-l LOGIN]…
+var musshSpec = OptSpec{ShortValue: "HhcClLmtsiodpJ"}
+
 // ansibleSpec: ansible PATTERN [-m MODULE] [-a ARGS] [-b]…
 var ansibleSpec = OptSpec{
 	ShortValue: "maiueflMtTBPcQ",
@@ -923,6 +932,30 @@ func wrapFanout(r *resolver, outer *Invocation, sc *scope) {
 			if u, ok := strings.CutPrefix(o.Value, "runas="); ok {
 				user = u
 			}
+		}
+	case "knife":
+		// knife ssh QUERY COMMAND: the command on every node the search finds
+		p := ParseOptions(outer.Args, knifeSpec)
+		if len(p.Operands) < 3 || p.Operands[0].Value != "ssh" {
+			return
+		}
+		code, hosts, found = joinValues(p.Operands[2:]), p.Operands[1].Value, true
+		if u, ok := p.Value("x", "ssh-user"); ok {
+			user = u.Value
+		}
+	case "mussh":
+		// mussh -H FILE | -h HOST… -c COMMAND
+		p := ParseOptions(outer.Args, musshSpec)
+		c, ok := p.Value("c")
+		if !ok {
+			return
+		}
+		code, hosts, found = c.Value, "the hosts given", true
+		if h, ok := p.Value("H", "h"); ok {
+			hosts = h.Value
+		}
+		if u, ok := p.Value("l", "L"); ok {
+			user = u.Value
 		}
 	default:
 		f := fanouts[outer.Program]
