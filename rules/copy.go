@@ -38,6 +38,9 @@ var tarSpec = guard.OptSpec{
 }
 
 func (c classifier) matchCopyInto(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Remote != "" && inv.User != "" && inv.User != "root" {
+		return nil // another machine's system files are not an ordinary account's to write (rsync … deploy@web2:/)
+	}
 	var dest guard.Arg
 	switch inv.Program {
 	case "rsync":
