@@ -209,6 +209,15 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 				return guard.Found(guard.Confirm, keep, "would discard every uncommitted change to tracked files in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
 			}
 		}
+		if specs := restoredFolders(inv, host, sub, args, p.Operands); len(specs) > 0 && dir != "" {
+			if _, ok := gitWorkKept(inv, dir, gitTracked); !ok {
+				// a folder or a pattern: what git reports lost asks, and
+				// where git cannot tell it passes as it always did
+				if f, _ := discardJudged(inv, host, dir, false, restoreLoses(sub, p, args), pathspecTakes(dir, specs), keep); f != nil {
+					return f
+				}
+			}
+		}
 		if sub == "checkout" && p.Has("f", "force") {
 			if f, ok := gitWorkKept(inv, dir, gitTracked); ok {
 				return f
@@ -318,6 +327,28 @@ func restoreLoses(sub string, p guard.Parsed, args []guard.Arg) func(guard.WorkF
 		return trackedWork
 	}
 	return unstagedWork
+}
+
+// restoredFolders are the pathspecs of a git checkout or restore that name
+// a folder or a pattern (src/, 'src/*.ts'), not one file: for checkout
+// those after --, or any that is a folder on the host.
+func restoredFolders(inv *guard.Invocation, host guard.Host, sub string, args, operands []guard.Arg) []string {
+	dashes := slices.IndexFunc(args, func(a guard.Arg) bool { return a.Value == "--" })
+	var specs []string
+	for _, o := range operands {
+		if !o.Known {
+			continue
+		}
+		afterDashes := dashes >= 0 && slices.ContainsFunc(args[dashes+1:], func(a guard.Arg) bool { return a.Text == o.Text && a.Value == o.Value })
+		if sub == "checkout" && dashes >= 0 && !afterDashes {
+			continue // the commit to copy from
+		}
+		info, err := host.Lstat(inv.Path(o.Value))
+		if strings.ContainsAny(o.Value, "*?[") || err == nil && info.IsDir() {
+			specs = append(specs, o.Value)
+		}
+	}
+	return specs
 }
 
 func argValues(args []guard.Arg) []string {

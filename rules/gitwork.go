@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -19,7 +20,7 @@ func gitWorkRules() []*guard.Rule {
 		ID:         "git-uncommitted-delete",
 		Programs:   []string{"rm", "find"},
 		Decision:   guard.Confirm,
-		Summary:    "rm -r of a folder, rm of a pattern (src/*.ts, ./*), find -delete or -exec rm, xargs rm of what git ls-files or find lists, inside a git work tree, taking files with uncommitted changes or untracked files git does not ignore: git brings back the committed files, not that work; a file named by itself, ignored build output, changes still in the index and a tree git reports clean pass",
+		Summary:    "rm -r of a folder, rm of a pattern (src/*.ts, ./*), find -delete or -exec rm, xargs rm of what git ls-files, git diff --name-only, git status or find lists, inside a git work tree, taking files with uncommitted changes or untracked files git does not ignore: git brings back the committed files, not that work; a file named by itself, ignored build output, changes still in the index and a tree git reports clean pass",
 		Postmortem: "rm -rf src/* to regenerate the sources from a template, in a checkout holding two days of uncommitted work: git restore . brought back the last commit, not the work",
 		Machine:    true,
 		Match:      matchGitUncommittedDelete,
@@ -125,6 +126,9 @@ func matchGitUncommittedDelete(inv *guard.Invocation, host guard.Host) *guard.Fi
 		takes, near, loses = listedTakes(inv, host)
 	default:
 		takes, near = rmTakes(inv, host)
+		if takes == nil {
+			takes, near, loses = gitListedOperand(inv)
+		}
 	}
 	if takes == nil {
 		return nil
@@ -285,24 +289,34 @@ func findTakes(inv *guard.Invocation, host guard.Host, deletes bool) (func(strin
 
 // listedTakes: xargs rm fed by git ls-files (the tracked files below the
 // folder it runs in, or those its pathspecs name; untracked ones too with
-// -o) or by find (what its name test matches), whose items guard does not
-// list.
+// -o), git diff --name-only or git status (the changed files), or find
+// (what its name test matches), whose items guard does not list; through
+// the filters between them (awk '{print $2}', grep, cut), which pick some
+// of those files and make no others.
 func listedTakes(inv *guard.Invocation, host guard.Host) (takes func(string) bool, near string, loses func(guard.WorkFile) bool) {
-	for _, in := range inv.Stdin {
+	for _, in := range listSources(inv.Stdin, 4) {
 		switch in.Program {
 		case "git":
 			sub, args, dir := gitCommand(in)
-			if sub != "ls-files" || dir == "" {
+			if dir == "" {
 				continue
 			}
 			p := guard.ParseOptions(args, guard.OptSpec{ShortValue: "xX", LongValue: []string{"exclude", "exclude-from", "exclude-per-directory", "with-tree", "format", "abbrev"}})
-			loses = func(f guard.WorkFile) bool { return f.Unstaged && !f.Gone }
-			if p.Has("o", "others") {
+			switch {
+			case sub == "ls-files" && p.Has("o", "others"):
 				loses = deletedWork
+			case sub == "ls-files", sub == "diff":
+				loses = func(f guard.WorkFile) bool { return f.Unstaged && !f.Gone }
+			case sub == "status":
+				loses = deletedWork // the changed files, then the untracked ones
+			default:
+				continue
 			}
 			specs := make([]string, 0, len(p.Operands))
 			for _, o := range p.Operands {
-				specs = append(specs, strings.TrimSuffix(strings.TrimPrefix(o.Value, "./"), "/"))
+				if sub != "diff" || strings.ContainsAny(o.Value, "/.*") { // git diff HEAD names a commit
+					specs = append(specs, strings.TrimSuffix(strings.TrimPrefix(o.Value, "./"), "/"))
+				}
 			}
 			return func(abs string) bool {
 				if !within(abs, dir) {
@@ -405,4 +419,34 @@ func outputFile(path string) bool {
 		return true
 	}
 	return false
+}
+
+// listFilters pass on some of the lines a listing prints.
+var listFilters = map[string]bool{"awk": true, "gawk": true, "mawk": true, "cut": true, "grep": true, "egrep": true, "sed": true, "sort": true, "uniq": true, "head": true, "tail": true, "tr": true, "cat": true}
+
+// listSources are the commands whose output reaches a pipe's end, through
+// at most depth filters.
+func listSources(stdin []*guard.Invocation, depth int) []*guard.Invocation {
+	var sources []*guard.Invocation
+	for _, in := range stdin {
+		sources = append(sources, in)
+		if listFilters[in.Program] && depth > 0 {
+			sources = append(sources, listSources(in.Stdin, depth-1)...)
+		}
+	}
+	return sources
+}
+
+// gitListedOperand: an rm operand that is all git's output (for f in
+// $(git ls-files); do rm "$f"; done, a read loop over git diff
+// --name-only): which files git lists is not known, and they are files
+// of the work tree rm runs in, so its tracked files with changes count.
+func gitListedOperand(inv *guard.Invocation) (func(string) bool, string, func(guard.WorkFile) bool) {
+	_, operands := rmArgs(inv)
+	for _, a := range operands {
+		if !a.Known && strings.TrimSpace(a.Value) == "" && slices.Contains(a.Sources, "git") && inv.Cwd != "" {
+			return func(string) bool { return true }, inv.Cwd, func(f guard.WorkFile) bool { return f.Unstaged && !f.Gone }
+		}
+	}
+	return nil, "", nil
 }
