@@ -45,6 +45,11 @@ type Host interface {
 	// CacheDirtyBlocks reports how many dirty blocks the dm-cache of the
 	// logical volume vgLV ("vg/lv") holds.
 	CacheDirtyBlocks(vgLV string) (int64, error)
+	// WorkTree reports the state of the git work tree dir is in: files
+	// changed, staged, untracked, and ignored ones when ignored is true.
+	// The error (ErrNoWorkTree) says guard cannot tell: git missing, not
+	// a repository, a .git git does not take, git too slow.
+	WorkTree(dir string, ignored bool) (WorkTree, error)
 }
 
 // Mount is one line of /proc/self/mounts.
@@ -59,7 +64,7 @@ type Mount struct {
 type OSHost struct {
 	// LvsTimeout bounds the `lvs` query; zero means two seconds.
 	LvsTimeout time.Duration
-	// LvsDirs are the folders lvs is taken from, owned by root (or the
+	// LvsDirs are the folders lvs and git are taken from, owned by root (or the
 	// user guard runs as) and writable by it alone; nil means PATH, as the
 	// operator's shell would find it. A coding agent's hook uses
 	// SystemProgramDirs(): the agent could have put an lvs of its own first
@@ -210,20 +215,26 @@ func trustedProgram(name string, dirs []string) (string, bool) {
 	return "", false
 }
 
-// CacheDirtyBlocks runs `lvs --noheadings --nosuffix -o cache_dirty_blocks
-// VG/LV`, the one program `guard check` may run: it only reads.
-func (h *OSHost) CacheDirtyBlocks(vgLV string) (int64, error) {
-	lvs, ok := "", false
+// program finds one of the read-only programs guard check runs (lvs,
+// git): along the shell's PATH, or in LvsDirs only.
+func (h *OSHost) program(name string) (string, bool) {
 	switch {
 	case h.LvsDirs == nil && h.Env != nil:
 		pathVar, _ := h.Getenv("PATH")
-		lvs, ok = trustedProgram("lvs", filepath.SplitList(pathVar))
+		return trustedProgram(name, filepath.SplitList(pathVar))
 	case h.LvsDirs == nil:
-		path, err := exec.LookPath("lvs")
-		lvs, ok = path, err == nil
+		path, err := exec.LookPath(name)
+		return path, err == nil
 	default:
-		lvs, ok = trustedProgram("lvs", h.LvsDirs)
+		return trustedProgram(name, h.LvsDirs)
 	}
+}
+
+// CacheDirtyBlocks runs `lvs --noheadings --nosuffix -o cache_dirty_blocks
+// VG/LV`, a program `guard check` may run (git status is the other): it
+// only reads.
+func (h *OSHost) CacheDirtyBlocks(vgLV string) (int64, error) {
+	lvs, ok := h.program("lvs")
 	if !ok {
 		return 0, ErrNoLvs
 	}

@@ -23,6 +23,17 @@ type answersHost struct {
 	links    map[string]linkAnswer
 	resolved map[string]resolvedAnswer
 	name     string
+	trees    map[treeQuestion]treeAnswer
+}
+
+type treeQuestion struct {
+	dir     string
+	ignored bool
+}
+
+type treeAnswer struct {
+	tree WorkTree
+	err  error
 }
 
 type resolvedAnswer struct {
@@ -121,4 +132,26 @@ func (h *answersHost) Hostname() string {
 		h.name = h.Host.Hostname()
 	}
 	return h.name
+}
+
+// WorkTree is asked once per folder: each rule of each git command of a
+// line would run git status again.
+func (h *answersHost) WorkTree(dir string, ignored bool) (WorkTree, error) {
+	q := treeQuestion{dir, ignored}
+	h.mu.RLock()
+	a, ok := h.trees[q]
+	h.mu.RUnlock()
+	if ok {
+		return a.tree, a.err
+	}
+	tree, err := h.Host.WorkTree(dir, ignored)
+	h.mu.Lock()
+	if h.trees == nil {
+		h.trees = map[treeQuestion]treeAnswer{}
+	}
+	if len(h.trees) < maxAnswers {
+		h.trees[q] = treeAnswer{tree, err}
+	}
+	h.mu.Unlock()
+	return tree, err
 }

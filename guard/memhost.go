@@ -22,6 +22,9 @@ type MemHost struct {
 	Files  map[string][]byte
 	nodes  map[string]memNode
 	LvsErr error
+	// Trees are git work trees by top folder; a folder in none has no
+	// state guard can tell (WorkTree fails).
+	Trees map[string]WorkTree
 }
 
 type memNode struct {
@@ -171,6 +174,18 @@ func (h *MemHost) CacheDirtyBlocks(vgLV string) (int64, error) {
 		return 0, fmt.Errorf("lvs %s: no such cached logical volume", vgLV)
 	}
 	return n, nil
+}
+
+func (h *MemHost) WorkTree(dir string, ignored bool) (WorkTree, error) {
+	for top, tree := range h.Trees {
+		if dir != top && !strings.HasPrefix(dir, top+"/") {
+			continue
+		}
+		tree.Top = top
+		tree.Files = slices.DeleteFunc(slices.Clone(tree.Files), func(f WorkFile) bool { return f.Ignored && !ignored })
+		return tree, nil
+	}
+	return WorkTree{}, fmt.Errorf("git status in %s: not a git repository: %w", dir, ErrNoWorkTree)
 }
 
 // SetSSH marks the host's environment as an SSH session from client.

@@ -40,7 +40,7 @@ func catalogFor(c classifier) []*guard.Rule {
 		{"power", powerRules()}, {"network", networkRules()}, {"docker", dockerRules()},
 		{"download", downloadRules()}, {"blockdev", blockdevRules()}, {"perms", permsRules(c)},
 		{"fsck", fsckRules()}, {"boot", bootRules()}, {"sysfiles", sysfilesRules(c)}, {"process", processRules()},
-		{"packages", packagesRules()}, {"forkbomb", forkbombRules()}, {"diskfill", diskfillRules()}, {"git", gitRules()},
+		{"packages", packagesRules()}, {"forkbomb", forkbombRules()}, {"diskfill", diskfillRules()}, {"git", gitRules()}, {"gitwork", gitWorkRules()},
 		{"database", databaseRules()}, {"infra", infraRules()}, {"sysrq", sysrqRules()},
 		{"storage", storageRules()}, {"serving", servingRules()}, {"lxc", lxcRules()},
 		{"cloud", cloudRules()}, {"dataservices", dataServicesRules()}, {"backups", backupsRules()},

@@ -17,7 +17,7 @@ func gitRules() []*guard.Rule {
 			ID:         "git-discard",
 			Programs:   []string{"git"},
 			Decision:   guard.Confirm,
-			Summary:    "git reset --hard, clean -f, checkout -- ., restore ., switch --discard-changes, read-tree -u --reset, rm -rf ., worktree remove --force, submodule deinit -f, stash clear: uncommitted work is lost; git stash drop of one entry warns",
+			Summary:    "git reset --hard, clean -f, checkout -- ., restore ., switch --discard-changes, read-tree -u --reset, rm -rf ., worktree remove --force, submodule deinit -f, stash clear: uncommitted work is lost; guard asks git status (read-only, bounded) and passes a discard that loses nothing, naming the files one would lose; git stash drop of one entry warns",
 			Postmortem: "git reset --hard on a production checkout with hot-fixes that were never committed",
 			Machine:    true,
 			Match:      matchGitDiscard,
@@ -160,6 +160,9 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			if f, ok := gitWorkKept(inv, dir, gitTracked); ok {
 				return f
 			}
+			if f, ok := discardJudged(inv, host, dir, false, trackedWork, nil, keep); ok {
+				return f
+			}
 			return guard.Found(guard.Confirm, keep, "would throw away every uncommitted change in %s: work that was never committed cannot be brought back", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
 		}
 	case "clean":
@@ -169,6 +172,9 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 				need = gitIgnored
 			}
 			if f, ok := gitWorkKept(inv, dir, need); ok {
+				return f
+			}
+			if f, ok := discardJudged(inv, host, dir, need == gitIgnored, cleanLoses(p), cleanKeeps(argValues(p.Values("e", "exclude")), pathspecTakes(dir, argValues(p.Operands))), "see what would go first: git clean -n"+strings.Repeat("d", min(p.Count("d"), 1))+strings.Repeat("x", min(p.Count("x"), 1))); ok {
 				return f
 			}
 			if gitIgnoredPaths(inv, host, dir, p.Operands) {
@@ -197,11 +203,26 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 				if f, ok := gitWorkKept(inv, dir, gitTracked); ok {
 					return f
 				}
+				if f, ok := discardJudged(inv, host, dir, false, restoreLoses(sub, p, args), pathspecTakes(dir, []string{o.Value}), keep); ok {
+					return f
+				}
 				return guard.Found(guard.Confirm, keep, "would discard every uncommitted change to tracked files in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
+			}
+		}
+		if specs := restoredFolders(inv, host, sub, args, p.Operands); len(specs) > 0 && dir != "" {
+			if _, ok := gitWorkKept(inv, dir, gitTracked); !ok {
+				// a folder or a pattern: what git reports lost asks, and
+				// where git cannot tell it passes as it always did
+				if f, _ := discardJudged(inv, host, dir, false, restoreLoses(sub, p, args), pathspecTakes(dir, specs), keep); f != nil {
+					return f
+				}
 			}
 		}
 		if sub == "checkout" && p.Has("f", "force") {
 			if f, ok := gitWorkKept(inv, dir, gitTracked); ok {
+				return f
+			}
+			if f, ok := discardJudged(inv, host, dir, false, trackedWork, nil, keep); ok {
 				return f
 			}
 			return guard.Found(guard.Confirm, keep, "would switch branches discarding local changes in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
@@ -211,12 +232,18 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			if f, ok := gitWorkKept(inv, dir, gitTracked); ok {
 				return f
 			}
+			if f, ok := discardJudged(inv, host, dir, false, trackedWork, nil, keep); ok {
+				return f
+			}
 			return guard.Found(guard.Confirm, keep, "would switch branches discarding local changes in %s", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
 		}
 	case "read-tree":
 		// read-tree -u --reset: checkout -f through the plumbing
 		if p.Has("reset") && p.Has("u") {
 			if f, ok := gitWorkKept(inv, dir, gitTracked); ok {
+				return f
+			}
+			if f, ok := discardJudged(inv, host, dir, false, trackedWork, nil, keep); ok {
 				return f
 			}
 			return guard.Found(guard.Confirm, keep, "would overwrite every tracked file in %s with the tree it reads, discarding uncommitted changes", where).Saving(guard.Backup{Kind: guard.BackupGit, Dir: dir})
@@ -268,6 +295,68 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		}
 	}
 	return nil
+}
+
+// cleanLoses is what git clean loses: untracked files, the ignored ones
+// too with -x (but output the project makes again), or those alone with
+// -X.
+func cleanLoses(p guard.Parsed) func(guard.WorkFile) bool {
+	ignored := func(f guard.WorkFile) bool { return f.Ignored && !outputFile(f.Path) }
+	switch {
+	case p.Has("X"):
+		return ignored
+	case p.Has("x"):
+		return func(f guard.WorkFile) bool { return f.Untracked || ignored(f) }
+	}
+	return func(f guard.WorkFile) bool { return f.Untracked }
+}
+
+// restoreLoses is what git checkout -- PATH or git restore PATH loses:
+// the changes not in the index, when it copies from the index; every
+// change, when it copies from a commit (checkout TREE -- PATH, restore
+// --source, restore --staged --worktree).
+func restoreLoses(sub string, p guard.Parsed, args []guard.Arg) func(guard.WorkFile) bool {
+	fromCommit := false
+	if sub == "restore" {
+		_, source := p.Value("s", "source")
+		fromCommit = source || p.Has("S", "staged")
+	} else if i := slices.IndexFunc(args, func(a guard.Arg) bool { return a.Value == "--" }); i > 0 {
+		fromCommit = slices.ContainsFunc(args[:i], func(a guard.Arg) bool { return !strings.HasPrefix(a.Value, "-") })
+	}
+	if fromCommit {
+		return trackedWork
+	}
+	return unstagedWork
+}
+
+// restoredFolders are the pathspecs of a git checkout or restore that name
+// a folder or a pattern (src/, 'src/*.ts'), not one file: for checkout
+// those after --, or any that is a folder on the host.
+func restoredFolders(inv *guard.Invocation, host guard.Host, sub string, args, operands []guard.Arg) []string {
+	dashes := slices.IndexFunc(args, func(a guard.Arg) bool { return a.Value == "--" })
+	var specs []string
+	for _, o := range operands {
+		if !o.Known {
+			continue
+		}
+		afterDashes := dashes >= 0 && slices.ContainsFunc(args[dashes+1:], func(a guard.Arg) bool { return a.Text == o.Text && a.Value == o.Value })
+		if sub == "checkout" && dashes >= 0 && !afterDashes {
+			continue // the commit to copy from
+		}
+		info, err := host.Lstat(inv.Path(o.Value))
+		if strings.ContainsAny(o.Value, "*?[") || err == nil && info.IsDir() {
+			specs = append(specs, o.Value)
+		}
+	}
+	return specs
+}
+
+func argValues(args []guard.Arg) []string {
+	values := make([]string, 0, len(args))
+	for _, a := range args {
+		values = append(values, a.Value)
+	}
+	return values
 }
 
 // gitWork is how much of a work tree a discard loses, or a keeping

@@ -15,7 +15,7 @@ func projectWipeRules(c classifier) []*guard.Rule {
 		ID:         "project-wipe",
 		Programs:   []string{"rm", "find"},
 		Decision:   guard.Confirm,
-		Summary:    "every file of a project's working folder deleted (rm -r DIR/* or *, find DIR -delete with no test that narrows it), or the folder you are in deleted with it (cd .. && rm -rf *, rm -rf \"$(pwd)\"): a project is a folder with a build manifest, src/ or source files, or folders that hold one; a build output folder (build, dist, target, node_modules…) and the files of a git repository whose .git stays pass",
+		Summary:    "every file of a project's working folder deleted (rm -r DIR/* or *, find DIR -delete with no test that narrows it), or the folder you are in deleted with it (cd .. && rm -rf *, rm -rf \"$(pwd)\"): a project is a folder with a build manifest, src/ or source files, or folders that hold one; a build output folder (build, dist, target, node_modules…) and the files of a git repository whose .git stays pass (a folder below the top of a work tree git reports on too: git-uncommitted-delete judges the work it would lose)",
 		Postmortem: "rm -rf * typed in the wrong terminal tab, and cd .. && rm -rf * meant for a build folder: the project's files, with no copy",
 		Machine:    true,
 		Match:      c.matchProjectWipe,
@@ -192,6 +192,9 @@ func (c classifier) matchProjectWipe(inv *guard.Invocation, host guard.Host) *gu
 		if buildOutputNames[filepath.Base(w.dir)] || scratchRoots[w.dir] {
 			continue
 		}
+		if gitRestores(inv, host, w.dir) {
+			continue // git-uncommitted-delete judges the work it would lose
+		}
 		what := ""
 		look := lookAtProject(host, w.dir)
 		switch {
@@ -218,6 +221,23 @@ func (c classifier) matchProjectWipe(inv *guard.Invocation, host guard.Host) *gu
 			Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{w.dir}})
 	}
 	return nil
+}
+
+// gitRestores: dir is a folder below the top of a git work tree git
+// reports on, holding no ignored files but output: git checkout brings
+// its committed files back, and git-uncommitted-delete asks for the rest.
+func gitRestores(inv *guard.Invocation, host guard.Host, dir string) bool {
+	tree, ok := workTreeAt(inv, host, dir, true)
+	if !ok || dir == tree.Top || !tree.Complete {
+		return false
+	}
+	for _, f := range tree.Files {
+		abs := strings.TrimSuffix(f.Abs(tree.Top), "/")
+		if f.Ignored && (within(dir, abs) || within(abs, dir) && !outputFile(f.Path)) {
+			return false // not in git: nothing brings it back
+		}
+	}
+	return true
 }
 
 // listSome names at most n of names, and how many more there are.

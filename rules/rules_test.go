@@ -44,6 +44,14 @@ import (
 //	md=ARRAY:MEMBER,…   an active array in /proc/mdstat; MEMBER(F) failed,
 //	                    MEMBER(S) spare; fewer working members than listed
 //	                    makes it degraded ([2/1] [U_])
+//	gitstate=TOP=XY:PATH,…  the git work tree at TOP (Host.WorkTree), as
+//	                    git status --porcelain lists it, _ for a space:
+//	                    _M:src/a.ts (changed), A_:new.ts (staged),
+//	                    ??:notes.txt (untracked), !!:dist/ (ignored);
+//	                    gitstate=TOP= is a clean tree; gitstate=TOP=cut:…
+//	                    one whose list guard could not read whole. A
+//	                    folder in no gitstate has a state guard cannot
+//	                    tell (git missing, not a repository)
 //
 // and the interactive shell's definitions the line may use (⟨20⟩ is a
 // space in them): alias=NAME=TEXT  galias=NAME=TEXT (zsh's alias -g)
@@ -198,6 +206,25 @@ func hostFor(t testing.TB, c testCase) (*guard.MemHost, string) {
 		case "msg", "hint": // checked by runCases
 		case "alias", "galias", "func": // definitionsFor
 		case "agent": // runCases
+		case "gitstate":
+			top, list, _ := strings.Cut(value, "=")
+			if h.Trees == nil {
+				h.Trees = map[string]guard.WorkTree{}
+			}
+			tree := guard.WorkTree{Top: top, Complete: true}
+			for _, entry := range strings.Split(list, ",") {
+				code, path, _ := strings.Cut(entry, ":")
+				if code == "cut" {
+					tree.Complete = false
+					code, path, _ = strings.Cut(path, ":")
+				}
+				if code == "" {
+					continue
+				}
+				status := strings.ReplaceAll(code, "_", " ") + " " + path + "\x00"
+				tree.Files = append(tree.Files, guard.ParseStatus([]byte(status)).Files...)
+			}
+			h.Trees[top] = tree
 		case "githead":
 			dir, branch, _ := strings.Cut(value, "=")
 			h.Files[filepath.Join(dir, ".git", "HEAD")] = []byte("ref: refs/heads/" + branch + "\n")
@@ -460,6 +487,7 @@ var explainContext = map[string][]string{
 	"git-repo-delete":           {"dir=/home/op/app/.git/refs/heads", "content=/home/op/app/.git/HEAD=ref: refs/heads/main", "content=/home/op/app/.git/refs/heads/main=aaaa"},
 	"system-link-replace":       {"link=/lib64->usr/lib64", "link=/bin->usr/bin", "link=/srv/current->/srv/releases/41"},
 	"env-file-overwrite":        {"content=/home/op/.env=STRIPE_KEY=sk_live_1", "content=/home/op/.env.example=STRIPE_KEY=", "content=/home/op/.env.production=DB_URL=x", "cwd=/home/op"},
+	"git-uncommitted-delete":    {"cwd=/home/op/app", "gitstate=/home/op/app=_M:src/api.ts,??:src/new.ts,??:notes.md,M_:README.md,!!:dist/,!!:debug.log", "content=/home/op/app/src/new.ts=x"},
 	"project-wipe":              {"content=/home/op/work/app/package.json={}", "content=/home/op/work/app/src/main.js=run()", "dir=/home/op/work/app/build"},
 	"user-files-remove":         {"content=/etc/passwd=deploy:x:1001:1001::/home/deploy:/bin/bash⏎olduser:x:1002:1002::/home/olduser:/bin/bash⏎alice:x:1003:1003::/home/alice:/bin/bash⏎bob:x:1004:1004::/home/bob:/bin/bash"},
 }

@@ -16,11 +16,20 @@ import (
 // tree dir, to put right after "git". Reading the configuration runs none
 // of it.
 func Args(dir string) []string {
-	args := []string{"-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null"}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "git", "config", "--name-only", "--get-regexp", `^filter\.`)
+	return ArgsWith(ctx, "git", dir, nil)
+}
+
+// ArgsWith is Args with the git program, the environment (nil: this
+// process's own) and the time the configuration read may take given:
+// guard check, which must not run a git found first on PATH and must not
+// wait long, names them.
+func ArgsWith(ctx context.Context, git, dir string, env []string) []string {
+	args := []string{"-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null"}
+	cmd := exec.CommandContext(ctx, git, "config", "--name-only", "--get-regexp", `^filter\.`)
 	cmd.Dir = dir
+	cmd.Env = env
 	out, _ := cmd.Output()
 	return append(args, filterOff(string(out))...)
 }
