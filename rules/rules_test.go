@@ -447,6 +447,7 @@ var explainContext = map[string][]string{
 	"ssh-network-cut":           {"ssh"},
 	"console-login-cut":         {"ssh"},
 	"sshd-unit-dropin":          {"ssh"},
+	"sysfs-device-remove":       {"mount=/dev/vda1@/"},
 	"resolver-stop":             {"link=/etc/resolv.conf->../run/systemd/resolve/stub-resolv.conf"},
 	"sshd-login-cut":            {"ssh"},
 	"essential-package-removal": {"ssh"},
