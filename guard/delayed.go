@@ -261,12 +261,19 @@ func (r *resolver) scheduleWritten(inv *Invocation, p string, w written, sc *sco
 		}
 	case "startup":
 		var file *scope
+		declared := len(r.funcOrder)
 		r.runCodeWith(inv, w.text, sc, startupVia+p, codeOpts{
 			adjust:  func(inner *Invocation, isc *scope) { inner.Cwd, inner.Stdin = "", nil },
 			prepare: func(nsc *scope) { file = nsc },
 		})
-		if vars := loginVars(file, sc); len(vars) > 0 {
-			inv.note().Login = &LoginNote{File: p, Vars: vars}
+		var funcs []string
+		for _, def := range r.funcOrder[min(declared, len(r.funcOrder)):] {
+			if !slices.Contains(funcs, def.name) && len(funcs) < maxExports {
+				funcs = append(funcs, def.name)
+			}
+		}
+		if vars := loginVars(file, sc); len(vars) > 0 || len(funcs) > 0 {
+			inv.note().Login = &LoginNote{File: p, Vars: vars, Funcs: funcs}
 		}
 	case "unit":
 		r.unitCommands(inv, p, w.text, sc)
@@ -329,8 +336,12 @@ type LoginNote struct {
 	File string
 	// Vars are the variables it sets to a value other than the one they
 	// have now (PATH, LD_PRELOAD), as they stand at its end; an unknown
-	// part (a command's output) is unknown in Value.
+	// part (a command's output) is unknown in Value; one it unsets is
+	// known and empty.
 	Vars []EnvVar
+	// Funcs are the functions it defines, by name: every login that
+	// reads it runs them in place of the program of that name.
+	Funcs []string
 }
 
 // loginVars are the variables file, the scope a start-up file's code was
@@ -343,7 +354,17 @@ func loginVars(file, outer *scope) []EnvVar {
 	var vars []EnvVar
 	for _, nv := range file.own() {
 		v := nv.v
-		if !v.set || len(v.list) > 0 || v.assoc || len(vars) == maxExports {
+		if len(vars) == maxExports {
+			break
+		}
+		if !v.set {
+			if was, ok := outer.get(nv.name); ok && was.set || nv.name == "PATH" {
+				// unset PATH: the login's shell has none, and finds no program
+				vars = append(vars, EnvVar{Name: nv.name, Value: Arg{Known: true}})
+			}
+			continue
+		}
+		if len(v.list) > 0 || v.assoc {
 			continue
 		}
 		if was, ok := outer.get(nv.name); ok && was.set && was.known == v.known && was.value == v.value {

@@ -174,6 +174,12 @@ func SSHClient(inv *Invocation, host Host) (string, bool) {
 	if inv.Remote != "" {
 		return "this machine", true
 	}
+	if file := inv.StartupFile(); file != "" && strings.HasPrefix(inv.Via[len(inv.Via)-1], startupVia) {
+		// code in a start-up file runs at every login (an alias it
+		// defines, only when typed): the next login may come over SSH,
+		// and be the only way in
+		return "the next login that reads " + file, true
+	}
 	for _, name := range []string{"SSH_CONNECTION", "SSH_CLIENT"} {
 		if v, ok := host.Getenv(name); ok && v != "" {
 			client, _, _ := strings.Cut(v, " ")

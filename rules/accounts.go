@@ -12,9 +12,9 @@ import (
 func accountsRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "account-lockout",
-		Programs:   []string{"userdel", "deluser", "usermod", "passwd", "chsh", "chage", "groupdel", "delgroup", "gpasswd"},
+		Programs:   []string{"userdel", "deluser", "usermod", "passwd", "chsh", "chage", "groupdel", "delgroup", "gpasswd", "chpasswd", "sed", "gsed"},
 		Decision:   guard.Confirm,
-		Summary:    "root's account or your own deleted (block for root), expired, given a shell that refuses logins, or its password locked or emptied; the sudo group deleted or you taken out of it (gpasswd -d, deluser, usermod -G without -a, gpasswd -M without you); any account given a login shell that is not on the host (chsh -s, usermod -s)",
+		Summary:    "root's account or your own deleted (block for root), expired, given a shell that refuses logins, its password locked or emptied, or its home moved away from its keys; the sudo group deleted or you taken out of it (gpasswd -d, deluser, usermod -G without -a, gpasswd -M without you); the same done by hand (sed -i on /etc/passwd, /etc/shadow, /etc/group; chpasswd -e with ! or *); any account given a login shell that is not on the host (chsh -s, usermod -s)",
 		Postmortem: "usermod -s /usr/sbin/nologin root in a hardening script: su, sudo -i and root's cron jobs stopped working, and the console login with it",
 		Machine:    true,
 		Match:      matchAccountLockout,
@@ -30,7 +30,7 @@ func accountsRules() []*guard.Rule {
 		ID:         "root-account-added",
 		Programs:   nil, // a line appended to /etc/passwd stands on any command
 		Decision:   guard.Confirm,
-		Summary:    "a second account with uid 0 (root's powers under another name): useradd/adduser -u 0, usermod -u 0, or a line with uid 0 written or appended to /etc/passwd (>>, tee -a, sed -i)",
+		Summary:    "a second account with uid 0 (root's powers under another name): useradd/adduser -u 0, usermod -u 0, or a line with uid 0 written or appended to /etc/passwd (>>, tee -a, sed -i); lines guard cannot read written there are asked about, a line that is no account warns",
 		Postmortem: "a classic backdoor: toor:x:0:0 appended to /etc/passwd; a login as toor is root, and sudo's log never shows it",
 		Machine:    true,
 		Match:      matchRootAccountAdded,
@@ -60,6 +60,18 @@ func rootAccounts(text string) []string {
 	return names
 }
 
+// malformedAccount is the first line of text that is not a passwd
+// line of seven fields, "" when every one is.
+func malformedAccount(text string) string {
+	for line := range strings.SplitSeq(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && (strings.Count(line, ":") != 6 || strings.HasPrefix(line, ":")) {
+			return line
+		}
+	}
+	return ""
+}
+
 // matchRootAccountAdded: another account with uid 0 is root under another
 // name, and a way back in that sudo's log never shows.
 func matchRootAccountAdded(inv *guard.Invocation, host guard.Host) *guard.Finding {
@@ -87,11 +99,19 @@ func matchRootAccountAdded(inv *guard.Invocation, host guard.Host) *guard.Findin
 			"%s%s: it becomes a second root, with every power of root under another name, and what it does shows in no sudo log", verb, inv.Where())
 	}
 	w, writes := writtenInto(inv, host, sedProbe, func(p string) bool { return p == "/etc/passwd" })
-	if !writes || !w.known {
+	if !writes {
 		return nil
+	}
+	if !w.known {
+		return guard.Found(guard.Confirm, "add accounts with useradd (or vipw, which checks the file); to look first: awk -F: '$3 == 0' /etc/passwd",
+			"would write lines guard cannot read into /etc/passwd%s: one with uid 0 would be a second root, and a broken line can stop logins that read the file", inv.Where())
 	}
 	names := rootAccounts(w.text)
 	if len(names) == 0 {
+		if bad := malformedAccount(w.text); bad != "" {
+			return guard.Found(guard.Warn, "add accounts with useradd (or vipw, which checks the file: pwck shows broken lines); to undo: vipw and delete the line",
+				"would add %q to /etc/passwd%s, which is not an account line (NAME:x:UID:GID:GECOS:HOME:SHELL): pwck and some programs stop at it", bad, inv.Where())
+		}
 		return nil
 	}
 	return guard.Found(guard.Confirm, hint+"; to undo: vipw and delete the line",
@@ -361,8 +381,27 @@ func matchAccountLockout(inv *guard.Invocation, host guard.Host) *guard.Finding 
 		return guard.Found(guard.Confirm, "check first that another account with sudo rights can log in: getent group "+g.Value,
 			"would take your own account (%s) out of %s%s: sudo refuses you from your next login on, and root may then be out of reach", u.Value, g.Value, where)
 	}
+	changes, leaves := editedAccounts(inv, host)
+	if len(leaves) > 0 {
+		return guard.Found(guard.Confirm, "to take one person out: gpasswd -d NAME "+leaves[0]+"; check first that another account with sudo rights can log in: getent group "+leaves[0],
+			"would take your own account (%s) out of %s%s by editing /etc/group by hand: sudo refuses you from your next login on, and root may then be out of reach", sessionUser(host), strings.Join(leaves, " and "), where)
+	}
+	if u, home, moved, missing := homeChange(inv, host); whose(u, host) != "" {
+		name := u.Value
+		if whose(u, host) == "self" {
+			name = "your own account (" + u.Text + ")"
+		}
+		switch {
+		case moved:
+			return guard.Found(guard.Confirm, "to undo: usermod -d OLDHOME -m "+u.Text+"; scripts, cron jobs and backups that name the old folder find nothing",
+				"would move the home folder of %s to %s%s, with its ~/.ssh keys and start-up files: whatever names the old folder (sshd_config's AuthorizedKeysFile with a full path, cron jobs, scripts, backups) finds nothing there from then on", name, home.Value, where)
+		case missing:
+			return guard.Found(guard.Confirm, "to move the folder with it: usermod -d "+home.Value+" -m "+u.Text+"; to undo: usermod -d OLDHOME "+u.Text,
+				"would make %s the home of %s%s, a folder that is not there: sshd looks for its keys in %s/.ssh/authorized_keys, so key logins are refused, and its start-up files are not read", home.Value, name, where, home.Value)
+		}
+	}
 	var worst *guard.Finding
-	for _, c := range accountChanges(inv) {
+	for _, c := range slices.Concat(accountChanges(inv), changes, chpasswdChanges(inv)) {
 		f := lockoutFinding(inv, host, c)
 		if f != nil && (worst == nil || f.Decision > worst.Decision) {
 			worst = f

@@ -19,7 +19,129 @@ func blockdevRules() []*guard.Rule {
 		Postmortem: "dd and mkfs run against the wrong disk; the classic one-letter mistake between sdb and sda",
 		Machine:    true,
 		Match:      matchDiskOverwrite,
+	}, {
+		ID:         "sysfs-device-remove",
+		Programs:   nil, // a redirection or tee into /sys
+		Decision:   guard.Confirm,
+		Summary:    "a device taken out of the kernel through /sys (1 written to a disk's device/delete, a SCSI device's delete, a PCI device's remove, a network interface's device/remove): block for the disk / is on, confirm for a disk with a mounted filesystem, the interface this SSH session comes over, or a device guard cannot see; warn otherwise (it comes back only with a rescan)",
+		Postmortem: "echo 1 > /sys/block/sda/device/delete typed for the disk just pulled, on the host whose root filesystem was on sda: every program that touched the disk hung or failed, and only a power cycle brought it back",
+		Machine:    true,
+		Match:      matchSysfsDeviceRemove,
 	}}
+}
+
+// sysfsRemoval reads a /sys path that takes a device out of the kernel
+// when 1 is written to it: what kind of device, and its name (a disk,
+// a SCSI address, a PCI address, an interface).
+func sysfsRemoval(p string) (kind, name string) {
+	parts := strings.Split(strings.TrimPrefix(p, "/sys/"), "/")
+	switch {
+	case len(parts) == 4 && (parts[0] == "block" || parts[0] == "class" && parts[1] == "block") && parts[len(parts)-2] == "device" && parts[3] == "delete":
+		return "disk", parts[len(parts)-3]
+	case len(parts) == 5 && parts[0] == "class" && parts[1] == "block" && parts[3] == "device" && parts[4] == "delete":
+		return "disk", parts[2]
+	case len(parts) == 4 && parts[0] == "bus" && parts[1] == "scsi" && parts[2] == "devices" && parts[3] == "delete":
+		return "", ""
+	case len(parts) == 5 && parts[0] == "bus" && parts[1] == "scsi" && parts[2] == "devices" && parts[4] == "delete":
+		return "scsi", parts[3]
+	case len(parts) == 5 && parts[0] == "bus" && parts[1] == "pci" && parts[2] == "devices" && parts[4] == "remove":
+		return "pci", parts[3]
+	case len(parts) == 5 && parts[0] == "class" && parts[1] == "net" && parts[3] == "device" && parts[4] == "remove":
+		return "net", parts[2]
+	}
+	return "", ""
+}
+
+// devicesUnder lists the disks and interfaces a SCSI or PCI device
+// carries, read from /sys; ok is false when guard cannot see it.
+func devicesUnder(host guard.Host, dir string) (disks, ifaces []string, ok bool) {
+	if _, err := host.Lstat(dir); err != nil {
+		return nil, nil, false
+	}
+	// the device's own, and those of the virtio device it carries
+	homes := []string{dir}
+	if entries, _, err := host.ReadDir(dir, 256); err == nil {
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), "virtio") {
+				homes = append(homes, dir+"/"+e.Name())
+			}
+		}
+	}
+	for _, home := range homes {
+		if entries, _, err := host.ReadDir(home+"/block", 64); err == nil {
+			for _, e := range entries {
+				disks = append(disks, e.Name())
+			}
+		}
+		if entries, _, err := host.ReadDir(home+"/net", 64); err == nil {
+			for _, e := range entries {
+				ifaces = append(ifaces, e.Name())
+			}
+		}
+	}
+	if entries, _, err := host.ReadDir(dir+"/nvme", 16); err == nil {
+		for _, e := range entries {
+			if sub, _, err := host.ReadDir(dir+"/nvme/"+e.Name(), 64); err == nil {
+				for _, n := range sub {
+					if strings.HasPrefix(n.Name(), e.Name()+"n") {
+						disks = append(disks, n.Name())
+					}
+				}
+			}
+		}
+	}
+	return disks, ifaces, true
+}
+
+func matchSysfsDeviceRemove(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	var kind, name string
+	w, writes := writtenInto(inv, host, "", func(p string) bool {
+		kind, name = sysfsRemoval(p)
+		return kind != ""
+	})
+	if !writes || w.known && strings.TrimSpace(w.text) != "1" {
+		return nil // 0, or nothing: the device stays
+	}
+	const rescan = "to bring a disk back: echo '- - -' > /sys/class/scsi_host/hostN/scan; a PCI device: echo 1 > /sys/bus/pci/rescan"
+	var disks, ifaces []string
+	seen := inv.Remote == ""
+	switch kind {
+	case "disk":
+		disks = []string{name}
+	case "net":
+		ifaces = []string{name}
+	case "scsi":
+		disks, ifaces, seen = devicesUnder(host, "/sys/bus/scsi/devices/"+name)
+		seen = seen && inv.Remote == ""
+	case "pci":
+		disks, ifaces, seen = devicesUnder(host, "/sys/bus/pci/devices/"+name)
+		seen = seen && inv.Remote == ""
+	}
+	for _, d := range disks {
+		m, mounted := mountedFrom(host, inv, "/dev/"+d)
+		switch {
+		case mounted && m.Dir == "/":
+			return guard.Found(guard.Block, "unmount what is on it and stop what uses it first; "+rescan,
+				"would take the disk %s out of the kernel%s: the root filesystem is on it (%s), so every program that reads a file hangs or fails, and only a reboot brings it back", d, inv.Where(), m.Source)
+		case mounted:
+			return guard.Found(guard.Confirm, "umount "+m.Dir+" first; "+rescan,
+				"would take the disk %s out of the kernel%s while %s is mounted from it on %s: what is not yet written is lost, and everything using %s fails", d, inv.Where(), m.Source, m.Dir, m.Dir)
+		}
+	}
+	for _, dev := range ifaces {
+		if _, ssh := guard.SSHClient(inv, host); ssh {
+			if cut := downCut(inv, host, dev, "take the interface "+dev+" out of the kernel"); cut != "" {
+				return guard.Found(guard.Confirm, "use the console for this; "+rescan,
+					"would %s%s: this SSH session and every connection over it end, and it comes back only with a PCI rescan from the console", cut, inv.Where())
+			}
+		}
+	}
+	if !seen {
+		return guard.Found(guard.Confirm, "look first at what hangs off it: ls "+path.Dir(inv.Path(w.path))+"; "+rescan,
+			"would take the device %s out of the kernel%s, and guard cannot see what is on it here (a disk with mounted filesystems, the interface this session comes over)", name, inv.Where())
+	}
+	return guard.Found(guard.Warn, rescan,
+		"would take the device %s out of the kernel%s: it is gone until a rescan", name, inv.Where())
 }
 
 // diskWriter returns the devices a command would overwrite and how.

@@ -47,7 +47,7 @@ func catalogFor(c classifier) []*guard.Rule {
 		{"orchestration", orchestrationRules()}, {"selfguard", selfguardRules()},
 		{"accounts", accountsRules()}, {"vms", vmsRules()}, {"forge", forgeRules()},
 		{"credentials", credentialsRules()}, {"appdb", appDatabaseRules()}, {"iacapply", iacApplyRules()}, {"paas", paasRules()},
-		{"projectwipe", projectWipeRules(c)}, {"sshd", sshdRules()}, {"loginenv", loginEnvRules()},
+		{"projectwipe", projectWipeRules(c)}, {"sshd", sshdRules()}, {"loginenv", loginEnvRules()}, {"services", servicesRules()},
 	}
 	var all []*guard.Rule
 	for _, family := range families {

@@ -12,9 +12,9 @@ import (
 func fsckRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "fsck-mounted",
-		Programs:   []string{"fsck", "fsck.*", "e2fsck", "xfs_repair", "btrfsck", "btrfs"},
+		Programs:   []string{"fsck", "fsck.*", "e2fsck", "xfs_repair", "btrfsck", "btrfs", "debugfs"},
 		Decision:   guard.Block,
-		Summary:    "fsck or xfs_repair on a mounted filesystem",
+		Summary:    "fsck or xfs_repair on a mounted filesystem, or debugfs -w opening one to write (block); debugfs -w told to delete or clear files on an unmounted one (confirm)",
 		Postmortem: "e2fsck run on a mounted root filesystem corrupted it further",
 		Machine:    true,
 		Match:      matchFsckMounted,
@@ -191,7 +191,42 @@ func matchJournalDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding 
 	return nil
 }
 
+// debugfsWrites are debugfs requests that delete or clear what a
+// filesystem holds, with no undo.
+var debugfsWrites = []string{"rm", "kill_file", "unlink", "clri", "freei", "freeb", "rmdir", "punch", "truncate", "set_inode_field", "sif", "set_super_value", "ssv", "zap_block", "zap", "write", "copy_inode", "mknod", "link", "ln"}
+
+// matchDebugfs: debugfs -w writes to the filesystem on the device
+// itself, under the kernel's feet when it is mounted.
+func matchDebugfs(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "bsfRdz"})
+	if !p.Has("w") || len(p.Operands) == 0 {
+		return nil // read-only: debugfs opens the device without writing
+	}
+	dev := p.Operands[len(p.Operands)-1]
+	if !dev.Known {
+		return nil
+	}
+	if m, ok := mountedFrom(host, inv, inv.Path(dev.Value)); ok {
+		return guard.Found(guard.Block,
+			"look without -w (debugfs -R 'stat FILE' "+dev.Value+"); to change files, do it through the mounted filesystem ("+m.Dir+"), or unmount it first",
+			"would open %s for writing with debugfs while it is mounted on %s%s: debugfs writes the filesystem's blocks under the kernel's feet, which corrupts it, and what it deletes has no undo", m.Source, m.Dir, inv.Where())
+	}
+	request, ok := p.Value("R")
+	if !ok || !request.Known {
+		return nil
+	}
+	fields := strings.Fields(request.Value)
+	if len(fields) == 0 || !slices.Contains(debugfsWrites, fields[0]) {
+		return nil
+	}
+	return guard.Found(guard.Confirm, "look first without -w: debugfs -R 'stat "+strings.Join(fields[1:], " ")+"' "+dev.Value+"; take an image first (dd if="+dev.Value+" of=/root/fs.img) if you need the way back",
+		"would run %q on the filesystem of %s%s with debugfs -w: it changes the blocks directly, with no journal, no check and no undo", request.Value, dev.Value, inv.Where())
+}
+
 func matchFsckMounted(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Program == "debugfs" {
+		return matchDebugfs(inv, host)
+	}
 	p := guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "tbBCjlLEz", LongValue: []string{"type"}})
 	operands := p.Operands
 	if inv.Program == "btrfs" {

@@ -37,17 +37,17 @@ func loginEnvRules() []*guard.Rule {
 		Match:      matchLoginUmask,
 	}, {
 		ID:         "login-ends",
-		Programs:   []string{"exit", "logout", "exec"},
+		Programs:   []string{"exit", "logout", "exec", "kill", "set"},
 		Decision:   guard.Confirm,
-		Summary:    "exit, logout, or exec of a program that is not installed or refuses logins, written into a start-up file: every login that reads it ends at once (warn for exec of a program that is not a shell)",
+		Summary:    "exit, logout, exec of a program that is not installed or refuses logins, a kill of the login's own shell ($$, $PPID, 0), or set -e, written into a start-up file: every login that reads it ends at once, or at its first failing command (warn for exec of a program that is not a shell)",
 		Postmortem: "exec fish appended to ~/.bashrc on a host where fish was not installed: every SSH login closed at once, scp and rsync with it, and only the console could repair the file",
 		Machine:    true,
 		Match:      matchLoginEnds,
 	}, {
 		ID:         "login-alias-swap",
-		Programs:   []string{"alias"},
+		Programs:   nil, // an alias, or the functions a written start-up file defines (on whatever command writes it)
 		Decision:   guard.Confirm,
-		Summary:    "an alias written into a start-up file that makes sudo, su, ssh, passwd or another program that asks for a password run something else",
+		Summary:    "an alias or a function written into a start-up file that makes sudo, su, ssh, passwd or another program that asks for a password run something else",
 		Postmortem: "alias sudo='/tmp/.s' appended to an administrator's ~/.bashrc: the next sudo typed ran a script that saved the password it asked for and then ran the real sudo",
 		Machine:    true,
 		Match:      matchLoginAliasSwap,
@@ -170,12 +170,69 @@ func umaskValue(inv *guard.Invocation) (mask int64, text string, ok bool) {
 			return 0, "", false
 		}
 		m, err := strconv.ParseInt(a.Value, 8, 32)
-		if err != nil || m < 0 || m > 0o777 {
+		if err != nil {
+			m, ok = symbolicUmask(a.Value)
+			return m, a.Value, ok
+		}
+		if m < 0 || m > 0o777 {
 			return 0, "", false
 		}
 		return m, a.Value, true
 	}
 	return 0, "", false
+}
+
+// symbolicUmask reads umask's symbolic form (u=rwx,g=rx,o=; a+w; go-w)
+// as the octal mask it leaves, from the usual 022 for + and -: what it
+// names is what files may have, the mask is the rest.
+func symbolicUmask(text string) (int64, bool) {
+	allowed := int64(0o755)
+	for clause := range strings.SplitSeq(text, ",") {
+		i := strings.IndexAny(clause, "=+-")
+		if i < 0 {
+			return 0, false
+		}
+		var who int64
+		for _, c := range clause[:i] {
+			switch c {
+			case 'u':
+				who |= 0o700
+			case 'g':
+				who |= 0o070
+			case 'o':
+				who |= 0o007
+			case 'a':
+				who |= 0o777
+			default:
+				return 0, false
+			}
+		}
+		if who == 0 {
+			who = 0o777
+		}
+		var perms int64
+		for _, c := range clause[i+1:] {
+			switch c {
+			case 'r':
+				perms |= 0o444
+			case 'w':
+				perms |= 0o222
+			case 'x':
+				perms |= 0o111
+			default:
+				return 0, false // X, s, t, or a second operator
+			}
+		}
+		switch clause[i] {
+		case '=':
+			allowed = allowed&^who | perms&who
+		case '+':
+			allowed |= perms & who
+		case '-':
+			allowed &^= perms & who
+		}
+	}
+	return 0o777 &^ allowed, true
 }
 
 func matchLoginUmask(inv *guard.Invocation, host guard.Host) *guard.Finding {
@@ -202,6 +259,72 @@ func matchLoginUmask(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	return nil
 }
 
+// setsErrexit: set -e, set -eu, set -o errexit (not set +e).
+func setsErrexit(inv *guard.Invocation) bool {
+	for i, a := range inv.Args {
+		switch {
+		case !a.Known || a.Value == "--":
+			return false
+		case a.Value == "-o" && i+1 < len(inv.Args) && inv.Args[i+1].Value == "errexit":
+			return true
+		case strings.HasPrefix(a.Value, "-") && !strings.HasPrefix(a.Value, "--") && strings.Contains(a.Value, "e") && a.Value != "-o":
+			return true
+		case !strings.HasPrefix(a.Value, "-") && !strings.HasPrefix(a.Value, "+"):
+			return false // set -- ARGS without the --: positional parameters
+		}
+	}
+	return false
+}
+
+// killsOwnShell names the process of the login itself a kill reaches:
+// its shell ($$, $BASHPID), the program that started it ($PPID: sshd's
+// session, login), or its process group (0); "" for any other.
+func killsOwnShell(inv *guard.Invocation) string {
+	if !killsInteractive(inv) {
+		return "" // SIGTERM and SIGINT: an interactive shell ignores them
+	}
+	for _, a := range guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "sn"}).Operands {
+		if a.Known {
+			if a.Value == "0" {
+				return "process group 0 (the login shell and everything it started)"
+			}
+			continue
+		}
+		for _, u := range a.Unknown {
+			switch strings.Trim(strings.TrimPrefix(u, "$"), "{}") {
+			case "$", "BASHPID":
+				return a.Text + " (the login shell itself)"
+			case "PPID":
+				return a.Text + " (the program that started the login shell: sshd's session, login)"
+			}
+		}
+	}
+	return ""
+}
+
+// killsInteractive: the signal kill sends ends an interactive shell,
+// which ignores the default SIGTERM and catches SIGINT.
+func killsInteractive(inv *guard.Invocation) bool {
+	for i, a := range inv.Args {
+		v := strings.TrimPrefix(strings.ToUpper(a.Value), "SIG")
+		if a.Value == "-s" || a.Value == "-n" {
+			if i+1 == len(inv.Args) {
+				return false
+			}
+			v = strings.TrimPrefix(strings.ToUpper(inv.Args[i+1].Value), "SIG")
+		} else if !strings.HasPrefix(a.Value, "-") {
+			continue
+		} else {
+			v = strings.TrimPrefix(strings.TrimPrefix(strings.ToUpper(a.Value), "-"), "SIG")
+		}
+		switch v {
+		case "9", "KILL", "1", "HUP", "3", "QUIT", "6", "ABRT", "11", "SEGV", "15", "TERM", "2", "INT":
+			return v != "15" && v != "TERM" && v != "2" && v != "INT"
+		}
+	}
+	return false
+}
+
 // loginShellNames are interactive shells a start-up file may exec into.
 var loginShellNames = []string{"bash", "zsh", "fish", "ksh", "mksh", "tcsh", "csh", "dash", "sh", "nu", "elvish", "xonsh", "guard-shell"}
 
@@ -214,7 +337,21 @@ func matchLoginEnds(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return nil
 	}
 	undo := fmt.Sprintf("keep a session open while you test it; to undo from another account or the console: edit %s and remove the line", file)
-	if inv.Program != "exec" {
+	switch inv.Program {
+	case "set":
+		if !setsErrexit(inv) {
+			return nil
+		}
+		return guard.Found(guard.Confirm, "set -e belongs in scripts, not in start-up files; "+undo,
+			"would run set -e in %s%s: every login that reads it ends at its first command that fails (a grep that finds nothing, a mistyped command), and a start-up file that fails ends the login before its prompt", file, inv.Where())
+	case "kill":
+		target := killsOwnShell(inv)
+		if target == "" {
+			return nil
+		}
+		return guard.Found(guard.Confirm, undo,
+			"would kill %s in %s%s: every login that reads it kills its own shell as it starts, SSH logins, su - and scp included, so you could not log in again to undo it", target, file, inv.Where())
+	case "exit", "logout":
 		return guard.Found(guard.Confirm, "in a file of /etc/profile.d use return, never exit; "+undo,
 			"would run %s in %s%s: every login that reads it ends at once, SSH logins, su - and scp included, so you could not log in again to undo it",
 			inv.Program, file, inv.Where())
@@ -263,8 +400,19 @@ var passwordPrograms = []string{"sudo", "su", "doas", "pkexec", "passwd", "ssh",
 var aliasPrefixes = []string{"command", "builtin", "nocorrect", "noglob", "env", "time", "exec"}
 
 func matchLoginAliasSwap(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if inv.Code != nil && inv.Code.Login != nil {
+		login := inv.Code.Login
+		for _, name := range login.Funcs {
+			if !slices.Contains(passwordPrograms, name) {
+				continue
+			}
+			return guard.Found(guard.Confirm, "give a helper its own name (sudo_keep() { command sudo -E \"$@\"; }); to see what a name runs: type "+name+"; to undo: edit "+login.File+" and remove the function",
+				"would define a function called %s in %s%s: every login that reads it runs that function when %s is typed, and what you type to it, your password included, goes to the function's code first",
+				name, login.File, inv.Where(), name)
+		}
+	}
 	file := inv.StartupFile()
-	if file == "" {
+	if file == "" || inv.Program != "alias" {
 		return nil
 	}
 	for _, a := range inv.Args {

@@ -76,6 +76,8 @@ func networkCut(inv *guard.Invocation, host guard.Host) string {
 					// sshd restarts with its sessions open (sshdRestart warns)
 				case sshUnits[name] && !strings.HasSuffix(u.Value, ".socket") && sshSocketCovers(inv, host, verb):
 					// the socket started earlier on the line takes the logins
+				case sshUnits[name] && strings.HasSuffix(u.Value, ".socket") && sshdStandalone(inv, host, name):
+					// sshd runs as its own service: the socket takes no logins
 				case (verb == "mask" || verb == "disable") && !p.Has("now"):
 					return verb + " " + shown + ": it stays up now and does not start at the next boot"
 				default:
@@ -262,6 +264,22 @@ func sshSocketCovers(inv *guard.Invocation, host guard.Host, verb string) bool {
 		return started && enabled
 	}
 	return started
+}
+
+// sshdStandalone: on this host sshd starts as its own service (its unit
+// enabled for multi-user.target) and its socket is not enabled, so the
+// socket takes no logins and stopping it leaves them.
+func sshdStandalone(inv *guard.Invocation, host guard.Host, name string) bool {
+	if inv.Remote != "" {
+		return false
+	}
+	for _, dir := range []string{"/etc/systemd/system/sockets.target.wants/", "/usr/lib/systemd/system/sockets.target.wants/", "/lib/systemd/system/sockets.target.wants/"} {
+		if _, err := host.Lstat(dir + name + ".socket"); err == nil {
+			return false
+		}
+	}
+	_, err := host.Lstat("/etc/systemd/system/multi-user.target.wants/" + name + ".service")
+	return err == nil
 }
 
 // asPrivileged: the earlier command b ran with at least the rights of inv,

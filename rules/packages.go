@@ -14,7 +14,7 @@ func packagesRules() []*guard.Rule {
 		ID:         "essential-package-removal",
 		Programs:   []string{"apt", "apt-get", "aptitude", "dpkg", "yum", "dnf", "microdnf", "zypper", "pacman", "apk", "rpm", "pkg"},
 		Decision:   guard.Confirm,
-		Summary:    "removing libc6, systemd, dbus, udev, sudo, lvm2, grub*, openssh-server or another package the host cannot run without, or every package (FreeBSD pkg delete -a); yum or dnf history undo|rollback warns",
+		Summary:    "removing libc6, systemd, dbus, udev, sudo, lvm2, grub*, openssh-server or another package the host cannot run without, or one such a package depends on (read from /var/lib/dpkg/status: apt purge 'python3.11*' takes python3), or every package (FreeBSD pkg delete -a); installing one of them with dpkg --force-… or rpm --nodeps/--force; yum or dnf history undo|rollback warns",
 		Postmortem: "apt-get purge of libc6 and yum remove python: the package manager itself stopped working",
 		Machine:    true,
 		Match:      matchEssentialRemoval,
@@ -309,6 +309,9 @@ func matchEssentialRemoval(inv *guard.Invocation, host guard.Host) *guard.Findin
 		return guard.Found(guard.Confirm, "see what would go first: pkg delete -an; remove the packages you mean by name",
 			"would remove every installed package from %s (pkg delete -a): every service, shell and tool installed from packages goes (sudo, bash, the web and database servers), only the base system stays", guard.HostName(inv, host))
 	}
+	if f := forcedInstall(inv); f != nil {
+		return f
+	}
 	for _, pkg := range removedPackages(inv) {
 		name, _, _ := strings.Cut(pkg, ":") // libc6:amd64
 		name, _, _ = strings.Cut(name, "=")
@@ -334,6 +337,11 @@ func matchEssentialRemoval(inv *guard.Invocation, host guard.Host) *guard.Findin
 		if why == "" && (name == "openssh-server" || name == "ssh") {
 			why = "no one can log in to it over SSH afterwards"
 		}
+		if why == "" && inv.Program != "dpkg" && inv.Program != "rpm" {
+			if dep, needs := essentialDependent(inv, host, name); dep != "" {
+				why = dep + " depends on " + needs + " (" + essentialWhy(dep) + ")"
+			}
+		}
 		if why == "" && runsKernel(pkg, host, inv) {
 			why = "it is the kernel this host is running now"
 			if strings.HasSuffix(name, "-") {
@@ -346,6 +354,169 @@ func matchEssentialRemoval(inv *guard.Invocation, host guard.Host) *guard.Findin
 		return guard.Found(guard.Confirm,
 			fmt.Sprintf("see what else would go first: apt-get -s remove %s (or the manager's --assumeno / dry run); to replace it, install the replacement in the same command", name),
 			"would remove %s from %s: %s, and everything that depends on it goes too", name, guard.HostName(inv, host), why)
+	}
+	return nil
+}
+
+// essentialWhy is why the host needs the package name, "" when it is not
+// one of essentialPackages.
+func essentialWhy(name string) string {
+	for _, e := range essentialPackages {
+		if ok, _ := path.Match(e.pattern, name); ok {
+			return e.why
+		}
+	}
+	return ""
+}
+
+// dpkgStatus reads the installed packages of a Debian host and what each
+// depends on (Depends and Pre-Depends, without alternatives); nil where
+// guard cannot read it.
+func dpkgStatus(host guard.Host) map[string][]string {
+	data, err := host.ReadFile("/var/lib/dpkg/status", 16<<20)
+	if err != nil {
+		return nil
+	}
+	installed := map[string][]string{}
+	for stanza := range strings.SplitSeq(string(data), "\n\n") {
+		var name string
+		var deps []string
+		ok := false
+		for line := range strings.SplitSeq(stanza, "\n") {
+			key, value, found := strings.Cut(line, ": ")
+			if !found {
+				continue
+			}
+			switch key {
+			case "Package":
+				name = value
+			case "Status":
+				ok = strings.HasSuffix(value, " installed")
+			case "Depends", "Pre-Depends":
+				for d := range strings.SplitSeq(value, ",") {
+					if strings.Contains(d, "|") {
+						continue // alternatives: another may stay
+					}
+					n, _, _ := strings.Cut(strings.TrimSpace(d), " ")
+					n, _, _ = strings.Cut(n, ":")
+					deps = append(deps, n)
+				}
+			}
+		}
+		if ok && name != "" {
+			installed[name] = deps
+		}
+	}
+	return installed
+}
+
+// essentialDependent finds an installed package the host needs
+// (essentialPackages) that depends, directly or through others, on a
+// package the removal pattern matches: apt removes it too. It returns
+// that package and the matched one it needs, "" when there is none or
+// guard cannot read the package database (another host).
+func essentialDependent(inv *guard.Invocation, host guard.Host, pattern string) (dependent, needs string) {
+	if inv.Remote != "" || strings.HasSuffix(pattern, "-") || strings.HasSuffix(pattern, "+") {
+		return "", ""
+	}
+	installed := dpkgStatus(host)
+	if installed == nil {
+		return "", ""
+	}
+	users := map[string][]string{} // package → the installed ones that depend on it
+	names := make([]string, 0, len(installed))
+	for n, deps := range installed {
+		names = append(names, n)
+		for _, d := range deps {
+			users[d] = append(users[d], n)
+		}
+	}
+	slices.Sort(names) // the same answer every time
+	// removed: every package that goes, with the matched one it goes for
+	removed := map[string]string{}
+	var queue []string
+	for _, n := range names {
+		if ok, _ := path.Match(pattern, n); ok || n == pattern {
+			removed[n] = n
+			queue = append(queue, n)
+		}
+	}
+	for len(queue) > 0 && len(removed) <= len(installed) {
+		n := queue[0]
+		queue = queue[1:]
+		for _, u := range users[n] {
+			if _, seen := removed[u]; seen {
+				continue
+			}
+			removed[u] = removed[n]
+			if essentialWhy(u) != "" {
+				return u, removed[n]
+			}
+			queue = append(queue, u)
+		}
+	}
+	return "", ""
+}
+
+// riskyForces are dpkg's --force options (and rpm's) that turn off the
+// checks that keep an installed system consistent.
+var riskyForces = []string{"all", "depends", "depends-version", "breaks", "conflicts", "downgrade", "remove-essential", "overwrite", "overwrite-dir", "architecture", "bad-version"}
+
+// forcedInstall: dpkg -i with a --force that turns its checks off, or
+// rpm -i/-U with --nodeps or --force, of a package the host needs: a
+// wrong libc6 stops every program at once.
+func forcedInstall(inv *guard.Invocation) *guard.Finding {
+	var forced []string
+	var files []guard.Arg
+	switch inv.Program {
+	case "dpkg":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"root", "admindir", "instdir"}})
+		if !p.Has("i", "install", "unpack") {
+			return nil
+		}
+		for _, a := range inv.Args {
+			for _, f := range strings.Split(strings.TrimPrefix(a.Value, "--force-"), ",") {
+				if strings.HasPrefix(a.Value, "--force-") && slices.Contains(riskyForces, f) {
+					forced = append(forced, "--force-"+f)
+				}
+			}
+		}
+		files = p.Operands
+	case "rpm":
+		p := guard.ParseOptions(inv.Args, guard.OptSpec{LongValue: []string{"root", "dbpath", "define", "macros", "rcfile"}})
+		if !p.Has("i", "install", "U", "upgrade", "F", "freshen") || p.Has("test") {
+			return nil
+		}
+		for _, o := range []string{"nodeps", "force", "replacefiles", "oldpackage"} {
+			if p.Has(o) {
+				forced = append(forced, "--"+o)
+			}
+		}
+		files = p.Operands
+	default:
+		return nil
+	}
+	if len(forced) == 0 {
+		return nil
+	}
+	for _, f := range files {
+		if !f.Known {
+			continue
+		}
+		base := baseName(f.Value)
+		name, _, _ := strings.Cut(base, "_") // libc6_2.31-13_amd64.deb
+		if inv.Program == "rpm" {
+			// glibc-2.17-326.el7.x86_64.rpm: the name ends before the version
+			if i := strings.IndexFunc(base, func(r rune) bool { return r >= '0' && r <= '9' }); i > 1 {
+				name = strings.TrimSuffix(base[:i], "-")
+			}
+		}
+		why := essentialWhy(name)
+		if why == "" {
+			continue
+		}
+		return guard.Found(guard.Confirm, "install it without "+strings.Join(forced, " ")+" and read what dpkg or rpm refuses, or through the package manager (apt install ./"+base+"), which resolves what it needs; keep a rescue medium at hand",
+			"would install %s%s with %s: the checks that keep the system consistent (dependencies, versions, breaks) are off for %s, and %s, so a wrong one stops the host's programs at once", base, inv.Where(), strings.Join(forced, " "), name, why)
 	}
 	return nil
 }

@@ -472,6 +472,10 @@ func TestReadmeRuleTable(t *testing.T) {
 var explainContext = map[string][]string{
 	"ssh-power":                 {"ssh"},
 	"ssh-network-cut":           {"ssh"},
+	"console-login-cut":         {"ssh"},
+	"sshd-unit-dropin":          {"ssh"},
+	"sysfs-device-remove":       {"mount=/dev/vda1@/"},
+	"resolver-stop":             {"link=/etc/resolv.conf->../run/systemd/resolve/stub-resolv.conf"},
 	"sshd-login-cut":            {"ssh"},
 	"essential-package-removal": {"ssh"},
 	"serving-stop":              {"ssh"},

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/guard-sh/guard/guard"
@@ -85,7 +86,85 @@ func storageRules() []*guard.Rule {
 			Postmortem: "a common failure mode: a Ceph pool deleted with --yes-i-really-really-mean-it on the wrong cluster, every image in it gone",
 			Match:      matchCephDelete,
 		},
+		{
+			ID:         "fstab-entry-removed",
+			Programs:   []string{"sed", "gsed"},
+			Decision:   guard.Confirm,
+			Summary:    "sed -i deleting mount lines from /etc/fstab (/home, /var, /boot, a data disk; warn for swap): the next boot does not mount them, services write into the root filesystem instead, and / without its line may stay read-only; a line commented out, or one that is not a mount, passes",
+			Postmortem: "sed -i '/home/d' /etc/fstab meant to drop an old NFS share: it took the local /home line too, and after the next reboot every user's home folder was an empty directory on the root filesystem",
+			Machine:    true,
+			Match:      matchFstabEntryRemoved,
+		},
 	}
+}
+
+// fstabProbe stands for an /etc/fstab guard cannot read or that lists no
+// mount (a container, another host): the lines a host usually has, so
+// that a script written against them deletes what it would delete there.
+const fstabProbe = "UUID=0a1b / ext4 errors=remount-ro 0 1\nUUID=2c3d /boot ext4 defaults 0 2\nUUID=4e5f /home ext4 defaults 0 2\nUUID=6a7b /var ext4 defaults 0 2\n/dev/sdb1 /data xfs defaults 0 2\n/swap.img none swap sw 0 0\n"
+
+// fstabMounts lists the mount points of an fstab's lines, in order.
+func fstabMounts(text string) []string {
+	var dirs []string
+	for line := range strings.SplitSeq(text, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && !strings.HasPrefix(f[0], "#") {
+			dirs = append(dirs, f[1])
+		}
+	}
+	return dirs
+}
+
+func matchFstabEntryRemoved(inv *guard.Invocation, host guard.Host) *guard.Finding {
+	if !guard.ParseOptions(inv.Args, sedSpec).Has("i", "in-place") {
+		return nil
+	}
+	files, edit := guard.SedEdit(inv.Args)
+	if edit == nil || !slices.ContainsFunc(files, func(f guard.Arg) bool { return f.Known && inv.Path(f.Value) == "/etc/fstab" }) {
+		return nil
+	}
+	content := fstabProbe
+	if inv.Remote == "" {
+		if data, err := host.ReadFile("/etc/fstab", 1<<20); err == nil && len(fstabMounts(string(data))) > 0 {
+			content = string(data)
+		}
+	}
+	out, ok := edit(content)
+	if !ok {
+		return nil
+	}
+	after := out
+	var gone []string
+	swapOnly := true
+	for _, dir := range fstabMounts(content) {
+		if slices.Contains(fstabMounts(after), dir) || strings.Contains(after, "#") && commentedMount(after, dir) {
+			continue
+		}
+		gone = append(gone, dir)
+		swapOnly = swapOnly && (dir == "none" || dir == "swap")
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	hint := "comment the line out instead (sed -i '\\|" + gone[0] + "|s|^|#|' /etc/fstab), and check before the next boot: findmnt --verify; keep a copy: cp /etc/fstab /etc/fstab.bak"
+	if swapOnly {
+		return guard.Found(guard.Warn, hint,
+			"would delete the swap line of /etc/fstab%s: the next boot starts without swap", inv.Where())
+	}
+	return guard.Found(guard.Confirm, hint,
+		"would delete the line for %s from /etc/fstab%s: the next boot does not mount it, so services and users write into an empty folder on the root filesystem (and / without its line may stay read-only); the line is not kept anywhere",
+		strings.Join(gone, ", "), inv.Where()).
+		Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{"/etc/fstab"}, Overwrite: true})
+}
+
+// commentedMount: text still holds a line for dir, commented out.
+func commentedMount(text, dir string) bool {
+	for line := range strings.SplitSeq(text, "\n") {
+		if f := strings.Fields(strings.TrimLeft(strings.TrimSpace(line), "# ")); strings.HasPrefix(strings.TrimSpace(line), "#") && len(f) >= 2 && f[1] == dir {
+			return true
+		}
+	}
+	return false
 }
 
 // cephSpec: the global options of ceph, rados and rbd that take a value.
