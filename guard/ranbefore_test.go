@@ -16,14 +16,15 @@ func TestRanBefore(t *testing.T) {
 	}{
 		{"a; b && z", []string{"b", "a"}},
 		{"a\nb\nz", []string{"b", "a"}},
-		{"a || z", nil},                        // z runs only when a failed
-		{"a || b && z", nil},                   // a succeeded: b skipped, z runs
-		{"a || b && c && z", []string{"c"}},    // c ran and succeeded
-		{"a && b || c; z", []string{"a"}},      // only the first of a list surely ran
-		{"a & z", nil},                         // beside it
-		{"{ a; b; } & z", nil},                 // the whole job, beside it
-		{"a | z", nil},                         // a pipeline runs its parts side by side
-		{"a | b; z", nil},                      // and may stop early
+		{"a || z", nil},                     // z runs only when a failed
+		{"a || b && z", nil},                // a succeeded: b skipped, z runs
+		{"a || b && c && z", []string{"c"}}, // c ran and succeeded
+		{"a && b || c; z", []string{"a"}},   // only the first of a list surely ran
+		{"a & z", nil},                      // beside it
+		{"{ a; b; } & z", nil},              // the whole job, beside it
+		{"a | z", nil},                      // a pipeline runs its parts side by side
+		{"a | b; z", []string{"b"}},         // the last part runs to its end; a may stop early
+		{"a | sudo b; z", []string{"b", "sudo"}},
 		{"(a; b); z", nil},                     // a subshell may exit early
 		{"(a; z)", []string{"a"}},              // inside it, in order
 		{"{ a; b; } && z", []string{"b", "a"}}, // a group runs in this shell

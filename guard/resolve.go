@@ -447,7 +447,14 @@ func (r *resolver) walkBinary(cmd *syntax.BinaryCmd, sc *scope, ctx stmtCtx) {
 	// before it print.
 	upstream := ctx.stdin[:len(ctx.stdin):len(ctx.stdin)]
 	ran := r.ran
-	defer func() { r.ran = ran }() // the parts run side by side
+	// The parts run side by side, none before another; what follows the
+	// pipeline runs after all of them, the last part's commands first in
+	// line (… | tee /etc/resolv.conf; systemctl mask systemd-resolved).
+	defer func(before *Invocation) {
+		if r.ran == nil || r.ran == before {
+			r.ran = ran
+		}
+	}(ran)
 	parts := flattenBinary(cmd, func(op syntax.BinCmdOperator) bool {
 		return op == syntax.Pipe || op == syntax.PipeAll
 	})

@@ -289,7 +289,7 @@ func matchSshdLoginCut(inv *guard.Invocation, host guard.Host) *guard.Finding {
 func sshdConfigWritten(inv *guard.Invocation, host guard.Host) (file, after string, ok bool) {
 	current := func(p string) string { return sshdFiles(inv, host)[p] }
 	if inv.Program == "sed" || inv.Program == "gsed" {
-		if !guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "efl", LongValue: []string{"expression", "file", "line-length"}}).Has("i", "in-place") {
+		if !guard.ParseOptions(inv.Args, sedSpec).Has("i", "in-place") {
 			return "", "", false
 		}
 		files, edit := guard.SedEdit(inv.Args)

@@ -387,7 +387,7 @@ func writtenInto(inv *guard.Invocation, host guard.Host, probe string, want func
 			}
 		}
 	case "sed", "gsed":
-		if probe == "" || !guard.ParseOptions(inv.Args, guard.OptSpec{ShortValue: "efl", LongValue: []string{"expression", "file", "line-length"}}).Has("i", "in-place") {
+		if probe == "" || !guard.ParseOptions(inv.Args, sedSpec).Has("i", "in-place") {
 			return fileWrite{}, false // prints, the file stays: its script is not read
 		}
 		files, edit := guard.SedEdit(inv.Args)
