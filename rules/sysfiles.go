@@ -370,8 +370,8 @@ func writtenInto(inv *guard.Invocation, host guard.Host, probe string, want func
 		return "", false
 	}
 	for _, rd := range inv.Redirs {
-		if !rd.Writes() || rd.Fd != "" && rd.Fd != "1" {
-			continue // read, or another descriptor: no lookup on the host
+		if !rd.Writes() || rd.Fd != "" && rd.Fd != "1" || rd.Op == "<>" && rd.Fd == "" {
+			continue // read, or another descriptor (<> alone is standard input's): no lookup on the host
 		}
 		if p, ok := isTarget(rd.Target); ok {
 			text, known := guard.OutputText(inv)
