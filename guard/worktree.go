@@ -61,6 +61,11 @@ const (
 // and filters switched off (gitsafe), submodules not entered, a second at
 // most and 256 KB of answer. ignored adds the files .gitignore covers.
 func (h *OSHost) WorkTree(dir string, ignored bool) (WorkTree, error) {
+	if !h.underGit(dir) {
+		// most folders a long script names are in no repository: no git
+		// started for them (three processes, about 2 ms, each time)
+		return WorkTree{}, fmt.Errorf("git status in %s: %w (no .git in it or above it)", dir, ErrNoWorkTree)
+	}
 	git, ok := h.program("git")
 	if !ok {
 		return WorkTree{}, fmt.Errorf("git status in %s: %w (git not found)", dir, ErrNoWorkTree)
@@ -104,6 +109,25 @@ func (h *OSHost) WorkTree(dir string, ignored bool) (WorkTree, error) {
 	tree.Top = strings.TrimSuffix(string(top), "\n")
 	tree.Complete = tree.Complete && complete
 	return tree, nil
+}
+
+// underGit: dir exists and it, or a folder above it, holds a .git (a
+// folder, or the file a linked work tree or a submodule has), where git's
+// own search for a repository would find one.
+func (h *OSHost) underGit(dir string) bool {
+	d, _ := ResolvePath(h, filepath.Clean(dir)) // /srv/app/current -> releases/7
+	if info, err := h.Lstat(d); err != nil || !info.IsDir() {
+		return false
+	}
+	for {
+		if _, err := h.Lstat(filepath.Join(d, ".git")); err == nil {
+			return true
+		}
+		if d == "/" || d == "." {
+			return false
+		}
+		d = filepath.Dir(d)
+	}
 }
 
 // ParseStatus reads `git status --porcelain=v1 -z --no-renames`: "XY

@@ -114,6 +114,18 @@ func TestOSHostWorkTree(t *testing.T) {
 			t.Errorf("%s: got %v, want ErrNoWorkTree", d, err)
 		}
 	}
+	// a folder with no .git in it or above it is not asked of git at all,
+	// and one reached through a link is the repository it leads to
+	outside := filepath.Join(dir, "outside")
+	os.MkdirAll(outside, 0o755)
+	if _, err := h.WorkTree(outside, false); !errors.Is(err, ErrNoWorkTree) || !strings.Contains(err.Error(), "no .git") {
+		t.Errorf("a folder in no repository: got %v, want ErrNoWorkTree without running git", err)
+	}
+	link := filepath.Join(dir, "current")
+	os.Symlink(filepath.Join(repo, "src"), link)
+	if tree, err := h.WorkTree(link, false); err != nil || tree.Top != repo {
+		t.Errorf("through a link: got %+v, %v; want the repository %s", tree, err, repo)
+	}
 	// no git where guard looks for it
 	if _, err := (&OSHost{LvsDirs: []string{dir}}).WorkTree(repo, false); !errors.Is(err, ErrNoWorkTree) {
 		t.Errorf("without git: got %v", err)
