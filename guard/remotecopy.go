@@ -48,11 +48,10 @@ func (r *resolver) remoteCopy(inv *Invocation, sc *scope) {
 	if u, h, found := strings.Cut(host, "@"); found {
 		user, host = u, h
 	}
+	there := onAnotherHost(host, user)
 	r.runInner(inv, argv, sc, inv.Program+" to "+host, func(inner *Invocation, isc *scope) {
-		inner.Remote, inner.Cwd, inner.User, inner.Container = host, "", user, ""
-		inner.Stdin, inner.Redirs = nil, nil
-		isc.forgetVars()
-		isc.box = nil
+		there(inner, isc)
+		inner.Redirs = nil // scp's own redirections are this machine's
 	})
 }
 

@@ -978,12 +978,7 @@ func wrapFanout(r *resolver, outer *Invocation, sc *scope) {
 	if !found {
 		return
 	}
-	r.runCodeWith(outer, code, sc, outer.Program+" "+hosts, codeOpts{adjust: func(inner *Invocation, isc *scope) {
-		inner.Remote, inner.Cwd, inner.User, inner.Container = hosts, "", user, ""
-		inner.Stdin = nil
-		isc.forgetVars()
-		isc.box = nil
-	}})
+	r.runCodeWith(outer, code, sc, outer.Program+" "+hosts, codeOpts{adjust: onAnotherHost(hosts, user)})
 }
 
 // bundledTools are the client programs k3s, k0s and microk8s carry inside

@@ -580,15 +580,10 @@ func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	if host, _, ok := strings.Cut(dest, ":"); ok {
 		dest = host
 	}
-	adjust := func(inner *Invocation, isc *scope) {
-		inner.Remote, inner.Cwd, inner.User, inner.Container = dest, "", user, ""
-		inner.Stdin = nil
-		isc.forgetVars()
-		isc.box = nil
-		if u, ok := p.Value("l"); ok {
-			inner.User = u.Value
-		}
+	if u, ok := p.Value("l"); ok {
+		user = u.Value
 	}
+	adjust := onAnotherHost(dest, user)
 	if len(p.Rest) == 0 {
 		// ssh host <<EOF: the remote login shell reads the commands.
 		if !p.Has("n") {
@@ -599,6 +594,18 @@ func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	// ssh joins its remaining words with spaces; the remote shell parses
 	// them, and its commands read what ssh reads (ssh host bash -s < x.sh).
 	r.runCodeWith(outer, joinCode(p.Rest, r.langOr()), sc, "ssh "+dest, codeOpts{adjust: adjust, stdin: feedOf(outer)})
+}
+
+// onAnotherHost makes a command run on host, as user ("" for the one
+// ssh would pick): in a folder guard does not know (that user's home),
+// reading nothing of this line's, with none of this shell's variables.
+func onAnotherHost(host, user string) func(inner *Invocation, isc *scope) {
+	return func(inner *Invocation, isc *scope) {
+		inner.Remote, inner.Cwd, inner.User, inner.Container = host, "", user, ""
+		inner.Stdin = nil
+		isc.forgetVars()
+		isc.box = nil
+	}
 }
 
 // sshOptionsEnded tells whether a -- came before the destination at
