@@ -186,53 +186,17 @@ func umaskValue(inv *guard.Invocation) (mask int64, text string, ok bool) {
 // as the octal mask it leaves, from the usual 022 for + and -: what it
 // names is what files may have, the mask is the rest.
 func symbolicUmask(text string) (int64, bool) {
-	allowed := int64(0o755)
-	for clause := range strings.SplitSeq(text, ",") {
-		i := strings.IndexAny(clause, "=+-")
-		if i < 0 {
-			return 0, false
-		}
-		var who int64
-		for _, c := range clause[:i] {
-			switch c {
-			case 'u':
-				who |= 0o700
-			case 'g':
-				who |= 0o070
-			case 'o':
-				who |= 0o007
-			case 'a':
-				who |= 0o777
-			default:
-				return 0, false
-			}
-		}
-		if who == 0 {
-			who = 0o777
-		}
-		var perms int64
-		for _, c := range clause[i+1:] {
-			switch c {
-			case 'r':
-				perms |= 0o444
-			case 'w':
-				perms |= 0o222
-			case 'x':
-				perms |= 0o111
-			default:
-				return 0, false // X, s, t, or a second operator
-			}
-		}
-		switch clause[i] {
-		case '=':
-			allowed = allowed&^who | perms&who
-		case '+':
-			allowed |= perms & who
-		case '-':
-			allowed &^= perms & who
+	clauses := strings.Split(text, ",")
+	for i, c := range clauses {
+		if c != "" && strings.IndexByte("=+-", c[0]) >= 0 {
+			clauses[i] = "a" + c // umask's clause with no one named is everyone's
 		}
 	}
-	return 0o777 &^ allowed, true
+	allowed, ok := applyMode(0o755, strings.Join(clauses, ","))
+	if !ok || strings.ContainsAny(text, "Xst") {
+		return 0, false
+	}
+	return int64(0o777 &^ (allowed & 0o777)), true
 }
 
 func matchLoginUmask(inv *guard.Invocation, host guard.Host) *guard.Finding {
