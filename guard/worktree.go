@@ -55,14 +55,7 @@ var ErrNoWorkTree = errors.New("no git work tree state")
 // ErrNotRepository is returned when the folder is in no repository git
 // would find (no .git in it or above it): git run there refuses. It wraps
 // ErrNoWorkTree.
-var ErrNotRepository error = notRepository{}
-
-// notRepository is a value, not fmt.Errorf at start-up (fmt's first use
-// costs every run of guard).
-type notRepository struct{}
-
-func (notRepository) Error() string { return "not a git repository: " + ErrNoWorkTree.Error() }
-func (notRepository) Unwrap() error { return ErrNoWorkTree }
+var ErrNotRepository = fmt.Errorf("not a git repository: %w", ErrNoWorkTree)
 
 // Bounds of the git status guard runs.
 const (
