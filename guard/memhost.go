@@ -185,10 +185,7 @@ func (h *MemHost) WorkTree(dir string, ignored bool) (WorkTree, error) {
 		tree.Files = slices.DeleteFunc(slices.Clone(tree.Files), func(f WorkFile) bool { return f.Ignored && !ignored })
 		return tree, nil
 	}
-	if found, certain := underGit(h, dir); certain && !found {
-		return WorkTree{}, fmt.Errorf("git status in %s: %w", dir, ErrNotRepository)
-	}
-	return WorkTree{}, fmt.Errorf("git status in %s: no tree given: %w", dir, ErrNoWorkTree)
+	return WorkTree{}, fmt.Errorf("git status in %s: not a git repository: %w", dir, ErrNoWorkTree)
 }
 
 // SetSSH marks the host's environment as an SSH session from client.

@@ -5,11 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/guard-sh/guard/guard/gitsafe"
@@ -52,11 +50,6 @@ func (f WorkFile) Abs(top string) string { return filepath.Join(top, filepath.Fr
 // state: no git, not in a repository, git failing or too slow.
 var ErrNoWorkTree = errors.New("no git work tree state")
 
-// ErrNotRepository is returned when the folder is in no repository git
-// would find (no .git in it or above it): git run there refuses. It wraps
-// ErrNoWorkTree.
-var ErrNotRepository = fmt.Errorf("not a git repository: %w", ErrNoWorkTree)
-
 // Bounds of the git status guard runs.
 const (
 	maxStatusBytes = 256 << 10
@@ -68,13 +61,10 @@ const (
 // and filters switched off (gitsafe), submodules not entered, a second at
 // most and 256 KB of answer. ignored adds the files .gitignore covers.
 func (h *OSHost) WorkTree(dir string, ignored bool) (WorkTree, error) {
-	// most folders a long script names are in no repository: no git
-	// started for them (three processes, about 2 ms, each time)
-	switch found, certain := underGit(h, dir); {
-	case !certain:
-		return WorkTree{}, fmt.Errorf("git status in %s: %w (a folder on the way cannot be read)", dir, ErrNoWorkTree)
-	case !found:
-		return WorkTree{}, fmt.Errorf("git status in %s: %w (no .git in it or above it)", dir, ErrNotRepository)
+	if !h.underGit(dir) {
+		// most folders a long script names are in no repository: no git
+		// started for them (three processes, about 2 ms, each time)
+		return WorkTree{}, fmt.Errorf("git status in %s: %w (no .git in it or above it)", dir, ErrNoWorkTree)
 	}
 	git, ok := h.program("git")
 	if !ok {
@@ -121,38 +111,23 @@ func (h *OSHost) WorkTree(dir string, ignored bool) (WorkTree, error) {
 	return tree, nil
 }
 
-// underGit: dir, or a folder above it, holds a .git (a folder, or the
-// file a linked work tree or a submodule has), where git's own search for
-// a repository would find one. certain is false when a folder on the way
-// could not be read (guard runs as the user, sudo git as root): guard
-// cannot tell then.
-func underGit(h Host, dir string) (found, certain bool) {
+// underGit: dir exists and it, or a folder above it, holds a .git (a
+// folder, or the file a linked work tree or a submodule has), where git's
+// own search for a repository would find one.
+func (h *OSHost) underGit(dir string) bool {
 	d, _ := ResolvePath(h, filepath.Clean(dir)) // /srv/app/current -> releases/7
-	info, err := h.Lstat(d)
-	if err != nil {
-		return false, absent(err)
-	}
-	if !info.IsDir() {
-		return false, true
+	if info, err := h.Lstat(d); err != nil || !info.IsDir() {
+		return false
 	}
 	for {
-		_, err := h.Lstat(filepath.Join(d, ".git"))
-		if err == nil {
-			return true, true
-		}
-		if !absent(err) {
-			return false, false
+		if _, err := h.Lstat(filepath.Join(d, ".git")); err == nil {
+			return true
 		}
 		if d == "/" || d == "." {
-			return false, true
+			return false
 		}
 		d = filepath.Dir(d)
 	}
-}
-
-// absent: err says the file is not there, not that it could not be read.
-func absent(err error) bool {
-	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
 }
 
 // ParseStatus reads `git status --porcelain=v1 -z --no-renames`: "XY

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -31,40 +30,11 @@ func gitWorkRules() []*guard.Rule {
 // workTreeAt is the state of the work tree dir is in, when guard can tell:
 // on this machine, outside a container, and git answering.
 func workTreeAt(inv *guard.Invocation, host guard.Host, dir string, ignored bool) (guard.WorkTree, bool) {
-	tree, err := workTreeState(inv, host, dir, ignored)
-	return tree, err == nil
-}
-
-// workTreeState is workTreeAt with the reason guard cannot tell.
-func workTreeState(inv *guard.Invocation, host guard.Host, dir string, ignored bool) (guard.WorkTree, error) {
 	if inv.Remote != "" || inv.Container != "" || dir == "" {
-		return guard.WorkTree{}, fmt.Errorf("git status in %q%s: %w", dir, inv.Where(), guard.ErrNoWorkTree)
+		return guard.WorkTree{}, false
 	}
-	return host.WorkTree(dir, ignored)
-}
-
-// outsideRepository: git, run in dir, finds no repository and refuses
-// ("not a git repository"): no .git in dir or above it, and neither
-// --git-dir nor GIT_DIR names one elsewhere.
-func outsideRepository(inv *guard.Invocation, host guard.Host, err error) bool {
-	if !errors.Is(err, guard.ErrNotRepository) || guard.ParseOptions(inv.Args, gitGlobalSpec).Has("git-dir") {
-		return false
-	}
-	if _, set := inv.Getenv("GIT_DIR"); set {
-		return false
-	}
-	if _, set := host.Getenv("GIT_DIR"); set {
-		return false
-	}
-	made := false
-	inv.RanBefore(func(b *guard.Invocation) bool {
-		sub, _, _ := gitCommand(b)
-		made = b.Program == "git" && (sub == "init" || sub == "clone") || slices.ContainsFunc(b.Args, func(a guard.Arg) bool {
-			return !a.Known || strings.Contains(a.Value, ".git")
-		})
-		return !made
-	})
-	return !made // git init; git clean -fdx: a repository by then
+	tree, err := host.WorkTree(dir, ignored)
+	return tree, err == nil
 }
 
 // lostWork is what a discard or a delete takes of a work tree: the files
@@ -376,11 +346,8 @@ func listedTakes(inv *guard.Invocation, host guard.Host) (takes func(string) boo
 // of work the command throws away; takes the files it reaches (nil: the
 // whole work tree).
 func discardJudged(inv *guard.Invocation, host guard.Host, dir string, ignored bool, loses func(guard.WorkFile) bool, takes func(top, abs string) bool, keep string) (f *guard.Finding, ok bool) {
-	tree, err := workTreeState(inv, host, dir, ignored)
-	if outsideRepository(inv, host, err) {
-		return nil, true // git refuses: nothing is discarded
-	}
-	if err != nil {
+	tree, ok := workTreeAt(inv, host, dir, ignored)
+	if !ok {
 		return nil, false
 	}
 	lost := workLoss(tree, loses, func(abs string) bool { return takes == nil || takes(tree.Top, abs) })

@@ -488,7 +488,6 @@ var explainContext = map[string][]string{
 	"md-array-destroy":          {"md=md0:sda1,sdb1(F)", "md=md1:sdc1,sdd1"},
 	"dm-remove":                 {"mount=/dev/mapper/vg0-home@/home"},
 	"nbd-disconnect":            {"mount=/dev/nbd0p1@/mnt/img"},
-	"git-discard":               {"dir=/home/op/.git"},
 	"git-repo-delete":           {"dir=/home/op/app/.git/refs/heads", "content=/home/op/app/.git/HEAD=ref: refs/heads/main", "content=/home/op/app/.git/refs/heads/main=aaaa"},
 	"system-link-replace":       {"link=/lib64->usr/lib64", "link=/bin->usr/bin", "link=/srv/current->/srv/releases/41"},
 	"env-file-overwrite":        {"content=/home/op/.env=STRIPE_KEY=sk_live_1", "content=/home/op/.env.example=STRIPE_KEY=", "content=/home/op/.env.production=DB_URL=x", "cwd=/home/op"},
