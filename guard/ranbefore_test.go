@@ -63,3 +63,43 @@ func TestRanBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestSucceededBefore: what z runs only after, because it succeeded.
+func TestSucceededBefore(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want []string
+	}{
+		{"a && b && z", []string{"b", "a"}},
+		{"a; b && z", []string{"b"}},        // a may have failed
+		{"a || z", nil},                     // z runs because a failed
+		{"if a; then z; fi", []string{"a"}}, // as a && z
+		{"if a; then b && z; fi", []string{"b", "a"}},
+		{"if a; then b; z; fi", nil},      // b may have failed
+		{"if ! a; then z; fi", nil},       // a failed
+		{"if a || b; then z; fi", nil},    // either may have
+		{"if a; then :; else z; fi", nil}, // a failed
+		{"if a; then x=1; fi; z", nil},    // the branch's && does not leak past fi
+		{"if x=1; then z; fi", nil},       // no command ran
+		{"if a; then :; elif b; then z; fi", []string{"b"}},
+	} {
+		invs, _, _ := Resolve(c.line, "/srv", NewMemHost(), syntax.LangBash)
+		var last *Invocation
+		for _, inv := range invs {
+			if inv.Program == "z" {
+				last = inv
+			}
+		}
+		if last == nil {
+			t.Errorf("%q: no command z", c.line)
+			continue
+		}
+		var got []string
+		for b := range last.SucceededBefore {
+			got = append(got, b.Program)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q: succeeded before z: %q, want %q", c.line, got, c.want)
+		}
+	}
+}

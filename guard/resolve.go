@@ -351,7 +351,9 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 			if clause == cmd {
 				afterCond = r.ran
 			}
+			r.andNext = plainCondition(clause.Cond) // if a; then b: b runs after a succeeded, as a && b
 			r.walkStmts(clause.Then, sc, ctx)
+			r.andNext = false
 		}
 		r.ran = afterCond
 	case *syntax.WhileClause:
@@ -506,8 +508,12 @@ func (r *resolver) walkAndOr(cmd *syntax.BinaryCmd, sc *scope, ctx stmtCtx) {
 			sawOr = true
 		}
 		// after a && b the first command of b runs only if a succeeded;
-		// once a || came before, what ran last may not be what succeeded
-		r.andNext = part.op == syntax.AndStmt && !sawOr
+		// once a || came before, what ran last may not be what succeeded.
+		// The first part keeps what the list itself runs after (if c;
+		// then a && b).
+		if !first {
+			r.andNext = part.op == syntax.AndStmt && !sawOr
+		}
 		if skipped != nil && part.op == syntax.AndStmt {
 			// after a cd that fails, these never run: judged, as ever, in
 			// the folder it named, without changing the shell's state
@@ -1732,6 +1738,16 @@ const blockLen = 64
 // it), a script up to blockLen, as many as it has made so far.
 func (r *resolver) blockFor() int {
 	return min(max(len(r.invs), 4), blockLen)
+}
+
+// plainCondition: an if's condition is one simple command, not negated:
+// the branch runs only when that command succeeded.
+func plainCondition(cond []*syntax.Stmt) bool {
+	if len(cond) != 1 || cond[0].Negated || cond[0].Background {
+		return false
+	}
+	call, simple := cond[0].Cmd.(*syntax.CallExpr)
+	return simple && len(call.Args) > 0
 }
 
 func (r *resolver) emit(inv *Invocation) {

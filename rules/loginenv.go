@@ -330,7 +330,7 @@ func matchLoginEnds(inv *guard.Invocation, host guard.Host) *guard.Finding {
 		return guard.Found(guard.Confirm, undo,
 			"would replace every login shell that reads %s with %s%s: each login ends at once, so you could not log in again to undo it", file, prog, inv.Where())
 	}
-	if inv.Remote == "" && !programInstalled(host, prog) {
+	if inv.Remote == "" && !programInstalled(host, prog) && !checkedFirst(inv, prog) {
 		return guard.Found(guard.Confirm, "install it first (apt install "+base+"), or guard the line: command -v "+base+" >/dev/null && exec "+base+"; "+undo,
 			"would exec %s at every login that reads %s%s, and %s is not installed here: exec fails and the login ends at once, so you could not log in again to undo it", prog, file, inv.Where(), prog)
 	}
@@ -339,6 +339,31 @@ func matchLoginEnds(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	}
 	return guard.Found(guard.Warn, undo,
 		"would replace every login shell that reads %s with %s%s: when it exits the login ends, and ssh HOST CMD, scp and rsync may stop working", file, prog, inv.Where())
+}
+
+// checkedFirst: the exec runs only after a command that succeeds only
+// when prog is there (command -v fish && exec fish; if [ -x
+// /usr/bin/fish ]; then exec fish; fi): where it is missing, the login
+// goes on.
+func checkedFirst(inv *guard.Invocation, prog string) bool {
+	base := baseName(prog)
+	names := func(a guard.Arg) bool {
+		return a.Known && (a.Value == prog || a.Value == base || baseName(a.Value) == base && strings.Contains(a.Value, "/"))
+	}
+	checked := false
+	inv.SucceededBefore(func(b *guard.Invocation) bool {
+		args := b.Args
+		switch b.Program {
+		case "command", "type", "hash", "which":
+			args = slices.DeleteFunc(slices.Clone(args), func(a guard.Arg) bool { return strings.HasPrefix(a.Value, "-") })
+			checked = len(args) > 0 && slices.ContainsFunc(args, names)
+		case "[", "test":
+			// [ -x PATH ], test -f PATH: the file is there
+			checked = len(args) >= 2 && slices.Contains([]string{"-x", "-f", "-e", "-s"}, args[0].Value) && names(args[1])
+		}
+		return !checked
+	})
+	return checked
 }
 
 // programInstalled tells whether prog (a path, or a name looked up in the
