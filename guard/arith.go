@@ -136,6 +136,15 @@ func (r *resolver) nameRef(s string, sc *scope) string {
 	return name
 }
 
+// lineLang is the language the line is written in (bash when not told):
+// words handed on as code are read in it, and split as it splits them.
+func (r *resolver) lineLang() syntax.LangVariant {
+	if r.lang == 0 {
+		return syntax.LangBash
+	}
+	return r.lang
+}
+
 func (r *resolver) langOr() syntax.LangVariant {
 	if r.lang == 0 || r.lang == syntax.LangZsh {
 		return syntax.LangBash

@@ -440,7 +440,7 @@ func (r *resolver) gitSubcommandCode(outer *Invocation, sub string, args []Arg, 
 			for len(rest) > 0 && strings.HasPrefix(rest[0].Value, "-") {
 				rest = rest[1:] // --recursive, -q
 			}
-			r.runCode(outer, joinCode(rest, r.langOr()), sc, "git submodule foreach", nil)
+			r.runCode(outer, joinCode(rest, r.lineLang()), sc, "git submodule foreach", nil)
 			break
 		}
 	}

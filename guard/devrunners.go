@@ -123,7 +123,7 @@ func (spec devRunner) run(r *resolver, outer *Invocation, args []Arg, via string
 	}
 	for _, name := range spec.code {
 		if code, ok := p.Value(name); ok {
-			r.runCode(outer, joinCode([]Arg{code}, r.langOr()), sc, via, nil)
+			r.runCode(outer, joinCode([]Arg{code}, r.lineLang()), sc, via, nil)
 			return
 		}
 	}

@@ -189,7 +189,7 @@ func wrapParallel(r *resolver, outer *Invocation, sc *scope) {
 		// --pipe: the command reads the input in blocks on its standard
 		// input (parallel --pipe sh runs the lines it is fed)
 		if len(cmd) > 0 {
-			r.runCodeWith(outer, joinCode(cmd, r.langOr()), sc, outer.Program+" --pipe", codeOpts{stdin: feedOf(outer)})
+			r.runCodeWith(outer, joinCode(cmd, r.lineLang()), sc, outer.Program+" --pipe", codeOpts{stdin: feedOf(outer)})
 		}
 		return
 	}

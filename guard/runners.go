@@ -545,7 +545,7 @@ func wrapSg(r *resolver, outer *Invocation, sc *scope) {
 	if rest[0].Value == "-c" {
 		rest = rest[1:]
 	}
-	r.runCode(outer, joinCode(rest, r.langOr()), sc, "sg", nil)
+	r.runCode(outer, joinCode(rest, r.lineLang()), sc, "sg", nil)
 }
 
 // wrapNewgrp: newgrp [-] [GROUP] starts a shell with that group, which

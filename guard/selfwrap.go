@@ -82,7 +82,7 @@ func (r *resolver) guardRun(outer *Invocation, sub string, args []Arg, sc *scope
 				return // as for bash -c "$CODE": code guard cannot know is not read
 			}
 		}
-		r.runCode(outer, joinCode(words, r.langOr()), sc, via, adjust)
+		r.runCode(outer, joinCode(words, r.lineLang()), sc, via, adjust)
 	}
 	// --yes-i-know RULE is the operator's deliberate way past for RULE:
 	// the guard run inside judges, snapshots and records it. The engine

@@ -82,7 +82,7 @@ func wrapTerminal(r *resolver, outer *Invocation, sc *scope) {
 			}
 			if len(rest) == 1 && outer.Program != "alacritty" && outer.Program != "kitty" {
 				// xterm -e 'CMD ARGS': one word is a command line for a shell
-				r.runCode(outer, joinCode(rest, r.langOr()), sc, outer.Program, detach)
+				r.runCode(outer, joinCode(rest, r.lineLang()), sc, outer.Program, detach)
 				return
 			}
 			r.runInner(outer, rest, sc, outer.Program, detach)
@@ -93,7 +93,7 @@ func wrapTerminal(r *resolver, outer *Invocation, sc *scope) {
 				r.runCode(outer, value, sc, outer.Program, detach)
 			} else if i+1 < len(args) {
 				i++
-				r.runCode(outer, joinCode(args[i:i+1], r.langOr()), sc, outer.Program, detach)
+				r.runCode(outer, joinCode(args[i:i+1], r.lineLang()), sc, outer.Program, detach)
 			}
 		case !inline && takesValue(v, name, spec.opts):
 			i++
@@ -128,6 +128,6 @@ func wrapCodeArgs(r *resolver, outer *Invocation, sc *scope) {
 		if strings.HasPrefix(a.Value, "-") && a.Known {
 			continue // pee --ignore-sigpipe
 		}
-		r.runCode(outer, joinCode([]Arg{a}, r.langOr()), sc, outer.Program, nil)
+		r.runCode(outer, joinCode([]Arg{a}, r.lineLang()), sc, outer.Program, nil)
 	}
 }

@@ -243,7 +243,7 @@ func wrapSudo(r *resolver, outer *Invocation, sc *scope) {
 		// sudo that does not escape would run it.
 		escaped := sudoShellCommand(argv)
 		r.runCode(outer, escaped, sc, "sudo -s", adjust)
-		if plain := joinCode(argv, r.langOr()); plain != escaped {
+		if plain := joinCode(argv, r.lineLang()); plain != escaped {
 			r.runCode(outer, plain, sc, "sudo -s", adjust)
 		}
 	case shell:
@@ -593,7 +593,7 @@ func wrapSSH(r *resolver, outer *Invocation, sc *scope) {
 	}
 	// ssh joins its remaining words with spaces; the remote shell parses
 	// them, and its commands read what ssh reads (ssh host bash -s < x.sh).
-	r.runCodeWith(outer, joinCode(p.Rest, r.langOr()), sc, "ssh "+dest, codeOpts{adjust: adjust, stdin: feedOf(outer)})
+	r.runCodeWith(outer, joinCode(p.Rest, r.lineLang()), sc, "ssh "+dest, codeOpts{adjust: adjust, stdin: feedOf(outer)})
 }
 
 // onAnotherHost makes a command run on host, as user ("" for the one
@@ -634,7 +634,7 @@ func wrapWatch(r *resolver, outer *Invocation, sc *scope) {
 		r.runInner(outer, argv, sc, "watch", nil)
 		return
 	}
-	r.runCode(outer, joinCode(argv, r.langOr()), sc, "watch", nil)
+	r.runCode(outer, joinCode(argv, r.lineLang()), sc, "watch", nil)
 }
 
 func wrapEval(r *resolver, outer *Invocation, sc *scope) {
@@ -649,7 +649,7 @@ func wrapEval(r *resolver, outer *Invocation, sc *scope) {
 		}
 		return
 	}
-	r.runCode(outer, joinCode(outer.Args, r.langOr()), sc, "eval", nil)
+	r.runCode(outer, joinCode(outer.Args, r.lineLang()), sc, "eval", nil)
 }
 
 // printsComputedCode tells a substitution whose output is computed by
@@ -1121,7 +1121,7 @@ func (r *resolver) codeOf(inv *Invocation, a Arg) (code string, ok, partial bool
 		inv.note().Hidden = "it is " + strings.Join(a.Unknown, ", ") + ", data read when the line runs (typed at the terminal, or from a file guard cannot read)"
 		return "", false, false
 	}
-	if code, ok := partialCode(a, r.langOr()); ok {
+	if code, ok := partialCode(a, r.lineLang()); ok {
 		return code, true, true
 	}
 	return "", false, false
@@ -1148,7 +1148,6 @@ func partialCode(a Arg, lang syntax.LangVariant) (string, bool) {
 	}
 	w := call.Args[1]
 	var sb strings.Builder
-	source := func(n syntax.Node) { sb.WriteString(sliceSrc(src, n.Pos(), n.End())) }
 	plain := true
 	var add func(parts []syntax.WordPart)
 	add = func(parts []syntax.WordPart) {
@@ -1164,7 +1163,7 @@ func partialCode(a Arg, lang syntax.LangVariant) (string, bool) {
 			case *syntax.DblQuoted:
 				add(x.Parts)
 			case *syntax.ParamExp:
-				source(x)
+				sb.WriteString(splitInCode(sliceSrc(src, x.Pos(), x.End()), x, lang))
 			default:
 				plain = false
 			}
@@ -1172,6 +1171,21 @@ func partialCode(a Arg, lang syntax.LangVariant) (string, bool) {
 	}
 	add(w.Parts)
 	return sb.String(), plain
+}
+
+// splitInCode writes a parameter expansion left in code so that the walk
+// splits its value into words, as the shell does when it parses the code
+// the value is part of. bash splits an unquoted expansion anyway; zsh
+// does not, so there it is written ${=NAME…}: eval "${X:-rm -rf /etc}"
+// runs rm on /etc in zsh too.
+func splitInCode(text string, p *syntax.ParamExp, lang syntax.LangVariant) string {
+	if lang != syntax.LangZsh || p.Split != syntax.OptUnset || p.Flags != nil || p.Param == nil {
+		return text
+	}
+	if p.Short {
+		return "${=" + strings.TrimPrefix(text, "$") + "}"
+	}
+	return "${=" + strings.TrimPrefix(text, "${")
 }
 
 // maxPartialCode bounds the words read by partialCode.
