@@ -309,8 +309,16 @@ func (r *resolver) expandOperator(p *syntax.ParamExp, name, display string, val 
 		}
 		b.result(s, quoted)
 	case syntax.OtherParamOps:
-		if known && p.Exp.Word != nil && p.Exp.Word.Lit() == "P" {
+		op := ""
+		if p.Exp.Word != nil {
+			op = p.Exp.Word.Lit()
+		}
+		if known && op == "P" {
 			r.textSubsts(value, sc) // expanded as a prompt: its $(…) run
+		}
+		if s, ok := transform(value, op, name); known && p.Index == nil && ok {
+			b.result(s, quoted)
+			return
 		}
 		b.unknown(display, true, quoted)
 	default:
@@ -350,6 +358,30 @@ func isTempFolder(p string) bool {
 		}
 	}
 	return false
+}
+
+// transform is bash's ${NAME@OP} of a scalar's value: case changed (U,
+// u, L), quoted for reuse (Q, K, A), escapes interpreted (E), expanded as
+// a prompt (P, only for text without a prompt's escapes or expansions:
+// its value as it is). ok is false for what guard does not compute.
+func transform(value, op, name string) (string, bool) {
+	switch op {
+	case "U":
+		return strings.ToUpper(value), true
+	case "L":
+		return strings.ToLower(value), true
+	case "u":
+		return changeCase(value, syntax.UpperFirst), true
+	case "Q", "K", "k":
+		return shellQuote(value), true
+	case "A":
+		return name + "=" + shellQuote(value), true
+	case "E":
+		return unescapeDollar(value), true
+	case "P":
+		return value, !strings.ContainsAny(value, `\$`+"`")
+	}
+	return "", false
 }
 
 func changeCase(s string, op syntax.ParExpOperator) string {
