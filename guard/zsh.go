@@ -241,6 +241,21 @@ func (r *resolver) applyFlags(flags string, values []string, sc *scope, quoted b
 					return false
 				}
 			}
+		case 'Q':
+			// one level of quoting removed: 'rm' -rf /etc is rm -rf /etc
+			for j, v := range values {
+				u, ok := unquoteOnce(v)
+				if !ok {
+					return false
+				}
+				values[j] = u
+			}
+		case 'q':
+			// quoted for reuse (q, qq, qqq, q-, q+): one word when read again
+			for i+1 < len(flags) && strings.IndexByte("q-+", flags[i+1]) >= 0 {
+				i++
+			}
+			values = mapEach(values, shellQuote)
 		case 'U':
 			values = mapEach(values, strings.ToUpper)
 		case 'L':
@@ -257,6 +272,46 @@ func (r *resolver) applyFlags(flags string, values []string, sc *scope, quoted b
 	}
 	b.list(elems, quoted, quoted && !keepApart)
 	return true
+}
+
+// unquoteOnce removes one level of shell quoting from s, as zsh's (Q)
+// does: '…' and "…" (with \\, \", \$ and \` inside) and a backslash
+// outside them. ok is false for $'…' and a quote left open.
+func unquoteOnce(s string) (string, bool) {
+	if strings.Contains(s, "$'") {
+		return "", false
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			if i+1 < len(s) {
+				i++
+				b.WriteByte(s[i])
+			}
+		case '\'':
+			end := strings.IndexByte(s[i+1:], '\'')
+			if end < 0 {
+				return "", false
+			}
+			b.WriteString(s[i+1 : i+1+end])
+			i += 1 + end
+		case '"':
+			i++
+			for ; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\\\"$`", s[i+1]) >= 0 {
+					i++
+				}
+				b.WriteByte(s[i])
+			}
+			if i >= len(s) {
+				return "", false
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
 }
 
 func splitEach(values []string, split func(string) []string) []string {
