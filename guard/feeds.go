@@ -350,6 +350,11 @@ func (r *resolver) produced(inv *Invocation, depth int) text {
 		if generatesOwnCode(inv) {
 			return text{from: "the shell set-up " + inv.Program + " prints for itself", quiet: true}
 		}
+		if printsHistory(inv) {
+			// the lines typed before, refused ones included: run as code,
+			// they are a refused line typed again without guard seeing it
+			return text{from: "the shell's history, which keeps the lines guard refused", fromFile: true}
+		}
 		return text{from: "the output of " + inv.Program + ", which guard does not compute"}
 	}
 	t := filter(r, inv, depth)
@@ -1140,4 +1145,25 @@ func (r *resolver) substOutput(code string, inv *Invocation) (text, bool) {
 		return tooLarge("<(…)"), true
 	}
 	return out.with(b.String()), true
+}
+
+// printsHistory: inv prints lines of the interactive shell's history
+// (history, history -p '!…', fc -l), which guard does not have.
+func printsHistory(inv *Invocation) bool {
+	switch inv.Program {
+	case "history":
+		for _, a := range inv.Args {
+			if a.Known && len(a.Value) > 1 && a.Value[0] == '-' && strings.ContainsAny(a.Value, "cdswanr") {
+				return false // clears, deletes, stores or moves the history: prints nothing
+			}
+		}
+		return true
+	case "fc":
+		for _, a := range inv.Args {
+			if a.Known && len(a.Value) > 1 && a.Value[0] == '-' && a.Value[1] != '-' && strings.Contains(a.Value, "l") {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -23,11 +23,28 @@ const hookPrefix = "__guard"
 // hookName reports whether name belongs to the shell hooks' state.
 func hookName(name string) bool { return strings.HasPrefix(name, hookPrefix) }
 
+// HookBuiltin reports whether name is a builtin the hooks' own functions
+// call by name (return, local, printf, emulate…): a function of that name
+// runs in its place inside the hook (return() { :; } makes every refusal
+// fall through to "run it"), so defining one writes the hooks' state too.
+func HookBuiltin(name string) bool { return hookBuiltins[name] }
+
+var hookBuiltins = map[string]bool{
+	// both hooks
+	"return": true, "local": true, "read": true, "kill": true, "disown": true, "export": true, "trap": true, "exec": true,
+	// bash's
+	"builtin": true, "command": true, "set": true, "shopt": true, "declare": true, "printf": true, "history": true,
+	"bind": true, "readonly": true, "unset": true,
+	// zsh's
+	"emulate": true, "setopt": true, "print": true, "sysread": true, "sysopen": true, "zmodload": true,
+	"typeset": true, "autoload": true, "add-zle-hook-widget": true,
+}
+
 // hookWrite emits the declare that writes name (a function with
 // function set) where the line writes it in another way; text is how the
 // line writes it.
 func (r *resolver) hookWrite(name string, function bool, text string, sc *scope) {
-	if !hookName(name) {
+	if !hookName(name) && !(function && HookBuiltin(name)) {
 		return
 	}
 	word := func(s string) Arg { return Arg{Text: s, Value: s, Known: true} }

@@ -320,6 +320,7 @@ func wrapSource(r *resolver, outer *Invocation, sc *scope) {
 		// source /dev/stdin <<< '…': the code is what it reads
 		t := r.stdinOf(outer, 0)
 		r.hidden(outer, t)
+		readsTerminal(outer, t)
 		if !t.known {
 			return
 		}

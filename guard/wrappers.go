@@ -890,6 +890,16 @@ func (r *resolver) hidden(outer *Invocation, t text) {
 	}
 }
 
+// readsTerminal records on inv, which runs the code t as a script (source
+// /dev/stdin, bash /dev/stdin), that the code is what the operator types
+// next at the terminal: no prompt and no hook sees those lines, so a line
+// guard refused runs if it is typed there.
+func readsTerminal(inv *Invocation, t text) {
+	if t.tty && len(inv.Stdin) == 0 {
+		inv.note().Hidden = "it is what you type next at the terminal, read as a script: guard's hook does not see those lines"
+	}
+}
+
 // shorten keeps messages to one line of reasonable length.
 func shorten(code string) string {
 	code = strings.Join(strings.Fields(code), " ")
@@ -1046,6 +1056,7 @@ func (r *resolver) enterShell(inv *Invocation, sc *scope) {
 			return
 		}
 		args = args[1:] // bash /dev/stdin ARGS: the code's $1…
+		readsTerminal(inv, r.stdinOf(inv, 0))
 	}
 	// bash -s ARGS <<< CODE: the words are the code's $1…, $0 the shell
 	zero := Arg{Text: inv.Command.Text, Value: inv.Program, Known: true}

@@ -14,7 +14,7 @@ import (
 func selfguardRules() []*guard.Rule {
 	return []*guard.Rule{{
 		ID:         "guard-hook-off",
-		Programs:   []string{"trap", "bind", "unset", "unfunction", "readonly", "declare", "typeset", "export", "local", "bindkey", "zle", "add-zsh-hook", "shopt", "read", "mapfile", "readarray", "printf", "getopts", "disable"},
+		Programs:   []string{"trap", "bind", "unset", "unfunction", "readonly", "declare", "typeset", "export", "local", "bindkey", "zle", "add-zsh-hook", "shopt", "read", "mapfile", "readarray", "printf", "getopts", "disable", "hash"},
 		Decision:   guard.Confirm,
 		Summary:    "switching off guard's shell hook (trap - DEBUG, rebinding Enter, unset -f __guard_…)",
 		Postmortem: "guard's own design: two lines typed at a guarded prompt silenced the hook and the third ran unchecked",
@@ -91,7 +91,11 @@ func matchUnguardedShell(inv *guard.Invocation, host guard.Host) *guard.Finding 
 			switch {
 			case a.Value == "--rcfile" || a.Value == "--init-file" || a.Value == "-o" || a.Value == "+o" || a.Value == "-O" || a.Value == "+O":
 				i++ // an option's value, not a script
-			case !strings.HasPrefix(a.Value, "-") && !strings.HasPrefix(a.Value, "+"), a.Value == "-s",
+			case a.Value == "-s":
+				// commands on standard input, here the terminal: an
+				// interactive shell, the words after it its $1…
+				i = len(inv.Args)
+			case !strings.HasPrefix(a.Value, "-") && !strings.HasPrefix(a.Value, "+"),
 				strings.Contains(a.Value, "c") && !strings.HasPrefix(a.Value, "--"):
 				return nil // a script, a command string, or commands on standard input
 			case a.Value == "--help", a.Value == "--version", a.Value == "-n", a.Value == "--noexec":
@@ -246,6 +250,12 @@ func keepsTerminal(via []string) bool {
 var terminalWrappers = map[string]bool{
 	"sudo": true, "doas": true, "su": true, "runuser": true, "exec": true, "env": true, "command": true, "builtin": true,
 	"nice": true, "ionice": true, "chrt": true, "taskset": true, "numactl": true, "stdbuf": true, "time": true, "setpriv": true,
+	// new namespaces, a new session, a line editor around it: the shell
+	// still reads the terminal
+	"unshare": true, "setsid": true, "rlwrap": true, "firejail": true,
+	// a new pseudo-terminal (script -c, a tmux or screen window) that the
+	// operator types into
+	"script": true, "tmux": true, "screen": true,
 }
 
 func shellName(shell string) string {
@@ -462,8 +472,17 @@ func matchHookOff(inv *guard.Invocation, _ guard.Host) *guard.Finding {
 				}
 			}
 		}
+	case "hash":
+		// hash -p FILE NAME: NAME runs FILE from now on, while the hook
+		// judges NAME as the program of that name
+		for i, v := range values {
+			if v == "-p" && i+2 < len(values) {
+				what = "it makes " + values[i+2] + " run " + values[i+1] + " from now on, while guard's hook judges " + values[i+2] + " as the program of that name"
+			}
+		}
 	default: // unset, unfunction, readonly, declare, typeset, export, and the builtins that assign
 		frozen := inv.Program == "readonly"
+		function := slices.Contains(values, "-f")
 		for _, v := range values {
 			if strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "--") && strings.Contains(v, "r") {
 				frozen = true // declare -r, typeset -gr
@@ -473,6 +492,8 @@ func matchHookOff(inv *guard.Invocation, _ guard.Host) *guard.Finding {
 			switch {
 			case strings.HasPrefix(name, "__guard") || name == "preexec_functions":
 				what = "it removes, replaces or freezes a part of guard's hook (" + name + ")"
+			case function && inv.Program == "declare" && len(inv.Via) == 0 && guard.HookBuiltin(name):
+				what = "it defines a function named " + name + ", a builtin guard's hook calls: the hook would run the function in its place"
 			case frozen && (name == "PS0" || name == "PROMPT_COMMAND"):
 				what = "it freezes " + name + ", which guard's hook puts back at every Enter to catch a line that did not pass through it"
 			case (name == "GUARD" || strings.HasPrefix(name, "GUARD_")) && name != "GUARD_ALLOW" && inv.Program != "unset" && inv.Program != "unfunction":

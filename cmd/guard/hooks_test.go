@@ -1304,3 +1304,49 @@ func TestHookStateHolds(t *testing.T) {
 		})
 	}
 }
+
+// TestHookWaysAround: ways found by trying to get a refused line to run
+// at a guarded prompt anyway. Each is asked about (and not confirmed) or
+// refused, and the refused line, or the one typed into what the first
+// line started, does not run.
+func TestHookWaysAround(t *testing.T) {
+	type attempt struct {
+		lines []string // typed one by one; a question is answered Ctrl-C
+		typed string   // then typed into whatever the last line started
+	}
+	attempts := map[string][]attempt{
+		"bash": {
+			{lines: []string{blocked, `eval "$(history -p '!dockerd')"; touch after-way`}},
+			{lines: []string{blocked, `bash -c "$(fc -ln -2 -2)"; touch after-way`}},
+			{lines: []string{`return() { :; }; touch after-way`, blocked}},
+			{lines: []string{`hash -p /bin/sh ls; touch after-way`, `ls -c '` + blocked + `'`}},
+		},
+		"zsh": {
+			{lines: []string{`return() { :; }; touch after-way`, blocked}},
+		},
+	}
+	for _, shell := range shells {
+		t.Run(shell, func(t *testing.T) {
+			for _, a := range attempts[shell] {
+				t.Run(a.lines[0], func(t *testing.T) {
+					b := startShell(t, shell)
+					for _, line := range a.lines {
+						b.clearLine()
+						b.send(line)
+						b.waitScreen(`type yes to run it, anything else to cancel: $|not run|READY[$%] $`)
+						if strings.Contains(b.screenSince(b.mark), "type yes to run it") {
+							b.keys("C-c")
+							b.waitScreen(`not run: not confirmed`)
+						}
+						b.waitIdle()
+					}
+					if a.typed != "" {
+						b.typeText(a.typed)
+						b.keys("Enter", "C-d")
+					}
+					b.notRun(strings.Join(a.lines, " / "), "after-way")
+				})
+			}
+		})
+	}
+}
