@@ -492,7 +492,9 @@ func matchHookOff(inv *guard.Invocation, _ guard.Host) *guard.Finding {
 			switch {
 			case strings.HasPrefix(name, "__guard") || name == "preexec_functions":
 				what = "it removes, replaces or freezes a part of guard's hook (" + name + ")"
-			case function && inv.Program == "declare" && len(inv.Via) == 0 && guard.HookBuiltin(name):
+			case function && inv.Program == "declare" && len(inv.Via) == 0 && guard.HookBuiltin(name) && !strings.HasPrefix(inv.Text, inv.Command.Text):
+				// a definition the line writes (return() { …; }), which guard
+				// reads as declare -f; a typed declare -f NAME only prints it
 				what = "it defines a function named " + name + ", a builtin guard's hook calls: the hook would run the function in its place"
 			case frozen && (name == "PS0" || name == "PROMPT_COMMAND"):
 				what = "it freezes " + name + ", which guard's hook puts back at every Enter to catch a line that did not pass through it"
