@@ -152,6 +152,12 @@ func containerRunnerFor(program string) wrapFunc {
 		return wrapMachinectl
 	case "systemd-nspawn":
 		return wrapNspawn
+	case "buildah":
+		return wrapBuildah
+	case "toolbox":
+		return wrapToolbox
+	case "distrobox", "distrobox-enter":
+		return wrapDistrobox
 	}
 	return nil
 }
@@ -252,7 +258,92 @@ func wrapDocker(r *resolver, outer *Invocation, sc *scope) {
 		})
 	case "compose":
 		r.compose(outer, args[1:], sc, atRemote)
+	case "unshare":
+		// podman unshare CMD: the user's own files, in a user namespace
+		// where the user is root
+		if remote == "" {
+			r.runInner(outer, args[1:], sc, outer.Program+" unshare", nil)
+		}
 	}
+}
+
+// wrapBuildah: buildah unshare CMD runs CMD on this host's files, as
+// podman unshare does.
+func wrapBuildah(r *resolver, outer *Invocation, sc *scope) {
+	if len(outer.Args) > 0 && outer.Args[0].Value == "unshare" {
+		r.runInner(outer, outer.Args[1:], sc, "buildah unshare", nil)
+	}
+}
+
+// toolboxSpec and distroboxSpec: the options of toolbox run and
+// distrobox enter that take a value.
+var (
+	toolboxSpec   = OptSpec{ShortValue: "cdr", LongValue: []string{"container", "distro", "release"}, StopAtOperand: true}
+	distroboxSpec = OptSpec{ShortValue: "na", LongValue: []string{"name", "additional-flags"}}
+)
+
+// wrapToolbox: toolbox run [-c NAME] CMD runs CMD in a toolbox
+// container, which sees the user's home and the host's root at
+// /run/host.
+func wrapToolbox(r *resolver, outer *Invocation, sc *scope) {
+	if len(outer.Args) == 0 || outer.Args[0].Value != "run" {
+		return
+	}
+	p := ParseOptions(outer.Args[1:], toolboxSpec)
+	name := "toolbox"
+	if c, ok := p.Value("c", "container"); ok {
+		name = "toolbox " + c.Value
+	}
+	r.runInner(outer, append(p.Operands, p.Rest...), sc, "toolbox run", func(inner *Invocation, isc *scope) {
+		enterBox(inner, isc, name, hostSharingBinds(sc))
+	})
+}
+
+// wrapDistrobox: distrobox enter [NAME] [-- CMD] (and distrobox-enter)
+// runs CMD in a distrobox container, which sees the user's home and the
+// host's root at /run/host.
+func wrapDistrobox(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	if outer.Program == "distrobox" {
+		if len(args) == 0 || args[0].Value != "enter" {
+			return
+		}
+		args = args[1:]
+	}
+	before, after, ok := cutAtDashes(args)
+	if !ok {
+		return // an interactive shell in the container
+	}
+	p := ParseOptions(before, distroboxSpec)
+	name := "distrobox"
+	if n, ok := p.Value("n", "name"); ok {
+		name = "distrobox " + n.Value
+	} else if len(p.Operands) > 0 {
+		name = "distrobox " + p.Operands[0].Value
+	}
+	r.runInner(outer, after, sc, "distrobox enter", func(inner *Invocation, isc *scope) {
+		enterBox(inner, isc, name, hostSharingBinds(sc))
+	})
+}
+
+// cutAtDashes splits args at the first --.
+func cutAtDashes(args []Arg) (before, after []Arg, ok bool) {
+	for i, a := range args {
+		if a.Known && a.Value == "--" {
+			return args[:i], args[i+1:], true
+		}
+	}
+	return args, nil, false
+}
+
+// hostSharingBinds are what toolbox and distrobox map into their
+// containers: the host's root at /run/host and the user's home.
+func hostSharingBinds(sc *scope) []bind {
+	binds := []bind{{inside: "/run/host", outside: "/"}}
+	if home, ok := sc.lookup("HOME"); ok && home != "" && home != "/" {
+		binds = append(binds, bind{inside: home, outside: home})
+	}
+	return binds
 }
 
 // dockerShares reads the host namespaces a docker run shares: the

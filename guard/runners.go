@@ -64,7 +64,9 @@ var moreWrappers = map[string]wrapperSpec{
 	"logsave": {opts: OptSpec{StopAtOperand: true}, skip: 1},
 	"tsp": {opts: OptSpec{ShortValue: "LDWNEOuirtcpskTw", StopAtOperand: true},
 		noCommand: []string{"l", "S", "C", "K", "T", "h", "V", "r", "t", "c", "p", "o", "s", "i", "u", "w", "k", "U"}},
-	"proot": {opts: OptSpec{ShortValue: "rbmwqk", LongValue: []string{"rootfs", "bind", "mount", "pwd", "cwd", "qemu", "kernel-release"}, StopAtOperand: true}},
+	// flatpak-spawn [--host] CMD: its options take their values after =
+	"flatpak-spawn": {opts: OptSpec{StopAtOperand: true}},
+	"proot":         {opts: OptSpec{ShortValue: "rbmwqk", LongValue: []string{"rootfs", "bind", "mount", "pwd", "cwd", "qemu", "kernel-release"}, StopAtOperand: true}},
 }
 
 // moreWrapperFor returns how to look inside the programs of this file,
@@ -85,6 +87,8 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapScreen
 	case "unshare":
 		return wrapUnshare
+	case "ip":
+		return wrapIPNetnsExec
 	case "nsenter":
 		return wrapNsenter
 	case "sg":
@@ -507,6 +511,33 @@ func wrapUnshare(r *resolver, outer *Invocation, sc *scope) {
 			}
 		}
 	})
+}
+
+// wrapIPNetnsExec: ip [OPTIONS] netns exec NAME CMD (ip -all netns exec
+// CMD) runs CMD in another network namespace, on this host's files.
+func wrapIPNetnsExec(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	all := false
+	for len(args) > 0 && strings.HasPrefix(args[0].Value, "-") {
+		switch args[0].Value {
+		case "-all", "-a":
+			all = true
+		case "-n", "-netns", "-b", "-batch", "-rc", "-rcvbuf", "-f", "-family":
+			args = args[1:]
+		}
+		args = args[1:]
+	}
+	if len(args) < 2 || !strings.HasPrefix("netns", args[0].Value) || args[0].Value == "" || args[1].Value != "exec" {
+		return
+	}
+	args = args[2:]
+	if !all {
+		if len(args) == 0 {
+			return
+		}
+		args = args[1:] // the namespace's name
+	}
+	r.runInner(outer, args, sc, "ip netns exec", nil)
 }
 
 var nsenterSpec = OptSpec{ShortValue: "tSGW", LongValue: []string{"target", "setuid", "setgid", "wdns"}, StopAtOperand: true}
