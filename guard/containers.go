@@ -310,7 +310,7 @@ func wrapDistrobox(r *resolver, outer *Invocation, sc *scope) {
 		}
 		args = args[1:]
 	}
-	before, after, ok := cutAtDashes(args)
+	before, after, ok := splitAtDashes(args)
 	if !ok {
 		return // an interactive shell in the container
 	}
@@ -324,16 +324,6 @@ func wrapDistrobox(r *resolver, outer *Invocation, sc *scope) {
 	r.runInner(outer, after, sc, "distrobox enter", func(inner *Invocation, isc *scope) {
 		enterBox(inner, isc, name, hostSharingBinds(sc))
 	})
-}
-
-// cutAtDashes splits args at the first --.
-func cutAtDashes(args []Arg) (before, after []Arg, ok bool) {
-	for i, a := range args {
-		if a.Known && a.Value == "--" {
-			return args[:i], args[i+1:], true
-		}
-	}
-	return args, nil, false
 }
 
 // hostSharingBinds are what toolbox and distrobox map into their
@@ -530,13 +520,13 @@ func wrapKubectl(r *resolver, outer *Invocation, sc *scope) {
 		})
 		return
 	}
-	if len(p.Operands) < 2 || p.Operands[0].Value != "exec" {
+	if len(p.Operands) < 2 || p.Operands[0].Value != "exec" && !(outer.Program == "oc" && p.Operands[0].Value == "rsh") {
 		return
 	}
-	pod := p.Operands[1].Value
+	pod := strings.TrimPrefix(p.Operands[1].Value, "pod/")
 	argv := after
 	if !found {
-		argv = p.Operands[2:] // the old form without --
+		argv = wordsAfter(outer.Args, p.Operands[0], p.Operands[1]) // the old form without --, and oc rsh POD CMD
 	}
 	name := "pod " + pod
 	if ns, ok := p.Value("n", "namespace"); ok {
@@ -551,6 +541,23 @@ func wrapKubectl(r *resolver, outer *Invocation, sc *scope) {
 			inner.Stdin = feedOf(outer)
 		}
 	})
+}
+
+// wordsAfter is what follows the word pod after the word sub in args, as
+// written: kubectl exec POD rm -rf /x runs rm -rf /x, its options
+// included.
+func wordsAfter(args []Arg, sub, pod Arg) []Arg {
+	seen := false
+	for i, a := range args {
+		if !seen {
+			seen = a.Text == sub.Text && a.Value == sub.Value
+			continue
+		}
+		if a.Text == pod.Text && a.Value == pod.Value {
+			return args[i+1:]
+		}
+	}
+	return nil
 }
 
 // throwawayPod: kubectl run makes a pod of the image alone unless

@@ -300,6 +300,15 @@ func (inv *Invocation) Getenv(name string) (value Arg, ok bool) {
 	return value, ok
 }
 
+// ArgValues returns the expanded words of args.
+func ArgValues(args []Arg) []string {
+	values := make([]string, 0, len(args))
+	for _, a := range args {
+		values = append(values, a.Value)
+	}
+	return values
+}
+
 // Values returns the expanded arguments.
 func (inv *Invocation) Values() []string {
 	values := make([]string, len(inv.Args))

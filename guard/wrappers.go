@@ -92,6 +92,9 @@ func wrapperFor(program string) wrapFunc {
 	if wrap := moreWrapperFor(program); wrap != nil {
 		return wrap
 	}
+	if wrap := remoteRunnerFor(program); wrap != nil {
+		return wrap
+	}
 	return codeRunnerFor(program)
 }
 

@@ -174,7 +174,7 @@ func matchGitDiscard(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			if f, ok := gitWorkKept(inv, dir, need); ok {
 				return f
 			}
-			if f, ok := discardJudged(inv, host, dir, need == gitIgnored, cleanLoses(p), cleanKeeps(argValues(p.Values("e", "exclude")), pathspecTakes(dir, argValues(p.Operands))), "see what would go first: git clean -n"+strings.Repeat("d", min(p.Count("d"), 1))+strings.Repeat("x", min(p.Count("x"), 1))); ok {
+			if f, ok := discardJudged(inv, host, dir, need == gitIgnored, cleanLoses(p), cleanKeeps(guard.ArgValues(p.Values("e", "exclude")), pathspecTakes(dir, guard.ArgValues(p.Operands))), "see what would go first: git clean -n"+strings.Repeat("d", min(p.Count("d"), 1))+strings.Repeat("x", min(p.Count("x"), 1))); ok {
 				return f
 			}
 			if gitIgnoredPaths(inv, host, dir, p.Operands) {
@@ -349,14 +349,6 @@ func restoredFolders(inv *guard.Invocation, host guard.Host, sub string, args, o
 		}
 	}
 	return specs
-}
-
-func argValues(args []guard.Arg) []string {
-	values := make([]string, 0, len(args))
-	for _, a := range args {
-		values = append(values, a.Value)
-	}
-	return values
 }
 
 // gitWork is how much of a work tree a discard loses, or a keeping
