@@ -89,6 +89,10 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapUnshare
 	case "ip":
 		return wrapIPNetnsExec
+	case "just":
+		return wrapJust
+	case "task", "go-task":
+		return wrapTask
 	case "nsenter":
 		return wrapNsenter
 	case "sg":
