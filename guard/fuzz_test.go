@@ -173,3 +173,14 @@ func FuzzStdinScript(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRunnerFiles: a justfile or Taskfile.yml of any content is read
+// without a panic, in time bounded by its length.
+func FuzzRunnerFiles(f *testing.F) {
+	f.Add("clean dir: (nuke \"x\")\n    rm -rf {{dir}}\n")
+	f.Add("tasks:\n  a:\n    cmds:\n      - |\n        rm -rf x\n      - task: b\n    deps: [c]\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		parseJustfile(text)
+		parseTaskfile(text)
+	})
+}
