@@ -230,7 +230,46 @@ func cronFile(p string) (kind, user string) {
 	case ".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile", ".zshenv", ".zlogin", ".kshrc", ".bash_logout":
 		return "startup", ""
 	}
+	if (strings.HasSuffix(dir, "/.git/hooks") || filepath.Base(dir) == ".husky") && gitHookEvent(base) != "" {
+		return "githook", ""
+	}
 	return "", ""
+}
+
+// gitHookEvent names the git subcommand that runs the hook name ("commit"
+// for pre-commit), "" when git runs no hook of that name.
+func gitHookEvent(name string) string {
+	for _, sub := range []string{"commit", "merge", "push", "checkout", "rebase", "am", "gc", "reset", "fetch"} {
+		if slices.Contains(gitHooks[sub], name) {
+			return sub
+		}
+	}
+	return ""
+}
+
+// runWrittenHook judges a git hook written on the line as git will run
+// it at the next commit, checkout or push: the file, by its first line's
+// interpreter, in the work tree's top folder.
+func (r *resolver) runWrittenHook(inv *Invocation, p, text string, sc *scope) {
+	runner := []Arg{{Text: "sh", Value: "sh", Known: true}}
+	if line, found := strings.CutPrefix(text, "#!"); found {
+		line, _, _ = strings.Cut(line, "\n")
+		if runner = shebang(line); len(runner) == 0 {
+			return
+		}
+	}
+	top := filepath.Dir(filepath.Dir(p)) // TOP/.husky/NAME
+	if strings.HasSuffix(filepath.Dir(p), "/.git/hooks") {
+		top = filepath.Dir(top) // TOP/.git/hooks/NAME
+	}
+	name := filepath.Base(p)
+	argv := append(runner, Arg{Text: p, Value: p, Known: true})
+	r.runInner(inv, argv, sc, "git hook "+name, func(inner *Invocation, isc *scope) {
+		inner.Cwd, inner.Stdin, inner.Redirs = top, nil, nil // git runs it, not the line's redirection
+	})
+	if strings.TrimSpace(text) != "" {
+		inv.note().Scheduled = fmt.Sprintf("%s runs at the next git %s in %s", p, gitHookEvent(name), top)
+	}
 }
 
 // scheduleWritten judges what a command writes into a file that runs
@@ -277,6 +316,8 @@ func (r *resolver) scheduleWritten(inv *Invocation, p string, w written, sc *sco
 		}
 	case "unit":
 		r.unitCommands(inv, p, w.text, sc)
+	case "githook":
+		r.runWrittenHook(inv, p, w.text, sc)
 	}
 }
 

@@ -257,18 +257,8 @@ func nameRune(c rune) rune {
 
 // shellShebang: a #! line naming a POSIX shell.
 func shellShebang(line string) bool {
-	f := strings.Fields(strings.TrimPrefix(line, "#!"))
-	if len(f) > 1 && filepath.Base(f[0]) == "env" {
-		f = f[1:]
-	}
-	if len(f) == 0 {
-		return false
-	}
-	switch filepath.Base(f[0]) {
-	case "sh", "bash", "dash", "zsh", "ksh":
-		return true
-	}
-	return false
+	runner := shebang(strings.TrimPrefix(line, "#!"))
+	return len(runner) > 0 && isShell(filepath.Base(runner[0].Value))
 }
 
 // goTask is a task of a Taskfile: the commands it runs in order (a
