@@ -68,9 +68,10 @@ type substResult struct {
 	// data: the output is unknown because it is what the terminal gives,
 	// or a file guard cannot read ($(head -n1), $(cat /root/.cmd)).
 	data bool
-	// oneWord: the output is unknown but one word without a blank
-	// ($(date +%F), see oneword.go): unquoted, bash does not split it.
-	oneWord bool
+	// shape: what an unknown output is known to be ($(date +%F) is one
+	// word, a piece of a name, see oneword.go): unquoted, bash does not
+	// split it.
+	shape wordShape
 }
 
 // expandWord expands a word statically into its fields, as bash would for
@@ -296,7 +297,9 @@ func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) s
 			res.out, res.known = strings.TrimRight(t.value, "\n"), true
 		}
 		res.data = !t.known && !t.quiet && (t.tty || t.fromFile)
-		res.oneWord = !res.known && len(own) == 1 && printsOneWord(last)
+		if !res.known && len(own) == 1 {
+			res.shape = printedShape(last)
+		}
 	}
 	r.substSpans = append(r.substSpans[:nestedFrom], [2]int{start, len(r.invs)})
 	return res
@@ -515,8 +518,12 @@ func (b *fieldBuilder) unknown(what string, maybeEmpty, quoted bool) {
 // unknownWord marks the current field as holding a part guard cannot
 // know that is one word without a blank (a number, $(date +%F)): split or
 // not, it stays in this field.
-func (b *fieldBuilder) unknownWord(what string) {
+func (b *fieldBuilder) unknownWord(what string, shape wordShape) {
+	if !b.cur.Known {
+		shape = min(shape, b.cur.shape)
+	}
 	b.cur.unknown(what, false)
+	b.cur.shape = shape
 	b.keep = true
 }
 
@@ -544,12 +551,17 @@ func (b *fieldBuilder) arg(a Arg, quoted bool) {
 		b.result(a.Value, quoted)
 		return
 	}
-	if b.cutsAt(quoted) {
+	if b.cutsAt(quoted) && !(a.neverSplits() && b.splitsOnBlanksOnly()) {
 		b.endField()
 		return
 	}
 	b.add(a.Value, escapeGlob(a.Value))
 	wasKnown := b.cur.Known
+	if wasKnown {
+		b.cur.shape = a.unknownShape()
+	} else {
+		b.cur.shape = min(b.cur.shape, a.unknownShape())
+	}
 	b.cur.Known = false
 	b.cur.Unknown = append(b.cur.Unknown, a.Unknown...)
 	if wasKnown {
@@ -721,8 +733,8 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 				b.result(res.out, quoted) // $(echo rm) is rm
 				break
 			}
-			if res.oneWord && b.splitsOnBlanksOnly() {
-				b.unknownWord("$(…)")
+			if res.shape >= shapeWord && b.splitsOnBlanksOnly() {
+				b.unknownWord("$(…)", res.shape)
 				break
 			}
 			b.unknown("$(…)", true, quoted)
@@ -737,7 +749,7 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 				break
 			}
 			if b.splitsOnBlanksOnly() {
-				b.unknownWord("$((…))") // a number: nothing to split
+				b.unknownWord("$((…))", shapeName) // a number: nothing to split
 				break
 			}
 			b.unknown("$((…))", false, quoted)
@@ -792,6 +804,7 @@ func (a *Arg) unknown(what string, maybeEmpty bool) {
 		a.MaybeEmpty = true
 	}
 	a.Known = false
+	a.shape = shapeAny // a part that may be anything, unless told otherwise
 	a.Unknown = append(a.Unknown, what)
 	a.MaybeEmpty = a.MaybeEmpty && maybeEmpty
 }

@@ -51,11 +51,13 @@ func (r *resolver) paramValue(name string, sc *scope) (Arg, bool) {
 		case !v.known && v.numbers != nil:
 			return Arg{Value: v.value, Unknown: v.numbers, Origin: v.origin}, false
 		case !v.known && v.origin != "":
-			return Arg{Value: v.value, Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Origin: v.origin, Sources: v.sources}, false
+			return Arg{Value: v.value, Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Origin: v.origin, Sources: v.sources, shape: v.shape}, false
 		case !v.known && v.data:
-			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, data: true, Sources: v.sources}, false
+			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, data: true, Sources: v.sources, shape: v.shape}, false
 		case !v.known && v.sources != nil:
-			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Sources: v.sources}, false
+			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Sources: v.sources, shape: v.shape}, false
+		case !v.known && v.shape > shapeAny:
+			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, shape: v.shape}, false
 		}
 	}
 	value, known := sc.lookup(name)
