@@ -733,6 +733,22 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 				b.result(res.out, quoted) // $(echo rm) is rm
 				break
 			}
+			if res.known && res.some && b.mode == modeArgs && b.wholeWord(p, parts, first, quoted) {
+				// some of a listing's lines ($(ls -d build-* | tail -n 1)):
+				// every line, each a word, is what the command may get at
+				// most, and what is judged; entries of a folder are also
+				// judged as its glob, where the operator saw them listed,
+				// as a for loop over them is
+				b.someLines(res.out, quoted)
+				b.cur.Sources = appendSources(b.cur.Sources, res.progs)
+				if res.listed != "" {
+					b.endField()
+					glob := globArg(res.listed, "", "")
+					b.add(glob.Value, glob.pattern)
+					b.cur.Glob, b.keep = true, true
+				}
+				break
+			}
 			if res.shape >= shapeWord && b.splitsOnBlanksOnly() {
 				b.unknownWord("$(…)", res.shape)
 				break
@@ -759,6 +775,31 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 		default:
 			b.unknown(sc.text(part), true, quoted)
 		}
+	}
+}
+
+// wholeWord: the substitution p is the whole word being built, unquoted
+// ($(ls …)) or alone in double quotes ("$(ls … | tail -n 1)").
+func (b *fieldBuilder) wholeWord(p *syntax.CmdSubst, parts []syntax.WordPart, first, quoted bool) bool {
+	if !quoted {
+		return len(parts) == 1 && first
+	}
+	return len(parts) == 1 && b.text == `"`+b.sc.text(p)+`"`
+}
+
+// someLines appends the lines of a listing as words of their own: split
+// on IFS as bash splits them unquoted; quoted, each line whole, for the
+// one line the substitution keeps is one of them.
+func (b *fieldBuilder) someLines(out string, quoted bool) {
+	if !quoted {
+		b.result(out, false)
+		return
+	}
+	for i, line := range strings.Split(out, "\n") {
+		if i > 0 {
+			b.endField()
+		}
+		b.quoted(line)
 	}
 }
 
