@@ -44,6 +44,11 @@ type resolver struct {
 	// by the unrolled loops around them (0 outside any): a loop inside
 	// unrolls only while rounds × its values × its body stays little work.
 	rounds int
+	// lineScope is the interactive shell's own scope while the line is
+	// walked, and lineExit the EXIT trap the line leaves it: that shell
+	// outlives the line, so the trap runs after all of it (delayed.go).
+	lineScope *scope
+	lineExit  *Invocation
 	// loopListed is the folder glob of the for loop list word expanded
 	// last, when it lists a folder's entries (walkListed).
 	loopListed string
@@ -188,7 +193,10 @@ func (r *resolver) resolveAfter(prelude, line, cwd string, fed bool, defs ...*De
 		r.ran, r.madeLink = nil, nil // judged then, with what ran before it
 	}
 	r.line = line
+	r.lineScope = sc
 	r.walkSource(line, sc)
+	r.lineScope = nil
+	r.runLineExit(sc)
 	r.walkUncalled()
 	return r.invs, r.notes, r.truncated
 }
