@@ -85,6 +85,48 @@ func (r *resolver) paramList(name string, sc *scope) ([]Arg, bool) {
 	return v.list, true
 }
 
+// arrayKeys are what "${!a[@]}" lists: an indexed array's indexes, an
+// associative array's keys, when known. Those keys come in bash's own
+// order, which guard does not know: only a loop, which takes them one at a
+// time, may have them (anyOrder).
+func (r *resolver) arrayKeys(name string, sc *scope, anyOrder bool) ([]Arg, bool) {
+	v, ok := sc.get(name)
+	switch {
+	case !ok:
+		return nil, false
+	case v.assoc:
+		if v.keys == nil || !anyOrder && len(v.keys) > 1 {
+			return nil, false
+		}
+		keys := sortedKeys(v.keys)
+		out := make([]Arg, len(keys))
+		for i, k := range keys {
+			out[i] = Arg{Value: k, Known: true}
+		}
+		return out, true
+	case v.list != nil:
+		out := make([]Arg, len(v.list))
+		for i := range v.list {
+			n := i
+			if v.index != nil {
+				n = v.index[i]
+			}
+			out[i] = Arg{Value: strconv.Itoa(n), Known: true}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func sortedKeys(m map[string]Arg) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fieldBuilder) {
 	if p.Split == syntax.OptOn && !b.split {
 		b.split = true
@@ -146,6 +188,13 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 		listIndex = idx.Lit()
 	} else if p.Index == nil && (name == "@" || name == "*") {
 		listIndex = name
+	}
+	if listIndex != "" && p.Excl && !p.Length && p.Slice == nil && p.Exp == nil && p.Repl == nil {
+		// "${!a[@]}": the indexes of an array, the keys of an associative one
+		if keys, known := r.arrayKeys(name, sc, b.mode == modeLoop); known {
+			b.list(keys, quoted, listIndex == "*")
+			return
+		}
 	}
 	if listIndex != "" && !p.Excl {
 		elems, known := r.paramList(name, sc)
