@@ -62,7 +62,11 @@ func (r *resolver) paramValue(name string, sc *scope) (Arg, bool) {
 	}
 	value, known := sc.lookup(name)
 	if !known {
-		return Arg{Unknown: []string{"$" + name}, MaybeEmpty: sc.mayBeEmpty(name)}, false
+		a := Arg{Unknown: []string{"$" + name}, MaybeEmpty: sc.mayBeEmpty(name)}
+		if _, assigned := sc.get(name); !assigned && nameParams[name] {
+			a.shape = shapeName
+		}
+		return a, false
 	}
 	return Arg{Value: value, Known: true}, true
 }
@@ -593,6 +597,12 @@ func (r *resolver) assignAssoc(as *syntax.Assign, old shellVar, sc *scope) {
 // never empty, never a slash, a dot or a space.
 var numberParams = map[string]bool{"$": true, "BASHPID": true, "PPID": true, "RANDOM": true, "SRANDOM": true,
 	"EPOCHSECONDS": true, "EPOCHREALTIME": true, "SECONDS": true, "UID": true, "EUID": true, "LINENO": true}
+
+// nameParams are the variables bash sets itself, or login from the
+// account, to a piece of a name: a host or user name, the machine's type.
+// Where the line does not assign them, whatever their value, it holds no
+// blank and no slash ($HOSTNAME in /srv/backup/$HOSTNAME/).
+var nameParams = map[string]bool{"HOSTNAME": true, "HOSTTYPE": true, "OSTYPE": true, "MACHTYPE": true, "USER": true, "LOGNAME": true}
 
 // onlyNumberParams: every unknown part is a NumberParam.
 func onlyNumberParams(unknown []string) bool {
