@@ -437,6 +437,8 @@ func filterFor(program string) filter {
 		return trFilter
 	case "sed":
 		return sedFilter
+	case "jq":
+		return jqFilter
 	case "grep", "egrep", "fgrep":
 		return grepFilter
 	case "base64", "base32", "basenc", "xxd", "openssl":
