@@ -295,6 +295,11 @@ func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) s
 			// one pipeline of filters guard computes, as it does for
 			// code fed to a shell: $(echo … | base64 -d), $(sed … <<< …)
 			res.out, res.known = strings.TrimRight(t.value, "\n"), true
+			// some lines of a listing stay that, through sudo or ssh too
+			res.some = t.some || t.unordered && strings.Contains(res.out, "\n")
+			if pattern, ok := r.listingRun(t, strings.Count(res.out, "\n")+1, ""); ok {
+				res.listed = pattern
+			}
 		}
 		res.data = !t.known && !t.quiet && (t.tty || t.fromFile)
 		if !res.known && len(own) == 1 {

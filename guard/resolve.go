@@ -717,6 +717,9 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	}
 	if listed := r.loopListed; listed != "" && len(iter.Items) == 1 {
 		r.walkListed(f.Do, name, listed, sc, ctx)
+		if allKnown && len(items) == 0 {
+			return // a folder whose entries guard cannot read (another host's): judged as its glob
+		}
 	}
 	// The body is walked once per distinct value while there are few, or
 	// while that is little work (a short body over every match of
