@@ -377,8 +377,11 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 			r.markSpawned(n) // for ((;;))
 		}
 	case *syntax.CaseClause:
-		r.expandWord(cmd.Word, sc, modeScalar)
+		subject := r.scalar(cmd.Word, sc)
 		afterWord := r.ran
+		if subject.Known && r.walkCaseKnown(cmd, subject.Value, sc, ctx) {
+			break
+		}
 		for _, item := range cmd.Items {
 			for _, p := range item.Patterns {
 				r.expandWord(p, sc, modeScalar)
@@ -665,6 +668,80 @@ func (r *resolver) walkTest(x syntax.TestExpr, sc *scope) {
 			x = next
 		}
 	}
+}
+
+// walkCaseKnown walks the branches a case whose word guard knows runs:
+// the first whose pattern matches, and those ;& and ;;& lead on to, as
+// bash does (case "$1" in clean) … ;; esac with $1 known to be up runs
+// nothing). The interactive shell may have nocasematch set, unseen, so
+// the branches a match without regard to case picks run too. It reports
+// false, having walked nothing, when a pattern on the way cannot be known
+// or matched (extglob, zsh's own patterns): every branch is then walked.
+func (r *resolver) walkCaseKnown(cmd *syntax.CaseClause, subject string, sc *scope, ctx stmtCtx) bool {
+	if sc.opts&optZsh != 0 {
+		return false
+	}
+	patterns := make([][]string, len(cmd.Items))
+	for i, item := range cmd.Items {
+		for _, p := range item.Patterns {
+			if slices.ContainsFunc(p.Parts, func(part syntax.WordPart) bool { _, ok := part.(*syntax.ExtGlob); return ok }) {
+				return false
+			}
+			pat := r.scalar(p, sc)
+			if !pat.Known {
+				return false
+			}
+			patterns[i] = append(patterns[i], pat.pattern)
+		}
+	}
+	exact, ok := caseRuns(cmd.Items, patterns, subject, false)
+	if !ok {
+		return false
+	}
+	folded, ok := caseRuns(cmd.Items, patterns, subject, true)
+	if !ok {
+		return false
+	}
+	for i, item := range cmd.Items {
+		if exact[i] || folded[i] {
+			r.walkStmts(item.Stmts, sc, ctx)
+		}
+	}
+	return true
+}
+
+// caseRuns tells which items of a case run for subject, by index.
+func caseRuns(items []*syntax.CaseItem, patterns [][]string, subject string, fold bool) ([]bool, bool) {
+	if fold {
+		subject = strings.ToLower(subject)
+	}
+	runs := make([]bool, len(items))
+	fallThrough := false
+	for i, item := range items {
+		matched := fallThrough
+		for _, pat := range patterns[i] {
+			if matched {
+				break
+			}
+			if fold {
+				pat = strings.ToLower(pat)
+			}
+			m, ok := matchPattern(pat, subject)
+			if !ok {
+				return nil, false
+			}
+			matched = m
+		}
+		if !matched {
+			continue
+		}
+		runs[i] = true
+		fallThrough = item.Op == syntax.Fallthrough // ;&
+		if item.Op == syntax.Break {
+			break // ;;
+		}
+	}
+	return runs, true
 }
 
 // stmtCount is the number of statements in stmts, nested ones included,
