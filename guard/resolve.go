@@ -1152,6 +1152,71 @@ func bindable(args []Arg) []Arg {
 
 // heredocLit is the body of a here-document with a quoted delimiter as
 // the parser read it, when it is one literal.
+// heredocPartly is the body of a here-document whose expansions guard
+// knows only some of, as the command reading it gets it where guard can
+// tell: the variables it knows in their place, those it does not as
+// written, for the code reading it (ssh host bash -s <<EOF) to stay
+// unsure about them alone. Not done when a command substitution is in it
+// (already walked), or a variable whose value is data read at run time.
+func (r *resolver) heredocPartly(w *syntax.Word, sc *scope) (string, bool) {
+	subst := false
+	syntax.Walk(w, func(n syntax.Node) bool {
+		switch n.(type) {
+		case *syntax.CmdSubst, *syntax.ProcSubst:
+			subst = true
+		}
+		return !subst
+	})
+	if subst {
+		return "", false
+	}
+	var b strings.Builder
+	for _, part := range w.Parts {
+		switch p := part.(type) {
+		case *syntax.Lit:
+			b.WriteString(unescapeHeredoc(p.Value))
+		case *syntax.ParamExp:
+			v := r.scalar(&syntax.Word{Parts: []syntax.WordPart{p}}, sc)
+			switch {
+			case v.Known:
+				b.WriteString(v.Value)
+			case v.data:
+				return "", false
+			default:
+				b.WriteString(sc.text(p))
+			}
+		case *syntax.ArithmExp:
+			if n, ok := r.arithValue(p.X, sc); ok {
+				b.WriteString(strconv.FormatInt(n, 10))
+			} else {
+				b.WriteString(sc.text(p))
+			}
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// unescapeHeredoc removes the backslashes an unquoted here-document's
+// body drops: before $, `, \ and a newline; others stay.
+func unescapeHeredoc(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("$`\\\n", s[i+1]) >= 0 {
+			i++
+			if s[i] == '\n' {
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
 func heredocLit(w *syntax.Word) (string, bool) {
 	if len(w.Parts) != 1 {
 		return "", false
@@ -1731,6 +1796,11 @@ func (r *resolver) expandRedirs(redirs []*syntax.Redirect, sc *scope) []Redir {
 			red.Target = Arg{Text: body, Value: body, Known: true}
 		case rd.Hdoc != nil:
 			red.Target = r.expandWord(rd.Hdoc, sc, modeScalar)[0]
+			if !red.Target.Known {
+				if text, ok := r.heredocPartly(rd.Hdoc, sc); ok {
+					red.Target.Text = text
+				}
+			}
 		case rd.Op == syntax.Hdoc || rd.Op == syntax.DashHdoc:
 			// an empty body: the parser keeps no word for it (the
 			// delimiter in rd.Word is not what the command reads)
