@@ -379,12 +379,18 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 	case *syntax.CaseClause:
 		subject := r.scalar(cmd.Word, sc)
 		afterWord := r.ran
-		if subject.Known && r.walkCaseKnown(cmd, subject.Value, sc, ctx) {
-			break
+		expanded := false
+		if subject.Known {
+			var done bool
+			if done, expanded = r.walkCaseKnown(cmd, subject.Value, sc, ctx); done {
+				break
+			}
 		}
 		for _, item := range cmd.Items {
 			for _, p := range item.Patterns {
-				r.expandWord(p, sc, modeScalar)
+				if !expanded {
+					r.expandWord(p, sc, modeScalar)
+				}
 			}
 			r.walkStmts(item.Stmts, sc.clone(), ctx)
 			r.ran = afterWord
@@ -677,37 +683,44 @@ func (r *resolver) walkTest(x syntax.TestExpr, sc *scope) {
 // the branches a match without regard to case picks run too. It reports
 // false, having walked nothing, when a pattern on the way cannot be known
 // or matched (extglob, zsh's own patterns): every branch is then walked.
-func (r *resolver) walkCaseKnown(cmd *syntax.CaseClause, subject string, sc *scope, ctx stmtCtx) bool {
+// expanded tells that the patterns were (their substitutions walked).
+func (r *resolver) walkCaseKnown(cmd *syntax.CaseClause, subject string, sc *scope, ctx stmtCtx) (done, expanded bool) {
 	if sc.opts&optZsh != 0 {
-		return false
+		return false, false
 	}
-	patterns := make([][]string, len(cmd.Items))
-	for i, item := range cmd.Items {
+	for _, item := range cmd.Items {
 		for _, p := range item.Patterns {
 			if slices.ContainsFunc(p.Parts, func(part syntax.WordPart) bool { _, ok := part.(*syntax.ExtGlob); return ok }) {
-				return false
+				return false, false
 			}
+		}
+	}
+	patterns := make([][]string, len(cmd.Items))
+	known := true
+	for i, item := range cmd.Items {
+		for _, p := range item.Patterns {
 			pat := r.scalar(p, sc)
-			if !pat.Known {
-				return false
-			}
+			known = known && pat.Known
 			patterns[i] = append(patterns[i], pat.pattern)
 		}
 	}
+	if !known {
+		return false, true
+	}
 	exact, ok := caseRuns(cmd.Items, patterns, subject, false)
 	if !ok {
-		return false
+		return false, true
 	}
 	folded, ok := caseRuns(cmd.Items, patterns, subject, true)
 	if !ok {
-		return false
+		return false, true
 	}
 	for i, item := range cmd.Items {
 		if exact[i] || folded[i] {
 			r.walkStmts(item.Stmts, sc, ctx)
 		}
 	}
-	return true
+	return true, true
 }
 
 // caseRuns tells which items of a case run for subject, by index.
