@@ -876,6 +876,9 @@ func (u *sourceUnion) list() []string {
 // consumes the positional parameters with shift (while [ $# -gt 0 ]).
 // Any other loop is walked once.
 func (r *resolver) walkWhile(w *syntax.WhileClause, redirs *Invocation, sc *scope, ctx stmtCtx) {
+	if r.walkGetopts(w, sc, ctx) {
+		return
+	}
 	before := r.lastRead.inv
 	params := sc.params
 	r.walkStmts(w.Cond, sc, ctx)
@@ -910,6 +913,103 @@ func (r *resolver) walkWhile(w *syntax.WhileClause, redirs *Invocation, sc *scop
 			r.walkStmts(w.Do, sc, ctx)
 		}
 	})
+}
+
+// maxGetoptsRounds bounds the options a getopts loop is walked for.
+const maxGetoptsRounds = 64
+
+// walkGetopts walks while getopts OPTSTRING NAME; do …; done once per
+// option the positional parameters hold, when guard knows them and the
+// option string: NAME and OPTARG hold each option and its value, and
+// OPTIND where the options end (./build.sh -o / runs the branch that
+// sets OUT=/). It reports false, having walked nothing, otherwise.
+func (r *resolver) walkGetopts(w *syntax.WhileClause, sc *scope, ctx stmtCtx) bool {
+	if w.Until || len(w.Cond) != 1 || w.Cond[0].Negated || sc.params == nil || r.unrolling() && r.rounds > 1 {
+		return false
+	}
+	call, ok := w.Cond[0].Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Args) != 3 || call.Args[0].Lit() != "getopts" || len(call.Assigns) > 0 {
+		return false
+	}
+	specArg, name := r.scalar(call.Args[1], sc), call.Args[2].Lit()
+	spec := specArg.Value
+	if !specArg.Known || spec == "" || !syntax.ValidName(name) {
+		return false
+	}
+	var args []Arg
+	if !sc.params.none {
+		args = sc.params.list
+	}
+	type round struct {
+		opt, arg string
+		hasArg   bool
+	}
+	var rounds []round
+	i := 0
+	silent := strings.HasPrefix(spec, ":")
+	for i < len(args) {
+		a := args[i]
+		if !a.Known {
+			return false
+		}
+		if a.Value == "--" {
+			i++
+			break
+		}
+		if len(a.Value) < 2 || a.Value[0] != '-' {
+			break
+		}
+		i++
+		for j := 1; j < len(a.Value); j++ {
+			c := a.Value[j : j+1]
+			at := strings.Index(strings.TrimPrefix(spec, ":"), c)
+			if c == ":" || at < 0 {
+				rounds = append(rounds, round{opt: "?", arg: c, hasArg: silent})
+				continue
+			}
+			rest := strings.TrimPrefix(spec, ":")[at+1:]
+			if !strings.HasPrefix(rest, ":") {
+				rounds = append(rounds, round{opt: c})
+				continue
+			}
+			switch {
+			case j+1 < len(a.Value):
+				rounds = append(rounds, round{opt: c, arg: a.Value[j+1:], hasArg: true})
+			case i < len(args):
+				if !args[i].Known {
+					return false
+				}
+				rounds = append(rounds, round{opt: c, arg: args[i].Value, hasArg: true})
+				i++
+			case silent:
+				rounds = append(rounds, round{opt: ":", arg: c, hasArg: true})
+			default:
+				rounds = append(rounds, round{opt: "?"})
+			}
+			break
+		}
+		if len(rounds) > maxGetoptsRounds {
+			return false
+		}
+	}
+	if max(r.rounds, 1)*max(len(rounds), 1)*stmtCount(w.Do) > maxLoopWork {
+		return false
+	}
+	r.walkStmts(w.Cond, sc, ctx) // getopts itself, as a command
+	r.unroll(len(rounds), func() {
+		for _, rd := range rounds {
+			sc.assign(name, Arg{Value: rd.opt, Known: true})
+			if rd.hasArg {
+				sc.assign("OPTARG", Arg{Value: rd.arg, Known: true})
+			} else {
+				sc.set("OPTARG", shellVar{known: true})
+			}
+			r.walkStmts(w.Do, sc, ctx)
+		}
+	})
+	sc.assign(name, Arg{Value: "?", Known: true})
+	sc.assign("OPTIND", Arg{Value: strconv.Itoa(i + 1), Known: true})
+	return true
 }
 
 // endlessLoop: while true, while :, until false (and [ 1 ], (( 1 ))):
