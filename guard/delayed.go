@@ -44,18 +44,55 @@ func wrapAt(r *resolver, outer *Invocation, sc *scope) {
 }
 
 // wrapTrap: trap 'CODE' SIGNAL… runs CODE when the signal comes (EXIT:
-// when the shell ends), so CODE is judged now.
+// when the shell ends), so CODE is judged now. An EXIT trap the line sets
+// on the interactive shell itself runs when that shell ends, after the
+// whole line: it is judged then, with what the line leaves (trap 'rm -rf
+// "$tmp"' EXIT; tmp=$(mktemp -d) removes the folder made after it).
 func wrapTrap(r *resolver, outer *Invocation, sc *scope) {
 	args := outer.Args
 	if len(args) > 0 && args[0].Known && args[0].Value == "--" {
 		args = args[1:]
 	}
+	onLine := sc == r.lineScope && !r.inPrelude && len(args) >= 1 && onExitOnly(args[1:])
+	if onLine && len(args) >= 2 && args[0].Known && (args[0].Value == "-" || args[0].Value == "") {
+		r.lineExit = nil // trap - EXIT, trap '' EXIT: nothing runs at the end
+		return
+	}
 	if len(args) < 2 || !args[0].Known || args[0].Value == "-" || strings.HasPrefix(args[0].Value, "-") {
 		return // trap -p, trap -l, trap - SIG (reset), trap SIG
+	}
+	if onLine {
+		r.lineExit = outer // a later trap on EXIT replaces it
+		return
 	}
 	ran := r.ran
 	r.runCode(outer, args[0].Value, sc, "trap "+joinValues(args[1:]), nil)
 	r.ran = ran // the code runs later: nothing after the trap follows it
+}
+
+// onExitOnly: every signal named is the shell's end (EXIT, 0).
+func onExitOnly(signals []Arg) bool {
+	for _, s := range signals {
+		if !s.Known || !strings.EqualFold(strings.TrimPrefix(strings.ToUpper(s.Value), "SIG"), "EXIT") && s.Value != "0" {
+			return false
+		}
+	}
+	return len(signals) > 0
+}
+
+// runLineExit judges the EXIT trap the line left on the interactive
+// shell, in the state the line leaves it.
+func (r *resolver) runLineExit(sc *scope) {
+	outer := r.lineExit
+	r.lineExit = nil
+	if outer == nil {
+		return
+	}
+	args := outer.Args
+	if args[0].Known && args[0].Value == "--" {
+		args = args[1:]
+	}
+	r.runCode(outer, args[0].Value, sc, "trap "+joinValues(args[1:])+" (when the shell ends)", nil)
 }
 
 // wrapCrontab: crontab [-u USER] FILE (or - for standard input) installs

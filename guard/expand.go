@@ -68,9 +68,10 @@ type substResult struct {
 	// data: the output is unknown because it is what the terminal gives,
 	// or a file guard cannot read ($(head -n1), $(cat /root/.cmd)).
 	data bool
-	// oneWord: the output is unknown but one word without a blank
-	// ($(date +%F), see oneword.go): unquoted, bash does not split it.
-	oneWord bool
+	// shape: what an unknown output is known to be ($(date +%F) is one
+	// word, a piece of a name, see oneword.go): unquoted, bash does not
+	// split it.
+	shape wordShape
 }
 
 // expandWord expands a word statically into its fields, as bash would for
@@ -294,9 +295,16 @@ func (r *resolver) runSubst(node syntax.Node, stmts []*syntax.Stmt, sc *scope) s
 			// one pipeline of filters guard computes, as it does for
 			// code fed to a shell: $(echo … | base64 -d), $(sed … <<< …)
 			res.out, res.known = strings.TrimRight(t.value, "\n"), true
+			// some lines of a listing stay that, through sudo or ssh too
+			res.some = t.some || t.unordered && strings.Contains(res.out, "\n")
+			if pattern, ok := r.listingRun(t, strings.Count(res.out, "\n")+1, ""); ok {
+				res.listed = pattern
+			}
 		}
 		res.data = !t.known && !t.quiet && (t.tty || t.fromFile)
-		res.oneWord = !res.known && len(own) == 1 && printsOneWord(last)
+		if !res.known && len(own) == 1 {
+			res.shape = printedShape(last)
+		}
 	}
 	r.substSpans = append(r.substSpans[:nestedFrom], [2]int{start, len(r.invs)})
 	return res
@@ -515,8 +523,12 @@ func (b *fieldBuilder) unknown(what string, maybeEmpty, quoted bool) {
 // unknownWord marks the current field as holding a part guard cannot
 // know that is one word without a blank (a number, $(date +%F)): split or
 // not, it stays in this field.
-func (b *fieldBuilder) unknownWord(what string) {
+func (b *fieldBuilder) unknownWord(what string, shape wordShape) {
+	if !b.cur.Known {
+		shape = min(shape, b.cur.shape)
+	}
 	b.cur.unknown(what, false)
+	b.cur.shape = shape
 	b.keep = true
 }
 
@@ -544,12 +556,17 @@ func (b *fieldBuilder) arg(a Arg, quoted bool) {
 		b.result(a.Value, quoted)
 		return
 	}
-	if b.cutsAt(quoted) {
+	if b.cutsAt(quoted) && !(a.neverSplits() && b.splitsOnBlanksOnly()) {
 		b.endField()
 		return
 	}
 	b.add(a.Value, escapeGlob(a.Value))
 	wasKnown := b.cur.Known
+	if wasKnown {
+		b.cur.shape = a.unknownShape()
+	} else {
+		b.cur.shape = min(b.cur.shape, a.unknownShape())
+	}
 	b.cur.Known = false
 	b.cur.Unknown = append(b.cur.Unknown, a.Unknown...)
 	if wasKnown {
@@ -721,8 +738,24 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 				b.result(res.out, quoted) // $(echo rm) is rm
 				break
 			}
-			if res.oneWord && b.splitsOnBlanksOnly() {
-				b.unknownWord("$(…)")
+			if res.known && res.some && b.mode == modeArgs && b.wholeWord(p, parts, first, quoted) {
+				// some of a listing's lines ($(ls -d build-* | tail -n 1)):
+				// every line, each a word, is what the command may get at
+				// most, and what is judged; entries of a folder are also
+				// judged as its glob, where the operator saw them listed,
+				// as a for loop over them is
+				b.someLines(res.out, quoted)
+				b.cur.Sources = appendSources(b.cur.Sources, res.progs)
+				if res.listed != "" {
+					b.endField()
+					glob := globArg(res.listed, "", "")
+					b.add(glob.Value, glob.pattern)
+					b.cur.Glob, b.keep = true, true
+				}
+				break
+			}
+			if res.shape >= shapeWord && b.splitsOnBlanksOnly() {
+				b.unknownWord("$(…)", res.shape)
 				break
 			}
 			b.unknown("$(…)", true, quoted)
@@ -737,7 +770,7 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 				break
 			}
 			if b.splitsOnBlanksOnly() {
-				b.unknownWord("$((…))") // a number: nothing to split
+				b.unknownWord("$((…))", shapeName) // a number: nothing to split
 				break
 			}
 			b.unknown("$((…))", false, quoted)
@@ -747,6 +780,31 @@ func (r *resolver) expandParts(parts []syntax.WordPart, sc *scope, quoted bool, 
 		default:
 			b.unknown(sc.text(part), true, quoted)
 		}
+	}
+}
+
+// wholeWord: the substitution p is the whole word being built, unquoted
+// ($(ls …)) or alone in double quotes ("$(ls … | tail -n 1)").
+func (b *fieldBuilder) wholeWord(p *syntax.CmdSubst, parts []syntax.WordPart, first, quoted bool) bool {
+	if !quoted {
+		return len(parts) == 1 && first
+	}
+	return len(parts) == 1 && b.text == `"`+b.sc.text(p)+`"`
+}
+
+// someLines appends the lines of a listing as words of their own: split
+// on IFS as bash splits them unquoted; quoted, each line whole, for the
+// one line the substitution keeps is one of them.
+func (b *fieldBuilder) someLines(out string, quoted bool) {
+	if !quoted {
+		b.result(out, false)
+		return
+	}
+	for i, line := range strings.Split(out, "\n") {
+		if i > 0 {
+			b.endField()
+		}
+		b.quoted(line)
 	}
 }
 
@@ -792,6 +850,7 @@ func (a *Arg) unknown(what string, maybeEmpty bool) {
 		a.MaybeEmpty = true
 	}
 	a.Known = false
+	a.shape = shapeAny // a part that may be anything, unless told otherwise
 	a.Unknown = append(a.Unknown, what)
 	a.MaybeEmpty = a.MaybeEmpty && maybeEmpty
 }

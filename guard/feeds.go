@@ -137,6 +137,9 @@ func (r *resolver) stdinWords(inv *Invocation) ([]string, bool) {
 func (r *resolver) stdinOf(inv *Invocation, depth int) text {
 	t := r.itemsOf(inv, depth)
 	if depth == 0 && (t.some || t.unordered) {
+		if t.listed == "" && t.some {
+			return text{from: "some of the lines before it, which ones guard cannot tell"}
+		}
 		return text{from: "names listed on this host, in an order guard does not know"}
 	}
 	return t
@@ -439,6 +442,8 @@ func filterFor(program string) filter {
 		return trFilter
 	case "sed":
 		return sedFilter
+	case "jq":
+		return jqFilter
 	case "grep", "egrep", "fgrep":
 		return grepFilter
 	case "base64", "base32", "basenc", "xxd", "openssl":
@@ -1038,8 +1043,19 @@ func grepFilter(r *resolver, inv *Invocation, depth int) text {
 		}
 		patterns, operands = operands[:1], operands[1:]
 	}
+	// A pattern guard cannot know or match still only selects lines: what
+	// grep prints is some of the lines it reads (grep -v "$cur").
+	selects := func(why text) text {
+		if len(operands) > 1 || p.Has("H", "with-filename") {
+			return why // each line after its file's name
+		}
+		if t := r.inputOf(inv, operands, depth); t.known {
+			return someLines(t)
+		}
+		return why
+	}
 	if a, ok := allKnown(patterns); !ok {
-		return text{from: unknownWhat(a)}
+		return selects(text{from: unknownWhat(a)})
 	}
 	ere := p.Has("E", "extended-regexp") || inv.Program == "egrep"
 	fixed := p.Has("F", "fixed-strings") || inv.Program == "fgrep"
@@ -1048,7 +1064,7 @@ func grepFilter(r *resolver, inv *Invocation, depth int) text {
 		for _, one := range strings.Split(pat.Value, "\n") {
 			m, ok := newLineMatcher(one, ere, fixed, p.Has("i", "ignore-case"), p.Has("x", "line-regexp"), p.Has("w", "word-regexp"))
 			if !ok {
-				return uncomputed("grep " + pat.Text)
+				return selects(uncomputed("grep " + pat.Text))
 			}
 			res = append(res, m)
 		}

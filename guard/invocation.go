@@ -48,6 +48,46 @@ type Arg struct {
 	// unread: the matches of a pattern past those guard read (Glob, the
 	// pattern as Value): more names in the pattern's folder.
 	unread bool
+	// shape is what every unknown part is known to be at least (a
+	// number, $(date +%F), a variable assigned one). Meaningless when
+	// Known.
+	shape wordShape
+}
+
+// wordShape is what guard knows of an unknown part of a word, from the
+// least to the most.
+type wordShape uint8
+
+const (
+	shapeAny  wordShape = iota // anything: blanks, slashes, nothing at all
+	shapeWord                  // one word without a blank: unquoted, bash does not split it
+	// shapeName: one word without a blank and without a slash that is not
+	// only dots ($(date +%F), $(id -u), $(hostname -s), $$): a piece of
+	// one file name, which adds no folder and no .. to a path.
+	shapeName
+)
+
+// unknownShape is the shape of a word's unknown parts (shapeName for the
+// numbers of $$ and $RANDOM).
+func (a Arg) unknownShape() wordShape {
+	if onlyNumberParams(a.Unknown) {
+		return shapeName
+	}
+	return a.shape
+}
+
+// neverSplits tells a word whose unknown parts hold no blank: an unquoted
+// read of it stays one field while IFS holds only blanks.
+func (a Arg) neverSplits() bool {
+	return !a.Known && a.unknownShape() >= shapeWord
+}
+
+// UnknownNamePieces tells a word whose every unknown part is a piece of a
+// file name: a number ($$), a date, a user or host name. Read without
+// them, the path is in the folder it names, not above it: /tmp/bk-$(date
+// +%F) is a name in /tmp.
+func (a Arg) UnknownNamePieces() bool {
+	return !a.Known && a.unknownShape() == shapeName
 }
 
 // UnreadMatches tells the word that stands for a pattern's matches past

@@ -26,8 +26,8 @@ import (
 // for the long and column formats, recursion, several listed folders
 // (headers) and names ls would quote.
 func (r *resolver) lsOutput(inv *Invocation) text {
-	if inv.Remote != "" || r.host == nil {
-		return uncomputed("ls" + inv.Where())
+	if r.host == nil {
+		return uncomputed("ls")
 	}
 	all, almostAll, dirsAsFiles, indicator := false, false, false, ""
 	var operands []Arg
@@ -95,6 +95,9 @@ func (r *resolver) lsOutput(inv *Invocation) text {
 	if len(operands) == 0 {
 		operands = []Arg{{Text: ".", Value: ".", Known: true}}
 	}
+	if inv.Remote != "" {
+		return remoteListing(inv, operands, dirsAsFiles)
+	}
 	var lines []string
 	listedDir, listedAll := "", true
 	for _, a := range operands {
@@ -157,6 +160,20 @@ func (r *resolver) lsOutput(inv *Invocation) text {
 		t.listed = dir // ls -d releases/*: each line is an entry of releases
 	}
 	return t
+}
+
+// remoteListing is ls of one folder on another host: guard cannot read
+// its entries, but each line ls prints is one of them, so what is done
+// with some of them is judged as done with the folder's glob (ssh web1
+// 'cd /srv/app/releases && ls -t | tail -n +6 | xargs rm -rf' is rm -rf
+// /srv/app/releases/* there). No line is known: as code or words of
+// their own they stay unknown.
+func remoteListing(inv *Invocation, operands []Arg, dirsAsFiles bool) text {
+	dir := inv.Path(operands[0].Value)
+	if len(operands) > 1 || dirsAsFiles || dir == "" || operands[0].Glob {
+		return uncomputed("ls" + inv.Where())
+	}
+	return text{known: true, some: true, listed: dir, listedNames: true}
 }
 
 // lsIndicator is the mark ls -p and -F append to a name.

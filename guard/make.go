@@ -236,9 +236,17 @@ func (w *makeWalk) target(name string, depth int) {
 		readingCode(w.r, w.outer, w.sc, w.mf, w.file)
 		return
 	}
+	var codes []string
 	for _, line := range rule.recipe {
 		code := w.mf.expand(line, name, rule, 0)
-		code = strings.TrimLeft(code, "@-+ \t")
+		codes = append(codes, strings.TrimLeft(code, "@-+ \t"))
+	}
+	if _, one := w.mf.rules[".ONESHELL"]; one && len(codes) > 0 {
+		// .ONESHELL: the recipe is one script for one shell, so a cd on
+		// one line holds for the lines after it
+		codes = []string{strings.Join(codes, "\n")}
+	}
+	for _, code := range codes {
 		w.r.runCodeWith(w.outer, code, w.sc, "make "+name, codeOpts{file: w.file + " (" + name + ")", adjust: func(inner *Invocation, isc *scope) {
 			inner.Cwd, inner.Stdin = w.mf.dir, nil
 		}})

@@ -38,30 +38,55 @@ var oneWordPrinters = map[string]func(args []string) bool{
 	"git": gitOneWord,
 }
 
-// printsOneWord: inv prints one word without a blank, though which word
-// is unknown; its output goes to the substitution.
-func printsOneWord(inv *Invocation) bool {
+// namePrinters are those of oneWordPrinters whose word, called as each
+// function accepts, is also a piece of a file name: no slash, not only
+// dots (uname -o prints GNU/Linux, git describe a tag that may hold one).
+var namePrinters = map[string]func(args []string) bool{
+	"date":                dateNamePiece,
+	"id":                  func([]string) bool { return true }, // numbers, or user and group names
+	"nproc":               func([]string) bool { return true },
+	"arch":                func([]string) bool { return true },
+	"whoami":              func([]string) bool { return true },
+	"logname":             func([]string) bool { return true },
+	"uuidgen":             func([]string) bool { return true },
+	"uname":               func(args []string) bool { return !slices.Contains(args, "-o") },
+	"hostname":            func([]string) bool { return true },
+	"dpkg":                func([]string) bool { return true },
+	"systemd-detect-virt": func([]string) bool { return true },
+	"openssl":             func([]string) bool { return true }, // hexadecimal
+	"git":                 gitNamePiece,
+}
+
+// printedShape is what guard knows of the one line inv prints, though
+// which line is unknown; its output goes to the substitution.
+func printedShape(inv *Invocation) wordShape {
 	if len(inv.Stdin) > 0 || inv.Remote != "" {
-		return false // a filter's output, or another host's programs
+		return shapeAny // a filter's output, or another host's programs
 	}
 	for _, rd := range inv.Redirs {
 		if !rd.Input() {
-			return false // its output goes elsewhere, or 2>&1 mixes in errors
+			return shapeAny // its output goes elsewhere, or 2>&1 mixes in errors
 		}
 	}
 	accepts, ok := oneWordPrinters[inv.Program]
 	if !ok {
-		return false
+		return shapeAny
 	}
 	args, ok := realArgs(inv.Args)
 	if !ok {
-		return false
+		return shapeAny
 	}
 	words := make([]string, len(args))
 	for i, a := range args {
 		words[i] = a.Value
 	}
-	return accepts(words)
+	if !accepts(words) {
+		return shapeAny
+	}
+	if name, ok := namePrinters[inv.Program]; ok && name(words) {
+		return shapeName
+	}
+	return shapeWord
 }
 
 func noArgs(args []string) bool { return len(args) == 0 }
@@ -148,6 +173,47 @@ func dateFormatOneWord(format string) bool {
 	return true
 }
 
+// dateNamePiece: a date whose format prints no slash (%D and %x do,
+// and a literal one) and has a number in it, so it is never only dots.
+// dateOneWord has accepted the arguments.
+func dateNamePiece(args []string) bool {
+	for _, a := range args {
+		if a == "-I" || strings.HasPrefix(a, "-I") || strings.HasPrefix(a, "--iso-8601") {
+			return true // 2026-11-24T13:45:00+00:00
+		}
+		format, ok := strings.CutPrefix(a, "+")
+		if !ok {
+			continue
+		}
+		if strings.Contains(format, "/") {
+			return false
+		}
+		number := false
+		for i := 0; i < len(format); i++ {
+			if format[i] != '%' {
+				continue
+			}
+			i++
+			for i < len(format) && strings.IndexByte("-_0^#EO123456789", format[i]) >= 0 {
+				i++
+			}
+			if i == len(format) {
+				return false
+			}
+			switch c := format[i]; {
+			case c == 'D' || c == 'x':
+				return false
+			case strings.IndexByte("CdFgGHIjmMNsSTuUVwWyYR", c) >= 0:
+				number = true
+			}
+		}
+		if !number {
+			return false
+		}
+	}
+	return true
+}
+
 // idOneWord: id -u, -g, -un, -gn of one user or of the caller; -G lists
 // groups with blanks between them.
 func idOneWord(args []string) bool {
@@ -212,6 +278,22 @@ func gitOneWord(args []string) bool {
 		return len(rest) == 1 && rest[0] == "--show-current"
 	case "rev-list":
 		return len(rest) >= 2 && rest[0] == "--count" && revisions >= 1 && revisions == len(rest)-1
+	}
+	return false
+}
+
+// gitNamePiece: of what gitOneWord accepts, the hashes of rev-parse
+// (without --abbrev-ref or --symbolic-full-name, which print branch names
+// such as feature/x) and the count of rev-list.
+func gitNamePiece(args []string) bool {
+	for len(args) > 1 && (args[0] == "-C" || args[0] == "-c") {
+		args = args[2:]
+	}
+	switch {
+	case len(args) > 0 && args[0] == "rev-parse":
+		return !slices.Contains(args, "--abbrev-ref") && !slices.Contains(args, "--symbolic-full-name")
+	case len(args) > 0 && args[0] == "rev-list":
+		return true
 	}
 	return false
 }

@@ -51,16 +51,22 @@ func (r *resolver) paramValue(name string, sc *scope) (Arg, bool) {
 		case !v.known && v.numbers != nil:
 			return Arg{Value: v.value, Unknown: v.numbers, Origin: v.origin}, false
 		case !v.known && v.origin != "":
-			return Arg{Value: v.value, Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Origin: v.origin, Sources: v.sources}, false
+			return Arg{Value: v.value, Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Origin: v.origin, Sources: v.sources, shape: v.shape}, false
 		case !v.known && v.data:
-			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, data: true, Sources: v.sources}, false
+			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, data: true, Sources: v.sources, shape: v.shape}, false
 		case !v.known && v.sources != nil:
-			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Sources: v.sources}, false
+			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, Sources: v.sources, shape: v.shape}, false
+		case !v.known && v.shape > shapeAny:
+			return Arg{Unknown: []string{"$" + name}, MaybeEmpty: v.maybeEmpty, shape: v.shape}, false
 		}
 	}
 	value, known := sc.lookup(name)
 	if !known {
-		return Arg{Unknown: []string{"$" + name}, MaybeEmpty: sc.mayBeEmpty(name)}, false
+		a := Arg{Unknown: []string{"$" + name}, MaybeEmpty: sc.mayBeEmpty(name)}
+		if _, assigned := sc.get(name); !assigned && nameParams[name] {
+			a.shape = shapeName
+		}
+		return a, false
 	}
 	return Arg{Value: value, Known: true}, true
 }
@@ -81,6 +87,48 @@ func (r *resolver) paramList(name string, sc *scope) ([]Arg, bool) {
 		return nil, false
 	}
 	return v.list, true
+}
+
+// arrayKeys are what "${!a[@]}" lists: an indexed array's indexes, an
+// associative array's keys, when known. Those keys come in bash's own
+// order, which guard does not know: only a loop, which takes them one at a
+// time, may have them (anyOrder).
+func (r *resolver) arrayKeys(name string, sc *scope, anyOrder bool) ([]Arg, bool) {
+	v, ok := sc.get(name)
+	switch {
+	case !ok:
+		return nil, false
+	case v.assoc:
+		if v.keys == nil || !anyOrder && len(v.keys) > 1 {
+			return nil, false
+		}
+		keys := sortedKeys(v.keys)
+		out := make([]Arg, len(keys))
+		for i, k := range keys {
+			out[i] = Arg{Value: k, Known: true}
+		}
+		return out, true
+	case v.list != nil:
+		out := make([]Arg, len(v.list))
+		for i := range v.list {
+			n := i
+			if v.index != nil {
+				n = v.index[i]
+			}
+			out[i] = Arg{Value: strconv.Itoa(n), Known: true}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func sortedKeys(m map[string]Arg) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fieldBuilder) {
@@ -144,6 +192,13 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 		listIndex = idx.Lit()
 	} else if p.Index == nil && (name == "@" || name == "*") {
 		listIndex = name
+	}
+	if listIndex != "" && p.Excl && !p.Length && p.Slice == nil && p.Exp == nil && p.Repl == nil {
+		// "${!a[@]}": the indexes of an array, the keys of an associative one
+		if keys, known := r.arrayKeys(name, sc, b.mode == modeLoop); known {
+			b.list(keys, quoted, listIndex == "*")
+			return
+		}
 	}
 	if listIndex != "" && !p.Excl {
 		elems, known := r.paramList(name, sc)
@@ -574,6 +629,12 @@ func (r *resolver) assignAssoc(as *syntax.Assign, old shellVar, sc *scope) {
 // never empty, never a slash, a dot or a space.
 var numberParams = map[string]bool{"$": true, "BASHPID": true, "PPID": true, "RANDOM": true, "SRANDOM": true,
 	"EPOCHSECONDS": true, "EPOCHREALTIME": true, "SECONDS": true, "UID": true, "EUID": true, "LINENO": true}
+
+// nameParams are the variables bash sets itself, or login from the
+// account, to a piece of a name: a host or user name, the machine's type.
+// Where the line does not assign them, whatever their value, it holds no
+// blank and no slash ($HOSTNAME in /srv/backup/$HOSTNAME/).
+var nameParams = map[string]bool{"HOSTNAME": true, "HOSTTYPE": true, "OSTYPE": true, "MACHTYPE": true, "USER": true, "LOGNAME": true}
 
 // onlyNumberParams: every unknown part is a NumberParam.
 func onlyNumberParams(unknown []string) bool {

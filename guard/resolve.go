@@ -44,6 +44,11 @@ type resolver struct {
 	// by the unrolled loops around them (0 outside any): a loop inside
 	// unrolls only while rounds × its values × its body stays little work.
 	rounds int
+	// lineScope is the interactive shell's own scope while the line is
+	// walked, and lineExit the EXIT trap the line leaves it: that shell
+	// outlives the line, so the trap runs after all of it (delayed.go).
+	lineScope *scope
+	lineExit  *Invocation
 	// loopListed is the folder glob of the for loop list word expanded
 	// last, when it lists a folder's entries (walkListed).
 	loopListed string
@@ -188,7 +193,10 @@ func (r *resolver) resolveAfter(prelude, line, cwd string, fed bool, defs ...*De
 		r.ran, r.madeLink = nil, nil // judged then, with what ran before it
 	}
 	r.line = line
+	r.lineScope = sc
 	r.walkSource(line, sc)
+	r.lineScope = nil
+	r.runLineExit(sc)
 	r.walkUncalled()
 	return r.invs, r.notes, r.truncated
 }
@@ -371,11 +379,20 @@ func (r *resolver) walkStmt(st *syntax.Stmt, sc *scope, ctx stmtCtx) {
 			r.markSpawned(n) // for ((;;))
 		}
 	case *syntax.CaseClause:
-		r.expandWord(cmd.Word, sc, modeScalar)
+		subject := r.scalar(cmd.Word, sc)
 		afterWord := r.ran
+		expanded := false
+		if subject.Known {
+			var done bool
+			if done, expanded = r.walkCaseKnown(cmd, subject.Value, sc, ctx); done {
+				break
+			}
+		}
 		for _, item := range cmd.Items {
 			for _, p := range item.Patterns {
-				r.expandWord(p, sc, modeScalar)
+				if !expanded {
+					r.expandWord(p, sc, modeScalar)
+				}
 			}
 			r.walkStmts(item.Stmts, sc.clone(), ctx)
 			r.ran = afterWord
@@ -665,6 +682,87 @@ func (r *resolver) walkTest(x syntax.TestExpr, sc *scope) {
 	}
 }
 
+// walkCaseKnown walks the branches a case whose word guard knows runs:
+// the first whose pattern matches, and those ;& and ;;& lead on to, as
+// bash does (case "$1" in clean) … ;; esac with $1 known to be up runs
+// nothing). The interactive shell may have nocasematch set, unseen, so
+// the branches a match without regard to case picks run too. It reports
+// false, having walked nothing, when a pattern on the way cannot be known
+// or matched (extglob, zsh's own patterns): every branch is then walked.
+// expanded tells that the patterns were (their substitutions walked).
+func (r *resolver) walkCaseKnown(cmd *syntax.CaseClause, subject string, sc *scope, ctx stmtCtx) (done, expanded bool) {
+	if sc.opts&optZsh != 0 {
+		return false, false
+	}
+	for _, item := range cmd.Items {
+		for _, p := range item.Patterns {
+			if slices.ContainsFunc(p.Parts, func(part syntax.WordPart) bool { _, ok := part.(*syntax.ExtGlob); return ok }) {
+				return false, false
+			}
+		}
+	}
+	patterns := make([][]string, len(cmd.Items))
+	known := true
+	for i, item := range cmd.Items {
+		for _, p := range item.Patterns {
+			pat := r.scalar(p, sc)
+			known = known && pat.Known
+			patterns[i] = append(patterns[i], pat.pattern)
+		}
+	}
+	if !known {
+		return false, true
+	}
+	exact, ok := caseRuns(cmd.Items, patterns, subject, false)
+	if !ok {
+		return false, true
+	}
+	folded, ok := caseRuns(cmd.Items, patterns, subject, true)
+	if !ok {
+		return false, true
+	}
+	for i, item := range cmd.Items {
+		if exact[i] || folded[i] {
+			r.walkStmts(item.Stmts, sc, ctx)
+		}
+	}
+	return true, true
+}
+
+// caseRuns tells which items of a case run for subject, by index.
+func caseRuns(items []*syntax.CaseItem, patterns [][]string, subject string, fold bool) ([]bool, bool) {
+	if fold {
+		subject = strings.ToLower(subject)
+	}
+	runs := make([]bool, len(items))
+	fallThrough := false
+	for i, item := range items {
+		matched := fallThrough
+		for _, pat := range patterns[i] {
+			if matched {
+				break
+			}
+			if fold {
+				pat = strings.ToLower(pat)
+			}
+			m, ok := matchPattern(pat, subject)
+			if !ok {
+				return nil, false
+			}
+			matched = m
+		}
+		if !matched {
+			continue
+		}
+		runs[i] = true
+		fallThrough = item.Op == syntax.Fallthrough // ;&
+		if item.Op == syntax.Break {
+			break // ;;
+		}
+	}
+	return runs, true
+}
+
 // stmtCount is the number of statements in stmts, nested ones included,
 // counted up to maxLoopWork.
 func stmtCount(stmts []*syntax.Stmt) int {
@@ -715,6 +813,9 @@ func (r *resolver) walkFor(f *syntax.ForClause, sc *scope, ctx stmtCtx) {
 	}
 	if listed := r.loopListed; listed != "" && len(iter.Items) == 1 {
 		r.walkListed(f.Do, name, listed, sc, ctx)
+		if allKnown && len(items) == 0 {
+			return // a folder whose entries guard cannot read (another host's): judged as its glob
+		}
 	}
 	// The body is walked once per distinct value while there are few, or
 	// while that is little work (a short body over every match of
@@ -781,6 +882,9 @@ func (u *sourceUnion) list() []string {
 // consumes the positional parameters with shift (while [ $# -gt 0 ]).
 // Any other loop is walked once.
 func (r *resolver) walkWhile(w *syntax.WhileClause, redirs *Invocation, sc *scope, ctx stmtCtx) {
+	if r.walkGetopts(w, sc, ctx) {
+		return
+	}
 	before := r.lastRead.inv
 	params := sc.params
 	r.walkStmts(w.Cond, sc, ctx)
@@ -815,6 +919,103 @@ func (r *resolver) walkWhile(w *syntax.WhileClause, redirs *Invocation, sc *scop
 			r.walkStmts(w.Do, sc, ctx)
 		}
 	})
+}
+
+// maxGetoptsRounds bounds the options a getopts loop is walked for.
+const maxGetoptsRounds = 64
+
+// walkGetopts walks while getopts OPTSTRING NAME; do …; done once per
+// option the positional parameters hold, when guard knows them and the
+// option string: NAME and OPTARG hold each option and its value, and
+// OPTIND where the options end (./build.sh -o / runs the branch that
+// sets OUT=/). It reports false, having walked nothing, otherwise.
+func (r *resolver) walkGetopts(w *syntax.WhileClause, sc *scope, ctx stmtCtx) bool {
+	if w.Until || len(w.Cond) != 1 || w.Cond[0].Negated || sc.params == nil || r.unrolling() && r.rounds > 1 {
+		return false
+	}
+	call, ok := w.Cond[0].Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Args) != 3 || call.Args[0].Lit() != "getopts" || len(call.Assigns) > 0 {
+		return false
+	}
+	specArg, name := r.scalar(call.Args[1], sc), call.Args[2].Lit()
+	spec := specArg.Value
+	if !specArg.Known || spec == "" || !syntax.ValidName(name) {
+		return false
+	}
+	var args []Arg
+	if !sc.params.none {
+		args = sc.params.list
+	}
+	type round struct {
+		opt, arg string
+		hasArg   bool
+	}
+	var rounds []round
+	i := 0
+	silent := strings.HasPrefix(spec, ":")
+	for i < len(args) {
+		a := args[i]
+		if !a.Known {
+			return false
+		}
+		if a.Value == "--" {
+			i++
+			break
+		}
+		if len(a.Value) < 2 || a.Value[0] != '-' {
+			break
+		}
+		i++
+		for j := 1; j < len(a.Value); j++ {
+			c := a.Value[j : j+1]
+			at := strings.Index(strings.TrimPrefix(spec, ":"), c)
+			if c == ":" || at < 0 {
+				rounds = append(rounds, round{opt: "?", arg: c, hasArg: silent})
+				continue
+			}
+			rest := strings.TrimPrefix(spec, ":")[at+1:]
+			if !strings.HasPrefix(rest, ":") {
+				rounds = append(rounds, round{opt: c})
+				continue
+			}
+			switch {
+			case j+1 < len(a.Value):
+				rounds = append(rounds, round{opt: c, arg: a.Value[j+1:], hasArg: true})
+			case i < len(args):
+				if !args[i].Known {
+					return false
+				}
+				rounds = append(rounds, round{opt: c, arg: args[i].Value, hasArg: true})
+				i++
+			case silent:
+				rounds = append(rounds, round{opt: ":", arg: c, hasArg: true})
+			default:
+				rounds = append(rounds, round{opt: "?"})
+			}
+			break
+		}
+		if len(rounds) > maxGetoptsRounds {
+			return false
+		}
+	}
+	if max(r.rounds, 1)*max(len(rounds), 1)*stmtCount(w.Do) > maxLoopWork {
+		return false
+	}
+	r.walkStmts(w.Cond, sc, ctx) // getopts itself, as a command
+	r.unroll(len(rounds), func() {
+		for _, rd := range rounds {
+			sc.assign(name, Arg{Value: rd.opt, Known: true})
+			if rd.hasArg {
+				sc.assign("OPTARG", Arg{Value: rd.arg, Known: true})
+			} else {
+				sc.set("OPTARG", shellVar{known: true})
+			}
+			r.walkStmts(w.Do, sc, ctx)
+		}
+	})
+	sc.assign(name, Arg{Value: "?", Known: true})
+	sc.assign("OPTIND", Arg{Value: strconv.Itoa(i + 1), Known: true})
+	return true
 }
 
 // endlessLoop: while true, while :, until false (and [ 1 ], (( 1 ))):
@@ -1070,6 +1271,71 @@ func bindable(args []Arg) []Arg {
 
 // heredocLit is the body of a here-document with a quoted delimiter as
 // the parser read it, when it is one literal.
+// heredocPartly is the body of a here-document whose expansions guard
+// knows only some of, as the command reading it gets it where guard can
+// tell: the variables it knows in their place, those it does not as
+// written, for the code reading it (ssh host bash -s <<EOF) to stay
+// unsure about them alone. Not done when a command substitution is in it
+// (already walked), or a variable whose value is data read at run time.
+func (r *resolver) heredocPartly(w *syntax.Word, sc *scope) (string, bool) {
+	subst := false
+	syntax.Walk(w, func(n syntax.Node) bool {
+		switch n.(type) {
+		case *syntax.CmdSubst, *syntax.ProcSubst:
+			subst = true
+		}
+		return !subst
+	})
+	if subst {
+		return "", false
+	}
+	var b strings.Builder
+	for _, part := range w.Parts {
+		switch p := part.(type) {
+		case *syntax.Lit:
+			b.WriteString(unescapeHeredoc(p.Value))
+		case *syntax.ParamExp:
+			v := r.scalar(&syntax.Word{Parts: []syntax.WordPart{p}}, sc)
+			switch {
+			case v.Known:
+				b.WriteString(v.Value)
+			case v.data:
+				return "", false
+			default:
+				b.WriteString(sc.text(p))
+			}
+		case *syntax.ArithmExp:
+			if n, ok := r.arithValue(p.X, sc); ok {
+				b.WriteString(strconv.FormatInt(n, 10))
+			} else {
+				b.WriteString(sc.text(p))
+			}
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// unescapeHeredoc removes the backslashes an unquoted here-document's
+// body drops: before $, `, \ and a newline; others stay.
+func unescapeHeredoc(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("$`\\\n", s[i+1]) >= 0 {
+			i++
+			if s[i] == '\n' {
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
 func heredocLit(w *syntax.Word) (string, bool) {
 	if len(w.Parts) != 1 {
 		return "", false
@@ -1649,6 +1915,11 @@ func (r *resolver) expandRedirs(redirs []*syntax.Redirect, sc *scope) []Redir {
 			red.Target = Arg{Text: body, Value: body, Known: true}
 		case rd.Hdoc != nil:
 			red.Target = r.expandWord(rd.Hdoc, sc, modeScalar)[0]
+			if !red.Target.Known {
+				if text, ok := r.heredocPartly(rd.Hdoc, sc); ok {
+					red.Target.Text = text
+				}
+			}
 		case rd.Op == syntax.Hdoc || rd.Op == syntax.DashHdoc:
 			// an empty body: the parser keeps no word for it (the
 			// delimiter in rd.Word is not what the command reads)

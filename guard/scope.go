@@ -144,6 +144,9 @@ type shellVar struct {
 	// number (tmp=/tmp/deploy.$$): the rest of it is known, and $tmp
 	// reads as /tmp/deploy.$$ would.
 	numbers []string
+	// shape: what the unknown value is known to be (d=$(date +%F) is a
+	// piece of a name, see Arg.shape).
+	shape wordShape
 	// ref is the variable a nameref (declare -n r=target) names: every
 	// read and assignment of r is one of target.
 	ref string
@@ -582,6 +585,9 @@ func (sc *scope) assign(name string, a Arg) {
 		everything: a.Known && a.Glob && a.standIn && !a.unread}
 	if !a.Known && !a.data && len(a.Sources) == 0 && onlyNumberParams(a.Unknown) {
 		v.numbers = a.Unknown
+	}
+	if !a.Known {
+		v.shape = a.unknownShape()
 	}
 	sc.set(name, v)
 }

@@ -580,7 +580,8 @@ func deletesProtected(inv *guard.Invocation, p guard.Parsed) *guard.Finding {
 	}
 	remote := p.Operands[0].Value
 	for _, o := range p.Operands[1:] {
-		if p.Has("d", "delete") && (slices.Contains(o.Sources, "git") || o.Origin == "xargs") {
+		if p.Has("d", "delete") && (slices.Contains(o.Sources, "git") || o.Origin == "xargs" && !o.Known) {
+			// a list guard read (xargs < branches.txt) is judged by name below
 			return guard.Found(guard.Confirm, "list them first (git ls-remote --heads "+remote+") and delete the branches you mean by name",
 				"would delete on %s every branch the listing upstream prints (%s), for everyone: main included unless the listing leaves it out", remote, o.Text)
 		}

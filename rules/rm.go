@@ -433,9 +433,10 @@ func (c classifier) matchRmUnknown(inv *guard.Invocation, host guard.Host) *guar
 				continue
 			}
 		}
-		if onlyNumbers(a.Unknown) {
-			// /tmp/build.$$ is /tmp/build.<pid>: a number adds no folder
-			// and no .., so the path read without it is where it is.
+		if a.UnknownNamePieces() {
+			// /tmp/build.$$ is /tmp/build.<pid>, /tmp/bk-$(date +%F) a
+			// dated name: a piece of a name adds no folder and no .., so
+			// the path read without it is where it is.
 			if kind, _ := c.Worst(TargetOf(inv, host, a), home); kind == Ordinary {
 				continue
 			}
@@ -468,12 +469,6 @@ func patternFolder(p string) string {
 		return ""
 	}
 	return dir
-}
-
-// onlyNumbers: every part guard cannot know is a parameter that always
-// holds a number ($$, ${RANDOM}).
-func onlyNumbers(unknown []string) bool {
-	return len(unknown) > 0 && !slices.ContainsFunc(unknown, func(u string) bool { return !guard.NumberParam(u) })
 }
 
 // systemNameAnywhere: a relative path that names an existing part of the
