@@ -26,7 +26,11 @@ const (
 // at depth one.
 func (r *resolver) runFindMatches(outer *Invocation, argv []Arg, action string, plus bool, sc *scope, matches func() ([]string, bool)) bool {
 	found, ok := matches()
-	if !ok && len(found) == 0 {
+	if len(found) == 0 {
+		// none now (or none listed): the command is judged once with {}
+		// unknown, as what find would run for a match. A command that
+		// does not use the match (-exec rm -rf / \;, a typo for {}) is
+		// not excused by there being no match at this moment.
 		return false
 	}
 	if !ok || !plus && len(found) > maxFindRuns {
