@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -1341,6 +1342,38 @@ func criticalMatch(dir, test, pattern string) string {
 	return ""
 }
 
+// startIsLink: find's start point is a symbolic link, which find (-P,
+// its default) does not descend: find /lib on a merged /usr reaches
+// nothing.
+func startIsLink(host guard.Host, at string) bool {
+	info, err := host.Lstat(at)
+	return err == nil && info.Mode()&fs.ModeSymlink != 0
+}
+
+// libraryMatch is the library folder (libraryDirs, /usr/local/lib) at,
+// above or under dir whose shared
+// libraries find's name test matches (*.so, lib*.so*), "" if none.
+func libraryMatch(dir, test, pattern string) string {
+	if strings.HasSuffix(test, "regex") || strings.Contains(test, "path") {
+		return ""
+	}
+	for _, lib := range append(slices.Sorted(maps.Keys(libraryDirs)), "/usr/local/lib") {
+		if dir != lib && !strings.HasPrefix(lib, dir+"/") && !strings.HasPrefix(dir, lib+"/") && dir != "/" {
+			continue
+		}
+		for _, name := range []string{"libexample.so", "libexample.so.1", "libexample.so.1.2.3", "libexample-2.40.so"} {
+			pat := pattern
+			if strings.HasPrefix(test, "-i") {
+				name, pat = strings.ToLower(name), strings.ToLower(pat)
+			}
+			if fnmatch(pat, name) {
+				return lib
+			}
+		}
+	}
+	return ""
+}
+
 // fnmatch matches as find's -name and -path do (fnmatch without
 // FNM_PATHNAME): * and ? match a slash too.
 func fnmatch(pattern, s string) bool {
@@ -1467,6 +1500,10 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 		if kind != Root && kind != SystemDir && kind != UserHome {
 			continue
 		}
+		libs := ""
+		if strings.HasSuffix(a.Value, "/") || !startIsLink(host, t.Path) {
+			libs = libraryMatch(t.Resolved, e.test, e.named) // find descends into it
+		}
 		switch {
 		case kind == Root && !e.filtered:
 			return guard.Found(guard.Block, hint, "would delete every file find reaches from /: the whole machine").
@@ -1474,6 +1511,10 @@ func (c classifier) matchFindDelete(inv *guard.Invocation, host guard.Host) *gua
 		case kind != Root && e.named != "" && criticalMatch(at, e.test, e.named) != "":
 			return guard.Found(guard.Confirm, hint, "would delete every file named %s under %s%s, and the pattern also matches %s",
 				e.named, kind.Describe(at), note, criticalMatch(at, e.test, e.named)).
+				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
+		case kind != Root && kind != UserHome && e.named != "" && libs != "":
+			return guard.Found(guard.Confirm, hint, "would delete every file named %s under %s%s: the pattern matches the shared libraries in %s that programs load as they start (lib….so, lib….so.N), and a program whose library is gone does not start",
+				e.named, kind.Describe(at), note, libs).
 				Saving(guard.Backup{Kind: guard.BackupFiles, Paths: []string{t.Resolved}})
 		case kind == UserHome && e.named != "" && homeFileMatch(at, e.test, e.named) == "":
 			continue // find ~ -name '*.swp' -delete: a targeted clean-up, everyday
