@@ -65,7 +65,7 @@ func sysfilesRules(c classifier) []*guard.Rule {
 			ID:         "find-delete-system",
 			Programs:   []string{"find"},
 			Decision:   guard.Confirm,
-			Summary:    "find /, a system folder or a home with -delete or -exec rm (block for / with no test at all; a warning when a name test narrows it, none in a home unless the pattern reaches its keys or start-up files); find emptying a part of the system or live data with no test but -type",
+			Summary:    "find /, a system folder or a home with -delete or -exec rm (block for / with no test at all; a warning when a name test narrows it, unless it matches a file the host needs or the shared libraries of a library folder; none in a home unless the pattern reaches its keys or start-up files); find emptying a part of the system or live data with no test but -type",
 			Postmortem: "find / -name … -delete with a pattern that matched more than meant",
 			Machine:    true,
 			Match:      c.matchFindDelete,
