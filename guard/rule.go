@@ -165,6 +165,9 @@ func (r *Rule) Explanation() string {
 // the machine the session is on, unless the container shares the host's
 // network or processes (docker run --network host).
 func SSHClient(inv *Invocation, host Host) (string, bool) {
+	if inv.OwnNetwork() {
+		return "", false // another network namespace's devices and rules
+	}
 	if inv.Container != "" && len(inv.HostNamespaces) == 0 {
 		return "", false
 	}

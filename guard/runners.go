@@ -2,6 +2,7 @@ package guard
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -504,7 +505,11 @@ var unshareSpec = OptSpec{
 // chroot); without a program it starts a shell.
 func wrapUnshare(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, unshareSpec)
-	r.runInner(outer, append(p.Operands, p.Rest...), sc, "unshare", func(inner *Invocation, isc *scope) {
+	via := "unshare"
+	if p.Has("n", "net") {
+		via = viaNewNetwork
+	}
+	r.runInner(outer, append(p.Operands, p.Rest...), sc, via, func(inner *Invocation, isc *scope) {
 		if _, ok := p.Value("R", "root"); ok {
 			inner.Cwd = "/"
 		}
@@ -515,6 +520,20 @@ func wrapUnshare(r *resolver, outer *Invocation, sc *scope) {
 			}
 		}
 	})
+}
+
+// The wrappers that run their command in a network namespace of its
+// own, as they stand in its Via: what it does to devices, routes and
+// firewalls is that namespace's, not the SSH session's.
+const (
+	viaNetns      = "ip netns exec"
+	viaNewNetwork = "unshare -n"
+)
+
+// OwnNetwork tells whether the command runs in a network namespace of
+// its own (ip netns exec NAME, unshare -n).
+func (inv *Invocation) OwnNetwork() bool {
+	return slices.Contains(inv.Via, viaNetns) || slices.Contains(inv.Via, viaNewNetwork)
 }
 
 // wrapIPNetnsExec: ip [OPTIONS] netns exec NAME CMD (ip -all netns exec
@@ -541,7 +560,7 @@ func wrapIPNetnsExec(r *resolver, outer *Invocation, sc *scope) {
 		}
 		args = args[1:] // the namespace's name
 	}
-	r.runInner(outer, args, sc, "ip netns exec", nil)
+	r.runInner(outer, args, sc, viaNetns, nil)
 }
 
 var nsenterSpec = OptSpec{ShortValue: "tSGW", LongValue: []string{"target", "setuid", "setgid", "wdns"}, StopAtOperand: true}

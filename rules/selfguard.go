@@ -436,7 +436,7 @@ func matchSnapshotLoss(inv *guard.Invocation, _ guard.Host) *guard.Finding {
 // line.
 var enterKeys = []string{`\C-m`, `\C-j`, `\r`, `\n`, "RETURN", "Return", "newline", "^M", "^J"}
 
-func matchHookOff(inv *guard.Invocation, _ guard.Host) *guard.Finding {
+func matchHookOff(inv *guard.Invocation, host guard.Host) *guard.Finding {
 	values := knownValues(inv.Args)
 	what := ""
 	switch inv.Program {
@@ -475,9 +475,14 @@ func matchHookOff(inv *guard.Invocation, _ guard.Host) *guard.Finding {
 	case "hash":
 		// hash -p FILE NAME: NAME runs FILE from now on, while the hook
 		// judges NAME as the program of that name
+		// (a name no program has, or the same program's own path, is
+		// judged as what it runs: hash -p /bin/ls listing)
 		for i, v := range values {
 			if v == "-p" && i+2 < len(values) {
-				what = "it makes " + values[i+2] + " run " + values[i+1] + " from now on, while guard's hook judges " + values[i+2] + " as the program of that name"
+				file, name := values[i+1], values[i+2]
+				if baseName(file) != name && (programInstalled(host, name) || guard.HookBuiltin(name)) {
+					what = "it makes " + name + " run " + file + " from now on, while guard's hook judges " + name + " as the program of that name"
+				}
 			}
 		}
 	default: // unset, unfunction, readonly, declare, typeset, export, and the builtins that assign
