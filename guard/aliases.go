@@ -346,8 +346,8 @@ func aliasWord(w *syntax.Word) (string, bool) {
 // itself (the line, or eval in it), where its aliases and functions apply;
 // not in another shell, a remote one or a program a wrapper starts.
 func inInteractiveShell(sc *scope) bool {
-	for _, via := range sc.via {
-		if via != "eval" {
+	for i, via := range sc.via {
+		if via != "eval" && i >= sc.shellVias {
 			return false
 		}
 	}

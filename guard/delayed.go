@@ -54,7 +54,7 @@ func wrapTrap(r *resolver, outer *Invocation, sc *scope) {
 		return // trap -p, trap -l, trap - SIG (reset), trap SIG
 	}
 	ran := r.ran
-	r.runCode(outer, args[0].Value, sc, "trap "+joinValues(args[1:]), nil)
+	r.runLater(outer, args[0].Value, sc, "trap "+joinValues(args[1:]))
 	r.ran = ran // the code runs later: nothing after the trap follows it
 }
 

@@ -151,7 +151,10 @@ const (
 // reach is what the walk learns while following code into files: what
 // earlier commands on the line wrote, and how much it has read.
 type reach struct {
-	inFile    int // walking code read from a file
+	inFile int // walking code read from a file
+	// later: walking code the shell keeps to run later (a trap, the
+	// prompt, a key, Tab): a file it reads is read then, not now.
+	later     int
 	written   map[string]written
 	read      map[string]string // files read from the host, by path
 	readBytes int64
@@ -201,6 +204,7 @@ const (
 	fileOverBudget           // the line has read too much already
 	fileBinary               // a compiled program or data, not code
 	fileSpecial              // a FIFO, a socket or a device: written to while it is read
+	fileLater                // read by code that runs later: what it holds then is not known now
 )
 
 // headBytes is how much of a file is read first to tell a program from a
@@ -215,6 +219,11 @@ func (r *resolver) readFile(p string) (string, fileState, string) {
 		return "", fileMissing, "" // StdinText: rules do not read files this way
 	}
 	st := r.reached()
+	if st.later > 0 {
+		// what the file holds when the code runs: written by anything,
+		// this line or a later one, before the prompt, key or signal comes
+		return "", fileLater, ""
+	}
 	if w, ok := st.written[p]; ok {
 		switch {
 		case w.fifo:
@@ -270,8 +279,35 @@ func unreadReason(name string, state fileState, by string) string {
 		return fmt.Sprintf("the line runs more files than guard reads (%d files, %d MB); %s was not read", maxReadFiles, maxReadBytes>>20, name)
 	case fileSpecial:
 		return fmt.Sprintf("%s, a FIFO, a socket or a device: what comes out of it is written later, where guard does not see it", name)
+	case fileLater:
+		return fmt.Sprintf("%s is read when that code runs (at a prompt, a key, a signal or Tab), not now: what it will hold then, nobody has read", name)
 	}
 	return ""
+}
+
+// walkLater walks code the interactive shell keeps to run later, with no
+// one typing it (a trap, PROMPT_COMMAND, a prompt string, bind -x,
+// complete -C, a zsh hook function): the files it reads are read then,
+// so their content now says nothing (PROMPT_COMMAND='. ./later.sh', then
+// echo 'rm -rf ~' > later.sh).
+func (r *resolver) walkLater(walk func()) {
+	st := r.reached()
+	st.later++
+	defer func() { st.later-- }()
+	walk()
+}
+
+// runLater walks code the interactive shell keeps to run itself, later
+// (walkLater): run by that shell, it calls the shell's functions.
+func (r *resolver) runLater(outer *Invocation, code string, sc *scope, via string) {
+	own := inInteractiveShell(sc)
+	r.walkLater(func() {
+		r.runCode(outer, code, sc, via, func(_ *Invocation, isc *scope) {
+			if own {
+				isc.shellVias = len(isc.via)
+			}
+		})
+	})
 }
 
 // observe looks at each command as it is dispatched: inside a container

@@ -1024,6 +1024,11 @@ func (r *resolver) walkUncalledIn(src string) {
 		body.calls = []string{def.name}
 		body.bindFuncName()
 		body.params = nil
+		if body.opts&optZsh != 0 && zshHookFunction(def.name) {
+			// zsh calls it by its name, at a prompt or a signal
+			r.walkLater(func() { r.walkStmt(def.body, body, stmtCtx{}) })
+			continue
+		}
 		r.walkStmt(def.body, body, stmtCtx{})
 	}
 }

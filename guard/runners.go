@@ -115,6 +115,8 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapBind
 	case "complete":
 		return wrapComplete
+	case "add-zsh-hook", "zle":
+		return wrapZshHooks
 	case "fc":
 		return wrapFc
 	case "sched":

@@ -61,9 +61,9 @@ func (r *resolver) storedCode(name string, values []Arg, sc *scope) {
 		}
 		switch kind {
 		case "commands":
-			r.runCode(at, v.Value, sc, name+" (run at every prompt)", nil)
+			r.runLater(at, v.Value, sc, name+" (run at every prompt)")
 		case "prompt":
-			r.textSubsts(v.Value, sc)
+			r.walkLater(func() { r.textSubsts(v.Value, sc) })
 		}
 	}
 }
@@ -112,7 +112,7 @@ func wrapBind(r *resolver, outer *Invocation, sc *scope) {
 		i++
 		_, code, ok := cutKeySeq(args[i].Value)
 		if ok {
-			r.runCode(outer, code, sc, "bind -x (run at a key)", nil)
+			r.runLater(outer, code, sc, "bind -x (run at a key)")
 		}
 	}
 }
@@ -150,9 +150,67 @@ func wrapComplete(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: "oAGWFCXPSo"})
 	for _, c := range p.Values("C") {
 		if c.Known {
-			r.runCode(outer, c.Value, sc, "complete -C (run at Tab)", nil)
+			r.runLater(outer, c.Value, sc, "complete -C (run at Tab)")
 		}
 	}
+	for _, f := range p.Values("F") {
+		if f.Known && r.knowsFunc(f.Value) {
+			// complete -F FUNC: the function runs at Tab
+			r.runLater(outer, f.Value, sc, "complete -F (run at Tab)")
+		}
+	}
+}
+
+// knowsFunc: name is a function defined on the line, or one of the
+// shell's the hook sent.
+func (r *resolver) knowsFunc(name string) bool {
+	return r.funcs[name] != nil || r.defs != nil && r.defs.funcs[name] != nil
+}
+
+// zshHookFunction: a function zsh calls by its name with no one typing
+// it: at a prompt (precmd), before a line (preexec), at cd (chpwd), on a
+// signal (TRAPINT…), at exit.
+func zshHookFunction(name string) bool {
+	switch name {
+	case "precmd", "preexec", "chpwd", "periodic", "zshaddhistory", "zshexit":
+		return true
+	}
+	return strings.HasPrefix(name, "TRAP") && len(name) > 4
+}
+
+// wrapZshHooks: add-zsh-hook HOOK FUNC and zle -N WIDGET [FUNC] make a
+// function run at a prompt, before a line or at a key: it is walked as
+// code run later.
+func wrapZshHooks(r *resolver, outer *Invocation, sc *scope) {
+	if sc.opts&optZsh == 0 {
+		return
+	}
+	values := knownValues(outer.Args)
+	var fn string
+	switch outer.Program {
+	case "add-zsh-hook":
+		ops := values[:0:0]
+		for _, v := range values {
+			if strings.HasPrefix(v, "-") {
+				if strings.ContainsAny(v, "dD") {
+					return // removes a hook
+				}
+				continue
+			}
+			ops = append(ops, v)
+		}
+		if len(ops) == 2 {
+			fn = ops[1]
+		}
+	case "zle":
+		if len(values) >= 2 && values[0] == "-N" {
+			fn = values[len(values)-1]
+		}
+	}
+	if fn == "" || !r.knowsFunc(fn) {
+		return
+	}
+	r.runLater(outer, fn, sc, outer.Program+" (run at a prompt or a key)")
 }
 
 // wrapFc judges fc -e EDITOR: fc runs the editor as a command on a file
@@ -186,7 +244,7 @@ func wrapSched(r *resolver, outer *Invocation, sc *scope) {
 		}
 		words = append(words, a.Value)
 	}
-	r.runCode(outer, strings.Join(words, " "), sc, "sched (run later by this shell)", nil)
+	r.runLater(outer, strings.Join(words, " "), sc, "sched (run later by this shell)")
 }
 
 // envWordsCode judges the NAME=VALUE words a wrapper puts in the
