@@ -284,8 +284,25 @@ func wrapScriptCmd(r *resolver, outer *Invocation, sc *scope) {
 		return
 	}
 	// without -c, script starts the user's shell, which reads its
-	// commands from script's input: script -q /dev/null <<< CODE
+	// commands from script's input: script -q /dev/null <<< CODE; from
+	// the terminal, it is a shell typed into
+	if t := r.stdinOf(outer, 0); t.tty && len(outer.Stdin) == 0 {
+		r.typedShell(outer, sc, "script", nil)
+		return
+	}
 	r.runStdin(outer, sc, "script", nil)
+}
+
+// typedShell: a terminal program started with no command (script, tmux,
+// screen) starts the user's shell ($SHELL) in a new terminal the operator
+// types into: judged as that shell started here, whose start-up files
+// decide whether guard's hook is there (unguarded-shell).
+func (r *resolver) typedShell(outer *Invocation, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
+	shell, ok := sc.lookup("SHELL")
+	if !ok || shell == "" {
+		return // a shell guard cannot know: what it runs is typed later
+	}
+	r.runInner(outer, []Arg{{Text: "$SHELL", Value: shell, Known: true}}, sc, via, adjust)
 }
 
 var tmuxGlobalSpec = OptSpec{ShortValue: "cfLST", StopAtOperand: true}
@@ -314,6 +331,10 @@ func wrapTmux(r *resolver, outer *Invocation, sc *scope) {
 		r.runCode(outer, c.Value, sc, "tmux -c", detach)
 	}
 	args := append(g.Operands, g.Rest...)
+	if len(args) == 0 {
+		r.typedShell(outer, sc, "tmux", nil) // tmux alone is tmux new-session
+		return
+	}
 	for len(args) > 0 {
 		end := len(args)
 		for i, a := range args {
@@ -368,6 +389,11 @@ func (r *resolver) tmuxCommand(outer *Invocation, args []Arg, sc *scope) {
 	}
 	p := ParseOptions(args[1:], OptSpec{ShortValue: valued, StopAtOperand: true})
 	argv := append(p.Operands, p.Rest...)
+	if len(argv) == 0 && (name == "new-session" || name == "new") && !p.Has("d") {
+		// a session of the default shell, attached here: typed into
+		r.typedShell(outer, sc, via, nil)
+		return
+	}
 	if name == "if-shell" || name == "if" {
 		if len(argv) > 0 && !p.Has("F") {
 			r.runCode(outer, argv[0].Value, sc, via, detach)
@@ -455,6 +481,10 @@ options:
 		return // attaches to a session that already runs
 	}
 	rest := args[min(i, len(args)):]
+	if len(rest) == 0 && !xcmd && !newSession {
+		r.typedShell(outer, sc, "screen", nil) // a window of $SHELL, typed into
+		return
+	}
 	if len(rest) == 0 || !rest[0].Known {
 		return
 	}

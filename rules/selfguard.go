@@ -38,7 +38,7 @@ func selfguardRules() []*guard.Rule {
 		Match:      matchAgentHookOff,
 	}, {
 		ID:         "unguarded-shell",
-		Programs:   []string{"bash", "sh", "dash", "zsh", "ksh", "mksh", "fish", "csh", "tcsh", "sudo", "su"},
+		Programs:   []string{"bash", "sh", "dash", "zsh", "ksh", "mksh", "fish", "csh", "tcsh", "ash", "yash", "pdksh", "ksh93", "rbash", "lksh", "sudo", "su"},
 		Decision:   guard.Confirm,
 		Summary:    "starting an interactive shell whose startup files do not load guard's hook (bash, sudo -i, su -)",
 		Postmortem: "guard's own design: at a guarded ssh login, a refused rm -rf ran once the operator typed bash and the same line again",
@@ -230,7 +230,8 @@ func hookIn(host guard.Host, files []string) bool {
 
 // hookless are the shells guard has no hook for: typed into, nothing is
 // checked, whatever their startup files hold.
-var hookless = map[string]bool{"fish": true, "csh": true, "tcsh": true, "dash": true, "ksh": true, "mksh": true}
+var hookless = map[string]bool{"fish": true, "csh": true, "tcsh": true, "dash": true, "ksh": true, "mksh": true,
+	"ash": true, "yash": true, "pdksh": true, "ksh93": true, "lksh": true}
 
 // keepsTerminal: the command runs inside nothing but wrappers that leave
 // it in the foreground on the same terminal: those that change the user
@@ -256,6 +257,9 @@ var terminalWrappers = map[string]bool{
 	// a new pseudo-terminal (script -c, a tmux or screen window) that the
 	// operator types into
 	"script": true, "tmux": true, "screen": true,
+	// a time limit (an interactive shell takes the terminal all the
+	// same), busybox's own shell, expect's spawn (with interact)
+	"timeout": true, "busybox": true, "expect": true,
 }
 
 func shellName(shell string) string {
