@@ -297,6 +297,25 @@ func (r *resolver) walkLater(walk func()) {
 	walk()
 }
 
+// typedLater are the variables that hold, when kept code runs, the line
+// being typed or run then: the editing buffer of a key binding or widget
+// (READLINE_LINE, BUFFER), the command a DEBUG trap sees.
+var typedLater = []string{"READLINE_LINE", "BASH_COMMAND", "BUFFER", "LBUFFER", "RBUFFER", "PREBUFFER", "ZSH_DEBUG_CMD"}
+
+// typedThen makes the variables of typedLater, in code kept to run later,
+// data typed then: run as code (bind -x '"\C-t": eval "$READLINE_LINE"',
+// a widget's eval "$BUFFER"), it is a line no hook judged, a refused one
+// included.
+func typedThen(sc *scope) {
+	for _, name := range typedLater {
+		sc.set(name, shellVar{set: true, maybeEmpty: true, data: true})
+	}
+}
+
+// typedLine is the line zsh hands preexec and zshaddhistory as $1…, a
+// line typed later.
+var typedLine = Arg{Text: "$BUFFER", Unknown: []string{"$BUFFER"}, MaybeEmpty: true, data: true}
+
 // runLater walks code the interactive shell keeps to run itself, later
 // (walkLater): run by that shell, it calls the shell's functions.
 func (r *resolver) runLater(outer *Invocation, code string, sc *scope, via string) {
@@ -306,6 +325,7 @@ func (r *resolver) runLater(outer *Invocation, code string, sc *scope, via strin
 			if own {
 				isc.shellVias = len(isc.via)
 			}
+			typedThen(isc)
 		})
 	})
 }

@@ -1025,7 +1025,12 @@ func (r *resolver) walkUncalledIn(src string) {
 		body.bindFuncName()
 		body.params = nil
 		if body.opts&optZsh != 0 && zshHookFunction(def.name) {
-			// zsh calls it by its name, at a prompt or a signal
+			// zsh calls it by its name, at a prompt or a signal; preexec
+			// and zshaddhistory get the line typed then
+			typedThen(body)
+			if def.name == "preexec" || def.name == "zshaddhistory" {
+				bindPositional(body, r.zero(body), []Arg{typedLine, typedLine, typedLine})
+			}
 			r.walkLater(func() { r.walkStmt(def.body, body, stmtCtx{}) })
 			continue
 		}
@@ -1218,6 +1223,9 @@ func (r *resolver) assign(as *syntax.Assign, sc *scope) {
 	}
 	if as.Name != nil && promptCode(as.Name.Value) != "" {
 		r.storedCode(as.Name.Value, r.assignedValues(as, sc), sc)
+	}
+	if as.Name != nil && sc.opts&optZsh != 0 {
+		r.zshHookArray(as, sc)
 	}
 }
 

@@ -186,7 +186,7 @@ func wrapZshHooks(r *resolver, outer *Invocation, sc *scope) {
 		return
 	}
 	values := knownValues(outer.Args)
-	var fn string
+	var fn, hook string
 	switch outer.Program {
 	case "add-zsh-hook":
 		ops := values[:0:0]
@@ -200,17 +200,47 @@ func wrapZshHooks(r *resolver, outer *Invocation, sc *scope) {
 			ops = append(ops, v)
 		}
 		if len(ops) == 2 {
-			fn = ops[1]
+			hook, fn = ops[0], ops[1]
 		}
 	case "zle":
 		if len(values) >= 2 && values[0] == "-N" {
 			fn = values[len(values)-1]
 		}
 	}
+	r.zshHooked(outer, hook, fn, sc, outer.Program+" (run at a prompt or a key)")
+}
+
+// zshHookArray: precmd_functions=(f …), preexec_functions+=(f) and the
+// rest name functions zsh runs at each prompt, line, cd…: each is walked
+// as code run later.
+func (r *resolver) zshHookArray(as *syntax.Assign, sc *scope) {
+	hook, ok := strings.CutSuffix(as.Name.Value, "_functions")
+	if !ok || !zshHookFunction(hook) || as.Array == nil {
+		return
+	}
+	at := &Invocation{Cwd: sc.cwd, User: sc.user, Remote: sc.remote, Text: as.Name.Value + "=…", Via: sc.via}
+	for _, el := range as.Array.Elems {
+		if el.Value == nil {
+			continue
+		}
+		if fn := r.scalar(el.Value, sc); fn.Known {
+			r.zshHooked(at, hook, fn.Value, sc, as.Name.Value+" (run at a prompt or a line)")
+		}
+	}
+}
+
+// zshHooked walks the function fn zsh runs at hook (precmd, preexec…) or
+// as a widget (hook ""): preexec and zshaddhistory get the line typed
+// then as $1 $2 $3, which a widget finds in $BUFFER.
+func (r *resolver) zshHooked(outer *Invocation, hook, fn string, sc *scope, via string) {
 	if fn == "" || !r.knowsFunc(fn) {
 		return
 	}
-	r.runLater(outer, fn, sc, outer.Program+" (run at a prompt or a key)")
+	code := fn
+	if hook == "preexec" || hook == "zshaddhistory" {
+		code += ` "$BUFFER" "$BUFFER" "$BUFFER"`
+	}
+	r.runLater(outer, code, sc, via)
 }
 
 // wrapFc judges fc -e EDITOR: fc runs the editor as a command on a file

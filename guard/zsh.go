@@ -26,10 +26,35 @@ func zshPrecommand(program string, sc *scope) wrapFunc {
 	if spec, ok := zshPrecommands[program]; ok {
 		return spec.wrap
 	}
-	if program == "repeat" {
+	switch program {
+	case "repeat":
 		return wrapRepeat
+	case "emulate":
+		return wrapEmulate
 	}
 	return nil
+}
+
+// wrapEmulate: emulate [-LR] MODE -c CODE runs CODE in this shell, under
+// the other shell's rules (emulate sh -c '…'), as eval would.
+func wrapEmulate(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	for i := 0; i+1 < len(args); i++ {
+		if !args[i].Known || args[i].Value != "-c" {
+			continue
+		}
+		if !args[i+1].Known {
+			return
+		}
+		own := inInteractiveShell(sc)
+		r.runCode(outer, args[i+1].Value, sc, "emulate -c", func(_ *Invocation, isc *scope) {
+			isc.params = sc.params // this shell's, as for eval
+			if own {
+				isc.shellVias = len(isc.via) // its functions apply
+			}
+		})
+		return
+	}
 }
 
 // wrapRepeat: repeat N COMMAND, and repeat N { LIST }, whose braces the

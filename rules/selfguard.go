@@ -496,6 +496,9 @@ func matchHookOff(inv *guard.Invocation, _ guard.Host) *guard.Finding {
 			switch {
 			case strings.HasPrefix(name, "__guard") || name == "preexec_functions":
 				what = "it removes, replaces or freezes a part of guard's hook (" + name + ")"
+			case function && inv.Program == "declare" && name == "TRAPDEBUG" && !strings.HasPrefix(inv.Text, inv.Command.Text):
+				// zsh: a function named TRAPDEBUG is the DEBUG trap
+				what = "it defines TRAPDEBUG, which takes the place of the DEBUG trap guard's hook stops refused commands with"
 			case function && inv.Program == "declare" && len(inv.Via) == 0 && guard.HookBuiltin(name) && !strings.HasPrefix(inv.Text, inv.Command.Text):
 				// a definition the line writes (return() { …; }), which guard
 				// reads as declare -f; a typed declare -f NAME only prints it
