@@ -234,7 +234,15 @@ func (r *resolver) fromShell(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, 
 	if d == nil {
 		return false
 	}
-	if name, ok := literalWord(call.Args[0]); ok {
+	name, ok := literalWord(call.Args[0])
+	if !ok && onlyParams(call.Args[0]) {
+		// $y CMD after y=f runs the function f: the shell looks the
+		// expanded word up among its functions too
+		if v := r.scalar(call.Args[0], sc); v.Known {
+			name, ok = v.Value, true
+		}
+	}
+	if ok {
 		if _, declared := r.funcs[name]; !declared && d.funcs[name] != nil {
 			saved := sc.src
 			sc.src = d.src
@@ -360,6 +368,21 @@ func (r *resolver) useDefinitions(defs []*Definitions) {
 	if len(defs) > 0 {
 		r.defs = defs[0]
 	}
+}
+
+// onlyParams: a word of literal text and parameter expansions, nothing
+// that runs a command when it is expanded ($y, "${cmd}"), so expanding it
+// once more to look it up changes nothing.
+func onlyParams(w *syntax.Word) bool {
+	plain := true
+	syntax.Walk(w, func(n syntax.Node) bool {
+		switch n.(type) {
+		case *syntax.CmdSubst, *syntax.ProcSubst, *syntax.ArithmExp, *syntax.ExtGlob:
+			plain = false
+		}
+		return plain
+	})
+	return plain
 }
 
 // literalWord is a word without expansions, quotes removed: what the

@@ -209,6 +209,11 @@ __guard_definitions() {
 			(*) __guard_defs+="$w=${(qq)${(P)w}}"$'\n' ;;
 			esac
 		fi
+		# the functions a variable's value names: y=f, then $y CMD runs f
+		if [[ $w == [A-Za-z_]* && $w != *[^A-Za-z0-9_]* && $w != __guard* ]] && (( ${+parameters[$w]} )) &&
+			[[ $parameters[$w] == (scalar|array)* && $parameters[$w] != *special* ]]; then
+			words+=(${=${(j: :)${(P@)w}}[1,4096]//[^[:alnum:]_.:+-]/ })
+		fi
 	done
 }
 
