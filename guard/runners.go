@@ -286,11 +286,18 @@ func wrapScriptCmd(r *resolver, outer *Invocation, sc *scope) {
 	// without -c, script starts the user's shell, which reads its
 	// commands from script's input: script -q /dev/null <<< CODE; from
 	// the terminal, it is a shell typed into
+	r.shellOrStdin(outer, sc, "script", nil)
+}
+
+// shellOrStdin: a program that starts the user's shell with no command
+// (script, newgrp, unshare, chroot DIR): the shell runs what comes on its
+// standard input, or, from the terminal, is a shell typed into.
+func (r *resolver) shellOrStdin(outer *Invocation, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
 	if t := r.stdinOf(outer, 0); t.tty && len(outer.Stdin) == 0 {
-		r.typedShell(outer, sc, "script", nil)
+		r.typedShell(outer, sc, via, adjust)
 		return
 	}
-	r.runStdin(outer, sc, "script", nil)
+	r.runStdin(outer, sc, via, adjust)
 }
 
 // typedShell: a terminal program started with no command (script, tmux,
@@ -389,7 +396,7 @@ func (r *resolver) tmuxCommand(outer *Invocation, args []Arg, sc *scope) {
 	}
 	p := ParseOptions(args[1:], OptSpec{ShortValue: valued, StopAtOperand: true})
 	argv := append(p.Operands, p.Rest...)
-	if len(argv) == 0 && (name == "new-session" || name == "new") && !p.Has("d") {
+	if len(argv) == 0 && name != "run-shell" && name != "run" && name != "pipe-pane" && name != "pipep" && name != "respawn-pane" && name != "respawnp" && name != "respawn-window" && name != "respawnw" && !p.Has("d") {
 		// a session of the default shell, attached here: typed into
 		r.typedShell(outer, sc, via, nil)
 		return
@@ -528,7 +535,7 @@ var unshareSpec = OptSpec{
 // chroot); without a program it starts a shell.
 func wrapUnshare(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, unshareSpec)
-	r.runInner(outer, append(p.Operands, p.Rest...), sc, "unshare", func(inner *Invocation, isc *scope) {
+	adjust := func(inner *Invocation, isc *scope) {
 		if _, ok := p.Value("R", "root"); ok {
 			inner.Cwd = "/"
 		}
@@ -538,7 +545,13 @@ func wrapUnshare(r *resolver, outer *Invocation, sc *scope) {
 				inner.Cwd = outer.Path(w.Value)
 			}
 		}
-	})
+	}
+	argv := append(p.Operands, p.Rest...)
+	if len(argv) == 0 && !p.Has("h", "help", "V", "version") {
+		r.shellOrStdin(outer, sc, "unshare", adjust) // unshare alone starts $SHELL
+		return
+	}
+	r.runInner(outer, argv, sc, "unshare", adjust)
 }
 
 var nsenterSpec = OptSpec{ShortValue: "tSGW", LongValue: []string{"target", "setuid", "setgid", "wdns"}, StopAtOperand: true}
@@ -548,7 +561,15 @@ var nsenterSpec = OptSpec{ShortValue: "tSGW", LongValue: []string{"target", "set
 // PID 1, the host's own init.
 func wrapNsenter(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, nsenterSpec)
-	r.runInner(outer, append(p.Operands, p.Rest...), sc, "nsenter", func(inner *Invocation, isc *scope) {
+	argv := append(p.Operands, p.Rest...)
+	run := r.runInner
+	if len(argv) == 0 && !p.Has("h", "help", "V", "version") {
+		// nsenter alone starts $SHELL in the namespaces it enters
+		run = func(outer *Invocation, _ []Arg, sc *scope, via string, adjust func(*Invocation, *scope)) {
+			r.shellOrStdin(outer, sc, via, adjust)
+		}
+	}
+	run(outer, argv, sc, "nsenter", func(inner *Invocation, isc *scope) {
 		target, hasTarget := p.Value("t", "target")
 		mountNS := p.Has("m", "mount", "a", "all")
 		switch {
@@ -570,7 +591,7 @@ func wrapSg(r *resolver, outer *Invocation, sc *scope) {
 		args = args[1:]
 	}
 	if len(args) < 2 {
-		r.runStdin(outer, sc, "sg", nil) // sg GROUP alone: a shell reads its commands
+		r.shellOrStdin(outer, sc, "sg", nil) // sg GROUP alone: a shell reads its commands
 		return
 	}
 	rest := args[1:]
@@ -583,7 +604,7 @@ func wrapSg(r *resolver, outer *Invocation, sc *scope) {
 // wrapNewgrp: newgrp [-] [GROUP] starts a shell with that group, which
 // reads its commands: newgrp adm <<< CODE runs CODE.
 func wrapNewgrp(r *resolver, outer *Invocation, sc *scope) {
-	r.runStdin(outer, sc, "newgrp", nil)
+	r.shellOrStdin(outer, sc, "newgrp", nil)
 }
 
 // wrapRuncon: runcon CONTEXT CMD, or runcon [-u -r -t -l VALUE] CMD.

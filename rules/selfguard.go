@@ -241,12 +241,20 @@ var hookless = map[string]bool{"fish": true, "csh": true, "tcsh": true, "dash": 
 func keepsTerminal(via []string) bool {
 	for _, v := range via {
 		word, _, _ := strings.Cut(v, " ")
-		if !terminalWrappers[word] {
-			return false
+		if terminalWrappers[word] {
+			continue
 		}
+		// an interpreter's exec, system() or pty.spawn of a shell: on this
+		// terminal, unless the code writes into the shell it starts
+		if terminalInterpreters[strings.TrimRight(word, "0123456789.")] && !strings.HasSuffix(v, guard.PipedVia) {
+			continue
+		}
+		return false
 	}
 	return true
 }
+
+var terminalInterpreters = map[string]bool{"python": true, "perl": true, "ruby": true, "node": true, "php": true, "lua": true}
 
 var terminalWrappers = map[string]bool{
 	"sudo": true, "doas": true, "su": true, "runuser": true, "exec": true, "env": true, "command": true, "builtin": true,
@@ -260,6 +268,10 @@ var terminalWrappers = map[string]bool{
 	// a time limit (an interactive shell takes the terminal all the
 	// same), busybox's own shell, expect's spawn (with interact)
 	"timeout": true, "busybox": true, "expect": true,
+	// a new root, namespaces or group, with the shell they start
+	"chroot": true, "nsenter": true, "newgrp": true, "sg": true,
+	// code the interactive shell runs itself: a trap, the prompt, a key
+	"trap": true, "PROMPT_COMMAND": true, "bind": true, "emulate": true,
 }
 
 func shellName(shell string) string {

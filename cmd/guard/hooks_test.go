@@ -1378,6 +1378,7 @@ func TestHookWaysAroundLater(t *testing.T) {
 			{lines: []string{blocked, `eval "$(history 2 | head -1 | cut -c8-)"; touch after-way`}},
 			{lines: []string{`script -q /dev/null`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
 			{lines: []string{`timeout 999 bash --norc`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
+			{lines: []string{`perl -e 'exec "bash --norc"'`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
 		},
 		"zsh": {
 			{lines: []string{`f() { "$@" }`, `y=f`, `$y ` + blocked + `; touch after-way`}},
