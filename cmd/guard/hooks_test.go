@@ -1387,6 +1387,11 @@ func TestHookWaysAroundLater(t *testing.T) {
 			{lines: []string{`p() { eval "$1" }; add-zsh-hook preexec p`, blocked + "; touch after-way"}},
 			{lines: []string{blocked, `eval "$(fc -ln -1 | head -1)"; touch after-way`}},
 			{lines: []string{`script -q /dev/null`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
+			{lines: []string{`fpath=($PWD $fpath); autoload -U later`, "echo '" + blocked + "; touch after-way' > later", `later`}},
+			// the hook's own hooks put back or worked around: the trap still stops the line
+			{lines: []string{`preexec_functions=()`, blocked + "; touch after-way"}},
+			{lines: []string{`unsetopt debug_before_cmd; bindkey -e`, blocked + "; touch after-way"}},
+			{lines: []string{`zle -A .accept-line accept-line; (( __guard_ok = 1 ))`, blocked + "; touch after-way"}},
 		},
 	}
 	for _, shell := range shells {

@@ -199,6 +199,11 @@ __guard_definitions() {
 		if (( ${+functions[$w]} )) && [[ $w != __guard_* ]]; then
 			__guard_defs+="$w() {"$'\n'"$functions[$w]"$'\n}\n'
 			words+=(${=functions[$w]//[^[:alnum:]_.:+-]/ })
+			# marked for autoloading: called, it loads a file from $fpath
+			if [[ $functions[$w] == *'autoload -X'* && -z ${seen[fpath]-} ]]; then
+				seen[fpath]=1
+				__guard_defs+="fpath=(${(j: :)${(qq@)fpath}})"$'\n'
+			fi
 		fi
 		# a variable of this shell the text names (exported ones guard
 		# sees in its own environment)
