@@ -234,23 +234,26 @@ func (r *resolver) fromShell(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, 
 	if d == nil {
 		return false
 	}
-	name, ok := literalWord(call.Args[0])
-	if !ok && onlyParams(call.Args[0]) {
-		// $y CMD after y=f runs the function f: the shell looks the
-		// expanded word up among its functions too
-		if v := r.scalar(call.Args[0], sc); v.Known {
-			name, ok = v.Value, true
-		}
-	}
-	if ok {
-		if _, declared := r.funcs[name]; !declared && d.funcs[name] != nil {
-			saved := sc.src
-			sc.src = d.src
-			r.walkStmt(d.funcs[name], sc, stmtCtx{})
-			sc.src = saved
-		}
+	if name, ok := literalWord(call.Args[0]); ok {
+		r.shellFunction(name, sc)
 	}
 	return false
+}
+
+// shellFunction walks the definition of the interactive shell's function
+// name, if it has one the line has not defined again, as if typed before
+// the line: a call of it then runs its body. A command word computed when
+// the line runs ($y after y=f, "${cmd[0]}", $(echo f)) is looked up this
+// way once it is known, as the shell looks it up.
+func (r *resolver) shellFunction(name string, sc *scope) {
+	d := r.defs
+	if d == nil || d.funcs[name] == nil || r.funcs[name] != nil || !inInteractiveShell(sc) {
+		return
+	}
+	saved := sc.src
+	sc.src = d.src
+	r.walkStmt(d.funcs[name], sc, stmtCtx{})
+	sc.src = saved
 }
 
 // expandAlias walks st with its first alias replaced by the alias's text,
@@ -368,21 +371,6 @@ func (r *resolver) useDefinitions(defs []*Definitions) {
 	if len(defs) > 0 {
 		r.defs = defs[0]
 	}
-}
-
-// onlyParams: a word of literal text and parameter expansions, nothing
-// that runs a command when it is expanded ($y, "${cmd}"), so expanding it
-// once more to look it up changes nothing.
-func onlyParams(w *syntax.Word) bool {
-	plain := true
-	syntax.Walk(w, func(n syntax.Node) bool {
-		switch n.(type) {
-		case *syntax.CmdSubst, *syntax.ProcSubst, *syntax.ArithmExp, *syntax.ExtGlob:
-			plain = false
-		}
-		return plain
-	})
-	return plain
 }
 
 // literalWord is a word without expansions, quotes removed: what the

@@ -205,7 +205,15 @@ const (
 	fileBinary               // a compiled program or data, not code
 	fileSpecial              // a FIFO, a socket or a device: written to while it is read
 	fileLater                // read by code that runs later: what it holds then is not known now
+	fileHistory              // a shell's history file, which keeps the lines guard refused
 )
+
+// historyFiles are the names shells keep their history under.
+var historyFiles = map[string]bool{".bash_history": true, ".zsh_history": true, ".zhistory": true, ".histfile": true, ".sh_history": true, ".ash_history": true}
+
+// historyFile: p is a shell's history file, whose lines, the refused ones
+// included, run as code are a refused line typed again unseen.
+func historyFile(p string) bool { return historyFiles[filepath.Base(p)] }
 
 // headBytes is how much of a file is read first to tell a program from a
 // script, so that running a binary by its path does not read it whole.
@@ -217,6 +225,9 @@ const headBytes = 4096
 func (r *resolver) readFile(p string) (string, fileState, string) {
 	if r.host == nil {
 		return "", fileMissing, "" // StdinText: rules do not read files this way
+	}
+	if historyFile(p) {
+		return "", fileHistory, ""
 	}
 	st := r.reached()
 	if st.later > 0 {
@@ -279,6 +290,8 @@ func unreadReason(name string, state fileState, by string) string {
 		return fmt.Sprintf("the line runs more files than guard reads (%d files, %d MB); %s was not read", maxReadFiles, maxReadBytes>>20, name)
 	case fileSpecial:
 		return fmt.Sprintf("%s, a FIFO, a socket or a device: what comes out of it is written later, where guard does not see it", name)
+	case fileHistory:
+		return fmt.Sprintf("%s, the shell's history, which keeps the lines guard refused", name)
 	case fileLater:
 		return fmt.Sprintf("%s is read when that code runs (at a prompt, a key, a signal or Tab), not now: what it will hold then, nobody has read", name)
 	}
@@ -351,7 +364,7 @@ func (r *resolver) observe(inv *Invocation, sc *scope) {
 	if inv.Remote == "" && (inv.Program == "mkfifo" || inv.Program == "mknod") {
 		r.recordFifos(inv)
 	}
-	if writesFiles(inv) && wrapperFor(inv.Program) == nil && (inv.Remote == "" || inv.Container == "") {
+	if writesFiles(inv) && (wrapperFor(inv.Program) == nil || printsHistory(inv)) && (inv.Remote == "" || inv.Container == "") {
 		r.recordWrites(inv, sc)
 	}
 }
@@ -362,6 +375,8 @@ func writesFiles(inv *Invocation) bool {
 	switch inv.Program {
 	case "tee", "sponge", "curl", "wget", "cp", "install", "mv", "dd", "ln":
 		return true
+	case "history":
+		return true // history -w FILE, -a FILE
 	case "sed", "gsed", "perl":
 		for _, a := range inv.Args {
 			if v := a.Value; strings.HasPrefix(v, "--in-place") || len(v) > 1 && v[0] == '-' && v[1] != '-' && strings.ContainsRune(v, 'i') {
@@ -411,6 +426,16 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 			}
 		}
 		out = r.stdinOf(inv, 0)
+	case "history":
+		// history -w FILE, -a FILE: the history, refused lines included
+		for i, a := range inv.Args {
+			if a.Known && len(a.Value) > 1 && a.Value[0] == '-' && strings.ContainsAny(a.Value, "wa") && i+1 < len(inv.Args) && inv.Args[i+1].Known {
+				if path := inv.Path(inv.Args[i+1].Value); path != "" {
+					add(path, strings.Contains(a.Value, "a"))
+				}
+			}
+		}
+		out = historyText
 	case "curl", "wget":
 		// downloads: the content cannot be known
 		p := ParseOptions(inv.Args, OptSpec{ShortValue: "oOdHuXAeEw", LongValue: []string{"output", "output-document", "data", "header", "user", "request", "user-agent", "referer"}})

@@ -1467,6 +1467,9 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 		}
 		dsc.unguarded = true
 	}
+	if inv.Command.Known && inv.Command.Value == inv.Program && inv.Command.Text != inv.Program {
+		r.shellFunction(inv.Program, sc) // $y CMD after y=f runs the shell's function f
+	}
 	if def := r.funcs[inv.Program]; def != nil && inv.Command.Known && inv.Command.Value == inv.Program {
 		// A function defined on the line: bash runs its body, not a program.
 		inv.Function = inv.Program

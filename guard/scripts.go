@@ -90,7 +90,7 @@ func (r *resolver) scriptContent(inv *Invocation, value string) (string, bool) {
 		// it runs as another user (sudo), where what it does is not yours
 		// to undo. Written by a download on this line: always.
 		inFile := r.reach != nil && r.reach.inFile > 0
-		if reason := unreadReason(value, state, by); reason != "" && (state == fileUnread && (!inFile || downloaders[by]) || state == fileLater || state != fileUnread && inv.User != "") {
+		if reason := unreadReason(value, state, by); reason != "" && (state == fileUnread && (!inFile || downloaders[by]) || state == fileLater || state == fileHistory || state != fileUnread && inv.User != "") {
 			inv.note().Hidden = reason
 		}
 		return "", false

@@ -1376,6 +1376,8 @@ func TestHookWaysAroundLater(t *testing.T) {
 			{lines: []string{`bind -x '"\C-t": eval "$READLINE_LINE"'`}, keys: []string{blocked + "; touch after-way", "C-t"}},
 			{lines: []string{`complete -C ./later.sh frob`, "echo '" + blocked + "; touch after-way' > later.sh; chmod +x later.sh"}, keys: []string{"frob ", "Tab", "Tab"}},
 			{lines: []string{blocked, `eval "$(history 2 | head -1 | cut -c8-)"; touch after-way`}},
+			{lines: []string{blocked, `fc -ln -2 -2 > x.sh; . ./x.sh; touch after-way`}},
+			{lines: []string{`f() { "$@"; }`, `$(echo f) ` + blocked + `; touch after-way`}},
 			{lines: []string{`script -q /dev/null`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
 			{lines: []string{`timeout 999 bash --norc`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
 			{lines: []string{`perl -e 'exec "bash --norc"'`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
