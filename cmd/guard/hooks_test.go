@@ -1378,6 +1378,7 @@ func TestHookWaysAroundLater(t *testing.T) {
 			{lines: []string{blocked, `eval "$(history 2 | head -1 | cut -c8-)"; touch after-way`}},
 			{lines: []string{blocked, `fc -ln -2 -2 > x.sh; . ./x.sh; touch after-way`}},
 			{lines: []string{`f() { "$@"; }`, `$(echo f) ` + blocked + `; touch after-way`}},
+			{lines: []string{`printf '%s\n' '` + blocked + `; touch after-way' 'exec < /dev/tty' > later.sh`, `exec < later.sh`}},
 			{lines: []string{`script -q /dev/null`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
 			{lines: []string{`timeout 999 bash --norc`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
 			{lines: []string{`perl -e 'exec "bash --norc"'`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
@@ -1390,6 +1391,7 @@ func TestHookWaysAroundLater(t *testing.T) {
 			{lines: []string{blocked, `eval "$(fc -ln -1 | head -1)"; touch after-way`}},
 			{lines: []string{`script -q /dev/null`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
 			{lines: []string{`fpath=($PWD $fpath); autoload -U later`, "echo '" + blocked + "; touch after-way' > later", `later`}},
+			{lines: []string{`printf '%s\n' '` + blocked + `; touch after-way' 'exec < /dev/tty' > later.sh`, `exec < later.sh`}},
 			// the hook's own hooks put back or worked around: the trap still stops the line
 			{lines: []string{`preexec_functions=()`, blocked + "; touch after-way"}},
 			{lines: []string{`unsetopt debug_before_cmd; bindkey -e`, blocked + "; touch after-way"}},
