@@ -1377,6 +1377,7 @@ func TestHookWaysAroundLater(t *testing.T) {
 			{lines: []string{`complete -C ./later.sh frob`, "echo '" + blocked + "; touch after-way' > later.sh; chmod +x later.sh"}, keys: []string{"frob ", "Tab", "Tab"}},
 			{lines: []string{blocked, `eval "$(history 2 | head -1 | cut -c8-)"; touch after-way`}},
 			{lines: []string{blocked, `fc -ln -2 -2 > x.sh; . ./x.sh; touch after-way`}},
+			{lines: []string{blocked, `mapfile -t h < <(history 2); eval "${h[0]:7}"; touch after-way`}},
 			{lines: []string{`f() { "$@"; }`, `$(echo f) ` + blocked + `; touch after-way`}},
 			{lines: []string{`printf '%s\n' '` + blocked + `; touch after-way' 'exec < /dev/tty' > later.sh`, `exec < later.sh`}},
 			{lines: []string{`script -q /dev/null`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
