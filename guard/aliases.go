@@ -235,14 +235,25 @@ func (r *resolver) fromShell(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, 
 		return false
 	}
 	if name, ok := literalWord(call.Args[0]); ok {
-		if _, declared := r.funcs[name]; !declared && d.funcs[name] != nil {
-			saved := sc.src
-			sc.src = d.src
-			r.walkStmt(d.funcs[name], sc, stmtCtx{})
-			sc.src = saved
-		}
+		r.shellFunction(name, sc)
 	}
 	return false
+}
+
+// shellFunction walks the definition of the interactive shell's function
+// name, if it has one the line has not defined again, as if typed before
+// the line: a call of it then runs its body. A command word computed when
+// the line runs ($y after y=f, "${cmd[0]}", $(echo f)) is looked up this
+// way once it is known, as the shell looks it up.
+func (r *resolver) shellFunction(name string, sc *scope) {
+	d := r.defs
+	if d == nil || d.funcs[name] == nil || r.funcs[name] != nil || !inInteractiveShell(sc) {
+		return
+	}
+	saved := sc.src
+	sc.src = d.src
+	r.walkStmt(d.funcs[name], sc, stmtCtx{})
+	sc.src = saved
 }
 
 // expandAlias walks st with its first alias replaced by the alias's text,
@@ -346,8 +357,8 @@ func aliasWord(w *syntax.Word) (string, bool) {
 // itself (the line, or eval in it), where its aliases and functions apply;
 // not in another shell, a remote one or a program a wrapper starts.
 func inInteractiveShell(sc *scope) bool {
-	for _, via := range sc.via {
-		if via != "eval" {
+	for i, via := range sc.via {
+		if via != "eval" && i >= sc.shellVias {
 			return false
 		}
 	}

@@ -66,7 +66,7 @@ func wrapTrap(r *resolver, outer *Invocation, sc *scope) {
 		return
 	}
 	ran := r.ran
-	r.runCode(outer, args[0].Value, sc, "trap "+joinValues(args[1:]), nil)
+	r.runLater(outer, args[0].Value, sc, "trap "+joinValues(args[1:]))
 	r.ran = ran // the code runs later: nothing after the trap follows it
 }
 
@@ -92,7 +92,7 @@ func (r *resolver) runLineExit(sc *scope) {
 	if args[0].Known && args[0].Value == "--" {
 		args = args[1:]
 	}
-	r.runCode(outer, args[0].Value, sc, "trap "+joinValues(args[1:])+" (when the shell ends)", nil)
+	r.runLater(outer, args[0].Value, sc, "trap "+joinValues(args[1:])+" (when the shell ends)")
 }
 
 // wrapCrontab: crontab [-u USER] FILE (or - for standard input) installs

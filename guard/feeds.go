@@ -353,16 +353,21 @@ func (r *resolver) produced(inv *Invocation, depth int) text {
 		if generatesOwnCode(inv) {
 			return text{from: "the shell set-up " + inv.Program + " prints for itself", quiet: true}
 		}
-		if printsHistory(inv) {
+		if printsHistory(inv) || fedHistory(inv) {
 			// the lines typed before, refused ones included: run as code,
 			// they are a refused line typed again without guard seeing it
-			return text{from: "the shell's history, which keeps the lines guard refused", fromFile: true}
+			return historyText
 		}
 		return text{from: "the output of " + inv.Program + ", which guard does not compute"}
 	}
 	t := filter(r, inv, depth)
 	if t.known && len(t.value) > maxFeedBytes {
 		return tooLarge(inv.Program)
+	}
+	if !t.known && !t.fromFile && fedHistory(inv) {
+		// history | head -1 | cut -c8-: what a filter makes of the history
+		// is still a line typed before, refused ones included
+		return historyText
 	}
 	if !t.known && t.from == "" && !t.tty {
 		t.from = "the output of " + inv.Program + ", which guard does not compute"
@@ -1161,6 +1166,22 @@ func (r *resolver) substOutput(code string, inv *Invocation) (text, bool) {
 		return tooLarge("<(…)"), true
 	}
 	return out.with(b.String()), true
+}
+
+// historyText is what a command prints from the shell's history, which
+// guard does not have.
+var historyText = text{from: "the shell's history, which keeps the lines guard refused", fromFile: true}
+
+// fedHistory: a command upstream of inv in its pipeline prints lines of
+// the history, so what inv makes of its input (head, cut, awk, sed…) is
+// made of them.
+func fedHistory(inv *Invocation) bool {
+	for _, up := range inv.Stdin {
+		if printsHistory(up) {
+			return true
+		}
+	}
+	return false
 }
 
 // printsHistory: inv prints lines of the interactive shell's history

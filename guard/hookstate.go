@@ -44,7 +44,8 @@ var hookBuiltins = map[string]bool{
 // function set) where the line writes it in another way; text is how the
 // line writes it.
 func (r *resolver) hookWrite(name string, function bool, text string, sc *scope) {
-	if !hookName(name) && !(function && HookBuiltin(name)) {
+	// (zsh: a function named TRAPDEBUG is the DEBUG trap the hook sets)
+	if !hookName(name) && !(function && (HookBuiltin(name) || name == "TRAPDEBUG" && sc.opts&optZsh != 0)) {
 		return
 	}
 	word := func(s string) Arg { return Arg{Text: s, Value: s, Known: true} }

@@ -357,6 +357,11 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 	if lang.name == "python" {
 		code = pythonAliases(code)
 	}
+	if depth == 0 && startsShell(code, lang) && !onTerminal.MatchString(code) {
+		// the shells it starts read what it writes into them, not the
+		// terminal (rules read the mark: unguarded-shell)
+		site.via += PipedVia
+	}
 	if depth == 0 && lang.bound == nil {
 		lang.bound = codeValues(code, lang, site.args, site.fromLine)
 		if site.stdin != nil {
@@ -424,6 +429,15 @@ func (r *resolver) readCodeDepth(site codeSite, lang language, code string, dept
 	}
 	r.loadedFiles(site, lang, code, depth)
 }
+
+// PipedVia ends the Via entry of code in another language that starts a
+// shell reading what the code writes into it (perl's open(my $sh, "|-",
+// "sh")): that shell does not read the terminal.
+const PipedVia = " (writes into a shell)"
+
+// onTerminal: a shell the code starts on the terminal, not on a pipe:
+// python's pty.spawn, node's stdio: "inherit".
+var onTerminal = lazyre.New(`\bpty\.spawn\s*\(|\bstdio\s*:\s*["']inherit`)
 
 // Calls that write to a stream, and the keyword that hands a program its
 // standard input (subprocess.run(["sh"], input=…), execSync("sh",

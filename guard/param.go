@@ -253,6 +253,11 @@ func (r *resolver) expandParam(p *syntax.ParamExp, sc *scope, quoted bool, b *fi
 			val.Unknown = []string{"${!" + name + "}"}
 		}
 	}
+	if v, isVar := sc.get(name); !known && !p.Length && (val.data || isVar && v.data) {
+		// a piece, a part or an element of data read when the line runs
+		// (read -r x; eval "${x:7}") is that data still
+		defer func() { b.cur.data = true }()
+	}
 	value := val.Value
 	switch {
 	case p.Length:

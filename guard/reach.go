@@ -151,7 +151,10 @@ const (
 // reach is what the walk learns while following code into files: what
 // earlier commands on the line wrote, and how much it has read.
 type reach struct {
-	inFile    int // walking code read from a file
+	inFile int // walking code read from a file
+	// later: walking code the shell keeps to run later (a trap, the
+	// prompt, a key, Tab): a file it reads is read then, not now.
+	later     int
 	written   map[string]written
 	read      map[string]string // files read from the host, by path
 	readBytes int64
@@ -201,7 +204,16 @@ const (
 	fileOverBudget           // the line has read too much already
 	fileBinary               // a compiled program or data, not code
 	fileSpecial              // a FIFO, a socket or a device: written to while it is read
+	fileLater                // read by code that runs later: what it holds then is not known now
+	fileHistory              // a shell's history file, which keeps the lines guard refused
 )
+
+// historyFiles are the names shells keep their history under.
+var historyFiles = map[string]bool{".bash_history": true, ".zsh_history": true, ".zhistory": true, ".histfile": true, ".sh_history": true, ".ash_history": true}
+
+// historyFile: p is a shell's history file, whose lines, the refused ones
+// included, run as code are a refused line typed again unseen.
+func historyFile(p string) bool { return historyFiles[filepath.Base(p)] }
 
 // headBytes is how much of a file is read first to tell a program from a
 // script, so that running a binary by its path does not read it whole.
@@ -214,7 +226,15 @@ func (r *resolver) readFile(p string) (string, fileState, string) {
 	if r.host == nil {
 		return "", fileMissing, "" // StdinText: rules do not read files this way
 	}
+	if historyFile(p) {
+		return "", fileHistory, ""
+	}
 	st := r.reached()
+	if st.later > 0 {
+		// what the file holds when the code runs: written by anything,
+		// this line or a later one, before the prompt, key or signal comes
+		return "", fileLater, ""
+	}
 	if w, ok := st.written[p]; ok {
 		switch {
 		case w.fifo:
@@ -270,8 +290,57 @@ func unreadReason(name string, state fileState, by string) string {
 		return fmt.Sprintf("the line runs more files than guard reads (%d files, %d MB); %s was not read", maxReadFiles, maxReadBytes>>20, name)
 	case fileSpecial:
 		return fmt.Sprintf("%s, a FIFO, a socket or a device: what comes out of it is written later, where guard does not see it", name)
+	case fileHistory:
+		return fmt.Sprintf("%s, the shell's history, which keeps the lines guard refused", name)
+	case fileLater:
+		return fmt.Sprintf("%s is read when that code runs (at a prompt, a key, a signal or Tab), not now: what it will hold then, nobody has read", name)
 	}
 	return ""
+}
+
+// walkLater walks code the interactive shell keeps to run later, with no
+// one typing it (a trap, PROMPT_COMMAND, a prompt string, bind -x,
+// complete -C, a zsh hook function): the files it reads are read then,
+// so their content now says nothing (PROMPT_COMMAND='. ./later.sh', then
+// echo 'rm -rf ~' > later.sh).
+func (r *resolver) walkLater(walk func()) {
+	st := r.reached()
+	st.later++
+	defer func() { st.later-- }()
+	walk()
+}
+
+// typedLater are the variables that hold, when kept code runs, the line
+// being typed or run then: the editing buffer of a key binding or widget
+// (READLINE_LINE, BUFFER), the command a DEBUG trap sees.
+var typedLater = []string{"READLINE_LINE", "BASH_COMMAND", "BUFFER", "LBUFFER", "RBUFFER", "PREBUFFER", "ZSH_DEBUG_CMD"}
+
+// typedThen makes the variables of typedLater, in code kept to run later,
+// data typed then: run as code (bind -x '"\C-t": eval "$READLINE_LINE"',
+// a widget's eval "$BUFFER"), it is a line no hook judged, a refused one
+// included.
+func typedThen(sc *scope) {
+	for _, name := range typedLater {
+		sc.set(name, shellVar{set: true, maybeEmpty: true, data: true})
+	}
+}
+
+// typedLine is the line zsh hands preexec and zshaddhistory as $1…, a
+// line typed later.
+var typedLine = Arg{Text: "$BUFFER", Unknown: []string{"$BUFFER"}, MaybeEmpty: true, data: true}
+
+// runLater walks code the interactive shell keeps to run itself, later
+// (walkLater): run by that shell, it calls the shell's functions.
+func (r *resolver) runLater(outer *Invocation, code string, sc *scope, via string) {
+	own := inInteractiveShell(sc)
+	r.walkLater(func() {
+		r.runCode(outer, code, sc, via, func(_ *Invocation, isc *scope) {
+			if own {
+				isc.shellVias = len(isc.via)
+			}
+			typedThen(isc)
+		})
+	})
 }
 
 // observe looks at each command as it is dispatched: inside a container
@@ -295,7 +364,7 @@ func (r *resolver) observe(inv *Invocation, sc *scope) {
 	if inv.Remote == "" && (inv.Program == "mkfifo" || inv.Program == "mknod") {
 		r.recordFifos(inv)
 	}
-	if writesFiles(inv) && wrapperFor(inv.Program) == nil && (inv.Remote == "" || inv.Container == "") {
+	if writesFiles(inv) && (wrapperFor(inv.Program) == nil || printsHistory(inv)) && (inv.Remote == "" || inv.Container == "") {
 		r.recordWrites(inv, sc)
 	}
 }
@@ -306,6 +375,8 @@ func writesFiles(inv *Invocation) bool {
 	switch inv.Program {
 	case "tee", "sponge", "curl", "wget", "cp", "install", "mv", "dd", "ln":
 		return true
+	case "history":
+		return true // history -w FILE, -a FILE
 	case "sed", "gsed", "perl":
 		for _, a := range inv.Args {
 			if v := a.Value; strings.HasPrefix(v, "--in-place") || len(v) > 1 && v[0] == '-' && v[1] != '-' && strings.ContainsRune(v, 'i') {
@@ -355,6 +426,16 @@ func (r *resolver) recordWrites(inv *Invocation, sc *scope) {
 			}
 		}
 		out = r.stdinOf(inv, 0)
+	case "history":
+		// history -w FILE, -a FILE: the history, refused lines included
+		for i, a := range inv.Args {
+			if a.Known && len(a.Value) > 1 && a.Value[0] == '-' && strings.ContainsAny(a.Value, "wa") && i+1 < len(inv.Args) && inv.Args[i+1].Known {
+				if path := inv.Path(inv.Args[i+1].Value); path != "" {
+					add(path, strings.Contains(a.Value, "a"))
+				}
+			}
+		}
+		out = historyText
 	case "curl", "wget":
 		// downloads: the content cannot be known
 		p := ParseOptions(inv.Args, OptSpec{ShortValue: "oOdHuXAeEw", LongValue: []string{"output", "output-document", "data", "header", "user", "request", "user-agent", "referer"}})

@@ -1225,6 +1225,16 @@ func (r *resolver) walkUncalledIn(src string) {
 		body.calls = []string{def.name}
 		body.bindFuncName()
 		body.params = nil
+		if body.opts&optZsh != 0 && zshHookFunction(def.name) {
+			// zsh calls it by its name, at a prompt or a signal; preexec
+			// and zshaddhistory get the line typed then
+			typedThen(body)
+			if def.name == "preexec" || def.name == "zshaddhistory" {
+				bindPositional(body, r.zero(body), []Arg{typedLine, typedLine, typedLine})
+			}
+			r.walkLater(func() { r.walkStmt(def.body, body, stmtCtx{}) })
+			continue
+		}
 		r.walkStmt(def.body, body, stmtCtx{})
 	}
 }
@@ -1480,6 +1490,9 @@ func (r *resolver) assign(as *syntax.Assign, sc *scope) {
 	if as.Name != nil && promptCode(as.Name.Value) != "" {
 		r.storedCode(as.Name.Value, r.assignedValues(as, sc), sc)
 	}
+	if as.Name != nil && sc.opts&optZsh != 0 {
+		r.zshHookArray(as, sc)
+	}
 }
 
 // setElement is the array name after a[N]=v, when its elements are all
@@ -1719,6 +1732,9 @@ func (r *resolver) walkCall(call *syntax.CallExpr, st *syntax.Stmt, sc *scope, c
 			dsc = sc.clone()
 		}
 		dsc.unguarded = true
+	}
+	if inv.Command.Known && inv.Command.Value == inv.Program && inv.Command.Text != inv.Program {
+		r.shellFunction(inv.Program, sc) // $y CMD after y=f runs the shell's function f
 	}
 	if def := r.funcs[inv.Program]; def != nil && inv.Command.Known && inv.Command.Value == inv.Program {
 		// A function defined on the line: bash runs its body, not a program.

@@ -124,6 +124,8 @@ func moreWrapperFor(program string) wrapFunc {
 		return wrapBind
 	case "complete":
 		return wrapComplete
+	case "add-zsh-hook", "zle":
+		return wrapZshHooks
 	case "fc":
 		return wrapFc
 	case "sched":
@@ -291,8 +293,32 @@ func wrapScriptCmd(r *resolver, outer *Invocation, sc *scope) {
 		return
 	}
 	// without -c, script starts the user's shell, which reads its
-	// commands from script's input: script -q /dev/null <<< CODE
-	r.runStdin(outer, sc, "script", nil)
+	// commands from script's input: script -q /dev/null <<< CODE; from
+	// the terminal, it is a shell typed into
+	r.shellOrStdin(outer, sc, "script", nil)
+}
+
+// shellOrStdin: a program that starts the user's shell with no command
+// (script, newgrp, unshare, chroot DIR): the shell runs what comes on its
+// standard input, or, from the terminal, is a shell typed into.
+func (r *resolver) shellOrStdin(outer *Invocation, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
+	if t := r.stdinOf(outer, 0); t.tty && len(outer.Stdin) == 0 {
+		r.typedShell(outer, sc, via, adjust)
+		return
+	}
+	r.runStdin(outer, sc, via, adjust)
+}
+
+// typedShell: a terminal program started with no command (script, tmux,
+// screen) starts the user's shell ($SHELL) in a new terminal the operator
+// types into: judged as that shell started here, whose start-up files
+// decide whether guard's hook is there (unguarded-shell).
+func (r *resolver) typedShell(outer *Invocation, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
+	shell, ok := sc.lookup("SHELL")
+	if !ok || shell == "" {
+		return // a shell guard cannot know: what it runs is typed later
+	}
+	r.runInner(outer, []Arg{{Text: "$SHELL", Value: shell, Known: true}}, sc, via, adjust)
 }
 
 var tmuxGlobalSpec = OptSpec{ShortValue: "cfLST", StopAtOperand: true}
@@ -321,6 +347,10 @@ func wrapTmux(r *resolver, outer *Invocation, sc *scope) {
 		r.runCode(outer, c.Value, sc, "tmux -c", detach)
 	}
 	args := append(g.Operands, g.Rest...)
+	if len(args) == 0 {
+		r.typedShell(outer, sc, "tmux", nil) // tmux alone is tmux new-session
+		return
+	}
 	for len(args) > 0 {
 		end := len(args)
 		for i, a := range args {
@@ -375,6 +405,11 @@ func (r *resolver) tmuxCommand(outer *Invocation, args []Arg, sc *scope) {
 	}
 	p := ParseOptions(args[1:], OptSpec{ShortValue: valued, StopAtOperand: true})
 	argv := append(p.Operands, p.Rest...)
+	if len(argv) == 0 && name != "run-shell" && name != "run" && name != "pipe-pane" && name != "pipep" && name != "respawn-pane" && name != "respawnp" && name != "respawn-window" && name != "respawnw" && !p.Has("d") {
+		// a session of the default shell, attached here: typed into
+		r.typedShell(outer, sc, via, nil)
+		return
+	}
 	if name == "if-shell" || name == "if" {
 		if len(argv) > 0 && !p.Has("F") {
 			r.runCode(outer, argv[0].Value, sc, via, detach)
@@ -462,6 +497,10 @@ options:
 		return // attaches to a session that already runs
 	}
 	rest := args[min(i, len(args)):]
+	if len(rest) == 0 && !xcmd && !newSession {
+		r.typedShell(outer, sc, "screen", nil) // a window of $SHELL, typed into
+		return
+	}
 	if len(rest) == 0 || !rest[0].Known {
 		return
 	}
@@ -509,7 +548,7 @@ func wrapUnshare(r *resolver, outer *Invocation, sc *scope) {
 	if p.Has("n", "net") {
 		via = viaNewNetwork
 	}
-	r.runInner(outer, append(p.Operands, p.Rest...), sc, via, func(inner *Invocation, isc *scope) {
+	adjust := func(inner *Invocation, isc *scope) {
 		if _, ok := p.Value("R", "root"); ok {
 			inner.Cwd = "/"
 		}
@@ -519,7 +558,13 @@ func wrapUnshare(r *resolver, outer *Invocation, sc *scope) {
 				inner.Cwd = outer.Path(w.Value)
 			}
 		}
-	})
+	}
+	argv := append(p.Operands, p.Rest...)
+	if len(argv) == 0 && !p.Has("h", "help", "V", "version") {
+		r.shellOrStdin(outer, sc, via, adjust) // unshare alone starts $SHELL
+		return
+	}
+	r.runInner(outer, argv, sc, via, adjust)
 }
 
 // The wrappers that run their command in a network namespace of its
@@ -570,7 +615,15 @@ var nsenterSpec = OptSpec{ShortValue: "tSGW", LongValue: []string{"target", "set
 // PID 1, the host's own init.
 func wrapNsenter(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, nsenterSpec)
-	r.runInner(outer, append(p.Operands, p.Rest...), sc, "nsenter", func(inner *Invocation, isc *scope) {
+	argv := append(p.Operands, p.Rest...)
+	run := r.runInner
+	if len(argv) == 0 && !p.Has("h", "help", "V", "version") {
+		// nsenter alone starts $SHELL in the namespaces it enters
+		run = func(outer *Invocation, _ []Arg, sc *scope, via string, adjust func(*Invocation, *scope)) {
+			r.shellOrStdin(outer, sc, via, adjust)
+		}
+	}
+	run(outer, argv, sc, "nsenter", func(inner *Invocation, isc *scope) {
 		target, hasTarget := p.Value("t", "target")
 		mountNS := p.Has("m", "mount", "a", "all")
 		switch {
@@ -592,7 +645,7 @@ func wrapSg(r *resolver, outer *Invocation, sc *scope) {
 		args = args[1:]
 	}
 	if len(args) < 2 {
-		r.runStdin(outer, sc, "sg", nil) // sg GROUP alone: a shell reads its commands
+		r.shellOrStdin(outer, sc, "sg", nil) // sg GROUP alone: a shell reads its commands
 		return
 	}
 	rest := args[1:]
@@ -605,7 +658,7 @@ func wrapSg(r *resolver, outer *Invocation, sc *scope) {
 // wrapNewgrp: newgrp [-] [GROUP] starts a shell with that group, which
 // reads its commands: newgrp adm <<< CODE runs CODE.
 func wrapNewgrp(r *resolver, outer *Invocation, sc *scope) {
-	r.runStdin(outer, sc, "newgrp", nil)
+	r.shellOrStdin(outer, sc, "newgrp", nil)
 }
 
 // wrapRuncon: runcon CONTEXT CMD, or runcon [-u -r -t -l VALUE] CMD.

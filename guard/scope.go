@@ -25,6 +25,10 @@ type scope struct {
 	// unguarded: inside a command run with GUARD=off
 	unguarded bool
 	detached  bool // apart from the terminal session (tmux new, at…)
+	// shellVias: the first shellVias of via are the interactive shell
+	// itself running code it keeps (a trap, PROMPT_COMMAND, bind -x),
+	// where its functions apply as on the line (runLater).
+	shellVias int
 	// deferred names the alias whose definition, typed at the prompt,
 	// holds this code: it runs when that name is typed later.
 	deferred string

@@ -90,7 +90,7 @@ func (r *resolver) scriptContent(inv *Invocation, value string) (string, bool) {
 		// it runs as another user (sudo), where what it does is not yours
 		// to undo. Written by a download on this line: always.
 		inFile := r.reach != nil && r.reach.inFile > 0
-		if reason := unreadReason(value, state, by); reason != "" && (state == fileUnread && (!inFile || downloaders[by]) || state != fileUnread && inv.User != "") {
+		if reason := unreadReason(value, state, by); reason != "" && (state == fileUnread && (!inFile || downloaders[by]) || state == fileLater || state == fileHistory || state != fileUnread && inv.User != "") {
 			inv.note().Hidden = reason
 		}
 		return "", false
@@ -162,7 +162,7 @@ func (r *resolver) runProgramFile(inv *Invocation, sc *scope) {
 	if inv.Remote != "" || cmd == "" {
 		return
 	}
-	path := cmd
+	path, installed := cmd, installedPath(cmd)
 	if !strings.Contains(cmd, "/") {
 		if found, ok := r.lookLinePath(inv, sc, cmd); ok {
 			path = found
@@ -170,7 +170,18 @@ func (r *resolver) runProgramFile(inv *Invocation, sc *scope) {
 			return
 		} else if distroDir(filepath.Dir(path)) && !strings.HasSuffix(cmd, ".sh") && !strings.HasSuffix(cmd, ".bash") {
 			return // the system's own programs are known by their names
+		} else {
+			installed = true // found on the host's PATH
 		}
+	}
+	if st := r.reached(); installed && st.later > 0 {
+		// code kept to run later reads its files then (walkLater), but a
+		// program installed on the host (on its PATH, under /usr or /opt)
+		// is judged as it is now, as the system's programs are: complete
+		// -C aws_completer aws
+		later := st.later
+		st.later = 0
+		defer func() { st.later = later }()
 	}
 	content, ok := r.scriptContent(inv, path)
 	if !ok {
@@ -191,6 +202,17 @@ func (r *resolver) runProgramFile(inv *Invocation, sc *scope) {
 			isc.depth++ // a script run by a script file: a chain of them must end
 		}
 	})
+}
+
+// installedPath: a path under the folders programs are installed in,
+// which no line of the operator's rewrites in passing.
+func installedPath(p string) bool {
+	for _, dir := range []string{"/usr/", "/bin/", "/sbin/", "/opt/", "/snap/"} {
+		if strings.HasPrefix(p, dir) {
+			return true
+		}
+	}
+	return false
 }
 
 // lookLinePath finds a command on a PATH the line itself set (PATH=DIR:$PATH

@@ -61,9 +61,9 @@ func (r *resolver) storedCode(name string, values []Arg, sc *scope) {
 		}
 		switch kind {
 		case "commands":
-			r.runCode(at, v.Value, sc, name+" (run at every prompt)", nil)
+			r.runLater(at, v.Value, sc, name+" (run at every prompt)")
 		case "prompt":
-			r.textSubsts(v.Value, sc)
+			r.walkLater(func() { r.textSubsts(v.Value, sc) })
 		}
 	}
 }
@@ -112,7 +112,7 @@ func wrapBind(r *resolver, outer *Invocation, sc *scope) {
 		i++
 		_, code, ok := cutKeySeq(args[i].Value)
 		if ok {
-			r.runCode(outer, code, sc, "bind -x (run at a key)", nil)
+			r.runLater(outer, code, sc, "bind -x (run at a key)")
 		}
 	}
 }
@@ -150,9 +150,97 @@ func wrapComplete(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, OptSpec{ShortValue: "oAGWFCXPSo"})
 	for _, c := range p.Values("C") {
 		if c.Known {
-			r.runCode(outer, c.Value, sc, "complete -C (run at Tab)", nil)
+			r.runLater(outer, c.Value, sc, "complete -C (run at Tab)")
 		}
 	}
+	for _, f := range p.Values("F") {
+		if f.Known && r.knowsFunc(f.Value) {
+			// complete -F FUNC: the function runs at Tab
+			r.runLater(outer, f.Value, sc, "complete -F (run at Tab)")
+		}
+	}
+}
+
+// knowsFunc: name is a function defined on the line, or one of the
+// shell's the hook sent.
+func (r *resolver) knowsFunc(name string) bool {
+	return r.funcs[name] != nil || r.defs != nil && r.defs.funcs[name] != nil
+}
+
+// zshHookFunction: a function zsh calls by its name with no one typing
+// it: at a prompt (precmd), before a line (preexec), at cd (chpwd), on a
+// signal (TRAPINT…), at exit.
+func zshHookFunction(name string) bool {
+	switch name {
+	case "precmd", "preexec", "chpwd", "periodic", "zshaddhistory", "zshexit":
+		return true
+	}
+	return strings.HasPrefix(name, "TRAP") && len(name) > 4
+}
+
+// wrapZshHooks: add-zsh-hook HOOK FUNC and zle -N WIDGET [FUNC] make a
+// function run at a prompt, before a line or at a key: it is walked as
+// code run later.
+func wrapZshHooks(r *resolver, outer *Invocation, sc *scope) {
+	if sc.opts&optZsh == 0 {
+		return
+	}
+	values := knownValues(outer.Args)
+	var fn, hook string
+	switch outer.Program {
+	case "add-zsh-hook":
+		ops := values[:0:0]
+		for _, v := range values {
+			if strings.HasPrefix(v, "-") {
+				if strings.ContainsAny(v, "dD") {
+					return // removes a hook
+				}
+				continue
+			}
+			ops = append(ops, v)
+		}
+		if len(ops) == 2 {
+			hook, fn = ops[0], ops[1]
+		}
+	case "zle":
+		if len(values) >= 2 && values[0] == "-N" {
+			fn = values[len(values)-1]
+		}
+	}
+	r.zshHooked(outer, hook, fn, sc, outer.Program+" (run at a prompt or a key)")
+}
+
+// zshHookArray: precmd_functions=(f …), preexec_functions+=(f) and the
+// rest name functions zsh runs at each prompt, line, cd…: each is walked
+// as code run later.
+func (r *resolver) zshHookArray(as *syntax.Assign, sc *scope) {
+	hook, ok := strings.CutSuffix(as.Name.Value, "_functions")
+	if !ok || !zshHookFunction(hook) || as.Array == nil {
+		return
+	}
+	at := &Invocation{Cwd: sc.cwd, User: sc.user, Remote: sc.remote, Text: as.Name.Value + "=…", Via: sc.via}
+	for _, el := range as.Array.Elems {
+		if el.Value == nil {
+			continue
+		}
+		if fn := r.scalar(el.Value, sc); fn.Known {
+			r.zshHooked(at, hook, fn.Value, sc, as.Name.Value+" (run at a prompt or a line)")
+		}
+	}
+}
+
+// zshHooked walks the function fn zsh runs at hook (precmd, preexec…) or
+// as a widget (hook ""): preexec and zshaddhistory get the line typed
+// then as $1 $2 $3, which a widget finds in $BUFFER.
+func (r *resolver) zshHooked(outer *Invocation, hook, fn string, sc *scope, via string) {
+	if fn == "" || !r.knowsFunc(fn) {
+		return
+	}
+	code := fn
+	if hook == "preexec" || hook == "zshaddhistory" {
+		code += ` "$BUFFER" "$BUFFER" "$BUFFER"`
+	}
+	r.runLater(outer, code, sc, via)
 }
 
 // wrapFc judges fc -e EDITOR: fc runs the editor as a command on a file
@@ -186,7 +274,7 @@ func wrapSched(r *resolver, outer *Invocation, sc *scope) {
 		}
 		words = append(words, a.Value)
 	}
-	r.runCode(outer, strings.Join(words, " "), sc, "sched (run later by this shell)", nil)
+	r.runLater(outer, strings.Join(words, " "), sc, "sched (run later by this shell)")
 }
 
 // envWordsCode judges the NAME=VALUE words a wrapper puts in the

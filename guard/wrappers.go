@@ -359,11 +359,18 @@ func wrapFlock(r *resolver, outer *Invocation, sc *scope) {
 func wrapChroot(r *resolver, outer *Invocation, sc *scope) {
 	p := ParseOptions(outer.Args, OptSpec{LongValue: []string{"userspec", "groups"}, StopAtOperand: true})
 	argv := append(p.Operands, p.Rest...)
-	if len(argv) < 2 {
+	if len(argv) == 0 {
 		return
 	}
 	root := argv[0].Value
-	r.runInner(outer, argv[1:], sc, "chroot "+root, func(inner *Invocation, isc *scope) {
+	run := r.runInner
+	if len(argv) == 1 {
+		// chroot DIR alone runs $SHELL -i there
+		run = func(outer *Invocation, _ []Arg, sc *scope, via string, adjust func(*Invocation, *scope)) {
+			r.shellOrStdin(outer, sc, via, adjust)
+		}
+	}
+	run(outer, argv[1:], sc, "chroot "+root, func(inner *Invocation, isc *scope) {
 		inner.Cwd = "/"
 		// In a container, chroot into a host folder mapped in (docker run
 		// -v /:/host … chroot /host) makes the host's files the command's.

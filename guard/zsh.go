@@ -26,10 +26,86 @@ func zshPrecommand(program string, sc *scope) wrapFunc {
 	if spec, ok := zshPrecommands[program]; ok {
 		return spec.wrap
 	}
-	if program == "repeat" {
+	switch program {
+	case "repeat":
 		return wrapRepeat
+	case "emulate":
+		return wrapEmulate
+	case "autoload":
+		return wrapAutoload
 	}
 	return nil
+}
+
+// wrapAutoload: inside a function, autoload -X is the body zsh gives a
+// function marked for autoloading (autoload -U NAME): called, it loads
+// the file NAME from the first folder of $fpath that has one, and runs
+// it. A file in a folder of the operator's (fpath=(. $fpath), written a
+// line before) is judged as the code it is; the system's functions, under
+// /usr, are known by their names.
+func wrapAutoload(r *resolver, outer *Invocation, sc *scope) {
+	name := sc.inFunc
+	loads := false
+	for _, a := range outer.Args {
+		if a.Known && strings.HasPrefix(a.Value, "-") && strings.Contains(a.Value, "X") {
+			loads = true
+		}
+	}
+	if !loads || name == "" || outer.Remote != "" {
+		return
+	}
+	fpath, ok := sc.get("fpath")
+	if !ok || fpath.list == nil {
+		return // the hook sends $fpath with such a function: not sent, not known
+	}
+	for _, dir := range fpath.list {
+		if !dir.Known {
+			outer.note().Hidden = "the code of " + name + " is loaded from a file in $fpath, whose folder " + dir.Text + " guard does not know"
+			return
+		}
+		p := outer.Path(path.Join(dir.Value, name))
+		if p == "" {
+			continue
+		}
+		if installedPath(p) {
+			if _, err := r.host.Lstat(p); err == nil {
+				return // the system's own function
+			}
+			continue
+		}
+		content, state, by := r.readFile(p)
+		switch state {
+		case fileRead:
+			r.runCodeWith(outer, content, sc, "autoload "+name, codeOpts{file: p})
+			return
+		case fileMissing, fileBinary:
+			continue
+		}
+		outer.note().Hidden = unreadReason(p, state, by)
+		return
+	}
+}
+
+// wrapEmulate: emulate [-LR] MODE -c CODE runs CODE in this shell, under
+// the other shell's rules (emulate sh -c '…'), as eval would.
+func wrapEmulate(r *resolver, outer *Invocation, sc *scope) {
+	args := outer.Args
+	for i := 0; i+1 < len(args); i++ {
+		if !args[i].Known || args[i].Value != "-c" {
+			continue
+		}
+		if !args[i+1].Known {
+			return
+		}
+		own := inInteractiveShell(sc)
+		r.runCode(outer, args[i+1].Value, sc, "emulate -c", func(_ *Invocation, isc *scope) {
+			isc.params = sc.params // this shell's, as for eval
+			if own {
+				isc.shellVias = len(isc.via) // its functions apply
+			}
+		})
+		return
+	}
 }
 
 // wrapRepeat: repeat N COMMAND, and repeat N { LIST }, whose braces the

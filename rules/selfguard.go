@@ -38,7 +38,7 @@ func selfguardRules() []*guard.Rule {
 		Match:      matchAgentHookOff,
 	}, {
 		ID:         "unguarded-shell",
-		Programs:   []string{"bash", "sh", "dash", "zsh", "ksh", "mksh", "fish", "csh", "tcsh", "sudo", "su"},
+		Programs:   []string{"bash", "sh", "dash", "zsh", "ksh", "mksh", "fish", "csh", "tcsh", "ash", "yash", "pdksh", "ksh93", "rbash", "lksh", "sudo", "su"},
 		Decision:   guard.Confirm,
 		Summary:    "starting an interactive shell whose startup files do not load guard's hook (bash, sudo -i, su -)",
 		Postmortem: "guard's own design: at a guarded ssh login, a refused rm -rf ran once the operator typed bash and the same line again",
@@ -230,7 +230,8 @@ func hookIn(host guard.Host, files []string) bool {
 
 // hookless are the shells guard has no hook for: typed into, nothing is
 // checked, whatever their startup files hold.
-var hookless = map[string]bool{"fish": true, "csh": true, "tcsh": true, "dash": true, "ksh": true, "mksh": true}
+var hookless = map[string]bool{"fish": true, "csh": true, "tcsh": true, "dash": true, "ksh": true, "mksh": true,
+	"ash": true, "yash": true, "pdksh": true, "ksh93": true, "lksh": true}
 
 // keepsTerminal: the command runs inside nothing but wrappers that leave
 // it in the foreground on the same terminal: those that change the user
@@ -240,12 +241,20 @@ var hookless = map[string]bool{"fish": true, "csh": true, "tcsh": true, "dash": 
 func keepsTerminal(via []string) bool {
 	for _, v := range via {
 		word, _, _ := strings.Cut(v, " ")
-		if !terminalWrappers[word] {
-			return false
+		if terminalWrappers[word] {
+			continue
 		}
+		// an interpreter's exec, system() or pty.spawn of a shell: on this
+		// terminal, unless the code writes into the shell it starts
+		if terminalInterpreters[strings.TrimRight(word, "0123456789.")] && !strings.HasSuffix(v, guard.PipedVia) {
+			continue
+		}
+		return false
 	}
 	return true
 }
+
+var terminalInterpreters = map[string]bool{"python": true, "perl": true, "ruby": true, "node": true, "php": true, "lua": true}
 
 var terminalWrappers = map[string]bool{
 	"sudo": true, "doas": true, "su": true, "runuser": true, "exec": true, "env": true, "command": true, "builtin": true,
@@ -256,6 +265,13 @@ var terminalWrappers = map[string]bool{
 	// a new pseudo-terminal (script -c, a tmux or screen window) that the
 	// operator types into
 	"script": true, "tmux": true, "screen": true,
+	// a time limit (an interactive shell takes the terminal all the
+	// same), busybox's own shell, expect's spawn (with interact)
+	"timeout": true, "busybox": true, "expect": true,
+	// a new root, namespaces or group, with the shell they start
+	"chroot": true, "nsenter": true, "newgrp": true, "sg": true,
+	// code the interactive shell runs itself: a trap, the prompt, a key
+	"trap": true, "PROMPT_COMMAND": true, "bind": true, "emulate": true,
 }
 
 func shellName(shell string) string {
@@ -497,6 +513,9 @@ func matchHookOff(inv *guard.Invocation, host guard.Host) *guard.Finding {
 			switch {
 			case strings.HasPrefix(name, "__guard") || name == "preexec_functions":
 				what = "it removes, replaces or freezes a part of guard's hook (" + name + ")"
+			case function && inv.Program == "declare" && name == "TRAPDEBUG" && !strings.HasPrefix(inv.Text, inv.Command.Text):
+				// zsh: a function named TRAPDEBUG is the DEBUG trap
+				what = "it defines TRAPDEBUG, which takes the place of the DEBUG trap guard's hook stops refused commands with"
 			case function && inv.Program == "declare" && len(inv.Via) == 0 && guard.HookBuiltin(name) && !strings.HasPrefix(inv.Text, inv.Command.Text):
 				// a definition the line writes (return() { …; }), which guard
 				// reads as declare -f; a typed declare -f NAME only prints it

@@ -1350,3 +1350,92 @@ func TestHookWaysAround(t *testing.T) {
 		})
 	}
 }
+
+// TestHookWaysAroundLater: more ways found by trying to get a refused
+// line to run at a guarded prompt anyway: a function reached through a
+// variable's value, code kept to run later (at a prompt, a signal, a key,
+// Tab) that reads a file written afterwards or the line being typed, the
+// history through a filter, a shell started with no visible command.
+// Each is asked about (and not confirmed) or refused, and then what it
+// kept, or what is typed into what it started, does not run.
+func TestHookWaysAroundLater(t *testing.T) {
+	later := "echo '" + blocked + "; touch after-way' > later.sh"
+	type attempt struct {
+		lines []string // typed one by one; a question is answered Ctrl-C
+		// then, these keys (tmux names) are sent, as one would press them
+		keys []string
+		// starts: the last line, if it ran, started a shell the keys go to
+		starts bool
+	}
+	attempts := map[string][]attempt{
+		"bash": {
+			{lines: []string{`f() { "$@"; }`, `y=f`, `$y ` + blocked + `; touch after-way`}},
+			{lines: []string{`PROMPT_COMMAND='. ./later.sh'`, later, `true`}},
+			{lines: []string{`trap '. ./later.sh' WINCH`, later, `kill -WINCH $$`}},
+			{lines: []string{`bind -x '"\C-t": eval "$(cat later.sh)"'`, later}, keys: []string{"C-t"}},
+			{lines: []string{`bind -x '"\C-t": eval "$READLINE_LINE"'`}, keys: []string{blocked + "; touch after-way", "C-t"}},
+			{lines: []string{`complete -C ./later.sh frob`, "echo '" + blocked + "; touch after-way' > later.sh; chmod +x later.sh"}, keys: []string{"frob ", "Tab", "Tab"}},
+			{lines: []string{blocked, `eval "$(history 2 | head -1 | cut -c8-)"; touch after-way`}},
+			{lines: []string{blocked, `fc -ln -2 -2 > x.sh; . ./x.sh; touch after-way`}},
+			{lines: []string{blocked, `mapfile -t h < <(history 2); eval "${h[0]:7}"; touch after-way`}},
+			{lines: []string{`f() { "$@"; }`, `$(echo f) ` + blocked + `; touch after-way`}},
+			{lines: []string{`printf '%s\n' '` + blocked + `; touch after-way' 'exec < /dev/tty' > later.sh`, `exec < later.sh`}},
+			{lines: []string{`script -q /dev/null`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
+			{lines: []string{`timeout 999 bash --norc`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
+			{lines: []string{`perl -e 'exec "bash --norc"'`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
+		},
+		"zsh": {
+			{lines: []string{`f() { "$@" }`, `y=f`, `$y ` + blocked + `; touch after-way`}},
+			{lines: []string{`precmd() { . ./later.sh }`, later, `true`}},
+			{lines: []string{`w() { eval "$BUFFER" }; zle -N w; bindkey '^T' w`}, keys: []string{blocked + "; touch after-way", "C-t"}},
+			{lines: []string{`p() { eval "$1" }; add-zsh-hook preexec p`, blocked + "; touch after-way"}},
+			{lines: []string{blocked, `eval "$(fc -ln -1 | head -1)"; touch after-way`}},
+			{lines: []string{`script -q /dev/null`}, keys: []string{blocked + "; touch after-way", "Enter"}, starts: true},
+			{lines: []string{`fpath=($PWD $fpath); autoload -U later`, "echo '" + blocked + "; touch after-way' > later", `later`}},
+			{lines: []string{`printf '%s\n' '` + blocked + `; touch after-way' 'exec < /dev/tty' > later.sh`, `exec < later.sh`}},
+			// the hook's own hooks put back or worked around: the trap still stops the line
+			{lines: []string{`preexec_functions=()`, blocked + "; touch after-way"}},
+			{lines: []string{`unsetopt debug_before_cmd; bindkey -e`, blocked + "; touch after-way"}},
+			{lines: []string{`zle -A .accept-line accept-line; (( __guard_ok = 1 ))`, blocked + "; touch after-way"}},
+		},
+	}
+	for _, shell := range shells {
+		t.Run(shell, func(t *testing.T) {
+			for _, a := range attempts[shell] {
+				t.Run(a.lines[0], func(t *testing.T) {
+					b := startShell(t, shell)
+					for i, line := range a.lines {
+						b.clearLine()
+						b.send(line)
+						// (the prompt of this shell, or of one the line started)
+						b.waitScreen(`type yes to run it, anything else to cancel: $|not run|[$%#] $`)
+						if strings.Contains(b.screenSince(b.mark), "type yes to run it") {
+							b.keys("C-c")
+							b.waitScreen(`not run: not confirmed`)
+						}
+						if a.starts && i == len(a.lines)-1 && !strings.Contains(b.screenSince(b.mark), "not run") {
+							time.Sleep(500 * time.Millisecond) // a shell it started, waiting for keys
+							continue
+						}
+						b.waitIdle()
+					}
+					for _, k := range a.keys {
+						if strings.ContainsAny(k, " ;") {
+							b.typeText(k)
+						} else {
+							b.keys(k)
+						}
+					}
+					if len(a.keys) > 0 {
+						time.Sleep(300 * time.Millisecond) // what a key runs, it runs now
+						b.keys("C-c")
+					}
+					if a.starts && b.eventually(func() bool { return b.exists("after-way") || strings.Contains(b.screen(), "not run") }) && b.exists("after-way") {
+						t.Fatalf("the refused line ran in the shell %q started:\n%s", a.lines[len(a.lines)-1], b.screen())
+					}
+					b.notRun(strings.Join(a.lines, " / "), "after-way")
+				})
+			}
+		})
+	}
+}

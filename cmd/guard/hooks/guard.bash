@@ -249,8 +249,34 @@ __guard_definitions() {
 			done
 		done
 	fi
+	# variables of this shell the text names (x='rm -rf …' on one line, $x
+	# on the next); exported ones guard sees in its own environment
+	# (their values name the functions the text may call through them:
+	# y=f, then $y CMD runs the function f)
+	local attrs ref valwords=
+	for name in $words; do
+		# (a name: globs, as a regular expression costs ten times more)
+		[[ $name == [A-Za-z_]* && $name != *[!A-Za-z0-9_]* && -z ${sent[\$$name]-} && $name != __guard* && -n ${!name+set} ]] || continue
+		case $name in BASH* | PS[0-4] | PROMPT_COMMAND | HIST* | COMP* | READLINE* | FUNCNAME | PIPESTATUS | RANDOM | SRANDOM | SECONDS | LINENO | EPOCH* | _) continue ;; esac
+		attrs=${!name@a}
+		[[ $attrs == *A* ]] && continue
+		sent[\$$name]=1
+		if [[ $attrs == *x* ]]; then
+			valwords+=" ${!name}" # (sent in the environment)
+			continue
+		fi
+		if [[ $attrs == *a* ]]; then
+			ref="$name[@]"
+			__guard_defs+="$name=(${!ref@Q})"$'\n'
+			valwords+=" ${!ref}"
+		else
+			__guard_defs+="$name=${!name@Q}"$'\n'
+			valwords+=" ${!name}"
+		fi
+	done
 	# functions: each word that names one, and those their bodies call
-	local -a check=($words) funcs
+	valwords=${valwords//[^[:alnum:]_.:+-]/ }
+	local -a check=($words ${valwords:0:4096}) funcs
 	while ((${#check[@]} && round++ < 4)); do
 		funcs=()
 		for name in "${check[@]}"; do
@@ -260,23 +286,6 @@ __guard_definitions() {
 		value=$(declare -f -- "${funcs[@]}")
 		__guard_defs+=$value$'\n'
 		check=(${value//[^[:alnum:]_.:+-]/ })
-	done
-	# variables of this shell the text names (x='rm -rf …' on one line, $x
-	# on the next); exported ones guard sees in its own environment
-	local attrs ref
-	for name in $words; do
-		# (a name: globs, as a regular expression costs ten times more)
-		[[ $name == [A-Za-z_]* && $name != *[!A-Za-z0-9_]* && -z ${sent[$name]-} && $name != __guard* && -n ${!name+set} ]] || continue
-		case $name in BASH* | PS[0-4] | PROMPT_COMMAND | HIST* | COMP* | READLINE* | FUNCNAME | PIPESTATUS | RANDOM | SRANDOM | SECONDS | LINENO | EPOCH* | _) continue ;; esac
-		attrs=${!name@a}
-		[[ $attrs == *[xA]* ]] && continue
-		sent[$name]=1
-		if [[ $attrs == *a* ]]; then
-			ref="$name[@]"
-			__guard_defs+="$name=(${!ref@Q})"$'\n'
-		else
-			__guard_defs+="$name=${!name@Q}"$'\n'
-		fi
 	done
 }
 

@@ -199,6 +199,11 @@ __guard_definitions() {
 		if (( ${+functions[$w]} )) && [[ $w != __guard_* ]]; then
 			__guard_defs+="$w() {"$'\n'"$functions[$w]"$'\n}\n'
 			words+=(${=functions[$w]//[^[:alnum:]_.:+-]/ })
+			# marked for autoloading: called, it loads a file from $fpath
+			if [[ $functions[$w] == *'autoload -X'* && -z ${seen[fpath]-} ]]; then
+				seen[fpath]=1
+				__guard_defs+="fpath=(${(j: :)${(qq@)fpath}})"$'\n'
+			fi
 		fi
 		# a variable of this shell the text names (exported ones guard
 		# sees in its own environment)
@@ -208,6 +213,11 @@ __guard_definitions() {
 			(array*) __guard_defs+="$w=(${(j: :)${(qq@)${(P@)w}}})"$'\n' ;;
 			(*) __guard_defs+="$w=${(qq)${(P)w}}"$'\n' ;;
 			esac
+		fi
+		# the functions a variable's value names: y=f, then $y CMD runs f
+		if [[ $w == [A-Za-z_]* && $w != *[^A-Za-z0-9_]* && $w != __guard* ]] && (( ${+parameters[$w]} )) &&
+			[[ $parameters[$w] == (scalar|array)* && $parameters[$w] != *special* ]]; then
+			words+=(${=${(j: :)${(P@)w}}[1,4096]//[^[:alnum:]_.:+-]/ })
 		fi
 	done
 }
