@@ -340,7 +340,11 @@ func TestServeHoldsTheLine(t *testing.T) {
 			install()
 			refused("replaced")
 			if !b.eventually(func() bool { p := b.servePID(); return p != 0 && p != second }) {
-				t.Fatalf("guard serve did not give way to the new program")
+				// say why: the hook's count of starts, and what runs beside it
+				b.clearLine()
+				b.typeLine(`echo "starts=$__guard_starts since=$__guard_since now=$SECONDS" > starts.txt`)
+				b.eventually(func() bool { return b.exists("starts.txt") })
+				t.Fatalf("guard serve did not give way to the new program (serve %d, %s)", b.servePID(), b.read("starts.txt"))
 			}
 
 			// tidy, on a folder the shell puts first on PATH now, deletes home

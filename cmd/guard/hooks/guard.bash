@@ -46,7 +46,8 @@ __guard_n=0
 __guard_expand=    # how Enter expands history: on, off, or verify (histverify)
 __guard_seq=0      # the number of the last question to guard serve
 __guard_answer=    # its answer
-__guard_starts=0   # how many times guard serve was started
+__guard_starts=0   # how many times guard serve was started since __guard_since
+__guard_since=0    # $SECONDS when that count began
 __guard_ps0='${__guard_nil[__guard_ok=__guard_armed?__guard_ok:0,__guard_armed=0]-}'
 
 # __guard_enter runs when Enter is pressed, before bash reads the line.
@@ -210,7 +211,10 @@ __guard_quick() {
 __guard_serve() {
 	[[ -n ${__guard_co[1]-} ]] && return 0
 	[[ -z ${__guard_co_PID-} ]] || return 0 # (ended; bash has not noticed yet)
-	((__guard_starts++ < 5)) || return 0     # it keeps ending: guard gate alone
+	# it keeps ending (5 starts within a minute): guard gate alone for
+	# the rest of that minute; an upgrade a day later still gets one
+	((SECONDS - __guard_since < 60)) || __guard_since=$SECONDS __guard_starts=0
+	((__guard_starts++ < 5)) || return 0
 	{ coproc __guard_co { exec "$__guard_bin" serve --from bash 2>/dev/null; }; } 2>/dev/null
 	[[ -n ${__guard_co_PID-} ]] && builtin disown "$__guard_co_PID" 2>/dev/null
 	return 0

@@ -24,7 +24,8 @@ typeset -gi __guard_refused=0 # 1: skip every command until the next prompt
 typeset -gi __guard_each=0    # 1: judge command by command (r and fc run other lines)
 typeset -g __guard_defs=
 typeset -gi __guard_seq=0     # the number of the last question to guard serve
-typeset -gi __guard_starts=0  # how many times guard serve was started
+typeset -gi __guard_starts=0  # how many times guard serve was started since __guard_since
+typeset -gi __guard_since=0   # $SECONDS when that count began
 typeset -gi __guard_srv_pid=0 __guard_srv_in=-1 __guard_srv_out=-1 __guard_rnd=-1
 typeset -g __guard_answer=    # its answer
 
@@ -141,7 +142,10 @@ __guard_serve() {
 	setopt no_monitor
 	(( __guard_srv_in >= 0 )) && [[ -e /proc/$__guard_srv_pid/fd/0 ]] && return 0
 	__guard_unserve
-	(( __guard_starts++ < 5 )) || return 0 # it keeps ending: guard gate alone
+	# it keeps ending (5 starts within a minute): guard gate alone for
+	# the rest of that minute; an upgrade a day later still gets one
+	(( SECONDS - __guard_since < 60 )) || { __guard_since=$SECONDS; __guard_starts=0 }
+	(( __guard_starts++ < 5 )) || return 0
 	zmodload zsh/system 2>/dev/null || return 0
 	(( __guard_rnd >= 0 )) || sysopen -r -o cloexec -u __guard_rnd /dev/urandom 2>/dev/null || return 0
 	local w r
