@@ -302,6 +302,9 @@ func wrapScriptCmd(r *resolver, outer *Invocation, sc *scope) {
 // (script, newgrp, unshare, chroot DIR): the shell runs what comes on its
 // standard input, or, from the terminal, is a shell typed into.
 func (r *resolver) shellOrStdin(outer *Invocation, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
+	if printsOnly(outer) {
+		return
+	}
 	if t := r.stdinOf(outer, 0); t.tty && len(outer.Stdin) == 0 {
 		r.typedShell(outer, sc, via, adjust)
 		return
@@ -309,11 +312,28 @@ func (r *resolver) shellOrStdin(outer *Invocation, sc *scope, via string, adjust
 	r.runStdin(outer, sc, via, adjust)
 }
 
+// printsOnly: the program is asked for its help or version, and starts
+// nothing (script --help, tmux -V).
+func printsOnly(inv *Invocation) bool {
+	return slices.ContainsFunc(inv.Args, func(a Arg) bool {
+		switch a.Value {
+		case "--help", "--version", "-V":
+			return true
+		case "-h":
+			return inv.Program != "screen" // screen -h N sets the scrollback
+		}
+		return false
+	})
+}
+
 // typedShell: a terminal program started with no command (script, tmux,
 // screen) starts the user's shell ($SHELL) in a new terminal the operator
 // types into: judged as that shell started here, whose start-up files
 // decide whether guard's hook is there (unguarded-shell).
 func (r *resolver) typedShell(outer *Invocation, sc *scope, via string, adjust func(inner *Invocation, isc *scope)) {
+	if printsOnly(outer) {
+		return
+	}
 	shell, ok := sc.lookup("SHELL")
 	if !ok || shell == "" {
 		return // a shell guard cannot know: what it runs is typed later
