@@ -43,15 +43,8 @@ func TestRanBefore(t *testing.T) {
 		{"ssh h a && z", []string{"ssh"}},        // a runs on another machine
 		{"a && ssh h z", nil},                    // z runs on another machine
 	} {
-		invs, _, _ := Resolve(c.line, "/srv", NewMemHost(), syntax.LangBash)
-		var last *Invocation
-		for _, inv := range invs {
-			if inv.Program == "z" {
-				last = inv
-			}
-		}
+		last := commandZ(t, c.line)
 		if last == nil {
-			t.Errorf("%q: no command z", c.line)
 			continue
 		}
 		var got []string
@@ -83,15 +76,8 @@ func TestSucceededBefore(t *testing.T) {
 		{"if x=1; then z; fi", nil},       // no command ran
 		{"if a; then :; elif b; then z; fi", []string{"b"}},
 	} {
-		invs, _, _ := Resolve(c.line, "/srv", NewMemHost(), syntax.LangBash)
-		var last *Invocation
-		for _, inv := range invs {
-			if inv.Program == "z" {
-				last = inv
-			}
-		}
+		last := commandZ(t, c.line)
 		if last == nil {
-			t.Errorf("%q: no command z", c.line)
 			continue
 		}
 		var got []string
@@ -102,4 +88,20 @@ func TestSucceededBefore(t *testing.T) {
 			t.Errorf("%q: succeeded before z: %q, want %q", c.line, got, c.want)
 		}
 	}
+}
+
+// commandZ is the last command z of line, judged in /srv.
+func commandZ(t *testing.T, line string) *Invocation {
+	t.Helper()
+	invs, _, _ := Resolve(line, "/srv", NewMemHost(), syntax.LangBash)
+	var last *Invocation
+	for _, inv := range invs {
+		if inv.Program == "z" {
+			last = inv
+		}
+	}
+	if last == nil {
+		t.Errorf("%q: no command z", line)
+	}
+	return last
 }

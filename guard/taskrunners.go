@@ -38,6 +38,38 @@ func (r *resolver) runnerFile(dir string, names []string) (path, content string,
 	}
 }
 
+// runnerFileOf reads the file a task runner runs: the one its file
+// option names (fileOpt), or the first of names in its folder (dirOpt, or
+// where it runs) or above. A file guard cannot read is said so on outer.
+func (r *resolver) runnerFileOf(outer *Invocation, p Parsed, dirOpt, fileOpt, names []string) (path, text string, ok bool) {
+	if f, given := p.Value(fileOpt...); given {
+		if !f.Known {
+			return "", "", false
+		}
+		path = outer.Path(f.Value)
+		text, state, by := r.readFile(path)
+		if state != fileRead {
+			if reason := unreadReason(f.Value, state, by); reason != "" {
+				outer.note().Hidden = reason
+			}
+			return "", "", false
+		}
+		return path, text, true
+	}
+	dir := outer.Cwd
+	if d, given := p.Value(dirOpt...); given {
+		if !d.Known {
+			return "", "", false
+		}
+		dir = outer.Path(d.Value)
+	}
+	path, text, ok = r.runnerFile(dir, names)
+	if !ok && path != "" {
+		outer.note().Hidden = path + " cannot be read by guard"
+	}
+	return path, text, ok
+}
+
 // runRecipeLine judges one command of a runner's file, run by sh in dir.
 func (r *resolver) runRecipeLine(outer *Invocation, code, dir, via, file string, sc *scope) {
 	r.runCodeWith(outer, code, sc, via, codeOpts{file: file, adjust: func(inner *Invocation, isc *scope) {
@@ -142,33 +174,8 @@ func wrapJust(r *resolver, outer *Invocation, sc *scope) {
 	if p.Has("l", "list", "summary", "show", "s", "n", "dry-run", "evaluate", "dump", "variables", "fmt", "init", "edit", "help", "h", "V", "version", "choose", "completions") || outer.Cwd == "" || outer.Remote != "" {
 		return
 	}
-	dir := outer.Cwd
-	if d, ok := p.Value("d", "working-directory"); ok {
-		if !d.Known {
-			return
-		}
-		dir = outer.Path(d.Value)
-	}
-	var path, text string
-	var found bool
-	if f, ok := p.Value("f", "justfile"); ok {
-		if !f.Known {
-			return
-		}
-		var state fileState
-		var by string
-		path = outer.Path(f.Value)
-		text, state, by = r.readFile(path)
-		if found = state == fileRead; !found {
-			if reason := unreadReason(f.Value, state, by); reason != "" {
-				outer.note().Hidden = reason
-			}
-			return
-		}
-	} else if path, text, found = r.runnerFile(dir, []string{"justfile", "Justfile", ".justfile"}); !found {
-		if path != "" {
-			outer.note().Hidden = path + " cannot be read by guard"
-		}
+	path, text, ok := r.runnerFileOf(outer, p, []string{"d", "working-directory"}, []string{"f", "justfile"}, []string{"justfile", "Justfile", ".justfile"})
+	if !ok {
 		return
 	}
 	recipes, order, vars := parseJustfile(text)
@@ -438,31 +445,9 @@ func wrapTask(r *resolver, outer *Invocation, sc *scope) {
 	if p.Has("l", "list", "a", "list-all", "n", "dry", "s", "summary", "i", "init", "h", "help", "version") || outer.Cwd == "" || outer.Remote != "" {
 		return
 	}
-	dir := outer.Cwd
-	if d, ok := p.Value("d", "dir"); ok {
-		if !d.Known {
-			return
-		}
-		dir = outer.Path(d.Value)
-	}
 	names := []string{"Taskfile.yml", "taskfile.yml", "Taskfile.yaml", "taskfile.yaml", "Taskfile.dist.yml", "taskfile.dist.yml"}
-	var path, text string
-	var found bool
-	if f, ok := p.Value("t", "taskfile"); ok {
-		if !f.Known {
-			return
-		}
-		var state fileState
-		path = outer.Path(f.Value)
-		text, state, _ = r.readFile(path)
-		found = state == fileRead
-	} else {
-		path, text, found = r.runnerFile(dir, names)
-	}
-	if !found {
-		if path != "" {
-			outer.note().Hidden = path + " cannot be read by guard"
-		}
+	path, text, ok := r.runnerFileOf(outer, p, []string{"d", "dir"}, []string{"t", "taskfile"}, names)
+	if !ok {
 		return
 	}
 	tasks, vars := parseTaskfile(text)
