@@ -1331,13 +1331,7 @@ func TestHookWaysAround(t *testing.T) {
 				t.Run(a.lines[0], func(t *testing.T) {
 					b := startShell(t, shell)
 					for _, line := range a.lines {
-						b.clearLine()
-						b.send(line)
-						b.waitScreen(`type yes to run it, anything else to cancel: $|not run|READY[$%] $`)
-						if strings.Contains(b.screenSince(b.mark), "type yes to run it") {
-							b.keys("C-c")
-							b.waitScreen(`not run: not confirmed`)
-						}
+						b.sendDeclining(line, `READY[$%] $`)
 						b.waitIdle()
 					}
 					if a.typed != "" {
@@ -1348,6 +1342,19 @@ func TestHookWaysAround(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// sendDeclining types line and waits for guard's question, its refusal or
+// the prompt (prompt, a pattern); a question is declined with Ctrl-C.
+func (b *shellBox) sendDeclining(line, prompt string) {
+	b.t.Helper()
+	b.clearLine()
+	b.send(line)
+	b.waitScreen(`type yes to run it, anything else to cancel: $|not run|` + prompt)
+	if strings.Contains(b.screenSince(b.mark), "type yes to run it") {
+		b.keys("C-c")
+		b.waitScreen(`not run: not confirmed`)
 	}
 }
 
@@ -1405,14 +1412,8 @@ func TestHookWaysAroundLater(t *testing.T) {
 				t.Run(a.lines[0], func(t *testing.T) {
 					b := startShell(t, shell)
 					for i, line := range a.lines {
-						b.clearLine()
-						b.send(line)
 						// (the prompt of this shell, or of one the line started)
-						b.waitScreen(`type yes to run it, anything else to cancel: $|not run|[$%#] $`)
-						if strings.Contains(b.screenSince(b.mark), "type yes to run it") {
-							b.keys("C-c")
-							b.waitScreen(`not run: not confirmed`)
-						}
+						b.sendDeclining(line, `[$%#] $`)
 						if a.starts && i == len(a.lines)-1 && !strings.Contains(b.screenSince(b.mark), "not run") {
 							time.Sleep(500 * time.Millisecond) // a shell it started, waiting for keys
 							continue
